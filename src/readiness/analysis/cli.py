@@ -1,0 +1,174 @@
+"""Command ``readiness analyse``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from readiness.analysis.survey import AnalysisSettings, analyse, result_to_json
+from readiness.instrument import resolve_instrument
+from readiness.stats.proportions import METHODS
+
+
+def _fmt_pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+@click.command("analyse")
+@click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--instrument",
+    "instrument_ref",
+    default="readiness-survey",
+    show_default=True,
+    help="Instrument YAML file, or the name of a shipped one.",
+)
+@click.option(
+    "--sessions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of sessions (site, session, date, attended) for response rates. Default: RESPONSES-sessions.csv beside the responses, if it exists.",
+)
+@click.option(
+    "--by",
+    "group_by",
+    default="discipline",
+    show_default=True,
+    help="Item to break figures down by.",
+)
+@click.option("--cluster", help="Column of cluster ids (e.g. site) for design-based estimates.")
+@click.option("--strata", help="Column of strata (needs --cluster).")
+@click.option("--weights", help="Column of sampling weights (needs --cluster).")
+@click.option(
+    "--interval",
+    type=click.Choice(METHODS),
+    default="wilson",
+    show_default=True,
+    help="Interval for proportions without a design.",
+)
+@click.option(
+    "--conf-level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Confidence level.",
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["pairwise", "listwise"]),
+    default="pairwise",
+    show_default=True,
+    help="Missing answers in reliability (psych's default is pairwise).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+def analyse_command(
+    responses: Path,
+    instrument_ref: str,
+    sessions: Path | None,
+    group_by: str,
+    cluster: str | None,
+    strata: str | None,
+    weights: str | None,
+    interval: str,
+    conf_level: float,
+    missing: str,
+    as_json: bool,
+) -> None:
+    """Analyse a survey: response rates, every indicator overall and by group with intervals
+    and tests, scale scores, reliability, correlations and the regression of contact.
+
+    RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.
+    """
+    import pandas as pd
+
+    from readiness.responses.read import read_responses
+    from readiness.synth.output import sessions_path_for
+
+    settings = AnalysisSettings(
+        interval=interval,
+        conf_level=conf_level,
+        group_by=group_by,
+        cluster=cluster,
+        strata=strata,
+        weights=weights,
+        missing=missing,
+    )
+    instrument = resolve_instrument(instrument_ref)
+    with click.progressbar(
+        length=2, label="Reading and analysing", file=sys.stderr, show_eta=False
+    ) as bar:
+        data = read_responses(responses, instrument)
+        bar.update(1)
+        if sessions is None and sessions_path_for(responses).exists():
+            sessions = sessions_path_for(responses)
+        sessions_frame = pd.read_csv(sessions) if sessions is not None else None
+        result = analyse(data.frame, instrument, sessions=sessions_frame, settings=settings)
+        bar.update(1)
+    if as_json:
+        payload = result_to_json(result)
+        payload["source"] = {
+            "responses": str(responses),
+            "sessions": None if sessions is None else str(sessions),
+        }
+        click.echo(json.dumps(payload, indent=2))
+        return
+    _print(result, responses, sessions)
+
+
+def _print(result, responses: Path, sessions: Path | None) -> None:
+    echo = click.echo
+    banner = " (SYNTHETIC DATA)" if result.synthetic else ""
+    echo(
+        f"{result.instrument['id']} v{result.instrument['version']}: {result.n} responses from {responses}{banner}"
+    )
+    for key, text in result.conventions.items():
+        echo(f"  {key}: {text}")
+    if result.response_rate:
+        r = result.response_rate["overall"]
+        echo(
+            f"\nResponse rate: {r['responded']} of {r['attended']} = {_fmt_pct(r['percent'])}% ({_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}), sessions from {sessions}"
+        )
+    groups = result.groups
+    short = [g[:11] for g in groups]
+    echo("\nIndicators, % (n/N) with interval; by " + result.group_by + ": %")
+    head = f"{'indicator':<26} {'overall':>26}  " + " ".join(f"{s:>11}" for s in short) + "  test"
+    echo(head)
+    for ind in result.indicators:
+        o = ind.overall
+        overall = f"{_fmt_pct(o.percent)} ({o.count}/{o.n}) {_fmt_pct(o.lower)}-{_fmt_pct(o.upper)}"
+        cells = " ".join(f"{_fmt_pct(ind.by_group[g].percent):>11}" for g in groups)
+        test = ""
+        if ind.test is not None and ind.test.method != "none":
+            test = f"{ind.test.method} p={ind.test.p_value:.3g}"
+        echo(f"{ind.id[:26]:<26} {overall:>26}  {cells}  {test}")
+    echo("\nScales: mean (sd), n; reliability")
+    for s in result.scales:
+        rel = s.reliability
+        alpha = (
+            "-"
+            if rel.get("raw_alpha") is None
+            else f"{rel['raw_alpha']:.2f} ({rel['feldt']['lower']:.2f}-{rel['feldt']['upper']:.2f})"
+        )
+        omega = "-" if s.omega_total is None else f"{s.omega_total:.2f}"
+        mean = "-" if s.mean is None else f"{s.mean:.2f} ({s.sd:.2f})"
+        echo(f"  {s.label:<24} {mean:>13}, n = {s.n:<6} alpha {alpha}, omega {omega}")
+    if result.correlations:
+        echo("\nCorrelations between scale scores (Pearson, pairwise; corrected for attenuation)")
+        for p in result.correlations["pairs"]:
+            corrected = f", corrected {p['r_disattenuated']:.2f}" if "r_disattenuated" in p else ""
+            echo(
+                f"  {p['x']} ~ {p['y']}: r = {p['r']:.2f} ({p['lower']:.2f} to {p['upper']:.2f}), n = {p['n']}{corrected}"
+            )
+    reg = result.regression
+    if reg and "terms" in reg:
+        echo(
+            f"\nLogistic regression of {reg['outcome']} (n = {reg['n']}; {reg['errors']}): odds ratios"
+        )
+        for term in reg["terms"]:
+            echo(
+                f"  {term['label']:<40} {term['odds_ratio']:.2f} ({term['lower']:.2f} to {term['upper']:.2f}) p={term['p_value']:.3g}"
+            )
+    for w in result.warnings:
+        echo(f"Warning: {w}")

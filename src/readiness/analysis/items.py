@@ -1,0 +1,106 @@
+"""How each closed item was answered: counts per answer, overall and by group.
+
+The report draws diverging stacked bars of the Likert items and stacked bars of the knowledge
+(true / false / don't know) items from these counts; a dashboard can draw the same.
+
+Conventions:
+
+* Counts are of respondents who gave each answer; ``n`` is the number who answered the item.
+* ``shown`` is the number of respondents the item was shown to (its own and its section's
+  conditions), and ``missing`` those shown it who left it blank.  Items a respondent was not
+  shown are not counted as missing.
+* Codes follow the instrument's order of choices (lowest to highest point for Likert items;
+  True, False, Don't know for knowledge items), never the order found in the data.  An answer
+  that is not one of the item's codes is not counted (validated responses have none).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from readiness.instrument.model import Instrument
+from readiness.instrument.scoring import numeric_column, shown_mask
+from readiness.stats.result import Result
+
+DISTRIBUTION_TYPES = ("likert", "true_false")
+
+
+@dataclass(frozen=True)
+class ItemDistribution(Result):
+    """The answers to one item: counts per code in the instrument's order."""
+
+    id: str
+    type: str
+    text: str
+    section: str
+    scale: str | None
+    codes: list
+    labels: list[str]
+    counts: list[int]
+    n: int
+    shown: int
+    missing: int
+    by_group: dict[str, list[int]]
+    key: bool | None = None  # true_false items: the correct answer
+
+
+def item_distributions(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    labels: list[str],
+    masks: list[np.ndarray],
+    *,
+    types: tuple[str, ...] = DISTRIBUTION_TYPES,
+) -> list[ItemDistribution]:
+    """Counts per answer of every Likert and true/false item, overall and in each group.
+
+    ``labels`` and ``masks`` are the groups (as :func:`readiness.analysis.survey.analyse` builds
+    them).  Example: for a five-point item answered 1, 2, 2, 5 the counts are [1, 2, 0, 0, 1].
+    """
+    scale_of: dict[str, str] = {}
+    for scale in instrument.scales:
+        for item_id in scale.items:
+            scale_of.setdefault(item_id, scale.id)
+    out = []
+    for item in instrument.items:
+        if item.type not in types or not item.choices:
+            continue
+        codes = [c.code for c in item.choices]
+        values = numeric_column(frame, item.id)
+        index = np.full(len(values), -1, dtype=np.int64)
+        for i, code in enumerate(codes):
+            index[values == float(code)] = i
+        k = len(codes)
+        counted = index >= 0
+        counts = np.bincount(index[counted], minlength=k)
+        shown = shown_mask(instrument, item.id, frame) if item.id in frame else None
+        n_shown = len(frame) if shown is None else int(shown.sum())
+        answered = int(counted.sum())
+        by_group = {
+            label: np.bincount(index[counted & mask], minlength=k).tolist()
+            for label, mask in zip(labels, masks, strict=True)
+        }
+        out.append(
+            ItemDistribution(
+                id=item.id,
+                type=item.type,
+                text=item.text,
+                section=instrument.section_of(item.id).id,
+                scale=scale_of.get(item.id),
+                codes=codes,
+                labels=[c.label for c in item.choices],
+                counts=counts.tolist(),
+                n=answered,
+                shown=n_shown,
+                missing=max(n_shown - answered, 0),
+                by_group=by_group,
+                key=item.key,
+            )
+        )
+    return out
+
+
+__all__ = ["DISTRIBUTION_TYPES", "ItemDistribution", "item_distributions"]

@@ -1,0 +1,717 @@
+"""The workforce-survey analysis: every figure of the paper, for any cohort.
+
+``analyse(responses, instrument, sessions=..., settings=...)`` computes
+
+* the response rate overall, per site and per session (numerator and denominator shown);
+* characteristics of respondents (discipline, profession, site, years since qualifying);
+* every indicator overall and by group (discipline by default): count, n, %, interval, and a
+  test of difference across groups;
+* scale scores overall and by group, the reliability of every scale, the correlations between
+  scales (observed and corrected for attenuation), and a logistic regression of contact.
+
+Conventions (also written into the result, so that a report states them):
+
+* Indicators: the denominator is the respondents who answered the item (unless the indicator
+  says ``missing: negative``).  Without a design, intervals are Wilson's by default; the test
+  across groups is Pearson's chi-square (no continuity correction) unless an expected count is
+  below 5, when Fisher's exact test is used.  With a cluster column (sites as clusters, optional
+  strata and weights), estimates are design-based: linearised standard errors, design effects,
+  logit intervals on the design's degrees of freedom, and the Rao-Scott F test, as R's survey.
+* Reliability: Cronbach's alpha as ``psych::alpha`` with the chosen missing-data policy
+  (pairwise by default), Feldt interval, omega total from one factor; reverse-keyed items are
+  reversed on the instrument's points before the analysis.
+* A group with no respondents is reported with ``n = 0`` and a note, never as NaN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from readiness.analysis.items import item_distributions
+from readiness.errors import ReadinessError, StatsError
+from readiness.instrument.model import Indicator, Instrument
+from readiness.instrument.scoring import indicator_values, scale_item_matrix, scale_scores
+from readiness.stats.comparisons import (
+    chi_square_test,
+    cramers_v,
+    fisher_exact_test,
+    rao_scott_test,
+)
+from readiness.stats.correlation import correlation_matrix, disattenuated_r
+from readiness.stats.design import SurveyDesign, design_proportion
+from readiness.stats.proportions import METHODS, proportion_ci, wilson_interval
+from readiness.stats.reliability import cronbach_alpha, omega_total
+from readiness.stats.result import Result, jsonable
+
+CHARACTERISTICS = ("discipline", "profession", "site")
+
+
+@dataclass(frozen=True)
+class AnalysisSettings(Result):
+    interval: str = "wilson"
+    conf_level: float = 0.95
+    group_by: str = "discipline"
+    cluster: str | None = None
+    strata: str | None = None
+    weights: str | None = None
+    missing: str = "pairwise"
+    regression: bool = True
+
+    def describe(self) -> dict[str, str]:
+        design = (
+            f"clusters: {self.cluster}"
+            + (f", strata: {self.strata}" if self.strata else "")
+            + (f", weights: {self.weights}" if self.weights else "")
+            if self.cluster
+            else "none (respondents treated as a simple random sample)"
+        )
+        return {
+            "design": design,
+            "intervals": (
+                "logit intervals on the design's degrees of freedom (survey::svyciprop)"
+                if self.cluster
+                else f"{self.interval} score interval"
+                if self.interval == "wilson"
+                else self.interval
+            )
+            + f", {round(self.conf_level * 100)}% level",
+            "tests": (
+                "Rao-Scott F test (survey::svychisq)"
+                if self.cluster
+                else "Pearson chi-square without continuity correction; Fisher's exact test when an expected count is below 5"
+            ),
+            "denominators": "respondents who answered the item (missing answers excluded, not imputed)",
+            "reliability": f"Cronbach's alpha (psych::alpha), {self.missing} deletion of missing answers; Feldt interval; omega total from one factor (psych::omega, nfactors = 1)",
+        }
+
+
+@dataclass(frozen=True)
+class Estimate(Result):
+    """A proportion with its interval; design fields are set for design-based estimates."""
+
+    count: int
+    n: int
+    percent: float | None
+    lower: float | None
+    upper: float | None
+    method: str
+    se: float | None = None
+    deff: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GroupTest(Result):
+    method: str
+    statistic: float | None
+    df: float | None
+    p_value: float
+    n: int
+    cramers_v: float | None = None
+    ddf: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IndicatorResult(Result):
+    id: str
+    label: str
+    overall: Estimate
+    by_group: dict[str, Estimate]
+    test: GroupTest | None
+    published: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScaleSummary(Result):
+    id: str
+    label: str
+    scoring: str
+    n: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+    by_group: dict[str, dict]
+    reliability: dict
+    omega_total: float | None
+    items: list[dict]
+
+
+@dataclass(frozen=True)
+class StudyResult(Result):
+    instrument: dict
+    settings: AnalysisSettings
+    conventions: dict
+    n: int
+    synthetic: bool
+    group_by: str
+    groups: list[str]
+    response_rate: dict | None
+    characteristics: dict
+    indicators: list[IndicatorResult]
+    scales: list[ScaleSummary]
+    correlations: dict | None
+    regression: dict | None
+    warnings: list[str]
+    items: list = field(default_factory=list)  # ItemDistribution per closed item (analysis.items)
+
+    def indicator(self, indicator_id: str) -> IndicatorResult:
+        for result in self.indicators:
+            if result.id == indicator_id:
+                return result
+        raise KeyError(indicator_id)
+
+
+def _pct(x: float | None) -> float | None:
+    return None if x is None or not np.isfinite(x) else 100 * float(x)
+
+
+def _labels(instrument: Instrument, item_id: str, codes: np.ndarray) -> list[str]:
+    """Group labels in code order (choice labels where the item has choices)."""
+    try:
+        item = instrument.item(item_id)
+    except KeyError:
+        item = None
+    if item is not None and item.choices:
+        return [c.label for c in item.choices]
+    return [str(c) for c in codes]
+
+
+def _group_codes(
+    instrument: Instrument, frame: pd.DataFrame, item_id: str
+) -> tuple[np.ndarray, list, list[str]]:
+    """Each respondent's group code (NaN where missing), the codes in order, and their labels."""
+    if item_id not in frame:
+        raise ReadinessError(
+            f"cannot group by '{item_id}': the responses have no such column. "
+            f"Fix: use --by with one of the item columns, e.g. discipline."
+        )
+    column = frame[item_id]
+    try:
+        item = instrument.item(item_id)
+    except KeyError:
+        item = None
+    if item is not None and item.choices:
+        codes = list(item.codes)
+        labels = [c.label for c in item.choices]
+    else:
+        codes = sorted(column.dropna().unique().tolist(), key=str)
+        labels = [str(c) for c in codes]
+    return column.to_numpy(), codes, labels
+
+
+def _masks(values: np.ndarray, codes: list) -> list[np.ndarray]:
+    out = []
+    numeric = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    for code in codes:
+        if isinstance(code, int | float) and not isinstance(code, bool):
+            out.append(numeric == float(code))
+        else:
+            out.append(np.asarray(pd.Series(values).astype(str) == str(code)))
+    return out
+
+
+def _simple_estimate(count: int, n: int, settings: AnalysisSettings) -> Estimate:
+    if n == 0:
+        return Estimate(
+            0, 0, None, None, None, settings.interval, note="no respondents answered in this group"
+        )
+    ci = proportion_ci(count, n, method=settings.interval, conf_level=settings.conf_level)
+    return Estimate(count, n, _pct(ci.proportion), _pct(ci.lower), _pct(ci.upper), ci.method)
+
+
+def _design_estimate(result) -> Estimate:
+    return Estimate(
+        int(result.count),
+        int(result.n),
+        _pct(result.estimate),
+        _pct(result.lower),
+        _pct(result.upper),
+        "logit (design-based)",
+        se=None if result.se is None else 100 * float(result.se),
+        deff=float(result.deff_replace) if np.isfinite(result.deff_replace) else None,
+    )
+
+
+def _group_test(
+    values: np.ndarray, masks: list[np.ndarray], design: SurveyDesign | None, groups: np.ndarray
+) -> GroupTest | None:
+    answered = ~np.isnan(values)
+    table = np.array(
+        [[np.sum((values == 1) & m), np.sum((values == 0) & m)] for m in masks], dtype=float
+    )
+    table = table[table.sum(axis=1) > 0]
+    if table.shape[0] < 2 or (table.sum(axis=0) == 0).any():
+        return GroupTest(
+            "none",
+            None,
+            None,
+            float("nan"),
+            int(table.sum()),
+            note="no test: fewer than two groups with answers, or everyone gave the same answer",
+        )
+    if design is not None:
+        keep = answered & ~pd.isna(groups)
+        y = np.where(keep, values, np.nan)
+        g = np.where(keep, groups, None)
+        try:
+            rs = rao_scott_test(y, g, design)
+        except StatsError as err:
+            return GroupTest(
+                "Rao-Scott F", None, None, float("nan"), int(keep.sum()), note=str(err)
+            )
+        return GroupTest("Rao-Scott F", rs.statistic, rs.ndf, rs.p_value, rs.n, ddf=rs.ddf)
+    chi = chi_square_test(table)
+    v = cramers_v(table).value
+    if chi.min_expected < 5:
+        fisher = fisher_exact_test(table)
+        return GroupTest(
+            "Fisher's exact test",
+            None,
+            None,
+            fisher.p_value,
+            fisher.n,
+            cramers_v=v,
+            note=f"smallest expected count {chi.min_expected:.1f} < 5",
+        )
+    return GroupTest(
+        "Pearson chi-square", chi.statistic, chi.df, chi.p_value, int(chi.n), cramers_v=v
+    )
+
+
+def _indicator(
+    instrument: Instrument,
+    indicator: Indicator,
+    frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    settings: AnalysisSettings,
+    design: SurveyDesign | None,
+    groups: np.ndarray,
+    codes: list,
+    labels: list[str],
+    masks: list[np.ndarray],
+) -> IndicatorResult:
+    values = indicator_values(instrument, indicator, frame, scores)
+    answered = ~np.isnan(values)
+    if design is not None:
+        if answered.sum() == 0:
+            overall = Estimate(
+                0, 0, None, None, None, "logit (design-based)", note="nobody answered"
+            )
+        else:
+            overall = _design_estimate(
+                design_proportion(values, design, conf_level=settings.conf_level)
+            )
+        by_group = {}
+        for label, mask in zip(labels, masks, strict=True):
+            if (answered & mask).sum() == 0:
+                by_group[label] = Estimate(
+                    0,
+                    0,
+                    None,
+                    None,
+                    None,
+                    "logit (design-based)",
+                    note="no respondents answered in this group",
+                )
+            else:
+                by_group[label] = _design_estimate(
+                    design_proportion(values, design, domain=mask, conf_level=settings.conf_level)
+                )
+    else:
+        overall = _simple_estimate(int(np.nansum(values)), int(answered.sum()), settings)
+        by_group = {
+            label: _simple_estimate(
+                int(np.nansum(values[mask])), int((answered & mask).sum()), settings
+            )
+            for label, mask in zip(labels, masks, strict=True)
+        }
+    published = []
+    for fig in indicator.published:
+        entry = {
+            "percent": fig.percent,
+            "count": fig.count,
+            "denominator": fig.denominator,
+            "source": fig.source,
+        }
+        if fig.where is not None:
+            entry["where"] = fig.where.to_data()
+        published.append(entry)
+    return IndicatorResult(
+        indicator.id,
+        indicator.label,
+        overall,
+        by_group,
+        _group_test(values, masks, design, groups),
+        published,
+    )
+
+
+def _describe_numbers(x: np.ndarray) -> dict:
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return {
+            "n": 0,
+            "mean": None,
+            "sd": None,
+            "median": None,
+            "q1": None,
+            "q3": None,
+            "min": None,
+            "max": None,
+        }
+    q1, median, q3 = np.percentile(x, [25, 50, 75])
+    return {
+        "n": int(len(x)),
+        "mean": float(x.mean()),
+        "sd": float(x.std(ddof=1)) if len(x) > 1 else None,
+        "median": float(median),
+        "q1": float(q1),
+        "q3": float(q3),
+        "min": float(x.min()),
+        "max": float(x.max()),
+    }
+
+
+def _scale(
+    instrument: Instrument,
+    scale_id: str,
+    frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    settings: AnalysisSettings,
+    labels: list[str],
+    masks: list[np.ndarray],
+    warnings: list[str],
+) -> ScaleSummary:
+    scale = instrument.scale(scale_id)
+    score = scores[scale_id].to_numpy(dtype=float)
+    overall = _describe_numbers(score)
+    by_group = {
+        label: _describe_numbers(score[mask]) for label, mask in zip(labels, masks, strict=True)
+    }
+    matrix = pd.DataFrame(scale_item_matrix(instrument, scale_id, frame), columns=list(scale.items))
+    reliability: dict[str, Any]
+    items: list[dict] = []
+    omega = None
+    try:
+        alpha = cronbach_alpha(matrix, missing=settings.missing, conf_level=settings.conf_level)
+        reliability = {
+            "raw_alpha": alpha.raw_alpha,
+            "std_alpha": alpha.std_alpha,
+            "G6": alpha.G6,
+            "average_r": alpha.average_r,
+            "feldt": alpha.feldt.to_dict(),
+            "n": alpha.n,
+            "n_items": alpha.n_items,
+            "missing": alpha.missing,
+            "warnings": list(alpha.warnings),
+        }
+        for item in alpha.items:
+            dropped = item.alpha_if_dropped
+            items.append(
+                {
+                    "item": item.item,
+                    "reversed": item.item in scale.reverse,
+                    "n": item.n,
+                    "mean": item.mean,
+                    "sd": item.sd,
+                    "r_drop": item.r_drop,
+                    "r_cor": item.r_cor,
+                    "alpha_if_dropped": None if dropped is None else dropped.raw_alpha,
+                }
+            )
+    except StatsError as err:
+        reliability = {
+            "raw_alpha": None,
+            "note": str(err),
+            "n": int(matrix.notna().any(axis=1).sum()),
+        }
+        warnings.append(f"reliability of {scale_id}: {err}")
+    try:
+        omega = omega_total(matrix, missing=settings.missing).omega_tot
+    except StatsError as err:
+        warnings.append(f"omega of {scale_id}: {err}")
+    return ScaleSummary(
+        scale.id,
+        scale.label,
+        scale.scoring,
+        overall["n"],
+        overall["mean"],
+        overall["sd"],
+        overall["median"],
+        by_group,
+        reliability,
+        omega,
+        items,
+    )
+
+
+def _response_rate(
+    frame: pd.DataFrame, sessions: pd.DataFrame | None, conf_level: float
+) -> dict | None:
+    if sessions is None:
+        return None
+    needed = {"session", "attended"}
+    missing = needed - set(sessions.columns)
+    if missing:
+        raise ReadinessError(
+            f"the sessions file has no column {', '.join(sorted(missing))}. Fix: give one row per "
+            "session with columns site, session and attended (the number of staff attending)."
+        )
+    if "session" not in frame:
+        raise ReadinessError(
+            "the responses have no 'session' column, so they cannot be matched to sessions. Fix: add the session of each response."
+        )
+    counts = frame["session"].value_counts()
+    table = sessions.copy()
+    table["responded"] = table["session"].map(counts).fillna(0).astype(int)
+    unknown = sorted(set(counts.index) - set(table["session"]))
+    if unknown:
+        raise ReadinessError(
+            f"{len(unknown)} session(s) in the responses are not in the sessions file: "
+            f"{', '.join(map(str, unknown[:5]))}. Fix: add them to the sessions file with their attendance."
+        )
+    over = table[table["responded"] > table["attended"]]
+    if len(over):
+        first = over.iloc[0]
+        raise ReadinessError(
+            f"session {first['session']} has {first['responded']} responses but {first['attended']} attending. Fix: correct the attendance."
+        )
+
+    def rate(responded: int, attended: int) -> dict:
+        if attended == 0:
+            return {
+                "responded": responded,
+                "attended": 0,
+                "percent": None,
+                "lower": None,
+                "upper": None,
+            }
+        ci = wilson_interval(responded, attended, conf_level)
+        return {
+            "responded": responded,
+            "attended": attended,
+            "percent": _pct(ci.proportion),
+            "lower": _pct(ci.lower),
+            "upper": _pct(ci.upper),
+        }
+
+    out = {
+        "overall": rate(int(table["responded"].sum()), int(table["attended"].sum())),
+        "method": "Wilson score interval",
+    }
+    if "site" in table:
+        by_site = table.groupby("site", sort=True)[["responded", "attended"]].sum()
+        out["by_site"] = {
+            str(site): rate(int(r.responded), int(r.attended)) for site, r in by_site.iterrows()
+        }
+    out["by_session"] = {
+        str(r.session): {
+            **rate(int(r.responded), int(r.attended)),
+            **({"site": str(r.site)} if "site" in table else {}),
+            **({"date": str(r.date)} if "date" in table else {}),
+        }
+        for r in table.itertuples()
+    }
+    return out
+
+
+def _characteristics(instrument: Instrument, frame: pd.DataFrame) -> dict:
+    out: dict[str, Any] = {}
+    for item_id in CHARACTERISTICS:
+        if item_id not in frame:
+            continue
+        column = frame[item_id]
+        values, codes, labels = _group_codes(instrument, frame, item_id)
+        masks = _masks(values, codes)
+        answered = int(column.notna().sum())
+        out[item_id] = {
+            "n": answered,
+            "missing": int(len(column) - answered),
+            "categories": {
+                label: {
+                    "count": int(m.sum()),
+                    "percent": _pct(m.sum() / answered) if answered else None,
+                }
+                for label, m in zip(labels, masks, strict=True)
+            },
+        }
+    if "years_qualified" in frame:
+        out["years_qualified"] = _describe_numbers(
+            pd.to_numeric(frame["years_qualified"], errors="coerce").to_numpy(dtype=float)
+        )
+    return out
+
+
+def _correlations(
+    scores: pd.DataFrame, scales: list[ScaleSummary], settings: AnalysisSettings
+) -> dict | None:
+    if scores.shape[1] < 2:
+        return None
+    try:
+        matrix = correlation_matrix(
+            scores, method="pearson", missing="pairwise", conf_level=settings.conf_level
+        )
+    except StatsError as err:
+        return {"note": str(err), "pairs": []}
+    alphas = {s.id: s.reliability.get("raw_alpha") for s in scales}
+    pairs = []
+    columns = list(matrix.columns)
+    for i in range(len(columns)):
+        for j in range(i + 1, len(columns)):
+            a, b = columns[i], columns[j]
+            r = float(matrix.r[i, j])
+            entry = {
+                "x": a,
+                "y": b,
+                "r": r,
+                "n": int(matrix.n_pairs[i, j]),
+                "lower": float(matrix.lower[i, j]),
+                "upper": float(matrix.upper[i, j]),
+                "p_value": float(matrix.p_value[i, j]),
+            }
+            if alphas.get(a) and alphas.get(b) and alphas[a] > 0 and alphas[b] > 0:
+                entry["r_disattenuated"] = disattenuated_r(r, alphas[a], alphas[b]).r_corrected
+            pairs.append(entry)
+    return {
+        "method": "Pearson, pairwise complete scale scores, Fisher-z intervals; disattenuated by raw alpha",
+        "pairs": pairs,
+    }
+
+
+def _regression(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    design: SurveyDesign | None,
+    settings: AnalysisSettings,
+    warnings: list[str],
+) -> dict | None:
+    try:
+        from readiness.stats.regression import logistic_regression
+    except ImportError:  # pragma: no cover - the kernel ships with the package
+        return None
+    needed = ["contact_ever", "discipline", "training_prior", "years_qualified"]
+    if not settings.regression or any(c not in frame for c in needed):
+        return None
+    from readiness.analysis.regression import contact_regression
+
+    try:
+        return contact_regression(
+            instrument, frame, design, settings.conf_level, logistic_regression
+        )
+    except StatsError as err:
+        warnings.append(f"regression of contact: {err}")
+        return {"note": str(err)}
+
+
+def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesign | None:
+    if settings.cluster is None:
+        if settings.strata or settings.weights:
+            raise ReadinessError(
+                "strata and weights need a cluster column. Fix: add --cluster (for example --cluster site)."
+            )
+        return None
+    for option, column in (
+        ("cluster", settings.cluster),
+        ("strata", settings.strata),
+        ("weights", settings.weights),
+    ):
+        if column is not None and column not in frame:
+            raise ReadinessError(
+                f"--{option} {column}: the responses have no column '{column}'. "
+                f"Fix: use one of {', '.join(map(str, frame.columns[:12]))}{', ...' if frame.shape[1] > 12 else ''}."
+            )
+    cluster = frame[settings.cluster]
+    if cluster.isna().any():
+        row = int(np.flatnonzero(cluster.isna().to_numpy())[0]) + 1
+        raise ReadinessError(
+            f"--cluster {settings.cluster}: row {row} has no cluster. Fix: fill in the cluster (site) of every response."
+        )
+    if cluster.nunique() < 2:
+        raise ReadinessError(
+            f"--cluster {settings.cluster}: every response has the same value ({cluster.iloc[0]}), so there is "
+            "nothing to estimate the between-cluster variance from. Fix: leave out --cluster, or use a column with two or more clusters."
+        )
+    weights = None
+    if settings.weights:
+        weights = pd.to_numeric(frame[settings.weights], errors="coerce")
+        bad = weights.isna() | ~(weights > 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+            raise ReadinessError(
+                f"--weights {settings.weights}: row {row} has weight {frame[settings.weights].iloc[row - 1]!r}. Fix: every weight must be a positive number."
+            )
+        weights = weights.to_numpy(dtype=float)
+    strata = frame[settings.strata].astype(str).to_numpy() if settings.strata else None
+    return SurveyDesign(cluster.astype(str).to_numpy(), strata=strata, weights=weights)
+
+
+def analyse(
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    sessions: pd.DataFrame | None = None,
+    settings: AnalysisSettings | None = None,
+) -> StudyResult:
+    """Analyse a cohort's responses to ``instrument``; see the module docstring."""
+    settings = settings or AnalysisSettings()
+    if settings.interval.replace("_", "-") not in METHODS:
+        raise ReadinessError(
+            f"unknown interval {settings.interval!r}. Fix: use one of {', '.join(METHODS)}."
+        )
+    if settings.missing not in ("pairwise", "listwise"):
+        raise ReadinessError(
+            f"unknown missing-data policy {settings.missing!r}. Fix: use pairwise or listwise."
+        )
+    frame = responses.reset_index(drop=True)
+    if len(frame) == 0:
+        raise ReadinessError(
+            "there are no responses to analyse. Fix: check the file holds data rows."
+        )
+    warnings: list[str] = []
+    design = build_design(frame, settings)
+    groups, codes, labels = _group_codes(instrument, frame, settings.group_by)
+    masks = _masks(groups, codes)
+    group_values = np.full(len(frame), None, dtype=object)
+    for label, mask in zip(labels, masks, strict=True):
+        group_values[mask] = label
+    scores = scale_scores(instrument, frame)
+    indicators = [
+        _indicator(
+            instrument, ind, frame, scores, settings, design, group_values, codes, labels, masks
+        )
+        for ind in instrument.indicators
+    ]
+    scales = [
+        _scale(instrument, s.id, frame, scores, settings, labels, masks, warnings)
+        for s in instrument.scales
+    ]
+    synthetic = bool(
+        "synthetic" in frame
+        and pd.to_numeric(frame["synthetic"], errors="coerce").fillna(0).astype(bool).any()
+    )
+    return StudyResult(
+        instrument={"id": instrument.id, "version": instrument.version, "title": instrument.title},
+        settings=settings,
+        conventions=settings.describe(),
+        n=len(frame),
+        synthetic=synthetic,
+        group_by=settings.group_by,
+        groups=labels,
+        response_rate=_response_rate(frame, sessions, settings.conf_level),
+        characteristics=_characteristics(instrument, frame),
+        indicators=indicators,
+        scales=scales,
+        correlations=_correlations(scores, scales, settings),
+        regression=_regression(instrument, frame, design, settings, warnings),
+        warnings=warnings,
+        items=item_distributions(instrument, frame, labels, masks),
+    )
+
+
+def result_to_json(result: StudyResult) -> dict:
+    return jsonable(result)

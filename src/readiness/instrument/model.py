@@ -1,0 +1,218 @@
+"""The instrument model: items, sections, scales and indicators, as frozen dataclasses.
+
+An instrument is data (YAML); :mod:`readiness.instrument.load` validates that data and builds
+these objects.  Standard codes, fixed so that every tool reading our data agrees:
+
+* ``yes_no``: 1 = Yes, 0 = No (as REDCap's yesno field);
+* ``true_false`` (true / false / don't know, with an answer key): 1 = True, 0 = False,
+  8 = Don't know; scored 1 when the answer matches the key, 0 when it does not or is
+  "don't know" (a "don't know" is an answer, not a missing value);
+* ``likert``: points coded 1..k from the lowest to the highest unless codes are given;
+* ``multiple_choice``: the selected codes, space separated ("1 3"), as XLSForm stores them;
+* ``month_year``: text ``YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from readiness.instrument.conditions import Condition
+
+ITEM_TYPES = (
+    "single_choice",
+    "multiple_choice",
+    "likert",
+    "true_false",
+    "yes_no",
+    "number",
+    "text",
+    "month_year",
+)
+CHOICE_TYPES = ("single_choice", "multiple_choice", "likert")
+SCORABLE_TYPES = ("likert", "true_false", "yes_no")
+
+YES_NO_CHOICES = ((1, "Yes"), (0, "No"))
+TRUE = 1
+FALSE = 0
+DONT_KNOW = 8
+TRUE_FALSE_CHOICES = ((TRUE, "True"), (FALSE, "False"), (DONT_KNOW, "Don't know"))
+
+# The columns a response file may hold beside the items.
+META_COLUMNS = (
+    "response_id",
+    "instrument_id",
+    "instrument_version",
+    "session",
+    "completed_on",
+    "synthetic",
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: int | str
+    label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    type: str
+    text: str
+    section: str
+    choices: tuple[Choice, ...] = ()
+    required: bool = False
+    show_if: Condition | None = None
+    hidden: bool = False  # filled by the collection (e.g. the site of a session link), not asked
+    help: str = ""
+    key: bool | None = None  # true_false: the correct answer
+    explanation: str = ""  # true_false: one sentence of feedback
+    source: str = ""  # key into Instrument.sources
+    minimum: float | None = None  # number
+    maximum: float | None = None  # number
+    integer: bool = False  # number
+    choice_set: str | None = None  # the named set the choices came from, kept for round trips
+
+    @property
+    def codes(self) -> tuple[int | str, ...]:
+        return tuple(c.code for c in self.choices)
+
+    def label_for(self, code: Any) -> str | None:
+        from readiness.instrument.conditions import same_code
+
+        for choice in self.choices:
+            if same_code(choice.code, code):
+                return choice.label
+        return None
+
+    @property
+    def numeric_codes(self) -> bool:
+        return all(isinstance(c.code, int) for c in self.choices)
+
+    @property
+    def point_range(self) -> tuple[float, float]:
+        """Lowest and highest scored value (reverse keying maps x to lo + hi - x)."""
+        if self.type == "likert":
+            codes = [float(c) for c in self.codes]
+            return min(codes), max(codes)
+        return 0.0, 1.0
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    intro: str = ""
+    items: tuple[str, ...] = ()
+    show_if: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    label: str
+    items: tuple[str, ...]
+    reverse: tuple[str, ...] = ()
+    scoring: str = "mean"  # "mean" or "sum"
+    min_answered: int | None = None  # default: every item
+    description: str = ""
+
+    @property
+    def required_answers(self) -> int:
+        return len(self.items) if self.min_answered is None else self.min_answered
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Which values of an item or scale count towards an indicator.
+
+    ``kind`` is one of ``in`` (codes), ``bottom`` / ``top`` (the lowest / highest k points of a
+    Likert item), ``correct`` / ``incorrect`` (true_false items against their key; "don't know"
+    is incorrect), ``selected`` (a code of a multiple choice), or a comparison ``gt``, ``ge``,
+    ``lt``, ``le`` with a number (numbers and scale scores).
+    """
+
+    kind: str
+    value: Any = None
+
+    def to_data(self) -> dict:
+        return {self.kind: self.value}
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A figure printed in a publication, kept beside the indicator it corresponds to."""
+
+    percent: float
+    count: int | None = None
+    denominator: int | None = None
+    where: Condition | None = None  # a subgroup, e.g. {item: discipline, equals: 2}
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str
+    rule: Rule
+    item: str | None = None
+    scale: str | None = None
+    missing: str = "exclude"  # "exclude": denominator is those who answered; "negative": all
+    published: tuple[PublishedFigure, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    id: str
+    version: str
+    title: str
+    sections: tuple[Section, ...]
+    items: tuple[Item, ...]
+    scales: tuple[Scale, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    description: str = ""
+    notice: str = ""
+    language: str = "en-GB"
+    sources: dict[str, dict] = field(default_factory=dict)
+    choice_sets: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
+    path: str | None = None
+
+    def item(self, item_id: str) -> Item:
+        # An index built on first use (the instrument is immutable): the web application looks
+        # items up hundreds of times per answer page.
+        index = self.__dict__.get("_item_index")
+        if index is None:
+            index = {item.id: item for item in self.items}
+            object.__setattr__(self, "_item_index", index)
+        try:
+            return index[item_id]
+        except KeyError:
+            raise KeyError(item_id) from None
+
+    def scale(self, scale_id: str) -> Scale:
+        for scale in self.scales:
+            if scale.id == scale_id:
+                return scale
+        raise KeyError(scale_id)
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        ids = self.__dict__.get("_item_ids")
+        if ids is None:
+            ids = tuple(item.id for item in self.items)
+            object.__setattr__(self, "_item_ids", ids)
+        return ids
+
+    def section_of(self, item_id: str) -> Section:
+        for section in self.sections:
+            if item_id in section.items:
+                return section
+        raise KeyError(item_id)

@@ -1,0 +1,1024 @@
+"""REFI-QDA exchange: ``.qdpx`` projects and ``.qdc`` codebooks (QDA-XML 1.0).
+
+A ``.qdpx`` file is a zip archive with ``project.qde`` (XML valid against the REFI
+``Project.xsd``, namespace ``urn:QDA-XML:project:1.0``) and the text of every source in
+``sources/``, referred to as ``internal://<file>``.  Readiness maps its model one to one:
+
+=====================  ===========================================================
+Readiness              QDA-XML
+=====================  ===========================================================
+user (coder)           ``Users/User``
+code                   ``CodeBook/Codes/Code`` (nested); definition, inclusion,
+                       exclusion and example in ``Description`` as labelled lines
+participant attribute  ``Variables/Variable`` and ``Case/VariableValue``
+participant            ``Cases/Case`` with ``SourceRef`` to their transcripts
+transcript             ``Sources/TextSource`` (``plainTextPath``), attributes as
+                       ``VariableValue``
+coding                 ``PlainTextSelection`` (start/end positions) with ``Coding``
+memo                   ``Notes/Note``, linked by ``NoteRef`` from the project, a
+                       source, a code, a coding or a selection
+theme                  ``Sets/Set`` with ``MemberCode`` (and ``MemberSource``,
+                       ``MemberNote``)
+=====================  ===========================================================
+
+Positions are counted in Unicode characters of the source text.  Tools differ in how they
+count a Windows line ending (CR LF as two characters, or as one) and some count UTF-16 code
+units; :func:`read_qdpx` works out which convention a file uses from the selected text that
+tools store in a selection's ``name``, or takes ``line_endings`` from the caller, and then moves
+every position onto Readiness's normalised text (NFC, LF).
+
+What QDA-XML cannot hold (the topic guide, pseudonymisation reviews, the audit log) is not
+exported; links, graphs and picture, PDF, audio and video sources are not imported, and the
+import says so.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lxml import etree
+
+from readiness import __version__
+from readiness.interviews.errors import InterviewError, Problem, fail
+from readiness.interviews.model import (
+    Code,
+    Coding,
+    Memo,
+    Participant,
+    Project,
+    Theme,
+    Transcript,
+    User,
+    Variable,
+    new_guid,
+    norm_guid,
+)
+from readiness.interviews.pseudonymise import check_export
+from readiness.interviews.text import OffsetMap, normalise
+from readiness.interviews.transcripts import decode
+from readiness.tabular import atomic_write
+
+__all__ = [
+    "NS",
+    "NS_CODEBOOK",
+    "ImportReport",
+    "codebook_schema",
+    "project_schema",
+    "project_xml",
+    "read_qdc",
+    "read_qdpx",
+    "write_qdc",
+    "write_qdpx",
+]
+
+NS = "urn:QDA-XML:project:1.0"
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+_LABELS = ("Definition", "Inclusion", "Exclusion", "Example")
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+# ---------------------------------------------------------------------------------------------
+# schemas
+# ---------------------------------------------------------------------------------------------
+
+
+def _xsd_text() -> bytes:
+    return resources.files("readiness.interviews").joinpath("schema", "Project.xsd").read_bytes()
+
+
+@lru_cache(maxsize=1)
+def project_schema() -> etree.XMLSchema:
+    """The REFI QDA-XML 1.0 project schema shipped with Readiness."""
+    return etree.XMLSchema(etree.fromstring(_xsd_text()))
+
+
+@lru_cache(maxsize=1)
+def codebook_schema() -> etree.XMLSchema:
+    """The codebook schema: the project schema's types under the codebook namespace, with
+    ``CodeBook`` as the root element."""
+    text = _xsd_text().replace(NS.encode(), NS_CODEBOOK.encode())
+    text = text.replace(
+        b'<xsd:element name="Project" type="ProjectType">',
+        b'<xsd:element name="CodeBook" type="CodeBookType">',
+    )
+    return etree.XMLSchema(etree.fromstring(text))
+
+
+def _check(schema: etree.XMLSchema, root, what: str) -> None:
+    if not schema.validate(root):
+        errors = "; ".join(f"line {e.line}: {e.message}" for e in list(schema.error_log)[:5])
+        raise RuntimeError(f"Readiness wrote an invalid {what} (a bug, please report): {errors}")
+
+
+# ---------------------------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------------------------
+
+
+def _q(tag: str, ns: str = NS) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def code_description(c: Code) -> str:
+    """A code's definition, inclusion, exclusion and example as one Description text."""
+    fields = [(k, getattr(c, k.lower())) for k in _LABELS]
+    filled = [(k, v) for k, v in fields if v]
+    if not filled:
+        return ""
+    if len(filled) == 1 and filled[0][0] == "Definition" and not _LABEL_LINE.search(c.definition):
+        return c.definition
+    return "\n".join(f"{k}: {v}" for k, v in filled)
+
+
+_LABEL_LINE = re.compile(r"^(Definition|Inclusion|Exclusion|Example):[ \t]?", re.MULTILINE)
+
+
+def parse_code_description(text: str) -> dict:
+    """The inverse of :func:`code_description`; text without labels is the definition."""
+    out = {"definition": "", "inclusion": "", "exclusion": "", "example": ""}
+    marks = list(_LABEL_LINE.finditer(text))
+    if not marks:
+        out["definition"] = text.strip()
+        return out
+    if text[: marks[0].start()].strip():
+        out["definition"] = text[: marks[0].start()].strip()
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(text)
+        key = m.group(1).lower()
+        value = text[m.end() : end].rstrip("\n")
+        out[key] = (out[key] + "\n" + value).strip("\n") if out[key] else value
+    return out
+
+
+def _dt(value: str | None) -> str | None:
+    return value if value and _DATETIME.match(value) else None
+
+
+def _set(el, name: str, value) -> None:
+    if value is not None and value != "":
+        el.set(name, str(value))
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _x(value) -> str:
+    """Text that XML 1.0 can hold (control characters dropped)."""
+    return _NOT_XML.sub("", str(value))
+
+
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _variable_value(parent, var: Variable, value, ns: str = NS) -> None:
+    """A typed value; one that does not fit its variable's type is written as text."""
+    vv = etree.SubElement(parent, _q("VariableValue", ns))
+    etree.SubElement(vv, _q("VariableRef", ns)).set("targetGUID", var.id)
+    t = var.type
+    tag, text = "TextValue", _x(value)
+    try:
+        if t == "Boolean" and isinstance(value, bool):
+            tag, text = "BooleanValue", "true" if value else "false"
+        elif t == "Integer" and isinstance(value, int) and not isinstance(value, bool):
+            tag, text = "IntegerValue", str(value)
+        elif t == "Float" and isinstance(value, int | float) and not isinstance(value, bool):
+            tag, text = "FloatValue", format(Decimal(repr(float(value))), "f")
+        elif t == "Date" and _DATE.match(str(value)):
+            date.fromisoformat(str(value)[:10])
+            tag = "DateValue"
+        elif t == "DateTime" and _DATETIME.match(str(value)):
+            tag = "DateTimeValue"
+    except (ValueError, ArithmeticError):
+        tag, text = "TextValue", _x(value)
+    etree.SubElement(vv, _q(tag, ns)).text = text
+
+
+def _codes_xml(project: Project, parent, ns: str, note_refs: dict[str, list[str]]) -> None:
+    children: dict[str | None, list[str]] = {}
+    for c in project.codes.values():
+        children.setdefault(c.parent if c.parent in project.codes else None, []).append(c.id)
+
+    def add(into, cid):
+        c = project.codes[cid]
+        el = etree.SubElement(into, _q("Code", ns))
+        el.set("guid", c.id)
+        el.set("name", _x(c.name))
+        el.set("isCodable", "true" if c.codable else "false")
+        if c.color:
+            el.set("color", c.color)
+        desc = code_description(c)
+        if desc:
+            etree.SubElement(el, _q("Description", ns)).text = _x(desc)
+        for nid in note_refs.get(cid, []):
+            etree.SubElement(el, _q("NoteRef", ns)).set("targetGUID", nid)
+        for kid in children.get(cid, []):
+            add(el, kid)
+
+    codes = etree.SubElement(parent, _q("Codes", ns))
+    for cid in children.get(None, []):
+        add(codes, cid)
+
+
+def project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
+    """The ``project.qde`` element and the source files (zip path -> text) it refers to."""
+    root = etree.Element(_q("Project"), nsmap={None: NS})
+    root.set("name", _x(project.name))
+    root.set("origin", f"Readiness {__version__}")
+    _set(root, "creationDateTime", _dt(project.created))
+    if project.creator in project.users:
+        root.set("creatingUserGUID", project.creator)
+    # memos by target
+    refs: dict[tuple[str, str | None], list[str]] = {}
+    for m in project.memos.values():
+        refs.setdefault((m.target, m.target_id), []).append(m.id)
+    code_refs = {tid: ids for (kind, tid), ids in refs.items() if kind == "code"}
+    if project.users:
+        users = etree.SubElement(root, _q("Users"))
+        for u in project.users.values():
+            el = etree.SubElement(users, _q("User"))
+            el.set("guid", u.id)
+            el.set("name", _x(u.name))
+    if project.codes:
+        book = etree.SubElement(root, _q("CodeBook"))
+        _codes_xml(project, book, NS, code_refs)
+    if project.variables:
+        vs = etree.SubElement(root, _q("Variables"))
+        for v in project.variables.values():
+            el = etree.SubElement(vs, _q("Variable"))
+            el.set("guid", v.id)
+            el.set("name", _x(v.name))
+            el.set("typeOfVariable", v.type)
+            if v.description:
+                etree.SubElement(el, _q("Description")).text = _x(v.description)
+    by_var_name = {v.name: v for v in project.variables.values()}
+    if project.participants:
+        cases = etree.SubElement(root, _q("Cases"))
+        for p in project.participants.values():
+            el = etree.SubElement(cases, _q("Case"))
+            el.set("guid", p.id)
+            el.set("name", _x(p.name))
+            if p.description:
+                etree.SubElement(el, _q("Description")).text = _x(p.description)
+            for cid in p.code_refs:
+                if cid in project.codes:
+                    etree.SubElement(el, _q("CodeRef")).set("targetGUID", cid)
+            for name, value in p.attributes.items():
+                if name in by_var_name and value is not None:
+                    _variable_value(el, by_var_name[name], value)
+            for sid in p.sources:
+                etree.SubElement(el, _q("SourceRef")).set("targetGUID", sid)
+            for sel in p.selection_refs:
+                etree.SubElement(el, _q("SelectionRef")).set("targetGUID", sel)
+    files: dict[str, str] = {}
+    if project.sources:
+        sources = etree.SubElement(root, _q("Sources"))
+        codings_by_source: dict[str, dict[str, list[Coding]]] = {}
+        for c in project.codings.values():
+            codings_by_source.setdefault(c.source, {}).setdefault(c.selection or c.id, []).append(c)
+        selection_memos: dict[str, list[Memo]] = {}
+        for m in project.memos.values():
+            if m.target == "selection":
+                selection_memos.setdefault(m.target_id, []).append(m)
+        for t in project.sources.values():
+            el = etree.SubElement(sources, _q("TextSource"))
+            el.set("guid", t.id)
+            el.set("name", _x(t.name))
+            fname = f"{t.id}.txt"
+            el.set("plainTextPath", f"internal://{fname}")
+            files[f"sources/{fname}"] = t.text
+            if t.creator in project.users:
+                el.set("creatingUser", t.creator)
+            _set(el, "creationDateTime", _dt(t.created))
+            if t.description:
+                etree.SubElement(el, _q("Description")).text = _x(t.description)
+            groups = codings_by_source.get(t.id, {})
+            sel_ids = list(groups)
+            # selections that carry only memos
+            for sel, ms in selection_memos.items():
+                if ms[0].source == t.id and sel not in groups:
+                    sel_ids.append(sel)
+            spans = {}
+            for sel in sel_ids:
+                cs = groups.get(sel, [])
+                if cs:
+                    spans[sel] = (cs[0].start, cs[0].end)
+                else:
+                    m0 = selection_memos[sel][0]
+                    spans[sel] = (m0.start, m0.end)
+            for sel in sorted(sel_ids, key=lambda s: spans[s]):
+                cs = groups.get(sel, [])
+                start, end = spans[sel]
+                # codings of one selection must share its span; split any that do not
+                parts: dict[tuple[int, int], list[Coding]] = {}
+                for c in cs:
+                    parts.setdefault((c.start, c.end), []).append(c)
+                if not parts:
+                    parts = {(start, end): []}
+                for k, ((s, e), members) in enumerate(parts.items()):
+                    sel_el = etree.SubElement(el, _q("PlainTextSelection"))
+                    sel_el.set("guid", sel if k == 0 else new_guid())
+                    sel_el.set("name", _x(t.text[s:e][:100]))
+                    sel_el.set("startPosition", str(s))
+                    sel_el.set("endPosition", str(e))
+                    if members and members[0].coder in project.users:
+                        sel_el.set("creatingUser", members[0].coder)
+                    if members:
+                        _set(sel_el, "creationDateTime", _dt(members[0].created))
+                    for c in members:
+                        cod = etree.SubElement(sel_el, _q("Coding"))
+                        cod.set("guid", c.id)
+                        if c.coder in project.users:
+                            cod.set("creatingUser", c.coder)
+                        _set(cod, "creationDateTime", _dt(c.created))
+                        etree.SubElement(cod, _q("CodeRef")).set("targetGUID", c.code)
+                        for nid in refs.get(("coding", c.id), []):
+                            etree.SubElement(cod, _q("NoteRef")).set("targetGUID", nid)
+                    if k == 0:
+                        for m in selection_memos.get(sel, []):
+                            etree.SubElement(sel_el, _q("NoteRef")).set("targetGUID", m.id)
+            for nid in refs.get(("source", t.id), []):
+                etree.SubElement(el, _q("NoteRef")).set("targetGUID", nid)
+            for name, value in t.attributes.items():
+                if name in by_var_name and value is not None:
+                    _variable_value(el, by_var_name[name], value)
+    if project.memos:
+        notes = etree.SubElement(root, _q("Notes"))
+        for m in project.memos.values():
+            el = etree.SubElement(notes, _q("Note"))
+            el.set("guid", m.id)
+            _set(el, "name", _x(m.title))
+            if m.author in project.users:
+                el.set("creatingUser", m.author)
+            _set(el, "creationDateTime", _dt(m.created))
+            etree.SubElement(el, _q("PlainTextContent")).text = _x(m.text)
+    if project.themes:
+        sets = etree.SubElement(root, _q("Sets"))
+        for th in project.themes.values():
+            el = etree.SubElement(sets, _q("Set"))
+            el.set("guid", th.id)
+            el.set("name", _x(th.name))
+            if th.description:
+                etree.SubElement(el, _q("Description")).text = _x(th.description)
+            for cid in th.codes:
+                etree.SubElement(el, _q("MemberCode")).set("targetGUID", cid)
+            for sid in th.sources:
+                etree.SubElement(el, _q("MemberSource")).set("targetGUID", sid)
+            for mid in th.memos:
+                etree.SubElement(el, _q("MemberNote")).set("targetGUID", mid)
+    if project.description:
+        etree.SubElement(root, _q("Description")).text = _x(project.description)
+    for nid in refs.get(("project", None), []):
+        etree.SubElement(root, _q("NoteRef")).set("targetGUID", nid)
+    return root, files
+
+
+def write_qdpx(
+    project: Project,
+    path: str | Path,
+    *,
+    reason: str | None = None,
+    user: str | None = None,
+) -> Path:
+    """Export the project as a ``.qdpx`` file, validated against the REFI schema first.
+
+    Refused when a transcript has not been pseudonymised, unless ``reason`` is given (then
+    logged in ``project.audit``; save the project to write it to the audit log).
+    """
+    check_export(project, reason=reason, user=user, export=f"qdpx {Path(path).name}")
+    root, files = project_xml(project)
+    _check(project_schema(), root, "project.qde")
+    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("project.qde", xml)
+            for name, text in files.items():
+                z.writestr(name, text.encode("utf-8"))
+
+    path = Path(path)
+    atomic_write(path, write)
+    project.log("export-qdpx", user, file=path.name, sources=len(files))
+    return path
+
+
+def write_qdc(project: Project, path: str | Path) -> Path:
+    """Export the codebook alone as a ``.qdc`` file (REFI codebook exchange)."""
+    if not project.codes:
+        raise fail("the project has no codes to export.", fix="add or load a codebook first.")
+    root = etree.Element(_q("CodeBook", NS_CODEBOOK), nsmap={None: NS_CODEBOOK})
+    _codes_xml(project, root, NS_CODEBOOK, {})
+    _check(codebook_schema(), root, "codebook")
+    xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    path = Path(path)
+    atomic_write(path, lambda p: p.write_bytes(xml))
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did not bring across, and which position convention it used."""
+
+    warnings: list[str] = field(default_factory=list)
+    conventions: dict[str, str] = field(default_factory=dict)  # source name -> convention
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+_LINE_ENDINGS = ("auto", "as-is", "lf", "utf16", "utf16-lf")
+
+
+def _position_maps(raw: str) -> dict[str, list[int] | None]:
+    """For each convention, a table from a position as the other tool counted it to a position
+    in ``raw`` (None: the identity)."""
+    maps: dict[str, list[int] | None] = {"as-is": None}
+    has_cr = "\r" in raw
+    astral = any(ord(ch) > 0xFFFF for ch in raw)
+    if has_cr:
+        table = []
+        i = 0
+        while i < len(raw):
+            table.append(i)
+            i += 2 if raw.startswith("\r\n", i) else 1
+        table.append(len(raw))
+        maps["lf"] = table
+    if astral:
+        table = []
+        for i, ch in enumerate(raw):
+            table.append(i)
+            if ord(ch) > 0xFFFF:
+                table.append(i + 1)  # the low surrogate falls after the character
+        table.append(len(raw))
+        maps["utf16"] = table
+        if has_cr:
+            t2 = []
+            i = 0
+            while i < len(raw):
+                t2.append(i)
+                if ord(raw[i]) > 0xFFFF:
+                    t2.append(i + 1)
+                i += 2 if raw.startswith("\r\n", i) else 1
+            t2.append(len(raw))
+            maps["utf16-lf"] = t2
+    return maps
+
+
+def _to_raw(pos: int, table: list[int] | None, limit: int) -> int | None:
+    if table is None:
+        return pos if 0 <= pos <= limit else None
+    return table[pos] if 0 <= pos < len(table) else None
+
+
+def _color(value: str | None) -> str | None:
+    ok = value and re.fullmatch(r"#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})", value.strip())
+    return value.strip() if ok else None
+
+
+def _local(tag) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _children(el, name: str):
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el, name: str):
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text(el, name: str) -> str:
+    c = _child(el, name)
+    return (c.text or "") if c is not None else ""
+
+
+def _guid(el, attr: str = "guid") -> str | None:
+    v = el.get(attr)
+    return norm_guid(v) if v else None
+
+
+def _value(vv) -> tuple[str | None, object]:
+    for name, kind in (
+        ("TextValue", "Text"),
+        ("BooleanValue", "Boolean"),
+        ("IntegerValue", "Integer"),
+        ("FloatValue", "Float"),
+        ("DateValue", "Date"),
+        ("DateTimeValue", "DateTime"),
+    ):
+        c = _child(vv, name)
+        if c is not None:
+            raw = (c.text or "").strip()
+            try:
+                if kind == "Boolean":
+                    return kind, raw.lower() in ("true", "1")
+                if kind == "Integer":
+                    return kind, int(raw)
+                if kind == "Float":
+                    return kind, float(raw)
+                if kind == "Date":
+                    date.fromisoformat(raw[:10])
+                if kind == "DateTime":
+                    datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            except ValueError:
+                return "Text", c.text or ""
+            return kind, (c.text or "") if kind == "Text" else raw
+    return None, None
+
+
+def _read_source_text(
+    z: zipfile.ZipFile, path: str, base: Path, file: str, encoding: str | None
+) -> str | None:
+    if path.startswith("internal://"):
+        name = path[len("internal://") :]
+        candidates = [f"sources/{name}", name, f"Sources/{name}"]
+        names = set(z.namelist())
+        for c in candidates:
+            if c in names:
+                return decode(z.read(c), file=f"{file}!{c}", encoding=encoding)
+        return None
+    if path.startswith("relative://"):
+        p = base / path[len("relative://") :]
+    elif path.startswith("file://"):
+        p = Path(path[len("file://") :])
+    else:
+        p = base / path
+    try:
+        return decode(p.read_bytes(), file=str(p), encoding=encoding)
+    except OSError:
+        return None
+
+
+def read_qdpx(
+    path: str | Path,
+    *,
+    line_endings: str = "auto",
+    encoding: str | None = None,
+    name: str | None = None,
+) -> tuple[Project, ImportReport]:
+    """Read a ``.qdpx`` file written by Readiness or another tool into a new project.
+
+    ``line_endings``: how the other tool counted positions in sources with Windows line
+    endings or characters outside the Basic Multilingual Plane: ``as-is`` (every character of
+    the stored text, CR LF as two), ``lf`` (CR LF as one), ``utf16`` / ``utf16-lf`` (UTF-16 code
+    units), or ``auto``: the convention under which the most selections' stored names match
+    their text (``as-is`` when there is nothing to go by).
+
+    Transcripts come in *not* marked as pseudonymised: review them before they leave again.
+    Raises :class:`InterviewError` for a file that is not a readable QDA-XML project; returns
+    the project and an :class:`ImportReport` listing what was left out.
+    """
+    if line_endings not in _LINE_ENDINGS:
+        raise fail(
+            f"unknown line-ending convention {line_endings!r}.",
+            fix="use one of " + ", ".join(_LINE_ENDINGS) + ".",
+        )
+    path = Path(path)
+    file = str(path)
+    report = ImportReport()
+    try:
+        z = zipfile.ZipFile(path)
+    except FileNotFoundError as err:
+        raise fail("no such file.", fix="check the path.", file=file) from err
+    except (zipfile.BadZipFile, OSError) as err:
+        raise fail(
+            "is not a .qdpx file (it is not a zip archive).",
+            fix="export the project again from the other program as REFI-QDA (.qdpx).",
+            file=file,
+        ) from err
+    with z:
+        qde = next((n for n in z.namelist() if n.lower().endswith(".qde")), None)
+        if qde is None:
+            raise fail(
+                "has no project.qde inside.",
+                fix="export the project again as REFI-QDA project (.qdpx), not codebook.",
+                file=file,
+            )
+        try:
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+            root = etree.fromstring(z.read(qde), parser)
+        except etree.XMLSyntaxError as err:
+            raise fail(
+                f"{qde} is not well-formed XML ({err.msg}).",
+                fix="export the project again; the file may be damaged.",
+                file=file,
+                line=err.lineno,
+            ) from err
+        if _local(root.tag) != "Project":
+            raise fail(f"{qde} does not hold a QDA-XML Project.", file=file)
+        ns = etree.QName(root.tag).namespace
+        if ns != NS:
+            report.warnings.append(f"namespace {ns!r} is not {NS!r}; read as QDA-XML 1.0.")
+        elif not project_schema().validate(root):
+            first = project_schema().error_log[0] if project_schema().error_log else None
+            report.warnings.append(
+                "project.qde does not validate against the REFI schema"
+                + (f" (line {first.line}: {first.message})" if first else "")
+                + "; read what could be read."
+            )
+        project = _build(root, z, path, file, report, line_endings, encoding, name)
+    problems = project.problems(file)
+    if problems:
+        raise InterviewError(problems, file=file)
+    project.log("import-qdpx", None, file=path.name, **report.counts)
+    return project, report
+
+
+def _build(root, z, path, file, report, line_endings, encoding, name) -> Project:
+    project = Project(
+        name or root.get("name") or path.stem,
+        created=_dt(root.get("creationDateTime")) or None,
+        description=_text(root, "Description"),
+    )
+    warn = report.warnings
+    # users
+    for u in _children(_child(root, "Users") if _child(root, "Users") is not None else [], "User"):
+        gid = _guid(u)
+        if gid:
+            project.users[gid] = User(gid, u.get("name") or u.get("id") or f"user {gid[:8]}")
+    creator = _guid(root, "creatingUserGUID")
+    project.creator = creator if creator in project.users else None
+
+    def user_ref(el, attr):
+        g = _guid(el, attr)
+        if g and g not in project.users:
+            project.users[g] = User(g, f"user {g[:8]}")
+        return g
+
+    # notes first: they are referenced from everywhere
+    notes: dict[str, dict] = {}
+    notes_el = _child(root, "Notes")
+    for n in _children(notes_el, "Note") if notes_el is not None else []:
+        gid = _guid(n)
+        if not gid:
+            continue
+        text = _text(n, "PlainTextContent")
+        if not text and n.get("plainTextPath"):
+            text = _read_source_text(z, n.get("plainTextPath"), path.parent, file, encoding) or ""
+        text, _ = normalise(text)
+        notes[gid] = {
+            "id": gid,
+            "text": text,
+            "title": n.get("name") or "",
+            "author": user_ref(n, "creatingUser"),
+            "created": _dt(n.get("creationDateTime")) or "",
+        }
+    used_notes: set[str] = set()
+
+    def memo(note_ref, target, target_id=None, **span):
+        gid = _guid(note_ref, "targetGUID")
+        if gid not in notes:
+            warn.append(f"a NoteRef points at a note that is not in the file ({gid}).")
+            return
+        if gid in used_notes:
+            warn.append(
+                f"note {notes[gid]['title'] or gid} is attached to more than one thing; "
+                "kept on the first."
+            )
+            return
+        used_notes.add(gid)
+        project.memos[gid] = Memo(target=target, target_id=target_id, **notes[gid], **span)
+
+    # codes
+    book = _child(root, "CodeBook")
+    code_notes = []
+
+    def read_codes(parent_el, parent_id):
+        for c in _children(parent_el, "Code"):
+            gid = _guid(c)
+            if not gid:
+                warn.append(f"code {c.get('name')!r} has no valid GUID and was left out.")
+                continue
+            fields = parse_code_description(_text(c, "Description"))
+            color = _color(c.get("color"))
+            project.codes[gid] = Code(
+                gid,
+                (c.get("name") or "(unnamed)").replace("/", "∕"),
+                parent_id,
+                color=color,
+                codable=(c.get("isCodable", "true").strip().lower() != "false"),
+                **fields,
+            )
+            code_notes.extend((nr, gid) for nr in _children(c, "NoteRef"))
+            read_codes(c, gid)
+
+    if book is not None and _child(book, "Codes") is not None:
+        read_codes(_child(book, "Codes"), None)
+    for nr, gid in code_notes:
+        memo(nr, "code", gid)
+    # variables
+    variables: dict[str, Variable] = {}
+    vs = _child(root, "Variables")
+    for v in _children(vs, "Variable") if vs is not None else []:
+        gid = _guid(v)
+        if gid:
+            t = v.get("typeOfVariable") or "Text"
+            variables[gid] = Variable(gid, v.get("name") or gid, t, _text(v, "Description"))
+            project.variables[gid] = variables[gid]
+
+    def values(el) -> dict:
+        out = {}
+        for vv in _children(el, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            gid = _guid(ref, "targetGUID") if ref is not None else None
+            if gid not in variables:
+                warn.append("a variable value refers to an unknown variable and was left out.")
+                continue
+            kind, value = _value(vv)
+            if kind is None:
+                continue
+            var = variables[gid]
+            if kind != var.type:
+                warn.append(
+                    f"variable {var.name!r} is declared {var.type} but has a {kind} value; kept "
+                    "as given."
+                )
+            out[var.name] = value
+        return out
+
+    # sources
+    sources_el = _child(root, "Sources")
+    skipped_sources = {}
+    selection_source: dict[str, str] = {}
+    if sources_el is not None:
+        for s in sources_el:
+            kind = _local(s.tag)
+            gid = _guid(s)
+            sname = s.get("name") or gid or "(unnamed)"
+            if kind != "TextSource":
+                skipped_sources[gid] = sname
+                warn.append(f"{kind} {sname!r} left out: only text sources are imported.")
+                continue
+            if not gid:
+                warn.append(f"text source {sname!r} has no valid GUID and was left out.")
+                continue
+            raw = None
+            if _child(s, "PlainTextContent") is not None:
+                raw = _text(s, "PlainTextContent")
+            elif s.get("plainTextPath"):
+                raw = _read_source_text(z, s.get("plainTextPath"), path.parent, file, encoding)
+            if raw is None:
+                skipped_sources[gid] = sname
+                warn.append(
+                    f"text source {sname!r} left out: its plain text "
+                    f"({s.get('plainTextPath') or s.get('richTextPath') or 'none'}) is not in the "
+                    "file."
+                )
+                continue
+            text, offsets = normalise(raw)
+            selections = _children(s, "PlainTextSelection")
+            convention, table = _choose(raw, selections, line_endings)
+            report.conventions[sname] = convention
+            base_name = sname
+            k = 2
+            while project.find_source(sname) is not None:
+                sname = f"{base_name} ({k})"
+                k += 1
+            project.sources[gid] = Transcript(
+                gid,
+                sname,
+                text,
+                format="qdpx",
+                origin=path.name,
+                created=_dt(s.get("creationDateTime")) or "",
+                creator=user_ref(s, "creatingUser"),
+                description=_text(s, "Description"),
+                attributes=values(s),
+            )
+            for sel in selections:
+                _selection(project, sel, gid, raw, text, table, offsets, memo, user_ref, warn)
+                sg = _guid(sel)
+                if sg:
+                    selection_source[sg] = gid
+            for nr in _children(s, "NoteRef"):
+                memo(nr, "source", gid)
+    # cases
+    cases = _child(root, "Cases")
+    for c in _children(cases, "Case") if cases is not None else []:
+        gid = _guid(c)
+        if not gid:
+            continue
+        srcs = []
+        for ref in _children(c, "SourceRef"):
+            sg = _guid(ref, "targetGUID")
+            if sg in project.sources:
+                srcs.append(sg)
+            elif sg not in skipped_sources:
+                warn.append(f"case {c.get('name')!r} refers to an unknown source; link left out.")
+        code_refs = tuple(g for g in (_guid(r, "targetGUID") for r in _children(c, "CodeRef")) if g)
+        sel_refs = tuple(
+            g for g in (_guid(r, "targetGUID") for r in _children(c, "SelectionRef")) if g
+        )
+        pname = c.get("name") or f"case {gid[:8]}"
+        project.participants[gid] = Participant(
+            gid,
+            pname,
+            _text(c, "Description"),
+            values(c),
+            tuple(srcs),
+            code_refs,
+            sel_refs,
+        )
+    # sets
+    sets = _child(root, "Sets")
+    for st in _children(sets, "Set") if sets is not None else []:
+        gid = _guid(st)
+        if not gid:
+            continue
+
+        def members(tag, pool, st=st):
+            out = []
+            for r in _children(st, tag):
+                g = _guid(r, "targetGUID")
+                if g in pool:
+                    out.append(g)
+            return tuple(out)
+
+        project.themes[gid] = Theme(
+            gid,
+            st.get("name") or "(unnamed set)",
+            _text(st, "Description"),
+            members("MemberCode", project.codes),
+            members("MemberSource", project.sources),
+            members("MemberNote", notes),
+        )
+    # project notes, then any note referred to by nothing
+    for nr in _children(root, "NoteRef"):
+        memo(nr, "project")
+    for gid in notes:
+        if gid not in used_notes:
+            used_notes.add(gid)
+            project.memos[gid] = Memo(target="project", **notes[gid])
+    order = {gid: k for k, gid in enumerate(notes)}
+    project.memos = dict(sorted(project.memos.items(), key=lambda kv: order.get(kv[0], 0)))
+    for what in ("Links", "Graphs"):
+        el = _child(root, what)
+        if el is not None and len(el):
+            warn.append(f"{len(el)} {what.lower()[:-1]}(s) left out: Readiness does not keep them.")
+    report.counts = {
+        "users": len(project.users),
+        "codes": len(project.codes),
+        "cases": len(project.participants),
+        "sources": len(project.sources),
+        "codings": len(project.codings),
+        "memos": len(project.memos),
+        "sets": len(project.themes),
+    }
+    return project
+
+
+def _choose(raw: str, selections, line_endings: str):
+    maps = _position_maps(raw)
+    if line_endings != "auto":
+        if line_endings not in maps:
+            return line_endings, None  # nothing to convert in this source
+        return line_endings, maps[line_endings]
+    if len(maps) == 1:
+        return "as-is", None
+    scores = {}
+    for conv, table in maps.items():
+        score = 0
+        for sel in selections:
+            label = (sel.get("name") or "").strip()
+            try:
+                s = int(sel.get("startPosition"))
+                e = int(sel.get("endPosition"))
+            except (TypeError, ValueError):
+                continue
+            rs, re_ = _to_raw(s, table, len(raw)), _to_raw(e, table, len(raw))
+            if not label or rs is None or re_ is None:
+                continue
+            got = raw[rs:re_].replace("\r\n", "\n").strip()
+            want = label.replace("\r\n", "\n").strip()
+            # tools may store a shortened name: the start of the selected text
+            if got and (got == want or (len(want) >= 10 and got.startswith(want))):
+                score += 1
+        scores[conv] = score
+    best = max(scores, key=lambda k: (scores[k], k == "as-is"))
+    return best, maps[best]
+
+
+def _selection(project, sel, source_id, raw, text, table, offsets: OffsetMap, memo, user_ref, warn):
+    gid = _guid(sel)
+    t = project.sources[source_id]
+    try:
+        s = int(sel.get("startPosition"))
+        e = int(sel.get("endPosition"))
+    except (TypeError, ValueError):
+        warn.append(f"a selection in {t.name!r} has no usable positions and was left out.")
+        return
+    if e < s:
+        s, e = e, s
+    rs, re_ = _to_raw(s, table, len(raw)), _to_raw(e, table, len(raw))
+    if rs is None or re_ is None:
+        warn.append(
+            f"a selection in {t.name!r} ({s}-{e}) lies outside the text "
+            f"({len(raw)} characters) and was left out."
+        )
+        return
+    ns, ne = offsets.span(rs, re_)
+    codings = _children(sel, "Coding")
+    for cod in codings:
+        ref = _child(cod, "CodeRef")
+        code = _guid(ref, "targetGUID") if ref is not None else None
+        if code not in project.codes:
+            warn.append(f"a coding in {t.name!r} refers to an unknown code and was left out.")
+            continue
+        cid = _guid(cod) or new_guid()
+        if ne <= ns:
+            warn.append(f"a coding in {t.name!r} covers no text after normalising; left out.")
+            continue
+        coder = user_ref(cod, "creatingUser") or user_ref(sel, "creatingUser")
+        project.codings[cid] = Coding(
+            cid,
+            source_id,
+            ns,
+            ne,
+            code,
+            coder,
+            _dt(cod.get("creationDateTime")) or _dt(sel.get("creationDateTime")) or "",
+            gid,
+        )
+        for nr in _children(cod, "NoteRef"):
+            memo(nr, "coding", cid)
+    for nr in _children(sel, "NoteRef"):
+        memo(nr, "selection", gid or new_guid(), source=source_id, start=ns, end=ne)
+
+
+def read_qdc(path: str | Path) -> list[Code]:
+    """The codes of a ``.qdc`` codebook file (GUIDs kept), parents before children."""
+    path = Path(path)
+    file = str(path)
+    try:
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    except OSError as err:
+        raise fail("cannot be read.", fix="check the path.", file=file) from err
+    except etree.XMLSyntaxError as err:
+        raise fail(f"is not well-formed XML ({err.msg}).", file=file, line=err.lineno) from err
+    root = root.getroot()
+    if _local(root.tag) != "CodeBook":
+        raise fail(
+            "is not a REFI-QDA codebook (its root element is not CodeBook).",
+            fix="export the codebook from the other program as REFI-QDA codebook (.qdc).",
+            file=file,
+        )
+    problems: list[Problem] = []
+    out: list[Code] = []
+
+    def read(parent_el, parent_id):
+        for c in _children(parent_el, "Code"):
+            gid = _guid(c)
+            if not gid:
+                problems.append(
+                    Problem(
+                        f"code {c.get('name')!r} has no valid GUID.", file=file, line=c.sourceline
+                    )
+                )
+                continue
+            out.append(
+                Code(
+                    gid,
+                    (c.get("name") or "(unnamed)").replace("/", "∕"),
+                    parent_id,
+                    color=_color(c.get("color")),
+                    codable=c.get("isCodable", "true").lower() != "false",
+                    **parse_code_description(_text(c, "Description")),
+                )
+            )
+            read(c, gid)
+
+    codes = _child(root, "Codes")
+    if codes is not None:
+        read(codes, None)
+    if problems:
+        raise InterviewError(problems, file=file)
+    return out
+
+
+def apply_qdc(project: Project, codes: list[Code]) -> int:
+    """Add codes read from a ``.qdc`` file; a code whose GUID is already there is skipped.
+    Returns the number added."""
+    added = 0
+    for c in codes:
+        if c.id in project.codes:
+            continue
+        if c.parent is not None and c.parent not in project.codes:
+            continue
+        if any(x.name == c.name and x.parent == c.parent for x in project.codes.values()):
+            continue
+        project.codes[c.id] = c
+        added += 1
+    project.log("import-codebook", None, codes=added)
+    return added

@@ -1,0 +1,282 @@
+"""A project on disk: a folder with ``project.json``, ``sources/*.txt`` and ``audit.jsonl``.
+
+``project.json`` holds everything but the transcripts' text; each transcript is a UTF-8 file
+named after its GUID and a hash of its content.  Saving writes new text files first and
+``project.json`` last, each through a temporary file that is renamed into place, and then
+removes text files that ``project.json`` no longer names.  A save that fails part way leaves the
+project as it was; a transcript's text from before pseudonymisation does not stay behind.
+
+The pseudonymisation key never lives here: see :mod:`readiness.interviews.pseudonymise`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from readiness.interviews.errors import InterviewError, Problem, fail
+from readiness.interviews.model import (
+    AuditEntry,
+    Code,
+    Coding,
+    Memo,
+    Participant,
+    Project,
+    Section,
+    Theme,
+    TopicGuide,
+    Transcript,
+    User,
+    Variable,
+)
+from readiness.tabular import atomic_write
+
+__all__ = ["FORMAT", "init", "is_project", "load", "read_audit", "save"]
+
+FORMAT = "readiness-interviews"
+VERSION = 1
+PROJECT_FILE = "project.json"
+AUDIT_FILE = "audit.jsonl"
+SOURCES_DIR = "sources"
+
+
+def is_project(folder: str | Path) -> bool:
+    return (Path(folder) / PROJECT_FILE).is_file()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _source_file(t: Transcript) -> str:
+    return f"{t.id}-{_digest(t.text)[:12]}.txt"
+
+
+def to_dict(project: Project) -> dict:
+    """The ``project.json`` content (transcript text excluded)."""
+    sources = []
+    for t in project.sources.values():
+        d = asdict(t)
+        d.pop("text")
+        d["file"] = f"{SOURCES_DIR}/{_source_file(t)}"
+        d["sha256"] = _digest(t.text)
+        d["characters"] = len(t.text)
+        sources.append(d)
+    guide = None
+    if project.topic_guide is not None:
+        guide = asdict(project.topic_guide)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "id": project.id,
+        "name": project.name,
+        "description": project.description,
+        "created": project.created,
+        "creator": project.creator,
+        "users": [asdict(u) for u in project.users.values()],
+        "variables": [asdict(v) for v in project.variables.values()],
+        "participants": [asdict(p) for p in project.participants.values()],
+        "topic_guide": guide,
+        "sources": sources,
+        "codes": [asdict(c) for c in project.codes.values()],
+        "themes": [asdict(t) for t in project.themes.values()],
+        "codings": [asdict(c) for c in project.codings.values()],
+        "memos": [asdict(m) for m in project.memos.values()],
+    }
+
+
+def save(project: Project, folder: str | Path) -> Path:
+    """Write ``project`` to ``folder`` (created if needed) and append its new audit entries."""
+    folder = Path(folder)
+    problems = project.problems()
+    if problems:
+        raise InterviewError(problems, file=str(folder / PROJECT_FILE))
+    (folder / SOURCES_DIR).mkdir(parents=True, exist_ok=True)
+    wanted = set()
+    for t in project.sources.values():
+        name = _source_file(t)
+        wanted.add(name)
+        target = folder / SOURCES_DIR / name
+        if not target.exists():
+            data = t.text.encode("utf-8")
+            atomic_write(target, lambda p, data=data: p.write_bytes(data))
+    content = json.dumps(to_dict(project), ensure_ascii=False, indent=1) + "\n"
+    atomic_write(folder / PROJECT_FILE, lambda p: p.write_text(content, encoding="utf-8"))
+    for old in (folder / SOURCES_DIR).glob("*.txt"):
+        if old.name not in wanted:
+            old.unlink(missing_ok=True)
+    if project.audit:
+        with open(folder / AUDIT_FILE, "a", encoding="utf-8") as fh:
+            for e in project.audit:
+                fh.write(json.dumps(asdict(e), ensure_ascii=False) + "\n")
+        project.audit = []
+    return folder
+
+
+def init(folder: str | Path, name: str | None = None, *, creator: str | None = None) -> Project:
+    """Create a new, empty project folder."""
+    folder = Path(folder)
+    if is_project(folder):
+        raise fail(
+            "there is already a project here.",
+            fix="choose a new folder, or work on this project.",
+            file=str(folder),
+        )
+    if folder.exists() and any(folder.iterdir()):
+        raise fail(
+            "the folder exists and is not empty.",
+            fix="give a new or empty folder for the project.",
+            file=str(folder),
+        )
+    project = Project(name or folder.name)
+    if creator:
+        project.creator = project.user(creator).id
+    project.log("create-project", creator, name=project.name)
+    save(project, folder)
+    return project
+
+
+def _req(d: dict, key: str, where: str, file: str, problems: list[Problem]):
+    if key not in d:
+        problems.append(
+            Problem(
+                f"{where} has no {key!r}.",
+                fix="restore project.json from a backup.",
+                file=file,
+                column=key,
+            )
+        )
+        return None
+    return d[key]
+
+
+def load(folder: str | Path) -> Project:
+    """Read a project folder, checking every reference and every transcript's hash."""
+    folder = Path(folder)
+    path = folder / PROJECT_FILE
+    file = str(path)
+    if not path.is_file():
+        raise fail(
+            "is not a Readiness interview project (no project.json).",
+            fix="give the project folder, or create one with `readiness interviews init FOLDER`.",
+            file=str(folder),
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        line = getattr(err, "lineno", None)
+        raise fail(
+            f"cannot be read as JSON ({err}).",
+            fix="restore project.json from a backup; it should only be changed by Readiness.",
+            file=file,
+            line=line,
+        ) from err
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise fail("is not a Readiness interview project file.", file=file, column="format")
+    if data.get("version", 0) > VERSION:
+        raise fail(
+            f"was written by a newer Readiness (format version {data.get('version')}).",
+            fix="upgrade Readiness.",
+            file=file,
+        )
+    problems: list[Problem] = []
+    p = Project(
+        data.get("name", folder.name),
+        id=data.get("id"),
+        created=data.get("created"),
+        description=data.get("description", ""),
+        creator=data.get("creator"),
+    )
+    try:
+        for d in data.get("users", []):
+            p.users[d["id"]] = User(**d)
+        for d in data.get("variables", []):
+            p.variables[d["id"]] = Variable(**d)
+        for d in data.get("participants", []):
+            d = dict(d)
+            for k in ("sources", "code_refs", "selection_refs"):
+                d[k] = tuple(d.get(k, ()))
+            p.participants[d["id"]] = Participant(**d)
+        g = data.get("topic_guide")
+        if g:
+            p.topic_guide = TopicGuide(
+                g["title"],
+                tuple(
+                    Section(s["title"], tuple(s.get("questions", ())), tuple(s.get("prompts", ())))
+                    for s in g.get("sections", [])
+                ),
+                g.get("source", ""),
+            )
+        for d in data.get("sources", []):
+            d = dict(d)
+            rel = _req(d, "file", f"transcript {d.get('name')!r}", file, problems)
+            sha = d.pop("sha256", None)
+            d.pop("characters", None)
+            d.pop("file", None)
+            if rel is None:
+                continue
+            tpath = folder / rel
+            try:
+                text = tpath.read_bytes().decode("utf-8")
+            except FileNotFoundError:
+                problems.append(
+                    Problem(
+                        f"the text of transcript {d.get('name')!r} ({rel}) is missing.",
+                        fix="restore the project folder from a backup.",
+                        file=str(tpath),
+                    )
+                )
+                continue
+            except UnicodeDecodeError as err:
+                problems.append(
+                    Problem(f"is not UTF-8 (byte {err.start}).", file=str(tpath)),
+                )
+                continue
+            if sha and _digest(text) != sha:
+                problems.append(
+                    Problem(
+                        f"the text of transcript {d.get('name')!r} was changed outside Readiness "
+                        "(its hash does not match), so codings may no longer point at the right "
+                        "words.",
+                        fix="undo the change, or re-import the transcript as a new one.",
+                        file=str(tpath),
+                    )
+                )
+                continue
+            p.sources[d["id"]] = Transcript(text=text, **d)
+        for d in data.get("codes", []):
+            p.codes[d["id"]] = Code(**d)
+        for d in data.get("themes", []):
+            d = dict(d)
+            for k in ("codes", "sources", "memos"):
+                d[k] = tuple(d.get(k, ()))
+            p.themes[d["id"]] = Theme(**d)
+        for d in data.get("codings", []):
+            p.codings[d["id"]] = Coding(**d)
+        for d in data.get("memos", []):
+            p.memos[d["id"]] = Memo(**d)
+    except (KeyError, TypeError) as err:
+        raise fail(
+            f"has an entry that Readiness cannot read ({type(err).__name__}: {err}).",
+            fix="restore project.json from a backup; it should only be changed by Readiness.",
+            file=file,
+        ) from err
+    if problems:
+        raise InterviewError(problems, file=file)
+    problems = p.problems(file)
+    if problems:
+        raise InterviewError(problems, file=file)
+    return p
+
+
+def read_audit(folder: str | Path) -> list[AuditEntry]:
+    path = Path(folder) / AUDIT_FILE
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            out.append(AuditEntry(**json.loads(line)))
+    return out

@@ -1,0 +1,198 @@
+"""Command ``readiness report``: the study report of a response file as HTML (and PDF, and the
+tables as CSV and XLSX)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from readiness.errors import ReadinessError
+from readiness.instrument import resolve_instrument
+from readiness.stats.proportions import METHODS
+
+
+def hidden_cells(tables: dict) -> int:
+    """Suppressed cells in the results tables (not counting the published comparison)."""
+    return sum(
+        1
+        for number, table in tables.items()
+        if number not in ("6", "A1", "B1")
+        for body in table.bodies
+        for row in body.rows
+        for cell in row
+        if cell.hidden
+    )
+
+
+@click.command("report")
+@click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--instrument",
+    "instrument_ref",
+    default="readiness-survey",
+    show_default=True,
+    help="Instrument YAML file, or the name of a shipped one.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML report to write (self-contained: one file).",
+)
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), help="Also write a PDF.")
+@click.option(
+    "--tables",
+    "tables_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write every table as CSV and XLSX into this folder.",
+)
+@click.option(
+    "--min-cell",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Suppress counts from 1 to MIN_CELL - 1 (1 turns suppression off).",
+)
+@click.option(
+    "--compare-published",
+    is_flag=True,
+    help="Add the published figures beside this cohort's.",
+)
+@click.option(
+    "--sessions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of sessions (site, session, date, attended) for response rates. Default: RESPONSES-sessions.csv beside the responses, if it exists.",
+)
+@click.option(
+    "--by",
+    "group_by",
+    default="discipline",
+    show_default=True,
+    help="Item to break figures down by.",
+)
+@click.option("--cluster", help="Column of cluster ids (e.g. site) for design-based estimates.")
+@click.option("--strata", help="Column of strata (needs --cluster).")
+@click.option("--weights", help="Column of sampling weights (needs --cluster).")
+@click.option(
+    "--interval",
+    type=click.Choice(METHODS),
+    default="wilson",
+    show_default=True,
+    help="Interval for proportions without a design.",
+)
+@click.option(
+    "--conf-level",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Confidence level.",
+)
+@click.option(
+    "--missing",
+    type=click.Choice(["pairwise", "listwise"]),
+    default="pairwise",
+    show_default=True,
+    help="Missing answers in reliability.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+def report_command(
+    responses: Path,
+    instrument_ref: str,
+    out: Path,
+    pdf: Path | None,
+    tables_dir: Path | None,
+    min_cell: int,
+    compare_published: bool,
+    sessions: Path | None,
+    group_by: str,
+    cluster: str | None,
+    strata: str | None,
+    weights: str | None,
+    interval: str,
+    conf_level: float,
+    missing: str,
+    as_json: bool,
+) -> None:
+    """Write the study report: response rate, respondents, every indicator overall and by
+    group with intervals and tests, figures, reliability, correlations, regression, and the
+    CROSS checklist, with small cells suppressed.
+
+    RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.
+    """
+    import pandas as pd
+
+    from readiness.analysis import AnalysisSettings, analyse
+    from readiness.report import render_html, write_pdf, write_tables
+    from readiness.report.html import report_tables
+    from readiness.responses.read import read_responses
+    from readiness.synth.output import sessions_path_for
+    from readiness.tabular import atomic_write
+
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise ReadinessError(f"--out {out}: the report is HTML. Fix: give a name ending in .html.")
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        raise ReadinessError(f"--pdf {pdf}: Fix: give a name ending in .pdf.")
+    instrument = resolve_instrument(instrument_ref)
+    data = read_responses(responses, instrument)
+    if sessions is None and sessions_path_for(responses).exists():
+        sessions = sessions_path_for(responses)
+    sessions_frame = pd.read_csv(sessions) if sessions is not None else None
+    settings = AnalysisSettings(
+        interval=interval,
+        conf_level=conf_level,
+        group_by=group_by,
+        cluster=cluster,
+        strata=strata,
+        weights=weights,
+        missing=missing,
+    )
+    result = analyse(data.frame, instrument, sessions=sessions_frame, settings=settings)
+    source = {"responses": str(responses), "sessions": None if sessions is None else str(sessions)}
+    html = render_html(
+        result,
+        instrument=instrument,
+        min_cell=min_cell,
+        compare_published=compare_published,
+        source=source,
+    )
+    atomic_write(out, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    written = {"html": str(out)}
+    if pdf is not None:
+        write_pdf(html, pdf)
+        written["pdf"] = str(pdf)
+    table_files: list[Path] = []
+    if tables_dir is not None:
+        table_files = write_tables(result, instrument, tables_dir, min_cell=min_cell)
+    tables, _ = report_tables(result, instrument, min_cell=min_cell)
+    hidden = hidden_cells(tables)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "synthetic": result.synthetic,
+                    "n": result.n,
+                    "files": written,
+                    "tables": [str(p) for p in table_files],
+                    "min_cell": min_cell,
+                    "suppressed_cells": hidden,
+                },
+                indent=2,
+            )
+        )
+        return
+    banner = " (SYNTHETIC DATA)" if result.synthetic else ""
+    click.echo(f"Report of {result.n} responses from {responses}{banner}")
+    click.echo(f"Wrote {out}")
+    if pdf is not None:
+        click.echo(f"Wrote {pdf}")
+    if tables_dir is not None:
+        click.echo(f"Wrote {len(table_files)} table files (CSV and XLSX) to {tables_dir}/")
+    if min_cell <= 1:
+        click.echo("Small cells: not suppressed (--min-cell 1).")
+    else:
+        click.echo(
+            f"Small cells: {hidden} table cells suppressed as [c] (counts of 1 to {min_cell - 1}, "
+            "and cells that would reveal them)."
+        )

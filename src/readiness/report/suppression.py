@@ -1,0 +1,373 @@
+"""Small-cell suppression for every table, figure and export that leaves the analyst's screen.
+
+The rule (design notes, "Privacy"): a count from 1 to ``min_cell - 1`` (1 to 4 by default) is not
+shown, nor anything from which it could be worked out.  Shown in its place is :data:`SYMBOL`,
+``[c]`` ("confidential", the symbol of the UK Government Statistical Service).
+
+* **Primary suppression**: a count of 1 to ``min_cell - 1``.  For a proportion k of n, also the
+  complement n - k (98 of 100 reveals that 2 did not), and a denominator n of 1 to
+  ``min_cell - 1``.  A count of 0 is shown: it reveals no one.
+* **Secondary suppression**: where the cells of a breakdown add up to a total that is shown,
+  the hidden cells could be recovered by subtraction.  So while the hidden part of a total
+  (the hidden cells, plus any part of the total shown in no cell) comes to 1 to
+  ``min_cell - 1``, or a single cell is hidden with less than ``min_cell`` unshown beside it, the
+  smallest remaining non-zero cell is hidden as well.  A total that is itself small is hidden.
+* **Ordered answers in figures**: a stacked bar cannot hide a segment without its width giving it
+  away, so a small answer category is drawn together with its neighbour towards the middle of
+  the scale (:func:`merge_small_categories`); every segment drawn is 0 or at least ``min_cell``.
+* **Consistency**: a group hidden in one table is hidden in every table and figure
+  (:func:`plan_for` decides the groups once, from the sizes of the groups, and passes them to
+  every breakdown as ``force``).
+
+Non-response at a training session (staff attending who did not return a questionnaire) is a
+fieldwork figure about the session, not an answer of a respondent, and is not suppressed; the
+number who responded is.
+
+Functions a dashboard can reuse on its own tables:
+
+* :func:`is_small` (count, min_cell) -> bool
+* :func:`suppress_counts` (counts, min_cell, total_shown, unshown, force) -> :class:`CountSuppression`
+* :func:`suppress_proportions` (counts, ns, min_cell, overall, force) -> :class:`ProportionSuppression`
+* :func:`merge_small_categories` (counts, min_cell, centre) -> list of (first, last) spans, or None
+* :func:`cell` (text, hidden) -> str, and :func:`plan_for` (StudyResult, min_cell) -> :class:`Plan`
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+SYMBOL = "[c]"
+DEFAULT_MIN_CELL = 5
+FOOTNOTE = (
+    "[c] Not shown to protect respondents: a count of 1 to {last}, or a figure from which such a "
+    "count could be worked out (a percentage, interval, bar or total)."
+)
+
+
+def footnote(min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """The footnote that explains :data:`SYMBOL` for a threshold."""
+    return FOOTNOTE.format(last=min_cell - 1)
+
+
+def is_small(count: int | float | None, min_cell: int = DEFAULT_MIN_CELL) -> bool:
+    """Whether a count must be suppressed on its own: 1 <= count < min_cell.
+
+    >>> is_small(3), is_small(0), is_small(5)
+    (True, False, False)
+    """
+    if count is None:
+        return False
+    return 1 <= count < min_cell
+
+
+def cell(text: str, hidden: bool) -> str:
+    """The text to show for a cell: the text, or :data:`SYMBOL` when hidden."""
+    return SYMBOL if hidden else text
+
+
+def _check(min_cell: int) -> None:
+    if int(min_cell) != min_cell or min_cell < 1:
+        raise ValueError(
+            f"min_cell must be a whole number of at least 1 (1 turns suppression off), not {min_cell!r}."
+        )
+
+
+@dataclass(frozen=True)
+class CountSuppression:
+    """Which cells of a breakdown to hide (``True``), why, and whether to hide its total."""
+
+    cells: tuple[bool, ...]
+    primary: tuple[bool, ...]
+    total: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.total or any(self.cells)
+
+
+def suppress_counts(
+    counts: Sequence[int],
+    *,
+    min_cell: int = DEFAULT_MIN_CELL,
+    total_shown: bool = True,
+    unshown: int = 0,
+    force: Sequence[bool] | None = None,
+) -> CountSuppression:
+    """Cells of one breakdown to hide: counts of 1 to min_cell - 1, and enough others that none
+    of them can be worked out from the total.
+
+    ``counts`` are the cells of one breakdown (for example respondents by profession, with the
+    "not answered" row among them if it is shown); their sum plus ``unshown`` (a part of the
+    total shown in no cell) is the total, shown when ``total_shown``.  ``force`` marks cells to
+    hide whatever their size (a group hidden elsewhere).
+
+    >>> suppress_counts([40, 3, 25, 12]).cells   # 3 is small; 12 hidden so 3 cannot be recovered
+    (False, True, False, True)
+    >>> suppress_counts([40, 3, 25, 12], total_shown=False).cells
+    (False, True, False, False)
+    """
+    _check(min_cell)
+    counts = [int(c) for c in counts]
+    primary = [is_small(c, min_cell) for c in counts]
+    hide = [p or bool(force and force[i]) for i, p in enumerate(primary)]
+    total = sum(counts) + unshown
+    total_hidden = is_small(total, min_cell)
+    if total_shown and not total_hidden:
+        while True:
+            hidden = [i for i, h in enumerate(hide) if h]
+            residual = sum(counts[i] for i in hidden) + unshown
+            small = is_small(residual, min_cell)
+            alone = len(hidden) == 1 and unshown < min_cell
+            if not (small or alone):
+                break
+            visible = [i for i, h in enumerate(hide) if not h]
+            pool = [i for i in visible if counts[i] > 0] or ([] if small else visible)
+            if not pool:  # nothing left to hide beside them: hide the total
+                total_hidden = True
+                break
+            hide[min(pool, key=lambda i: (counts[i], i))] = True
+    return CountSuppression(tuple(hide), tuple(primary), total_hidden)
+
+
+@dataclass(frozen=True)
+class ProportionSuppression:
+    """For groups' proportions k of n: hide the count (with its percentage and interval), and
+    hide the denominator as well; the same for the overall figure."""
+
+    count: tuple[bool, ...]
+    n: tuple[bool, ...]
+    overall_count: bool = False
+    overall_n: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.overall_count or self.overall_n or any(self.count) or any(self.n)
+
+
+def suppress_proportions(
+    counts: Sequence[int],
+    ns: Sequence[int],
+    *,
+    min_cell: int = DEFAULT_MIN_CELL,
+    overall: tuple[int, int] | None = None,
+    force: Sequence[bool] | None = None,
+) -> ProportionSuppression:
+    """Which groups' k of n (and percentages, intervals, bars) to hide in one row.
+
+    Primary: k or n - k from 1 to min_cell - 1 hides k, the percentage and its interval; n from
+    1 to min_cell - 1 hides n too.  ``overall`` is the (K, N) shown beside the groups (K and N
+    include respondents in no group); against it, secondary suppression hides further groups
+    (smallest n first) until neither the hidden counts, nor their complements, nor the hidden
+    denominators can be worked out as 1 to min_cell - 1, and no single group is exposed.
+    ``force`` hides groups whatever their size.
+
+    >>> s = suppress_proportions([30, 2, 40], [100, 20, 120], overall=(72, 240))
+    >>> s.count, s.n   # 2 of 20 is small; the next smallest group is hidden beside it
+    ((True, True, False), (False, False, False))
+    """
+    _check(min_cell)
+    k = [int(x) for x in counts]
+    n = [int(x) for x in ns]
+    if len(k) != len(n):
+        raise ValueError("counts and ns must have the same length")
+    m = min_cell
+    hide_n = [is_small(x, m) or bool(force and force[i]) for i, x in enumerate(n)]
+    hide_k = [hide_n[i] or is_small(k[i], m) or is_small(n[i] - k[i], m) for i in range(len(k))]
+    overall_count = overall_n = False
+    if overall is not None:
+        K, N = (int(x) for x in overall)
+        overall_n = is_small(N, m)
+        overall_count = overall_n or is_small(K, m) or is_small(N - K, m)
+        u_n = N - sum(n)
+        u_k = K - sum(k)
+        u_c = u_n - u_k
+        while True:
+            changed = False
+            if not overall_n:
+                hidden = [i for i, h in enumerate(hide_n) if h]
+                residual = sum(n[i] for i in hidden) + u_n
+                if is_small(residual, m) or (len(hidden) == 1 and u_n < m):
+                    pick = _smallest(n, hide_n)
+                    if pick is not None:
+                        hide_n[pick] = hide_k[pick] = True
+                        changed = True
+            if not overall_count:
+                hidden = [i for i, h in enumerate(hide_k) if h]
+                r_k = sum(k[i] for i in hidden) + u_k
+                r_c = sum(n[i] - k[i] for i in hidden) + u_c
+                if is_small(r_k, m) or is_small(r_c, m) or (len(hidden) == 1 and u_n < m):
+                    pick = _smallest(n, hide_k)
+                    if pick is not None:
+                        hide_k[pick] = True
+                        changed = True
+            if not changed:
+                break
+    return ProportionSuppression(tuple(hide_k), tuple(hide_n), overall_count, overall_n)
+
+
+def _smallest(values: list[int], hidden: list[bool]) -> int | None:
+    pool = [i for i, h in enumerate(hidden) if not h and values[i] > 0]
+    return min(pool, key=lambda i: (values[i], i)) if pool else None
+
+
+def merge_small_categories(
+    counts: Sequence[int], *, min_cell: int = DEFAULT_MIN_CELL, centre: float | None = None
+) -> list[tuple[int, int]] | None:
+    """Spans of adjacent ordered categories to draw as one segment, so that every segment drawn
+    holds 0 or at least ``min_cell`` respondents; ``None`` when the whole bar is small.
+
+    A small category joins its neighbour towards ``centre`` (default: the middle category); a
+    span holding the centre joins its smaller non-empty neighbour.  Spans are ``(first, last)``
+    indices, inclusive, in order.
+
+    >>> merge_small_categories([50, 120, 80, 30, 2])   # "strongly agree" joins "agree"
+    [(0, 0), (1, 1), (2, 2), (3, 4)]
+    """
+    _check(min_cell)
+    counts = [int(c) for c in counts]
+    total = sum(counts)
+    if is_small(total, min_cell):
+        return None
+    mid = (len(counts) - 1) / 2 if centre is None else centre
+    spans = [[i, i] for i in range(len(counts))]
+
+    def size(span: list[int]) -> int:
+        return sum(counts[span[0] : span[1] + 1])
+
+    while True:
+        small = [j for j, s in enumerate(spans) if is_small(size(s), min_cell)]
+        if not small or len(spans) == 1:
+            break
+        j = small[0]
+        first, last = spans[j]
+        if last < mid:
+            other = j + 1
+        elif first > mid:
+            other = j - 1
+        else:
+            options = [o for o in (j - 1, j + 1) if 0 <= o < len(spans)]
+            nonzero = [o for o in options if size(spans[o]) > 0] or options
+            other = min(nonzero, key=lambda o: (size(spans[o]), o))
+        a, b = sorted((j, other))
+        spans[a : b + 1] = [[spans[a][0], spans[b][1]]]
+    return [(s[0], s[1]) for s in spans]
+
+
+WITHHELD = (
+    "details withheld from the report, since they can describe a few respondents; "
+    "readiness analyse shows them to the analyst"
+)
+
+
+def safe_message(message: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
+    """A warning fit to leave the analyst's screen: with suppression on, only what failed
+    (the text before the first colon), not the details, which can describe a small group
+    ("all 3 respondents in maternity answered no")."""
+    if min_cell <= 1:
+        return message
+    subject = message.split(":", 1)[0].strip()
+    return f"{subject}: {WITHHELD}." if ":" in message else f"A warning: {WITHHELD}."
+
+
+# -- a plan for a whole study result ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every suppression decision for one :class:`~readiness.analysis.StudyResult`, made once so
+    that the tables, figures and exports hide the same cells."""
+
+    min_cell: int
+    groups_hidden: tuple[bool, ...]  # groups (result.groups order) hidden everywhere
+    characteristics: dict[str, CountSuppression]  # categories + "not answered", in order
+    indicators: dict[str, ProportionSuppression]  # by indicator id, groups in result order
+    response_overall: bool = False  # the overall number of respondents is small
+    sites: dict[str, bool] = field(default_factory=dict)  # site label -> respondents hidden
+    likert: dict[str, list[tuple[int, int]] | None] = field(default_factory=dict)
+
+    @property
+    def any(self) -> bool:
+        return (
+            any(self.groups_hidden)
+            or any(s.any for s in self.characteristics.values())
+            or any(s.any for s in self.indicators.values())
+            or self.response_overall
+            or any(self.sites.values())
+            or any(spans is None or any(a != b for a, b in spans) for spans in self.likert.values())
+        )
+
+    def group_hidden(self, groups: Sequence[str], label: str) -> bool:
+        return self.groups_hidden[list(groups).index(label)]
+
+
+def plan_for(result, min_cell: int = DEFAULT_MIN_CELL) -> Plan:
+    """Decide what to hide in every table and figure of a study result."""
+    _check(min_cell)
+    groups = list(result.groups)
+    characteristics: dict[str, CountSuppression] = {}
+    for key, block in result.characteristics.items():
+        if "categories" not in block:
+            continue
+        counts = [c["count"] for c in block["categories"].values()] + [block["missing"]]
+        characteristics[key] = suppress_counts(counts, min_cell=min_cell)
+    group_block = result.characteristics.get(result.group_by)
+    if group_block and "categories" in group_block and group_block["categories"]:
+        labels = list(group_block["categories"])
+        hidden = characteristics[result.group_by].cells
+        groups_hidden = tuple(hidden[labels.index(g)] if g in labels else False for g in groups)
+    else:
+        groups_hidden = tuple(False for _ in groups)
+    indicators = {}
+    for ind in result.indicators:
+        ks = [ind.by_group[g].count for g in groups]
+        ns = [ind.by_group[g].n for g in groups]
+        indicators[ind.id] = suppress_proportions(
+            ks,
+            ns,
+            min_cell=min_cell,
+            overall=(ind.overall.count, ind.overall.n),
+            force=groups_hidden,
+        )
+    sites: dict[str, bool] = {}
+    site_block = result.characteristics.get("site")
+    if site_block and "site" in characteristics:
+        for label, hidden in zip(
+            site_block["categories"], characteristics["site"].cells, strict=False
+        ):
+            sites[label] = hidden
+    elif result.response_rate and "by_site" in result.response_rate:
+        by_site = result.response_rate["by_site"]
+        s = suppress_counts([r["responded"] for r in by_site.values()], min_cell=min_cell)
+        sites = dict(zip(by_site, s.cells, strict=True))
+    likert = {
+        d.id: merge_small_categories(d.counts, min_cell=min_cell)
+        for d in getattr(result, "items", []) or []
+        if d.type == "likert"
+    }
+    return Plan(
+        min_cell=min_cell,
+        groups_hidden=groups_hidden,
+        characteristics=characteristics,
+        indicators=indicators,
+        response_overall=is_small(result.n, min_cell),
+        sites=sites,
+        likert=likert,
+    )
+
+
+__all__ = [
+    "DEFAULT_MIN_CELL",
+    "SYMBOL",
+    "CountSuppression",
+    "Plan",
+    "ProportionSuppression",
+    "cell",
+    "footnote",
+    "is_small",
+    "merge_small_categories",
+    "plan_for",
+    "safe_message",
+    "suppress_counts",
+    "suppress_proportions",
+]

@@ -1,0 +1,109 @@
+"""``readiness responses``: check response files against an instrument and convert them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from readiness.instrument import resolve_instrument
+from readiness.responses.read import Responses, read_responses
+from readiness.responses.write import write_responses
+
+_INSTRUMENT_HELP = (
+    "The instrument the responses answered: a YAML file, or the name of a shipped instrument "
+    "(readiness-survey)."
+)
+_STRICT_HELP = (
+    "Treat answers to items whose show_if condition is false as errors (by default they are "
+    "warnings and kept)."
+)
+
+
+@click.group()
+def responses() -> None:
+    """Response files: one row per response, one column per item, stored codes.
+
+    Reads CSV, XLSX, SPSS .sav and Stata .dta; every problem is reported with its row and
+    column, and nothing is written when there is one.
+    """
+
+
+def _summary(result: Responses, instrument) -> dict:
+    present = list(result.items_in_file)
+    return {
+        "file": result.source,
+        "instrument": {"id": result.instrument_id, "version": result.instrument_version},
+        "responses": len(result.frame),
+        "items_in_file": len(present),
+        "items_in_instrument": len(instrument.items),
+        "items_absent": [i for i in instrument.item_ids if i not in present],
+        "warnings": [w.to_dict() for w in result.warnings],
+    }
+
+
+def _echo_warnings(result: Responses, err: bool = False) -> None:
+    n = len(result.warnings)
+    if not n:
+        click.echo("No problems found.", err=err)
+        return
+    click.echo(f"{n} warning{'s' if n != 1 else ''}:", err=err)
+    for warning in result.warnings:
+        click.echo(f"  - {warning}", err=err)
+
+
+@responses.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--instrument", "instrument_ref", required=True, metavar="PATH_OR_NAME",
+              help=_INSTRUMENT_HELP)  # fmt: skip
+@click.option("--strict-conditions", is_flag=True, help=_STRICT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def validate_command(file: Path, instrument_ref: str, strict_conditions: bool, as_json: bool):
+    """Check FILE against the instrument and summarise it.
+
+    Prints the number of responses, the items present and any warnings.  On problems prints
+    every one, with its row and column, and exits with status 1.
+    """
+    instrument = resolve_instrument(instrument_ref)
+    result = read_responses(file, instrument, strict_conditions=strict_conditions)
+    summary = _summary(result, instrument)
+    if as_json:
+        click.echo(json.dumps({"valid": True, **summary}, indent=2))
+        return
+    n = summary["responses"]
+    click.echo(
+        f"{file}: {n} response{'s' if n != 1 else ''} to {instrument.id} "
+        f"version {instrument.version}; {summary['items_in_file']} of "
+        f"{summary['items_in_instrument']} items in the file."
+    )
+    _echo_warnings(result)
+
+
+@responses.command("convert")
+@click.argument("source", metavar="IN", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("target", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--instrument", "instrument_ref", required=True, metavar="PATH_OR_NAME",
+              help=_INSTRUMENT_HELP)  # fmt: skip
+@click.option("--strict-conditions", is_flag=True, help=_STRICT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def convert_command(
+    source: Path, target: Path, instrument_ref: str, strict_conditions: bool, as_json: bool
+):
+    """Validate IN and write it to OUT, in the format of OUT's suffix.
+
+    Formats: .csv, .xlsx, .sav (SPSS), .dta (Stata).  SPSS and Stata files carry the item
+    texts as variable labels and the choice labels as value labels; multiple-choice answers
+    stay one string of space-separated codes.  Nothing is written if IN has a problem.
+    """
+    instrument = resolve_instrument(instrument_ref)
+    result = read_responses(source, instrument, strict_conditions=strict_conditions)
+    write_responses(result, instrument, target)
+    n = len(result.frame)
+    if as_json:
+        summary = _summary(result, instrument)
+        click.echo(json.dumps({"written": str(target), **summary}, indent=2))
+        return
+    click.echo(f"Wrote {target}: {n} response{'s' if n != 1 else ''} from {source}.")
+    if result.warnings:
+        _echo_warnings(result, err=True)

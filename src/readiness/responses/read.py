@@ -1,0 +1,195 @@
+"""Read a response file (CSV, XLSX, SPSS .sav, Stata .dta) and validate it against an instrument."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from readiness.errors import Problem, ReadinessError, ResponsesError
+from readiness.instrument.model import Instrument
+from readiness.responses.validate import validate_frame
+from readiness.tabular import read_table, table_format
+
+
+@dataclass(frozen=True)
+class Responses:
+    """Validated responses: one row per response, one column per item, stored codes.
+
+    ``frame`` has the meta columns the file held (``response_id``, ``instrument_id``,
+    ``instrument_version``, ``session``, ``completed_on``, ``synthetic``) followed by every
+    item of the instrument in order.  Coded items (yes/no, true/false, Likert, single choice
+    with numeric codes) and number items are float64 with NaN for missing; text, month-year,
+    multiple-choice (``"1 3"``) and word-coded single-choice items are text.
+    """
+
+    frame: pd.DataFrame
+    instrument_id: str
+    instrument_version: str
+    warnings: list[Problem] = field(default_factory=list)
+    source: str | None = None
+    items_in_file: tuple[str, ...] = ()  # the items that had a column in the file
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def read_responses(
+    path: str | Path,
+    instrument: Instrument,
+    *,
+    strict_conditions: bool = False,
+) -> Responses:
+    """Read and validate a response file; raise :class:`ResponsesError` listing every problem.
+
+    Each problem names the file, the data row (1-based, header excluded) and the column; for a
+    CSV file also the line, and for an XLSX file the sheet and the cell.  Cells are read as
+    text (SPSS and Stata files as their stored codes), stripped of surrounding spaces, and
+    parsed by :func:`readiness.responses.validate.validate_frame`.
+    """
+    path = Path(path)
+    fmt = table_format(path)
+    raw = _read_raw(path, fmt)
+    clean, problems, warnings = validate_frame(
+        raw, instrument, str(path), strict_conditions=strict_conditions
+    )
+    if problems or warnings:
+        locate = _locator(path, fmt, raw)
+        problems = [locate(p) for p in problems]
+        warnings = [locate(p) for p in warnings]
+    if problems:
+        raise ResponsesError(problems, file=str(path))
+    return Responses(
+        frame=clean,
+        instrument_id=instrument.id,
+        instrument_version=str(instrument.version),
+        warnings=warnings,
+        source=str(path),
+        items_in_file=tuple(
+            item_id
+            for item_id in instrument.item_ids
+            if item_id in raw.columns
+            or any(str(c).startswith(item_id + "___") for c in raw.columns)
+        ),
+    )
+
+
+def _read_raw(path: Path, fmt: str) -> pd.DataFrame:
+    if fmt != "xlsx":
+        try:
+            return read_table(path, as_text=True)
+        except ResponsesError:
+            raise
+        except (ValueError, OSError, UnicodeError) as err:  # e.g. a NUL byte in a CSV
+            raise ResponsesError(
+                [
+                    Problem(
+                        f"could not be read as {fmt.upper()}: {err}",
+                        fix=f"check that the file really is a {fmt.upper()} file.",
+                        file=str(path),
+                    )
+                ],
+                file=str(path),
+            ) from err
+    # Read XLSX here rather than through read_table so that cells holding "NA", "null" or
+    # "nan" stay text: only empty cells are missing.
+    if not path.exists():
+        raise ReadinessError(f"{path}: no such file. Fix: check the path.")
+    try:
+        return pd.read_excel(
+            path, dtype=str, engine="openpyxl", keep_default_na=False, na_values=[""]
+        )
+    except Exception as err:  # openpyxl raises many types for damaged files
+        raise ResponsesError(
+            [
+                Problem(
+                    f"could not be read as XLSX: {err}",
+                    fix="check that the file really is an XLSX workbook and is not damaged.",
+                    file=str(path),
+                )
+            ],
+            file=str(path),
+        ) from err
+
+
+def _locator(path: Path, fmt: str, raw: pd.DataFrame):
+    """A function that adds the CSV line, or the XLSX sheet and cell, to a problem."""
+    if fmt == "csv":
+        header, lines = _csv_lines(path, len(raw))
+
+        def locate_csv(problem: Problem) -> Problem:
+            if problem.row is not None and lines is not None and problem.row <= len(lines):
+                return replace(problem, line=lines[problem.row - 1])
+            if problem.row is None and problem.column is not None and header is not None:
+                return replace(problem, line=header)
+            return problem
+
+        return locate_csv
+    if fmt == "xlsx":
+        sheet, header_row = _xlsx_sheet(path)
+        positions = {str(c): i for i, c in enumerate(raw.columns)}
+
+        def locate_xlsx(problem: Problem) -> Problem:
+            changes: dict = {"sheet": sheet}
+            if problem.column in positions:
+                letter = _column_letter(positions[problem.column])
+                row = header_row if problem.row is None else header_row + problem.row
+                changes["message"] = f"{problem.message} (cell {letter}{row})"
+            return replace(problem, **changes)
+
+        return locate_xlsx
+    return lambda problem: problem
+
+
+def _csv_lines(path: Path, n_rows: int) -> tuple[int | None, list[int] | None]:
+    """The line of the header and the line each data row starts on, as pandas counts rows.
+
+    pandas skips blank lines; so does this.  If the two disagree on the number of rows (a
+    malformed file), no lines are given rather than wrong ones.
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header: int | None = None
+            lines: list[int] = []
+            start = 1
+            for record in reader:
+                end = reader.line_num
+                if record and not (len(record) == 1 and record[0].strip() == ""):
+                    if header is None:
+                        header = start
+                    else:
+                        lines.append(start)
+                start = end + 1
+    except (csv.Error, UnicodeError, OSError):
+        return None, None
+    return header, (lines if len(lines) == n_rows else None)
+
+
+def _xlsx_sheet(path: Path) -> tuple[str | None, int]:
+    """The name of the first sheet and the row of its header (the first non-empty row)."""
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            sheet = book.worksheets[0]
+            for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=1000), 1):
+                if any(v is not None and str(v).strip() != "" for v in row):
+                    return sheet.title, number
+            return sheet.title, 1
+        finally:
+            book.close()
+    except Exception:  # the data were read already; only the location is lost
+        return None, 1
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

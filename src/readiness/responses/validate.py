@@ -1,0 +1,778 @@
+"""Check a table of responses against its instrument and build the typed frame.
+
+:func:`validate_frame` takes a table as read from a file (every cell a string, as
+:func:`readiness.tabular.read_table` gives with ``as_text=True``; numbers, as SPSS and Stata
+files hold them, are accepted too) and returns the clean frame, the problems (errors) and the
+warnings.  It never raises for bad data: it collects every problem, each with the row and the
+column, so that a caller can report all of them at once.
+
+Work is done per column, not per cell: each column is factorised, each distinct value is
+parsed once, and the result is spread back over the rows with NumPy indexing.  Python loops
+over rows happen only to describe problems that were found.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from readiness.errors import Problem
+from readiness.instrument.conditions import All, Any_, Condition, Leaf, Not
+from readiness.instrument.model import (
+    META_COLUMNS,
+    TRUE_FALSE_CHOICES,
+    YES_NO_CHOICES,
+    Choice,
+    Instrument,
+    Item,
+)
+from readiness.instrument.scoring import shown_mask
+
+# The dtype of text columns: pandas' string dtype with NaN for missing values.
+TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
+
+# Meta columns stored as text; ``synthetic`` is stored as 1.0 / 0.0.
+TEXT_META = ("response_id", "instrument_id", "instrument_version", "session", "completed_on")
+
+# REDCap exports a checkbox field as one 0/1 column per choice: ``formats___2``.
+CHECKBOX_COLUMN = re.compile(r"^(?P<item>.+?)___(?P<code>[A-Za-z0-9_.-]+)$")
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# How a month typed into Excel comes back: the first of the month at midnight.
+_EXCEL_MONTH = re.compile(r"^(\d{4})-(\d{2})-01[ T]00:00:00$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_TRUE_WORDS = {"1", "true", "yes", "y"}
+_FALSE_WORDS = {"0", "false", "no", "n"}
+_MAX_LISTED_ROWS = 10
+
+# What parsing one distinct cell value gives: (value, None) or (missing, (message, fix)).
+Parsed = tuple[Any, tuple[str, str] | None]
+
+
+def cell_text(value: Any) -> str:
+    """A cell as stripped text: numbers without a spurious ``.0``, missing values as ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool | np.bool_):
+        return "1" if value else "0"
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return ""
+        if float(value).is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip()
+
+
+def _shown(text: str) -> str:
+    """A cell value quoted for a message, shortened if long."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def choices_of(item: Item) -> tuple[Choice, ...]:
+    """The choices of a coded item, including the fixed codes of yes/no and true/false."""
+    if item.type == "yes_no":
+        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
+    if item.type == "true_false":
+        return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
+    return item.choices
+
+
+def is_numeric_item(item: Item) -> bool:
+    """Whether the item's stored values are numbers (float64 in the frame)."""
+    if item.type in ("number", "yes_no", "true_false", "likert"):
+        return True
+    if item.type == "single_choice":
+        return all(isinstance(c.code, int) for c in choices_of(item))
+    return False
+
+
+def _code_list(choices: tuple[Choice, ...]) -> str:
+    return ", ".join(f"{c.code} = {c.label}" for c in choices)
+
+
+class _CodeMatcher:
+    """Turns the text of a cell into one of an item's codes, or says it is none of them."""
+
+    def __init__(self, choices: tuple[Choice, ...]):
+        self.choices = choices
+        self.by_text = {str(c.code): c.code for c in choices}
+        self.by_lower = {str(c.code).lower(): c.code for c in choices}
+        self.by_number = {float(c.code): c.code for c in choices if isinstance(c.code, int)}
+        self.by_label = {c.label.strip().lower(): c.code for c in choices}
+        self.order = {str(c.code): i for i, c in enumerate(choices)}
+
+    def match(self, text: str) -> int | str | None:
+        if text in self.by_text:
+            return self.by_text[text]
+        if text.lower() in self.by_lower:
+            return self.by_lower[text.lower()]
+        if self.by_number and _NUMBER.match(text):
+            return self.by_number.get(float(text))
+        return None
+
+    def label_code(self, text: str) -> int | str | None:
+        return self.by_label.get(text.strip().lower())
+
+
+def _parse_single(item: Item) -> Callable[[str], Parsed]:
+    choices = choices_of(item)
+    matcher = _CodeMatcher(choices)
+    numeric = is_numeric_item(item)
+    kind = {"likert": "Likert item", "yes_no": "yes/no item", "true_false": "true/false item"}
+    what = kind.get(item.type, "item")
+
+    def parse(text: str) -> Parsed:
+        code = matcher.match(text)
+        if code is not None:
+            return (float(code) if numeric else str(code)), None
+        by_label = matcher.label_code(text)
+        if by_label is not None:
+            return np.nan, (
+                f"{_shown(text)} is a label, not a code.",
+                f"store the code {by_label} for {text.strip()!r} "
+                f"(codes of '{item.id}': {_code_list(choices)}).",
+            )
+        return np.nan, (
+            f"{_shown(text)} is not a code of the {what} '{item.id}'.",
+            f"use one of its codes: {_code_list(choices)}; leave the cell empty if unanswered.",
+        )
+
+    return parse
+
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def _parse_multiple(item: Item) -> Callable[[str], Parsed]:
+    choices = choices_of(item)
+    matcher = _CodeMatcher(choices)
+
+    def parse(text: str) -> Parsed:
+        tokens = [t for t in _SEPARATORS.split(text) if t]
+        found, unknown = set(), []
+        for token in tokens:
+            code = matcher.match(token)
+            if code is None:
+                unknown.append(token)
+            else:
+                found.add(str(code))
+        if unknown:
+            listed = ", ".join(_shown(t) for t in unknown[:5])
+            return np.nan, (
+                f"{_shown(text)} holds {listed}, which "
+                f"{'is not a code' if len(unknown) == 1 else 'are not codes'} "
+                f"of the multiple-choice item '{item.id}'.",
+                "write the selected codes separated by spaces, for example '1 3'; codes: "
+                + _code_list(choices)
+                + ".",
+            )
+        if not found:
+            return np.nan, None
+        return " ".join(sorted(found, key=matcher.order.__getitem__)), None
+
+    return parse
+
+
+def _parse_number(item: Item) -> Callable[[str], Parsed]:
+    lo, hi = item.minimum, item.maximum
+    bounds = []
+    if lo is not None:
+        bounds.append(f"at least {_fmt(lo)}")
+    if hi is not None:
+        bounds.append(f"at most {_fmt(hi)}")
+    kind = "a whole number" if item.integer else "a number"
+    fix = f"enter {kind}" + (" " + " and ".join(bounds) if bounds else "") + "."
+
+    def parse(text: str) -> Parsed:
+        if not _NUMBER.match(text):
+            return np.nan, (f"{_shown(text)} is not a number ('{item.id}' takes {kind}).", fix)
+        value = float(text)
+        if not np.isfinite(value):
+            return np.nan, (f"{_shown(text)} is too large to be a number here.", fix)
+        if item.integer and not value.is_integer():
+            return np.nan, (f"{_shown(text)} is not a whole number.", fix)
+        if lo is not None and value < lo:
+            return np.nan, (
+                f"{_fmt(value)} is less than the minimum of '{item.id}', {_fmt(lo)}.",
+                fix,
+            )
+        if hi is not None and value > hi:
+            return np.nan, (
+                f"{_fmt(value)} is more than the maximum of '{item.id}', {_fmt(hi)}.",
+                fix,
+            )
+        return value, None
+
+    return parse
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _parse_month(item: Item) -> Callable[[str], Parsed]:
+    def parse(text: str) -> Parsed:
+        found = _MONTH.match(text) or _EXCEL_MONTH.match(text)
+        if found and 1 <= int(found.group(2)) <= 12:
+            return f"{found.group(1)}-{found.group(2)}", None
+        return np.nan, (
+            f"{_shown(text)} is not a month and year.",
+            "write the year and month as YYYY-MM, for example 2019-03 "
+            "(in a spreadsheet, format the column as text first).",
+        )
+
+    return parse
+
+
+def _parse_text(text: str) -> Parsed:
+    return text, None
+
+
+def _parse_completed_on(text: str) -> Parsed:
+    if _DATE.match(text):
+        try:
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return text, None
+        except ValueError:
+            pass
+    return np.nan, (
+        f"{_shown(text)} is not a date.",
+        "write the date as YYYY-MM-DD, or the date and time as YYYY-MM-DDTHH:MM:SS.",
+    )
+
+
+def _parse_flag(text: str) -> Parsed:
+    low = text.lower()
+    if low in _TRUE_WORDS:
+        return 1.0, None
+    if low in _FALSE_WORDS:
+        return 0.0, None
+    return np.nan, (f"{_shown(text)} is not 1 or 0.", "write 1 for synthetic data and 0 for real.")
+
+
+def _canonical_version(text: str) -> str:
+    if _NUMBER.match(text):
+        value = float(text)
+        if value.is_integer():
+            return str(int(value))
+    return text
+
+
+def parser_for(item: Item) -> Callable[[str], Parsed]:
+    """The function that parses the stripped text of one cell of the item's column."""
+    if item.type in ("single_choice", "likert", "yes_no", "true_false"):
+        return _parse_single(item)
+    if item.type == "multiple_choice":
+        return _parse_multiple(item)
+    if item.type == "number":
+        return _parse_number(item)
+    if item.type == "month_year":
+        return _parse_month(item)
+    return _parse_text
+
+
+class _Column:
+    """One parsed column: its values, which rows were blank, and the rows that failed."""
+
+    def __init__(self, series: pd.Series, parse: Callable[[str], Parsed], numeric: bool):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        values: list[Any] = []
+        errors: list[tuple[str, str] | None] = []
+        blank: list[bool] = []
+        for raw in uniques:
+            text = cell_text(raw)
+            if text == "":
+                values.append(np.nan)
+                errors.append(None)
+                blank.append(True)
+                continue
+            value, error = parse(text)
+            values.append(value)
+            errors.append(error)
+            blank.append(False)
+        # The sentinel -1 of missing cells picks the last entry.
+        values.append(np.nan)
+        errors.append(None)
+        blank.append(True)
+        if numeric:
+            table = np.array(values, dtype=float)
+            self.values = table[codes]
+        else:
+            table = np.array(values, dtype=object)
+            self.values = table[codes]
+        self.blank = np.array(blank, dtype=bool)[codes]
+        self.codes = codes
+        self.errors = errors
+        self.failed = np.array([e is not None for e in errors], dtype=bool)[codes]
+
+    def problems(self, column: str, rows: np.ndarray, file: str | None) -> list[Problem]:
+        out = []
+        for i in np.flatnonzero(self.failed):
+            message, fix = self.errors[self.codes[i]]
+            out.append(Problem(message, fix=fix, file=file, row=int(rows[i]), column=column))
+        return out
+
+    def series(self, numeric: bool) -> pd.Series:
+        if numeric:
+            return pd.Series(self.values, dtype="float64")
+        return pd.Series(self.values, dtype=TEXT_DTYPE)
+
+
+def describe_condition(condition: Condition) -> str:
+    """A condition in words, for messages: ``profession = 8``."""
+    if isinstance(condition, Leaf):
+        op, value = condition.op, condition.value
+        symbols = {"equals": "=", "not_equals": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+        if op in symbols:
+            return f"{condition.item} {symbols[op]} {value}"
+        if op in ("in", "not_in"):
+            listed = ", ".join(str(v) for v in value)
+            return f"{condition.item} {'in' if op == 'in' else 'not in'} [{listed}]"
+        if op == "selected":
+            return f"{condition.item} has {value} selected"
+        return f"{condition.item} is {'answered' if value else 'unanswered'}"
+    if isinstance(condition, All):
+        return " and ".join(f"({describe_condition(c)})" for c in condition.conditions)
+    if isinstance(condition, Any_):
+        return " or ".join(f"({describe_condition(c)})" for c in condition.conditions)
+    if isinstance(condition, Not):
+        return f"not ({describe_condition(condition.condition)})"
+    return str(condition)
+
+
+def _condition_text(instrument: Instrument, item: Item) -> str:
+    parts = []
+    section = instrument.section_of(item.id)
+    if section.show_if is not None:
+        parts.append(describe_condition(section.show_if))
+    if item.show_if is not None:
+        parts.append(describe_condition(item.show_if))
+    return " and ".join(parts)
+
+
+def _listed_rows(rows: np.ndarray) -> str:
+    shown = ", ".join(str(int(r)) for r in rows[:_MAX_LISTED_ROWS])
+    more = len(rows) - _MAX_LISTED_ROWS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _rows_word(n: int) -> str:
+    return f"{n} row{'s' if n != 1 else ''}"
+
+
+def _fold_checkboxes(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    file: str | None,
+    problems: list[Problem],
+) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Fold REDCap checkbox columns (``item___code``, 1/0) into the space-separated form.
+
+    Returns the frame with each group of checkbox columns replaced by one column named for the
+    item (placed where the first checkbox column was), and the map item -> checkbox columns.
+    A response with no box ticked is unanswered, since REDCap cannot tell the two apart.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    items = {item.id: item for item in instrument.items}
+    for column in frame.columns:
+        found = CHECKBOX_COLUMN.match(column)
+        if column in items or column in META_COLUMNS or not found:
+            continue
+        item = items.get(found.group("item"))
+        if item is None or item.type != "multiple_choice":
+            continue
+        groups.setdefault(item.id, []).append((column, found.group("code")))
+    if not groups:
+        return frame, {}
+    out = frame.copy()
+    folded: dict[str, list[str]] = {}
+    n = len(frame)
+    for item_id, columns in groups.items():
+        item = items[item_id]
+        matcher = _CodeMatcher(choices_of(item))
+        names = [c for c, _ in columns]
+        folded[item_id] = names
+        if item_id in frame.columns:
+            for name in names:
+                problems.append(
+                    Problem(
+                        f"the file has both '{item_id}' and the checkbox column '{name}'.",
+                        fix=f"keep either '{item_id}' (codes separated by spaces) or the "
+                        f"checkbox columns {item_id}___CODE, not both.",
+                        file=file,
+                        column=name,
+                    )
+                )
+            out = out.drop(columns=names)
+            continue
+        # REDCap names the column for code -99 "item____99": it lowercases the code and
+        # turns every character other than a letter or digit into an underscore.
+        redcap = {re.sub(r"[^a-z0-9]", "_", str(c.code).lower()): c.code for c in item.choices}
+        selected = pd.Series([""] * n, dtype=object)
+        ok = True
+        for name, suffix in columns:
+            code = matcher.match(suffix)
+            if code is None:
+                code = redcap.get(suffix.lower())
+            if code is None:
+                ok = False
+                problems.append(
+                    Problem(
+                        f"checkbox column '{name}' is for code {suffix!r}, which the "
+                        f"multiple-choice item '{item_id}' does not have.",
+                        fix=f"rename or remove the column; codes of '{item_id}': "
+                        + _code_list(item.choices)
+                        + ".",
+                        file=file,
+                        column=name,
+                    )
+                )
+                continue
+            column = _Column(frame[name], _parse_checkbox, numeric=True)
+            problems.extend(column.problems(name, np.arange(1, n + 1), file))
+            ticked = np.asarray(column.values == 1.0)
+            selected = selected + np.where(ticked, f"{code} ", "")
+        where = list(out.columns).index(names[0])
+        out = out.drop(columns=names)
+        if ok:
+            text = selected.str.strip().replace("", np.nan)
+            out.insert(min(where, len(out.columns)), item_id, text.to_numpy(dtype=object))
+    return out, folded
+
+
+def _parse_checkbox(text: str) -> Parsed:
+    low = text.lower()
+    if low in ("1", "checked", "yes", "true"):
+        return 1.0, None
+    if low in ("0", "unchecked", "no", "false"):
+        return 0.0, None
+    return np.nan, (
+        f"{_shown(text)} is not a checkbox value.",
+        "a checkbox column holds 1 (ticked) or 0 (not ticked).",
+    )
+
+
+def _unknown_column(name: str, instrument: Instrument, columns: list[str], file) -> Problem:
+    known = list(instrument.item_ids) + list(META_COLUMNS)
+    lower = {k.lower(): k for k in known}
+    found = CHECKBOX_COLUMN.match(name)
+    if found and found.group("item") in instrument.item_ids:
+        item = instrument.item(found.group("item"))
+        return Problem(
+            f"'{name}' looks like a REDCap checkbox column, but '{item.id}' is a "
+            f"{item.type} item, not multiple choice.",
+            fix=f"store the answer to '{item.id}' in one column named '{item.id}'.",
+            file=file,
+            column=name,
+        )
+    dup = re.match(r"^(.+)\.(\d+)$", name)
+    if dup and dup.group(1) in columns:
+        return Problem(
+            f"the column '{dup.group(1)}' appears more than once in the header.",
+            fix="keep one column per item and delete the others.",
+            file=file,
+            column=dup.group(1),
+        )
+    if name.startswith("Unnamed: ") or name.strip() == "":
+        return Problem(
+            "a column has no name in the header but holds values.",
+            fix="give the column the id of its item, or delete it.",
+            file=file,
+            column=name,
+        )
+    close = difflib.get_close_matches(name.lower(), list(lower), n=1, cutoff=0.6)
+    multiple = [i.id for i in instrument.items if i.type == "multiple_choice"]
+    if found and not close:
+        near = difflib.get_close_matches(found.group("item"), multiple, n=1, cutoff=0.5)
+        close = [f"{near[0]}___{found.group('code')}"] if near else []
+        lower.update({c: c for c in close})
+    if close:
+        fix = f"did you mean '{lower[close[0]]}'? Rename the column."
+    else:
+        fix = (
+            "rename it to the id of an item of the instrument, or remove it; "
+            "`readiness instrument codebook` lists the item ids."
+        )
+    return Problem(
+        f"'{name}' is not an item of {instrument.id} version {instrument.version}, "
+        "nor a column Readiness keeps beside the items.",
+        fix=fix,
+        file=file,
+        column=name,
+    )
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    file: str | None = None,
+    *,
+    strict_conditions: bool = False,
+) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
+    """Check a table of responses against an instrument; return (clean, problems, warnings).
+
+    ``frame`` holds one row per response and the cells as read from a file (text, or numbers
+    from SPSS and Stata files).  Every problem names the 1-based data row (header excluded)
+    and the column.  ``clean`` has the meta columns present (in :data:`META_COLUMNS` order)
+    followed by every item of the instrument in order, items absent from the file being all
+    missing; coded and number items are float64 with NaN for missing, everything else text.
+    Rows with no value at all are dropped (with a warning).  Cells that failed are missing in
+    ``clean``; ``clean`` is only meaningful when ``problems`` is empty.
+
+    Errors: unknown columns, codes that are not the item's, numbers that are not numbers or
+    are out of range, months that are not YYYY-MM, duplicate response ids, an instrument id or
+    version other than the instrument's, and, with ``strict_conditions``, answers to items
+    whose show_if condition is false.  Warnings: those answers (by default), required items
+    left unanswered, items absent from the file.
+    """
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    frame = frame.reset_index(drop=True)
+    frame.columns = [str(c) for c in frame.columns]
+    n = len(frame)
+    rows = np.arange(1, n + 1)
+    items = {item.id: item for item in instrument.items}
+
+    # Columns beside the items and the metadata.
+    columns = list(frame.columns)
+    frame, _folded = _fold_checkboxes(frame, instrument, file, problems)
+    for name in frame.columns:
+        if name in items or name in META_COLUMNS:
+            continue
+        if name.startswith("Unnamed: ") and frame[name].map(cell_text).eq("").all():
+            warnings.append(
+                Problem(
+                    "an empty column without a name was ignored.",
+                    file=file,
+                    column=name,
+                )
+            )
+            continue
+        problems.append(_unknown_column(name, instrument, columns, file))
+
+    parsed: dict[str, pd.Series] = {}
+    blank = np.ones(n, dtype=bool)
+    for name in META_COLUMNS:
+        if name not in frame.columns:
+            continue
+        if name == "synthetic":
+            column = _Column(frame[name], _parse_flag, numeric=True)
+        elif name == "completed_on":
+            column = _Column(frame[name], _parse_completed_on, numeric=False)
+        else:
+            column = _Column(frame[name], _parse_text, numeric=False)
+        problems.extend(column.problems(name, rows, file))
+        blank &= column.blank
+        parsed[name] = column.series(numeric=name == "synthetic")
+    for item in instrument.items:
+        if item.id not in frame.columns:
+            continue
+        numeric = is_numeric_item(item)
+        column = _Column(frame[item.id], parser_for(item), numeric=numeric)
+        problems.extend(column.problems(item.id, rows, file))
+        blank &= column.blank
+        parsed[item.id] = column.series(numeric=numeric)
+
+    absent = [item.id for item in instrument.items if item.id not in frame.columns]
+    if absent and n:
+        shown = ", ".join(absent[:20]) + (
+            f" and {len(absent) - 20} more" if len(absent) > 20 else ""
+        )
+        warnings.append(
+            Problem(
+                f"{len(absent)} of the {len(items)} items are not in the file and are read "
+                f"as unanswered: {shown}.",
+                fix="add the columns if those answers were collected.",
+                file=file,
+            )
+        )
+
+    # Whole-row checks run on the rows that hold something.
+    keep = ~blank
+    if n and blank.any() and len(frame.columns):
+        warnings.append(
+            Problem(
+                f"{_rows_word(int(blank.sum()))} with no value at all "
+                f"(rows {_listed_rows(rows[blank])}) were skipped.",
+                file=file,
+                row=int(rows[blank][0]),
+            )
+        )
+    rows = rows[keep]
+    data = {}
+    for name in META_COLUMNS:
+        if name in parsed:
+            data[name] = parsed[name][keep].reset_index(drop=True)
+    for item in instrument.items:
+        if item.id in parsed:
+            data[item.id] = parsed[item.id][keep].reset_index(drop=True)
+        elif is_numeric_item(item):
+            data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype="float64")
+        else:
+            data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
+    clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+    problems.extend(_check_meta(clean, instrument, rows, file, warnings))
+    _check_conditions(clean, instrument, rows, file, strict_conditions, frame, problems, warnings)
+    problems.sort(key=lambda p: (p.row is not None, p.row or 0))
+    return clean, problems, warnings
+
+
+def _check_meta(
+    clean: pd.DataFrame,
+    instrument: Instrument,
+    rows: np.ndarray,
+    file: str | None,
+    warnings: list[Problem],
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if "response_id" in clean:
+        ids = clean["response_id"]
+        dup = ids.notna() & ids.duplicated(keep="first")
+        if dup.any():
+            first = pd.Series(rows, index=ids.index).groupby(ids.to_numpy()).transform("first")
+            for i in np.flatnonzero(dup.to_numpy()):
+                problems.append(
+                    Problem(
+                        f"response_id {_shown(ids.iloc[i])} is also in row {int(first.iloc[i])}.",
+                        fix="give every response its own id (or remove the duplicate response).",
+                        file=file,
+                        row=int(rows[i]),
+                        column="response_id",
+                    )
+                )
+    if "instrument_id" in clean:
+        values = clean["instrument_id"]
+        wrong = values.notna() & values.ne(instrument.id)
+        for i in np.flatnonzero(wrong.to_numpy()):
+            problems.append(
+                Problem(
+                    f"this response is to the instrument {_shown(values.iloc[i])}, "
+                    f"not to '{instrument.id}'.",
+                    fix="validate it against the instrument it was collected with "
+                    "(--instrument PATH).",
+                    file=file,
+                    row=int(rows[i]),
+                    column="instrument_id",
+                )
+            )
+    expected = _canonical_version(str(instrument.version))
+    if "instrument_version" in clean:
+        values = clean["instrument_version"]
+        canonical = values.map({v: _canonical_version(v) for v in values.dropna().unique()})
+        clean["instrument_version"] = canonical.astype(TEXT_DTYPE)
+        wrong = values.notna() & canonical.ne(expected)
+        for i in np.flatnonzero(wrong.to_numpy()):
+            problems.append(
+                Problem(
+                    f"this response answered version {values.iloc[i]} of the instrument, "
+                    f"but {instrument.id} version {instrument.version} was given.",
+                    fix="validate it against the version it answered (--instrument PATH to "
+                    "that version's file); a response records the version it answered.",
+                    file=file,
+                    row=int(rows[i]),
+                    column="instrument_version",
+                )
+            )
+        missing = values.isna().to_numpy()
+        if missing.any():
+            warnings.append(
+                Problem(
+                    f"{_rows_word(int(missing.sum()))} do not record the instrument version "
+                    f"(rows {_listed_rows(rows[missing])}); read as version {instrument.version}.",
+                    fix="fill in instrument_version.",
+                    file=file,
+                    row=int(rows[missing][0]),
+                    column="instrument_version",
+                )
+            )
+    elif len(clean):
+        warnings.append(
+            Problem(
+                "the file has no instrument_version column; its responses are read as answers "
+                f"to {instrument.id} version {instrument.version}.",
+                fix="add instrument_version (`readiness responses convert` writes it).",
+                file=file,
+            )
+        )
+    return problems
+
+
+def _check_conditions(
+    clean: pd.DataFrame,
+    instrument: Instrument,
+    rows: np.ndarray,
+    file: str | None,
+    strict: bool,
+    source: pd.DataFrame,
+    problems: list[Problem],
+    warnings: list[Problem],
+) -> None:
+    for item in instrument.items:
+        if item.id not in source.columns:
+            continue
+        section = instrument.section_of(item.id)
+        has_condition = item.show_if is not None or section.show_if is not None
+        if not has_condition and not item.required:
+            continue
+        answered = clean[item.id].notna().to_numpy()
+        shown = shown_mask(instrument, item.id, clean) if has_condition else np.ones_like(answered)
+        stale = answered & ~shown
+        if stale.any():
+            condition = _condition_text(instrument, item)
+            if strict:
+                for i in np.flatnonzero(stale):
+                    problems.append(
+                        Problem(
+                            f"'{item.id}' is answered, but it is shown only when {condition}, "
+                            "which is false in this response.",
+                            fix="remove the answer, or correct the answer it depends on "
+                            "(or validate without --strict-conditions).",
+                            file=file,
+                            row=int(rows[i]),
+                            column=item.id,
+                        )
+                    )
+            else:
+                warnings.append(
+                    Problem(
+                        f"'{item.id}' is answered in {_rows_word(int(stale.sum()))} where it is "
+                        f"not shown, because {condition} is false (rows {_listed_rows(rows[stale])}). "
+                        "The answers are kept; analyses count only those who were shown it.",
+                        fix="remove the stale answers, or use --strict-conditions to treat them "
+                        "as errors.",
+                        file=file,
+                        row=int(rows[stale][0]),
+                        column=item.id,
+                    )
+                )
+        if item.required and not item.hidden:
+            unanswered = shown & ~answered
+            if unanswered.any():
+                warnings.append(
+                    Problem(
+                        f"'{item.id}' is required but unanswered in "
+                        f"{_rows_word(int(unanswered.sum()))} (rows {_listed_rows(rows[unanswered])}).",
+                        fix="check the data entry; analyses treat these as missing.",
+                        file=file,
+                        row=int(rows[unanswered][0]),
+                        column=item.id,
+                    )
+                )

@@ -1,0 +1,463 @@
+"""Tests of association between two categorical variables, and Cramer's V.
+
+* :func:`chi_square_test`: Pearson's chi-square test of a contingency table (R's ``chisq.test``).
+* :func:`fisher_exact_test`: Fisher's exact test for tables with two rows or two columns
+  (R's ``fisher.test``).
+* :func:`cramers_v`: Cramer's V, optionally with Bergsma's bias correction.
+* :func:`rao_scott_test`: the design-based Rao-Scott test for clustered survey data (R's
+  ``survey::svychisq``).
+
+The first three treat respondents as independent; with respondents clustered in trusts use
+:func:`rao_scott_test`.  Every result is checked against R in ``tests/reference/comparisons.R``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, special, stats
+
+from readiness.errors import StatsError
+from readiness.stats.design import SurveyDesign
+from readiness.stats.result import Result
+
+# fisher.test counts tables whose probability is within this factor of the observed one as
+# "as extreme" (R: relErr <- 1 + 10^(-7)), so that ties are not lost to rounding.
+_REL_ERR = 1 + 1e-7
+
+
+def _table(table, *, integer: bool = False) -> np.ndarray:
+    try:
+        arr = np.asarray(table, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise StatsError(f"the table must contain counts: {err}") from err
+    if arr.ndim != 2 or arr.shape[0] < 2 or arr.shape[1] < 2:
+        raise StatsError(
+            f"a contingency table needs at least two rows and two columns, not shape {arr.shape}. "
+            "Fix: both variables need at least two categories with respondents."
+        )
+    if not np.isfinite(arr).all():
+        raise StatsError("every cell of the table must be a finite count (no missing values).")
+    if (arr < 0).any():
+        raise StatsError("the table has negative counts. Fix: pass counts of respondents.")
+    if integer and (arr != np.round(arr)).any():
+        raise StatsError("an exact test needs whole numbers of respondents in every cell.")
+    for axis, what in ((1, "row"), (0, "column")):
+        empty = np.flatnonzero(arr.sum(axis=axis) == 0)
+        if len(empty):
+            raise StatsError(
+                f"{what} {empty[0] + 1} of the table has no respondents, so the test is undefined. "
+                f"Fix: drop empty categories before testing."
+            )
+    return arr
+
+
+@dataclass(frozen=True)
+class ChiSquareResult(Result):
+    """Pearson's chi-square test: statistic, degrees of freedom, p-value, expected counts.
+
+    ``correct`` says whether Yates' continuity correction was applied; ``min_expected`` is the
+    smallest expected count (R warns "Chi-squared approximation may be incorrect" below 5).
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    n: float
+    expected: tuple
+    min_expected: float
+    correct: bool
+    method: str
+
+
+def chi_square_test(table, correct: bool = False) -> ChiSquareResult:
+    """Pearson's chi-square test of independence for an r x c table of counts.
+
+    ``X^2 = sum((O - E)^2 / E)`` with ``E = row total x column total / n`` on
+    ``(r - 1)(c - 1)`` degrees of freedom.  Matches R's ``chisq.test(table, correct = FALSE)``.
+    R's default ``correct = TRUE`` applies Yates' continuity correction to 2 x 2 tables only;
+    here the default is no correction (the correction is conservative), and ``correct=True``
+    reproduces R exactly: ``|O - E| - min(0.5, |O - E|)`` for 2 x 2 tables, nothing for others.
+
+    >>> r = chi_square_test([[12, 7], [5, 19]])
+    >>> round(r.statistic, 4), r.df, round(r.p_value, 5)
+    (7.9469, 1, 0.00482)
+    """
+    obs = _table(table)
+    n = obs.sum()
+    expected = np.outer(obs.sum(1), obs.sum(0)) / n
+    dev = np.abs(obs - expected)
+    applied = False
+    if correct and obs.shape == (2, 2):
+        yates = min(0.5, float(dev.min()))
+        applied = yates > 0
+        dev = dev - yates
+    statistic = float((dev**2 / expected).sum())
+    df = (obs.shape[0] - 1) * (obs.shape[1] - 1)
+    method = "Pearson's chi-square test" + (" with Yates' continuity correction" if applied else "")
+    return ChiSquareResult(
+        statistic=statistic,
+        df=df,
+        p_value=float(stats.chi2.sf(statistic, df)),
+        n=float(n),
+        expected=tuple(tuple(float(v) for v in row) for row in expected),
+        min_expected=float(expected.min()),
+        correct=applied,
+        method=method,
+    )
+
+
+@dataclass(frozen=True)
+class FisherResult(Result):
+    """Fisher's exact test: the two-sided p-value for independence with fixed margins."""
+
+    p_value: float
+    n: int
+    rows: int
+    columns: int
+    method: str = "Fisher's exact test"
+
+
+def _log_choose(m: np.ndarray | int, x: np.ndarray) -> np.ndarray:
+    return special.gammaln(m + 1) - special.gammaln(x + 1) - special.gammaln(m - x + 1)
+
+
+def _fisher_two_columns(rows: np.ndarray, x_obs: np.ndarray) -> float:
+    """Exact p-value of an r x 2 table with row totals ``rows`` and first column ``x_obs``.
+
+    Under independence with fixed margins the first column is multivariate hypergeometric:
+    ``P(x) = prod(C(m_i, x_i)) / C(N, c)``.  The p-value is the total probability of the tables
+    no more probable than the observed one.
+
+    The rows are sorted by size and split in two.  The first (smaller) rows are explored row by
+    row as a network (Mehta & Patel, JASA 1983;78:427-434): for each partial table we know the
+    largest and smallest log-probability any completion can reach (a dynamic programme over
+    the remaining rows) and the total probability of all its completions (by Vandermonde's
+    identity, ``sum(prod(C(m_j, x_j))) = C(sum(m_j), s)``), so whole sub-networks are counted or
+    discarded at once.  The last (largest) rows are enumerated once, grouped by their column
+    total and sorted by probability, so each partial table still undecided is finished with one
+    binary search (meet in the middle).
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    x_obs = np.asarray(x_obs, dtype=np.int64)
+    order = np.argsort(rows, kind="stable")
+    rows, x_obs = rows[order], x_obs[order]
+    r = len(rows)
+    c = int(x_obs.sum())
+    threshold = float(_log_choose(rows, x_obs).sum()) + np.log(_REL_ERR)
+    log_norm = float(_log_choose(int(rows.sum()), np.asarray(c)))
+    # Enumerate the two largest rows; if the network over the others grows too large, enumerate
+    # one more row (fewer network levels), as long as that enumeration stays affordable.
+    for k in range(2, r + 1):
+        if k > 2 and np.prod((rows[r - k :] + 1).astype(float)) > _FISHER_SUFFIX_TABLES:
+            break
+        try:
+            return _fisher_network(rows, c, r - k, threshold, log_norm)
+        except _TooManyTables:
+            continue
+    raise StatsError(
+        "the table is too large for the exact test (too many tables to enumerate). "
+        "Fix: use chi_square_test, or merge small categories."
+    )
+
+
+class _TooManyTables(Exception):
+    pass
+
+
+def _fisher_network(rows, c: int, split: int, threshold: float, log_norm: float) -> float:
+    """Rows ``:split`` as a network, rows ``split:`` enumerated (see _fisher_two_columns)."""
+    suffix = np.concatenate([np.cumsum(rows[::-1])[::-1], [0]])
+    # best/worst[i][s]: max/min of sum(log C(m_j, x_j)) over rows j >= i with sum(x_j) = s.
+    best = np.full((split + 1, c + 1), -np.inf)
+    worst = np.full((split + 1, c + 1), np.inf)
+    totals, values, cums = _suffix_tables(rows[split:], c)
+    for q, v in zip(totals, values, strict=True):
+        best[split, q] = v[-1]
+        worst[split, q] = v[0]
+    for i in range(split - 1, -1, -1):
+        m = int(rows[i])
+        for x in range(min(m, c) + 1):
+            lc = float(_log_choose(m, np.asarray(x)))
+            np.maximum(best[i, x:], lc + best[i + 1, : c + 1 - x], out=best[i, x:])
+            np.minimum(worst[i, x:], lc + worst[i + 1, : c + 1 - x], out=worst[i, x:])
+    eps = 1e-9 * max(1.0, abs(threshold))  # undecided within rounding: expanded, not guessed
+    p_value = 0.0
+    s = np.zeros(1, dtype=np.int64)
+    logp = np.zeros(1)
+    for i in range(split):
+        rest = c - s
+        counted = logp + best[i, rest] <= threshold - eps
+        if counted.any():
+            tot = _log_choose(suffix[i], rest[counted].astype(np.float64))
+            p_value += float(np.exp(logp[counted] + tot - log_norm).sum())
+        open_ = ~counted & (logp + worst[i, rest] <= threshold + eps)
+        s, logp = s[open_], logp[open_]
+        if len(s) == 0:
+            return min(1.0, p_value)
+        m = int(rows[i])
+        if len(s) * (m + 1) > _FISHER_MAX_STATES:
+            raise _TooManyTables
+        x = np.arange(m + 1)
+        s_new = (s[:, None] + x[None, :]).ravel()
+        logp_new = (logp[:, None] + _log_choose(m, x)[None, :]).ravel()
+        feasible = (s_new <= c) & (c - s_new <= suffix[i + 1])
+        s, logp = s_new[feasible], logp_new[feasible]
+
+    # finish every open partial table with the enumerated last rows
+    where = {int(q): j for j, q in enumerate(totals)}
+    rest = c - s
+    by_rest = np.argsort(rest, kind="stable")
+    rest, logp = rest[by_rest], logp[by_rest]
+    starts = np.flatnonzero(np.r_[True, rest[1:] != rest[:-1]])
+    ends = np.r_[starts[1:], len(rest)]
+    for a, b in zip(starts, ends, strict=True):
+        j = where.get(int(rest[a]))
+        if j is None:
+            continue
+        v, cum = values[j], cums[j]
+        lp = logp[a:b]
+        idx = np.searchsorted(v, threshold - lp, side="right")
+        take = idx > 0
+        p_value += float(np.exp(lp[take] + v[-1] - log_norm) @ cum[idx[take] - 1])
+    return min(1.0, p_value)
+
+
+def _suffix_tables(rows: np.ndarray, c: int):
+    """All fillings of the first column of ``rows``, grouped by their total ``q <= c``.
+
+    Returns the totals, for each total the sorted log-weights ``sum(log C(m_j, x_j))``, and
+    for each total the cumulative sums of ``exp(v - max(v))`` in that order.
+    """
+    q = np.zeros(1, dtype=np.int64)
+    v = np.zeros(1)
+    for m in rows:
+        x = np.arange(int(m) + 1)
+        q = (q[:, None] + x[None, :]).ravel()
+        v = (v[:, None] + _log_choose(int(m), x)[None, :]).ravel()
+        keep = q <= c
+        q, v = q[keep], v[keep]
+    order = np.lexsort((v, q))
+    q, v = q[order], v[order]
+    starts = np.flatnonzero(np.r_[True, q[1:] != q[:-1]])
+    ends = np.r_[starts[1:], len(q)]
+    totals = q[starts]
+    values = [v[a:b] for a, b in zip(starts, ends, strict=True)]
+    cums = [np.cumsum(np.exp(g - g[-1])) for g in values]
+    return totals, values, cums
+
+
+_FISHER_MAX_STATES = 10_000_000
+_FISHER_SUFFIX_TABLES = 8_000_000
+
+
+def fisher_exact_test(table) -> FisherResult:
+    """Fisher's exact test for a table with two rows or two columns (2 x 2, r x 2, 2 x c).
+
+    The two-sided p-value is the probability, with all margins fixed, of the tables whose
+    probability is at most the observed table's (times 1 + 1e-7, as R, so exact ties count).
+    Matches R's ``fisher.test(table)$p.value``, which uses the network algorithm of Mehta &
+    Patel for r x c tables; this implementation is an exact network enumeration for two-column
+    tables (see :func:`_fisher_two_columns`), which covers the discipline-by-answer tables of the
+    survey.  SciPy's ``fisher_exact`` handles only 2 x 2 tables exactly (larger tables by
+    simulation), so it is not used.  Tables with more than two rows *and* columns are an error:
+    use :func:`chi_square_test` or, for survey data, :func:`rao_scott_test`.
+
+    No odds ratio is reported (R's conditional maximum likelihood estimate is not implemented).
+
+    >>> round(fisher_exact_test([[3, 1], [1, 3]]).p_value, 4)
+    0.4857
+    """
+    obs = _table(table, integer=True).astype(np.int64)
+    shape = obs.shape
+    if obs.shape[1] != 2:
+        if obs.shape[0] != 2:
+            raise StatsError(
+                f"the exact test is implemented for tables with two rows or two columns, not "
+                f"{obs.shape[0]} x {obs.shape[1]}. Fix: use chi_square_test, or rao_scott_test "
+                "for clustered survey data."
+            )
+        obs = obs.T
+    rows = obs.sum(1)
+    p = _fisher_two_columns(rows, obs[:, 0])
+    return FisherResult(p_value=p, n=int(obs.sum()), rows=shape[0], columns=shape[1])
+
+
+@dataclass(frozen=True)
+class CramersV(Result):
+    """Cramer's V for an r x c table; ``bias_corrected`` says which estimator."""
+
+    value: float
+    statistic: float
+    n: float
+    rows: int
+    columns: int
+    bias_corrected: bool
+
+
+def cramers_v(table, bias_correction: bool = False) -> CramersV:
+    """Cramer's V: ``sqrt(X^2 / (n (min(r, c) - 1)))`` (Cramer 1946, section 21.9).
+
+    ``X^2`` is Pearson's statistic without continuity correction.  The default is this
+    classical estimator, which is what most papers report; it is biased upwards in small
+    samples.  With ``bias_correction=True`` it is Bergsma's correction (J Korean Stat Soc
+    2013;42:323-328): ``phi2 = max(0, X^2/n - (r-1)(c-1)/(n-1))``,
+    ``r~ = r - (r-1)^2/(n-1)``, ``c~ = c - (c-1)^2/(n-1)``,
+    ``V = sqrt(phi2 / min(r~ - 1, c~ - 1))`` (as ``rcompanion::cramerV(bias.correct = TRUE)``
+    and ``DescTools::CramerV(correct = TRUE)``).  The R reference computes both from
+    ``chisq.test(correct = FALSE)``.
+
+    >>> round(cramers_v([[12, 7], [5, 19]]).value, 4)
+    0.4299
+    """
+    obs = _table(table)
+    x2 = chi_square_test(obs).statistic
+    n = obs.sum()
+    r, k = obs.shape
+    if bias_correction:
+        phi2 = max(0.0, x2 / n - (k - 1) * (r - 1) / (n - 1))
+        r_t = r - (r - 1) ** 2 / (n - 1)
+        k_t = k - (k - 1) ** 2 / (n - 1)
+        value = np.sqrt(phi2 / min(k_t - 1, r_t - 1))
+    else:
+        value = np.sqrt(x2 / (n * (min(r, k) - 1)))
+    return CramersV(float(value), float(x2), float(n), r, k, bias_correction)
+
+
+@dataclass(frozen=True)
+class RaoScottResult(Result):
+    """The Rao-Scott test of association for survey data (R's ``svychisq``).
+
+    ``statistic`` is the F statistic (``"F"``) or the first-order corrected chi-square
+    ``pearson / mean_deff`` (``"Chisq"``); ``ndf``/``ddf`` its degrees of freedom (``ddf`` is
+    infinite for ``"Chisq"``).  ``pearson`` is Pearson's X^2 on the weighted table scaled to the
+    number of rows in the design, which is what R prints as ``X-squared`` for ``"Chisq"``.
+    ``mean_deff`` is the mean generalised design effect (the mean eigenvalue of Rao and Scott's
+    Delta) and ``n`` the number of respondents with both answers.
+    """
+
+    statistic: float
+    ndf: float
+    ddf: float
+    p_value: float
+    pearson: float
+    mean_deff: float
+    n: int
+    rows: tuple
+    columns: tuple
+    statistic_type: str
+    method: str
+
+
+def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoScottResult:
+    """Rao-Scott test of independence of two categorical variables under a survey design.
+
+    Matches ``svychisq(~y + group, design, statistic = "F")`` (the default: the second-order,
+    Satterthwaite-type correction of Rao & Scott, Ann Stat 1984;12:46-60, referred to an F
+    distribution on ``d0`` and ``d0 * degf(design)`` degrees of freedom, with
+    ``d0 = tr(Delta)^2 / tr(Delta^2)``) and ``statistic = "Chisq"`` (the first-order correction
+    ``X^2 / mean(eigenvalues of Delta)`` on ``(r - 1)(c - 1)`` degrees of freedom).  ``Delta`` is
+    the matrix of generalised design effects of the interaction contrasts of the cell
+    proportions; their covariance is linearised under the design exactly as in
+    :func:`readiness.stats.design.design_proportion`.
+
+    Missing values (``None``/NaN) in either variable drop the respondent as a domain (R's
+    ``na.rm = TRUE``); the categories are those seen among respondents with both answers.
+    The degrees of freedom use the whole design, as R does.
+
+    >>> des = SurveyDesign(cluster=[1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4])
+    >>> res = rao_scott_test([1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0], list("aabababbabba"), des)
+    >>> res.statistic_type, res.n
+    ('F', 12)
+    """
+    if statistic not in ("F", "Chisq"):
+        raise StatsError(f"statistic must be 'F' or 'Chisq' (as svychisq), not {statistic!r}.")
+    y = np.asarray(y, dtype=object) if np.asarray(y).dtype.kind in "OUS" else np.asarray(y)
+    group = (
+        np.asarray(group, dtype=object)
+        if np.asarray(group).dtype.kind in "OUS"
+        else np.asarray(group)
+    )
+    for arr, name in ((y, "y"), (group, "group")):
+        if arr.ndim != 1 or len(arr) != design.n:
+            raise StatsError(
+                f"{name} has {arr.size} values but the design has {design.n} respondents."
+            )
+    complete = ~(pd.isna(y) | pd.isna(group))
+    yc, y_levels = pd.factorize(np.where(complete, y, None), sort=True)
+    gc, g_levels = pd.factorize(np.where(complete, group, None), sort=True)
+    r, c = len(y_levels), len(g_levels)
+    for levels, name in ((y_levels, "y"), (g_levels, "group")):
+        if len(levels) < 2:
+            raise StatsError(
+                f"{name} needs at least two different values among respondents with both "
+                f"answers to test an association (found {len(levels)})."
+            )
+    if design.degf <= 0:
+        raise StatsError("the design has no degrees of freedom (clusters minus strata is 0).")
+    k = r * c
+    cell = (yc + r * gc)[complete]  # y varies fastest, as R's interaction(y, group)
+    w = design.weights[complete]
+    psu = design.psu[complete]
+    sw = w.sum()
+    cell_w = np.bincount(psu * k + cell, weights=w, minlength=design.n_clusters * k)
+    cell_w = cell_w.reshape(design.n_clusters, k)
+    props = cell_w.sum(0) / sw
+    # linearised cluster totals of the cell proportions: sum w (1{cell} - p_cell) / sum(w)
+    totals = (cell_w - np.outer(cell_w.sum(1), props)) / sw
+    present = None
+    if design.lonely_psu == "average":
+        present = np.zeros(design.n_strata, dtype=bool)
+        present[np.unique(design.psu_stratum[psu])] = True
+    cov = design.covariance(totals, present)
+
+    n_rows = design.n  # R scales the table to nrow of the model matrix (all rows)
+    cells_r, cells_c = np.arange(k) % r, np.arange(k) // r
+    main = np.column_stack(
+        [np.ones(k)]
+        + [(cells_r == i).astype(float) for i in range(1, r)]
+        + [(cells_c == j).astype(float) for j in range(1, c)]
+    )
+    contrasts = linalg.null_space(main.T)  # interaction contrasts, orthogonal to main effects
+    inv_p = np.where(props > 0, 1 / np.where(props > 0, props, 1), 0.0)
+    scaled = contrasts * inv_p[:, None]
+    denom = contrasts.T @ scaled / n_rows
+    numer = scaled.T @ cov @ scaled
+    delta = np.linalg.solve(denom, numer)
+    tr = float(np.trace(delta))
+    tr2 = float(np.trace(delta @ delta))
+    df = (r - 1) * (c - 1)
+
+    table = (props * n_rows).reshape(c, r).T
+    expected = np.outer(table.sum(1), table.sum(0)) / n_rows
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = float(((table - expected) ** 2 / expected).sum())
+    mean_deff = tr / df
+    if statistic == "F":
+        d0 = tr * tr / tr2
+        value = pearson / tr
+        ndf, ddf = d0, d0 * design.degf
+        p = float(stats.f.sf(value, ndf, ddf))
+    else:
+        value = pearson / mean_deff
+        ndf, ddf = float(df), float("inf")
+        p = float(stats.chi2.sf(value, df))
+
+    def plain(levels):
+        return tuple(v.item() if hasattr(v, "item") else v for v in levels)
+
+    return RaoScottResult(
+        statistic=float(value),
+        ndf=float(ndf),
+        ddf=float(ddf),
+        p_value=p,
+        pearson=pearson,
+        mean_deff=float(mean_deff),
+        n=int(complete.sum()),
+        rows=plain(y_levels),
+        columns=plain(g_levels),
+        statistic_type=statistic,
+        method="Pearson's X^2: Rao & Scott adjustment",
+    )

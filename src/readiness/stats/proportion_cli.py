@@ -1,0 +1,577 @@
+"""The ``readiness proportion`` command: a proportion with its interval, overall and by group.
+
+Without ``--cluster`` every respondent counts as independent and the interval is the one chosen
+with ``--interval`` (Wilson by default; see :mod:`readiness.stats.proportions`), with Pearson's
+chi-square test across groups (and Fisher's exact test when an expected count is below 5).
+With ``--cluster`` (and optionally ``--strata`` and ``--weights``) the estimates are
+design-based: logit intervals, linearised standard errors and design effects as R's survey
+package gives them (:mod:`readiness.stats.design`), and the Rao-Scott test across groups.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from readiness.errors import Problem, ProblemsError, StatsError
+from readiness.stats.comparisons import (
+    chi_square_test,
+    cramers_v,
+    fisher_exact_test,
+    rao_scott_test,
+)
+from readiness.stats.design import (
+    LONELY_PSU,
+    SurveyDesign,
+    design_proportion,
+    design_proportion_by,
+)
+from readiness.stats.proportions import METHODS, proportion_ci
+from readiness.tabular import read_table
+
+MAX_PROBLEMS = 20
+_INTERVAL_NAMES = {
+    "wilson": "Wilson score",
+    "clopper-pearson": "Clopper-Pearson exact",
+    "agresti-coull": "Agresti-Coull",
+    "jeffreys": "Jeffreys",
+}
+_DEFAULT_SUCCESS = ({"yes", "no"}, "yes"), ({"true", "false"}, "true"), ({"y", "n"}, "y")
+
+
+def _missing(cell) -> bool:
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return True
+    return isinstance(cell, str) and cell.strip() == ""
+
+
+def _plain(value):
+    """A cell as a plain Python value: 1.0 -> 1, stripped text, NumPy scalars unwrapped."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _check_columns(frame: pd.DataFrame, path: str, wanted: dict[str, str | None]) -> None:
+    columns = [str(c) for c in frame.columns]
+    problems = [
+        Problem(
+            f"--{option} {name}: there is no column {name!r}.",
+            fix="the columns are: " + ", ".join(columns) + ".",
+            file=path,
+            column=name,
+        )
+        for option, name in wanted.items()
+        if name is not None and name not in columns
+    ]
+    if problems:
+        raise ProblemsError(problems, file=path)
+
+
+def _success_values(col: pd.Series, var: str, success: str | None, path: str):
+    """The variable as 1 (success) / 0 / NaN, and the success code as found in the data."""
+    cells = [None if _missing(c) else _plain(c) for c in col.tolist()]
+    # text answers are compared without regard to case ("Yes" and "yes" are one answer)
+    keys = [None if c is None else _key(c) for c in cells]
+    first: dict = {}
+    for c, k in zip(cells, keys, strict=True):
+        if k is not None and k not in first:
+            first[k] = c
+    distinct = list(first.values())
+    shown = ", ".join(map(repr, distinct[:10])) + (", ..." if len(distinct) > 10 else "")
+    if not distinct:
+        raise ProblemsError(
+            [Problem(f"column {var!r} has no answers.", file=path, column=var)], file=path
+        )
+    if len(distinct) > 2:
+        raise ProblemsError(
+            [
+                Problem(
+                    f"--var {var}: the variable is not binary; it has {len(distinct)} different "
+                    f"values ({shown}).",
+                    fix="choose a yes/no variable, or recode this one to two values "
+                    "(for example 1 = yes, 0 = no).",
+                    file=path,
+                    column=var,
+                )
+            ],
+            file=path,
+        )
+    code = None
+    if success is not None:
+        for exact in (True, False):
+            for value in distinct:
+                if _matches(value, success, exact):
+                    code = value
+                    break
+            if code is not None:
+                break
+        if code is None:
+            raise ProblemsError(
+                [
+                    Problem(
+                        f"--success {success}: the code does not occur in column {var!r}; its "
+                        f"values are {shown}.",
+                        fix="give --success one of those values.",
+                        file=path,
+                        column=var,
+                    )
+                ],
+                file=path,
+            )
+    else:
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in distinct)
+        if numeric and set(distinct) <= {0, 1}:
+            code = 1
+        elif all(isinstance(v, bool) for v in distinct):
+            code = True
+        else:
+            folded = {str(v).casefold() for v in distinct}
+            for options, yes in _DEFAULT_SUCCESS:
+                if folded <= options:
+                    code = next((v for v in distinct if str(v).casefold() == yes), None)
+                    code = code if code is not None else yes
+                    break
+        if code is None:
+            raise ProblemsError(
+                [
+                    Problem(
+                        f"--var {var}: cannot tell which value counts as success ({shown}).",
+                        fix="add --success with the value to count, e.g. --success "
+                        f"{distinct[0]!s}.",
+                        file=path,
+                        column=var,
+                    )
+                ],
+                file=path,
+            )
+    want = _key(code)
+    y = np.array([np.nan if k is None else float(k == want) for k in keys])
+    return y, code
+
+
+def _key(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def _matches(value, code: str, exact: bool) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return float(code) == float(value)
+        except ValueError:
+            return False
+    text = str(value)
+    return text == code.strip() if exact else text.casefold() == code.strip().casefold()
+
+
+def _design(frame, path, cluster, strata, weights, lonely_psu) -> SurveyDesign:
+    problems: list[Problem] = []
+
+    def labels(name: str, option: str) -> np.ndarray:
+        cells = frame[name].tolist()
+        bad = [i for i, c in enumerate(cells) if _missing(c)]
+        for i in bad[:MAX_PROBLEMS]:
+            problems.append(
+                Problem(
+                    f"--{option} {name}: the {option} is missing.",
+                    fix=f"every row needs a {option}; fill it in or drop the row.",
+                    file=path,
+                    row=i + 1,
+                    column=name,
+                )
+            )
+        return np.array([str(_plain(c)) if not _missing(c) else "" for c in cells], dtype=object)
+
+    cl = labels(cluster, "cluster")
+    st = labels(strata, "strata") if strata else None
+    w = None
+    if weights:
+        w = np.full(len(frame), np.nan)
+        bad = 0
+        for i, cell in enumerate(frame[weights].tolist()):
+            try:
+                value = float(str(cell).strip()) if not _missing(cell) else math.nan
+            except ValueError:
+                value = math.nan
+            if math.isfinite(value) and value > 0:
+                w[i] = value
+                continue
+            bad += 1
+            if bad <= MAX_PROBLEMS:
+                what = "missing" if _missing(cell) else f"{cell!r}"
+                problems.append(
+                    Problem(
+                        f"--weights {weights}: the weight is {what}, not a positive number.",
+                        fix="every weight must be a positive number.",
+                        file=path,
+                        row=i + 1,
+                        column=weights,
+                    )
+                )
+        if bad > MAX_PROBLEMS:
+            problems.append(Problem(f"... and {bad - MAX_PROBLEMS} more bad weights.", file=path))
+    if not problems and len(set(cl.tolist())) < 2:
+        problems.append(
+            Problem(
+                f"--cluster {cluster}: every row has the same value ({cl[0]!r}), so there is no "
+                "variation between clusters to estimate a design-based variance from.",
+                fix="leave out --cluster for intervals that treat respondents as independent, "
+                "or use a column with two or more clusters.",
+                file=path,
+                column=cluster,
+            )
+        )
+    if problems:
+        raise ProblemsError(problems, file=path)
+    return SurveyDesign(cl, strata=st, weights=w, lonely_psu=lonely_psu)
+
+
+def _row(label, est, design: bool) -> dict:
+    out = {"group": label, "count": est.count, "n": est.n}
+    if design:
+        out.update(
+            proportion=est.estimate,
+            percent=100 * est.estimate,
+            lower=est.lower,
+            upper=est.upper,
+            se=est.se,
+            deff=est.deff_replace,
+            deff_without_replacement=est.deff,
+            df=est.df,
+        )
+    else:
+        out.update(
+            proportion=est.proportion,
+            percent=100 * est.proportion,
+            lower=est.lower,
+            upper=est.upper,
+        )
+    return out
+
+
+def _simple_test(rows: list[dict]) -> dict | None:
+    table = np.array([[r["count"], r["n"] - r["count"]] for r in rows if r["n"] > 0], float)
+    if table.shape[0] < 2 or (table.sum(0) == 0).any():
+        return {
+            "note": "no test: fewer than two groups with answers, or everyone gave the same answer"
+        }
+    chi = chi_square_test(table)
+    out = {
+        "test": "Pearson chi-square (no continuity correction)",
+        "statistic": chi.statistic,
+        "df": chi.df,
+        "p_value": chi.p_value,
+        "n": int(chi.n),
+        "cramers_v": cramers_v(table).value,
+        "min_expected": chi.min_expected,
+    }
+    if chi.min_expected < 5:
+        fisher = fisher_exact_test(table.astype(int))
+        out["fisher_p_value"] = fisher.p_value
+        out["note"] = (
+            f"smallest expected count {chi.min_expected:.1f} < 5: prefer Fisher's exact test "
+            f"(p = {fisher.p_value:.4g})"
+        )
+    return out
+
+
+def _design_test(y, groups, design, rows) -> dict | None:
+    answered = [r for r in rows if r["n"] > 0]
+    if (
+        len(answered) < 2
+        or all(r["count"] == 0 for r in answered)
+        or all(r["count"] == r["n"] for r in answered)
+    ):
+        return {
+            "note": "no test: fewer than two groups with answers, or everyone gave the same answer"
+        }
+    try:
+        rs = rao_scott_test(y, groups, design)
+    except StatsError as err:
+        return {"note": f"no test: {err}"}
+    return {
+        "test": "Rao-Scott F (second-order; svychisq's default)",
+        "statistic": rs.statistic,
+        "ndf": rs.ndf,
+        "ddf": rs.ddf,
+        "p_value": rs.p_value,
+        "n": rs.n,
+        "mean_deff": rs.mean_deff,
+    }
+
+
+def compute(
+    frame: pd.DataFrame,
+    path: str,
+    var: str,
+    by: str | None = None,
+    cluster: str | None = None,
+    strata: str | None = None,
+    weights: str | None = None,
+    interval: str = "wilson",
+    success: str | None = None,
+    conf_level: float = 0.95,
+    lonely_psu: str = "fail",
+) -> dict:
+    """Everything ``readiness proportion`` reports, as a JSON-ready dictionary."""
+    frame = frame.rename(columns={c: str(c) for c in frame.columns})
+    _check_columns(
+        frame,
+        path,
+        {"var": var, "by": by, "cluster": cluster, "strata": strata, "weights": weights},
+    )
+    y, code = _success_values(frame[var], var, success, path)
+    design = _design(frame, path, cluster, strata, weights, lonely_psu) if cluster else None
+    groups = None
+    labels: list = []
+    if by:
+        cells = [None if _missing(c) else _plain(c) for c in frame[by].tolist()]
+        labels = sorted({c for c in cells if c is not None}, key=lambda v: (str(type(v)), v))
+        groups = np.array([None if c is None else str(c) for c in cells], dtype=object)
+    answered = ~np.isnan(y)
+    out: dict = {
+        "file": path,
+        "variable": var,
+        "success": _plain(code),
+        "by": by,
+        "conf_level": conf_level,
+        "n_rows": len(frame),
+        "missing_answers": int((~answered).sum()),
+        "missing_group": int(sum(g is None for g in groups)) if groups is not None else 0,
+    }
+    if design is None:
+        out["method"] = interval
+        out["method_label"] = f"{_INTERVAL_NAMES[interval]} interval"
+        out["design"] = None
+        n, count = int(answered.sum()), int(np.nansum(y))
+        out["overall"] = _row("All", proportion_ci(count, n, interval, conf_level), False)
+        rows = []
+        for label in labels:
+            mask = answered & (groups == str(label))
+            gn, gc = int(mask.sum()), int(y[mask].sum())
+            if gn == 0:
+                rows.append({"group": str(label), "count": 0, "n": 0, "note": "no answers"})
+            else:
+                rows.append(_row(str(label), proportion_ci(gc, gn, interval, conf_level), False))
+        out["groups"] = rows
+        out["test"] = _simple_test(rows) if by else None
+        return out
+
+    out["method"] = "logit"
+    out["method_label"] = (
+        "design-based logit interval (svyciprop), linearised SE, design effect vs simple random "
+        "sampling with replacement"
+    )
+    out["design"] = {
+        "cluster": cluster,
+        "strata": strata,
+        "weights": weights,
+        "clusters": design.n_clusters,
+        "strata_count": design.n_strata,
+        "df": design.degf,
+        "lonely_psu": design.lonely_psu,
+    }
+    out["overall"] = _row("All", design_proportion(y, design, conf_level=conf_level), True)
+    rows = []
+    if by:
+        has_answers = {str(lb) for lb in labels if (answered & (groups == str(lb))).any()}
+        usable = np.array([g if g in has_answers else None for g in groups], dtype=object)
+        by_group = design_proportion_by(y, usable, design, conf_level) if has_answers else None
+        for label in labels:
+            key = str(label)
+            if key in has_answers:
+                rows.append(_row(key, by_group[key], True))
+            else:
+                rows.append({"group": key, "count": 0, "n": 0, "note": "no answers"})
+        out["test"] = _design_test(y, groups, design, rows)
+    else:
+        out["test"] = None
+    out["groups"] = rows
+    return out
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}f}"
+
+
+def format_report(res: dict) -> str:
+    """The human-readable report of :func:`compute`."""
+    design = res["design"] is not None
+    conf = f"{res['conf_level']:.0%}"
+    head = f"{res['variable']} = {res['success']!r} in {res['file']}"
+    lines = [head]
+    if design:
+        d = res["design"]
+        parts = [f"{d['clusters']} clusters ({d['cluster']})"]
+        if d["strata"]:
+            parts.append(f"{d['strata_count']} strata ({d['strata']})")
+        parts.append(f"weights {d['weights']}" if d["weights"] else "equal weights")
+        lines.append(
+            f"Design-based estimates: {', '.join(parts)}; {d['df']} degrees of freedom. "
+            f"{conf} logit intervals (as R's svyciprop), linearised standard errors; deff is "
+            "the design effect against simple random sampling with replacement. Counts and n "
+            "are unweighted; % is weighted."
+        )
+    else:
+        lines.append(
+            f"{conf} {res['method_label']}s; respondents treated as independent "
+            "(give --cluster for design-based estimates)."
+        )
+    header = ["group", "count", "n", "%", f"{conf} interval"]
+    if design:
+        header += ["SE %", "deff"]
+    table = [header]
+    for row in [res["overall"], *res["groups"]]:
+        if row["n"] == 0:
+            table.append(
+                [str(row["group"]), "0", "0", "-", row.get("note", "-")]
+                + (["", ""] if design else [])
+            )
+            continue
+        cells = [
+            str(row["group"]),
+            str(row["count"]),
+            str(row["n"]),
+            _fmt(row["percent"]),
+            f"{_fmt(100 * row['lower'])} to {_fmt(100 * row['upper'])}",
+        ]
+        if design:
+            cells += [_fmt(100 * row["se"], 2), _fmt(row["deff"], 2)]
+        table.append(cells)
+    widths = [max(len(r[j]) for r in table) for j in range(len(header))]
+    lines.append("")
+    for r in table:
+        lines.append(
+            "  ".join(
+                c.ljust(w) if j == 0 else c.rjust(w)
+                for j, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+        )
+    notes = []
+    if res["missing_answers"]:
+        notes.append(f"{res['missing_answers']} respondent(s) did not answer and are not counted.")
+    if res["by"] and res["missing_group"]:
+        notes.append(f"{res['missing_group']} respondent(s) have no {res['by']} (in 'All' only).")
+    small = [r["group"] for r in res["groups"] if 0 < r["n"] < 5]
+    if small:
+        notes.append(
+            f"fewer than 5 respondents in {', '.join(map(str, small))}: suppress before sharing."
+        )
+    no_df = [r["group"] for r in res["groups"] if r["n"] > 0 and design and r["df"] <= 0]
+    if no_df:
+        notes.append(
+            f"no interval for {', '.join(map(str, no_df))}: its respondents are in one cluster "
+            "per stratum, which leaves no degrees of freedom for a design-based interval."
+        )
+    test = res.get("test")
+    if test:
+        lines.append("")
+        if "test" not in test:
+            lines.append(f"Test of difference across {res['by']}: {test['note']}")
+        elif design:
+            lines.append(
+                f"Test of difference across {res['by']}: {test['test']}: "
+                f"F = {test['statistic']:.3f} on {test['ndf']:.2f} and {test['ddf']:.2f} df, "
+                f"p = {test['p_value']:.4g}"
+            )
+        else:
+            lines.append(
+                f"Test of difference across {res['by']}: {test['test']}: "
+                f"X-squared = {test['statistic']:.3f}, df = {test['df']}, "
+                f"p = {test['p_value']:.4g}; Cramer's V = {test['cramers_v']:.3f}"
+            )
+            if "note" in test:
+                notes.append(test["note"] + ".")
+    if notes:
+        lines.append("")
+        lines += [f"Note: {n}" for n in notes]
+    return "\n".join(lines)
+
+
+@click.command("proportion")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--var", "var", required=True, metavar="COLUMN", help="The yes/no variable.")
+@click.option("--by", metavar="COLUMN", help="Give the proportion for each group of COLUMN too.")
+@click.option(
+    "--cluster", metavar="COLUMN", help="Cluster (e.g. trust) ids: design-based estimates."
+)
+@click.option("--strata", metavar="COLUMN", help="Strata of the clusters (needs --cluster).")
+@click.option("--weights", metavar="COLUMN", help="Sampling weights (needs --cluster).")
+@click.option(
+    "--interval",
+    type=click.Choice(METHODS),
+    default="wilson",
+    show_default=True,
+    help="Interval without --cluster (with --cluster the design-based logit interval is used).",
+)
+@click.option(
+    "--success",
+    metavar="CODE",
+    help="The value counted as success (default: 1, yes or true when the variable has those).",
+)
+@click.option(
+    "--conf-level",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+)
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(LONELY_PSU),
+    default="fail",
+    show_default=True,
+    help="A stratum with one cluster: fail, or handle it as R's options(survey.lonely.psu).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def proportion(
+    file: Path,
+    var: str,
+    by: str | None,
+    cluster: str | None,
+    strata: str | None,
+    weights: str | None,
+    interval: str,
+    success: str | None,
+    conf_level: float,
+    lonely_psu: str,
+    as_json: bool,
+) -> None:
+    """A proportion with its confidence interval, overall and by group, from a table FILE.
+
+    \b
+    readiness proportion survey.csv --var trained --by discipline
+    readiness proportion survey.csv --var trained --by discipline --cluster trust --json
+    """
+    if (strata or weights) and not cluster:
+        raise click.UsageError("--strata and --weights need --cluster (the cluster ids).")
+    frame = read_table(file)
+    res = compute(
+        frame,
+        str(file),
+        var,
+        by=by,
+        cluster=cluster,
+        strata=strata,
+        weights=weights,
+        interval=interval,
+        success=success,
+        conf_level=conf_level,
+        lonely_psu=lonely_psu,
+    )
+    if as_json:
+        from readiness.stats.result import jsonable
+
+        click.echo(json.dumps(jsonable(res), indent=2))
+    else:
+        click.echo(format_report(res))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from readiness.web.audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("studies/<slug:slug>/audit/", views.study_log, name="study"),
+]

@@ -1,0 +1,59 @@
+"""Writes whose commit need not wait for the disk.
+
+PostgreSQL makes a commit durable by flushing its write-ahead log to disk before it answers
+(``synchronous_commit = on``): a disk write per commit, which under load caps a server's
+answer pages.  Two kinds of write do not need it:
+
+* a rate-limit counter (:mod:`readiness.web.security.ratelimit`), which only counts;
+* a respondent's page saved as they go (a draft, :func:`readiness.web.surveys.services.
+  save_page`).  Losing it would take a crash of the database server itself (not of an
+  application worker) in the fraction of a second before the log reaches the disk, and the
+  respondent would then answer that page again.
+
+:func:`execute_relaxed` runs such a statement with ``synchronous_commit = off``: still atomic,
+in order and never corrupt, and on disk a moment later (``wal_writer_delay``, 200 ms by
+default).  It sends ``SET LOCAL synchronous_commit TO OFF; <statement>`` as one message, which
+PostgreSQL runs as one transaction: one round trip, where ``BEGIN``, ``SET LOCAL``, the
+statement and ``COMMIT`` would take four.  A submitted response is never written this way: its
+commit waits for the disk, so a submission that was acknowledged is kept.
+
+SQLite (WAL, ``synchronous=NORMAL``) already commits without waiting for the disk; there, and
+inside a caller's transaction (whose commit decides), the statement simply runs.
+
+Relaxed commits are OFF unless the operator turns them on with the environment variable
+``READINESS_RELAXED_COMMITS=1`` (or the Django setting of that name): by default every saved
+page waits for the disk too, because Readiness promises that an answer the server accepted is
+never lost, even if the database server itself crashes.  Turning them on trades that last
+fraction of a second of saved pages (never a submitted response) for throughput under load.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.db import connection
+
+RELAX = "SET LOCAL synchronous_commit TO OFF; "
+
+
+def relaxed_commits_enabled() -> bool:
+    """Whether the operator chose relaxed commits for drafts and rate counters (default: no)."""
+    value = getattr(settings, "READINESS_RELAXED_COMMITS", None)
+    if value is None:
+        value = os.environ.get("READINESS_RELAXED_COMMITS", "") == "1"
+    return bool(value)
+
+
+def execute_relaxed(sql: str, params: list, *, fetch: bool = False):
+    """Run one write statement; with ``fetch``, return its first row (``RETURNING``)."""
+    relax = (
+        relaxed_commits_enabled()
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(RELAX + sql if relax else sql, params)
+        if relax:
+            cursor.nextset()  # past the SET's empty result, to the statement's
+        return cursor.fetchone() if fetch else None

@@ -1,0 +1,414 @@
+"""Search, framework matrix, theme report, agreement and downloads: the core's, on the
+project as the person may see it, plus the export gate and the resolution of disagreements.
+
+Downloads that carry transcript text go through the core's gate
+(:func:`~readiness.interviews.pseudonymise.check_export`): refused while a transcript in them is
+not pseudonymised, unless a reason is given, and then logged in the project's audit log and,
+when the application has one, the application's audit log (:mod:`readiness.web.audit`).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from readiness.interviews import outputs
+from readiness.interviews import pseudonymise as ps
+from readiness.interviews.agreement import agreement as core_agreement
+from readiness.interviews.errors import fail
+from readiness.interviews.model import Project
+from readiness.web.interviews import convert, services
+from readiness.web.interviews import models as m
+from readiness.web.interviews import permissions as perm
+
+
+def search(project, access, query: str, *, whole_word=False, case_sensitive=False, regex=False):
+    """The core's search on the transcripts this person may see: (rows, transcripts searched),
+    each row the hit, its transcript's GUID and the words before, of and after it."""
+    core = services.core_for(project, access, codings=False, memos=False)
+    hits = outputs.search(
+        core,
+        query,
+        whole_word=whole_word,
+        case_sensitive=case_sensitive,
+        regex=regex,
+        limit=500,
+    )
+    guids = guid_by_name(core)
+    rows = []
+    for h in hits:
+        text = core.sources[guids[h.source]].text
+        rows.append(
+            {
+                "hit": h,
+                "guid": guids[h.source],
+                "before": _words(text, max(0, h.start - 60), h.start, cut_left=True),
+                "match": text[h.start : h.end],
+                "after": _words(text, h.end, h.end + 60, cut_left=False),
+            }
+        )
+    return rows, len(core.sources)
+
+
+def _words(text: str, a: int, b: int, *, cut_left: bool) -> str:
+    """``text[a:b]`` on one line, without a word cut in two at the far end."""
+    piece = text[a:b]
+    if cut_left and a > 0 and not text[a - 1].isspace():
+        piece = piece.split(None, 1)[1] if len(piece.split(None, 1)) == 2 else ""
+    if not cut_left and b < len(text) and not text[b].isspace():
+        piece = piece.rsplit(None, 1)[0] if len(piece.rsplit(None, 1)) == 2 else ""
+    return piece.replace("\n", " ")
+
+
+def guid_by_name(core: Project) -> dict[str, str]:
+    return {t.name: t.id for t in core.sources.values()}
+
+
+# ---------------------------------------------------------------------------------------------
+# downloads
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Download:
+    key: str
+    title: str
+    suffix: str
+    content_type: str
+    permission: str
+    carries_text: bool  # transcript text: through the export gate
+    description: str
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOWNLOADS = {
+    d.key: d
+    for d in [
+        Download(
+            "framework-xlsx",
+            "Framework matrix (Excel)",
+            "xlsx",
+            XLSX,
+            perm.EXPORT,
+            True,
+            "Participants by themes, each cell the memos and the coded passages, linked to a "
+            "sheet of quotes.",
+        ),
+        Download(
+            "framework-docx",
+            "Framework matrix (Word)",
+            "docx",
+            DOCX,
+            perm.EXPORT,
+            True,
+            "One table per theme.",
+        ),
+        Download(
+            "report-html",
+            "Theme report (web page)",
+            "html",
+            "text/html; charset=utf-8",
+            perm.EXPORT,
+            True,
+            "Themes, codes, participants by professional group and attributed exemplar quotes; "
+            "self-contained.",
+        ),
+        Download(
+            "report-docx",
+            "Theme report (Word)",
+            "docx",
+            DOCX,
+            perm.EXPORT,
+            True,
+            "The same report.",
+        ),
+        Download(
+            "codebook-qdc",
+            "Codebook (REFI-QDA .qdc)",
+            "qdc",
+            "application/xml",
+            perm.EXPORT,
+            False,
+            "Codes with their definitions, for NVivo, ATLAS.ti, MAXQDA or QualCoder.",
+        ),
+        Download(
+            "project-qdpx",
+            "Whole project (REFI-QDA .qdpx)",
+            "qdpx",
+            "application/zip",
+            perm.EXPORT_PROJECT,
+            True,
+            "Transcripts, codes, codings, memos, participants and attributes, for another program.",
+        ),
+        Download(
+            "project-zip",
+            "Whole project (Readiness project folder, zipped)",
+            "zip",
+            "application/zip",
+            perm.EXPORT_PROJECT,
+            True,
+            "For the readiness interviews commands, with the audit log.",
+        ),
+    ]
+}
+
+
+def _web_audit(user, detail: dict) -> None:
+    """Record an export in the application's audit log, when the application has one."""
+    if not apps.is_installed("readiness.web.audit"):
+        return
+    from readiness.web import audit
+
+    audit.record(user, getattr(audit, "EXPORT", "export"), detail=detail)
+
+
+def unpseudonymised(project, access) -> list[str]:
+    return list(
+        services.visible_transcripts(project, access)
+        .filter(pseudonymised=False)
+        .values_list("name", flat=True)
+    )
+
+
+def download(
+    project: m.InterviewProject,
+    access: perm.Access,
+    key: str,
+    *,
+    reason: str | None = None,
+    by: str = "theme",
+) -> tuple[str, bytes, str]:
+    """Make a download: (file name, content, content type).
+
+    Raises the core's :class:`~readiness.interviews.errors.InterviewError` when the gate
+    refuses (a transcript not pseudonymised and no reason).
+    """
+    from readiness.interviews import refi, store
+    from readiness.interviews.documents import (
+        write_framework_docx,
+        write_framework_xlsx,
+        write_theme_report_docx,
+        write_theme_report_html,
+    )
+
+    d = DOWNLOADS.get(key)
+    if d is None:
+        raise fail(f"there is no download {key!r}.")
+    access.require(d.permission)
+    user = access.user.get_username()
+    reason = (reason or "").strip() or None
+    if reason and not access.has(perm.EXPORT_PROJECT):
+        raise PermissionDenied
+    name = f"{project.slug}-{key.rsplit('-', 1)[0]}.{d.suffix}"
+    with transaction.atomic(), services.private_folder() as folder:
+        locked = services._locked(project)
+        core = services.core_for(locked, access)
+        path = folder / name
+        raw: list[str] = []
+        if key.startswith("framework"):
+            raw = ps.check_export(core, reason=reason, user=user, export=f"framework {name}")
+            fm = outputs.framework_matrix(core, by=by)
+            (write_framework_xlsx if d.suffix == "xlsx" else write_framework_docx)(fm, path)
+            core.log("write-framework", user, file=name)
+        elif key.startswith("report"):
+            raw = ps.check_export(core, reason=reason, user=user, export=f"report {name}")
+            rep = outputs.theme_report(core)
+            (write_theme_report_html if d.suffix == "html" else write_theme_report_docx)(rep, path)
+            core.log("write-report", user, file=name)
+        elif key == "codebook-qdc":
+            refi.write_qdc(core, path)
+        elif key == "project-qdpx":
+            raw = [t.name for t in core.sources.values() if not t.pseudonymised]
+            refi.write_qdpx(core, path, reason=reason, user=user)
+        elif key == "project-zip":
+            raw = ps.check_export(core, reason=reason, user=user, export=f"project folder {name}")
+            core.log("export-folder", user, file=name)
+            convert.save_audit(core, locked)
+            core.audit = convert.audit_entries(locked)
+            store.save(core, folder / project.slug)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+                for f in sorted((folder / project.slug).rglob("*")):
+                    if f.is_file():
+                        z.write(f, str(Path(project.slug) / f.relative_to(folder / project.slug)))
+            path.write_bytes(buffer.getvalue())
+            core.audit = []
+        data = path.read_bytes()
+        convert.save_audit(core, locked)
+        detail = {"interview_project": project.slug, "download": key, "file": name}
+        if raw:
+            detail.update({"override": True, "reason": reason, "not_pseudonymised": len(raw)})
+        _web_audit(access.user, detail)
+    return name, data, d.content_type
+
+
+# ---------------------------------------------------------------------------------------------
+# agreement
+# ---------------------------------------------------------------------------------------------
+
+
+def agreement(project, access, *, coders=None, unit="turn", skip=None):
+    """The core's agreement on the transcripts this person may see, or None with the reason
+    when it cannot be computed (fewer than two coders on the same transcripts)."""
+    from readiness.interviews.errors import InterviewError
+
+    core = services.core_for(project, access, memos=False)
+    try:
+        res = core_agreement(core, coders or None, unit=unit, skip_speakers=skip or None)
+    except InterviewError as err:
+        return None, services.problem_texts(err), core
+    return res, [], core
+
+
+def speakers(core: Project) -> list[str]:
+    seen: dict[str, None] = {}
+    for t in core.sources.values():
+        for turn in t.turns:
+            if turn.speaker:
+                seen[turn.speaker] = None
+    return sorted(seen)
+
+
+def resolve(
+    project: m.InterviewProject,
+    access: perm.Access,
+    *,
+    source: str,
+    code: str,
+    start: int,
+    end: int,
+    action: str,
+    coders=None,
+    unit: str = "turn",
+    skip=None,
+) -> int:
+    """Resolve one disagreement that the core lists (same coders, unit and speakers left out).
+
+    ``add``: code the passage for the coders who did not, copying the codings of those who did
+    (clipped to the turn or run of characters); ``remove``: take the passage out of the
+    codings of those who coded it (a coding that reaches beyond it is shortened, or split in
+    two).  A lead resolves for anyone; a coder only for themselves.  Returns the number of
+    codings added, changed or deleted.
+    """
+    access.require(perm.CODE)
+    if action not in ("add", "remove"):
+        raise fail(f"unknown action {action!r}.")
+    with transaction.atomic():
+        locked = services._locked(project)
+        res, problems, core = agreement(locked, access, coders=coders, unit=unit, skip=skip)
+        if res is None:
+            raise fail(problems[0] if problems else "agreement cannot be computed.")
+        t = next((x for x in core.sources.values() if x.id == source), None)
+        if t is None:
+            raise fail("there is no such transcript.")
+        c = core.code(code)
+        path = core.code_path(c.id)
+        d = next(
+            (
+                x
+                for x in res.disagreements
+                if x.source == t.name and x.code == path and x.start == start and x.end == end
+            ),
+            None,
+        )
+        if d is None:
+            raise fail(
+                "this disagreement is no longer there (it may have been resolved).",
+                fix="look at the list again.",
+            )
+        me = services.coder_for(locked, access.user)
+        by_name = {u.name: u.id for u in core.users.values()}
+        targets = d.not_coded_by if action == "add" else d.coded_by
+        if not access.has(perm.EDIT_ANY):
+            targets = [n for n in targets if n == me.name]
+            if not targets:
+                raise PermissionDenied
+        before = {g: x for g, x in core.codings.items() if x.source == t.id}
+        if action == "add":
+            models = [
+                x
+                for x in before.values()
+                if x.code == c.id
+                and core.user_name(x.coder) in d.coded_by
+                and x.start < end
+                and x.end > start
+            ]
+            for name in targets:
+                for x in models:
+                    s, e = max(x.start, start), min(x.end, end)
+                    if t.text[s:e].strip():
+                        core.add_coding(t.id, s, e, c.id, by_name[name])
+        else:
+            for x in list(before.values()):
+                if (
+                    x.code != c.id
+                    or core.user_name(x.coder) not in targets
+                    or not (x.start < end and x.end > start)
+                ):
+                    continue
+                left = (x.start, start) if x.start < start else None
+                right = (end, x.end) if x.end > end else None
+                keep = [p for p in (left, right) if p and t.text[p[0] : p[1]].strip()]
+                if not keep:
+                    core.remove_coding(x.id)
+                    continue
+                core.update_coding(x.id, start=keep[0][0], end=keep[0][1])
+                if len(keep) == 2:
+                    core.add_coding(t.id, keep[1][0], keep[1][1], c.id, x.coder)
+        n = _write_codings(locked, core, t.id, before)
+        core.log(
+            "resolve-disagreement",
+            access.user.get_username(),
+            source=t.name,
+            code=path,
+            unit=unit,
+            resolution=action,
+            coders=list(targets),
+            changed=n,
+        )
+        convert.save_audit(core, locked)
+    return n
+
+
+def _write_codings(project, core: Project, source_id: str, before: dict) -> int:
+    """Write the codings of one transcript that changed in ``core`` since ``before``."""
+    after = {g: x for g, x in core.codings.items() if x.source == source_id}
+    t = m.Transcript.objects.get(project=project, guid=source_id)
+    code_pk = dict(m.Code.objects.filter(project=project).values_list("guid", "pk"))
+    coder_pk = dict(m.Coder.objects.filter(project=project).values_list("guid", "pk"))
+    gone = [g for g in before if g not in after]
+    if gone:
+        m.Memo.objects.filter(project=project, target="coding", target_id__in=gone).delete()
+        m.Coding.objects.filter(project=project, guid__in=gone).delete()
+    pos = services._next_position(m.Coding, project)
+    new = [x for g, x in after.items() if g not in before]
+    m.Coding.objects.bulk_create(
+        [
+            m.Coding(
+                project=project,
+                guid=x.id,
+                transcript=t,
+                start=x.start,
+                end=x.end,
+                code_id=code_pk[x.code],
+                coder_id=coder_pk.get(x.coder),
+                created=x.created,
+                selection=x.selection,
+                position=pos + k,
+            )
+            for k, x in enumerate(new)
+        ]
+    )
+    changed = 0
+    for g, x in after.items():
+        if g in before and (before[g].start, before[g].end) != (x.start, x.end):
+            m.Coding.objects.filter(project=project, guid=g).update(start=x.start, end=x.end)
+            changed += 1
+    return len(gone) + len(new) + changed

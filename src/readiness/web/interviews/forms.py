@@ -1,0 +1,114 @@
+"""Forms of the interview pages (Django forms, rendered with the NHS.UK frontend macros)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.template import engines
+
+from readiness.web.interviews.models import Role
+from readiness.web.surveys.forms import error_list, nhs_field
+
+__all__ = ["error_list", "render_form"]
+
+
+def render_form(form, *names, **extra) -> list:
+    """The form's fields rendered with the NHS.UK macros."""
+    module = engines["jinja2"].env.get_template("staff/formfields.jinja").module
+    out = []
+    for name in names or form.fields:
+        macro, params = nhs_field(form[name], **extra.get(name, {}))
+        out.append(module.field(macro, params))
+    return out
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label="Project name", max_length=300)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    starter_codebook = forms.BooleanField(
+        label="Start with the starter codebook",
+        required=False,
+        help_text="The four themes of the published interview study (entitlements to care, "
+        "availability of resources, providers' knowledge, the particular needs of trafficked "
+        "people) with codes under them. Yours to change.",
+    )
+    topic_guide = forms.BooleanField(
+        label="Add the starter topic guide",
+        required=False,
+        help_text="Identifying, referring and caring for trafficked people.",
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="REFI-QDA project (.qdpx) or zipped Readiness project folder (.zip)",
+        help_text="From NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness. Transcripts from a "
+        ".qdpx file are reviewed for pseudonymisation again before anything leaves.",
+    )
+    line_endings = forms.ChoiceField(
+        label="How the other program counted positions",
+        choices=[
+            ("auto", "Work it out from the coded text (recommended)"),
+            ("as-is", "Every character, a Windows line ending as two"),
+            ("lf", "A Windows line ending as one"),
+            ("utf16", "UTF-16 code units"),
+            ("utf16-lf", "UTF-16 code units, a Windows line ending as one"),
+        ],
+        initial="auto",
+        required=False,
+    )
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label="Username of an existing account", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+
+    def clean_username(self):
+        User = get_user_model()
+        user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
+        if user is None:
+            raise forms.ValidationError("There is no account with this username")
+        return user
+
+
+class CodeForm(forms.Form):
+    name = forms.CharField(label="Code name", max_length=200)
+    parent = forms.ChoiceField(label="Under", required=False)
+    definition = forms.CharField(
+        label="Definition", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    inclusion = forms.CharField(
+        label="Include when", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    exclusion = forms.CharField(
+        label="Exclude when", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    example = forms.CharField(
+        label="Example", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    themes = forms.MultipleChoiceField(
+        label="Themes", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, parents=(), themes=(), with_parent=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", "(top level)"), *parents]
+        self.fields["themes"].choices = list(themes)
+        if not with_parent:
+            del self.fields["parent"]
+        if not themes:
+            del self.fields["themes"]
+
+
+class ThemeForm(forms.Form):
+    theme_name = forms.CharField(label="Theme name", max_length=200)
+    theme_description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MemoForm(forms.Form):
+    title = forms.CharField(label="Title (optional)", max_length=300, required=False)
+    text = forms.CharField(label="Memo", widget=forms.Textarea(attrs={"rows": 4}))

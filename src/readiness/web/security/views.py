@@ -1,0 +1,225 @@
+"""Pages of the second sign-in step, of setting up an authenticator app, and of a study's
+sign-in security.  The logic is in :mod:`.twofactor` and :mod:`.throttle`."""
+
+from __future__ import annotations
+
+import io
+from base64 import b32encode
+
+import django_otp
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from readiness.web import audit
+from readiness.web.accounts import permissions as perm
+from readiness.web.security import throttle, twofactor
+from readiness.web.security.forms import CodeForm, StudySecurityForm
+from readiness.web.security.models import StudySecurity
+from readiness.web.surveys.forms import error_list
+
+
+def _who(request):
+    """(the account on its way in or signed in, whether it is signed in), or (None, False)."""
+    if request.user.is_authenticated:
+        return request.user, True
+    return twofactor.pending_user(request), False
+
+
+def _check_code(request, user, device, form, step: str) -> bool:
+    """Whether the posted code is right; a wrong one counts towards the sign-in throttle."""
+    username = user.get_username()
+    until = throttle.locked_until(username)
+    if until is not None:
+        audit.record(user, audit.LOGIN_BLOCKED, detail={"step": step})
+        form.add_error(
+            "code",
+            "Too many failed sign-ins with this username. Try again in "
+            f"{throttle.minutes_left(until)} minutes",
+        )
+        return False
+    allowed, why = device.verify_is_allowed()
+    if not allowed:  # django-otp's delay after wrong codes: 1, 2, 4, 8 ... seconds
+        until = (why or {}).get("locked_until")
+        wait = max(1, int((until - timezone.now()).total_seconds() + 1)) if until else 60
+        form.add_error(
+            "code", f"Too many wrong codes in a row. Wait {wait} seconds, then enter a new code"
+        )
+        return False
+    if device.verify_token(form.cleaned_data["code"]):
+        return True
+    throttle.failed(username)
+    audit.record(user, audit.LOGIN_FAILED, detail={"reason": "two-factor code", "step": step})
+    form.add_error("code", "The code is not right. Enter the code your app shows now")
+    return False
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    user, signed_in = _who(request)
+    if user is None:
+        return redirect("accounts:login")
+    device = twofactor.confirmed_device(user)
+    if device is None:
+        return redirect("security:setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _check_code(request, user, device, form, "sign-in"):
+            if signed_in:
+                django_otp.login(request, device)
+                return redirect(twofactor.safe_next(request, request.GET.get("next")))
+            return redirect(twofactor.complete(request, user, device))
+    return render(
+        request,
+        "security/verify.jinja",
+        {"form": form, "errors": error_list(form), "signed_in": signed_in},
+    )
+
+
+def _new_device(user) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    return device or TOTPDevice.objects.create(
+        user=user, name=twofactor.DEVICE_NAME, confirmed=False
+    )
+
+
+def _grouped(key: bytes) -> str:
+    text = b32encode(key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    user, signed_in = _who(request)
+    if user is None:
+        return redirect("accounts:login")
+    if twofactor.confirmed_device(user) is not None:
+        if not signed_in:  # the second step is the code of the app already set up
+            return redirect("security:verify")
+        messages.success(request, "Two-factor authentication is already set up.")
+        return redirect("security:account")
+    device = _new_device(user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _check_code(request, user, device, form, "set-up"):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            audit.record(user, audit.TWO_FACTOR, detail={"change": "set up"})
+            messages.success(request, "Two-factor authentication is set up.")
+            if signed_in:
+                django_otp.login(request, device)
+                return redirect(twofactor.safe_next(request, request.GET.get("next")))
+            return redirect(twofactor.complete(request, user, device))
+    return render(
+        request,
+        "security/setup.jinja",
+        {
+            "form": form,
+            "errors": error_list(form),
+            "secret": _grouped(device.bin_key),
+            "reason": twofactor.requirement(user),
+            "signed_in": signed_in,
+        },
+    )
+
+
+@never_cache
+def setup_qr(request):
+    """The QR code of the app being set up (an SVG, so that no inline image is needed)."""
+    user, _signed_in = _who(request)
+    if user is None:
+        raise Http404
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise Http404
+    buffer = io.BytesIO()
+    segno.make(device.config_url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=6,
+        border=4,
+        title="QR code to scan with your authenticator app",
+        xmldecl=False,
+    )
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    device = twofactor.confirmed_device(request.user)
+    reason = twofactor.requirement(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and device is not None and form.is_valid():
+        if reason is not None:
+            form.add_error("code", "Two-factor authentication cannot be turned off: " + reason)
+        elif _check_code(request, request.user, device, form, "turn off"):
+            TOTPDevice.objects.filter(user=request.user).delete()
+            request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
+            audit.record(request.user, audit.TWO_FACTOR, detail={"change": "turned off"})
+            messages.success(request, "Two-factor authentication is turned off.")
+            return redirect("security:account")
+    return render(
+        request,
+        "security/account.jinja",
+        {
+            "device": device,
+            "reason": reason,
+            "form": form,
+            "errors": error_list(form) if request.method == "POST" else [],
+        },
+    )
+
+
+@perm.study_view(perm.EDIT_STUDY)
+@require_http_methods(["GET", "POST"])
+def study_security(request, study, access):
+    policy = StudySecurity.objects.filter(study=study).first()
+    required = bool(policy and policy.require_two_factor)
+    form = StudySecurityForm(request.POST or None, initial={"require_two_factor": required})
+    if request.method == "POST" and form.is_valid():
+        wanted = form.cleaned_data["require_two_factor"]
+        if wanted != required:
+            StudySecurity.objects.update_or_create(
+                study=study, defaults={"require_two_factor": wanted}
+            )
+            audit.record(
+                request.user,
+                audit.EDIT,
+                study=study,
+                detail={"setting": "require_two_factor", "value": wanted},
+            )
+        messages.success(
+            request,
+            "Everyone in the study must now use two-factor authentication."
+            if wanted
+            else "Two-factor authentication is optional for this study.",
+        )
+        return redirect("security:study", slug=study.slug)
+    members = study.memberships.select_related("user").order_by("user__username")
+    enrolled = set(
+        TOTPDevice.objects.filter(
+            confirmed=True, user__in=[m.user_id for m in members]
+        ).values_list("user_id", flat=True)
+    )
+    return render(
+        request,
+        "security/study.jinja",
+        {
+            "study": study,
+            "access": access,
+            "form": form,
+            "required": required,
+            "rows": [(m, m.user_id in enrolled) for m in members],
+        },
+    )

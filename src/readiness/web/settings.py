@@ -1,0 +1,252 @@
+"""Django settings, read from the environment.
+
+=========================  ==================================================================
+``READINESS_DATA_DIR``     the data folder (default ``./readiness-data``): the SQLite database,
+                           the generated secret key
+``DATABASE_URL``           a database URL (``postgresql://user@host:5432/name``); default
+                           SQLite in WAL mode at ``$READINESS_DATA_DIR/readiness.sqlite3``
+``READINESS_SECRET_KEY``   Django's secret key; default a random key kept in the data folder
+``READINESS_DEBUG``        ``1`` for Django's debug pages (never in production)
+``READINESS_ALLOWED_HOSTS``  comma-separated host names (default ``localhost,127.0.0.1,[::1]``)
+``READINESS_SECURE``       ``1`` behind an HTTPS proxy: secure cookies, HSTS, the proxy's header
+``READINESS_NHS_ORGANISATION``  ``1`` when the service is run by an NHS organisation: only
+                           then does the header show the NHS logo
+``READINESS_FRONTEND_DIR`` the ``nhsuk-frontend/dist/nhsuk`` folder, when it is not under
+                           ``node_modules/`` of the current folder or of the source checkout
+=========================  ==================================================================
+
+Privacy: nothing here logs a client's IP address or user agent (see :mod:`readiness.web.logs`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("READINESS_DATA_DIR", "readiness-data")).resolve()
+
+
+def _make_data_dir() -> None:
+    """Create the data folder, with a .gitignore so that a checkout never commits it."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    ignore = DATA_DIR / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Readiness's data folder: database and secret key. Never commit.\n*\n")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("READINESS_SECRET_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    _make_data_dir()
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _frontend_dir() -> Path:
+    configured = os.environ.get("READINESS_FRONTEND_DIR")
+    if configured:
+        return Path(configured)
+    tail = Path("node_modules") / "nhsuk-frontend" / "dist" / "nhsuk"
+    for root in (Path.cwd(), PACKAGE_DIR.parents[2]):
+        if (root / tail).is_dir():
+            return root / tail
+    return Path.cwd() / tail
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("READINESS_DEBUG")
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("READINESS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "readiness.web.accounts",
+    "readiness.web.surveys",
+    "readiness.web.interviews",
+    "readiness.web.audit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "readiness.web.security",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "readiness.web.security.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "readiness.web.security.twofactor.TwoFactorMiddleware",
+    "readiness.web.security.ratelimit.RespondentRateLimitMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "readiness.web.urls"
+WSGI_APPLICATION = "readiness.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        # Our pages: Jinja2 with the NHS.UK frontend macros (nhsuk-frontend-jinja).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [PACKAGE_DIR / "templates" / "jinja2", PACKAGE_DIR / "interviews" / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "readiness.web.jinja.environment",
+            "context_processors": ["django.contrib.messages.context_processors.messages"],
+        },
+    },
+    {
+        # Django's admin keeps its own templates.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'readiness.sqlite3'}", conn_max_age=60
+    )
+}
+if os.environ.get("READINESS_TEST_DB_NAME"):
+    # The test database's name (pytest-django adds _gw0, _gw1 per worker): a name of its own
+    # per test run, so that two runs against one PostgreSQL server never meet.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["READINESS_TEST_DB_NAME"]}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Connections are kept, as for PostgreSQL: opening one per request costs more than the
+    # request (benchmarks/bench_web.py).
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers and one writer work at once; IMMEDIATE transactions take the write
+        # lock at BEGIN so that two writers queue (busy timeout) instead of failing.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    _make_data_dir()
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Argon2 first; PBKDF2 only to read (and upgrade) hashes made before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Sign-in throttling keyed on the username (readiness.web.security.throttle): after
+# READINESS_LOGIN_FAILURES failures in READINESS_LOGIN_WINDOW seconds, the username is locked
+# for READINESS_LOGIN_LOCKOUT seconds.
+AUTHENTICATION_BACKENDS = ["readiness.web.security.backends.ThrottledModelBackend"]
+READINESS_LOGIN_FAILURES = int(os.environ.get("READINESS_LOGIN_FAILURES", "5"))
+READINESS_LOGIN_WINDOW = int(os.environ.get("READINESS_LOGIN_WINDOW", "900"))
+READINESS_LOGIN_LOCKOUT = int(os.environ.get("READINESS_LOGIN_LOCKOUT", "900"))
+# Two-factor authentication (readiness.web.security.twofactor): optional, or required for all.
+READINESS_REQUIRE_TWO_FACTOR = _flag("READINESS_REQUIRE_TWO_FACTOR")
+OTP_TOTP_ISSUER = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
+# Respondent pages: submissions per session link and per resume code ("COUNT/SECONDS").
+READINESS_RATE_STARTS = os.environ.get("READINESS_RATE_STARTS", "300/600")
+READINESS_RATE_PAGES = os.environ.get("READINESS_RATE_PAGES", "60/60")
+READINESS_RATE_RESUME = os.environ.get("READINESS_RATE_RESUME", "10/600")
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "surveys:studies"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Only for `django-admin collectstatic`; WhiteNoise serves from the finders without it.
+STATIC_ROOT = os.environ.get("READINESS_STATIC_ROOT") or None
+FRONTEND_DIR = _frontend_dir()
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+if FRONTEND_DIR.is_dir():
+    STATICFILES_DIRS.append(("nhsuk", FRONTEND_DIR))
+# WhiteNoise serves from the finders (node_modules) without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Cookies and transport: secure unless debugging or READINESS_SECURE=0 (plain HTTP on
+# loopback: `readiness serve` and `readiness web demo` set it).  Behind an HTTPS proxy.
+SECURE = _flag("READINESS_SECURE", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if SECURE:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A year (browsers remember it); READINESS_HSTS_SECONDS=300 while trying HTTPS out.
+    SECURE_HSTS_SECONDS = int(os.environ.get("READINESS_HSTS_SECONDS", "31536000"))
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if not h.startswith(".")]
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The dashboard's analysis results, shared by the workers (readiness.web.surveys.resultscache).
+    "results": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),
+    },
+}
+
+# Readiness's own settings.
+READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
+READINESS_SERVICE_NAME = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
+READINESS_MIN_CELL = int(os.environ.get("READINESS_MIN_CELL", "5"))
+
+# No log line carries a client's IP address or user agent: see readiness.web.logs.
+LOGGING_CONFIG = None
+from readiness.web.logs import configure_logging  # noqa: E402
+
+configure_logging(debug=DEBUG)

@@ -1,0 +1,1 @@
+"""Studies, sites, sessions and responses; the respondent's pages; the study dashboard."""

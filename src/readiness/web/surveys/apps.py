@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "readiness.web.surveys"
+    label = "surveys"
+    verbose_name = "Surveys"
+    default_auto_field = "django.db.models.BigAutoField"

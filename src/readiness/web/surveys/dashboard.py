@@ -1,0 +1,179 @@
+"""The study dashboard: counts straight from the database, results from the core analysis.
+
+Results come from :func:`readiness.analysis.analyse` (sites as clusters when there are two or
+more), kept for every worker and brought up to date in the background when a response or a
+session changes (:mod:`readiness.web.surveys.resultscache`).  For a site coordinator the
+results cover their own sites, and every cell built on fewer than ``min_cell`` respondents (or
+whose complement is) is suppressed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from readiness.analysis.survey import AnalysisSettings, analyse
+from readiness.errors import ReadinessError
+from readiness.report.suppression import suppress_proportions
+from readiness.web.accounts.permissions import Access
+from readiness.web.surveys import resultscache, services
+
+# Indicators shown on the dashboard, in this order when the instrument has them; all others
+# follow.  (The full set is in the report.)
+KEY_INDICATORS = (
+    "contact_reported",
+    "prior_training",
+    "insufficient_training",
+    "lack_knowledge_questions",
+    "lack_conf_referral_men",
+    "lack_conf_referral_women",
+    "lack_conf_referral_child",
+    "unaware_police_danger",
+    "wants_training",
+)
+SUPPRESSED = "fewer than {min_cell}"
+
+
+def suppress_estimate(estimate, hide_count: bool, hide_n: bool) -> dict:
+    """An estimate as a dict for display, with the count (and its percentage and interval)
+    and the denominator hidden as the report's suppression rules decide."""
+    return {
+        "count": None if hide_count else estimate.count,
+        "n": None if hide_n else estimate.n,
+        "percent": None if hide_count else estimate.percent,
+        "lower": None if hide_count else estimate.lower,
+        "upper": None if hide_count else estimate.upper,
+        "suppressed": hide_count or hide_n,
+        "empty": estimate.n == 0,
+    }
+
+
+def suppress_row(overall, groups: list, min_cell: int) -> tuple[dict, list[dict]]:
+    """One indicator row (overall and by group) with small cells suppressed.
+
+    The rules are the report's (:func:`readiness.report.suppression.suppress_proportions`):
+    a count or its complement from 1 to ``min_cell - 1`` is hidden, so is a small denominator,
+    and further groups are hidden where the hidden ones could be worked out from the total.
+    """
+    plan = suppress_proportions(
+        [e.count for e in groups],
+        [e.n for e in groups],
+        min_cell=min_cell,
+        overall=(overall.count, overall.n),
+    )
+    return (
+        suppress_estimate(overall, plan.overall_count, plan.overall_n),
+        [
+            suppress_estimate(e, hide_k, hide_n)
+            for e, hide_k, hide_n in zip(groups, plan.count, plan.n, strict=True)
+        ],
+    )
+
+
+def plain_estimate(estimate) -> dict:
+    return {
+        "count": estimate.count,
+        "n": estimate.n,
+        "percent": estimate.percent,
+        "lower": estimate.lower,
+        "upper": estimate.upper,
+        "suppressed": False,
+        "empty": estimate.n == 0,
+    }
+
+
+def results(study, access: Access) -> dict:
+    """Indicators by group and reliability for the dashboard, computed once for every worker
+    and refreshed in the background as responses arrive (:mod:`.resultscache`)."""
+    site_ids = None if access.site_ids is None else set(access.site_ids)
+    cached = resultscache.get(study, site_ids, lambda s: _compute(s, site_ids))
+    if not access.suppressed or cached.get("error"):
+        return cached
+    return _suppressed(cached, settings.READINESS_MIN_CELL)
+
+
+def _compute(study, site_ids) -> dict:
+    data = services.study_data(study, site_ids)
+    frame = data.responses
+    if len(frame) == 0:
+        return {"error": "No responses yet.", "n": 0}
+    instrument = study.instrument.instrument
+    clusters = frame["site"].nunique()
+    settings_ = AnalysisSettings(cluster="site" if clusters >= 2 else None, regression=False)
+    try:
+        result = analyse(frame, instrument, sessions=data.sessions, settings=settings_)
+    except ReadinessError as err:
+        return {"error": f"The results cannot be computed yet: {err}", "n": len(frame)}
+    order = {k: i for i, k in enumerate(KEY_INDICATORS)}
+    indicators = sorted(result.indicators, key=lambda r: order.get(r.id, len(order)))
+    return {
+        "error": None,
+        "n": result.n,
+        "synthetic": result.synthetic,
+        "groups": result.groups,
+        "conventions": result.conventions,
+        "other_versions": data.other_versions,
+        "indicators": [
+            {
+                "id": ind.id,
+                "label": ind.label,
+                "overall": ind.overall,
+                "by_group": [ind.by_group[g] for g in result.groups],
+                "test": ind.test,
+            }
+            for ind in indicators
+        ],
+        "scales": [
+            {
+                "label": s.label,
+                "n": s.reliability.get("n"),
+                "n_items": s.reliability.get("n_items"),
+                "alpha": s.reliability.get("raw_alpha"),
+                "feldt": s.reliability.get("feldt") or {},
+                "omega": s.omega_total,
+                "note": s.reliability.get("note", ""),
+            }
+            for s in result.scales
+        ],
+        "warnings": result.warnings,
+        "format": "raw",
+    }
+
+
+def _suppressed(data: dict, min_cell: int) -> dict:
+    out = dict(data)
+    rows = []
+    for ind in data["indicators"]:
+        overall, groups = suppress_row(ind["overall"], ind["by_group"], min_cell)
+        rows.append({**ind, "overall": overall, "by_group": groups, "test": None})
+    out["indicators"] = rows
+    out["scales"] = [
+        s
+        if (s["n"] or 0) >= min_cell
+        else {
+            **s,
+            "alpha": None,
+            "omega": None,
+            "feldt": {},
+            "note": SUPPRESSED.format(min_cell=min_cell) + " respondents",
+        }
+        for s in data["scales"]
+    ]
+    out["format"] = "suppressed"
+    out["min_cell"] = min_cell
+    return out
+
+
+def display(data: dict) -> dict:
+    """Estimates turned into dicts for the template (no-op for suppressed data)."""
+    if data.get("error") or data.get("format") == "suppressed":
+        return data
+    out = dict(data)
+    out["indicators"] = [
+        {
+            **ind,
+            "overall": plain_estimate(ind["overall"]),
+            "by_group": [plain_estimate(e) for e in ind["by_group"]],
+        }
+        for ind in data["indicators"]
+    ]
+    return out

@@ -1,0 +1,350 @@
+"""Exports of a study's responses: CSV with a codebook, XLSX, SPSS, Stata, REDCap.
+
+What is exported is what the dashboard analyses (:func:`services.study_data`): the responses
+to the study's current instrument version, one row per response, one column per item, the
+stored codes; beside the items ``response_id`` (the database's id), ``session``,
+``completed_on`` (a date), ``synthetic`` (1/0), ``instrument_id`` and ``instrument_version``.
+Nothing else is stored with a response, so no name, e-mail, IP address or user agent can be
+exported.  Small cells are no issue here: these are respondent-level files for analysts, not
+tables that leave the analyst's screen.
+
+* ``csv``: the responses (:func:`readiness.responses.write_responses`) and a codebook beside
+  them, ``<name>-codebook.csv`` (:func:`readiness.instrument.describe.codebook_csv`);
+* ``xlsx``: a ``responses`` sheet and a ``variables`` sheet (labels and codes);
+* ``sav`` and ``dta``: variable labels (the item texts) and value labels (the choice labels);
+* ``redcap``: REDCap-format data, ``record_id`` first and one ``item___code`` column of 1/0
+  per choice of a multiple-choice item, and the data dictionary beside it,
+  ``<name>-dictionary.csv`` (:func:`readiness.instrument.redcap.write_redcap_dictionary`).
+  REDCap accepts only the dictionary's fields, so the session and date are not in this data
+  (the hidden ``site`` item is).
+
+A synthetic study's exports are marked: every row's ``synthetic`` is 1 (SPSS and Stata file
+labels then start with SYNTHETIC), the default file names hold ``SYNTHETIC``, and REDCap
+record ids read ``SYNTHETIC-<id>``.  Every export is recorded in the audit log (action
+``export``) through :mod:`.auditing`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from readiness.errors import ReadinessError
+from readiness.instrument.describe import codebook_csv
+from readiness.instrument.interop import unique_name
+from readiness.instrument.model import META_COLUMNS, Instrument
+from readiness.instrument.redcap import write_redcap_dictionary
+from readiness.responses import write_responses
+from readiness.responses.write import _number_text
+from readiness.tabular import atomic_write
+from readiness.web.surveys import auditing, services
+from readiness.web.surveys.models import Study
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    label: str
+    suffix: str
+    content_type: str
+    description: str
+
+
+FORMATS = {
+    f.key: f
+    for f in (
+        ExportFormat(
+            "csv",
+            "CSV with a codebook",
+            ".csv",
+            "text/csv",
+            "The responses as stored codes, and a codebook of every variable, its label and "
+            "its codes (a ZIP file of both).",
+        ),
+        ExportFormat(
+            "xlsx",
+            "Excel workbook (XLSX)",
+            ".xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "A responses sheet and a variables sheet with each column's label and codes.",
+        ),
+        ExportFormat(
+            "sav",
+            "SPSS (.sav)",
+            ".sav",
+            "application/x-spss-sav",
+            "With variable labels (the questions) and value labels (the answers).",
+        ),
+        ExportFormat(
+            "dta",
+            "Stata (.dta)",
+            ".dta",
+            "application/x-stata-dta",
+            "With variable labels and value labels (Stata 14 or later).",
+        ),
+        ExportFormat(
+            "redcap",
+            "REDCap data and data dictionary",
+            ".csv",
+            "text/csv",
+            "Data to import into a REDCap project, and the data dictionary that creates the "
+            "project's fields (a ZIP file of both).",
+        ),
+    )
+}
+
+
+@dataclass
+class Export:
+    """What an export wrote."""
+
+    study: Study
+    format: str
+    files: list[Path]
+    rows: int
+    synthetic: bool
+    other_versions: int  # responses to other instrument versions, not in the export
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What the command line prints."""
+        instrument = self.study.instrument
+        n = f"{self.rows} response{'s' if self.rows != 1 else ''}"
+        mark = " (SYNTHETIC: every row is marked synthetic)" if self.synthetic else ""
+        what = {
+            "csv": f"{n} to {instrument}{mark}",
+            "xlsx": f"{n} to {instrument}, with a variables sheet{mark}",
+            "sav": f"{n} to {instrument}, with variable and value labels{mark}",
+            "dta": f"{n} to {instrument}, with variable and value labels{mark}",
+            "redcap": f"REDCap data, {n} as records{mark}",
+        }[self.format]
+        out = [f"Wrote {self.files[0]}: {what}."]
+        if self.format == "csv":
+            out.append(f"Wrote {self.files[1]}: the codebook.")
+        if self.format == "redcap":
+            out.append(f"Wrote {self.files[1]}: the REDCap data dictionary.")
+        if self.other_versions:
+            out.append(
+                f"Not exported: {self.other_versions} responses to other versions of the "
+                "instrument."
+            )
+        return out + self.notes
+
+
+def default_name(study: Study, fmt: str) -> str:
+    """The file name an export gets unless told otherwise (SYNTHETIC in a synthetic study's)."""
+    mark = "-SYNTHETIC" if study.synthetic else ""
+    if fmt == "redcap":
+        return f"{study.slug}{mark}-redcap-data.csv"
+    return f"{study.slug}{mark}-responses{_format(fmt).suffix}"
+
+
+def companion_path(path: Path, fmt: str) -> Path | None:
+    """The second file of a CSV (its codebook) or REDCap (its dictionary) export."""
+    if fmt == "csv":
+        return path.with_name(f"{path.stem}-codebook.csv")
+    if fmt == "redcap":
+        return path.with_name(f"{path.stem}-dictionary.csv")
+    return None
+
+
+def _format(fmt: str) -> ExportFormat:
+    if fmt not in FORMATS:
+        raise ReadinessError(
+            f"'{fmt}' is not an export format. Fix: use one of {', '.join(FORMATS)}."
+        )
+    return FORMATS[fmt]
+
+
+def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
+    """The study's responses as exported: meta columns, then every item, stored codes."""
+    data = services.study_data(study)
+    instrument = study.instrument.instrument
+    frame = data.responses
+    columns = [c for c in META_COLUMNS if c in frame.columns] + list(instrument.item_ids)
+    frame = frame[columns].copy()
+    if study.synthetic:
+        frame["synthetic"] = 1.0
+    return frame, data
+
+
+def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Export:
+    """Export the study's responses to ``path`` (and its companion file) in format ``fmt``.
+
+    ``path`` must have the format's suffix (``.csv`` for REDCap).  ``actor`` is who asked
+    (None from the command line), for the audit log.  Files are written atomically.
+    """
+    spec = _format(fmt)
+    path = Path(path)
+    if path.suffix.lower() != spec.suffix:
+        raise ReadinessError(
+            f"{path}: an export as {fmt} is written to a {spec.suffix} file. "
+            f"Fix: give a file name ending in {spec.suffix}."
+        )
+    instrument = study.instrument.instrument
+    frame, data = export_frame(study)
+    files = [path]
+    notes: list[str] = []
+    if fmt == "redcap":
+        dictionary = companion_path(path, fmt)
+        result = write_redcap_dictionary(instrument, dictionary)
+        if result.unmapped:
+            notes.append(
+                f"The dictionary leaves out what REDCap cannot hold ({len(result.unmapped)} "
+                "scales, indicators and tags); the instrument's YAML keeps them."
+            )
+        table = redcap_data(frame, instrument, synthetic=study.synthetic)
+        atomic_write(
+            path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        )
+        files.append(dictionary)
+    else:
+        write_responses(frame, instrument, path)
+        if fmt == "csv":
+            codebook = companion_path(path, fmt)
+            text = codebook_csv(instrument)
+            atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            files.append(codebook)
+    auditing.record(
+        actor,
+        auditing.EXPORT,
+        study,
+        {
+            "format": fmt,
+            "rows": len(frame),
+            "synthetic": study.synthetic,
+            "files": [p.name for p in files],
+        },
+    )
+    return Export(
+        study=study,
+        format=fmt,
+        files=files,
+        rows=len(frame),
+        synthetic=study.synthetic,
+        other_versions=data.other_versions,
+        notes=notes,
+    )
+
+
+def redcap_record_field(instrument: Instrument) -> str:
+    """The record identifier's name, as :func:`write_redcap_dictionary` names it."""
+    taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
+    return unique_name("record_id", taken)
+
+
+def checkbox_column(item_id: str, code) -> str:
+    """REDCap's name for one choice of a checkbox field: ``item___code`` (-99 -> ``item____99``)."""
+    return f"{item_id}___{re.sub(r'[^a-z0-9]', '_', str(code).lower())}"
+
+
+def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool) -> pd.DataFrame:
+    """The responses as REDCap's CSV data: the record id, then the dictionary's fields in order.
+
+    Multiple-choice items become one column per choice, 1 when ticked and 0 otherwise (also
+    when the item was not answered: REDCap cannot tell the two apart).  Every cell is text.
+    """
+    n = len(frame)
+    if "response_id" in frame:
+        ids = frame["response_id"].astype(object).where(frame["response_id"].notna(), "")
+        ids = [str(v) or str(i + 1) for i, v in enumerate(ids)]
+    else:
+        ids = [str(i + 1) for i in range(n)]
+    if synthetic:
+        ids = [f"SYNTHETIC-{v}" for v in ids]
+    columns: dict[str, np.ndarray | list] = {redcap_record_field(instrument): ids}
+    for section in instrument.sections:
+        for item_id in section.items:
+            item = instrument.item(item_id)
+            series = frame[item_id]
+            if item.type == "multiple_choice":
+                chosen = [
+                    set(str(v).split()) if isinstance(v, str) else set()
+                    for v in series.astype(object).where(series.notna(), None)
+                ]
+                for choice in item.choices:
+                    code = str(choice.code)
+                    columns[checkbox_column(item_id, choice.code)] = [
+                        "1" if code in c else "0" for c in chosen
+                    ]
+            elif pd.api.types.is_float_dtype(series.dtype):
+                columns[item_id] = _number_text(series.to_numpy(dtype=float))
+            else:
+                columns[item_id] = series.astype(object).where(series.notna(), "").to_numpy()
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def readme(export: Export, names: list[str]) -> str:
+    """The README of a downloaded ZIP: what the files are, and SYNTHETIC when they are."""
+    study = export.study
+    lines = [f"{study.name} ({study.slug}): responses exported from Readiness on "
+             f"{date.today().isoformat()}."]  # fmt: skip
+    if export.synthetic:
+        lines += [
+            "",
+            "SYNTHETIC DATA: this study holds demonstration data; no real person's answers "
+            "are in these files.",
+        ]
+    lines += [
+        "",
+        f"Instrument: {study.instrument.instrument_id} version {study.instrument.version}. "
+        f"Responses: {export.rows}.",
+        "",
+        "Files:",
+    ]
+    if export.format == "csv":
+        lines += [
+            f"  {names[0]}: one row per response, one column per item, the stored codes "
+            "(multiple choice: the codes ticked, separated by spaces; empty: not answered).",
+            f"  {names[1]}: the codebook: each variable, its question, type and codes.",
+        ]
+    else:
+        lines += [
+            f"  {names[0]}: REDCap data: record_id, then the fields of the dictionary; "
+            "multiple-choice items as item___code columns of 1/0.",
+            f"  {names[1]}: the REDCap data dictionary (import it first, to create the fields).",
+        ]
+    if export.other_versions:
+        lines += ["", f"Not exported: {export.other_versions} responses to other versions."]
+    lines += [
+        "",
+        "No name, e-mail address, IP address or user agent is stored with a response, so none "
+        "is in these files.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Download:
+    name: str
+    content: bytes
+    content_type: str
+    rows: int
+
+
+def download(study: Study, fmt: str, *, actor=None) -> Download:
+    """An export as one file to download: the file itself, or a ZIP of two files and a README."""
+    spec = _format(fmt)
+    with tempfile.TemporaryDirectory(prefix="readiness-export-") as folder:
+        path = Path(folder) / default_name(study, fmt)
+        export = write_export(study, fmt, path, actor=actor)
+        if len(export.files) == 1:
+            return Download(path.name, path.read_bytes(), spec.content_type, export.rows)
+        names = [p.name for p in export.files]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for p in export.files:
+                archive.write(p, p.name)
+            archive.writestr("README.txt", readme(export, names))
+        name = (
+            f"{path.stem.removesuffix('-data')}.zip" if fmt == "redcap" else f"{path.stem}-csv.zip"
+        )
+        return Download(name, buffer.getvalue(), "application/zip", export.rows)

@@ -1,0 +1,189 @@
+"""Staff forms (Django forms, rendered with the NHS.UK frontend macros by :func:`nhs_field`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from readiness.web.accounts.models import Role
+from readiness.web.surveys.models import InstrumentVersion, Session, Site, Study
+
+
+class StudyForm(forms.ModelForm):
+    instrument = forms.ModelChoiceField(
+        queryset=InstrumentVersion.objects.all(),
+        empty_label=None,
+        help_text="The questionnaire. Responses record the version they answered.",
+    )
+
+    class Meta:
+        model = Study
+        fields = ["name", "instrument", "information", "show_feedback", "double_entry", "is_open"]
+        labels = {
+            "name": "Study name",
+            "information": "Information for respondents",
+            "show_feedback": "Show respondents their knowledge answers after they submit",
+            "double_entry": "Double entry of paper forms",
+            "is_open": "Open for responses",
+        }
+        widgets = {"information": forms.Textarea(attrs={"rows": 6})}
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["code", "name"]
+        labels = {"code": "Site code", "name": "Site name"}
+
+    def __init__(self, *args, study=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.study = study
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if Site.objects.filter(study=self.study, code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A site with this code is already in the study")
+        return code
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["date", "attended", "is_open"]
+        labels = {
+            "date": "Date of the session",
+            "attended": "Number attending",
+            "is_open": "Open for responses",
+        }
+        help_texts = {
+            "date": "For example, 2026-03-27",
+            "attended": "The denominator of the response rate. You can change it later.",
+        }
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_attended(self):
+        attended = self.cleaned_data["attended"]
+        if self.instance.pk:
+            responded = self.instance.responses.count()
+            if attended < responded:
+                raise forms.ValidationError(
+                    f"Number attending must be at least the {responded} responses received"
+                )
+        return attended
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label="Username of an existing account", max_length=150)
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+    sites = forms.ModelMultipleChoiceField(
+        queryset=Site.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Sites (for a site coordinator)",
+    )
+
+    def __init__(self, *args, study=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.study = study
+        self.fields["sites"].queryset = Site.objects.filter(study=study)
+
+    def clean_username(self):
+        User = get_user_model()
+        user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
+        if user is None:
+            raise forms.ValidationError("There is no account with this username")
+        return user
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.COORDINATOR and not data.get("sites"):
+            self.add_error("sites", "Select the sites this coordinator is responsible for")
+        return data
+
+
+class ResumeForm(forms.Form):
+    code = forms.CharField(label="Your resume code", max_length=20)
+
+
+def nhs_field(bound, **extra) -> tuple[str, dict]:
+    """(macro name, parameters) of the NHS.UK frontend macro for a Django bound field."""
+    widget = bound.field.widget
+    name = bound.html_name
+    fid = bound.auto_id or f"id_{name}"
+    params: dict = {"name": name}
+    if bound.help_text:
+        params["hint"] = {"text": str(bound.help_text)}
+    if bound.errors:
+        params["errorMessage"] = {"text": " ".join(str(e) for e in bound.errors)}
+    label = str(bound.label)
+    value = bound.value()
+    if isinstance(widget, forms.CheckboxInput):
+        item = {"value": "on", "text": label, "checked": bool(value)}
+        if "hint" in params:
+            item["hint"] = params.pop("hint")
+        params.update({"idPrefix": fid, "items": [item]})
+        return "checkboxes", {**params, **extra}
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
+        params.update(
+            {
+                "idPrefix": fid,
+                "fieldset": {"legend": {"text": label, "size": "s"}},
+                "items": [
+                    {"value": str(v), "text": str(t), "checked": str(v) in chosen}
+                    for v, t in bound.field.choices
+                    if str(v) != ""
+                ],
+            }
+        )
+        macro = "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple) else "radios"
+        return macro, {**params, **extra}
+    if isinstance(widget, forms.Select):
+        params.update(
+            {
+                "id": fid,
+                "label": {"text": label},
+                "items": [
+                    {"value": str(v), "text": str(t), "selected": str(v) == str(value)}
+                    for v, t in bound.field.choices
+                ],
+            }
+        )
+        return "select", {**params, **extra}
+    if isinstance(widget, forms.Textarea):
+        params.update({"id": fid, "label": {"text": label}, "value": value or ""})
+        return "textarea", {**params, **extra}
+    input_type = getattr(widget, "input_type", "text")
+    params.update(
+        {
+            "id": fid,
+            "label": {"text": label},
+            "value": "" if value is None else str(value),
+            "type": input_type,
+        }
+    )
+    if input_type == "number":
+        params["classes"] = "nhsuk-input--width-5"
+        params["type"] = "text"
+        params["inputmode"] = "numeric"
+    if input_type == "date":
+        params["classes"] = "nhsuk-input--width-10"
+    return "input", {**params, **extra}
+
+
+def error_list(form) -> list[dict]:
+    """The form's errors for the NHS.UK error summary (each linking to its field)."""
+    out = []
+    for name, errors in form.errors.items():
+        if name == "__all__":
+            out.extend({"text": str(e)} for e in errors)
+            continue
+        bound = form[name]
+        anchor = bound.auto_id
+        widget = bound.field.widget
+        if isinstance(
+            widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput
+        ):
+            anchor = bound.auto_id
+        out.extend({"text": str(e), "href": f"#{anchor}"} for e in errors)
+    return out

@@ -1,0 +1,215 @@
+"""Imports of response files into a study: validated by the core, all or nothing.
+
+A response file (CSV, XLSX, SPSS ``.sav``, Stata ``.dta``: one row per response, one column
+per item, the stored codes, as :mod:`readiness.responses` reads them and as the exports write
+them) is read and checked against the study's instrument version by
+:func:`readiness.responses.read_responses`, which reports every problem with its row and
+column.  The rows then go into one chosen session, or into the sessions the file's ``session``
+column names (each must be a session of the study).  Everything is written in one transaction
+by :func:`services.load_frame`: on any problem nothing is written.
+
+The same file (by its SHA-256) is never imported twice into a study: a second upload of it is
+refused, so a double click or a repeated upload cannot double the responses.  Every import is
+recorded as a :class:`~readiness.web.surveys.models.ResponseImport` and in the audit log
+(action ``import``) through :mod:`.auditing`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.db import IntegrityError, transaction
+
+from readiness.errors import Problem, ResponsesError
+from readiness.responses import read_responses
+from readiness.responses.read import _locator, _read_raw
+from readiness.responses.validate import cell_text
+from readiness.tabular import table_format
+from readiness.web.surveys import auditing, services
+from readiness.web.surveys.models import ResponseImport, Session, Source, Study
+
+SUFFIXES = (".csv", ".xlsx", ".sav", ".dta")
+_MAX_SESSION_PROBLEMS = 200
+
+
+@dataclass
+class Imported:
+    """What an import added."""
+
+    rows: int
+    record: ResponseImport
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _refuse(message: str, fix: str, name: str, **where) -> ResponsesError:
+    return ResponsesError([Problem(message, fix=fix, file=name, **where)], file=name)
+
+
+def _file_rows(raw: pd.DataFrame, n_clean: int) -> np.ndarray:
+    """The file's data row (1-based) of each row the reader kept (it skips empty rows)."""
+    if len(raw) == n_clean:
+        return np.arange(1, n_clean + 1)
+    filled = np.zeros(len(raw), dtype=bool)
+    for name in raw.columns:
+        filled |= raw[name].map(cell_text).ne("").to_numpy()
+    return np.flatnonzero(filled) + 1
+
+
+def _session_problems(study: Study, frame: pd.DataFrame, path: Path, name: str) -> list[Problem]:
+    """Rows whose session is missing or not a session of the study."""
+    codes = set(Session.objects.filter(site__study=study).values_list("code", flat=True))
+    listed = ", ".join(sorted(codes)[:8]) + (" ..." if len(codes) > 8 else "")
+    if "session" not in frame.columns:
+        return [
+            Problem(
+                "the file has no session column, and no session was chosen.",
+                fix="choose the session to import into, or add a session column holding the "
+                f"study's session codes ({listed or 'add a session first'}).",
+                file=name,
+                column="session",
+            )
+        ]
+    values = frame["session"].astype(object)
+    bad = [
+        (i, v)
+        for i, v in enumerate(values)
+        if not isinstance(v, str) or v not in codes  # NaN: no session given
+    ]
+    if not bad:
+        return []
+    fmt = table_format(path)
+    raw = _read_raw(path, fmt)
+    rows = _file_rows(raw, len(frame))
+    locate = _locator(path, fmt, raw)  # the CSV line, or the XLSX sheet and cell
+    problems = []
+    for i, value in bad[:_MAX_SESSION_PROBLEMS]:
+        if isinstance(value, str):
+            message = f"'{value}' is not a session of study {study.slug}."
+            fix = f"use one of the study's session codes ({listed}), or add the session first."
+        else:
+            message = "no session is given."
+            fix = "fill in the session code, or choose one session for the whole file."
+        problem = Problem(message, fix=fix, file=str(path), row=int(rows[i]), column="session")
+        problems.append(_renamed(locate(problem), str(path), name))
+    if len(bad) > _MAX_SESSION_PROBLEMS:
+        problems.append(
+            Problem(
+                f"and {len(bad) - _MAX_SESSION_PROBLEMS} more rows with a session that is "
+                "missing or not the study's.",
+                file=name,
+                column="session",
+            )
+        )
+    return problems
+
+
+def import_file(
+    study: Study,
+    path: str | Path,
+    *,
+    session: Session | None = None,
+    actor=None,
+    file_name: str | None = None,
+) -> Imported:
+    """Import a response file into the study: into ``session``, or the file's sessions.
+
+    Raises :class:`ResponsesError` listing every problem (each with its row and column where
+    it has them) and writes nothing when there is one.  ``file_name`` is the name shown in
+    messages (an upload's own name); ``actor`` who imported (None from the command line).
+    """
+    path = Path(path)
+    name = file_name or path.name
+    if path.suffix.lower() not in SUFFIXES:
+        raise _refuse(
+            f"'{name}' is not a response file Readiness reads.",
+            "upload CSV (.csv), Excel (.xlsx), SPSS (.sav) or Stata (.dta).",
+            name,
+        )
+    if session is not None and session.site.study_id != study.pk:
+        raise _refuse(f"session {session.code} is not in study {study.slug}.", "", name)
+    digest = file_digest(path)
+    earlier = ResponseImport.objects.filter(study=study, sha256=digest).first()
+    if earlier is not None:
+        raise _refuse(
+            f"this file was imported into the study already, on "
+            f"{earlier.imported_on.isoformat()} ({earlier.rows} responses, as "
+            f"'{earlier.file_name}').",
+            "nothing to do; to import changed data, import the changed file.",
+            name,
+        )
+    instrument = study.instrument.instrument
+    try:
+        responses = read_responses(path, instrument)
+    except ResponsesError as err:
+        # The problems name the file as uploaded, not the temporary copy.
+        raise ResponsesError(
+            [_renamed(p, str(path), name) for p in err.problems], file=name
+        ) from None
+    frame = responses.frame.copy()
+    warnings = [_renamed(p, str(path), name) for p in responses.warnings]
+    if len(frame) == 0:
+        raise _refuse("the file holds no responses.", "check that it is the right file.", name)
+    if session is not None:
+        if "session" in frame.columns:
+            others = sorted(set(frame["session"].dropna()) - {session.code})
+            if others:
+                warnings.append(
+                    Problem(
+                        f"the file's session column ({', '.join(others[:5])}) was replaced by "
+                        f"the session chosen, {session.code}.",
+                        file=name,
+                        column="session",
+                    )
+                )
+        frame["session"] = pd.Series([session.code] * len(frame), dtype=object)
+    else:
+        problems = _session_problems(study, frame, path, name)
+        if problems:
+            raise ResponsesError(problems, file=name)
+    try:
+        with transaction.atomic():
+            n = services.load_frame(study, frame, source=Source.IMPORT, synthetic=study.synthetic)
+            record = ResponseImport.objects.create(
+                study=study,
+                file_name=name[:255],
+                sha256=digest,
+                rows=n,
+                session=session,
+                imported_by=actor,
+            )
+            auditing.record(
+                actor,
+                auditing.IMPORT,
+                study,
+                {
+                    "file": name,
+                    "sha256": digest,
+                    "rows": n,
+                    "session": session.code if session else None,
+                },
+            )
+    except IntegrityError:
+        raise _refuse(
+            "this file was imported into the study a moment ago.", "nothing to do.", name
+        ) from None
+    return Imported(n, record, warnings)
+
+
+def _renamed(problem: Problem, temporary: str, name: str) -> Problem:
+    from dataclasses import replace
+
+    if problem.file == temporary:
+        return replace(problem, file=name)
+    return problem

@@ -1,0 +1,442 @@
+"""The respondent's pages as data: which sections and questions to show, and reading a page.
+
+Nothing here touches the database or Django's request; views and services pass plain answers
+(a mapping of item id to stored code, as :mod:`readiness.instrument.model` defines codes) and
+the posted form (anything with ``get`` and ``getlist``).  Conditions (``show_if``) are honoured
+here, on the server:
+
+* a question whose condition depends only on earlier pages is shown or left out according to
+  the answers saved so far;
+* a question whose condition depends on a question of the same page is rendered on that page:
+  nested under the choice that reveals it (the NHS.UK "conditional reveal", which without
+  JavaScript simply shows it), or, for other conditions, with a hint;
+* after every page the answers to questions whose conditions are now false are dropped
+  (:func:`drop_hidden`), so a stale answer never reaches a response.
+
+Validation is per item type, with messages in the NHS.UK style.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from readiness.instrument.conditions import Leaf, is_missing, same_code
+from readiness.instrument.model import (
+    TRUE_FALSE_CHOICES,
+    YES_NO_CHOICES,
+    Choice,
+    Instrument,
+    Item,
+    Section,
+)
+from readiness.instrument.scoring import is_shown
+from readiness.responses.validate import parser_for
+
+RADIO_TYPES = ("single_choice", "likert", "yes_no", "true_false")
+MAX_TEXT = 2000
+_WHOLE = re.compile(r"^\s*\d+\s*$")
+
+
+def choices_of(item: Item) -> tuple[Choice, ...]:
+    if item.type == "yes_no":
+        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
+    if item.type == "true_false":
+        return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
+    return item.choices
+
+
+def field_id(item: Item) -> str:
+    """The HTML id of the item's first control (the error summary links to it)."""
+    if item.type == "month_year":
+        return f"q-{item.id}-month"
+    return f"q-{item.id}"
+
+
+# -- which sections and questions -------------------------------------------------------------
+
+
+def _section_condition_holds(section: Section, answers: dict) -> bool:
+    return section.show_if is None or section.show_if.evaluate(answers)
+
+
+def asked_items(section: Section, instrument: Instrument) -> list[Item]:
+    """The section's items that a respondent is asked (hidden items are filled in, not asked)."""
+    return [instrument.item(i) for i in section.items if not instrument.item(i).hidden]
+
+
+def pages(instrument: Instrument, answers: dict) -> list[Section]:
+    """The sections this respondent is shown, in order, given the answers so far."""
+    out = []
+    for section in instrument.sections:
+        if not _section_condition_holds(section, answers):
+            continue
+        if any(
+            _may_show(instrument, section, item, answers)
+            for item in asked_items(section, instrument)
+        ):
+            out.append(section)
+    return out
+
+
+def _may_show(instrument: Instrument, section: Section, item: Item, answers: dict) -> bool:
+    """Whether the item is rendered on its page: its condition holds or depends on the page."""
+    if item.show_if is None:
+        return True
+    if item.show_if.items() & set(section.items):
+        return True
+    return item.show_if.evaluate(answers)
+
+
+def drop_hidden(instrument: Instrument, answers: dict) -> dict:
+    """The answers without those to items whose conditions are false (repeated to a fixpoint)."""
+    current = dict(answers)
+    while True:
+        kept = {
+            k: v
+            for k, v in current.items()
+            if k not in instrument.item_ids or is_shown(instrument, k, current)
+        }
+        if kept == current:
+            return kept
+        current = kept
+
+
+# -- the page's fields, for the templates ------------------------------------------------------
+
+
+@dataclass
+class Field:
+    """One question on a page: the macro to use and its parameters, and nested questions."""
+
+    item: Item
+    macro: str  # radios | checkboxes | input | textarea | date
+    params: dict
+    children: dict[str, list[Field]] = field(default_factory=dict)  # by choice code
+    html: Any = None  # filled by the renderer
+
+
+def _parent_choice(section: Section, instrument: Instrument, item: Item) -> tuple[str, str] | None:
+    """(parent item id, choice code) when the item is revealed by one choice on the same page."""
+    cond = item.show_if
+    if not isinstance(cond, Leaf) or cond.item not in section.items:
+        return None
+    parent = instrument.item(cond.item)
+    if parent.hidden:
+        return None
+    if cond.op == "equals" and parent.type in RADIO_TYPES:
+        return parent.id, str(cond.value)
+    if cond.op == "selected" and parent.type == "multiple_choice":
+        return parent.id, str(cond.value)
+    return None
+
+
+def build_fields(
+    instrument: Instrument,
+    section: Section,
+    answers: dict,
+    values: dict | None = None,
+    errors: dict[str, str] | None = None,
+) -> list[Field]:
+    """The page's questions as a tree of :class:`Field` (nested under revealing choices).
+
+    ``answers`` are the saved answers (used for conditions on earlier pages and as the values
+    shown); ``values`` the raw values just posted (shown back when the page had errors).
+    """
+    errors = errors or {}
+    items = [
+        i for i in asked_items(section, instrument) if _may_show(instrument, section, i, answers)
+    ]
+    fields = {item.id: _field(item, answers, values, errors.get(item.id)) for item in items}
+    top: list[Field] = []
+    for item in items:
+        parent = _parent_choice(section, instrument, item)
+        if parent and parent[0] in fields:
+            fields[parent[0]].children.setdefault(parent[1], []).append(fields[item.id])
+        else:
+            if item.show_if is not None and item.show_if.items() & set(section.items):
+                hint = fields[item.id].params.setdefault("hint", {})
+                hint["text"] = (
+                    (hint.get("text") or "") + " Answer only if it applies to you."
+                ).strip()
+            top.append(fields[item.id])
+    return top
+
+
+def _raw(item: Item, answers: dict, values: dict | None) -> Any:
+    if values is not None:
+        return values.get(item.id)
+    value = answers.get(item.id)
+    if is_missing(value) if not isinstance(value, list) else not value:
+        return None
+    if item.type == "multiple_choice":
+        return str(value).split()
+    if item.type == "month_year":
+        year, _, month = str(value).partition("-")
+        return {"month": str(int(month)) if month.isdigit() else month, "year": year}
+    if item.type == "number" and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _field(item: Item, answers: dict, values: dict | None, error: str | None) -> Field:
+    raw = _raw(item, answers, values)
+    question = item.text + (" (required)" if item.required else "")
+    legend = {"text": question, "size": "s"}
+    common: dict[str, Any] = {}
+    if item.help:
+        common["hint"] = {"text": item.help}
+    if error:
+        common["errorMessage"] = {"text": error}
+    fid = field_id(item)
+    if item.type in RADIO_TYPES or item.type == "multiple_choice":
+        selected = set(raw) if isinstance(raw, list) else ({raw} if raw is not None else set())
+        options = [
+            {
+                "value": str(c.code),
+                "text": c.label,
+                "checked": str(c.code) in selected,
+            }
+            for c in choices_of(item)
+        ]
+        params = {
+            "idPrefix": fid,
+            "name": item.id,
+            "fieldset": {"legend": legend},
+            "items": options,
+            **common,
+        }
+        if item.type == "true_false":
+            params["classes"] = "nhsuk-radios--inline"
+        return Field(item, "checkboxes" if item.type == "multiple_choice" else "radios", params)
+    if item.type == "month_year":
+        raw = raw if isinstance(raw, dict) else {}
+        bad = "nhsuk-input--error" if error else ""
+        params = {
+            "id": f"q-{item.id}",
+            "namePrefix": item.id,
+            "fieldset": {"legend": legend},
+            "items": [
+                {
+                    "name": "month",
+                    "label": "Month",
+                    "classes": f"nhsuk-input--width-2 {bad}".strip(),
+                    "value": raw.get("month") or "",
+                    "inputmode": "numeric",
+                },
+                {
+                    "name": "year",
+                    "label": "Year",
+                    "classes": f"nhsuk-input--width-4 {bad}".strip(),
+                    "value": raw.get("year") or "",
+                    "inputmode": "numeric",
+                },
+            ],
+            **common,
+        }
+        if "hint" not in params:
+            params["hint"] = {"text": "For example, 3 2019"}
+        return Field(item, "date", params)
+    label = {"text": question, "size": "s"}
+    if item.type == "number":
+        params = {
+            "id": fid,
+            "name": item.id,
+            "label": label,
+            "value": raw or "",
+            "classes": "nhsuk-input--width-5",
+            "inputmode": "numeric" if item.integer else "decimal",
+            "spellcheck": False,
+            **common,
+        }
+        return Field(item, "input", params)
+    params = {
+        "id": fid,
+        "name": item.id,
+        "label": label,
+        "value": raw or "",
+        "rows": 4,
+        **common,
+    }
+    return Field(item, "textarea", params)
+
+
+# -- reading a posted page ---------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    answers: dict  # the saved answers merged with this page's valid answers, hidden ones dropped
+    errors: dict[str, str]  # item id -> message, in page order
+    values: dict  # the raw values posted, to show back
+
+
+def _posted(item: Item, form) -> Any:
+    if item.type == "multiple_choice":
+        return [v for v in form.getlist(item.id) if v.strip()]
+    if item.type == "month_year":
+        return {
+            "month": (form.get(f"{item.id}[month]") or "").strip(),
+            "year": (form.get(f"{item.id}[year]") or "").strip(),
+        }
+    value = form.get(item.id)
+    return value.strip() if isinstance(value, str) else None
+
+
+def _blank(raw: Any) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, list):
+        return not raw
+    if isinstance(raw, dict):
+        return not any(raw.values())
+    return raw == ""
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def parse_value(item: Item, raw: Any, today: date | None = None) -> tuple[Any, str | None]:
+    """(stored code, None) or (None, error message) for one posted answer that is not blank."""
+    if item.type in RADIO_TYPES:
+        for c in choices_of(item):
+            if str(c.code) == raw:
+                return c.code, None
+        return None, "Select one of the answers"
+    if item.type == "multiple_choice":
+        codes = {str(c.code): c.code for c in choices_of(item)}
+        if any(v not in codes for v in raw):
+            return None, "Select from the options given"
+        ordered = [str(c.code) for c in choices_of(item) if str(c.code) in set(raw)]
+        return " ".join(ordered), None
+    if item.type == "number":
+        lo, hi = item.minimum, item.maximum
+        kind = "a whole number" if item.integer else "a number"
+        if lo is not None and hi is not None:
+            wanted = f"Enter {kind} between {_fmt(lo)} and {_fmt(hi)}"
+        elif lo is not None:
+            wanted = f"Enter {kind} of {_fmt(lo)} or more"
+        elif hi is not None:
+            wanted = f"Enter {kind} of {_fmt(hi)} or less"
+        else:
+            wanted = f"Enter {kind}"
+        text = raw.replace(",", "")
+        value, problem = parser_for(item)(text)
+        if problem is not None:
+            return None, wanted
+        return (int(value) if float(value).is_integer() else float(value)), None
+    if item.type == "month_year":
+        month, year = raw.get("month", ""), raw.get("year", "")
+        if not month:
+            return None, "The date must include a month"
+        if not year:
+            return None, "The date must include a year"
+        if not _WHOLE.match(month) or not 1 <= int(month) <= 12:
+            return None, "Month must be a number from 1 to 12"
+        if not _WHOLE.match(year) or len(year.strip()) != 4:
+            return None, "Year must include 4 numbers"
+        today = today or date.today()
+        stored = f"{int(year):04d}-{int(month):02d}"
+        if int(year) < 1900 or stored > f"{today.year:04d}-{today.month:02d}":
+            return None, "The date must be in the past"
+        return stored, None
+    if len(raw) > MAX_TEXT:
+        return None, f"Your answer must be {MAX_TEXT} characters or fewer"
+    return raw, None
+
+
+def required_message(item: Item) -> str:
+    if item.type == "multiple_choice":
+        return "Select at least one option"
+    if item.type in RADIO_TYPES:
+        return "Select an answer"
+    if item.type == "month_year":
+        return "Enter the month and year"
+    if item.type == "number":
+        return "Enter a number"
+    return "Enter your answer"
+
+
+def read_page(
+    instrument: Instrument,
+    section: Section,
+    form,
+    answers: dict,
+    *,
+    validate: bool = True,
+    today: date | None = None,
+) -> PageResult:
+    """Merge a posted page into the saved answers; errors only for questions still shown.
+
+    With ``validate=False`` (saving to finish later) invalid answers are left out silently
+    and required questions may be blank.
+    """
+    items = [
+        i for i in asked_items(section, instrument) if _may_show(instrument, section, i, answers)
+    ]
+    values: dict[str, Any] = {}
+    parsed: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for item in items:
+        raw = _posted(item, form)
+        values[item.id] = raw
+        if _blank(raw):
+            continue
+        value, problem = parse_value(item, raw, today)
+        if problem:
+            problems[item.id] = problem
+        else:
+            parsed[item.id] = value
+    merged = {k: v for k, v in answers.items() if k not in values}
+    merged.update(parsed)
+    merged = drop_hidden(instrument, merged)
+    errors: dict[str, str] = {}
+    if validate:
+        for item in items:
+            if not is_shown(instrument, item.id, merged):
+                continue
+            if item.id in problems:
+                errors[item.id] = problems[item.id]
+            elif item.required and item.id not in merged:
+                errors[item.id] = required_message(item)
+    return PageResult(merged, errors, values)
+
+
+# -- after submission --------------------------------------------------------------------------
+
+
+def knowledge_feedback(instrument: Instrument, answers: dict) -> list[dict]:
+    """For each true/false item with a key that was shown: the answer, right or not, and why."""
+    out = []
+    for item in instrument.items:
+        if item.type != "true_false" or item.key is None:
+            continue
+        if not is_shown(instrument, item.id, answers):
+            continue
+        given = answers.get(item.id)
+        key_code = 1 if item.key else 0
+        correct = given is not None and same_code(given, key_code)
+        labels = dict(TRUE_FALSE_CHOICES)
+        source = instrument.sources.get(item.source, {}) if item.source else {}
+        out.append(
+            {
+                "item": item,
+                "answered": given is not None,
+                "given": labels.get(int(given)) if given is not None else "",
+                "right_answer": labels[key_code],
+                "correct": correct,
+                "explanation": item.explanation,
+                "citation": source.get("citation", ""),
+                "url": source.get("url", ""),
+            }
+        )
+    return out
+
+
+def count_answered(instrument: Instrument, answers: dict) -> tuple[int, int]:
+    """(questions answered, questions shown) over the whole instrument."""
+    shown = [i for i in instrument.items if not i.hidden and is_shown(instrument, i.id, answers)]
+    return sum(1 for i in shown if i.id in answers), len(shown)

@@ -1,0 +1,444 @@
+"""What the web application does to data, below the views.
+
+Views stay thin: they check roles (:mod:`readiness.web.accounts.permissions`), call a function
+here, and render.  Everything here can be called from Python or a command (the demo loader does),
+and later features (paper entry, imports, exports, the audit log) slot in beside these
+functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+from django.utils.text import slugify
+
+from readiness.errors import ReadinessError, ResponsesError
+from readiness.instrument import Instrument, instrument_to_yaml, shipped_instrument
+from readiness.instrument.scoring import is_shown
+from readiness.responses.validate import validate_frame
+from readiness.web.accounts.models import Membership, Role
+from readiness.web.commits import execute_relaxed
+from readiness.web.surveys import respondent
+from readiness.web.surveys.models import (
+    Draft,
+    InstrumentVersion,
+    Response,
+    Session,
+    Site,
+    Source,
+    Study,
+    code_digest,
+    new_resume_code,
+    new_submission_token,
+)
+
+log = logging.getLogger("readiness.web")
+
+
+class SubmissionError(ReadinessError):
+    """A submission that cannot be accepted (unknown draft, wrong token, invalid answers)."""
+
+
+# -- instruments and studies -------------------------------------------------------------------
+
+
+def install_instrument(instrument: Instrument | None = None, text: str | None = None):
+    """Store an instrument version (idempotent); the same id and version must hold the same text."""
+    import hashlib
+
+    if text is None:
+        instrument = instrument or shipped_instrument()
+        if instrument.path:
+            with open(instrument.path, encoding="utf-8") as handle:
+                text = handle.read()
+        else:
+            text = instrument_to_yaml(instrument)
+    parsed = InstrumentVersion(yaml=text).instrument if instrument is None else instrument
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    existing = InstrumentVersion.objects.filter(
+        instrument_id=parsed.id, version=str(parsed.version)
+    ).first()
+    if existing is not None:
+        if existing.sha256 != digest:
+            raise ReadinessError(
+                f"instrument {parsed.id} version {parsed.version} is already stored with "
+                "different content. Fix: give the changed instrument a new version."
+            )
+        return existing
+    return InstrumentVersion.objects.create(
+        instrument_id=parsed.id,
+        version=str(parsed.version),
+        title=parsed.title,
+        yaml=text,
+        sha256=digest,
+    )
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "study"
+    if base in ("new",):
+        base = f"study-{base}"
+    slug, n = base, 2
+    while Study.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+@transaction.atomic
+def create_study(
+    *,
+    name: str,
+    lead,
+    instrument: InstrumentVersion | None = None,
+    information: str = "",
+    show_feedback: bool = False,
+    synthetic: bool = False,
+    slug: str | None = None,
+) -> Study:
+    """A new study, with ``lead`` as its study lead."""
+    study = Study.objects.create(
+        name=name,
+        slug=slug or unique_slug(name),
+        instrument=instrument or install_instrument(),
+        information=information,
+        show_feedback=show_feedback,
+        synthetic=synthetic,
+    )
+    if lead is not None:
+        Membership.objects.create(user=lead, study=study, role=Role.LEAD)
+    return study
+
+
+def add_site(study: Study, code: str, name: str) -> Site:
+    return Site.objects.create(study=study, code=code.strip(), name=name.strip())
+
+
+def next_session_code(site: Site) -> str:
+    taken = set(Session.objects.filter(site__study=site.study).values_list("code", flat=True))
+    n = site.sessions.count() + 1
+    while f"{site.code}-{n}" in taken:
+        n += 1
+    return f"{site.code}-{n}"
+
+
+def add_session(site: Site, when: date, attended: int = 0, code: str | None = None) -> Session:
+    return Session.objects.create(
+        site=site, date=when, attended=attended, code=code or next_session_code(site)
+    )
+
+
+# -- the respondent's way through ---------------------------------------------------------------
+
+
+def prefill(session: Session, instrument: Instrument) -> dict:
+    """Hidden items filled in by the collection: ``site`` is the session's site code."""
+    ids = set(instrument.item_ids)
+    return {"site": session.site.code} if "site" in ids else {}
+
+
+def start_draft(session: Session) -> tuple[Draft, str]:
+    """A new response in progress and its resume code (shown once; only its digest is kept)."""
+    instrument_version = session.site.study.instrument
+    for _ in range(5):
+        code = new_resume_code()
+        try:
+            with transaction.atomic():
+                draft = Draft.objects.create(
+                    session=session,
+                    instrument=instrument_version,
+                    code_digest=code_digest(code),
+                    answers=prefill(session, instrument_version.instrument),
+                )
+            return draft, code
+        except IntegrityError:  # pragma: no cover - a collision of 57-bit codes
+            continue
+    raise ReadinessError("could not make a unique resume code")  # pragma: no cover
+
+
+def find_draft(code: str) -> Draft | None:
+    # On every answer page: one query, without the instrument's text (parsed instruments are
+    # kept by its digest).
+    found = (
+        Draft.objects.select_related("session__site__study", "instrument")
+        .defer("instrument__yaml")
+        .filter(code_digest=code_digest(code))[:1]
+    )
+    return next(iter(found), None)
+
+
+def save_page(draft: Draft, section_id: str, answers: dict, *, complete: bool = True) -> None:
+    """Save a page as it is submitted (one UPDATE, keyed by the draft).
+
+    ``complete`` is False when the respondent saved to finish later without the page's checks:
+    the page is then not counted as done, and resuming returns to it.
+    """
+    seen = list(draft.seen)
+    if complete and section_id not in seen:
+        seen.append(section_id)
+    draft.answers = answers
+    draft.seen = seen
+    draft.updated_on = date.today()  # as auto_now would
+    # A draft: one statement whose commit need not wait for the disk (readiness.web.commits).
+    fields = [Draft._meta.get_field(name) for name in ("answers", "seen", "updated_on")]
+    q = connection.ops.quote_name
+    execute_relaxed(
+        f"UPDATE {q(Draft._meta.db_table)} SET "
+        + ", ".join(f"{q(f.column)} = %s" for f in fields)
+        + f" WHERE {q(Draft._meta.pk.column)} = %s",
+        [f.get_db_prep_save(getattr(draft, f.attname), connection) for f in fields] + [draft.pk],
+    )
+
+
+def first_incomplete_page(instrument: Instrument, answers: dict, seen: list[str]) -> int | None:
+    """The 1-based number of the first page not yet saved or with a required question unanswered."""
+    for n, section in enumerate(respondent.pages(instrument, answers), start=1):
+        if section.id not in seen:
+            return n
+        for item in respondent.asked_items(section, instrument):
+            if item.required and item.id not in answers and is_shown(instrument, item.id, answers):
+                return n
+    return None
+
+
+def final_answers(instrument: Instrument, answers: dict) -> dict:
+    """The answers as they will be stored, checked by the core validator (strict conditions)."""
+    kept = respondent.drop_hidden(
+        instrument, {k: v for k, v in answers.items() if k in set(instrument.item_ids)}
+    )
+    row = {k: ("" if v is None else str(v)) for k, v in kept.items()}
+    frame = pd.DataFrame([row], columns=list(row) or None, dtype=object)
+    _clean, problems, _warnings = validate_frame(frame, instrument, strict_conditions=True)
+    if problems:
+        raise ResponsesError(problems)
+    return kept
+
+
+def submit(code: str, token: str) -> tuple[Response, bool]:
+    """Turn a draft into a response exactly once; returns (response, created).
+
+    The submission token is issued with the draft and posted with the final page.  The same
+    token arriving again (a double click, a repeated request) returns the response already
+    made; the unique constraint on ``Response.submission_token`` settles a race between two
+    requests, and the draft is deleted in the same transaction.
+    """
+    existing = Response.objects.filter(submission_token=token).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        draft = (
+            Draft.objects.select_for_update()
+            .select_related("instrument", "session")
+            .filter(code_digest=code_digest(code))
+            .first()
+        )
+        if draft is None:
+            existing = Response.objects.filter(submission_token=token).first()
+            if existing is not None:
+                return existing, False
+            raise SubmissionError("these answers were not found: they may have been submitted.")
+        if draft.submission_token != token:
+            raise SubmissionError("the form was out of date. Fix: submit again.")
+        answers = final_answers(draft.instrument.instrument, draft.answers)
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    session=draft.session,
+                    instrument=draft.instrument,
+                    answers=answers,
+                    completed_on=timezone.localdate(),
+                    submission_token=token,
+                    source=Source.WEB,
+                )
+        except IntegrityError:
+            return Response.objects.get(submission_token=token), False
+        draft.delete()
+    return response, True
+
+
+# -- loading responses from a frame (the demo; imports later) -----------------------------------
+
+_INT = re.compile(r"^-?\d+$")
+
+
+def _stored(value):
+    """A cell of a clean frame as a JSON answer (None when missing)."""
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return None
+        return int(value) if float(value).is_integer() else float(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if value is pd.NA:
+        return None
+    text = str(value)
+    return text if text != "" else None
+
+
+@transaction.atomic
+def load_frame(
+    study: Study, frame: pd.DataFrame, *, source: str = Source.IMPORT, synthetic: bool = False
+) -> int:
+    """Add responses from a table (one row per response, a ``session`` column of session codes).
+
+    All or nothing: the table is validated against the study's instrument first, and every
+    session must exist.  A row is synthetic when ``synthetic`` is true or its own
+    ``synthetic`` column holds 1.  Returns the number of responses added.
+    """
+    instrument_version = study.instrument
+    instrument = instrument_version.instrument
+    clean, problems, _warnings = validate_frame(frame, instrument)
+    if problems:
+        raise ResponsesError(problems)
+    sessions = {s.code: s for s in Session.objects.filter(site__study=study).select_related("site")}
+    unknown = sorted(set(clean["session"].dropna()) - set(sessions))
+    if unknown:
+        raise ReadinessError(
+            f"{len(unknown)} session(s) are not in study {study.slug}: {', '.join(unknown[:5])}. "
+            "Fix: add the sessions first."
+        )
+    item_ids = list(instrument.item_ids)
+    records = clean[item_ids].to_dict("records")
+    completed = clean["completed_on"] if "completed_on" in clean else None
+    flags = clean["synthetic"] if "synthetic" in clean else None  # a row's own marking
+    rows = []
+    for i, record in enumerate(records):
+        answers = {k: v for k, v in ((k, _stored(v)) for k, v in record.items()) if v is not None}
+        session = sessions[clean["session"].iat[i]]
+        answers.update(prefill(session, instrument))
+        when = completed.iat[i] if completed is not None else None
+        rows.append(
+            Response(
+                session=session,
+                instrument=instrument_version,
+                answers=answers,
+                completed_on=date.fromisoformat(str(when)[:10])
+                if isinstance(when, str)
+                else session.date,
+                submission_token=new_submission_token(),
+                source=source,
+                synthetic=synthetic or (flags is not None and flags.iat[i] == 1),
+            )
+        )
+    Response.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class StudyData:
+    """The responses of a study (or of some of its sites) as the core analysis takes them."""
+
+    responses: pd.DataFrame
+    sessions: pd.DataFrame
+    other_versions: int  # responses to other instrument versions, left out
+
+
+def study_data(study: Study, site_ids: set[int] | None = None) -> StudyData:
+    """Responses to the study's current instrument version, validated into a clean frame."""
+    instrument_version = study.instrument
+    instrument = instrument_version.instrument
+    sessions = Session.objects.filter(site__study=study).select_related("site")
+    responses = Response.objects.filter(session__site__study=study)
+    if site_ids is not None:
+        sessions = sessions.filter(site_id__in=site_ids)
+        responses = responses.filter(session__site_id__in=site_ids)
+    other = responses.exclude(instrument=instrument_version).count()
+    rows = list(
+        responses.filter(instrument=instrument_version).values_list(
+            "id", "answers", "completed_on", "synthetic", "session__code", "session__site__code"
+        )
+    )
+    items = list(instrument.item_ids)
+    table = (
+        pd.DataFrame.from_records([a for _, a, *_ in rows], columns=items)
+        if rows
+        else pd.DataFrame(columns=items)
+    )
+    table = table.reindex(columns=items)
+    table.insert(0, "response_id", [str(r[0]) for r in rows])
+    table.insert(1, "session", [r[4] for r in rows])
+    table.insert(2, "completed_on", [r[2].isoformat() for r in rows])
+    table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
+    clean, problems, _ = validate_frame(table.astype(object), instrument)
+    if problems:
+        raise ResponsesError(problems)
+    clean["site"] = [r[5] for r in rows]
+    session_frame = pd.DataFrame(
+        [
+            {"site": s.site.code, "session": s.code, "date": s.date, "attended": s.attended}
+            for s in sessions
+        ],
+        columns=["site", "session", "date", "attended"],
+    )
+    return StudyData(clean, session_frame, other)
+
+
+def counts(study: Study, site_ids: set[int] | None = None) -> dict:
+    """Responses and response rate per site and per session, straight from the database."""
+    sessions = (
+        Session.objects.filter(site__study=study)
+        .select_related("site")
+        .annotate(responded=Count("responses"))
+        .order_by("site__code", "date", "code")
+    )
+    sites = Site.objects.filter(study=study).order_by("code")
+    if site_ids is not None:
+        sessions = sessions.filter(site_id__in=site_ids)
+        sites = sites.filter(id__in=site_ids)
+    by_site: dict[int, dict] = {
+        s.id: {"site": s, "responded": 0, "attended": 0, "sessions": []} for s in sites
+    }
+    for s in sessions:
+        entry = by_site[s.site_id]
+        entry["sessions"].append(
+            {
+                "session": s,
+                "responded": s.responded,
+                "attended": s.attended,
+                "rate": _rate(s.responded, s.attended),
+            }
+        )
+        entry["responded"] += s.responded
+        entry["attended"] += s.attended
+    for entry in by_site.values():
+        entry["rate"] = _rate(entry["responded"], entry["attended"])
+    responded = sum(e["responded"] for e in by_site.values())
+    attended = sum(e["attended"] for e in by_site.values())
+    return {
+        "sites": list(by_site.values()),
+        "responded": responded,
+        "attended": attended,
+        "rate": _rate(responded, attended),
+    }
+
+
+def _rate(responded: int, attended: int) -> float | None:
+    return 100.0 * responded / attended if attended else None
+
+
+def results_key(study: Study, site_ids: set[int] | None) -> str:
+    """A cache key that changes whenever a response, a session or the instrument changes."""
+    stats = Response.objects.filter(session__site__study=study).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    sessions = Session.objects.filter(site__study=study).aggregate(
+        attended=Sum("attended"), n=Count("id"), last=Max("id")
+    )
+    sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
+    return (
+        f"readiness:results:{study.pk}:{study.instrument_id}:{sites}:{stats['n']}:{stats['last']}:"
+        f"{sessions['attended']}:{sessions['n']}:{sessions['last']}"
+    )

@@ -1,0 +1,55 @@
+"""URLs of the surveys app.  Respondent pages at the top level, staff pages under studies/."""
+
+from django.urls import include, path, register_converter
+
+from readiness.web.surveys import views_respondent as r
+from readiness.web.surveys import views_staff as s
+
+
+class CodeConverter:
+    regex = "[A-Za-z0-9-]{4,40}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CodeConverter, "code")
+
+app_name = "surveys"
+
+urlpatterns = [
+    # Respondents (anonymous)
+    path("s/<code:token>/", r.start, name="start"),
+    path("r/<code:code>/", r.resume_entry, name="resume_entry"),
+    path("r/<code:code>/<int:number>/", r.page, name="page"),
+    path("r/<code:code>/check/", r.check, name="check"),
+    path("r/<code:code>/saved/", r.saved, name="saved"),
+    path("resume/", r.resume, name="resume"),
+    path("thanks/<str:token>/", r.thanks, name="thanks"),
+    # Staff
+    path("studies/", s.studies, name="studies"),
+    path("studies/new/", s.study_new, name="study_new"),
+    path("studies/<slug:slug>/", s.study_dashboard, name="dashboard"),
+    path("studies/<slug:slug>/settings/", s.study_settings, name="settings"),
+    path("studies/<slug:slug>/members/", s.members, name="members"),
+    path(
+        "studies/<slug:slug>/members/<int:member_id>/remove/",
+        s.member_remove,
+        name="member_remove",
+    ),
+    path("studies/<slug:slug>/sites/", s.sites, name="sites"),
+    path("studies/<slug:slug>/sites/<int:site_id>/", s.site_detail, name="site"),
+    path("studies/<slug:slug>/sessions/<int:session_id>/", s.session_detail, name="session"),
+    path("studies/<slug:slug>/sessions/<int:session_id>/qr.svg", s.session_qr, name="session_qr"),
+    path("studies/<slug:slug>/responses/", s.responses, name="responses"),
+    path(
+        "studies/<slug:slug>/responses/<int:response_id>/",
+        s.response_detail,
+        name="response",
+    ),
+    path("studies/<slug:slug>/report/", s.report, name="report"),
+    path("studies/<slug:slug>/", include("readiness.web.surveys.urls_data")),
+]

@@ -1,0 +1,204 @@
+"""Staff pages of exports (study lead, analyst, system administrator: never a coordinator) and
+imports (study lead, system administrator).  The logic is in :mod:`.exports` and
+:mod:`.imports`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import engines
+from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from readiness.errors import ProblemsError
+from readiness.web.accounts import permissions as perm
+from readiness.web.surveys import exports, imports
+from readiness.web.surveys.models import Response, ResponseImport, Session
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_LISTED_PROBLEMS = 500
+WARNINGS_KEY = "readiness_import_warnings"
+
+
+@perm.study_view(perm.EXPORT)
+def export_page(request, study, access):
+    total = Response.objects.filter(session__site__study=study).count()
+    current = Response.objects.filter(
+        session__site__study=study, instrument=study.instrument
+    ).count()
+    return render(
+        request,
+        "staff/export.jinja",
+        {
+            "study": study,
+            "access": access,
+            "formats": list(exports.FORMATS.values()),
+            "rows": current,
+            "other_versions": total - current,
+        },
+    )
+
+
+@never_cache
+@perm.study_view(perm.EXPORT)
+def export_download(request, study, access, fmt):
+    if fmt not in exports.FORMATS:
+        raise Http404("No such export format.")
+    try:
+        result = exports.download(study, fmt, actor=request.user)
+    except ProblemsError as err:  # responses that no longer fit the instrument
+        messages.error(request, f"The export could not be written: {err}")
+        return redirect("surveys:export", slug=study.slug)
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _field(kind: str, params: dict):
+    module = engines["jinja2"].env.get_template("staff/formfields.jinja").module
+    return module.field(kind, params)
+
+
+def _upload_html(error: str | None):
+    module = engines["jinja2"].env.get_template("staff/upload.jinja").module
+    params = {
+        "id": "import-file",
+        "name": "file",
+        "label": {"text": "Response file", "size": "s"},
+        "hint": {
+            "text": "CSV, Excel (.xlsx), SPSS (.sav) or Stata (.dta): one row per response, one "
+            "column per question named by its variable, holding the stored codes, as the "
+            "exports write them. At most 50 MB."
+        },
+        "attributes": {"accept": ",".join(imports.SUFFIXES)},
+    }
+    if error:
+        params["errorMessage"] = {"text": error}
+    return module.upload(params)
+
+
+def _session_radios(sessions, chosen: str, error: str | None) -> dict:
+    items = [
+        {
+            "value": "",
+            "text": "The sessions named in the file's session column",
+            "hint": {"text": "Each row's session code must be one of this study's sessions."},
+            "checked": chosen == "",
+        },
+        {"divider": "or"},
+    ] + [
+        {
+            "value": str(s.pk),
+            "text": f"All rows into session {s.code} ({s.date.isoformat()}, {s.site.name})",
+            "checked": chosen == str(s.pk),
+        }
+        for s in sessions
+    ]
+    params = {
+        "idPrefix": "import-session",
+        "name": "session",
+        "fieldset": {"legend": {"text": "Which session the responses belong to", "size": "s"}},
+        "items": items,
+    }
+    if error:
+        params["errorMessage"] = {"text": error}
+    return params
+
+
+@perm.study_view(perm.IMPORT_RESPONSES)
+@require_http_methods(["GET", "POST"])
+def import_page(request, study, access):
+    sessions = list(
+        Session.objects.filter(site__study=study)
+        .select_related("site")
+        .order_by("site__code", "date", "code")
+    )
+    by_id = {str(s.pk): s for s in sessions}
+    chosen = request.POST.get("session", "") if request.method == "POST" else ""
+    file_error = session_error = None
+    problems = []
+    problem_file = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        session = by_id.get(chosen)
+        if chosen and session is None:
+            session_error = "Choose one of the sessions listed"
+        if upload is None:
+            file_error = "Choose the response file to import"
+        elif upload.size > MAX_UPLOAD_BYTES:
+            file_error = "The file must be smaller than 50 MB"
+        elif Path(upload.name).suffix.lower() not in imports.SUFFIXES:
+            file_error = "The file must be a CSV, XLSX, SAV or DTA file"
+        if not file_error and not session_error:
+            name = get_valid_filename(Path(upload.name).name) or "upload.csv"
+            with tempfile.TemporaryDirectory(prefix="readiness-import-") as folder:
+                path = Path(folder) / name
+                with open(path, "wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
+                try:
+                    result = imports.import_file(
+                        study, path, session=session, actor=request.user, file_name=upload.name
+                    )
+                except ProblemsError as err:
+                    problems = err.problems
+                    problem_file = upload.name
+                else:
+                    n = result.rows
+                    text = f"Imported {n} response{'s' if n != 1 else ''} from {upload.name}" + (
+                        f" into session {session.code}." if session else "."
+                    )
+                    if result.warnings:
+                        w = len(result.warnings)
+                        text += f" {w} warning{'s' if w != 1 else ''} about the file, below."
+                        # Shown once, on the page this redirects to.
+                        request.session[WARNINGS_KEY] = [
+                            {"message": p.message, "fix": p.fix, "column": p.column}
+                            for p in result.warnings[:50]
+                        ]
+                    messages.success(request, text)
+                    return redirect("surveys:import", slug=study.slug)
+    errors = []
+    if file_error:
+        errors.append({"text": file_error, "href": "#import-file"})
+    if session_error:
+        errors.append({"text": session_error, "href": "#import-session"})
+    if problems:
+        n = len(problems)
+        errors.append(
+            {
+                "text": f"{problem_file}: {n} problem{'s' if n != 1 else ''}, listed below. "
+                "Nothing was imported.",
+                "href": "#import-problems",
+            }
+        )
+    return render(
+        request,
+        "staff/import.jinja",
+        {
+            "study": study,
+            "access": access,
+            "upload_html": _upload_html(file_error),
+            "session_html": _field("radios", _session_radios(sessions, chosen, session_error)),
+            "errors": errors,
+            "problems": problems[:MAX_LISTED_PROBLEMS],
+            "more_problems": max(0, len(problems) - MAX_LISTED_PROBLEMS),
+            "problem_file": problem_file,
+            "imports": ResponseImport.objects.filter(study=study).select_related(
+                "session", "imported_by"
+            )[:20],
+            "no_sessions": not sessions,
+            "export_url": reverse("surveys:export", args=[study.slug]),
+            "warnings": request.session.pop(WARNINGS_KEY, None)
+            if request.method == "GET"
+            else None,
+        },
+    )

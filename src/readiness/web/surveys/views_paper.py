@@ -1,0 +1,346 @@
+"""Staff pages of paper entry: the list of paper forms, the entry form, the second entry and
+the comparison of two entries.  The logic is in :mod:`.paper`; every view needs
+``enter_paper`` (study lead, site coordinator for their own sites, system administrator).
+
+A coordinator sees the answers of a paper form only while they key it or resolve its
+differences (they hold the paper); once it counts it is a response, which they never see.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from readiness.errors import ProblemsError
+from readiness.web.accounts import permissions as perm
+from readiness.web.surveys import paper, respondent, services
+from readiness.web.surveys.models import PaperForm, PaperStatus
+from readiness.web.surveys.views_respondent import _render_fields
+
+
+def _sections_html(sections) -> list[tuple]:
+    return [(section, _render_fields(fields)) for section, fields in sections]
+
+
+def _field(kind: str, params: dict):
+    module = engines["jinja2"].env.get_template("staff/formfields.jinja").module
+    return module.field(kind, params)
+
+
+def _summary(instrument, errors: dict[str, str], extra: list[dict] | None = None) -> list[dict]:
+    """The error summary: the form's own fields first, then the questions in order."""
+    out = list(extra or [])
+    for item in paper.entry_items(instrument):
+        if item.id in errors:
+            out.append(
+                {
+                    "text": f"{item.text} - {errors[item.id]}",
+                    "href": f"#{respondent.field_id(item)}",
+                }
+            )
+    return out
+
+
+def _core_problems(err: ProblemsError) -> list[dict]:
+    return [{"text": f"{p.column or 'Answers'}: {p.message} {p.fix}".strip()} for p in err.problems]
+
+
+def _form(study, access, form_id) -> PaperForm:
+    form = get_object_or_404(
+        PaperForm.objects.select_related("session__site", "instrument", "response"),
+        pk=form_id,
+        study=study,
+    )
+    access.require(perm.ENTER_PAPER, form.session.site_id)
+    return form
+
+
+@perm.study_view(perm.ENTER_PAPER)
+def paper_list(request, study, access):
+    forms = paper.forms_for(study, access.site_ids)
+    waiting = list(forms.exclude(status=PaperStatus.COUNTED).prefetch_related("entries"))
+    counted = list(forms.filter(status=PaperStatus.COUNTED)[:50])
+    total_counted = forms.filter(status=PaperStatus.COUNTED).count()
+    rows = []
+    for form in waiting:
+        first = next((e for e in form.entries.all() if e.number == 1), None)
+        rows.append(
+            {
+                "form": form,
+                "mine": first is not None and first.entered_by_id == request.user.pk,
+            }
+        )
+    return render(
+        request,
+        "staff/paper_list.jinja",
+        {
+            "study": study,
+            "access": access,
+            "waiting": rows,
+            "counted": counted,
+            "total_counted": total_counted,
+            "has_sessions": paper.sessions_for(study, access.site_ids).exists(),
+        },
+    )
+
+
+def _session_select(sessions, chosen, error=None) -> dict:
+    params = {
+        "id": "paper-session",
+        "name": "session",
+        "label": {"text": "Session the form was completed at", "size": "s"},
+        "items": [{"value": "", "text": "Choose a session"}]
+        + [
+            {
+                "value": str(s.pk),
+                "text": f"{s.code}, {s.date.isoformat()}, {s.site.name}",
+                "selected": str(s.pk) == str(chosen or ""),
+            }
+            for s in sessions
+        ],
+    }
+    if error:
+        params["errorMessage"] = {"text": error}
+    return params
+
+
+def _reference_input(value: str, error=None) -> dict:
+    params = {
+        "id": "paper-reference",
+        "name": "reference",
+        "label": {"text": "Form number", "size": "s"},
+        "hint": {
+            "text": "The number written on the paper form. Leave blank to be given the next "
+            "number (P1, P2, ...), and write it on the form."
+        },
+        "value": value,
+        "classes": "nhsuk-input--width-10",
+        "spellcheck": False,
+    }
+    if error:
+        params["errorMessage"] = {"text": error}
+    return params
+
+
+@never_cache
+@perm.study_view(perm.ENTER_PAPER)
+@require_http_methods(["GET", "POST"])
+def paper_new(request, study, access):
+    """Enter a paper form (its first entry under double entry)."""
+    instrument = study.instrument.instrument
+    sessions = list(paper.sessions_for(study, access.site_ids))
+    by_id = {str(s.pk): s for s in sessions}
+    chosen = request.POST.get("session") if request.method == "POST" else request.GET.get("session")
+    reference = (request.POST.get("reference") or "").strip()
+    values, errors, top_errors = None, {}, {}
+    core: list[dict] = []
+    if request.method == "POST":
+        session = by_id.get(chosen or "")
+        if session is None:
+            top_errors["session"] = "Choose the session the form was completed at"
+        problem = paper.check_reference(study, reference)
+        if problem:
+            top_errors["reference"] = problem
+        prefilled = services.prefill(session, instrument) if session else {}
+        entry = paper.read_entry(instrument, request.POST, prefilled=prefilled)
+        errors, values = entry.errors, entry.values
+        if not errors and not top_errors:
+            try:
+                form = paper.enter_first(study, session, request.user, entry.answers, reference)
+            except paper.PaperError as err:
+                top_errors["reference"] = str(err).rstrip(".")
+            except ProblemsError as err:
+                core = _core_problems(err)
+            else:
+                messages.success(request, _entered_message(form, entry.dropped, instrument))
+                return redirect(
+                    reverse("surveys:paper_new", args=[study.slug]) + f"?session={session.pk}"
+                )
+    extra = [
+        {"text": top_errors[k], "href": f"#paper-{k}"}
+        for k in ("session", "reference")
+        if k in top_errors
+    ]
+    about = [
+        _field("select", _session_select(sessions, chosen, top_errors.get("session"))),
+        _field("input", _reference_input(reference, top_errors.get("reference"))),
+    ]
+    return render(
+        request,
+        "staff/paper_entry.jinja",
+        {
+            "study": study,
+            "access": access,
+            "title": "Enter a paper form",
+            "double_entry": study.double_entry,
+            "about_html": about,
+            "sections": _sections_html(
+                paper.entry_fields(instrument, values=values, errors=errors)
+            ),
+            "errors": _summary(instrument, errors, extra) + core,
+            "button_text": "Save this form",
+            "no_sessions": not sessions,
+            "back": reverse("surveys:paper", args=[study.slug]),
+        },
+    )
+
+
+def _entered_message(form, dropped: list[str], instrument) -> str:
+    if form.status == PaperStatus.COUNTED:
+        text = f"Form {form.reference} saved: it counts as response {form.response_id}."
+    else:
+        text = (
+            f"Form {form.reference} saved as its first entry. Someone else now enters the same "
+            "form again; it counts when the two entries agree."
+        )
+    return text + _dropped_text(dropped, instrument)
+
+
+def _dropped_text(dropped: list[str], instrument) -> str:
+    if not dropped:
+        return ""
+    names = ", ".join(instrument.item(i).text for i in dropped[:5])
+    return (
+        f" {len(dropped)} answer{'s' if len(dropped) != 1 else ''} to questions that do not "
+        f"apply to this form {'were' if len(dropped) != 1 else 'was'} not kept: {names}."
+    )
+
+
+@never_cache
+@perm.study_view(perm.ENTER_PAPER)
+@require_http_methods(["GET", "POST"])
+def paper_second(request, study, access, form_id):
+    """The second, independent entry of a form (by someone other than the first)."""
+    form = _form(study, access, form_id)
+    detail = redirect("surveys:paper_form", slug=study.slug, form_id=form.pk)
+    if form.status != PaperStatus.AWAITING_SECOND:
+        messages.success(request, f"Form {form.reference} already has its second entry.")
+        return detail
+    first, _second = paper.entries_of(form)
+    if first.entered_by_id == request.user.pk:
+        raise PermissionDenied("The second entry must be made by someone else.")
+    instrument = form.instrument.instrument
+    values, errors, core = None, {}, []
+    if request.method == "POST":
+        prefilled = services.prefill(form.session, instrument)
+        entry = paper.read_entry(instrument, request.POST, prefilled=prefilled)
+        errors, values = entry.errors, entry.values
+        if not errors:
+            try:
+                differing = paper.enter_second(form, request.user, entry.answers)
+            except paper.PaperError as err:
+                messages.error(request, str(err))
+                return detail
+            except ProblemsError as err:
+                core = _core_problems(err)
+            else:
+                form.refresh_from_db()
+                if differing:
+                    n = len(differing)
+                    messages.success(
+                        request,
+                        f"Second entry of form {form.reference} saved. The two entries differ "
+                        f"on {n} question{'s' if n != 1 else ''}: check the paper form and "
+                        "resolve them below.",
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"Second entry of form {form.reference} saved. The two entries agree: "
+                        f"the form counts as response {form.response_id}.",
+                    )
+                return detail
+    return render(
+        request,
+        "staff/paper_entry.jinja",
+        {
+            "study": study,
+            "access": access,
+            "title": f"Second entry of form {form.reference}",
+            "form": form,
+            "first": first,
+            "sections": _sections_html(
+                paper.entry_fields(instrument, values=values, errors=errors)
+            ),
+            "errors": _summary(instrument, errors) + core,
+            "button_text": "Save the second entry",
+            "back": reverse("surveys:paper", args=[study.slug]),
+        },
+    )
+
+
+@never_cache
+@perm.study_view(perm.ENTER_PAPER)
+@require_http_methods(["GET", "POST"])
+def paper_form(request, study, access, form_id):
+    """A paper form's state; with differences, the comparison and the form to resolve them."""
+    form = _form(study, access, form_id)
+    first, second = paper.entries_of(form)
+    instrument = form.instrument.instrument
+    context = {
+        "study": study,
+        "access": access,
+        "form": form,
+        "first": first,
+        "second": second,
+        "back": reverse("surveys:paper", args=[study.slug]),
+        "may_enter_second": form.status == PaperStatus.AWAITING_SECOND
+        and first.entered_by_id != request.user.pk,
+    }
+    if form.status == PaperStatus.COUNTED and form.resolution:
+        context["resolved_count"] = len(form.resolution)
+    if form.status != PaperStatus.DIFFERENCES:
+        if request.method == "POST":
+            return redirect("surveys:paper_form", slug=study.slug, form_id=form.pk)
+        return render(request, "staff/paper_form.jinja", context)
+
+    differing = paper.differing_items(instrument, first.answers, second.answers)
+    rows = []
+    notes = {}
+    for item_id in differing:
+        item = instrument.item(item_id)
+        a = paper.shown_value(item, first.answers.get(item_id))
+        b = paper.shown_value(item, second.answers.get(item_id))
+        rows.append({"item": item, "first": a, "second": b})
+        notes[item_id] = f"First entry: {a}. Second entry: {b}."
+    values, errors, core = None, {}, []
+    only = set(differing)
+    if request.method == "POST":
+        entry = paper.read_entry(
+            instrument,
+            request.POST,
+            prefilled=services.prefill(form.session, instrument),
+            base=paper.agreed_answers(first.answers, second.answers),
+            only=only,
+        )
+        errors, values = entry.errors, entry.values
+        if not errors:
+            try:
+                response = paper.resolve(form, request.user, entry.answers)
+            except paper.PaperError as err:
+                messages.error(request, str(err))
+                return redirect("surveys:paper_form", slug=study.slug, form_id=form.pk)
+            except ProblemsError as err:
+                core = _core_problems(err)
+            else:
+                messages.success(
+                    request,
+                    f"Differences of form {form.reference} resolved: the form counts as "
+                    f"response {response.pk}." + _dropped_text(entry.dropped, instrument),
+                )
+                return redirect("surveys:paper_form", slug=study.slug, form_id=form.pk)
+    context.update(
+        {
+            "differences": rows,
+            "sections": _sections_html(
+                paper.entry_fields(instrument, values=values, errors=errors, only=only, notes=notes)
+            ),
+            "errors": _summary(instrument, errors) + core,
+        }
+    )
+    return render(request, "staff/paper_form.jinja", context)

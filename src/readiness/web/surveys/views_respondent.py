@@ -1,0 +1,229 @@
+"""The respondent's pages: session link -> information and consent -> one page per section ->
+check and submit -> thank you.  Anonymous: nothing identifying is read or stored; the pages
+are never cached, so a shared phone or computer does not keep them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from readiness.web.surveys import respondent, services
+from readiness.web.surveys.forms import ResumeForm
+from readiness.web.surveys.models import Response, Session, normalise_code
+
+# How long after submitting the thank-you page still shows a respondent's knowledge answers.
+FEEDBACK_DAYS = 1
+
+
+def _render_fields(fields: list[respondent.Field]) -> list:
+    """Render each question with its NHS.UK macro, nested questions first."""
+    module = engines["jinja2"].env.get_template("respondent/fields.jinja").module
+    out = []
+    for f in fields:
+        if f.children:
+            for option in f.params["items"]:
+                nested = f.children.get(option["value"])
+                if nested:
+                    option["conditional"] = {"html": "".join(_render_fields(nested))}
+        f.html = module.field(f.macro, f.params)
+        out.append(f.html)
+    return out
+
+
+def _errors_summary(fields_items: list, errors: dict[str, str]) -> list[dict]:
+    return [
+        {"text": f"{item.text} - {errors[item.id]}", "href": f"#{respondent.field_id(item)}"}
+        for item in fields_items
+        if item.id in errors
+    ]
+
+
+def _closed(session: Session) -> bool:
+    return not (session.is_open and session.site.study.is_open)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start(request, token):
+    session = get_object_or_404(
+        Session.objects.select_related("site__study__instrument"), token=token
+    )
+    study = session.site.study
+    context = {"session": session, "study": study, "instrument": study.instrument.instrument}
+    if _closed(session):
+        return render(request, "respondent/closed.jinja", context)
+    if request.method == "POST":
+        if request.POST.get("consent") != "yes":
+            context["error"] = "Confirm that you have read the information and agree to take part"
+            return render(request, "respondent/start.jinja", context)
+        _draft, code = services.start_draft(session)
+        return redirect("surveys:page", code=code, number=1)
+    return render(request, "respondent/start.jinja", context)
+
+
+def _draft_or_404(code: str):
+    draft = services.find_draft(code)
+    if draft is None:
+        raise Http404("No answers are saved with this code.")
+    return draft
+
+
+@never_cache
+def resume_entry(request, code):
+    draft = _draft_or_404(code)
+    instrument = draft.instrument.instrument
+    first = services.first_incomplete_page(instrument, draft.answers, draft.seen)
+    if first is None:
+        return redirect("surveys:check", code=code)
+    return redirect("surveys:page", code=code, number=first)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def page(request, code, number):
+    draft = _draft_or_404(code)
+    session = draft.session
+    if _closed(session):
+        return render(
+            request, "respondent/closed.jinja", {"session": session, "study": session.site.study}
+        )
+    instrument = draft.instrument.instrument
+    sections = respondent.pages(instrument, draft.answers)
+    if number < 1:
+        return redirect("surveys:page", code=code, number=1)
+    if number > len(sections):
+        return redirect("surveys:check", code=code)
+    section = sections[number - 1]
+    errors: dict[str, str] = {}
+    values = None
+    answers = draft.answers
+    if request.method == "POST":
+        action = request.POST.get("action", "continue")
+        result = respondent.read_page(
+            instrument, section, request.POST, draft.answers, validate=action != "save"
+        )
+        if not result.errors:
+            services.save_page(draft, section.id, result.answers, complete=action != "save")
+            if action == "save":
+                return redirect("surveys:saved", code=code)
+            after = respondent.pages(instrument, result.answers)
+            ids = [s.id for s in after]
+            following = ids.index(section.id) + 2 if section.id in ids else number + 1
+            if following > len(after):
+                return redirect("surveys:check", code=code)
+            return redirect("surveys:page", code=code, number=following)
+        errors, values = result.errors, result.values
+    fields = respondent.build_fields(instrument, section, answers, values, errors)
+    items = [instrument.item(i) for i in section.items]
+    context = {
+        "study": session.site.study,
+        "session": session,
+        "instrument": instrument,
+        "section": section,
+        "number": number,
+        "total": len(sections),
+        "fields_html": _render_fields(fields),
+        "error_summary": _errors_summary(items, errors),
+        "code": code,
+        "back": (
+            redirect("surveys:page", code=code, number=number - 1).url if number > 1 else None
+        ),
+    }
+    return render(request, "respondent/page.jinja", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def check(request, code):
+    token = request.POST.get("submission_token", "") if request.method == "POST" else ""
+    if request.method == "POST" and token:
+        already = Response.objects.filter(submission_token=token).first()
+        if already is not None:
+            return redirect("surveys:thanks", token=token)
+    draft = _draft_or_404(code)
+    instrument = draft.instrument.instrument
+    incomplete = services.first_incomplete_page(instrument, draft.answers, draft.seen)
+    if incomplete is not None:
+        return redirect("surveys:page", code=code, number=incomplete)
+    if request.method == "POST":
+        try:
+            response, _created = services.submit(code, token)
+        except services.SubmissionError as err:
+            return render(
+                request,
+                "respondent/problem.jinja",
+                {"message": str(err), "code": code},
+                status=409,
+            )
+        return redirect("surveys:thanks", token=response.submission_token)
+    answered, shown = respondent.count_answered(instrument, draft.answers)
+    sections = respondent.pages(instrument, draft.answers)
+    return render(
+        request,
+        "respondent/check.jinja",
+        {
+            "study": draft.session.site.study,
+            "code": code,
+            "token": draft.submission_token,
+            "answered": answered,
+            "shown": shown,
+            "sections": sections,
+            "back": redirect("surveys:page", code=code, number=len(sections)).url,
+        },
+    )
+
+
+@never_cache
+def saved(request, code):
+    draft = _draft_or_404(code)
+    return render(
+        request,
+        "respondent/saved.jinja",
+        {"study": draft.session.site.study, "code": normalise_code(code)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resume(request):
+    form = ResumeForm(request.POST or None)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        code = normalise_code(form.cleaned_data["code"])
+        if services.find_draft(code) is not None:
+            return redirect("surveys:resume_entry", code=code)
+        error = "Enter the resume code you were given, like ACDE-FGHJ-KMNP"
+    elif request.method == "POST":
+        error = "Enter your resume code"
+    return render(
+        request, "respondent/resume.jinja", {"error": error, "value": request.POST.get("code", "")}
+    )
+
+
+@never_cache
+def thanks(request, token):
+    response = get_object_or_404(
+        Response.objects.select_related("session__site__study", "instrument"),
+        submission_token=token,
+    )
+    study = response.session.site.study
+    recent = response.completed_on >= timezone.localdate() - timedelta(days=FEEDBACK_DAYS)
+    feedback = None
+    if study.show_feedback and recent:
+        feedback = respondent.knowledge_feedback(response.instrument.instrument, response.answers)
+    return render(
+        request,
+        "respondent/thanks.jinja",
+        {
+            "study": study,
+            "feedback": feedback,
+            "right": sum(1 for f in feedback or [] if f["correct"]),
+        },
+    )

@@ -1,0 +1,426 @@
+"""Staff pages: studies, members, sites, sessions (link and QR code), responses, dashboard.
+
+Every view is decorated with the permission it needs (:func:`study_view`); objects below the
+study (sites, sessions) are checked against a coordinator's own sites.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import engines
+from django.views.decorators.http import require_http_methods, require_POST
+
+from readiness.web import audit
+from readiness.web.accounts import permissions as perm
+from readiness.web.accounts.models import Membership, Role
+from readiness.web.surveys import dashboard, services
+from readiness.web.surveys.forms import (
+    MemberForm,
+    SessionForm,
+    SiteForm,
+    StudyForm,
+    error_list,
+    nhs_field,
+)
+from readiness.web.surveys.models import Response, Session, Site, Study
+
+
+def render_form(form, *names, **extra) -> list:
+    """The form's fields rendered with the NHS.UK macros."""
+    module = engines["jinja2"].env.get_template("staff/formfields.jinja").module
+    out = []
+    for name in names or form.fields:
+        macro, params = nhs_field(form[name], **extra.get(name, {}))
+        out.append(module.field(macro, params))
+    return out
+
+
+def _changes(what: str, form) -> dict:
+    """For the audit log: which fields of a saved form changed, and to what."""
+    return {
+        "change": f"{what} changed",
+        "fields": {name: form.cleaned_data.get(name) for name in form.changed_data},
+    }
+
+
+def _page(request, template, access=None, **context):
+    context.setdefault("access", access)
+    return render(request, template, context)
+
+
+# -- studies -----------------------------------------------------------------------------------
+
+
+@perm.staff_view
+def studies(request):
+    user = request.user
+    if user.is_superuser:
+        rows = [(s, "System administrator") for s in Study.objects.all()]
+    else:
+        rows = [
+            (m.study, m.get_role_display())
+            for m in Membership.objects.filter(user=user).select_related("study")
+        ]
+    return render(
+        request,
+        "staff/studies.jinja",
+        {"rows": rows, "can_create": perm.can_create_studies(user)},
+    )
+
+
+@perm.staff_view
+@require_http_methods(["GET", "POST"])
+def study_new(request):
+    if not perm.can_create_studies(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    services.install_instrument()
+    form = StudyForm(request.POST or None, initial={"is_open": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        study = services.create_study(
+            name=data["name"],
+            lead=request.user,
+            instrument=data["instrument"],
+            information=data["information"],
+            show_feedback=data["show_feedback"],
+        )
+        if not data["is_open"]:
+            study.is_open = False
+            study.save(update_fields=["is_open"])
+        if data["double_entry"]:
+            study.double_entry = True
+            study.save(update_fields=["double_entry"])
+        audit.record(request.user, audit.EDIT, study=study, detail={"change": "study created"})
+        messages.success(request, f"Study {study.name} created. Add its sites next.")
+        return redirect("surveys:sites", slug=study.slug)
+    return render(
+        request,
+        "staff/form.jinja",
+        {
+            "title": "Create a study",
+            "fields": render_form(form),
+            "errors": error_list(form),
+            "button_text": "Create study",
+            "back": redirect("surveys:studies").url,
+        },
+    )
+
+
+@perm.study_view(perm.VIEW)
+def study_dashboard(request, study, access):
+    site_ids = None if access.site_ids is None else set(access.site_ids)
+    context = {
+        "study": study,
+        "access": access,
+        "counts": services.counts(study, site_ids),
+        "results": dashboard.display(dashboard.results(study, access))
+        if access.has(perm.VIEW_RESULTS)
+        else None,
+        "report_available": _report_available() and access.has(perm.EXPORT),
+    }
+    return render(request, "staff/dashboard.jinja", context)
+
+
+@perm.study_view(perm.EDIT_STUDY)
+@require_http_methods(["GET", "POST"])
+def study_settings(request, study, access):
+    form = StudyForm(request.POST or None, instance=study)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request.user, audit.EDIT, study=study, detail=_changes("settings", form))
+        messages.success(request, "Study settings saved.")
+        return redirect("surveys:dashboard", slug=study.slug)
+    return _page(
+        request,
+        "staff/form.jinja",
+        access,
+        study=study,
+        title="Study settings",
+        fields=render_form(form),
+        errors=error_list(form),
+        button_text="Save settings",
+        back=redirect("surveys:dashboard", slug=study.slug).url,
+    )
+
+
+# -- members -----------------------------------------------------------------------------------
+
+
+@perm.study_view(perm.MANAGE_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def members(request, study, access):
+    form = MemberForm(request.POST or None, study=study)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            membership, _ = Membership.objects.update_or_create(
+                user=data["username"],
+                study=study,
+                defaults={"role": data["role"]},
+            )
+            membership.sites.set(data["sites"] if data["role"] == Role.COORDINATOR else [])
+            audit.record(
+                request.user,
+                audit.EDIT,
+                study=study,
+                detail={
+                    "change": "role given",
+                    "person": membership.user.username,
+                    "role": membership.role,
+                    "sites": [site.code for site in membership.sites.all()],
+                },
+            )
+        messages.success(
+            request, f"{membership.user.username} is now {membership.get_role_display()}."
+        )
+        return redirect("surveys:members", slug=study.slug)
+    rows = study.memberships.select_related("user").prefetch_related("sites")
+    return _page(
+        request,
+        "staff/members.jinja",
+        access,
+        study=study,
+        rows=rows,
+        fields=render_form(form),
+        errors=error_list(form),
+    )
+
+
+@perm.study_view(perm.MANAGE_MEMBERS)
+@require_POST
+def member_remove(request, study, access, member_id):
+    membership = get_object_or_404(Membership, pk=member_id, study=study)
+    if membership.user_id == request.user.id and membership.role == Role.LEAD:
+        messages.error(request, "You cannot remove yourself as study lead.")
+    else:
+        membership.delete()
+        audit.record(
+            request.user,
+            audit.EDIT,
+            study=study,
+            detail={"change": "person removed", "person": membership.user.username},
+        )
+        messages.success(request, f"{membership.user.username} removed from the study.")
+    return redirect("surveys:members", slug=study.slug)
+
+
+# -- sites and sessions ------------------------------------------------------------------------
+
+
+@perm.study_view(perm.VIEW_COUNTS)
+@require_http_methods(["GET", "POST"])
+def sites(request, study, access):
+    form = SiteForm(request.POST or None, study=study) if access.has(perm.MANAGE_SITES) else None
+    if request.method == "POST":
+        access.require(perm.MANAGE_SITES)
+        if form.is_valid():
+            site = services.add_site(study, form.cleaned_data["code"], form.cleaned_data["name"])
+            audit.record(
+                request.user,
+                audit.EDIT,
+                study=study,
+                detail={"change": "site added", "site": site.code},
+            )
+            messages.success(request, f"Site {site.code} added. Add its sessions next.")
+            return redirect("surveys:site", slug=study.slug, site_id=site.pk)
+    site_ids = None if access.site_ids is None else set(access.site_ids)
+    return _page(
+        request,
+        "staff/sites.jinja",
+        access,
+        study=study,
+        counts=services.counts(study, site_ids),
+        fields=render_form(form) if form else None,
+        errors=error_list(form) if form else [],
+    )
+
+
+def _site(study, access, site_id) -> Site:
+    site = get_object_or_404(Site, pk=site_id, study=study)
+    access.require(perm.VIEW_COUNTS, site.pk)
+    return site
+
+
+@perm.study_view(perm.VIEW_COUNTS)
+@require_http_methods(["GET", "POST"])
+def site_detail(request, study, access, site_id):
+    site = _site(study, access, site_id)
+    can_manage = access.has(perm.MANAGE_SESSIONS) and access.covers_site(site.pk)
+    form = SessionForm(request.POST or None, initial={"date": date.today(), "is_open": True})
+    if request.method == "POST":
+        access.require(perm.MANAGE_SESSIONS, site.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            session = services.add_session(site, data["date"], data["attended"])
+            if not data["is_open"]:
+                session.is_open = False
+                session.save(update_fields=["is_open"])
+            audit.record(
+                request.user,
+                audit.EDIT,
+                study=study,
+                detail={
+                    "change": "session added",
+                    "session": session.code,
+                    "attended": session.attended,
+                },
+            )
+            messages.success(
+                request, f"Session {session.code} added. Its link and QR code are below."
+            )
+            return redirect("surveys:session", slug=study.slug, session_id=session.pk)
+    sessions = site.sessions.all()
+    counts = {s.pk: s.responses.count() for s in sessions}
+    return _page(
+        request,
+        "staff/site.jinja",
+        access,
+        study=study,
+        site=site,
+        sessions=[(s, counts[s.pk]) for s in sessions],
+        fields=render_form(form) if can_manage else None,
+        errors=error_list(form) if can_manage else [],
+    )
+
+
+def _session(study, access, session_id, permission) -> Session:
+    session = get_object_or_404(
+        Session.objects.select_related("site"), pk=session_id, site__study=study
+    )
+    access.require(permission, session.site_id)
+    return session
+
+
+@perm.study_view(perm.MANAGE_SESSIONS)
+@require_http_methods(["GET", "POST"])
+def session_detail(request, study, access, session_id):
+    session = _session(study, access, session_id, perm.MANAGE_SESSIONS)
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        detail = {**_changes("session", form), "session": session.code}
+        audit.record(request.user, audit.EDIT, study=study, detail=detail)
+        messages.success(request, "Session saved.")
+        return redirect("surveys:session", slug=study.slug, session_id=session.pk)
+    link = request.build_absolute_uri(session.link_path())
+    return _page(
+        request,
+        "staff/session.jinja",
+        access,
+        study=study,
+        session=session,
+        link=link,
+        responded=session.responses.count(),
+        fields=render_form(form),
+        errors=error_list(form),
+    )
+
+
+@perm.study_view(perm.MANAGE_SESSIONS)
+def session_qr(request, study, access, session_id):
+    session = _session(study, access, session_id, perm.MANAGE_SESSIONS)
+    link = request.build_absolute_uri(session.link_path())
+    qr = segno.make(link, error="m")
+    buffer = io.BytesIO()
+    qr.save(
+        buffer,
+        kind="svg",
+        scale=8,
+        border=4,
+        title=f"QR code for the survey link of session {session.code}",
+        xmldecl=False,
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{session.code}-qr.svg"'
+    return response
+
+
+# -- responses and report ----------------------------------------------------------------------
+
+
+@perm.study_view(perm.VIEW_RESPONSES)
+def responses(request, study, access):
+    rows = (
+        Response.objects.filter(session__site__study=study)
+        .select_related("session__site", "instrument")
+        .order_by("-id")[:200]
+    )
+    total = Response.objects.filter(session__site__study=study).count()
+    return _page(request, "staff/responses.jinja", access, study=study, rows=rows, total=total)
+
+
+@perm.study_view(perm.VIEW_RESPONSES)
+def response_detail(request, study, access, response_id):
+    response = get_object_or_404(
+        Response.objects.select_related("session__site", "instrument"),
+        pk=response_id,
+        session__site__study=study,
+    )
+    instrument = response.instrument.instrument
+    rows = []
+    for item in instrument.items:
+        if item.id in response.answers:
+            value = response.answers[item.id]
+            if item.type == "multiple_choice":
+                shown = "; ".join(item.label_for(c) or c for c in str(value).split())
+            elif item.type in ("yes_no", "true_false"):
+                from readiness.web.surveys.respondent import choices_of
+
+                shown = next(
+                    (c.label for c in choices_of(item) if str(c.code) == str(value)), value
+                )
+            elif item.choices:
+                shown = item.label_for(value) or value
+            else:
+                shown = value
+            rows.append((item, value, shown))
+    return _page(request, "staff/response.jinja", access, study=study, response=response, rows=rows)
+
+
+def _report_available() -> bool:
+    try:
+        from readiness.report import render_html  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@perm.study_view(perm.EXPORT)
+def report(request, study, access):
+    """The full report (from :mod:`readiness.report`) as an HTML download."""
+    if not _report_available():
+        raise Http404("The report module is not installed.")
+    from readiness.analysis.survey import AnalysisSettings, analyse
+    from readiness.report import render_html
+
+    data = services.study_data(study)
+    if len(data.responses) == 0:
+        raise Http404("No responses yet.")
+    instrument = study.instrument.instrument
+    clusters = data.responses["site"].nunique()
+    result = analyse(
+        data.responses,
+        instrument,
+        sessions=data.sessions,
+        settings=AnalysisSettings(cluster="site" if clusters >= 2 else None),
+    )
+    html = render_html(
+        result,
+        instrument=instrument,
+        min_cell=settings.READINESS_MIN_CELL,
+        source={"study": study.name},
+    )
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{study.slug}-report.html"'
+    return response

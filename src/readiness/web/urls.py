@@ -1,0 +1,25 @@
+"""The project's URLs."""
+
+from django.contrib import admin
+from django.shortcuts import redirect, render
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("surveys:studies")
+    return render(request, "home.jinja")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("readiness.web.accounts.urls")),
+    # Staff sign in through our form, which asks for the second factor (the admin's would not).
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("interviews/", include("readiness.web.interviews.urls")),
+    path("", include("readiness.web.security.urls")),
+    path("", include("readiness.web.audit.urls")),
+    path("", include("readiness.web.surveys.urls")),
+]

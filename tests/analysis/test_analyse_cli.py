@@ -1,0 +1,57 @@
+"""`readiness analyse` through the real entry point, on files written by `readiness demo-data`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from readiness.cli import main
+
+
+@pytest.fixture(scope="module")
+def cohort_file(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cohort")
+    path = folder / "cohort.csv"
+    assert main(["demo-data", "--match-published", "--out", str(path)]) == 0
+    return path
+
+
+def test_json_output_carries_every_published_count(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_id = {i["id"]: i for i in data["indicators"]}
+    assert by_id["lack_conf_referral_women"]["overall"]["count"] == 528
+    assert by_id["lack_conf_referral_women"]["overall"]["n"] == 782
+    assert data["response_rate"]["overall"]["attended"] == 892  # sessions found beside the file
+    assert data["source"]["sessions"].endswith("cohort-sessions.csv")
+    assert data["synthetic"] is True and data["settings"]["interval"] == "wilson"
+
+
+def test_design_based_text_output(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--cluster", "site", "--interval", "jeffreys"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC DATA" in out and "clusters: site" in out and "Rao-Scott F" in out
+    assert "Logistic regression of contact_ever" in out
+
+
+def test_bad_cluster_column_is_a_clear_error(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--cluster", "trust", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert "no column 'trust'" in data["error"]
+
+
+def test_a_broken_response_file_stops_the_analysis(tmp_path, cohort_file, capsys):
+    lines = cohort_file.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("c_refer_women")] = "7"
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join([lines[0], ",".join(row)]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["analyse", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "row 1" in err and "c_refer_women" in err

@@ -1,0 +1,408 @@
+"""Property tests: random valid instruments survive ours -> REDCap -> ours and ours -> XLSForm ->
+ours; the branching-logic and relevant parsers either parse or raise ExpressionError."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyxform.xls2xform import convert
+
+from readiness.instrument import build_instrument, instrument_to_data
+from readiness.instrument.conditions import Condition, parse_condition
+from readiness.instrument.interop import (
+    ExpressionError,
+    canonical_condition,
+    format_redcap_logic,
+    format_xlsform_relevant,
+    parse_redcap_logic,
+    parse_xlsform_relevant,
+)
+from readiness.instrument.model import ITEM_TYPES, META_COLUMNS
+from readiness.instrument.redcap import read_redcap_dictionary, write_redcap_dictionary
+from readiness.instrument.xlsform import read_xlsform, write_xlsform
+
+FILES = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
+IDS = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(
+    lambda s: s not in META_COLUMNS and s != "meta" and not s.startswith("sec")
+)
+WORD_CODES = st.from_regex(r"[a-z][a-z0-9_]{0,5}", fullmatch=True).filter(
+    lambda s: not _is_number(s)
+)
+WORD = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJéüß0123456789?.,'\"()-&<>/!:;",
+    min_size=1,
+    max_size=8,
+)
+TEXT = st.lists(WORD, min_size=1, max_size=6).map(" ".join)
+TEXT_VALUES = st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True)
+NUMBERS = st.one_of(st.integers(-5, 120), st.sampled_from([0.5, 2.25, -1.5, 10.125]))
+FIXED = {"yes_no": [1, 0], "true_false": [1, 0, 8]}
+
+
+@st.composite
+def choice_list(draw, likert: bool = False) -> list[dict]:
+    k = draw(st.integers(2, 5)) if likert else draw(st.integers(1, 5))
+    if likert or draw(st.booleans()):
+        start = draw(st.integers(-1, 2))
+        codes: list[Any] = list(range(start, start + k))
+    else:
+        codes = draw(st.lists(WORD_CODES, min_size=k, max_size=k, unique=True))
+    labels = draw(st.lists(TEXT, min_size=k, max_size=k))
+    return [{"code": c, "label": label} for c, label in zip(codes, labels, strict=True)]
+
+
+def codes_of(item: dict, choice_sets: dict) -> list:
+    if item["type"] in FIXED:
+        return FIXED[item["type"]]
+    choices = item.get("choices", [])
+    if isinstance(choices, str):
+        choices = choice_sets[choices]
+    return [c["code"] for c in choices]
+
+
+@st.composite
+def leaf(draw, targets: list[dict], choice_sets: dict) -> dict:
+    target = draw(st.sampled_from(targets))
+    kind = target["type"]
+    codes = codes_of(target, choice_sets)
+    if kind in ("single_choice", "likert", "yes_no", "true_false"):
+        ops = ["equals", "not_equals", "in", "not_in", "answered"]
+        if kind == "likert":
+            ops += ["gt", "ge", "lt", "le"]
+    elif kind == "multiple_choice":
+        ops = ["selected", "answered"]
+    elif kind == "number":
+        ops = ["equals", "not_equals", "in", "gt", "ge", "lt", "le", "answered"]
+    else:
+        ops = ["equals", "not_equals", "answered"]
+    op = draw(st.sampled_from(ops))
+    if op == "answered":
+        value: Any = draw(st.booleans())
+    elif kind == "number":
+        value = (
+            draw(st.lists(NUMBERS, min_size=1, max_size=3, unique=True))
+            if op == "in"
+            else draw(NUMBERS)
+        )
+    elif op in ("gt", "ge", "lt", "le"):
+        value = draw(st.integers(-2, 7))
+    elif kind in ("text", "month_year"):
+        value = draw(TEXT_VALUES)
+    elif op in ("in", "not_in"):
+        value = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True))
+    else:
+        value = draw(st.sampled_from(codes))
+    return {"item": target["id"], op: value}
+
+
+def conditions(targets: list[dict], choice_sets: dict, depth: int = 2) -> st.SearchStrategy:
+    base = leaf(targets, choice_sets)
+    if depth == 0:
+        return base
+    inner = conditions(targets, choice_sets, depth - 1)
+    return st.one_of(
+        base,
+        base,
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"all": xs}),
+        st.lists(inner, min_size=1, max_size=3).map(lambda xs: {"any": xs}),
+        inner.map(lambda x: {"not": x}),
+    )
+
+
+@st.composite
+def instruments(draw) -> dict:
+    n_items = draw(st.integers(1, 9))
+    ids = draw(st.lists(IDS, min_size=n_items, max_size=n_items, unique=True))
+    choice_sets: dict[str, list] = {}
+    if draw(st.booleans()):
+        choice_sets["agree"] = draw(choice_list(likert=True))
+    sources = {"src": {"citation": "Somebody, A guide, 2020."}}
+    items: list[dict] = []
+    for index, item_id in enumerate(ids):
+        kind = draw(st.sampled_from(ITEM_TYPES))
+        item: dict[str, Any] = {"id": item_id, "type": kind, "text": draw(TEXT)}
+        if kind in ("single_choice", "multiple_choice"):
+            item["choices"] = draw(choice_list())
+        elif kind == "likert":
+            use_set = choice_sets and draw(st.booleans())
+            item["choices"] = "agree" if use_set else draw(choice_list(likert=True))
+        elif kind == "true_false":
+            item["key"] = draw(st.booleans())
+            item["explanation"] = draw(TEXT)
+            if draw(st.booleans()):
+                item["source"] = "src"
+        elif kind == "number":
+            low = draw(st.none() | NUMBERS)
+            high = draw(st.none() | NUMBERS)
+            if low is not None and high is not None and low > high:
+                low, high = high, low
+            if low is not None:
+                item["min"] = low
+            if high is not None:
+                item["max"] = high
+            if draw(st.booleans()):
+                item["integer"] = True
+        if draw(st.booleans()):
+            item["help"] = draw(TEXT)
+        if draw(st.booleans()):
+            item["required"] = True
+        if kind in ("text", "single_choice", "number") and draw(st.integers(0, 3)) == 0:
+            item["hidden"] = True
+        if index and draw(st.booleans()):
+            item["show_if"] = draw(conditions(items[:index], choice_sets))
+        items.append(item)
+    n_sections = draw(st.integers(1, min(3, n_items)))
+    cuts = (
+        sorted(draw(st.sets(st.integers(1, n_items - 1), max_size=n_sections - 1)))
+        if (n_items > 1)
+        else []
+    )
+    bounds = [0, *cuts, n_items]
+    sections = []
+    for s_index in range(len(bounds) - 1):
+        first = bounds[s_index]
+        section: dict[str, Any] = {
+            "id": f"sec{s_index}",
+            "title": draw(TEXT),
+            "items": items[first : bounds[s_index + 1]],
+        }
+        if draw(st.booleans()):
+            section["intro"] = draw(TEXT)
+        if first and draw(st.booleans()):
+            section["show_if"] = draw(conditions(items[:first], choice_sets, depth=1))
+        sections.append(section)
+    data: dict[str, Any] = {
+        "id": draw(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)),
+        "version": draw(st.sampled_from([1, 2, "1.1", "2024-06"])),
+        "title": draw(TEXT),
+        "sources": sources,
+        "sections": sections,
+    }
+    if choice_sets:
+        data["choice_sets"] = choice_sets
+    if draw(st.booleans()):
+        data["notice"] = draw(TEXT)
+    scorable = [i for i in items if i["type"] in ("likert", "yes_no", "true_false")]
+    if scorable and draw(st.booleans()):
+        members = draw(st.lists(st.sampled_from(scorable), min_size=1, unique_by=lambda i: i["id"]))
+        likert = [i["id"] for i in members if i["type"] == "likert"]
+        scale = {
+            "id": "score_total",
+            "label": draw(TEXT),
+            "items": [i["id"] for i in members],
+            "scoring": draw(st.sampled_from(["mean", "sum"])),
+            "reverse": draw(st.lists(st.sampled_from(likert), unique=True)) if likert else [],
+        }
+        data["scales"] = [scale]
+        data["indicators"] = [
+            {"id": "score_low", "label": draw(TEXT), "scale": "score_total", "when": {"lt": 2}}
+        ]
+    return data
+
+
+def canonical_data(instrument, push_not: bool) -> dict:
+    """The instrument's data with every condition in its round-trip (canonical) form."""
+    targets = {item.id: item for item in instrument.items}
+    data = instrument_to_data(instrument)
+    for section_data, section in zip(data["sections"], instrument.sections, strict=True):
+        if section.show_if is not None:
+            section_data["show_if"] = canonical_condition(
+                section.show_if, push_not=push_not, targets=targets
+            ).to_data()
+        for item_data in section_data["items"]:
+            item = instrument.item(item_data["id"])
+            if item.show_if is not None:
+                item_data["show_if"] = canonical_condition(
+                    item.show_if, push_not=push_not, targets=targets
+                ).to_data()
+    return data
+
+
+# --- random instruments survive both round trips -------------------------------------------
+
+
+@FILES
+@given(instruments())
+def test_random_instruments_survive_a_redcap_round_trip(data):
+    instrument = build_instrument(data)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "dictionary.csv"
+        written = write_redcap_dictionary(instrument, path)
+        back = read_redcap_dictionary(path, base=instrument)
+    expected = canonical_data(instrument, push_not=True)
+    used = {item.choice_set for item in instrument.items if item.choice_set}
+    unused = set(instrument.choice_sets) - used
+    if unused:  # REDCap has no named lists: a set no item uses is reported, not written
+        assert unused <= {note.field for note in written.unmapped}
+        expected["choice_sets"] = {k: v for k, v in expected["choice_sets"].items() if k in used}
+        if not expected["choice_sets"]:
+            del expected["choice_sets"]
+    assert instrument_to_data(back.instrument) == expected
+    assert back.unmapped == []
+
+
+@FILES
+@given(instruments())
+def test_random_instruments_survive_an_xlsform_round_trip(data):
+    instrument = build_instrument(data)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "form.xlsx"
+        written = write_xlsform(instrument, path)
+        back = read_xlsform(path)
+    assert written.unmapped == []
+    assert instrument_to_data(back.instrument) == canonical_data(instrument, push_not=False)
+    assert back.unmapped == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instruments())
+def test_pyxform_compiles_every_random_export(data):
+    instrument = build_instrument(data)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "form.xlsx"
+        write_xlsform(instrument, path)
+        xform = convert(str(path)).xform
+    for item in instrument.items:
+        assert f"/{item.id}" in xform
+        if item.show_if is not None:
+            assert f'nodeset="/data/{item.section}/{item.id}"' in xform
+
+
+# --- conditions: formatting, parsing and the canonical form -------------------------------
+
+
+@st.composite
+def condition_cases(draw) -> tuple[Condition, dict]:
+    data = draw(instruments())
+    instrument = build_instrument(data)
+    targets = {item.id: item for item in instrument.items}
+    condition = parse_condition(
+        draw(conditions(list(_flat_items(data)), data.get("choice_sets", {})))
+    )
+    return condition, targets
+
+
+def _flat_items(data: dict):
+    for section in data["sections"]:
+        yield from section["items"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(condition_cases())
+def test_formatted_conditions_parse_back_to_their_canonical_form(case):
+    condition, targets = case
+    redcap = format_redcap_logic(condition, targets)
+    assert parse_redcap_logic(redcap, targets) == canonical_condition(
+        condition, push_not=True, targets=targets
+    )
+    relevant = format_xlsform_relevant(condition, targets)
+    assert parse_xlsform_relevant(relevant, targets) == canonical_condition(
+        condition, push_not=False, targets=targets
+    )
+
+
+def _answers(draw, targets: dict) -> dict:
+    answers: dict[str, Any] = {}
+    for item_id, item in targets.items():
+        if draw(st.integers(0, 3)) == 0:
+            continue  # missing
+        if item.type == "multiple_choice":
+            chosen = draw(st.lists(st.sampled_from(item.codes), unique=True))
+            answers[item_id] = " ".join(str(c) for c in chosen)
+        elif item.codes:
+            answers[item_id] = draw(st.sampled_from(item.codes))
+        elif item.type == "number":
+            answers[item_id] = draw(NUMBERS)
+        else:
+            answers[item_id] = draw(TEXT_VALUES)
+    return answers
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(condition_cases(), st.data())
+def test_the_canonical_form_means_the_same_and_is_stable(case, data):
+    condition, targets = case
+    answers = _answers(data.draw, targets)
+    for push_not in (False, True):
+        canonical = canonical_condition(condition, push_not=push_not, targets=targets)
+        assert canonical.evaluate(answers) == condition.evaluate(answers)
+        assert canonical_condition(canonical, push_not=push_not, targets=targets) == canonical
+
+
+# --- the parsers never fail with anything but ExpressionError --------------------------------
+
+TARGETS = {
+    item["id"]: item
+    for item in [
+        {"id": "a", "type": "single_choice", "codes": (1, 2, "x")},
+        {"id": "b", "type": "multiple_choice", "codes": (1, 2, 3)},
+        {"id": "n", "type": "number", "codes": ()},
+        {"id": "t", "type": "text", "codes": ()},
+        {"id": "l", "type": "likert", "codes": (1, 2, 3, 4, 5)},
+    ]
+}
+
+
+class _Target:
+    def __init__(self, kind: str, codes: tuple):
+        self.type, self.codes = kind, codes
+
+
+PARSE_TARGETS = {k: _Target(v["type"], v["codes"]) for k, v in TARGETS.items()}
+TOKENS = [
+    "[a]", "[b(1)]", "[b(9)]", "[n]", "[t]", "[l]", "[zz]", "[A]", "[a:value]", "[event-name]",
+    "${a}", "${b}", "${n}", "${t}", "${l}", "${", "}", "[", "]", "'1'", "'x'", "''", '"2"', "'",
+    '"', "1", "2.5", "-3", ".", "=", "<>", "!=", "<", "<=", ">", ">=", "==", "and", "or", "AND",
+    "not", "not(", "selected(", ",", "(", ")", "&&", "||", "+", "*", "datediff(", "true()",
+    "div", "@", "\\", "\n", "é",
+]  # fmt: skip
+
+
+def _parses_or_explains(parse, text: str) -> None:
+    try:
+        result = parse(text, PARSE_TARGETS)
+    except ExpressionError as err:
+        assert err.message and err.fix
+        assert 0 <= err.position <= len(text)
+    else:
+        assert isinstance(result, Condition)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_parsers_survive_arbitrary_text(text):
+    _parses_or_explains(parse_redcap_logic, text)
+    _parses_or_explains(parse_xlsform_relevant, text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=14).map(" ".join))
+def test_parsers_survive_token_soup(text):
+    _parses_or_explains(parse_redcap_logic, text)
+    _parses_or_explains(parse_xlsform_relevant, text)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 400))
+def test_deep_nesting_is_a_clear_error_not_a_crash(depth):
+    for parse, ref in ((parse_redcap_logic, "[a] = '1'"), (parse_xlsform_relevant, "${a} = '1'")):
+        _parses_or_explains(parse, "(" * depth + ref + ")" * depth)
+    _parses_or_explains(parse_xlsform_relevant, "not(" * depth + "${a} = '1'" + ")" * depth)

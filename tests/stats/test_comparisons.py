@@ -1,0 +1,181 @@
+"""Tests of association against R (fixtures written by tests/reference/comparisons.R)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from readiness.errors import StatsError
+from readiness.stats.comparisons import (
+    chi_square_test,
+    cramers_v,
+    fisher_exact_test,
+    rao_scott_test,
+)
+from readiness.stats.design import SurveyDesign
+
+FIXTURE = json.loads(
+    (Path(__file__).parents[1] / "reference" / "fixtures" / "comparisons.json").read_text()
+)
+TABLES = FIXTURE["tables"]
+DATA = {
+    k: np.array(col, dtype=object)
+    if k in ("region", "discipline")
+    else np.array([np.nan if v is None else v for v in col])
+    for k, col in FIXTURE["data"].items()
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_chi_square_matches_chisq_test(name: str) -> None:
+    ref = TABLES[name]
+    res = chi_square_test(ref["table"])
+    assert res.statistic == pytest.approx(ref["chisq"]["statistic"], abs=1e-6)
+    assert res.df == ref["chisq"]["df"]
+    assert res.p_value == pytest.approx(ref["chisq"]["p_value"], abs=1e-6)
+    np.testing.assert_allclose(res.expected, ref["chisq"]["expected"], atol=1e-6)
+    assert res.n == sum(map(sum, ref["table"]))
+    assert not res.correct
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_continuity_correction_like_r(name: str) -> None:
+    ref = TABLES[name]
+    res = chi_square_test(ref["table"], correct=True)
+    assert res.statistic == pytest.approx(ref["chisq_corrected"]["statistic"], abs=1e-6)
+    assert res.p_value == pytest.approx(ref["chisq_corrected"]["p_value"], abs=1e-6)
+    # R corrects only 2 x 2 tables, and only when |O - E| > 0
+    assert res.correct == (np.shape(ref["table"]) == (2, 2))
+
+
+@pytest.mark.parametrize("name", sorted(k for k in TABLES if "fisher_p" in TABLES[k]))
+def test_fisher_matches_fisher_test(name: str) -> None:
+    ref = TABLES[name]
+    res = fisher_exact_test(ref["table"])
+    assert res.p_value == pytest.approx(ref["fisher_p"], abs=1e-6)
+    assert res.n == sum(map(sum, ref["table"]))
+
+
+def test_fixture_has_the_5_by_2_discipline_table_with_a_small_row() -> None:
+    table = np.array(TABLES["discipline_by_trained"]["table"])
+    assert table.shape == (5, 2)
+    assert table.sum(1).min() < 5
+
+
+def test_fisher_r_by_2_is_fast_for_survey_sized_tables() -> None:
+    table = [[80, 76], [70, 86], [64, 92], [90, 66], [78, 80]]  # 782 respondents, near the mode
+    start = time.perf_counter()
+    res = fisher_exact_test(table)
+    assert time.perf_counter() - start < 5
+    assert 0 < res.p_value <= 1
+    # the p-value of the most probable table is 1
+    assert fisher_exact_test([[5, 5], [5, 5], [5, 5]]).p_value == pytest.approx(1.0)
+
+
+def test_fisher_general_r_by_c_is_a_clear_error() -> None:
+    with pytest.raises(StatsError, match="two rows or two columns"):
+        fisher_exact_test(TABLES["three_by_three"]["table"])
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+def test_cramers_v(name: str) -> None:
+    ref = TABLES[name]
+    plain = cramers_v(ref["table"])
+    corrected = cramers_v(ref["table"], bias_correction=True)
+    assert plain.value == pytest.approx(ref["cramers_v"], abs=1e-6)
+    assert corrected.value == pytest.approx(ref["cramers_v_corrected"], abs=1e-6)
+    assert not plain.bias_corrected and corrected.bias_corrected
+
+
+@pytest.mark.parametrize(
+    ("table", "match"),
+    [
+        ([[1, 2, 3]], "at least two rows"),
+        ([[1, -2], [3, 4]], "negative"),
+        ([[0, 0], [3, 4]], "row 1 .* no respondents"),
+        ([[1, np.nan], [3, 4]], "finite"),
+        ([[1.5, 2], [3, 4]], "whole numbers"),
+    ],
+)
+def test_bad_tables(table, match) -> None:
+    with pytest.raises(StatsError, match=match):
+        chi_square_test(table) if "whole" not in match else fisher_exact_test(table)
+
+
+def _design(kind: str, rows=slice(None), lonely_psu: str = "fail") -> SurveyDesign:
+    cl = DATA["trust"][rows]
+    if kind == "stratified":
+        return SurveyDesign(cl, DATA["region"][rows], DATA["weight"][rows], lonely_psu=lonely_psu)
+    if kind == "clustered":
+        return SurveyDesign(cl)
+    return SurveyDesign(cl, weights=DATA["weight"][rows])
+
+
+def _id(case):
+    return f"{case['design']}-{case['y']}-{case['group']}"
+
+
+@pytest.mark.parametrize("case", FIXTURE["rao_scott"], ids=_id)
+def test_rao_scott_matches_svychisq(case) -> None:
+    des = _design(case["design"])
+    y, g = DATA[case["y"]], DATA[case["group"]]
+    f = rao_scott_test(y, g, des)
+    assert f.statistic == pytest.approx(case["f"]["statistic"], abs=1e-6)
+    assert f.ndf == pytest.approx(case["f"]["ndf"], abs=1e-6)
+    assert f.ddf == pytest.approx(case["f"]["ddf"], abs=1e-6)
+    assert f.p_value == pytest.approx(case["f"]["p_value"], abs=1e-6)
+    c = rao_scott_test(y, g, des, statistic="Chisq")
+    assert c.pearson == pytest.approx(case["chisq"]["statistic"], abs=1e-6)
+    assert c.ndf == case["chisq"]["df"]
+    assert c.p_value == pytest.approx(case["chisq"]["p_value"], abs=1e-6)
+    assert c.statistic == pytest.approx(c.pearson / c.mean_deff, rel=1e-12)
+
+
+def test_rao_scott_with_a_lonely_psu_adjusted() -> None:
+    rows = np.isin(DATA["trust"], FIXTURE["lonely_trusts"])
+    des = _design("stratified", rows, lonely_psu="adjust")
+    res = rao_scott_test(DATA["trained"][rows], DATA["discipline"][rows], des)
+    ref = FIXTURE["lonely_adjust"]
+    assert res.statistic == pytest.approx(ref["statistic"], abs=1e-6)
+    assert res.ndf == pytest.approx(ref["ndf"], abs=1e-6)
+    assert res.ddf == pytest.approx(ref["ddf"], abs=1e-6)
+    assert res.p_value == pytest.approx(ref["p_value"], abs=1e-6)
+
+
+def test_rao_scott_bad_input() -> None:
+    des = _design("clustered")
+    with pytest.raises(StatsError, match="two different values"):
+        rao_scott_test(np.zeros(des.n), DATA["discipline"], des)
+    with pytest.raises(StatsError, match="statistic"):
+        rao_scott_test(DATA["trained"], DATA["discipline"], des, statistic="Wald")
+    with pytest.raises(StatsError, match="values"):
+        rao_scott_test(DATA["trained"][:10], DATA["discipline"][:10], des)
+
+
+def test_results_serialise() -> None:
+    d = chi_square_test(TABLES["two_by_two"]["table"]).to_dict()
+    assert d["df"] == 1 and isinstance(d["expected"], list)
+    des = _design("stratified")
+    d = rao_scott_test(DATA["trained"], DATA["discipline"], des).to_dict()
+    assert set(d) >= {"statistic", "ndf", "ddf", "p_value", "n"}
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import readiness.stats.comparisons as module
+
+    assert doctest.testmod(module).failed == 0
+
+
+@pytest.mark.parametrize("case", FIXTURE["random_fisher"], ids=lambda c: str(c["table"]))
+def test_fisher_random_tables(case) -> None:
+    assert fisher_exact_test(case["table"]).p_value == pytest.approx(case["p_value"], abs=1e-6)
+    # the same table transposed (2 x r) gives the same p-value
+    assert fisher_exact_test(np.array(case["table"]).T).p_value == pytest.approx(
+        case["p_value"], abs=1e-6
+    )

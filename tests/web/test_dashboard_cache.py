@@ -1,0 +1,88 @@
+"""Dashboard results are computed once for every worker and, when responses arrive, shown
+marked as being updated while a background refresh brings them up to date."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.cache import caches
+
+from readiness.web.surveys import resultscache
+from readiness.web.surveys.models import Response
+
+
+def _respond(session, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        Response.objects.create(
+            session=session,
+            instrument=session.site.study.instrument,
+            answers={"site": session.site.code, "discipline": 1 + i % 3, "contact_ever": i % 2},
+            completed_on="2026-03-02",
+            submission_token=f"token-{i}",
+        )
+
+
+def _count(page: str) -> str:
+    start = page.index('<p class="nhsuk-body-s">') + len('<p class="nhsuk-body-s">')
+    return page[start : page.index(" response", start)].strip()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_responses_show_the_kept_results_while_they_refresh(client, study, session_a):
+    client.force_login(study.memberships.get(role="lead").user)
+    _respond(session_a, 6)
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert _count(page) == "6" and "being brought up to date" not in page  # the first view
+    _respond(session_a, 1, start=6)
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert "<strong>7</strong> responses" in page  # the counts are always current
+    assert _count(page) == "6" and "These results are from the first 6 responses" in page
+    key = resultscache.slot(study, None)
+    deadline = time.monotonic() + 30
+    while caches["results"].get(f"{key}:refreshing") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert _count(page) == "7" and "being brought up to date" not in page
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_results_are_computed_at_once(client, study, session_a):
+    client.force_login(study.memberships.get(role="lead").user)
+    _respond(session_a, 6)
+    assert _count(client.get(f"/studies/{study.slug}/").content.decode()) == "6"
+    _respond(session_a, 2, start=6)
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert _count(page) == "8" and "being brought up to date" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_study_is_computed_in_the_background_from_the_first_view(
+    client, study, session_a, settings
+):
+    settings.READINESS_RESULTS_IN_BACKGROUND = 5
+    client.force_login(study.memberships.get(role="lead").user)
+    _respond(session_a, 6)
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert "The results of these responses are being computed" in page
+    assert "<strong>6</strong> responses" in page
+    key = resultscache.slot(study, None)
+    deadline = time.monotonic() + 30
+    while caches["results"].get(f"{key}:refreshing") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _count(client.get(f"/studies/{study.slug}/").content.decode()) == "6"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_usable_cache_folder_the_results_are_computed(client, study, session_a, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "results": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": "/proc/readiness-cannot-be-made",
+        },
+    }
+    settings.READINESS_RESULTS_IN_BACKGROUND = 5
+    client.force_login(study.memberships.get(role="lead").user)
+    _respond(session_a, 6)
+    assert _count(client.get(f"/studies/{study.slug}/").content.decode()) == "6"

@@ -1,0 +1,179 @@
+"""The respondent's way through, with Django's test client (no JavaScript, like a basic phone)."""
+
+from __future__ import annotations
+
+import pytest
+
+from readiness.web.surveys.models import Draft, Response
+from tests.web.helpers import PAGE_ANSWERS, answer_all, start
+
+pytestmark = pytest.mark.django_db
+
+
+def test_information_page_asks_for_consent(client, session_a):
+    page = client.get(f"/s/{session_a.token}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Test study" in text and "agree to take part" in text
+    refused = client.post(f"/s/{session_a.token}/", {})
+    assert refused.status_code == 200
+    assert "nhsuk-error-summary" in refused.content.decode()
+    assert Draft.objects.count() == 0
+
+
+def test_unknown_session_link_is_not_found(client, study):
+    assert client.get("/s/NOSUCHTOKEN9/").status_code == 404
+
+
+def test_whole_way_through_with_one_error_corrected(client, session_a):
+    code = start(client, session_a)
+    # Page 1 with an error: years out of range; the error summary links to the field.
+    bad = client.post(f"/r/{code}/1/", {**PAGE_ANSWERS["about"], "years_qualified": "75"})
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "There is a problem" in html
+    assert 'href="#q-years_qualified"' in html
+    assert "Enter a whole number between 0 and 60" in html
+    assert 'value="75"' in html  # what was typed is shown back
+    assert "<title>Error: " in html
+    token = answer_all(client, code)
+    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert done.status_code == 302 and done["Location"] == f"/thanks/{token}/"
+    response = Response.objects.get()
+    assert response.answers["years_qualified"] == 7
+    assert response.answers["discipline"] == 2
+    assert response.answers["training_where"] == "1 4"
+    assert response.answers["training_when"] == "2024-03"
+    assert response.answers["site"] == "A"  # the hidden item, filled from the session
+    assert response.instrument.instrument_id == "readiness-survey"
+    assert response.session == session_a
+    assert not Draft.objects.exists()
+
+
+def test_submitting_twice_counts_once(client, session_a):
+    code = start(client, session_a)
+    token = answer_all(client, code)
+    first = client.post(f"/r/{code}/check/", {"submission_token": token})
+    second = client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Response.objects.count() == 1
+
+
+def test_a_stale_token_is_refused(client, session_a):
+    code = start(client, session_a)
+    answer_all(client, code)
+    refused = client.post(f"/r/{code}/check/", {"submission_token": "not-the-token"})
+    assert refused.status_code == 409
+    assert Response.objects.count() == 0
+
+
+def test_thank_you_page_shows_knowledge_feedback_when_the_study_turns_it_on(client, session_a):
+    code = start(client, session_a)
+    token = answer_all(client, code)
+    client.post(f"/r/{code}/check/", {"submission_token": token})
+    page = client.get(f"/thanks/{token}/").content.decode()
+    assert "Thank you" in page
+    # 10 of the 14 answers in PAGE_ANSWERS are right (k_border, k_first_responder don't know;
+    # k_companion_interp and k_police_danger wrong).
+    assert "You got 10 of 14 right" in page
+    assert "Use a professional interpreter" in page  # an explanation
+    assert "Modern Slavery Act 2015" in page  # a source
+    study = session_a.site.study
+    study.show_feedback = False
+    study.save()
+    assert "You got" not in client.get(f"/thanks/{token}/").content.decode()
+
+
+def test_back_keeps_answers_and_resume_code_continues(client, session_a):
+    code = start(client, session_a)
+    client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"])
+    back = client.get(f"/r/{code}/1/").content.decode()
+    assert 'value="7"' in back
+    assert 'value="2" checked' in back
+    # Save and finish later on page 2, with one answer given.
+    saved = client.post(f"/r/{code}/2/", {"training_prior": "0", "action": "save"})
+    assert saved["Location"] == f"/r/{code}/saved/"
+    assert code in client.get(saved["Location"]).content.decode()
+    # Later, in another browser: the resume code, typed in lower case with spaces.
+    other = type(client)()
+    typed = code.lower().replace("-", " ")
+    found = other.post("/resume/", {"code": typed})
+    assert found["Location"] == f"/r/{code}/"
+    assert other.get(found["Location"])["Location"] == f"/r/{code}/2/"
+    page2 = other.get(f"/r/{code}/2/").content.decode()
+    assert 'value="0" checked' in page2
+    wrong = other.post("/resume/", {"code": "AAAA-AAAA-AAAA"})
+    assert wrong.status_code == 200 and "There is a problem" in wrong.content.decode()
+
+
+def test_resume_code_is_stored_only_as_a_digest(client, session_a):
+    code = start(client, session_a)
+    draft = Draft.objects.get()
+    assert code not in draft.code_digest
+    assert len(draft.code_digest) == 64
+
+
+def test_answers_to_questions_hidden_by_a_later_change_are_dropped(client, session_a):
+    code = start(client, session_a)
+    client.post(
+        f"/r/{code}/1/",
+        {**PAGE_ANSWERS["about"], "profession": "8", "profession_other": "Paramedic"},
+    )
+    assert Draft.objects.get().answers["profession_other"] == "Paramedic"
+    client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"])  # profession 3: the other text goes
+    assert "profession_other" not in Draft.objects.get().answers
+    # Answers posted for a question whose condition is false are ignored.
+    client.post(
+        f"/r/{code}/3/",
+        {"contact_ever": "0", "contact_count": "3", "contact_story": "should not be kept"},
+    )
+    answers = Draft.objects.get().answers
+    assert answers["contact_ever"] == 0
+    assert "contact_count" not in answers and "contact_story" not in answers
+
+
+def test_conditional_questions_are_nested_under_their_choice(client, session_a):
+    code = start(client, session_a)
+    html = client.get(f"/r/{code}/2/").content.decode()
+    # training_where is revealed by "Yes" (code 1) of training_prior.
+    reveal = html.index('id="conditional-q-training_prior"')
+    assert html.index('name="training_where"') > reveal
+
+
+def test_required_question_and_validation_per_type(client, session_a):
+    code = start(client, session_a)
+    missing = client.post(f"/r/{code}/1/", {"years_qualified": "2.5"}).content.decode()
+    assert "Select an answer" in missing  # discipline is required
+    assert "Which area do you mainly work in? (required)" in missing
+    assert "Enter a whole number between 0 and 60" in missing
+    client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"])
+    month = client.post(
+        f"/r/{code}/2/",
+        {"training_prior": "1", "training_when[month]": "13", "training_when[year]": "2020"},
+    ).content.decode()
+    assert "Month must be a number from 1 to 12" in month
+    bad_code = client.post(f"/r/{code}/2/", {"training_prior": "7"}).content.decode()
+    assert "Select one of the answers" in bad_code
+
+
+def test_cannot_submit_with_a_required_question_skipped(client, session_a):
+    code = start(client, session_a)
+    for number in range(2, 8):
+        client.post(f"/r/{code}/{number}/", {})
+    check = client.get(f"/r/{code}/check/")
+    assert check.status_code == 302 and check["Location"] == f"/r/{code}/1/"
+
+
+def test_closed_session_takes_no_answers(client, session_a):
+    session_a.is_open = False
+    session_a.save()
+    page = client.get(f"/s/{session_a.token}/")
+    assert "This survey is closed" in page.content.decode()
+    assert client.post(f"/s/{session_a.token}/", {"consent": "yes"}).status_code == 200
+    assert not Draft.objects.exists()
+
+
+def test_respondent_pages_are_not_cached(client, session_a):
+    page = client.get(f"/s/{session_a.token}/")
+    assert "no-store" in page["Cache-Control"]

@@ -1,0 +1,400 @@
+"""Security: Argon2, CSRF, the content security policy, secure cookies, sign-in throttling,
+two-factor authentication (TOTP) and rate limits on respondent pages."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.test import Client
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from readiness.web.audit.models import Event
+from readiness.web.security import throttle
+from readiness.web.security.models import (
+    AccountSecurity,
+    LoginThrottle,
+    RateCounter,
+    StudySecurity,
+)
+from tests.web.helpers import PAGE_ANSWERS, answer_all, start
+from tests.web.test_privacy import CLIENT_EXTRA, MARKERS, _all_rows
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-test-password"
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "readiness" / "web" / "templates"
+
+
+@pytest.fixture(autouse=True)
+def _no_otp_delay(settings):
+    """django-otp waits 1, 2, 4 ... seconds after a wrong code; off here but in one test."""
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+
+
+def _actions(username: str) -> list[str]:
+    return list(
+        Event.objects.filter(username=username).order_by("id").values_list("action", flat=True)
+    )
+
+
+# -- passwords, CSRF, cookies ------------------------------------------------------------------
+
+
+def test_passwords_are_hashed_with_argon2_first(settings, make_user):
+    import readiness.web.settings as configured
+
+    assert configured.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+    user = make_user("hashed")
+    assert user.password.startswith("argon2$argon2id$")
+    assert user.check_password(PASSWORD)
+
+
+def test_every_form_that_posts_carries_the_csrf_token():
+    for path in TEMPLATES.rglob("*.jinja"):
+        text = path.read_text()
+        for form in re.findall(r"<form\b[^>]*>.*?</form>", text, re.S):
+            if 'method="post"' in form:
+                assert "csrf_input" in form, path
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/s/{token}/", "/r/{code}/1/", "/resume/"])
+def test_posts_without_the_csrf_token_are_refused(study, session_a, path):
+    from readiness.web.surveys import services
+
+    _draft, code = services.start_draft(session_a)
+    strict = Client(enforce_csrf_checks=True)
+    data = {"username": "lead", "password": PASSWORD, "consent": "yes", "code": code}
+    response = strict.post(path.format(token=session_a.token, code=code), data)
+    assert response.status_code == 403
+
+
+def _settings_in_a_fresh_process(tmp_path, **env) -> dict:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}
+    environment.update(READINESS_DATA_DIR=str(tmp_path), READINESS_SECRET_KEY="k" * 50, **env)
+    code = (
+        "import json; from readiness.web import settings as s; print(json.dumps({k: getattr(s, k, None)"
+        " for k in ('SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_HSTS_SECONDS',"
+        " 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_HTTPONLY')}, default=str))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    import json
+
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_cookies_are_secure_unless_debugging_or_plain_http_is_chosen(tmp_path):
+    production = _settings_in_a_fresh_process(tmp_path)
+    assert production["SESSION_COOKIE_SECURE"] and production["CSRF_COOKIE_SECURE"]
+    assert production["SECURE_HSTS_SECONDS"] == 31536000
+    assert production["SESSION_COOKIE_HTTPONLY"] and production["CSRF_COOKIE_HTTPONLY"]
+    for env in ({"READINESS_DEBUG": "1"}, {"READINESS_SECURE": "0"}):
+        relaxed = _settings_in_a_fresh_process(tmp_path, **env)
+        assert not relaxed["SESSION_COOKIE_SECURE"] and not relaxed["CSRF_COOKIE_SECURE"]
+
+
+# -- content security policy -------------------------------------------------------------------
+
+
+def test_our_templates_have_no_inline_script_or_style():
+    for path in TEMPLATES.rglob("*.jinja"):
+        text = path.read_text()
+        assert "<style" not in text and " style=" not in text, path
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            assert " src=" in tag, (path, tag)
+
+
+def test_pages_carry_the_policy_and_the_one_inline_script_has_its_nonce(client, session_a):
+    for path in ("/", "/accounts/login/", f"/s/{session_a.token}/", "/resume/"):
+        response = client.get(path)
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self' 'nonce-" in policy and "style-src 'self';" in policy
+        assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        html = response.content.decode()
+        inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+        assert inline == [f' nonce="{nonce}"'], (path, inline)
+        assert " style=" not in html and "<style" not in html
+
+
+def test_the_nhs_font_only_for_an_nhs_organisation(client, settings):
+    settings.READINESS_NHS_ORGANISATION = False
+    response = client.get("/")
+    assert "font-src 'self' https://assets.nhs.uk;" in response["Content-Security-Policy"]
+    assert "readiness/plain-font.css" in response.content.decode()
+    settings.READINESS_NHS_ORGANISATION = True
+    assert "plain-font.css" not in client.get("/").content.decode()
+
+
+# -- sign-in throttling ------------------------------------------------------------------------
+
+
+def _sign_in(client, username="lead", password=PASSWORD, **extra):
+    return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
+
+
+def test_five_wrong_passwords_lock_the_username_not_the_client(client, study, settings):
+    settings.READINESS_LOGIN_FAILURES = 5
+    for _ in range(5):
+        assert _sign_in(client, password="wrong").status_code == 200
+    locked = _sign_in(client)  # the right password, too late
+    assert locked.status_code == 200 and "_auth_user_id" not in client.session
+    assert "Too many failed sign-ins with this username" in locked.content.decode()
+    assert authenticate(username="lead", password=PASSWORD) is None  # every form, the admin's too
+    assert _actions("lead") == ["login_failed"] * 5 + ["login_blocked", "login_blocked"]
+    # Another username from the same client is not affected.
+    assert _sign_in(client, username="analyst").status_code == 302
+    # The lock ends (here: lifted by an administrator); a sign-in then clears the count.
+    assert throttle.unlock("lead")
+    client.post("/accounts/logout/")
+    assert _sign_in(client).status_code == 302
+    assert not LoginThrottle.objects.exists()
+
+
+def test_a_lock_expires(client, study, settings):
+    settings.READINESS_LOGIN_FAILURES = 2
+    settings.READINESS_LOGIN_LOCKOUT = 1
+    _sign_in(client, password="wrong")
+    _sign_in(client, password="wrong")
+    assert throttle.locked_until("LEAD ") is not None  # case and spaces do not matter
+    time.sleep(1.1)
+    assert _sign_in(client).status_code == 302
+
+
+def test_the_throttle_and_the_log_keep_no_address_or_agent(client, study):
+    _sign_in(client, password="wrong", **CLIENT_EXTRA)
+    _sign_in(client, **CLIENT_EXTRA)
+    row = LoginThrottle.objects.first()
+    assert row is None or "lead" not in str(row.key)
+    rows = _all_rows()
+    for marker in MARKERS:
+        assert marker not in rows
+    assert _actions("lead") == ["login_failed", "login"]
+
+
+def test_admin_sign_in_goes_through_our_form(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+
+
+# -- two-factor authentication -----------------------------------------------------------------
+
+
+def _code(device, steps_ahead: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():06d}"
+
+
+def _enrol(client) -> TOTPDevice:
+    assert client.get("/accounts/two-factor/setup/").status_code == 200
+    qr = client.get("/accounts/two-factor/setup/qr.svg")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    device = TOTPDevice.objects.get(confirmed=False)
+    wrong = client.post(
+        "/accounts/two-factor/setup/", {"code": "000000" if _code(device) != "000000" else "111111"}
+    )
+    assert "The code is not right" in wrong.content.decode()
+    done = client.post("/accounts/two-factor/setup/", {"code": _code(device)})
+    assert done.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+    return device
+
+
+def test_set_up_then_sign_in_with_password_and_code(client, study):
+    client.force_login(study.memberships.get(role="lead").user)
+    page = client.get("/accounts/two-factor/setup/").content.decode()
+    assert re.search(r'id="totp-key">([A-Z2-7 ]{20,})<', page)
+    device = _enrol(client)
+    assert "two_factor" in _actions("lead")
+    client.post("/accounts/logout/")
+
+    first = _sign_in(client)
+    assert first.status_code == 302 and first["Location"] == "/accounts/two-factor/verify/"
+    assert "_auth_user_id" not in client.session  # the password alone signs nobody in
+    assert client.get("/studies/").status_code == 302
+    bad = client.post("/accounts/two-factor/verify/", {"code": "12345"})
+    assert "The code is 6 digits" in bad.content.decode()
+    done = client.post("/accounts/two-factor/verify/", {"code": _code(device, steps_ahead=1)})
+    assert done.status_code == 302 and done["Location"] == "/studies/"
+    assert client.get("/studies/").status_code == 200
+    login = Event.objects.filter(username="lead", action="login").order_by("id").last()
+    assert login.detail.get("second_factor") == "authenticator app"
+
+
+def test_wrong_codes_count_towards_the_lock(client, study, settings):
+    settings.READINESS_LOGIN_FAILURES = 3
+    lead = study.memberships.get(role="lead").user
+    device = TOTPDevice.objects.create(user=lead, name="app", confirmed=True)
+    right = _code(device)
+    wrong = "000000" if right != "000000" else "111111"
+    _sign_in(client)
+    for _ in range(3):
+        page = client.post("/accounts/two-factor/verify/", {"code": wrong})
+    assert "Too many failed sign-ins" not in page.content.decode()
+    page = client.post("/accounts/two-factor/verify/", {"code": right})
+    assert "Too many failed sign-ins" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert _actions("lead")[-4:] == ["login_failed"] * 3 + ["login_blocked"]
+
+
+def test_a_session_that_skipped_the_code_reaches_only_the_two_factor_pages(client, study):
+    lead = study.memberships.get(role="lead").user
+    TOTPDevice.objects.create(user=lead, name="app", confirmed=True)
+    client.force_login(lead)  # as Django admin's own form would
+    held = client.get(f"/studies/{study.slug}/")
+    assert held.status_code == 302
+    assert held["Location"].startswith("/accounts/two-factor/verify/?next=")
+    assert client.get("/accounts/two-factor/verify/").status_code == 200
+    session = study.sites.get(code="A").sessions.get()
+    assert client.get(f"/s/{session.token}/").status_code == 200  # respondent pages are not held
+
+
+@pytest.mark.parametrize("where", ["study", "account", "everyone"])
+def test_required_two_factor_makes_people_set_it_up_at_sign_in(client, study, settings, where):
+    if where == "study":
+        StudySecurity.objects.create(study=study, require_two_factor=True)
+    elif where == "account":
+        lead = study.memberships.get(role="lead").user
+        AccountSecurity.objects.create(user=lead, require_two_factor=True)
+    else:
+        settings.READINESS_REQUIRE_TWO_FACTOR = True
+    first = _sign_in(client)
+    assert first["Location"] == "/accounts/two-factor/setup/"
+    assert "_auth_user_id" not in client.session
+    page = client.get("/accounts/two-factor/setup/").content.decode()
+    assert "required" in page or "requires" in page
+    _enrol(client)
+    assert client.get("/studies/").status_code == 200
+    # It cannot be turned off while it is required.
+    device = TOTPDevice.objects.get(confirmed=True)
+    refused = client.post("/accounts/two-factor/", {"code": _code(device, 1)})
+    assert "cannot be turned off" in refused.content.decode()
+    assert TOTPDevice.objects.filter(confirmed=True).exists()
+
+
+def test_a_signed_in_person_is_held_when_their_study_starts_to_require_it(client, study):
+    analyst = study.memberships.get(role="analyst").user
+    client.force_login(analyst)
+    assert client.get(f"/studies/{study.slug}/").status_code == 200
+    StudySecurity.objects.create(study=study, require_two_factor=True)
+    held = client.get(f"/studies/{study.slug}/")
+    assert held["Location"].startswith("/accounts/two-factor/setup/?next=")
+
+
+def test_turning_two_factor_off_takes_a_code(client, study):
+    client.force_login(study.memberships.get(role="lead").user)
+    device = _enrol(client)
+    assert client.post("/accounts/two-factor/", {"code": ""}).status_code == 200
+    assert TOTPDevice.objects.filter(confirmed=True).exists()
+    done = client.post("/accounts/two-factor/", {"code": _code(device, 1)})
+    assert done.status_code == 302 and not TOTPDevice.objects.exists()
+    assert Event.objects.filter(action="two_factor").count() == 2
+
+
+def test_django_otp_delays_after_a_wrong_code(client, study, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    device = TOTPDevice.objects.create(
+        user=study.memberships.get(role="lead").user, name="app", confirmed=True
+    )
+    right = _code(device)
+    _sign_in(client)
+    client.post(
+        "/accounts/two-factor/verify/", {"code": "000000" if right != "000000" else "1" * 6}
+    )
+    page = client.post("/accounts/two-factor/verify/", {"code": right}).content.decode()
+    assert "Too many wrong codes in a row. Wait 1 seconds" in page
+    time.sleep(1.1)
+    assert client.post("/accounts/two-factor/verify/", {"code": right}).status_code == 302
+
+
+def test_study_lead_requires_two_factor_for_the_study(client, study, django_user_model):
+    client.force_login(django_user_model.objects.get(username="coordinator"))
+    assert client.post(f"/studies/{study.slug}/security/", {}).status_code == 403
+    client.force_login(django_user_model.objects.get(username="lead"))
+    page = client.get(f"/studies/{study.slug}/security/")
+    assert page.status_code == 200 and "Not set up" in page.content.decode()
+    done = client.post(f"/studies/{study.slug}/security/", {"require_two_factor": "on"})
+    assert done.status_code == 302
+    assert StudySecurity.objects.get(study=study).require_two_factor
+    entry = Event.objects.get(action="edit", study=study)
+    assert entry.detail == {"setting": "require_two_factor", "value": True}
+
+
+# -- respondent rate limits --------------------------------------------------------------------
+
+
+def test_page_submissions_are_limited_per_resume_code(client, session_a, settings):
+    settings.READINESS_RATE_PAGES = "3/60"
+    code = start(client, session_a)
+    other = start(client, session_a)
+    page = PAGE_ANSWERS["about"]
+    for _ in range(3):
+        assert client.post(f"/r/{code}/1/", page).status_code == 302
+    limited = client.post(f"/r/{code}/1/", page)
+    assert limited.status_code == 429 and limited["Retry-After"] == "60"
+    assert "Please wait a moment" in limited.content.decode()
+    assert client.get(f"/r/{code}/1/").status_code == 200  # reading is not limited
+    assert client.post(f"/r/{other}/1/", page).status_code == 302  # another code is not
+    assert code not in _all_rows() and code.replace("-", "") not in _all_rows()
+
+
+def test_starts_are_limited_per_session_link(client, session_a, session_b, settings):
+    settings.READINESS_RATE_STARTS = "2/600"
+    start(client, session_a)
+    start(client, session_a)
+    assert client.post(f"/s/{session_a.token}/", {"consent": "yes"}).status_code == 429
+    start(client, session_b)
+    assert RateCounter.objects.count() == 2
+    assert session_a.token not in _all_rows().replace(f"'{session_a.token}'", "")
+
+
+def test_resume_attempts_are_limited_per_code_typed(client, settings):
+    settings.READINESS_RATE_RESUME = "2/600"
+    for _ in range(2):
+        assert client.post("/resume/", {"code": "AAAA-BBBB-CCCC"}).status_code == 200
+    assert client.post("/resume/", {"code": "aaaa bbbb cccc"}).status_code == 429
+    assert client.post("/resume/", {"code": "DDDD-EEEE-FFFF"}).status_code == 200
+
+
+def test_a_whole_survey_stays_inside_the_default_limits(client, session_a):
+    code = start(client, session_a)
+    token = answer_all(client, code)
+    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+
+
+def test_an_administrator_unlocks_and_resets_from_the_command_line(study, settings):
+    from click.testing import CliRunner
+
+    from readiness.web.cli import web
+
+    settings.READINESS_LOGIN_FAILURES = 1
+    throttle.failed("lead")
+    lead = study.memberships.get(role="lead").user
+    TOTPDevice.objects.create(user=lead, name="app", confirmed=True)
+    runner = CliRunner()
+    done = runner.invoke(web, ["unlock", "lead"])
+    assert done.exit_code == 0 and "Lifted the sign-in lock on lead." in done.output
+    assert throttle.locked_until("lead") is None
+    done = runner.invoke(web, ["reset-two-factor", "lead"])
+    assert done.exit_code == 0 and "Removed 1 authenticator app(s) of lead" in done.output
+    assert not TOTPDevice.objects.exists()
+    assert runner.invoke(web, ["reset-two-factor", "nobody"]).exit_code == 1
+    assert list(
+        Event.objects.filter(username="").order_by("id").values_list("action", flat=True)
+    ) == [
+        "edit",
+        "two_factor",
+    ]
