@@ -1,7 +1,10 @@
 """Every command shown in the README and docs/*.md runs and prints what the page says.
 
 A page's ```console blocks hold lines ``$ command`` followed by the output the command printed
-(standard output and standard error together).  A line ``...`` stands for any number of lines.
+(standard output and standard error together).  A line ``...`` stands for any number of lines;
+identifiers (GUIDs) and times (``2026-11-21T05:50:09Z``) are compared as placeholders, since they
+differ from run to run.  A block preceded by ``<!-- file: PATH -->`` is the content of a file
+the page's later commands use: it is written to PATH before the commands after it run.
 Each page runs in its own empty folder, into which docs/examples/ is copied, with the virtual
 environment's ``readiness`` first on PATH; commands run in the order of the page.
 
@@ -22,18 +25,39 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
+FILE_OR_CONSOLE = re.compile(
+    r"(?:<!-- file: ?(?P<file>[^>]*?) -->\n)?```(?P<lang>[\w-]*)\n(?P<body>.*?)```", re.S
+)
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
 def parse(text: str) -> list[tuple[str, list[str]]]:
     """(command, expected output lines) for every command on a page, in order."""
-    steps: list[tuple[str, list[str]]] = []
-    for block in BLOCK.findall(text):
-        for line in block.splitlines():
-            if line.startswith("$ "):
-                steps.append((line[2:], []))
-            elif steps:
-                steps[-1][1].append(line)
+    return [step for step in parse_with_files(text) if step[0] != FILE]
+
+
+FILE = object()  # marks a step that writes a file: (FILE, path, content)
+
+
+def parse_with_files(text: str) -> list[tuple]:
+    """The page's steps in order: (command, expected lines) and (FILE, path, content)."""
+    steps: list[tuple] = []
+    for m in FILE_OR_CONSOLE.finditer(text):
+        if m.group("file"):
+            steps.append((FILE, m.group("file").strip(), m.group("body")))
+        elif m.group("lang") == "console":
+            for line in m.group("body").splitlines():
+                if line.startswith("$ "):
+                    steps.append((line[2:], []))
+                elif steps and steps[-1][0] is not FILE:
+                    steps[-1][1].append(line)
     return steps
+
+
+def normal(line: str) -> str:
+    """A printed line with its identifiers and times as placeholders, and no trailing space."""
+    return TIME.sub("<time>", GUID.sub("<id>", line)).rstrip()
 
 
 def matches(expected: list[str], actual: list[str]) -> bool:
@@ -44,7 +68,7 @@ def matches(expected: list[str], actual: list[str]) -> bool:
         return any(matches(expected[1:], actual[i:]) for i in range(len(actual) + 1))
     return (
         bool(actual)
-        and actual[0].rstrip() == expected[0].rstrip()
+        and normal(actual[0]) == normal(expected[0])
         and matches(expected[1:], actual[1:])
     )
 
@@ -66,17 +90,8 @@ def run(command: str, cwd: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
-# Pages whose commands another test runs (it also writes the page's example files and compares
-# GUIDs and times as placeholders): docs/interviews.md by tests/interviews/test_interviews_docs.py.
-RUN_ELSEWHERE = {"interviews.md"}
-
-
 def documented_pages() -> list[Path]:
-    return [
-        p
-        for p in PAGES
-        if p.exists() and p.name not in RUN_ELSEWHERE and parse(p.read_text(encoding="utf-8"))
-    ]
+    return [p for p in PAGES if p.exists() and parse(p.read_text(encoding="utf-8"))]
 
 
 @pytest.mark.parametrize("page", documented_pages(), ids=lambda p: p.name)
@@ -85,11 +100,16 @@ def test_page_commands_print_what_the_page_says(page: Path, tmp_path: Path):
     if examples.exists():
         shutil.copytree(examples, tmp_path, dirs_exist_ok=True)
     text = page.read_text(encoding="utf-8")
-    steps = parse(text)
     update = os.environ.get("UPDATE_DOCS") == "1"
     failures = []
     outputs = []
-    for command, expected in steps:
+    for step in parse_with_files(text):
+        if step[0] is FILE:
+            target = tmp_path / step[1]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(step[2], encoding="utf-8")
+            continue
+        command, expected = step
         actual = run(command, tmp_path)
         outputs.append(actual)
         if not matches(expected, actual):
@@ -127,3 +147,15 @@ def test_the_parser_and_matcher():
     assert matches(["one", "..."], ["one", "two", "three"])
     assert not matches(["one", "two"], ["one"])
     assert matches(["...", "end"], ["a", "b", "end"])
+    assert matches(
+        ["2026-11-21T05:50:09Z  x 1b4e28ba-2fa1-11d2-883f-0016d3cca427"],
+        ["2031-01-02T03:04:05Z  x 9f0c1a2b-0000-4d2e-8f00-123456789abc  "],
+    )
+    assert not matches(["2026-11-21T05:50:09Z  x"], ["2026-11-21T05:50:09Z  y"])
+    with_file = (
+        "<!-- file: in/a.txt -->\n```text\nhello\n```\n```console\n$ cat in/a.txt\nhello\n```\n"
+    )
+    assert parse_with_files(with_file) == [
+        (FILE, "in/a.txt", "hello\n"),
+        ("cat in/a.txt", ["hello"]),
+    ]
