@@ -51,12 +51,12 @@ def read_responses(
     """
     path = Path(path)
     fmt = table_format(path)
-    raw = _read_raw(path, fmt)
+    raw = read_raw_text(path, fmt)
     clean, problems, warnings = validate_frame(
         raw, instrument, str(path), strict_conditions=strict_conditions
     )
     if problems or warnings:
-        locate = _locator(path, fmt, raw)
+        locate = problem_locator(path, fmt, raw)
         problems = [locate(p) for p in problems]
         warnings = [locate(p) for p in warnings]
     if problems:
@@ -76,7 +76,11 @@ def read_responses(
     )
 
 
-def _read_raw(path: Path, fmt: str) -> pd.DataFrame:
+def read_raw_text(path: Path, fmt: str) -> pd.DataFrame:
+    """The file's cells as text, before any validation (empty cells are missing).
+
+    Problems reading it are a :class:`ResponsesError` naming the file and the fix.
+    """
     if fmt != "xlsx":
         try:
             return read_table(path, as_text=True)
@@ -114,7 +118,7 @@ def _read_raw(path: Path, fmt: str) -> pd.DataFrame:
         ) from err
 
 
-def _locator(path: Path, fmt: str, raw: pd.DataFrame):
+def problem_locator(path: Path, fmt: str, raw: pd.DataFrame):
     """A function that adds the CSV line, or the XLSX sheet and cell, to a problem."""
     if fmt == "csv":
         header, lines = _csv_lines(path, len(raw))

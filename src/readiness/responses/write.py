@@ -94,7 +94,7 @@ def _with_instrument_columns(clean: pd.DataFrame, instrument: Instrument) -> pd.
     return clean[meta + list(instrument.item_ids)]
 
 
-def _number_text(values: np.ndarray) -> np.ndarray:
+def number_text(values: np.ndarray) -> np.ndarray:
     """Numbers as text: whole numbers without ``.0``, others exactly (repr), NaN as ""."""
     out = np.full(len(values), "", dtype=object)
     present = ~np.isnan(values)
@@ -111,7 +111,7 @@ def _as_text(clean: pd.DataFrame) -> pd.DataFrame:
     for name in clean.columns:
         series = clean[name]
         if pd.api.types.is_float_dtype(series.dtype):
-            columns[name] = _number_text(series.to_numpy(dtype=float))
+            columns[name] = number_text(series.to_numpy(dtype=float))
         else:
             columns[name] = series.astype(object).where(series.notna(), "").to_numpy()
     return pd.DataFrame(columns, columns=clean.columns)

@@ -43,7 +43,7 @@ from readiness.instrument.interop import unique_name
 from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.instrument.redcap import write_redcap_dictionary
 from readiness.responses import write_responses
-from readiness.responses.write import _number_text
+from readiness.responses.write import number_text
 from readiness.tabular import atomic_write
 from readiness.web.surveys import auditing, services
 from readiness.web.surveys.models import Study
@@ -276,7 +276,7 @@ def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool)
                         "1" if code in c else "0" for c in chosen
                     ]
             elif pd.api.types.is_float_dtype(series.dtype):
-                columns[item_id] = _number_text(series.to_numpy(dtype=float))
+                columns[item_id] = number_text(series.to_numpy(dtype=float))
             else:
                 columns[item_id] = series.astype(object).where(series.notna(), "").to_numpy()
     return pd.DataFrame(columns, index=pd.RangeIndex(n))

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 
 from readiness.errors import Problem, ResponsesError
 from readiness.responses import read_responses
-from readiness.responses.read import _locator, _read_raw
+from readiness.responses.read import problem_locator, read_raw_text
 from readiness.responses.validate import cell_text
 from readiness.tabular import table_format
 from readiness.web.surveys import auditing, services
@@ -90,9 +90,9 @@ def _session_problems(study: Study, frame: pd.DataFrame, path: Path, name: str) 
     if not bad:
         return []
     fmt = table_format(path)
-    raw = _read_raw(path, fmt)
+    raw = read_raw_text(path, fmt)
     rows = _file_rows(raw, len(frame))
-    locate = _locator(path, fmt, raw)  # the CSV line, or the XLSX sheet and cell
+    locate = problem_locator(path, fmt, raw)  # the CSV line, or the XLSX sheet and cell
     problems = []
     for i, value in bad[:_MAX_SESSION_PROBLEMS]:
         if isinstance(value, str):
