@@ -17,8 +17,8 @@ PostgreSQL runs as one transaction: one round trip, where ``BEGIN``, ``SET LOCAL
 statement and ``COMMIT`` would take four.  A submitted response is never written this way: its
 commit waits for the disk, so a submission that was acknowledged is kept.
 
-SQLite (WAL, ``synchronous=NORMAL``) already commits without waiting for the disk; there, and
-inside a caller's transaction (whose commit decides), the statement simply runs.
+On SQLite (WAL, ``synchronous=FULL``: every commit waits for the disk) and inside a caller's
+transaction (whose commit decides), the statement simply runs, durably.
 
 Relaxed commits are OFF unless the operator turns them on with the environment variable
 ``READINESS_RELAXED_COMMITS=1`` (or the Django setting of that name): by default every saved
