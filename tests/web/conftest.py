@@ -81,7 +81,10 @@ def _fresh_results_cache():
     """Dashboard results are kept in files by study id, and test databases reuse ids."""
     from django.core.cache import caches
 
+    from readiness.web.surveys import responseframe
+
     caches["results"].clear()
+    responseframe.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import orjson
 import pandas as pd
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Sum, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -28,7 +26,7 @@ from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import validate_frame
 from readiness.web.accounts.models import Membership, Role
 from readiness.web.commits import execute_relaxed
-from readiness.web.surveys import respondent
+from readiness.web.surveys import respondent, responseframe
 from readiness.web.surveys.models import (
     Draft,
     InstrumentVersion,
@@ -351,40 +349,16 @@ class StudyData:
 def study_data(study: Study, site_ids: set[int] | None = None) -> StudyData:
     """Responses to the study's current instrument version, validated into a clean frame."""
     instrument_version = study.instrument
-    instrument = instrument_version.instrument
     sessions = Session.objects.filter(site__study=study).select_related("site")
     responses = Response.objects.filter(session__site__study=study)
+    # Kept between calls and extended as responses arrive (responseframe).
+    clean = responseframe.clean_responses(study)
     if site_ids is not None:
         sessions = sessions.filter(site_id__in=site_ids)
         responses = responses.filter(session__site_id__in=site_ids)
+        codes = set(Site.objects.filter(id__in=site_ids).values_list("code", flat=True))
+        clean = clean[clean["site"].isin(codes)].reset_index(drop=True)
     other = responses.exclude(instrument=instrument_version).count()
-    # The answers are read as their JSON text and decoded with orjson: for a study of 100,000
-    # responses Django's json.loads per row took over a second, orjson a fifth of one.
-    rows = list(
-        responses.filter(instrument=instrument_version).values_list(
-            "id",
-            Cast("answers", TextField()),
-            "completed_on",
-            "synthetic",
-            "session__code",
-            "session__site__code",
-        )
-    )
-    items = list(instrument.item_ids)
-    table = (
-        pd.DataFrame.from_records([orjson.loads(r[1]) for r in rows], columns=items)
-        if rows
-        else pd.DataFrame(columns=items)
-    )
-    table = table.reindex(columns=items)
-    table.insert(0, "response_id", [str(r[0]) for r in rows])
-    table.insert(1, "session", [r[4] for r in rows])
-    table.insert(2, "completed_on", [r[2].isoformat() for r in rows])
-    table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
-    clean, problems, _ = validate_frame(table.astype(object), instrument)
-    if problems:
-        raise ResponsesError(problems)
-    clean["site"] = [r[5] for r in rows]
     session_frame = pd.DataFrame(
         [
             {"site": s.site.code, "session": s.code, "date": s.date, "attended": s.attended}

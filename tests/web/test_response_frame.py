@@ -1,0 +1,104 @@
+"""A study's clean frame is kept and extended as responses arrive, and equals a full read."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from django.utils import timezone
+
+from readiness.web.surveys import responseframe, services
+from readiness.web.surveys.demo import load_demo
+from readiness.web.surveys.models import Response, new_submission_token
+
+
+@pytest.fixture
+def demo(db):
+    study, _ = load_demo()
+    return study
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """How many responses each read of the database took, in order."""
+    counts: list[int] = []
+    real = responseframe._read
+
+    def spy(query, instrument):
+        out = real(query, instrument)
+        counts.append(out[1])
+        return out
+
+    monkeypatch.setattr(responseframe, "_read", spy)
+    return counts
+
+
+def _add(study, n: int) -> None:
+    """n more responses, copies of the first ones with a different site's session."""
+    sessions = list(study.sites.order_by("code").last().sessions.all())
+    for original in Response.objects.filter(session__site__study=study).order_by("id")[:n]:
+        answers = dict(original.answers, site=sessions[0].site.code)
+        Response.objects.create(
+            session=sessions[0],
+            instrument=study.instrument,
+            answers=answers,
+            completed_on=timezone.localdate(),
+            submission_token=new_submission_token(),
+        )
+
+
+def _full(study) -> pd.DataFrame:
+    responseframe.forget_all()
+    return responseframe.clean_responses(study)
+
+
+def test_a_kept_frame_is_extended_and_equals_a_full_read(demo, reads):
+    total = Response.objects.filter(session__site__study=demo).count()
+    first = responseframe.clean_responses(demo)
+    assert len(first) == total and reads == [total]
+    again = responseframe.clean_responses(demo)
+    assert reads == [total, 0]  # nothing new: the kept frame, and no response read again
+    pd.testing.assert_frame_equal(again, first)
+
+    _add(demo, 3)
+    extended = responseframe.clean_responses(demo)
+    assert reads == [total, 0, 3]  # only the three new responses were read
+    _add(demo, 2)
+    extended = responseframe.clean_responses(demo)
+    assert reads == [total, 0, 3, 2]
+    full = _full(demo)
+    assert reads[-1] == total + 5
+    pd.testing.assert_frame_equal(extended, full)  # values, order and dtypes
+    assert list(extended["response_id"]) == sorted(extended["response_id"], key=int)
+
+
+@pytest.mark.parametrize("damage", ["count", "token", "file"])
+def test_a_kept_frame_that_no_longer_holds_is_read_again(demo, reads, damage):
+    responseframe.clean_responses(demo)
+    key = responseframe._key(demo)
+    entry = responseframe._get(key)
+    if damage == "file":  # a damaged file (a full disk, say) is read past, not trusted
+        responseframe._path(key).write_bytes(b"not a pickle")
+        entry = None
+    elif damage == "count":  # a response with a smaller id committed after the frame was read
+        entry["n"] -= 1
+        entry["clean"] = entry["clean"].iloc[1:].reset_index(drop=True)
+    else:  # another database, or one restored, with the same ids
+        entry["token"] = "not-the-same-response"
+    if entry is not None:
+        responseframe._set(key, entry)
+    _add(demo, 1)
+    again = responseframe.clean_responses(demo)
+    total = Response.objects.filter(session__site__study=demo).count()
+    assert reads[-1] == total and len(again) == total
+    pd.testing.assert_frame_equal(again, _full(demo))
+
+
+def test_study_data_of_some_sites_is_the_rows_of_those_sites(demo):
+    sites = demo.sites.order_by("code")
+    some = {sites[0].id, sites[2].id}
+    codes = {sites[0].code, sites[2].code}
+    part = services.study_data(demo, some).responses
+    whole = services.study_data(demo).responses
+    expected = whole[whole["site"].isin(codes)].reset_index(drop=True)
+    assert len(part) == Response.objects.filter(session__site_id__in=some).count() > 0
+    pd.testing.assert_frame_equal(part, expected)
