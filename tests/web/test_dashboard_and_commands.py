@@ -64,6 +64,25 @@ def test_coordinator_sees_own_sites_with_small_cells_suppressed(demo, make_user,
             assert cell == 0 or cell >= 5
 
 
+def test_sites_are_clusters_only_when_there_are_enough_of_them(demo, make_user, client, settings):
+    lead = make_user("lead-user")
+    Membership.objects.create(user=lead, study=demo, role=Role.LEAD)
+    coordinator = make_user("coord")
+    membership = Membership.objects.create(user=coordinator, study=demo, role=Role.COORDINATOR)
+    membership.sites.set(demo.sites.filter(code__in=["T01", "T02"]))
+    client.force_login(lead)
+    html = client.get(f"/studies/{DEMO_SLUG}/").content.decode()
+    assert "survey::svyciprop" in html and 'id="design-note"' not in html  # 10 sites
+    client.force_login(coordinator)
+    html = client.get(f"/studies/{DEMO_SLUG}/").content.decode()
+    assert "wilson score interval" in html and "svyciprop" not in html
+    assert "2 sites are too few to estimate how much sites differ" in html
+    assert "treated as clusters from 10" in html
+    settings.READINESS_MIN_CLUSTERS = 2  # the operator's choice: clusters from two sites
+    html = client.get(f"/studies/{DEMO_SLUG}/").content.decode()
+    assert "survey::svyciprop" in html and 'id="design-note"' not in html
+
+
 def test_suppression_follows_the_report_rules():
     from readiness.analysis.survey import Estimate
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.core.cache import caches
 
-from readiness.web.surveys import resultscache
+from readiness.web.surveys import dashboard
 from readiness.web.surveys.models import Response
 
 
@@ -38,7 +38,7 @@ def test_new_responses_show_the_kept_results_while_they_refresh(client, study, s
     page = client.get(f"/studies/{study.slug}/").content.decode()
     assert "<strong>7</strong> responses" in page  # the counts are always current
     assert _count(page) == "6" and "These results are from the first 6 responses" in page
-    key = resultscache.slot(study, None)
+    key = dashboard.results_slot(study, None)
     deadline = time.monotonic() + 30
     while caches["results"].get(f"{key}:refreshing") and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -66,7 +66,7 @@ def test_a_large_study_is_computed_in_the_background_from_the_first_view(
     page = client.get(f"/studies/{study.slug}/").content.decode()
     assert "The results of these responses are being computed" in page
     assert "<strong>6</strong> responses" in page
-    key = resultscache.slot(study, None)
+    key = dashboard.results_slot(study, None)
     deadline = time.monotonic() + 30
     while caches["results"].get(f"{key}:refreshing") and time.monotonic() < deadline:
         time.sleep(0.1)

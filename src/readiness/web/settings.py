@@ -247,6 +247,8 @@ CACHES = {
 READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
 READINESS_SERVICE_NAME = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
 READINESS_MIN_CELL = int(os.environ.get("READINESS_MIN_CELL", "5"))
+# The dashboard treats sites as clusters when its results cover at least this many sites.
+READINESS_MIN_CLUSTERS = int(os.environ.get("READINESS_MIN_CLUSTERS", "10"))
 
 # No log line carries a client's IP address or user agent: see readiness.web.logs.
 LOGGING_CONFIG = None

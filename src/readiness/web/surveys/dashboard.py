@@ -1,10 +1,15 @@
 """The study dashboard: counts straight from the database, results from the core analysis.
 
-Results come from :func:`readiness.analysis.analyse` (sites as clusters when there are two or
-more), kept for every worker and brought up to date in the background when a response or a
+Results come from :func:`readiness.analysis.analyse`, kept for every worker and brought up to date in the background when a response or a
 session changes (:mod:`readiness.web.surveys.resultscache`).  For a site coordinator the
 results cover their own sites, and every cell built on fewer than ``min_cell`` respondents (or
 whose complement is) is suppressed.
+
+Sites are the design's clusters when the results cover at least ``READINESS_MIN_CLUSTERS``
+sites (default 10).  With fewer, the between-site variance rests on sites - 1 degrees of
+freedom (with 2 sites the t quantile of a 95% interval is 12.7, and an interval of 10% can run
+from 0.3% to 84%), so the respondents are treated as a simple random sample (Wilson intervals)
+and the page says so: such intervals are too narrow if the sites differ.
 """
 
 from __future__ import annotations
@@ -85,10 +90,20 @@ def results(study, access: Access) -> dict:
     """Indicators by group and reliability for the dashboard, computed once for every worker
     and refreshed in the background as responses arrive (:mod:`.resultscache`)."""
     site_ids = None if access.site_ids is None else set(access.site_ids)
-    cached = resultscache.get(study, site_ids, lambda s: _compute(s, site_ids))
+    cached = resultscache.get(study, site_ids, lambda s: _compute(s, site_ids), _variant())
     if not access.suppressed or cached.get("error"):
         return cached
     return _suppressed(cached, settings.READINESS_MIN_CELL)
+
+
+def _variant() -> str:
+    """The settings the results depend on (part of where they are kept)."""
+    return f"min-clusters={settings.READINESS_MIN_CLUSTERS}"
+
+
+def results_slot(study, site_ids) -> str:
+    """Where the dashboard's results for these sites (None: all) are kept."""
+    return resultscache.slot(study, site_ids, _variant())
 
 
 def _compute(study, site_ids) -> dict:
@@ -97,8 +112,9 @@ def _compute(study, site_ids) -> dict:
     if len(frame) == 0:
         return {"error": "No responses yet.", "n": 0}
     instrument = study.instrument.instrument
-    clusters = frame["site"].nunique()
-    settings_ = AnalysisSettings(cluster="site" if clusters >= 2 else None, regression=False)
+    sites = int(frame["site"].nunique())
+    clustered = sites_as_clusters(sites)
+    settings_ = AnalysisSettings(cluster="site" if clustered else None, regression=False)
     try:
         result = analyse(frame, instrument, sessions=data.sessions, settings=settings_)
     except ReadinessError as err:
@@ -111,6 +127,7 @@ def _compute(study, site_ids) -> dict:
         "synthetic": result.synthetic,
         "groups": result.groups,
         "conventions": result.conventions,
+        "design_note": design_note(sites, clustered),
         "other_versions": data.other_versions,
         "indicators": [
             {
@@ -137,6 +154,23 @@ def _compute(study, site_ids) -> dict:
         "warnings": result.warnings,
         "format": "raw",
     }
+
+
+def sites_as_clusters(sites: int) -> bool:
+    """Whether results over this many sites treat them as the design's clusters."""
+    return sites >= max(2, settings.READINESS_MIN_CLUSTERS)
+
+
+def design_note(sites: int, clustered: bool) -> str | None:
+    """Why the intervals do not treat sites as clusters, when they could have."""
+    if clustered or sites < 2:
+        return None
+    return (
+        f"The intervals treat the responses as a simple random sample: {sites} sites are too "
+        f"few to estimate how much sites differ (sites are treated as clusters from "
+        f"{max(2, settings.READINESS_MIN_CLUSTERS)}). If the sites differ, these intervals are "
+        "too narrow."
+    )
 
 
 def _suppressed(data: dict, min_cell: int) -> dict:

@@ -56,17 +56,19 @@ def _set(key: str, value) -> None:
         log.warning("the results cache (%s) cannot be written", ALIAS, exc_info=True)
 
 
-def slot(study, site_ids) -> str:
+def slot(study, site_ids, variant: str = "") -> str:
     """Where a study's result is kept (the database's name is in it: two databases, such as
-    two test databases, never share a result)."""
+    two test databases, never share a result; so is ``variant``, the settings the result
+    depends on, so that a changed setting is never answered with a result made under another).
+    """
     database = hashlib.sha256(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:12]
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
-    return f"readiness:results:{database}:{study.pk}:{sites}"
+    return f"readiness:results:{database}:{study.pk}:{sites}:{variant}"
 
 
-def get(study, site_ids, compute) -> dict:
+def get(study, site_ids, compute, variant: str = "") -> dict:
     """The study's result: ``compute(study)`` runs only when nothing usable is kept."""
-    key = slot(study, site_ids)
+    key = slot(study, site_ids, variant)
     stamp = services.results_key(study, site_ids)
     entry = _get(key)
     if entry is not None and entry["stamp"] == stamp:

@@ -408,12 +408,14 @@ def report(request, study, access):
     if len(data.responses) == 0:
         raise Http404("No responses yet.")
     instrument = study.instrument.instrument
-    clusters = data.responses["site"].nunique()
+    # Sites are clusters on the same rule as the dashboard's (enough of them to estimate how
+    # much they differ); the report's methods section states the design either way.
+    clustered = dashboard.sites_as_clusters(int(data.responses["site"].nunique()))
     result = analyse(
         data.responses,
         instrument,
         sessions=data.sessions,
-        settings=AnalysisSettings(cluster="site" if clusters >= 2 else None),
+        settings=AnalysisSettings(cluster="site" if clustered else None),
     )
     html = render_html(
         result,
