@@ -88,6 +88,18 @@ def _fresh_results_cache():
 
 
 @pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch):
+    """The rate limits count in fixed windows of wall-clock time: a test that posts across a
+    window's end would see its count start again and fail now and then.  Their clock stands
+    still in tests (the windows themselves are tested through ``hit(..., now=...)``)."""
+    from types import SimpleNamespace
+
+    from readiness.web.security import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that sign in many users use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,7 +17,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from readiness.web.audit.models import Event
-from readiness.web.security import throttle
+from readiness.web.security import ratelimit, throttle
 from readiness.web.security.models import (
     AccountSecurity,
     LoginThrottle,
@@ -334,6 +334,17 @@ def test_study_lead_requires_two_factor_for_the_study(client, study, django_user
 
 
 # -- respondent rate limits --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_counts_start_again_in_each_window():
+    start = 1_800_000_000.0  # a window's start for windows of 60 and of 600 seconds
+    assert [ratelimit.hit("k", 60, now=start + s) for s in (0, 1, 59)] == [1, 2, 3]
+    assert ratelimit.hit("k", 60, now=start + 60) == 1  # the next window
+    assert ratelimit.hit("k", 60, now=start + 61) == 2
+    assert ratelimit.hit("other", 60, now=start + 61) == 1  # per key
+    assert ratelimit.hit("k", 600, now=start + 62) == 1  # another length: another window
+    assert RateCounter.objects.count() == 2  # one row per key, whatever the windows
 
 
 def test_page_submissions_are_limited_per_resume_code(client, session_a, settings):
