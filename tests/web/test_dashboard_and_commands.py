@@ -75,7 +75,7 @@ def test_sites_are_clusters_only_when_there_are_enough_of_them(demo, make_user, 
     assert "survey::svyciprop" in html and 'id="design-note"' not in html  # 10 sites
     client.force_login(coordinator)
     html = client.get(f"/studies/{DEMO_SLUG}/").content.decode()
-    assert "wilson score interval" in html and "svyciprop" not in html
+    assert "Wilson score interval" in html and "svyciprop" not in html
     assert "2 sites are too few to estimate how much sites differ" in html
     assert "treated as clusters from 10" in html
     settings.READINESS_MIN_CLUSTERS = 2  # the operator's choice: clusters from two sites

@@ -74,7 +74,7 @@ class AnalysisSettings(Result):
             "intervals": (
                 "logit intervals on the design's degrees of freedom (survey::svyciprop)"
                 if self.cluster
-                else f"{self.interval} score interval"
+                else "Wilson score interval"
                 if self.interval == "wilson"
                 else self.interval
             )
