@@ -247,6 +247,9 @@ CACHES = {
 READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
 READINESS_SERVICE_NAME = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
 READINESS_MIN_CELL = int(os.environ.get("READINESS_MIN_CELL", "5"))
+# Studies with more responses than this have their dashboard results computed in the background
+# from the first view (readiness.web.surveys.resultscache).
+READINESS_RESULTS_IN_BACKGROUND = int(os.environ.get("READINESS_RESULTS_IN_BACKGROUND", "20000"))
 # The dashboard treats sites as clusters when its results cover at least this many sites.
 READINESS_MIN_CLUSTERS = int(os.environ.get("READINESS_MIN_CLUSTERS", "10"))
 

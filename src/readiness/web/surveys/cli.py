@@ -39,7 +39,8 @@ def _study(slug: str):
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The file to write (default SLUG-responses.EXT, SLUG-redcap-data.csv for REDCap). "
+    help="The file to write (default SLUG-responses.EXT, SLUG-redcap-data.csv for REDCap; "
+    "SLUG-SYNTHETIC-... for a synthetic study). "
     "CSV also writes NAME-codebook.csv beside it, REDCap NAME-dictionary.csv.",
 )
 def export_command(slug: str, fmt: str, out: Path | None) -> None:

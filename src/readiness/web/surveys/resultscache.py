@@ -99,7 +99,7 @@ def _large(study, site_ids) -> bool:
 
     from readiness.web.surveys.models import Response
 
-    threshold = int(getattr(settings, "READINESS_RESULTS_IN_BACKGROUND", 20_000))
+    threshold = int(settings.READINESS_RESULTS_IN_BACKGROUND)
     responses = Response.objects.filter(session__site__study=study)
     if site_ids is not None:
         responses = responses.filter(session__site_id__in=site_ids)
