@@ -55,3 +55,20 @@ def test_a_broken_response_file_stops_the_analysis(tmp_path, cohort_file, capsys
     assert main(["analyse", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "row 1" in err and "c_refer_women" in err
+
+
+def _first_rows(cohort_file, folder, n):
+    lines = cohort_file.read_text(encoding="utf-8").splitlines()
+    path = folder / f"first-{n}.csv"
+    path.write_text("\n".join(lines[: n + 1]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_one_respondent_prints_dashes_for_what_cannot_be_computed(tmp_path, cohort_file, capsys):
+    one = _first_rows(cohort_file, tmp_path, 1)
+    capsys.readouterr()
+    assert main(["analyse", str(one)]) == 0
+    out = capsys.readouterr().out
+    assert "1 responses from" in out
+    scales = out.split("Scales:")[1].splitlines()[1:4]
+    assert all(" (-), n = 1" in line for line in scales), scales

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -14,7 +15,14 @@ from readiness.stats.proportions import METHODS
 
 
 def _fmt_pct(x: float | None) -> str:
-    return "-" if x is None else f"{x:.1f}"
+    return _fmt(x, 1)
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    """A number to ``digits`` decimals, or "-" when it is missing (None or not finite)."""
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{x:.{digits}f}"
 
 
 @click.command("analyse")
@@ -149,10 +157,10 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         alpha = (
             "-"
             if rel.get("raw_alpha") is None
-            else f"{rel['raw_alpha']:.2f} ({rel['feldt']['lower']:.2f}-{rel['feldt']['upper']:.2f})"
+            else f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])}-{_fmt(rel['feldt']['upper'])})"
         )
-        omega = "-" if s.omega_total is None else f"{s.omega_total:.2f}"
-        mean = "-" if s.mean is None else f"{s.mean:.2f} ({s.sd:.2f})"
+        omega = _fmt(s.omega_total)
+        mean = "-" if s.mean is None else f"{_fmt(s.mean)} ({_fmt(s.sd)})"
         echo(f"  {s.label:<24} {mean:>13}, n = {s.n:<6} alpha {alpha}, omega {omega}")
     if result.correlations:
         echo("\nCorrelations between scale scores (Pearson, pairwise; corrected for attenuation)")
