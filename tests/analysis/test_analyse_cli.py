@@ -72,3 +72,19 @@ def test_one_respondent_prints_dashes_for_what_cannot_be_computed(tmp_path, coho
     assert "1 responses from" in out
     scales = out.split("Scales:")[1].splitlines()[1:4]
     assert all(" (-), n = 1" in line for line in scales), scales
+
+
+def test_reliability_line_shows_the_n_alpha_used_and_the_missing_rule(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--missing", "listwise", "--json"]) == 0
+    scales = json.loads(capsys.readouterr().out)["scales"]
+    assert main(["analyse", str(cohort_file), "--missing", "listwise"]) == 0
+    out = capsys.readouterr().out
+    differ = 0
+    for s in scales:
+        line = next(x for x in out.splitlines() if x.strip().startswith(s["label"]))
+        score_part, alpha_part = line.split("alpha", 1)
+        assert f"n = {s['n']}" in score_part
+        assert f"n = {s['reliability']['n']} listwise" in alpha_part, line
+        differ += s["n"] != s["reliability"]["n"]
+    assert differ  # listwise deletion drops respondents with a missing item

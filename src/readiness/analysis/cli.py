@@ -151,13 +151,16 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         if ind.test is not None and ind.test.method != "none":
             test = f"{ind.test.method} p={ind.test.p_value:.3g}"
         echo(f"{ind.id[:26]:<26} {overall:>26}  {cells}  {test}")
-    echo("\nScales: mean (sd), n; reliability")
+    echo(
+        "\nScales: mean (sd), n scored; alpha (Feldt interval), n alpha used and its missing-data rule; omega total"
+    )
     for s in result.scales:
         rel = s.reliability
         alpha = (
             "-"
             if rel.get("raw_alpha") is None
-            else f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])}-{_fmt(rel['feldt']['upper'])})"
+            else f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])}-{_fmt(rel['feldt']['upper'])}), "
+            f"n = {rel['n']} {rel.get('missing', result.settings.missing)}"
         )
         omega = _fmt(s.omega_total)
         mean = "-" if s.mean is None else f"{_fmt(s.mean)} ({_fmt(s.sd)})"
