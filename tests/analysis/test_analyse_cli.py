@@ -88,3 +88,12 @@ def test_reliability_line_shows_the_n_alpha_used_and_the_missing_rule(cohort_fil
         assert f"n = {s['reliability']['n']} listwise" in alpha_part, line
         differ += s["n"] != s["reliability"]["n"]
     assert differ  # listwise deletion drops respondents with a missing item
+
+
+def test_response_rate_line_names_its_interval(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--interval", "clopper-pearson"]) == 0
+    out = capsys.readouterr().out
+    assert "intervals: clopper-pearson" in out
+    line = next(x for x in out.splitlines() if x.startswith("Response rate:"))
+    assert "95% Wilson score interval" in line, line

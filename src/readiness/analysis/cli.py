@@ -134,9 +134,12 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
     for key, text in result.conventions.items():
         echo(f"  {key}: {text}")
     if result.response_rate:
-        r = result.response_rate["overall"]
+        rate = result.response_rate
+        r = rate["overall"]
+        level = round(rate.get("conf_level", result.settings.conf_level) * 100)
         echo(
-            f"\nResponse rate: {r['responded']} of {r['attended']} = {_fmt_pct(r['percent'])}% ({_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}), sessions from {sessions}"
+            f"\nResponse rate: {r['responded']} of {r['attended']} = {_fmt_pct(r['percent'])}% "
+            f"({level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}), sessions from {sessions}"
         )
     groups = result.groups
     short = [g[:11] for g in groups]

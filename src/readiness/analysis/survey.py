@@ -503,6 +503,7 @@ def _response_rate(
     out = {
         "overall": rate(int(table["responded"].sum()), int(table["attended"].sum())),
         "method": "Wilson score interval",
+        "conf_level": conf_level,
     }
     if "site" in table:
         by_site = table.groupby("site", sort=True)[["responded", "attended"]].sum()
