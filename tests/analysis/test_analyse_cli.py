@@ -97,3 +97,21 @@ def test_response_rate_line_names_its_interval(cohort_file, capsys):
     assert "intervals: clopper-pearson" in out
     line = next(x for x in out.splitlines() if x.startswith("Response rate:"))
     assert "95% Wilson score interval" in line, line
+
+
+def test_group_columns_show_counts_and_whole_labels(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert main(["analyse", str(cohort_file)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = next(i for i, x in enumerate(lines) if x.startswith("contact_reported"))
+    start = next(i for i in range(first, 0, -1) if lines[i].startswith("Indicators"))
+    header_words = " ".join(lines[start + 1 : first]).split()
+    for label in data["groups"]:
+        assert all(word in header_words for word in label.split()), label
+    for ind in data["indicators"]:
+        row = next(x for x in lines if x.startswith(ind["id"] + " "))
+        for g in ind["by_group"].values():
+            pct = "-" if g["percent"] is None else f"{g['percent']:.1f}"
+            assert f"{pct} ({g['count']}/{g['n']})" in row, row

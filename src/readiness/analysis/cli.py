@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -16,6 +17,10 @@ from readiness.stats.proportions import METHODS
 
 def _fmt_pct(x: float | None) -> str:
     return _fmt(x, 1)
+
+
+def _cell(percent: float | None, count: int, n: int) -> str:
+    return f"{_fmt_pct(percent)} ({count}/{n})"
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
@@ -142,18 +147,45 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
             f"({level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}), sessions from {sessions}"
         )
     groups = result.groups
-    short = [g[:11] for g in groups]
-    echo("\nIndicators, % (n/N) with interval; by " + result.group_by + ": %")
-    head = f"{'indicator':<26} {'overall':>26}  " + " ".join(f"{s:>11}" for s in short) + "  test"
-    echo(head)
+    cells = {
+        ind.id: [
+            _cell(ind.by_group[g].percent, ind.by_group[g].count, ind.by_group[g].n) for g in groups
+        ]
+        for ind in result.indicators
+    }
+    # Each group column is as wide as its widest cell or the longest word of its label; labels
+    # wrap at spaces onto more header lines rather than being cut.
+    widths = [
+        max([len(c[j]) for c in cells.values()] + [len(w) for w in g.split()] + [1])
+        for j, g in enumerate(groups)
+    ]
+    wrapped = [
+        textwrap.wrap(g, w, break_long_words=False) or [""]
+        for g, w in zip(groups, widths, strict=True)
+    ]
+    depth = max([len(w) for w in wrapped] + [1])
+    echo(f"\nIndicators, % (n/N) with interval; by {result.group_by}: % (n/N)")
+    overalls = {
+        ind.id: f"{_cell(ind.overall.percent, ind.overall.count, ind.overall.n)} "
+        f"{_fmt_pct(ind.overall.lower)}-{_fmt_pct(ind.overall.upper)}"
+        for ind in result.indicators
+    }
+    id_width = max([len(i) for i in overalls] + [len("indicator")])
+    overall_width = max([len(o) for o in overalls.values()] + [len("overall")])
+    for k in range(depth):
+        bottom = k == depth - 1
+        labels = "  ".join(
+            f"{(w[k - depth + len(w)] if k - depth + len(w) >= 0 else ''):>{width}}"
+            for w, width in zip(wrapped, widths, strict=True)
+        )
+        left = f"{'indicator' if bottom else '':<{id_width}}  {'overall' if bottom else '':>{overall_width}}"
+        echo((f"{left}  {labels}" + ("  test" if bottom else "")).rstrip())
     for ind in result.indicators:
-        o = ind.overall
-        overall = f"{_fmt_pct(o.percent)} ({o.count}/{o.n}) {_fmt_pct(o.lower)}-{_fmt_pct(o.upper)}"
-        cells = " ".join(f"{_fmt_pct(ind.by_group[g].percent):>11}" for g in groups)
+        row = "  ".join(f"{c:>{w}}" for c, w in zip(cells[ind.id], widths, strict=True))
         test = ""
         if ind.test is not None and ind.test.method != "none":
             test = f"{ind.test.method} p={ind.test.p_value:.3g}"
-        echo(f"{ind.id[:26]:<26} {overall:>26}  {cells}  {test}")
+        echo(f"{ind.id:<{id_width}}  {overalls[ind.id]:>{overall_width}}  {row}  {test}".rstrip())
     echo(
         "\nScales: mean (sd), n scored; alpha (Feldt interval), n alpha used and its missing-data rule; omega total"
     )
