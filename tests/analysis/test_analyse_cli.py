@@ -115,3 +115,68 @@ def test_group_columns_show_counts_and_whole_labels(cohort_file, capsys):
         for g in ind["by_group"].values():
             pct = "-" if g["percent"] is None else f"{g['percent']:.1f}"
             assert f"{pct} ({g['count']}/{g['n']})" in row, row
+
+
+def test_tests_show_statistic_and_degrees_of_freedom(cohort_file, capsys):
+    for design in ([], ["--cluster", "site"]):
+        capsys.readouterr()
+        assert main(["analyse", str(cohort_file), "--json", *design]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert main(["analyse", str(cohort_file), *design]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        for ind in data["indicators"]:
+            row = next(x for x in lines if x.startswith(ind["id"] + " "))
+            t = ind["test"]
+            assert f"p = {t['p_value']:.3g}" in row, row
+            if t["method"] == "Pearson chi-square":
+                assert f"X-squared = {t['statistic']:.2f}, df = {t['df']:g}" in row, row
+            elif t["method"] == "Rao-Scott F":
+                assert (
+                    f"F = {t['statistic']:.2f}, ndf = {t['df']:.2f}, ddf = {t['ddf']:.2f}" in row
+                ), row
+        assert any("Rao-Scott" in x for x in lines) == bool(design)
+
+
+def test_correlations_header_states_the_method_and_alpha_uses_to(cohort_file, capsys):
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert main(["analyse", str(cohort_file)]) == 0
+    out = capsys.readouterr().out
+    assert data["correlations"]["method"] in out
+    for s in data["scales"]:
+        feldt = s["reliability"]["feldt"]
+        assert f"({feldt['lower']:.2f} to {feldt['upper']:.2f})" in out
+
+
+def test_an_indicator_nobody_answered_has_a_note(tmp_path, cohort_file, capsys):
+    lines = cohort_file.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    column = header.index("training_prior")
+    rows = []
+    for line in lines[1:60]:
+        cells = line.split(",")
+        cells[column] = ""
+        rows.append(",".join(cells))
+    path = tmp_path / "no-training-answers.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["analyse", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any(w.startswith("prior_training: nobody answered") for w in data["warnings"])
+    assert main(["analyse", str(path)]) == 0
+    out = capsys.readouterr().out
+    row = next(x for x in out.splitlines() if x.startswith("prior_training "))
+    assert "- (0/0)" in row and "nobody answered" in row
+
+
+def test_why_correlations_are_missing_is_a_warning(tmp_path, cohort_file, capsys):
+    three = _first_rows(cohort_file, tmp_path, 3)
+    capsys.readouterr()
+    assert main(["analyse", str(three), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["correlations"]["pairs"] == []
+    note = data["correlations"]["note"]
+    assert f"correlations between scale scores: {note}" in data["warnings"]
+    assert main(["analyse", str(three)]) == 0
+    assert f"Warning: correlations between scale scores: {note}" in capsys.readouterr().out

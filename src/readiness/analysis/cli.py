@@ -23,6 +23,22 @@ def _cell(percent: float | None, count: int, n: int) -> str:
     return f"{_fmt_pct(percent)} ({count}/{n})"
 
 
+def _test(test) -> str:
+    """A test across groups with its statistic, degrees of freedom and p-value."""
+    if test is None or test.method == "none":
+        return ""
+    if test.statistic is None:  # Fisher's exact test, or a test that could not be computed
+        if not math.isfinite(test.p_value):
+            return f"{test.method}: {test.note}"
+        because = f" ({test.note})" if test.note else ""
+        return f"{test.method}{because}: p = {test.p_value:.3g}"
+    if test.ddf is not None:  # Rao-Scott: F on design degrees of freedom
+        stat = f"F = {test.statistic:.2f}, ndf = {test.df:.2f}, ddf = {test.ddf:.2f}"
+    else:
+        stat = f"X-squared = {test.statistic:.2f}, df = {test.df:g}"
+    return f"{test.method}: {stat}, p = {test.p_value:.3g}"
+
+
 def _fmt(x: float | None, digits: int = 2) -> str:
     """A number to ``digits`` decimals, or "-" when it is missing (None or not finite)."""
     if x is None or not math.isfinite(x):
@@ -182,9 +198,7 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         echo((f"{left}  {labels}" + ("  test" if bottom else "")).rstrip())
     for ind in result.indicators:
         row = "  ".join(f"{c:>{w}}" for c, w in zip(cells[ind.id], widths, strict=True))
-        test = ""
-        if ind.test is not None and ind.test.method != "none":
-            test = f"{ind.test.method} p={ind.test.p_value:.3g}"
+        test = "nobody answered" if ind.overall.n == 0 else _test(ind.test)
         echo(f"{ind.id:<{id_width}}  {overalls[ind.id]:>{overall_width}}  {row}  {test}".rstrip())
     echo(
         "\nScales: mean (sd), n scored; alpha (Feldt interval), n alpha used and its missing-data rule; omega total"
@@ -194,14 +208,15 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         alpha = (
             "-"
             if rel.get("raw_alpha") is None
-            else f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])}-{_fmt(rel['feldt']['upper'])}), "
+            else f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])} to {_fmt(rel['feldt']['upper'])}), "
             f"n = {rel['n']} {rel.get('missing', result.settings.missing)}"
         )
         omega = _fmt(s.omega_total)
         mean = "-" if s.mean is None else f"{_fmt(s.mean)} ({_fmt(s.sd)})"
         echo(f"  {s.label:<24} {mean:>13}, n = {s.n:<6} alpha {alpha}, omega {omega}")
     if result.correlations:
-        echo("\nCorrelations between scale scores (Pearson, pairwise; corrected for attenuation)")
+        method = result.correlations.get("method", "none computed: see the warnings below")
+        echo(f"\nCorrelations between scale scores ({method})")
         for p in result.correlations["pairs"]:
             corrected = f", corrected {p['r_disattenuated']:.2f}" if "r_disattenuated" in p else ""
             echo(
@@ -214,7 +229,7 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         )
         for term in reg["terms"]:
             echo(
-                f"  {term['label']:<40} {term['odds_ratio']:.2f} ({term['lower']:.2f} to {term['upper']:.2f}) p={term['p_value']:.3g}"
+                f"  {term['label']:<40} {term['odds_ratio']:.2f} ({term['lower']:.2f} to {term['upper']:.2f}) p = {term['p_value']:.3g}"
             )
     for w in result.warnings:
         echo(f"Warning: {w}")

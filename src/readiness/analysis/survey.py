@@ -691,6 +691,15 @@ def analyse(
         _scale(instrument, s.id, frame, scores, settings, labels, masks, warnings)
         for s in instrument.scales
     ]
+    for result in indicators:
+        if result.overall.n == 0:
+            warnings.append(
+                f"{result.id}: nobody answered (0 of {len(frame)} respondents), so it has no "
+                "estimate and no test. Fix: check the item's column holds the answers."
+            )
+    correlations = _correlations(scores, scales, settings)
+    if correlations is not None and correlations.get("note"):
+        warnings.append(f"correlations between scale scores: {correlations['note']}")
     synthetic = bool(
         "synthetic" in frame
         and pd.to_numeric(frame["synthetic"], errors="coerce").fillna(0).astype(bool).any()
@@ -707,7 +716,7 @@ def analyse(
         characteristics=_characteristics(instrument, frame),
         indicators=indicators,
         scales=scales,
-        correlations=_correlations(scores, scales, settings),
+        correlations=correlations,
         regression=_regression(instrument, frame, design, settings, warnings),
         warnings=warnings,
         items=item_distributions(instrument, frame, labels, masks),
