@@ -13,7 +13,7 @@ from readiness.report.checklist import checklist_table
 from readiness.report.checklist import counts as checklist_counts
 from readiness.report.model import Table
 from readiness.report.published import citations, comparison_table
-from readiness.report.suppression import DEFAULT_MIN_CELL, plan_for, safe_message
+from readiness.report.suppression import DEFAULT_MIN_CELL, plan_for, safe_warning
 from readiness.report.tables import build_tables, group_title
 from readiness.report.template import CSS, SYNTHETIC_PAGE_CSS, TEMPLATE
 from readiness.report.text import definitions_table, fieldwork_dates, methods, sites_and_sessions
@@ -92,7 +92,7 @@ def regression_note(result, min_cell: int) -> str | None:
     reg = result.regression
     if not reg or "terms" in reg:
         return None
-    detail = safe_message(f"why: {reg.get('note', '')}", min_cell).removeprefix("why: ")
+    detail = safe_warning(result, f"why: {reg.get('note', '')}", min_cell).removeprefix("why: ")
     return f"The logistic regression of contact could not be fitted ({detail.rstrip('.')})."
 
 
@@ -193,7 +193,9 @@ def render_html(
             meta=_meta(result, instrument, source, min_cell),
             contents=contents,
             summary=summary_lines(result, plan),
-            warnings=[safe_message(w, min_cell) for w in result.warnings],
+            warnings=[
+                safe_warning(result, w, min_cell, instrument=instrument) for w in result.warnings
+            ],
             regression_note=regression_note(result, min_cell),
             methods=methods(result, instrument, plan, hidden_cells),
             notice=instrument.notice,

@@ -34,6 +34,7 @@ Functions a dashboard can reuse on its own tables:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -259,15 +260,134 @@ WITHHELD = (
     "readiness analyse shows them to the analyst"
 )
 
+# Counts of people in a message ("only 1 respondent", "3 of 782 respondents", "by 2
+# respondent(s)", "the 4 complete cases"), not thresholds ("at least 2 respondents").
+_PEOPLE = r"respondents?(?:\(s\))?|answers?|complete cases|complete pairs|people|staff"
+_COUNT = re.compile(rf"\b(?:only |the )?(?P<k>\d+)(?P<of> of \d+)? (?P<noun>{_PEOPLE})(?![\w(])")
+# What all of a counted group did or had ("all 3 respondents with ... answered no").
+_ALL_OF = re.compile(r"\b(?:all|every one of the|each of the|both of the|in all)\s+(?P<k>\d+)\b")
+# What every one of an uncounted group did or had.
+_EVERYONE = re.compile(
+    r"\b(?:every respondent|all respondents|all the respondents|everyone|everybody|nobody|"
+    r"no respondent|no one)\b",
+    re.IGNORECASE,
+)
+# Numbers that count no one: thresholds, answer codes, labels in quotes, decimals, items.
+_NOT_COUNTS = re.compile(
+    r"'[^']*'|\"[^\"]*\"|\bat least \d+(?: \w+(?: \w+)?)?|\(\d+(?:\.\d+)?\)|\(got [^)]*\)"
+    r"|\boutcome \d+|\bindex \d+|\bnumbered \d+ to \d+|\bprobabilities of \d+ or \d+"
+    r"|\b\d+ (?:items?|columns?|names?|iterations|levels?|sections?)\b|\d*\.\d+"
+)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?!\w)")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_SUBJECT = re.compile(r"(?:[A-Za-z][\w -]{0,60}: )+")
 
-def safe_message(message: str, min_cell: int = DEFAULT_MIN_CELL) -> str:
-    """A warning fit to leave the analyst's screen: with suppression on, only what failed
-    (the text before the first colon), not the details, which can describe a small group
-    ("all 3 respondents in maternity answered no")."""
+
+def _plural(noun: str) -> str:
+    noun = noun.removesuffix("(s)")
+    return noun if noun.endswith("s") or noun in ("people", "staff") else noun + "s"
+
+
+def _safe_sentence(sentence: str, min_cell: int, among: int | None) -> str | None:
+    """The sentence with any small count of people given as "fewer than min_cell" (and the
+    clause after it cut, since it can say how few), or None when it must be withheld: it says
+    what all of a small group did, or holds a small number that may count people."""
+    if any(is_small(int(m.group("k")), min_cell) for m in _ALL_OF.finditer(sentence)):
+        return None
+    if _EVERYONE.search(sentence) and (among is None or is_small(among, min_cell)):
+        return None
+    counts = [
+        m for m in _COUNT.finditer(sentence) if not sentence[: m.start()].endswith("at least ")
+    ]
+    small = [m for m in counts if is_small(int(m.group("k")), min_cell)]
+    text = sentence
+    if small:
+        cut = re.search(r";|, ", sentence[small[0].end() :])
+        if cut is not None:
+            text = sentence[: small[0].end() + cut.start()].rstrip() + "."
+    rest = _NOT_COUNTS.sub(" ", _COUNT.sub(" ", text))
+    if any(is_small(int(n), min_cell) for n in _NUMBER.findall(rest)):
+        return None
+
+    def coarse(m: re.Match) -> str:
+        if not is_small(int(m.group("k")), min_cell) or text[: m.start()].endswith("at least "):
+            return m.group(0)
+        return f"fewer than {min_cell}{m.group('of') or ''} {_plural(m.group('noun'))}"
+
+    return _COUNT.sub(coarse, text)
+
+
+def safe_message(
+    message: str, min_cell: int = DEFAULT_MIN_CELL, *, among: int | None = None
+) -> str:
+    """A warning fit to leave the analyst's screen: what failed, why and the fix, with only
+    what could describe fewer than ``min_cell`` respondents taken out.
+
+    Sentence by sentence: a count of 1 to ``min_cell - 1`` people ("only 1 respondent
+    answered") is given as "fewer than min_cell", and the clause after it, which can narrow it
+    down, is cut; a sentence that says what all of a small group did ("all 3 respondents in
+    maternity answered no"), or what every respondent did when ``among`` (how many respondents
+    "every respondent" covers) is unknown or small, or that holds another small number, is
+    withheld, and so is the fix that follows it. The subject before the first colon is kept.
+
+    >>> safe_message("alpha: only 1 respondent answered; alpha needs at least 2. Fix: collect more.")
+    'alpha: fewer than 5 respondents answered. Fix: collect more.'
+    """
     if min_cell <= 1:
         return message
-    subject = message.split(":", 1)[0].strip()
-    return f"{subject}: {WITHHELD}." if ":" in message else f"A warning: {WITHHELD}."
+    subject = _SUBJECT.match(message)
+    prefix = subject.group(0) if subject else ""
+    if prefix and _safe_sentence(prefix, min_cell, among) != prefix:
+        prefix = ""
+    body = message[len(prefix) :].strip()
+    pieces: list[str | None] = []
+    reason_withheld = False
+    for sentence in _SENTENCE.split(body) if body else []:
+        if sentence.startswith("Fix:"):
+            safe = None if reason_withheld else _safe_sentence(sentence, min_cell, among)
+        else:
+            safe = _safe_sentence(sentence, min_cell, among)
+            reason_withheld = safe is None
+        if safe is None and pieces and pieces[-1] is None:
+            continue  # one note for a run of withheld sentences
+        pieces.append(safe)
+    if not prefix and pieces and all(p is None for p in pieces):
+        return f"A warning: {WITHHELD}."
+    words = []
+    for i, piece in enumerate(pieces):
+        if piece is None:
+            piece = f"{WITHHELD}." if i == 0 else f"{WITHHELD[0].upper()}{WITHHELD[1:]}."
+        words.append(piece)
+    return prefix + " ".join(words)
+
+
+def safe_warning(result, message: str, min_cell: int = DEFAULT_MIN_CELL, *, instrument=None) -> str:
+    """:func:`safe_message` for a warning or note of a study result, knowing how many
+    respondents "every respondent" of an item covers, where the result tells: with pairwise
+    deletion, those who answered the item the message names; with listwise deletion, at least
+    all respondents less every missing answer to the items of its scale (given ``instrument``,
+    to know the scale's items).  Otherwise it is not known, and such a sentence is withheld."""
+    named = re.search(r"\bitem (\w+)", message)
+    among = None if named is None else _answering(result, named.group(1), instrument)
+    return safe_message(message, min_cell, among=among)
+
+
+def _answering(result, item_id: str, instrument) -> int | None:
+    """At least how many respondents a reliability estimate kept for the item ``item_id``."""
+    items = {d.id: d for d in getattr(result, "items", []) or []}
+    missing = getattr(result.settings, "missing", None)
+    if item_id not in items:
+        return None
+    if missing == "pairwise":
+        return items[item_id].n
+    if missing != "listwise" or instrument is None or items[item_id].scale is None:
+        return None
+    members = instrument.scale(items[item_id].scale).items
+    if not all(m in items for m in members):
+        return None
+    # those who answered every item: at least everyone less each item's missing answers
+    least = result.n - sum(result.n - items[m].n for m in members)
+    return least if least >= 0 else None
 
 
 # -- a plan for a whole study result ----------------------------------------------------------
@@ -368,6 +488,7 @@ __all__ = [
     "merge_small_categories",
     "plan_for",
     "safe_message",
+    "safe_warning",
     "suppress_counts",
     "suppress_proportions",
 ]

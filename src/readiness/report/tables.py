@@ -17,7 +17,7 @@ from __future__ import annotations
 from readiness.instrument.model import Instrument
 from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
-from readiness.report.suppression import SYMBOL, Plan, footnote, safe_message
+from readiness.report.suppression import SYMBOL, Plan, footnote, safe_warning
 
 ALL = "All respondents"
 CHARACTERISTIC_LABELS = {
@@ -328,7 +328,8 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
         if scoring:
             notes.append(scoring)
         if rel.get("note"):
-            notes.append(f"{s.label}: {safe_message(rel['note'], plan.min_cell)}")
+            why = safe_warning(result, rel["note"], plan.min_cell, instrument=instrument)
+            notes.append(f"{s.label}: {why}")
     conv = result.conventions
     notes.append(
         f"Reliability: {conv.get('reliability', '')}. n: respondents with a scale score; the "
