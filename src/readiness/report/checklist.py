@@ -236,7 +236,8 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
         "12": ("data", "Table 1."),
         "13a": (
             "data",
-            f"Tables 2 and 3 (percentages with 95% CIs and tests across {group}s); Figures 1 "
+            f"Tables 2 and 3 (percentages with {fmt.level(settings.conf_level)} CIs and tests "
+            f"across {group}s); Figures 1 "
             "and 2.",
         ),
         "13b": (

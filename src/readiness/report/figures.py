@@ -187,14 +187,15 @@ def figure_indicators(result, plan: Plan, number: str = "1") -> Figure | None:
                 ax = axes[r][c]
                 last_visible = r == nrows - 1 or (r + 1) * ncols + c >= len(indicators)
                 if last_visible and ax.get_visible():
-                    ax.set_xlabel("% (95% CI)")
+                    ax.set_xlabel(f"% ({fmt.ci(result.settings.conf_level)})")
                     ax.tick_params(axis="x", labelbottom=True)
         svg = _svg(fig)
     group = group_title(result).lower()
-    title = f"Each indicator, all respondents and by {group}, with 95% confidence intervals"
+    level = fmt.level(result.settings.conf_level)
+    title = f"Each indicator, all respondents and by {group}, with {level} confidence intervals"
     desc = (
         f"{len(indicators)} small charts, one per indicator. In each, the percentage of all "
-        f"respondents (a diamond) and of each {group} (circles) with a line for its 95% "
+        f"respondents (a diamond) and of each {group} (circles) with a line for its {level} "
         "confidence interval; the dashed line marks all respondents and the number at the right "
         f"is the percentage. The numbers are in Tables 2 and 3. {SYMBOL}: not shown to protect "
         "respondents."

@@ -13,6 +13,16 @@ INTERVAL_NAMES = {
 }
 
 
+def level(conf_level: float) -> str:
+    """A confidence level as the report writes it: 0.95 -> "95%", 0.975 -> "97.5%"."""
+    return f"{round(100 * float(conf_level), 6):g}%"
+
+
+def ci(conf_level: float) -> str:
+    """The head of an interval column: "95% CI"."""
+    return f"{level(conf_level)} CI"
+
+
 def missing(x) -> bool:
     return x is None or (isinstance(x, float) and not math.isfinite(x))
 

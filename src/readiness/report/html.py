@@ -176,8 +176,8 @@ def render_html(
     ]
     css = CSS + (SYNTHETIC_PAGE_CSS if result.synthetic else "")
     footer = (
-        "Percentages are of respondents who answered; intervals are 95% unless the Methods say "
-        "otherwise."
+        "Percentages are of respondents who answered; intervals are "
+        f"{fmt.level(result.settings.conf_level)} confidence intervals (see Methods)."
     )
     if result.synthetic:
         footer += " SYNTHETIC DATA: not findings."

@@ -68,6 +68,11 @@ def text_cell(text: str, hidden: bool = False, numeric: bool = True) -> Cell:
     return Cell(SYMBOL if hidden else text, None, numeric=numeric, hidden=hidden)
 
 
+def ci_head(result) -> str:
+    """The head of an interval column at the level the analysis used: "95% CI"."""
+    return fmt.ci(result.settings.conf_level)
+
+
 def indicator_table_of(instrument: Instrument, indicator_id: str) -> str:
     """'2' for indicators on experience items (yes/no, choices, numbers), '3' for knowledge and
     confidence (Likert and true/false items, and scales)."""
@@ -89,7 +94,7 @@ def table_1(result, plan: Plan) -> Table:
     with_rate = rate is not None
     head = [th("Characteristic"), th("Respondents, n"), th("% of those answering")]
     if with_rate:
-        head += [th("Attending, n"), th("Response rate, %"), th("95% CI")]
+        head += [th("Attending, n"), th("Response rate, %"), th(ci_head(result))]
     width = len(head)
     bodies: list[Body] = []
     overall = [th(ALL, "row"), count_cell(result.n, plan.response_overall), text_cell(fmt.DASH)]
@@ -210,7 +215,7 @@ def indicator_table(
         th("n"),
         th("N"),
         th("%"),
-        th("95% CI"),
+        th(ci_head(result)),
         th("Test of difference"),
         th("P"),
     ]
@@ -299,7 +304,7 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
         th("n"),
         th("Mean (SD)"),
         th("Cronbach's α"),
-        th("95% CI"),
+        th(ci_head(result)),
         th("Standardised α"),
         th("ω total"),
     ]
@@ -395,7 +400,7 @@ def table_4c(result, plan: Plan) -> Table | None:
     head = [
         th("Scales"),
         th("r"),
-        th("95% CI"),
+        th(ci_head(result)),
         th("n"),
         th("P"),
         th("Corrected for attenuation"),
@@ -435,7 +440,7 @@ def table_5(result, plan: Plan) -> Table | None:
     reg = result.regression
     if not reg:
         return None
-    head = [th("Term"), th("Odds ratio"), th("95% CI"), th("P")]
+    head = [th("Term"), th("Odds ratio"), th(ci_head(result)), th("P")]
     rows = []
     notes = []
     if "terms" not in reg:

@@ -60,7 +60,8 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         out.append(
             f"The questionnaire was handed out{where}{when}; {o['responded']} of the "
             f"{o['attended']} staff attending returned it, a response rate of "
-            f"{fmt.pct(o['percent'])}% (95% CI {fmt.interval(o['lower'], o['upper'])}; "
+            f"{fmt.pct(o['percent'])}% ({fmt.ci(settings.conf_level)} "
+            f"{fmt.interval(o['lower'], o['upper'])}; "
             f"{rate.get('method', 'Wilson score interval')})."
         )
     else:
@@ -68,7 +69,7 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
             f"{result.n} responses were analysed. No attendance figures were given, so no "
             "response rate is reported."
         )
-    level = round(settings.conf_level * 100)
+    level = fmt.level(settings.conf_level).removesuffix("%")
     if settings.cluster:
         extra = (f", strata {settings.strata}" if settings.strata else "") + (
             f", weights {settings.weights}" if settings.weights else ""
@@ -135,7 +136,8 @@ def summary(result, plan: Plan) -> list[str]:
         else:
             out.append(
                 f"Response: {o['responded']} of {o['attended']} staff attending "
-                f"({fmt.pct(o['percent'])}%; 95% CI {fmt.interval(o['lower'], o['upper'])})."
+                f"({fmt.pct(o['percent'])}%; {fmt.ci(result.settings.conf_level)} "
+                f"{fmt.interval(o['lower'], o['upper'])})."
             )
     else:
         out.append(f"{result.n} respondents.")
