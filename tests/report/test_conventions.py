@@ -100,3 +100,36 @@ def test_no_95_percent_label_remains_at_another_level(doc_90):
     left = [words[max(m.start() - 60, 0) : m.end() + 20] for m in NINETY_FIVE.finditer(words)]
     assert not left, left
     assert "intervals are 90%" in text(doc.xpath("//footer")[0])
+
+
+# -- reliability: the n alpha used and the missing-data convention -----------------------------
+
+
+def test_table_4a_gives_the_n_alpha_used_with_listwise_deletion(listwise_doc, listwise_result):
+    scale = next(s for s in listwise_result.scales if s.id == "perceived_knowledge")
+    assert scale.n == 782 and scale.reliability["n"] == 730
+    t4a = table(listwise_doc, "4a")
+    cells = row(t4a, "Perceived knowledge")
+    assert cells["n"] == "782"  # scale scores: the mean and SD
+    assert cells["n for α"] == "730"  # the respondents alpha was computed on
+    notes = notes_of(t4a)
+    assert "listwise deletion" in notes
+    assert "n for α" in notes
+
+
+def test_table_4a_names_pairwise_deletion_by_default(demo_doc, demo_result):
+    t4a = table(demo_doc, "4a")
+    for s in demo_result.scales:
+        assert row(t4a, s.label)["n for α"] == str(s.reliability["n"])
+    notes = notes_of(t4a)
+    assert "pairwise deletion" in notes
+
+
+def test_summary_gives_alpha_with_its_n_and_deletion(demo_doc, listwise_doc, listwise_result):
+    summary = text(demo_doc.xpath("//section[@aria-labelledby='summary']")[0])
+    assert "pairwise deletion" in summary and "n = 782" in summary
+    summary = text(listwise_doc.xpath("//section[@aria-labelledby='summary']")[0])
+    assert "listwise deletion" in summary
+    for s in listwise_result.scales:
+        alpha = f"{s.reliability['raw_alpha']:.2f}"
+        assert f"{s.label.lower()} {alpha} (n = {s.reliability['n']})" in summary

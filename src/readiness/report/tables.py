@@ -297,23 +297,34 @@ def tables_2_and_3(result, instrument: Instrument, plan: Plan) -> tuple[Table, T
 # -- Table 4 ----------------------------------------------------------------------------------
 
 
+DELETION = {
+    "pairwise": "everyone who answered at least one of the scale's items, each covariance from "
+    "those who answered both items",
+    "listwise": "only those who answered every item of the scale",
+}
+
+
 def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
     head = [
         th("Scale"),
         th("Items"),
         th("n"),
         th("Mean (SD)"),
+        th("n for α"),
         th("Cronbach's α"),
         th(ci_head(result)),
         th("Standardised α"),
         th("ω total"),
     ]
+    missing = result.settings.missing
     rows = []
     notes = []
     for s in result.scales:
         rel = s.reliability
-        hidden = 0 < s.n < plan.min_cell
         alpha = rel.get("raw_alpha")
+        alpha_n = rel.get("n") if alpha is not None else None
+        hidden = 0 < s.n < plan.min_cell
+        hidden_alpha = hidden or (alpha_n is not None and 0 < alpha_n < plan.min_cell)
         feldt = rel.get("feldt") or {}
         mean = fmt.DASH if s.mean is None else f"{fmt.num(s.mean)} ({fmt.num(s.sd)})"
         rows.append(
@@ -322,10 +333,13 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
                 count_cell(rel.get("n_items") or len(instrument.scale(s.id).items)),
                 count_cell(s.n, hidden),
                 text_cell(mean, hidden),
-                num_cell(fmt.num(alpha, 3), alpha, hidden, "0.000"),
-                text_cell(fmt.interval(feldt.get("lower"), feldt.get("upper"), 3), hidden),
-                num_cell(fmt.num(rel.get("std_alpha"), 3), rel.get("std_alpha"), hidden, "0.000"),
-                num_cell(fmt.num(s.omega_total, 3), s.omega_total, hidden, "0.000"),
+                count_cell(alpha_n, hidden_alpha),
+                num_cell(fmt.num(alpha, 3), alpha, hidden_alpha, "0.000"),
+                text_cell(fmt.interval(feldt.get("lower"), feldt.get("upper"), 3), hidden_alpha),
+                num_cell(
+                    fmt.num(rel.get("std_alpha"), 3), rel.get("std_alpha"), hidden_alpha, "0.000"
+                ),
+                num_cell(fmt.num(s.omega_total, 3), s.omega_total, hidden_alpha, "0.000"),
             ]
         )
         scale = instrument.scale(s.id)
@@ -338,7 +352,9 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
     conv = result.conventions
     notes.append(
         f"Reliability: {conv.get('reliability', '')}. n: respondents with a scale score; the "
-        "mean and SD are of the scale score."
+        f"mean and SD are of the scale score. n for α: the respondents α, its interval and ω "
+        f"were computed on, with {missing} deletion of missing answers "
+        f"({DELETION.get(missing, missing)})."
     )
     table = Table("table-4a", "4a", "Reliability of each scale", [head], [Body(rows)], notes)
     table.slug = "table-4a-reliability"

@@ -9,7 +9,7 @@ from readiness import __version__
 from readiness.instrument.model import Instrument
 from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
-from readiness.report.suppression import SYMBOL, Plan
+from readiness.report.suppression import SYMBOL, Plan, is_small
 from readiness.report.tables import group_title, sentence
 
 
@@ -149,13 +149,20 @@ def summary(result, plan: Plan) -> list[str]:
             out.append(f"Nobody answered: {ind.label}.")
         else:
             out.append(f"{fmt.pct(o.percent)}% ({o.count} of {o.n}) {ind.label}.")
-    alphas = [
-        f"{s.label.lower()} {fmt.num(s.reliability.get('raw_alpha'))}"
-        for s in result.scales
-        if s.reliability.get("raw_alpha") is not None
-    ]
+    alphas = []
+    for s in result.scales:
+        rel = s.reliability
+        if rel.get("raw_alpha") is None:
+            continue
+        n = rel.get("n")
+        hidden = is_small(s.n, plan.min_cell) or is_small(n, plan.min_cell)  # as Table 4a
+        shown = SYMBOL if hidden else f"{fmt.num(rel['raw_alpha'])} (n = {fmt.count(n)})"
+        alphas.append(f"{s.label.lower()} {shown}")
     if alphas:
-        out.append(f"Internal consistency (Cronbach's α): {', '.join(alphas)}.")
+        out.append(
+            f"Internal consistency (Cronbach's α, {result.settings.missing} deletion of "
+            f"missing answers; Table 4a): {', '.join(alphas)}."
+        )
     return out
 
 
