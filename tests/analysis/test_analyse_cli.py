@@ -180,3 +180,60 @@ def test_why_correlations_are_missing_is_a_warning(tmp_path, cohort_file, capsys
     assert f"correlations between scale scores: {note}" in data["warnings"]
     assert main(["analyse", str(three)]) == 0
     assert f"Warning: correlations between scale scores: {note}" in capsys.readouterr().out
+
+
+def test_weights_and_strata_columns_analyse_end_to_end(tmp_path, cohort_file, capsys):
+    import pandas as pd
+
+    from readiness.instrument import shipped_instrument
+    from readiness.instrument.scoring import indicator_values, scale_scores
+    from readiness.stats.design import SurveyDesign, design_proportion
+
+    frame = pd.read_csv(cohort_file, dtype=str, keep_default_na=False)
+    # not an item of the survey; maternity staff (more contact) weigh four times the others
+    frame["weight"] = ["4" if d == "2" else "1" for d in frame["discipline"]]
+    frame["region"] = ["north" if s <= "T05" else "south" for s in frame["site"]]
+    path = tmp_path / "weighted.csv"
+    frame.to_csv(path, index=False)
+    options = ["--cluster", "site", "--strata", "region", "--weights", "weight"]
+    capsys.readouterr()
+    assert main(["analyse", str(path), *options, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["settings"]["weights"] == "weight"
+
+    survey = shipped_instrument()
+    from readiness.analysis.read import design_columns, read_for_analysis
+
+    columns = design_columns("site", "region", "weight")
+    assert columns == {"site": "cluster", "region": "strata", "weight": "weights"}
+    clean = read_for_analysis(path, survey, columns).frame
+    design = SurveyDesign(
+        clean["site"].astype(str).to_numpy(),
+        strata=clean["region"].astype(str).to_numpy(),
+        weights=clean["weight"].to_numpy(dtype=float),
+    )
+    indicator = survey.indicators[0]
+    values = indicator_values(survey, indicator, clean, scale_scores(survey, clean))
+    expected = design_proportion(values, design)
+    got = next(i for i in data["indicators"] if i["id"] == indicator.id)["overall"]
+    assert got["percent"] == pytest.approx(100 * expected.estimate, rel=1e-9)
+    assert (got["count"], got["n"]) == (expected.count, expected.n)  # unweighted
+    unweighted = got["count"] / got["n"] * 100
+    assert abs(got["percent"] - unweighted) > 0.1  # the weights matter
+
+    assert main(["analyse", str(path), *options]) == 0
+    out = capsys.readouterr().out
+    assert "weights: weight" in out and "strata: region" in out
+    assert "n/N unweighted, % weighted" in out
+
+
+def test_a_bad_weight_is_reported_with_its_row(tmp_path, cohort_file, capsys):
+    lines = cohort_file.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",weight"] + [line + ",1" for line in lines[1:40]]
+    rows[5] = lines[5] + ",0"
+    path = tmp_path / "bad-weight.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["analyse", str(path), "--cluster", "site", "--weights", "weight"]) == 1
+    err = capsys.readouterr().err
+    assert "row 5" in err and "weight" in err and "greater than 0" in err

@@ -112,7 +112,7 @@ def analyse_command(
     """
     import pandas as pd
 
-    from readiness.responses.read import read_responses
+    from readiness.analysis.read import design_columns, read_for_analysis
     from readiness.synth.output import sessions_path_for
 
     settings = AnalysisSettings(
@@ -128,7 +128,7 @@ def analyse_command(
     with click.progressbar(
         length=2, label="Reading and analysing", file=sys.stderr, show_eta=False
     ) as bar:
-        data = read_responses(responses, instrument)
+        data = read_for_analysis(responses, instrument, design_columns(cluster, strata, weights))
         bar.update(1)
         if sessions is None and sessions_path_for(responses).exists():
             sessions = sessions_path_for(responses)
@@ -180,7 +180,8 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         for g, w in zip(groups, widths, strict=True)
     ]
     depth = max([len(w) for w in wrapped] + [1])
-    echo(f"\nIndicators, % (n/N) with interval; by {result.group_by}: % (n/N)")
+    weighted = "; n/N unweighted, % weighted" if result.settings.weights else ""
+    echo(f"\nIndicators, % (n/N) with interval; by {result.group_by}: % (n/N){weighted}")
     overalls = {
         ind.id: f"{_cell(ind.overall.percent, ind.overall.count, ind.overall.n)} "
         f"{_fmt_pct(ind.overall.lower)}-{_fmt_pct(ind.overall.upper)}"

@@ -84,7 +84,8 @@ class AnalysisSettings(Result):
                 if self.cluster
                 else "Pearson chi-square without continuity correction; Fisher's exact test when an expected count is below 5"
             ),
-            "denominators": "respondents who answered the item (missing answers excluded, not imputed)",
+            "denominators": "respondents who answered the item (missing answers excluded, not imputed)"
+            + ("; n/N unweighted, % weighted" if self.cluster and self.weights else ""),
             "reliability": f"Cronbach's alpha (psych::alpha), {self.missing} deletion of missing answers; Feldt interval; omega total from one factor (psych::omega, nfactors = 1)",
         }
 
@@ -647,7 +648,15 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
                 f"--weights {settings.weights}: row {row} has weight {frame[settings.weights].iloc[row - 1]!r}. Fix: every weight must be a positive number."
             )
         weights = weights.to_numpy(dtype=float)
-    strata = frame[settings.strata].astype(str).to_numpy() if settings.strata else None
+    strata = None
+    if settings.strata:
+        missing = frame[settings.strata].isna()
+        if missing.any():
+            row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+            raise ReadinessError(
+                f"--strata {settings.strata}: row {row} has no stratum. Fix: fill in the stratum of every response."
+            )
+        strata = frame[settings.strata].astype(str).to_numpy()
     return SurveyDesign(cluster.astype(str).to_numpy(), strata=strata, weights=weights)
 
 

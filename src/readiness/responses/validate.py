@@ -267,6 +267,74 @@ def _parse_flag(text: str) -> Parsed:
     return np.nan, (f"{_shown(text)} is not 1 or 0.", "write 1 for synthetic data and 0 for real.")
 
 
+# Roles of the columns of a survey design, as the analysis names them (--weights, --strata,
+# --cluster), and what one value of each is called in a message.
+DESIGN_ROLES = {"weights": "weight", "strata": "stratum", "cluster": "cluster"}
+
+
+def _parse_weight(text: str) -> Parsed:
+    fix = "give every response a sampling weight greater than 0."
+    if not _NUMBER.match(text) or not np.isfinite(float(text)):
+        return np.nan, (f"{_shown(text)} is not a number; a sampling weight must be one.", fix)
+    value = float(text)
+    if value <= 0:
+        return np.nan, (f"the weight {_fmt(value)} is not greater than 0.", fix)
+    return value, None
+
+
+def _check_design_columns(
+    frame: pd.DataFrame,
+    clean: pd.DataFrame,
+    design_columns: dict[str, str],
+    keep: np.ndarray,
+    rows: np.ndarray,
+    file: str | None,
+    problems: list[Problem],
+) -> None:
+    """Add the design columns that are not items to ``clean``, and check every design column:
+    a weight on every row, greater than 0; a stratum or cluster on every row."""
+    items_or_meta = set(clean.columns)
+    for name, role in design_columns.items():
+        if name not in frame.columns:
+            continue  # the analysis says which column it needs
+        word = DESIGN_ROLES[role]
+        raw_blank = frame[name].map(cell_text).eq("").to_numpy()[keep]
+        if name in items_or_meta:
+            values = clean[name]
+            if role == "weights":
+                bad = (values.notna() & ~(values > 0)).to_numpy()
+                for i in np.flatnonzero(bad):
+                    problems.append(
+                        Problem(
+                            f"the weight {_fmt(values.iloc[i])} is not greater than 0.",
+                            fix="give every response a sampling weight greater than 0.",
+                            file=file,
+                            row=int(rows[i]),
+                            column=name,
+                        )
+                    )
+        else:
+            numeric = role == "weights"
+            column = _Column(
+                frame[name].iloc[np.flatnonzero(keep)].reset_index(drop=True),
+                _parse_weight if numeric else _parse_text,
+                numeric=numeric,
+            )
+            problems.extend(column.problems(name, rows, file))
+            clean[name] = column.series(numeric=numeric)
+        for i in np.flatnonzero(raw_blank):
+            problems.append(
+                Problem(
+                    f"this response has no {word} (the column '{name}' holds the "
+                    f"{'sampling weights' if role == 'weights' else role} of the survey design).",
+                    fix=f"fill in the {word} of every response.",
+                    file=file,
+                    row=int(rows[i]),
+                    column=name,
+                )
+            )
+
+
 def _canonical_version(text: str) -> str:
     if _NUMBER.match(text):
         value = float(text)
@@ -525,6 +593,7 @@ def validate_frame(
     file: str | None = None,
     *,
     strict_conditions: bool = False,
+    design_columns: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Check a table of responses against an instrument; return (clean, problems, warnings).
 
@@ -541,7 +610,17 @@ def validate_frame(
     version other than the instrument's, and, with ``strict_conditions``, answers to items
     whose show_if condition is false.  Warnings: those answers (by default), required items
     left unanswered, items absent from the file.
+
+    ``design_columns`` maps the columns of a survey design to their role (``"weights"``,
+    ``"strata"`` or ``"cluster"``, as the analysis's --weights, --strata and --cluster name
+    them).  Such a column is accepted although it is not an item, and kept at the end of
+    ``clean`` (weights as float64, strata and clusters as text); every design column, item or
+    not, must have a value on every row, and weights must be numbers greater than 0.
     """
+    design_columns = dict(design_columns or {})
+    for role in design_columns.values():
+        if role not in DESIGN_ROLES:
+            raise ValueError(f"unknown design role {role!r}; use one of {', '.join(DESIGN_ROLES)}")
     problems: list[Problem] = []
     warnings: list[Problem] = []
     frame = frame.reset_index(drop=True)
@@ -554,7 +633,7 @@ def validate_frame(
     columns = list(frame.columns)
     frame, _folded = _fold_checkboxes(frame, instrument, file, problems)
     for name in frame.columns:
-        if name in items or name in META_COLUMNS:
+        if name in items or name in META_COLUMNS or name in design_columns:
             continue
         if name.startswith("Unnamed: ") and frame[name].map(cell_text).eq("").all():
             warnings.append(
@@ -629,6 +708,7 @@ def validate_frame(
             data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
     clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
+    _check_design_columns(frame, clean, design_columns, keep, rows, file, problems)
     problems.extend(_check_meta(clean, instrument, rows, file, warnings))
     _check_conditions(clean, instrument, rows, file, strict_conditions, frame, problems, warnings)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
