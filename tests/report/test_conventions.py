@@ -133,3 +133,34 @@ def test_summary_gives_alpha_with_its_n_and_deletion(demo_doc, listwise_doc, lis
     for s in listwise_result.scales:
         alpha = f"{s.reliability['raw_alpha']:.2f}"
         assert f"{s.label.lower()} {alpha} (n = {s.reliability['n']})" in summary
+
+
+# -- the figures' denominators and interval method ---------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["1", "2"])
+def test_figures_give_their_denominators_and_interval_method(demo_doc, number):
+    fig = figure(demo_doc, number)
+    desc = text(fig.xpath(".//desc")[0])
+    notes = text(fig.xpath("./div[@class='notes']")[0])
+    for words in (desc, notes):
+        assert "Wilson score interval" in words, words
+        assert "95%" in words, words
+        assert "782 respondents" in words, words
+        assert "N varies by indicator" in words and "Tables 2 and 3" in words, words
+
+
+def test_figures_name_a_design_based_interval(demo_cohort, survey):
+    result = analyse(
+        demo_cohort.responses,
+        survey,
+        sessions=demo_cohort.sessions,
+        settings=AnalysisSettings(cluster="site", conf_level=0.9),
+    )
+    from readiness.report.figures import build_figures
+    from readiness.report.suppression import plan_for
+
+    figures = build_figures(result, survey, plan_for(result))
+    for f in figures[:2]:
+        assert "logit intervals on the design's degrees of freedom" in f.description
+        assert "90%" in f.description and not NINETY_FIVE.search(f.description)

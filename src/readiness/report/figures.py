@@ -115,6 +115,28 @@ def _ink(rgba) -> str:
     return "#000000" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"
 
 
+def interval_words(result) -> str:
+    """The intervals drawn, as the analysis computed them: "95% Wilson score intervals"."""
+    settings = result.settings
+    level = fmt.level(settings.conf_level)
+    if settings.cluster:
+        return (
+            f"{level} logit intervals on the design's degrees of freedom (survey::svyciprop), "
+            f"with {settings.cluster} as clusters"
+        )
+    return f"{level} {fmt.INTERVAL_NAMES.get(settings.interval, settings.interval)} intervals"
+
+
+def denominator_words(result, plan: Plan) -> str:
+    """What each percentage of Figures 1 and 2 is out of."""
+    total = SYMBOL if plan.response_overall else str(result.n)
+    return (
+        f"Percentages are of the respondents who answered each question ({total} respondents "
+        "in all; Appendix A gives each indicator's denominator), so N varies by indicator and "
+        "group; each N is given in Tables 2 and 3."
+    )
+
+
 # -- Figure 1 ---------------------------------------------------------------------------------
 
 
@@ -193,15 +215,15 @@ def figure_indicators(result, plan: Plan, number: str = "1") -> Figure | None:
     group = group_title(result).lower()
     level = fmt.level(result.settings.conf_level)
     title = f"Each indicator, all respondents and by {group}, with {level} confidence intervals"
+    method = f"Intervals: {interval_words(result)}. {denominator_words(result, plan)}"
     desc = (
         f"{len(indicators)} small charts, one per indicator. In each, the percentage of all "
         f"respondents (a diamond) and of each {group} (circles) with a line for its {level} "
         "confidence interval; the dashed line marks all respondents and the number at the right "
-        f"is the percentage. The numbers are in Tables 2 and 3. {SYMBOL}: not shown to protect "
-        "respondents."
+        f"is the percentage. {method} {SYMBOL}: not shown to protect respondents."
     )
     fig_id = f"figure-{number}"
-    return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc)
+    return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc, [method])
 
 
 # -- Figure 2 ---------------------------------------------------------------------------------
@@ -306,14 +328,17 @@ def figure_heatmap(result, plan: Plan, number: str = "2") -> Figure | None:
         svg = _svg(fig)
     group = group_title(result).lower()
     title = f"Indicators by {group}: percentage of respondents"
+    method = (
+        f"{denominator_words(result, plan)} Their intervals ({interval_words(result)}) are "
+        "in Tables 2 and 3 and Figure 1."
+    )
     desc = (
         f"A grid with one row per indicator and one column for all respondents and for each "
-        f"{group}; each cell gives the percentage, and darker cells are higher. The numbers "
-        f"are in Tables 2 and 3. Hatched cells marked {SYMBOL} are not shown to protect "
-        "respondents."
+        f"{group}; each cell gives the percentage, and darker cells are higher. {method} "
+        f"Hatched cells marked {SYMBOL} are not shown to protect respondents."
     )
     fig_id = f"figure-{number}"
-    return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc)
+    return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc, [method])
 
 
 # -- Figure 3 ---------------------------------------------------------------------------------
