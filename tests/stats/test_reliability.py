@@ -270,7 +270,11 @@ def test_omega_total_matches_psych(ref, index):
     o = ref["omega"][index]
     res = omega_total(frame(o["data"]), missing=o["missing"])
     assert res.omega_tot == pytest.approx(o["omega_tot"], abs=TOL)
-    np.testing.assert_allclose(np.abs(res.loadings), np.abs(o["loadings"]), atol=1e-5)
+    # 1e-6, except where a uniqueness sits on psych's lower bound (the "heywood" case): there
+    # the minres optimum is flat along the bound and the loadings agree to 1e-5 (3e-6 apart).
+    atol = 1e-5 if o["name"] == "heywood" else 1e-6
+    np.testing.assert_allclose(np.abs(res.loadings), np.abs(o["loadings"]), atol=atol)
+    np.testing.assert_allclose(res.u2, o["u2"], atol=atol)
     assert res.n == o["n_obs"]
     # item h4 of the "heywood" case reaches psych's lower bound for a uniqueness
     assert res.heywood == (o["name"] == "heywood")
