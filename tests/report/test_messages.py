@@ -193,3 +193,23 @@ def test_every_respondent_of_too_few_complete_cases_is_withheld(survey):
     assert "details withheld" in safe_warning(result, message, instrument=survey)
     result.settings.missing = "pairwise"  # those who answered pk_signs: 88
     assert safe_warning(result, message, instrument=survey) == message
+
+
+def test_nobody_of_a_counted_group_is_kept_when_the_group_is_not_small():
+    message = (
+        "training_any: nobody answered (0 of 782 respondents), so it has no estimate and no test. "
+        "Fix: check the item's column holds the answers."
+    )
+    assert safe_message(message) == message
+    small = message.replace("0 of 782", "0 of 3")
+    assert "nobody" not in safe_message(small) and "details withheld" in safe_message(small)
+    assert "details withheld" in safe_message("nobody in maternity answered yes.")
+
+
+def test_an_indicator_nobody_answered_is_explained_in_the_report(demo_cohort, survey):
+    indicator = next(i for i in survey.indicators if i.item == "training_prior")
+    frame = demo_cohort.responses.copy()
+    frame["training_prior"] = np.nan
+    result, doc = _report(frame, survey, demo_cohort.sessions)
+    assert any(w.startswith(f"{indicator.id}: nobody answered") for w in result.warnings)
+    assert f"{indicator.id}: nobody answered (0 of 782 respondents)" in _warnings(doc)

@@ -294,6 +294,13 @@ def _safe_sentence(sentence: str, min_cell: int, among: int | None) -> str | Non
     what all of a small group did, or holds a small number that may count people."""
     if any(is_small(int(m.group("k")), min_cell) for m in _ALL_OF.finditer(sentence)):
         return None
+    if among is None:  # "nobody answered (0 of 782 respondents)" counts its own group
+        wholes = [
+            int(m.group("of")[4:])
+            for m in _COUNT.finditer(sentence)
+            if m.group("of") and int(m.group("k")) in (0, int(m.group("of")[4:]))
+        ]
+        among = min(wholes) if wholes else None
     if _EVERYONE.search(sentence) and (among is None or is_small(among, min_cell)):
         return None
     counts = [
@@ -327,7 +334,8 @@ def safe_message(
     answered") is given as "fewer than min_cell", and the clause after it, which can narrow it
     down, is cut; a sentence that says what all of a small group did ("all 3 respondents in
     maternity answered no"), or what every respondent did when ``among`` (how many respondents
-    "every respondent" covers) is unknown or small, or that holds another small number, is
+    "every respondent" covers; else the N of the sentence's own "0 of N" or "N of N") is unknown
+    or small, or that holds another small number, is
     withheld, and so is the fix that follows it. The subject before the first colon is kept.
 
     >>> safe_message("alpha: only 1 respondent answered; alpha needs at least 2. Fix: collect more.")
