@@ -54,12 +54,17 @@ def test_simple_json(survey) -> None:
     ]
     assert out["missing_answers"] == 31 and out["missing_group"] == 6
     test = out["test"]
-    assert test["df"] == 4
-    # the 4-person Dental group gives expected counts below 5, so Fisher's test is given too
+    # the 4-person Dental group gives expected counts below 5, so Fisher's exact test is the
+    # test (as in `readiness analyse`); Pearson's chi-square is kept beside it for reference
     assert test["min_expected"] < 5
     want = COMPARISONS["tables"]["discipline_by_trained"]
-    assert test["statistic"] == pytest.approx(want["chisq"]["statistic"], abs=1e-6)
-    assert test["fisher_p_value"] == pytest.approx(want["fisher_p"], rel=1e-6, abs=0.0)
+    assert test["test"] == "Fisher's exact test"
+    assert test["p_value"] == pytest.approx(want["fisher_p"], rel=1e-6, abs=0.0)
+    assert test["fisher_p_value"] == test["p_value"]
+    assert test["pearson"]["df"] == 4
+    assert test["pearson"]["statistic"] == pytest.approx(want["chisq"]["statistic"], abs=1e-6)
+    assert test["pearson"]["p_value"] == pytest.approx(want["chisq"]["p_value"], rel=1e-6, abs=0.0)
+    assert "statistic" not in test and "df" not in test
 
 
 def test_interval_choice(survey) -> None:
@@ -122,7 +127,7 @@ def test_simple_text(survey) -> None:
     res = run(survey, "--var", "trained", "--by", "discipline")
     assert res.exit_code == 0, res.output
     assert "Wilson score intervals" in res.output
-    assert "Pearson chi-square" in res.output and "Fisher" in res.output
+    assert "Fisher's exact test: p" in res.output and "Pearson's chi-square" in res.output
     assert "31 respondent(s) did not answer" in res.output
 
 
@@ -218,3 +223,34 @@ def test_group_without_answers(tmp_path) -> None:
         assert out["groups"][2] == {"group": "c", "count": 0, "n": 0, "note": "no answers"}
         res = run(path, "--var", "y", "--by", "g", *extra)
         assert res.exit_code == 0 and "no answers" in res.output
+
+
+def test_small_expected_counts_switch_to_fisher_in_the_text(survey) -> None:
+    res = run(survey, "--var", "trained", "--by", "discipline")
+    assert res.exit_code == 0, res.output
+    line = next(x for x in res.output.splitlines() if x.startswith("Test of difference"))
+    assert "Fisher's exact test: p = " in line and "Pearson" not in line
+    assert "so Fisher's exact test is used instead of Pearson's chi-square" in res.output
+    assert "prefer Fisher" not in res.output
+
+
+def test_few_respondents_overall_are_noted(tmp_path) -> None:
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame({"yes": [1, 0, 1, 1], "unit": ["A", "A", "B", "B"]}).to_csv(path, index=False)
+    res = run(path, "--var", "yes", "--by", "unit")
+    assert res.exit_code == 0, res.output
+    assert "fewer than 5 respondents in All, A, B: suppress before sharing." in res.output
+    res = run(path, "--var", "yes")
+    assert "fewer than 5 respondents in All: suppress before sharing." in res.output
+
+
+def test_large_expected_counts_keep_pearson(tmp_path) -> None:
+    path = tmp_path / "even.csv"
+    yes = [1] * 20 + [0] * 20 + [1] * 10 + [0] * 30
+    pd.DataFrame({"yes": yes, "unit": ["A"] * 40 + ["B"] * 40}).to_csv(path, index=False)
+    out = run_json(path, "--var", "yes", "--by", "unit")
+    assert out["test"]["test"] == "Pearson chi-square (no continuity correction)"
+    assert out["test"]["df"] == 1 and "note" not in out["test"]
+    res = run(path, "--var", "yes", "--by", "unit")
+    assert "Pearson chi-square (no continuity correction): X-squared = 5.333, df = 1" in res.output
+    assert "Fisher" not in res.output

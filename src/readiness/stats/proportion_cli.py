@@ -2,7 +2,8 @@
 
 Without ``--cluster`` every respondent counts as independent and the interval is the one chosen
 with ``--interval`` (Wilson by default; see :mod:`readiness.stats.proportions`), with Pearson's
-chi-square test across groups (and Fisher's exact test when an expected count is below 5).
+chi-square test across groups, or Fisher's exact test instead when an expected count is below 5
+(as ``readiness analyse``).
 With ``--cluster`` (and optionally ``--strata`` and ``--weights``) the estimates are
 design-based: logit intervals, linearised standard errors and design effects as R's survey
 package gives them (:mod:`readiness.stats.design`), and the Rao-Scott test across groups.
@@ -265,23 +266,28 @@ def _simple_test(rows: list[dict]) -> dict | None:
             "note": "no test: fewer than two groups with answers, or everyone gave the same answer"
         }
     chi = chi_square_test(table)
-    out = {
-        "test": "Pearson chi-square (no continuity correction)",
-        "statistic": chi.statistic,
-        "df": chi.df,
-        "p_value": chi.p_value,
+    pearson = {"statistic": chi.statistic, "df": chi.df, "p_value": chi.p_value}
+    common = {
         "n": int(chi.n),
         "cramers_v": cramers_v(table).value,
         "min_expected": chi.min_expected,
     }
     if chi.min_expected < 5:
+        # as `readiness analyse`: Fisher's exact test is the test; Pearson's is kept for reference
         fisher = fisher_exact_test(table.astype(int))
-        out["fisher_p_value"] = fisher.p_value
-        out["note"] = (
-            f"smallest expected count {chi.min_expected:.1f} < 5: prefer Fisher's exact test "
-            f"(p = {fisher.p_value:.4g})"
-        )
-    return out
+        return {
+            "test": "Fisher's exact test",
+            "p_value": fisher.p_value,
+            "fisher_p_value": fisher.p_value,
+            **common,
+            "pearson": pearson,
+            "note": (
+                f"smallest expected count {chi.min_expected:.1f} < 5, so Fisher's exact test "
+                "is used instead of Pearson's chi-square "
+                f"(X-squared = {chi.statistic:.3f}, df = {chi.df}, p = {chi.p_value:.4g})"
+            ),
+        }
+    return {"test": "Pearson chi-square (no continuity correction)", **pearson, **common}
 
 
 def _design_test(y, groups, design, rows) -> dict | None:
@@ -463,7 +469,7 @@ def format_report(res: dict) -> str:
         notes.append(f"{res['missing_answers']} respondent(s) did not answer and are not counted.")
     if res["by"] and res["missing_group"]:
         notes.append(f"{res['missing_group']} respondent(s) have no {res['by']} (in 'All' only).")
-    small = [r["group"] for r in res["groups"] if 0 < r["n"] < 5]
+    small = [r["group"] for r in [res["overall"], *res["groups"]] if 0 < r["n"] < 5]
     if small:
         notes.append(
             f"fewer than 5 respondents in {', '.join(map(str, small))}: suppress before sharing."
@@ -486,10 +492,14 @@ def format_report(res: dict) -> str:
                 f"p = {test['p_value']:.4g}"
             )
         else:
+            statistic = (
+                ""
+                if "statistic" not in test  # Fisher's exact test has none
+                else f"X-squared = {test['statistic']:.3f}, df = {test['df']}, "
+            )
             lines.append(
                 f"Test of difference across {res['by']}: {test['test']}: "
-                f"X-squared = {test['statistic']:.3f}, df = {test['df']}, "
-                f"p = {test['p_value']:.4g}; Cramer's V = {test['cramers_v']:.3f}"
+                f"{statistic}p = {test['p_value']:.4g}; Cramer's V = {test['cramers_v']:.3f}"
             )
             if "note" in test:
                 notes.append(test["note"] + ".")
