@@ -70,3 +70,28 @@ def test_report_refuses_a_wrong_suffix_before_writing(cohort_file, tmp_path, cap
     assert main(["report", str(cohort_file), "--out", str(tmp_path / "r.pdf")]) == 1
     assert "give a name ending in .html" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_weighted_design_from_the_command_line(cohort_file, tmp_path, capsys):
+    import pandas as pd
+
+    frame = pd.read_csv(cohort_file, dtype=str, keep_default_na=False)
+    frame["weight"] = ["4" if d == "2" else "1" for d in frame["discipline"]]  # not an item
+    frame["region"] = ["north" if s <= "T05" else "south" for s in frame["site"]]
+    path = tmp_path / "weighted.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "w.html"
+    design = ["--cluster", "site", "--strata", "region", "--weights", "weight"]
+    assert main(["report", str(path), "--out", str(out), *design]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "with site as clusters, strata region, weights weight" in html
+    assert "Counts (n and N) are of respondents, unweighted; percentages" in html
+    doc = lxml.html.fromstring(html)
+    cells = row(table(doc, "3"), "All respondents", "lack_knowledge_questions")
+    assert (cells["n"], cells["N"]) == ("679", "782")  # unweighted counts
+    assert cells["%"] != "86.8"  # the weighted percentage
+    frame.loc[3, "weight"] = "0"
+    frame.to_csv(path, index=False)
+    capsys.readouterr()
+    assert main(["report", str(path), "--out", str(out), *design]) != 0
+    assert "row 4" in capsys.readouterr().err

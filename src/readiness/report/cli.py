@@ -124,9 +124,9 @@ def report_command(
     import pandas as pd
 
     from readiness.analysis import AnalysisSettings, analyse
+    from readiness.analysis.read import design_columns, read_for_analysis
     from readiness.report import render_html, write_pdf, write_tables
     from readiness.report.html import report_tables
-    from readiness.responses.read import read_responses
     from readiness.synth.output import sessions_path_for
     from readiness.tabular import atomic_write
 
@@ -135,7 +135,7 @@ def report_command(
     if pdf is not None and pdf.suffix.lower() != ".pdf":
         raise ReadinessError(f"--pdf {pdf}: Fix: give a name ending in .pdf.")
     instrument = resolve_instrument(instrument_ref)
-    data = read_responses(responses, instrument)
+    data = read_for_analysis(responses, instrument, design_columns(cluster, strata, weights))
     if sessions is None and sessions_path_for(responses).exists():
         sessions = sessions_path_for(responses)
     sessions_frame = pd.read_csv(sessions) if sessions is not None else None

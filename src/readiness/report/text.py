@@ -79,6 +79,11 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
             f"linearised standard errors, logit {level}% intervals on the design's degrees of "
             f"freedom, and the Rao-Scott F test for differences across {group}s (as R's "
             "survey package: svyciprop, svychisq)."
+        ) + (
+            " Counts (n and N) are of respondents, unweighted; percentages and intervals are "
+            "weighted."
+            if settings.weights
+            else ""
         )
     else:
         interval = fmt.INTERVAL_NAMES.get(settings.interval, settings.interval)

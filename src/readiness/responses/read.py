@@ -41,19 +41,26 @@ def read_responses(
     instrument: Instrument,
     *,
     strict_conditions: bool = False,
+    design_columns: dict[str, str] | None = None,
 ) -> Responses:
     """Read and validate a response file; raise :class:`ResponsesError` listing every problem.
 
     Each problem names the file, the data row (1-based, header excluded) and the column; for a
     CSV file also the line, and for an XLSX file the sheet and the cell.  Cells are read as
     text (SPSS and Stata files as their stored codes), stripped of surrounding spaces, and
-    parsed by :func:`readiness.responses.validate.validate_frame`.
+    parsed by :func:`readiness.responses.validate.validate_frame`.  ``design_columns`` (column
+    -> "weights", "strata" or "cluster") are the survey design's columns that are not items:
+    they are kept and checked instead of being refused as unknown.
     """
     path = Path(path)
     fmt = table_format(path)
     raw = read_raw_text(path, fmt)
     clean, problems, warnings = validate_frame(
-        raw, instrument, str(path), strict_conditions=strict_conditions
+        raw,
+        instrument,
+        str(path),
+        strict_conditions=strict_conditions,
+        design_columns=design_columns or {},
     )
     if problems or warnings:
         locate = problem_locator(path, fmt, raw)
