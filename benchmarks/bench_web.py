@@ -19,9 +19,10 @@ detail and options):
    for the disk; ``run()`` measures PostgreSQL's answer pages once more with
    ``READINESS_RELAXED_COMMITS=1``, the operator's choice for saved pages, see
    :mod:`readiness.web.commits`), with ``READINESS_WORKERS`` set to cores + 1
-   (3 on this 2-core machine; ``--workers`` to change it: the configuration's own default,
-   2 x cores + 1, gives 5, whose extra processes only compete for the two cores with the
-   database and the load generator here), its access log written to a file as in production.
+   (3 on this 2-core machine, which share the cores with the database and the load
+   generator; ``--workers`` to change it: the configuration's own default, 2 x cores + 1,
+   gives 5, which measured about the same, see benchmarks/RESULTS.md), its access log
+   written to a file as in production.
 3. The load generator (threads with ``http.client``, in this process): each thread fetches a
    CSRF token once, then takes drafts one by one and posts their seven answer pages, as a
    respondent's browser does (``POST /r/<code>/<n>/``, answered with a redirect to the next
