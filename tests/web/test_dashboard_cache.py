@@ -86,3 +86,24 @@ def test_without_a_usable_cache_folder_the_results_are_computed(client, study, s
     client.force_login(study.memberships.get(role="lead").user)
     _respond(session_a, 6)
     assert _count(client.get(f"/studies/{study.slug}/").content.decode()) == "6"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_status_says_when_the_results_are_up_to_date(client, study, session_a):
+    client.force_login(study.memberships.get(role="lead").user)
+    status = f"/studies/{study.slug}/results/status/"
+    assert client.get(status).json() == {"current": False}  # nothing computed yet
+    _respond(session_a, 6)
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert 'id="results-update"' not in page  # computed there and then: nothing to wait for
+    reply = client.get(status)
+    assert reply.json() == {"current": True} and "no-store" in reply["Cache-Control"]
+    _respond(session_a, 1, start=6)
+    assert client.get(status).json() == {"current": False}
+    page = client.get(f"/studies/{study.slug}/").content.decode()
+    assert f'data-status-url="{status}"' in page  # the page's script asks this address
+    key = dashboard.results_slot(study, None)
+    deadline = time.monotonic() + 30
+    while caches["results"].get(f"{key}:refreshing") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client.get(status).json() == {"current": True}

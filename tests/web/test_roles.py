@@ -28,6 +28,10 @@ STAFF = {
     ),
     "surveys:study_new": ("/studies/new/", dict(admin=200)),
     "surveys:dashboard": ("/studies/{s}/", dict(lead=200, coordinator=200, analyst=200, admin=200)),
+    "surveys:results_status": (
+        "/studies/{s}/results/status/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
     "surveys:settings": ("/studies/{s}/settings/", dict(lead=200, admin=200)),
     "surveys:members": ("/studies/{s}/members/", dict(lead=200, admin=200)),
     "surveys:member_remove": ("/studies/{s}/members/{M}/remove/", dict(lead=405, admin=405)),

@@ -96,6 +96,12 @@ def results(study, access: Access) -> dict:
     return _suppressed(cached, settings.READINESS_MIN_CELL)
 
 
+def results_current(study, access: Access) -> bool:
+    """Whether the results kept for this person's view are up to date (nothing to wait for)."""
+    site_ids = None if access.site_ids is None else set(access.site_ids)
+    return resultscache.is_current(study, site_ids, _variant())
+
+
 def _variant() -> str:
     """The settings the results depend on (part of where they are kept)."""
     return f"min-clusters={settings.READINESS_MIN_CLUSTERS}"

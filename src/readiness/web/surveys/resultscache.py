@@ -94,6 +94,12 @@ def get(study, site_ids, compute, variant: str = "") -> dict:
     return {**entry["data"], "stale": True}
 
 
+def is_current(study, site_ids, variant: str = "") -> bool:
+    """Whether the kept result covers every response and session as they are now."""
+    entry = _get(slot(study, site_ids, variant))
+    return entry is not None and entry["stamp"] == services.results_key(study, site_ids)
+
+
 def _large(study, site_ids) -> bool:
     from django.conf import settings
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("studies/", s.studies, name="studies"),
     path("studies/new/", s.study_new, name="study_new"),
     path("studies/<slug:slug>/", s.study_dashboard, name="dashboard"),
+    path("studies/<slug:slug>/results/status/", s.results_status, name="results_status"),
     path("studies/<slug:slug>/settings/", s.study_settings, name="settings"),
     path("studies/<slug:slug>/members/", s.members, name="members"),
     path(

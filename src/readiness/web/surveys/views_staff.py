@@ -13,9 +13,10 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.web import audit
@@ -129,6 +130,14 @@ def study_dashboard(request, study, access):
         "report_available": _report_available() and access.has(perm.EXPORT),
     }
     return render(request, "staff/dashboard.jinja", context)
+
+
+@perm.study_view(perm.VIEW_RESULTS)
+@never_cache
+def results_status(request, study, access):
+    """Whether the dashboard's results are up to date: asked by the dashboard's script while
+    it says the results are being computed or brought up to date."""
+    return JsonResponse({"current": dashboard.results_current(study, access)})
 
 
 @perm.study_view(perm.EDIT_STUDY)

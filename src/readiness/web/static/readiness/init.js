@@ -9,3 +9,35 @@ Radios.prototype.syncConditionalRevealWithInputState = function ($input) {
   $input.removeAttribute('aria-expanded')
 }
 initAll()
+
+// The dashboard, while its results are being computed or brought up to date, asks every two
+// seconds (for five minutes at most) whether they are ready, and then offers them with a link:
+// the page is not reloaded under the reader.  Without this script the page says to refresh.
+const update = document.getElementById('results-update')
+if (update) {
+  let asked = 0
+  const ask = async () => {
+    asked += 1
+    try {
+      const reply = await fetch(update.dataset.statusUrl, {
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin'
+      })
+      if (reply.ok && (await reply.json()).current) {
+        const line = document.createElement('p')
+        line.append('The up-to-date results are ready. ')
+        const link = document.createElement('a')
+        link.href = window.location.pathname
+        link.textContent = 'Show the up-to-date results'
+        line.append(link)
+        update.className = 'nhsuk-inset-text'
+        update.append(line)
+        return
+      }
+    } catch (error) {
+      // A network error: ask again; the page still says how to see new results.
+    }
+    if (asked < 150) window.setTimeout(ask, 2000)
+  }
+  window.setTimeout(ask, 2000)
+}
