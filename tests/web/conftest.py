@@ -23,6 +23,16 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+# Each xdist worker keeps its results cache in a folder of its own.  The workers inherit the
+# data folder from the controlling process (pytest-django may load the settings before this
+# file runs), and every test empties the results cache: in a shared folder one worker's test
+# would delete the results another's test is waiting for.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker:
+    settings.CACHES["results"]["LOCATION"] = os.path.join(
+        os.environ["READINESS_DATA_DIR"], f"cache-{_worker}"
+    )
+
 if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not Django's in-memory default: threads (racing submissions, the live server of
     # the browser tests) then have their own connections, as in production (WAL mode).
