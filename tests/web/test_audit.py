@@ -124,6 +124,30 @@ def test_flush_empties_the_log_and_puts_the_guard_back():
     assert guard.installed(connection)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_flush_also_forgets_what_was_kept_from_the_responses(study, session_a):
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    from readiness.web.surveys import responseframe, services
+    from readiness.web.surveys.models import Response
+
+    Response.objects.create(
+        session=session_a,
+        instrument=study.instrument,
+        answers={"site": "A", "discipline": 1},
+        completed_on="2026-03-02",
+        submission_token="kept-before-flush",
+    )
+    services.study_data(study)  # keeps the validated responses
+    caches["results"].set("readiness:results:example", {"n": 1})
+    frames = list((responseframe._folder()).glob("*.pickle"))
+    assert frames
+    call_command("flush", interactive=False, verbosity=0)
+    assert not any(f.exists() for f in frames)
+    assert caches["results"].get("readiness:results:example") is None
+
+
 def _edits(study) -> list[dict]:
     return [e.detail for e in Event.objects.filter(study=study, action="edit").order_by("id")]
 
