@@ -30,12 +30,12 @@ from pathlib import Path
 import orjson
 import pandas as pd
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 
 from readiness.errors import ResponsesError
 from readiness.responses.validate import validate_frame
+from readiness.web.surveys import resultscache
 from readiness.web.surveys.models import Response, Study
 
 log = logging.getLogger("readiness.web")
@@ -53,8 +53,7 @@ COLUMNS = (
 
 
 def _key(study: Study) -> str:
-    database = hashlib.sha256(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:12]
-    return f"readiness:frame:{database}:{study.pk}:{study.instrument_id}"
+    return f"readiness:frame:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
 
 
 def _responses(study: Study):

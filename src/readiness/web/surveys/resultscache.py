@@ -56,14 +56,19 @@ def _set(key: str, value) -> None:
         log.warning("the results cache (%s) cannot be written", ALIAS, exc_info=True)
 
 
+def database_tag() -> str:
+    """A short tag of the database in use (its name), so that two databases, such as two test
+    databases, never share what is kept for them."""
+    return hashlib.sha256(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:12]
+
+
 def slot(study, site_ids, variant: str = "") -> str:
     """Where a study's result is kept (the database's name is in it: two databases, such as
     two test databases, never share a result; so is ``variant``, the settings the result
     depends on, so that a changed setting is never answered with a result made under another).
     """
-    database = hashlib.sha256(str(connection.settings_dict.get("NAME")).encode()).hexdigest()[:12]
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
-    return f"readiness:results:{database}:{study.pk}:{sites}:{variant}"
+    return f"readiness:results:{database_tag()}:{study.pk}:{sites}:{variant}"
 
 
 def get(study, site_ids, compute, variant: str = "") -> dict:
