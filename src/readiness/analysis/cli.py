@@ -157,7 +157,7 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
     if result.response_rate:
         rate = result.response_rate
         r = rate["overall"]
-        level = round(rate.get("conf_level", result.settings.conf_level) * 100)
+        level = round(rate["conf_level"] * 100)
         echo(
             f"\nResponse rate: {r['responded']} of {r['attended']} = {_fmt_pct(r['percent'])}% "
             f"({level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}), sessions from {sessions}"
