@@ -1,0 +1,221 @@
+"""Open an uploaded zip file (``.qdpx``, ``.docx``, ``.xlsx``, a zipped folder) safely.
+
+A zip file says in its directory how large each member is once unpacked.  A hostile one (a "zip
+bomb") holds a megabyte that unpacks to gigabytes, or millions of members, or member names such
+as ``../../etc/passwd`` that escape the folder it is unpacked into ("zip slip").  Every reader of
+an uploaded zip calls :func:`check_zip` before it reads a member; whatever unpacks a zip into a
+folder calls :func:`extract_zip`.
+
+Python's :mod:`zipfile` never hands out more bytes than a member's declared size (it stops
+there and then fails the member's checksum), so checking the declared sizes bounds what any
+reader built on it (python-docx, openpyxl, lxml on a member) can be made to unpack.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from readiness.errors import Problem, ProblemsError
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "UnsafeZipError",
+    "ZipLimits",
+    "check_zip",
+    "extract_zip",
+    "safe_member_path",
+]
+
+MiB = 1024 * 1024
+
+
+class UnsafeZipError(ProblemsError):
+    """An uploaded zip file is too large once unpacked, or names a path outside itself."""
+
+    what = "zip file"
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """How much an uploaded zip may unpack to.
+
+    ``max_ratio`` applies only to members larger than ``ratio_floor`` once unpacked: small
+    members (an empty worksheet, a folder marker) compress extremely well without harm.
+    """
+
+    max_total: int = 256 * MiB  # all members together, unpacked
+    max_member: int = 128 * MiB  # any one member, unpacked
+    max_members: int = 10_000
+    max_ratio: int = 200  # unpacked size / packed size, per member
+    ratio_floor: int = 1 * MiB
+
+
+DEFAULT_LIMITS = ZipLimits()
+
+Source = str | Path | BinaryIO | bytes
+
+
+def _open(source: Source) -> zipfile.ZipFile:
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    return zipfile.ZipFile(source)
+
+
+def _name_of(source: Source, name: str | None) -> str:
+    if name:
+        return name
+    if isinstance(source, (str, Path)):
+        return Path(source).name
+    return getattr(source, "name", None) or "the uploaded file"
+
+
+def check_zip(
+    source: Source,
+    *,
+    name: str | None = None,
+    limits: ZipLimits = DEFAULT_LIMITS,
+    error: type[ProblemsError] = UnsafeZipError,
+) -> list[zipfile.ZipInfo]:
+    """Check ``source`` against ``limits`` before anything reads a member; return its members.
+
+    ``source`` is a path, an open binary file (left at its start) or the file's bytes.
+    ``name`` is the file name to show in errors (the upload's name, not a temporary path).
+    Raises ``error`` (a :class:`ProblemsError` subclass, :class:`UnsafeZipError` unless the
+    caller's own) naming the file and the fix; raises it too for a file that is not a zip.
+    """
+    shown = _name_of(source, name)
+    try:
+        with _open(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise error(
+            [
+                Problem(
+                    f"is not a zip file that can be read ({err}).",
+                    fix="save or export the file again and upload the new copy.",
+                    file=shown,
+                )
+            ],
+            file=shown,
+        ) from err
+    finally:
+        if hasattr(source, "seek"):
+            source.seek(0)
+    problems = list(_size_problems(members, shown, limits))
+    if problems:
+        raise error(problems, file=shown)
+    return members
+
+
+def _size_problems(
+    members: list[zipfile.ZipInfo], shown: str, limits: ZipLimits
+) -> Iterable[Problem]:
+    fix = (
+        "this does not look like an ordinary {kind}; if it is one, split it into smaller files "
+        "(or ask the administrator to raise the limit)."
+    )
+    if len(members) > limits.max_members:
+        yield Problem(
+            f"holds {len(members):,} files; at most {limits.max_members:,} are accepted.",
+            fix=fix.format(kind="file of this type"),
+            file=shown,
+        )
+        return
+    total = sum(m.file_size for m in members)
+    if total > limits.max_total:
+        yield Problem(
+            f"unpacks to {_size(total)}; at most {_size(limits.max_total)} is accepted.",
+            fix=fix.format(kind="file of this type"),
+            file=shown,
+        )
+    for m in members:
+        if m.file_size > limits.max_member:
+            yield Problem(
+                f"its part {m.filename!r} unpacks to {_size(m.file_size)}; at most "
+                f"{_size(limits.max_member)} is accepted for one part.",
+                fix=fix.format(kind="file of this type"),
+                file=shown,
+            )
+        elif m.file_size > limits.ratio_floor and (
+            m.file_size > limits.max_ratio * max(m.compress_size, 1)
+        ):
+            yield Problem(
+                f"its part {m.filename!r} unpacks to {m.file_size // max(m.compress_size, 1):,} "
+                f"times its packed size (at most {limits.max_ratio} times is accepted): it looks "
+                "like a zip bomb.",
+                fix=fix.format(kind="file of this type"),
+                file=shown,
+            )
+
+
+def _size(n: int) -> str:
+    return f"{n / MiB:,.1f} MB" if n >= MiB else f"{n:,} bytes"
+
+
+def safe_member_path(member: str) -> PurePosixPath | None:
+    """The relative path a member name stands for, or None if it could escape its folder.
+
+    Refused: absolute names (``/etc/x``, ``C:/x``, ``//host/x``), any ``..`` part, backslashes
+    (a Windows separator that could hide a ``..``) and NUL characters.
+    """
+    if not member or "\\" in member or "\x00" in member:
+        return None
+    path = PurePosixPath(member)
+    if path.is_absolute() or ".." in path.parts:
+        return None
+    if path.parts and ":" in path.parts[0]:  # a drive letter such as C:
+        return None
+    return path
+
+
+def extract_zip(
+    source: Source,
+    folder: Path,
+    *,
+    name: str | None = None,
+    limits: ZipLimits = DEFAULT_LIMITS,
+    error: type[ProblemsError] = UnsafeZipError,
+) -> list[PurePosixPath]:
+    """Check ``source`` and unpack its files into ``folder``; return their relative paths.
+
+    Refuses the whole file (before writing anything) if it breaks ``limits`` or if any member's
+    name could land outside ``folder``; symbolic links are not made, only plain files.
+    """
+    shown = _name_of(source, name)
+    members = check_zip(source, name=shown, limits=limits, error=error)
+    unsafe = [m.filename for m in members if safe_member_path(m.filename) is None]
+    if unsafe:
+        raise error(
+            [
+                Problem(
+                    f"names a path outside itself ({n!r}).",
+                    fix="zip the folder again with an ordinary zip tool; member names must be "
+                    "relative paths without '..'.",
+                    file=shown,
+                )
+                for n in unsafe
+            ],
+            file=shown,
+        )
+    written: list[PurePosixPath] = []
+    root = folder.resolve()
+    with _open(source) as archive:
+        for m in members:
+            if m.is_dir():
+                continue
+            relative = safe_member_path(m.filename)
+            assert relative is not None  # checked above
+            target = root.joinpath(*relative.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(m) as src, open(target, "wb") as dst:
+                while chunk := src.read(MiB):
+                    dst.write(chunk)
+            written.append(relative)
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return written

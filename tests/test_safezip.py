@@ -1,0 +1,93 @@
+"""The one check every reader of an uploaded zip goes through (zip bombs, zip slip)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from readiness.errors import ProblemsError
+from readiness.safezip import (
+    UnsafeZipError,
+    ZipLimits,
+    check_zip,
+    extract_zip,
+    safe_member_path,
+)
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_check_zip_accepts_an_ordinary_zip_and_lists_it():
+    members = check_zip(_zip({"a.txt": b"hello", "b/c.txt": b"world"}), name="ok.zip")
+    assert [m.filename for m in members] == ["a.txt", "b/c.txt"]
+
+
+def test_check_zip_refuses_a_zip_bomb_by_its_ratio_before_unpacking():
+    bomb = _zip({"word/document.xml": b"\0" * (8 * 1024 * 1024)})  # ~8 KB packed
+    assert len(bomb) < 64 * 1024
+    with pytest.raises(UnsafeZipError) as caught:
+        check_zip(bomb, name="bomb.docx")
+    text = str(caught.value)
+    assert "bomb.docx" in text and "zip bomb" in text and "Fix:" in text
+
+
+def test_check_zip_refuses_too_much_in_total_and_in_one_member():
+    limits = ZipLimits(max_total=1000, max_member=600, max_ratio=10**9)
+    data = _zip({"a": b"x" * 500, "b": b"y" * 700})
+    with pytest.raises(UnsafeZipError) as caught:
+        check_zip(data, name="big.xlsx", limits=limits)
+    messages = [p.message for p in caught.value.problems]
+    assert any("unpacks to 1,200 bytes" in m for m in messages)
+    assert any("'b' unpacks to 700 bytes" in m for m in messages)
+
+
+def test_check_zip_refuses_too_many_members():
+    data = _zip({f"m{i}": b"" for i in range(30)})
+    with pytest.raises(UnsafeZipError, match="holds 30 files; at most 20"):
+        check_zip(data, name="many.qdpx", limits=ZipLimits(max_members=20))
+
+
+def test_check_zip_raises_the_callers_error_class_and_refuses_non_zips():
+    class MyError(ProblemsError):
+        what = "upload"
+
+    with pytest.raises(MyError, match="not a zip file"):
+        check_zip(b"not a zip at all", name="x.docx", error=MyError)
+
+
+def test_check_zip_leaves_an_open_file_at_its_start():
+    handle = io.BytesIO(_zip({"a": b"1"}))
+    check_zip(handle)
+    assert handle.tell() == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../evil", "a/../../evil", "/etc/passwd", "C:/windows/x", "a\\..\\..\\evil", "", "a\x00b"],
+)
+def test_safe_member_path_refuses_names_that_escape(name):
+    assert safe_member_path(name) is None
+
+
+def test_extract_zip_refuses_zip_slip_and_writes_nothing(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    data = _zip({"project/ok.txt": b"fine", "../../escaped.txt": b"bad"})
+    with pytest.raises(UnsafeZipError, match="outside itself"):
+        extract_zip(data, folder, name="slip.zip")
+    assert not any(folder.rglob("*"))
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_extract_zip_unpacks_an_ordinary_zip(tmp_path):
+    written = extract_zip(_zip({"p/a.txt": b"A", "p/b/c.txt": b"C"}), tmp_path)
+    assert [str(p) for p in written] == ["p/a.txt", "p/b/c.txt"]
+    assert (tmp_path / "p" / "b" / "c.txt").read_bytes() == b"C"
