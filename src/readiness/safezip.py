@@ -57,19 +57,36 @@ class ZipLimits:
 
 DEFAULT_LIMITS = ZipLimits()
 
-Source = str | Path | BinaryIO | bytes
+Source = str | Path | BinaryIO | bytes | zipfile.ZipFile
 
 
 def _open(source: Source) -> zipfile.ZipFile:
+    if isinstance(source, zipfile.ZipFile):
+        return _Borrowed(source)
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     return zipfile.ZipFile(source)
 
 
+class _Borrowed:
+    """A zip file the caller opened: used, not closed."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+
+    def __enter__(self) -> zipfile.ZipFile:
+        return self.archive
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
 def _name_of(source: Source, name: str | None) -> str:
     if name:
         return name
-    if isinstance(source, (str, Path)):
+    if isinstance(source, zipfile.ZipFile):
+        source = source.filename or ""
+    if isinstance(source, (str, Path)) and str(source):
         return Path(source).name
     return getattr(source, "name", None) or "the uploaded file"
 
@@ -83,7 +100,8 @@ def check_zip(
 ) -> list[zipfile.ZipInfo]:
     """Check ``source`` against ``limits`` before anything reads a member; return its members.
 
-    ``source`` is a path, an open binary file (left at its start) or the file's bytes.
+    ``source`` is a path, an open binary file (left at its start), the file's bytes or a
+    :class:`zipfile.ZipFile` the caller opened (left open).
     ``name`` is the file name to show in errors (the upload's name, not a temporary path).
     Raises ``error`` (a :class:`ProblemsError` subclass, :class:`UnsafeZipError` unless the
     caller's own) naming the file and the fix; raises it too for a file that is not a zip.
@@ -104,7 +122,7 @@ def check_zip(
             file=shown,
         ) from err
     finally:
-        if hasattr(source, "seek"):
+        if hasattr(source, "seek") and not isinstance(source, zipfile.ZipFile):
             source.seek(0)
     problems = list(_size_problems(members, shown, limits))
     if problems:
@@ -193,7 +211,7 @@ def extract_zip(
         raise error(
             [
                 Problem(
-                    f"names a path outside itself ({n!r}).",
+                    f"has an unsafe path {n!r}: it would be unpacked outside its folder.",
                     fix="zip the folder again with an ordinary zip tool; member names must be "
                     "relative paths without '..'.",
                     file=shown,
@@ -216,6 +234,6 @@ def extract_zip(
                 while chunk := src.read(MiB):
                     dst.write(chunk)
             written.append(relative)
-    if hasattr(source, "seek"):
+    if hasattr(source, "seek") and not isinstance(source, zipfile.ZipFile):
         source.seek(0)
     return written

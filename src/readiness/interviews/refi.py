@@ -42,6 +42,7 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -63,6 +64,7 @@ from readiness.interviews.model import (
 from readiness.interviews.pseudonymise import check_export
 from readiness.interviews.text import OffsetMap, normalise
 from readiness.interviews.transcripts import decode
+from readiness.safezip import check_zip
 from readiness.tabular import atomic_write
 
 __all__ = [
@@ -538,27 +540,79 @@ def _value(vv) -> tuple[str | None, object]:
     return None, None
 
 
+_OUTSIDE_HELP = (
+    "only sources inside the file are read (on the command line, --allow-external-sources "
+    "FOLDER reads them from FOLDER)"
+)
+
+
 def _read_source_text(
-    z: zipfile.ZipFile, path: str, base: Path, file: str, encoding: str | None
-) -> str | None:
-    if path.startswith("internal://"):
-        name = path[len("internal://") :]
-        candidates = [f"sources/{name}", name, f"Sources/{name}"]
+    z: zipfile.ZipFile, ref: str, external: Path | None, file: str, encoding: str | None
+) -> tuple[str | None, str]:
+    """The text a ``plainTextPath`` names, or None and why it was left out.
+
+    ``internal://`` names a member of the archive and is the only kind read from an upload.
+    ``relative://``, ``file://`` and bare paths name files outside it: read only when the caller
+    allows a folder (``external``), and only from inside that folder.
+    """
+    if ref.startswith("internal://"):
+        name = ref[len("internal://") :]
         names = set(z.namelist())
-        for c in candidates:
-            if c in names:
-                return decode(z.read(c), file=f"{file}!{c}", encoding=encoding)
-        return None
-    if path.startswith("relative://"):
-        p = base / path[len("relative://") :]
-    elif path.startswith("file://"):
-        p = Path(path[len("file://") :])
-    else:
-        p = base / path
+        for member in (f"sources/{name}", name, f"Sources/{name}"):
+            if member in names:
+                return decode(z.read(member), file=f"{file}!{member}", encoding=encoding), ""
+        return None, f"its plain text ({ref}) is not in the file."
+    if external is None:
+        return None, f"its plain text ({ref}) is outside the .qdpx file; {_OUTSIDE_HELP}."
+    target = _external_path(ref, external)
+    if target is None:
+        return None, f"its plain text ({ref}) is outside the folder allowed for sources."
     try:
-        return decode(p.read_bytes(), file=str(p), encoding=encoding)
+        return decode(target.read_bytes(), file=str(target), encoding=encoding), ""
     except OSError:
-        return None
+        return None, f"its plain text ({ref}) was not found in the folder allowed for sources."
+
+
+def _external_path(ref: str, external: Path) -> Path | None:
+    """The file ``ref`` names, if it lies inside the folder ``external`` (links resolved)."""
+    if ref.startswith("relative://"):
+        ref = ref[len("relative://") :]
+    elif ref.startswith("file://"):
+        ref = unquote(ref[len("file://") :])
+    root = external.resolve()
+    target = (root / ref).resolve()  # an absolute ref replaces root
+    return target if target.is_relative_to(root) else None
+
+
+def _parse_xml(data: bytes, *, file: str, part: str = ""):
+    """Parse XML from an exchange file: no DTD, no entity expansion, no network.
+
+    A DOCTYPE is refused outright: REFI-QDA files never need one, and a DTD's entities are how
+    XML files read local files (XXE) or expand to gigabytes ("billion laughs").
+    """
+    where = f"{part} " if part else ""
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        raise fail(
+            f"{where}is not well-formed XML ({err.msg}).",
+            fix="export the file again; it may be damaged.",
+            file=file,
+            line=err.lineno,
+        ) from err
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise fail(
+            f"{where}has a DOCTYPE declaration; Readiness does not read DTDs or XML entities in "
+            "exchange files (they can be used to read the server's files or exhaust its memory).",
+            fix="export the file again from the program that made it; REFI-QDA files need no "
+            "DOCTYPE.",
+            file=file,
+        )
+    return root
 
 
 def read_qdpx(
@@ -567,6 +621,7 @@ def read_qdpx(
     line_endings: str = "auto",
     encoding: str | None = None,
     name: str | None = None,
+    external_sources: str | Path | None = None,
 ) -> tuple[Project, ImportReport]:
     """Read a ``.qdpx`` file written by Readiness or another tool into a new project.
 
@@ -575,6 +630,12 @@ def read_qdpx(
     the stored text, CR LF as two), ``lf`` (CR LF as one), ``utf16`` / ``utf16-lf`` (UTF-16 code
     units), or ``auto``: the convention under which the most selections' stored names match
     their text (``as-is`` when there is nothing to go by).
+
+    Only sources inside the file (``internal://``) are read, unless ``external_sources`` names
+    a folder: then sources that point outside the file (``relative://``, ``file://``, a path)
+    are read from that folder, never from anywhere else.  A source left out is a warning.
+    The archive is checked against zip bombs before anything is unpacked, and an XML file with
+    a DOCTYPE is refused.
 
     Transcripts come in *not* marked as pseudonymised: review them before they leave again.
     Raises :class:`InterviewError` for a file that is not a readable QDA-XML project; returns
@@ -599,6 +660,7 @@ def read_qdpx(
             file=file,
         ) from err
     with z:
+        check_zip(z, name=file, error=InterviewError)
         qde = next((n for n in z.namelist() if n.lower().endswith(".qde")), None)
         if qde is None:
             raise fail(
@@ -606,16 +668,7 @@ def read_qdpx(
                 fix="export the project again as REFI-QDA project (.qdpx), not codebook.",
                 file=file,
             )
-        try:
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-            root = etree.fromstring(z.read(qde), parser)
-        except etree.XMLSyntaxError as err:
-            raise fail(
-                f"{qde} is not well-formed XML ({err.msg}).",
-                fix="export the project again; the file may be damaged.",
-                file=file,
-                line=err.lineno,
-            ) from err
+        root = _parse_xml(z.read(qde), file=file, part=qde)
         if _local(root.tag) != "Project":
             raise fail(f"{qde} does not hold a QDA-XML Project.", file=file)
         ns = etree.QName(root.tag).namespace
@@ -628,7 +681,8 @@ def read_qdpx(
                 + (f" (line {first.line}: {first.message})" if first else "")
                 + "; read what could be read."
             )
-        project = _build(root, z, path, file, report, line_endings, encoding, name)
+        external = Path(external_sources) if external_sources is not None else None
+        project = _build(root, z, path, file, report, line_endings, encoding, name, external)
     problems = project.problems(file)
     if problems:
         raise InterviewError(problems, file=file)
@@ -636,7 +690,7 @@ def read_qdpx(
     return project, report
 
 
-def _build(root, z, path, file, report, line_endings, encoding, name) -> Project:
+def _build(root, z, path, file, report, line_endings, encoding, name, external) -> Project:
     project = Project(
         name or root.get("name") or path.stem,
         created=_dt(root.get("creationDateTime")) or None,
@@ -666,7 +720,10 @@ def _build(root, z, path, file, report, line_endings, encoding, name) -> Project
             continue
         text = _text(n, "PlainTextContent")
         if not text and n.get("plainTextPath"):
-            text = _read_source_text(z, n.get("plainTextPath"), path.parent, file, encoding) or ""
+            text, why = _read_source_text(z, n.get("plainTextPath"), external, file, encoding)
+            if text is None:
+                warn.append(f"the text of note {n.get('name') or gid!r} left out: {why}")
+                text = ""
         text, _ = normalise(text)
         notes[gid] = {
             "id": gid,
@@ -767,15 +824,16 @@ def _build(root, z, path, file, report, line_endings, encoding, name) -> Project
             raw = None
             if _child(s, "PlainTextContent") is not None:
                 raw = _text(s, "PlainTextContent")
-            elif s.get("plainTextPath"):
-                raw = _read_source_text(z, s.get("plainTextPath"), path.parent, file, encoding)
+            else:
+                ref = s.get("plainTextPath")
+                raw, why = (
+                    _read_source_text(z, ref, external, file, encoding)
+                    if ref
+                    else (None, f"it has no plain text ({s.get('richTextPath') or 'none'}).")
+                )
             if raw is None:
                 skipped_sources[gid] = sname
-                warn.append(
-                    f"text source {sname!r} left out: its plain text "
-                    f"({s.get('plainTextPath') or s.get('richTextPath') or 'none'}) is not in the "
-                    "file."
-                )
+                warn.append(f"text source {sname!r} left out: {why}")
                 continue
             text, offsets = normalise(raw)
             selections = _children(s, "PlainTextSelection")
@@ -962,12 +1020,10 @@ def read_qdc(path: str | Path) -> list[Code]:
     path = Path(path)
     file = str(path)
     try:
-        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        data = path.read_bytes()
     except OSError as err:
         raise fail("cannot be read.", fix="check the path.", file=file) from err
-    except etree.XMLSyntaxError as err:
-        raise fail(f"is not well-formed XML ({err.msg}).", file=file, line=err.lineno) from err
-    root = root.getroot()
+    root = _parse_xml(data, file=file)
     if _local(root.tag) != "CodeBook":
         raise fail(
             "is not a REFI-QDA codebook (its root element is not CodeBook).",

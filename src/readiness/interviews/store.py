@@ -217,7 +217,19 @@ def load(folder: str | Path) -> Project:
             d.pop("file", None)
             if rel is None:
                 continue
-            tpath = folder / rel
+            tpath = _inside(folder, rel)
+            if tpath is None:
+                problems.append(
+                    Problem(
+                        f"transcript {d.get('name')!r} names a text file outside the project "
+                        f"folder ({rel!r}); Readiness reads only files inside it.",
+                        fix="restore project.json from a backup; it should only be changed by "
+                        "Readiness.",
+                        file=file,
+                        column="file",
+                    )
+                )
+                continue
             try:
                 text = tpath.read_bytes().decode("utf-8")
             except FileNotFoundError:
@@ -271,12 +283,43 @@ def load(folder: str | Path) -> Project:
     return p
 
 
+def _inside(folder: Path, rel: object) -> Path | None:
+    """``folder / rel`` if it stays inside ``folder`` (links resolved), else None."""
+    if not isinstance(rel, str) or not rel:
+        return None
+    root = folder.resolve()
+    target = (root / rel).resolve()
+    return target if target.is_relative_to(root) and target != root else None
+
+
 def read_audit(folder: str | Path) -> list[AuditEntry]:
+    """The entries of ``audit.jsonl``; every line must be one entry Readiness wrote."""
     path = Path(folder) / AUDIT_FILE
     if not path.exists():
         return []
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            out.append(AuditEntry(**json.loads(line)))
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise fail(f"is not UTF-8 (byte {err.start}).", file=str(path)) from err
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = AuditEntry(**json.loads(line))
+        except (json.JSONDecodeError, TypeError) as err:
+            raise fail(
+                f"this line is not an audit entry Readiness wrote ({err}).",
+                fix="restore audit.jsonl from a backup; it should only be changed by Readiness.",
+                file=str(path),
+                line=number,
+            ) from err
+        if not isinstance(entry.details, dict) or not isinstance(entry.action, str):
+            raise fail(
+                "this line is not an audit entry Readiness wrote.",
+                fix="restore audit.jsonl from a backup; it should only be changed by Readiness.",
+                file=str(path),
+                line=number,
+            )
+        out.append(entry)
     return out

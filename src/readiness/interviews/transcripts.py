@@ -27,6 +27,7 @@ from pathlib import Path
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import format_time, parse_time
 from readiness.interviews.text import normalise
+from readiness.safezip import check_zip
 
 __all__ = ["FORMATS", "ParsedTranscript", "decode", "parse_transcript", "read_transcript"]
 
@@ -89,6 +90,8 @@ def _txt(data: bytes, file: str, encoding: str | None) -> str:
 
 
 def _docx(data: bytes, file: str) -> str:
+    if zipfile.is_zipfile(io.BytesIO(data)):  # a zip bomb is refused before it is unpacked
+        check_zip(data, name=file, error=InterviewError)
     try:
         import docx
         from docx.table import Table
