@@ -98,7 +98,7 @@ def test_sign_in_success_failure_and_sign_out_are_recorded(client, study):
     rows = list(Event.objects.order_by("id").values_list("username", "action"))
     assert rows == [
         ("lead", "login_failed"),
-        ("no-such-person", "login_failed"),
+        ("(unknown user)", "login_failed"),  # what was typed is not kept
         ("lead", "login"),
         ("lead", "logout"),
     ]

@@ -33,6 +33,20 @@ from readiness.web.audit.actions import (  # noqa: F401 (re-exported names)
     TWO_FACTOR,
 )
 
+# Who a sign-in names when the username typed is no account.  What was typed is not kept: it
+# may be a password typed into the wrong box.  (Usernames cannot hold brackets or spaces.)
+UNKNOWN_USER = "(unknown user)"
+
+
+def signing_in(username: str):
+    """The actor to record for a sign-in attempt with ``username``: the account (kept by its
+    id and username), or :data:`UNKNOWN_USER`, never the text typed."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=str(username or "")).first()
+    return user if user is not None else UNKNOWN_USER
+
+
 # Keys a detail may never have: the audit log keeps no client address or user agent.
 FORBIDDEN_KEYS = frozenset(
     {
@@ -53,8 +67,7 @@ FORBIDDEN_KEYS = frozenset(
 def record(actor, action: str, study=None, detail: dict | None = None):
     """Append one entry to the audit log and return it.
 
-    ``actor`` is a user, a username (a failed sign-in names the username typed), or None for
-    the system (a command run from the shell).  ``action`` is a short name such as
+    ``actor`` is a user, a username, or None for the system (a command run from the shell).  ``action`` is a short name such as
     ``"export"`` (the constants in :mod:`readiness.web.audit.actions`; other names are
     accepted).  ``study`` is the study concerned, if any.  ``detail`` is a JSON-serialisable
     dict of what was done (a format, a row count, the fields changed); it may not hold a

@@ -1,7 +1,8 @@
 """Sign-ins, failed sign-ins and sign-outs (Django's signals), and admin changes, into the log.
 
-A failed sign-in is recorded with the username that was typed; nothing about the client (no
-address, no user agent) is recorded for any event.
+A failed sign-in is recorded under the account it named, or as an unknown user: the text typed
+as a username is not kept (it may be a password typed into the wrong box).  Nothing about the
+client (no address, no user agent) is recorded for any event.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from readiness.web.audit import EDIT, LOGIN, LOGIN_BLOCKED, LOGIN_FAILED, LOGOUT, record
+from readiness.web.audit import (
+    EDIT,
+    LOGIN,
+    LOGIN_BLOCKED,
+    LOGIN_FAILED,
+    LOGOUT,
+    record,
+    signing_in,
+)
 
 # Set by the throttled authentication backend (readiness.web.security.backends) to the username
 # it refused because it is locked, just before authenticate() sends user_login_failed.
@@ -30,12 +39,12 @@ def _logged_in(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="readiness-audit-login-failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
-    username = str(credentials.get("username") or "")
+    who = signing_in(credentials.get("username"))
     if BLOCKED.get() is not None:
         BLOCKED.set(None)
-        record(username, LOGIN_BLOCKED, detail={**_where(request), "step": "password"})
+        record(who, LOGIN_BLOCKED, detail={**_where(request), "step": "password"})
     else:
-        record(username, LOGIN_FAILED, detail={**_where(request), "reason": "password"})
+        record(who, LOGIN_FAILED, detail={**_where(request), "reason": "password"})
 
 
 @receiver(user_logged_out, dispatch_uid="readiness-audit-logout")

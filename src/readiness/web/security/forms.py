@@ -32,7 +32,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if username:
             until = throttle.locked_until(username)
             if until is not None:
-                audit.record(username, audit.LOGIN_BLOCKED, detail={"step": "password"})
+                audit.record(
+                    audit.signing_in(username), audit.LOGIN_BLOCKED, detail={"step": "password"}
+                )
                 raise forms.ValidationError(
                     self.error_messages["locked"],
                     code="locked",

@@ -1,9 +1,12 @@
 """What the security features keep: sign-in failures per username, counters of respondent
 requests per session link or resume code, and who must use two-factor authentication.
 
-None of these tables holds an IP address or user agent; the throttle and the counters are keyed
-on a SHA-256 digest of what the request named, so they do not even hold the username or the
-resume code.
+None of these tables holds an IP address or user agent in clear; the throttle and the counters
+are keyed on an HMAC (keyed with a secret that is not in the database,
+:mod:`readiness.web.security.digests`) of what the request named, so they hold neither the
+username nor the resume code, nor a digest that a copy of the database alone would reverse.  A
+counter per client holds a keyed digest of the client's address under a key that changes with
+every window, and is deleted when its window has ended (:mod:`readiness.web.security.ratelimit`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from django.db import models
 class LoginThrottle(models.Model):
     """Failed sign-ins for one username (by digest) in the current window, and any lock."""
 
-    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the username.")
+    key = models.CharField(
+        max_length=64, unique=True, help_text="Keyed digest (HMAC-SHA256) of the username."
+    )
     failures = models.PositiveIntegerField(default=0)
     window_start = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
@@ -28,7 +33,8 @@ class LoginThrottle(models.Model):
 
 
 class RateCounter(models.Model):
-    """Requests counted for one key (a session link or a resume code, by digest) in a window."""
+    """Requests counted for one key (a session link, a resume code or a client, by keyed digest)
+    in a window."""
 
     key = models.CharField(max_length=80, unique=True)
     window_start = models.BigIntegerField(help_text="Start of the window, in Unix seconds.")

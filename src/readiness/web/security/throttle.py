@@ -1,29 +1,38 @@
 """Sign-in throttling, keyed on the username only.
 
-After ``READINESS_LOGIN_FAILURES`` failed attempts (default 5: wrong passwords or wrong
-two-factor codes) within ``READINESS_LOGIN_WINDOW`` seconds (default 900), the username is
-locked for ``READINESS_LOGIN_LOCKOUT`` seconds (default 900): sign-ins with it are refused
-without the password being checked, and each refusal is in the audit log.  A successful
-sign-in clears the count.  A system administrator can lift a lock in the admin (delete the
-username's throttle entry) or with ``readiness web unlock USERNAME``.
+Every attempt with a username (a password, or a two-factor code) is counted *before* it is
+checked, in one transaction that holds the username's row (:func:`attempt`): at most
+``READINESS_LOGIN_FAILURES`` attempts (default 5) within ``READINESS_LOGIN_WINDOW`` seconds
+(default 900) are checked at all, however many arrive at once.  When that many have been
+counted without a completed sign-in, the username is locked for ``READINESS_LOGIN_LOCKOUT``
+seconds (default 900): sign-ins with it are refused without the password being checked, and
+each refusal is in the audit log.  A completed sign-in (password and any second factor) clears
+the count.  A system administrator can lift a lock in the admin (delete the username's
+throttle entry) or with ``readiness web unlock USERNAME``.
+
+Why count before checking: a password check (Argon2) takes a while, and a count made after it
+let every attempt that started before the first failure was counted be checked (40 sign-ins
+sent at once had 39 wrong passwords checked, and the 40th got in).
 
 Why the username and not the address: respondents' and staff's IP addresses are never kept
 (docs/web.md, "Privacy in the logs"), and an address-keyed limit would need them.  Keyed on the
 username, a lock protects the account being guessed at, wherever the guesses come from.  The
 price is that someone who knows a username can lock its owner out for the lockout period by
-failing on purpose; the owner then waits or asks an administrator.  The table keeps a SHA-256
-digest of the username, not the username.
+failing on purpose; the owner then waits or asks an administrator.  The table keeps a keyed
+digest of the username (HMAC-SHA256 under a key derived from the secret key,
+:mod:`readiness.web.security.digests`), not the username, nor a digest that a copy of the
+table alone would reverse.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from readiness.web.security.digests import keyed
 from readiness.web.security.models import LoginThrottle
 
 
@@ -40,8 +49,8 @@ def lockout() -> timedelta:
 
 
 def key(username: str) -> str:
-    """The digest a username is counted under (case-insensitive, surrounding spaces ignored)."""
-    return hashlib.sha256(str(username or "").strip().lower().encode()).hexdigest()
+    """The keyed digest a username is counted under (case and surrounding spaces ignored)."""
+    return keyed("login-throttle", str(username or "").strip().lower())
 
 
 def locked_until(username: str) -> datetime | None:
@@ -52,31 +61,67 @@ def locked_until(username: str) -> datetime | None:
     return row.locked_until
 
 
+def _held_row(username: str) -> LoginThrottle:
+    """The username's row, made if need be and held until the transaction ends (call inside
+    ``transaction.atomic``).  PostgreSQL holds it with ``SELECT ... FOR UPDATE``; SQLite's
+    transactions are IMMEDIATE (settings), so one writer at a time is inside."""
+    digest = key(username)
+    LoginThrottle.objects.bulk_create([LoginThrottle(key=digest)], ignore_conflicts=True)
+    return LoginThrottle.objects.select_for_update().get(key=digest)
+
+
+def _lock(row: LoginThrottle, now: datetime) -> datetime:
+    row.locked_until = now + lockout()
+    row.failures, row.window_start = 0, None
+    return row.locked_until
+
+
+def attempt(username: str) -> datetime | None:
+    """Count an attempt before it is checked.  Returns None when it may be checked, or when
+    the username's lock ends when it is refused (locked, or its attempts used up)."""
+    with transaction.atomic():
+        row = _held_row(username)
+        now = timezone.now()
+        if row.locked_until is not None and row.locked_until > now:
+            return row.locked_until
+        if row.window_start is None or now - row.window_start > window():
+            row.failures, row.window_start = 0, now
+        if row.failures >= limit():
+            until = _lock(row, now)
+        else:
+            row.failures += 1
+            until = None
+        row.save()
+        return until
+
+
 def failed(username: str) -> bool:
-    """Count a failed attempt; returns True when this failure locked the username."""
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                row, _created = LoginThrottle.objects.select_for_update().get_or_create(
-                    key=key(username)
-                )
-                now = timezone.now()
-                if row.window_start is None or now - row.window_start > window():
-                    row.failures, row.window_start = 0, now
-                row.failures += 1
-                locked = row.failures >= limit()
-                if locked:
-                    row.locked_until = now + lockout()
-                    row.failures, row.window_start = 0, None
-                row.save()
-                return locked
-        except IntegrityError:  # two first failures at once: count again on the row now there
-            continue
-    return False
+    """The attempt counted by :func:`attempt` was wrong: lock the username if it was the last
+    one allowed.  Returns whether it is locked now."""
+    with transaction.atomic():
+        row = _held_row(username)
+        now = timezone.now()
+        if row.locked_until is not None and row.locked_until > now:
+            return True
+        if row.failures < limit():
+            return False
+        _lock(row, now)
+        row.save()
+        return True
+
+
+def passed(username: str) -> None:
+    """The attempt counted by :func:`attempt` was right (a password before its second factor,
+    or a code): it is not a failure, so it no longer counts."""
+    with transaction.atomic():
+        row = _held_row(username)
+        if row.failures > 0:
+            row.failures -= 1
+            row.save(update_fields=["failures"])
 
 
 def succeeded(username: str) -> None:
-    """A full sign-in (password and any second factor): forget the failures."""
+    """A full sign-in (password and any second factor): forget the attempts."""
     LoginThrottle.objects.filter(key=key(username)).delete()
 
 

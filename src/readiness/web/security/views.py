@@ -32,18 +32,23 @@ def _who(request):
     return twofactor.pending_user(request), False
 
 
+def _refuse_locked(user, form, step: str, until) -> bool:
+    audit.record(user, audit.LOGIN_BLOCKED, detail={"step": step})
+    form.add_error(
+        "code",
+        "Too many failed sign-ins with this username. Try again in "
+        f"{throttle.minutes_left(until)} minutes",
+    )
+    return False
+
+
 def _check_code(request, user, device, form, step: str) -> bool:
-    """Whether the posted code is right; a wrong one counts towards the sign-in throttle."""
+    """Whether the posted code is right.  The attempt is counted by the sign-in throttle
+    before the code is checked (a right code is then taken off the count again)."""
     username = user.get_username()
     until = throttle.locked_until(username)
     if until is not None:
-        audit.record(user, audit.LOGIN_BLOCKED, detail={"step": step})
-        form.add_error(
-            "code",
-            "Too many failed sign-ins with this username. Try again in "
-            f"{throttle.minutes_left(until)} minutes",
-        )
-        return False
+        return _refuse_locked(user, form, step, until)
     allowed, why = device.verify_is_allowed()
     if not allowed:  # django-otp's delay after wrong codes: 1, 2, 4, 8 ... seconds
         until = (why or {}).get("locked_until")
@@ -52,7 +57,11 @@ def _check_code(request, user, device, form, step: str) -> bool:
             "code", f"Too many wrong codes in a row. Wait {wait} seconds, then enter a new code"
         )
         return False
+    until = throttle.attempt(username)
+    if until is not None:
+        return _refuse_locked(user, form, step, until)
     if device.verify_token(form.cleaned_data["code"]):
+        throttle.passed(username)
         return True
     throttle.failed(username)
     audit.record(user, audit.LOGIN_FAILED, detail={"reason": "two-factor code", "step": step})
