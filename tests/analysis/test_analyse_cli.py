@@ -237,3 +237,25 @@ def test_a_bad_weight_is_reported_with_its_row(tmp_path, cohort_file, capsys):
     assert main(["analyse", str(path), "--cluster", "site", "--weights", "weight"]) == 1
     err = capsys.readouterr().err
     assert "row 5" in err and "weight" in err and "greater than 0" in err
+
+
+def test_a_rate_above_100_percent_is_printed_as_such_with_a_warning(cohort_file, tmp_path, capsys):
+    import pandas as pd
+
+    sessions = pd.read_csv(cohort_file.with_name("cohort-sessions.csv"))
+    sessions["attended"] = 1  # fewer attending than responded, in every session
+    path = tmp_path / "short-sessions.csv"
+    sessions.to_csv(path, index=False)
+    capsys.readouterr()
+    assert main(["analyse", str(cohort_file), "--sessions", str(path)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("Response rate:"))
+    rate = 100 * 782 / len(sessions)
+    assert f"782 of {len(sessions)} = {rate:.1f}%" in line, line
+    assert "above 100%" in line and "no interval" in line, line
+    first = sessions["session"].iat[0]
+    assert any(
+        x.startswith(f"Warning: response rate above 100%: session '{first}'")
+        and "check the session's attending count" in x
+        for x in out.splitlines()
+    ), out

@@ -151,9 +151,39 @@ def test_sessions_that_do_not_fit_are_errors(cohort, survey):
     sessions = cohort.sessions.iloc[1:]
     with pytest.raises(ReadinessError, match="not in the sessions file"):
         analyse(cohort.responses, survey, sessions=sessions)
-    fewer = cohort.sessions.assign(attended=1)
-    with pytest.raises(ReadinessError, match="attending"):
-        analyse(cohort.responses, survey, sessions=fewer)
+
+
+def _one_session_short(cohort):
+    """The cohort's sessions with the first one's attendance one below its responses."""
+    sessions = cohort.sessions.copy()
+    first = sessions["session"].iat[0]
+    responded = int((cohort.responses["session"] == first).sum())
+    sessions.loc[sessions.index[0], "attended"] = responded - 1
+    return sessions, first, responded
+
+
+def test_more_responses_than_attending_is_reported_above_100_percent(cohort, survey):
+    sessions, first, responded = _one_session_short(cohort)
+    result = analyse(cohort.responses, survey, sessions=sessions)  # no error
+    rate = result.response_rate["by_session"][first]
+    assert (rate["responded"], rate["attended"]) == (responded, responded - 1)
+    assert rate["percent"] == pytest.approx(100 * responded / (responded - 1))
+    assert rate["percent"] > 100 and rate["lower"] is None and rate["upper"] is None
+    site = result.response_rate["by_site"][rate["site"]]
+    assert site["responded"] <= site["attended"] and site["lower"] is not None  # others fine
+    warning = next(w for w in result.warnings if f"'{first}'" in w)
+    assert "more responses than staff attending were recorded" in warning
+    assert f"{responded} responses but {responded - 1} attending" in warning
+    assert "Fix: check the session's attending count" in warning
+
+
+def test_the_overall_rate_above_100_percent_has_no_interval(cohort, survey):
+    sessions = cohort.sessions.assign(attended=1)
+    result = analyse(cohort.responses, survey, sessions=sessions)
+    overall = result.response_rate["overall"]
+    assert overall["percent"] == pytest.approx(100 * 782 / len(sessions))
+    assert overall["lower"] is None and overall["upper"] is None
+    assert sum("more responses than staff attending" in w for w in result.warnings) == len(sessions)
 
 
 def test_no_nan_percentages_anywhere(result):

@@ -251,3 +251,22 @@ def test_a_report_for_an_instrument_without_scales_sessions_or_published_figures
     assert "No attendance figures were given" in text(doc)
     likert = svg_texts(figure(doc, "3"))
     assert "Very" in likert and "Maybe" in likert
+
+
+def test_a_response_rate_above_100_percent_is_reported_as_such(demo_cohort, survey):
+    sessions = demo_cohort.sessions.copy()
+    sessions["attended"] = sessions["session"].map(demo_cohort.responses["session"].value_counts())
+    sessions.loc[sessions.index[0], "attended"] -= 1  # one response more than attending
+    result = analyse(demo_cohort.responses, survey, sessions=sessions)
+    doc = lxml.html.fromstring(render_html(result, instrument=survey))
+    cells = row(table(doc, "1"), "All respondents")
+    assert cells["Response rate, %"] == f"{100 * 782 / 781:.1f}"
+    assert cells["95% CI"] == "–"  # no interval for a rate above 100%
+    assert "A response rate above 100%: more responses" in text(doc)  # Table 1's note
+    methods = text(doc.xpath("//section[@aria-labelledby='methods']")[0])
+    assert "a response rate above 100%" in methods
+    assert "more responses than staff attending were recorded" in methods
+    warnings = text(doc.xpath("//div[@class='warnings']")[0])
+    first = sessions["session"].iat[0]
+    assert f"response rate above 100%: session '{first}'" in warnings
+    assert "Fix: check the session's attending count" in warnings

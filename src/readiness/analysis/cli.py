@@ -158,9 +158,13 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         rate = result.response_rate
         r = rate["overall"]
         level = round(rate["conf_level"] * 100)
+        if r["responded"] > r["attended"]:
+            interval = "above 100%: more responses than attending, so no interval; see the warnings"
+        else:
+            interval = f"{level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}"
         echo(
             f"\nResponse rate: {r['responded']} of {r['attended']} = {_fmt_pct(r['percent'])}% "
-            f"({level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}), sessions from {sessions}"
+            f"({interval}), sessions from {sessions}"
         )
     groups = result.groups
     cells = {

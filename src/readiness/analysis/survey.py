@@ -451,9 +451,24 @@ def _scale(
     )
 
 
+def above_attendance_warning(session: str, responded: int, attended: int) -> str:
+    """The warning for a session with more responses than staff attending it."""
+    rate = f" ({100 * responded / attended:.1f}%)" if attended else ""
+    return (
+        f"response rate above 100%: session '{session}' has {responded} responses but "
+        f"{attended} attending{rate}, so more responses than staff attending were recorded; its "
+        "rate has no interval. Fix: check the session's attending count, and whether any "
+        "responses were entered twice or under the wrong session."
+    )
+
+
 def _response_rate(
-    frame: pd.DataFrame, sessions: pd.DataFrame | None, conf_level: float
+    frame: pd.DataFrame, sessions: pd.DataFrame | None, conf_level: float, warnings: list[str]
 ) -> dict | None:
+    """Response rates overall, by site and by session (responses of attending, Wilson
+    intervals).  A rate above 100% (more responses than attending, which the sessions'
+    attendance or the responses' sessions has wrong) is given as such, without an interval,
+    and a warning names the session."""
     if sessions is None:
         return None
     needed = {"session", "attended"}
@@ -476,19 +491,16 @@ def _response_rate(
             f"{len(unknown)} session(s) in the responses are not in the sessions file: "
             f"{', '.join(map(str, unknown[:5]))}. Fix: add them to the sessions file with their attendance."
         )
-    over = table[table["responded"] > table["attended"]]
-    if len(over):
-        first = over.iloc[0]
-        raise ReadinessError(
-            f"session {first['session']} has {first['responded']} responses but {first['attended']} attending. Fix: correct the attendance."
-        )
+    for row in table[table["responded"] > table["attended"]].itertuples():
+        warnings.append(above_attendance_warning(str(row.session), row.responded, row.attended))
 
     def rate(responded: int, attended: int) -> dict:
-        if attended == 0:
+        if attended == 0 or responded > attended:
+            # Above 100% (more responses than attending): a percentage, but no interval.
             return {
                 "responded": responded,
-                "attended": 0,
-                "percent": None,
+                "attended": attended,
+                "percent": _pct(responded / attended) if attended else None,
                 "lower": None,
                 "upper": None,
             }
@@ -684,6 +696,7 @@ def analyse(
         )
     warnings: list[str] = []
     design = build_design(frame, settings)
+    response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
     groups, codes, labels = _group_codes(instrument, frame, settings.group_by)
     masks = _masks(groups, codes)
     group_values = np.full(len(frame), None, dtype=object)
@@ -721,7 +734,7 @@ def analyse(
         synthetic=synthetic,
         group_by=settings.group_by,
         groups=labels,
-        response_rate=_response_rate(frame, sessions, settings.conf_level),
+        response_rate=response_rate,
         characteristics=_characteristics(instrument, frame),
         indicators=indicators,
         scales=scales,

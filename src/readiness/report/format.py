@@ -73,3 +73,14 @@ def p_coarse(p: float | None) -> str:
 def round_half(x: float) -> str:
     """Years and medians: whole numbers where they are whole, else one decimal."""
     return f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"
+
+
+ABOVE_ATTENDANCE = (
+    "more responses than staff attending were recorded, so the rate has no interval; check "
+    "the sessions' attending counts (see the warnings)"
+)
+
+
+def above_attendance(rate: dict) -> bool:
+    """Whether a response rate (responded, attended) is above 100%."""
+    return rate["responded"] > rate["attended"]

@@ -167,6 +167,8 @@ def table_1(result, plan: Plan) -> Table:
             "Response rate: respondents divided by the staff attending the sessions where the "
             f"questionnaire was handed out ({rate.get('method', 'Wilson score interval')})."
         )
+        if any(fmt.above_attendance(r) for r in [rate["overall"], *by_site.values()]):
+            notes.append(f"A response rate above 100%: {fmt.ABOVE_ATTENDANCE}.")
     table = Table("table-1", "1", "Respondents and response rate", [head], bodies, notes)
     table.slug = "table-1-respondents"
     table.group_column = "Characteristic group"

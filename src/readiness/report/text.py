@@ -57,12 +57,17 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         where = f" at {sessions} sessions" if sessions else ""
         where += f" at {sites} sites" if sites else ""
         when = f" between {dates[0]} and {dates[1]}" if dates else ""
+        if fmt.above_attendance(o):
+            how = f"a response rate above 100% ({fmt.pct(o['percent'])}%: {fmt.ABOVE_ATTENDANCE})"
+        else:
+            how = (
+                f"a response rate of {fmt.pct(o['percent'])}% ({fmt.ci(settings.conf_level)} "
+                f"{fmt.interval(o['lower'], o['upper'])}; "
+                f"{rate.get('method', 'Wilson score interval')})"
+            )
         out.append(
             f"The questionnaire was handed out{where}{when}; {o['responded']} of the "
-            f"{o['attended']} staff attending returned it, a response rate of "
-            f"{fmt.pct(o['percent'])}% ({fmt.ci(settings.conf_level)} "
-            f"{fmt.interval(o['lower'], o['upper'])}; "
-            f"{rate.get('method', 'Wilson score interval')})."
+            f"{o['attended']} staff attending returned it, {how}."
         )
     else:
         out.append(
@@ -138,6 +143,11 @@ def summary(result, plan: Plan) -> list[str]:
         o = rate["overall"]
         if plan.response_overall:
             out.append(f"Response: {SYMBOL} of {o['attended']} staff attending.")
+        elif fmt.above_attendance(o):
+            out.append(
+                f"Response: {o['responded']} of {o['attended']} staff attending "
+                f"({fmt.pct(o['percent'])}%, above 100%: {fmt.ABOVE_ATTENDANCE})."
+            )
         else:
             out.append(
                 f"Response: {o['responded']} of {o['attended']} staff attending "
