@@ -161,3 +161,25 @@ def test_project_folder_with_an_unreadable_audit_log_is_a_clear_error(project):
         fh.write('{"time": "x", "forged": 1}\nnot json\n')
     with pytest.raises(InterviewError, match="audit.jsonl"):
         store.read_audit(project)
+
+
+def test_cli_reads_sources_outside_a_qdpx_only_with_allow_external_sources(tmp_path, secret):
+    from click.testing import CliRunner
+
+    from readiness.interviews.cli import interviews
+
+    f, upload = secret
+    path = _qdpx(upload / "x.qdpx", source_path="relative://secret.txt")
+    runner = CliRunner()
+    plain = runner.invoke(interviews, ["import-qdpx", str(path), str(tmp_path / "p1")])
+    assert plain.exit_code == 0, plain.output
+    assert "outside the .qdpx file" in plain.output and "--allow-external-sources" in plain.output
+    assert store.load(tmp_path / "p1").find_source("stolen") is None
+    allowed = runner.invoke(
+        interviews,
+        ["import-qdpx", str(path), str(tmp_path / "p2"), "--allow-external-sources", str(f.parent)],
+    )
+    assert allowed.exit_code == 0, allowed.output
+    assert "THE-SERVER-SECRET" in store.load(tmp_path / "p2").find_source("stolen").text
+    helptext = runner.invoke(interviews, ["import-qdpx", "--help"]).output
+    assert "--allow-external-sources" in helptext

@@ -871,10 +871,21 @@ def export_cmd(project, output, reason, user):
 )
 @click.option("--encoding", help="Encoding of the sources if not UTF-8.")
 @click.option("--name", help="Project name (default: the one in the file).")
+@click.option(
+    "--allow-external-sources",
+    "external",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Also read sources that the file points to outside itself (file://, relative:// or a "
+    "path), but only from inside this folder.  Without it only sources inside the .qdpx file "
+    "are read; the others are left out with a warning.",
+)
 @JSON
-def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, as_json):
+def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_json):
     """Import a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness
-    into a new project folder PROJECT.  Transcripts come in not marked as pseudonymised."""
+    into a new project folder PROJECT.  Transcripts come in not marked as pseudonymised.
+
+    Only sources stored inside the .qdpx file are read, unless --allow-external-sources
+    names the folder that holds the others."""
     from readiness.interviews import refi
 
     if store.is_project(project) or (project.exists() and any(project.iterdir())):
@@ -883,7 +894,9 @@ def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, as_json):
             fix="give a new folder for the imported project.",
             file=str(project),
         )
-    p, report = refi.read_qdpx(qdpx, line_endings=line_endings, encoding=encoding, name=name)
+    p, report = refi.read_qdpx(
+        qdpx, line_endings=line_endings, encoding=encoding, name=name, external_sources=external
+    )
     store.save(p, project)
     text = f"Imported {qdpx.name} into {project}: " + ", ".join(
         f"{v} {k}" for k, v in report.counts.items()

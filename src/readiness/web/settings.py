@@ -247,6 +247,10 @@ CACHES = {
 READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
 READINESS_SERVICE_NAME = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
 READINESS_MIN_CELL = int(os.environ.get("READINESS_MIN_CELL", "5"))
+# The most an interview upload (a project to import, or transcripts added at once) may be.
+READINESS_MAX_INTERVIEW_UPLOAD_BYTES = int(
+    os.environ.get("READINESS_MAX_INTERVIEW_UPLOAD_BYTES", str(50 * 1024 * 1024))
+)
 # Studies with more responses than this have their dashboard results computed in the background
 # from the first view (readiness.web.surveys.resultscache).
 READINESS_RESULTS_IN_BACKGROUND = int(os.environ.get("READINESS_RESULTS_IN_BACKGROUND", "20000"))

@@ -44,8 +44,8 @@ class ProjectForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="REFI-QDA project (.qdpx) or zipped Readiness project folder (.zip)",
-        help_text="From NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness. Transcripts from a "
-        ".qdpx file are reviewed for pseudonymisation again before anything leaves.",
+        help_text="From NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness. Every imported "
+        "transcript is reviewed for pseudonymisation again before anything leaves.",
     )
     line_endings = forms.ChoiceField(
         label="How the other program counted positions",

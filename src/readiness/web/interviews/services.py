@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 import tempfile
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.text import slugify
@@ -72,11 +74,35 @@ def private_folder():
         yield Path(folder)
 
 
-def safe_name(name: str, default: str = "upload") -> str:
-    """A file name without folders or characters that a file system may refuse."""
+def safe_name(name: str, default: str = "upload", limit: int = 150) -> str:
+    """A file name without folders or characters that a file system may refuse, at most
+    ``limit`` bytes in UTF-8; a long name is cut before its extension, on a character."""
     name = Path(name.replace("\\", "/")).name
     name = re.sub(r"[^\w .()+-]", "_", name).strip(" .")
-    return name[:150] or default
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not stem or len(suffix) > 16:
+        stem, suffix = name, ""
+    suffix = f".{suffix}" if suffix else ""
+    room = limit - len(suffix.encode("utf-8"))
+    stem = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore").rstrip(" .")
+    return f"{stem}{suffix}" if stem else default
+
+
+def check_upload_size(uploads) -> None:
+    """Refuse uploads that together exceed ``READINESS_MAX_INTERVIEW_UPLOAD_BYTES``, before
+    anything reads them (each has ``name`` and ``size``, as Django's uploaded files do)."""
+    limit = settings.READINESS_MAX_INTERVIEW_UPLOAD_BYTES
+    uploads = [u for u in uploads if u is not None]
+    total = sum(u.size for u in uploads)
+    if total > limit:
+        names = ", ".join(u.name for u in uploads[:3]) + (" and others" if len(uploads) > 3 else "")
+        raise fail(
+            f"the upload is too large ({total / 2**20:,.1f} MB); at most "
+            f"{limit / 2**20:,.1f} MB is accepted at once.",
+            fix="upload fewer or smaller files at a time (or ask the administrator to raise "
+            "READINESS_MAX_INTERVIEW_UPLOAD_BYTES).",
+            file=names,
+        )
 
 
 def _locked(project: m.InterviewProject) -> m.InterviewProject:
@@ -178,64 +204,96 @@ def import_project(
 ) -> tuple[m.InterviewProject, list[str]]:
     """A new project from a ``.qdpx`` file or a zipped project folder; ``lead`` leads it.
 
-    Returns the project and the import's warnings.  Transcripts of a ``.qdpx`` file come in
-    not marked as pseudonymised (the core's rule): the lead reviews them first.
+    Returns the project and the import's warnings.  Nothing is read from outside the upload
+    (a ``.qdpx`` file's sources outside it are left out, with a warning).  What the file says
+    is not taken on trust: no transcript comes in marked as pseudonymised, so the lead reviews
+    them all before anything leaves, and the audit log that came with it is kept only as
+    ``imported-history`` entries (see :func:`_imported_history`).
     """
-    import zipfile
-
-    from readiness.interviews import refi, store
+    from readiness.interviews import refi
 
     warnings: list[str] = []
     if path.suffix.lower() == ".qdpx":
-        core, report = refi.read_qdpx(path, line_endings=line_endings)
+        core, report = refi.read_qdpx(path, line_endings=line_endings)  # internal:// only
         warnings = list(report.warnings)
         history = []
     elif path.suffix.lower() == ".zip":
-        with private_folder() as folder:
-            try:
-                with zipfile.ZipFile(path) as z:
-                    names = [n for n in z.namelist() if not n.endswith("/")]
-                    top = _project_root(names)
-                    if top is None:
-                        raise fail(
-                            "the zip file holds no Readiness project folder (no project.json).",
-                            fix="zip the project folder made by `readiness interviews init`.",
-                            file=path.name,
-                        )
-                    for n in names:
-                        target = (folder / n).resolve()
-                        if not str(target).startswith(str(folder.resolve()) + "/"):
-                            raise fail(f"the zip file has an unsafe path {n!r}.", file=path.name)
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(z.read(n))
-            except zipfile.BadZipFile as err:
-                raise fail(
-                    "is not a zip file.", fix="upload a .zip or a .qdpx file.", file=path.name
-                ) from err
-            root = folder / top if top else folder
-            core = store.load(root)
-            history = store.read_audit(root)
+        core, history = _read_project_zip(path)
     else:
         raise fail(
             f"cannot import a {path.suffix or 'file without a suffix'} file.",
             fix="upload a REFI-QDA project (.qdpx) or a zipped Readiness project folder (.zip).",
             file=path.name,
         )
+    _distrust(core)
     with transaction.atomic():
-        entries, core.audit = [*history, *core.audit], []
         project = convert.sync(core, slug=unique_slug(core.name))
-        m.AuditEntry.objects.bulk_create(
-            [
-                m.AuditEntry(
-                    project=project, time=e.time, action=e.action, user=e.user, details=e.details
-                )
-                for e in entries
-            ]
-        )
+        m.AuditEntry.objects.bulk_create(_imported_history(project, history, path.name))
         core.log("import-web", lead.get_username(), file=path.name)
         convert.save_audit(core, project)
         m.Member.objects.create(project=project, user=lead, role=m.Role.LEAD)
     return project, warnings
+
+
+def _read_project_zip(path: Path) -> tuple[Project, list]:
+    """The project and audit log of a zipped project folder, unpacked (checked against zip
+    bombs and unsafe paths) into a private folder that is removed at once."""
+    from readiness.interviews import store
+    from readiness.safezip import check_zip, extract_zip
+
+    members = check_zip(path, name=path.name, error=InterviewError)
+    top = _project_root([i.filename for i in members if not i.is_dir()])
+    if top is None:
+        raise fail(
+            "the zip file holds no Readiness project folder (no project.json).",
+            fix="zip the project folder made by `readiness interviews init`.",
+            file=path.name,
+        )
+    with private_folder() as folder:
+        extract_zip(path, folder, name=path.name, error=InterviewError)
+        root = folder / top if top else folder
+        try:
+            return store.load(root), store.read_audit(root)
+        except InterviewError as err:
+            raise InterviewError(
+                [_without_folder(p, folder) for p in err.problems], file=path.name
+            ) from err
+
+
+def _without_folder(problem: Problem, folder: Path) -> Problem:
+    prefix = str(folder).rstrip("/") + "/"
+    return replace(problem, file=(problem.file or "").replace(prefix, "") or None)
+
+
+def _distrust(core: Project) -> None:
+    """An imported project is reviewed again: no transcript comes in marked as pseudonymised,
+    whatever the file says, and no earlier review is carried over."""
+    for sid, t in list(core.sources.items()):
+        core.sources[sid] = replace(t, pseudonymised=False, review=None)
+
+
+def _imported_history(project, history: list, file: str) -> list:
+    """The audit log that came with an upload, kept only as a record of what the file claims:
+    each entry is logged now as ``imported-history`` by nobody, with the claimed time, action,
+    user and details under ``claimed``.  Nothing counts it as a review or an export."""
+    from readiness.interviews.model import now_iso
+
+    entries = []
+    for e in history:
+        if e.action == "imported-history" and "claimed" in e.details:
+            claimed = e.details["claimed"]  # moved before: keep the first claim, not nest it
+        else:
+            claimed = {"time": e.time, "action": e.action, "user": e.user, "details": e.details}
+        entries.append(
+            m.AuditEntry(
+                project=project,
+                time=now_iso(),
+                action="imported-history",
+                user=None,
+                details={"from": file, "claimed": claimed},
+            )
+        )
+    return entries
 
 
 def _project_root(names: list[str]) -> str | None:

@@ -124,10 +124,11 @@ def project_import(request):
             upload = form.cleaned_data["file"]
             with services.private_folder() as folder:
                 path = folder / services.safe_name(upload.name, "project.qdpx")
-                with open(path, "wb") as fh:
-                    for chunk in upload.chunks():
-                        fh.write(chunk)
                 try:
+                    services.check_upload_size([upload])
+                    with open(path, "wb") as fh:
+                        for chunk in upload.chunks():
+                            fh.write(chunk)
                     project, warnings = services.import_project(
                         path,
                         request.user,
@@ -220,11 +221,13 @@ def member_remove(request, project, access, member_id):
 def transcripts_add(request, project, access):
     errors = []
     if request.method == "POST":
-        files = [(f.name, f.read()) for f in request.FILES.getlist("transcripts")]
+        uploads = request.FILES.getlist("transcripts")
         pfile = request.FILES.get("participants")
-        participants = (pfile.name, pfile.read()) if pfile else None
         encoding = (request.POST.get("encoding") or "").strip() or None
         try:
+            services.check_upload_size([*uploads, pfile])
+            files = [(f.name, f.read()) for f in uploads]
+            participants = (pfile.name, pfile.read()) if pfile else None
             done = services.add_transcripts(
                 project, files, participants=participants, user=request.user, encoding=encoding
             )
@@ -928,6 +931,7 @@ def pseudonymise(request, project, access):
         from readiness.interviews.transcripts import decode
 
         try:
+            services.check_upload_size([upload])
             key_text = decode(upload.read(), file="the key file")
         except InterviewError as err:
             key_text = ""
