@@ -1,5 +1,7 @@
 """Database triggers that refuse to change or remove audit entries.
 
+They guard the application's audit log (``audit_event``) and each interview project's own log
+(``interviews_auditentry``); every function takes the table, the application's by default.
 PostgreSQL: a trigger function raises on ``UPDATE`` and ``DELETE`` of any row, and on
 ``TRUNCATE`` of the table.  SQLite: two triggers ``RAISE(ABORT)`` on ``UPDATE`` and
 ``DELETE``.  Other databases get no trigger (the model still refuses).
@@ -11,7 +13,7 @@ stops the application, scripts and mistakes, not the owner.  For that, run the a
 a database role that is not the owner of its tables (docs/web.md).
 
 Note for later migrations: SQLite alters a table by copying it into a new one, which drops its
-triggers; a migration that alters ``audit_event`` must call :func:`install` again.
+triggers; a migration that alters a guarded table must call :func:`install` again.
 """
 
 from __future__ import annotations
@@ -19,79 +21,94 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 TABLE = "audit_event"
+INTERVIEWS_TABLE = "interviews_auditentry"  # each interview project's own log
+TABLES = (TABLE, INTERVIEWS_TABLE)
 MESSAGE = "the audit log is append-only"
 
-POSTGRESQL_INSTALL = [
-    f"""
+POSTGRESQL_FUNCTION = f"""
     CREATE OR REPLACE FUNCTION readiness_audit_append_only() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
         RAISE EXCEPTION '{MESSAGE}: % refused on %', TG_OP, TG_TABLE_NAME;
     END
     $$
-    """,
-    f"""
-    CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION readiness_audit_append_only()
-    """,
-    f"""
-    CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON {TABLE}
-    FOR EACH STATEMENT EXECUTE FUNCTION readiness_audit_append_only()
-    """,
-]
-POSTGRESQL_REMOVE = [
-    f"DROP TRIGGER IF EXISTS audit_event_append_only ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS audit_event_no_truncate ON {TABLE}",
-]
-SQLITE_INSTALL = [
-    f"""
-    CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE}: UPDATE refused'); END
-    """,
-    f"""
-    CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, '{MESSAGE}: DELETE refused'); END
-    """,
-]
-SQLITE_REMOVE = [
-    "DROP TRIGGER IF EXISTS audit_event_no_update",
-    "DROP TRIGGER IF EXISTS audit_event_no_delete",
-]
+    """
 
 
-def _statements(connection, install: bool) -> list[str]:
+def _postgresql_install(table: str) -> list[str]:
+    return [
+        POSTGRESQL_FUNCTION,
+        f"""
+        CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION readiness_audit_append_only()
+        """,
+        f"""
+        CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION readiness_audit_append_only()
+        """,
+    ]
+
+
+def _postgresql_remove(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
+    ]
+
+
+def _sqlite_install(table: str) -> list[str]:
+    return [
+        f"""
+        CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}: UPDATE refused'); END
+        """,
+        f"""
+        CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{MESSAGE}: DELETE refused'); END
+        """,
+    ]
+
+
+def _sqlite_remove(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+    ]
+
+
+def _statements(connection, install: bool, table: str) -> list[str]:
     if connection.vendor == "postgresql":
-        return POSTGRESQL_INSTALL if install else POSTGRESQL_REMOVE
+        return _postgresql_install(table) if install else _postgresql_remove(table)
     if connection.vendor == "sqlite":
-        return SQLITE_INSTALL if install else SQLITE_REMOVE
+        return _sqlite_install(table) if install else _sqlite_remove(table)
     return []
 
 
-def install(connection) -> None:
+def install(connection, table: str = TABLE) -> None:
     with connection.cursor() as cursor:
-        for sql in _statements(connection, install=True):
+        for sql in _statements(connection, True, table):
             cursor.execute(sql)
 
 
-def remove(connection) -> None:
+def remove(connection, table: str = TABLE) -> None:
     with connection.cursor() as cursor:
-        for sql in _statements(connection, install=False):
+        for sql in _statements(connection, False, table):
             cursor.execute(sql)
 
 
-def installed(connection) -> bool:
-    """Whether the guard's triggers are in the database."""
+def installed(connection, table: str = TABLE) -> bool:
+    """Whether the guard's triggers are on ``table``."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal",
-                [TABLE],
+                [table],
             )
             return cursor.fetchone()[0] == 2
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                [TABLE],
+                [table],
             )
             return cursor.fetchone()[0] == 2
     return False
@@ -99,12 +116,13 @@ def installed(connection) -> bool:
 
 @contextmanager
 def lifted(connection):
-    """The guard taken off for the duration (``flush`` only), and put back after."""
-    present = TABLE in connection.introspection.table_names()
-    if present:
-        remove(connection)
+    """The guard taken off every guarded table for the duration (``flush`` only), and put
+    back after."""
+    present = [t for t in TABLES if t in connection.introspection.table_names()]
+    for table in present:
+        remove(connection, table)
     try:
         yield
     finally:
-        if present:
-            install(connection)
+        for table in present:
+            install(connection, table)

@@ -302,16 +302,51 @@ class Memo(models.Model):
         ordering = ["project", "position", "id"]
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The project's audit log is append-only: entries cannot change.")
+
+    def delete(self):
+        raise AppendOnlyError("The project's audit log is append-only: entries stay.")
+
+    _raw_delete = delete
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an entry of a project's audit log."""
+
+
 class AuditEntry(models.Model):
     """The project's own audit log (the core's ``audit.jsonl``): imports, pseudonymisation
-    (counts only, never names), codings, exports and export overrides with their reason."""
+    (counts only, never names), codings, exports and export overrides with their reason.
 
-    project = models.ForeignKey(InterviewProject, on_delete=models.CASCADE, related_name="audit")
+    Append-only, as the application's log is: this model refuses to save an entry twice or
+    delete one, its querysets refuse ``update()`` and ``delete()``, and the database refuses
+    ``UPDATE`` and ``DELETE`` through triggers (:mod:`readiness.web.audit.guard`).  The project
+    is referred to without a database constraint, so deleting a project leaves its log.
+    """
+
+    project = models.ForeignKey(
+        InterviewProject,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="audit",
+    )
     time = models.CharField(max_length=40)
     action = models.CharField(max_length=60)
     user = models.CharField(max_length=300, null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["project", "id"]
         verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("The project's audit log is append-only: entries cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The project's audit log is append-only: entries stay.")
