@@ -3,7 +3,9 @@
 Results come from :func:`readiness.analysis.analyse`, kept for every worker and brought up to date in the background when a response or a
 session changes (:mod:`readiness.web.surveys.resultscache`).  For a site coordinator the
 results cover their own sites, and every cell built on fewer than ``min_cell`` respondents (or
-whose complement is) is suppressed.
+whose complement is, or that is empty) is suppressed; they are computed over the responses
+released in steps of ``min_cell`` (:mod:`readiness.web.surveys.release`), so that comparing
+the page before and after a submission shows nothing of one person.
 
 Sites are the design's clusters when the results cover at least ``READINESS_MIN_CLUSTERS``
 sites (default 10).  With fewer, the between-site variance rests on sites - 1 degrees of
@@ -20,7 +22,7 @@ from readiness.analysis.survey import AnalysisSettings, analyse
 from readiness.errors import ReadinessError
 from readiness.report.suppression import suppress_proportions
 from readiness.web.accounts.permissions import Access
-from readiness.web.surveys import resultscache, services
+from readiness.web.surveys import release, resultscache, services
 
 # Indicators shown on the dashboard, in this order when the instrument has them; all others
 # follow.  (The full set is in the report.)
@@ -40,15 +42,18 @@ SUPPRESSED = "fewer than {min_cell}"
 
 def suppress_estimate(estimate, hide_count: bool, hide_n: bool) -> dict:
     """An estimate as a dict for display, with the count (and its percentage and interval)
-    and the denominator hidden as the report's suppression rules decide."""
+    and the denominator hidden as the report's suppression rules decide.  An empty cell is
+    hidden too: "no answers" beside hidden cells would say where the few respondents are."""
+    hide_n = hide_n or estimate.n == 0
+    hide_count = hide_count or hide_n
     return {
         "count": None if hide_count else estimate.count,
         "n": None if hide_n else estimate.n,
         "percent": None if hide_count else estimate.percent,
         "lower": None if hide_count else estimate.lower,
         "upper": None if hide_count else estimate.upper,
-        "suppressed": hide_count or hide_n,
-        "empty": estimate.n == 0,
+        "suppressed": hide_count,
+        "empty": False,
     }
 
 
@@ -88,9 +93,17 @@ def plain_estimate(estimate) -> dict:
 
 def results(study, access: Access) -> dict:
     """Indicators by group and reliability for the dashboard, computed once for every worker
-    and refreshed in the background as responses arrive (:mod:`.resultscache`)."""
+    and refreshed in the background as responses arrive (:mod:`.resultscache`); for a role
+    that sees suppressed results, over the released responses (:mod:`.release`)."""
     site_ids = None if access.site_ids is None else set(access.site_ids)
-    cached = resultscache.get(study, site_ids, lambda s: _compute(s, site_ids), _variant())
+    step = _release_step(access)
+    cached = resultscache.get(
+        study,
+        site_ids,
+        lambda s: _compute(s, site_ids, step),
+        _variant(step),
+        _release_stamp(site_ids, step),
+    )
     if not access.suppressed or cached.get("error"):
         return cached
     return _suppressed(cached, settings.READINESS_MIN_CELL)
@@ -99,12 +112,25 @@ def results(study, access: Access) -> dict:
 def results_current(study, access: Access) -> bool:
     """Whether the results kept for this person's view are up to date (nothing to wait for)."""
     site_ids = None if access.site_ids is None else set(access.site_ids)
-    return resultscache.is_current(study, site_ids, _variant())
+    step = _release_step(access)
+    return resultscache.is_current(study, site_ids, _variant(step), _release_stamp(site_ids, step))
 
 
-def _variant() -> str:
+def _release_step(access: Access) -> int | None:
+    """The step in which results are released to this person (None: every response at once)."""
+    return max(1, settings.READINESS_MIN_CELL) if access.suppressed else None
+
+
+def _release_stamp(site_ids, step: int | None):
+    if step is None:
+        return None
+    return lambda study: release.release_key(study, site_ids, step)
+
+
+def _variant(step: int | None = None) -> str:
     """The settings the results depend on (part of where they are kept)."""
-    return f"min-clusters={settings.READINESS_MIN_CLUSTERS}"
+    released = "" if step is None else f";release={step}"
+    return f"min-clusters={settings.READINESS_MIN_CLUSTERS}{released}"
 
 
 def results_slot(study, site_ids) -> str:
@@ -112,11 +138,16 @@ def results_slot(study, site_ids) -> str:
     return resultscache.slot(study, site_ids, _variant())
 
 
-def _compute(study, site_ids) -> dict:
+def _compute(study, site_ids, step: int | None = None) -> dict:
+    """The results of these sites' responses (with ``step``, of those released)."""
     data = services.study_data(study, site_ids)
     frame = data.responses
+    settings_ = AnalysisSettings(regression=False)
+    if step is not None:
+        frame = release.released(frame, step, settings_.group_by)
     if len(frame) == 0:
-        return {"error": "No responses yet.", "n": 0}
+        waiting = "No responses yet." if step is None else release.WAITING.format(step=step)
+        return {"error": waiting, "n": 0}
     instrument = study.instrument.instrument
     sites = int(frame["site"].nunique())
     clustered = sites_as_clusters(sites)
@@ -162,6 +193,17 @@ def _compute(study, site_ids) -> dict:
     }
 
 
+def above_attendance(counts: dict) -> list[dict]:
+    """The sessions of :func:`services.counts` with more responses than staff attending (a
+    rate above 100%: the attending count is wrong, or responses were entered twice)."""
+    return [
+        row
+        for site in counts["sites"]
+        for row in site["sessions"]
+        if row["responded"] > row["attended"]
+    ]
+
+
 def sites_as_clusters(sites: int) -> bool:
     """Whether results over this many sites treat them as the design's clusters."""
     return sites >= max(2, settings.READINESS_MIN_CLUSTERS)
@@ -191,6 +233,7 @@ def _suppressed(data: dict, min_cell: int) -> dict:
         if (s["n"] or 0) >= min_cell
         else {
             **s,
+            "n": None,
             "alpha": None,
             "omega": None,
             "feldt": {},

@@ -71,23 +71,30 @@ def slot(study, site_ids, variant: str = "") -> str:
     return f"readiness:results:{database_tag()}:{study.pk}:{sites}:{variant}"
 
 
-def get(study, site_ids, compute, variant: str = "") -> dict:
-    """The study's result: ``compute(study)`` runs only when nothing usable is kept."""
+def _stamp(study, site_ids, stamp):
+    """What the kept result must have been made from: ``stamp(study)`` if given (the release
+    point of :mod:`.release`), else every response and session as they are now."""
+    return services.results_key(study, site_ids) if stamp is None else stamp(study)
+
+
+def get(study, site_ids, compute, variant: str = "", stamp=None) -> dict:
+    """The study's result: ``compute(study)`` runs only when nothing usable is kept; ``stamp``
+    as in :func:`_stamp`."""
     key = slot(study, site_ids, variant)
-    stamp = services.results_key(study, site_ids)
+    made_from = _stamp(study, site_ids, stamp)
     entry = _get(key)
-    if entry is not None and entry["stamp"] == stamp:
+    if entry is not None and entry["stamp"] == made_from:
         return entry["data"]
     if connection.in_atomic_block or (entry is None and not _large(study, site_ids)):
         data = compute(study)
-        _set(key, {"stamp": stamp, "data": data})
+        _set(key, {"stamp": made_from, "data": data})
         return data
-    locked = _lock(key, stamp)
+    locked = _lock(key, made_from)
     if locked is None:  # no cache to keep a result in: compute it now
         return compute(study)
     if locked:
         threading.Thread(
-            target=_refresh, args=(study.pk, site_ids, key, compute), daemon=True
+            target=_refresh, args=(study.pk, site_ids, key, compute, stamp), daemon=True
         ).start()
     if entry is None:
         return {
@@ -99,10 +106,10 @@ def get(study, site_ids, compute, variant: str = "") -> dict:
     return {**entry["data"], "stale": True}
 
 
-def is_current(study, site_ids, variant: str = "") -> bool:
-    """Whether the kept result covers every response and session as they are now."""
+def is_current(study, site_ids, variant: str = "", stamp=None) -> bool:
+    """Whether the kept result is made from what :func:`_stamp` says it must be."""
     entry = _get(slot(study, site_ids, variant))
-    return entry is not None and entry["stamp"] == services.results_key(study, site_ids)
+    return entry is not None and entry["stamp"] == _stamp(study, site_ids, stamp)
 
 
 def _large(study, site_ids) -> bool:
@@ -127,13 +134,13 @@ def _lock(key: str, stamp: str) -> bool | None:
         return None
 
 
-def _refresh(study_pk, site_ids, key, compute) -> None:
+def _refresh(study_pk, site_ids, key, compute, stamp=None) -> None:
     from readiness.web.surveys.models import Study
 
     try:
         study = Study.objects.select_related("instrument").get(pk=study_pk)
-        stamp = services.results_key(study, site_ids)  # before reading: later changes refresh again
-        _set(key, {"stamp": stamp, "data": compute(study)})
+        made_from = _stamp(study, site_ids, stamp)  # before reading: later changes refresh again
+        _set(key, {"stamp": made_from, "data": compute(study)})
     except Exception:  # a refresh that fails leaves the kept result; the next view tries again
         log.exception("refreshing the dashboard results of study %s failed", study_pk)
     finally:

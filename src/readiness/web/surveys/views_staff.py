@@ -120,10 +120,12 @@ def study_new(request):
 @perm.study_view(perm.VIEW)
 def study_dashboard(request, study, access):
     site_ids = None if access.site_ids is None else set(access.site_ids)
+    counts = services.counts(study, site_ids)
     context = {
         "study": study,
         "access": access,
-        "counts": services.counts(study, site_ids),
+        "counts": counts,
+        "above_attendance": dashboard.above_attendance(counts),
         "results": dashboard.display(dashboard.results(study, access))
         if access.has(perm.VIEW_RESULTS)
         else None,
