@@ -8,6 +8,7 @@ are stored, and says clearly when a file cannot be read.  Instrument-aware valid
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,102 @@ import pandas as pd
 from readiness.errors import Problem, ReadinessError, ResponsesError
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}
+
+# -- text fit for spreadsheets -------------------------------------------------------------------
+#
+# A spreadsheet program runs a cell as a formula when its text starts with one of OWASP's
+# trigger characters (=, +, -, @, tab, carriage return; ASVS adds NUL).  Every CSV and XLSX
+# Readiness writes passes its text cells through the helpers below; numbers stay numbers.
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+# Text starting with a trigger, after any apostrophes (so that the quoting can be undone exactly).
+_FORMULA_START = re.compile(r"^(?='*[=+\-@\t\r\0])")
+# A leading apostrophe that formula_safe added.
+_FORMULA_QUOTE = re.compile(r"^'(?='*[=+\-@\t\r\0])")
+# Characters XML 1.0, and so XLSX, cannot hold.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XLSX_MAX_CELL = 32767  # characters in one XLSX cell
+
+
+def formula_safe(text: str) -> str:
+    """Text that a spreadsheet shows as text: an apostrophe before text that would start a
+    formula (``=1+1`` -> ``'=1+1``), as OWASP advises for CSV.  Text that already starts with
+    apostrophes before a trigger gets one more, so that :func:`formula_restored` undoes it."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def formula_restored(text: str) -> str:
+    """The text :func:`formula_safe` was given (one leading apostrophe before a trigger removed)."""
+    return text[1:] if _FORMULA_QUOTE.match(text) else text
+
+
+def formula_safe_values(values) -> list:
+    """:func:`formula_safe` on every string of ``values``; other values (numbers, None) as given."""
+    return [formula_safe(v) if isinstance(v, str) else v for v in values]
+
+
+def clean_text(text: str) -> str:
+    """Text without the characters XLSX (XML) cannot hold: a vertical tab or form feed (a line
+    break pasted from a word processor) becomes a line break, other control characters go."""
+    if not _XML_ILLEGAL.search(text):
+        return text
+    return _XML_ILLEGAL.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", text)
+
+
+def has_illegal_characters(text: str) -> bool:
+    """Whether the text holds a character that :func:`clean_text` would change."""
+    return _XML_ILLEGAL.search(text) is not None
+
+
+def xlsx_text(text: str) -> str:
+    """Text that fits one XLSX cell: cleaned (:func:`clean_text`) and, past 32,767 characters,
+    cut with a note at its end saying how long it was."""
+    text = clean_text(text)
+    if len(text) <= XLSX_MAX_CELL:
+        return text
+    note = f" [cut: {len(text):,} characters in all; an XLSX cell holds {XLSX_MAX_CELL:,}]"
+    return text[: XLSX_MAX_CELL - len(note)] + note
+
+
+def xlsx_changes(text: str) -> bool:
+    """Whether :func:`xlsx_text` changes the text."""
+    return len(text) > XLSX_MAX_CELL or has_illegal_characters(text)
+
+
+def xlsx_cell(sheet, value):
+    """What to give openpyxl's ``sheet.append`` for one cell.
+
+    Numbers, dates and None as they are; text as a text cell (never a formula, whatever it
+    starts with, nor an error value such as ``#N/A``) fitted to XLSX by :func:`xlsx_text`, with
+    Excel's quote prefix when it would start a formula, so that editing the cell keeps it text.
+    The text itself is not changed: reading the cell gives it back.
+    """
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import Cell
+
+    text = xlsx_text(value)
+    cell = Cell(sheet, row=1, column=1, value=text)
+    cell.data_type = "s"
+    if text[:1] in FORMULA_TRIGGERS:
+        cell.quotePrefix = True
+    return cell
+
+
+def xlsx_row(sheet, values) -> list:
+    """:func:`xlsx_cell` on every value of a row."""
+    return [xlsx_cell(sheet, v) for v in values]
+
+
+def _restore_csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`formula_safe` in the text columns of a CSV just read."""
+    for name in frame.columns:
+        series = frame[name]
+        if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype):
+            quoted = series.str.match(_FORMULA_QUOTE, na=False)
+            if quoted.any():
+                frame.loc[quoted, name] = series[quoted].str.slice(1)
+    return frame
 
 
 def table_format(path: str | Path) -> str:
@@ -47,13 +144,14 @@ def read_table(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
         raise ReadinessError(f"{path}: no such file. Fix: check the path.")
     try:
         if fmt == "csv":
-            return pd.read_csv(
+            frame = pd.read_csv(
                 path,
                 dtype=str if as_text else None,
                 keep_default_na=False,
                 na_values=[""],
                 encoding="utf-8-sig",
             )
+            return _restore_csv_text(frame)
         if fmt == "xlsx":
             return pd.read_excel(
                 path,

@@ -409,3 +409,38 @@ sections:
     path = tmp_path / "redcap.csv"
     path.write_text("race___4,race____99\n1,0\n0,1\n", encoding="utf-8")
     assert read_responses(path, instrument).frame["race"].tolist() == ["4", "-99"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "dta"])
+def test_text_that_no_export_could_hold_is_refused_on_reading(
+    tmp_path, text_frame, instrument, fmt
+):
+    """A control character, or text longer than an XLSX cell, is refused where it enters, with
+    the row, the column and the fix: a stored answer must never stop an export."""
+    text_frame.loc[0, "contact_story"] = "line one\x0bline two"
+    text_frame.loc[2, "profession_other"] = "x" * 32_768
+    text_frame.loc[2, "profession"] = "8"
+    path = tmp_path / f"responses.{fmt}"
+    if fmt == "csv":
+        text_frame.to_csv(path, index=False)
+    else:
+        pyreadstat.write_dta(_typed(text_frame, instrument), str(path), version=15)
+    with pytest.raises(ResponsesError) as caught:
+        read_responses(path, instrument)
+    found = {(p.row, p.column): p for p in caught.value.problems}
+    assert set(found) == {(1, "contact_story"), (3, "profession_other")}
+    assert "control character U+000B" in found[1, "contact_story"].message
+    assert "tabs and line breaks are fine" in found[1, "contact_story"].fix
+    assert "32,768 characters" in found[3, "profession_other"].message
+    assert "32,767" in found[3, "profession_other"].fix
+
+
+def test_an_apostrophe_readiness_put_before_a_formula_is_removed(tmp_path, text_frame, instrument):
+    text_frame.loc[0, "contact_story"] = "'=1+1"
+    text_frame.loc[1, "site"] = "''-2"
+    text_frame.loc[2, "site"] = "'plain"
+    path = tmp_path / "responses.csv"
+    text_frame.to_csv(path, index=False)
+    frame = read_responses(path, instrument).frame
+    assert frame["contact_story"].iloc[0] == "=1+1"
+    assert frame["site"].tolist()[1:] == ["'-2", "'plain"]

@@ -10,6 +10,7 @@ import pytest
 
 from readiness.errors import ResponsesError
 from readiness.responses import read_responses, validate_frame, write_responses
+from readiness.responses.write import number_text
 
 FORMATS = ["csv", "xlsx", "sav", "dta"]
 
@@ -121,16 +122,82 @@ def test_invalid_data_write_nothing(tmp_path, clean, instrument, fmt):
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"out.{fmt}"]
 
 
-def test_xlsx_refuses_control_characters(tmp_path, clean, instrument):
-    clean.loc[0, "contact_story"] = "bell\x07"
-    with pytest.raises(ResponsesError) as caught:
-        write_responses(clean, instrument, tmp_path / "out.xlsx")
-    (problem,) = caught.value.problems
-    assert (problem.row, problem.column) == (1, "contact_story")
-    assert not (tmp_path / "out.xlsx").exists()
-    # The other formats hold it.
+def test_xlsx_cleans_control_characters_and_cuts_over_long_text(tmp_path, clean, instrument):
+    """One bad cell never stops an export: XLSX leaves out what it cannot hold, and says so."""
+    clean.loc[0, "contact_story"] = "bell\x07 and a\x0bline break"
+    clean.loc[1, "contact_story"] = "x" * 40_000
+    path = write_responses(clean, instrument, tmp_path / "out.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["responses"]
+    column = [c.value for c in sheet[1]].index("contact_story") + 1
+    assert sheet.cell(row=2, column=column).value == "bell and a\nline break"
+    cut = sheet.cell(row=3, column=column).value
+    assert len(cut) == 32767 and cut.endswith(
+        "[cut: 40,000 characters in all; an XLSX cell holds 32,767]"
+    )
+    notes = [row[1].value for row in book["variables"].iter_rows() if row[0].value == "(note)"]
+    assert any("control characters" in n and "32,767" in n for n in notes)
+    # The CSV holds the text exactly.
     path = write_responses(clean, instrument, tmp_path / "out.csv")
-    assert read_responses(path, instrument).frame["contact_story"].iloc[0] == "bell\x07"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert frame["contact_story"].tolist()[:2] == ["bell\x07 and a\x0bline break", "x" * 40_000]
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _hostile(clean: pd.DataFrame) -> pd.DataFrame:
+    """Six responses whose free text, other text and session start like formulas."""
+    frame = pd.concat([clean, clean], ignore_index=True)
+    frame["response_id"] = [f"r{i}" for i in range(len(frame))]
+    frame["contact_story"] = pd.array(HOSTILE, dtype=frame["contact_story"].dtype)
+    frame["profession_other"] = pd.array(
+        ["'=x", "-3", "''+1", "a", "-", "@"], dtype=frame["profession_other"].dtype
+    )
+    frame["profession"] = 8.0  # "Other", so that profession_other is asked
+    frame.loc[0, "session"] = "=1+1"
+    return frame
+
+
+def test_csv_neutralises_formulas_in_text_and_reads_them_back(tmp_path, clean, instrument):
+    frame = _hostile(clean)
+    path = write_responses(frame, instrument, tmp_path / "out.csv")
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    for row in rows[1:]:
+        assert not any(cell.startswith(TRIGGERS) for cell in row), row
+    story = [row[header.index("contact_story")] for row in rows[1:]]
+    assert story == ["'" + h.strip() for h in HOSTILE]  # the writer strips text, as the reader
+    # Numbers stay numbers: no apostrophe before them.
+    years = [row[header.index("years_qualified")] for row in rows[1:]]
+    assert years == number_text(frame["years_qualified"].to_numpy(dtype=float)).tolist()
+    back = read_responses(path, instrument).frame
+    # The reader removes the apostrophes again (and strips the text, as always).
+    assert back["contact_story"].tolist() == [h.strip() for h in HOSTILE]
+    assert back["profession_other"].tolist() == ["'=x", "-3", "''+1", "a", "-", "@"]
+    assert back["session"].iloc[0] == "=1+1"
+
+
+def test_xlsx_stores_formula_text_as_text(tmp_path, clean, instrument):
+    frame = _hostile(clean)
+    path = write_responses(frame, instrument, tmp_path / "out.xlsx")
+    book = openpyxl.load_workbook(path)
+    for sheet in book:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and cell.value.startswith(TRIGGERS):
+                    assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+    sheet = book["responses"]
+    header = [c.value for c in sheet[1]]
+    years = [sheet.cell(row=r, column=header.index("years_qualified") + 1) for r in (2, 3)]
+    assert [(c.value, c.data_type) for c in years] == [(5, "n"), (0, "n")]
+    back = read_responses(path, instrument).frame
+    assert back["contact_story"].tolist() == [h.strip() for h in HOSTILE]
 
 
 def test_a_response_object_can_be_written(tmp_path, valid_csv, instrument):

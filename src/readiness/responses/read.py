@@ -10,7 +10,7 @@ import pandas as pd
 
 from readiness.errors import Problem, ReadinessError, ResponsesError
 from readiness.instrument.model import Instrument
-from readiness.responses.validate import validate_frame
+from readiness.responses.validate import text_problems, validate_frame
 from readiness.tabular import read_table, table_format
 
 
@@ -50,7 +50,11 @@ def read_responses(
     text (SPSS and Stata files as their stored codes), stripped of surrounding spaces, and
     parsed by :func:`readiness.responses.validate.validate_frame`.  ``design_columns`` (column
     -> "weights", "strata" or "cluster") are the survey design's columns that are not items:
-    they are kept and checked instead of being refused as unknown.
+    they are kept and checked instead of being refused as unknown.  Text with a control
+    character other than a tab or a line break, or longer than an XLSX cell's 32,767
+    characters, is refused (:func:`readiness.responses.validate.text_problems`), so that no
+    stored answer can stop an export.  In a CSV file, an apostrophe that Readiness put before
+    text starting like a formula (``'=1+1``) is removed (:func:`readiness.tabular.formula_safe`).
     """
     path = Path(path)
     fmt = table_format(path)
@@ -62,6 +66,8 @@ def read_responses(
         strict_conditions=strict_conditions,
         design_columns=design_columns or {},
     )
+    problems = text_problems(raw, str(path)) + problems
+    problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     if problems or warnings:
         locate = problem_locator(path, fmt, raw)
         problems = [locate(p) for p in problems]

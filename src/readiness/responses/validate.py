@@ -33,6 +33,7 @@ from readiness.instrument.model import (
     Item,
 )
 from readiness.instrument.scoring import shown_mask
+from readiness.tabular import XLSX_MAX_CELL, has_illegal_characters
 
 # The dtype of text columns: pandas' string dtype with NaN for missing values.
 TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
@@ -713,6 +714,47 @@ def validate_frame(
     _check_conditions(clean, instrument, rows, file, strict_conditions, frame, problems, warnings)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     return clean, problems, warnings
+
+
+def text_problems(frame: pd.DataFrame, file: str | None = None) -> list[Problem]:
+    """Cells of a file being read whose text cannot be stored and exported as it is: text with
+    a control character (other than a tab or a line break), which XLSX cannot hold, or longer
+    than the 32,767 characters of an XLSX cell.  One problem per cell (row 1-based, header
+    excluded), at most :data:`_MAX_LISTED_ROWS` per column and a count of the rest."""
+    problems: list[Problem] = []
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        text = series.map(lambda v: v if isinstance(v, str) else "")
+        bad = text.map(has_illegal_characters).to_numpy(dtype=bool)
+        long = (text.str.len() > XLSX_MAX_CELL).to_numpy(dtype=bool)
+        found = np.flatnonzero(bad | long)
+        for i in found[:_MAX_LISTED_ROWS]:
+            if bad[i]:
+                code = next(c for c in text.iloc[i] if has_illegal_characters(c))
+                message = f"the text holds the control character U+{ord(code):04X}."
+                fix = "remove it (tabs and line breaks are fine), or retype the text."
+            else:
+                message = (
+                    f"the text is {len(text.iloc[i]):,} characters long, more than the "
+                    f"{XLSX_MAX_CELL:,} a spreadsheet cell holds."
+                )
+                fix = f"shorten it to at most {XLSX_MAX_CELL:,} characters."
+            problems.append(Problem(message, fix=fix, file=file, row=int(i) + 1, column=str(name)))
+        if len(found) > _MAX_LISTED_ROWS:
+            more = found[_MAX_LISTED_ROWS:] + 1
+            problems.append(
+                Problem(
+                    f"{_rows_word(len(more))} more have text with control characters or over "
+                    f"{XLSX_MAX_CELL:,} characters (rows {_listed_rows(more)}).",
+                    fix="remove the control characters and shorten the texts.",
+                    file=file,
+                    row=int(more[0]),
+                    column=str(name),
+                )
+            )
+    return problems
 
 
 def _check_meta(

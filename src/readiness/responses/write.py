@@ -4,9 +4,16 @@ What each format holds:
 
 * **CSV**: UTF-8 (no byte-order mark), a header of column names, codes (``1``, not
   ``Agree``), empty cells for missing values.  Multiple-choice answers are the selected codes
-  separated by spaces (``"1 3"``).
+  separated by spaces (``"1 3"``).  Text that a spreadsheet would run as a formula (starting
+  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with an apostrophe
+  before it (``'=1+1``), as OWASP advises; :func:`readiness.responses.read_responses` removes
+  it again.  Numbers are never prefixed.
 * **XLSX**: a ``responses`` sheet as the CSV (numbers as numbers, everything else as text,
-  never as formulas) and a ``variables`` sheet listing each column, its label and its codes.
+  never as formulas: text that starts like a formula carries Excel's quote prefix) and a
+  ``variables`` sheet listing each column, its label and its codes, and how text was fitted to
+  XLSX: control characters left out (a vertical tab or form feed becomes a line break) and
+  text over 32,767 characters cut with a note of its length, so that no cell can stop an
+  export.
 * **SPSS .sav** and **Stata .dta** (format 118, Stata 14 and later): coded and number items
   as numeric variables with value labels (the choice labels); text, month-year and
   word-coded single-choice items as strings.  Variable labels are the item texts, shortened
@@ -33,7 +40,7 @@ from readiness.errors import Problem, ResponsesError
 from readiness.instrument.model import META_COLUMNS, Instrument, Item
 from readiness.responses.read import Responses
 from readiness.responses.validate import TEXT_DTYPE, choices_of, is_numeric_item, validate_frame
-from readiness.tabular import atomic_write, table_format
+from readiness.tabular import atomic_write, formula_safe_values, table_format, xlsx_row
 
 META_LABELS = {
     "response_id": "Response id",
@@ -46,11 +53,15 @@ META_LABELS = {
 STATA_LABEL_BYTES = 80
 SPSS_LABEL_BYTES = 256
 SPSS_VALUE_LABEL_BYTES = 120
-XLSX_MAX_CELL = 32767
-# Characters XML 1.0 (and so XLSX) cannot hold.
-_XML_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
-# Text that openpyxl would otherwise store as an error value rather than as text.
-_XLSX_ERROR_CODES = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"}
+# What the variables sheet says of the text cells (see readiness.tabular).
+XLSX_TEXT_NOTES = (
+    "Text is stored as text, never as a formula: text that starts with =, +, -, @, a tab or a "
+    "carriage return is marked as text (Excel's quote prefix) and reads back unchanged.",
+    "An XLSX cell cannot hold control characters or more than 32,767 characters: a vertical "
+    "tab or form feed is written as a line break, other control characters are left out, and "
+    "longer text is cut, ending with a note of its full length. The CSV export holds such "
+    "text in full.",
+)
 _SPSS_NAME = re.compile(r"^[A-Za-z@#$][A-Za-z0-9_.@#$]*$")
 _SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
 _STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -107,13 +118,15 @@ def number_text(values: np.ndarray) -> np.ndarray:
 
 
 def _as_text(clean: pd.DataFrame) -> pd.DataFrame:
+    """The cells as CSV text: numbers as :func:`number_text`, text made formula-safe."""
     columns = {}
     for name in clean.columns:
         series = clean[name]
         if pd.api.types.is_float_dtype(series.dtype):
             columns[name] = number_text(series.to_numpy(dtype=float))
         else:
-            columns[name] = series.astype(object).where(series.notna(), "").to_numpy()
+            text = series.astype(object).where(series.notna(), "").tolist()
+            columns[name] = np.array(formula_safe_values(text), dtype=object)
     return pd.DataFrame(columns, columns=clean.columns)
 
 
@@ -156,27 +169,6 @@ def _codes_text(item: Item) -> str:
 
 def _write_xlsx(clean: pd.DataFrame, instrument: Instrument, path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    problems = []
-    text_columns = [c for c in clean.columns if not pd.api.types.is_float_dtype(clean[c].dtype)]
-    for name in text_columns:
-        series = clean[name]
-        bad = series.str.contains(_XML_ILLEGAL, regex=True, na=False).to_numpy()
-        long = (series.str.len() > XLSX_MAX_CELL).fillna(False).to_numpy(dtype=bool)
-        for i in np.flatnonzero(bad | long):
-            problems.append(
-                Problem(
-                    "the text holds a control character, which XLSX cannot store."
-                    if bad[i]
-                    else f"the text is longer than the {XLSX_MAX_CELL} characters a cell holds.",
-                    fix="write CSV, SPSS or Stata instead, or edit the text.",
-                    row=i + 1,
-                    column=name,
-                )
-            )
-    if problems:
-        raise ResponsesError(problems, file=f"(responses being written to {path})")
 
     columns = []
     for name in clean.columns:
@@ -190,9 +182,9 @@ def _write_xlsx(clean: pd.DataFrame, instrument: Instrument, path: Path) -> None
     def write(tmp: Path) -> None:
         book = Workbook(write_only=True)
         sheet = book.create_sheet("responses")
-        sheet.append(list(clean.columns))
+        sheet.append(xlsx_row(sheet, clean.columns))
         for row in zip(*columns, strict=True) if columns else ():
-            sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
+            sheet.append(xlsx_row(sheet, row))
         variables = book.create_sheet("variables")
         variables.append(["variable", "label", "type", "values"])
         for name in clean.columns:
@@ -200,24 +192,13 @@ def _write_xlsx(clean: pd.DataFrame, instrument: Instrument, path: Path) -> None
                 variables.append([name, META_LABELS[name], "meta", ""])
             else:
                 item = instrument.item(name)
-                label = _xlsx_text(sheet, _label(name, instrument), WriteOnlyCell)
-                variables.append([name, label, item.type, _codes_text(item)])
+                label, codes = _label(name, instrument), _codes_text(item)
+                variables.append(xlsx_row(variables, [name, label, item.type, codes]))
+        for note in XLSX_TEXT_NOTES:
+            variables.append(xlsx_row(variables, ["(note)", note, "", ""]))
         book.save(tmp)
 
     atomic_write(path, write)
-
-
-def _xlsx_text(sheet, value: str, cell_class):
-    """A string cell; text starting with '=' would otherwise become a formula."""
-    cell = cell_class(sheet, value)
-    cell.data_type = "s"
-    return cell
-
-
-def _xlsx_cell(sheet, value, cell_class):
-    if isinstance(value, str) and (value.startswith("=") or value in _XLSX_ERROR_CODES):
-        return _xlsx_text(sheet, value, cell_class)
-    return value
 
 
 def _truncate(text: str, max_bytes: int) -> str:
