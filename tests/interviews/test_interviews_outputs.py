@@ -173,3 +173,35 @@ def test_code_stats(coded):
     row = next(r for r in st.codes if r.code == "Referral routes")
     assert (row.codings, row.participants, row.transcripts, row.coders) == (2, 2, 2, 1)
     assert st.n_codings == 7 and st.n_participants == 2
+
+
+def test_regex_search_cannot_be_made_to_backtrack_for_ever(coded):
+    """A pattern that takes Python's engine exponential time (nested repetition that cannot
+    match) runs in linear time: the search returns, with no hit, within a second."""
+    import time
+
+    coded.add_transcript("long", "nurse " * 40_000 + "and at the end no exclamation mark")
+    started = time.perf_counter()
+    assert out.search(coded, "([a-z ]+)+!", regex=True) == []
+    assert out.search(coded, "(a|aa)+$", regex=True, whole_word=True) == []
+    assert time.perf_counter() - started < 1
+
+
+def test_regex_search_explains_syntax_it_does_not_support(coded):
+    with pytest.raises(InterviewError, match=r"(?i)back-references.*look-around"):
+        out.search(coded, r"(inter)\1", regex=True)
+    with pytest.raises(InterviewError, match=r"(?i)back-references.*look-around"):
+        out.search(coded, r"(?<!an )interpreter", regex=True)
+
+
+def test_regex_search_keeps_offsets_case_and_whole_words(coded):
+    """The safe engine gives the same hits as before: character offsets into the text (also
+    after accented letters), case folding, and whole words."""
+    coded.add_transcript("accents", "Interviewer: café Café interpreters interpreter")
+    hits = out.search(coded, r"caf.", regex=True, sources=["accents"])
+    t = coded.source("accents").text
+    assert [t[h.start : h.end] for h in hits] == ["café", "Café"]
+    assert len(out.search(coded, r"caf.", regex=True, case_sensitive=True, sources=["accents"])) == 1
+    words = out.search(coded, r"interpreters?", regex=True, whole_word=True, sources=["accents"])
+    assert [t[h.start : h.end] for h in words] == ["interpreters", "interpreter"]
+    assert out.search(coded, r"nterpret", regex=True, whole_word=True, sources=["accents"]) == []

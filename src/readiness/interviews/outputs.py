@@ -205,6 +205,37 @@ def segments(
     return out
 
 
+def _user_pattern(query: str, case_sensitive: bool):
+    """A regular expression typed by a user, compiled by RE2 (``google-re2``).
+
+    Python's own engine backtracks: a pattern such as ``([a-z ]+)+!`` takes time exponential in
+    the length of the text and holds a worker for minutes.  RE2 runs in time linear in the text
+    whatever the pattern, at the price of back-references and look-around, which it refuses.
+    """
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = case_sensitive
+    options.log_errors = False
+    try:
+        return re2.compile(query, options)
+    except re2.error as err:
+        detail = err.args[0].decode() if err.args and isinstance(err.args[0], bytes) else err
+        raise fail(
+            f"{query!r} is not a valid regular expression for the search ({detail}).",
+            fix="check brackets and escapes.  Back-references (\\1) and look-around ((?=...), "
+            "(?!...), (?<=...), (?<!...)) are not supported, because they can make a search run "
+            "for ever; use whole words instead, or search for plain text.",
+        ) from err
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` neither starts nor ends inside a word."""
+    before = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+    after = end < len(text) and (text[end].isalnum() or text[end] == "_")
+    return not (before or after)
+
+
 @dataclass(frozen=True)
 class Hit:
     source: str
@@ -230,27 +261,28 @@ def search(
     """Find ``query`` (text, or a regular expression with ``regex``) across transcripts.
 
     Offsets index the normalised text, so a hit can be coded directly.  At most ``limit``
-    hits are returned (None for all).
+    hits are returned (None for all).  A regular expression runs in RE2
+    (:func:`_user_pattern`), in time linear in the text whatever the pattern.
     """
     if not query:
         raise fail("the search is empty.", fix="give some words to search for.")
-    pattern = query if regex else re.escape(query)
-    if whole_word:
-        pattern = rf"(?<!\w)(?:{pattern})(?!\w)"
-    try:
+    if regex:
+        rx = _user_pattern(query, case_sensitive)
+    else:
+        pattern = re.escape(query)
+        if whole_word:
+            pattern = rf"(?<!\w)(?:{pattern})(?!\w)"
         rx = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
-    except re.error as err:
-        raise fail(
-            f"{query!r} is not a valid regular expression ({err}).",
-            fix="check brackets and escapes, or search without --regex.",
-        ) from err
+    check_words = whole_word and regex
     ids = [project.source(s).id for s in sources] if sources else list(project.sources)
     hits: list[Hit] = []
     idx = None
     for sid in ids:
         t = project.sources[sid]
         for m in rx.finditer(t.text):
-            if m.end() == m.start():
+            if m.end() == m.start() or (
+                check_words and not _whole_word(t.text, m.start(), m.end())
+            ):
                 continue
             if idx is None:
                 idx = _Index(project)

@@ -239,6 +239,24 @@ def test_search_links_each_hit_to_its_place(project, people, signed_in):
     assert "is not a valid regular expression" in bad
 
 
+def test_a_hostile_regex_search_cannot_hold_a_worker(project, people, signed_in):
+    """``([a-z ]+)+!`` over a long transcript backtracks for minutes in Python's engine; the
+    page answers within a second, and syntax the safe engine refuses gets a clear message."""
+    import time
+    from urllib.parse import quote
+
+    t = transcript(project, "P12")
+    t.text = "Interviewer: " + "nurse " * 40_000
+    t.save()
+    client = signed_in(people["alice"])
+    started = time.perf_counter()
+    page = client.get(url(project, "search") + "?regex=1&q=" + quote("([a-z ]+)+!"))
+    assert time.perf_counter() - started < 1
+    assert page.status_code == 200 and "0 hits for" in page.content.decode()
+    refused = client.get(url(project, "search") + "?regex=1&q=" + quote(r"(nurse)\1"))
+    assert "Back-references" in refused.content.decode()
+
+
 def test_the_page_filters_codings_by_coder(project, people, signed_in):
     code_words(project, people["alice"], "P12", "we had no interpreter", "Interpreters")
     code_words(project, people["bob"], "P12", "a man who spoke for her", "Recognising indicators")
