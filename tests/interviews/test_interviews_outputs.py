@@ -201,7 +201,9 @@ def test_regex_search_keeps_offsets_case_and_whole_words(coded):
     hits = out.search(coded, r"caf.", regex=True, sources=["accents"])
     t = coded.source("accents").text
     assert [t[h.start : h.end] for h in hits] == ["café", "Café"]
-    assert len(out.search(coded, r"caf.", regex=True, case_sensitive=True, sources=["accents"])) == 1
+    assert (
+        len(out.search(coded, r"caf.", regex=True, case_sensitive=True, sources=["accents"])) == 1
+    )
     words = out.search(coded, r"interpreters?", regex=True, whole_word=True, sources=["accents"])
     assert [t[h.start : h.end] for h in words] == ["interpreters", "interpreter"]
     assert out.search(coded, r"nterpret", regex=True, whole_word=True, sources=["accents"]) == []
