@@ -11,6 +11,7 @@ from readiness.errors import ProblemsError
 from readiness.safezip import (
     UnsafeZipError,
     ZipLimits,
+    ZipReader,
     check_zip,
     extract_zip,
     safe_member_path,
@@ -91,3 +92,18 @@ def test_extract_zip_unpacks_an_ordinary_zip(tmp_path):
     written = extract_zip(_zip({"p/a.txt": b"A", "p/b/c.txt": b"C"}), tmp_path)
     assert [str(p) for p in written] == ["p/a.txt", "p/b/c.txt"]
     assert (tmp_path / "p" / "b" / "c.txt").read_bytes() == b"C"
+
+
+def test_zip_reader_checks_each_member_it_reads_and_their_total():
+    limits = ZipLimits(max_total=1000, max_member=800, max_ratio=10**9)
+    data = _zip({"a": b"x" * 600, "b": b"y" * 600, "big": b"z" * 5000})
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        reader = ZipReader(archive, name="some.qdpx", limits=limits)
+        assert reader.read("a") == b"x" * 600  # "big" is never read, so never refused
+        with pytest.raises(UnsafeZipError, match="unpacks to 1,200 bytes"):
+            reader.read("b")
+        with pytest.raises(UnsafeZipError, match="'big' unpacks to 5,000 bytes"):
+            reader.read("big")
+    with zipfile.ZipFile(io.BytesIO(_zip({f"m{i}": b"" for i in range(5)}))) as archive:
+        with pytest.raises(UnsafeZipError, match="holds 5 files"):
+            ZipReader(archive, limits=ZipLimits(max_members=4))

@@ -3,8 +3,9 @@
 A zip file says in its directory how large each member is once unpacked.  A hostile one (a "zip
 bomb") holds a megabyte that unpacks to gigabytes, or millions of members, or member names such
 as ``../../etc/passwd`` that escape the folder it is unpacked into ("zip slip").  Every reader of
-an uploaded zip calls :func:`check_zip` before it reads a member; whatever unpacks a zip into a
-folder calls :func:`extract_zip`.
+an uploaded zip calls :func:`check_zip` before it reads a member (or reads chosen members through
+a :class:`ZipReader`, which checks each); whatever unpacks a zip into a folder calls
+:func:`extract_zip`.
 
 Python's :mod:`zipfile` never hands out more bytes than a member's declared size (it stops
 there and then fails the member's checksum), so checking the declared sizes bounds what any
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "UnsafeZipError",
     "ZipLimits",
+    "ZipReader",
     "check_zip",
     "extract_zip",
     "safe_member_path",
@@ -130,45 +132,97 @@ def check_zip(
     return members
 
 
+_FIX = (
+    "this does not look like an ordinary file of this type; if it is one, split it into "
+    "smaller files (or ask the administrator to raise the limit)."
+)
+
+
 def _size_problems(
     members: list[zipfile.ZipInfo], shown: str, limits: ZipLimits
 ) -> Iterable[Problem]:
-    fix = (
-        "this does not look like an ordinary {kind}; if it is one, split it into smaller files "
-        "(or ask the administrator to raise the limit)."
-    )
     if len(members) > limits.max_members:
-        yield Problem(
-            f"holds {len(members):,} files; at most {limits.max_members:,} are accepted.",
-            fix=fix.format(kind="file of this type"),
-            file=shown,
-        )
+        yield _count_problem(len(members), shown, limits)
         return
     total = sum(m.file_size for m in members)
     if total > limits.max_total:
+        yield _total_problem(total, shown, limits)
+    for m in members:
+        yield from _member_problems(m, shown, limits)
+
+
+def _count_problem(count: int, shown: str, limits: ZipLimits) -> Problem:
+    return Problem(
+        f"holds {count:,} files; at most {limits.max_members:,} are accepted.",
+        fix=_FIX,
+        file=shown,
+    )
+
+
+def _total_problem(total: int, shown: str, limits: ZipLimits) -> Problem:
+    return Problem(
+        f"unpacks to {_size(total)}; at most {_size(limits.max_total)} is accepted.",
+        fix=_FIX,
+        file=shown,
+    )
+
+
+def _member_problems(m: zipfile.ZipInfo, shown: str, limits: ZipLimits) -> Iterable[Problem]:
+    if m.file_size > limits.max_member:
         yield Problem(
-            f"unpacks to {_size(total)}; at most {_size(limits.max_total)} is accepted.",
-            fix=fix.format(kind="file of this type"),
+            f"its part {m.filename!r} unpacks to {_size(m.file_size)}; at most "
+            f"{_size(limits.max_member)} is accepted for one part.",
+            fix=_FIX,
             file=shown,
         )
-    for m in members:
-        if m.file_size > limits.max_member:
-            yield Problem(
-                f"its part {m.filename!r} unpacks to {_size(m.file_size)}; at most "
-                f"{_size(limits.max_member)} is accepted for one part.",
-                fix=fix.format(kind="file of this type"),
-                file=shown,
-            )
-        elif m.file_size > limits.ratio_floor and (
-            m.file_size > limits.max_ratio * max(m.compress_size, 1)
-        ):
-            yield Problem(
-                f"its part {m.filename!r} unpacks to {m.file_size // max(m.compress_size, 1):,} "
-                f"times its packed size (at most {limits.max_ratio} times is accepted): it looks "
-                "like a zip bomb.",
-                fix=fix.format(kind="file of this type"),
-                file=shown,
-            )
+    elif m.file_size > limits.ratio_floor and (
+        m.file_size > limits.max_ratio * max(m.compress_size, 1)
+    ):
+        yield Problem(
+            f"its part {m.filename!r} unpacks to {m.file_size // max(m.compress_size, 1):,} "
+            f"times its packed size (at most {limits.max_ratio} times is accepted): it looks "
+            "like a zip bomb.",
+            fix=_FIX,
+            file=shown,
+        )
+
+
+class ZipReader:
+    """Reads chosen members of an open zip file, each checked before it is unpacked.
+
+    For files of which only some members are read (a ``.qdpx`` file may carry audio or PDF
+    sources that are never opened): the member count is checked at once; each member read is
+    checked against ``max_member`` and ``max_ratio``, and all members read together against
+    ``max_total``.
+    """
+
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        *,
+        name: str | None = None,
+        limits: ZipLimits = DEFAULT_LIMITS,
+        error: type[ProblemsError] = UnsafeZipError,
+    ):
+        self.archive, self.limits, self.error = archive, limits, error
+        self.shown = _name_of(archive, name)
+        self.unpacked = 0
+        count = len(archive.infolist())
+        if count > limits.max_members:
+            raise error([_count_problem(count, self.shown, limits)], file=self.shown)
+
+    def names(self) -> list[str]:
+        return self.archive.namelist()
+
+    def read(self, member: str) -> bytes:
+        info = self.archive.getinfo(member)
+        problems = list(_member_problems(info, self.shown, self.limits))
+        if not problems and self.unpacked + info.file_size > self.limits.max_total:
+            problems.append(_total_problem(self.unpacked + info.file_size, self.shown, self.limits))
+        if problems:
+            raise self.error(problems, file=self.shown)
+        self.unpacked += info.file_size
+        return self.archive.read(info)
 
 
 def _size(n: int) -> str:

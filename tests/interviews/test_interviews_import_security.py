@@ -183,3 +183,14 @@ def test_cli_reads_sources_outside_a_qdpx_only_with_allow_external_sources(tmp_p
     assert "THE-SERVER-SECRET" in store.load(tmp_path / "p2").find_source("stolen").text
     helptext = runner.invoke(interviews, ["import-qdpx", "--help"]).output
     assert "--allow-external-sources" in helptext
+
+
+def test_qdpx_members_that_are_never_read_do_not_count_against_its_limits(tmp_path):
+    """An audio or PDF source is left out unread, however large (only what is read is checked)."""
+    path = _qdpx(
+        tmp_path / "media.qdpx",
+        source_path="internal://t.txt",
+        members={"sources/t.txt": b"Inside.", "sources/interview.wav": _bomb_member()},
+    )
+    p, _ = refi.read_qdpx(path)
+    assert p.find_source("stolen").text == "Inside."

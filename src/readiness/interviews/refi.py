@@ -64,7 +64,7 @@ from readiness.interviews.model import (
 from readiness.interviews.pseudonymise import check_export
 from readiness.interviews.text import OffsetMap, normalise
 from readiness.interviews.transcripts import decode
-from readiness.safezip import check_zip
+from readiness.safezip import ZipReader
 from readiness.tabular import atomic_write
 
 __all__ = [
@@ -547,7 +547,7 @@ _OUTSIDE_HELP = (
 
 
 def _read_source_text(
-    z: zipfile.ZipFile, ref: str, external: Path | None, file: str, encoding: str | None
+    z: ZipReader, ref: str, external: Path | None, file: str, encoding: str | None
 ) -> tuple[str | None, str]:
     """The text a ``plainTextPath`` names, or None and why it was left out.
 
@@ -557,7 +557,7 @@ def _read_source_text(
     """
     if ref.startswith("internal://"):
         name = ref[len("internal://") :]
-        names = set(z.namelist())
+        names = set(z.names())
         for member in (f"sources/{name}", name, f"Sources/{name}"):
             if member in names:
                 return decode(z.read(member), file=f"{file}!{member}", encoding=encoding), ""
@@ -660,7 +660,7 @@ def read_qdpx(
             file=file,
         ) from err
     with z:
-        check_zip(z, name=file, error=InterviewError)
+        reader = ZipReader(z, name=file, error=InterviewError)  # each read is checked first
         qde = next((n for n in z.namelist() if n.lower().endswith(".qde")), None)
         if qde is None:
             raise fail(
@@ -668,7 +668,7 @@ def read_qdpx(
                 fix="export the project again as REFI-QDA project (.qdpx), not codebook.",
                 file=file,
             )
-        root = _parse_xml(z.read(qde), file=file, part=qde)
+        root = _parse_xml(reader.read(qde), file=file, part=qde)
         if _local(root.tag) != "Project":
             raise fail(f"{qde} does not hold a QDA-XML Project.", file=file)
         ns = etree.QName(root.tag).namespace
@@ -682,7 +682,7 @@ def read_qdpx(
                 + "; read what could be read."
             )
         external = Path(external_sources) if external_sources is not None else None
-        project = _build(root, z, path, file, report, line_endings, encoding, name, external)
+        project = _build(root, reader, path, file, report, line_endings, encoding, name, external)
     problems = project.problems(file)
     if problems:
         raise InterviewError(problems, file=file)
