@@ -6,7 +6,7 @@ them) is read and checked against the study's instrument version by
 :func:`readiness.responses.read_responses`, which reports every problem with its row and
 column.  The rows then go into one chosen session, or into the sessions the file's ``session``
 column names (each must be a session of the study).  Everything is written in one transaction
-by :func:`services.load_frame`: on any problem nothing is written.
+by :func:`services.add_clean_responses`: on any problem nothing is written.
 
 The same file (by its SHA-256) is never imported twice into a study: a second upload of it is
 refused, so a double click or a repeated upload cannot double the responses.  Every import is
@@ -180,7 +180,10 @@ def import_file(
             raise ResponsesError(problems, file=name)
     try:
         with transaction.atomic():
-            n = services.load_frame(study, frame, source=Source.IMPORT, synthetic=study.synthetic)
+            # read_responses validated the frame against this instrument version already.
+            n = services.add_clean_responses(
+                study, frame, source=Source.IMPORT, synthetic=study.synthetic
+            )
             record = ResponseImport.objects.create(
                 study=study,
                 file_name=name[:255],
