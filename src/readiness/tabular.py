@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from readiness.errors import Problem, ReadinessError, ResponsesError
+from readiness.safezip import DEFAULT_LIMITS, ZipLimits, check_zip
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}
 
@@ -131,12 +132,22 @@ def table_format(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def read_table(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
+def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
+    """Refuse an XLSX file (a zip) that would unpack to more than ``limits`` allow, from the
+    sizes its directory declares, before any part of it is unpacked: a zip bomb of a megabyte
+    would otherwise cost gigabytes of memory (:mod:`readiness.safezip`)."""
+    check_zip(path, name=str(path), limits=limits, error=ResponsesError)
+
+
+def read_table(
+    path: str | Path, *, as_text: bool = False, zip_limits: ZipLimits = DEFAULT_LIMITS
+) -> pd.DataFrame:
     """Read a CSV, XLSX, SPSS or Stata file into a data frame.
 
     With ``as_text`` every cell of a CSV or XLSX file is read as a string (empty cells as
     missing) so that a validator can report exactly what was written; SPSS and Stata files keep
-    their stored numeric codes.
+    their stored numeric codes.  An XLSX file is first checked against ``zip_limits``
+    (:func:`check_xlsx`).
     """
     path = Path(path)
     fmt = table_format(path)
@@ -153,6 +164,7 @@ def read_table(path: str | Path, *, as_text: bool = False) -> pd.DataFrame:
             )
             return _restore_csv_text(frame)
         if fmt == "xlsx":
+            check_xlsx(path, zip_limits)
             return pd.read_excel(
                 path,
                 dtype=str if as_text else None,

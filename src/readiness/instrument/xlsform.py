@@ -88,6 +88,7 @@ from readiness.instrument.model import (
     Instrument,
     Item,
 )
+from readiness.safezip import check_zip
 
 SURVEY_COLUMNS = (
     "type",
@@ -309,6 +310,8 @@ class _Reader(FileReader):
         import openpyxl
 
         try:
+            if zipfile.is_zipfile(self.path):  # a zip bomb is refused before anything unpacks
+                check_zip(self.path, name=self.file, error=ConversionError)
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
             raise self.fatal(

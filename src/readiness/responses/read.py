@@ -11,7 +11,8 @@ import pandas as pd
 from readiness.errors import Problem, ReadinessError, ResponsesError
 from readiness.instrument.model import Instrument
 from readiness.responses.validate import text_problems, validate_frame
-from readiness.tabular import read_table, table_format
+from readiness.safezip import DEFAULT_LIMITS, ZipLimits
+from readiness.tabular import check_xlsx, read_table, table_format
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ def read_responses(
     *,
     strict_conditions: bool = False,
     design_columns: dict[str, str] | None = None,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Responses:
     """Read and validate a response file; raise :class:`ResponsesError` listing every problem.
 
@@ -55,10 +57,11 @@ def read_responses(
     characters, is refused (:func:`readiness.responses.validate.text_problems`), so that no
     stored answer can stop an export.  In a CSV file, an apostrophe that Readiness put before
     text starting like a formula (``'=1+1``) is removed (:func:`readiness.tabular.formula_safe`).
+    An XLSX file that would unpack to more than ``zip_limits`` allow is refused unread.
     """
     path = Path(path)
     fmt = table_format(path)
-    raw = read_raw_text(path, fmt)
+    raw = read_raw_text(path, fmt, zip_limits)
     clean, problems, warnings = validate_frame(
         raw,
         instrument,
@@ -89,10 +92,11 @@ def read_responses(
     )
 
 
-def read_raw_text(path: Path, fmt: str) -> pd.DataFrame:
+def read_raw_text(path: Path, fmt: str, zip_limits: ZipLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """The file's cells as text, before any validation (empty cells are missing).
 
-    Problems reading it are a :class:`ResponsesError` naming the file and the fix.
+    Problems reading it are a :class:`ResponsesError` naming the file and the fix.  An XLSX
+    file is checked against ``zip_limits`` before it is unpacked (:func:`check_xlsx`).
     """
     if fmt != "xlsx":
         try:
@@ -114,6 +118,7 @@ def read_raw_text(path: Path, fmt: str) -> pd.DataFrame:
     # "nan" stay text: only empty cells are missing.
     if not path.exists():
         raise ReadinessError(f"{path}: no such file. Fix: check the path.")
+    check_xlsx(path, zip_limits)
     try:
         return pd.read_excel(
             path, dtype=str, engine="openpyxl", keep_default_na=False, na_values=[""]
