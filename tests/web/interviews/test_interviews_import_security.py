@@ -201,3 +201,33 @@ def test_long_transcript_names_keep_their_extension(people, project, stem):
     before = m.Transcript.objects.filter(project=project).count()
     services.add_transcripts(project, [(stem + ".txt", b"P13: words.\n")], user=people["lead"])
     assert m.Transcript.objects.filter(project=project).count() == before + 1
+
+
+def test_web_import_refuses_names_longer_than_the_database_keeps(people, tmp_path):
+    """On PostgreSQL a 400-character name was an HTTP 500 (value too long); now a clear error."""
+    path = tmp_path / "long.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "project.qde",
+            f'<Project xmlns="{refi.NS}" name="ok"><Sources>'
+            f'<TextSource guid="{{11111111-AAAA-4AAA-8AAA-111111111111}}" name="{"n" * 400}">'
+            "<PlainTextContent>Some words.</PlainTextContent></TextSource></Sources></Project>",
+        )
+    with pytest.raises(InterviewError, match="400 characters long; at most 300") as caught:
+        services.import_project(path, people["lead"])
+    assert "long.qdpx" in str(caught.value) and "Fix:" in str(caught.value)
+    assert not m.InterviewProject.objects.exists()
+
+
+def test_web_import_refuses_nul_characters_the_database_cannot_keep(people, tmp_path):
+    """PostgreSQL refuses NUL in text (an HTTP 500 before); a project folder can carry one."""
+    _, folder = _saved_project(tmp_path)
+    data = json.loads((folder / "project.json").read_text(encoding="utf-8"))
+    data["sources"][0]["name"] = "P12\x00 with a NUL"
+    (folder / "project.json").write_text(json.dumps(data), encoding="utf-8")
+    upload = tmp_path / "study.zip"
+    upload.write_bytes(_zip_folder(folder))
+    with pytest.raises(InterviewError, match="NUL") as caught:
+        services.import_project(upload, people["lead"])
+    assert "study.zip" in str(caught.value)
+    assert not m.InterviewProject.objects.exists()

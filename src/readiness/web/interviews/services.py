@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils.text import slugify
 
@@ -226,6 +226,7 @@ def import_project(
             file=path.name,
         )
     _distrust(core)
+    _check_storable(core, path.name)
     with transaction.atomic():
         project = convert.sync(core, slug=unique_slug(core.name))
         m.AuditEntry.objects.bulk_create(_imported_history(project, history, path.name))
@@ -265,11 +266,67 @@ def _without_folder(problem: Problem, folder: Path) -> Problem:
     return replace(problem, file=(problem.file or "").replace(prefix, "") or None)
 
 
+_CORE_NAME = {"guid": "id", "creator_guid": "creator"}  # database field -> core attribute
+
+
+def _check_storable(core: Project, file: str) -> None:
+    """Refuse what the database cannot keep, before writing anything: a value longer than its
+    column, or a NUL character (which PostgreSQL refuses in any text)."""
+    groups = [
+        (m.InterviewProject, [core]),
+        (m.Coder, core.users.values()),
+        (m.Variable, core.variables.values()),
+        (m.Participant, core.participants.values()),
+        (m.Transcript, core.sources.values()),
+        (m.Code, core.codes.values()),
+        (m.Theme, core.themes.values()),
+        (m.Coding, core.codings.values()),
+        (m.Memo, core.memos.values()),
+    ]
+    fix = "change it in the program that made the file, and export the project again."
+    problems: list[Problem] = []
+    for model, objects in groups:
+        what = model._meta.verbose_name
+        limits = {
+            _CORE_NAME.get(f.name, f.name): f.max_length
+            for f in model._meta.fields
+            if isinstance(f, models.CharField) and f.max_length
+        }
+        for obj in objects:
+            label = getattr(obj, "name", "") or getattr(obj, "title", "") or obj.id
+            for attr, value in vars(obj).items():
+                if not isinstance(value, str):
+                    continue
+                if "\x00" in value:
+                    problems.append(
+                        Problem(
+                            f"{what} {label[:60]!r}: its {attr} holds a NUL character.",
+                            fix=fix,
+                            file=file,
+                            column=attr,
+                        )
+                    )
+                limit = limits.get(attr)
+                if limit and len(value) > limit:
+                    problems.append(
+                        Problem(
+                            f"{what} {label[:60]!r}: its {attr} is {len(value):,} characters "
+                            f"long; at most {limit:,} are kept.",
+                            fix=fix,
+                            file=file,
+                            column=attr,
+                        )
+                    )
+    if problems:
+        raise InterviewError(problems, file=file)
+
+
 def _distrust(core: Project) -> None:
     """An imported project is reviewed again: no transcript comes in marked as pseudonymised,
     whatever the file says, and no earlier review is carried over."""
     for sid, t in list(core.sources.items()):
         core.sources[sid] = replace(t, pseudonymised=False, review=None)
+    core.reviewed = {}
 
 
 def _imported_history(project, history: list, file: str) -> list:
