@@ -105,11 +105,22 @@ def xlsx_row(sheet, values) -> list:
     return [xlsx_cell(sheet, v) for v in values]
 
 
+def _may_start_quoted(series: pd.Series) -> bool:
+    """Whether any cell of the column may start with an apostrophe, from one search of all its
+    text at once (cell by cell, a 40 MB file's 15 million cells took seconds)."""
+    try:
+        return "\n'" in "\n" + "\n".join(series.dropna().tolist())
+    except TypeError:  # a cell that is not text
+        return True
+
+
 def _restore_csv_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`formula_safe` in the text columns of a CSV just read."""
     for name in frame.columns:
         series = frame[name]
         if pd.api.types.is_object_dtype(series.dtype) or pd.api.types.is_string_dtype(series.dtype):
+            if not _may_start_quoted(series):
+                continue
             quoted = series.str.match(_FORMULA_QUOTE, na=False)
             if quoted.any():
                 frame.loc[quoted, name] = series[quoted].str.slice(1)

@@ -194,3 +194,10 @@ def test_qdpx_members_that_are_never_read_do_not_count_against_its_limits(tmp_pa
     )
     p, _ = refi.read_qdpx(path)
     assert p.find_source("stolen").text == "Inside."
+
+
+def test_project_folder_audit_log_with_a_nul_is_a_clear_error(project):
+    with open(project / "audit.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"time": "x", "action": "a\\u0000b", "user": null, "details": {}}\n')
+    with pytest.raises(InterviewError, match="audit.jsonl, line"):
+        store.read_audit(project)

@@ -292,6 +292,16 @@ def _inside(folder: Path, rel: object) -> Path | None:
     return target if target.is_relative_to(root) and target != root else None
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def read_audit(folder: str | Path) -> list[AuditEntry]:
     """The entries of ``audit.jsonl``; every line must be one entry Readiness wrote."""
     path = Path(folder) / AUDIT_FILE
@@ -314,7 +324,11 @@ def read_audit(folder: str | Path) -> list[AuditEntry]:
                 file=str(path),
                 line=number,
             ) from err
-        if not isinstance(entry.details, dict) or not isinstance(entry.action, str):
+        if (
+            not isinstance(entry.details, dict)
+            or not isinstance(entry.action, str)
+            or _has_nul(asdict(entry))  # no database text column keeps a NUL
+        ):
             raise fail(
                 "this line is not an audit entry Readiness wrote.",
                 fix="restore audit.jsonl from a backup; it should only be changed by Readiness.",

@@ -716,6 +716,17 @@ def validate_frame(
     return clean, problems, warnings
 
 
+def _all_text_fits(series: pd.Series) -> bool:
+    """Whether no cell of the column has a control character or more than an XLSX cell holds,
+    from one search of all its text at once (a 40 MB import has 15 million cells)."""
+    values = series.dropna().tolist()
+    try:
+        joined = "".join(values)
+    except TypeError:  # a cell that is not text: the caller looks cell by cell
+        return False
+    return not has_illegal_characters(joined) and max(map(len, values), default=0) <= XLSX_MAX_CELL
+
+
 def text_problems(frame: pd.DataFrame, file: str | None = None) -> list[Problem]:
     """Cells of a file being read whose text cannot be stored and exported as it is: text with
     a control character (other than a tab or a line break), which XLSX cannot hold, or longer
@@ -725,6 +736,8 @@ def text_problems(frame: pd.DataFrame, file: str | None = None) -> list[Problem]
     for name in frame.columns:
         series = frame[name]
         if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+            continue
+        if _all_text_fits(series):  # the usual case, checked in one pass over the column
             continue
         text = series.map(lambda v: v if isinstance(v, str) else "")
         bad = text.map(has_illegal_characters).to_numpy(dtype=bool)
