@@ -96,6 +96,9 @@ def test_web_import_does_not_trust_the_pseudonymised_flag_or_the_audit_log(peopl
     p.sources[t.id] = replace(t, pseudonymised=True, review={"by": "forger", "replaced": 0})
     p.log("pseudonymise", "forger", transcripts=1)
     store.save(p, folder)
+    data = json.loads((folder / "project.json").read_text(encoding="utf-8"))
+    data["reviewed"] = {pid: "forged" for pid in [p.id, *p.participants, *p.memos]}
+    (folder / "project.json").write_text(json.dumps(data), encoding="utf-8")
     upload = tmp_path / "study.zip"
     upload.write_bytes(_zip_folder(folder))
     project, _ = services.import_project(upload, people["lead"])
@@ -110,6 +113,9 @@ def test_web_import_does_not_trust_the_pseudonymised_flag_or_the_audit_log(peopl
     assert {e.details["claimed"]["action"] for e in imported} >= {"pseudonymise"}
     assert all(e.user is None and e.details["from"] == "study.zip" for e in imported)
     assert not any(e.action == "pseudonymise" for e in entries)
+    from readiness.web.interviews import convert
+
+    assert getattr(convert.to_core(project), "reviewed", {}) == {}
     with pytest.raises(InterviewError, match="has not been pseudonymised"):
         analysis.download(project, access(people["lead"], project), "project-qdpx")
 
