@@ -39,11 +39,24 @@ DATA_DIR = Path(os.environ.get("READINESS_DATA_DIR", "readiness-data")).resolve(
 
 
 def _make_data_dir() -> None:
-    """Create the data folder, with a .gitignore so that a checkout never commits it."""
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    """Create the data folder, with a .gitignore so that a checkout never commits it.
+
+    Only the account that runs Readiness may enter it (0700): it holds the database, the
+    secret key, the results cache and the respondents' answers kept beside it.
+    """
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     ignore = DATA_DIR / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# Readiness's data folder: database and secret key. Never commit.\n*\n")
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (0600), unless it exists: SQLite
+    then gives the database's -wal and -shm files the same mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _secret_key() -> str:
@@ -165,6 +178,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     _make_data_dir()
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        _private_file(Path(DATABASES["default"]["NAME"]))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -114,7 +114,7 @@ def _set(key: str, value: dict) -> None:
     path = _path(key)
     part = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # answers: owner only
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as f:
             part = f.name
             pickle.dump({**value, "key": key}, f, protocol=pickle.HIGHEST_PROTOCOL)
