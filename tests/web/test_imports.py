@@ -102,3 +102,45 @@ def test_a_large_import_with_one_bad_cell_writes_nothing(study, cohort_file):
         imports.import_file(study, cohort_file)
     assert [(p.row, p.column) for p in caught.value.problems] == [(N_ROWS, "discipline")]
     assert not Response.objects.exists() and not ResponseImport.objects.exists()
+
+
+def test_an_import_over_the_upload_cap_is_refused_with_the_cap(client, study, tmp_path, settings):
+    settings.READINESS_MAX_SURVEY_UPLOAD_BYTES = 50_000
+    settings.READINESS_MAX_INTERVIEW_UPLOAD_BYTES = 400_000  # the request itself is let in
+    path = tmp_path / "big.csv"
+    path.write_text("session,discipline\n" + "A-1,2\n" * 20_000, encoding="utf-8")
+    page = _post(client, study, path)
+    assert page.status_code == 200
+    assert "The file must be smaller than 0.0477 MB" in page.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_request_body_over_every_upload_cap_is_refused_unread(client, study, settings):
+    settings.READINESS_MAX_SURVEY_UPLOAD_BYTES = 2**20
+    settings.READINESS_MAX_INTERVIEW_UPLOAD_BYTES = 2**20
+    # Claimed 10 GB with a small body: reading the body would fail the test client's payload.
+    for path in (f"/studies/{study.slug}/import/", "/accounts/login/"):
+        page = client.post(path, {"file": "x"}, CONTENT_LENGTH=str(10 * 2**30))
+        assert page.status_code == 413
+        assert "at most 1 MB" in page.content.decode()
+
+
+def test_an_xlsx_import_over_its_unpacked_cap_or_a_zip_bomb_writes_nothing(
+    client, study, tmp_path, settings
+):
+    from tests.zipbomb import bomb_xlsx
+
+    bomb = bomb_xlsx(tmp_path / "bomb.xlsx", megabytes=64)
+    page = _post(client, study, bomb)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Nothing was imported" in html
+    assert "bomb.xlsx" in html and "unpacks to" in html
+    # An ordinary workbook over the web's limit for XLSX is refused too, naming the limit.
+    settings.READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES = 20_000
+    ordinary = tmp_path / "ordinary.xlsx"
+    pd.DataFrame({"session": ["A-1"] * 3000, "discipline": ["2"] * 3000}).to_excel(
+        ordinary, index=False
+    )
+    html = _post(client, study, ordinary).content.decode()
+    assert "Nothing was imported" in html and "at most 20,000 bytes" in html
+    assert not Response.objects.exists() and not ResponseImport.objects.exists()

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "readiness.web.security.csp.ContentSecurityPolicyMiddleware",
+    "readiness.web.uploads.RequestSizeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -262,6 +263,17 @@ CACHES = {
 READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
 READINESS_SERVICE_NAME = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
 READINESS_MIN_CELL = int(os.environ.get("READINESS_MIN_CELL", "5"))
+# The most a response file to import may be (readiness.web.uploads; a request body larger than
+# every upload cap is refused unread).  A 40 MB CSV imports in well under gunicorn's timeout
+# (gunicorn_conf.py; benchmarks/bench_imports.py).
+READINESS_MAX_SURVEY_UPLOAD_BYTES = int(
+    os.environ.get("READINESS_MAX_SURVEY_UPLOAD_BYTES", str(50 * 1024 * 1024))
+)
+# The most an imported XLSX file may unpack to (its worksheets' XML): reading XLSX is slow, and
+# 20 MB (about 10,000 responses) is read in about 10 s.  Larger imports are made as CSV.
+READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES = int(
+    os.environ.get("READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES", str(20 * 1024 * 1024))
+)
 # The most an interview upload (a project to import, or transcripts added at once) may be.
 READINESS_MAX_INTERVIEW_UPLOAD_BYTES = int(
     os.environ.get("READINESS_MAX_INTERVIEW_UPLOAD_BYTES", str(50 * 1024 * 1024))

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from readiness.errors import Problem, ResponsesError
 from readiness.responses import read_responses
 from readiness.responses.read import problem_locator, read_raw_text
 from readiness.responses.validate import cell_text
+from readiness.safezip import ZipLimits
 from readiness.tabular import table_format
 from readiness.web.surveys import auditing, services
 from readiness.web.surveys.models import ResponseImport, Session, Source, Study
@@ -43,6 +45,13 @@ class Imported:
     rows: int
     record: ResponseImport
     warnings: list[Problem] = field(default_factory=list)
+
+
+def xlsx_limits() -> ZipLimits:
+    """How much an imported XLSX file may unpack to: what is read well within the worker's
+    timeout (``READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES``); a zip bomb is refused unread."""
+    cap = settings.READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES
+    return ZipLimits(max_total=cap, max_member=cap)
 
 
 def file_digest(path: Path) -> str:
@@ -151,7 +160,7 @@ def import_file(
         )
     instrument = study.instrument.instrument
     try:
-        responses = read_responses(path, instrument)
+        responses = read_responses(path, instrument, zip_limits=xlsx_limits())
     except ResponsesError as err:
         # The problems name the file as uploaded, not the temporary copy.
         raise ResponsesError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,11 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from readiness.errors import ProblemsError
+from readiness.web import uploads
 from readiness.web.accounts import permissions as perm
 from readiness.web.surveys import exports, imports
 from readiness.web.surveys.models import Response, ResponseImport, Session
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_LISTED_PROBLEMS = 500
 WARNINGS_KEY = "readiness_import_warnings"
 
@@ -67,6 +68,14 @@ def _field(kind: str, params: dict):
     return module.field(kind, params)
 
 
+def _cap() -> int:
+    return settings.READINESS_MAX_SURVEY_UPLOAD_BYTES
+
+
+def _xlsx_cap() -> int:
+    return settings.READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES
+
+
 def _upload_html(error: str | None):
     module = engines["jinja2"].env.get_template("staff/upload.jinja").module
     params = {
@@ -76,7 +85,9 @@ def _upload_html(error: str | None):
         "hint": {
             "text": "CSV, Excel (.xlsx), SPSS (.sav) or Stata (.dta): one row per response, one "
             "column per question named by its variable, holding the stored codes, as the "
-            "exports write them. At most 50 MB."
+            f"exports write them. At most {uploads.megabytes(_cap())}; an Excel file at most "
+            f"{uploads.megabytes(_xlsx_cap())} once unpacked (about 10,000 responses): save "
+            "larger ones as CSV."
         },
         "attributes": {"accept": ",".join(imports.SUFFIXES)},
     }
@@ -133,8 +144,8 @@ def import_page(request, study, access):
             session_error = "Choose one of the sessions listed"
         if upload is None:
             file_error = "Choose the response file to import"
-        elif upload.size > MAX_UPLOAD_BYTES:
-            file_error = "The file must be smaller than 50 MB"
+        elif uploads.too_large(upload):
+            file_error = f"The file must be smaller than {uploads.megabytes(_cap())}"
         elif Path(upload.name).suffix.lower() not in imports.SUFFIXES:
             file_error = "The file must be a CSV, XLSX, SAV or DTA file"
         if not file_error and not session_error:
