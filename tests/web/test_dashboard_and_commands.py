@@ -112,12 +112,17 @@ def test_dashboard_count_follows_a_new_response(demo, make_user, client):
     assert re.search(r"<strong>783</strong> responses from 892", html)
 
 
-def test_demo_accounts_get_a_new_password_each_time(demo, django_user_model):
-    first, accounts = demo_accounts(demo)
-    second, _ = demo_accounts(demo)
-    assert first != second
-    assert [a[0] for a in accounts] == ["demo", "demo-coordinator", "demo-analyst"]
-    assert django_user_model.objects.get(username="demo").check_password(second)
+def test_each_demo_account_has_its_own_password_new_each_time(demo, django_user_model):
+    first = demo_accounts(demo)
+    second = demo_accounts(demo)
+    assert [a.username for a in first] == ["demo", "demo-coordinator", "demo-analyst"]
+    passwords = [a.password for a in second]
+    assert len(set(passwords)) == 3  # not one password shared by the three
+    assert not {a.password for a in first} & set(passwords)
+    for account in second:
+        user = django_user_model.objects.get(username=account.username)
+        assert user.check_password(account.password)
+        assert not any(user.check_password(p) for p in passwords if p != account.password)
     assert django_user_model.objects.get(username="demo").has_perm("surveys.add_study")
 
 
@@ -130,6 +135,8 @@ def test_web_demo_command(db):
     )
     assert "Address:  http://127.0.0.1:8000/" in result.output
     assert re.search(r"Login:    demo +password \S+ +Study lead", result.output)
+    printed = re.findall(r"Login:    \S+ +password (\S+)", result.output)
+    assert len(printed) == len(set(printed)) == 3
     again = CliRunner().invoke(cli, ["web", "demo", "--port", "9000"])
     assert "Found the demonstration study" in again.output
     assert "http://127.0.0.1:9000/" in again.output

@@ -247,3 +247,18 @@ def test_coordinator_cannot_touch_forms_of_other_sites(
     # (a reference long enough never to turn up by chance in a CSRF token)
     assert "FORM-OF-SITE-B" not in client.get(f"/studies/{double.slug}/paper/").content.decode()
     assert PaperEntry.objects.count() == 1 and not Response.objects.exists()
+
+
+def test_a_paper_response_has_no_public_thank_you_page(client, django_user_model, study, session_a):
+    """The thank-you page shows a respondent's knowledge answers; a paper form's token
+    (``paper-<id>``) is guessable, and a paper respondent never sees the page anyway."""
+    study.show_feedback = True
+    study.save()
+    login(client, django_user_model, "lead")
+    assert enter(client, study, session_a, reference="A-001").status_code == 302
+    token = Response.objects.get().submission_token
+    assert token.startswith("paper-")
+    for who in (type(client)(), client):  # anyone, and even the study's lead
+        page = who.get(f"/thanks/{token}/")
+        assert page.status_code == 404
+        assert "You got" not in page.content.decode()

@@ -177,3 +177,53 @@ def test_closed_session_takes_no_answers(client, session_a):
 def test_respondent_pages_are_not_cached(client, session_a):
     page = client.get(f"/s/{session_a.token}/")
     assert "no-store" in page["Cache-Control"]
+
+
+def _age(code: str, days: int) -> None:
+    from datetime import date, timedelta
+
+    from readiness.web.surveys.models import code_digest
+
+    Draft.objects.filter(code_digest=code_digest(code)).update(
+        updated_on=date.today() - timedelta(days=days)
+    )
+
+
+def test_abandoned_drafts_expire_after_the_days_set(client, session_a, settings):
+    from readiness.web.surveys import expiry
+
+    settings.READINESS_DRAFT_DAYS = 30
+    old, recent = start(client, session_a), start(client, session_a)
+    _age(old, 31)
+    _age(recent, 30)
+    assert expiry.expire_drafts() == 1
+    assert client.get(f"/r/{old}/1/").status_code == 404
+    assert client.get(f"/r/{recent}/1/").status_code == 200
+    saved = client.get(f"/r/{recent}/saved/").content.decode()
+    assert "30 days" in saved  # the respondent is told how long the answers are kept
+
+
+def test_drafts_expire_without_a_scheduled_command(client, session_a, settings):
+    from readiness.web.surveys import expiry
+
+    settings.READINESS_DRAFT_DAYS = 7
+    old = start(client, session_a)
+    _age(old, 8)
+    expiry.forget_last_run()  # as in a worker that has not tidied up yet
+    start(client, session_a)  # starting a survey tidies up (at most once an hour per worker)
+    assert Draft.objects.count() == 1
+    assert client.get(f"/r/{old}/1/").status_code == 404
+
+
+def test_the_expire_drafts_command(client, session_a, settings):
+    from click.testing import CliRunner
+
+    from readiness.web.cli import web
+
+    settings.READINESS_DRAFT_DAYS = 10
+    _age(start(client, session_a), 11)
+    start(client, session_a)
+    done = CliRunner().invoke(web, ["expire-drafts"])
+    assert done.exit_code == 0, done.output
+    assert "Deleted 1 unsubmitted response(s) last saved more than 10 days ago." in done.output
+    assert Draft.objects.count() == 1

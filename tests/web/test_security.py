@@ -409,3 +409,250 @@ def test_an_administrator_unlocks_and_resets_from_the_command_line(study, settin
         "edit",
         "two_factor",
     ]
+
+
+# -- the sign-in throttle under concurrency, and what it keeps ----------------------------------
+
+
+def _separate_connections() -> bool:
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    return not (connection.vendor == "sqlite" and name.startswith("file:memorydb"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_sign_ins_check_no_more_passwords_than_the_limit(study, settings, monkeypatch):
+    """Eleven wrong passwords sent at once with one username, then the right one while they
+    are being checked: only READINESS_LOGIN_FAILURES (5) passwords are checked, and the right
+    one, arriving after them, is refused (each attempt is counted atomically before its
+    password is checked; counted after, every one of them was checked and the last got in)."""
+    import threading
+
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    if not _separate_connections():
+        pytest.skip("needs a database that threads connect to separately")
+    settings.READINESS_LOGIN_FAILURES = 5
+    User = get_user_model()
+    checked, lock = [], threading.Lock()
+    real_check = User.check_password
+
+    def slow_check(user, raw):  # as slow as Argon2, so that the requests overlap
+        with lock:
+            checked.append(raw)
+        time.sleep(0.5)
+        return real_check(user, raw)
+
+    monkeypatch.setattr(User, "check_password", slow_check)
+    wrong = [f"wrong-{n}" for n in range(11)]
+    barrier = threading.Barrier(len(wrong))
+    signed_in, errors = [], []
+
+    def sign_in(password, together=True):
+        try:
+            if together:
+                barrier.wait()
+            else:  # the right password, once the wrong ones are being checked
+                deadline = time.monotonic() + 5
+                while len(checked) < 5 and time.monotonic() < deadline:
+                    time.sleep(0.01)
+            response = _sign_in(Client(), password=password)
+            signed_in.append(response.status_code == 302)
+        except Exception as err:  # noqa: BLE001 - collected and reported below
+            errors.append(err)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sign_in, args=(p,)) for p in wrong]
+    threads.append(threading.Thread(target=sign_in, args=(PASSWORD, False)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(checked) == 5 and PASSWORD not in checked, f"{len(checked)} checked"
+    assert not any(signed_in)
+    assert throttle.locked_until("lead") is not None
+
+
+def test_an_attempt_is_counted_before_its_password_is_checked(study, settings, monkeypatch):
+    from django.contrib.auth import get_user_model
+
+    settings.READINESS_LOGIN_FAILURES = 3
+    User = get_user_model()
+    real_check = User.check_password
+    seen = []
+
+    def check(user, raw):
+        seen.append(LoginThrottle.objects.get().failures)
+        return real_check(user, raw)
+
+    monkeypatch.setattr(User, "check_password", check)
+    for _ in range(3):
+        assert authenticate(username="lead", password="wrong") is None
+    assert seen == [1, 2, 3]
+    assert throttle.locked_until("lead") is not None
+
+
+def test_the_throttle_keeps_a_keyed_digest_of_the_username(client, study):
+    import hashlib
+
+    _sign_in(client, password="wrong")
+    row = LoginThrottle.objects.get()
+    assert row.key != hashlib.sha256(b"lead").hexdigest()  # not an unsalted digest
+    assert row.key == throttle.key("lead") == throttle.key(" LEAD")
+
+
+def test_a_failed_sign_in_does_not_keep_what_was_typed_as_the_username(client, study):
+    typed = "correct horse battery staple"  # a password typed into the username box
+    _sign_in(client, username=typed, password="x")
+    _sign_in(client, username="lead", password="wrong")
+    failed = list(Event.objects.filter(action="login_failed").order_by("id"))
+    assert [e.username for e in failed] == ["(unknown user)", "lead"]
+    assert failed[1].user == study.memberships.get(role="lead").user
+    assert typed not in _all_rows()
+    assert typed not in str([(e.username, e.detail) for e in Event.objects.all()])
+
+
+def test_a_locked_unknown_username_is_not_kept_either(client, study, settings):
+    settings.READINESS_LOGIN_FAILURES = 1
+    typed = "Summer2026!secret"
+    _sign_in(client, username=typed, password="x")
+    assert "Too many failed sign-ins" in _sign_in(client, username=typed).content.decode()
+    assert list(Event.objects.values_list("username", "action").order_by("id")) == [
+        ("(unknown user)", "login_failed"),
+        ("(unknown user)", "login_blocked"),
+    ]
+    assert typed not in _all_rows()
+
+
+# -- respondent rate limits per client, and what they keep --------------------------------------
+
+
+def _from(address: str, **extra) -> dict:
+    return {"REMOTE_ADDR": address, **extra}
+
+
+def test_one_client_exhausting_its_allowance_does_not_block_another(client, session_a, settings):
+    settings.READINESS_RATE_CLIENT_STARTS = "3/600"
+    settings.READINESS_RATE_STARTS = "5/600"
+    link = f"/s/{session_a.token}/"
+    for _ in range(3):
+        start(client, session_a, **_from("203.0.113.1"))
+    for _ in range(20):  # a script that keeps going: refused, and not counted for the link
+        refused = client.post(link, {"consent": "yes"}, **_from("203.0.113.1"))
+        assert refused.status_code == 429
+    # The rest of the room, at other addresses, still starts (the link's ceiling is 5).
+    start(client, session_a, **_from("203.0.113.2"))
+    start(client, session_a, **_from("198.51.100.7"))
+    assert client.post(link, {"consent": "yes"}, **_from("198.51.100.8")).status_code == 429
+
+
+def test_the_link_ceiling_is_sized_for_a_training_room_by_default(client, session_a, settings):
+    starts, seconds = ratelimit.limit_for("starts")
+    per_client, client_seconds = ratelimit.limit_for("client_starts")
+    assert seconds == client_seconds == 600
+    assert per_client >= 200  # a room of 200 behind one hospital address
+    assert starts >= 10 * per_client  # ten such addresses before the link is held
+
+
+def test_addresses_of_one_ipv6_network_are_one_client(rf, settings):
+    a = rf.post("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1")
+    b = rf.post("/", REMOTE_ADDR="2001:db8:1:2:bbbb::2")
+    c = rf.post("/", REMOTE_ADDR="2001:db8:1:3::1")
+    assert ratelimit.client_of(a) == ratelimit.client_of(b) != ratelimit.client_of(c)
+
+
+def test_the_proxys_address_header_is_trusted_only_from_the_proxy(rf, settings):
+    settings.READINESS_FORWARDED_ALLOW_IPS = "127.0.0.1"
+    behind = rf.post("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.5")
+    forged = rf.post("/", REMOTE_ADDR="198.51.100.9", HTTP_X_REAL_IP="203.0.113.5")
+    assert ratelimit.client_of(behind) == "203.0.113.5"
+    assert ratelimit.client_of(forged) == "198.51.100.9"
+
+
+def test_client_counters_keep_no_address_and_are_gone_after_their_window(
+    client, session_a, settings, monkeypatch
+):
+    from types import SimpleNamespace
+
+    settings.READINESS_RATE_CLIENT_STARTS = "50/600"
+    start(client, session_a, **CLIENT_EXTRA)
+    rows = _all_rows()
+    for marker in MARKERS:
+        assert marker not in rows
+    assert RateCounter.objects.filter(key__startswith="client_starts:").count() == 1
+    later = SimpleNamespace(time=lambda: 1_800_000_030.0 + 600)  # the next window
+    monkeypatch.setattr(ratelimit, "time", later)
+    start(client, session_a, **_from("192.0.2.44"))
+    assert RateCounter.objects.filter(key__startswith="client_starts:").count() == 1
+
+
+def test_rate_counters_are_keyed_not_plain_digests(client, session_a):
+    import hashlib
+
+    code = start(client, session_a)
+    client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"])
+    client.post("/resume/", {"code": code})
+    plain = {hashlib.sha256(value.encode()).hexdigest() for value in (code, session_a.token)}
+    for key in RateCounter.objects.values_list("key", flat=True):
+        assert key.split(":", 1)[1] not in plain, key
+
+
+def test_submitting_forgets_the_counters_of_the_resume_code(client, session_a):
+    from readiness.web.surveys.models import Draft
+
+    code = start(client, session_a)
+    digest = Draft.objects.get().code_digest
+    client.post("/resume/", {"code": code})
+    token = answer_all(client, code)
+    assert RateCounter.objects.filter(key__startswith="pages:").exists()
+    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    left = list(RateCounter.objects.values_list("key", flat=True))
+    assert not [k for k in left if k.startswith(("pages:", "resume:"))], left
+    assert digest not in _all_rows()
+
+
+# -- member forms: which usernames exist ---------------------------------------------------------
+
+
+def test_member_forms_limit_the_usernames_a_lead_can_try(client, study, settings, make_user):
+    """A member form must say when a username is no account, so each person may try only a few
+    such usernames an hour; over that the form looks nothing up (an existing username is
+    refused with the same message as any other), and every miss is in the audit log."""
+    settings.READINESS_MEMBER_LOOKUPS = "3/3600"
+    client.force_login(study.memberships.get(role="lead").user)
+    url = f"/studies/{study.slug}/members/"
+    for n in range(3):
+        page = client.post(url, {"username": f"guess-{n}", "role": "analyst"}).content.decode()
+        assert "No account has this username" in page
+    over = client.post(url, {"username": "outsider", "role": "analyst"})
+    assert over.status_code == 200
+    assert "You have entered 3 usernames that are no account" in over.content.decode()
+    assert not study.memberships.filter(user__username="outsider").exists()
+    missed = Event.objects.filter(action="edit", detail__change="no such account")
+    assert missed.count() == 3
+    # Another lead is not held by this one's misses.
+    other = make_user("second-lead")
+    study.memberships.create(user=other, role="lead")
+    client.force_login(other)
+    assert client.post(url, {"username": "outsider", "role": "analyst"}).status_code == 302
+
+
+def test_the_interview_people_form_has_the_same_limit(client, settings, make_user):
+    from tests.web.interviews.builders import make_project
+
+    settings.READINESS_MEMBER_LOOKUPS = "1/3600"
+    lead = make_user("ilead")
+    make_user("existing")
+    project = make_project(lead, coders=[])
+    client.force_login(lead)
+    url = f"/interviews/{project.slug}/people/"
+    page = client.post(url, {"username": "guess", "role": "coder"}).content.decode()
+    assert "No account has this username" in page
+    page = client.post(url, {"username": "existing", "role": "coder"}).content.decode()
+    assert "You have entered 1 username that is no account" in page
+    assert not project.members.filter(user__username="existing").exists()

@@ -123,7 +123,8 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
     """Migrate, load the demonstration study and print the address and the demo logins.
 
     The study holds the 782 synthetic responses matched to the published survey, in 10 sites
-    with their sessions and attendance.  The demo accounts get a new password on every run.
+    with their sessions and attendance.  Each demo account gets a password of its own, new on
+    every run.
     """
     _plain_http()
     _django()
@@ -132,7 +133,7 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
     click.echo(f"Database: {_database()}")
     _migrate(0)
     study, created = load_demo()
-    password, accounts = demo_accounts(study)
+    accounts = demo_accounts(study)
     n = study.sites.count()
     from readiness.web.surveys.models import Response
 
@@ -145,8 +146,10 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
     click.echo("")
     click.echo(f"  Address:  {address}")
     click.echo(f"  Sign in:  {address}accounts/login/")
-    for username, role in accounts:
-        click.echo(f"  Login:    {username:<17} password {password}   {role}")
+    for account in accounts:
+        click.echo(
+            f"  Login:    {account.username:<17} password {account.password}   {account.role}"
+        )
     first = study.sites.order_by("code").first()
     session = first.sessions.order_by("date").first() if first else None
     if session is not None:
@@ -167,6 +170,26 @@ def web_unlock(username: str) -> None:
     from readiness.web.security.commands import unlock
 
     click.echo(unlock(username))
+
+
+@web.command("expire-drafts")
+def web_expire_drafts() -> None:
+    """Delete unsubmitted responses not saved for READINESS_DRAFT_DAYS days (default 30).
+
+    Each worker also does this on its own at most once an hour (when a survey is started or
+    someone signs in), so running it from cron is optional.
+    """
+    _django()
+    from readiness.web.surveys.expiry import expire
+
+    try:
+        done = expire()
+    except ValueError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(
+        f"Deleted {done.drafts} unsubmitted response(s) last saved more than {done.days} days "
+        f"ago. Deleted {done.counters} rate-limit counter(s) whose windows had ended."
+    )
 
 
 @web.command("reset-two-factor")

@@ -18,5 +18,6 @@ accesslog = os.environ.get("READINESS_ACCESS_LOG", "-")
 errorlog = os.environ.get("READINESS_ERROR_LOG", "-")
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 logger_class = "readiness.web.logs.GunicornLogger"
-# The proxy sets X-Forwarded-Proto; the client's address is never read or logged.
+# The proxy sets X-Forwarded-Proto, and X-Real-IP, which only the respondent rate limits read
+# (readiness.web.security.ratelimit); the client's address is never logged.
 forwarded_allow_ips = os.environ.get("READINESS_FORWARDED_ALLOW_IPS", "127.0.0.1")

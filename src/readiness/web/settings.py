@@ -208,10 +208,19 @@ READINESS_LOGIN_LOCKOUT = int(os.environ.get("READINESS_LOGIN_LOCKOUT", "900"))
 # Two-factor authentication (readiness.web.security.twofactor): optional, or required for all.
 READINESS_REQUIRE_TWO_FACTOR = _flag("READINESS_REQUIRE_TWO_FACTOR")
 OTP_TOTP_ISSUER = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
-# Respondent pages: submissions per session link and per resume code ("COUNT/SECONDS").
-READINESS_RATE_STARTS = os.environ.get("READINESS_RATE_STARTS", "300/600")
+# Respondent pages: submissions per client, per session link and per resume code
+# ("COUNT/SECONDS"; the numbers are explained in readiness.web.security.ratelimit).
+READINESS_RATE_CLIENT_STARTS = os.environ.get("READINESS_RATE_CLIENT_STARTS", "200/600")
+READINESS_RATE_STARTS = os.environ.get("READINESS_RATE_STARTS", "5000/600")
 READINESS_RATE_PAGES = os.environ.get("READINESS_RATE_PAGES", "60/60")
+READINESS_RATE_CLIENT_RESUME = os.environ.get("READINESS_RATE_CLIENT_RESUME", "100/600")
 READINESS_RATE_RESUME = os.environ.get("READINESS_RATE_RESUME", "10/600")
+# The proxy's address: only from it is X-Real-IP (the client's address) believed.
+READINESS_FORWARDED_ALLOW_IPS = os.environ.get("READINESS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Unsubmitted responses are deleted this many days after they were last saved.
+READINESS_DRAFT_DAYS = int(os.environ.get("READINESS_DRAFT_DAYS", "30"))
+# Member forms: usernames that are no account one person may enter ("COUNT/SECONDS").
+READINESS_MEMBER_LOOKUPS = os.environ.get("READINESS_MEMBER_LOOKUPS", "10/3600")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "surveys:studies"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.template import engines
 
+from readiness.web.accounts.lookup import find_account
 from readiness.web.interviews.models import Role
 from readiness.web.surveys.forms import error_list, nhs_field
 
@@ -65,12 +65,14 @@ class MemberForm(forms.Form):
     username = forms.CharField(label="Username of an existing account", max_length=150)
     role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
 
+    def __init__(self, *args, actor=None, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor, self.project = actor, project
+
     def clean_username(self):
-        User = get_user_model()
-        user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
-        if user is None:
-            raise forms.ValidationError("There is no account with this username")
-        return user
+        # Limits how many usernames that are no account one person may try (enumeration).
+        where = {"project": self.project.slug} if self.project is not None else None
+        return find_account(self.actor, self.cleaned_data["username"], where=where)
 
 
 class CodeForm(forms.Form):

@@ -183,7 +183,7 @@ def project(request, project, access):
 @perm.project_view(perm.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
 def members(request, project, access):
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, actor=request.user, project=project)
     if request.method == "POST" and form.is_valid():
         member = services.set_member(
             project, form.cleaned_data["username"], form.cleaned_data["role"]

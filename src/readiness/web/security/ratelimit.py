@@ -1,32 +1,58 @@
-"""Rate limits on respondent pages, per session link and per resume code (never per address).
+"""Rate limits on respondent pages: per client, per session link and per resume code.
 
 What is counted, in fixed windows, across all worker processes (a counter row per key in the
 database, incremented by one ``INSERT ... ON CONFLICT DO UPDATE`` statement):
 
-===============================  ==========================  ==========================
-request                          counted under               default limit
-===============================  ==========================  ==========================
-starting the survey (consent)    the session link            ``READINESS_RATE_STARTS``
-                                                             300 per 10 minutes
-a page, "check and submit"       the resume code             ``READINESS_RATE_PAGES``
-                                                             60 per minute
-"continue a survey" form         the code typed              ``READINESS_RATE_RESUME``
-                                                             10 per 10 minutes
-===============================  ==========================  ==========================
+=================================  ==================================  ========================
+request                            counted under                       default limit
+=================================  ==================================  ========================
+starting the survey (consent)      the client, on that session link    ``READINESS_RATE_CLIENT_
+                                                                       STARTS`` 200 / 10 min
+                                   then the session link (its          ``READINESS_RATE_STARTS``
+                                   ceiling)                            5000 / 10 min
+a page, "check and submit"         the resume code                     ``READINESS_RATE_PAGES``
+                                                                       60 / minute
+"continue a survey" form           the client                          ``READINESS_RATE_CLIENT_
+                                                                       RESUME`` 100 / 10 min
+                                   then the code typed                 ``READINESS_RATE_RESUME``
+                                                                       10 / 10 min
+=================================  ==================================  ========================
 
-Only submissions (POST) are counted: they are what writes to the database.  A session of a
-hundred people starting at once stays far inside the first limit; a script that starts
-thousands of responses through one link, or submits one draft in a loop, does not.  Over the
-limit the page answers 429 with ``Retry-After`` and a page that says to wait.
+Only submissions (POST) are counted: they are what writes to the database.  A request refused
+by one limit is not counted by the limits after it, so one client that keeps going after its
+own allowance uses none of the link's: it cannot hold the link for the rest of a training room.
 
-The keys are SHA-256 digests (a resume code is never stored in clear); no address or user agent
-is read.  Limits are written ``"COUNT/SECONDS"``; ``"0/..."`` turns a limit off.
+The numbers: a client is an address (IPv4) or a /64 network (IPv6, where one machine may use
+many addresses of its network).  A training room on a hospital's network may reach the service
+from one address, so a client may start 200 responses on a link in 10 minutes: a room of 200,
+each starting once (or 100 starting twice).  A link's ceiling of 5000 in 10 minutes is there
+to bound what many addresses working together can write; it takes 25 of them, each at its own
+limit, to reach it, and a room of 500 starting twice each uses a fifth of it.  Pages are
+counted per resume code (only its holder can post them), and the "continue" form both per
+client and per code typed.  Over a limit the page answers 429 with ``Retry-After`` and says
+to wait.
+
+The client's address is ``REMOTE_ADDR``, or, when the request comes from the proxy
+(``READINESS_FORWARDED_ALLOW_IPS``, default ``127.0.0.1``, as for gunicorn), the ``X-Real-IP``
+header the proxy sets.  A request through the proxy without that header has no client: the
+per-client limits are skipped for it (and a warning is logged once per worker), so that a
+proxy that does not send the header never makes all the service's users one client.
+
+What is kept: the keys are HMACs (:mod:`readiness.web.security.digests`), so no session link,
+resume code or address is stored, and no key equals a resume code's own digest.  A client's
+key is made with the window it counts in, so it changes every window, and rows of windows that
+have ended are deleted (by the first counted request of each new window in each worker, and by
+``readiness web expire-drafts``): an address is never stored, and its keyed digest lasts at
+most about twice its window.  Someone holding both the database and the secret key could, while
+such a row lasts, test whether a given address made it.  A response's counters are deleted
+when it is submitted (:func:`forget_code`).  Limits are written ``"COUNT/SECONDS"``;
+``"0/..."`` turns a limit off.
 """
 
 from __future__ import annotations
 
-import hashlib
-import random
+import ipaddress
+import logging
 import time
 
 from django.conf import settings
@@ -34,20 +60,31 @@ from django.db import connection
 from django.shortcuts import render
 
 from readiness.web.commits import execute_relaxed
+from readiness.web.security.digests import keyed
 from readiness.web.security.models import RateCounter
 
+log = logging.getLogger("readiness.web")
+
 DEFAULTS = {
-    "starts": "300/600",
+    "client_starts": "200/600",
+    "starts": "5000/600",
     "pages": "60/60",
+    "client_resume": "100/600",
     "resume": "10/600",
 }
-# url name -> (limit name, where the key comes from)
+# url name -> the limits counted, in order: (limit name, what its key is made of).  A request
+# refused by one limit is not counted by the next.
 COUNTED = {
-    "surveys:start": ("starts", "token"),
-    "surveys:page": ("pages", "code"),
-    "surveys:check": ("pages", "code"),
-    "surveys:resume": ("resume", "post:code"),
+    "surveys:start": (("client_starts", ("client", "token")), ("starts", ("token",))),
+    "surveys:page": (("pages", ("code",)),),
+    "surveys:check": (("pages", ("code",)),),
+    "surveys:resume": (("client_resume", ("client",)), ("resume", ("post:code",))),
 }
+# Limits whose keys hold a resume code: forgotten when the response is submitted.
+CODE_LIMITS = {"pages": "code", "resume": "post:code"}
+
+_purged: dict[str, int] = {}  # limit name -> the window this worker last purged before
+_warned = False
 
 
 def parse(text: str) -> tuple[int, int]:
@@ -59,17 +96,96 @@ def limit_for(name: str) -> tuple[int, int]:
     return parse(getattr(settings, f"READINESS_RATE_{name.upper()}", DEFAULTS[name]))
 
 
-def digest(kind: str, value: str) -> str:
-    if kind in ("code", "post:code"):
+def window_of(seconds: int, now: float | None = None) -> int:
+    return int((now if now is not None else time.time()) // seconds * seconds)
+
+
+def _trusted_proxies() -> set[str]:
+    text = str(getattr(settings, "READINESS_FORWARDED_ALLOW_IPS", "127.0.0.1"))
+    return {part.strip() for part in text.split(",") if part.strip()}
+
+
+def client_of(request) -> str | None:
+    """The client a request counts under: its IPv4 address, or its IPv6 /64 network; None when
+    it came through the proxy without the proxy saying whose request it is."""
+    address = str(request.META.get("REMOTE_ADDR") or "").strip()
+    proxies = _trusted_proxies()
+    if "*" in proxies or address in proxies:
+        address = str(request.META.get("HTTP_X_REAL_IP") or "").strip()
+        if not address:
+            _warn_no_client()
+            return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64] or None
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _warn_no_client() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning(
+            "Requests come from the proxy without an X-Real-IP header: the per-client rate "
+            "limits are skipped. Fix: set the header at the proxy (docs/web.md)."
+        )
+
+
+def counter_key(name: str, values: list[str], window: int | None = None) -> str:
+    """The row a limit counts under: the limit's name and an HMAC of what it is keyed on
+    (with the window, for a client's, so that the key changes every window)."""
+    material = "\x00".join([name, *values, "" if window is None else str(window)])
+    return f"{name}:{keyed('ratelimit', material)}"
+
+
+def _normal(source: str, value: str) -> str:
+    if source in ("code", "post:code"):
         from readiness.web.surveys.models import normalise_code
 
-        value = normalise_code(value)
-    return hashlib.sha256(value.encode()).hexdigest()
+        return normalise_code(value)
+    return value
+
+
+def _values(request, view_kwargs, parts) -> list[str] | None:
+    out = []
+    for source in parts:
+        if source == "client":
+            value = client_of(request)
+        elif source.startswith("post:"):
+            value = _normal(source, request.POST.get(source[5:], ""))
+        else:
+            value = _normal(source, str(view_kwargs.get(source, "")))
+        if not value:
+            return None
+        out.append(value)
+    return out
+
+
+def purge_ended(now: float | None = None) -> int:
+    """Delete the counters of every limit whose window has ended; returns how many."""
+    deleted = 0
+    for name in DEFAULTS:
+        _count, seconds = limit_for(name)
+        deleted += _purge(name, window_of(seconds, now))
+    return deleted
+
+
+def _purge(name: str, window: int) -> int:
+    _purged[name] = window
+    found, _ = RateCounter.objects.filter(
+        key__startswith=f"{name}:", window_start__lt=window
+    ).delete()
+    return found
 
 
 def hit(key: str, seconds: int, now: float | None = None) -> int:
     """Count one request under ``key`` in the current window; returns the count so far."""
-    window = int((now if now is not None else time.time()) // seconds * seconds)
+    window = window_of(seconds, now)
     q = connection.ops.quote_name
     table, k, w, c = q(RateCounter._meta.db_table), q("key"), q("window_start"), q("count")
     # A counter: its commit need not wait for the disk (readiness.web.commits).
@@ -81,9 +197,17 @@ def hit(key: str, seconds: int, now: float | None = None) -> int:
         [key, window],
         fetch=True,
     )
-    if random.random() < 0.001:  # now and then, forget windows long past
-        RateCounter.objects.filter(window_start__lt=window - 86400).delete()
+    name, named, _digest = key.partition(":")
+    if named and _purged.get(name) != window:  # once per window in each worker
+        _purge(name, window)
     return count
+
+
+def forget_code(code: str) -> None:
+    """Delete the counters keyed on a resume code (when its response has been submitted), so
+    that nothing is left that was counted under it."""
+    keys = [counter_key(name, [_normal(source, code)]) for name, source in CODE_LIMITS.items()]
+    RateCounter.objects.filter(key__in=keys).delete()
 
 
 def wait_text(seconds: int) -> str:
@@ -94,7 +218,8 @@ def wait_text(seconds: int) -> str:
 
 
 class RespondentRateLimitMiddleware:
-    """Count respondent submissions per session link or resume code; 429 over the limit."""
+    """Count respondent submissions per client, session link and resume code; 429 over a
+    limit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -106,22 +231,18 @@ class RespondentRateLimitMiddleware:
         if request.method != "POST":
             return None
         match = getattr(request, "resolver_match", None)
-        rule = COUNTED.get(match.view_name) if match else None
-        if rule is None:
-            return None
-        name, source = rule
-        count_limit, seconds = limit_for(name)
-        if count_limit <= 0:
-            return None
-        if source.startswith("post:"):
-            value = request.POST.get(source[5:], "")
-        else:
-            value = view_kwargs.get(source, "")
-        if not value:
-            return None
-        if hit(f"{name}:{digest(source, value)}", seconds) <= count_limit:
-            return None
-        return self.slow_down(request, seconds)
+        rules = COUNTED.get(match.view_name) if match else None
+        for name, parts in rules or ():
+            count_limit, seconds = limit_for(name)
+            if count_limit <= 0:
+                continue
+            values = _values(request, view_kwargs, parts)
+            if values is None:
+                continue
+            window = window_of(seconds) if "client" in parts else None
+            if hit(counter_key(name, values, window), seconds) > count_limit:
+                return self.slow_down(request, seconds)
+        return None
 
     @staticmethod
     def slow_down(request, seconds: int):

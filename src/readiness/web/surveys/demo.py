@@ -2,12 +2,14 @@
 
 ``load_demo()`` is idempotent: a second call finds the study and changes nothing.  The demo
 accounts (``demo`` the study lead, ``demo-coordinator`` for sites T01 and T02, ``demo-analyst``)
-get a new random password each time :func:`demo_accounts` runs, which is printed once.
+each get a random password of their own, new each time :func:`demo_accounts` runs, which is
+printed once: knowing one account's password gives nothing of another's.
 """
 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -59,13 +61,25 @@ def load_demo(seed: int = 2015) -> tuple[Study, bool]:
     return study, True
 
 
-def demo_accounts(study: Study) -> tuple[str, list[tuple[str, str]]]:
-    """Create or reset the demo accounts; returns (password, [(username, role label)])."""
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str  # the role's label, and the sites of a coordinator
+    password: str  # new on every run, and this account's own
+
+
+def new_password() -> str:
+    """A random password to type from a screen: three groups of 6 hex digits (72 bits)."""
+    return "-".join(secrets.token_hex(3) for _ in range(3))
+
+
+def demo_accounts(study: Study) -> list[DemoAccount]:
+    """Create or reset the demo accounts, each with a new password of its own."""
     User = get_user_model()
-    password = "-".join(secrets.token_hex(3) for _ in range(3))
     add_study = Permission.objects.get(codename="add_study", content_type__app_label="surveys")
     out = []
     for username, role, site_codes in DEMO_ACCOUNTS:
+        password = new_password()
         user, _ = User.objects.get_or_create(username=username)
         user.set_password(password)
         user.save()
@@ -75,5 +89,6 @@ def demo_accounts(study: Study) -> tuple[str, list[tuple[str, str]]]:
             user=user, study=study, defaults={"role": role}
         )
         membership.sites.set(Site.objects.filter(study=study, code__in=site_codes))
-        out.append((username, role.label + (f" ({', '.join(site_codes)})" if site_codes else "")))
-    return password, out
+        label = role.label + (f" ({', '.join(site_codes)})" if site_codes else "")
+        out.append(DemoAccount(username, label, password))
+    return out

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 
+from readiness.web.accounts.lookup import find_account
 from readiness.web.accounts.models import Role
 from readiness.web.surveys.models import InstrumentVersion, Session, Site, Study
 
@@ -82,17 +82,15 @@ class MemberForm(forms.Form):
         label="Sites (for a site coordinator)",
     )
 
-    def __init__(self, *args, study=None, **kwargs):
+    def __init__(self, *args, study=None, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.study = study
+        self.actor = actor
         self.fields["sites"].queryset = Site.objects.filter(study=study)
 
     def clean_username(self):
-        User = get_user_model()
-        user = User.objects.filter(username=self.cleaned_data["username"].strip()).first()
-        if user is None:
-            raise forms.ValidationError("There is no account with this username")
-        return user
+        # Limits how many usernames that are no account one person may try (enumeration).
+        return find_account(self.actor, self.cleaned_data["username"], study=self.study)
 
     def clean(self):
         data = super().clean()

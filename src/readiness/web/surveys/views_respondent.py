@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from readiness.web.surveys import respondent, services
+from readiness.web.security import ratelimit
+from readiness.web.surveys import expiry, respondent, services
 from readiness.web.surveys.forms import ResumeForm
-from readiness.web.surveys.models import Response, Session, normalise_code
+from readiness.web.surveys.models import Response, Session, Source, normalise_code
 
 # How long after submitting the thank-you page still shows a respondent's knowledge answers.
 FEEDBACK_DAYS = 1
@@ -63,6 +64,7 @@ def start(request, token):
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
+        expiry.now_and_then()  # abandoned drafts go without a scheduled command
         _draft, code = services.start_draft(session)
         return redirect("surveys:page", code=code, number=1)
     return render(request, "respondent/start.jinja", context)
@@ -139,6 +141,13 @@ def page(request, code, number):
     return render(request, "respondent/page.jinja", context)
 
 
+def _submitted(code: str, token: str):
+    """The thank-you page of a submitted response; the counters kept under its resume code
+    are deleted, so that none of them tells when it was submitted."""
+    ratelimit.forget_code(code)
+    return redirect("surveys:thanks", token=token)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def check(request, code):
@@ -146,7 +155,7 @@ def check(request, code):
     if request.method == "POST" and token:
         already = Response.objects.filter(submission_token=token).first()
         if already is not None:
-            return redirect("surveys:thanks", token=token)
+            return _submitted(code, token)
     draft = _draft_or_404(code)
     instrument = draft.instrument.instrument
     incomplete = services.first_incomplete_page(instrument, draft.answers, draft.seen)
@@ -162,7 +171,7 @@ def check(request, code):
                 {"message": str(err), "code": code},
                 status=409,
             )
-        return redirect("surveys:thanks", token=response.submission_token)
+        return _submitted(code, response.submission_token)
     answered, shown = respondent.count_answered(instrument, draft.answers)
     sections = respondent.pages(instrument, draft.answers)
     return render(
@@ -186,7 +195,11 @@ def saved(request, code):
     return render(
         request,
         "respondent/saved.jinja",
-        {"study": draft.session.site.study, "code": normalise_code(code)},
+        {
+            "study": draft.session.site.study,
+            "code": normalise_code(code),
+            "days": expiry.draft_days(),
+        },
     )
 
 
@@ -209,9 +222,12 @@ def resume(request):
 
 @never_cache
 def thanks(request, token):
+    # Only a web response has a thank-you page, found by its random submission token.  A
+    # paper form's token (paper-<id>) is guessable, and its respondent never sees the page.
     response = get_object_or_404(
         Response.objects.select_related("session__site__study", "instrument"),
         submission_token=token,
+        source=Source.WEB,
     )
     study = response.session.site.study
     recent = response.completed_on >= timezone.localdate() - timedelta(days=FEEDBACK_DAYS)

@@ -170,7 +170,7 @@ def study_settings(request, study, access):
 @perm.study_view(perm.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
 def members(request, study, access):
-    form = MemberForm(request.POST or None, study=study)
+    form = MemberForm(request.POST or None, study=study, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
