@@ -380,3 +380,118 @@ def test_a_study_without_responses_exports_its_columns(study, tmp_path, fmt):
     if fmt in ("csv", "redcap"):
         header = path.read_text(encoding="utf-8").splitlines()[0]
         assert header.startswith("response_id," if fmt == "csv" else "record_id,")
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture
+def hostile(study, session_b, django_user_model):
+    """Six paper forms whose free text starts like a spreadsheet formula, and a number."""
+    lead = django_user_model.objects.get(username="lead")
+    for n, text in enumerate(HOSTILE, start=1):
+        answers = {"site": "B", "discipline": 5, "profession": 8, "profession_other": text}
+        answers |= {"contact_ever": 1, "contact_count": 3, "training_prior": 0}
+        paper.enter_first(study, session_b, lead, answers, f"H{n}")
+    return study
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _assert_no_formula_start(rows: list[list[str]]) -> None:
+    for row in rows:
+        assert not any(cell.startswith(FORMULA_START) for cell in row), row
+
+
+def test_csv_and_redcap_exports_neutralise_formulas(client, django_user_model, hostile):
+    login(client, django_user_model, "analyst")
+    for fmt, name in (
+        ("csv", "test-study-responses.csv"),
+        ("redcap", "test-study-redcap-data.csv"),
+    ):
+        archive = zipfile.ZipFile(io.BytesIO(download(client, hostile, fmt).content))
+        rows = _csv_cells(archive.read(name))
+        _assert_no_formula_start(rows)
+        column = [r[rows[0].index("profession_other")] for r in rows[1:]]
+        assert column == ["'" + t.strip() for t in HOSTILE], fmt
+        count = {r[rows[0].index("contact_count")] for r in rows[1:]}
+        assert count == {"3"}, fmt  # numbers stay numbers
+        assert "apostrophe" in archive.read("README.txt").decode()
+    archive = zipfile.ZipFile(io.BytesIO(download(client, hostile, "csv").content))
+    codebook = _csv_cells(archive.read("test-study-responses-codebook.csv"))
+    _assert_no_formula_start(codebook)
+    values = {row[0]: row[4] for row in codebook[1:]}
+    assert "apostrophe" in values["profession_other"]
+    assert "apostrophe" not in values["contact_count"]
+
+
+def test_xlsx_export_holds_no_formula(client, django_user_model, hostile):
+    import openpyxl
+
+    login(client, django_user_model, "analyst")
+    book = openpyxl.load_workbook(io.BytesIO(download(client, hostile, "xlsx").content))
+    for sheet in book:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
+    sheet = book["responses"]
+    header = [c.value for c in sheet[1]]
+    text = [sheet.cell(row=r, column=header.index("profession_other") + 1) for r in range(2, 8)]
+    assert [c.value for c in text] == [t.strip() for t in HOSTILE]
+    assert all(c.quotePrefix for c in text)
+    counts = [sheet.cell(row=r, column=header.index("contact_count") + 1) for r in range(2, 8)]
+    assert {(c.value, c.data_type) for c in counts} == {(3, "n")}
+
+
+def test_a_stored_answer_with_a_control_character_never_stops_an_export(
+    client, django_user_model, study, session_b, tmp_path
+):
+    """Rows stored before answers were cleaned still export: XLSX leaves the character out."""
+    import openpyxl
+
+    lead = django_user_model.objects.get(username="lead")
+    answers = {"site": "B", "discipline": 5, "profession": 8, "contact_ever": 0}
+    answers |= {"profession_other": "line one\x0bline two\x07", "training_prior": 0}
+    paper.enter_first(study, session_b, lead, answers, "OLD1")
+    login(client, django_user_model, "analyst")
+    book = openpyxl.load_workbook(io.BytesIO(download(client, study, "xlsx").content))
+    sheet = book["responses"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(row=2, column=header.index("profession_other") + 1).value == (
+        "line one\nline two"
+    )
+    result = exports.write_export(study, "xlsx", tmp_path / "out.xlsx")
+    assert "1 text cell held control characters" in " ".join(result.lines())
+    archive = zipfile.ZipFile(io.BytesIO(download(client, study, "csv").content))
+    rows = _csv_cells(archive.read("test-study-responses.csv"))
+    assert rows[1][rows[0].index("profession_other")] == "line one\x0bline two\x07"
+
+
+def test_an_export_error_shows_no_server_path(client, django_user_model, make_user):
+    """An SPSS export of an instrument with a name SPSS reserves: the message names the
+    variable and the fix, not the server's temporary folder."""
+    from readiness.instrument import parse_instrument
+
+    text = """
+id: long-names
+version: 1
+title: Long names
+sections:
+  - id: s
+    title: S
+    items:
+      - id: with
+        type: text
+        text: Anything
+"""
+    version = services.install_instrument(parse_instrument(text, "long.yaml"), text)
+    lead = make_user("longlead")
+    study = services.create_study(name="Long", lead=lead, instrument=version)
+    client.force_login(lead)
+    response = client.get(f"/studies/{study.slug}/export/sav/", follow=True)
+    page = response.content.decode()
+    assert "with&#39; cannot be a variable name in a SAV file" in page
+    assert "readiness-export" not in page and "/tmp" not in page
+    assert "responses being written" not in page

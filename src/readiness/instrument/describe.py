@@ -7,6 +7,7 @@ import io
 
 from readiness.instrument.conditions import All, Any_, Condition, Leaf, Not
 from readiness.instrument.model import Indicator, Instrument, Item
+from readiness.tabular import formula_safe
 
 TYPE_NAMES = {
     "single_choice": "single choice",
@@ -197,11 +198,14 @@ def codebook_rows(instrument: Instrument) -> list[dict[str, str]]:
     return rows
 
 
-def codebook_csv(instrument: Instrument) -> str:
+def codebook_csv(instrument: Instrument, rows: list[dict[str, str]] | None = None) -> str:
+    """The codebook (``rows``, or :func:`codebook_rows`) as CSV; text that would start a
+    spreadsheet formula gets an apostrophe before it (:func:`readiness.tabular.formula_safe`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CODEBOOK_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(codebook_rows(instrument))
+    for row in codebook_rows(instrument) if rows is None else rows:
+        writer.writerow({k: formula_safe(v) if isinstance(v, str) else v for k, v in row.items()})
     return buffer.getvalue()
 
 

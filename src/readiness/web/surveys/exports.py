@@ -10,13 +10,19 @@ tables that leave the analyst's screen.
 
 * ``csv``: the responses (:func:`readiness.responses.write_responses`) and a codebook beside
   them, ``<name>-codebook.csv`` (:func:`readiness.instrument.describe.codebook_csv`);
-* ``xlsx``: a ``responses`` sheet and a ``variables`` sheet (labels and codes);
+* ``xlsx``: a ``responses`` sheet and a ``variables`` sheet (labels and codes, and how text was
+  fitted to XLSX: control characters left out, text over 32,767 characters cut with a note);
 * ``sav`` and ``dta``: variable labels (the item texts) and value labels (the choice labels);
 * ``redcap``: REDCap-format data, ``record_id`` first and one ``item___code`` column of 1/0
   per choice of a multiple-choice item, and the data dictionary beside it,
   ``<name>-dictionary.csv`` (:func:`readiness.instrument.redcap.write_redcap_dictionary`).
   REDCap accepts only the dictionary's fields, so the session and date are not in this data
   (the hidden ``site`` item is).
+
+Text is never written so that a spreadsheet program would run it: in CSV and REDCap data, text
+that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets an apostrophe
+before it (the codebook and the README say so); in XLSX it is a text cell with Excel's quote
+prefix (:mod:`readiness.tabular`).  Numbers are numbers and never get the apostrophe.
 
 A synthetic study's exports are marked: every row's ``synthetic`` is 1 (SPSS and Stata file
 labels then start with SYNTHETIC), the default file names hold ``SYNTHETIC``, and REDCap
@@ -30,21 +36,22 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from readiness.errors import ReadinessError
-from readiness.instrument.describe import codebook_csv
+from readiness.errors import ProblemsError, ReadinessError
+from readiness.instrument.describe import codebook_csv, codebook_rows
 from readiness.instrument.interop import unique_name
 from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.instrument.redcap import write_redcap_dictionary
 from readiness.responses import write_responses
+from readiness.responses.validate import is_numeric_item
 from readiness.responses.write import number_text
-from readiness.tabular import atomic_write
+from readiness.tabular import atomic_write, formula_safe_values, xlsx_changes
 from readiness.web.surveys import auditing, services
 from readiness.web.surveys.models import Study
 
@@ -208,9 +215,16 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
         files.append(dictionary)
     else:
         write_responses(frame, instrument, path)
+        fitted = _xlsx_fitted(frame) if fmt == "xlsx" else 0
+        if fitted:
+            notes.append(
+                f"{fitted} text cell{'s' if fitted != 1 else ''} held control characters or "
+                "more than 32,767 characters: the XLSX holds them cleaned or cut (see its "
+                "variables sheet); the CSV export holds them in full."
+            )
         if fmt == "csv":
             codebook = companion_path(path, fmt)
-            text = codebook_csv(instrument)
+            text = export_codebook(instrument)
             atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
             files.append(codebook)
     auditing.record(
@@ -235,6 +249,35 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
     )
 
 
+# What the codebook says of every variable stored as text (see readiness.tabular.formula_safe).
+FORMULA_NOTE = (
+    "Text that starts with =, +, -, @, a tab or a carriage return is written with an "
+    "apostrophe before it ('=1+1), so that a spreadsheet shows it rather than running it as a "
+    "formula; readiness responses reads it back without the apostrophe."
+)
+
+
+def export_codebook(instrument: Instrument) -> str:
+    """The codebook of a CSV export: :func:`codebook_csv`, each variable stored as text saying
+    how text that starts like a formula is written."""
+    rows = codebook_rows(instrument)
+    for row, item in zip(rows, instrument.items, strict=True):
+        if not is_numeric_item(item):
+            row["values"] = f"{row['values']}. {FORMULA_NOTE}"
+    return codebook_csv(instrument, rows)
+
+
+def _xlsx_fitted(frame: pd.DataFrame) -> int:
+    """How many text cells of the export an XLSX cell cannot hold as they are."""
+    return sum(
+        xlsx_changes(v)
+        for name in frame.columns
+        if not pd.api.types.is_float_dtype(frame[name].dtype)
+        for v in frame[name]
+        if isinstance(v, str)
+    )
+
+
 def redcap_record_field(instrument: Instrument) -> str:
     """The record identifier's name, as :func:`write_redcap_dictionary` names it."""
     taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
@@ -250,7 +293,8 @@ def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool)
     """The responses as REDCap's CSV data: the record id, then the dictionary's fields in order.
 
     Multiple-choice items become one column per choice, 1 when ticked and 0 otherwise (also
-    when the item was not answered: REDCap cannot tell the two apart).  Every cell is text.
+    when the item was not answered: REDCap cannot tell the two apart).  Every cell is text;
+    text that would start a spreadsheet formula gets an apostrophe before it.
     """
     n = len(frame)
     if "response_id" in frame:
@@ -278,7 +322,8 @@ def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool)
             elif pd.api.types.is_float_dtype(series.dtype):
                 columns[item_id] = number_text(series.to_numpy(dtype=float))
             else:
-                columns[item_id] = series.astype(object).where(series.notna(), "").to_numpy()
+                text = series.astype(object).where(series.notna(), "").tolist()
+                columns[item_id] = formula_safe_values(text)
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
@@ -316,10 +361,24 @@ def readme(export: Export, names: list[str]) -> str:
         lines += ["", f"Not exported: {export.other_versions} responses to other versions."]
     lines += [
         "",
+        "Text that starts with =, +, -, @, a tab or a carriage return has an apostrophe before "
+        "it ('=1+1), so that a spreadsheet program shows it rather than running it as a formula.",
+        "",
         "No name, e-mail address, IP address or user agent is stored with a response, so none "
         "is in these files.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def failure_message(err: ProblemsError) -> str:
+    """Why an export could not be written, for the person who asked: each problem with its
+    row, column and fix, but not the file (a temporary file on the server)."""
+    problems = [replace(p, file=None) for p in err.problems]
+    n = len(problems)
+    head = f"The export could not be written ({n} problem{'s' if n != 1 else ''}):"
+    return " ".join([head, *(str(p) for p in problems[:10])]) + (
+        f" And {n - 10} more." if n > 10 else ""
+    )
 
 
 @dataclass

@@ -55,7 +55,7 @@ def export_download(request, study, access, fmt):
     try:
         result = exports.download(study, fmt, actor=request.user)
     except ProblemsError as err:  # responses that no longer fit the instrument
-        messages.error(request, f"The export could not be written: {err}")
+        messages.error(request, exports.failure_message(err))
         return redirect("surveys:export", slug=study.slug)
     response = HttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.name}"'
