@@ -72,3 +72,49 @@ def test_the_xlsx_has_numbers_rounded_as_printed_and_the_notes(demo_result, surv
         r[0].value for r in sheet.iter_rows() if r[0].value and str(r[0].value).startswith("[c]")
     ]
     assert notes and "1 to 4" in notes[0]
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def _hostile_table():
+    """A table whose labels (a site or discipline name typed by a person) start like formulas."""
+    from readiness.report.model import Body, Cell, Table
+
+    rows = [[Cell(text), Cell("-3", value=-3, numeric=True)] for text in FORMULAS]
+    return Table(
+        id="table-x",
+        number="X",
+        title="Hostile",
+        head=[[Cell("=Group", header=True), Cell("@n", header=True)]],
+        bodies=[Body(rows=rows, label="+label")],
+        notes=["-a note"],
+        slug="table-x",
+        group_column="Group",
+    )
+
+
+def test_the_csv_neutralises_text_that_starts_like_a_formula(tmp_path):
+    from readiness.report.export import write_csv
+
+    write_csv(_hostile_table(), tmp_path / "x.csv")
+    with (tmp_path / "x.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    assert [r[1] for r in rows[1:]] == ["'" + t for t in FORMULAS]
+
+
+def test_the_xlsx_holds_no_formula_and_numbers_stay_numbers(tmp_path):
+    from readiness.report.export import write_xlsx
+
+    write_xlsx(_hostile_table(), tmp_path / "x.xlsx")
+    sheet = load_workbook(tmp_path / "x.xlsx").active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert all(c.data_type != "f" for c in cells)
+    assert [sheet.cell(row=r, column=2).value for r in range(3, 9)] == FORMULAS
+    assert all(sheet.cell(row=r, column=2).quotePrefix for r in range(3, 9))
+    assert {
+        (sheet.cell(row=r, column=3).value, sheet.cell(row=r, column=3).data_type)
+        for r in range(3, 9)
+    } == {(-3, "n")}

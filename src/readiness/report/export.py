@@ -3,10 +3,12 @@ same suppression.
 
 * CSV: UTF-8 with a byte-order mark (so that spreadsheet programs read the symbols), one header
   row of flattened column names (``Indicator; discipline``), the row group (indicator, scale,
-  characteristic) as the first column, cells exactly as the report prints them.
+  characteristic) as the first column, cells exactly as the report prints them (negative
+  numbers with a minus sign, U+2212), except that text starting like a spreadsheet formula
+  (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets an apostrophe before it.
 * XLSX: the caption in the first row, the header, the rows with numbers as numbers (rounded as
   printed, with a matching number format) and ``[c]`` where a cell is suppressed, and the
-  table's notes below.
+  table's notes below; text is always a text cell, never a formula.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from pathlib import Path
 from readiness.instrument.model import Instrument
 from readiness.report.model import Table
 from readiness.report.suppression import DEFAULT_MIN_CELL
-from readiness.tabular import atomic_write
+from readiness.tabular import atomic_write, formula_safe_values, xlsx_row
 
 
 def write_csv(table: Table, path: Path) -> None:
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(table.export_columns())
-            writer.writerows(table.export_rows(as_text=True))
+            writer.writerow(formula_safe_values(table.export_columns()))
+            for row in table.export_rows(as_text=True):
+                writer.writerow(formula_safe_values(row))
 
     atomic_write(path, write)
 
@@ -37,10 +40,10 @@ def write_xlsx(table: Table, path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Table {table.number}"[:31]
-    sheet.append([table.caption])
+    sheet.append(xlsx_row(sheet, [table.caption]))
     sheet["A1"].font = Font(bold=True, size=12)
     columns = table.export_columns()
-    sheet.append(columns)
+    sheet.append(xlsx_row(sheet, columns))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
@@ -52,7 +55,7 @@ def write_xlsx(table: Table, path: Path) -> None:
                 + [f for c in row for f in [c.number_format] + [None] * (c.colspan - 1)]
             )
     for values, row_formats in zip(table.export_rows(), formats, strict=True):
-        sheet.append(values)
+        sheet.append(xlsx_row(sheet, values))
         for cell, number_format in zip(sheet[sheet.max_row], row_formats, strict=False):
             if number_format and isinstance(cell.value, int | float):
                 cell.number_format = number_format
@@ -60,7 +63,7 @@ def write_xlsx(table: Table, path: Path) -> None:
                 cell.alignment = Alignment(horizontal="right")
     sheet.append([])
     for note in table.notes:
-        sheet.append([note])
+        sheet.append(xlsx_row(sheet, [note]))
     for index, name in enumerate(columns, start=1):
         letter = sheet.cell(row=2, column=index).column_letter
         width = max([len(str(name))] + [len(str(v[index - 1])) for v in table.export_rows()])
