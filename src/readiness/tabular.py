@@ -92,8 +92,16 @@ def xlsx_cell(sheet, value):
         return value
     from openpyxl.cell.cell import Cell
 
+    return xlsx_set(Cell(sheet, row=1, column=1), value)
+
+
+def xlsx_set(cell, value):
+    """Put ``value`` into an openpyxl cell as :func:`xlsx_cell` would; returns the cell."""
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
     text = xlsx_text(value)
-    cell = Cell(sheet, row=1, column=1, value=text)
+    cell.value = text
     cell.data_type = "s"
     if text[:1] in FORMULA_TRIGGERS:
         cell.quotePrefix = True

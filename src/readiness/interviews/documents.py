@@ -1,7 +1,11 @@
 """Write outputs to files: framework matrix (XLSX, DOCX), theme report (DOCX, HTML), tables.
 
 Every writer goes through a temporary file that is renamed into place, so a failed write
-leaves nothing behind.  Nothing here reads the pseudonymisation key; callers check that the
+leaves nothing behind.  Spreadsheets never receive a formula: in XLSX, names, attributes,
+codes and quotes are text cells (Excel's quote prefix where they start like a formula, control
+characters left out, cut at a cell's 32,767 characters); in CSV, text that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets an apostrophe before it
+(:mod:`readiness.tabular`).  Nothing here reads the pseudonymisation key; callers check that the
 transcripts have been pseudonymised first (:func:`readiness.interviews.pseudonymise.check_export`).
 """
 
@@ -17,7 +21,7 @@ from readiness.interviews.outputs import (
     FrameworkMatrix,
     ThemeReport,
 )
-from readiness.tabular import atomic_write
+from readiness.tabular import atomic_write, formula_safe_values, xlsx_row, xlsx_set
 
 __all__ = [
     "theme_report_html",
@@ -63,7 +67,7 @@ def write_framework_xlsx(matrix: FrameworkMatrix, path: str | Path) -> Path:
     for c in quotes[1]:
         c.font = Font(bold=True)
     header = ["Participant", *attr_keys, *matrix.columns]
-    ws.append(header)
+    ws.append(xlsx_row(ws, header))
     for c in ws[1]:
         c.font = Font(bold=True)
         c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -72,15 +76,16 @@ def write_framework_xlsx(matrix: FrameworkMatrix, path: str | Path) -> Path:
     next_row = 2  # next free row on the Quotes sheet
     for i, name in enumerate(matrix.participants):
         attrs = matrix.attributes[i]
-        ws.append([name, *[attrs.get(k, "") for k in attr_keys]])
+        ws.append(xlsx_row(ws, [name, *[attrs.get(k, "") for k in attr_keys]]))
         r = i + 2
         for j, cell in enumerate(matrix.cells[i]):
-            target = ws.cell(row=r, column=first + j, value=_cell_text(cell) or None)
+            target = xlsx_set(ws.cell(row=r, column=first + j), _cell_text(cell) or None)
             target.alignment = wrap
             if cell.quotes:
                 target.hyperlink = Hyperlink(ref=target.coordinate, location=f"Quotes!A{next_row}")
             for q in cell.quotes:
-                quotes.append([name, cell.column, q.code, q.source, q.line, q.start, q.end, q.text])
+                row = [name, cell.column, q.code, q.source, q.line, q.start, q.end, q.text]
+                quotes.append(xlsx_row(quotes, row))
                 quotes.cell(row=next_row, column=8).alignment = wrap
                 next_row += 1
     for j in range(len(header)):
@@ -303,17 +308,17 @@ def write_table(result: AttributeMatrix | Cooccurrence, path: str | Path) -> Pat
 
         wb = Workbook()
         ws = wb.active
-        ws.append(header)
+        ws.append(xlsx_row(ws, header))
         for r in rows:
-            ws.append(r)
+            ws.append(xlsx_row(ws, r))
         atomic_write(path, lambda p: wb.save(p))
     else:
 
         def write(p):
             with open(p, "w", encoding="utf-8", newline="") as fh:
                 w = csv.writer(fh)
-                w.writerow(header)
-                w.writerows(rows)
+                w.writerow(formula_safe_values(header))
+                w.writerows(formula_safe_values(r) for r in rows)
 
         atomic_write(path, write)
     return path
