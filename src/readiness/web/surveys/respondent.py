@@ -34,6 +34,7 @@ from readiness.instrument.model import (
 )
 from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import parser_for
+from readiness.tabular import clean_text
 
 RADIO_TYPES = ("single_choice", "likert", "yes_no", "true_false")
 MAX_TEXT = 2000
@@ -343,6 +344,7 @@ def parse_value(item: Item, raw: Any, today: date | None = None) -> tuple[Any, s
         if int(year) < 1900 or stored > f"{today.year:04d}-{today.month:02d}":
             return None, "The date must be in the past"
         return stored, None
+    raw = clean_text(raw).strip()  # no control character reaches the database or an export
     if len(raw) > MAX_TEXT:
         return None, f"Your answer must be {MAX_TEXT} characters or fewer"
     return raw, None
