@@ -318,3 +318,18 @@ def test_missing_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(InstrumentError, match="no such file"):
         load_instrument(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "//x.example", "ftp://x"],
+)
+def test_a_source_url_must_be_a_web_address(url):
+    text = MINIMAL + f"sources:\n  law: {{citation: A law, url: '{url}'}}\n"
+    (problem,) = problems_of(text)
+    assert problem.column == "sources.law.url" and problem.line == 19
+    assert "not a web address" in problem.message and "https://" in problem.fix
+    good = parse_instrument(
+        MINIMAL + "sources:\n  law: {citation: A, url: 'https://x.example/a'}\n"
+    )
+    assert good.sources["law"]["url"] == "https://x.example/a"

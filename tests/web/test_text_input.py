@@ -29,3 +29,26 @@ def test_a_paper_entry_is_stored_without_control_characters(study):
     form.update({"discipline": "2", "profession": "8", "profession_other": PASTED})
     entry = paper.read_entry(study.instrument.instrument, form, prefilled={})
     assert entry.answers["profession_other"] == "nurse\npractitioner"
+
+
+def test_a_source_link_is_shown_only_for_a_web_address(study):
+    """A version stored before the loader refused them: its javascript: link is not a link."""
+    import dataclasses
+
+    from readiness.web.surveys import respondent
+
+    instrument = study.instrument.instrument
+    key = next(
+        i.source
+        for i in instrument.items
+        if i.type == "true_false" and instrument.sources.get(i.source, {}).get("url")
+    )
+    sources = dict(instrument.sources)
+    sources[key] = {"citation": "A law", "url": "javascript:alert(document.cookie)"}
+    hostile = dataclasses.replace(instrument, sources=sources)
+    item = next(i for i in hostile.items if i.source == key)
+    feedback = respondent.knowledge_feedback(hostile, {item.id: 1})
+    shown = next(f for f in feedback if f["item"].id == item.id)
+    assert shown["citation"] == "A law" and shown["url"] == ""
+    good = respondent.knowledge_feedback(instrument, {item.id: 1})
+    assert next(f for f in good if f["item"].id == item.id)["url"].startswith("https://")

@@ -39,6 +39,7 @@ from readiness.instrument.model import (
     Rule,
     Scale,
     Section,
+    web_link,
 )
 from readiness.instrument.yamlio import LineMap, load_yaml
 
@@ -416,6 +417,14 @@ def _sources(raw: Any, check: _Checker) -> dict[str, dict]:
                 ("sources", key),
                 f"source '{key}' needs a 'citation'.",
                 "write citation: Author, title, year.",
+            )
+            continue
+        if "url" in value and not web_link(value["url"]):
+            check.add(
+                ("sources", key, "url"),
+                f"source '{key}' has the url {str(value['url'])[:80]!r}, which is not a web "
+                "address.",
+                "give an address that starts with https:// (or http://), or remove the url.",
             )
             continue
         out[str(key)] = {

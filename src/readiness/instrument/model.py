@@ -49,6 +49,19 @@ META_COLUMNS = (
 )
 
 
+def web_link(url: object) -> str:
+    """``url`` if it is an http or https address with a host, else "": the only links an
+    instrument's sources may give (a ``javascript:`` or ``data:`` address is never a link)."""
+    from urllib.parse import urlsplit
+
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
 @dataclass(frozen=True)
 class Choice:
     code: int | str

@@ -31,6 +31,7 @@ from readiness.instrument.model import (
     Instrument,
     Item,
     Section,
+    web_link,
 )
 from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import parser_for
@@ -432,7 +433,7 @@ def knowledge_feedback(instrument: Instrument, answers: dict) -> list[dict]:
                 "correct": correct,
                 "explanation": item.explanation,
                 "citation": source.get("citation", ""),
-                "url": source.get("url", ""),
+                "url": web_link(source.get("url")),  # never a javascript: link
             }
         )
     return out
