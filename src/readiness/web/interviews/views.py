@@ -15,6 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.interviews.errors import InterviewError
+from readiness.web.attachment import attachment
 from readiness.web.interviews import analysis, review, services
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
@@ -1006,7 +1007,7 @@ def downloads(request, project, access):
             errors = _errors(err)
         else:
             response = HttpResponse(data, content_type=content_type)
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Content-Disposition"] = attachment(name)
             response["Cache-Control"] = "no-store"
             return response
     items = [d for d in analysis.DOWNLOADS.values() if access.has(d.permission)]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from readiness.errors import ProblemsError
 from readiness.web import uploads
 from readiness.web.accounts import permissions as perm
+from readiness.web.attachment import attachment
 from readiness.web.surveys import exports, imports
 from readiness.web.surveys.models import Response, ResponseImport, Session
 
@@ -58,7 +59,7 @@ def export_download(request, study, access, fmt):
         messages.error(request, exports.failure_message(err))
         return redirect("surveys:export", slug=study.slug)
     response = HttpResponse(result.content, content_type=result.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{result.name}"'
+    response["Content-Disposition"] = attachment(result.name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

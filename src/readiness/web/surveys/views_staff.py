@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from readiness.web import audit
 from readiness.web.accounts import permissions as perm
 from readiness.web.accounts.models import Membership, Role
+from readiness.web.attachment import attachment
 from readiness.web.surveys import dashboard, services
 from readiness.web.surveys.forms import (
     MemberForm,
@@ -353,7 +354,7 @@ def session_qr(request, study, access, session_id):
     )
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="{session.code}-qr.svg"'
+        response["Content-Disposition"] = attachment(f"{session.code}-qr.svg")
     return response
 
 
@@ -435,5 +436,5 @@ def report(request, study, access):
         source={"study": study.name},
     )
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{study.slug}-report.html"'
+    response["Content-Disposition"] = attachment(f"{study.slug}-report.html")
     return response
