@@ -1,14 +1,54 @@
 """Django's admin, for system administrators.  Responses are read-only there."""
 
+from django import forms
 from django.contrib import admin
 
+from readiness.errors import InstrumentError
+from readiness.instrument import parse_instrument
 from readiness.web.surveys.models import InstrumentVersion, Response, Session, Site, Study
+
+
+class InstrumentVersionForm(forms.ModelForm):
+    """A new instrument version: its YAML, checked by the same loader as the command line; the
+    id, version and title are read from it."""
+
+    yaml = forms.CharField(widget=forms.Textarea, strip=False, label="YAML")
+
+    class Meta:
+        model = InstrumentVersion
+        fields = ["yaml"]
+
+    def clean_yaml(self) -> str:
+        text = self.cleaned_data["yaml"].replace("\r\n", "\n")
+        try:
+            parsed = parse_instrument(text, file="the YAML")
+        except InstrumentError as err:
+            raise forms.ValidationError([str(p) for p in err.problems]) from None
+        if InstrumentVersion.objects.filter(
+            instrument_id=parsed.id, version=str(parsed.version)
+        ).exists():
+            raise forms.ValidationError(
+                f"Instrument {parsed.id} version {parsed.version} is stored already. "
+                "Give the changed instrument a new version."
+            )
+        self.instance.instrument_id = parsed.id
+        self.instance.version = str(parsed.version)
+        self.instance.title = parsed.title
+        return text
 
 
 @admin.register(InstrumentVersion)
 class InstrumentVersionAdmin(admin.ModelAdmin):
+    """Versions are added, never edited: responses record the version they answered, and the
+    stored SHA-256 identifies its text."""
+
     list_display = ("instrument_id", "version", "title")
-    readonly_fields = ("sha256",)
+    form = InstrumentVersionForm
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("sha256",)
+        return ("instrument_id", "version", "title", "yaml", "sha256")
 
 
 class SiteInline(admin.TabularInline):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from readiness.errors import ReadinessError
 from readiness.instrument import Instrument, parse_instrument
 
 # Codes a person reads from a screen or paper: no 0/O, 1/I/L, 5/S, 8/B.
@@ -83,6 +84,24 @@ class InstrumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} v{self.version}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Store the SHA-256 of the text; a stored version's text is never changed in place
+        (responses record the version they answered): change it as a new version."""
+        digest = hashlib.sha256(self.yaml.encode()).hexdigest()
+        if self.pk is not None:
+            stored = (
+                InstrumentVersion.objects.filter(pk=self.pk)
+                .values_list("sha256", flat=True)
+                .first()
+            )
+            if stored is not None and stored != digest:
+                raise ReadinessError(
+                    f"instrument {self.instrument_id} version {self.version} is stored already "
+                    "and its text cannot change. Fix: give the changed instrument a new version."
+                )
+        self.sha256 = digest
+        super().save(*args, **kwargs)
 
     @property
     def instrument(self) -> Instrument:
