@@ -146,6 +146,7 @@ def test_full_flow_and_key_never_leaks(study):
     s = study / "study"
     _pseudonymise(study)
     _code(study)
+    _pseudonymise(study)  # the memo written while coding is reviewed before it leaves
     stats = json.loads(run("code-stats", s, "--json").output)
     assert {c["code"]: c["codings"] for c in stats["codes"]}["Interpreters"] == 2
     m = json.loads(run("matrix", s, "--attribute", "nation", "--json").output)
@@ -227,6 +228,7 @@ def test_search_segments_memo_codebook_topic_guide(study):
     assert [(h["source"], h["line"], h["speaker"]) for h in hits] == [("P12", 3, "P12")]
     _pseudonymise(study)
     _code(study)
+    _pseudonymise(study)  # the memo written while coding is reviewed before it leaves
     segs = json.loads(run("segments", s, "Interpreters", "--coder", "alice", "--json").output)
     assert segs[0]["memos"] == ["No interpreter; companion present"]
     run("memo", s, "Theme ideas so far", "--author", "alice")
@@ -256,5 +258,110 @@ def test_through_readiness_main_with_json_error(study, capsys):
     out = str(study / "f.xlsx")
     assert main(["interviews", "framework", str(study / "study"), "--output", out, "--json"]) == 1
     error = json.loads(capsys.readouterr().out)
-    assert error["error"] == "2 problems in interview data:"
+    assert error["error"] == "3 problems in interview data:"  # two transcripts, the rest
     assert "has not been pseudonymised" in error["problems"][0]["message"]
+
+
+# -- pseudonymised exports carry no real name --------------------------------------------------
+
+RITCHIE = (
+    "Interviewer: Tell me about the clinic.\nR1: Ritchie from unix-ritchie told me about it.\n"
+)
+
+
+def _every_byte(path) -> str:
+    """A file's text, or the text of every member of a zip (qdpx, xlsx, docx), lower case."""
+    data = path.read_bytes()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(path) as z:
+            data = b"".join(z.read(n) for n in z.namelist())
+    return data.decode("utf-8", errors="replace").lower()
+
+
+@pytest.fixture
+def ritchie(tmp_path):
+    """A project whose file, transcript and participant names, attributes, memos, codes and
+    themes all carry the key's name Ritchie."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "in" / "unix-ritchie.txt").write_text(RITCHIE, "utf-8")
+    (tmp_path / "in" / "people.csv").write_text(
+        "participant,profession,nation\nunix-ritchie,nurse (Ritchie ward),England\n", "utf-8"
+    )
+    (tmp_path / "secret" / "key.csv").write_text("real,pseudonym\nRitchie,Person R\n", "utf-8")
+    folder = tmp_path / "study"
+    run("init", folder, "--starter-codebook", "--name", "Ritchie pilot")
+    run("import", folder, tmp_path / "in" / "unix-ritchie.txt")
+    run("import", folder, "--participants", tmp_path / "in" / "people.csv")
+    p = store.load(folder)
+    code = p.add_code("Ritchie's referral", parent=None, definition="What Ritchie did")
+    theme = next(iter(p.themes.values()))
+    p.themes[theme.id] = type(theme)(**{**theme.__dict__, "codes": (*theme.codes, code.id)})
+    text = p.source("unix-ritchie").text
+    s = text.index("Ritchie from")
+    coding = p.add_coding("unix-ritchie", s, s + 12, code.id, "alice")
+    p.add_memo("Ritchie was upset; exemplar", target="coding", target_id=coding.id, title="Ritchie")
+    p.add_memo("Met Ritchie twice", target="project")
+    store.save(p, folder)
+    return tmp_path
+
+
+def _outputs(tmp, *extra):
+    """Every way the command line writes the project out; returns the files and printed text."""
+    s = tmp / "study"
+    out = tmp / "out"
+    out.mkdir(exist_ok=True)
+    printed = [
+        run("export", s, out / "p.qdpx", *extra).output,
+        run("framework", s, "--output", out / "f.xlsx", *extra).output,
+        run("framework", s, "--output", out / "f.docx", *extra).output,
+        run("framework", s, "--json").output,
+        run(
+            "segments",
+            s,
+            "--theme",
+            next(iter(store.load(s).themes.values())).name,
+            "--json",
+            *extra,
+        ).output,
+        run("report", s, out / "r.html", *extra).output,
+        run("report", s, out / "r.docx", *extra).output,
+    ]
+    return [out / n for n in ("p.qdpx", "f.xlsx", "f.docx", "r.html", "r.docx")], printed
+
+
+def test_pseudonymised_exports_carry_no_real_name_anywhere(ritchie):
+    s = ritchie / "study"
+    run("pseudonymise", s, "--key", ritchie / "secret" / "key.csv", "--accept-all")
+    files, printed = _outputs(ritchie)
+    for f in files:
+        assert "ritchie" not in _every_byte(f), f.name
+    for text in printed:
+        assert "ritchie" not in text.lower()
+    assert "person r" in _every_byte(files[0])  # the pseudonym took its place
+
+
+def test_an_export_is_refused_while_anything_is_unreviewed(ritchie):
+    """Before the review, and again after a memo is added, every export is refused; a reason
+    lets it through and is logged."""
+    s = ritchie / "study"
+    out = ritchie / "out.qdpx"
+    for args in (
+        ("export", s, out),
+        ("framework", s, "--output", ritchie / "f.xlsx"),
+        ("segments", s, "--theme", next(iter(store.load(s).themes.values())).name),
+        ("report", s, ritchie / "r.html"),
+    ):
+        r = run(*args, ok=False)
+        assert "has not been pseudonymised" in str(r.exception), args
+    run("pseudonymise", s, "--key", ritchie / "secret" / "key.csv", "--accept-all")
+    run("export", s, out)
+    run("memo", s, "Ritchie phoned again")
+    r = run("export", s, out, ok=False)
+    assert "1 memo (" in str(r.exception) and "not reviewed for pseudonymisation since" in str(
+        r.exception
+    )
+    run("export", s, out, "--reason", "For the data controller", "--user", "amy")
+    last = store.read_audit(s)[-2]
+    assert last.action == "export-override" and last.details["unreviewed"] == {"memo": 1}
+    assert last.details["reason"] == "For the data controller" and last.user == "amy"

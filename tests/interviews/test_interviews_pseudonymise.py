@@ -152,10 +152,13 @@ def test_export_refused_unless_reason_and_override_logged(project):
     p = store.load(project)
     with pytest.raises(InterviewError) as e:
         ps.check_export(p)
-    assert len(e.value.problems) == 2 and "--reason" in e.value.problems[0].fix
+    assert len(e.value.problems) == 3 and "--reason" in e.value.problems[0].fix
+    assert "2 participants ('P12', 'P7')" in e.value.problems[2].message
     raw = ps.check_export(p, reason="Sent to the data controller for checking", user="alice")
-    assert sorted(raw) == ["P12", "P7_interview"]
+    assert {"P12", "P7_interview", "P7"} <= set(raw)
     assert p.audit[-1].action == "export-override"
+    assert sorted(p.audit[-1].details["transcripts"]) == ["P12", "P7_interview"]
+    assert p.audit[-1].details["unreviewed"]["participant"] == 2
     assert p.audit[-1].details["reason"] == "Sent to the data controller for checking"
 
 

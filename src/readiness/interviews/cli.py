@@ -2,8 +2,9 @@
 
 Every command takes the project folder first.  Commands that change the project write it back
 atomically and add to its audit log; commands that produce results take ``--json``.  Outputs
-that carry transcript text (exports, framework matrix, theme report) are refused while a
-transcript has not been pseudonymised, unless ``--reason`` is given, which is logged.
+that leave the project (exports, the framework matrix and tables written to files, the theme
+report, segments) are refused while anything in the project has not been reviewed for
+pseudonymisation, unless ``--reason`` is given, which is logged.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ PROJECT = click.argument(
     "project", type=click.Path(file_okay=False, path_type=Path), metavar="PROJECT"
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+BOOK = ("code", "theme")  # what a codebook carries, for the export gate
 
 
 def _emit(as_json: bool, data, text: str) -> None:
@@ -568,15 +570,23 @@ def code_stats_cmd(project, include_children, as_json):
 @click.option("--where", multiple=True, help="Only participants with ATTRIBUTE=VALUE (repeatable).")
 @click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable).")
 @click.option("--no-children", is_flag=True, help="Leave out codes below CODE.")
+@click.option("--reason", help="Why what is not yet reviewed may be shown (logged).")
+@click.option("--user", help="Your name, for the audit log.")
 @JSON
-def segments_cmd(project, code, theme, where, coders, no_children, as_json):
-    """Every passage coded with CODE (or a --theme), with who said it."""
+def segments_cmd(project, code, theme, where, coders, no_children, reason, user, as_json):
+    """Every passage coded with CODE (or a --theme), with who said it.
+
+    The passages leave the project (printed, or piped to a file), so, like the exports, they
+    are refused while anything has not been reviewed for pseudonymisation, unless --reason."""
     from readiness.interviews.outputs import segments
 
     if not code and not theme:
         raise click.UsageError("give a CODE or --theme.")
+    p = store.load(project)
+    ps.check_export(p, reason=reason, user=user, export="segments")
+    _save_audit(p, project)
     segs = segments(
-        store.load(project),
+        p,
         code,
         theme=theme,
         include_children=not no_children,
@@ -638,8 +648,12 @@ def search_cmd(project, query, regex, case_sensitive, whole_word, limit, as_json
     default=None,
     help="Hide counts from 1 to K-1 (default 5 when writing --output, else 0).",
 )
+@click.option("--reason", help="Why what is not yet reviewed may be written (logged).")
+@click.option("--user", help="Your name, for the audit log.")
 @JSON
-def matrix_cmd(project, attribute, cooccurrence, codes, output, suppress_below, as_json):
+def matrix_cmd(
+    project, attribute, cooccurrence, codes, output, suppress_below, reason, user, as_json
+):
     """A code by attribute matrix, or code co-occurrence, counting participants."""
     from readiness.interviews.documents import write_table
     from readiness.interviews.outputs import attribute_matrix
@@ -670,7 +684,9 @@ def matrix_cmd(project, attribute, cooccurrence, codes, output, suppress_below, 
             "\nParticipants in whose transcripts the two codes overlap (diagonal: with the code)."
         )
     if output:
+        ps.check_export(p, reason=reason, user=user, export=f"matrix {output.name}")
         write_table(m, output)
+        _save_audit(p, project)
         text += f"\nWrote {output}" + (f" (counts below {k} suppressed)" if k and attribute else "")
     _emit(as_json, m, text)
 
@@ -842,7 +858,9 @@ def export_cmd(project, output, reason, user):
     p = store.load(project)
     suffix = output.suffix.lower()
     if suffix == ".qdc":
+        ps.check_export(p, reason=reason, user=user, export=f"codebook {output.name}", kinds=BOOK)
         refi.write_qdc(p, output)
+        _save_audit(p, project)
         click.echo(f"Wrote codebook {output}: {len(p.codes)} codes.")
         return
     if suffix != ".qdpx":

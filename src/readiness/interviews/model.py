@@ -330,6 +330,9 @@ class Project:
         self.memos: dict[str, Memo] = {}
         self.topic_guide: TopicGuide | None = None
         self.audit: list[AuditEntry] = []  # entries not yet written to the audit log
+        # What the last pseudonymisation review saw of each object (participant, memo, code...),
+        # as a digest of its text: see readiness.interviews.pseudonymise.unreviewed.
+        self.reviewed: dict[str, str] = {}
 
     # -- users ---------------------------------------------------------------------------------
 

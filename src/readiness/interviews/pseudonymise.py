@@ -11,18 +11,22 @@ Two things find what to replace:
   after "born", "DOB" or "date of birth").  Their default replacements are ``[phone]``,
   ``[email]``, ``[NHS number]``, ``[postcode]`` and ``[date of birth]``.
 
-:func:`propose` returns :class:`Proposal` records for the transcripts' text, their names and the
-memos; :func:`apply` carries out the accepted ones, moves every coding so it covers the same
+:func:`propose` returns :class:`Proposal` records for every text a review covers
+(:data:`FIELDS`, :func:`review_scope`): the transcripts' text, names, file names and attributes,
+the participants' names, descriptions and attributes, memos, codes, themes and the project's
+name; :func:`apply` carries out the accepted ones, moves every coding so it covers the same
 words (a coding that ended inside a replaced name ends after its pseudonym), marks the reviewed
-transcripts as pseudonymised and writes an audit entry with counts only.
+transcripts as pseudonymised, records a digest of everything else it reviewed
+(``Project.reviewed``) and writes an audit entry with counts only.
 
-Exports that carry transcript text refuse transcripts not marked as pseudonymised unless a
-reason is given (:func:`check_export`), and the reason is logged.
+Every export refuses a project with anything not reviewed as it is now (:func:`unreviewed`)
+unless a reason is given (:func:`check_export`), and the reason is logged.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from collections import Counter
@@ -37,6 +41,12 @@ from readiness.tabular import atomic_write
 
 __all__ = [
     "DETECTORS",
+    "FIELDS",
+    "Text",
+    "Unreviewed",
+    "review_scope",
+    "texts_of",
+    "unreviewed",
     "Key",
     "Proposal",
     "apply",
@@ -350,6 +360,105 @@ def _context(text: str, s: int, e: int, width: int = 30) -> str:
     return f"...{left}[{text[s:e]}]{right}..."
 
 
+# Every text a review reads, by where it is: (collection, field).  ``where`` is what a proposal
+# records; an attribute's ``target_id`` is its object's GUID, ":", the attribute's name.
+FIELDS = {
+    "transcript": ("sources", "text"),
+    "name": ("sources", "name"),
+    "origin": ("sources", "origin"),
+    "transcript description": ("sources", "description"),
+    "transcript attribute": ("sources", "attributes"),
+    "participant": ("participants", "name"),
+    "participant description": ("participants", "description"),
+    "participant attribute": ("participants", "attributes"),
+    "memo": ("memos", "text"),
+    "memo title": ("memos", "title"),
+    "code": ("codes", "name"),
+    "code definition": ("codes", "definition"),
+    "code inclusion": ("codes", "inclusion"),
+    "code exclusion": ("codes", "exclusion"),
+    "code example": ("codes", "example"),
+    "theme": ("themes", "name"),
+    "theme description": ("themes", "description"),
+    "project": ("project", "name"),
+    "project description": ("project", "description"),
+}
+_RUNNING_TEXT = {"transcript", "memo", "memo title"}  # proposals give a line and context
+_KIND_OF = {"sources": "transcript", "participants": "participant", "memos": "memo"}
+_KIND_OF.update({"codes": "code", "themes": "theme", "project": "project"})
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text a review reads: ``where`` (a key of :data:`FIELDS`), whose it is, and the text."""
+
+    where: str
+    target_id: str
+    target: str  # how a person recognises the object: a name, a title, a code's path
+    text: str
+
+
+def _object(project: Project, collection: str, oid: str):
+    return project if collection == "project" else getattr(project, collection).get(oid)
+
+
+def _label(project: Project, collection: str, obj) -> str:
+    if collection == "memos":
+        return obj.title or obj.text[:30]
+    if collection == "codes":
+        return project.code_path(obj.id)
+    return obj.name
+
+
+def texts_of(project: Project, ref: str) -> list[Text]:
+    """The texts of one object, ``ref`` being ``kind:GUID`` (see :func:`review_scope`)."""
+    kind, oid = ref.split(":", 1)
+    collection = next(c for c, k in _KIND_OF.items() if k == kind)
+    obj = _object(project, collection, oid)
+    if obj is None:
+        return []
+    label = _label(project, collection, obj)
+    out = []
+    for where, (coll, attr) in FIELDS.items():
+        if coll != collection:
+            continue
+        value = getattr(obj, attr)
+        if attr == "attributes":
+            for name, v in value.items():
+                if isinstance(v, str):
+                    out.append(Text(where, f"{oid}:{name}", f"{label} ({name})", v))
+        else:
+            out.append(Text(where, oid, label, value or ""))
+    return out
+
+
+def review_scope(project: Project, sources: list[str] | None = None) -> list[str]:
+    """What a review of ``sources`` (all without it) covers, as ``kind:GUID`` references.
+
+    The transcripts chosen, their participants, the memos on them and on their codings, and
+    everything tied to no transcript: the project's name, the codes, the themes, participants
+    of no transcript and memos on the project or a code.  Without ``sources``: everything.
+    """
+    ids = [project.source(s).id for s in sources] if sources else list(project.sources)
+    chosen = set(ids)
+    coding_source = {c.id: c.source for c in project.codings.values()}
+    refs = [f"transcript:{sid}" for sid in ids]
+    refs += [
+        f"participant:{p.id}"
+        for p in project.participants.values()
+        if not p.sources or chosen & set(p.sources)
+    ]
+    for m in project.memos.values():
+        on = {"source": m.target_id, "selection": m.source}.get(m.target)
+        if m.target == "coding":
+            on = coding_source.get(m.target_id)
+        if on is None or on in chosen:
+            refs.append(f"memo:{m.id}")
+    refs += [f"code:{c}" for c in project.codes] + [f"theme:{t}" for t in project.themes]
+    refs.append(f"project:{project.id}")
+    return refs
+
+
 def propose(
     project: Project,
     key: Key | None = None,
@@ -358,61 +467,34 @@ def propose(
     kinds=None,
     memos: bool = True,
 ) -> list[Proposal]:
-    """Proposals for the given transcripts (all without ``sources``), their names and the memos.
-
-    Numbered from 1 in a fixed order, so the same project and key give the same numbers.
+    """Proposals for everything a review of ``sources`` covers (see :func:`review_scope`):
+    the transcripts' text, names and attributes, participants, memos, codes, themes and the
+    project's name.  Numbered from 1 in a fixed order, so the same project and key give the
+    same numbers.  ``memos=False`` leaves memos out.
     """
-    ids = [project.source(s).id for s in sources] if sources else list(project.sources)
     out: list[Proposal] = []
-    n = 0
-    for sid in ids:
-        t = project.sources[sid]
-        starts = line_starts(t.text)
-        for s, e, kind, rep in detect(t.text, key, kinds):
-            n += 1
-            out.append(
-                Proposal(
-                    str(n),
-                    "transcript",
-                    sid,
-                    t.name,
-                    s,
-                    e,
-                    kind,
-                    t.text[s:e],
-                    rep,
-                    line_of(t.text, s, starts),
-                    _context(t.text, s, e),
-                )
-            )
-        for s, e, kind, rep in detect(t.name, key, kinds):
-            n += 1
-            out.append(
-                Proposal(str(n), "name", sid, t.name, s, e, kind, t.name[s:e], rep, None, t.name)
-            )
-    if memos:
-        scope = set(ids)
-        for m in project.memos.values():
-            if sources and m.source not in scope and m.target_id not in scope:
-                continue
-            for field, text in (("memo", m.text), ("memo title", m.title)):
-                for s, e, kind, rep in detect(text, key, kinds):
-                    n += 1
-                    out.append(
-                        Proposal(
-                            str(n),
-                            field,
-                            m.id,
-                            m.title or m.text[:30],
-                            s,
-                            e,
-                            kind,
-                            text[s:e],
-                            rep,
-                            line_of(text, s),
-                            _context(text, s, e),
-                        )
+    for ref in review_scope(project, sources):
+        if not memos and ref.startswith("memo:"):
+            continue
+        for item in texts_of(project, ref):
+            running = item.where in _RUNNING_TEXT
+            starts = line_starts(item.text) if running else None
+            for s, e, kind, rep in detect(item.text, key, kinds):
+                out.append(
+                    Proposal(
+                        str(len(out) + 1),
+                        item.where,
+                        item.target_id,
+                        item.target,
+                        s,
+                        e,
+                        kind,
+                        item.text[s:e],
+                        rep,
+                        line_of(item.text, s, starts) if running else None,
+                        _context(item.text, s, e) if running else item.text,
                     )
+                )
     return out
 
 
@@ -564,6 +646,66 @@ def decide(proposals: list[Proposal], *, accept=None, reject=None, accept_all=Fa
     return out
 
 
+def _read(project: Project, where: str, target_id: str) -> str | None:
+    """The text of one field now (None when its object or attribute is gone)."""
+    if where not in FIELDS:
+        return None
+    collection, attr = FIELDS[where]
+    oid, _, name = target_id.partition(":") if attr == "attributes" else (target_id, "", "")
+    obj = _object(project, collection, oid)
+    if obj is None:
+        return None
+    value = getattr(obj, attr)
+    if attr == "attributes":
+        value = value.get(name)
+        return value if isinstance(value, str) else None
+    return value or ""
+
+
+def _clash(project: Project, where: str, target_id: str, new: str) -> str | None:
+    """Why ``new`` cannot be the name of the object (another has it, or it is malformed)."""
+    if where == "name":
+        other = project.find_source(new)
+        if other is not None and other.id != target_id:
+            return f"renaming transcript to {new!r} would clash with another one."
+    if where == "participant":
+        other = project.find_participant(new)
+        if other is not None and other.id != target_id:
+            return f"renaming a participant to {new!r} would clash with another one."
+    if where == "code":
+        parent = project.codes[target_id].parent
+        if not new.strip() or "/" in new:
+            return f"a code cannot be called {new!r} (empty, or with '/')."
+        if any(
+            c.name == new and c.parent == parent and c.id != target_id
+            for c in project.codes.values()
+        ):
+            return f"renaming a code to {new!r} would clash with another one."
+    if where == "theme" and any(
+        t.name == new and t.id != target_id for t in project.themes.values()
+    ):
+        return f"renaming a theme to {new!r} would clash with another one."
+    if where in ("name", "participant", "theme", "project") and not new.strip():
+        return f"a {where} cannot be renamed to nothing."
+    return None
+
+
+def _write(project: Project, where: str, target_id: str, new: str, offsets) -> None:
+    collection, attr = FIELDS[where]
+    if where == "transcript":
+        project.replace_text(target_id, new, offsets)
+        return
+    if collection == "project":
+        setattr(project, attr, new)
+        return
+    table = getattr(project, collection)
+    if attr == "attributes":
+        oid, _, name = target_id.partition(":")
+        table[oid] = replace(table[oid], attributes={**table[oid].attributes, name: new})
+    else:
+        table[target_id] = replace(table[target_id], **{attr: new})
+
+
 def apply(
     project: Project,
     decided: list[Proposal],
@@ -571,10 +713,12 @@ def apply(
     reviewer: str | None = None,
     sources: list[str] | None = None,
 ) -> dict:
-    """Carry out accepted proposals and mark the reviewed transcripts as pseudonymised.
+    """Carry out accepted proposals and mark what was reviewed.
 
-    ``sources`` are the transcripts that were reviewed (all without it).  Returns counts by
-    kind.  Nothing changes if any accepted replacement no longer matches the text.
+    ``sources`` are the transcripts that were reviewed (all without it); they are marked as
+    pseudonymised, and everything else the review covered (:func:`review_scope`) is recorded
+    as reviewed as it is now (:func:`unreviewed`).  Returns counts by kind.  Nothing changes
+    if any accepted replacement no longer matches the text.
     """
     problems: list[Problem] = []
     accepted = [p for p in decided if p.decision == "accept"]
@@ -583,12 +727,7 @@ def apply(
         by_target.setdefault((p.where, p.target_id), []).append(p)
     plans = []
     for (where, tid), props in by_target.items():
-        if where in ("transcript", "name"):
-            t = project.sources.get(tid)
-            text = None if t is None else (t.text if where == "transcript" else t.name)
-        else:
-            m = project.memos.get(tid)
-            text = None if m is None else (m.text if where == "memo" else m.title)
+        text = _read(project, where, tid)
         if text is None:
             problems.append(Problem(f"proposals refer to a {where} that no longer exists."))
             continue
@@ -608,32 +747,21 @@ def apply(
         if len(problems) > before:
             continue
         new, offsets = apply_edits(text, [Edit(p.start, p.end, p.replacement) for p in props])
-        if where == "name" and new != text and project.find_source(new) is not None:
-            problems.append(
-                Problem(
-                    f"renaming transcript {text!r} to {new!r} would clash with another one.",
-                    fix="edit the replacement in the proposals file.",
-                )
-            )
+        why = _clash(project, where, tid, new) if new != text else None
+        if why:
+            problems.append(Problem(why, fix="edit the replacement in the proposals file."))
         plans.append((where, tid, new, offsets))
     if problems:
         raise InterviewError(problems)
     counts = Counter(p.kind for p in accepted)
     for where, tid, new, offsets in plans:
-        if where == "transcript":
-            project.replace_text(tid, new, offsets)
-        elif where == "name":
-            project.sources[tid] = replace(project.sources[tid], name=new)
-        elif where == "memo":
-            project.memos[tid] = replace(project.memos[tid], text=new)
-        else:
-            project.memos[tid] = replace(project.memos[tid], title=new)
+        _write(project, where, tid, new, offsets)
     reviewed = [project.source(s).id for s in sources] if sources else list(project.sources)
     rejected = Counter(p.kind for p in decided if p.decision != "accept")
     when = now_iso()
     for sid in reviewed:
         t = project.sources[sid]
-        mine = [p for p in decided if p.target_id == sid]
+        mine = [p for p in decided if p.target_id.partition(":")[0] == sid]
         review = {
             "reviewed_by": reviewer,
             "reviewed_at": when,
@@ -641,44 +769,125 @@ def apply(
             "rejected": sum(p.decision != "accept" for p in mine),
         }
         project.sources[sid] = replace(t, pseudonymised=True, review=review)
+    scope = review_scope(project, sources)
+    for ref in scope:
+        project.reviewed[ref] = _digest(project, ref)
     project.log(
         "pseudonymise",
         reviewer,
         transcripts=[project.sources[s].name for s in reviewed],
+        reviewed=dict(Counter(ref.split(":", 1)[0] for ref in scope)),
         accepted=dict(counts),
         rejected=dict(rejected),
     )
     return {"accepted": dict(counts), "rejected": dict(rejected), "transcripts": len(reviewed)}
 
 
+# ---------------------------------------------------------------------------------------------
+# The export gate
+# ---------------------------------------------------------------------------------------------
+
+
+def _digest(project: Project, ref: str) -> str:
+    """What a review saw of one object: a hash of its texts (never the texts themselves)."""
+    h = hashlib.sha256()
+    for item in texts_of(project, ref):
+        h.update(f"{item.where}\x00{item.target_id}\x00{item.text}\x01".encode())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Unreviewed:
+    """An object that has not been reviewed as it is now: ``kind`` (transcript, participant,
+    memo, code, theme, project) and how a person recognises it."""
+
+    kind: str
+    name: str
+
+
+def unreviewed(project: Project, *, kinds: tuple[str, ...] | None = None) -> list[Unreviewed]:
+    """Everything in ``project`` (of ``kinds``) that no review has seen as it is now.
+
+    A transcript is unreviewed until it is marked as pseudonymised; anything else (and a
+    transcript's name, attributes and description) once it is added or changed after the last
+    review that covered it.
+    """
+    out = []
+    for ref in review_scope(project):
+        kind = ref.split(":", 1)[0]
+        if kinds is not None and kind not in kinds:
+            continue
+        if kind == "transcript" and not project.sources[ref.split(":", 1)[1]].pseudonymised:
+            fresh = False
+        else:
+            fresh = project.reviewed.get(ref) == _digest(project, ref)
+        if not fresh:
+            items = texts_of(project, ref)
+            out.append(Unreviewed(kind, items[0].target if items else ref))
+    return out
+
+
+_PLURAL = {"memo": "memos", "code": "codes", "theme": "themes", "participant": "participants"}
+_PLURAL.update({"transcript": "transcripts", "project": "projects"})
+
+
 def check_export(
     project: Project,
     *,
-    sources: list[str] | None = None,
     reason: str | None = None,
     user: str | None = None,
     export: str = "export",
+    kinds: tuple[str, ...] | None = None,
 ) -> list[str]:
-    """Refuse to export transcripts that are not pseudonymised, unless a reason is given.
+    """Refuse an export while anything in it has not been reviewed, unless a reason is given.
 
-    With a reason, the override is logged in the project's audit log (who, when, why, which
-    transcripts, what export).  Returns the names of the transcripts that were not
-    pseudonymised.
+    Transcripts not marked as pseudonymised are listed one by one; participants, memos, codes,
+    themes and the project's name added or changed since the last review, by kind.  With a
+    reason, the override is logged in the project's audit log (who, when, why, which
+    transcripts, how many of each kind, what export).  ``kinds`` limits the check to what the
+    export carries (a codebook: codes).  Returns what had not been reviewed.
     """
-    ids = [project.source(s).id for s in sources] if sources else list(project.sources)
-    raw = [project.sources[s].name for s in ids if not project.sources[s].pseudonymised]
-    if raw and not (reason and reason.strip()):
-        raise InterviewError(
-            [
+    todo = unreviewed(project, kinds=kinds)
+    if not todo:
+        return []
+    raw = [t.name for t in project.sources.values() if not t.pseudonymised]
+    raw = [name for name in raw if Unreviewed("transcript", name) in todo]
+    fix_reason = "or, if this export may carry real names, give --reason '...' (it is logged)."
+    if not (reason and reason.strip()):
+        problems = [
+            Problem(
+                f"transcript {name!r} has not been pseudonymised, so it may not leave the "
+                f"project ({export}).",
+                fix="run `readiness interviews pseudonymise` and review its proposals, "
+                + fix_reason,
+            )
+            for name in raw
+        ]
+        by_kind: dict[str, list[str]] = {}
+        for u in todo:
+            if not (u.kind == "transcript" and u.name in raw):
+                by_kind.setdefault(u.kind, []).append(u.name)
+        if by_kind:
+            parts = []
+            for kind, names in by_kind.items():
+                shown = ", ".join(repr(n) for n in names[:3]) + (", ..." if len(names) > 3 else "")
+                parts.append(f"{len(names)} {kind if len(names) == 1 else _PLURAL[kind]} ({shown})")
+            problems.append(
                 Problem(
-                    f"transcript {name!r} has not been pseudonymised, so it may not leave the "
-                    f"project ({export}).",
-                    fix="run `readiness interviews pseudonymise` and review its proposals, or, if "
-                    "this export may carry real names, give --reason '...' (it is logged).",
+                    "not reviewed for pseudonymisation since added or last changed, so they may "
+                    f"not leave the project ({export}): " + "; ".join(parts) + ".",
+                    fix="run `readiness interviews pseudonymise` again (with the transcripts, it "
+                    "reviews the participants, memos, codes and themes) and review its "
+                    "proposals, " + fix_reason,
                 )
-                for name in raw
-            ]
-        )
-    if raw:
-        project.log("export-override", user, export=export, reason=reason.strip(), transcripts=raw)
-    return raw
+            )
+        raise InterviewError(problems)
+    project.log(
+        "export-override",
+        user,
+        export=export,
+        reason=reason.strip(),
+        transcripts=raw,
+        unreviewed=dict(Counter(u.kind for u in todo)),
+    )
+    return [u.name for u in todo]

@@ -84,6 +84,7 @@ def to_dict(project: Project) -> dict:
         "themes": [asdict(t) for t in project.themes.values()],
         "codings": [asdict(c) for c in project.codings.values()],
         "memos": [asdict(m) for m in project.memos.values()],
+        "reviewed": dict(project.reviewed),
     }
 
 
@@ -269,6 +270,7 @@ def load(folder: str | Path) -> Project:
             p.codings[d["id"]] = Coding(**d)
         for d in data.get("memos", []):
             p.memos[d["id"]] = Memo(**d)
+        p.reviewed = {str(k): str(v) for k, v in dict(data.get("reviewed") or {}).items()}
     except (KeyError, TypeError) as err:
         raise fail(
             f"has an entry that Readiness cannot read ({type(err).__name__}: {err}).",

@@ -176,7 +176,10 @@ def test_removing_part_of_a_longer_coding_splits_it(project, people, signed_in):
     ],
 )
 def test_every_download(project, people, signed_in, key, magic):
+    from tests.web.interviews.builders import accept_all
+
     two_coders(project, people)
+    accept_all(project, people["lead"])  # the memos written while coding are reviewed
     response = signed_in(people["lead"]).post(
         f"/interviews/{project.slug}/downloads/", {"download": key}
     )

@@ -164,7 +164,7 @@ def test_the_export_gate_refuses_without_a_reason_and_logs_one(people, signed_in
     code_words(project, lead, "P12", "we had no interpreter", "Interpreters")
     client = signed_in(lead)
     page = client.get(f"/interviews/{project.slug}/downloads/").content.decode()
-    assert "Not every transcript is pseudonymised" in page and 'name="reason"' in page
+    assert "Not everything is reviewed for pseudonymisation" in page and 'name="reason"' in page
     refused = client.post(f"/interviews/{project.slug}/downloads/", {"download": "framework-xlsx"})
     assert refused.status_code == 200
     assert "has not been pseudonymised, so it may not leave the project" in refused.content.decode()
@@ -185,8 +185,12 @@ def test_the_export_gate_refuses_without_a_reason_and_logs_one(people, signed_in
         event = Event.objects.filter(action="export").last()
         assert event.detail["override"] is True
         assert event.detail["reason"] == "Sent to the data controller for redaction"
-    # The codebook carries no transcript text: no gate.
+    # The codebook carries code and theme names, which are reviewed too.
     qdc = client.post(f"/interviews/{project.slug}/downloads/", {"download": "codebook-qdc"})
+    assert "Content-Disposition" not in qdc and "18 codes (" in qdc.content.decode()
+    qdc = client.post(
+        f"/interviews/{project.slug}/downloads/", {"download": "codebook-qdc", "reason": "Shared"}
+    )
     assert qdc["Content-Disposition"].endswith('.qdc"')
 
 
@@ -230,10 +234,18 @@ def test_reviewing_every_transcript_reviews_every_memo(people, signed_in):
     )
     some = [transcript(project, "P12").guid]
     every = [t.guid for t in m.Transcript.objects.filter(project=project)]
+    services.add_memo(
+        project,
+        access(lead, project),
+        text="Sarah Jones is in P7 too",
+        target="source",
+        target_id=transcript(project, "P7_interview").guid,
+    )
+    # A review of P12 reads the memos on the project and on P12's codings, not those on P7.
     found = [p.where for p in review.propose(project, KEY, some, list(review.KINDS))]
-    assert "memo" not in found
-    found = [p.where for p in review.propose(project, KEY, every, list(review.KINDS))]
     assert found.count("memo") == 2
+    found = [p.where for p in review.propose(project, KEY, every, list(review.KINDS))]
+    assert found.count("memo") == 3
     from tests.web.interviews.builders import accept_all
 
     accept_all(project, lead)
@@ -241,4 +253,136 @@ def test_reviewing_every_transcript_reviews_every_memo(people, signed_in):
     assert set(m.Memo.objects.values_list("text", flat=True)) == {
         "Participant A rang me",
         "Ask Participant A",
+        "Participant A is in P7 too",
     }
+
+
+# -- pseudonymised downloads carry no real name --------------------------------------------------
+
+RITCHIE_KEY = "real,pseudonym\nRitchie,Person R\n"
+
+
+def _review_everything(project, lead, key=RITCHIE_KEY):
+    from readiness.web.interviews import review
+
+    project.refresh_from_db()  # its name may have been reviewed already
+    every = [t.guid for t in m.Transcript.objects.filter(project=project)]
+    kinds = list(review.KINDS)
+    proposals = review.propose(project, key, every, kinds)
+    review.apply(
+        project,
+        lead,
+        key_text=key,
+        sources=every,
+        kinds=kinds,
+        seen=review.fingerprint(proposals),
+        decisions={p.id: "accept" for p in proposals},
+        replacements={},
+    )
+
+
+def _blobs(data: bytes) -> list[bytes]:
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return [z.read(n) for n in z.namelist()]
+    return [data]
+
+
+@pytest.fixture
+def ritchie(people):
+    """A project whose file, transcript and participant names, attributes, memos, codes and
+    themes carry the key's name Ritchie; coded by the lead, with alice as a coder."""
+    from readiness.web.interviews import services
+    from readiness.web.interviews.models import Role
+    from tests.web.interviews.builders import access
+
+    lead = people["lead"]
+    project = services.new_project("Ritchie pilot", lead, starter_codebook=True)
+    text = "Interviewer: Tell me about the clinic.\nR1: Ritchie from unix-ritchie told me.\n"
+    services.add_transcripts(
+        project,
+        [("unix-ritchie.txt", text.encode())],
+        participants=(
+            "people.csv",
+            b"participant,profession,nation\nunix-ritchie,nurse (Ritchie ward),England\n",
+        ),
+        user=lead,
+    )
+    services.set_member(project, people["alice"], Role.CODER)
+    me = access(lead, project)
+    theme = m.Theme.objects.filter(project=project).first()
+    code = services.add_code(
+        project, me, name="Ritchie's referral", definition="What Ritchie did", themes=[theme.guid]
+    )
+    coding = code_words(project, lead, "unix-ritchie", "Ritchie from", code.name)[0]
+    services.add_memo(
+        project,
+        me,
+        text="Ritchie upset; exemplar",
+        target="coding",
+        target_id=coding.guid,
+        title="Ritchie",
+    )
+    services.add_memo(project, me, text="Met Ritchie twice", target="project")
+    return project
+
+
+def test_pseudonymised_downloads_carry_no_real_name_anywhere(people, signed_in, ritchie):
+    """Every download, by the lead and by a coder, once the project is reviewed: the name is
+    in no byte of any file (zip members unpacked), though it was in every kind of object."""
+    from readiness.web.interviews.analysis import DOWNLOADS
+
+    _review_everything(ritchie, people["lead"])
+    for who in ("lead", "alice"):
+        client = signed_in(people[who])
+        for key in DOWNLOADS:
+            for by in ("theme", "code"):
+                r = client.post(
+                    f"/interviews/{ritchie.slug}/downloads/", {"download": key, "by": by}
+                )
+                if r.status_code == 403 or "Content-Disposition" not in r:
+                    assert who == "alice" and key.startswith("project"), (who, key)
+                    continue
+                for blob in _blobs(r.content):
+                    assert b"ritchie" not in blob.lower(), (who, key, by)
+    assert (
+        b"person r"
+        in _blobs(
+            signed_in(people["lead"])
+            .post(f"/interviews/{ritchie.slug}/downloads/", {"download": "project-qdpx"})
+            .content
+        )[0].lower()
+    )
+
+
+def test_a_download_is_refused_while_anything_is_unreviewed(people, signed_in, ritchie):
+    """Once reviewed, a memo written after the review holds back every download (a coder's
+    too) until the lead reviews again or gives a reason, which is logged."""
+    from readiness.web.interviews import services
+    from tests.web.interviews.builders import access
+
+    _review_everything(ritchie, people["lead"])
+    alice = signed_in(people["alice"])
+    ok = alice.post(f"/interviews/{ritchie.slug}/downloads/", {"download": "report-html"})
+    assert ok.status_code == 200 and "Content-Disposition" in ok
+    services.add_memo(
+        ritchie, access(people["alice"], ritchie), text="Ritchie rang", target="project"
+    )
+    for key in ("report-html", "framework-xlsx", "framework-docx", "report-docx"):
+        r = alice.post(f"/interviews/{ritchie.slug}/downloads/", {"download": key})
+        assert "Content-Disposition" not in r, key
+        assert "not reviewed for pseudonymisation since added or last changed" in r.content.decode()
+    lead = signed_in(people["lead"])
+    page = lead.get(f"/interviews/{ritchie.slug}/downloads/").content.decode()
+    assert "Not everything is reviewed for pseudonymisation" in page
+    given = lead.post(
+        f"/interviews/{ritchie.slug}/downloads/",
+        {"download": "project-qdpx", "reason": "To the data controller"},
+    )
+    assert "Content-Disposition" in given
+    override = m.AuditEntry.objects.get(project=ritchie, action="export-override")
+    assert override.details["unreviewed"] == {"memo": 1}
+    assert override.details["reason"] == "To the data controller"
+    _review_everything(ritchie, people["lead"])
+    again = alice.post(f"/interviews/{ritchie.slug}/downloads/", {"download": "report-html"})
+    assert "Content-Disposition" in again and b"ritchie" not in again.content.lower()

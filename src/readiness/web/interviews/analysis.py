@@ -1,10 +1,11 @@
 """Search, framework matrix, theme report, agreement and downloads: the core's, on the
 project as the person may see it, plus the export gate and the resolution of disagreements.
 
-Downloads that carry transcript text go through the core's gate
-(:func:`~readiness.interviews.pseudonymise.check_export`): refused while a transcript in them is
-not pseudonymised, unless a reason is given, and then logged in the project's audit log and,
-when the application has one, the application's audit log (:mod:`readiness.web.audit`).
+Every download goes through the core's gate
+(:func:`~readiness.interviews.pseudonymise.check_export`): refused while anything in it (a
+transcript, a participant, a memo, a code...) has not been reviewed for pseudonymisation as it
+is now, unless a reason is given, and then logged in the project's audit log and, when the
+application has one, the application's audit log (:mod:`readiness.web.audit`).
 """
 
 from __future__ import annotations
@@ -170,11 +171,9 @@ def _web_audit(user, detail: dict) -> None:
 
 
 def unpseudonymised(project, access) -> list[str]:
-    return list(
-        services.visible_transcripts(project, access)
-        .filter(pseudonymised=False)
-        .values_list("name", flat=True)
-    )
+    """What this person's downloads would carry that has not been reviewed for
+    pseudonymisation as it is now (transcripts, participants, memos, codes...)."""
+    return [f"{u.kind} {u.name}" for u in ps.unreviewed(services.core_for(project, access))]
 
 
 def download(
@@ -223,15 +222,18 @@ def download(
             (write_theme_report_html if d.suffix == "html" else write_theme_report_docx)(rep, path)
             core.log("write-report", user, file=name)
         elif key == "codebook-qdc":
+            book = ("code", "theme")
+            raw = ps.check_export(core, reason=reason, user=user, export=name, kinds=book)
             refi.write_qdc(core, path)
         elif key == "project-qdpx":
-            raw = [t.name for t in core.sources.values() if not t.pseudonymised]
+            raw = [u.name for u in ps.unreviewed(core)]
             refi.write_qdpx(core, path, reason=reason, user=user)
         elif key == "project-zip":
             raw = ps.check_export(core, reason=reason, user=user, export=f"project folder {name}")
             core.log("export-folder", user, file=name)
             convert.save_audit(core, locked)
-            core.audit = convert.audit_entries(locked)
+            # The audit log stays behind: it names uploaded files and holds free-text reasons,
+            # which no review pseudonymises (and an imported log is not trusted anyway).
             store.save(core, folder / project.slug)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:

@@ -55,7 +55,8 @@ def to_core(
 
     ``sources``: the transcripts to include (Transcript rows, primary keys or GUIDs; all
     without it).  Codings and memos on transcripts left out are left out too, and so are
-    participants' links to them.  ``codings`` and ``memos`` false leave those out entirely
+    participants' links to them and participants of no transcript included.  ``codings`` and
+    ``memos`` false leave those out entirely
     (for pages that need neither).
     """
     p = Project(
@@ -66,6 +67,7 @@ def to_core(
         creator=project.creator_guid,
     )
     p.topic_guide = topic_guide_of(project.topic_guide)
+    p.reviewed = dict(project.reviewed or {})
     coder_guid = {}
     for pk, guid, name in m.Coder.objects.filter(project=project).values_list("pk", "guid", "name"):
         coder_guid[pk] = guid
@@ -105,6 +107,8 @@ def to_core(
         if t_id in source_guid:
             links.setdefault(part_id, []).append(source_guid[t_id])
     for part in m.Participant.objects.filter(project=project):
+        if sources is not None and part.pk not in links:
+            continue  # a participant of transcripts left out is left out too
         p.participants[part.guid] = CoreParticipant(
             part.guid,
             part.name,
@@ -295,6 +299,7 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
         project.created = core.created or ""
         project.creator_guid = core.creator
         project.topic_guide = asdict(core.topic_guide) if core.topic_guide else None
+        project.reviewed = dict(core.reviewed)
         project.save()
 
         coders = _Rows(m.Coder, project)

@@ -32,6 +32,9 @@ class InterviewProject(models.Model):
     created = models.CharField(max_length=40, blank=True, default="")
     creator_guid = models.CharField(max_length=36, null=True, blank=True)
     topic_guide = models.JSONField(null=True, blank=True)
+    # What the last pseudonymisation review saw of each object, as digests (the core's
+    # Project.reviewed): anything changed since is held back from exports.
+    reviewed = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,8 +27,9 @@ view_audit: the project's audit log                     yes   no     yes
 
 \\* A coder works on pseudonymised transcripts only: a transcript is hidden from coders (in its
 page, search, the framework matrix, the theme report, agreement and their downloads) until the
-lead has reviewed its pseudonymisation.  So nothing a coder downloads carries text that has not
-been pseudonymised, and the export gate never has to be overridden for them.
+lead has reviewed its pseudonymisation.  A coder's download is refused while anything in it
+(a memo, a code, a participant) was added or changed since the last review; only a lead may
+override the export gate, with a reason.
 
 A person may create interview projects when they are a system administrator or hold the
 ``interviews.add_interviewproject`` permission; the creator becomes the project's lead.

@@ -941,6 +941,7 @@ def pseudonymise(request, project, access):
         post.getlist("sources")
         if request.method == "POST"
         else [t.guid for t in transcripts if not t.pseudonymised]
+        or [t.guid for t in transcripts]  # all reviewed: again, for what changed since
     )
     kinds = post.getlist("kinds") if request.method == "POST" else list(review.KINDS)
     if request.method == "POST" and not errors:
