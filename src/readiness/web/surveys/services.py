@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -322,55 +323,60 @@ def add_clean_responses(
 ) -> int:
     """Add responses from a frame :func:`validate_frame` has cleaned; as :func:`load_frame`.
 
-    Built column by column and written by multi-row INSERT statements, without a model object
-    per row: a 40 MB import (280,000 responses) is written in seconds, where one object per row
-    took a minute (``benchmarks/bench_imports.py``).
+    Built column by column and written by multi-row INSERT statements (COPY on PostgreSQL),
+    without a model object per row: a 40 MB import (280,000 responses) is written in seconds on
+    SQLite, where one object per row took a minute (``benchmarks/bench_imports.py``).  The rows
+    are made as they are written, so that PostgreSQL parses one batch while the next is made.
     """
     instrument_version = study.instrument
     instrument = instrument_version.instrument
     sessions = {s.code: s for s in Session.objects.filter(site__study=study).select_related("site")}
-    unknown = sorted(set(clean["session"].dropna()) - set(sessions))
-    if unknown or clean["session"].isna().any():
-        shown = ", ".join(unknown[:5]) or "a row without a session"
+    codes = clean["session"].tolist()
+    unknown = sorted(
+        code if isinstance(code, str) else "(none given)" for code in set(codes) - set(sessions)
+    )
+    if unknown:
         raise ReadinessError(
-            f"{len(unknown) or 1} session(s) are not in study {study.slug}: {shown}. "
+            f"{len(unknown)} session(s) are not in study {study.slug}: {', '.join(unknown[:5])}. "
             "Fix: add the sessions first."
         )
-    chosen = [sessions[code] for code in clean["session"]]
-    answers = _answers_json(clean, instrument, chosen)
-    days = _completion_days(clean, chosen)
+    answers = _answers_json(clean, instrument, codes, sessions)
+    days = _completion_days(clean, codes, sessions)
     flags = (clean["synthetic"] == 1).tolist() if "synthetic" in clean else [False] * len(clean)
-    tokens = new_submission_tokens(len(chosen))
+    tokens = new_submission_tokens(len(codes))
     version = instrument_version.pk
-    rows = [
-        (s.pk, version, text, day, token, source, synthetic or flag)
-        for s, text, day, token, flag in zip(chosen, answers, days, tokens, flags, strict=True)
-    ]
-    _insert_responses(rows)
-    return len(rows)
+    ids = {code: session.pk for code, session in sessions.items()}
+    rows = (
+        (ids[code], version, text, day, token, source, synthetic or flag)
+        for code, text, day, token, flag in zip(codes, answers, days, tokens, flags, strict=True)
+    )
+    return _insert_responses(rows)
 
 
-def _answers_json(clean: pd.DataFrame, instrument: Instrument, sessions: list) -> list[str]:
+def _answers_json(
+    clean: pd.DataFrame, instrument: Instrument, codes: list[str], sessions: dict[str, Session]
+) -> Iterator[str]:
     """Each row's answers as JSON text: its items' stored codes (missing ones left out)."""
     columns = {item_id: _stored_column(clean[item_id]) for item_id in instrument.item_ids}
     if "site" in columns:  # filled in by the collection, as prefill() does
-        columns["site"] = [s.site.code for s in sessions]
+        site_of = {code: session.site.code for code, session in sessions.items()}
+        columns["site"] = [site_of[code] for code in codes]
     keys = list(columns)
-    return [
+    return (
         orjson.dumps({k: v for k, v in zip(keys, values, strict=True) if v is not None}).decode()
         for values in zip(*columns.values(), strict=True)
-    ]
+    )
 
 
-def _completion_days(clean: pd.DataFrame, sessions: list) -> list:
+def _completion_days(clean: pd.DataFrame, codes: list[str], sessions: dict[str, Session]) -> list:
     """Each row's completion date (validated ISO text) or else its session's, for the database."""
-    completed = clean["completed_on"].tolist() if "completed_on" in clean else []
-    texts = {w for w in completed if isinstance(w, str)} | {s.date.isoformat() for s in sessions}
     adapt = connection.ops.adapt_datefield_value
-    days = {text: adapt(date.fromisoformat(text[:10])) for text in texts}
+    completed = clean["completed_on"].tolist() if "completed_on" in clean else []
+    days = {w: adapt(date.fromisoformat(w[:10])) for w in set(completed) if isinstance(w, str)}
+    session_day = {code: adapt(session.date) for code, session in sessions.items()}
     return [
-        days[when] if isinstance(when, str) else days[s.date.isoformat()]
-        for when, s in itertools.zip_longest(completed, sessions)
+        days[when] if isinstance(when, str) else session_day[code]
+        for when, code in itertools.zip_longest(completed, codes)
     ]
 
 
@@ -390,19 +396,32 @@ def _stored_column(column: pd.Series) -> list:
     return out.tolist()
 
 
-def _insert_responses(rows: list[tuple]) -> None:
-    """INSERT ``rows`` (values of :data:`_RESPONSE_FIELDS`, answers as JSON text) in batches."""
+def _insert_responses(rows: Iterable[tuple]) -> int:
+    """INSERT ``rows`` (values of :data:`_RESPONSE_FIELDS`, answers as JSON text) in batches;
+    on PostgreSQL by COPY, which took a third of the time of multi-row INSERTs there (most of
+    it PostgreSQL parsing the answers into ``jsonb``).  Returns the number of rows."""
     meta = Response._meta
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
     names = ", ".join(quote(meta.get_field(name).column) for name in _RESPONSE_FIELDS)
-    # PostgreSQL types the parameters of a multi-row VALUES list as text unless told.
-    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    one = f"(%s, %s, {as_json}, %s, %s, %s, %s)"
-    head = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES "
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _INSERT_BATCH):
-            batch = rows[start : start + _INSERT_BATCH]
-            cursor.execute(head + ", ".join([one] * len(batch)), [v for r in batch for v in r])
+        if connection.vendor == "postgresql":
+            n = 0
+            # Django's own errors (IntegrityError ...), as for its statements.
+            with connection.wrap_database_errors:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for n, row in enumerate(rows, 1):  # noqa: B007 - n counts the rows
+                        copy.write_row(row)
+            return n
+        one = "(" + ", ".join(["%s"] * len(_RESPONSE_FIELDS)) + ")"
+        n = 0
+        while batch := list(itertools.islice(rows, _INSERT_BATCH)):
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(batch)),
+                [v for r in batch for v in r],
+            )
+            n += len(batch)
+        return n
 
 
 # -- results -----------------------------------------------------------------------------------
