@@ -29,7 +29,7 @@ from readiness.errors import Problem, ResponsesError
 from readiness.responses import read_responses
 from readiness.responses.read import problem_locator, read_raw_text
 from readiness.responses.validate import cell_text
-from readiness.safezip import ZipLimits
+from readiness.safezip import DEFAULT_LIMITS, ZipLimits
 from readiness.tabular import table_format
 from readiness.web.surveys import auditing, services
 from readiness.web.surveys.models import ResponseImport, Session, Source, Study
@@ -131,12 +131,14 @@ def import_file(
     session: Session | None = None,
     actor=None,
     file_name: str | None = None,
+    zip_limits: ZipLimits = DEFAULT_LIMITS,
 ) -> Imported:
     """Import a response file into the study: into ``session``, or the file's sessions.
 
     Raises :class:`ResponsesError` listing every problem (each with its row and column where
     it has them) and writes nothing when there is one.  ``file_name`` is the name shown in
-    messages (an upload's own name); ``actor`` who imported (None from the command line).
+    messages (an upload's own name); ``actor`` who imported (None from the command line);
+    ``zip_limits`` what an XLSX file may unpack to (the web passes :func:`xlsx_limits`).
     """
     path = Path(path)
     name = file_name or path.name
@@ -160,7 +162,7 @@ def import_file(
         )
     instrument = study.instrument.instrument
     try:
-        responses = read_responses(path, instrument, zip_limits=xlsx_limits())
+        responses = read_responses(path, instrument, zip_limits=zip_limits)
     except ResponsesError as err:
         # The problems name the file as uploaded, not the temporary copy.
         raise ResponsesError(

@@ -158,7 +158,12 @@ def import_page(request, study, access):
                         handle.write(chunk)
                 try:
                     result = imports.import_file(
-                        study, path, session=session, actor=request.user, file_name=upload.name
+                        study,
+                        path,
+                        session=session,
+                        actor=request.user,
+                        file_name=upload.name,
+                        zip_limits=imports.xlsx_limits(),
                     )
                 except ProblemsError as err:
                     problems = err.problems
