@@ -3,7 +3,7 @@
 Target (issue 9, finding 14): an import of a CSV as large as the web accepts finishes well
 within gunicorn's 30 s worker timeout (``readiness.web.gunicorn_conf``): under 15 s on the
 2-core machine.  The CSV is 40 MB, or 95% of the upload cap (``READINESS_MAX_SURVEY_UPLOAD_BYTES``:
-50 MB on SQLite, 25 MB on PostgreSQL, which parses every answer into ``jsonb``) if smaller.  An XLSX is read far more
+50 MB on SQLite, 20 MB on PostgreSQL, which parses every answer into ``jsonb``) if smaller.  An XLSX is read far more
 slowly than a CSV (openpyxl), so the web takes XLSX files only up to
 ``READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES`` once unpacked (20 MB); the second row imports a
 workbook just under that limit, with the same target.

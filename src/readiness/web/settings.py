@@ -275,10 +275,11 @@ READINESS_MIN_CELL = int(os.environ.get("READINESS_MIN_CELL", "5"))
 # The most a response file to import may be (readiness.web.uploads; a request body larger than
 # every upload cap is refused unread), so that an import ends well within gunicorn's 30 s
 # timeout (gunicorn_conf.py; benchmarks/bench_imports.py): on SQLite a 40 MB CSV imports in
-# about 12 s, so 50 MB; PostgreSQL parses every answer into jsonb (40 MB took 21 s), so 25 MB.
+# about 12 s, so 50 MB; PostgreSQL parses every answer into jsonb (24 MB took 18 to 22 s on a
+# busy machine), so 20 MB.
 _POSTGRESQL = DATABASES["default"]["ENGINE"].endswith("postgresql")
 READINESS_MAX_SURVEY_UPLOAD_BYTES = int(
-    os.environ.get("READINESS_MAX_SURVEY_UPLOAD_BYTES", str((25 if _POSTGRESQL else 50) * 2**20))
+    os.environ.get("READINESS_MAX_SURVEY_UPLOAD_BYTES", str((20 if _POSTGRESQL else 50) * 2**20))
 )
 # The most an imported XLSX file may unpack to (its worksheets' XML): reading XLSX is slow, and
 # 20 MB (about 10,000 responses) is read in about 10 s.  Larger imports are made as CSV.
