@@ -2,11 +2,11 @@
 
 Target (issue 9, finding 14): an import of a CSV as large as the web accepts finishes well
 within gunicorn's 30 s worker timeout (``readiness.web.gunicorn_conf``): under 15 s on the
-2-core machine.  The CSV is 40 MB, or 95% of the upload cap (``READINESS_MAX_SURVEY_UPLOAD_BYTES``:
-50 MB on SQLite, 20 MB on PostgreSQL, which parses every answer into ``jsonb``) if smaller.  An XLSX is read far more
-slowly than a CSV (openpyxl), so the web takes XLSX files only up to
-``READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES`` once unpacked (20 MB); the second row imports a
-workbook just under that limit, with the same target.
+2-core machine.  The CSV is 40 MB, or 95% of the upload cap if that is smaller
+(``READINESS_MAX_SURVEY_UPLOAD_BYTES``: 50 MB on SQLite, 20 MB on PostgreSQL, which parses
+every answer into ``jsonb``).  An XLSX is read far more slowly than a CSV (openpyxl), so the
+web takes XLSX files only up to ``READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES`` once unpacked
+(20 MB); the second row imports a workbook just under that limit, with the same target.
 
 Measured on the server side: a POST of the file to ``/studies/<slug>/import/`` through Django's
 test client, signed in as the study lead (every middleware, the upload stored in a temporary
