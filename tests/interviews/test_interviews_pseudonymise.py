@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -196,3 +198,28 @@ def test_coded_text_survives_pseudonymisation_except_replaced_tokens(words, data
         expected.append(text[pos:e])
         c = p.codings[cid]
         assert new[c.start : c.end] == "".join(expected)
+
+
+def test_proposals_file_holds_no_formula_and_reads_back_exactly(tmp_path, project, key):
+    """The proposals file is opened in a spreadsheet: transcript text that starts like a
+    formula is written so that no spreadsheet runs it, and reads back as it was."""
+    import csv
+
+    p = store.load(project)
+    first, *rest = ps.propose(p, ps.load_key(key))
+    hostile = replace(
+        first, original="@Sarah", context='=HYPERLINK("http://x","y")', replacement="+1"
+    )
+    out = tmp_path / "proposals.csv"
+    ps.write_proposals([hostile, *rest], out)
+    cells = [c for row in csv.reader(out.open(encoding="utf-8")) for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    for r in rows:
+        r["decision"] = "accept"
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    decided = ps.read_proposals(out, [hostile, *rest])
+    assert decided[0].original == "@Sarah" and decided[0].replacement == "+1"

@@ -37,7 +37,7 @@ from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import Project, now_iso
 from readiness.interviews.text import Edit, apply_edits, line_of, line_starts
 from readiness.interviews.transcripts import decode
-from readiness.tabular import atomic_write
+from readiness.tabular import atomic_write, formula_restored, formula_safe_values
 
 __all__ = [
     "DETECTORS",
@@ -535,20 +535,22 @@ def write_proposals(
             w.writerow(_COLUMNS)
             for p in proposals:
                 w.writerow(
-                    [
-                        p.id,
-                        p.decision,
-                        p.kind,
-                        p.original,
-                        p.replacement,
-                        p.where,
-                        p.target,
-                        p.line or "",
-                        p.context,
-                        p.start,
-                        p.end,
-                        p.target_id,
-                    ]
+                    formula_safe_values(
+                        [
+                            p.id,
+                            p.decision,
+                            p.kind,
+                            p.original,
+                            p.replacement,
+                            p.where,
+                            p.target,
+                            p.line or "",
+                            p.context,
+                            p.start,
+                            p.end,
+                            p.target_id,
+                        ]
+                    )
                 )
 
     atomic_write(path, write)
@@ -565,7 +567,10 @@ def read_proposals(path: str | Path, fresh: list[Proposal]) -> list[Proposal]:
     path = Path(path)
     file = str(path)
     try:
-        rows = list(csv.DictReader(io.StringIO(decode(path.read_bytes(), file=file))))
+        rows = [
+            {k: formula_restored(v) if isinstance(v, str) else v for k, v in row.items()}
+            for row in csv.DictReader(io.StringIO(decode(path.read_bytes(), file=file)))
+        ]
     except FileNotFoundError as err:
         raise fail("no such proposals file.", fix="check the path.", file=file) from err
     by_id = {p.id: p for p in fresh}
