@@ -365,3 +365,17 @@ def test_an_export_is_refused_while_anything_is_unreviewed(ritchie):
     last = store.read_audit(s)[-2]
     assert last.action == "export-override" and last.details["unreviewed"] == {"memo": 1}
     assert last.details["reason"] == "For the data controller" and last.user == "amy"
+
+
+def test_codebook_export_is_refused_while_codes_are_unreviewed(ritchie):
+    """`codebook --export` writes code and theme names and definitions, which may name people:
+    like `export x.qdc`, it is refused until they are reviewed, or a reason is logged."""
+    s = ritchie / "study"
+    for name in ("book.yaml", "book.qdc"):
+        r = run("codebook", s, "--export", ritchie / name, ok=False)
+        assert "not reviewed for pseudonymisation" in str(r.exception), name
+        assert not (ritchie / name).exists()
+    run("codebook", s, "--export", ritchie / "book.yaml", "--reason", "Sharing the codebook")
+    assert (ritchie / "book.yaml").exists()
+    last = store.read_audit(s)[-1]
+    assert last.action == "export-override" and last.details["reason"] == "Sharing the codebook"

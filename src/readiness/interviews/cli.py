@@ -189,10 +189,13 @@ def import_cmd(project, files, participant, no_guess, name, encoding, attributes
     "--export",
     "export_to",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the codebook (.yaml or REFI .qdc).",
+    help="Write the codebook (.yaml or REFI .qdc): refused while codes or themes are not "
+    "reviewed for pseudonymisation, unless --reason.",
 )
+@click.option("--reason", help="Why codes not yet reviewed may be written (logged).")
+@click.option("--user", help="Your name, for the audit log.")
 @JSON
-def codebook_cmd(project, starter, load, export_to, as_json):
+def codebook_cmd(project, starter, load, export_to, reason, user, as_json):
     """Show the codebook; load the starter or a file; export it."""
     import yaml
 
@@ -213,6 +216,10 @@ def codebook_cmd(project, starter, load, export_to, as_json):
     if changed:
         store.save(p, project)
     if export_to:
+        ps.check_export(
+            p, reason=reason, user=user, export=f"codebook {export_to.name}", kinds=BOOK
+        )
+        _save_audit(p, project)
         if export_to.suffix.lower() == ".qdc":
             refi.write_qdc(p, export_to)
         else:
