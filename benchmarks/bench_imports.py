@@ -28,26 +28,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.django_child import django_prelude
+
 SECONDS = 15.0
 XLSX_SHARE = 0.95  # of the web's unpacked limit for XLSX
 
-CHILD = r"""
+CHILD = (
+    django_prelude("readiness-bench-imports-")
+    + r"""
 import json, os, sys, tempfile, time, zipfile
 from pathlib import Path
-folder = tempfile.mkdtemp(prefix="readiness-bench-imports-")
-os.environ.setdefault("READINESS_DATA_DIR", folder)
-os.environ.setdefault("READINESS_SECRET_KEY", "benchmark-only-" + "x" * 40)
-os.environ.setdefault("READINESS_SECURE", "0")
-os.environ["DJANGO_SETTINGS_MODULE"] = "readiness.web.settings"
-import django
-django.setup()
-from django.conf import settings
-settings.ALLOWED_HOSTS = ["testserver"]
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-from django.test.utils import setup_test_environment
-setup_test_environment()
-from django.db import connection
-old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
 try:
     import pandas as pd
     from django.contrib.auth import get_user_model
@@ -105,6 +95,7 @@ try:
 finally:
     connection.creation.destroy_test_db(old, verbosity=0)
 """
+)
 
 
 def measure(kind: str, target: str) -> dict:

@@ -23,25 +23,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.django_child import django_prelude
+
 PAGE_SECONDS = 0.3
 N_CODINGS, N_WORDS = 2_000, 10_000
 
-CHILD = r"""
+CHILD = (
+    django_prelude("readiness-bench-web-")
+    + r"""
 import json, os, random, statistics, sys, tempfile, time
-folder = tempfile.mkdtemp(prefix="readiness-bench-web-")
-os.environ.setdefault("READINESS_DATA_DIR", folder)
-os.environ.setdefault("READINESS_SECRET_KEY", "benchmark-only-" + "x" * 40)
-os.environ.setdefault("READINESS_SECURE", "0")
-os.environ["DJANGO_SETTINGS_MODULE"] = "readiness.web.settings"
-import django
-django.setup()
-from django.conf import settings
-settings.ALLOWED_HOSTS = ["testserver"]
-settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-from django.test.utils import setup_test_environment
-setup_test_environment()
-from django.db import connection
-old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
 try:
     sys.path.insert(0, sys.argv[1])
     from benchmarks.bench_interviews import _vocabulary, transcript
@@ -100,6 +90,7 @@ try:
 finally:
     connection.creation.destroy_test_db(old, verbosity=0)
 """
+)
 
 
 def measure() -> dict:
