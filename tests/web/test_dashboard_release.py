@@ -142,3 +142,14 @@ def test_the_release_stamp_moves_only_at_a_release_point(study, session_a):
         _respond(session_a, [1], start_at=i)
     assert len(set(stamps[0:5])) == 1 and len(set(stamps[5:10])) == 1
     assert stamps[4] != stamps[5] and stamps[9] != stamps[10]
+
+
+def test_a_changed_attendance_brings_a_coordinators_results_up_to_date(study, session_a):
+    """The released responses stay the same, but the response rate in the results depends on
+    the sessions: a changed attending count moves the stamp, as it does for the lead's view."""
+    _respond(session_a, [1] * 5)
+    site_ids = {session_a.site_id}
+    before = release.release_key(study, site_ids, 5)
+    session_a.attended += 3
+    session_a.save()
+    assert release.release_key(study, site_ids, 5) != before

@@ -134,7 +134,8 @@ def _variant(step: int | None = None) -> str:
 
 
 def results_slot(study, site_ids) -> str:
-    """Where the dashboard's results for these sites (None: all) are kept."""
+    """Where the dashboard's results for these sites (None: all) are kept for a role that sees
+    every response (the released results of other roles are kept under their step)."""
     return resultscache.slot(study, site_ids, _variant())
 
 
@@ -142,9 +143,8 @@ def _compute(study, site_ids, step: int | None = None) -> dict:
     """The results of these sites' responses (with ``step``, of those released)."""
     data = services.study_data(study, site_ids)
     frame = data.responses
-    settings_ = AnalysisSettings(regression=False)
     if step is not None:
-        frame = release.released(frame, step, settings_.group_by)
+        frame = release.released(frame, step, AnalysisSettings().group_by)
     if len(frame) == 0:
         waiting = "No responses yet." if step is None else release.WAITING.format(step=step)
         return {"error": waiting, "n": 0}

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from readiness.web.surveys import services
 from readiness.web.surveys.models import Response
 
 WAITING = (
@@ -71,12 +72,17 @@ def released(frame: pd.DataFrame, step: int, group: str) -> pd.DataFrame:
 
 
 def release_key(study, site_ids, step: int) -> str:
-    """A stamp that changes only when the released responses of these sites can change: the
-    release point and the id at it (a response stored before it, or removed, changes it)."""
+    """A stamp that changes only when the released responses of these sites can change (the
+    release point and the id at it: a response stored before it, or removed, changes it) or
+    the sessions do (their attending counts give the response rate; they say nothing of
+    anyone's answers)."""
     responses = Response.objects.filter(session__site__study=study, instrument=study.instrument_id)
     if site_ids is not None:
         responses = responses.filter(session__site_id__in=site_ids)
     point = release_point(responses.count(), step)
     last = responses.order_by("id").values_list("id", flat=True)[point - 1] if point else None
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
-    return f"readiness:release:{study.pk}:{study.instrument_id}:{sites}:{step}:{point}:{last}"
+    return (
+        f"readiness:release:{study.pk}:{study.instrument_id}:{sites}:{step}:{point}:{last}:"
+        f"{services.sessions_stamp(study)}"
+    )

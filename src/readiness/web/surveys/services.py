@@ -507,11 +507,17 @@ def results_key(study: Study, site_ids: set[int] | None) -> str:
     stats = Response.objects.filter(session__site__study=study).aggregate(
         n=Count("id"), last=Max("id")
     )
-    sessions = Session.objects.filter(site__study=study).aggregate(
-        attended=Sum("attended"), n=Count("id"), last=Max("id")
-    )
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
     return (
         f"readiness:results:{study.pk}:{study.instrument_id}:{sites}:{stats['n']}:{stats['last']}:"
-        f"{sessions['attended']}:{sessions['n']}:{sessions['last']}"
+        f"{sessions_stamp(study)}"
     )
+
+
+def sessions_stamp(study: Study) -> str:
+    """A part of a results stamp that changes whenever a session is added, removed or its
+    attending count changes (the response rate depends on them)."""
+    sessions = Session.objects.filter(site__study=study).aggregate(
+        attended=Sum("attended"), n=Count("id"), last=Max("id")
+    )
+    return f"{sessions['attended']}:{sessions['n']}:{sessions['last']}"
