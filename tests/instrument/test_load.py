@@ -333,3 +333,15 @@ def test_a_source_url_must_be_a_web_address(url):
         MINIMAL + "sources:\n  law: {citation: A, url: 'https://x.example/a'}\n"
     )
     assert good.sources["law"]["url"] == "https://x.example/a"
+
+
+def test_a_bad_source_url_is_one_problem_not_one_for_every_item_citing_it():
+    text = (
+        MINIMAL.replace(
+            "{id: d, type: true_false, text: D, key: false, explanation: Because.}",
+            "{id: d, type: true_false, text: D, key: false, explanation: Because., source: law}",
+        )
+        + "sources:\n  law: {citation: A law, url: 'javascript:alert(1)'}\n"
+    )
+    (problem,) = problems_of(text)
+    assert problem.column == "sources.law.url"

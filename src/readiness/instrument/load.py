@@ -426,7 +426,7 @@ def _sources(raw: Any, check: _Checker) -> dict[str, dict]:
                 "address.",
                 "give an address that starts with https:// (or http://), or remove the url.",
             )
-            continue
+            value = {k: v for k, v in value.items() if k != "url"}  # still citable by items
         out[str(key)] = {
             k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in value.items()
         }
