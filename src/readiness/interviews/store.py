@@ -31,6 +31,7 @@ from readiness.interviews.model import (
     User,
     Variable,
 )
+from readiness.interviews.text import has_nul
 from readiness.tabular import atomic_write
 
 __all__ = ["FORMAT", "init", "is_project", "load", "read_audit", "save"]
@@ -294,16 +295,6 @@ def _inside(folder: Path, rel: object) -> Path | None:
     return target if target.is_relative_to(root) and target != root else None
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def read_audit(folder: str | Path) -> list[AuditEntry]:
     """The entries of ``audit.jsonl``; every line must be one entry Readiness wrote."""
     path = Path(folder) / AUDIT_FILE
@@ -329,7 +320,7 @@ def read_audit(folder: str | Path) -> list[AuditEntry]:
         if (
             not isinstance(entry.details, dict)
             or not isinstance(entry.action, str)
-            or _has_nul(asdict(entry))  # no database text column keeps a NUL
+            or has_nul(entry)  # no database text column keeps a NUL
         ):
             raise fail(
                 "this line is not an audit entry Readiness wrote.",

@@ -12,9 +12,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
-__all__ = ["Edit", "OffsetMap", "normalise", "apply_edits", "line_of", "line_starts"]
+__all__ = [
+    "Edit",
+    "OffsetMap",
+    "apply_edits",
+    "has_nul",
+    "line_of",
+    "line_starts",
+    "normalise",
+]
 
 
 @dataclass(frozen=True)
@@ -207,3 +215,17 @@ def line_of(text: str, offset: int, starts: list[int] | None = None) -> int:
     """1-based line number of ``offset`` in ``text``."""
     starts = starts if starts is not None else line_starts(text)
     return bisect_right(starts, offset)
+
+
+def has_nul(value: object) -> bool:
+    """Whether a NUL character is anywhere in ``value``: a string, or any key or item of the
+    dicts, lists, tuples and dataclasses it holds.  PostgreSQL keeps no NUL in text or jsonb."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(has_nul(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return any(has_nul(getattr(value, f.name)) for f in fields(value))
+    return False

@@ -237,3 +237,63 @@ def test_web_import_refuses_nul_characters_the_database_cannot_keep(people, tmp_
         services.import_project(upload, people["lead"])
     assert "study.zip" in str(caught.value)
     assert not m.InterviewProject.objects.exists()
+
+
+def _set_participant_value(data: dict) -> None:
+    data["participants"][0]["attributes"] = {"Role": "nurse\x00 on ward 3"}
+
+
+def _set_participant_key(data: dict) -> None:
+    data["participants"][0]["attributes"] = {"Ro\x00le": "nurse"}
+
+
+def _set_transcript_value(data: dict) -> None:
+    data["sources"][0]["attributes"] = {"Site": ["north", {"ward": "3\x00"}]}
+
+
+def _set_topic_guide(data: dict) -> None:
+    data["topic_guide"] = {"title": "Guide", "sections": [{"title": "Int\x00ro"}]}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (_set_participant_value, "attributes holds a NUL"),
+        (_set_participant_key, "attributes holds a NUL"),
+        (_set_transcript_value, "attributes holds a NUL"),
+        (_set_topic_guide, "topic_guide holds a NUL"),
+    ],
+)
+def test_web_import_refuses_nul_characters_inside_attributes(people, tmp_path, change, message):
+    """A NUL nested in a participant's or transcript's attributes reached a jsonb column (an
+    HTTP 500 on PostgreSQL).  A .qdpx cannot carry one (XML refuses it); a project folder can."""
+    _, folder = _saved_project(tmp_path)
+    data = json.loads((folder / "project.json").read_text(encoding="utf-8"))
+    change(data)
+    (folder / "project.json").write_text(json.dumps(data), encoding="utf-8")
+    upload = tmp_path / "study.zip"
+    upload.write_bytes(_zip_folder(folder))
+    with pytest.raises(InterviewError, match=message) as caught:
+        services.import_project(upload, people["lead"])
+    assert "study.zip" in str(caught.value) and "Fix:" in str(caught.value)
+    assert not m.InterviewProject.objects.exists()
+    assert not m.AuditEntry.objects.exists()
+
+
+def test_web_import_of_a_qdpx_with_a_nul_in_a_case_value_is_a_clear_error(people, tmp_path):
+    """XML cannot hold a NUL, even written as a character reference: refused, nothing kept."""
+    path = tmp_path / "nul.qdpx"
+    var = "{33333333-AAAA-4AAA-8AAA-333333333333}"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            "project.qde",
+            f'<Project xmlns="{refi.NS}" name="ok"><Variables>'
+            f'<Variable guid="{var}" name="Role" typeOfVariable="Text"/></Variables><Cases>'
+            '<Case guid="{44444444-AAAA-4AAA-8AAA-444444444444}" name="P1"><VariableValue>'
+            f'<VariableRef targetGUID="{var}"/><TextValue>nurse&#0;</TextValue>'
+            "</VariableValue></Case></Cases></Project>",
+        )
+    with pytest.raises(InterviewError, match="not well-formed XML") as caught:
+        services.import_project(path, people["lead"])
+    assert "nul.qdpx" in str(caught.value)
+    assert not m.InterviewProject.objects.exists()

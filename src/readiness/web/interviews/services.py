@@ -27,7 +27,7 @@ from django.utils.text import slugify
 
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import Project, turns_of
-from readiness.interviews.text import normalise
+from readiness.interviews.text import has_nul, normalise
 from readiness.web.interviews import convert
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
@@ -267,11 +267,16 @@ def _without_folder(problem: Problem, folder: Path) -> Problem:
 
 
 _CORE_NAME = {"guid": "id", "creator_guid": "creator"}  # database field -> core attribute
+# A project's own attributes that are checked as rows of their own (or as the audit log).
+_OWN_ROWS = {"users", "variables", "participants", "sources", "codes", "themes", "codings"}
+_OWN_ROWS |= {"memos", "audit"}
+_STORABLE_FIX = "change it in the program that made the file, and export the project again."
 
 
 def _check_storable(core: Project, file: str) -> None:
     """Refuse what the database cannot keep, before writing anything: a value longer than its
-    column, or a NUL character (which PostgreSQL refuses in any text)."""
+    column, or a NUL character anywhere in a value, nested ones included (PostgreSQL keeps no
+    NUL in text or jsonb)."""
     groups = [
         (m.InterviewProject, [core]),
         (m.Coder, core.users.values()),
@@ -283,42 +288,47 @@ def _check_storable(core: Project, file: str) -> None:
         (m.Coding, core.codings.values()),
         (m.Memo, core.memos.values()),
     ]
-    fix = "change it in the program that made the file, and export the project again."
     problems: list[Problem] = []
     for model, objects in groups:
-        what = model._meta.verbose_name
         limits = {
             _CORE_NAME.get(f.name, f.name): f.max_length
             for f in model._meta.fields
             if isinstance(f, models.CharField) and f.max_length
         }
         for obj in objects:
-            label = getattr(obj, "name", "") or getattr(obj, "title", "") or obj.id
-            for attr, value in vars(obj).items():
-                if not isinstance(value, str):
-                    continue
-                if "\x00" in value:
-                    problems.append(
-                        Problem(
-                            f"{what} {label[:60]!r}: its {attr} holds a NUL character.",
-                            fix=fix,
-                            file=file,
-                            column=attr,
-                        )
-                    )
-                limit = limits.get(attr)
-                if limit and len(value) > limit:
-                    problems.append(
-                        Problem(
-                            f"{what} {label[:60]!r}: its {attr} is {len(value):,} characters "
-                            f"long; at most {limit:,} are kept.",
-                            fix=fix,
-                            file=file,
-                            column=attr,
-                        )
-                    )
+            problems += _unstorable(obj, model._meta.verbose_name, limits, file)
     if problems:
         raise InterviewError(problems, file=file)
+
+
+def _unstorable(obj, what: str, limits: dict[str, int], file: str) -> list[Problem]:
+    """What in one object (one database row) the database cannot keep."""
+    label = str(getattr(obj, "name", "") or getattr(obj, "title", "") or obj.id)
+    out: list[Problem] = []
+    for attr, value in vars(obj).items():
+        if isinstance(obj, Project) and attr in _OWN_ROWS:
+            continue
+        if has_nul(value):
+            out.append(
+                Problem(
+                    f"{what} {label[:60]!r}: its {attr} holds a NUL character.",
+                    fix=_STORABLE_FIX,
+                    file=file,
+                    column=attr,
+                )
+            )
+        limit = limits.get(attr)
+        if limit and isinstance(value, str) and len(value) > limit:
+            out.append(
+                Problem(
+                    f"{what} {label[:60]!r}: its {attr} is {len(value):,} characters "
+                    f"long; at most {limit:,} are kept.",
+                    fix=_STORABLE_FIX,
+                    file=file,
+                    column=attr,
+                )
+            )
+    return out
 
 
 def _distrust(core: Project) -> None:
