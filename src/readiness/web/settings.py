@@ -282,7 +282,7 @@ READINESS_MAX_SURVEY_UPLOAD_BYTES = int(
     os.environ.get("READINESS_MAX_SURVEY_UPLOAD_BYTES", str((20 if _POSTGRESQL else 50) * 2**20))
 )
 # The most an imported XLSX file may unpack to (its worksheets' XML): reading XLSX is slow, and
-# 20 MB (about 10,000 responses) is read in about 10 s.  Larger imports are made as CSV.
+# 20 MB (about 12,000 responses) is read in about 10 s.  Larger imports are made as CSV.
 READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES = int(
     os.environ.get("READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES", str(20 * 1024 * 1024))
 )

@@ -324,7 +324,7 @@ def add_clean_responses(
     """Add responses from a frame :func:`validate_frame` has cleaned; as :func:`load_frame`.
 
     Built column by column and written by multi-row INSERT statements (COPY on PostgreSQL),
-    without a model object per row: a 40 MB import (280,000 responses) is written in seconds on
+    without a model object per row: a 40 MB import (294,000 responses) is written in seconds on
     SQLite, where one object per row took a minute (``benchmarks/bench_imports.py``).  The rows
     are made as they are written, so that PostgreSQL parses one batch while the next is made.
     """

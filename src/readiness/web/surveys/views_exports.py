@@ -87,7 +87,7 @@ def _upload_html(error: str | None):
             "text": "CSV, Excel (.xlsx), SPSS (.sav) or Stata (.dta): one row per response, one "
             "column per question named by its variable, holding the stored codes, as the "
             f"exports write them. At most {uploads.megabytes(_cap())}; an Excel file at most "
-            f"{uploads.megabytes(_xlsx_cap())} once unpacked (about 10,000 responses): save "
+            f"{uploads.megabytes(_xlsx_cap())} once unpacked (about 12,000 responses): save "
             "larger ones as CSV."
         },
         "attributes": {"accept": ",".join(imports.SUFFIXES)},
