@@ -270,3 +270,13 @@ def test_a_response_rate_above_100_percent_is_reported_as_such(demo_cohort, surv
     first = sessions["session"].iat[0]
     assert f"response rate above 100%: session '{first}'" in warnings
     assert "Fix: check the session's attending count" in warnings
+
+
+def test_no_attendance_recorded_is_said_plainly(demo_cohort, survey):
+    sessions = demo_cohort.sessions.copy()
+    sessions["attended"] = 0  # sessions saved before their attendance was entered
+    result = analyse(demo_cohort.responses, survey, sessions=sessions)
+    doc = lxml.html.fromstring(render_html(result, instrument=survey))
+    methods = text(doc.xpath("//section[@aria-labelledby='methods']")[0])
+    assert "no response rate: no staff attending were recorded" in methods
+    assert "–%" not in methods and "above 100%" not in methods

@@ -158,7 +158,9 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         rate = result.response_rate
         r = rate["overall"]
         level = round(rate["conf_level"] * 100)
-        if r["responded"] > r["attended"]:
+        if not r["attended"]:
+            interval = "no staff attending recorded: check the sessions' attending counts"
+        elif r["responded"] > r["attended"]:
             interval = "above 100%: more responses than attending, so no interval; see the warnings"
         else:
             interval = f"{level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}"

@@ -80,6 +80,8 @@ ABOVE_ATTENDANCE = (
     "the sessions' attending counts (see the warnings)"
 )
 
+NO_ATTENDANCE = "no staff attending were recorded; check the sessions' attending counts"
+
 
 def above_attendance(rate: dict) -> bool:
     """Whether a response rate (responded, attended) is above 100%."""

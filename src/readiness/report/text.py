@@ -57,7 +57,9 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         where = f" at {sessions} sessions" if sessions else ""
         where += f" at {sites} sites" if sites else ""
         when = f" between {dates[0]} and {dates[1]}" if dates else ""
-        if fmt.above_attendance(o):
+        if not o["attended"]:
+            how = f"no response rate: {fmt.NO_ATTENDANCE}"
+        elif fmt.above_attendance(o):
             how = f"a response rate above 100% ({fmt.pct(o['percent'])}%: {fmt.ABOVE_ATTENDANCE})"
         else:
             how = (
@@ -143,6 +145,8 @@ def summary(result, plan: Plan) -> list[str]:
         o = rate["overall"]
         if plan.response_overall:
             out.append(f"Response: {SYMBOL} of {o['attended']} staff attending.")
+        elif not o["attended"]:
+            out.append(f"Response: {o['responded']} responses; {fmt.NO_ATTENDANCE}.")
         elif fmt.above_attendance(o):
             out.append(
                 f"Response: {o['responded']} of {o['attended']} staff attending "
