@@ -207,3 +207,38 @@ def test_regex_search_keeps_offsets_case_and_whole_words(coded):
     words = out.search(coded, r"interpreters?", regex=True, whole_word=True, sources=["accents"])
     assert [t[h.start : h.end] for h in words] == ["interpreters", "interpreter"]
     assert out.search(coded, r"nterpret", regex=True, whole_word=True, sources=["accents"]) == []
+
+
+def _words(project, pattern, source, **kw):
+    t = project.source(source).text
+    hits = out.search(project, pattern, regex=True, whole_word=True, sources=[source], **kw)
+    return [(h.start, h.end, t[h.start : h.end]) for h in hits]
+
+
+def test_regex_whole_word_search_finds_a_longer_match_where_a_shorter_one_is_not_a_word(coded):
+    """RE2 gives the leftmost match without backtracking: ``cat`` inside "category" must not hide
+    "category", and a word right after a hit (one space between) is still found."""
+    coded.add_transcript("cats", "Interviewer: the category and the cat, cat")
+    t = coded.source("cats").text
+    found = _words(coded, "cat|category", "cats")
+    assert [w for *_, w in found] == ["category", "cat", "cat"]
+    assert [(s, e) for s, e, _ in found] == [
+        (t.index("category"), t.index("category") + 8),
+        (t.index("cat,"), t.index("cat,") + 3),
+        (t.rindex("cat"), len(t)),
+    ]
+    assert [w for *_, w in _words(coded, "cat", "cats")] == ["cat", "cat"]
+    assert [w for *_, w in _words(coded, "CAT|Category", "cats")] == ["category", "cat", "cat"]
+    assert _words(coded, "CAT", "cats", case_sensitive=True) == []
+
+
+def test_regex_whole_word_search_treats_accented_letters_as_letters_and_emoji_as_gaps(coded):
+    coded.add_transcript("names", "Interviewer: Zoë said naïve things 🙂naïve🙂 Zo ë Zoë_x -x--x-")
+    assert [w for *_, w in _words(coded, "Zo|Zoë", "names")] == ["Zoë", "Zo"]
+    assert [w for *_, w in _words(coded, "na|naïve", "names")] == ["naïve", "naïve"]
+    assert [w for *_, w in _words(coded, "ïve", "names")] == []
+    assert [w for *_, w in _words(coded, "ë", "names")] == ["ë"]
+    # hits that begin and end with a gap: the next may start right after the last
+    assert [w for *_, w in _words(coded, "-x-", "names")] == ["-x-", "-x-"]
+    # the user's own groups do not change which part is the hit
+    assert [w for *_, w in _words(coded, "(n)(a)ïve|(Z)oë", "names")] == ["Zoë", "naïve", "naïve"]

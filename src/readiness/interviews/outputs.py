@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from readiness.interviews.errors import fail
+from readiness.interviews.errors import InterviewError, fail
 from readiness.interviews.model import _LINE, Project, _speaker_ok
 from readiness.stats.result import Result
 
@@ -229,11 +230,86 @@ def _user_pattern(query: str, case_sensitive: bool):
         ) from err
 
 
-def _whole_word(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` neither starts nor ends inside a word."""
-    before = start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
-    after = end < len(text) and (text[end].isalnum() or text[end] == "_")
-    return not (before or after)
+# A character that is not part of a word (letters and digits in any script, and "_"), as in
+# Python's ``\w``.
+_NOT_WORD = r"[^\pL\pN_]"
+
+
+def _spans(rx, text: str) -> Iterator[tuple[int, int]]:
+    """Character spans of the non-empty matches of ``rx`` in ``text``."""
+    for m in rx.finditer(text):
+        if m.end() > m.start():
+            yield m.start(), m.end()
+
+
+class _WholeWords:
+    """A user's RE2 pattern that matches only whole words.
+
+    The word test is part of the pattern (group 1 between two non-word characters or an end of
+    the text), not a check of each hit afterwards: RE2 gives the leftmost match and never
+    backtracks, so a hit that fails the check (``cat`` in "category" for ``cat|category``)
+    would hide the longer one that passes.
+    """
+
+    def __init__(self, query: str, case_sensitive: bool) -> None:
+        groups = _user_pattern(query, case_sensitive).groups  # errors name the user's pattern
+        for body in (query, query + r"\E"):  # \E closes a \Q quote left open at the end
+            try:
+                first = _user_pattern(f"(?:^|{_NOT_WORD})({body})(?:{_NOT_WORD}|$)", case_sensitive)
+            except InterviewError:
+                continue
+            if first.groups == groups + 1:
+                break
+        else:
+            raise fail(
+                f"{query!r} cannot be searched for as whole words.",
+                fix="search for it without whole words.",
+            )
+        self.first = first
+        self.rest = _user_pattern(f"{_NOT_WORD}({body})(?:{_NOT_WORD}|$)", case_sensitive)
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Spans of the whole-word hits in ``text``, none missed.
+
+        A hit takes the character on each side with it, so each search after the first restarts
+        one character before the end of the last hit (that character may be the gap before the
+        next) with ``rest``, which has no ``^`` to match the start of the text again.  The text
+        is encoded once and searched as UTF-8 bytes (RE2 encodes a ``str`` again at every
+        search); byte offsets become character offsets as the search moves on.
+        """
+        data = text.encode("utf-8")
+        chars = _CharOffsets(data)
+        m, rx = self.first.search(data), self.rest
+        while m is not None:
+            start, end = m.span(1)
+            if end > start:
+                yield chars.at(start), chars.at(end)
+                pos = end - _char_len_before(data, end)
+            else:  # an empty hit: the next one starts at least a character further on
+                pos = start
+            m = rx.search(data, pos)
+
+
+def _char_len_before(data: bytes, i: int) -> int:
+    """Bytes in the UTF-8 character that ends at byte ``i`` (``i`` > 0)."""
+    j = i - 1
+    while j > 0 and data[j] & 0xC0 == 0x80:
+        j -= 1
+    return i - j
+
+
+class _CharOffsets:
+    """Character offsets of byte offsets into UTF-8 ``data``, asked for in increasing order."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.byte, self.char = data, 0, 0
+
+    def at(self, byte: int) -> int:
+        if byte < self.byte:  # a step back is at most one hit: count from the start again
+            self.byte, self.char = 0, 0
+        self.char += len(self.data[self.byte : byte].decode("utf-8"))
+        self.byte = byte
+        return self.char
 
 
 @dataclass(frozen=True)
@@ -268,35 +344,33 @@ def search(
         raise fail("the search is empty.", fix="give some words to search for.")
     if regex:
         rx = _user_pattern(query, case_sensitive)
+        if whole_word:
+            rx = _WholeWords(query, case_sensitive)
     else:
         pattern = re.escape(query)
         if whole_word:
             pattern = rf"(?<!\w)(?:{pattern})(?!\w)"
         rx = re.compile(pattern, 0 if case_sensitive else re.IGNORECASE)
-    check_words = whole_word and regex
     ids = [project.source(s).id for s in sources] if sources else list(project.sources)
     hits: list[Hit] = []
     idx = None
     for sid in ids:
         t = project.sources[sid]
-        for m in rx.finditer(t.text):
-            if m.end() == m.start() or (
-                check_words and not _whole_word(t.text, m.start(), m.end())
-            ):
-                continue
+        spans = rx.spans(t.text) if isinstance(rx, _WholeWords) else _spans(rx, t.text)
+        for start, end in spans:
             if idx is None:
                 idx = _Index(project)
-            a = max(0, m.start() - context)
-            b = min(len(t.text), m.end() + context)
-            ctx = t.text[a : m.start()] + "[" + m.group() + "]" + t.text[m.end() : b]
+            a = max(0, start - context)
+            b = min(len(t.text), end + context)
+            ctx = t.text[a:start] + "[" + t.text[start:end] + "]" + t.text[end:b]
             hits.append(
                 Hit(
                     t.name,
                     idx.label(sid),
-                    m.start(),
-                    m.end(),
-                    project.line_of(sid, m.start()),
-                    speaker_at(t.text, m.start()),
+                    start,
+                    end,
+                    project.line_of(sid, start),
+                    speaker_at(t.text, start),
                     ctx.replace("\n", " "),
                 )
             )
