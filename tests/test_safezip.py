@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -72,7 +73,21 @@ def test_check_zip_leaves_an_open_file_at_its_start():
 
 @pytest.mark.parametrize(
     "name",
-    ["../evil", "a/../../evil", "/etc/passwd", "C:/windows/x", "a\\..\\..\\evil", "", "a\x00b"],
+    [
+        "../evil",
+        "a/../../evil",
+        "/etc/passwd",
+        "C:/windows/x",
+        "a\\..\\..\\evil",
+        "",
+        "a\x00b",
+        ".",
+        "./.",
+        "a//b",
+        "\\etc\\passwd",
+        "\\\\host\\share\\x",
+        "C:\\windows\\x",
+    ],
 )
 def test_safe_member_path_refuses_names_that_escape(name):
     assert safe_member_path(name) is None
@@ -92,6 +107,63 @@ def test_extract_zip_unpacks_an_ordinary_zip(tmp_path):
     written = extract_zip(_zip({"p/a.txt": b"A", "p/b/c.txt": b"C"}), tmp_path)
     assert [str(p) for p in written] == ["p/a.txt", "p/b/c.txt"]
     assert (tmp_path / "p" / "b" / "c.txt").read_bytes() == b"C"
+
+
+def test_safe_member_path_reads_backslashes_as_folder_separators():
+    """Zips made on Windows may name members with backslashes."""
+    assert safe_member_path("study\\sources\\a.txt") == PurePosixPath("study/sources/a.txt")
+    assert safe_member_path("study\\sources\\") == PurePosixPath("study/sources")
+
+
+@pytest.mark.parametrize("name", [".", "./.", "a/."])
+def test_extract_zip_refuses_a_file_named_like_a_folder_and_writes_nothing(tmp_path, name):
+    """A file member named '.' was unpacked onto the folder itself (a bare IsADirectoryError)."""
+    data = _zip({"p/ok.txt": b"fine", name: b"x"})
+    with pytest.raises(UnsafeZipError, match="unsafe path") as caught:
+        extract_zip(data, tmp_path, name="dot.zip")
+    assert "dot.zip" in str(caught.value)
+    assert not any(tmp_path.rglob("*"))
+
+
+@pytest.mark.parametrize("order", [["a", "a/b"], ["a/b", "a"], ["x/a", "x/a/b/c"]])
+def test_extract_zip_refuses_a_file_where_a_folder_must_be_and_writes_nothing(tmp_path, order):
+    """A file 'a' next to 'a/b' was a bare NotADirectoryError or FileExistsError."""
+    data = _zip({n: b"x" for n in order})
+    with pytest.raises(UnsafeZipError, match="both a file and a folder") as caught:
+        extract_zip(data, tmp_path, name="clash.zip")
+    assert "clash.zip" in str(caught.value) and "Fix:" in str(caught.value)
+    assert not any(tmp_path.rglob("*"))
+
+
+def test_extract_zip_turns_a_failed_write_into_its_own_error(tmp_path):
+    """A member the file system cannot write (here a name too long) names the file and member."""
+    long = "n" * 300 + ".txt"
+    with pytest.raises(UnsafeZipError, match="could not be unpacked") as caught:
+        extract_zip(_zip({long: b"x"}), tmp_path, name="long.zip")
+    assert "long.zip" in str(caught.value) and long[:40] in str(caught.value)
+    assert "Fix:" in str(caught.value)
+
+
+def test_extract_zip_turns_a_damaged_member_into_its_own_error(tmp_path):
+    data = bytearray(_zip({"p/a.txt": b"hello " * 50}))
+    at = data.index(b"p/a.txt") + len("p/a.txt") + 5  # inside the compressed bytes
+    data[at] ^= 0xFF
+    with pytest.raises(UnsafeZipError, match="'p/a.txt' could not be unpacked") as caught:
+        extract_zip(bytes(data), tmp_path, name="damaged.zip")
+    assert "damaged.zip" in str(caught.value)
+
+
+def test_extract_zip_unpacks_a_zip_made_on_windows(tmp_path):
+    data = _zip({"p\\": b"", "p\\b\\": b"", "p\\b\\c.txt": b"C", "p\\a.txt": b"A"})
+    written = extract_zip(data, tmp_path)
+    assert sorted(str(p) for p in written) == ["p/a.txt", "p/b/c.txt"]
+    assert (tmp_path / "p" / "b" / "c.txt").read_bytes() == b"C"
+    assert sorted(str(f.relative_to(tmp_path)) for f in tmp_path.rglob("*")) == [
+        "p",
+        "p/a.txt",
+        "p/b",
+        "p/b/c.txt",
+    ]
 
 
 def test_zip_reader_checks_each_member_it_reads_and_their_total():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -232,17 +233,56 @@ def _size(n: int) -> str:
 def safe_member_path(member: str) -> PurePosixPath | None:
     """The relative path a member name stands for, or None if it could escape its folder.
 
-    Refused: absolute names (``/etc/x``, ``C:/x``, ``//host/x``), any ``..`` part, backslashes
-    (a Windows separator that could hide a ``..``) and NUL characters.
+    A backslash is read as a folder separator (zips made on Windows use it), and a name ending
+    in a separator is a folder.  Refused: absolute names (``/etc/x``, ``C:/x``, ``//host/x``),
+    any ``..`` or empty part (``a//b``), a file named ``.`` (the folder itself) and NUL
+    characters.
     """
-    if not member or "\\" in member or "\x00" in member:
+    name = member.replace("\\", "/")
+    if not name or "\x00" in name or name.startswith("/"):
         return None
-    path = PurePosixPath(member)
-    if path.is_absolute() or ".." in path.parts:
+    folder = name.endswith("/")
+    parts = (name[:-1] if folder else name).split("/")
+    if ":" in parts[0] or any(p in ("", "..") for p in parts):  # ':' as in a drive, C:
         return None
-    if path.parts and ":" in path.parts[0]:  # a drive letter such as C:
+    if not folder and parts[-1] == ".":
         return None
-    return path
+    return PurePosixPath(*parts)
+
+
+def _is_folder(member: zipfile.ZipInfo) -> bool:
+    return member.filename.replace("\\", "/").endswith("/")
+
+
+_UNZIP_FIX = (
+    "zip the folder again with an ordinary zip tool; member names must be relative paths to "
+    "files, without '..' or empty parts."
+)
+
+
+def _path_problems(members: list[zipfile.ZipInfo], shown: str) -> list[Problem]:
+    """Member names that could land outside the folder, on it, or both as a file and a folder."""
+    problems = [
+        Problem(
+            f"has an unsafe path {m.filename!r}: it would be unpacked outside its folder or "
+            "onto the folder itself.",
+            fix=_UNZIP_FIX,
+            file=shown,
+        )
+        for m in members
+        if safe_member_path(m.filename) is None
+    ]
+    files = {safe_member_path(m.filename) for m in members if not _is_folder(m)}
+    folders = {parent for path in files if path for parent in path.parents}
+    problems += [
+        Problem(
+            f"names {str(path)!r} both a file and a folder (it holds other files).",
+            fix=_UNZIP_FIX,
+            file=shown,
+        )
+        for path in sorted(files & folders)
+    ]
+    return problems
 
 
 def extract_zip(
@@ -255,39 +295,49 @@ def extract_zip(
 ) -> list[PurePosixPath]:
     """Check ``source`` and unpack its files into ``folder``; return their relative paths.
 
-    Refuses the whole file (before writing anything) if it breaks ``limits`` or if any member's
-    name could land outside ``folder``; symbolic links are not made, only plain files.
+    Refuses the whole file (before writing anything) if it breaks ``limits``, if any member's
+    name could land outside ``folder`` or onto it, or if a name is both a file and a folder;
+    symbolic links are not made, only plain files.  A member the file system still cannot
+    write raises ``error`` naming it.
     """
     shown = _name_of(source, name)
     members = check_zip(source, name=shown, limits=limits, error=error)
-    unsafe = [m.filename for m in members if safe_member_path(m.filename) is None]
-    if unsafe:
-        raise error(
-            [
-                Problem(
-                    f"has an unsafe path {n!r}: it would be unpacked outside its folder.",
-                    fix="zip the folder again with an ordinary zip tool; member names must be "
-                    "relative paths without '..'.",
-                    file=shown,
-                )
-                for n in unsafe
-            ],
-            file=shown,
-        )
+    problems = _path_problems(members, shown)
+    if problems:
+        raise error(problems, file=shown)
     written: list[PurePosixPath] = []
     root = folder.resolve()
     with _open(source) as archive:
         for m in members:
-            if m.is_dir():
-                continue
-            relative = safe_member_path(m.filename)
-            assert relative is not None  # checked above
-            target = root.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(m) as src, open(target, "wb") as dst:
-                while chunk := src.read(MiB):
-                    dst.write(chunk)
-            written.append(relative)
+            if not _is_folder(m):
+                written.append(_unpack(archive, m, root, shown, error))
     if hasattr(source, "seek") and not isinstance(source, zipfile.ZipFile):
         source.seek(0)
     return written
+
+
+def _unpack(
+    archive: zipfile.ZipFile,
+    member: zipfile.ZipInfo,
+    root: Path,
+    shown: str,
+    error: type[ProblemsError],
+) -> PurePosixPath:
+    relative = safe_member_path(member.filename)
+    assert relative is not None  # checked by _path_problems
+    target = root.joinpath(*relative.parts)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(member) as src, open(target, "wb") as dst:
+            while chunk := src.read(MiB):
+                dst.write(chunk)
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as err:
+        why = getattr(err, "strerror", None) or err
+        problem = Problem(
+            f"its part {member.filename!r} could not be unpacked ({why}).",
+            fix="zip the folder again with an ordinary zip tool, with shorter file names; if "
+            "it still fails, ask the administrator (the server may be out of disk space).",
+            file=shown,
+        )
+        raise error([problem], file=shown) from err
+    return relative

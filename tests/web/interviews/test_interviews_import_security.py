@@ -88,6 +88,19 @@ def test_web_import_of_a_qdpx_never_reads_the_servers_files(people, tmp_path, se
     assert sum("outside the .qdpx file" in w for w in warnings) == 2
 
 
+def test_web_import_reads_a_project_folder_zipped_on_windows(people, tmp_path):
+    """Windows zip tools may separate folders with backslashes."""
+    _, folder = _saved_project(tmp_path)
+    upload = tmp_path / "study.zip"
+    with zipfile.ZipFile(upload, "w") as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                z.write(f, "study\\" + "\\".join(f.relative_to(folder).parts))
+    assert any("\\" in n for n in zipfile.ZipFile(upload).namelist())
+    project, _ = services.import_project(upload, people["lead"])
+    assert m.Transcript.objects.filter(project=project, name="P12").exists()
+
+
 def test_web_import_does_not_trust_the_pseudonymised_flag_or_the_audit_log(people, tmp_path):
     p, folder = _saved_project(tmp_path)
     from dataclasses import replace

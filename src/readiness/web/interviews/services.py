@@ -240,10 +240,10 @@ def _read_project_zip(path: Path) -> tuple[Project, list]:
     """The project and audit log of a zipped project folder, unpacked (checked against zip
     bombs and unsafe paths) into a private folder that is removed at once."""
     from readiness.interviews import store
-    from readiness.safezip import check_zip, extract_zip
+    from readiness.safezip import check_zip, extract_zip, safe_member_path
 
     members = check_zip(path, name=path.name, error=InterviewError)
-    top = _project_root([i.filename for i in members if not i.is_dir()])
+    top = _project_root([str(p) for i in members if (p := safe_member_path(i.filename))])
     if top is None:
         raise fail(
             "the zip file holds no Readiness project folder (no project.json).",
