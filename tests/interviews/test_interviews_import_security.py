@@ -94,7 +94,43 @@ def test_qdpx_reads_outside_sources_only_from_the_folder_allowed(tmp_path, secre
         bad = _qdpx(upload / "bad.qdpx", source_path=ref)
         p, report = refi.read_qdpx(bad, external_sources=allowed)
         assert "THE-SERVER-SECRET" not in _all_text(p)
-        assert any("outside the folder allowed" in w for w in report.warnings)
+        assert any("folder allowed" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "file:///C:/Users/amy/P1%20interview.txt",
+        "file:///home/amy/P1%20interview.txt",
+        "C:\\Users\\amy\\P1 interview.txt",
+        "/home/amy/P1 interview.txt",
+        "relative://P1%20interview.txt",
+    ],
+)
+def test_qdpx_reads_an_absolute_source_by_its_file_name_from_the_folder_allowed(tmp_path, ref):
+    """NVivo and ATLAS.ti write ``file://`` paths on the computer that made the export: with a
+    folder allowed, the file of that name in the folder is read; without one, it is left out."""
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    (allowed / "P1 interview.txt").write_text("Amy's words.", encoding="utf-8")
+    path = _qdpx(tmp_path / "x.qdpx", source_path=ref)
+    p, report = refi.read_qdpx(path, external_sources=allowed)
+    assert p.find_source("stolen").text == "Amy's words.", report.warnings
+    p, report = refi.read_qdpx(path)
+    assert p.find_source("stolen") is None
+    assert any("outside the .qdpx file" in w for w in report.warnings)
+
+
+def test_qdpx_never_reads_an_absolute_source_that_is_not_in_the_folder_allowed(tmp_path):
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    (allowed / "P1.txt").write_text("Allowed words.", encoding="utf-8")
+    for ref in ("file:///etc/passwd", "/etc/passwd", "file:///etc/", "file:///C:/..", "../"):
+        p, report = refi.read_qdpx(
+            _qdpx(tmp_path / "x.qdpx", source_path=ref), external_sources=allowed
+        )
+        assert p.find_source("stolen") is None and "root:" not in _all_text(p)
+        assert any("folder allowed" in w and "stolen" in w for w in report.warnings), ref
 
 
 DOCTYPE = (
@@ -169,8 +205,12 @@ def test_cli_reads_sources_outside_a_qdpx_only_with_allow_external_sources(tmp_p
     from readiness.interviews.cli import interviews
 
     f, upload = secret
-    path = _qdpx(upload / "x.qdpx", source_path="relative://secret.txt")
+    windows = _qdpx(upload / "w.qdpx", source_path="file:///C:/Users/amy/secret.txt")
     runner = CliRunner()
+    args = ["import-qdpx", str(windows), str(tmp_path / "p0"), "--allow-external-sources"]
+    assert runner.invoke(interviews, [*args, str(f.parent)]).exit_code == 0
+    assert "THE-SERVER-SECRET" in store.load(tmp_path / "p0").find_source("stolen").text
+    path = _qdpx(upload / "x.qdpx", source_path="relative://secret.txt")
     plain = runner.invoke(interviews, ["import-qdpx", str(path), str(tmp_path / "p1")])
     assert plain.exit_code == 0, plain.output
     assert "outside the .qdpx file" in plain.output and "--allow-external-sources" in plain.output
@@ -182,7 +222,7 @@ def test_cli_reads_sources_outside_a_qdpx_only_with_allow_external_sources(tmp_p
     assert allowed.exit_code == 0, allowed.output
     assert "THE-SERVER-SECRET" in store.load(tmp_path / "p2").find_source("stolen").text
     helptext = runner.invoke(interviews, ["import-qdpx", "--help"]).output
-    assert "--allow-external-sources" in helptext
+    assert "--allow-external-sources" in helptext and "by file name" in " ".join(helptext.split())
 
 
 def test_qdpx_members_that_are_never_read_do_not_count_against_its_limits(tmp_path):

@@ -901,8 +901,9 @@ def export_cmd(project, output, reason, user):
     "external",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Also read sources that the file points to outside itself (file://, relative:// or a "
-    "path), but only from inside this folder.  Without it only sources inside the .qdpx file "
-    "are read; the others are left out with a warning.",
+    "path), but only from inside this folder: a relative path from the folder, an absolute "
+    "one (file:///C:/..., /home/...) looked up by file name inside the folder.  Without it only "
+    "sources inside the .qdpx file are read; the others are left out with a warning.",
 )
 @JSON
 def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_json):

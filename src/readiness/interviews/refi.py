@@ -41,7 +41,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 from lxml import etree
@@ -553,7 +553,7 @@ def _read_source_text(
 
     ``internal://`` names a member of the archive and is the only kind read from an upload.
     ``relative://``, ``file://`` and bare paths name files outside it: read only when the caller
-    allows a folder (``external``), and only from inside that folder.
+    allows a folder (``external``), and only from inside that folder (:func:`_external_path`).
     """
     if ref.startswith("internal://"):
         name = ref[len("internal://") :]
@@ -570,17 +570,35 @@ def _read_source_text(
     try:
         return decode(target.read_bytes(), file=str(target), encoding=encoding), ""
     except OSError:
-        return None, f"its plain text ({ref}) was not found in the folder allowed for sources."
+        return None, (
+            f"its plain text ({ref}) was not found in the folder allowed for sources (a path "
+            "on another computer is looked up by its file name in that folder)."
+        )
+
+
+_WINDOWS_DRIVE = re.compile(r"[A-Za-z]:")
 
 
 def _external_path(ref: str, external: Path) -> Path | None:
-    """The file ``ref`` names, if it lies inside the folder ``external`` (links resolved)."""
+    """The file ``ref`` names inside the folder ``external`` (links resolved), or None.
+
+    ``ref`` is percent-decoded.  A relative one (``relative://`` or a bare relative path) is
+    taken from the folder; an absolute one (``file://``, ``/…``, ``C:\\…``, ``\\\\server\\…``)
+    names a file on the computer that wrote the export, so only its file name is looked up in
+    the folder.  Whatever the path, nothing outside the folder is ever returned.
+    """
+    is_url = ref.startswith("file://")
     if ref.startswith("relative://"):
         ref = ref[len("relative://") :]
-    elif ref.startswith("file://"):
-        ref = unquote(ref[len("file://") :])
+    elif is_url:
+        ref = ref[len("file://") :]
+    ref = unquote(ref).replace("\\", "/")
     root = external.resolve()
-    target = (root / ref).resolve()  # an absolute ref replaces root
+    if is_url or ref.startswith("/") or _WINDOWS_DRIVE.match(ref):
+        ref = PurePosixPath(ref).name
+        if ref in ("", ".", ".."):
+            return None
+    target = (root / ref).resolve()
     return target if target.is_relative_to(root) else None
 
 
@@ -633,7 +651,9 @@ def read_qdpx(
 
     Only sources inside the file (``internal://``) are read, unless ``external_sources`` names
     a folder: then sources that point outside the file (``relative://``, ``file://``, a path)
-    are read from that folder, never from anywhere else.  A source left out is a warning.
+    are read from that folder, never from anywhere else (an absolute path, written on the
+    computer that made the export, is looked up by file name inside the folder).  A source
+    left out is a warning.
     The archive is checked against zip bombs before anything is unpacked, and an XML file with
     a DOCTYPE is refused.
 
