@@ -656,3 +656,23 @@ def test_the_interview_people_form_has_the_same_limit(client, settings, make_use
     page = client.post(url, {"username": "existing", "role": "coder"}).content.decode()
     assert "You have entered 1 username that is no account" in page
     assert not project.members.filter(user__username="existing").exists()
+
+
+
+def test_an_attempt_survives_its_row_being_deleted_midway(study, monkeypatch):
+    """A completed sign-in, ``readiness web unlock`` or an admin may delete the username's row
+    between its insert and its lock; the attempt is still counted, not a server error."""
+    from readiness.web.security.models import LoginThrottle
+
+    real = LoginThrottle.objects.bulk_create
+    deletions = []
+
+    def insert_then_lose_it(*args, **kwargs):
+        made = real(*args, **kwargs)
+        if not deletions:
+            deletions.append(LoginThrottle.objects.all().delete())
+        return made
+
+    monkeypatch.setattr(LoginThrottle.objects, "bulk_create", insert_then_lose_it)
+    assert throttle.attempt("lead") is None
+    assert deletions and LoginThrottle.objects.get(key=throttle.key("lead")).failures == 1

@@ -35,6 +35,8 @@ from django.utils import timezone
 from readiness.web.security.digests import keyed
 from readiness.web.security.models import LoginThrottle
 
+HOLD_TRIES = 5  # inserts of a username's row before a deletion racing with it is an error
+
 
 def limit() -> int:
     return int(getattr(settings, "READINESS_LOGIN_FAILURES", 5))
@@ -64,8 +66,16 @@ def locked_until(username: str) -> datetime | None:
 def _held_row(username: str) -> LoginThrottle:
     """The username's row, made if need be and held until the transaction ends (call inside
     ``transaction.atomic``).  PostgreSQL holds it with ``SELECT ... FOR UPDATE``; SQLite's
-    transactions are IMMEDIATE (settings), so one writer at a time is inside."""
+    transactions are IMMEDIATE (settings), so one writer at a time is inside.  On PostgreSQL
+    the row may be deleted between its insert and its lock (a completed sign-in, an unlock):
+    then it is made again, a few times at most."""
     digest = key(username)
+    for _ in range(HOLD_TRIES - 1):
+        LoginThrottle.objects.bulk_create([LoginThrottle(key=digest)], ignore_conflicts=True)
+        try:
+            return LoginThrottle.objects.select_for_update().get(key=digest)
+        except LoginThrottle.DoesNotExist:
+            continue
     LoginThrottle.objects.bulk_create([LoginThrottle(key=digest)], ignore_conflicts=True)
     return LoginThrottle.objects.select_for_update().get(key=digest)
 
