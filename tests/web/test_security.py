@@ -658,6 +658,8 @@ def test_the_interview_people_form_has_the_same_limit(client, settings, make_use
     assert not project.members.filter(user__username="existing").exists()
 
 
+# -- races and failures around the counters ------------------------------------------------------
+
 
 def test_an_attempt_survives_its_row_being_deleted_midway(study, monkeypatch):
     """A completed sign-in, ``readiness web unlock`` or an admin may delete the username's row
@@ -676,3 +678,18 @@ def test_an_attempt_survives_its_row_being_deleted_midway(study, monkeypatch):
     monkeypatch.setattr(LoginThrottle.objects, "bulk_create", insert_then_lose_it)
     assert throttle.attempt("lead") is None
     assert deletions and LoginThrottle.objects.get(key=throttle.key("lead")).failures == 1
+
+
+def test_an_old_submission_token_does_not_reset_another_codes_counters(client, session_a, settings):
+    """Posting a submitted response's token to another code's "check" page must not delete
+    that code's counters (it would let the holder of one old token evade the page limit)."""
+    submitted = start(client, session_a)
+    old_token = answer_all(client, submitted)
+    assert client.post(f"/r/{submitted}/check/", {"submission_token": old_token}).status_code == 302
+    settings.READINESS_RATE_PAGES = "3/60"
+    code = start(client, session_a)
+    page = PAGE_ANSWERS["about"]
+    for _ in range(2):
+        assert client.post(f"/r/{code}/1/", page).status_code == 302
+    assert client.post(f"/r/{code}/check/", {"submission_token": old_token}).status_code == 302
+    assert client.post(f"/r/{code}/1/", page).status_code == 429

@@ -142,9 +142,11 @@ def page(request, code, number):
 
 
 def _submitted(code: str, token: str):
-    """The thank-you page of a submitted response; the counters kept under its resume code
-    are deleted, so that none of them tells when it was submitted."""
-    ratelimit.forget_code(code)
+    """The thank-you page of a submitted response.  The counters kept under the resume code
+    are deleted once it has no draft (they would tell when it was submitted); never while it
+    has one, as the token posted may be any submitted response's, not this code's."""
+    if services.find_draft(code) is None:
+        ratelimit.forget_code(code)
     return redirect("surveys:thanks", token=token)
 
 
