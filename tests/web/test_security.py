@@ -693,3 +693,37 @@ def test_an_old_submission_token_does_not_reset_another_codes_counters(client, s
         assert client.post(f"/r/{code}/1/", page).status_code == 302
     assert client.post(f"/r/{code}/check/", {"submission_token": old_token}).status_code == 302
     assert client.post(f"/r/{code}/1/", page).status_code == 429
+
+
+def test_draft_days_below_one_is_refused_at_start_up(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}
+    environment.update(
+        READINESS_DATA_DIR=str(tmp_path), READINESS_SECRET_KEY="k" * 50, READINESS_DRAFT_DAYS="0"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import readiness.web.settings"],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode != 0
+    assert "ImproperlyConfigured" in out.stderr
+    assert "READINESS_DRAFT_DAYS is 0" in out.stderr and "1 or more" in out.stderr
+
+
+def test_a_failed_tidy_up_never_fails_a_sign_in_or_a_start(
+    client, study, session_a, monkeypatch, caplog
+):
+    from django.db import DatabaseError
+
+    from readiness.web.surveys import expiry
+
+    def broken(today=None):
+        raise DatabaseError("the database went away")
+
+    monkeypatch.setattr(expiry, "expire", broken)
+    expiry.forget_last_run()
+    with caplog.at_level("ERROR", logger="readiness.web"):
+        assert _sign_in(client).status_code == 302
+        start(client, session_a)
+    assert "the database went away" in caplog.text

@@ -25,6 +25,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -219,6 +220,11 @@ READINESS_RATE_RESUME = os.environ.get("READINESS_RATE_RESUME", "10/600")
 READINESS_FORWARDED_ALLOW_IPS = os.environ.get("READINESS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Unsubmitted responses are deleted this many days after they were last saved.
 READINESS_DRAFT_DAYS = int(os.environ.get("READINESS_DRAFT_DAYS", "30"))
+if READINESS_DRAFT_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"READINESS_DRAFT_DAYS is {READINESS_DRAFT_DAYS}. Fix: set it to a number of days, "
+        "1 or more (unsubmitted responses are kept that long after they were last saved)."
+    )
 # Member forms: usernames that are no account one person may enter ("COUNT/SECONDS").
 READINESS_MEMBER_LOOKUPS = os.environ.get("READINESS_MEMBER_LOOKUPS", "10/3600")
 LOGIN_URL = "accounts:login"

@@ -13,14 +13,18 @@ Both also delete the rate-limit counters whose windows have ended
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 
 from readiness.web.security import ratelimit
 from readiness.web.surveys.models import Draft
+
+log = logging.getLogger("readiness.web")
 
 EVERY_SECONDS = 3600  # how often each worker tidies up on its own
 _last_run: float | None = None
@@ -58,9 +62,17 @@ def expire(today: date | None = None) -> Expired:
 
 
 def now_and_then() -> None:
-    """:func:`expire`, if this worker has not done it within the last hour."""
+    """:func:`expire`, if this worker has not done it within the last hour.  It runs inside
+    someone else's request (a sign-in, a survey started): a failure is logged, never raised,
+    and waits for the next hour (or for ``readiness web expire-drafts``)."""
+    global _last_run
     if _last_run is None or time.monotonic() - _last_run >= EVERY_SECONDS:
-        expire()
+        try:
+            with transaction.atomic():
+                expire()
+        except Exception:
+            _last_run = time.monotonic()
+            log.exception("Deleting abandoned drafts and ended rate-limit counters failed")
 
 
 def forget_last_run() -> None:
