@@ -727,3 +727,24 @@ def test_a_failed_tidy_up_never_fails_a_sign_in_or_a_start(
         assert _sign_in(client).status_code == 302
         start(client, session_a)
     assert "the database went away" in caplog.text
+
+
+def test_expire_drafts_purges_the_member_form_counters_too(study, settings):
+    from click.testing import CliRunner
+
+    from readiness.web.cli import web
+
+    RateCounter.objects.create(key="lookups:old", window_start=1_000_000_000, count=3)
+    RateCounter.objects.create(key="lookups:now", window_start=ratelimit.window_of(3600), count=1)
+    done = CliRunner().invoke(web, ["expire-drafts"])
+    assert done.exit_code == 0, done.output
+    assert list(RateCounter.objects.values_list("key", flat=True)) == ["lookups:now"]
+
+
+@pytest.mark.django_db
+def test_counters_of_a_limit_no_longer_named_are_purged_after_a_day():
+    now = 1_800_000_000.0
+    RateCounter.objects.create(key="renamed:old", window_start=int(now) - 90_000, count=1)
+    RateCounter.objects.create(key="renamed:new", window_start=int(now) - 600, count=1)
+    assert ratelimit.purge_ended(now) == 1
+    assert list(RateCounter.objects.values_list("key", flat=True)) == ["renamed:new"]

@@ -80,6 +80,10 @@ COUNTED = {
     "surveys:check": (("pages", ("code",)),),
     "surveys:resume": (("client_resume", ("client",)), ("resume", ("post:code",))),
 }
+# Limits counted in these counters by other parts of the service: name -> (setting, default).
+ELSEWHERE = {"lookups": ("READINESS_MEMBER_LOOKUPS", "10/3600")}  # readiness.web.accounts.lookup
+# Rows of no limit named here (one renamed or removed) are deleted once this long has passed.
+UNKNOWN_KEPT_SECONDS = 86400
 # Limits whose keys hold a resume code: forgotten when the response is submitted.
 CODE_LIMITS = {"pages": "code", "resume": "post:code"}
 
@@ -93,7 +97,8 @@ def parse(text: str) -> tuple[int, int]:
 
 
 def limit_for(name: str) -> tuple[int, int]:
-    return parse(getattr(settings, f"READINESS_RATE_{name.upper()}", DEFAULTS[name]))
+    setting, default = ELSEWHERE.get(name) or (f"READINESS_RATE_{name.upper()}", DEFAULTS[name])
+    return parse(getattr(settings, setting, default))
 
 
 def window_of(seconds: int, now: float | None = None) -> int:
@@ -167,12 +172,15 @@ def _values(request, view_kwargs, parts) -> list[str] | None:
 
 
 def purge_ended(now: float | None = None) -> int:
-    """Delete the counters of every limit whose window has ended; returns how many."""
-    deleted = 0
-    for name in DEFAULTS:
-        _count, seconds = limit_for(name)
-        deleted += _purge(name, window_of(seconds, now))
-    return deleted
+    """Delete every counter whose window has ended; returns how many."""
+    names = [*DEFAULTS, *ELSEWHERE]
+    deleted = sum(_purge(name, window_of(limit_for(name)[1], now)) for name in names)
+    now = now if now is not None else time.time()
+    unknown = RateCounter.objects.filter(window_start__lt=now - UNKNOWN_KEPT_SECONDS)
+    for name in names:
+        unknown = unknown.exclude(key__startswith=f"{name}:")
+    found, _ = unknown.delete()
+    return deleted + found
 
 
 def _purge(name: str, window: int) -> int:
