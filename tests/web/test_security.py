@@ -741,6 +741,36 @@ def test_expire_drafts_purges_the_member_form_counters_too(study, settings):
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["lookups:now"]
 
 
+def test_parallel_member_lookups_cannot_exceed_the_limit(study, settings, monkeypatch):
+    """Two misses that arrive together must not both be looked up when only one is left."""
+    from django import forms
+
+    from readiness.web.accounts import lookup
+
+    settings.READINESS_MEMBER_LOOKUPS = "1/3600"
+    lead = study.memberships.get(role="lead").user
+    real = lookup.get_user_model
+    answers = []
+
+    class Parallel:
+        class objects:  # noqa: N801 - stands in for the manager
+            @staticmethod
+            def filter(**kwargs):
+                if not answers:
+                    answers.append("inner")
+                    try:
+                        lookup.find_account(lead, "guess-2", study=study)
+                    except forms.ValidationError as err:
+                        answers.append(err.messages[0])
+                return real().objects.filter(**kwargs)
+
+    monkeypatch.setattr(lookup, "get_user_model", lambda: Parallel)
+    with pytest.raises(forms.ValidationError) as outer:
+        lookup.find_account(lead, "guess-1", study=study)
+    messages = [*answers[1:], outer.value.messages[0]]
+    assert sum(m.startswith("No account has this username") for m in messages) == 1, messages
+
+
 @pytest.mark.django_db
 def test_counters_of_a_limit_no_longer_named_are_purged_after_a_day():
     now = 1_800_000_000.0
