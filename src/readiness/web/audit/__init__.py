@@ -67,11 +67,11 @@ FORBIDDEN_KEYS = frozenset(
 def record(actor, action: str, study=None, detail: dict | None = None):
     """Append one entry to the audit log and return it.
 
-    ``actor`` is a user, a username, or None for the system (a command run from the shell).  ``action`` is a short name such as
-    ``"export"`` (the constants in :mod:`readiness.web.audit.actions`; other names are
-    accepted).  ``study`` is the study concerned, if any.  ``detail`` is a JSON-serialisable
-    dict of what was done (a format, a row count, the fields changed); it may not hold a
-    client address or user agent.
+    ``actor`` is a user, a username, or None for the system (a command run from the shell).
+    ``action`` is a short name such as ``"export"`` (the constants in
+    :mod:`readiness.web.audit.actions`; other names are accepted).  ``study`` is the study
+    concerned, if any.  ``detail`` is a JSON-serialisable dict of what was done (a format, a
+    row count, the fields changed); it may not hold a client address or user agent.
 
     The entry is written in the caller's transaction: if that rolls back (the edit did not
     happen), so does the entry.
