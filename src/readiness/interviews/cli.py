@@ -25,7 +25,6 @@ PROJECT = click.argument(
     "project", type=click.Path(file_okay=False, path_type=Path), metavar="PROJECT"
 )
 JSON = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-BOOK = ("code", "theme")  # what a codebook carries, for the export gate
 
 
 def _emit(as_json: bool, data, text: str) -> None:
@@ -217,7 +216,11 @@ def codebook_cmd(project, starter, load, export_to, reason, user, as_json):
         store.save(p, project)
     if export_to:
         ps.check_export(
-            p, reason=reason, user=user, export=f"codebook {export_to.name}", kinds=BOOK
+            p,
+            reason=reason,
+            user=user,
+            export=f"codebook {export_to.name}",
+            kinds=ps.CODEBOOK_KINDS,
         )
         _save_audit(p, project)
         if export_to.suffix.lower() == ".qdc":
@@ -865,7 +868,13 @@ def export_cmd(project, output, reason, user):
     p = store.load(project)
     suffix = output.suffix.lower()
     if suffix == ".qdc":
-        ps.check_export(p, reason=reason, user=user, export=f"codebook {output.name}", kinds=BOOK)
+        ps.check_export(
+            p,
+            reason=reason,
+            user=user,
+            export=f"codebook {output.name}",
+            kinds=ps.CODEBOOK_KINDS,
+        )
         refi.write_qdc(p, output)
         _save_audit(p, project)
         click.echo(f"Wrote codebook {output}: {len(p.codes)} codes.")

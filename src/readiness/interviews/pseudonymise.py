@@ -40,6 +40,7 @@ from readiness.interviews.transcripts import decode
 from readiness.tabular import atomic_write, formula_restored, formula_safe_values
 
 __all__ = [
+    "CODEBOOK_KINDS",
     "DETECTORS",
     "FIELDS",
     "Text",
@@ -799,6 +800,9 @@ def _digest(project: Project, ref: str) -> str:
     for item in texts_of(project, ref):
         h.update(f"{item.where}\x00{item.target_id}\x00{item.text}\x01".encode())
     return h.hexdigest()
+
+
+CODEBOOK_KINDS = ("code", "theme")  # what a codebook carries, for the export gate
 
 
 @dataclass(frozen=True)

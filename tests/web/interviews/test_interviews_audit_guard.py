@@ -62,6 +62,17 @@ def test_the_model_refuses_to_change_or_remove_interview_audit_entries(project):
         m.AuditEntry.objects.filter(pk=entry.pk).delete()
 
 
+def test_the_raw_delete_djangos_collector_calls_refuses_interview_audit_entries(project):
+    """Django's deletion collector calls ``_raw_delete(using)``; it had the wrong signature (a
+    TypeError, not the append-only refusal)."""
+    entry = _entry(project)
+    with pytest.raises(m.AppendOnlyError, match="append-only"):
+        m.AuditEntry.objects.filter(pk=entry.pk)._raw_delete(using="default")
+    with pytest.raises(m.AppendOnlyError, match="append-only"):
+        m.AuditEntry.objects.filter(pk=entry.pk)._raw_delete("default")
+    assert m.AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
 def test_deleting_an_interview_project_keeps_its_audit_log(project):
     entry = _entry(project)
     pk = project.pk

@@ -187,7 +187,7 @@ def download(
     """Make a download: (file name, content, content type).
 
     Raises the core's :class:`~readiness.interviews.errors.InterviewError` when the gate
-    refuses (a transcript not pseudonymised and no reason).
+    refuses (anything the download carries has not been reviewed, and no reason is given).
     """
     from readiness.interviews import refi, store
     from readiness.interviews.documents import (
@@ -222,8 +222,9 @@ def download(
             (write_theme_report_html if d.suffix == "html" else write_theme_report_docx)(rep, path)
             core.log("write-report", user, file=name)
         elif key == "codebook-qdc":
-            book = ("code", "theme")
-            raw = ps.check_export(core, reason=reason, user=user, export=name, kinds=book)
+            raw = ps.check_export(
+                core, reason=reason, user=user, export=name, kinds=ps.CODEBOOK_KINDS
+            )
             refi.write_qdc(core, path)
         elif key == "project-qdpx":
             raw = [u.name for u in ps.unreviewed(core)]
@@ -241,7 +242,6 @@ def download(
                     if f.is_file():
                         z.write(f, str(Path(project.slug) / f.relative_to(folder / project.slug)))
             path.write_bytes(buffer.getvalue())
-            core.audit = []
         data = path.read_bytes()
         convert.save_audit(core, locked)
         detail = {"interview_project": project.slug, "download": key, "file": name}

@@ -17,7 +17,6 @@ from dataclasses import asdict
 
 from django.db import transaction
 
-from readiness.interviews.model import AuditEntry as CoreAudit
 from readiness.interviews.model import Code as CoreCode
 from readiness.interviews.model import Coding as CoreCoding
 from readiness.interviews.model import Memo as CoreMemo
@@ -28,7 +27,7 @@ from readiness.interviews.model import Transcript as CoreTranscript
 from readiness.interviews.model import Variable as CoreVariable
 from readiness.web.interviews import models as m
 
-__all__ = ["audit_entries", "sync", "to_core", "topic_guide_of"]
+__all__ = ["sync", "to_core", "topic_guide_of"]
 
 
 def topic_guide_of(data: dict | None) -> TopicGuide | None:
@@ -205,14 +204,6 @@ def to_core(
                     tuple(x for x in th.memos if x in p.memos),
                 )
     return p
-
-
-def audit_entries(project: m.InterviewProject) -> list[CoreAudit]:
-    """The project's audit log as core entries (for a project folder's ``audit.jsonl``)."""
-    return [
-        CoreAudit(e.time, e.action, e.user, dict(e.details or {}))
-        for e in m.AuditEntry.objects.filter(project=project).order_by("id")
-    ]
 
 
 def save_audit(core: Project, project: m.InterviewProject) -> int:

@@ -76,9 +76,9 @@ def fingerprint(proposals: list[ps.Proposal]) -> str:
 
 def _in_order(core, sources: list[str]) -> list[str] | None:
     """The chosen transcripts in the project's order (proposals are numbered in it), or None
-    when they are all of them: then, as on the command line, the memos on the project, the
-    codes and the codings are reviewed too (the core reviews memos on the transcripts chosen
-    only when given some)."""
+    when they are all of them.  Whichever are chosen, the review also covers what belongs to no
+    transcript (the project's name, the codes, the themes, participants of no transcript, memos
+    on the project or a code): see :func:`readiness.interviews.pseudonymise.review_scope`."""
     if not sources:
         raise fail("choose at least one transcript to review.")
     wanted = set(sources)
