@@ -107,3 +107,9 @@ class StatsError(ReadinessError):
 
 class DesignError(StatsError):
     """A survey design is unusable as specified (for example a stratum with one cluster)."""
+
+
+class GuideError(ProblemsError):
+    """The response guide's content (facts, sources, pathways, local contacts) is invalid."""
+
+    what = "guide content"
