@@ -152,7 +152,9 @@ def minimal_content() -> dict[str, dict]:
         "actions": {
             "treat_now": _action("Treat now", "Give treatment now.", ["treat"], ["treat_now"]),
             "tell_safeguarding_lead": {
-                **_action("Tell your lead", "Tell your lead.", ["lead"], ["tell_safeguarding_lead"]),
+                **_action(
+                    "Tell your lead", "Tell your lead.", ["lead"], ["tell_safeguarding_lead"]
+                ),
                 "variants": {
                     "all": {
                         "text": "Tell your safeguarding lead.",
@@ -170,18 +172,20 @@ def minimal_content() -> dict[str, dict]:
                 "title": "Refer to a First Responder",
                 "tags": ["nrm_referral"],
                 "variants": {
-                    "all": {"text": "Refer through your lead to a First Responder.",
-                            "facts": ["consent", "gb_fro"]},
-                    "northern_ireland": {"text": "Your Trust's first-responder staff refer.",
-                                         "facts": ["consent", "ni_fro"]},
+                    "all": {
+                        "text": "Refer through your lead to a First Responder.",
+                        "facts": ["consent", "gb_fro"],
+                    },
+                    "northern_ireland": {
+                        "text": "Your Trust's first-responder staff refer.",
+                        "facts": ["consent", "ni_fro"],
+                    },
                 },
             },
             "police_with_consent": _action(
                 "Tell the police", "Tell the police, as agreed.", ["police"], ["police"]
             ),
-            "helpline_advice": _action(
-                "Helpline", "Call the helpline for advice.", ["helpline"]
-            ),
+            "helpline_advice": _action("Helpline", "Call the helpline for advice.", ["helpline"]),
         },
     }
     slots = {
@@ -214,7 +218,11 @@ def changed(**edits) -> dict[str, dict]:
     its dict in place (``changed(guide=lambda g: ...)`` edits guide.yaml)."""
     files = copy.deepcopy(minimal_content())
     for short, edit in edits.items():
-        name = {"guide": "guide.yaml", "facts": "facts.yaml", "sources": "sources.yaml",
-                "slots": "local-slots.yaml"}[short]
+        name = {
+            "guide": "guide.yaml",
+            "facts": "facts.yaml",
+            "sources": "sources.yaml",
+            "slots": "local-slots.yaml",
+        }[short]
         edit(files[name])
     return files

@@ -10,9 +10,10 @@ breaks a rule and see the check name it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -288,7 +289,9 @@ def _variants(r: _Reader, raw: Any, path: tuple) -> dict[str, dict[str, str]]:
             r.fail(path + (nation,), f"'{nation}' is not a nation.", f"Use {NATIONS}.")
             continue
         fields = r.mapping(fields, path + (nation,), f"'{nation}'")
-        out[nation] = {k: str(v).strip() for k, v in fields.items() if k in ("text", "help", "summary")}
+        out[nation] = {
+            k: str(v).strip() for k, v in fields.items() if k in ("text", "help", "summary")
+        }
     return out
 
 
@@ -377,14 +380,17 @@ def _feedback_one(r: _Reader, item: str, raw: dict, path: tuple, base: Feedback 
         facts=r.ids(raw.get("facts"), path + ("facts",), "'facts'") or (base.facts if base else ()),
         benchmark=str(bench.get("text", "")) if bench else (base.benchmark if base else ""),
         benchmark_figure=str(bench.get("figure", "")) if bench else "",
-        guide_link=r.text(raw, "guide_link", path, required=False) or (base.guide_link if base else ""),
+        guide_link=r.text(raw, "guide_link", path, required=False)
+        or (base.guide_link if base else ""),
     )
 
 
 def _feedback(r: _Reader, item: str, raw: dict, path: tuple) -> FeedbackEntry:
     default = _feedback_one(r, item, raw, path, None)
     by_nation = {}
-    for nation, over in r.mapping(raw.get("nations") or {}, path + ("nations",), "'nations'").items():
+    for nation, over in r.mapping(
+        raw.get("nations") or {}, path + ("nations",), "'nations'"
+    ).items():
         if nation not in NATIONS:
             r.fail(path + ("nations", nation), f"'{nation}' is not a nation.", f"Use {NATIONS}.")
             continue

@@ -8,9 +8,9 @@ local-contact slots a trust fills and the knowledge feedback.  Everything is rea
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Mapping
 
 NATIONS: tuple[str, ...] = ("england", "wales", "scotland", "northern_ireland")
 NATION_NAMES: dict[str, str] = {

@@ -12,8 +12,8 @@ nothing is stored.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from readiness.errors import ReadinessError
 from readiness.guide.model import Guide, Node, Option
@@ -80,16 +80,22 @@ def enumerate_paths(guide: Guide) -> list[Path]:
     while stack:
         node, state, steps, done = stack.pop()
         if len(steps) > MAX_DEPTH:
-            raise GraphError(f"a path passes {MAX_DEPTH} steps: the graph has a cycle at '{node.id}'.")
+            raise GraphError(
+                f"a path passes {MAX_DEPTH} steps: the graph has a cycle at '{node.id}'."
+            )
         if node.type == "outcome":
             paths.append(Path(steps, state, node.id, done + outcome_actions(guide, node, state)))
         elif node.type == "action":
             acts = outcome_actions(guide, node, state)
-            stack.append((_node(guide, node.next, node.id), state, steps + (Step(node.id),), done + acts))
+            stack.append(
+                (_node(guide, node.next, node.id), state, steps + (Step(node.id),), done + acts)
+            )
         elif node.is_router:
             option = _route(node, state)
             after = {**state, **dict(option.set)}
-            stack.append((_node(guide, option.next, node.id), after, steps + (Step(node.id),), done))
+            stack.append(
+                (_node(guide, option.next, node.id), after, steps + (Step(node.id),), done)
+            )
         else:
             branches = open_options(node, state)
             if not branches:
@@ -126,7 +132,9 @@ def _pass_routers(guide: Guide, node: Node, state: dict) -> tuple[Node, dict]:
     raise GraphError(f"routers loop at '{node.id}'.")
 
 
-def replay(guide: Guide, choices: Sequence[int], state: Mapping[str, str] | None = None) -> Position:
+def replay(
+    guide: Guide, choices: Sequence[int], state: Mapping[str, str] | None = None
+) -> Position:
     """The position after ``choices`` (an action page's only choice is 0, "Continue").
 
     ``state`` presets variables (a deployment's nation); a choice that is not open at its
