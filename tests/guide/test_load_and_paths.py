@@ -124,3 +124,42 @@ def test_replay_follows_choices_and_refuses_one_that_is_not_open(content):
 def test_a_deployment_nation_answers_the_first_question(content):
     assert skip_preset(content.guide, {"nation": "wales"}) == [1]
     assert skip_preset(content.guide, {}) == []
+
+
+def test_a_page_shows_confirmed_facts_with_sources_and_flags_overdue_ones(tmp_path):
+    import datetime as dt
+
+    from readiness.guide.present import expand_acronyms, nhs_date, page_view
+
+    def cite_unverified(f):
+        f["facts"]["maybe"]["status"] = "unverified"
+
+    folder = write_content(tmp_path / "g", changed(facts=cite_unverified))
+    content = load_content(folder)
+    g = content.guide
+    end = replay(g, [0, 1, 2, 0, 1])  # England, no danger, adult, consents to NRM, not police
+    page = page_view(content, end, dt.date(2026, 12, 6))
+    assert page.kind == "outcome" and page.nation_name == "England"
+    assert [a.id for a in page.actions] == [
+        "treat_now",
+        "tell_safeguarding_lead",
+        "refer_to_fro",
+        "helpline_advice",
+        "document",
+    ]
+    refer = page.actions[2]
+    assert [f.id for f in refer.facts] == ["consent", "gb_fro"]
+    assert refer.facts[0].sources[0].url == "https://www.gov.uk/example"
+    assert not page.overdue
+    later = page_view(content, end, dt.date(2027, 7, 1))  # the helpline number is due
+    helpline = [a for a in later.actions if a.id == "helpline_advice"][0]
+    assert helpline.overdue and "Due for review" in helpline.facts[0].notice
+    assert [a.answer for a in page.answers] == ["England", "No", "No, 18 or over", "Yes", "No"]
+    lead = page.actions[1]
+    assert lead.contacts[0].label == "Safeguarding team" and lead.contacts[0].value == ""
+    assert nhs_date(dt.date(2026, 12, 5)) == "5 December 2026"
+    seen: set[str] = set()
+    assert expand_acronyms("Make an NRM referral.", g.acronyms, seen) == (
+        "Make a National Referral Mechanism (NRM) referral."
+    )
+    assert expand_acronyms("The NRM again.", g.acronyms, seen) == "The NRM again."
