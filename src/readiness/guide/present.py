@@ -237,7 +237,9 @@ def expand_acronyms(text: str, acronyms: Mapping[str, str], seen: set[str]) -> s
             continue
         pattern = re.compile(rf"\b(?:(an|An|a|A) )?{re.escape(short)}\b")
         if pattern.search(text):
-            text = pattern.sub(lambda m: _spelt_out(m.group(1), long, short), text, count=1)
+            text = pattern.sub(
+                lambda m, lg=long, sh=short: _spelt_out(m.group(1), lg, sh), text, count=1
+            )
             seen.add(short)
     return text
 
