@@ -190,7 +190,7 @@ class DueFact:
         }
 
 
-def _is_due(days_overdue: int, within_days: int | None) -> bool:
+def is_due(days_overdue: int, within_days: int | None) -> bool:
     if within_days is None:
         return True
     return days_overdue > 0 or (within_days > 0 and -days_overdue <= within_days)
@@ -224,7 +224,7 @@ def due_facts(
         if volatility is not None and fact.volatility != volatility:
             continue
         days = (as_of - fact.review_by).days
-        if not _is_due(days, within_days):
+        if not is_due(days, within_days):
             continue
         used = uses.facts.get(fact.id, {})
         if nation is not None:
