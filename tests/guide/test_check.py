@@ -120,7 +120,9 @@ def test_i2_a_child_path_never_reaches_a_consent_question(tmp_path):
         tmp_path, guide=lambda g: g["nodes"]["route"]["options"][0].update(next="consent_nrm")
     )
     report = check_content(content, AS_OF)
-    problem = one(report, "I2", "England")
+    england = [p for p in rule(report, "I2") if "Nation: England." in p.message]
+    assert [p.column for p in england] == ["consent_nrm", "consent_police"]
+    problem = england[0]
     assert problem.message.startswith("I2: a child's path asks 'consent_nrm'")
     assert (
         "Path: nation=England > danger=Yes > act_danger > age=Yes > route > consent_nrm=Yes"
