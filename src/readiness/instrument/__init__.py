@@ -18,12 +18,19 @@ def shipped_instrument_path(name: str = "readiness-survey") -> Path:
 
 
 def shipped_instrument(name: str = "readiness-survey") -> Instrument:
+    """A shipped instrument, or a nation variant of one (assembled from its base)."""
+    from readiness.instrument.variants import assemble_variant, variant_names
+
+    if name in variant_names():
+        return assemble_variant(name)
     return load_instrument(shipped_instrument_path(name))
 
 
 def resolve_instrument(reference: str | Path) -> Instrument:
-    """Load an instrument from a path, or by the name of a shipped one."""
-    if str(reference) in SHIPPED:
+    """Load an instrument from a path, or by the name of a shipped one (or of a variant)."""
+    from readiness.instrument.variants import variant_names
+
+    if str(reference) in SHIPPED or str(reference) in variant_names():
         return shipped_instrument(str(reference))
     return load_instrument(reference)
 

@@ -10,7 +10,9 @@ import click
 from readiness.instrument import resolve_instrument
 from readiness.instrument.describe import codebook_csv, codebook_markdown, outline
 
-INSTRUMENT_HELP = "An instrument YAML file, or the name of a shipped one (readiness-survey)."
+INSTRUMENT_HELP = (
+    "An instrument YAML file, or the name of a shipped one (readiness-survey, readiness-survey-ni)."
+)
 
 
 @click.group("instrument")
