@@ -40,6 +40,7 @@ def _register() -> None:
     from readiness.report.cli import report_command
     from readiness.responses.cli import responses
     from readiness.stats.cli import reliability
+    from readiness.stats.paired_cli import paired
     from readiness.stats.proportion_cli import proportion
     from readiness.synth.cli import demo, demo_data
     from readiness.web.cli import createadmin_command, migrate_command, serve_command, web
@@ -53,6 +54,7 @@ def _register() -> None:
     cli.add_command(report_command)
     cli.add_command(reliability)
     cli.add_command(proportion)
+    cli.add_command(paired)
     cli.add_command(interviews)
     cli.add_command(serve_command)
     cli.add_command(migrate_command)

@@ -503,7 +503,7 @@ def wilcoxon_signed_rank(
         return WilcoxonSignedRank(
             **common, method="exact", z=math.nan, p_value=_exact_p(v, m), correct=False
         )
-    if use_exact:
+    if exact:  # asked for explicitly (R warns either way; its default rule is documented)
         notes.append(
             "no exact p-value with "
             + " and ".join(w for w, has in (("ties", ties), ("zero changes", n_zero)) if has)
