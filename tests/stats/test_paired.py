@@ -357,6 +357,10 @@ def test_missing_pairs_are_dropped_and_counted() -> None:
         (lambda: paired_t([1, np.nan], [np.nan, 2]), r"at least 2 complete pair\(s\); there are 0"),
         (lambda: paired_t([1, 2], [2, 4], conf_level=1.0), "conf_level"),
         (lambda: wilcoxon_signed_rank([1], [2], zero_method="zsplit"), "zero_method"),
+        (
+            lambda: wilcoxon_signed_rank(np.zeros(1001), np.arange(1, 1002), exact=True),
+            "up to 1000 changes",
+        ),
         (lambda: mcnemar(before=[0, 1, 2], after=[0, 1, 1]), "before must hold only 0 and 1"),
         (lambda: mcnemar(before=[0, 1], after=[0, 0.5]), r"after .* also has 0\.5"),
         (lambda: mcnemar([[1, 2, 3], [1, 2, 3]]), "2 x 2"),

@@ -37,6 +37,7 @@ from readiness.stats.result import Result
 
 ZERO_METHODS = ("wilcox", "pratt")
 EXACT_LIMIT = 50  # R's wilcox.test: exact p-values below 50 non-zero differences
+EXACT_MAX = 1000  # largest n for the exact signed-rank distribution (2^n must stay finite)
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -450,8 +451,8 @@ def wilcoxon_signed_rank(
     The p-value follows ``wilcox.test(after, before, paired = TRUE, exact, correct)``:
 
     - exact (the signed-rank distribution) when ``exact`` is None and fewer than 50 non-zero
-      differences remain, or when ``exact`` is true; but never when there are ties or zero
-      differences (R cannot then compute an exact p-value either);
+      differences remain, or when ``exact`` is true (up to 1000 non-zero differences); but never
+      when there are ties or zero differences (R cannot then compute an exact p-value either);
     - otherwise the normal approximation ``z = (V - E(V) - cc) / SD(V)``, with
       ``E(V) = n(n+1)/4`` and ``SD(V)^2 = n(n+1)(2n+1)/24 - sum(t^3 - t)/48`` (the tie
       correction), and ``cc = sign(V - E(V)) / 2`` when ``correct`` is true.
@@ -498,6 +499,11 @@ def wilcoxon_signed_rank(
         rank_biserial=rb,
     )
     use_exact = (m < EXACT_LIMIT) if exact is None else bool(exact)
+    if use_exact and m > EXACT_MAX:
+        raise StatsError(
+            f"exact p-values are computed for up to {EXACT_MAX} changes, and {m} people changed. "
+            "Fix: leave exact unset (the normal approximation is accurate at this size)."
+        )
     notes = []
     if use_exact and not ties and n_zero == 0:
         return WilcoxonSignedRank(
