@@ -499,6 +499,19 @@ def test_i10_a_cycle_is_reported_with_a_fix(tmp_path):
     assert report.paths == {"england": 0, "wales": 0, "scotland": 0, "northern_ireland": 0}
 
 
+def test_i10_an_undefined_action_does_not_hide_a_cycle(tmp_path):
+    def edit(g):
+        g["nodes"]["act_danger"].update(next="danger", actions=["call_999", "call_998"])
+
+    found = [p.message for p in rule(check(tmp_path, guide=edit), "I10")]
+    assert len(found) == 2 and "call_998" in found[0] and "cycle" in found[1]
+
+
+def test_i10_a_missing_start_is_named(tmp_path):
+    problem = one(check(tmp_path, guide=lambda g: g.update(start="begin")), "I10")
+    assert "the start 'begin' is not a node" in problem.message and problem.column == "start"
+
+
 def test_i10_an_unreachable_node_fails(tmp_path):
     def orphan(g):
         g["nodes"]["old_outcome"] = dict(g["nodes"]["child_outcome"])

@@ -30,7 +30,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from readiness.errors import Problem
-from readiness.guide.model import ALL, NATION_NAMES, NATIONS, Action, Content, Guide, Node, Option
+from readiness.guide.model import (
+    ALL,
+    NATION_NAMES,
+    NATIONS,
+    Action,
+    Content,
+    Fact,
+    Guide,
+    Node,
+    Option,
+)
 from readiness.guide.paths import GraphError, Path, enumerate_paths, outcome_actions
 
 GUIDE, FACTS, SOURCES, SLOTS = "guide.yaml", "facts.yaml", "sources.yaml", "local-slots.yaml"
@@ -89,6 +99,7 @@ class _Check:
         self.words_max = words_max
         self.paths: list[Path] = []
         self.walked = False
+        self.links_broken = False  # a 'next' or the start names no node
         self.found: dict[tuple, _Finding] = {}
 
     def fail(
@@ -148,7 +159,8 @@ def check_content(
             i8_actions_cite_sound_facts,
             i8_options_cite_sound_facts,
             i9_local_contacts_exist_for_the_nation,
-            i10_every_node_and_nation_is_reached,
+            i10_every_node_is_reached,
+            i10_every_nation_has_a_path,
         ):
             rule(c)
     i8_sources_are_named(c)
@@ -160,11 +172,10 @@ def check_content(
 
 
 def _walk(c: _Check) -> None:
-    already = any(k[1] == "I10" for k in c.found)
     try:
         c.paths, c.walked = enumerate_paths(c.guide), True
     except GraphError as err:
-        if not already:  # a missing link is already reported where it is
+        if not c.links_broken:  # a missing link is already reported where it is
             node = _named_node(c.guide, str(err))
             line = node.line if node else None
             c.fail(
@@ -483,6 +494,12 @@ def _cited(c: _Check, fact_id: str, citer: str, uncertain: bool, where: dict) ->
             "to the fact's nations if its sources say so.",
             **where,
         )
+    _fact_is_sound(c, fact, citer, uncertain, where)
+
+
+def _fact_is_sound(c: _Check, fact: Fact, citer: str, uncertain: bool, where: dict) -> None:
+    """Confirmed (or unverified, said so) and in date: reported once per fact and nation."""
+    nation = where["nation"]
     at_fact = dict(where, file=FACTS, line=fact.line, column=fact.id)
     allowed = fact.status == "confirmed" or (fact.status == "unverified" and uncertain)
     if not allowed:
@@ -573,6 +590,7 @@ def i9_local_contacts_exist_for_the_nation(c: _Check) -> None:
 def i10_every_link_exists(c: _Check) -> None:
     nodes = c.guide.nodes
     if c.guide.start not in nodes:
+        c.links_broken = True
         c.fail(
             "I10",
             f"the start '{c.guide.start}' is not a node.",
@@ -582,6 +600,7 @@ def i10_every_link_exists(c: _Check) -> None:
     for node in nodes.values():
         links = [o.next for o in node.options] + ([node.next] if node.type == "action" else [])
         for target in dict.fromkeys(t for t in links if t not in nodes):
+            c.links_broken = True
             c.fail(
                 "I10",
                 f"'{node.id}' leads to '{target}', which is not a node.",
@@ -600,7 +619,7 @@ def i10_every_link_exists(c: _Check) -> None:
                 )
 
 
-def i10_every_node_and_nation_is_reached(c: _Check) -> None:
+def i10_every_node_is_reached(c: _Check) -> None:
     visited = {s.node for p in c.paths for s in p.steps} | {p.outcome for p in c.paths}
     for node in c.guide.nodes.values():
         if node.id not in visited:
@@ -622,6 +641,9 @@ def i10_every_node_and_nation_is_reached(c: _Check) -> None:
                 column=action.id,
                 warning=True,
             )
+
+
+def i10_every_nation_has_a_path(c: _Check) -> None:
     for path in c.paths:
         if not path.nation:
             c.fail(
