@@ -35,6 +35,7 @@ def cli() -> None:
 
 def _register() -> None:
     from readiness.analysis.cli import analyse_command
+    from readiness.guide.cli import guide
     from readiness.instrument.cli import instrument
     from readiness.interviews.cli import interviews
     from readiness.report.cli import report_command
@@ -56,6 +57,7 @@ def _register() -> None:
     cli.add_command(proportion)
     cli.add_command(paired)
     cli.add_command(interviews)
+    cli.add_command(guide)
     cli.add_command(serve_command)
     cli.add_command(migrate_command)
     cli.add_command(createadmin_command)
@@ -81,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        cli.main(args=args, prog_name="readiness", standalone_mode=False)
+        # a command that ends with ctx.exit(N) returns N here (click's non-standalone mode)
+        status = cli.main(args=args, prog_name="readiness", standalone_mode=False)
     except ReadinessError as err:
         _report_error(err, "--json" in args)
         return 1
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except click.exceptions.Exit as err:
         return err.exit_code
-    return 0
+    return status if isinstance(status, int) and not isinstance(status, bool) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
