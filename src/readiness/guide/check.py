@@ -244,6 +244,7 @@ def _chosen(guide: Guide, path: Path) -> Iterator[tuple[Node, Option]]:
 
 
 def i1_not_sure_about_age_means_a_child(c: _Check) -> None:
+    """The question that sets 'age' asks "under 18?": its "Yes" and "Not sure" set child."""
     askers = [
         n
         for n in c.guide.nodes.values()
