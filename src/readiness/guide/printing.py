@@ -1,0 +1,697 @@
+"""The one-page A4 pathway for each nation, and the guide as one offline HTML file.
+
+Both are built from the same graph the web walks, through the view records of
+:mod:`readiness.guide.present`, so a fact is worded the same everywhere and an unconfirmed fact
+is never printed.
+
+The card (:func:`pathway_html`, :func:`print_pathway`) shows, in two columns: the questions as
+numbered steps (the steps everyone takes, then those for adults only), what to do for an adult
+and for a child (each action marked with the answers it depends on), the actions for every
+case, the entitlement box (never delay treatment; the nation's exemptions), the helplines and
+the trust's own contacts, with blank lines to write in those not given.  The footer gives the
+content version, the range of dates the card's facts were checked, "Do not use after" the
+earliest review date of any fact or local contact on the card, and a QR code to the online
+guide.  The type starts at 11 pt and steps down, never below :data:`MIN_FONT_PT`, until the card
+fits on one A4 page; content that does not fit even then is refused, naming the nation.
+
+The offline file (:func:`build_offline`) is one HTML document with every position a member of
+staff can reach as a ``<section>``, linked by ``#`` addresses and shown with CSS ``:target``: no
+script, no server, no network.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from readiness.errors import GuideError, Problem, ReadinessError
+from readiness.guide.model import NATION_NAMES, NATIONS, Condition, Content, Node
+from readiness.guide.paths import (
+    Path as GuidePath,
+)
+from readiness.guide.paths import (
+    Position,
+    enumerate_paths,
+    open_options,
+    replay,
+    skip_preset,
+)
+from readiness.guide.present import (
+    ACTION_PAGE_HEADING,
+    ActionView,
+    Contact,
+    ContactView,
+    FactView,
+    PageView,
+    action_view,
+    contact_view,
+    expand_acronyms,
+    fact_view,
+    nhs_date,
+    page_view,
+)
+
+MAX_FONT_PT = 11.0
+MIN_FONT_PT = 8.5
+FONT_STEP_PT = 0.25
+ENTITLEMENT_ACTIONS = ("entitlement",)  # with every action tagged treat_now: the entitlement box
+CARD_NAMES = {"adult": "adult pathway", "child": "child pathway"}
+CARD_HEADINGS = {
+    "adult": "Adults (18 or over)",
+    "child": "Children (under 18, or not sure)",
+}
+START_ID = "start"
+ALWAYS = Condition()  # no condition
+CARD_ID = "card"
+
+
+# ---- the card's records -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardAction:
+    id: str
+    title: str
+    text: str
+    condition: str = ""  # "If 3: Yes": the answers the action depends on, by step number
+    uncertain: bool = False
+    contacts: tuple[ContactView, ...] = ()
+
+
+@dataclass(frozen=True)
+class CardOption:
+    label: str
+    leads_to: str = ""  # "child pathway" when every way on from this answer is a child's
+    actions: tuple[CardAction, ...] = ()  # the action page this answer leads to
+    facts: tuple[str, ...] = ()  # statements shown beside the answer
+
+
+@dataclass(frozen=True)
+class CardStep:
+    number: int
+    question: str
+    help: str
+    options: tuple[CardOption, ...]
+
+
+@dataclass(frozen=True)
+class CardOutcome:
+    card: str
+    summary: str
+    actions: tuple[CardAction, ...]
+
+
+@dataclass(frozen=True)
+class CardSection:
+    card: str  # "" for the steps everyone takes
+    heading: str
+    steps: tuple[CardStep, ...]
+    outcomes: tuple[CardOutcome, ...]
+
+
+@dataclass(frozen=True)
+class Helpline:
+    value: str
+    before: str  # the fact's statement around its value, so the value can stand out
+    after: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """Everything one nation's printed pathway shows, in reading order."""
+
+    title: str
+    nation: str
+    nation_name: str
+    printed: str
+    disclaimer: str
+    version: str
+    sections: tuple[CardSection, ...]
+    always: tuple[CardAction, ...]
+    entitlement: tuple[CardAction, ...]
+    helplines: tuple[Helpline, ...]
+    contacts: tuple[ContactView, ...]
+    checked_from: str
+    checked_to: str
+    do_not_use_after: str
+    overdue: bool
+    online_url: str = ""
+    qr_svg: str = ""
+    fact_ids: tuple[str, ...] = field(default=())
+
+
+def _check_nation(nation: str) -> None:
+    if nation not in NATIONS:
+        raise ReadinessError(f"'{nation}' is not a nation. Fix: use one of {', '.join(NATIONS)}.")
+
+
+def _nation_paths(content: Content, nation: str) -> list[GuidePath]:
+    return [p for p in enumerate_paths(content.guide) if p.nation == nation]
+
+
+def _preset(content: Content, nation: str) -> tuple[int, ...]:
+    return tuple(skip_preset(content.guide, {"nation": nation}))
+
+
+class _Builder:
+    """Builds a :class:`Card`, spelling out acronyms in the order the card is read."""
+
+    def __init__(self, content, nation, as_of, contacts):
+        self.content, self.nation, self.as_of, self.contacts = content, nation, as_of, contacts
+        self.guide = content.guide
+        self.seen: set[str] = set()
+        self.facts: dict[str, FactView] = {}
+        self.setters: dict[str, tuple[int, dict[str, list[str]]]] = {}
+
+    def x(self, text: str) -> str:
+        return expand_acronyms(text, self.guide.acronyms, self.seen) if text else text
+
+    def note_facts(self, views) -> None:
+        for view in views:
+            self.facts.setdefault(view.id, view)
+
+    def condition(self, when: Condition) -> str:
+        parts = []
+        for var, values in when.terms:
+            if var == "nation":
+                continue
+            if var in self.setters:
+                number, labels = self.setters[var]
+                said = [lab for v in values for lab in labels.get(v, [])] or list(values)
+                parts.append(f"{number}: {' or '.join(dict.fromkeys(said))}")
+            else:
+                parts.append(f"{var} is {' or '.join(values)}")
+        return f"If {'; '.join(parts)}" if parts else ""
+
+    def action(self, action_id: str, when: Condition = ALWAYS) -> CardAction | None:
+        view: ActionView | None = action_view(
+            self.content, action_id, self.nation, self.as_of, self.contacts
+        )
+        if view is None:
+            return None
+        self.note_facts(view.facts)
+        condition = self.condition(when)
+        return CardAction(
+            view.id,
+            self.x(view.title),
+            self.x(view.text),
+            condition,
+            view.uncertain,
+            tuple(ContactView(c.slot, self.x(c.label), c.value, c.overdue) for c in view.contacts),
+        )
+
+    def actions(self, refs, skip=()) -> tuple[CardAction, ...]:
+        out = []
+        for ref in refs:
+            if ref.id in skip:
+                continue
+            act = self.action(ref.id, ref.when)
+            if act is not None:
+                out.append(act)
+        return tuple(out)
+
+
+def _is_entitlement(content: Content, action_id: str) -> bool:
+    action = content.guide.actions.get(action_id)
+    return action_id in ENTITLEMENT_ACTIONS or bool(action and "treat_now" in action.tags)
+
+
+def _holds_somewhere(when: Condition, states: list[Mapping[str, str]]) -> bool:
+    return any(when.holds(s) for s in states)
+
+
+def build_card(
+    content: Content,
+    nation: str,
+    as_of: date,
+    contacts: Mapping[str, Contact] | None = None,
+    online_url: str = "",
+) -> Card:
+    """The records of ``nation``'s card (what :func:`pathway_html` lays out)."""
+    _check_nation(nation)
+    guide = content.guide
+    paths = _nation_paths(content, nation)
+    if not paths:
+        raise ReadinessError(f"the guide has no path for {NATION_NAMES[nation]}.")
+    before = {s.node for s in replay(guide, _preset(content, nation)).steps}
+    b = _Builder(content, nation, as_of, contacts)
+
+    # Which pathway (card) each node and each answer leads to, and the order nodes are met.
+    order: list[str] = []
+    node_cards: dict[str, set[str]] = {}
+    answer_cards: dict[tuple[str, str], set[str]] = {}
+    outcome_states: dict[str, list[Mapping[str, str]]] = {}
+    for path in paths:
+        card = guide.nodes[path.outcome].card or path.outcome
+        outcome_states.setdefault(path.outcome, []).append(path.state)
+        for step in path.steps:
+            if step.node in before:
+                continue
+            if step.node not in node_cards:
+                order.append(step.node)
+            node_cards.setdefault(step.node, set()).add(card)
+            answer_cards.setdefault((step.node, step.label), set()).add(card)
+    found = dict.fromkeys(guide.nodes[o].card or o for o in outcome_states)
+    cards = [c for c in CARD_NAMES if c in found] + [c for c in found if c not in CARD_NAMES]
+    inlined = {
+        o.next
+        for n in order
+        if guide.nodes[n].type == "question"
+        for o in guide.nodes[n].options
+        if o.label and o.next in guide.nodes and guide.nodes[o.next].type == "action"
+    }
+    shown = [
+        n
+        for n in order
+        if (guide.nodes[n].type == "question" and not guide.nodes[n].is_router)
+        or (guide.nodes[n].type == "action" and n not in inlined)
+    ]
+
+    def group(node_id: str) -> str:
+        found = node_cards[node_id]
+        return next(iter(found)) if len(found) == 1 else ""
+
+    groups = [""] + cards
+    numbered = sorted(shown, key=lambda n: groups.index(group(n)))
+    numbers = {n: i for i, n in enumerate(numbered, start=1)}
+    for node_id in numbered:  # which step sets each state variable, and with which answers
+        for option in guide.nodes[node_id].options:
+            for var, value in option.set:
+                number, labels = b.setters.setdefault(var, (numbers[node_id], {}))
+                labels.setdefault(value, []).append(option.label)
+
+    def step(node_id: str) -> CardStep:
+        node: Node = guide.nodes[node_id]
+        if node.type == "action":
+            acts = b.actions(node.actions)
+            return CardStep(
+                numbers[node_id], b.x(ACTION_PAGE_HEADING), "", (CardOption("", "", acts),)
+            )
+        question, help_ = b.x(node.field_for("text", nation)), b.x(node.field_for("help", nation))
+        options = []
+        for option in node.options:
+            reached = answer_cards.get((node_id, option.label))
+            if not option.label or not reached:
+                continue
+            leads = ""
+            if len(node_cards[node_id]) > 1 and len(reached) == 1:
+                leads = CARD_NAMES.get(next(iter(reached)), next(iter(reached)))
+            label = b.x(option.label)
+            facts = tuple(v for f in option.facts if (v := fact_view(content, f, as_of)))
+            b.note_facts(facts)
+            statements = tuple(b.x(f.statement) for f in facts)
+            target = guide.nodes.get(option.next)
+            acts = b.actions(target.actions) if target and target.type == "action" else ()
+            options.append(CardOption(label, leads, acts, statements))
+        return CardStep(numbers[node_id], question, help_, tuple(options))
+
+    # Actions every outcome carries without a condition are printed once; so is the box.
+    outcomes = [guide.nodes[o] for o in outcome_states]
+    refs_by_outcome = {
+        o.id: [r for r in o.actions if _holds_somewhere(r.when, outcome_states[o.id])]
+        for o in outcomes
+    }
+    entitled = {
+        r.id for refs in refs_by_outcome.values() for r in refs if _is_entitlement(content, r.id)
+    }
+    plain = [{r.id for r in refs if not r.when} for refs in refs_by_outcome.values()]
+    common = set.intersection(*plain) - entitled if len(plain) > 1 else set()
+
+    sections = []
+    for card in groups:
+        steps = tuple(step(n) for n in numbered if group(n) == card)
+        outs = tuple(
+            CardOutcome(
+                card,
+                b.x(o.field_for("summary", nation)),
+                b.actions(refs_by_outcome[o.id], skip=entitled | common),
+            )
+            for o in outcomes
+            if (o.card or o.id) == card
+        )
+        heading = CARD_HEADINGS.get(card, card) if card else "Everyone: first steps"
+        sections.append(CardSection(card, heading, steps, outs))
+
+    first = outcomes[0]
+    always = b.actions([r for r in refs_by_outcome[first.id] if r.id in common])
+    entitlement = b.actions(
+        list(
+            {
+                r.id: r for refs in refs_by_outcome.values() for r in refs if r.id in entitled
+            }.values()
+        )
+    )
+
+    helplines = []
+    for fact in content.facts.values():
+        if fact.volatility != "contact" or not fact.value or nation not in fact.nations:
+            continue
+        view = fact_view(content, fact.id, as_of)
+        if view is None:
+            continue
+        b.note_facts([view])
+        statement = b.x(view.statement)
+        at = statement.find(view.value)
+        if at >= 0:
+            helplines.append(
+                Helpline(view.value, statement[:at], statement[at + len(view.value) :])
+            )
+        else:
+            helplines.append(Helpline(view.value, "", f" {statement}"))
+
+    slots = content.slots_for(nation)
+    local = tuple(contact_view(content, s.id, contacts, as_of) for s in slots)
+    local = tuple(ContactView(c.slot, b.x(c.label), c.value, c.overdue) for c in local)
+
+    checked = [f.last_checked for f in b.facts.values()]
+    reviews = [f.review_by for f in b.facts.values()]
+    for slot in slots:
+        entry = (contacts or {}).get(slot.id)
+        if entry is not None and entry.value:
+            reviews.append(entry.review_by)
+    last = min(reviews) if reviews else None
+    qr = ""
+    if online_url:
+        import segno
+
+        qr = segno.make(online_url, error="m").svg_inline(scale=1, border=0, omitsize=True)
+    return Card(
+        title=guide.title,
+        nation=nation,
+        nation_name=NATION_NAMES[nation],
+        printed=nhs_date(as_of),
+        disclaimer=b.x(guide.disclaimer),
+        version=guide.version,
+        sections=tuple(sections),
+        always=always,
+        entitlement=entitlement,
+        helplines=tuple(helplines),
+        contacts=local,
+        checked_from=nhs_date(min(checked)) if checked else "",
+        checked_to=nhs_date(max(checked)) if checked else "",
+        do_not_use_after=nhs_date(last) if last else "",
+        overdue=bool(last and last < as_of),
+        online_url=online_url,
+        qr_svg=qr,
+        fact_ids=tuple(b.facts),
+    )
+
+
+# ---- HTML -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("readiness.guide", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _check_font(font_pt: float) -> float:
+    if not MIN_FONT_PT <= font_pt <= MAX_FONT_PT:
+        raise ValueError(
+            f"the card's type must be {MIN_FONT_PT} to {MAX_FONT_PT} pt, not {font_pt}."
+        )
+    return float(font_pt)
+
+
+def _pt(font_pt: float) -> Callable[[float], str]:
+    """A size as a multiple (at least 1) of the body type, in points."""
+
+    def size(times: float = 1.0) -> str:
+        return f"{round(font_pt * max(times, 1.0), 2)}pt"
+
+    return size
+
+
+def pathway_html(
+    content: Content,
+    nation: str,
+    as_of: date,
+    contacts: Mapping[str, Contact] | None = None,
+    online_url: str = "",
+    *,
+    font_pt: float = MAX_FONT_PT,
+) -> str:
+    """``nation``'s one-page A4 card as a self-contained HTML document (inline CSS and SVG)."""
+    font_pt = _check_font(font_pt)
+    card = build_card(content, nation, as_of, contacts, online_url)
+    return _environment().get_template("pathway.html.j2").render(c=card, pt=_pt(font_pt))
+
+
+# ---- PDF --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FittedPathway:
+    """The card at the largest type that fits on one A4 page."""
+
+    nation: str
+    font_pt: float
+    html: str
+    document: Any  # weasyprint.Document
+
+
+def _render(html: str):
+    from weasyprint import HTML
+
+    from readiness.report.pdf import data_only_fetcher
+
+    return HTML(string=html, url_fetcher=data_only_fetcher()).render()
+
+
+def _font_steps() -> list[float]:
+    n = round((MAX_FONT_PT - MIN_FONT_PT) / FONT_STEP_PT)
+    return [MAX_FONT_PT - i * FONT_STEP_PT for i in range(n + 1)]
+
+
+def fit_pathway(
+    content: Content,
+    nation: str,
+    as_of: date,
+    contacts: Mapping[str, Contact] | None = None,
+    online_url: str = "",
+) -> FittedPathway:
+    """Lay ``nation``'s card out at the largest type, from 11 pt down to 8.5 pt, that fits on
+    one A4 page; raise :class:`GuideError` naming the nation when none does."""
+    sizes = _font_steps()
+    tried: dict[float, tuple[str, Any]] = {}
+
+    def attempt(i: int) -> bool:
+        html = pathway_html(content, nation, as_of, contacts, online_url, font_pt=sizes[i])
+        tried[sizes[i]] = (html, _render(html))
+        return len(tried[sizes[i]][1].pages) == 1
+
+    if not attempt(0):
+        last = len(sizes) - 1
+        if not attempt(last):
+            _too_long(content, nation, as_of, contacts, len(tried[sizes[last]][1].pages))
+        lo, hi = 0, last  # sizes[lo] does not fit, sizes[hi] does
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if attempt(mid):
+                hi = mid
+            else:
+                lo = mid
+        best = sizes[hi]
+    else:
+        best = sizes[0]
+    html, document = tried[best]
+    return FittedPathway(nation, best, html, document)
+
+
+def _too_long(content, nation, as_of, contacts, pages: int) -> None:
+    card = build_card(content, nation, as_of, contacts)
+    texts: dict[str, int] = {}
+    every = [a for s in card.sections for st in s.steps for o in st.options for a in o.actions]
+    every += [a for s in card.sections for o in s.outcomes for a in o.actions]
+    every += list(card.always) + list(card.entitlement)
+    for act in every:
+        texts[act.id] = max(texts.get(act.id, 0), len(act.text))
+    longest = sorted(texts.items(), key=lambda kv: -kv[1])[:3]
+    named = ", ".join(f"{ident} ({n} characters)" for ident, n in longest)
+    name = NATION_NAMES[nation]
+    raise GuideError(
+        [
+            Problem(
+                f"the {name} pathway needs {pages} pages even at {MIN_FONT_PT} pt type; "
+                "it must fit on one A4 page.",
+                f"Shorten the texts on the {name} card, longest first: {named}.",
+                file="guide.yaml",
+            )
+        ]
+    )
+
+
+def print_pathway(
+    content: Content,
+    nation: str,
+    out_path: str | Path,
+    as_of: date,
+    contacts: Mapping[str, Contact] | None = None,
+    online_url: str = "",
+) -> Path:
+    """Print ``nation``'s card to a one-page A4 PDF at ``out_path`` (written atomically: a
+    failure leaves any earlier file whole).  Raises :class:`GuideError` naming the nation
+    when the card does not fit on one page."""
+    from readiness.tabular import atomic_write
+
+    fitted = fit_pathway(content, nation, as_of, contacts, online_url)
+    pages = len(fitted.document.pages)
+    if pages != 1:  # fit_pathway only returns a fitting card; this guards against its change
+        raise ReadinessError(f"the {NATION_NAMES[nation]} pathway has {pages} pages, not one.")
+    out = Path(out_path)
+    atomic_write(out, lambda tmp: fitted.document.write_pdf(str(tmp)))
+    return out
+
+
+# ---- the offline file -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfflinePage:
+    id: str
+    back: str  # the section before this one ("" at the start)
+    page: PageView
+    links: tuple[tuple[str, str], ...]  # (label, section id) for each way on
+    answers: tuple[tuple[str, str], ...]
+    heading: str
+    help: str
+    options: tuple[tuple[str, str, tuple[FactView, ...]], ...]  # label, id, facts
+    actions: tuple[ActionView, ...]
+    done: tuple[ActionView, ...]
+
+
+def _section_id(choices: tuple[int, ...], preset: tuple[int, ...]) -> str:
+    rest = choices[len(preset) :]
+    return "p" + "-".join(str(c) for c in rest) if rest else START_ID
+
+
+def positions(content: Content, nation: str) -> list[Position]:
+    """Every position a member of staff in ``nation`` can reach, depth first in option order."""
+    _check_nation(nation)
+    guide = content.guide
+    todo = [_preset(content, nation)]
+    found: list[Position] = []
+    while todo:
+        pos = replay(guide, todo.pop())
+        found.append(pos)
+        if pos.node.type == "action":
+            todo.append(pos.choices + (0,))
+        elif pos.node.type == "question":
+            todo.extend(pos.choices + (i,) for i, _ in reversed(open_options(pos.node, pos.state)))
+    return found
+
+
+def _expanded(view: ActionView, x: Callable[[str], str]) -> ActionView:
+    return ActionView(
+        view.id,
+        x(view.title),
+        x(view.text),
+        tuple(
+            FactView(
+                f.id, x(f.statement), f.sources, f.last_checked, f.review_by, f.overdue, f.value
+            )
+            for f in view.facts
+        ),
+        tuple(ContactView(c.slot, x(c.label), c.value, c.overdue) for c in view.contacts),
+        view.uncertain,
+    )
+
+
+def _offline_page(content: Content, pos: Position, preset, as_of, contacts) -> OfflinePage:
+    view = page_view(content, pos, as_of, contacts)
+    seen: set[str] = set()
+
+    def x(text: str) -> str:
+        return expand_acronyms(text, content.guide.acronyms, seen) if text else text
+
+    here = _section_id(pos.choices, preset)
+    back = _section_id(pos.choices[:-1], preset) if len(pos.choices) > len(preset) else ""
+    answers = tuple((x(a.question), x(a.answer)) for a in view.answers)
+    heading, help_ = x(view.heading), x(view.help)
+    options = tuple(
+        (
+            x(o.label),
+            _section_id(pos.choices + (o.index,), preset),
+            tuple(
+                FactView(f.id, x(f.statement), f.sources, f.last_checked, f.review_by, f.overdue)
+                for f in o.facts
+            ),
+        )
+        for o in view.options
+    )
+    links = tuple((label, target) for label, target, _ in options)
+    if view.kind == "action":
+        links = (("Continue", _section_id(pos.choices + (0,), preset)),)
+    actions = tuple(_expanded(a, x) for a in view.actions)
+    done = tuple(_expanded(a, x) for a in view.done_so_far)
+    return OfflinePage(here, back, view, links, answers, heading, help_, options, actions, done)
+
+
+def offline_html(
+    content: Content,
+    nation: str,
+    as_of: date,
+    contacts: Mapping[str, Contact] | None = None,
+) -> str:
+    """The whole guide for ``nation`` as one self-contained HTML document (no script)."""
+    card = build_card(content, nation, as_of, contacts)
+    preset = _preset(content, nation)
+    pages = [_offline_page(content, p, preset, as_of, contacts) for p in positions(content, nation)]
+    start = next(p for p in pages if p.id == START_ID)
+    others = [p for p in pages if p.id != START_ID]
+    return (
+        _environment()
+        .get_template("offline.html.j2")
+        .render(
+            c=card,
+            pt=_pt(MAX_FONT_PT),
+            pages=others,
+            start=start,
+            start_id=START_ID,
+            card_id=CARD_ID,
+            overdue_notice_for=lambda f: f.notice,
+        )
+    )
+
+
+def build_offline(
+    content: Content,
+    nation: str,
+    out_path: str | Path,
+    as_of: date,
+    contacts: Mapping[str, Contact] | None = None,
+) -> Path:
+    """Write :func:`offline_html` to ``out_path`` atomically; returns the path."""
+    from readiness.tabular import atomic_write
+
+    html = offline_html(content, nation, as_of, contacts)
+    out = Path(out_path)
+    atomic_write(out, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return out
+
+
+__all__ = [
+    "MAX_FONT_PT",
+    "MIN_FONT_PT",
+    "Card",
+    "FittedPathway",
+    "build_card",
+    "build_offline",
+    "fit_pathway",
+    "offline_html",
+    "pathway_html",
+    "positions",
+    "print_pathway",
+]
