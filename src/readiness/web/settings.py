@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "readiness.web.security",
+    "readiness.web.guide",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +302,22 @@ READINESS_MAX_INTERVIEW_UPLOAD_BYTES = int(
 READINESS_RESULTS_IN_BACKGROUND = int(os.environ.get("READINESS_RESULTS_IN_BACKGROUND", "20000"))
 # The dashboard treats sites as clusters when its results cover at least this many sites.
 READINESS_MIN_CLUSTERS = int(os.environ.get("READINESS_MIN_CLUSTERS", "10"))
+
+# The response guide (readiness.web.guide): for signed-in staff unless READINESS_GUIDE_PUBLIC
+# opens it without sign-in (a trust intranet link); READINESS_GUIDE_NATION answers "Where are
+# you working?" for everyone (england, wales, scotland, northern_ireland; empty: ask);
+# READINESS_GUIDE_LOCAL is the trust's local contacts file (YAML); READINESS_GUIDE_FOLDER the
+# content folder (empty: the content shipped with the package).
+READINESS_GUIDE_PUBLIC = _flag("READINESS_GUIDE_PUBLIC")
+READINESS_GUIDE_NATION = os.environ.get("READINESS_GUIDE_NATION", "").strip()
+READINESS_GUIDE_LOCAL = os.environ.get("READINESS_GUIDE_LOCAL", "").strip()
+READINESS_GUIDE_FOLDER = os.environ.get("READINESS_GUIDE_FOLDER", "").strip()
+_GUIDE_NATIONS = ("england", "wales", "scotland", "northern_ireland")
+if READINESS_GUIDE_NATION and READINESS_GUIDE_NATION not in _GUIDE_NATIONS:
+    raise ImproperlyConfigured(
+        f"READINESS_GUIDE_NATION is '{READINESS_GUIDE_NATION}'. Fix: set it to one of "
+        f"{', '.join(_GUIDE_NATIONS)}, or leave it empty to ask where staff are working."
+    )
 
 # No log line carries a client's IP address or user agent: see readiness.web.logs.
 LOGGING_CONFIG = None

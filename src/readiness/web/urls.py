@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("interviews/", include("readiness.web.interviews.urls")),
+    path("guide/", include("readiness.web.guide.urls")),
     path("", include("readiness.web.security.urls")),
     path("", include("readiness.web.audit.urls")),
     path("", include("readiness.web.surveys.urls")),

@@ -1,0 +1,428 @@
+"""The response guide's web pages, through Django's test client (no JavaScript).
+
+The pages read a small guide written by the tests (tests/guide/guide_helpers.py's, with a few
+alarming words added so that the discreet view has something to hide), through
+READINESS_GUIDE_FOLDER; the date facts are checked against comes from READINESS_GUIDE_AS_OF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import types
+from html import unescape
+
+import pytest
+
+from readiness.guide.load import load_content
+from readiness.guide.paths import GraphError, replay
+from tests.guide.guide_helpers import changed, write_content
+
+pytestmark = pytest.mark.django_db
+
+ALARMING = re.compile(r"traffick|slavery|exploit", re.I)
+LOCAL = """\
+contacts:
+  safeguarding_team:
+    value: "0115 000 0000 (extension 1234)"
+    last_checked: 2026-12-01
+    checked_by: A. Person
+"""
+# Paths through the test guide (choices joined by '-'): nation, danger, [action], age, ...
+ENGLAND_ADULT_CONSENTS = "0-1-2-0-0"  # England, no danger, 18 or over, agrees, agrees
+SCOTLAND_CHILD_NOT_SURE = "2-1-1"
+NI_ADULT_DANGER = "3-0-0-2-1-1"  # Northern Ireland, danger, Continue, adult, no, no
+
+
+def _guide_edits(guide: dict) -> None:
+    nodes, actions = guide["nodes"], guide["actions"]
+    nodes["danger"]["help"] = "For example, a companion who is threatening staff or the patient."
+    nodes["age"]["options"][1]["facts"] = ["child"]
+    nodes["consent_nrm"]["text"] = "Does the person agree to an NRM referral?"
+    nodes["child_outcome"]["summary"] = (
+        "A child who may have been trafficked is safeguarded first.\n\nNo consent is needed."
+    )
+    nodes["adult_outcome"]["summary"] = "Support the adult, who may be a victim of slavery."
+    actions["helpline_advice"]["title"] = "Modern Slavery & Exploitation Helpline"
+
+
+def guide_files() -> dict[str, dict]:
+    """The test guide, with alarming words in headings and an acronym used twice."""
+    return changed(guide=_guide_edits)
+
+
+@pytest.fixture
+def guide_folder(tmp_path, settings):
+    folder = write_content(tmp_path / "guide", guide_files())
+    settings.READINESS_GUIDE_FOLDER = str(folder)
+    settings.READINESS_GUIDE_PUBLIC = False
+    settings.READINESS_GUIDE_NATION = ""
+    settings.READINESS_GUIDE_LOCAL = ""
+    settings.READINESS_GUIDE_AS_OF = "2026-12-10"
+    return folder
+
+
+@pytest.fixture
+def staff(client, make_user, guide_folder):
+    client.force_login(make_user("nurse"))
+    return client
+
+
+def _html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def _headings(html: str) -> list[str]:
+    """The visible headings: the title, h1 to h6 and legends (tags stripped)."""
+    found = re.findall(r"<title>(.*?)</title>", html, re.S)
+    found += re.findall(r"<(h[1-6]|legend)\b[^>]*>(.*?)</\1>", html, re.S)
+    texts = [f if isinstance(f, str) else f[1] for f in found]
+    return [" ".join(unescape(re.sub(r"<[^>]+>", " ", t)).split()) for t in texts]
+
+
+def _main(html: str) -> str:
+    return html[html.index('<main class="nhsuk-main-wrapper"') : html.index("</main>")]
+
+
+# -- who may see the guide ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path", ["/guide/", f"/guide/{SCOTLAND_CHILD_NOT_SURE}/", "/guide/print/england.pdf"]
+)
+def test_sign_in_is_required_by_default(client, guide_folder, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_signed_in_staff_see_the_guide_with_the_staff_navigation(staff):
+    html = _html(staff.get("/guide/"))
+    assert "Where are you working?" in html
+    assert 'aria-label="Staff"' in html and "nurse" in html
+    assert '<a href="/guide/">Guide</a>' in html  # the navigation's link
+
+
+def test_the_public_setting_opens_the_guide_and_shows_nothing_about_the_user(
+    client, make_user, guide_folder, settings
+):
+    settings.READINESS_GUIDE_PUBLIC = True
+    anonymous = _html(client.get(f"/guide/{SCOTLAND_CHILD_NOT_SURE}/"))
+    assert "What to do" in anonymous
+    client.force_login(make_user("nurse.smith"))
+    html = _html(client.get("/guide/"))
+    assert "nurse.smith" not in html
+    assert 'aria-label="Staff"' not in html and "Sign out" not in html
+
+
+# -- addresses ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/guide/9/",  # no fifth nation
+        "/guide/0-7/",  # no such answer
+        "/guide/0-0-1/",  # an action page has only Continue (0)
+        f"/guide/{SCOTLAND_CHILD_NOT_SURE}-0/",  # past the outcome
+        "/guide/0--1/",
+        "/guide/0-/",
+        "/guide/99999-0/",
+        "/guide/" + "-".join(["0"] * 150) + "/",
+        "/guide/print/atlantis.pdf",
+        "/guide/offline/atlantis.html",
+    ],
+)
+def test_an_address_that_is_not_a_path_is_not_found(staff, path):
+    response = staff.get(path)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html and 'href="/guide/">Start the guide again' in html
+
+
+def test_choosing_an_answer_goes_to_the_next_path_and_none_chosen_is_an_error(staff):
+    chosen = staff.get("/guide/0-1/", {"answered": "1", "choice": "2"})
+    assert chosen.status_code == 302 and chosen["Location"] == "/guide/0-1-2/"
+    kept = staff.get("/guide/0-1/", {"answered": "1", "choice": "1", "discreet": "1"})
+    assert kept["Location"] == "/guide/0-1-1/?discreet=1"
+    for missing in ({"answered": "1"}, {"answered": "1", "choice": "5"}):
+        html = _html(staff.get("/guide/0-1/", missing))
+        assert "There is a problem" in html and "Select an answer" in html
+        assert "<title>Error: Safeguarding guide" in html
+    assert "There is a problem" not in _html(staff.get("/guide/0-1/"))
+
+
+def test_the_preset_nation_answers_the_first_question(staff, settings):
+    settings.READINESS_GUIDE_NATION = "scotland"
+    first = _html(staff.get("/guide/"))
+    assert "Is anyone in immediate danger?" in first and "Where are you working?" not in first
+    assert "For Scotland." in first
+    assert "/guide/print/scotland.pdf" in first and "/guide/print/england.pdf" not in first
+    outcome = _html(staff.get("/guide/1-1/"))  # no danger, not sure of age: a child
+    assert "A child who may have been trafficked" in outcome
+    answers = outcome[outcome.index("Your answers") :]
+    assert "Where are you working?" in answers and "Scotland" in answers
+    # The deployment's answer has no Change link; the member of staff's answers do.
+    assert 'href="/guide/">Change' in answers and 'href="/guide/1/">Change' in answers
+    assert answers.count(">Change<") == 2
+
+
+# -- privacy -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/guide/",
+        "/guide/0-0/",
+        f"/guide/{ENGLAND_ADULT_CONSENTS}/",
+        "/guide/9/",
+        "/guide/0/?answered=1&choice=1",
+    ],
+)
+def test_nothing_is_cached_and_no_referrer_is_sent(staff, path):
+    response = staff.get(path)
+    assert response.status_code in (200, 302, 404)
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_source_links_send_no_referrer(staff):
+    html = _html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/"))
+    links = re.findall(r'<a href="https://[^"]*"[^>]*>', html)
+    assert links and all('rel="noreferrer noopener"' in a for a in links)
+
+
+# -- what the pages show --------------------------------------------------------------------------
+
+
+def _reachable(folder) -> list[tuple[int, ...]]:
+    """Every address of the test guide, from the start, by replaying the core's walk."""
+    guide = load_content(folder).guide
+    found, queue = [], [()]
+    while queue:
+        choices = queue.pop(0)
+        found.append(choices)
+        node = replay(guide, choices).node
+        for option in range(len(node.options) if node.type == "question" else 1):
+            if node.type == "outcome":
+                break
+            try:
+                replay(guide, (*choices, option))
+            except GraphError:
+                continue
+            queue.append((*choices, option))
+    return found
+
+
+def test_every_page_has_a_way_back_start_again_and_the_disclaimer(staff, guide_folder):
+    addresses = _reachable(guide_folder)
+    assert len(addresses) > 40
+    kinds = set()
+    for choices in addresses:
+        url = "/guide/" + ("-".join(map(str, choices)) + "/" if choices else "")
+        html = _html(staff.get(url))
+        kind = (
+            "outcome" if "Your answers" in html else "question" if "<legend" in html else "action"
+        )
+        kinds.add(kind)
+        back = re.search(r'<nav aria-label="Back">.*?href="([^"]+)"', html, re.S)
+        if choices:
+            before = "/guide/" + ("-".join(map(str, choices[:-1])) + "/" if choices[1:] else "")
+            assert back and back.group(1) == before, url
+        else:
+            assert back is None  # the first question has nothing before it
+        assert '<a href="/guide/">Start again</a>' in html, url
+        assert "Follow your organisation&#39;s safeguarding policy." in html, url
+        assert "<title>Safeguarding guide - " in html, url
+        assert re.search(r"<h1[^>]*>\s*Safeguarding guide\s*</h1>", html), url
+    assert kinds == {"question", "action", "outcome"}
+
+
+def test_the_outcome_lists_every_action_in_order_with_contacts_and_sources(
+    staff, settings, tmp_path
+):
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    settings.READINESS_GUIDE_LOCAL = str(local)
+    main = _main(_html(staff.get(f"/guide/{NI_ADULT_DANGER}/")))
+    titles = re.findall(r'<h3 class="nhsuk-heading-m">\s*(.*?)\s*</h3>', main)
+    assert titles == [
+        "1. Call 999",
+        "2. Treat now",
+        "3. Tell your lead",
+        "4. Modern Slavery &amp; Exploitation Helpline",
+        "5. Write it down",
+    ]
+    assert "Call 999 now." in main and "Call the helpline for advice." in main
+    assert "0115 000 0000 (extension 1234)" in main  # the trust's own number
+    assert "Ask your safeguarding team" not in main
+    assert (
+        '<a href="https://www.gov.uk/example" rel="noreferrer noopener">Guidance for health '
+        "staff</a>" in main
+    )
+    assert "version read: updated 27 November 2015" in main
+    assert "Last checked 5 December 2026." in main
+    assert "Check before use" not in main
+    # Without the trust's file, the page says where to ask.
+    settings.READINESS_GUIDE_LOCAL = ""
+    bare = _main(_html(staff.get(f"/guide/{NI_ADULT_DANGER}/")))
+    assert "Ask your safeguarding team: your trust has not added this contact" in bare
+
+
+def test_anything_past_its_review_date_says_check_before_use(staff, settings, tmp_path):
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    settings.READINESS_GUIDE_LOCAL = str(local)
+    # The helpline (a contact: 6 months) and the trust's number (6 months) are due in June
+    # 2027; the guidance facts in December 2027.
+    settings.READINESS_GUIDE_AS_OF = dt.date(2027, 7, 1)
+    main = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
+    assert "nhsuk-card--warning" in main
+    assert main.count("Check before use") == 3  # the page, the helpline fact, the contact
+    assert "Due for review: check with your safeguarding team." in main
+    settings.READINESS_GUIDE_AS_OF = "2030-01-01"
+    later = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
+    assert later.count("Check before use") > main.count("Check before use")
+    # An answer's fact too ("Not sure" about age), on the question page.
+    question = _main(_html(staff.get("/guide/0-1/")))
+    assert "Check before use" in question and "A child is safeguarded first." in question
+
+
+def test_acronyms_are_spelt_out_once_at_their_first_use_on_each_page(staff):
+    question = _main(_html(staff.get("/guide/0-1-2/")))
+    assert "an National" not in question
+    assert "a National Referral Mechanism (NRM) referral?" in question
+    outcome = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
+    assert outcome.count("National Referral Mechanism (NRM)") == 1
+    assert outcome.count("NRM") >= 2  # in the answers after it, the short form
+
+
+def test_an_answers_fact_is_shown_beside_it(staff):
+    html = _main(_html(staff.get("/guide/0-1/")))
+    assert 'id="choice-2-item-hint"' in html and "A child is safeguarded first." in html
+
+
+# -- the discreet view --------------------------------------------------------------------------
+
+
+def _follow(client, url: str) -> str:
+    """GET ``url`` and any redirect; the final page's HTML."""
+    response = client.get(url, follow=True)
+    return _html(response)
+
+
+def test_the_discreet_view_holds_across_the_walk_and_hides_alarming_words(staff):
+    # The standard view shows the words (so the test below can fail).
+    plain = _html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/"))
+    assert any(ALARMING.search(h) for h in _headings(plain))
+    assert "who may be a victim of slavery" in plain
+    assert "<details" not in _main(plain)
+
+    html = _follow(staff, "/guide/?discreet=1")
+    visited = []
+    # England, no danger, 18 or over, agrees, agrees: by the forms' own fields.
+    for choice in ("0", "1", "2", "0", "0"):
+        visited.append(html)
+        form = re.search(r'<form method="get" action="([^"]+)"', html).group(1)
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
+        assert hidden.get("discreet") == "1"
+        html = _follow(
+            staff,
+            form + "?" + "&".join(f"{k}={v}" for k, v in hidden.items()) + f"&choice={choice}",
+        )
+    visited.append(html)
+    assert "Support the adult, who may be a victim of harm." in visited[-1]
+    for page in visited:
+        for href, text in re.findall(r'<a [^>]*href="(/guide/[^"]*)"[^>]*>(.*?)</a>', page, re.S):
+            if "/print/" in href or "/offline/" in href:
+                continue
+            # Only the switch back to the standard view leaves the discreet view.
+            assert href.endswith("?discreet=1") or text.strip() == "Standard view", href
+        for heading in _headings(page):
+            assert not ALARMING.search(heading), heading
+        assert "human trafficking" not in page  # not even in the footer
+        assert 'aria-label="Staff"' not in page  # nor the staff navigation
+    outcome = _main(visited[-1])
+    assert "<details" in outcome and "Why, and where this comes from" in outcome
+    assert "Helpline" in outcome  # the helpline keeps its name, less the words
+    # The child outcome's summary, large on the page, is worded neutrally too.
+    child = _main(_html(staff.get("/guide/2-1-1/?discreet=1")))
+    assert "A child who may have been harmed is safeguarded first." in child
+
+
+def test_neutral_wording_keeps_roles_and_grammar():
+    from readiness.web.guide.services import neutral
+
+    assert neutral("Modern Slavery & Exploitation Helpline") == "Helpline"
+    assert neutral("Call the modern slavery helpline") == "Call the helpline"
+    assert neutral("Tell the modern slavery lead") == "Tell the safeguarding lead"
+    assert neutral("A child who may have been trafficked") == "A child who may have been harmed"
+    assert neutral("Human trafficking and exploitation") == "Harm"
+    assert neutral("Treat now") == "Treat now"
+
+
+# -- the printed and offline pathways ------------------------------------------------------------
+
+
+@pytest.fixture
+def printing(monkeypatch):
+    """A stand-in for readiness.guide.printing that writes a marker and records its call."""
+    calls = []
+    fake = types.ModuleType("readiness.guide.printing")
+
+    def print_pathway(content, nation, out_path, as_of, contacts=None, online_url=""):
+        calls.append(("pdf", nation, as_of, dict(contacts or {}), online_url, content))
+        out_path.write_bytes(b"%PDF-1.7 " + nation.encode())
+
+    def build_offline(content, nation, out_path, as_of, contacts=None):
+        calls.append(("html", nation, as_of, dict(contacts or {}), "", content))
+        out_path.write_text(f"<!doctype html><title>{nation}</title>", encoding="utf-8")
+
+    fake.print_pathway, fake.build_offline = print_pathway, build_offline
+    monkeypatch.setitem(sys.modules, "readiness.guide.printing", fake)
+    return calls
+
+
+def test_the_printed_pathway_is_a_dated_attachment_with_the_trusts_contacts(
+    staff, printing, settings, tmp_path
+):
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    settings.READINESS_GUIDE_LOCAL = str(local)
+    response = staff.get("/guide/print/northern_ireland.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == b"%PDF-1.7 northern_ireland"
+    assert 'filename="safeguarding-guide-northern-ireland.pdf"' in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response["Cache-Control"]
+    kind, nation, as_of, contacts, online, content = printing[-1]
+    assert (kind, nation, as_of) == ("pdf", "northern_ireland", dt.date(2026, 12, 10))
+    assert contacts["safeguarding_team"].value == "0115 000 0000 (extension 1234)"
+    assert online == "http://testserver/guide/"
+    assert content.guide.id == "test-guide"
+    offline = staff.get("/guide/offline/wales.html")
+    assert offline.status_code == 200
+    assert offline["Content-Type"].startswith("text/html")
+    assert offline["Content-Disposition"].startswith("attachment;")
+    assert b"<title>wales</title>" in offline.content
+    assert printing[-1][:3] == ("html", "wales", dt.date(2026, 12, 10))
+
+
+def test_the_date_defaults_to_today(staff, settings, printing):
+    from django.utils import timezone
+
+    settings.READINESS_GUIDE_AS_OF = None
+    staff.get("/guide/print/england.pdf")
+    assert printing[-1][2] == timezone.localdate()
+
+
+def test_broken_content_says_the_guide_is_not_available(staff, settings, tmp_path):
+    settings.READINESS_GUIDE_FOLDER = str(tmp_path / "empty")
+    response = staff.get("/guide/")
+    assert response.status_code == 503
+    assert "The guide is not available" in response.content.decode()
