@@ -253,6 +253,27 @@ def test_check_with_local_adds_the_required_contacts(folder, tmp_path):
     assert "'safeguarding_team' (Safeguarding team) is empty" in result.output
     result = run("check", "--folder", folder, "--local", empty, status=2)
     assert "--nation" in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("contacts:\n  nobody: {value: x}\n", encoding="utf-8")
+    data = json.loads(
+        run("check", "--as-of", "2027-01-01", "--folder", folder, "--local", broken, "--json",
+            status=1).output
+    )  # fmt: skip
+    assert data["paths_checked"] == 48
+    assert [(p["file"], p["line"]) for p in data["problems"]] == [("broken.yaml", 2)]
+
+
+def test_the_walk_stops_with_an_error_at_a_question_with_no_open_answer(tmp_path):
+    from readiness.guide.paths import GraphError
+
+    def close_danger(g):
+        for option in g["nodes"]["danger"]["options"]:
+            option["when"] = {"nation": "wales"}
+
+    folder = write_content(tmp_path / "g", changed(guide=close_danger))
+    result = run("walk", "--folder", folder, input="1\n", status=1)
+    assert isinstance(result.exception, GraphError)
+    assert "question 'danger' offers no answer here" in str(result.exception)
 
 
 # -- local --------------------------------------------------------------------------------------
@@ -367,6 +388,7 @@ def test_the_walk_reaches_the_adult_outcome_for_england(folder):
     assert "Due for review" not in out
     assert "Refer through your lead to a First Responder." in out
     assert "Tell the police, as agreed." in out
+    assert "Number: 08000 121 700" in out
     assert "Safeguarding team: use your trust's number." in out
     assert "Follow your organisation's safeguarding policy." in out
 

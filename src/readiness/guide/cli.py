@@ -174,6 +174,8 @@ def _action_lines(view, seen: set[str], acronyms, number: int | None, local_give
     lines = [_wrap(head, 2), _wrap(expand_acronyms(view.text, acronyms, seen), 5)]
     for fact in view.facts:
         lines.append(_wrap("- " + expand_acronyms(fact.statement, acronyms, seen), 5))
+        if fact.value:
+            lines.append(_wrap(f"Number: {fact.value}", 7))
         for source in fact.sources:
             where = f" ({source.locator})" if source.locator else ""
             lines.append(_wrap(f"Source: {source.title}{where}, {source.url}", 7))
@@ -237,7 +239,7 @@ def walk(
     facts behind each step, their sources and when they were last checked. With --json the
     questions go to standard error and the outcome is printed as JSON.
     """
-    from readiness.guide.paths import replay, skip_preset
+    from readiness.guide.paths import GraphError, replay, skip_preset
     from readiness.guide.present import expand_acronyms, page_view
 
     content = load_content(folder)
@@ -269,6 +271,8 @@ def walk(
                 say(f"  {number}. {option.label}")
                 for fact in option.facts:
                     say(_wrap(f"{fact.statement} {fact.notice}", 6))
+            if not view.options:
+                raise GraphError(f"question '{view.node}' offers no answer here; run guide check.")
             allowed = [str(n) for n in range(1, len(view.options) + 1)]
             answer = click.prompt(
                 f"Type a number{back}",
@@ -367,11 +371,15 @@ def check(
         if local_file is not None:
             from readiness.guide.local import check_local, guess_nation
 
-            local = _load_local(local_file, content)
-            where = nation or guess_nation(content, local)
-            if where is None:
-                raise click.UsageError("say which nation the contacts are for with --nation.")
-            problems += check_local(content, local, where, day)
+            try:
+                local = _load_local(local_file, content)
+            except GuideError as err:
+                problems += err.problems
+            else:
+                where = nation or guess_nation(content, local)
+                if where is None:
+                    raise click.UsageError("say which nation the contacts are for with --nation.")
+                problems += check_local(content, local, where, day)
     total = sum(paths.values())
     if as_json:
         _echo_json(
