@@ -292,18 +292,34 @@ def test_benchmark_text_fills_only_what_the_figure_has():
         benchmark_text("{count} people", figure)
 
 
-def test_calibration_lists_confident_ratings_with_wrong_answers_only(content, instrument):
+def test_calibration_lists_wrong_answers_the_respondent_felt_confident_about(content, instrument):
     notes = lesson(content, instrument, ANSWERS, "england", D).calibration
-    # pk_routes is Agree: k_fro was wrong (k_child was "not sure", which is not wrong);
-    # c_police is Disagree, so k_police is not listed though it was wrong
-    assert [(n.rating_item, n.rating_label, [i.id for i in n.items]) for n in notes] == [
-        ("pk_routes", "Agree", ["k_fro"])
+    # pk_routes is Agree and speaks to k_fro (wrong) and k_child ("not sure", which is not
+    # wrong); c_police is Disagree, so k_police is not listed though it was wrong
+    assert [(n.item.id, [(r.item, r.label) for r in n.ratings]) for n in notes] == [
+        ("k_fro", [("pk_routes", "Agree")])
     ]
-    assert notes[0].why == "Knowing the routes means knowing who refers."
+    assert notes[0].ratings[0].why == "Knowing the routes means knowing who refers."
+    assert notes[0].ratings[0].text == "I know the routes."
     sure = lesson(content, instrument, {**ANSWERS, "c_police": 5}, "england", D).calibration
-    assert [n.rating_item for n in sure] == ["pk_routes", "c_police"]
+    assert [(n.item.id, n.ratings[0].label) for n in sure] == [
+        ("k_police", "Strongly agree"),
+        ("k_fro", "Agree"),
+    ]
     right = {**ANSWERS, "k_fro": 0, "c_police": 5, "k_police": 1}
     assert lesson(content, instrument, right, "england", D).calibration == ()
+
+
+def test_a_statement_several_ratings_speak_to_is_listed_once(tmp_path, instrument):
+    feedback = copy.deepcopy(FEEDBACK)
+    feedback["calibration"]["ratings"]["c_police"]["knowledge"] = ["k_police", "k_fro"]
+    content = _content(tmp_path, feedback)
+    answers = {**ANSWERS, "c_police": 4}
+    notes = lesson(content, instrument, answers, "england", D).calibration
+    assert [(n.item.id, [r.item for r in n.ratings]) for n in notes] == [
+        ("k_police", ["c_police"]),
+        ("k_fro", ["pk_routes", "c_police"]),
+    ]
 
 
 def test_calibration_follows_a_nation_variants_new_item_to_its_base(content, monkeypatch):
@@ -311,20 +327,20 @@ def test_calibration_follows_a_nation_variants_new_item_to_its_base(content, mon
     data = copy.deepcopy(INSTRUMENT)
     data["sections"][1]["items"][1]["id"] = "k_fro_ni"
     answers = {**ANSWERS, "k_fro_ni": 1}
-    data["sections"][1]["items"][1]["key"] = False
     notes = lesson(content, build_instrument(data), answers, "england", D).calibration
-    assert [i.id for i in notes[0].items] == ["k_fro_ni"]
+    assert [n.item.id for n in notes] == ["k_fro_ni"]
 
 
 def test_the_card_gives_the_nations_actions_and_confirmed_helplines(content, instrument):
     card = lesson(content, instrument, ANSWERS, "northern_ireland", D).card
     assert card.nation_name == "Northern Ireland"
-    assert [a.id for a in card.actions] == ["treat_now", "refer_to_fro", "helpline_advice"]
-    assert card.actions[1].text == "Your Trust's first-responder staff refer."
+    assert [a.action.id for a in card.actions] == ["treat_now", "refer_to_fro", "helpline_advice"]
+    assert card.actions[1].action.text == "Your Trust's first-responder staff refer."
     assert [(h.number, h.tel) for h in card.helplines] == [("08000 121 700", "tel:08000121700")]
+    assert card.helplines[0].statement == "The helpline is open at all hours."
     assert card.helplines[0].fact.notice == "Last checked 5 December 2026."
     wales = lesson(content, instrument, ANSWERS, "wales", D).card
-    assert wales.actions[1].text == "Refer through your lead to a First Responder."
+    assert wales.actions[1].action.text == "Refer through your lead to a First Responder."
 
 
 def test_an_unconfirmed_or_other_nations_helpline_is_not_on_the_card(tmp_path, instrument):
@@ -343,6 +359,36 @@ def test_an_unconfirmed_or_other_nations_helpline_is_not_on_the_card(tmp_path, i
     assert [h.number for h in ni] == ["028 9504 9999"]
 
 
+def test_the_card_lists_only_the_helplines_feedback_yaml_names(tmp_path, instrument):
+    def edit(facts):
+        facts["facts"]["other_line"] = {**facts["facts"]["helpline"], "value": "0800 000 0000"}
+
+    feedback = copy.deepcopy(FEEDBACK)
+    feedback["card"]["helplines"] = ["other_line", "danger"]  # 'danger' has no number
+    content = _content(tmp_path, feedback, facts_edit=edit)
+    card = lesson(content, instrument, ANSWERS, "england", D).card
+    assert [h.number for h in card.helplines] == ["0800 000 0000"]
+    problems = check_feedback(content, {"mini": instrument})
+    assert any("'danger' is not a contact fact with a number" in str(p) for p in problems)
+
+
+def test_a_statement_that_names_a_nation_may_cite_that_nations_facts(tmp_path, instrument):
+    feedback = copy.deepcopy(FEEDBACK)
+    del feedback["feedback"]["k_fro"]["nations"]
+    ni_only = {"mini": (instrument, ("northern_ireland",))}
+    content = _content(tmp_path, feedback)
+    assert [
+        f.id
+        for f in by_id(lesson(content, instrument, ANSWERS, "northern_ireland", D))["k_fro"].facts
+    ] == []
+    assert any("'gb_fro', which does not hold" in str(p) for p in check_feedback(content, ni_only))
+    feedback["feedback"]["k_fro"]["about"] = "england"  # "NHS staff in England can ..."
+    content = _content(tmp_path / "about", feedback)
+    item = by_id(lesson(content, instrument, ANSWERS, "northern_ireland", D))["k_fro"]
+    assert [f.id for f in item.facts] == ["gb_fro"]
+    assert not any("does not hold" in str(p) for p in check_feedback(content, ni_only))
+
+
 def test_a_fact_past_its_review_date_says_so(content, instrument):
     later = dt.date(2028, 1, 1)
     police = by_id(lesson(content, instrument, ANSWERS, "england", later))["k_police"]
@@ -354,7 +400,7 @@ def test_without_a_card_section_every_action_of_the_outcome_is_shown(tmp_path, i
     feedback["card"] = {"outcome": "adult_outcome"}
     content = _content(tmp_path, feedback)
     card = lesson(content, instrument, ANSWERS, "england", D).card
-    assert [a.id for a in card.actions] == [
+    assert [a.action.id for a in card.actions] == [
         "treat_now",
         "tell_safeguarding_lead",
         "refer_to_fro",
@@ -362,6 +408,34 @@ def test_without_a_card_section_every_action_of_the_outcome_is_shown(tmp_path, i
         "helpline_advice",
         "document",
     ]
+
+
+def test_card_actions_keep_to_their_nations_say_when_and_spell_out_acronyms(tmp_path, instrument):
+    files = minimal_content()
+    guide = files["guide.yaml"]
+    actions = guide["nodes"]["adult_outcome"]["actions"]
+    actions[2] = {"id": "refer_to_fro", "when": {"consent_nrm": "yes", "nation": "wales"}}
+    guide["actions"]["refer_to_fro"]["variants"]["all"]["text"] = "An NRM referral. The NRM again."
+    guide["actions"]["helpline_advice"]["variants"]["all"]["text"] = "Ask about the NRM."
+    feedback = copy.deepcopy(FEEDBACK)
+    feedback["card"]["actions"][1] = {"id": "refer_to_fro", "lead": "If the adult agrees"}
+    files["feedback.yaml"] = feedback
+    content = load_content(write_content(tmp_path / "g", files))
+    wales = lesson(content, instrument, ANSWERS, "wales", D).card
+    assert [(a.action.id, a.lead) for a in wales.actions] == [
+        ("treat_now", ""),
+        ("refer_to_fro", "If the adult agrees"),
+        ("helpline_advice", ""),
+    ]
+    assert wales.actions[1].action.text == (
+        "A National Referral Mechanism (NRM) referral. The NRM again."
+    )
+    assert wales.actions[2].action.text == "Ask about the NRM."  # spelt out once per card
+    england = lesson(content, instrument, ANSWERS, "england", D).card
+    assert [a.action.id for a in england.actions] == ["treat_now", "helpline_advice"]
+    assert england.actions[1].action.text == "Ask about the National Referral Mechanism (NRM)."
+    problems = check_feedback(content, {"mini": instrument})
+    assert [p for p in problems if (p.column or "").startswith("card")] == []
 
 
 def test_an_unknown_nation_is_refused(content, instrument):
@@ -436,3 +510,115 @@ def test_content_without_feedback_yaml_gives_the_instruments_own_words(tmp_path,
     result = lesson(content, instrument, ANSWERS, "england", D)
     assert by_id(result)["k_police"].explanation == "The instrument's own sentence."
     assert result.card is None and result.calibration == ()
+
+
+# -- the shipped content and instruments --------------------------------------------------------
+
+GB = ("england", "wales", "scotland")
+NI = "northern_ireland"
+TODAY = dt.date(2026, 12, 20)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from readiness.instrument import shipped_instrument
+
+    return load_content(), shipped_instrument(), shipped_instrument("readiness-survey-ni")
+
+
+def test_the_shipped_feedback_agrees_with_the_shipped_instruments_and_facts(shipped):
+    content, base, ni = shipped
+    problems = check_feedback(
+        content, {"readiness-survey": (base, GB), "readiness-survey-ni": (ni, (NI,))}
+    )
+    assert problems == [], "\n".join(str(p) for p in problems)
+
+
+def test_each_feedback_key_is_the_shipped_instruments_key(shipped):
+    content, base, ni = shipped
+    for instrument, nations in ((base, GB), (ni, (NI,))):
+        items = [i for i in instrument.items if i.type == "true_false"]
+        assert len(items) == 14
+        for item in items:
+            for nation in nations:
+                assert content.feedback[item.id].for_nation(nation).key is item.key, item.id
+
+
+def test_the_ni_variants_own_words_are_feedback_yamls(shipped):
+    content, _, ni = shipped
+    for item_id in ("k_first_responder_ni", "k_gp_papers_ni"):
+        assert ni.item(item_id).explanation == content.feedback[item_id].for_nation(NI).explanation
+
+
+def _all_wrong(instrument):
+    return {
+        i.id: (0 if i.key else 1)
+        for i in instrument.items
+        if i.type == "true_false" and i.key is not None
+    }
+
+
+def test_an_england_lesson_on_the_shipped_content(shipped):
+    content, base, _ = shipped
+    answers = {**_all_wrong(base), "k_border": 8, "pk_routes": 5, "c_refer_men": 4}
+    result = lesson(content, base, answers, "england", TODAY)
+    assert result.out_of == 14 and result.score == 0 and result.not_sure == 1
+    items = by_id(result)
+    for item in result.items:
+        assert item.explanation and item.facts, item.id
+        for fact in item.facts:
+            assert fact.sources and all(s.url.startswith("http") for s in fact.sources)
+            assert fact.notice.startswith("Last checked ")
+    police = items["k_police_danger"]
+    assert police.benchmark.text == (
+        "In a survey of 782 NHS staff in England, published in 2015, 76.5% did not know this."
+    )
+    assert "BMJ Open 2015" in police.benchmark.citation
+    assert [b.id for b in result.benchmarks] == ["k_police_danger"]
+    assert items["k_border"].verdict == "Not sure: here is the answer"
+    first = next(n for n in result.calibration if n.item.id == "k_first_responder")
+    assert [r.item for r in first.ratings] == ["pk_routes", "c_refer_men"]
+    card = result.card
+    ids = [a.action.id for a in card.actions]
+    assert "refer_to_fro_with_consent" in ids and "nrm_referral_by_trust" not in ids
+    numbers = [h.number for h in card.helplines]
+    assert "08000 121 700" in numbers and "0800 808 3733" in numbers
+    assert "028 9504 9999" not in numbers
+
+
+def test_a_northern_ireland_lesson_uses_the_ni_items_and_their_keys(shipped):
+    content, _, ni = shipped
+    answers = {"k_first_responder_ni": 1, "k_gp_papers_ni": 0}
+    result = lesson(content, ni, answers, NI, TODAY)
+    items = by_id(result)
+    assert "k_first_responder" not in items and "k_gp_papers" not in items
+    first, gp = items["k_first_responder_ni"], items["k_gp_papers_ni"]
+    assert first.right_answer == "True" and first.correct
+    assert gp.right_answer == "True" and gp.result == "incorrect"
+    assert [f.id for f in first.facts] == ["hsc_trusts_are_fro", "adult_consent_required"]
+    assert "Business Services Organisation" in gp.explanation
+    assert "unless the person came there for the treatment" in items["k_ae_free"].explanation
+    ids = [a.action.id for a in result.card.actions]
+    assert "nrm_referral_by_trust" in ids and "refer_to_fro_with_consent" not in ids
+    numbers = [h.number for h in result.card.helplines]
+    assert "028 9504 9999" in numbers and "0800 808 3733" not in numbers
+    # numbers the register could not verify are never on the card
+    assert "028 9066 2385" not in numbers and "028 9031 5744" not in numbers
+
+
+def test_every_nations_card_has_actions_and_helplines(shipped):
+    content, base, ni = shipped
+    for nation in (*GB, NI):
+        card = lesson(content, ni if nation == NI else base, {}, nation, TODAY).card
+        assert card.actions[0].action.id == "treat_now"
+        assert card.helplines[0].number == "999"
+        assert all(h.fact.statement for h in card.helplines)
+
+
+def test_the_benchmark_fact_and_the_indicator_give_the_same_figure(shipped):
+    """facts.yaml words the published figure; the instrument's indicator holds its numbers."""
+    content, base, _ = shipped
+    figure = next(p for p in base.indicator("unaware_police_danger").published if p.where is None)
+    statement = content.facts["ross2015_police_unaware"].statement
+    assert f"{figure.percent:.1f}%" in statement
+    assert f"{figure.count} of {figure.denominator}" in statement

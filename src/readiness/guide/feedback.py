@@ -28,7 +28,7 @@ the answers each time it is shown.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,14 @@ import yaml
 
 from readiness.errors import GuideError, Problem
 from readiness.guide.model import NATION_NAMES, NATIONS, Content, Feedback, FeedbackEntry
-from readiness.guide.present import ActionView, Contact, FactView, action_view, fact_view
+from readiness.guide.present import (
+    ActionView,
+    Contact,
+    FactView,
+    action_view,
+    expand_acronyms,
+    fact_view,
+)
 from readiness.instrument.conditions import same_code
 from readiness.instrument.model import (
     DONT_KNOW,
@@ -107,14 +114,21 @@ class LessonItem:
 
 
 @dataclass(frozen=True)
-class CalibrationNote:
-    """A self-rating of "agree" or more, and the statements it speaks to answered wrongly."""
+class ConfidentRating:
+    """A self-rating of "Agree" or more that speaks to a statement."""
 
-    rating_item: str
-    rating_text: str
-    rating_label: str  # the respondent's answer, e.g. "Strongly agree"
-    why: str  # why the rating speaks to these statements
-    items: tuple[LessonItem, ...]
+    item: str  # the rating item's id
+    text: str
+    label: str  # the respondent's answer, e.g. "Strongly agree"
+    why: str  # why the rating speaks to the statement
+
+
+@dataclass(frozen=True)
+class CalibrationNote:
+    """A statement answered wrongly that the respondent rated themselves confident about."""
+
+    item: LessonItem
+    ratings: tuple[ConfidentRating, ...]
 
 
 @dataclass(frozen=True)
@@ -131,15 +145,27 @@ class HelplineView:
 
 
 @dataclass(frozen=True)
+class CardAction:
+    action: ActionView  # its text with acronyms spelt out at their first use on the card
+    lead: str = ""  # when it applies, e.g. "If the adult agrees to be referred"
+
+
+@dataclass(frozen=True)
 class Card:
     """The nation's "what to do" card: the adult outcome's key actions and the helplines."""
 
     title: str
     nation: str
     nation_name: str
-    actions: tuple[ActionView, ...]
+    actions: tuple[CardAction, ...]
     helplines: tuple[HelplineView, ...]
     disclaimer: str = ""
+
+    @property
+    def overdue(self) -> bool:
+        return any(a.action.overdue for a in self.actions) or any(
+            h.fact.overdue for h in self.helplines
+        )
 
 
 @dataclass(frozen=True)
@@ -186,6 +212,9 @@ class FeedbackConfig:
     ratings: tuple[RatingLink, ...] = ()
     card_outcome: str = ""
     card_actions: tuple[str, ...] = ()
+    card_leads: Mapping[str, str] = field(default_factory=dict)  # action -> when it applies
+    card_helplines: tuple[str, ...] = ()  # contact fact ids; empty: every contact with a number
+    about: Mapping[str, str] = field(default_factory=dict)  # item -> the nation it names
     lines: LineMap = field(default_factory=LineMap)
 
 
@@ -257,16 +286,45 @@ def _read_config(path: Path) -> FeedbackConfig:
         if not why:
             fail(where, f"'{rating}' does not say why.", "Write why: one sentence.")
         links.append(RatingLink(str(rating), tuple(map(str, knowledge)), why, lines.line(where)))
-    actions = card.get("actions") or []
-    if isinstance(actions, str):
-        actions = [actions]
+    lists: dict[str, tuple[str, ...]] = {}
+    leads: dict[str, str] = {}
+    for key in ("actions", "helplines"):
+        value = card.get(key) or []
+        value = [value] if isinstance(value, (str, dict)) else value
+        if not isinstance(value, list):
+            fail(("card", key), f"'{key}' must be a list.", "Write [id, id].")
+            value = []
+        ids = []
+        for i, entry in enumerate(value):
+            if isinstance(entry, dict) and key == "actions" and isinstance(entry.get("id"), str):
+                ids.append(entry["id"])
+                if entry.get("lead"):
+                    leads[entry["id"]] = str(entry["lead"]).strip()
+            elif isinstance(entry, str):
+                ids.append(entry)
+            else:
+                fail(("card", key, i), "an entry must be an id.", "Write the id.")
+        lists[key] = tuple(ids)
+    about = {}
+    entries = data.get("feedback") if isinstance(data.get("feedback"), dict) else {}
+    for item, raw in entries.items():
+        nation = raw.get("about") if isinstance(raw, dict) else None
+        if nation is None:
+            continue
+        if nation not in NATIONS:
+            fail(("feedback", item, "about"), f"'about' is '{nation}'.", f"Use one of {NATIONS}.")
+        else:
+            about[str(item)] = nation
     if problems:
         raise GuideError(problems, file=FILE)
     return FeedbackConfig(
         confident_from=confident,
         ratings=tuple(links),
         card_outcome=str(card.get("outcome") or "").strip(),
-        card_actions=tuple(map(str, actions)),
+        card_actions=lists["actions"],
+        card_leads=leads,
+        card_helplines=lists["helplines"],
+        about=about,
         lines=lines,
     )
 
@@ -343,14 +401,22 @@ def _benchmark(entry: FeedbackEntry, fb: Feedback, instrument: Instrument) -> Be
     return Benchmark(text, str(source.get("citation", "")), web_link(source.get("url")))
 
 
+def holds_for(fact_nations: Iterable[str], nation: str, about: str = "") -> bool:
+    """Whether a fact may be cited to staff in ``nation``: it holds there, or the statement
+    names another nation (``about``: "... with a GP in England") and the fact holds there."""
+    nations = tuple(fact_nations)
+    return nation in nations or bool(about and about in nations)
+
+
 def nation_facts(
-    content: Content, ids: Iterable[str], nation: str, as_of: date
+    content: Content, ids: Iterable[str], nation: str, as_of: date, about: str = ""
 ) -> tuple[FactView, ...]:
-    """The facts as shown: confirmed, and valid for the nation (never another nation's fact)."""
+    """The facts as shown: confirmed, and valid for the nation (never another nation's fact,
+    except the nation the statement itself names)."""
     out = []
     for ident in ids:
         fact = content.facts.get(ident)
-        if fact is None or nation not in fact.nations:
+        if fact is None or not holds_for(fact.nations, nation, about):
             continue
         view = fact_view(content, ident, as_of)
         if view is not None:
@@ -366,6 +432,7 @@ def lesson_item(
     nation: str,
     as_of: date,
     base_ids: Mapping[str, str] | None = None,
+    about: str = "",
 ) -> LessonItem:
     key = bool(item.key)
     base = (base_ids or {}).get(item.id, item.id)
@@ -384,7 +451,7 @@ def lesson_item(
         return LessonItem(
             **common,
             explanation=fb.explanation,
-            facts=nation_facts(content, fb.facts, nation, as_of),
+            facts=nation_facts(content, fb.facts, nation, as_of, about),
             benchmark=_benchmark(entry, fb, instrument),
             guide_link=fb.guide_link,
         )
@@ -410,50 +477,58 @@ def calibration_notes(
     answers: Mapping[str, Any],
     items: Iterable[LessonItem],
 ) -> tuple[CalibrationNote, ...]:
-    """For each self-rating of at least ``confident_from`` (Agree), the statements it speaks
-    to that the respondent answered wrongly ("not sure" is not wrong)."""
-    wrong: dict[str, list[LessonItem]] = {}
-    for item in items:
-        if item.result == INCORRECT:
-            wrong.setdefault(item.base_id, []).append(item)
-    notes = []
+    """The statements answered wrongly ("not sure" is not wrong) that a self-rating of at least
+    ``confident_from`` (Agree) speaks to, each with those ratings, in the lesson's order."""
+    confident: dict[str, list[ConfidentRating]] = {}
     for link in config.ratings:
         if link.rating not in instrument.item_ids:
             continue
         value = _rating(answers.get(link.rating))
         if value is None or value < config.confident_from:
             continue
-        missed = tuple(i for k in link.knowledge for i in wrong.get(k, ()))
-        if not missed:
-            continue
         rating = instrument.item(link.rating)
-        notes.append(
-            CalibrationNote(
-                rating_item=link.rating,
-                rating_text=rating.text,
-                rating_label=rating.label_for(answers.get(link.rating)) or str(value),
-                why=link.why,
-                items=missed,
-            )
+        view = ConfidentRating(
+            item=link.rating,
+            text=rating.text,
+            label=rating.label_for(answers.get(link.rating)) or f"{value:g}",
+            why=link.why,
         )
-    return tuple(notes)
+        for knowledge in link.knowledge:
+            confident.setdefault(knowledge, []).append(view)
+    return tuple(
+        CalibrationNote(item, tuple(confident[item.base_id]))
+        for item in items
+        if item.result == INCORRECT and item.base_id in confident
+    )
 
 
-def card_action_ids(content: Content, config: FeedbackConfig) -> tuple[str, ...]:
-    """The actions on the card: those ``card.actions`` names, or every action of the outcome."""
-    if config.card_actions:
-        return config.card_actions
+def card_action_ids(content: Content, config: FeedbackConfig, nation: str) -> tuple[str, ...]:
+    """The actions on the nation's card: those ``card.actions`` names (or every action of the
+    outcome), leaving out any the outcome lists only for other nations."""
     node = content.guide.nodes.get(config.card_outcome)
-    if node is None:
-        return ()
-    return tuple(dict.fromkeys(ref.id for ref in node.actions))
-
-
-def helplines(content: Content, nation: str, as_of: date) -> tuple[HelplineView, ...]:
-    """Every confirmed contact fact with a number that holds for the nation, in file order."""
+    refs = {ref.id: ref for ref in node.actions} if node is not None else {}
+    ids = config.card_actions or tuple(refs)
     out = []
-    for fact in content.facts.values():
-        if fact.volatility != "contact" or not fact.value or nation not in fact.nations:
+    for ident in dict.fromkeys(ids):
+        ref = refs.get(ident)
+        nations = dict(ref.when.terms).get("nation") if ref is not None else None
+        if nations is None or nation in nations:
+            out.append(ident)
+    return tuple(out)
+
+
+def helplines(
+    content: Content, nation: str, as_of: date, ids: Iterable[str] = ()
+) -> tuple[HelplineView, ...]:
+    """The contact facts ``ids`` (default: every contact fact with a number) that are confirmed,
+    have a number and hold for the nation, in that order."""
+    ids = tuple(ids) or tuple(content.facts)
+    out = []
+    for ident in ids:
+        fact = content.facts.get(ident)
+        if fact is None or fact.volatility != "contact" or not fact.value:
+            continue
+        if nation not in fact.nations:
             continue
         view = fact_view(content, fact.id, as_of)
         if view is not None:
@@ -468,17 +543,25 @@ def what_to_do_card(
     contacts: Mapping[str, Contact] | None = None,
     config: FeedbackConfig | None = None,
 ) -> Card | None:
+    """The card for ``nation``, or None when feedback.yaml names no outcome for it."""
     config = config or feedback_config(content)
-    ids = card_action_ids(content, config)
+    ids = card_action_ids(content, config, nation)
     if not ids:
         return None
-    views = (action_view(content, i, nation, as_of, contacts) for i in ids)
+    seen: set[str] = set()
+    actions = []
+    for ident in ids:
+        view = action_view(content, ident, nation, as_of, contacts)
+        if view is None:
+            continue
+        text = expand_acronyms(view.text, content.guide.acronyms, seen)
+        actions.append(CardAction(replace(view, text=text), config.card_leads.get(ident, "")))
     return Card(
         title=CARD_TITLE,
         nation=nation,
         nation_name=NATION_NAMES.get(nation, nation),
-        actions=tuple(v for v in views if v is not None),
-        helplines=helplines(content, nation, as_of),
+        actions=tuple(actions),
+        helplines=helplines(content, nation, as_of, config.card_helplines),
         disclaimer=content.guide.disclaimer,
     )
 
@@ -498,7 +581,16 @@ def lesson(
     config = feedback_config(content)
     base_ids = _base_ids()
     items = tuple(
-        lesson_item(content, instrument, item, answers.get(item.id), nation, as_of, base_ids)
+        lesson_item(
+            content,
+            instrument,
+            item,
+            answers.get(item.id),
+            nation,
+            as_of,
+            base_ids,
+            config.about.get(item.id, ""),
+        )
         for item in knowledge_items(instrument, answers)
     )
     return Lesson(
@@ -552,8 +644,9 @@ def check_feedback(
             if entry is None:
                 fail(("feedback",), f"{name}'s item '{item.id}' has no entry.", "Add one.")
                 continue
+            about = config.about.get(item.id, "")
             for nation in nations:
-                _check_entry(content, instrument, name, item, entry, nation, fail)
+                _check_entry(content, instrument, name, item, entry, nation, about, fail)
     for item_id in content.feedback:
         if item_id not in used:
             fail(
@@ -579,7 +672,7 @@ def _inst(value: Instrument | tuple[Instrument, tuple[str, ...]]) -> Instrument:
     return value[0] if isinstance(value, tuple) else value
 
 
-def _check_entry(content, instrument, name, item, entry, nation, fail) -> None:
+def _check_entry(content, instrument, name, item, entry, nation, about, fail) -> None:
     fb = entry.for_nation(nation)
     where = ("feedback", item.id) + (("nations", nation) if nation in entry.by_nation else ())
     label = f"'{item.id}' in {NATION_NAMES[nation]}"
@@ -597,7 +690,7 @@ def _check_entry(content, instrument, name, item, entry, nation, fail) -> None:
         fact = content.facts.get(ident)
         if fact is None:
             fail(where + ("facts",), f"{label} cites '{ident}', which is not a fact.", "Add it.")
-        elif nation not in fact.nations:
+        elif not holds_for(fact.nations, nation, about):
             fail(
                 where + ("facts",),
                 f"{label} cites '{ident}', which does not hold in {NATION_NAMES[nation]}.",
@@ -630,6 +723,16 @@ def _check_entry(content, instrument, name, item, entry, nation, fail) -> None:
 
 
 def _check_card(content: Content, config: FeedbackConfig, fail) -> None:
+    for ident in config.card_helplines:
+        fact = content.facts.get(ident)
+        if fact is None or fact.volatility != "contact" or not fact.value:
+            fail(
+                ("card", "helplines"),
+                f"'{ident}' is not a contact fact with a number.",
+                "List contact facts that have a value.",
+            )
+        elif not fact.shown:
+            fail(("card", "helplines"), f"'{ident}' is {fact.status}.", "List confirmed ones.")
     if not config.card_outcome:
         return
     node = content.guide.nodes.get(config.card_outcome)
@@ -638,18 +741,25 @@ def _check_card(content: Content, config: FeedbackConfig, fail) -> None:
         return
     listed = {ref.id for ref in node.actions}
     for ident in config.card_actions:
-        action = content.guide.actions.get(ident)
-        if action is None or ident not in listed:
+        if content.guide.actions.get(ident) is None or ident not in listed:
             fail(
                 ("card", "actions"),
                 f"'{ident}' is not an action of '{node.id}'.",
                 f"Use the actions of {node.id}.",
             )
-            continue
-        for nation in NATIONS:
-            if action.for_nation(nation) is None:
+    for nation in NATIONS:
+        ids = card_action_ids(content, config, nation)
+        for ident in ids:
+            action = content.guide.actions.get(ident)
+            if action is not None and action.for_nation(nation) is None:
                 fail(
                     ("card", "actions"),
                     f"'{ident}' has no text for {NATION_NAMES[nation]}.",
-                    "Give it a variant.",
+                    "Give it a variant, or list it for the outcome's other nations only.",
                 )
+        if not helplines(content, nation, date.max, config.card_helplines):
+            fail(
+                ("card", "helplines"),
+                f"the card for {NATION_NAMES[nation]} has no confirmed helpline.",
+                "List a contact fact that holds there.",
+            )
