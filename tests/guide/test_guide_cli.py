@@ -73,6 +73,20 @@ def test_facts_overdue_lists_every_overdue_fact_and_exits_1(folder):
     )
     assert "Value: 08000 121 700" in out
     assert out.index("helpline:") < out.index("treat:")  # earliest review date first
+    assert "maybe: overdue by 27 days" in out and "Used by: no action or question" in out
+
+
+def test_long_source_addresses_are_never_broken_across_lines(tmp_path):
+    url = "https://www.gov.uk/government/statistics/modern-slavery-nrm-and-dtn-statistics-" + (
+        "october-to-december-2025/modern-slavery-national-referral-mechanism-statistics"
+    )
+    folder = write_content(
+        tmp_path / "g", changed(sources=lambda s: s["sources"]["dhsc2015"].update(url=url))
+    )
+    out = run("facts", "--as-of", "2027-01-01", "--folder", folder).output
+    assert any(line.strip() == url for line in out.splitlines())
+    walk = run("walk", "--folder", folder, "--as-of", "2027-01-01", input="1\n2\n1\n").output
+    assert any(line.strip() == url for line in walk.splitlines())
 
 
 def test_facts_overdue_exits_0_when_nothing_is_overdue(folder):

@@ -129,7 +129,7 @@ def _used_by(uses: Iterable) -> str:
     for use in uses:
         groups.setdefault((use.actions, use.cards, use.questions), []).append(use.nation)
     if not groups:
-        return "nothing in the guide"
+        return "no action or question"
     parts = []
     for (actions, cards, questions), nations in groups.items():
         what = []
@@ -160,11 +160,20 @@ def guide(ctx: click.Context) -> None:
 # -- walk ---------------------------------------------------------------------------------------
 
 
-def _wrap(text: str, indent: int = 0) -> str:
+def _wrap(text: str, indent: int = 0, hang: int = 0) -> str:
+    """``text`` wrapped at 88 columns, indented; ``hang`` indents the lines after the first
+    further (under the words of a "- " bullet)."""
     import textwrap
 
     pad = " " * indent
-    return textwrap.fill(text, width=88, initial_indent=pad, subsequent_indent=pad)
+    return textwrap.fill(
+        text,
+        width=88,
+        initial_indent=pad,
+        subsequent_indent=pad + " " * hang,
+        break_long_words=False,  # an address must stay whole to be copied
+        break_on_hyphens=False,
+    )
 
 
 def _action_lines(view, seen: set[str], acronyms, number: int | None, local_given: bool):
@@ -173,7 +182,7 @@ def _action_lines(view, seen: set[str], acronyms, number: int | None, local_give
     head = f"{number}. {view.title}" if number is not None else view.title
     lines = [_wrap(head, 2), _wrap(expand_acronyms(view.text, acronyms, seen), 5)]
     for fact in view.facts:
-        lines.append(_wrap("- " + expand_acronyms(fact.statement, acronyms, seen), 5))
+        lines.append(_wrap("- " + expand_acronyms(fact.statement, acronyms, seen), 5, 2))
         if fact.value:
             lines.append(_wrap(f"Number: {fact.value}", 7))
         for source in fact.sources:
@@ -321,7 +330,7 @@ def walk(
         click.echo()
         click.echo("Already done:")
         for action in view.done_so_far:
-            click.echo(_wrap("- " + action.title, 2))
+            click.echo(_wrap("- " + action.title, 2, 2))
     click.echo()
     click.echo("What to do:")
     for number, action in enumerate(view.actions, start=1):
