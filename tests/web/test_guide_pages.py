@@ -235,7 +235,7 @@ def test_every_page_has_a_way_back_start_again_and_the_disclaimer(staff, guide_f
             assert back and back.group(1) == before, url
         else:
             assert back is None  # the first question has nothing before it
-        assert '<a href="/guide/">Start again</a>' in html, url
+        assert ('<a href="/guide/">Start again</a>' in html) == bool(choices), url
         assert "Follow your organisation&#39;s safeguarding policy." in html, url
         assert "<title>Safeguarding guide - " in html, url
         assert re.search(r"<h1[^>]*>\s*Safeguarding guide\s*</h1>", html), url
@@ -281,14 +281,19 @@ def test_anything_past_its_review_date_says_check_before_use(staff, settings, tm
     # 2027; the guidance facts in December 2027.
     settings.READINESS_GUIDE_AS_OF = dt.date(2027, 7, 1)
     main = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
-    assert "nhsuk-card--warning" in main
-    assert main.count("Check before use") == 3  # the page, the helpline fact, the contact
-    assert "Due for review: check with your safeguarding team." in main
+    callouts = re.findall(r'nhsuk-card--warning">(.*?)</div>\s*</div>', main, re.S)
+    # One for the page, one for the step with the contact, one for the step with the helpline.
+    assert len(callouts) == 3 and all("Check before use" in c for c in callouts)
+    assert "Safeguarding team: Due for review: check with your safeguarding team." in callouts[1]
+    assert "Last checked 5 December 2026. Due for review" in callouts[2]
+    assert "Helpline" in main[main.index(callouts[1]) : main.index(callouts[2])]
+    assert main.count("<strong>Check before use.</strong>") == 1  # beside the helpline fact
     settings.READINESS_GUIDE_AS_OF = "2030-01-01"
     later = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
-    assert later.count("Check before use") > main.count("Check before use")
+    assert later.count("nhsuk-card--warning") == 7  # the page and each of its six steps
     # An answer's fact too ("Not sure" about age), on the question page.
     question = _main(_html(staff.get("/guide/0-1/")))
+    assert question.count("nhsuk-card--warning") == 1
     assert "Check before use" in question and "A child is safeguarded first." in question
 
 
@@ -426,3 +431,26 @@ def test_broken_content_says_the_guide_is_not_available(staff, settings, tmp_pat
     response = staff.get("/guide/")
     assert response.status_code == 503
     assert "The guide is not available" in response.content.decode()
+
+
+def test_a_pathway_that_cannot_be_made_says_so(staff, printing, monkeypatch):
+    from readiness.errors import GuideError, Problem
+
+    def too_long(*args, **kwargs):
+        raise GuideError([Problem("the England pathway needs 2 pages.", "Shorten it.")])
+
+    monkeypatch.setattr(sys.modules["readiness.guide.printing"], "print_pathway", too_long)
+    response = staff.get("/guide/print/england.pdf")
+    assert response.status_code == 503
+    assert "The PDF cannot be made" in response.content.decode()
+    assert "Content-Disposition" not in response
+
+
+@pytest.mark.slow
+def test_the_real_pathway_and_offline_copy_are_made_from_the_test_guide(staff):
+    pdf = staff.get("/guide/print/wales.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    offline = staff.get("/guide/offline/wales.html")
+    assert offline.status_code == 200
+    html = offline.content.decode()
+    assert "<html" in html.lower() and "Is the person under 18?" in html

@@ -206,6 +206,22 @@ class Action:
     uncertain: bool
     overdue: bool
 
+    @property
+    def warnings(self) -> list[str]:
+        """What is past its review date, for the action's "Check before use" warning."""
+        return _warnings(self.facts, self.contacts)
+
+
+def _warnings(facts: Sequence[Fact], people: Sequence[Contact] = ()) -> list[str]:
+    out: list[str] = []
+    for f in facts:
+        if f.overdue and f.notice not in out:
+            out.append(f.notice)
+    for c in people:
+        if c.overdue:
+            out.append(f"{c.label}: {c.notice}")
+    return out
+
 
 @dataclass
 class Option:
@@ -244,6 +260,10 @@ class Page:
     next: str = ""  # an action page's "Continue"
     option_facts: list[Option] = field(default_factory=list)
 
+    @property
+    def option_warnings(self) -> list[str]:
+        return _warnings([f for o in self.options for f in o.facts])
+
     def link(self, url: str) -> str:
         """``url`` keeping the discreet view on."""
         if not self.discreet:
@@ -270,7 +290,7 @@ def _action(view: ActionView, words: _Words, discreet: bool) -> Action:
     title = words(view.title)
     text = words(view.text)
     people = [
-        Contact(words(c.label), c.value, c.overdue)
+        Contact(neutral(words(c.label)) if discreet else words(c.label), c.value, c.overdue)
         for c in view.contacts  # the trust's own numbers, shown as entered
     ]
     facts = [_fact(f, words) for f in view.facts]

@@ -124,7 +124,12 @@ def _build(request, nation: str, suffix: str, make) -> HttpResponse:
         return _unavailable(request, err)
     with tempfile.TemporaryDirectory(prefix="readiness-guide-") as folder:
         out = Path(folder) / f"guide{suffix}"
-        make(loaded, out, services.contacts(loaded))
+        try:
+            make(loaded, out, services.contacts(loaded))
+        except ReadinessError as err:  # the content does not fit the card, for example
+            log.error("The guide's %s for %s cannot be made: %s", suffix, nation, err)
+            context = _context(request, what="PDF" if suffix == ".pdf" else "offline copy")
+            return render(request, "guide/not_made.jinja", context, status=503)
         body = out.read_bytes()
     kind = "application/pdf" if suffix == ".pdf" else "text/html; charset=utf-8"
     response = HttpResponse(body, content_type=kind)
