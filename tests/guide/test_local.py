@@ -20,7 +20,7 @@ from readiness.guide.local import (
     set_contact,
 )
 
-from .guide_helpers import write_content
+from .guide_helpers import changed, write_content
 
 D = dt.date
 
@@ -144,6 +144,17 @@ def test_check_names_an_empty_required_slot_and_the_cards_that_print_it(content,
     assert "safeguarding_team" in text and "is empty" in text
     assert "adult and child cards" in text
     assert "readiness guide local set safeguarding_team" in problems[0].fix
+
+
+def test_check_names_a_single_card_when_only_one_prints_the_contact(tmp_path):
+    def edit(g):
+        g["actions"]["child_referral"]["variants"]["all"]["local"] = ["la_adult_safeguarding"]
+
+    content = load_content(write_content(tmp_path / "g", changed(guide=edit)))
+    path = tmp_path / "local.yaml"
+    path.write_text(GOOD.split("  la_adult")[0], encoding="utf-8")
+    (problem,) = check_local(content, load_local(path, content), "england", D(2027, 1, 1))
+    assert "is empty; the child card prints it (action child_referral)." in problem.message
 
 
 def test_check_only_asks_for_the_slots_of_the_nation(content, good):

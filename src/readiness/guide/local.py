@@ -276,8 +276,8 @@ def _cards(use: Use | None) -> str:
         return "no action names it"
     if use.cards:
         cards = " and ".join(use.cards)
-        noun = "cards" if len(use.cards) > 1 else "card"
-        return f"the {cards} {noun} print it (action {', '.join(use.actions)})"
+        noun = "cards print" if len(use.cards) > 1 else "card prints"
+        return f"the {cards} {noun} it (action {', '.join(use.actions)})"
     return f"action {', '.join(use.actions)} names it"
 
 
