@@ -29,6 +29,7 @@ def test_the_ni_variant_loads_validates_and_replaces_the_two_england_worded_item
     ni = shipped_instrument(NI)
     base = shipped_instrument()
     assert ni.id == NI and ni.version == f"{base.version}.1"
+    assert ni.path is None  # no file of its own: stored as its assembled YAML
     ids = set(ni.item_ids)
     assert not ids & set(REPLACED) and set(REPLACED.values()) <= ids
     first = ni.item("k_first_responder_ni")

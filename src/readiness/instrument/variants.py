@@ -13,6 +13,7 @@ two versions cannot drift apart.  The assembled version is ``<base version>.<rev
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -205,8 +206,10 @@ def variant_data(name: str) -> dict:
 
 @cache
 def assemble_variant(name: str) -> Instrument:
-    """The variant, built from its base and checked as any instrument is."""
-    return build_instrument(variant_data(name), file=load_variant(name).file)
+    """The variant, built from its base and checked as any instrument is (it has no file of
+    its own: ``path`` is None, and its text is :func:`variant_yaml`)."""
+    built = build_instrument(variant_data(name), file=load_variant(name).file)
+    return dataclasses.replace(built, path=None)
 
 
 def variant_yaml(name: str) -> str:
