@@ -13,20 +13,55 @@ class StudyForm(forms.ModelForm):
     instrument = forms.ModelChoiceField(
         queryset=InstrumentVersion.objects.all(),
         empty_label=None,
-        help_text="The questionnaire. Responses record the version they answered.",
+        help_text="The questionnaire. Responses record the version they answered. Studies in "
+        "Northern Ireland use readiness-survey-ni.",
     )
 
     class Meta:
         model = Study
-        fields = ["name", "instrument", "information", "show_feedback", "double_entry", "is_open"]
+        fields = [
+            "name",
+            "nation",
+            "instrument",
+            "information",
+            "show_feedback",
+            "double_entry",
+            "is_open",
+        ]
         labels = {
             "name": "Study name",
+            "nation": "Where do the study's staff work?",
             "information": "Information for respondents",
-            "show_feedback": "Show respondents their knowledge answers after they submit",
+            "show_feedback": "Show respondents what they got right, and why, after they submit",
             "double_entry": "Double entry of paper forms",
             "is_open": "Open for responses",
         }
-        widgets = {"information": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "information": forms.Textarea(attrs={"rows": 6}),
+            "nation": forms.RadioSelect,
+        }
+
+    def clean(self):
+        """A shipped survey and the study's nation must agree: two statements of the survey
+        have a different right answer in Northern Ireland, which has its own version."""
+        from readiness.instrument.variants import instrument_for_nation, load_variant, variant_names
+
+        data = super().clean()
+        version, nation = data.get("instrument"), data.get("nation")
+        if version is None or not nation:
+            return data
+        base = "readiness-survey"
+        shipped = {base, *(n for n in variant_names() if load_variant(n).base == base)}
+        if version.instrument_id in shipped:
+            wanted = instrument_for_nation(base, nation)
+            if version.instrument_id != wanted:
+                name = dict(self.fields["nation"].choices).get(nation, nation)
+                self.add_error(
+                    "instrument",
+                    f"Choose {wanted} for a study in {name}: the right answers to some "
+                    "knowledge statements differ by nation",
+                )
+        return data
 
 
 class SiteForm(forms.ModelForm):

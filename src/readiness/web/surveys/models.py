@@ -17,6 +17,7 @@ from django.db import models
 from django.urls import reverse
 
 from readiness.errors import ReadinessError
+from readiness.guide.model import NATION_NAMES
 from readiness.instrument import Instrument, parse_instrument
 
 # Codes a person reads from a screen or paper: no 0/O, 1/I/L, 5/S, 8/B.
@@ -125,9 +126,16 @@ class Study(models.Model):
         "why, what happens to the answers, whom to contact).",
     )
     show_feedback = models.BooleanField(
-        default=False,
-        help_text="Show respondents, after they submit, which knowledge statements they got "
-        "right, with the explanation and its source.",
+        default=True,
+        help_text="Show respondents, after they submit, the right answer to each knowledge "
+        "statement, why, and its sources, with their nation's 'what to do' card.",
+    )
+    nation = models.CharField(
+        max_length=20,
+        choices=list(NATION_NAMES.items()),
+        default="england",
+        help_text="Where the study's staff work: it picks the answers, sources and helplines "
+        "the knowledge feedback gives (Northern Ireland has its own version of the survey).",
     )
     is_open = models.BooleanField(default=True, help_text="Whether session links take answers.")
     synthetic = models.BooleanField(default=False, help_text="Demonstration data only.")

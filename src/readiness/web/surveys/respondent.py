@@ -19,11 +19,14 @@ Validation is per item type, with messages in the NHS.UK style.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from readiness.instrument.conditions import Leaf, is_missing, same_code
+from readiness.guide.feedback import Lesson, lesson
+from readiness.guide.model import Content, Guide
+from readiness.instrument.conditions import Leaf, is_missing
 from readiness.instrument.model import (
     TRUE_FALSE_CHOICES,
     YES_NO_CHOICES,
@@ -31,7 +34,6 @@ from readiness.instrument.model import (
     Instrument,
     Item,
     Section,
-    web_link,
 )
 from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import parser_for
@@ -411,32 +413,41 @@ def read_page(
 # -- after submission --------------------------------------------------------------------------
 
 
-def knowledge_feedback(instrument: Instrument, answers: dict) -> list[dict]:
-    """For each true/false item with a key that was shown: the answer, right or not, and why."""
-    out = []
-    for item in instrument.items:
-        if item.type != "true_false" or item.key is None:
-            continue
-        if not is_shown(instrument, item.id, answers):
-            continue
-        given = answers.get(item.id)
-        key_code = 1 if item.key else 0
-        correct = given is not None and same_code(given, key_code)
-        labels = dict(TRUE_FALSE_CHOICES)
-        source = instrument.sources.get(item.source, {}) if item.source else {}
-        out.append(
-            {
-                "item": item,
-                "answered": given is not None,
-                "given": labels.get(int(given)) if given is not None else "",
-                "right_answer": labels[key_code],
-                "correct": correct,
-                "explanation": item.explanation,
-                "citation": source.get("citation", ""),
-                "url": web_link(source.get("url")),  # never a javascript: link
-            }
-        )
-    return out
+def knowledge_feedback(
+    instrument: Instrument,
+    answers: dict,
+    nation: str = "england",
+    *,
+    content: Content | None = None,
+    as_of: date | None = None,
+    contacts: Mapping[str, Any] | None = None,
+) -> Lesson:
+    """The lesson shown after submission (:func:`readiness.guide.feedback.lesson`): for each
+    knowledge statement shown, the right answer, why and its dated sources, the published
+    figure where there is one, the calibration box and the nation's "what to do" card.
+
+    ``content`` is the guide's content; without it (the guide cannot be loaded) each statement
+    keeps the instrument's own explanation and source, and there is no card.
+    """
+    return lesson(
+        content or _NO_GUIDE,
+        instrument,
+        answers,
+        nation,
+        as_of or date.today(),
+        contacts=contacts,
+    )
+
+
+# Guide content with nothing in it: the lesson then falls back to the instrument's own words.
+_NO_GUIDE = Content(
+    guide=Guide(
+        id="", version="", title="", start="", disclaimer="", acronyms={}, nodes={}, actions={}
+    ),
+    facts={},
+    sources={},
+    slots={},
+)
 
 
 def count_answered(instrument: Instrument, answers: dict) -> tuple[int, int]:

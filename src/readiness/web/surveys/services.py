@@ -103,17 +103,20 @@ def create_study(
     lead,
     instrument: InstrumentVersion | None = None,
     information: str = "",
-    show_feedback: bool = False,
+    show_feedback: bool = True,
     synthetic: bool = False,
     slug: str | None = None,
+    nation: str = "england",
 ) -> Study:
-    """A new study, with ``lead`` as its study lead."""
+    """A new study, with ``lead`` as its study lead (knowledge feedback on, as for every new
+    study; ``nation`` picks the feedback's answers, sources and helplines)."""
     study = Study.objects.create(
         name=name,
         slug=slug or unique_slug(name),
         instrument=instrument or install_instrument(),
         information=information,
         show_feedback=show_feedback,
+        nation=nation,
         synthetic=synthetic,
     )
     if lead is not None:

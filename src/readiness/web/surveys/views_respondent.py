@@ -5,6 +5,7 @@ are never cached, so a shared phone or computer does not keep them.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.http import Http404
@@ -14,10 +15,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from readiness.errors import ReadinessError
 from readiness.web.security import ratelimit
 from readiness.web.surveys import expiry, respondent, services
 from readiness.web.surveys.forms import ResumeForm
 from readiness.web.surveys.models import Response, Session, Source, normalise_code
+
+log = logging.getLogger("readiness.web")
 
 # How long after submitting the thank-you page still shows a respondent's knowledge answers.
 FEEDBACK_DAYS = 1
@@ -233,15 +237,30 @@ def thanks(request, token):
     )
     study = response.session.site.study
     recent = response.completed_on >= timezone.localdate() - timedelta(days=FEEDBACK_DAYS)
-    feedback = None
+    lesson = None
+    # Issue 13: once studies have waves, a pre-training wave gets no feedback: check it here.
     if study.show_feedback and recent:
-        feedback = respondent.knowledge_feedback(response.instrument.instrument, response.answers)
-    return render(
-        request,
-        "respondent/thanks.jinja",
-        {
-            "study": study,
-            "feedback": feedback,
-            "right": sum(1 for f in feedback or [] if f["correct"]),
-        },
+        lesson = _lesson(response, study)
+    # never_cache sends Cache-Control: no-store; the lesson is computed from the stored
+    # answers each time and nothing about the reader is kept.
+    return render(request, "respondent/thanks.jinja", {"study": study, "lesson": lesson})
+
+
+def _lesson(response: Response, study):
+    """The knowledge lesson for the study's nation, from the deployment's guide content and
+    local contacts; if the guide's content cannot be loaded, the instrument's own words."""
+    from readiness.web.guide import services as guide
+
+    try:
+        content = guide.content()
+    except ReadinessError as err:
+        log.error("Knowledge feedback without the guide: its content cannot be loaded: %s", err)
+        content = None
+    return respondent.knowledge_feedback(
+        response.instrument.instrument,
+        response.answers,
+        study.nation,
+        content=content,
+        as_of=guide.as_of(),
+        contacts=guide.contacts(content) if content is not None else None,
     )

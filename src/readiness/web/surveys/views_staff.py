@@ -19,6 +19,7 @@ from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from readiness.instrument import shipped_instrument
 from readiness.web import audit
 from readiness.web.accounts import permissions as perm
 from readiness.web.accounts.models import Membership, Role
@@ -86,6 +87,7 @@ def study_new(request):
 
         raise PermissionDenied
     services.install_instrument()
+    services.install_instrument(shipped_instrument("readiness-survey-ni"))
     form = StudyForm(request.POST or None, initial={"is_open": True})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -95,6 +97,7 @@ def study_new(request):
             instrument=data["instrument"],
             information=data["information"],
             show_feedback=data["show_feedback"],
+            nation=data["nation"],
         )
         if not data["is_open"]:
             study.is_open = False
