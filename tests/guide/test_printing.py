@@ -35,6 +35,7 @@ from .guide_helpers import changed, write_content
 
 D = dt.date
 AS_OF = D(2027, 1, 10)
+URL = "https://guide.example.nhs.uk/"
 POPPLER = all(shutil.which(t) for t in ("pdfinfo", "pdftotext", "pdftoppm"))
 needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils is not installed")
 
@@ -142,6 +143,16 @@ def test_an_acronym_in_the_flow_is_spelt_out_before_its_later_uses(tmp_path):
     assert text.index("National Referral Mechanism (NRM)") < text.index("NRM referral.")
 
 
+def test_a_text_spelt_out_at_its_start_keeps_its_capital(tmp_path):
+    def gp(g):
+        g["acronyms"]["GP"] = "general practice"
+        g["actions"]["helpline_advice"]["variants"]["all"]["text"] = "GP care is free."
+
+    content = load_content(write_content(tmp_path / "g", changed(guide=gp)))
+    text = _visible(pathway_html(content, "england", AS_OF))
+    assert "General practice (GP) care is free." in text
+
+
 def test_northern_ireland_has_its_own_wording(content):
     text = _visible(pathway_html(content, "northern_ireland", AS_OF))
     assert "Northern Ireland" in text
@@ -191,8 +202,8 @@ def test_a_card_past_its_date_says_so(content):
 
 
 def test_the_qr_code_is_inline_svg_only_when_there_is_an_address(content):
-    with_qr = pathway_html(content, "england", AS_OF, online_url="https://guide.example.nhs.uk/")
-    assert "<svg" in with_qr and "https://guide.example.nhs.uk/" in _visible(with_qr)
+    with_qr = pathway_html(content, "england", AS_OF, online_url=URL)
+    assert "<svg" in with_qr and URL in _visible(with_qr)
     assert "<svg" not in pathway_html(content, "england", AS_OF)
 
 
@@ -375,10 +386,11 @@ def test_offline_pages_with_local_contacts_show_them(content, tmp_path):
 @pytest.mark.parametrize("nation", NATIONS)
 def test_the_shipped_pathways_print_on_one_page_each(nation, tmp_path):
     content = _shipped()
-    fitted = fit_pathway(content, nation, AS_OF)
-    assert MIN_FONT_PT <= fitted.font_pt <= 11
-    out = print_pathway(content, nation, tmp_path / f"{nation}.pdf", AS_OF)
-    assert _pdfinfo(out)["Pages"] == "1"
+    out = print_pathway(content, nation, tmp_path / f"{nation}.pdf", AS_OF, online_url=URL)
+    info = _pdfinfo(out)
+    assert info["Pages"] == "1" and "x 841.8" in info["Page size"]
+    # no word is set smaller than 8.5 pt (a word's box is about 1.12 times its type size)
+    assert min(_word_heights(out)) >= MIN_FONT_PT * 1.1
     text = _pdftext(out)
     assert content.guide.version in text and "Do not use after" in text
     key = {

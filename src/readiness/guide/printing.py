@@ -22,6 +22,7 @@ script, no server, no network.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -144,6 +145,17 @@ class Card:
     fact_ids: tuple[str, ...] = field(default=())
 
 
+def _expand(text: str, acronyms: Mapping[str, str], seen: set[str]) -> str:
+    """:func:`expand_acronyms`, keeping a capital at the start ("A&E until ..." spelt out is
+    "Accident and emergency (A&E) until ...", not "accident and ...")."""
+    if not text:
+        return text
+    out = expand_acronyms(text, acronyms, seen)
+    if text[0].isupper() and out[0].islower():
+        out = out[0].upper() + out[1:]
+    return out
+
+
 def _check_nation(nation: str) -> None:
     if nation not in NATIONS:
         raise ReadinessError(f"'{nation}' is not a nation. Fix: use one of {', '.join(NATIONS)}.")
@@ -168,7 +180,7 @@ class _Builder:
         self.setters: dict[str, tuple[int, dict[str, list[str]]]] = {}
 
     def x(self, text: str) -> str:
-        return expand_acronyms(text, self.guide.acronyms, self.seen) if text else text
+        return _expand(text, self.guide.acronyms, self.seen)
 
     def note_facts(self, views) -> None:
         for view in views:
@@ -355,11 +367,9 @@ def build_card(
             continue
         b.note_facts([view])
         statement = b.x(view.statement)
-        at = statement.find(view.value)
-        if at >= 0:
-            helplines.append(
-                Helpline(view.value, statement[:at], statement[at + len(view.value) :])
-            )
+        at = re.search(rf"(?<![\w]){re.escape(view.value)}(?![\w])", statement)
+        if at:
+            helplines.append(Helpline(view.value, statement[: at.start()], statement[at.end() :]))
         else:
             helplines.append(Helpline(view.value, "", f" {statement}"))
 
@@ -614,7 +624,7 @@ def _offline_page(content: Content, pos: Position, preset, as_of, contacts) -> O
     seen: set[str] = set()
 
     def x(text: str) -> str:
-        return expand_acronyms(text, content.guide.acronyms, seen) if text else text
+        return _expand(text, content.guide.acronyms, seen)
 
     here = _section_id(pos.choices, preset)
     back = _section_id(pos.choices[:-1], preset) if len(pos.choices) > len(preset) else ""
