@@ -143,6 +143,11 @@ def test_an_address_that_is_not_a_path_is_not_found(staff, path):
     assert "Page not found" in html and 'href="/guide/">Start the guide again' in html
 
 
+def test_the_pages_only_answer_get_and_head(staff):
+    assert staff.head("/guide/0-1/").status_code == 200
+    assert staff.post("/guide/0-1/", {"choice": "1"}).status_code == 405
+
+
 def test_choosing_an_answer_goes_to_the_next_path_and_none_chosen_is_an_error(staff):
     chosen = staff.get("/guide/0-1/", {"answered": "1", "choice": "2"})
     assert chosen.status_code == 302 and chosen["Location"] == "/guide/0-1-2/"

@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from readiness.errors import ReadinessError
 from readiness.guide.model import NATION_NAMES, NATIONS
@@ -39,7 +39,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def guide_page(view):
     """Signed-in staff only unless the operator opened the guide; never cached, no referrer."""
 
-    @require_GET
+    @require_safe
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not settings.READINESS_GUIDE_PUBLIC and not request.user.is_authenticated:
