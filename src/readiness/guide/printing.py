@@ -628,7 +628,6 @@ def _offline_page(content: Content, pos: Position, preset, as_of, contacts) -> O
 
     here = _section_id(pos.choices, preset)
     back = _section_id(pos.choices[:-1], preset) if len(pos.choices) > len(preset) else ""
-    answers = tuple((x(a.question), x(a.answer)) for a in view.answers)
     heading, help_ = x(view.heading), x(view.help)
     options = tuple(
         (
@@ -646,6 +645,11 @@ def _offline_page(content: Content, pos: Position, preset, as_of, contacts) -> O
         links = (("Continue", _section_id(pos.choices + (0,), preset)),)
     actions = tuple(_expanded(a, x) for a in view.actions)
     done = tuple(_expanded(a, x) for a in view.done_so_far)
+    # "Your answers" is folded away, so it spells out its acronyms for itself.
+    folded: set[str] = set()
+    answers = tuple(
+        (_expand(a.question, content.guide.acronyms, folded), a.answer) for a in view.answers
+    )
     return OfflinePage(here, back, view, links, answers, heading, help_, options, actions, done)
 
 
