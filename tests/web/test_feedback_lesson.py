@@ -235,3 +235,64 @@ def test_a_new_study_has_feedback_on_england_as_its_nation_and_the_ni_survey_on_
     assert "Choose readiness-survey for a study in England" in _text(
         client.post("/studies/new/", wrong)
     )
+
+
+# -- in a real browser, on a phone --------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_the_lesson_page_fits_a_phone_and_prints(browser, live_server, shots, make_user):  # noqa: F811
+    from pathlib import Path
+
+    from django.test import Client
+
+    from tests.web.test_browser import CHROMIUM, PHONE
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium")
+    study = services.create_study(name="Safeguarding training 2026", lead=make_user("lead"))
+    site = services.add_site(study, "T01", "North General Hospital")
+    session = services.add_session(site, date(2026, 3, 2), attended=25)
+    pages = copy.deepcopy(PAGE_ANSWERS)
+    pages["perceived"]["pk_routes"] = "5"
+    pages["knowledge"]["k_first_responder"] = "1"
+    token = _submit(Client(), session, pages)
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/thanks/{token}/")
+    shots(page, "lesson-phone")
+    _screens(page, "lesson-phone")
+    assert page.locator("h2", has_text="How you did").is_visible()
+    # nothing is wider than the phone's screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    assert page.locator("div.nhsuk-card[id^='k_']").count() == 14
+    assert page.locator("#print-lesson").is_visible()  # the script ran under the policy
+    assert page.locator(".nhsuk-card--warning", has_text="Worth a second look").is_visible()
+    # the sources fold away on the phone, and printing opens them
+    sources = page.locator("details", has_text="Where this comes from")
+    assert sources.count() > 14 and not sources.first.locator("a").first.is_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.emulate_media(media="print")
+    assert sources.first.locator("a").first.is_visible()
+    assert not page.locator("#print-lesson").is_visible()
+    shots(page, "lesson-print")
+    _screens(page, "lesson-print")
+    context.close()
+
+
+def _screens(page, name: str) -> None:
+    """The page in phone-screen pieces, to look at (``$READINESS_SCREENSHOTS`` only)."""
+    import os
+
+    folder = os.environ.get("READINESS_SCREENSHOTS")
+    if not folder:
+        return
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for n, top in enumerate(range(0, height, 844)):
+        clip = {"x": 0, "y": top, "width": 390, "height": min(844, height - top)}
+        page.screenshot(path=f"{folder}/{name}-{n:02d}.png", full_page=True, clip=clip)
+
+
+from tests.web.test_browser import browser, shots  # noqa: E402, F401
