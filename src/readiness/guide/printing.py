@@ -675,7 +675,6 @@ def offline_html(
             start=start,
             start_id=START_ID,
             card_id=CARD_ID,
-            overdue_notice_for=lambda f: f.notice,
         )
     )
 
