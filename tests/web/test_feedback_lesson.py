@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 import re
 from datetime import date, timedelta
 
@@ -261,6 +262,9 @@ def test_the_lesson_page_fits_a_phone_and_prints(browser, live_server, shots, ma
 
     context = browser.new_context(**PHONE)
     page = context.new_page()
+    scanner = _scanner(shots)
+    if scanner:
+        scanner.watch(page)
     page.goto(f"{live_server.url}/thanks/{token}/")
     shots(page, "lesson-phone")
     _screens(page, "lesson-phone")
@@ -270,6 +274,10 @@ def test_the_lesson_page_fits_a_phone_and_prints(browser, live_server, shots, ma
     assert page.locator("div.nhsuk-card[id^='k_']").count() == 14
     assert page.locator("#print-lesson").is_visible()  # the script ran under the policy
     assert page.locator(".nhsuk-card--warning", has_text="Worth a second look").is_visible()
+    if scanner:  # axe, with every rule, on the page with its calibration box and card
+        scanner.scan(page, "lesson")
+        assert scanner.found["lesson"] == [], json.dumps(scanner.found, indent=1)
+        assert not [m for m in scanner.console if "Content Security Policy" in m]
     # the sources fold away on the phone, and printing opens them
     sources = page.locator("details", has_text="Where this comes from")
     assert sources.count() > 14 and not sources.first.locator("a").first.is_visible()
@@ -280,6 +288,13 @@ def test_the_lesson_page_fits_a_phone_and_prints(browser, live_server, shots, ma
     shots(page, "lesson-print")
     _screens(page, "lesson-print")
     context.close()
+
+
+def _scanner(shoot):
+    """test_accessibility.py's axe scanner, when axe-core is installed (npm)."""
+    from tests.web.test_accessibility import AXE, Scanner
+
+    return Scanner(shoot) if AXE.exists() else None
 
 
 def _screens(page, name: str) -> None:
