@@ -20,9 +20,10 @@ from pathlib import Path
 
 import click
 
-from readiness.guide.facts import DueFact, due_facts, nhs_date
+from readiness.guide.facts import DueFact, due_facts
 from readiness.guide.load import load_content
 from readiness.guide.model import NATION_NAMES, NATIONS, REVIEW_MONTHS, Content
+from readiness.guide.present import nhs_date
 
 NATION_METAVAR = "england|wales|scotland|northern-ireland"
 

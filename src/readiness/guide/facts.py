@@ -20,28 +20,9 @@ from datetime import date
 
 from readiness.guide.model import NATIONS, Content, Fact
 from readiness.guide.paths import GraphError, Path, enumerate_paths
+from readiness.guide.present import OVERDUE_NOTICE, nhs_date
 
 LISTED_STATUSES = ("confirmed", "unverified")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-DUE_NOTICE = "Due for review: check with your safeguarding team."
-
-
-def nhs_date(day: date) -> str:
-    """A date as NHS style writes it: ``5 December 2026`` (no leading zero, month in full)."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclass(frozen=True)
@@ -250,5 +231,5 @@ def fact_display(fact: Fact, as_of: date) -> str:
         raise ValueError(f"fact '{fact.id}' is {fact.status}, and is never shown as a fact.")
     text = f"Last checked {nhs_date(fact.last_checked)}."
     if fact.overdue(as_of):
-        text += f" {DUE_NOTICE}"
+        text += f" {OVERDUE_NOTICE}"
     return text

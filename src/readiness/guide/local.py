@@ -32,8 +32,9 @@ from typing import Any
 import yaml
 
 from readiness.errors import GuideError, Problem
-from readiness.guide.facts import Use, graph_uses, is_due, nhs_date
+from readiness.guide.facts import Use, graph_uses, is_due
 from readiness.guide.model import NATIONS, REVIEW_MONTHS, Content, Slot, add_months
+from readiness.guide.present import nhs_date
 from readiness.instrument.yamlio import LineMap, dump_yaml, load_yaml
 
 FIELDS = ("value", "label", "last_checked", "checked_by", "review_by", "test_call")

@@ -21,9 +21,25 @@ CHECK_LOCALLY = "Not yet confirmed: check with your safeguarding team."
 ACTION_PAGE_HEADING = "Do this now"
 
 
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def nhs_date(day: date) -> str:
-    """The NHS style for dates: 5 December 2026."""
-    return f"{day.day} {day:%B %Y}"
+    """The NHS style for dates, whatever the machine's locale: 5 December 2026."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 class Contact(Protocol):
@@ -229,7 +245,17 @@ def page_view(
 
 
 def expand_acronyms(text: str, acronyms: Mapping[str, str], seen: set[str]) -> str:
-    """Spell out each acronym at its first use on a page (``seen`` carries the page's uses)."""
+    """Spell out each acronym at its first use on a page (``seen`` carries the page's uses).
+
+    A text that starts with an acronym keeps its capital ("A&E until ..." becomes "Accident
+    and emergency (A&E) until ...")."""
+    out = _expand_each(text, acronyms, seen)
+    if text[:1].isupper() and out[:1].islower():
+        out = out[0].upper() + out[1:]
+    return out
+
+
+def _expand_each(text: str, acronyms: Mapping[str, str], seen: set[str]) -> str:
     for short, long in acronyms.items():
         if short in seen or long in text:
             if re.search(rf"\b{re.escape(short)}\b", text):

@@ -146,14 +146,7 @@ class Card:
 
 
 def _expand(text: str, acronyms: Mapping[str, str], seen: set[str]) -> str:
-    """:func:`expand_acronyms`, keeping a capital at the start ("A&E until ..." spelt out is
-    "Accident and emergency (A&E) until ...", not "accident and ...")."""
-    if not text:
-        return text
-    out = expand_acronyms(text, acronyms, seen)
-    if text[0].isupper() and out[0].islower():
-        out = out[0].upper() + out[1:]
-    return out
+    return expand_acronyms(text, acronyms, seen) if text else text
 
 
 def _check_nation(nation: str) -> None:
