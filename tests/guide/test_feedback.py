@@ -528,9 +528,12 @@ def shipped():
 
 def test_the_shipped_feedback_agrees_with_the_shipped_instruments_and_facts(shipped):
     content, base, ni = shipped
-    problems = check_feedback(
-        content, {"readiness-survey": (base, GB), "readiness-survey-ni": (ni, (NI,))}
-    )
+    instruments = fbk.shipped_instruments()
+    assert {k: (v[0].id, v[1]) for k, v in instruments.items()} == {
+        "readiness-survey": ("readiness-survey", GB),
+        "readiness-survey-ni": ("readiness-survey-ni", (NI,)),
+    }
+    problems = check_feedback(content, instruments)
     assert problems == [], "\n".join(str(p) for p in problems)
 
 

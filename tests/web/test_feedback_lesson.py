@@ -311,3 +311,34 @@ def _screens(page, name: str) -> None:
 
 
 from tests.web.test_browser import browser, shots  # noqa: E402, F401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_leaves_existing_studies_feedback_setting_alone():
+    """Feedback is on for NEW studies; a study made before keeps its setting (off, as the
+    default then was), and gets England as its nation."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("surveys", "0002_paper_forms_and_imports")]
+    after = [("surveys", "0003_study_nation_feedback_on")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        version = old.get_model("surveys", "InstrumentVersion").objects.create(
+            instrument_id="x", version="1", title="X", yaml="id: x", sha256="0" * 64
+        )
+        made = old.get_model("surveys", "Study").objects.create(
+            name="Old", slug="old", instrument=version, show_feedback=False
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps.get_model("surveys", "Study")
+        kept = new.objects.get(pk=made.pk)
+        assert (kept.show_feedback, kept.nation) == (False, "england")
+        fresh = new.objects.create(name="New", slug="new", instrument_id=version.pk)
+        assert (fresh.show_feedback, fresh.nation) == (True, "england")
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(latest)

@@ -668,6 +668,21 @@ def check_feedback(
     return problems
 
 
+def shipped_instruments() -> dict[str, tuple[Instrument, tuple[str, ...]]]:
+    """The shipped survey and its nation variants, each with the nations whose studies use it
+    (what ``check_feedback`` checks the shipped feedback.yaml against)."""
+    from readiness.instrument import shipped_instrument
+    from readiness.instrument.variants import load_variant, variant_names
+
+    base = "readiness-survey"
+    variants = [load_variant(n) for n in variant_names() if load_variant(n).base == base]
+    own = tuple(n for n in NATIONS if n not in {v.nation for v in variants})
+    out = {base: (shipped_instrument(base), own)}
+    for variant in variants:
+        out[variant.id] = (shipped_instrument(variant.id), (variant.nation,))
+    return out
+
+
 def _inst(value: Instrument | tuple[Instrument, tuple[str, ...]]) -> Instrument:
     return value[0] if isinstance(value, tuple) else value
 
