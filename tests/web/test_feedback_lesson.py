@@ -199,6 +199,32 @@ def test_without_the_guide_content_the_instruments_own_words_are_shown(
     assert 'id="what-to-do"' not in page
 
 
+def test_a_broken_feedback_file_falls_back_to_the_instruments_own_words(
+    client, session_a, settings, tmp_path
+):
+    import shutil
+
+    from readiness.guide.load import default_folder
+    from readiness.web.guide import services as guide
+
+    token = _submit(client, session_a)
+    folder = tmp_path / "guide"
+    shutil.copytree(default_folder(), folder)
+    text = (folder / "feedback.yaml").read_text(encoding="utf-8")
+    (folder / "feedback.yaml").write_text(
+        text.replace("confident_from: 4", "confident_from: many"), encoding="utf-8"
+    )
+    settings.READINESS_GUIDE_FOLDER = str(folder)
+    guide._cache.clear()
+    try:
+        reply = client.get(f"/thanks/{token}/")
+    finally:
+        guide._cache.clear()
+    assert reply.status_code == 200
+    page = _text(reply)
+    assert "You got 10 of 14 right" in page and 'id="what-to-do"' not in page
+
+
 def _login(client, django_user_model, username):
     client.force_login(django_user_model.objects.get(username=username))
     return client

@@ -248,19 +248,20 @@ def thanks(request, token):
 
 def _lesson(response: Response, study):
     """The knowledge lesson for the study's nation, from the deployment's guide content and
-    local contacts; if the guide's content cannot be loaded, the instrument's own words."""
+    local contacts; if the guide's content cannot be used, the instrument's own words."""
     from readiness.web.guide import services as guide
 
+    instrument, answers, as_of = response.instrument.instrument, response.answers, guide.as_of()
     try:
         content = guide.content()
+        return respondent.knowledge_feedback(
+            instrument,
+            answers,
+            study.nation,
+            content=content,
+            as_of=as_of,
+            contacts=guide.contacts(content),
+        )
     except ReadinessError as err:
-        log.error("Knowledge feedback without the guide: its content cannot be loaded: %s", err)
-        content = None
-    return respondent.knowledge_feedback(
-        response.instrument.instrument,
-        response.answers,
-        study.nation,
-        content=content,
-        as_of=guide.as_of(),
-        contacts=guide.contacts(content) if content is not None else None,
-    )
+        log.error("Knowledge feedback without the guide: its content cannot be used: %s", err)
+        return respondent.knowledge_feedback(instrument, answers, study.nation, as_of=as_of)
