@@ -378,6 +378,10 @@ def check(
         version = content.guide.version
         report = check_content(content, day)
         problems, warnings, paths = list(report.problems), list(report.warnings), report.paths
+        if content.feedback:
+            from readiness.guide.feedback import check_feedback, shipped_instruments
+
+            problems += check_feedback(content, shipped_instruments())
         if local_file is not None:
             from readiness.guide.local import check_local, guess_nation
 

@@ -379,7 +379,9 @@ def _feedback_one(r: _Reader, item: str, raw: dict, path: tuple, base: Feedback 
         or (base.explanation if base else ""),
         facts=r.ids(raw.get("facts"), path + ("facts",), "'facts'") or (base.facts if base else ()),
         benchmark=str(bench.get("text", "")) if bench else (base.benchmark if base else ""),
-        benchmark_figure=str(bench.get("figure", "")) if bench else "",
+        benchmark_figure=str(bench.get("figure", ""))
+        if bench
+        else (base.benchmark_figure if base else ""),
         guide_link=r.text(raw, "guide_link", path, required=False)
         or (base.guide_link if base else ""),
     )
