@@ -197,7 +197,7 @@ def _action_lines(view, seen: set[str], acronyms, number: int | None, local_give
         elif local_given:
             lines.append(_wrap(f"{contact.label}: not filled in by your trust.", 5))
         else:
-            lines.append(_wrap(f"{contact.label}: use your trust's number.", 5))
+            lines.append(_wrap(f"{contact.label}: use your organisation's number.", 5))
     return lines
 
 
