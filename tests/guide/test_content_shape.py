@@ -58,6 +58,10 @@ PHONE = re.compile(r"\b0\d{2,4}(?: ?\d){6,8}\b|\b(?:999|101)\b")
 STAFF_SUBMIT = re.compile(r"\b(complete|submit|fill in|fill out)\b", re.IGNORECASE)
 
 
+def load_feedback() -> dict:
+    return yaml.safe_load((DATA / "feedback.yaml").read_text(encoding="utf-8"))
+
+
 def load_all() -> dict:
     return {
         name: yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -300,6 +304,77 @@ def check_paths(c: dict) -> list[str]:
     return problems
 
 
+def guide_texts(c: dict) -> list[tuple[str, str]]:
+    """(where, text) for every text staff read in the guide: questions, outcomes and actions."""
+    out = []
+    for nid, node in c["guide"]["nodes"].items():
+        for name in ("text", "help", "summary"):
+            if node.get(name):
+                out.append((f"node {nid} {name}", node[name]))
+            for nation, fields in (node.get("variants") or {}).items():
+                if fields.get(name):
+                    out.append((f"node {nid} ({nation}) {name}", fields[name]))
+        for opt in node.get("options") or []:
+            if opt.get("label"):
+                out.append((f"node {nid} option", opt["label"]))
+    for aid, action in c["guide"]["actions"].items():
+        out.append((f"action {aid} title", action.get("title", "")))
+        for key, variant in (action.get("variants") or {}).items():
+            out.append((f"action {aid}/{key}", variant.get("text", "")))
+    return out
+
+
+def check_acronyms_outside_brackets(c: dict) -> list[str]:
+    """An acronym is spelt out at its first use on a page ("MASH" becomes "Multi-Agency
+    Safeguarding Hub (MASH)"), so one written inside brackets would end up in nested brackets."""
+    problems = []
+    acronyms = c["guide"]["acronyms"]
+    for where, text in guide_texts(c):
+        for inside in re.findall(r"\(([^()]*)\)", text):
+            for short, long in acronyms.items():
+                if long not in text and re.search(rf"\b{re.escape(short)}\b", inside):
+                    problems.append(f"{where}: {short} inside brackets: ({inside})")
+    return problems
+
+
+def check_locator_pages(c: dict) -> list[str]:
+    """A locator that names one page ("page 12") must cite the source whose address is that
+    page, where the address names a page (".../pages/14/")."""
+    problems = []
+    sources = c["sources"]["sources"]
+    for fid, fact in c["facts"]["facts"].items():
+        for ref in fact.get("sources") or []:
+            named = re.match(r"page (\d+)\b", str(ref.get("locator", "")))
+            url_page = re.search(r"/pages/(\d+)/?$", str(sources.get(ref["id"], {}).get("url", "")))
+            if named and url_page and named.group(1) != url_page.group(1):
+                problems.append(
+                    f"fact {fid}: locator {ref['locator']!r} but {ref['id']} is page "
+                    f"{url_page.group(1)}"
+                )
+    return problems
+
+
+def check_feedback_overrides(c: dict, feedback: dict) -> list[str]:
+    """A nation override that drops a fact not valid in that nation must give its own
+    explanation: the base explanation leans on that fact, so it would claim more than the
+    override's facts support (unless the item is about another nation: ``about``)."""
+    problems = []
+    facts = c["facts"]["facts"]
+    for item, entry in feedback["feedback"].items():
+        if entry.get("about"):
+            continue
+        for nation, override in (entry.get("nations") or {}).items():
+            dropped = [
+                f
+                for f in entry.get("facts") or []
+                if f not in (override.get("facts") or [])
+                and nation not in facts.get(f, {}).get("nations", [])
+            ]
+            if dropped and not override.get("explanation"):
+                problems.append(f"feedback {item} ({nation}): drops {dropped}, keeps the wording")
+    return problems
+
+
 # -- the shipped content -------------------------------------------------------------------------
 
 
@@ -413,6 +488,35 @@ def test_local_slots_cover_the_specification_table(content):
     assert slots["sw_child_protection"]["nations"] == ["scotland"]
 
 
+def test_no_acronym_would_be_spelt_out_inside_brackets(content):
+    assert check_acronyms_outside_brackets(content) == []
+
+
+def test_page_locators_match_their_sources(content):
+    assert check_locator_pages(content) == []
+
+
+def test_feedback_overrides_reword_what_their_facts_no_longer_support(content):
+    assert check_feedback_overrides(content, load_feedback()) == []
+
+
+def test_england_only_guidance_is_cited_for_england_only(content):
+    # The DHSC guidance for health staff is England's: its "legal obligation" line is not
+    # shown in the other nations' child protection steps.
+    facts = content["facts"]["facts"]
+    assert facts["children_legal_obligation"]["nations"] == ["england"]
+    variants = content["guide"]["actions"]["child_protection_referral"]["variants"]
+    assert "children_legal_obligation" not in variants["northern_ireland"]["facts"]
+
+
+def test_northern_ireland_support_providers_are_not_stated_as_current(content):
+    variant = content["guide"]["actions"]["nrm_referral_by_trust"]["variants"]["northern_ireland"]
+    assert "ni_support_contract_holders" in variant["facts"]
+    assert variant.get("shows_uncertainty") is True
+    assert "check with your safeguarding team" in variant["text"]
+    assert content["facts"]["facts"]["womens_aid_ni_role"]["statement"].startswith("In 2021,")
+
+
 # -- the checks can fail ---------------------------------------------------------------------------
 
 
@@ -451,3 +555,32 @@ def test_not_sure_about_age_must_mean_child():
         if option["label"] == "Not sure":
             option["set"] = {"age": "adult"}
     assert "I1: age answer 'Not sure' does not set child" in check_paths(c)
+
+
+def test_an_acronym_inside_brackets_is_reported():
+    c = load_all()
+    variant = c["guide"]["actions"]["child_protection_referral"]["variants"]["england"]
+    variant["text"] = "Refer to children's social care (often the MASH) today."
+    assert check_acronyms_outside_brackets(c) == [
+        "action child_protection_referral/england: MASH inside brackets: (often the MASH)"
+    ]
+
+
+def test_a_locator_naming_another_page_is_reported():
+    c = load_all()
+    ref = c["facts"]["facts"]["police_only_with_consent_or_danger"]["sources"][0]
+    ref["id"] = "scotgov2019_health_workers"  # the address of page 14
+    assert check_locator_pages(c) == [
+        "fact police_only_with_consent_or_danger: locator 'page 12 (prior pass)' but "
+        "scotgov2019_health_workers is page 14"
+    ]
+
+
+def test_an_override_keeping_wording_its_facts_drop_is_reported():
+    c, feedback = load_all(), load_feedback()
+    feedback["feedback"]["k_urgent_delay"]["nations"]["wales"] = {
+        "facts": ["give_necessary_treatment"]
+    }
+    assert check_feedback_overrides(c, feedback) == [
+        "feedback k_urgent_delay (wales): drops ['eng_urgent_never_delayed'], keeps the wording"
+    ]
