@@ -22,20 +22,34 @@ from readiness.stats.result import Result, jsonable
 WAVES = ("pre", "post", "follow_up")
 
 
-def safe_jsonable(value):
+def safe_jsonable(value, hide: frozenset[str] = frozenset()):
     """Like :func:`readiness.stats.result.jsonable`, with every field named in a dataclass's
-    ``hidden`` replaced by ``"[c]"``, and hidden nested results replaced whole."""
+    ``hidden`` replaced by ``"[c]"``.  A name may reach into a nested result with dots
+    (``"mcnemar.b"``, ``"mcnemar.difference.lower"``); a plain name hides the field whole."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        hidden = set(getattr(value, "hidden", ()) or ())
-        return {
-            f.name: SYMBOL if f.name in hidden else safe_jsonable(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-        }
+        names = set(hide) | set(getattr(value, "hidden", ()) or ())
+        out = {}
+        for f in dataclasses.fields(value):
+            if f.name in names:
+                out[f.name] = SYMBOL
+                continue
+            prefix = f.name + "."
+            inner = frozenset(n[len(prefix) :] for n in names if n.startswith(prefix))
+            out[f.name] = safe_jsonable(getattr(value, f.name), inner)
+        return out
     if isinstance(value, dict):
         return {str(k): safe_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [safe_jsonable(v) for v in value]
     return jsonable(value)
+
+
+def is_hidden(result, name: str) -> bool:
+    """Whether ``name`` (a field, or a dotted path into a nested result) is hidden in
+    ``result``: named itself, or inside a hidden field."""
+    hidden = set(getattr(result, "hidden", ()) or ())
+    parts = name.split(".")
+    return any(".".join(parts[: i + 1]) in hidden for i in range(len(parts)))
 
 
 class SafeResult(Result):
@@ -163,6 +177,7 @@ class BinaryChange(SafeResult):
     holm_p: float | None  # exact p-value, Holm-adjusted across the knowledge items
     dont_know_to_correct: int | None  # of b: "don't know" before (knowledge items only)
     wrong_to_correct: int | None  # of b: the wrong answer before
+    p_band: str  # the exact p-value in bands ("<0.001", "<0.01", "<0.05", ">=0.05"), never hidden
     hidden: tuple[str, ...] = ()
 
 
@@ -332,5 +347,6 @@ __all__ = [
     "ThenTest",
     "ThreeWaves",
     "WaveSummary",
+    "is_hidden",
     "safe_jsonable",
 ]
