@@ -60,6 +60,8 @@ MAX_FONT_PT = 11.0
 MIN_FONT_PT = 8.5
 FONT_STEP_PT = 0.25
 ENTITLEMENT_ACTIONS = ("entitlement",)  # with every action tagged treat_now: the entitlement box
+# Printed in the helplines box, less any sentence that only repeats a number the box lists.
+HELPLINE_ACTIONS = ("helpline_advice",)
 CARD_NAMES = {"adult": "adult pathway", "child": "child pathway"}
 CARD_HEADINGS = {
     "adult": "Adults (18 or over)",
@@ -80,7 +82,6 @@ class CardAction:
     text: str
     condition: str = ""  # "If 3: Yes": the answers the action depends on, by step number
     uncertain: bool = False
-    contacts: tuple[ContactView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Helpline:
     value: str
     before: str  # the fact's statement around its value, so the value can stand out
     after: str
+    label: str = ""  # for a statement "label: value.", the label: printed after the number
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Card:
     always: tuple[CardAction, ...]
     entitlement: tuple[CardAction, ...]
     helplines: tuple[Helpline, ...]
+    advice: tuple[CardAction, ...]  # notes under the helplines (HELPLINE_ACTIONS)
     contacts: tuple[ContactView, ...]
     checked_from: str
     checked_to: str
@@ -170,6 +173,7 @@ class _Builder:
         self.guide = content.guide
         self.seen: set[str] = set()
         self.facts: dict[str, FactView] = {}
+        self.emergency: set[str] = set()  # the facts of the emergency actions printed
         self.setters: dict[str, tuple[int, dict[str, list[str]]]] = {}
 
     def x(self, text: str) -> str:
@@ -192,22 +196,23 @@ class _Builder:
                 parts.append(f"{var} is {' or '.join(values)}")
         return f"If {'; '.join(parts)}" if parts else ""
 
-    def action(self, action_id: str, when: Condition = ALWAYS) -> CardAction | None:
+    def action(
+        self, action_id: str, when: Condition = ALWAYS, edit: Callable[[str], str] | None = None
+    ) -> CardAction | None:
         view: ActionView | None = action_view(
             self.content, action_id, self.nation, self.as_of, self.contacts
         )
         if view is None:
             return None
         self.note_facts(view.facts)
+        if "emergency" in self.guide.actions[action_id].tags:
+            self.emergency.update(f.id for f in view.facts)
         condition = self.condition(when)
-        return CardAction(
-            view.id,
-            self.x(view.title),
-            self.x(view.text),
-            condition,
-            view.uncertain,
-            tuple(ContactView(c.slot, self.x(c.label), c.value, c.overdue) for c in view.contacts),
-        )
+        title = view.title
+        if condition and title.lower().startswith("if "):
+            title = ""  # "If they need time" only repeats the condition printed before it
+        text = edit(view.text) if edit else view.text
+        return CardAction(view.id, self.x(title), self.x(text), condition, view.uncertain)
 
     def actions(self, refs, skip=()) -> tuple[CardAction, ...]:
         out = []
@@ -218,6 +223,27 @@ class _Builder:
             if act is not None:
                 out.append(act)
         return tuple(out)
+
+
+def _without_repeats(text: str, numbers: set[str]) -> str:
+    """``text`` less each sentence that only gives one of ``numbers`` ("Helpline, day or
+    night: 08000 121 700."): a short label, a colon and the number."""
+    alternatives = "|".join(re.escape(n) for n in sorted(numbers, key=len, reverse=True))
+    only = re.compile(rf"[^.:;]{{1,80}}:\s*(?:{alternatives})\.?") if numbers else None
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(s for s in sentences if not (only and only.fullmatch(s)))
+
+
+def _helpline_facts(content: Content, nation: str, as_of: date) -> list[FactView]:
+    """The confirmed contact facts with a number for ``nation``: the helplines box."""
+    views = []
+    for fact in content.facts.values():
+        if fact.volatility != "contact" or not fact.value or nation not in fact.nations:
+            continue
+        view = fact_view(content, fact.id, as_of)
+        if view is not None:
+            views.append(view)
+    return views
 
 
 def _is_entitlement(content: Content, action_id: str) -> bool:
@@ -311,7 +337,14 @@ def build_card(
             statements = tuple(b.x(f.statement) for f in facts)
             target = guide.nodes.get(option.next)
             acts = b.actions(target.actions) if target and target.type == "action" else ()
-            options.append(CardOption(label, leads, acts, statements))
+            last = options[-1] if options else None
+            if last and leads and last.leads_to == leads and not (acts or last.actions):
+                # "Yes or Not sure: -> child pathway": answers that only lead the same way
+                options[-1] = CardOption(
+                    f"{last.label} or {label}", leads, (), last.facts + statements
+                )
+            else:
+                options.append(CardOption(label, leads, acts, statements))
         return CardStep(numbers[node_id], question, help_, tuple(options))
 
     # Actions every outcome carries without a condition are printed once; so is the box.
@@ -323,8 +356,27 @@ def build_card(
     entitled = {
         r.id for refs in refs_by_outcome.values() for r in refs if _is_entitlement(content, r.id)
     }
+    # An action that only gives numbers the helplines box lists is left to the box.
+    helpline_views = _helpline_facts(content, nation, as_of)
+    listed_facts = {v.id for v in helpline_views}
+
+    def repeats_box(action_id: str) -> bool:
+        view = action_view(content, action_id, nation, as_of, contacts)
+        return bool(view and view.facts and {f.id for f in view.facts} <= listed_facts)
+
+    repeats = {r.id for refs in refs_by_outcome.values() for r in refs if repeats_box(r.id)}
+    advice_refs = {
+        r.id: r
+        for refs in refs_by_outcome.values()
+        for r in refs
+        if r.id in HELPLINE_ACTIONS and not r.when and r.id not in entitled
+    }
     plain = [{r.id for r in refs if not r.when} for refs in refs_by_outcome.values()]
-    common = set.intersection(*plain) - entitled if len(plain) > 1 else set()
+    common = (
+        set.intersection(*plain) - entitled - set(advice_refs) - repeats
+        if len(plain) > 1
+        else set()
+    )
 
     sections = []
     for card in groups:
@@ -333,7 +385,9 @@ def build_card(
             CardOutcome(
                 card,
                 b.x(o.field_for("summary", nation)),
-                b.actions(refs_by_outcome[o.id], skip=entitled | common),
+                b.actions(
+                    refs_by_outcome[o.id], skip=entitled | common | set(advice_refs) | repeats
+                ),
             )
             for o in outcomes
             if (o.card or o.id) == card
@@ -352,19 +406,26 @@ def build_card(
     )
 
     helplines = []
-    for fact in content.facts.values():
-        if fact.volatility != "contact" or not fact.value or nation not in fact.nations:
-            continue
-        view = fact_view(content, fact.id, as_of)
-        if view is None:
+    for view in helpline_views:
+        if view.id in b.emergency:  # "Call 999 now" is the first step's answer already
             continue
         b.note_facts([view])
         statement = b.x(view.statement)
         at = re.search(rf"(?<![\w]){re.escape(view.value)}(?![\w])", statement)
-        if at:
+        named = re.fullmatch(rf"(.+?):\s*{re.escape(view.value)}\.?", statement.strip())
+        if named:
+            helplines.append(Helpline(view.value, "", "", named.group(1)))
+        elif at:
             helplines.append(Helpline(view.value, statement[: at.start()], statement[at.end() :]))
         else:
             helplines.append(Helpline(view.value, "", f" {statement}"))
+
+    listed = {h.value for h in helplines}
+    advice = tuple(
+        a
+        for r in advice_refs.values()
+        if (a := b.action(r.id, edit=lambda text: _without_repeats(text, listed))) and a.text
+    )
 
     slots = content.slots_for(nation)
     local = tuple(contact_view(content, s.id, contacts, as_of) for s in slots)
@@ -393,6 +454,7 @@ def build_card(
         always=always,
         entitlement=entitlement,
         helplines=tuple(helplines),
+        advice=advice,
         contacts=local,
         checked_from=nhs_date(min(checked)) if checked else "",
         checked_to=nhs_date(max(checked)) if checked else "",
