@@ -35,6 +35,7 @@ def cli() -> None:
 
 def _register() -> None:
     from readiness.analysis.cli import analyse_command
+    from readiness.evaluation.cli import evaluate
     from readiness.guide.cli import guide
     from readiness.instrument.cli import instrument
     from readiness.interviews.cli import interviews
@@ -56,6 +57,7 @@ def _register() -> None:
     cli.add_command(reliability)
     cli.add_command(proportion)
     cli.add_command(paired)
+    cli.add_command(evaluate)
     cli.add_command(interviews)
     cli.add_command(guide)
     cli.add_command(serve_command)
