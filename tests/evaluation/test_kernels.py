@@ -78,6 +78,7 @@ def test_smd_matches_r(case):
 def test_smd_needs_two_values_a_side_and_some_spread():
     assert standardised_mean_difference([1.0], [1.0, 2.0]) is None
     assert standardised_mean_difference([2.0, 2.0], [2.0, 2.0]) is None
+    assert standardised_mean_difference([3.0, 3.0], [2.0, 2.0]) == float("inf")
 
 
 def _design(wave: np.ndarray) -> tuple[np.ndarray, tuple[str, ...]]:

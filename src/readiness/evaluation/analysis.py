@@ -631,6 +631,9 @@ def _attrition_summary(n_m, n_u, big_smd, shifted, differs, min_cell) -> str:
         )
     parts = [
         f"{s.label.lower()} (standardised mean difference {s.smd:+.2f})"
+        if math.isfinite(s.smd)
+        else f"{s.label.lower()} (mean {s.mean_matched:.2f} against {s.mean_unmatched:.2f}, "
+        "with no spread within either group)"
         for s in big_smd
         if "smd" not in s.hidden
     ]

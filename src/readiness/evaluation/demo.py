@@ -107,8 +107,10 @@ def _code_answers(rng: np.random.Generator, n: int) -> list[dict[str, str]]:
 def _slip(rng: np.random.Generator, answers: dict[str, str], k: int) -> dict[str, str]:
     out = dict(answers)
     for element in rng.choice([e.id for e in SGIC_ELEMENTS], size=k, replace=False):
-        if element in ("birth_day", "older_siblings"):
-            out[element] = str(int(out[element]) + 1)
+        if element == "birth_day":
+            out[element] = str(int(out[element]) % 31 + 1)
+        elif element == "older_siblings":
+            out[element] = str((int(out[element]) + 1) % 31)
         elif element == "shoe_size_band":
             out[element] = str(int(out[element]) % 5 + 1)
         else:

@@ -98,7 +98,8 @@ def standardised_mean_difference(x: Any, y: Any) -> float | None:
 
     The denominator averages the two sample variances (n - 1), the usual choice for comparing
     groups on a baseline characteristic (Austin 2009).  None when a group has fewer than 2
-    values or both variances are 0.
+    values, or when both variances are 0 and the means are equal; plus or minus infinity when
+    both variances are 0 and the means differ (as R's division gives).
     """
     a = np.asarray(x, dtype=float)
     b = np.asarray(y, dtype=float)
@@ -106,8 +107,9 @@ def standardised_mean_difference(x: Any, y: Any) -> float | None:
     if len(a) < 2 or len(b) < 2:
         return None
     pooled = math.sqrt((float(np.var(a, ddof=1)) + float(np.var(b, ddof=1))) / 2)
+    diff = float(np.mean(a)) - float(np.mean(b))
     if pooled == 0:
-        return None
+        return None if diff == 0 else math.copysign(math.inf, diff)
     return (float(np.mean(a)) - float(np.mean(b))) / pooled
 
 
