@@ -403,7 +403,7 @@ def test_the_walk_reaches_the_adult_outcome_for_england(folder):
     assert "Refer through your lead to a First Responder." in out
     assert "Tell the police, as agreed." in out
     assert "Number: 08000 121 700" in out
-    assert "Safeguarding team: use your trust's number." in out
+    assert "Safeguarding team: use your organisation's number." in out
     assert "Follow your organisation's safeguarding policy." in out
 
 

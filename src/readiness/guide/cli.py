@@ -195,7 +195,7 @@ def _action_lines(view, seen: set[str], acronyms, number: int | None, local_give
             note = " Due for review: check with your safeguarding team." if contact.overdue else ""
             lines.append(_wrap(f"{contact.label}: {contact.value}.{note}", 5))
         elif local_given:
-            lines.append(_wrap(f"{contact.label}: not filled in by your trust.", 5))
+            lines.append(_wrap(f"{contact.label}: not filled in by your organisation.", 5))
         else:
             lines.append(_wrap(f"{contact.label}: use your organisation's number.", 5))
     return lines
