@@ -87,7 +87,9 @@ def valid_rows() -> list[dict[str, str]]:
 def valid_text_frame() -> pd.DataFrame:
     """The valid rows as a file would hold them: every column, every cell text or empty."""
     instrument = shipped_instrument()
-    columns = list(META_COLUMNS) + list(instrument.item_ids)
+    # An ordinary survey's file: no evaluation columns (wave, link).
+    meta = [c for c in META_COLUMNS if c not in ("wave", "link")]
+    columns = meta + list(instrument.item_ids)
     rows = valid_rows()
     return pd.DataFrame([[row.get(c, "") for c in columns] for row in rows], columns=columns)
 

@@ -53,6 +53,12 @@ def test_response_and_draft_have_no_identifying_fields():
                 "submission_token",
                 "source",
                 "synthetic",
+                # A training evaluation: the wave, a random link id shared by one device's
+                # before and after answers, and the keyed digests of the self-generated code
+                # (tests/web/test_evaluation_waves.py).
+                "wave",
+                "link",
+                "sgic",
             },
         ),
         (
@@ -66,6 +72,9 @@ def test_response_and_draft_have_no_identifying_fields():
                 "seen",
                 "submission_token",
                 "updated_on",
+                "wave",
+                "link",
+                "sgic",
             },
         ),
     ):

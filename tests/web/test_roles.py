@@ -103,6 +103,11 @@ PUBLIC = {
     "surveys:check": ("/r/{code}/check/", {role: 302 for role in ROLES}),
     "surveys:saved": ("/r/{code}/saved/", EVERYONE),
     "surveys:thanks": ("/thanks/{receipt}/", EVERYONE),
+    # A training evaluation's pages (the study here is not one: no follow-up, and a draft of
+    # no wave is sent on from the code and "keep this page open" pages).
+    "surveys:follow_up": ("/f/{fu}/", {role: 404 for role in ROLES}),
+    "surveys:code": ("/r/{code}/code/", {role: 302 for role in ROLES}),
+    "surveys:between": ("/r/{code}/between/", {role: 302 for role in ROLES}),
     # Two-factor pages: anonymous visitors are sent to sign in; verify sends a person without an
     # app to set one up; the QR code exists once the set-up page has made a key.
     "security:account": ("/accounts/two-factor/", {**EVERYONE, "anonymous": 302}),
@@ -141,6 +146,7 @@ def objects(study, session_a, session_b):
         "R": response.pk,
         "M": study.memberships.get(role="analyst").pk,
         "token": session_a.token,
+        "fu": session_a.follow_up_token,
         "code": code,
         "receipt": response.submission_token,
     }

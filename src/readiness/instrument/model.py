@@ -46,6 +46,8 @@ META_COLUMNS = (
     "session",
     "completed_on",
     "synthetic",
+    "wave",  # a training evaluation's wave: pre, post or follow_up (empty otherwise)
+    "link",  # the anonymous linkage id: the same id in two waves is the same person
 )
 
 

@@ -49,6 +49,8 @@ META_LABELS = {
     "session": "Session (collection link or event)",
     "completed_on": "Date completed",
     "synthetic": "Synthetic data (1) or real (0)",
+    "wave": "Evaluation wave (pre, post, follow_up; empty: not an evaluation)",
+    "link": "Linkage id (the same id in two waves is the same person; empty: not linked)",
 }
 STATA_LABEL_BYTES = 80
 SPSS_LABEL_BYTES = 256

@@ -76,7 +76,9 @@ DEFAULTS = {
 # refused by one limit is not counted by the next.
 COUNTED = {
     "surveys:start": (("client_starts", ("client", "token")), ("starts", ("token",))),
+    "surveys:follow_up": (("client_starts", ("client", "token")), ("starts", ("token",))),
     "surveys:page": (("pages", ("code",)),),
+    "surveys:code": (("pages", ("code",)),),
     "surveys:check": (("pages", ("code",)),),
     "surveys:resume": (("client_resume", ("client",)), ("resume", ("post:code",))),
 }

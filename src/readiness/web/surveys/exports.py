@@ -3,7 +3,9 @@
 What is exported is what the dashboard analyses (:func:`services.study_data`): the responses
 to the study's current instrument version, one row per response, one column per item, the
 stored codes; beside the items ``response_id`` (the database's id), ``session``,
-``completed_on`` (a date), ``synthetic`` (1/0), ``instrument_id`` and ``instrument_version``.
+``completed_on`` (a date), ``synthetic`` (1/0), ``instrument_id``, ``instrument_version``, and
+for a training evaluation ``wave`` (pre, post, follow_up) and ``link`` (the anonymous linkage
+id: the same id in two waves is the same person; never the self-generated code's digests).
 Nothing else is stored with a response, so no name, e-mail, IP address or user agent can be
 exported.  Small cells are no issue here: these are respondent-level files for analysts, not
 tables that leave the analyst's screen.
@@ -16,8 +18,8 @@ tables that leave the analyst's screen.
 * ``redcap``: REDCap-format data, ``record_id`` first and one ``item___code`` column of 1/0
   per choice of a multiple-choice item, and the data dictionary beside it,
   ``<name>-dictionary.csv`` (:func:`readiness.instrument.redcap.write_redcap_dictionary`).
-  REDCap accepts only the dictionary's fields, so the session and date are not in this data
-  (the hidden ``site`` item is).
+  REDCap accepts only the dictionary's fields, so the session, date, wave and link are not
+  in this data (the hidden ``site`` item is).
 
 Text is never written so that a spreadsheet program would run it: in CSV and REDCap data, text
 that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets an apostrophe
@@ -52,7 +54,7 @@ from readiness.responses import write_responses
 from readiness.responses.validate import is_numeric_item
 from readiness.responses.write import number_text
 from readiness.tabular import atomic_write, formula_safe_values, xlsx_changes
-from readiness.web.surveys import auditing, services
+from readiness.web.surveys import auditing, services, waves
 from readiness.web.surveys.models import Study
 
 
@@ -172,12 +174,21 @@ def _format(fmt: str) -> ExportFormat:
 
 
 def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
-    """The study's responses as exported: meta columns, then every item, stored codes."""
-    data = services.study_data(study)
+    """The study's responses as exported: meta columns, then every item, stored codes.
+
+    Every wave of an evaluation is exported, with ``wave`` and ``link``: a follow-up response
+    carries the link id of the pre response its self-generated code was joined to
+    (:func:`waves.follow_up_linkage`, worked out now), or none.  The code's digests are never
+    exported."""
+    data = services.study_data(study, every_wave=True)
     instrument = study.instrument.instrument
     frame = data.responses
     columns = [c for c in META_COLUMNS if c in frame.columns] + list(instrument.item_ids)
     frame = frame[columns].copy()
+    if "wave" in frame and frame["wave"].eq(waves.FOLLOW_UP).any():
+        _linkage, joined = waves.follow_up_linkage(study)
+        later = frame["wave"].eq(waves.FOLLOW_UP)
+        frame.loc[later, "link"] = frame.loc[later, "response_id"].map(joined)
     if study.synthetic:
         frame["synthetic"] = 1.0
     return frame, data
@@ -356,6 +367,20 @@ def readme(export: Export, names: list[str]) -> str:
             f"  {names[0]}: REDCap data: record_id, then the fields of the dictionary; "
             "multiple-choice items as item___code columns of 1/0.",
             f"  {names[1]}: the REDCap data dictionary (import it first, to create the fields).",
+        ]
+    if study.evaluation and export.format == "csv":
+        lines += [
+            "",
+            "This study evaluates training: the wave column says when each response was given "
+            "(pre: before the session, post: after it, follow_up: the follow-up), and the link "
+            "column joins the responses of one person (the same id in two waves). It names no "
+            "one; the answers to the questions that join the follow-up are not in these files.",
+        ]
+    elif study.evaluation:
+        lines += [
+            "",
+            "This study evaluates training, but REDCap data cannot hold the wave and link "
+            "columns: export CSV to join each person's before, after and follow-up answers.",
         ]
     if export.other_versions:
         lines += ["", f"Not exported: {export.other_versions} responses to other versions."]

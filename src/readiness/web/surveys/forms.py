@@ -26,6 +26,8 @@ class StudyForm(forms.ModelForm):
             "information",
             "show_feedback",
             "double_entry",
+            "evaluation",
+            "follow_up_days",
             "is_open",
         ]
         labels = {
@@ -34,12 +36,20 @@ class StudyForm(forms.ModelForm):
             "information": "Information for respondents",
             "show_feedback": "Show respondents what they got right, and why, after they submit",
             "double_entry": "Double entry of paper forms",
+            "evaluation": "This study evaluates training (before, after and follow-up)",
+            "follow_up_days": "Days from the session to the follow-up",
             "is_open": "Open for responses",
         }
         widgets = {
             "information": forms.Textarea(attrs={"rows": 6}),
             "nation": forms.RadioSelect,
         }
+
+    def clean_follow_up_days(self):
+        days = self.cleaned_data.get("follow_up_days")
+        if days is not None and not 1 <= days <= 730:
+            raise forms.ValidationError("Enter a number of days from 1 to 730, or leave it empty")
+        return days
 
     def clean(self):
         """A shipped survey and the study's nation must agree: two statements of the survey
@@ -99,7 +109,8 @@ class SessionForm(forms.ModelForm):
     def clean_attended(self):
         attended = self.cleaned_data["attended"]
         if self.instance.pk:
-            responded = self.instance.responses.count()
+            # People: an evaluation's after and follow-up answers are the same people again.
+            responded = self.instance.responses.filter(wave__in=("", "pre")).count()
             if attended < responded:
                 raise forms.ValidationError(
                     f"Number attending must be at least the {responded} responses received"

@@ -46,6 +46,12 @@ def code_digest(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
+def new_link_id() -> str:
+    """The anonymous id shared by the before and after responses of one device: 128 random
+    bits as 32 hexadecimal characters (it names no one; it only joins the two)."""
+    return secrets.token_hex(16)
+
+
 def new_submission_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -144,6 +150,18 @@ class Study(models.Model):
         help_text="Paper forms are entered twice, by two different people; the two entries "
         "are compared item by item and differences resolved before a form counts.",
     )
+    evaluation = models.BooleanField(
+        default=False,
+        help_text="Each session link asks the questions before the training and again at its "
+        "end on the same phone or computer, joined without knowing who answered; a follow-up "
+        "link asks them again later.",
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many days after the session its follow-up link opens (90 is usual). "
+        "Leave empty for no follow-up.",
+    )
     created_on = models.DateField(auto_now_add=True)
 
     class Meta:
@@ -184,6 +202,8 @@ class Session(models.Model):
         default=0, help_text="Number attending: the denominator of the response rate."
     )
     token = models.CharField(max_length=40, unique=True, default=new_session_token)
+    # The follow-up wave's own link (an evaluation study with a follow-up).
+    follow_up_token = models.CharField(max_length=40, unique=True, default=new_session_token)
     is_open = models.BooleanField(default=True)
 
     class Meta:
@@ -199,6 +219,18 @@ class Session(models.Model):
     def link_path(self) -> str:
         return reverse("surveys:start", args=[self.token])
 
+    def follow_up_path(self) -> str:
+        return reverse("surveys:follow_up", args=[self.follow_up_token])
+
+    def follow_up_opens(self):
+        """The day the follow-up link opens (None: the study has no follow-up)."""
+        from datetime import timedelta
+
+        study = self.site.study
+        if not study.evaluation or study.follow_up_days is None:
+            return None
+        return self.date + timedelta(days=study.follow_up_days)
+
 
 class Source(models.TextChoices):
     WEB = "web", "Web (self-completed)"
@@ -207,8 +239,23 @@ class Source(models.TextChoices):
     DEMO = "demo", "Demonstration (synthetic)"
 
 
+class Wave(models.TextChoices):
+    """When a response of an evaluation study was given (empty for an ordinary survey)."""
+
+    NONE = "", "Not an evaluation"
+    PRE = "pre", "Before the training"
+    POST = "post", "After the training"
+    FOLLOW_UP = "follow_up", "Follow-up"
+
+
 class Response(models.Model):
-    """One submitted response: the answers as the instrument's codes, and nothing identifying."""
+    """One submitted response: the answers as the instrument's codes, and nothing identifying.
+
+    In an evaluation study, ``wave`` says when it was given and ``link`` is the anonymous
+    random id that the before and after responses of one device share.  ``sgic`` holds the
+    keyed digests of the self-generated code (before and follow-up waves): never the answers,
+    never exported, and useless without the server's secret.
+    """
 
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="responses")
     instrument = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT)
@@ -218,6 +265,9 @@ class Response(models.Model):
     submission_token = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     synthetic = models.BooleanField(default=False)
+    wave = models.CharField(max_length=10, choices=Wave.choices, default="", blank=True)
+    link = models.CharField(max_length=40, default="", blank=True)
+    sgic = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -238,6 +288,10 @@ class Draft(models.Model):
     seen = models.JSONField(default=list)
     submission_token = models.CharField(max_length=64, default=new_submission_token)
     updated_on = models.DateField(auto_now=True)
+    # An evaluation's wave, link id and code digests, carried to the response (see Response).
+    wave = models.CharField(max_length=10, choices=Wave.choices, default="", blank=True)
+    link = models.CharField(max_length=40, default="", blank=True)
+    sgic = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"Draft {self.pk}"

@@ -71,10 +71,15 @@ def asked_items(section: Section, instrument: Instrument) -> list[Item]:
     return [instrument.item(i) for i in section.items if not instrument.item(i).hidden]
 
 
-def pages(instrument: Instrument, answers: dict) -> list[Section]:
-    """The sections this respondent is shown, in order, given the answers so far."""
+def pages(
+    instrument: Instrument, answers: dict, only: frozenset[str] | None = None
+) -> list[Section]:
+    """The sections this respondent is shown, in order, given the answers so far (with
+    ``only``, of those sections: a wave of an evaluation that asks part of the survey)."""
     out = []
     for section in instrument.sections:
+        if only is not None and section.id not in only:
+            continue
         if not _section_condition_holds(section, answers):
             continue
         if any(
@@ -450,7 +455,16 @@ _NO_GUIDE = Content(
 )
 
 
-def count_answered(instrument: Instrument, answers: dict) -> tuple[int, int]:
-    """(questions answered, questions shown) over the whole instrument."""
-    shown = [i for i in instrument.items if not i.hidden and is_shown(instrument, i.id, answers)]
+def count_answered(
+    instrument: Instrument, answers: dict, only: frozenset[str] | None = None
+) -> tuple[int, int]:
+    """(questions answered, questions shown) over the whole instrument (with ``only``, over
+    those sections)."""
+    shown = [
+        i
+        for i in instrument.items
+        if not i.hidden
+        and (only is None or i.section in only)
+        and is_shown(instrument, i.id, answers)
+    ]
     return sum(1 for i in shown if i.id in answers), len(shown)

@@ -49,11 +49,14 @@ COLUMNS = (
     "session__code",
     "session__site__code",
     "submission_token",
+    "wave",
+    "link",
 )
 
 
 def _key(study: Study) -> str:
-    return f"readiness:frame:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
+    # v2: the frame holds the wave and link columns.
+    return f"readiness:frame:v2:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
 
 
 def _responses(study: Study):
@@ -81,6 +84,8 @@ def _read(rows_query, instrument) -> tuple[pd.DataFrame, int, int | None, str | 
     table.insert(1, "session", [r[4] for r in rows])
     table.insert(2, "completed_on", [r[2].isoformat() for r in rows])
     table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
+    table.insert(4, "wave", [r[7] for r in rows])
+    table.insert(5, "link", [r[8] for r in rows])
     clean, problems, _ = validate_frame(table.astype(object), instrument)
     if problems:
         raise ResponsesError(problems)

@@ -19,7 +19,7 @@ import numpy as np
 import orjson
 import pandas as pd
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -29,7 +29,7 @@ from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import validate_frame
 from readiness.web.accounts.models import Membership, Role
 from readiness.web.commits import execute_relaxed
-from readiness.web.surveys import respondent, responseframe
+from readiness.web.surveys import respondent, responseframe, waves
 from readiness.web.surveys.models import (
     Draft,
     InstrumentVersion,
@@ -40,6 +40,7 @@ from readiness.web.surveys.models import (
     Study,
     code_digest,
     new_resume_code,
+    new_submission_token,
     new_submission_tokens,
 )
 
@@ -107,9 +108,13 @@ def create_study(
     synthetic: bool = False,
     slug: str | None = None,
     nation: str = "england",
+    evaluation: bool = False,
+    follow_up_days: int | None = None,
 ) -> Study:
     """A new study, with ``lead`` as its study lead (knowledge feedback on, as for every new
-    study; ``nation`` picks the feedback's answers, sources and helplines)."""
+    study; ``nation`` picks the feedback's answers, sources and helplines).  ``evaluation``
+    makes it a training evaluation (before, after and, with ``follow_up_days``, follow-up
+    waves: :mod:`.waves`)."""
     study = Study.objects.create(
         name=name,
         slug=slug or unique_slug(name),
@@ -118,6 +123,8 @@ def create_study(
         show_feedback=show_feedback,
         nation=nation,
         synthetic=synthetic,
+        evaluation=evaluation,
+        follow_up_days=follow_up_days,
     )
     if lead is not None:
         Membership.objects.create(user=lead, study=study, role=Role.LEAD)
@@ -151,8 +158,11 @@ def prefill(session: Session, instrument: Instrument) -> dict:
     return {"site": session.site.code} if "site" in ids else {}
 
 
-def start_draft(session: Session) -> tuple[Draft, str]:
-    """A new response in progress and its resume code (shown once; only its digest is kept)."""
+def start_draft(session: Session, *, wave: str = "", link: str = "") -> tuple[Draft, str]:
+    """A new response in progress and its resume code (shown once; only its digest is kept).
+
+    ``wave`` and ``link`` are an evaluation's wave and the anonymous link id of the device
+    (:mod:`.waves`), carried to the response."""
     instrument_version = session.site.study.instrument
     for _ in range(5):
         code = new_resume_code()
@@ -163,8 +173,25 @@ def start_draft(session: Session) -> tuple[Draft, str]:
                     instrument=instrument_version,
                     code_digest=code_digest(code),
                     answers=prefill(session, instrument_version.instrument),
+                    wave=wave,
+                    link=link,
                 )
             return draft, code
+        except IntegrityError:  # pragma: no cover - a collision of 57-bit codes
+            continue
+    raise ReadinessError("could not make a unique resume code")  # pragma: no cover
+
+
+def new_code_for(draft: Draft) -> str:
+    """Give a draft a new resume code (its old one stops working); returns the new code.  For
+    a device that comes back to its evaluation's session link without the code."""
+    for _ in range(5):
+        code = new_resume_code()
+        try:
+            with transaction.atomic():
+                Draft.objects.filter(pk=draft.pk).update(code_digest=code_digest(code))
+            draft.code_digest = code_digest(code)
+            return code
         except IntegrityError:  # pragma: no cover - a collision of 57-bit codes
             continue
     raise ReadinessError("could not make a unique resume code")  # pragma: no cover
@@ -204,9 +231,26 @@ def save_page(draft: Draft, section_id: str, answers: dict, *, complete: bool = 
     )
 
 
-def first_incomplete_page(instrument: Instrument, answers: dict, seen: list[str]) -> int | None:
-    """The 1-based number of the first page not yet saved or with a required question unanswered."""
-    for n, section in enumerate(respondent.pages(instrument, answers), start=1):
+def save_code(draft: Draft, digests: dict[str, str]) -> None:
+    """Keep the code's digests on the draft (never the answers) and mark the code page done."""
+    seen = list(draft.seen)
+    if waves.CODE_SEEN not in seen:
+        seen.append(waves.CODE_SEEN)
+    draft.sgic, draft.seen = digests, seen
+    draft.save(update_fields=["sgic", "seen", "updated_on"])
+
+
+def draft_sections(draft: Draft) -> frozenset[str] | None:
+    """The sections the draft's wave asks (None: all)."""
+    return waves.wave_sections(draft.instrument.instrument, draft.wave)
+
+
+def first_incomplete_page(
+    instrument: Instrument, answers: dict, seen: list[str], only: frozenset[str] | None = None
+) -> int | None:
+    """The 1-based number of the first page not yet saved or with a required question
+    unanswered (with ``only``, among those sections: :func:`draft_sections`)."""
+    for n, section in enumerate(respondent.pages(instrument, answers, only), start=1):
         if section.id not in seen:
             return n
         for item in respondent.asked_items(section, instrument):
@@ -235,6 +279,10 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
     token arriving again (a double click, a repeated request) returns the response already
     made; the unique constraint on ``Response.submission_token`` settles a race between two
     requests, and the draft is deleted in the same transaction.
+
+    An evaluation's pre wave keeps its draft instead: it becomes the post wave's draft, with
+    the same resume code and link id, no answers but the collection's and a new submission
+    token, so that the after-session questions carry on on the same device.
     """
     existing = Response.objects.filter(submission_token=token).first()
     if existing is not None:
@@ -263,10 +311,21 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
                     completed_on=timezone.localdate(),
                     submission_token=token,
                     source=Source.WEB,
+                    wave=draft.wave,
+                    link=draft.link,
+                    sgic=draft.sgic if waves.asks_code(draft.wave) else {},
                 )
         except IntegrityError:
             return Response.objects.get(submission_token=token), False
-        draft.delete()
+        if draft.wave == waves.PRE:
+            draft.wave = waves.POST
+            draft.answers = prefill(draft.session, draft.instrument.instrument)
+            draft.seen = []
+            draft.sgic = {}
+            draft.submission_token = new_submission_token()
+            draft.save()
+        else:
+            draft.delete()
     return response, True
 
 
@@ -307,7 +366,7 @@ def load_frame(
     return add_clean_responses(study, clean, source=source, synthetic=synthetic)
 
 
-# Rows per INSERT statement: 7 parameters each, under SQLite's limit of 32,766 per statement.
+# Rows per INSERT statement: 10 parameters each, under SQLite's limit of 32,766 per statement.
 _INSERT_BATCH = 2000
 _RESPONSE_FIELDS = (
     "session",
@@ -317,6 +376,9 @@ _RESPONSE_FIELDS = (
     "submission_token",
     "source",
     "synthetic",
+    "wave",
+    "link",
+    "sgic",
 )
 
 
@@ -350,7 +412,7 @@ def add_clean_responses(
     version = instrument_version.pk
     ids = {code: session.pk for code, session in sessions.items()}
     rows = (
-        (ids[code], version, text, day, token, source, synthetic or flag)
+        (ids[code], version, text, day, token, source, synthetic or flag, "", "", "{}")
         for code, text, day, token, flag in zip(codes, answers, days, tokens, flags, strict=True)
     )
     return _insert_responses(rows)
@@ -439,13 +501,28 @@ class StudyData:
     other_versions: int  # responses to other instrument versions, left out
 
 
-def study_data(study: Study, site_ids: set[int] | None = None) -> StudyData:
-    """Responses to the study's current instrument version, validated into a clean frame."""
+# The responses that stand for the people who answered: every response of an ordinary survey,
+# and the pre wave of an evaluation (its post and follow-up waves are the same people again).
+BASELINE_WAVES = ("", "pre")
+
+
+def study_data(
+    study: Study, site_ids: set[int] | None = None, *, every_wave: bool = False
+) -> StudyData:
+    """Responses to the study's current instrument version, validated into a clean frame.
+
+    The baseline responses (:data:`BASELINE_WAVES`) unless ``every_wave``: the dashboard and
+    the report describe the people who answered, so an evaluation's post and follow-up
+    waves (the same people again) are left out; exports hold every wave."""
     instrument_version = study.instrument
     sessions = Session.objects.filter(site__study=study).select_related("site")
     responses = Response.objects.filter(session__site__study=study)
     # Kept between calls and extended as responses arrive (responseframe).
     clean = responseframe.clean_responses(study)
+    if not every_wave and "wave" in clean:
+        clean = clean[clean["wave"].isna() | clean["wave"].isin(BASELINE_WAVES)]
+        clean = clean.reset_index(drop=True)
+        responses = responses.filter(wave__in=BASELINE_WAVES)
     if site_ids is not None:
         sessions = sessions.filter(site_id__in=site_ids)
         responses = responses.filter(session__site_id__in=site_ids)
@@ -463,11 +540,12 @@ def study_data(study: Study, site_ids: set[int] | None = None) -> StudyData:
 
 
 def counts(study: Study, site_ids: set[int] | None = None) -> dict:
-    """Responses and response rate per site and per session, straight from the database."""
+    """Responses and response rate per site and per session, straight from the database (an
+    evaluation's baseline responses: people, not their second and third answers)."""
     sessions = (
         Session.objects.filter(site__study=study)
         .select_related("site")
-        .annotate(responded=Count("responses"))
+        .annotate(responded=Count("responses", filter=Q(responses__wave__in=BASELINE_WAVES)))
         .order_by("site__code", "date", "code")
     )
     sites = Site.objects.filter(study=study).order_by("code")

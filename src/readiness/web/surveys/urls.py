@@ -23,7 +23,10 @@ app_name = "surveys"
 urlpatterns = [
     # Respondents (anonymous)
     path("s/<code:token>/", r.start, name="start"),
+    path("f/<code:token>/", r.follow_up, name="follow_up"),
     path("r/<code:code>/", r.resume_entry, name="resume_entry"),
+    path("r/<code:code>/code/", r.code_page, name="code"),
+    path("r/<code:code>/between/", r.between, name="between"),
     path("r/<code:code>/<int:number>/", r.page, name="page"),
     path("r/<code:code>/check/", r.check, name="check"),
     path("r/<code:code>/saved/", r.saved, name="saved"),

@@ -17,9 +17,16 @@ from django.views.decorators.http import require_http_methods
 
 from readiness.errors import ReadinessError
 from readiness.web.security import ratelimit
-from readiness.web.surveys import expiry, respondent, services
+from readiness.web.surveys import expiry, respondent, services, waves
 from readiness.web.surveys.forms import ResumeForm
-from readiness.web.surveys.models import Response, Session, Source, normalise_code
+from readiness.web.surveys.models import (
+    Draft,
+    Response,
+    Session,
+    Source,
+    new_link_id,
+    normalise_code,
+)
 
 log = logging.getLogger("readiness.web")
 
@@ -64,6 +71,8 @@ def start(request, token):
     context = {"session": session, "study": study, "instrument": study.instrument.instrument}
     if _closed(session):
         return render(request, "respondent/closed.jinja", context)
+    if study.evaluation:
+        return _start_evaluation(request, session, context)
     if request.method == "POST":
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
@@ -72,6 +81,152 @@ def start(request, token):
         _draft, code = services.start_draft(session)
         return redirect("surveys:page", code=code, number=1)
     return render(request, "respondent/start.jinja", context)
+
+
+# -- an evaluation's waves (see .waves) ---------------------------------------------------------
+
+
+def _device_state(session: Session, link: str | None) -> str | None:
+    """What this device has done on an evaluation's session link, from the link id it keeps:
+    "draft" (answers in progress), "post_due" (the before questions submitted, the after
+    ones not started), "done" (both submitted), or None."""
+    if not link:
+        return None
+    if Draft.objects.filter(session=session, link=link).exists():
+        return "draft"
+    done = set(Response.objects.filter(session=session, link=link).values_list("wave", flat=True))
+    if waves.POST in done:
+        return "done"
+    if waves.PRE in done:
+        return "post_due"
+    return None
+
+
+def _start_evaluation(request, session: Session, context: dict):
+    """The session link of an evaluation: it starts the pre wave, or carries on what this
+    device started (the link id in its cookie), with a new resume code."""
+    link = waves.remembered_link(request)
+    state = _device_state(session, link)
+    context.update(
+        {
+            "evaluation": True,
+            "device": state,
+            "follow_up_days": session.site.study.follow_up_days,
+        }
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "carry_on" and state in ("draft", "post_due"):
+            draft = Draft.objects.filter(session=session, link=link).first()
+            if draft is not None:
+                code = services.new_code_for(draft)
+            else:
+                _draft, code = services.start_draft(session, wave=waves.POST, link=link)
+            return redirect("surveys:resume_entry", code=code)
+        if request.POST.get("consent") != "yes":
+            context["error"] = "Confirm that you have read the information and agree to take part"
+            return render(request, "respondent/start.jinja", context)
+        expiry.now_and_then()
+        link = new_link_id()
+        _draft, code = services.start_draft(session, wave=waves.PRE, link=link)
+        response = redirect("surveys:code", code=code)
+        waves.remember_link(response, session, link)
+        return response
+    return render(request, "respondent/start.jinja", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def follow_up(request, token):
+    """A session's follow-up link: the follow-up wave, open from the day set for the study."""
+    session = get_object_or_404(
+        Session.objects.select_related("site__study__instrument"), follow_up_token=token
+    )
+    study = session.site.study
+    opens = session.follow_up_opens()
+    if opens is None:
+        raise Http404("This study has no follow-up.")
+    context = {
+        "session": session,
+        "study": study,
+        "instrument": study.instrument.instrument,
+        "evaluation": True,
+        "follow_up": True,
+        "opens": opens,
+    }
+    if _closed(session):
+        return render(request, "respondent/closed.jinja", context)
+    if timezone.localdate() < opens:
+        return render(request, "respondent/not_yet.jinja", context)
+    if request.method == "POST":
+        if request.POST.get("consent") != "yes":
+            context["error"] = "Confirm that you have read the information and agree to take part"
+            return render(request, "respondent/start.jinja", context)
+        expiry.now_and_then()
+        _draft, code = services.start_draft(session, wave=waves.FOLLOW_UP)
+        return redirect("surveys:code", code=code)
+    return render(request, "respondent/start.jinja", context)
+
+
+def _render_code_fields(fields) -> list:
+    module = engines["jinja2"].env.get_template("respondent/fields.jinja").module
+    return [module.field(macro, params) for macro, params, _fid in fields]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def code_page(request, code):
+    """The self-generated code's questions (pre and follow-up waves): only their keyed
+    digests are kept, on the draft and then the response."""
+    draft = _draft_or_404(code)
+    session = draft.session
+    study = session.site.study
+    if _closed(session):
+        return render(request, "respondent/closed.jinja", {"session": session, "study": study})
+    if not waves.asks_code(draft.wave):
+        return redirect("surveys:resume_entry", code=code)
+    values, errors = {}, {}
+    if request.method == "POST":
+        if request.POST.get("action") == "skip":
+            services.save_code(draft, {})
+            return redirect("surveys:page", code=code, number=1)
+        result = waves.read_code(study, request.POST)
+        if result.digests is not None:
+            kept = result.digests or (draft.sgic if waves.CODE_SEEN in draft.seen else {})
+            services.save_code(draft, kept)
+            return redirect("surveys:page", code=code, number=1)
+        values, errors = result.values, result.errors
+    fields = waves.code_fields(values, errors)
+    return render(
+        request,
+        "respondent/code.jinja",
+        {
+            "study": study,
+            "session": session,
+            "code": code,
+            "wave": draft.wave,
+            "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
+            "answered_before": waves.CODE_SEEN in draft.seen and bool(draft.sgic),
+            "fields_html": _render_code_fields(fields),
+            "error_summary": [
+                {"text": errors[params["name"]], "href": f"#{fid}"}
+                for _macro, params, fid in fields
+                if params["name"] in errors
+            ],
+        },
+    )
+
+
+@never_cache
+def between(request, code):
+    """After the pre wave: keep the page open until the end of the session."""
+    draft = _draft_or_404(code)
+    if draft.wave != waves.POST:
+        return redirect("surveys:resume_entry", code=code)
+    return render(
+        request,
+        "respondent/between.jinja",
+        {"study": draft.session.site.study, "session": draft.session, "code": code},
+    )
 
 
 def _draft_or_404(code: str):
@@ -85,7 +240,11 @@ def _draft_or_404(code: str):
 def resume_entry(request, code):
     draft = _draft_or_404(code)
     instrument = draft.instrument.instrument
-    first = services.first_incomplete_page(instrument, draft.answers, draft.seen)
+    if waves.asks_code(draft.wave) and waves.CODE_SEEN not in draft.seen:
+        return redirect("surveys:code", code=code)
+    first = services.first_incomplete_page(
+        instrument, draft.answers, draft.seen, services.draft_sections(draft)
+    )
     if first is None:
         return redirect("surveys:check", code=code)
     return redirect("surveys:page", code=code, number=first)
@@ -101,7 +260,8 @@ def page(request, code, number):
             request, "respondent/closed.jinja", {"session": session, "study": session.site.study}
         )
     instrument = draft.instrument.instrument
-    sections = respondent.pages(instrument, draft.answers)
+    only = services.draft_sections(draft)
+    sections = respondent.pages(instrument, draft.answers, only)
     if number < 1:
         return redirect("surveys:page", code=code, number=1)
     if number > len(sections):
@@ -119,7 +279,7 @@ def page(request, code, number):
             services.save_page(draft, section.id, result.answers, complete=action != "save")
             if action == "save":
                 return redirect("surveys:saved", code=code)
-            after = respondent.pages(instrument, result.answers)
+            after = respondent.pages(instrument, result.answers, only)
             ids = [s.id for s in after]
             following = ids.index(section.id) + 2 if section.id in ids else number + 1
             if following > len(after):
@@ -138,8 +298,13 @@ def page(request, code, number):
         "fields_html": _render_fields(fields),
         "error_summary": _errors_summary(items, errors),
         "code": code,
+        "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
         "back": (
-            redirect("surveys:page", code=code, number=number - 1).url if number > 1 else None
+            redirect("surveys:page", code=code, number=number - 1).url
+            if number > 1
+            else redirect("surveys:code", code=code).url
+            if waves.asks_code(draft.wave)
+            else None
         ),
     }
     return render(request, "respondent/page.jinja", context)
@@ -161,10 +326,15 @@ def check(request, code):
     if request.method == "POST" and token:
         already = Response.objects.filter(submission_token=token).first()
         if already is not None:
+            if already.wave == waves.PRE:
+                return redirect("surveys:between", code=code)
             return _submitted(code, token)
     draft = _draft_or_404(code)
     instrument = draft.instrument.instrument
-    incomplete = services.first_incomplete_page(instrument, draft.answers, draft.seen)
+    only = services.draft_sections(draft)
+    if waves.asks_code(draft.wave) and waves.CODE_SEEN not in draft.seen:
+        return redirect("surveys:code", code=code)
+    incomplete = services.first_incomplete_page(instrument, draft.answers, draft.seen, only)
     if incomplete is not None:
         return redirect("surveys:page", code=code, number=incomplete)
     if request.method == "POST":
@@ -177,14 +347,17 @@ def check(request, code):
                 {"message": str(err), "code": code},
                 status=409,
             )
+        if response.wave == waves.PRE:
+            return redirect("surveys:between", code=code)
         return _submitted(code, response.submission_token)
-    answered, shown = respondent.count_answered(instrument, draft.answers)
-    sections = respondent.pages(instrument, draft.answers)
+    answered, shown = respondent.count_answered(instrument, draft.answers, only)
+    sections = respondent.pages(instrument, draft.answers, only)
     return render(
         request,
         "respondent/check.jinja",
         {
             "study": draft.session.site.study,
+            "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
             "code": code,
             "token": draft.submission_token,
             "answered": answered,
@@ -238,12 +411,17 @@ def thanks(request, token):
     study = response.session.site.study
     recent = response.completed_on >= timezone.localdate() - timedelta(days=FEEDBACK_DAYS)
     lesson = None
-    # Issue 13: once studies have waves, a pre-training wave gets no feedback: check it here.
-    if study.show_feedback and recent:
+    # An evaluation's pre wave never gets the feedback: the pre-test must not teach the
+    # post-test.  The post and follow-up waves get it in full.
+    if study.show_feedback and recent and response.wave != waves.PRE:
         lesson = _lesson(response, study)
     # never_cache sends Cache-Control: no-store; the lesson is computed from the stored
     # answers each time and nothing about the reader is kept.
-    return render(request, "respondent/thanks.jinja", {"study": study, "lesson": lesson})
+    return render(
+        request,
+        "respondent/thanks.jinja",
+        {"study": study, "lesson": lesson, "wave": response.wave},
+    )
 
 
 def _lesson(response: Response, study):

@@ -98,6 +98,8 @@ def study_new(request):
             information=data["information"],
             show_feedback=data["show_feedback"],
             nation=data["nation"],
+            evaluation=data["evaluation"],
+            follow_up_days=data["follow_up_days"],
         )
         if not data["is_open"]:
             study.is_open = False

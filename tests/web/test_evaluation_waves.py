@@ -1,0 +1,338 @@
+"""A training evaluation's waves through Django's test client (SQLite and PostgreSQL).
+
+Pre then post on one device are joined by the link id of one draft, without any code; another
+device is not; the pre wave shows no feedback and the post wave all of it; the self-generated
+code is stored only as keyed digests and is in no export; a follow-up is joined by the code
+with one answer different; the evaluation page counts them, for each role, with small cells
+suppressed for a site coordinator.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from readiness.evaluation.linkage import element_digest
+from readiness.web.surveys import exports, services, waves
+from readiness.web.surveys.models import Draft, Response
+from tests.web.helpers import PAGE_ANSWERS, SECTION_ORDER
+
+pytestmark = pytest.mark.django_db
+
+CODE = {
+    "mother_initial": "margaret",
+    "birth_day": "07",
+    "older_siblings": "1",
+    "birth_town_initial": "Leeds",
+    "shoe_size_band": "3",
+}
+POST_SECTIONS = ["perceived", "knowledge", "confidence"]
+# Right after training: 13 of the 14 knowledge answers right (k_first_responder: don't know).
+POST_KNOWLEDGE = {
+    **PAGE_ANSWERS["knowledge"],
+    "k_border": "0",
+    "k_companion_interp": "0",
+    "k_police_danger": "1",
+}
+
+
+@pytest.fixture
+def evaluation(study):
+    """The test study as a training evaluation with a 90-day follow-up; its sessions were
+    100 days ago, so their follow-up links are open."""
+    study.evaluation = True
+    study.follow_up_days = 90
+    study.save()
+    for session in (s for site in study.sites.all() for s in site.sessions.all()):
+        session.date = timezone.localdate() - timedelta(days=100)
+        session.save()
+    return study
+
+
+def start_pre(client, session) -> str:
+    """Consent on the session link: the pre wave starts with the code questions."""
+    reply = client.post(f"/s/{session.token}/", {"consent": "yes"})
+    assert reply.status_code == 302, reply.content[:500]
+    found = re.match(r"^/r/([A-Z0-9-]+)/code/$", reply["Location"])
+    assert found, reply["Location"]
+    return found.group(1)
+
+
+def give_code(client, code, answers=CODE) -> None:
+    reply = client.post(f"/r/{code}/code/", {**answers, "action": "continue"})
+    assert reply.status_code == 302 and reply["Location"] == f"/r/{code}/1/", reply.content[:800]
+
+
+def answer_pages(client, code, sections, pages=PAGE_ANSWERS) -> str:
+    """Answer ``sections`` in order (one page each); returns the submission token."""
+    for number, section in enumerate(sections, start=1):
+        reply = client.post(f"/r/{code}/{number}/", pages[section])
+        assert reply.status_code == 302, (section, reply.content.decode()[:2000])
+    check = client.get(f"/r/{code}/check/")
+    assert check.status_code == 200, check.get("Location")
+    return re.search(r'name="submission_token" value="([^"]+)"', check.content.decode()).group(1)
+
+
+def do_pre(client, session, code_answers=CODE) -> tuple[str, Response]:
+    code = start_pre(client, session)
+    give_code(client, code, code_answers)
+    token = answer_pages(client, code, SECTION_ORDER)
+    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert done.status_code == 302 and done["Location"] == f"/r/{code}/between/"
+    return code, Response.objects.get(submission_token=token)
+
+
+def do_post(client, code) -> Response:
+    entry = client.get(f"/r/{code}/")
+    assert entry.status_code == 302 and entry["Location"] == f"/r/{code}/1/"
+    pages = {**PAGE_ANSWERS, "knowledge": POST_KNOWLEDGE}
+    token = answer_pages(client, code, POST_SECTIONS, pages)
+    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert done.status_code == 302 and done["Location"] == f"/thanks/{token}/"
+    return Response.objects.get(submission_token=token)
+
+
+def do_follow_up(client, session, code_answers=CODE) -> Response:
+    reply = client.post(f"/f/{session.follow_up_token}/", {"consent": "yes"})
+    assert reply.status_code == 302, reply.content[:500]
+    code = re.match(r"^/r/([A-Z0-9-]+)/code/$", reply["Location"]).group(1)
+    give_code(client, code, code_answers)
+    token = answer_pages(client, code, POST_SECTIONS)
+    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert done["Location"] == f"/thanks/{token}/"
+    return Response.objects.get(submission_token=token)
+
+
+# -- the respondent's way through --------------------------------------------------------------
+
+
+def test_pre_then_post_on_one_device_share_a_link_id(client, evaluation, session_a):
+    start = client.get(f"/s/{session_a.token}/").content.decode()
+    assert "We cannot see who you are." in start
+    assert "The answers themselves are never stored." in start
+    code, pre = do_pre(client, session_a)
+    assert pre.wave == "pre" and len(pre.link) == 32
+    assert set(pre.sgic) == set(CODE)
+    between = client.get(f"/r/{code}/between/").content.decode()
+    assert "Keep this page open; we will come back to it at the end of the session" in between
+    assert "Start the after-session questions" in between
+    assert code in between  # the resume code, for a closed browser
+    draft = Draft.objects.get()  # the pre wave's draft is now the post wave's
+    assert (draft.wave, draft.link, draft.sgic) == ("post", pre.link, {})
+    page = client.get(f"/r/{code}/1/").content.decode()
+    assert "After the session: page 1 of 3" in page
+    post = do_post(client, code)
+    assert post.wave == "post" and post.link == pre.link and post.sgic == {}
+    assert post.answers["k_police_danger"] == 1
+    assert "discipline" not in post.answers  # the post wave asks the scales' sections only
+    assert not Draft.objects.exists()
+
+
+def test_another_device_gets_its_own_link_id(client, evaluation, session_a):
+    _code, first = do_pre(client, session_a)
+    _other_code, second = do_pre(Client(), session_a)
+    assert first.link != second.link
+    assert Draft.objects.filter(link=second.link, wave="post").count() == 1
+
+
+def test_no_feedback_at_pre_and_all_of_it_at_post(client, evaluation, session_a):
+    code, pre = do_pre(client, session_a)
+    at_pre = client.get(f"/thanks/{pre.submission_token}/").content.decode()
+    assert "How you did on the knowledge statements" not in at_pre
+    assert "You got" not in at_pre and "Use a professional interpreter" not in at_pre
+    between = client.get(f"/r/{code}/between/").content.decode()
+    assert "You got" not in between and "How you did" not in between
+    post = do_post(client, code)
+    at_post = client.get(f"/thanks/{post.submission_token}/").content.decode()
+    assert "How you did on the knowledge statements" in at_post
+    assert "You got 13 of 14 right" in at_post
+
+
+def test_the_resume_code_and_the_session_link_carry_on_after_the_browser_closes(
+    client, evaluation, session_a
+):
+    code, pre = do_pre(client, session_a)
+    # Another browser with the resume code: the post wave, with the same link id.
+    other = Client()
+    found = other.post("/resume/", {"code": code})
+    assert found["Location"] == f"/r/{code}/"
+    assert other.get(found["Location"])["Location"] == f"/r/{code}/1/"
+    # The same device opening the session link again: it offers to carry on, with a new code.
+    again = client.get(f"/s/{session_a.token}/").content.decode()
+    assert "You have started this survey on this device" in again
+    carry = client.post(f"/s/{session_a.token}/", {"action": "carry_on"})
+    new_code = re.match(r"^/r/([A-Z0-9-]+)/$", carry["Location"]).group(1)
+    assert new_code != code and services.find_draft(code) is None
+    post = do_post(client, new_code)
+    assert post.link == pre.link
+    done = client.get(f"/s/{session_a.token}/").content.decode()
+    assert "The before and after questions have been answered on this device" in done
+    # Another device has no such cookie: carrying on starts nothing.
+    fresh = Client().post(f"/s/{session_a.token}/", {"action": "carry_on"})
+    assert fresh.status_code == 200 and "There is a problem" in fresh.content.decode()
+
+
+def test_a_forged_cookie_is_ignored(client, evaluation, session_a):
+    _code, pre = do_pre(client, session_a)
+    forger = Client()
+    forger.cookies[waves.COOKIE] = pre.link  # unsigned: not accepted
+    page = forger.get(f"/s/{session_a.token}/").content.decode()
+    assert "You have started this survey" not in page
+
+
+def test_an_ordinary_survey_has_no_waves(client, study, session_a):
+    from tests.web.helpers import answer_all, start
+
+    code = start(client, session_a)  # straight to page 1: no code questions
+    token = answer_all(client, code)
+    client.post(f"/r/{code}/check/", {"submission_token": token})
+    response = Response.objects.get()
+    assert (response.wave, response.link, response.sgic) == ("", "", {})
+    assert waves.COOKIE not in client.cookies
+    assert client.get(f"/f/{session_a.follow_up_token}/").status_code == 404
+
+
+# -- the self-generated code -------------------------------------------------------------------
+
+
+def test_the_code_is_kept_only_as_keyed_digests(client, evaluation, session_a):
+    code = start_pre(client, session_a)
+    bad = client.post(f"/r/{code}/code/", {**CODE, "birth_day": "45", "action": "continue"})
+    assert bad.status_code == 200
+    html = bad.content.decode()
+    assert "Enter a whole number from 1 to 31" in html and 'href="#code-birth_day"' in html
+    assert Draft.objects.get().sgic == {}
+    give_code(client, code, CODE)
+    draft = Draft.objects.get()
+    secret = waves.study_secret(evaluation)
+    assert draft.sgic == {
+        "mother_initial": element_digest(secret, "mother_initial", "M"),
+        "birth_day": element_digest(secret, "birth_day", "7"),
+        "older_siblings": element_digest(secret, "older_siblings", "1"),
+        "birth_town_initial": element_digest(secret, "birth_town_initial", "L"),
+        "shoe_size_band": element_digest(secret, "shoe_size_band", "3"),
+    }
+    # The secret is not in the database; the digests of another study differ.
+    assert secret.hex() not in _all_rows()
+    assert draft.sgic["birth_day"] != element_digest(
+        b"another secret, long enough", "birth_day", "7"
+    )
+    # Left empty when coming back: the digests already given are kept.
+    client.post(f"/r/{code}/code/", {"action": "continue"})
+    assert Draft.objects.get().sgic == draft.sgic
+
+
+def test_the_code_may_be_left_out(client, evaluation, session_a):
+    code = start_pre(client, session_a)
+    assert client.get(f"/r/{code}/")["Location"] == f"/r/{code}/code/"  # asked first
+    skip = client.post(f"/r/{code}/code/", {"action": "skip"})
+    assert skip["Location"] == f"/r/{code}/1/"
+    token = answer_pages(client, code, SECTION_ORDER)
+    client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert Response.objects.get(wave="pre").sgic == {}
+
+
+def test_no_export_holds_the_digests(client, django_user_model, evaluation, session_a):
+    code, pre = do_pre(client, session_a)
+    do_post(client, code)
+    do_follow_up(Client(), session_a)
+    digests = [d for r in Response.objects.all() for d in r.sgic.values()]
+    assert len(digests) == 10
+    staff = Client()
+    staff.force_login(django_user_model.objects.get(username="lead"))
+    for fmt in exports.FORMATS:
+        content = staff.get(f"/studies/{evaluation.slug}/export/{fmt}/").content
+        blobs = [content]
+        if content[:2] == b"PK":  # a ZIP (CSV, REDCap) or an XLSX: look inside
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                blobs += [archive.read(name) for name in archive.namelist()]
+        for blob in blobs:
+            assert b"sgic" not in blob.lower(), fmt
+            for digest in digests:
+                assert digest.encode() not in blob, fmt
+
+
+def test_exports_hold_the_wave_and_link(client, django_user_model, evaluation, session_a):
+    code, pre = do_pre(client, session_a)
+    post = do_post(client, code)
+    # The follow-up with the birth day mistyped: joined by the code with one answer different.
+    follow_up = do_follow_up(Client(), session_a, {**CODE, "birth_day": "17"})
+    frame, _data = exports.export_frame(evaluation)
+    by_id = frame.set_index("response_id")
+    assert by_id.loc[str(pre.pk), "wave"] == "pre"
+    assert by_id.loc[str(post.pk), "wave"] == "post"
+    assert by_id.loc[str(follow_up.pk), "wave"] == "follow_up"
+    assert {by_id.loc[str(r.pk), "link"] for r in (pre, post, follow_up)} == {pre.link}
+    staff = Client()
+    staff.force_login(django_user_model.objects.get(username="analyst"))
+    archive = zipfile.ZipFile(
+        io.BytesIO(staff.get(f"/studies/{evaluation.slug}/export/csv/").content)
+    )
+    name = next(n for n in archive.namelist() if n.endswith("-responses.csv"))
+    csv = pd.read_csv(archive.open(name), dtype=str, keep_default_na=False)
+    assert list(csv.columns[6:8]) == ["wave", "link"]
+    assert sorted(csv["wave"]) == ["follow_up", "post", "pre"]
+    assert set(csv["link"]) == {pre.link}
+    assert (
+        "the link column joins the responses of one person" in archive.read("README.txt").decode()
+    )
+
+
+# -- the follow-up -----------------------------------------------------------------------------
+
+
+def test_follow_up_is_joined_by_the_code_with_one_answer_different(client, evaluation, session_a):
+    code, pre = do_pre(client, session_a)
+    do_post(client, code)
+    follow_up = do_follow_up(Client(), session_a, {**CODE, "shoe_size_band": "4"})
+    assert follow_up.wave == "follow_up" and follow_up.link == ""  # joined when analysed
+    linkage, joined = waves.follow_up_linkage(evaluation)
+    assert joined == {str(follow_up.pk): pre.link}
+    (link,) = linkage.links
+    assert (link.mismatches, link.differing) == (1, ("shoe_size_band",))
+    report = waves.linkage_report(evaluation)
+    assert (report.follow_up_exact, report.follow_up_one_different) == (0, 1)
+    assert report.element_disagreement == (("Shoe size band", 1),)
+    # Two answers different: not joined.
+    do_follow_up(Client(), session_a, {**CODE, "birth_day": "8", "older_siblings": "0"})
+    report = waves.linkage_report(evaluation)
+    assert (report.follow_up, report.follow_up_one_different, report.follow_up_unmatched) == (
+        2,
+        1,
+        1,
+    )
+
+
+def test_follow_up_feedback_is_full(client, evaluation, session_a):
+    follow_up = do_follow_up(client, session_a)
+    page = client.get(f"/thanks/{follow_up.submission_token}/").content.decode()
+    assert "How you did on the knowledge statements" in page
+
+
+def test_follow_up_link_opens_on_its_day(client, evaluation, session_a):
+    session_a.date = timezone.localdate() - timedelta(days=10)
+    session_a.save()
+    page = client.get(f"/f/{session_a.follow_up_token}/").content.decode()
+    assert "The follow-up questions are not open yet" in page
+    client.post(f"/f/{session_a.follow_up_token}/", {"consent": "yes"})
+    assert not Draft.objects.exists()
+    evaluation.follow_up_days = None
+    evaluation.save()
+    assert client.get(f"/f/{session_a.follow_up_token}/").status_code == 404
+
+
+def _all_rows() -> str:
+    out = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            out.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(out)
