@@ -212,3 +212,30 @@ def test_small_evaluation_report_withholds_counts(tmp_path):
     for change in small.items:
         if "n" in change.hidden:
             assert change.label not in " ".join(headlines(small, INSTRUMENT))
+
+
+def test_then_test_and_the_tables_pack(folder, tmp_path, capsys):
+    then = folder / "then-test.csv"
+    assert then.exists()
+    args = ["evaluate", "analyse", *waves(folder), "--then-test", str(then)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"confidence: standard \+\d\.\d\d .* retrospective \+\d\.\d\d", out)
+    html, tables = tmp_path / "r.html", tmp_path / "tables"
+    report = ["evaluate", "report", *waves(folder), "--then-test", str(then)]
+    assert main([*report, "--out", str(html), "--tables", str(tables)]) == 0
+    assert "Table 3b." in html.read_text()
+    written = sorted(p.name for p in tables.iterdir())
+    assert "evaluation-table-3b-then-test.csv" in written
+    assert "evaluation-table-2-knowledge.xlsx" in written
+    knowledge = pd.read_csv(tables / "evaluation-table-2-knowledge.csv", dtype=str)
+    assert len(knowledge) == 14 and "[c]" in knowledge.to_string()
+
+
+def test_module_examples_run():
+    import doctest
+
+    from readiness.evaluation import kernels, linkage
+
+    for module in (kernels, linkage):
+        assert doctest.testmod(module).failed == 0

@@ -263,7 +263,14 @@ def format_result(result, sources: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _read(pre: Path, post: Path, follow_up: Path | None, instrument_ref: str, link: str):
+def _read(
+    pre: Path,
+    post: Path,
+    follow_up: Path | None,
+    instrument_ref: str,
+    link: str,
+    then_test: Path | None = None,
+):
     from readiness.evaluation.read import read_wave
     from readiness.instrument import resolve_instrument
 
@@ -274,55 +281,58 @@ def _read(pre: Path, post: Path, follow_up: Path | None, instrument_ref: str, li
     }
     if follow_up is not None:
         frames["follow_up"] = read_wave(follow_up, instrument, link)
+    if then_test is not None:
+        frames["then_test"] = read_wave(then_test, instrument, link)
     return instrument, frames
 
 
-def _wave_options(func):
-    func = click.option(
-        "--link",
-        default="link",
-        show_default=True,
-        help="Column holding the linkage id (the same id in two waves is the same person).",
-    )(func)
-    func = click.option(
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+WAVE_OPTIONS = (
+    click.option("--pre", required=True, type=_FILE, help="Response file of the pre-test."),
+    click.option("--post", required=True, type=_FILE, help="Response file of the post-test."),
+    click.option(
+        "--follow-up", "follow_up", type=_FILE, help="Response file of the follow-up wave."
+    ),
+    click.option(
+        "--then-test",
+        "then_test",
+        type=_FILE,
+        help="File of the retrospective 'before today' ratings taken at the post-test "
+        "(the rated items and the link column).",
+    ),
+    click.option(
         "--instrument",
         "instrument_ref",
         default="readiness-survey",
         show_default=True,
         help="Instrument YAML file, or the name of a shipped one.",
-    )(func)
-    func = click.option(
-        "--follow-up",
-        "follow_up",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Response file of the follow-up wave.",
-    )(func)
-    func = click.option(
-        "--post",
-        required=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Response file of the post-test.",
-    )(func)
-    func = click.option(
-        "--pre",
-        required=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Response file of the pre-test.",
-    )(func)
-    func = click.option(
+    ),
+    click.option(
+        "--link",
+        default="link",
+        show_default=True,
+        help="Column holding the linkage id (the same id in two waves is the same person).",
+    ),
+    click.option(
         "--conf-level",
         type=click.FloatRange(0.5, 0.999),
         default=0.95,
         show_default=True,
         help="Confidence level.",
-    )(func)
-    func = click.option(
+    ),
+    click.option(
         "--min-cell",
         type=click.IntRange(1),
         default=5,
         show_default=True,
         help="Counts from 1 to this minus 1 are suppressed in reports (1: none).",
-    )(func)
+    ),
+)
+
+
+def _wave_options(func):
+    for option in reversed(WAVE_OPTIONS):
+        func = option(func)
     return func
 
 
@@ -342,6 +352,7 @@ def analyse_command(
     link: str,
     conf_level: float,
     min_cell: int,
+    then_test: Path | None,
     as_json: bool,
 ) -> None:
     """Analyse the waves as matched pairs: linkage flow, attrition, knowledge items, scales,
@@ -352,7 +363,7 @@ def analyse_command(
     """
     from readiness.evaluation.analysis import evaluate
 
-    instrument, frames = _read(pre, post, follow_up, instrument_ref, link)
+    instrument, frames = _read(pre, post, follow_up, instrument_ref, link, then_test)
     result = evaluate(
         frames["pre"],
         frames["post"],
@@ -361,10 +372,13 @@ def analyse_command(
         link_column=link,
         min_cell=min_cell,
         conf_level=conf_level,
+        then_test=frames.get("then_test"),
     )
     sources = {"pre": str(pre), "post": str(post)}
     if follow_up is not None:
         sources["follow_up"] = str(follow_up)
+    if then_test is not None:
+        sources["then"] = str(then_test)
     if as_json:
         payload = result.to_dict()
         payload["source"] = sources
@@ -381,6 +395,12 @@ def analyse_command(
     type=click.Path(dir_okay=False, path_type=Path),
     help="The report to write: FILE.pdf or FILE.html.",
 )
+@click.option(
+    "--tables",
+    "tables_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write every table as CSV and XLSX into this folder (small cells suppressed).",
+)
 @click.option("--title", help="Title of the report.")
 @click.option("--organisation", help="Organisation shown on the report.")
 def report_command(
@@ -391,14 +411,16 @@ def report_command(
     link: str,
     conf_level: float,
     min_cell: int,
+    then_test: Path | None,
     out: Path,
+    tables_dir: Path | None,
     title: str | None,
     organisation: str | None,
 ) -> None:
     """Write the board report: a page of headline sentences, then the tables, methods and
     conventions, with small cells suppressed."""
     from readiness.evaluation.analysis import evaluate
-    from readiness.evaluation.report import render_evaluation_html
+    from readiness.evaluation.report import render_evaluation_html, write_evaluation_tables
     from readiness.report.pdf import write_pdf
     from readiness.tabular import atomic_write
 
@@ -407,7 +429,7 @@ def report_command(
         raise ReadinessError(
             f"{out}: the report is written as PDF or HTML. Fix: end the file name in .pdf or .html."
         )
-    instrument, frames = _read(pre, post, follow_up, instrument_ref, link)
+    instrument, frames = _read(pre, post, follow_up, instrument_ref, link, then_test)
     with click.progressbar(length=2, label="Analysing and writing", file=sys.stderr) as bar:
         result = evaluate(
             frames["pre"],
@@ -417,6 +439,7 @@ def report_command(
             link_column=link,
             min_cell=min_cell,
             conf_level=conf_level,
+            then_test=frames.get("then_test"),
         )
         bar.update(1)
         source = {"pre": pre, "post": post, "follow_up": follow_up}
@@ -429,8 +452,11 @@ def report_command(
             write_pdf(html, out)
         else:
             atomic_write(out, lambda tmp: Path(tmp).write_text(html, encoding="utf-8"))
+        written = write_evaluation_tables(result, instrument, tables_dir) if tables_dir else []
         bar.update(1)
     click.echo(f"Wrote {out}" + (" (SYNTHETIC DATA)" if result.synthetic else ""))
+    if written:
+        click.echo(f"Wrote {len(written)} table files to {tables_dir}")
 
 
 @evaluate_group.command("demo")
@@ -467,7 +493,10 @@ def demo_command(out: Path, n_pre: int, seed: int) -> None:
         f"{lk.fuzzy} with one element differing, {lk.ambiguous} ambiguous, "
         f"{len(lk.unmatched_later)} not linked ({files['linkage'].name})."
     )
-    args = f"--pre {files['pre']} --post {files['post']} --follow-up {files['follow_up']}"
+    args = (
+        f"--pre {files['pre']} --post {files['post']} --follow-up {files['follow_up']} "
+        f"--then-test {files['then_test']}"
+    )
     click.echo("Next:")
     click.echo(f"  readiness evaluate analyse {args}")
     click.echo(f"  readiness evaluate report {args} --out {out / 'evaluation.pdf'}")

@@ -19,6 +19,9 @@ synthetic.
   the post-test by the self-generated code (:mod:`readiness.evaluation.linkage`): every
   respondent answers the code questions at both waves, some with a slip in one element
   (``code_slip``), a few in two (``code_slip_2``, which then cannot be linked).
+- **Then-test**: at the post-test, each confidence and perceived-knowledge item is rated again
+  "thinking back to before today": the pre-test rating, 1 point lower with probability
+  ``hindsight`` (a response shift: training shows people how little they knew).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ EFFECTS = {
     "lost_draft": 4 / 28,
     "code_slip": 0.15,
     "code_slip_2": 0.05,
+    "hindsight": 0.4,
 }
 DEMO_SECRET = b"readiness demo secret: synthetic data only"
 MIN_N = 20
@@ -71,6 +75,7 @@ class EvaluationDemo:
     pre: pd.DataFrame
     post: pd.DataFrame
     follow_up: pd.DataFrame
+    then_test: pd.DataFrame  # retrospective "before today" ratings taken at the post-test
     linkage: Linkage  # post-test to follow-up, by the self-generated code
     seed: int
     effects: dict
@@ -165,6 +170,13 @@ def make_demo(n_pre: int = PATTERN["pre"], seed: int = 55) -> EvaluationDemo:
     lost = rng.random(n_post) < EFFECTS["lost_draft"]
     post_links[lost] = [f"N{j + 1:06d}" for j in range(int(lost.sum()))]
 
+    # then-test: the pre-test ratings seen in hindsight, a little lower
+    rated = [i for i in ratings if i != "training_enough"]
+    then = pd.DataFrame({"site": post["site"].to_numpy()})
+    for i in rated:
+        lower = rng.random(n_post) < EFFECTS["hindsight"]
+        then[i] = np.maximum(1, pre[i].to_numpy()[stay] - lower)
+
     # follow-up: some of the post-test respondents; learning partly decays
     back = np.sort(rng.choice(n_post, size=n_fu, replace=False))
     fu = post.iloc[back].copy().reset_index(drop=True)
@@ -206,6 +218,7 @@ def make_demo(n_pre: int = PATTERN["pre"], seed: int = 55) -> EvaluationDemo:
         pre=finish(pre, pre_links, "PRE"),
         post=finish(post, post_links, "POST"),
         follow_up=finish(fu, fu_links, "FU"),
+        then_test=finish(then, post_links, "THEN"),
         linkage=linkage,
         seed=seed,
         effects=dict(EFFECTS),
@@ -237,6 +250,7 @@ def write_demo(demo: EvaluationDemo, folder: str | Path) -> dict[str, Path]:
         "pre": write_wave(demo.pre, instrument, folder / "pre.csv", "link"),
         "post": write_wave(demo.post, instrument, folder / "post.csv", "link"),
         "follow_up": write_wave(demo.follow_up, instrument, folder / "follow-up.csv", "link"),
+        "then_test": write_wave(demo.then_test, instrument, folder / "then-test.csv", "link"),
     }
     report = folder / "linkage.json"
     payload = {"synthetic": True, "post_to_follow_up": demo.linkage.to_dict()}

@@ -422,6 +422,49 @@ def _scales_table(result: EvaluationResult) -> Table:
     )
 
 
+def _then_table(result: EvaluationResult) -> Table | None:
+    if not result.then_test:
+        return None
+    rows = []
+    for t in result.then_test:
+        cells = [_text(t.label)]
+        for change in (t.standard, t.retrospective):
+            hidden = "n" in change.hidden
+            tt = change.t_test
+            cells += [
+                _num(str(change.n), hidden),
+                _num(
+                    f"{_signed(tt.mean_difference, 2)} ({_signed(tt.lower, 2)} to "
+                    f"{_signed(tt.upper, 2)})",
+                    hidden,
+                ),
+            ]
+        rows.append(cells)
+    return Table(
+        id="table-3b",
+        number="3b",
+        title="Self-ratings: standard change (post-test - pre-test) beside retrospective change "
+        "(post-test - then-test)",
+        head=[
+            [
+                th("Scale"),
+                th("Pairs", cls="num"),
+                th(f"Standard mean change ({_level(result)})", cls="num"),
+                th("Pairs", cls="num"),
+                th(f"Retrospective mean change ({_level(result)})", cls="num"),
+            ]
+        ],
+        bodies=[Body(rows)],
+        notes=[
+            "The then-test asks at the post-test how people rate themselves 'before today'. It "
+            "allows for a changed yardstick, but can itself be biased (for example by wanting "
+            "the training to have worked), so both are shown.",
+            footnote(result.min_cell),
+        ],
+        slug="table-3b-then-test",
+    )
+
+
 def _indicator_head(result: EvaluationResult, before: str, after: str) -> list[Cell]:
     return [
         th("Indicator"),
@@ -673,6 +716,7 @@ def evaluation_tables(result: EvaluationResult, instrument: Instrument) -> list[
         _flow_table(result),
         _items_table(result, instrument),
         _scales_table(result),
+        _then_table(result),
         _indicators_table(result),
         _poorly_known_table(result),
         _retention_table(result),
@@ -877,6 +921,25 @@ def render_evaluation_html(
     )
 
 
+def write_evaluation_tables(
+    result: EvaluationResult, instrument: Instrument, directory: str | Path
+) -> list[Path]:
+    """Write every table of the report as CSV and XLSX into ``directory`` (created if needed),
+    small cells suppressed as in the report; return the paths, CSV before XLSX for each."""
+    from readiness.report.export import write_csv, write_xlsx
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for table in evaluation_tables(result, instrument):
+        csv_path = directory / f"evaluation-{table.slug}.csv"
+        xlsx_path = directory / f"evaluation-{table.slug}.xlsx"
+        write_csv(table, csv_path)
+        write_xlsx(table, xlsx_path)
+        written += [csv_path, xlsx_path]
+    return written
+
+
 __all__ = [
     "POSITIVE",
     "conventions_table",
@@ -884,4 +947,5 @@ __all__ = [
     "headlines",
     "methods",
     "render_evaluation_html",
+    "write_evaluation_tables",
 ]

@@ -177,7 +177,7 @@ class BinaryChange(SafeResult):
     holm_p: float | None  # exact p-value, Holm-adjusted across the knowledge items
     dont_know_to_correct: int | None  # of b: "don't know" before (knowledge items only)
     wrong_to_correct: int | None  # of b: the wrong answer before
-    p_band: str  # the exact p-value in bands ("<0.001", "<0.01", "<0.05", ">=0.05"), never hidden
+    p_band: str  # the exact p-value in bands ("<0.001", "<0.01", "<0.05", "≥0.05"), never hidden
     hidden: tuple[str, ...] = ()
 
 
