@@ -5,6 +5,8 @@ content."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -497,6 +499,27 @@ def test_help_lists_every_command():
     assert "set " in run("local", "--help").output
     assert "--nation england|wales|scotland|northern-ireland" in run("print", "--help").output
     assert "--out" in run("build", "--help").output
+
+
+def test_print_and_build_put_the_online_address_and_its_qr_code_on_the_card(folder, tmp_path):
+    address = "https://readiness.example.nhs.uk/guide/"
+    pdf = tmp_path / "card.pdf"
+    run("print", "--nation", "wales", "--out", pdf, "--online-url", address, "--folder", folder,
+        "--as-of", "2027-01-10")  # fmt: skip
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert address in text
+    html = tmp_path / "guide.html"
+    run("build", "--nation", "wales", "--out", html, "--online-url", address, "--folder", folder,
+        "--as-of", "2027-01-10")  # fmt: skip
+    page = html.read_text(encoding="utf-8")
+    assert address in page and "<svg" in page  # the one-page summary's QR code
+    without = tmp_path / "plain.html"
+    run("build", "--nation", "wales", "--out", without, "--folder", folder)
+    assert "<svg" not in without.read_text(encoding="utf-8")
+    bad = run("print", "--nation", "wales", "--out", pdf, "--online-url", "guide home", status=2)
+    assert "not a web address" in bad.output
 
 
 def test_the_guide_is_a_readiness_command():

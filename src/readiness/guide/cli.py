@@ -667,6 +667,25 @@ def _contacts_kwargs(local_file: Path | None, content: Content) -> dict:
     return {"contacts": local.contacts} if local is not None else {}
 
 
+def _online_url(ctx, param, value: str | None) -> str:
+    address = (value or "").strip()
+    if address and not (address.startswith(("https://", "http://")) and len(address.split()) == 1):
+        raise click.BadParameter(
+            f"'{value}' is not a web address; give the guide's start page, such as "
+            "https://readiness.example.nhs.uk/guide/."
+        )
+    return address
+
+
+def _online_url_option(f):
+    return click.option(
+        "--online-url",
+        "online_url",
+        callback=_online_url,
+        help="The address of the guide online (its start page): printed with a QR code.",
+    )(f)
+
+
 @guide.command("print")
 @click.option("--nation", type=NATION, required=True, help="The nation of the pathway.")
 @click.option(
@@ -676,6 +695,7 @@ def _contacts_kwargs(local_file: Path | None, content: Content) -> dict:
     help="The PDF file to write.",
 )
 @_local_option()
+@_online_url_option
 @_as_of_option
 @_folder_option
 @_json_option
@@ -683,6 +703,7 @@ def print_command(
     nation: str,
     out: Path,
     local_file: Path | None,
+    online_url: str,
     as_of: dt.date | None,
     folder: Path | None,
     as_json: bool,
@@ -692,7 +713,9 @@ def print_command(
 
     content = load_content(folder)
     kwargs = _contacts_kwargs(local_file, content)
-    written = print_pathway(content, nation, out, _today(as_of), **kwargs) or out
+    written = (
+        print_pathway(content, nation, out, _today(as_of), online_url=online_url, **kwargs) or out
+    )
     _written(written, nation, as_json)
 
 
@@ -705,6 +728,7 @@ def print_command(
     help="The HTML file to write (a self-contained page that works offline).",
 )
 @_local_option()
+@_online_url_option
 @_as_of_option
 @_folder_option
 @_json_option
@@ -712,6 +736,7 @@ def build_command(
     nation: str,
     out: Path,
     local_file: Path | None,
+    online_url: str,
     as_of: dt.date | None,
     folder: Path | None,
     as_json: bool,
@@ -721,7 +746,9 @@ def build_command(
 
     content = load_content(folder)
     kwargs = _contacts_kwargs(local_file, content)
-    written = build_offline(content, nation, out, _today(as_of), **kwargs) or out
+    written = (
+        build_offline(content, nation, out, _today(as_of), online_url=online_url, **kwargs) or out
+    )
     _written(written, nation, as_json)
 
 

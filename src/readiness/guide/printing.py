@@ -194,7 +194,7 @@ class _Builder:
                 parts.append(f"{number}: {' or '.join(dict.fromkeys(said))}")
             else:
                 parts.append(f"{var} is {' or '.join(values)}")
-        return f"If {'; '.join(parts)}" if parts else ""
+        return f"If {' and '.join(parts)}" if parts else ""
 
     def action(
         self, action_id: str, when: Condition = ALWAYS, edit: Callable[[str], str] | None = None
@@ -713,9 +713,11 @@ def offline_html(
     nation: str,
     as_of: date,
     contacts: Mapping[str, Contact] | None = None,
+    online_url: str = "",
 ) -> str:
-    """The whole guide for ``nation`` as one self-contained HTML document (no script)."""
-    card = build_card(content, nation, as_of, contacts)
+    """The whole guide for ``nation`` as one self-contained HTML document (no script); its
+    one-page summary carries a QR code to ``online_url`` when one is given."""
+    card = build_card(content, nation, as_of, contacts, online_url)
     preset = _preset(content, nation)
     pages = [_offline_page(content, p, preset, as_of, contacts) for p in positions(content, nation)]
     start = next(p for p in pages if p.id == START_ID)
@@ -740,11 +742,12 @@ def build_offline(
     out_path: str | Path,
     as_of: date,
     contacts: Mapping[str, Contact] | None = None,
+    online_url: str = "",
 ) -> Path:
     """Write :func:`offline_html` to ``out_path`` atomically; returns the path."""
     from readiness.tabular import atomic_write
 
-    html = offline_html(content, nation, as_of, contacts)
+    html = offline_html(content, nation, as_of, contacts, online_url)
     out = Path(out_path)
     atomic_write(out, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return out
