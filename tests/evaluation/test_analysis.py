@@ -291,3 +291,13 @@ def test_the_demo_effects_are_recovered():
     expected = EFFECTS["rise_2"] * 2 + (EFFECTS["rise_1"] - EFFECTS["rise_2"]) * 1
     # ratings at 5 cannot rise, so the observed mean change is a little below the drawn one
     assert 0.6 * expected < confidence.t_test.mean_difference <= expected
+
+
+def test_a_follow_up_without_a_section_leaves_it_out_quietly(demo):
+    perceived = list(INSTRUMENT.scale("perceived_knowledge").items)
+    follow_up = demo.follow_up.drop(columns=perceived)
+    result = evaluate(demo.pre, demo.post, INSTRUMENT, follow_up=follow_up)
+    assert [t.id for t in result.three_waves] == ["actual_knowledge", "confidence"]
+    assert [s.id for s in result.retention.scales] == ["actual_knowledge", "confidence"]
+    assert "perceived_knowledge" in [s.id for s in result.scales]
+    assert not [w for w in result.warnings if "Perceived" in w]

@@ -702,6 +702,8 @@ def _three_waves(
     out = []
     names = ("pre", "post", "follow_up")
     for scale in instrument.scales:
+        if np.isnan(fu.scales[scale.id]).all():
+            continue  # not asked at follow-up
         m = (
             np.column_stack(
                 [w.scales[scale.id][r] for w, r in zip((pre, post, fu), rows, strict=True)]
@@ -741,6 +743,8 @@ def _three_waves(
             mixed = None
             warnings.append(f"{scale.label}: the mixed model could not be fitted ({err}).")
         hidden = ("n", "friedman", "pairwise") if is_small(n, min_cell) else ()
+        if mixed is not None and is_small(mixed.n_people, min_cell):
+            hidden += ("mixed",)
         out.append(ThreeWaves(scale.id, scale.label, n, friedman, tuple(pairwise), mixed, hidden))
     return tuple(out)
 
@@ -812,7 +816,8 @@ def _changes(
             min_cell,
         )
         if change is None:
-            if len(i):
+            asked = all(any(it in w.frame.columns for it in scale.items) for w in (x, y))
+            if len(i) and asked:
                 warnings.append(
                     f"{scale.label}: fewer than 2 {WAVE_WORDS[x.name]}-{WAVE_WORDS[y.name]} "
                     "pairs have the score at both waves, so its change is not estimated."

@@ -330,7 +330,8 @@ def link_waves(
     """Link an earlier wave's records to a later wave's, one to one (see the module notes).
 
     ``max_mismatch`` is the most elements that may differ in a fuzzy link (0 for exact links
-    only).  Record ids must be unique within a wave.
+    only).  Record ids must be unique within a wave.  Sites are compared as given: a record
+    without a site (None) can be linked fuzzily only to another without one.
     """
     if isinstance(max_mismatch, bool) or not isinstance(max_mismatch, int) or max_mismatch < 0:
         raise ReadinessError(
