@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
 import sys
 import types
 from html import unescape
@@ -459,3 +461,15 @@ def test_the_real_pathway_and_offline_copy_are_made_from_the_test_guide(staff):
     assert offline.status_code == 200
     html = offline.content.decode()
     assert "<html" in html.lower() and "Is the person under 18?" in html
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+def test_the_real_pathway_prints_the_guides_own_address_for_its_qr_code(staff, tmp_path):
+    response = staff.get("/guide/print/england.pdf", secure=True)
+    assert response.status_code == 200
+    pdf = tmp_path / "england.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "https://testserver/guide/" in text  # the start page, as this request reached it
+    assert "/guide/print/" not in text
