@@ -336,3 +336,151 @@ def _all_rows() -> str:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             out.extend(repr(row) for row in cursor.fetchall())
     return "\n".join(out)
+
+
+# -- the evaluation page -----------------------------------------------------------------------
+
+
+def _staff(django_user_model, username) -> Client:
+    client = Client()
+    client.force_login(django_user_model.objects.get(username=username))
+    return client
+
+
+def _pairs(study, session, n: int, *, discipline: int = 2, right_after: int = 14) -> None:
+    """``n`` matched pairs stored directly: every knowledge answer wrong before, the first
+    ``right_after`` of them right after (the shipped key: k_disclose ... in instrument order)."""
+    instrument = study.instrument.instrument
+    items = [i for i in instrument.items if i.type == "true_false"]
+    for k in range(n):
+        link = f"{session.code}-{k:04d}-link"
+        wrong = {i.id: (0 if i.key else 1) for i in items}
+        right = {i.id: (1 if i.key else 0) for i in items[:right_after]}
+        base = {"site": session.site.code, "discipline": discipline}
+        for wave, answers in (("pre", {**base, **wrong}), ("post", {**base, **wrong, **right})):
+            Response.objects.create(
+                session=session,
+                instrument=study.instrument,
+                answers=answers,
+                completed_on=session.date,
+                submission_token=f"{link}-{wave}",
+                wave=wave,
+                link=link,
+            )
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_page_counts_the_linked_pair(client, django_user_model, evaluation, session_a):
+    code, pre = do_pre(client, session_a)
+    do_post(client, code)
+    other = {**CODE, "mother_initial": "A", "birth_town_initial": "Z"}
+    do_pre(Client(), session_a, other)  # another device, another person: before only
+    do_follow_up(Client(), session_a, {**CODE, "birth_day": "17"})
+    page = _staff(django_user_model, "lead").get(f"/studies/{evaluation.slug}/evaluation/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    text = _text(html)
+    assert "1 matched pair (before and after on the same device); 1 joined at follow-up" in text
+    for cell, value in (
+        ("count-pre", 2),
+        ("count-post", 1),
+        ("count-matched", 1),
+        ("count-pre-only", 1),
+        ("count-post-only", 0),
+        ("count-pre-code", 2),
+        ("count-follow-up", 1),
+        ("count-exact", 0),
+        ("count-one-different", 1),
+        ("count-ambiguous", 0),
+        ("count-unmatched", 0),
+    ):
+        found = re.search(rf'id="{cell}">(?:<strong>)?(\d+)<', html)
+        assert found and int(found.group(1)) == value, cell
+    assert "Day of the month they were born (1)" in text
+    assert re.search(r'id="trained">2<', html)  # people with a before or after answer
+    assert 'id="items"' in html and 'id="scales"' in html and 'id="indicators"' in html
+    assert "Most people who have been trafficked say so" in text  # a knowledge statement
+    assert 'id="poorly-known"' in html
+    assert "Kept at follow-up" in text
+    # The dashboard counts people: the before answers.
+    dashboard = _staff(django_user_model, "lead").get(f"/studies/{evaluation.slug}/")
+    assert re.search(r'id="response-count"><strong>2</strong>', dashboard.content.decode())
+    assert "See the training evaluation" in dashboard.content.decode()
+
+
+def test_the_page_and_report_by_role(django_user_model, evaluation, session_a, session_b):
+    _pairs(evaluation, session_b, 3)
+    url = f"/studies/{evaluation.slug}/evaluation/"
+    for role in ("lead", "analyst", "admin"):
+        assert re.search(
+            r'id="count-matched"><strong>3<',
+            _staff(django_user_model, role).get(url).content.decode(),
+        ), role
+    # The coordinator of site A sees site A only.
+    own = _staff(django_user_model, "coordinator").get(url).content.decode()
+    assert re.search(r'id="count-matched"><strong>0<', own)
+    assert _staff(django_user_model, "outsider").get(url).status_code == 403
+    assert Client().get(url).status_code == 302  # sign in first
+    report = f"/studies/{evaluation.slug}/evaluation/report.pdf"
+    assert _staff(django_user_model, "coordinator").get(report).status_code == 403
+    pdf = _staff(django_user_model, "analyst").get(report)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert "evaluation.pdf" in pdf["Content-Disposition"]
+
+
+def test_small_cells_are_suppressed_for_a_coordinator(django_user_model, evaluation, session_a):
+    # 7 pairs at the coordinator's site, all Maternity; 12 of the 14 statements learnt.
+    _pairs(evaluation, session_a, 7, right_after=12)
+    url = f"/studies/{evaluation.slug}/evaluation/"
+    lead = _staff(django_user_model, "lead").get(url).content.decode()
+    assert "[c]" not in lead
+    assert re.search(r'id="count-matched"><strong>7<', lead)
+    coordinator = _staff(django_user_model, "coordinator").get(url).content.decode()
+    assert re.search(r'id="count-matched"><strong>7<', coordinator)  # counts are current
+    assert "released in steps of 5" in coordinator
+    # The results rest on the first 5 pairs: 5 of 5 right after, never 7.
+    assert "5 of 5" in _text(coordinator) and "7 of 7" not in _text(coordinator)
+    assert "7 of 7" in _text(lead)
+    assert "[c]" in coordinator  # McNemar's cells of 1 to 4 people, for instance
+
+
+def test_a_study_that_is_no_evaluation_says_so(django_user_model, study):
+    page = _staff(django_user_model, "lead").get(f"/studies/{study.slug}/evaluation/")
+    assert "This study does not evaluate training" in page.content.decode()
+
+
+def test_the_session_page_shows_the_follow_up_link(django_user_model, evaluation, session_a):
+    lead = _staff(django_user_model, "lead")
+    html = lead.get(f"/studies/{evaluation.slug}/sessions/{session_a.pk}/").content.decode()
+    assert f"/f/{session_a.follow_up_token}/" in html
+    opens = session_a.date + timedelta(days=90)
+    assert f"{opens.day} {opens.strftime('%B %Y')}" in html
+    qr = lead.get(f"/studies/{evaluation.slug}/sessions/{session_a.pk}/follow-up-qr.svg")
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml"
+    assert b"follow-up link of session" in qr.content
+
+
+def test_the_study_form_turns_the_evaluation_on(django_user_model, study):
+    lead = _staff(django_user_model, "lead")
+    form = lead.get(f"/studies/{study.slug}/settings/").content.decode()
+    assert "This study evaluates training (before, after and follow-up)" in form
+    data = {
+        "name": study.name,
+        "nation": "england",
+        "instrument": study.instrument_id,
+        "information": "",
+        "show_feedback": "on",
+        "is_open": "on",
+        "evaluation": "on",
+        "follow_up_days": "0",
+    }
+    bad = lead.post(f"/studies/{study.slug}/settings/", data)
+    assert "Enter a number of days from 1 to 730" in bad.content.decode()
+    saved = lead.post(f"/studies/{study.slug}/settings/", {**data, "follow_up_days": "60"})
+    assert saved.status_code == 302
+    study.refresh_from_db()
+    assert study.evaluation and study.follow_up_days == 60

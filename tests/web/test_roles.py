@@ -57,6 +57,23 @@ STAFF = {
         "/studies/{s}/sessions/{SB}/qr.svg",
         dict(lead=200, admin=200),
     ),
+    # The study here is no training evaluation: it has no follow-up link, and no board report.
+    "surveys:session_follow_up_qr": (
+        "/studies/{s}/sessions/{SA}/follow-up-qr.svg",
+        dict(lead=404, coordinator=404, admin=404),
+    ),
+    "surveys:session_follow_up_qr (other site)": (
+        "/studies/{s}/sessions/{SB}/follow-up-qr.svg",
+        dict(lead=404, admin=404),
+    ),
+    "surveys:evaluation": (
+        "/studies/{s}/evaluation/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
+    "surveys:evaluation_report": (
+        "/studies/{s}/evaluation/report.pdf",
+        dict(lead=404, analyst=404, admin=404),
+    ),
     "surveys:responses": ("/studies/{s}/responses/", dict(lead=200, analyst=200, admin=200)),
     "surveys:response": ("/studies/{s}/responses/{R}/", dict(lead=200, analyst=200, admin=200)),
     "surveys:report": ("/studies/{s}/report/", dict(lead=REPORT, analyst=REPORT, admin=REPORT)),

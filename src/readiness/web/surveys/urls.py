@@ -2,6 +2,7 @@
 
 from django.urls import include, path, register_converter
 
+from readiness.web.surveys import views_evaluation as ev
 from readiness.web.surveys import views_respondent as r
 from readiness.web.surveys import views_staff as s
 
@@ -54,6 +55,17 @@ urlpatterns = [
         s.response_detail,
         name="response",
     ),
+    path(
+        "studies/<slug:slug>/sessions/<int:session_id>/follow-up-qr.svg",
+        s.session_follow_up_qr,
+        name="session_follow_up_qr",
+    ),
     path("studies/<slug:slug>/report/", s.report, name="report"),
+    path("studies/<slug:slug>/evaluation/", ev.evaluation, name="evaluation"),
+    path(
+        "studies/<slug:slug>/evaluation/report.pdf",
+        ev.evaluation_report,
+        name="evaluation_report",
+    ),
     path("studies/<slug:slug>/", include("readiness.web.surveys.urls_data")),
 ]

@@ -13,6 +13,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
@@ -330,6 +331,13 @@ def session_detail(request, study, access, session_id):
         messages.success(request, "Session saved.")
         return redirect("surveys:session", slug=study.slug, session_id=session.pk)
     link = request.build_absolute_uri(session.link_path())
+    opens = session.follow_up_opens()
+    waves = None
+    if study.evaluation:
+        by_wave = dict(
+            session.responses.values_list("wave").annotate(n=Count("id")).order_by("wave")
+        )
+        waves = {w: by_wave.get(w, 0) for w in ("pre", "post", "follow_up")}
     return _page(
         request,
         "staff/session.jinja",
@@ -337,30 +345,48 @@ def session_detail(request, study, access, session_id):
         study=study,
         session=session,
         link=link,
-        responded=session.responses.count(),
+        responded=session.responses.filter(wave__in=services.BASELINE_WAVES).count(),
+        waves=waves,
+        follow_up_link=request.build_absolute_uri(session.follow_up_path()) if opens else None,
+        follow_up_opens=opens,
         fields=render_form(form),
         errors=error_list(form),
     )
 
 
+def _qr(link: str, title: str, name: str, download: bool) -> HttpResponse:
+    qr = segno.make(link, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=8, border=4, title=title, xmldecl=False)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    if download:
+        response["Content-Disposition"] = attachment(name)
+    return response
+
+
 @perm.study_view(perm.MANAGE_SESSIONS)
 def session_qr(request, study, access, session_id):
     session = _session(study, access, session_id, perm.MANAGE_SESSIONS)
-    link = request.build_absolute_uri(session.link_path())
-    qr = segno.make(link, error="m")
-    buffer = io.BytesIO()
-    qr.save(
-        buffer,
-        kind="svg",
-        scale=8,
-        border=4,
-        title=f"QR code for the survey link of session {session.code}",
-        xmldecl=False,
+    return _qr(
+        request.build_absolute_uri(session.link_path()),
+        f"QR code for the survey link of session {session.code}",
+        f"{session.code}-qr.svg",
+        bool(request.GET.get("download")),
     )
-    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
-    if request.GET.get("download"):
-        response["Content-Disposition"] = attachment(f"{session.code}-qr.svg")
-    return response
+
+
+@perm.study_view(perm.MANAGE_SESSIONS)
+def session_follow_up_qr(request, study, access, session_id):
+    """The QR code of a session's follow-up link (an evaluation study with a follow-up)."""
+    session = _session(study, access, session_id, perm.MANAGE_SESSIONS)
+    if session.follow_up_opens() is None:
+        raise Http404("This study has no follow-up.")
+    return _qr(
+        request.build_absolute_uri(session.follow_up_path()),
+        f"QR code for the follow-up link of session {session.code}",
+        f"{session.code}-follow-up-qr.svg",
+        bool(request.GET.get("download")),
+    )
 
 
 # -- responses and report ----------------------------------------------------------------------

@@ -28,15 +28,17 @@ Exports hold ``wave`` and ``link`` (:mod:`.exports`), never the digests.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
+import pandas as pd
 from django.conf import settings
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
 from readiness.evaluation.linkage import SGIC_ELEMENTS, Record, link_waves, sgic_digests
 from readiness.instrument import Instrument
-from readiness.web.surveys.models import Response, Session, Study, Wave
+from readiness.web.surveys.models import Response, Session, Site, Study, Wave
 
 PRE, POST, FOLLOW_UP = Wave.PRE.value, Wave.POST.value, Wave.FOLLOW_UP.value
 WAVES = (PRE, POST, FOLLOW_UP)
@@ -284,3 +286,97 @@ def linkage_report(study: Study, site_ids: set[int] | None = None) -> LinkageRep
             if differing.get(e.id)
         ),
     )
+
+
+# -- the analysis ------------------------------------------------------------------------------
+
+
+def wave_frames(
+    study: Study, site_ids: set[int] | None = None, step: int | None = None
+) -> dict[str, pd.DataFrame]:
+    """The study's responses to its current instrument version, by wave, with the ``link``
+    column :func:`readiness.evaluation.evaluate` takes (a follow-up response gets the link id
+    of the pre response its code was joined to; an empty id is missing).
+
+    With ``step`` (a role that sees suppressed results), only the matched pairs released in
+    steps of ``step`` (:mod:`.release`, by the post response's id and within the pre
+    response's discipline) and the follow-ups of those people, released the same way: comparing
+    the page before and after one person answers then shows nothing of that person."""
+    from readiness.web.surveys import release, responseframe
+
+    clean = responseframe.clean_responses(study)
+    if site_ids is not None:
+        codes = set(Site.objects.filter(id__in=site_ids).values_list("code", flat=True))
+        clean = clean[clean["site"].isin(codes)]
+    frames = {wave: clean[clean["wave"] == wave].reset_index(drop=True).copy() for wave in WAVES}
+    if len(frames[FOLLOW_UP]):
+        _linkage, joined = follow_up_linkage(study)
+        later = frames[FOLLOW_UP]
+        later["link"] = later["response_id"].map(joined)
+    for frame in frames.values():
+        frame["link"] = frame["link"].where(frame["link"].notna() & (frame["link"] != ""), None)
+    if step is None:
+        return frames
+    group = "discipline"
+    pre = frames[PRE].dropna(subset=["link"])
+    discipline = dict(zip(pre["link"], pre[group], strict=True)) if group in pre else {}
+    post = frames[POST][frames[POST]["link"].isin(set(pre["link"]))].copy()
+    post[group] = post["link"].map(discipline)
+    kept = set(release.released(post, step, group)["link"])
+    follow_up = frames[FOLLOW_UP][frames[FOLLOW_UP]["link"].isin(kept)].copy()
+    follow_up[group] = follow_up["link"].map(discipline)
+    kept_later = set(release.released(follow_up, step, group)["response_id"])
+    return {
+        PRE: frames[PRE][frames[PRE]["link"].isin(kept)].reset_index(drop=True),
+        POST: frames[POST][frames[POST]["link"].isin(kept)].reset_index(drop=True),
+        FOLLOW_UP: frames[FOLLOW_UP][frames[FOLLOW_UP]["response_id"].isin(kept_later)].reset_index(
+            drop=True
+        ),
+    }
+
+
+def evaluate_study(study: Study, site_ids: set[int] | None = None, step: int | None = None):
+    """:func:`readiness.evaluation.evaluate` of the study's waves (:func:`wave_frames`)."""
+    from readiness.evaluation import evaluate
+
+    frames = wave_frames(study, site_ids, step)
+    return evaluate(
+        frames[PRE],
+        frames[POST],
+        study.instrument.instrument,
+        follow_up=frames[FOLLOW_UP] if len(frames[FOLLOW_UP]) else None,
+        link_column="link",
+        min_cell=settings.READINESS_MIN_CELL,
+    )
+
+
+def evaluation_for(study: Study, site_ids: set[int] | None, step: int | None):
+    """(the evaluation result, None) or (None, why it cannot be computed), kept in the
+    ``results`` cache until a response, a session or a setting it rests on changes."""
+    from django.core.cache import caches
+
+    from readiness.errors import ReadinessError
+    from readiness.web.surveys import resultscache, services
+
+    sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
+    key = (
+        f"readiness:evaluation:v1:{resultscache.database_tag()}:{study.pk}:{sites}:{step}:"
+        f"{settings.READINESS_MIN_CELL}:{services.results_key(study, site_ids)}"
+    )
+    key = "readiness:evaluation:" + hashlib.sha256(key.encode()).hexdigest()
+    cache = caches[resultscache.ALIAS]
+    try:
+        kept = cache.get(key)
+    except OSError:
+        kept = None
+    if kept is not None:
+        return kept
+    try:
+        found = (evaluate_study(study, site_ids, step), None)
+    except ReadinessError as err:
+        found = (None, f"The evaluation cannot be computed yet: {err}")
+    try:
+        cache.set(key, found, resultscache.KEEP_SECONDS)
+    except OSError:
+        pass
+    return found
