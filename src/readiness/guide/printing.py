@@ -58,7 +58,7 @@ from readiness.guide.present import (
 
 MAX_FONT_PT = 11.0
 MIN_FONT_PT = 8.5
-FONT_STEP_PT = 0.25
+FONT_STEP_PT = 0.1
 ENTITLEMENT_ACTIONS = ("entitlement",)  # with every action tagged treat_now: the entitlement box
 # Printed in the helplines box, less any sentence that only repeats a number the box lists.
 HELPLINE_ACTIONS = ("helpline_advice",)
@@ -152,6 +152,15 @@ def _expand(text: str, acronyms: Mapping[str, str], seen: set[str]) -> str:
     return expand_acronyms(text, acronyms, seen) if text else text
 
 
+PHONE_NUMBER = re.compile(r"(?<![\w.,])\d{2,5}(?: \d{2,4}){1,3}(?![\w])")
+
+
+def _glue_numbers(text: str) -> str:
+    """``text`` with the spaces inside phone numbers ("028 9504 9999") made non-breaking, so
+    that a number is never split across two lines of the card."""
+    return PHONE_NUMBER.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
+
+
 def _check_nation(nation: str) -> None:
     if nation not in NATIONS:
         raise ReadinessError(f"'{nation}' is not a nation. Fix: use one of {', '.join(NATIONS)}.")
@@ -177,7 +186,7 @@ class _Builder:
         self.setters: dict[str, tuple[int, dict[str, list[str]]]] = {}
 
     def x(self, text: str) -> str:
-        return _expand(text, self.guide.acronyms, self.seen)
+        return _glue_numbers(_expand(text, self.guide.acronyms, self.seen))
 
     def note_facts(self, views) -> None:
         for view in views:
@@ -410,9 +419,9 @@ def build_card(
         if view.id in b.emergency:  # "Call 999 now" is the first step's answer already
             continue
         b.note_facts([view])
-        statement = b.x(view.statement)
-        at = re.search(rf"(?<![\w]){re.escape(view.value)}(?![\w])", statement)
-        named = re.fullmatch(rf"(.+?):\s*{re.escape(view.value)}\.?", statement.strip())
+        statement, value = b.x(view.statement), _glue_numbers(view.value)
+        at = re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", statement)
+        named = re.fullmatch(rf"(.+?):\s*{re.escape(value)}\.?", statement.strip())
         if named:
             helplines.append(Helpline(view.value, "", "", named.group(1)))
         elif at:
@@ -537,7 +546,7 @@ def _render(html: str):
 
 def _font_steps() -> list[float]:
     n = round((MAX_FONT_PT - MIN_FONT_PT) / FONT_STEP_PT)
-    return [MAX_FONT_PT - i * FONT_STEP_PT for i in range(n + 1)]
+    return [round(MAX_FONT_PT - i * FONT_STEP_PT, 2) for i in range(n + 1)]
 
 
 def fit_pathway(
