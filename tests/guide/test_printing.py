@@ -7,6 +7,7 @@ reads what is printed and pdftoppm renders them in greyscale.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from readiness.guide.model import NATION_NAMES, NATIONS
 from readiness.guide.paths import open_options, replay, skip_preset
 from readiness.guide.printing import (
     MIN_FONT_PT,
+    TARGET_FONT_PT,
     build_offline,
     fit_pathway,
     pathway_html,
@@ -60,6 +62,11 @@ def _shipped():
     return load_content()
 
 
+@functools.cache
+def _fitted_shipped(nation: str):
+    return fit_pathway(_shipped(), nation, AS_OF, online_url=URL)
+
+
 def _one_line(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -90,6 +97,32 @@ def _word_heights(path: Path) -> list[float]:
     ).stdout
     boxes = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', out)
     return [float(b) - float(a) for a, b in boxes]
+
+
+# pdftotext gives a word the height of its font's ascent and descent: 1.117 times the type size
+# for Arial and Liberation Sans (0.905 + 0.212 of the em).
+WORD_HEIGHT_PER_PT = 1.117
+
+
+def _laid_out_sizes(document, classes: set[str]) -> dict[str, list[float]]:
+    """The type size, in points, of every piece of text WeasyPrint laid out inside an element
+    with one of ``classes``, by class (reads the layout's boxes)."""
+    found: dict[str, list[float]] = {c: [] for c in classes}
+
+    def walk(box, inside: set[str]) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and hasattr(element, "get"):
+            inside = inside | (set((element.get("class") or "").split()) & classes)
+        text = getattr(box, "text", None)
+        if text and text.strip():
+            for name in inside:
+                found[name].append(box.style["font_size"] * 0.75)  # CSS px to pt
+        for child in getattr(box, "children", ()):
+            walk(child, inside)
+
+    for page in document.pages:
+        walk(page._page_box, set())
+    return found
 
 
 def _grey_pixels(pdf: Path, tmp_path: Path) -> np.ndarray:
@@ -234,8 +267,80 @@ def test_no_colour_carries_meaning_and_type_is_never_below_the_floor(content):
             digits = "".join(c * 2 for c in digits)
         r, g, b = (int(digits[i : i + 2], 16) for i in (0, 2, 4))
         assert r == g == b, f"{colour} is a colour, not a grey"
-    with pytest.raises(ValueError, match="8.5"):
-        pathway_html(content, "england", AS_OF, font_pt=8)
+    with pytest.raises(ValueError, match=str(MIN_FONT_PT)):
+        pathway_html(content, "england", AS_OF, font_pt=MIN_FONT_PT - 0.5)
+
+
+def test_a_contact_is_printed_once_in_the_footer_not_with_each_action(content):
+    contacts = {"safeguarding_team": Local("0115 000 0000", D(2027, 4, 1), "Safeguarding (days)")}
+    html = pathway_html(content, "england", AS_OF, contacts=contacts)
+    text = _visible(html)
+    assert text.count("0115 000 0000") == 1 and text.count("Safeguarding (days)") == 1
+    assert "Call:" not in text
+    footer = _visible(html[html.index("<footer") : html.index("</footer>")])
+    assert "Your local contacts" in footer and "Safeguarding (days): 0115 000 0000" in footer
+    assert "Do not use after" in footer
+
+
+def test_the_helplines_box_is_not_repeated_by_the_actions(tmp_path):
+    def repeat(f, g):
+        f["facts"]["danger"].update(volatility="contact", value="999")
+        f["facts"]["ctac"] = {**f["facts"]["helpline"], "statement": "Child line: 0808 800 5000."}
+        f["facts"]["ctac"]["value"] = "0808 800 5000"
+        g["actions"]["helpline_advice"]["variants"]["all"]["text"] = (
+            "Helpline, day or night: 08000 121 700. Share numbers only where no companion can see."
+        )
+        g["actions"]["child_advice"] = {
+            "title": "Advice about a child",
+            "variants": {"all": {"text": "For advice, call 0808 800 5000.", "facts": ["ctac"]}},
+        }
+        g["nodes"]["child_outcome"]["actions"].append("child_advice")
+
+    def edits(files):
+        repeat(files["facts.yaml"], files["guide.yaml"])
+
+    files = changed()
+    edits(files)
+    content = load_content(write_content(tmp_path / "g", files))
+    html = pathway_html(content, "england", AS_OF)
+    text = _visible(html)
+    box = _visible(
+        html[
+            html.index("<h2>Helplines</h2>") : html.index("</section>", html.index("<h2>Helplines"))
+        ]
+    )
+    # the advice action's sentence that only gives the number is left to the box; the rest is
+    # printed there, once, and not in the adult's list
+    assert text.count("08000 121 700") == 1 and "08000 121 700" in box
+    assert "Share numbers only where no companion can see." in box
+    assert text.count("Share numbers only") == 1 and "Helpline, day or night" not in text
+    # an action that only gives a number the box lists is left to the box
+    assert text.count("0808 800 5000") == 1 and "Advice about a child" not in text
+    # 999 is the first step's answer ("Call 999 now."), so the box does not list it again
+    assert "Call 999 now." in text and "999" not in box
+
+
+def test_a_phone_number_is_never_split_across_lines(tmp_path):
+    def number(g):
+        g["actions"]["refer_to_fro"]["variants"]["all"]["text"] = (
+            "Refer through your lead to a First Responder, or call 028 9504 9999 out of hours."
+        )
+
+    content = load_content(write_content(tmp_path / "g", changed(guide=number)))
+    html = pathway_html(content, "england", AS_OF)
+    assert "or call 028\u00a09504\u00a09999 out of hours." in unescape(html)
+    assert re.search(r"\.value\s*\{[^}]*white-space: nowrap", html)  # the boxes' numbers
+
+
+def test_answers_that_lead_the_same_way_share_a_line_and_carry_on_goes_with_the_question(
+    content,
+):
+    html = pathway_html(content, "england", AS_OF)
+    text = _visible(html)
+    assert re.search(r"Yes or Not sure\W+child pathway", text)
+    question = re.search(r'<p class="q">.*?Is anyone in immediate danger\?.*?</p>', html, re.S)
+    assert question and "carry on" in question.group(0)
+    assert text.index("carry on") < text.index("Call 999 now.")
 
 
 def test_an_unknown_nation_is_refused_with_the_four_names(content):
@@ -389,8 +494,8 @@ def test_the_shipped_pathways_print_on_one_page_each(nation, tmp_path):
     out = print_pathway(content, nation, tmp_path / f"{nation}.pdf", AS_OF, online_url=URL)
     info = _pdfinfo(out)
     assert info["Pages"] == "1" and "x 841.8" in info["Page size"]
-    # no word is set smaller than 8.5 pt (a word's box is about 1.12 times its type size)
-    assert min(_word_heights(out)) >= MIN_FONT_PT * 1.1
+    # no word is set smaller than the floor (a word's box is 1.117 times its type size)
+    assert min(_word_heights(out)) >= MIN_FONT_PT * WORD_HEIGHT_PER_PT - 0.05
     text = _pdftext(out)
     assert content.guide.version in text and "Do not use after" in text
     key = {
@@ -404,6 +509,37 @@ def test_the_shipped_pathways_print_on_one_page_each(nation, tmp_path):
         if not fact.shown and len(fact.statement) > 30:
             assert _one_line(fact.statement)[:60] not in text, fact.id
     assert _grey_pixels(out, tmp_path).std() > 20
+
+
+# The shipped texts are too long for 10 pt on one page (they reach 9.4 to 9.7 pt): the texts to
+# shorten are listed in the pull request.  strict: once they are shorter this test passes, and
+# pytest then fails on the marker, to be removed.
+@needs_poppler
+@pytest.mark.xfail(strict=True, reason="the shipped texts need shortening to fit 10 pt")
+@pytest.mark.parametrize("nation", NATIONS)
+def test_the_shipped_cards_set_every_step_and_action_at_10_pt_or_more(nation, tmp_path):
+    fitted = _fitted_shipped(nation)
+    sizes = _laid_out_sizes(fitted.document, {"step", "action", "opt"})
+    assert all(sizes.values()), sizes.keys()  # the steps, their answers and the actions
+    smallest = min(min(found) for found in sizes.values())
+    pdf = tmp_path / f"{nation}.pdf"
+    fitted.document.write_pdf(str(pdf))
+    printed = min(_word_heights(pdf)) / WORD_HEIGHT_PER_PT  # every word on the card
+    assert smallest >= TARGET_FONT_PT and printed >= TARGET_FONT_PT - 0.05, (smallest, printed)
+
+
+@needs_poppler
+@pytest.mark.parametrize("nation", NATIONS)
+def test_the_shipped_cards_steps_and_actions_are_set_at_the_cards_type_size(nation, tmp_path):
+    fitted = _fitted_shipped(nation)
+    assert MIN_FONT_PT <= fitted.font_pt
+    sizes = _laid_out_sizes(fitted.document, {"step", "action", "opt", "card-foot"})
+    for name, found in sizes.items():
+        assert found and min(found) == pytest.approx(fitted.font_pt), name
+    pdf = tmp_path / f"{nation}.pdf"
+    fitted.document.write_pdf(str(pdf))
+    smallest = min(_word_heights(pdf)) / WORD_HEIGHT_PER_PT
+    assert smallest == pytest.approx(fitted.font_pt, abs=0.05)  # nothing on the card is smaller
 
 
 @pytest.mark.parametrize("nation", NATIONS)

@@ -7,12 +7,18 @@ is never printed.
 The card (:func:`pathway_html`, :func:`print_pathway`) shows, in two columns: the questions as
 numbered steps (the steps everyone takes, then those for adults only), what to do for an adult
 and for a child (each action marked with the answers it depends on), the actions for every
-case, the entitlement box (never delay treatment; the nation's exemptions), the helplines and
-the trust's own contacts, with blank lines to write in those not given.  The footer gives the
-content version, the range of dates the card's facts were checked, "Do not use after" the
-earliest review date of any fact or local contact on the card, and a QR code to the online
-guide.  The type starts at 11 pt and steps down, never below :data:`MIN_FONT_PT`, until the card
-fits on one A4 page; content that does not fit even then is refused, naming the nation.
+case, the entitlement box (never delay treatment; the nation's exemptions) and the helplines.
+Nothing is printed twice: the trust's contacts are only in the footer's box (with blank lines
+to write in those not given), not after each action; an action that only gives numbers the
+helplines box lists is left to the box, and the advice lines (:data:`HELPLINE_ACTIONS`) are
+printed in it, less any sentence that only repeats a number; 999 is the first step's answer.
+The footer also gives the content version, the range of dates the card's facts were checked,
+"Do not use after" the earliest review date of any fact or local contact on the card, and a QR
+code to the online guide, where every fact has its sources (there is no room for them on the
+page).  Phone numbers are never split across lines.  The type starts at 11 pt and steps down
+by 0.1 pt, never below :data:`MIN_FONT_PT`, until the card fits on one A4 page; content that
+does not fit even then is refused, naming the nation.  The shipped content should reach
+:data:`TARGET_FONT_PT`.
 
 The offline file (:func:`build_offline`) is one HTML document with every position a member of
 staff can reach as a ``<section>``, linked by ``#`` addresses and shown with CSS ``:target``: no
@@ -57,7 +63,8 @@ from readiness.guide.present import (
 )
 
 MAX_FONT_PT = 11.0
-MIN_FONT_PT = 8.5
+MIN_FONT_PT = 9.0  # the fitting refuses a card that needs smaller type
+TARGET_FONT_PT = 10.0  # the least the shipped content should reach (the specification asks 11)
 FONT_STEP_PT = 0.1
 ENTITLEMENT_ACTIONS = ("entitlement",)  # with every action tagged treat_now: the entitlement box
 # Printed in the helplines box, less any sentence that only repeats a number the box lists.
@@ -556,8 +563,9 @@ def fit_pathway(
     contacts: Mapping[str, Contact] | None = None,
     online_url: str = "",
 ) -> FittedPathway:
-    """Lay ``nation``'s card out at the largest type, from 11 pt down to 8.5 pt, that fits on
-    one A4 page; raise :class:`GuideError` naming the nation when none does."""
+    """Lay ``nation``'s card out at the largest type, from :data:`MAX_FONT_PT` down to
+    :data:`MIN_FONT_PT` in steps of 0.1 pt, that fits on one A4 page; raise
+    :class:`GuideError` naming the nation when none does."""
     sizes = _font_steps()
     tried: dict[float, tuple[str, Any]] = {}
 
@@ -765,6 +773,7 @@ def build_offline(
 __all__ = [
     "MAX_FONT_PT",
     "MIN_FONT_PT",
+    "TARGET_FONT_PT",
     "Card",
     "FittedPathway",
     "build_card",
