@@ -352,7 +352,8 @@ def _pairs(study, session, n: int, *, discipline: int = 2, right_after: int = 14
     ``right_after`` of them right after (the shipped key: k_disclose ... in instrument order)."""
     instrument = study.instrument.instrument
     items = [i for i in instrument.items if i.type == "true_false"]
-    for k in range(n):
+    first = Response.objects.count()
+    for k in range(first, first + n):
         link = f"{session.code}-{k:04d}-link"
         wrong = {i.id: (0 if i.key else 1) for i in items}
         right = {i.id: (1 if i.key else 0) for i in items[:right_after]}
@@ -484,3 +485,71 @@ def test_the_study_form_turns_the_evaluation_on(django_user_model, study):
     assert saved.status_code == 302
     study.refresh_from_db()
     assert study.evaluation and study.follow_up_days == 60
+
+
+def test_without_a_follow_up_the_code_is_not_asked(client, evaluation, session_a):
+    evaluation.follow_up_days = None
+    evaluation.save()
+    start = client.get(f"/s/{session_a.token}/").content.decode()
+    assert "We cannot see who you are." in start
+    assert "a few personal questions" not in start
+    reply = client.post(f"/s/{session_a.token}/", {"consent": "yes"})
+    code = re.match(r"^/r/([A-Z0-9-]+)/1/$", reply["Location"]).group(1)
+    assert client.get(f"/r/{code}/code/")["Location"] == f"/r/{code}/"
+    token = answer_pages(client, code, SECTION_ORDER)
+    assert client.post(f"/r/{code}/check/", {"submission_token": token})["Location"] == (
+        f"/r/{code}/between/"
+    )
+    pre = Response.objects.get()
+    assert pre.wave == "pre" and pre.sgic == {} and pre.link
+    assert do_post(client, code).link == pre.link
+
+
+def test_the_demonstration_evaluation(django_user_model, db):
+    from readiness.web.surveys.demo import (
+        EVALUATION_SLUG,
+        evaluation_demo_members,
+        load_evaluation_demo,
+    )
+
+    study, created = load_evaluation_demo()
+    assert created and study.evaluation and study.synthetic and study.follow_up_days == 90
+    assert load_evaluation_demo() == (study, False)  # idempotent
+    report = waves.linkage_report(study)
+    assert (report.pre, report.post, report.follow_up) == (96, 56, 26)
+    # Most after answers share a device's link id; some drafts were lost (new ids).
+    assert 40 <= report.matched < 56
+    assert report.follow_up_exact > 0 and report.follow_up_one_different > 0
+    assert report.follow_up_matched + report.follow_up_ambiguous + report.follow_up_unmatched == 26
+    assert not Response.objects.filter(synthetic=False).exists()
+    django_user_model.objects.create_user("demo", password="a-long-test-password")
+    evaluation_demo_members(study)
+    lead = Client()
+    lead.force_login(django_user_model.objects.get(username="demo"))
+    html = lead.get(f"/studies/{EVALUATION_SLUG}/evaluation/").content.decode()
+    assert f"{report.matched} matched pairs" in _text(html)
+    assert "synthetic demonstration data" in html
+
+
+def test_a_coordinator_waits_for_a_full_step(django_user_model, evaluation, session_a):
+    _pairs(evaluation, session_a, 4)
+    url = f"/studies/{evaluation.slug}/evaluation/"
+    html = _text(_staff(django_user_model, "coordinator").get(url).content.decode())
+    assert "4 matched pairs" in html  # the counts are current
+    assert "Results for your sites are shown once at least 5 people of one discipline" in html
+    assert "Pairs (n)" not in html  # no table of results
+    _pairs(evaluation, session_a, 1, discipline=3)  # a fifth pair, of another discipline
+    html = _text(_staff(django_user_model, "coordinator").get(url).content.decode())
+    assert "5 matched pairs" in html
+    assert "Results for your sites are shown once" in html  # still 4 of one discipline
+    lead = _text(_staff(django_user_model, "lead").get(url).content.decode())
+    assert "5 of 5" in lead
+
+
+def test_before_answers_alone_show_no_change(client, django_user_model, evaluation, session_a):
+    do_pre(client, session_a)
+    html = _staff(django_user_model, "lead").get(f"/studies/{evaluation.slug}/evaluation/")
+    text = _text(html.content.decode())
+    assert "0 matched pairs" in text
+    assert "No one has answered both before and after a session yet" in text
+    assert "Check that both files" not in text

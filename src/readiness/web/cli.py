@@ -156,6 +156,12 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
         click.echo(
             f"  Survey:   {address.rstrip('/')}{session.link_path()}  (session {session.code})"
         )
+    # A small synthetic training evaluation (before, after and follow-up), same logins.
+    from readiness.web.surveys.demo import evaluation_demo_members, load_evaluation_demo
+
+    evaluation, _created = load_evaluation_demo()
+    evaluation_demo_members(evaluation)
+    click.echo(f"  Training evaluation (SYNTHETIC): {address}studies/{evaluation.slug}/evaluation/")
     click.echo("")
     if then_serve:
         click.echo("Serving; press Ctrl+C to stop.")

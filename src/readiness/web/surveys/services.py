@@ -313,7 +313,7 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
                     source=Source.WEB,
                     wave=draft.wave,
                     link=draft.link,
-                    sgic=draft.sgic if waves.asks_code(draft.wave) else {},
+                    sgic=draft.sgic if draft.wave in (waves.PRE, waves.FOLLOW_UP) else {},
                 )
         except IntegrityError:
             return Response.objects.get(submission_token=token), False

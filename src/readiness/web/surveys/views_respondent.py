@@ -128,7 +128,10 @@ def _start_evaluation(request, session: Session, context: dict):
         expiry.now_and_then()
         link = new_link_id()
         _draft, code = services.start_draft(session, wave=waves.PRE, link=link)
-        response = redirect("surveys:code", code=code)
+        if waves.asks_code(waves.PRE, session.site.study):
+            response = redirect("surveys:code", code=code)
+        else:
+            response = redirect("surveys:page", code=code, number=1)
         waves.remember_link(response, session, link)
         return response
     return render(request, "respondent/start.jinja", context)
@@ -182,7 +185,7 @@ def code_page(request, code):
     study = session.site.study
     if _closed(session):
         return render(request, "respondent/closed.jinja", {"session": session, "study": study})
-    if not waves.asks_code(draft.wave):
+    if not waves.asks_code(draft.wave, draft.session.site.study):
         return redirect("surveys:resume_entry", code=code)
     values, errors = {}, {}
     if request.method == "POST":
@@ -240,7 +243,7 @@ def _draft_or_404(code: str):
 def resume_entry(request, code):
     draft = _draft_or_404(code)
     instrument = draft.instrument.instrument
-    if waves.asks_code(draft.wave) and waves.CODE_SEEN not in draft.seen:
+    if waves.asks_code(draft.wave, draft.session.site.study) and waves.CODE_SEEN not in draft.seen:
         return redirect("surveys:code", code=code)
     first = services.first_incomplete_page(
         instrument, draft.answers, draft.seen, services.draft_sections(draft)
@@ -303,7 +306,7 @@ def page(request, code, number):
             redirect("surveys:page", code=code, number=number - 1).url
             if number > 1
             else redirect("surveys:code", code=code).url
-            if waves.asks_code(draft.wave)
+            if waves.asks_code(draft.wave, draft.session.site.study)
             else None
         ),
     }
@@ -332,7 +335,7 @@ def check(request, code):
     draft = _draft_or_404(code)
     instrument = draft.instrument.instrument
     only = services.draft_sections(draft)
-    if waves.asks_code(draft.wave) and waves.CODE_SEEN not in draft.seen:
+    if waves.asks_code(draft.wave, draft.session.site.study) and waves.CODE_SEEN not in draft.seen:
         return redirect("surveys:code", code=code)
     incomplete = services.first_incomplete_page(instrument, draft.answers, draft.seen, only)
     if incomplete is not None:

@@ -66,9 +66,10 @@ ELEMENT_NAMES = {
 }
 
 
-def asks_code(wave: str) -> bool:
-    """Whether a wave asks the self-generated code questions (pre and follow-up)."""
-    return wave in (PRE, FOLLOW_UP)
+def asks_code(wave: str, study: Study) -> bool:
+    """Whether a wave asks the self-generated code questions: the follow-up, and the pre wave
+    of a study with a follow-up (the code joins nothing else)."""
+    return wave == FOLLOW_UP or (wave == PRE and study.follow_up_days is not None)
 
 
 def wave_sections(instrument: Instrument, wave: str) -> frozenset[str] | None:
@@ -335,11 +336,25 @@ def wave_frames(
     }
 
 
+class NothingReleased(Exception):
+    """No matched pair is released yet to a role that sees suppressed results."""
+
+
+WAITING = (
+    "Results for your sites are shown once at least {step} people of one discipline have "
+    "answered both before and after a session, and are brought up to date in steps of {step} "
+    "such people, so that no change on this page can be traced to one person."
+)
+
+
 def evaluate_study(study: Study, site_ids: set[int] | None = None, step: int | None = None):
-    """:func:`readiness.evaluation.evaluate` of the study's waves (:func:`wave_frames`)."""
+    """:func:`readiness.evaluation.evaluate` of the study's waves (:func:`wave_frames`);
+    raises :class:`NothingReleased` when ``step`` leaves no pair to analyse."""
     from readiness.evaluation import evaluate
 
     frames = wave_frames(study, site_ids, step)
+    if step is not None and frames[POST].empty:
+        raise NothingReleased
     return evaluate(
         frames[PRE],
         frames[POST],
@@ -373,6 +388,8 @@ def evaluation_for(study: Study, site_ids: set[int] | None, step: int | None):
         return kept
     try:
         found = (evaluate_study(study, site_ids, step), None)
+    except NothingReleased:
+        found = (None, WAITING.format(step=step))
     except ReadinessError as err:
         found = (None, f"The evaluation cannot be computed yet: {err}")
     try:
