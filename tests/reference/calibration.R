@@ -1,7 +1,8 @@
 # Reference values for readiness.stats.calibration (run by tests/reference/run.sh).
 # Weighting a sample to known population counts with R's survey package, on its own data
 # (data(api): the California Academic Performance Index; apipop is the population of 6194
-# schools, apiclus1 a cluster sample of districts, apistrat a sample stratified by school type):
+# schools, apiclus1 a cluster sample of districts, apistrat a sample stratified by school type,
+# apiclus2 a two-stage sample of districts then schools; each with and without fpc):
 #   postStratify(design, ~stype, pop)              one variable
 #   postStratify(design, ~stype + sch.wide, pop)   two variables crossed
 #   rake(design, list(~stype, ~sch.wide), pops)    iterative proportional fitting, with survey's
@@ -19,17 +20,18 @@ suppressPackageStartupMessages({
 data(api)
 
 num <- function(x) as.numeric(unname(x))
-columns <- c("cds", "dnum", "snum", "stype", "sch.wide", "comp.imp", "pw", "fpc", "api00",
-             "api99", "enroll", "acs.46")
+columns <- c("cds", "dnum", "snum", "stype", "sch.wide", "comp.imp", "pw", "fpc", "fpc1",
+             "fpc2", "api00", "api99", "enroll", "acs.46")
 prepare <- function(d) {
-  d <- d[, columns]
+  d <- d[, intersect(columns, names(d))]
   for (v in c("stype", "sch.wide", "comp.imp")) d[[v]] <- as.character(d[[v]])
   d$comp01 <- as.numeric(d$comp.imp == "Yes")
   d$stype <- factor(d$stype)
   d$sch.wide <- factor(d$sch.wide)
   d
 }
-samples <- list(apiclus1 = prepare(apiclus1), apistrat = prepare(apistrat))
+samples <- list(apiclus1 = prepare(apiclus1), apistrat = prepare(apistrat),
+                apiclus2 = prepare(apiclus2))
 
 # The population counts, as a staff-count CSV would give them.
 pop_stype <- as.data.frame(table(stype = apipop$stype))
@@ -41,11 +43,18 @@ totals_api99 <- c(`(Intercept)` = N, stypeH = sum(apipop$stype == "H"),
 totals_margins <- c(`(Intercept)` = N, stypeH = sum(apipop$stype == "H"),
                     stypeM = sum(apipop$stype == "M"), sch.wideYes = sum(apipop$sch.wide == "Yes"))
 
+# Without fpc (first-stage units with replacement), with fpc, and R's two-stage example.
 designs <- list(
   clus1 = function() svydesign(ids = ~dnum, weights = ~pw, data = samples$apiclus1),
-  strat = function() svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = samples$apistrat)
+  strat = function() svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = samples$apistrat),
+  clus1_fpc = function() svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc,
+                                   data = samples$apiclus1),
+  strat_fpc = function() svydesign(ids = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc,
+                                   data = samples$apistrat),
+  clus2 = function() svydesign(ids = ~dnum + snum, fpc = ~fpc1 + fpc2, data = samples$apiclus2)
 )
-sample_of <- c(clus1 = "apiclus1", strat = "apistrat")
+sample_of <- c(clus1 = "apiclus1", strat = "apistrat", clus1_fpc = "apiclus1",
+               strat_fpc = "apistrat", clus2 = "apiclus2")
 
 # Each calibration returns the design and whether it converged (raking only).
 quiet <- function(expr) {

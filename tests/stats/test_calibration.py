@@ -6,6 +6,7 @@ svymean/svytotal/svyciprop on the calibrated designs with survey's standard erro
 
 from __future__ import annotations
 
+import inspect
 import json
 import warnings
 from pathlib import Path
@@ -41,10 +42,25 @@ CLUS1, STRAT = SAMPLES["apiclus1"], SAMPLES["apistrat"]
 TOL = 1e-6
 
 
+CLUS2 = SAMPLES["apiclus2"]
+HAS_FPC = "fpc" in inspect.signature(SurveyDesign).parameters
+
+
 def _design(name: str) -> SurveyDesign:
+    if name.endswith("fpc") or name == "clus2":
+        if not HAS_FPC:
+            pytest.skip("SurveyDesign has no fpc yet")
     if name == "clus1":
         return SurveyDesign(CLUS1["dnum"], weights=CLUS1["pw"])
-    return SurveyDesign(np.arange(len(STRAT)), strata=STRAT["stype"], weights=STRAT["pw"])
+    if name == "strat":
+        return SurveyDesign(np.arange(len(STRAT)), strata=STRAT["stype"], weights=STRAT["pw"])
+    if name == "clus1_fpc":
+        return SurveyDesign(CLUS1["dnum"], weights=CLUS1["pw"], fpc=CLUS1["fpc"])
+    if name == "strat_fpc":
+        return SurveyDesign(None, strata=STRAT["stype"], weights=STRAT["pw"], fpc=STRAT["fpc"])
+    if name == "clus2":
+        return SurveyDesign([CLUS2["dnum"], CLUS2["snum"]], fpc=[CLUS2["fpc1"], CLUS2["fpc2"]])
+    raise AssertionError(name)
 
 
 STYPE = Margin.of("stype", dict(zip(POP["stype"]["level"], POP["stype"]["count"], strict=True)))

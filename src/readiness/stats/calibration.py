@@ -558,12 +558,15 @@ def design_covariance(design, values, used=None) -> np.ndarray:
         raise StatsError(f"{len(x)} values for a design of {base.n} respondents.")
     if isinstance(design, CalibratedDesign):
         x = design.residuals(x)
+    rows = None if used is None else np.asarray(used, dtype=bool)
+    if hasattr(base, "row_covariance"):  # every stage of a multistage design with fpc
+        return base.row_covariance(x, rows)
     totals = np.zeros((base.n_clusters, x.shape[1]))
     np.add.at(totals, base.psu, x)
     present = None
-    if used is not None:
+    if rows is not None:
         present = np.zeros(base.n_strata, dtype=bool)
-        present[np.unique(base.psu_stratum[base.psu[np.asarray(used, dtype=bool)]])] = True
+        present[np.unique(base.psu_stratum[base.psu[rows]])] = True
     return base.covariance(totals, present)
 
 
@@ -598,6 +601,8 @@ def _used(y, design, domain, name: str = "y"):
 
 def _domain_df(base: SurveyDesign, inside: np.ndarray) -> int:
     """degf of the domain: clusters minus strata with members of it (R's degf(subset))."""
+    if hasattr(base, "domain_degf"):
+        return int(base.domain_degf(inside))
     clusters = np.unique(base.psu[inside])
     return int(len(clusters) - len(np.unique(base.psu_stratum[clusters])))
 
