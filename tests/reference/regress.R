@@ -11,6 +11,8 @@
 #   strat_nest  svydesign(ids = ~dnum, strata = ~stype, weights = ~pw, data = apistrat,
 #               nest = TRUE): districts repeat across school types, and R refuses the design
 #               without nest = TRUE (its message is kept in the fixture)
+#   clus1_fpc   the same with fpc = ~fpc
+#   clus2       svydesign(ids = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2): two stages
 #   clus1 raked to stype and sch.wide, and strat post-stratified by stype x sch.wide, with the
 #   population counts of apipop.
 # Logistic fits use glm.control(epsilon = 1e-14) (see regression.R).  Writes fixtures/regress.json.
@@ -20,15 +22,17 @@ suppressPackageStartupMessages({
 })
 data(api)
 
-columns <- c("cds", "dnum", "stype", "sch.wide", "pw", "api00", "ell", "meals", "acs.46")
+columns <- c("cds", "dnum", "snum", "stype", "sch.wide", "pw", "fpc", "fpc1", "fpc2", "api00",
+             "ell", "meals", "acs.46")
 prepare <- function(d) {
-  d <- d[, columns]
+  d <- d[, intersect(columns, names(d))]
   d$stype <- as.character(d$stype)
   d$sch.wide <- as.character(d$sch.wide)
   d$met <- as.numeric(d$sch.wide == "Yes")
   d
 }
-samples <- list(apiclus1 = prepare(apiclus1), apistrat = prepare(apistrat))
+samples <- list(apiclus1 = prepare(apiclus1), apistrat = prepare(apistrat),
+                apiclus2 = prepare(apiclus2))
 
 pop_stype <- as.data.frame(table(stype = apipop$stype))
 pop_schwide <- as.data.frame(table(sch.wide = apipop$sch.wide))
@@ -42,6 +46,8 @@ nest_error <- tryCatch({
 make_design <- function(name, d) {
   switch(name,
     clus1 = svydesign(ids = ~dnum, weights = ~pw, data = d),
+    clus1_fpc = svydesign(ids = ~dnum, weights = ~pw, fpc = ~fpc, data = d),
+    clus2 = svydesign(ids = ~dnum + snum, fpc = ~fpc1 + fpc2, data = d),
     strat = svydesign(ids = ~1, strata = ~stype, weights = ~pw, data = d),
     strat_nest = svydesign(ids = ~dnum, strata = ~stype, weights = ~pw, data = d, nest = TRUE),
     clus1_raked = rake(svydesign(ids = ~dnum, weights = ~pw, data = d),
@@ -52,7 +58,7 @@ make_design <- function(name, d) {
 }
 sample_of <- c(none_clus1 = "apiclus1", none_strat = "apistrat", clus1 = "apiclus1",
                strat = "apistrat", strat_nest = "apistrat", clus1_raked = "apiclus1",
-               strat_poststratified = "apistrat")
+               strat_poststratified = "apistrat", clus1_fpc = "apiclus1", clus2 = "apiclus2")
 
 models <- list(
   logistic = list(formula = met ~ ell + meals + stype, family = "logistic"),
