@@ -51,6 +51,12 @@ specs <- list(
   clus2_weights = list(data = "apiclus2", ids = c("dnum", "snum"), weights = "pw")
 )
 
+# The data are written with every bit (jsonlite keeps 15 significant digits): some weights
+# are single-precision values such as 20.3600006103515625, and quantiles turn on exact ties.
+exact <- function(d) lapply(d, function(col) {
+  if (is.numeric(col)) ifelse(is.na(col), NA, sprintf("%.17g", col)) else col
+})
+
 formula_of <- function(cols) as.formula(paste("~", paste(cols, collapse = " + ")))
 
 build <- function(spec) {
@@ -71,6 +77,9 @@ mean_of <- function(des, var) {
   tot <- svytotal(f, des, na.rm = TRUE, deff = TRUE)
   tot_r <- svytotal(f, des, na.rm = TRUE, deff = "replace")
   v <- svyvar(f, des, na.rm = TRUE)
+  # svyvar(na.rm = TRUE) counts the rows with a missing value in its n / (n - 1); on the
+  # design of the respondents with a value it counts only them (Readiness's sd).
+  v_answered <- svyvar(f, des[!is.na(des$variables[[var]]), ])
   df <- degf(des)
   ci_t <- confint(m, df = df)
   ci_z <- confint(m)
@@ -82,7 +91,7 @@ mean_of <- function(des, var) {
     total = list(estimate = num(coef(tot)), se = num(SE(tot)), deff = num(deff(tot)),
                  deff_replace = num(deff(tot_r)), df = df, lower = num(tci_t[1]),
                  upper = num(tci_t[2])),
-    var = num(coef(v)),
+    var = num(coef(v)), var_answered = num(coef(v_answered)),
     n = sum(!is.na(des$variables[[var]]))
   )
 }
@@ -180,7 +189,7 @@ write_json(
   list(
     source = paste("R", R.version.string, "survey", as.character(packageVersion("survey"))),
     qrule = "math", interval_type = "mean", probs = probs,
-    data = lapply(data_sets, as.list), results = results, fpc_effect = fpc_effect,
+    data = lapply(data_sets, exact), results = results, fpc_effect = fpc_effect,
     lonely_spec = lonely_spec, lonely = lonely, errors = errors
   ),
   "fixtures/design_api.json", digits = NA, auto_unbox = TRUE, na = "null", pretty = FALSE

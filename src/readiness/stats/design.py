@@ -1,44 +1,59 @@
-"""Design-based estimation for clustered (and optionally stratified, weighted) surveys.
+"""Design-based estimation for surveys with clusters (in one or more stages), strata, weights
+and a finite population correction.
 
 The workforce survey sampled staff within trusts: respondents in one trust are more alike than
 respondents in different trusts, so intervals that treat them as independent are too narrow.
-This module reproduces what R's survey package (Lumley, J Stat Softw 2004;9(8)) does for
+And a trust that surveys a large share of its staff knows more than a sample from an endless
+population would tell it: the finite population correction narrows the intervals.  This module
+reproduces what R's survey package (Lumley, J Stat Softw 2004;9(8); version 4.1) does for
 
 .. code-block:: r
 
-    des <- svydesign(ids = ~cluster, strata = ~stratum, weights = ~weight, data = d)
-    svymean(~y, des, na.rm = TRUE, deff = TRUE)
-    svyciprop(~y, des, method = "logit")
-    svyciprop(~y, subset(des, group == g), method = "logit")
-    svyby(~y, ~group, des, svymean, na.rm = TRUE, deff = TRUE)
+    des <- svydesign(ids = ~site + session, strata = ~stratum, weights = ~weight,
+                     fpc = ~fpc1 + fpc2, nest = TRUE, data = d)
+    svymean(~y, des, na.rm = TRUE, deff = TRUE)        # design_mean
+    svytotal(~y, des, na.rm = TRUE, deff = TRUE)       # design_total
+    svyquantile(~y, des, 0.5, ci = TRUE, na.rm = TRUE) # design_quantile
+    svyciprop(~y, des, method = "logit")               # design_proportion
+    svyby(~y, ~group, des, svymean, na.rm = TRUE, deff = TRUE)  # design_*_by
 
-that is: first-stage clusters sampled with replacement within strata (no finite population
-correction), the variance of a weighted mean by Taylor linearisation, and the logit interval
-with ``degf(design)`` degrees of freedom.  Checked against R in ``tests/reference/design.R``.
+that is: the variance of totals by Taylor linearisation (``svyrecvar``): without an fpc,
+first-stage clusters sampled with replacement within strata (the "ultimate cluster"
+estimator); with an fpc, the first stage's variance corrected by (1 - n/N) and, when every
+stage has an fpc, survey's recursive multistage estimator over all stages.  Intervals use the
+design's degrees of freedom (``degf``: first-stage clusters minus strata).  Checked against R
+in ``tests/reference/design.R`` (a synthetic survey) and ``tests/reference/design_api.R``
+(``data(api)``: apisrs, apistrat, apiclus1, apiclus2).
 
 Conventions:
 
-* **Nesting**: cluster identifiers are taken as nested within strata (R's ``nest = TRUE``): a
-  cluster label that appears in two strata is two clusters.  With labels unique across strata
-  this is the same as R's default.
+* **Nesting**: cluster identifiers are taken as nested within strata, and each stage within
+  the one above (R's ``nest = TRUE``): a cluster label that appears in two strata is two
+  clusters.  With labels unique across strata this is the same as R's default.
+* **fpc**: population sizes or sampling fractions, as ``svydesign`` takes them (see
+  :func:`check_fpc`).  Without weights, the weights follow from the fpc (population /
+  sampled at each stage, multiplied), as svydesign makes them.
 * **Missing answers** (NaN in ``y``) are dropped as a domain, never imputed: the estimate uses
   the respondents who answered, while the variance still uses every cluster of the design.
   This is R's ``na.rm = TRUE``.
 * **Domains** (subgroups) are estimated on the whole design, never by dropping the other rows:
   clusters and strata without members of the domain still count in the variance.  This is
   ``subset(design, ...)`` and ``svyby`` in R.
-* **Lonely PSUs**: a stratum with a single cluster has no within-stratum variance.  By default
-  that is a :class:`~readiness.errors.DesignError` when the design is built (R's
-  ``options(survey.lonely.psu = "fail")``, which fails at the first estimate instead).
-  ``lonely_psu`` may be ``"adjust"``, ``"certainty"``, ``"remove"`` or ``"average"``, with R's
-  meanings (version 4.1): ``adjust`` centres the lonely cluster's total at zero (the overall
-  mean) instead of its stratum mean; ``certainty`` and ``remove`` let it contribute nothing
-  (identical without a finite population correction); ``average`` leaves it out and scales the
-  variance up by (strata in the domain) / (strata in the domain with two or more clusters).
+* **Lonely PSUs**: a stratum with a single cluster (or, at later stages, a unit with a single
+  unit sampled within it) has no within-stratum variance.  By default that is a
+  :class:`~readiness.errors.DesignError` when the design is built (R's
+  ``options(survey.lonely.psu = "fail")``, which fails at the first estimate instead), unless
+  its fpc says it was sampled completely.  ``lonely_psu`` may be ``"adjust"``,
+  ``"certainty"``, ``"remove"`` or ``"average"``, with R's meanings (version 4.1): ``adjust``
+  centres the lonely cluster's total at zero (the overall mean) instead of its stratum mean;
+  ``certainty`` and ``remove`` let it contribute nothing; ``average`` leaves it out and scales
+  the variance up by (strata in the domain) / (strata in the domain with two or more
+  clusters); at later stages survey's ``average`` gives NaN, and so do we.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,7 +72,7 @@ def _labels(values, name: str, n: int | None) -> np.ndarray:
         raise DesignError(f"{name} must be one-dimensional (one value per respondent).")
     if n is not None and len(arr) != n:
         raise DesignError(
-            f"{name} has {len(arr)} values but the cluster ids have {n}. "
+            f"{name} has {len(arr)} values but the design has {n} respondents. "
             "Fix: pass one value per respondent, in the same order."
         )
     missing = pd.isna(arr)
@@ -79,92 +94,440 @@ def _factorize(values: np.ndarray):
         return pd.factorize(values, sort=False)
 
 
-class SurveyDesign:
-    """A one-stage cluster design: cluster ids, optional strata, optional weights.
+def _columns(values, name: str) -> list[np.ndarray] | None:
+    """One array per stage: a 1-D input is one stage; a 2-D array or DataFrame (one column per
+    stage) or a list of 1-D arrays is several, outermost first."""
+    if values is None:
+        return None
+    if isinstance(values, pd.DataFrame):
+        return [values[c].to_numpy() for c in values.columns]
+    if isinstance(values, list | tuple) and len(values) and all(np.ndim(v) == 1 for v in values):
+        return [np.asarray(v) for v in values]
+    arr = np.asarray(values)
+    if arr.ndim == 1:
+        return [arr]
+    if arr.ndim == 2:
+        return [arr[:, j] for j in range(arr.shape[1])]
+    raise DesignError(
+        f"{name} must be one value per respondent, or one column per stage (respondents x "
+        f"stages), not shape {arr.shape}."
+    )
 
-    The equivalent of ``svydesign(ids = ~cluster, strata = ~strata, weights = ~weights)``
-    (first-stage clusters with replacement, no ``fpc``).  Everything the estimators need (cluster
-    codes, the stratum of each cluster, clusters per stratum) is computed once here, so many
-    estimates on one design are cheap.
+
+def _nested_codes(parent: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Codes of ``labels`` nested within ``parent`` codes: the same label under two parents is
+    two units (R's ``nest = TRUE``).  Codes follow (parent, label) order."""
+    codes, _ = _factorize(labels)
+    width = int(codes.max()) + 1
+    key = parent.astype(np.int64) * width + codes
+    unit, _ = pd.factorize(key, sort=True)
+    return unit.astype(np.intp)
+
+
+def _fmt_number(x: float) -> str:
+    return f"{x:g}" if float(x).is_integer() or abs(x) >= 1e-3 else f"{x:.3g}"
+
+
+@dataclass(frozen=True)
+class FpcProblem:
+    """A finite population correction that survey::svydesign would refuse, or that makes no
+    sense: ``stage`` is 0 for the first stage, ``row`` the 0-based row (or ``None``)."""
+
+    stage: int
+    row: int | None
+    message: str
+    fix: str
+
+
+def _fpc_values(values: np.ndarray, stage_name: str) -> np.ndarray:
+    try:
+        out = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise DesignError(
+            f"{stage_name} must be numbers: {err}. Fix: give population sizes or sampling "
+            "fractions."
+        ) from err
+    bad = ~np.isfinite(out) | (out <= 0)
+    if bad.any():
+        rows = np.flatnonzero(bad)[:5] + 1
+        raise DesignError(
+            f"{stage_name} must be a positive number on every row; {int(bad.sum())} are not "
+            f"(rows {', '.join(map(str, rows))}{', ...' if bad.sum() > 5 else ''}). Fix: give "
+            "the population size (or sampling fraction) of every response's stratum."
+        )
+    return out
+
+
+def check_fpc(
+    fpc: list[np.ndarray],
+    strata: list[np.ndarray],
+    units: list[np.ndarray],
+    fpc_names: list[str] | None = None,
+    unit_names: list[str] | None = None,
+    strata_labels: list[np.ndarray] | None = None,
+) -> tuple[list[FpcProblem], list[np.ndarray]]:
+    """Check finite population corrections against the sample; return problems and sizes.
+
+    ``fpc[s]``, ``strata[s]`` and ``units[s]`` hold, for every row, the stage-``s`` fpc value,
+    the code of the stratum the stage-``s`` unit was sampled from (for the first stage the
+    strata; for later stages the unit of the stage above) and the code of the stage-``s`` unit.
+    The rules are survey's ``as.fpc``: every value is a population size (at least one above 1
+    and none below 1) or every value a sampling fraction (all 1 or less; survey refuses a
+    design whose values are all exactly 1, which we read as fractions, a census);
+    a population is at least the number of units sampled from it.  We also refuse an fpc that
+    varies within its stratum (survey warns and uses each cluster's own value).  Returns the
+    problems and, when there are none, the population size per row for each stage.
+    """
+    fpc_names = fpc_names or [f"fpc (stage {s + 1})" for s in range(len(fpc))]
+    unit_names = unit_names or [f"stage {s + 1} unit" for s in range(len(fpc))]
+    problems: list[FpcProblem] = []
+    every = np.concatenate(fpc) if fpc else np.zeros(0)
+    sizes = bool((every > 1).any())
+    if sizes and (every < 1).any():
+        s_big = next(s for s, f in enumerate(fpc) if (f > 1).any())
+        s_small = next(s for s, f in enumerate(fpc) if (f < 1).any())
+        r_big = int(np.flatnonzero(fpc[s_big] > 1)[0])
+        r_small = int(np.flatnonzero(fpc[s_small] < 1)[0])
+        problems.append(
+            FpcProblem(
+                s_small,
+                r_small,
+                f"{fpc_names[s_small]} is {_fmt_number(fpc[s_small][r_small])}, a sampling "
+                f"fraction, but {fpc_names[s_big]} is {_fmt_number(fpc[s_big][r_big])} on row "
+                f"{r_big + 1}, a population size: the values mix the two (R: 'Must have all "
+                "fpc>=1 or all fpc<=1'). A sampling fraction cannot be above 1.",
+                "give every stage as population sizes (the number of units in the population "
+                "each was sampled from), or every stage as sampling fractions (sampled divided "
+                "by population, 1 or less).",
+            )
+        )
+        return problems, []
+    populations = []
+    for s, (f, st, un) in enumerate(zip(fpc, strata, units, strict=True)):
+        n_strata = int(st.max()) + 1 if len(st) else 0
+        # units sampled per stratum
+        first = np.unique(un, return_index=True)[1]
+        sampled = np.bincount(st[first], minlength=n_strata)
+        # the fpc must be one value per stratum
+        lo = np.full(n_strata, np.inf)
+        hi = np.full(n_strata, -np.inf)
+        np.minimum.at(lo, st, f)
+        np.maximum.at(hi, st, f)
+        varies = np.flatnonzero(lo != hi)
+        for h in varies[:5]:
+            rows = np.flatnonzero(st == h)
+            a = int(rows[np.argmin(f[rows])])
+            b = int(rows[np.argmax(f[rows])])
+            where = _where(s, h, st, strata_labels, unit_names)
+            problems.append(
+                FpcProblem(
+                    s,
+                    b,
+                    f"{fpc_names[s]} differs within {where}: row {a + 1} has "
+                    f"{_fmt_number(f[a])} and row {b + 1} has {_fmt_number(f[b])}.",
+                    f"the units of {where} were sampled from one population, so give it one "
+                    "population size (or sampling fraction) on every row.",
+                )
+            )
+        if len(varies):
+            continue
+        value = lo
+        population = value if sizes else sampled / value
+        short = np.flatnonzero(population < sampled)
+        for h in short[:5]:
+            row = int(np.flatnonzero(st == h)[0])
+            where = _where(s, h, st, strata_labels, unit_names)
+            what = "population size" if sizes else "sampling fraction"
+            problems.append(
+                FpcProblem(
+                    s,
+                    row,
+                    f"{fpc_names[s]} gives {where} a {what} of {_fmt_number(value[h])}, but "
+                    f"{int(sampled[h])} {unit_names[s]} units were sampled from it: more than "
+                    "its whole population (R: 'FPC implies >100% sampling in some strata').",
+                    "the fpc is the number of units in the population each stratum's sample "
+                    "was drawn from (at least the number sampled), or the sampling fraction "
+                    "(1 or less); check the column and the stage it belongs to.",
+                )
+            )
+        populations.append(population[st])
+    return problems, populations
+
+
+def _where(s: int, h: int, st, strata_labels, unit_names) -> str:
+    if strata_labels is not None and strata_labels[s] is not None:
+        label = strata_labels[s][int(np.flatnonzero(st == h)[0])]
+        if s == 0:
+            return f"stratum {label!r}"
+        return f"{unit_names[s - 1]} {label!r}"
+    return "the design" if s == 0 else f"one {unit_names[s - 1]}"
+
+
+class _Stage:
+    """One stage of sampling: units, the strata they were drawn from, and their fpc."""
+
+    def __init__(self, unit, unit_stratum, per_stratum, f, frac, mult):
+        self.unit = unit  # row -> unit code
+        self.unit_stratum = unit_stratum  # unit -> stratum code
+        self.per_stratum = per_stratum  # units sampled per stratum
+        self.n_units = len(unit_stratum)
+        self.n_strata = len(per_stratum)
+        self.f = f  # per stratum: 1 - n / N (1 without fpc)
+        self.frac = frac  # per stratum: n / N
+        self.mult = mult  # per stratum: product of the sampling fractions of the stages above
+        self.lonely = per_stratum == 1
+        self.certain = f < 1e-7  # survey: all(f < 1e-7) contributes nothing
+        n = per_stratum
+        self.scale = f * np.where(n > 1, n / np.maximum(n - 1, 1), 1.0)
+
+
+class SurveyDesign:
+    """A survey design: clusters in one or more stages, optional strata, weights and fpc.
+
+    The equivalent of ``svydesign(ids = ~cluster, strata = ~strata, weights = ~weights,
+    fpc = ~fpc, nest = TRUE)`` with survey's default variance estimator: the design-based
+    variance of totals by Taylor linearisation (``svyrecvar``).  Everything the estimators
+    need (unit codes per stage, the stratum of each unit, units per stratum, fpc) is computed
+    once here, so many estimates on one design are cheap.
 
     Parameters
     ----------
     cluster:
-        One label per respondent: the primary sampling unit (here the trust).
+        One label per respondent: the primary sampling unit (here the trust or site); or one
+        column per stage, outermost first (a 2-D array respondents x stages, a DataFrame, or a
+        list of 1-D arrays), as ``ids = ~site + session``; or ``None`` when respondents were
+        sampled one by one (R's ``ids = ~1``).  Each stage is nested in the one above.
     strata:
-        One label per respondent, or ``None`` for an unstratified design.
+        One label per respondent (the strata of the first stage), or ``None``.
     weights:
-        Sampling weights (positive, finite), or ``None`` for equal weights (R then warns
-        "assuming equal probability").
+        Sampling weights (positive, finite), or ``None``.  Without weights but with an fpc,
+        the weights are the product over stages of population / sampled, as svydesign makes
+        them; without either, weights are equal (R then warns "assuming equal probability").
+    fpc:
+        Finite population correction, one column per stage like ``cluster`` (a 1-D array for
+        one stage): the size of the population each unit was sampled from (the number of
+        clusters in its stratum at the first stage; of units within its cluster at later
+        stages), or the sampling fraction (1 or less), as ``svydesign(fpc = ...)`` accepts.
+        Without fpc, first-stage units are taken as sampled with replacement and only the
+        first stage enters the variance (the "ultimate cluster" estimator); with fpc for every
+        stage, survey's recursive multistage estimator: the first stage's variance times
+        (1 - n1/N1), plus, within each first-stage unit, the second stage's variance times
+        (1 - n2/N2) and n1/N1, and so on.
     lonely_psu:
-        What to do with a stratum that has one cluster; see the module documentation.
+        What to do with a stratum (or, at later stages, a unit) from which one unit was
+        sampled; see the module documentation.  A stratum sampled completely (fpc equal to the
+        number sampled) contributes nothing and is never lonely, as in survey.
 
     >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3])
     >>> des.n, des.n_clusters, des.n_strata, des.degf
     (6, 3, 1, 2)
+    >>> stages = [[1, 1, 1, 2, 2, 2], [1, 2, 3, 1, 2, 2]]  # sites, then sessions within sites
+    >>> des = SurveyDesign(stages, fpc=[[10] * 6, [5, 5, 5, 4, 4, 4]])
+    >>> des.stages, des.n_clusters, des.n_units, [round(float(w), 2) for w in des.weights[[0, 3]]]
+    (2, 2, 5, [8.33, 10.0])
     """
 
-    def __init__(self, cluster, strata=None, weights=None, lonely_psu: str = "fail"):
+    def __init__(
+        self,
+        cluster=None,
+        strata=None,
+        weights=None,
+        lonely_psu: str = "fail",
+        *,
+        fpc=None,
+        names: dict | None = None,
+    ):
         if lonely_psu not in LONELY_PSU:
             raise DesignError(
                 f"unknown lonely_psu {lonely_psu!r}. Fix: use one of {', '.join(LONELY_PSU)}."
             )
-        cl = _labels(cluster, "cluster", None)
-        n = len(cl)
+        names = dict(names or {})
+        stages_in = _columns(cluster, "cluster")
+        fpc_in = _columns(fpc, "fpc")
+        n = None
+        for candidate in (stages_in, fpc_in):
+            if candidate:
+                n = len(candidate[0])
+                break
+        if n is None:
+            for other in (strata, weights):
+                if other is not None:
+                    n = len(np.asarray(other))
+                    break
+        if n is None:
+            raise DesignError(
+                "the design needs clusters, strata, weights or an fpc. Fix: pass cluster ids "
+                "(or fpc for respondents sampled one by one)."
+            )
         if n == 0:
             raise DesignError("the design has no respondents. Fix: pass at least one row.")
+        self.sampled_singly = stages_in is None
+        if stages_in is None:
+            stages_in = [np.arange(n)]
+        cluster_names = names.get("cluster") or (
+            ["cluster"]
+            if len(stages_in) == 1
+            else [f"stage {s + 1}" for s in range(len(stages_in))]
+        )
+        stage_labels = [
+            _labels(col, cluster_names[s] if s < len(cluster_names) else f"stage {s + 1}", n)
+            for s, col in enumerate(stages_in)
+        ]
+        self.stages = len(stage_labels)
         self.stratified = strata is not None
         st = _labels(strata, "strata", n) if strata is not None else np.zeros(n, dtype=np.int8)
+        if fpc_in is not None and len(fpc_in) != self.stages:
+            raise DesignError(
+                f"the fpc has {len(fpc_in)} column(s) but the design has {self.stages} stage(s) "
+                "of clusters. Fix: give one fpc column per stage, outermost first, as "
+                "svydesign(ids = ~site + session, fpc = ~fpc1 + fpc2)."
+            )
+        fpc_names = names.get("fpc") or [f"fpc (stage {s + 1})" for s in range(self.stages)]
+        if fpc_in is not None:
+            fpc_in = [_labels(f, fpc_names[s], n) for s, f in enumerate(fpc_in)]
+            fpc_in = [_fpc_values(f, fpc_names[s]) for s, f in enumerate(fpc_in)]
+
+        st_codes, st_labels = _factorize(st)
+        # Units per stage, nested: stage 0 units within strata, stage s units within stage s-1.
+        units = []
+        parent = st_codes.astype(np.intp)
+        stage_strata = []
+        for labels in stage_labels:
+            stage_strata.append(parent)
+            unit = _nested_codes(parent, labels)
+            units.append(unit)
+            parent = unit
+        populations = None
+        if fpc_in is not None:
+            strata_shown = [st if self.stratified else None] + [
+                stage_labels[s - 1] for s in range(1, self.stages)
+            ]
+            problems, populations = check_fpc(
+                fpc_in, stage_strata, units, fpc_names, cluster_names, strata_shown
+            )
+            if problems:
+                shown = "; ".join(
+                    (f"row {p.row + 1}: " if p.row is not None else "") + p.message
+                    for p in problems[:5]
+                )
+                raise DesignError(f"{shown} Fix: {problems[0].fix}")
+
+        # Weights as survey holds them: 1 / prob, prob being 1 / weight (or, from an fpc, the
+        # product over stages of 1 / (population / sampled)).  1 / (1 / w) can differ from w in
+        # the last bit, which decides ties in quantiles, so we take the same path.
         if weights is None:
-            w = np.ones(n)
-            self.weighted = False
+            if populations is not None:
+                prob = np.ones(n)
+                for s in range(self.stages):
+                    sampled = self._sampled_per_row(stage_strata[s], units[s])
+                    prob = prob * (1 / (populations[s] / sampled))
+                w = 1 / prob
+                self.weighted = True
+                self.weights_from_fpc = True
+            else:
+                w = np.ones(n)
+                self.weighted = False
+                self.weights_from_fpc = False
         else:
             self.weighted = True
-            w = self._weights(weights, n)
-        st_codes, st_labels = _factorize(st)
-        cl_codes, _ = _factorize(cl)
-        key = st_codes.astype(np.int64) * (int(cl_codes.max()) + 1) + cl_codes
-        psu, psu_keys = pd.factorize(key, sort=True)
-        psu_stratum = (np.asarray(psu_keys) // (int(cl_codes.max()) + 1)).astype(np.intp)
-        n_strata = len(st_labels)
-        per_stratum = np.bincount(psu_stratum, minlength=n_strata)
+            self.weights_from_fpc = False
+            w = 1 / (1 / self._weights(weights, n))
 
+        # Stage structures: only the stages that enter the variance (all with an fpc).
+        self.fpc = fpc_in is not None
+        self.variance_stages = self.stages if self.fpc else 1
+        built: list[_Stage] = []
+        mult_parent = None
+        for s in range(self.variance_stages):
+            unit = units[s]
+            first = np.unique(unit, return_index=True)[1]
+            unit_stratum = stage_strata[s][first]
+            # (the strata of stage s > 0 are the units of stage s - 1, coded 0..U-1)
+            n_str = int(unit_stratum.max()) + 1
+            per_stratum = np.bincount(unit_stratum, minlength=n_str)
+            if self.fpc:
+                row_first = np.zeros(n_str, dtype=np.intp)
+                row_first[stage_strata[s][::-1]] = np.arange(n)[::-1]
+                population = populations[s][row_first]
+                f = (population - per_stratum) / population
+                frac = per_stratum / population
+            else:
+                f = np.ones(n_str)
+                frac = np.zeros(n_str)
+            if s == 0:
+                mult = np.ones(n_str)
+            else:
+                prev = built[s - 1]
+                # stratum h of stage s is unit h of stage s-1
+                mult = mult_parent[prev.unit_stratum] * prev.frac[prev.unit_stratum]
+            built.append(_Stage(unit, unit_stratum, per_stratum, f, frac, mult))
+            mult_parent = mult
+        self._stages = built
+        last = built[-1]
+        self.unit = last.unit
+        self.n_units = last.n_units
+        # each final unit's unit at every stage above
+        first_row = np.unique(last.unit, return_index=True)[1]
+        self._up = [stage.unit[first_row] for stage in built]
+
+        stage0 = built[0]
         self.n = n
         self.lonely_psu = lonely_psu
-        self.psu = psu.astype(np.intp)
-        self.psu_stratum = psu_stratum
-        self.psu_per_stratum = per_stratum
+        self.psu = stage0.unit
+        self.psu_stratum = stage0.unit_stratum
+        self.psu_per_stratum = stage0.per_stratum
         self.strata_labels = tuple(st_labels.tolist()) if self.stratified else ()
         self.weights = w
-        self.n_clusters = len(psu_keys)
-        self.n_strata = n_strata
-        self.degf = self.n_clusters - n_strata
-        for arr in (self.psu, self.psu_stratum, self.psu_per_stratum, self.weights):
+        self.n_clusters = stage0.n_units
+        self.n_strata = stage0.n_strata
+        self.degf = self.n_clusters - self.n_strata
+        self.units_per_stage = tuple(int(u.max()) + 1 for u in units)
+        for arr in (self.psu, self.psu_stratum, self.psu_per_stratum, self.weights, self.unit):
             arr.flags.writeable = False
+        self._check_lonely(stage_labels, st_labels, cluster_names)
 
-        lonely = np.flatnonzero(per_stratum == 1)
-        if len(lonely) and lonely_psu == "fail":
-            if not self.stratified:
+    @staticmethod
+    def _sampled_per_row(stratum: np.ndarray, unit: np.ndarray) -> np.ndarray:
+        first = np.unique(unit, return_index=True)[1]
+        counts = np.bincount(stratum[first], minlength=int(stratum.max()) + 1)
+        return counts[stratum].astype(np.float64)
+
+    def _check_lonely(self, stage_labels, st_labels, cluster_names) -> None:
+        if self.lonely_psu != "fail":
+            return
+        for s, stage in enumerate(self._stages):
+            lonely = np.flatnonzero(stage.lonely & ~stage.certain)
+            if not len(lonely):
+                continue
+            if s == 0 and not self.stratified:
                 raise DesignError(
-                    "the design has only one cluster, so there is no variation between clusters "
-                    "to estimate a variance from. Fix: analyse without a cluster variable (simple "
-                    "random sampling) or add data from more clusters."
+                    "the design has only one cluster, so there is no variation between "
+                    "clusters to estimate a variance from. Fix: analyse without a cluster "
+                    "variable (simple random sampling) or add data from more clusters."
                 )
-            names = ", ".join(repr(st_labels[h]) for h in lonely)
+            if s == 0:
+                names = ", ".join(repr(st_labels[h]) for h in lonely[:5])
+                raise DesignError(
+                    f"stratum {names} has only one cluster, so its variance cannot be "
+                    "estimated (R: 'Stratum has only one PSU'). Fix: merge it with a similar "
+                    "stratum, give an fpc if that cluster is the stratum's whole population, or "
+                    "choose lonely_psu='adjust', 'certainty', 'remove' or 'average' as R's "
+                    "options(survey.lonely.psu = ...)."
+                )
+            above = cluster_names[s - 1] if s - 1 < len(cluster_names) else f"stage {s}"
+            here = cluster_names[s] if s < len(cluster_names) else f"stage {s + 1}"
+            parent = self._stages[s - 1].unit
+            shown = []
+            for h in lonely[:5]:
+                label = stage_labels[s - 1][int(np.flatnonzero(parent == h)[0])]
+                shown.append(repr(label.item() if hasattr(label, "item") else label))
             raise DesignError(
-                f"stratum {names} has only one cluster, so its variance cannot be estimated "
-                "(R: 'Stratum has only one PSU'). Fix: merge it with a similar stratum, or choose "
-                "lonely_psu='adjust', 'certainty', 'remove' or 'average' as R's "
-                "options(survey.lonely.psu = ...)."
+                f"{above} {', '.join(shown)} has only one {here} sampled, so the variance at "
+                f"stage {s + 1} cannot be estimated within it (R: 'Stratum has only one PSU at "
+                f"stage {s + 1}'). Fix: if that {here} is the whole of its {above}, give the "
+                f"stage {s + 1} fpc as the number sampled (1); otherwise choose "
+                "lonely_psu='adjust', 'certainty', 'remove' or 'average'."
             )
-        # Scale per cluster: n_h / (n_h - 1), and what lonely clusters contribute.
-        scale = np.ones(n_strata)
-        ok = per_stratum > 1
-        scale[ok] = per_stratum[ok] / (per_stratum[ok] - 1)
-        if lonely_psu in ("certainty", "remove", "average"):
-            scale[~ok] = 0.0
-        self._psu_scale = scale[psu_stratum]
-        self._centre = ok | (lonely_psu != "adjust")  # adjust: lonely cluster total not centred
 
     @staticmethod
     def _weights(weights, n: int) -> np.ndarray:
@@ -191,41 +554,173 @@ class SurveyDesign:
 
     def __repr__(self) -> str:
         return (
-            f"SurveyDesign(n={self.n}, clusters={self.n_clusters}, strata={self.n_strata}, "
-            f"weighted={self.weighted}, lonely_psu={self.lonely_psu!r})"
+            f"SurveyDesign(n={self.n}, stages={self.stages}, clusters={self.n_clusters}, "
+            f"strata={self.n_strata}, weighted={self.weighted}, fpc={self.fpc}, "
+            f"lonely_psu={self.lonely_psu!r})"
         )
 
-    # -- variance of cluster totals -----------------------------------------------------------
+    def describe(self) -> dict:
+        """The design in numbers, for output: stages, units per stage, strata, df, fpc."""
+        return {
+            "stages": self.stages,
+            "sampled_singly": self.sampled_singly,
+            "units_per_stage": list(self.units_per_stage),
+            "clusters": self.n_clusters,
+            "strata": self.n_strata,
+            "df": self.degf,
+            "weighted": self.weighted,
+            "weights_from_fpc": self.weights_from_fpc,
+            "fpc": self.fpc,
+            "variance_stages": self.variance_stages,
+            "lonely_psu": self.lonely_psu,
+        }
 
-    def _centred(self, totals: np.ndarray) -> np.ndarray:
-        """Cluster totals (clusters x k) minus their stratum means (R's ``onestrat``)."""
-        sums = np.zeros((self.n_strata, totals.shape[1]))
-        np.add.at(sums, self.psu_stratum, totals)
-        means = sums / self.psu_per_stratum[:, None]
-        means[~self._centre] = 0.0
-        return totals - means[self.psu_stratum]
+    # -- variance of totals -------------------------------------------------------------------
 
-    def _average_factor(self, present: np.ndarray) -> np.ndarray:
-        """``lonely_psu = "average"``: strata present / strata present with >= 2 clusters."""
-        ok = (self.psu_per_stratum > 1)[:, None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return present.sum(0) / (present & ok).sum(0)
+    def _stage_variance(self, s: int, totals: np.ndarray, present, cov: bool) -> np.ndarray:
+        """Stage ``s``'s part of survey's ``multistage``: per stratum, (1 - f) n / (n - 1)
+        times the sum of squared deviations of unit totals from their stratum mean, times the
+        sampling fractions of the stages above.  ``present`` (strata x k, or strata for
+        ``cov``) marks the strata with members of the domain, for lonely_psu = "average"."""
+        stage = self._stages[s]
+        k = totals.shape[1]
+        sums = np.zeros((stage.n_strata, k))
+        np.add.at(sums, stage.unit_stratum, totals)
+        means = sums / stage.per_stratum[:, None]
+        if self.lonely_psu == "adjust":  # a lonely unit's total is not centred (R's onestrat)
+            means[stage.lonely] = 0.0
+        c = totals - means[stage.unit_stratum]
+        wts = (stage.scale * stage.mult)[stage.unit_stratum]
+        if cov:
+            v = (wts[:, None] * c).T @ c
+        else:
+            v = (wts[:, None] * c * c).sum(0)
+        if self.lonely_psu == "average":
+            ok = ~stage.lonely | stage.certain
+            if present is None:
+                present = np.ones((stage.n_strata, 1 if cov else k), dtype=bool)
+            elif present.ndim == 1:
+                present = present[:, None]
+            if s == 0:
+                # onestage: the sum over strata times (strata present) / (strata present
+                # with a variance)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    factor = present.sum(0) / (present & ok[:, None]).sum(0)
+            else:
+                # later stages: each stratum (a unit above) is its own onestage call, so a
+                # lonely unit makes the variance NaN, as in R
+                bad = (present & ~ok[:, None]).any(0)
+                factor = np.where(bad, np.nan, 1.0)
+            if cov:
+                v = v * factor[0]
+            else:
+                v = v * factor
+        return v
+
+    def _multistage(self, totals: np.ndarray, units_present, strata_present, cov: bool):
+        """Sum of the stages' variances from final-unit totals (units x k)."""
+        out = None
+        for s in range(self.variance_stages):
+            up = self._up[s]
+            stage = self._stages[s]
+            if s == self.variance_stages - 1:
+                t = totals
+            else:
+                t = np.zeros((stage.n_units, totals.shape[1]))
+                np.add.at(t, up, totals)
+            present = None
+            if self.lonely_psu == "average":
+                if s == 0 and strata_present is not None:
+                    present = strata_present
+                elif units_present is not None:
+                    k = units_present.shape[1]
+                    unit_here = np.zeros((stage.n_units, k), dtype=bool)
+                    np.logical_or.at(unit_here, up, units_present)
+                    present = np.zeros((stage.n_strata, k), dtype=bool)
+                    np.logical_or.at(present, stage.unit_stratum, unit_here)
+                    if cov:
+                        present = present.any(1)
+            v = self._stage_variance(s, t, present, cov)
+            out = v if out is None else out + v
+        return out
+
+    def _unit_totals(self, totals: np.ndarray) -> np.ndarray:
+        totals = np.asarray(totals, dtype=np.float64)
+        if totals.ndim != 2:
+            raise StatsError("totals must be a matrix (units x statistics).")
+        if totals.shape[0] == self.n_units:
+            return totals
+        raise DesignError(
+            f"the totals have {totals.shape[0]} rows but the design's variance needs one per "
+            f"final-stage unit ({self.n_units}"
+            + (
+                f"; the design has {self.variance_stages} stages with an fpc, so totals per "
+                f"first-stage cluster ({self.n_clusters}) are not enough: use "
+                "SurveyDesign.row_covariance with the values of each respondent"
+                if self.variance_stages > 1
+                else ""
+            )
+            + ")."
+        )
 
     def variances(self, totals: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
-        """With-replacement variance of each column of ``totals`` (clusters x k)."""
-        c = self._centred(totals)
-        v = (self._psu_scale[:, None] * c * c).sum(0)
-        if self.lonely_psu == "average" and present is not None:
-            v = v * self._average_factor(present)
-        return v
+        """Variance of each column of ``totals`` (one row per final-stage unit x k): the
+        first-stage clusters, or with an fpc for several stages the units of the last stage.
+        ``present`` (strata x k) marks the first-stage strata with members of the domain, for
+        ``lonely_psu = "average"``."""
+        t = self._unit_totals(totals)
+        if present is not None and present.ndim == 1:
+            present = present[:, None]
+        return self._multistage(t, None, present, cov=False)
 
     def covariance(self, totals: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
-        """With-replacement covariance matrix of the columns of ``totals`` (clusters x k)."""
-        c = self._centred(totals)
-        v = (self._psu_scale[:, None] * c).T @ c
-        if self.lonely_psu == "average" and present is not None:
-            v = v * self._average_factor(present[:, None])[0]
-        return v
+        """Covariance matrix of the columns of ``totals`` (final-stage units x k).
+        ``present`` (strata) marks the first-stage strata in the domain, for "average"."""
+        t = self._unit_totals(totals)
+        return self._multistage(t, None, present, cov=True)
+
+    def _rows_to_units(self, x: np.ndarray) -> np.ndarray:
+        out = np.empty((self.n_units, x.shape[1]))
+        for j in range(x.shape[1]):
+            out[:, j] = np.bincount(self.unit, weights=x[:, j], minlength=self.n_units)
+        return out
+
+    def row_variances(self, x, rows: np.ndarray | None = None) -> np.ndarray:
+        """Variance of the design-weighted totals of each column of ``x`` (respondents x k):
+        ``x`` holds each respondent's linearised value (0 outside the domain) and ``rows``
+        (respondents, or respondents x k) marks who is in each column's domain."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 1:
+            x = x[:, None]
+        present = self._units_present(rows, x.shape[1])
+        return self._multistage(self._rows_to_units(x), present, None, cov=False)
+
+    def row_covariance(self, x, rows: np.ndarray | None = None) -> np.ndarray:
+        """Covariance matrix of the totals of the columns of ``x`` (respondents x k), as
+        :meth:`row_variances`; ``rows`` (respondents) marks the domain."""
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 1:
+            x = x[:, None]
+        present = self._units_present(rows, 1)
+        return self._multistage(self._rows_to_units(x), present, None, cov=True)
+
+    def _units_present(self, rows, k: int):
+        if self.lonely_psu != "average":
+            return None
+        if rows is None:
+            rows = np.ones((self.n, k), dtype=bool)
+        rows = np.asarray(rows, dtype=bool)
+        if rows.ndim == 1:
+            rows = np.repeat(rows[:, None], k, axis=1)
+        present = np.zeros((self.n_units, rows.shape[1]), dtype=bool)
+        np.logical_or.at(present, self.unit, rows)
+        return present
+
+    def domain_degf(self, rows: np.ndarray) -> int:
+        """R's ``degf`` of the design restricted to ``rows``: first-stage clusters minus
+        strata among them."""
+        psus = np.unique(self.psu[np.asarray(rows, dtype=bool)])
+        return int(len(psus) - len(np.unique(self.psu_stratum[psus])))
 
 
 @dataclass(frozen=True)
@@ -337,19 +832,20 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
             f"y has {len(y)} values but the design has {design.n} respondents. "
             "Fix: pass the variable for the same rows, in the same order, as the design."
         )
-    n_cells = design.n_clusters * (k + 1) * 3
+    n_units = design.n_units
+    n_cells = n_units * (k + 1) * 3
     answer = np.nan_to_num(y, nan=2.0).astype(np.intp)
-    key = design.psu * (k + 1)
+    key = design.unit * (k + 1)
     key += shifted
     key *= 3
     key += answer
-    counts = np.bincount(key, minlength=n_cells).reshape(design.n_clusters, k + 1, 3)[:, 1:]
+    counts = np.bincount(key, minlength=n_cells).reshape(n_units, k + 1, 3)[:, 1:]
     if design.weighted:
         wsums = np.bincount(key, weights=design.weights, minlength=n_cells)
-        wsums = wsums.reshape(design.n_clusters, k + 1, 3)[:, 1:]
+        wsums = wsums.reshape(n_units, k + 1, 3)[:, 1:]
     else:
         wsums = counts.astype(np.float64)
-    n_cell = counts[..., 0] + counts[..., 1]  # clusters x k: respondents who answered
+    n_cell = counts[..., 0] + counts[..., 1]  # units x k: respondents who answered
     sw_cell = wsums[..., 0] + wsums[..., 1]
     swy_cell = wsums[..., 1]
     n = n_cell.sum(0)
@@ -358,11 +854,7 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
     with np.errstate(divide="ignore", invalid="ignore"):
         p = swy_cell.sum(0) / sw
         totals = (swy_cell - p * sw_cell) / sw
-        present = None
-        if design.lonely_psu == "average":
-            present = np.zeros((design.n_strata, k), dtype=bool)
-            np.logical_or.at(present, design.psu_stratum, n_cell > 0)
-        var = design.variances(totals, present)
+        var = design._multistage(totals, n_cell > 0, None, cov=False)
         se = np.sqrt(var)
         # svyvar: n / (n - 1) * sum(w (y - p)^2) / sum(w), which is n / (n - 1) * p (1 - p)
         # for a 0/1 variable; the SRS variances of the mean follow from it.
@@ -373,7 +865,7 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
         deff = np.where(n > 1, var / v_wor, np.nan)
     # degf(subset(design, domain)): clusters minus strata among the domain's rows, answered or
     # not (svyciprop takes degf before svyglm drops the missing answers).
-    has = counts.sum(-1) > 0
+    has = _to_psu(design, counts.sum(-1) > 0)
     strata_in = np.zeros((design.n_strata, k), dtype=bool)
     np.logical_or.at(strata_in, design.psu_stratum, has)
     df = has.sum(0) - strata_in.sum(0)
@@ -388,9 +880,18 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
         df=df,
         n=n,
         count=count,
-        n_clusters=(n_cell > 0).sum(0),
+        n_clusters=_to_psu(design, n_cell > 0).sum(0),
         weighted_total=sw,
     )
+
+
+def _to_psu(design: SurveyDesign, units: np.ndarray) -> np.ndarray:
+    """Final-unit flags (units x k) as first-stage cluster flags (clusters x k)."""
+    if design.n_units == design.n_clusters:
+        return units
+    out = np.zeros((design.n_clusters, units.shape[1]), dtype=bool)
+    np.logical_or.at(out, design._up[0], units)
+    return out
 
 
 def _result(arrays: dict, j: int, conf: float, group=None) -> DesignProportion:
@@ -492,3 +993,359 @@ def design_proportion_by(
     labels_out = tuple(v.item() if hasattr(v, "item") else v for v in labels)
     estimates = tuple(_result(arrays, j, conf, labels_out[j]) for j in range(k))
     return DesignProportions(labels_out, estimates, int(arrays["n"].sum()))
+
+
+# -- means, totals and quantiles of numeric variables -----------------------------------------
+
+
+@dataclass(frozen=True)
+class DesignEstimate(Result):
+    """A design-based mean or total: R's ``svymean``/``svytotal`` with ``deff``.
+
+    ``n`` is the number of respondents in the domain who answered (unweighted) and
+    ``n_clusters`` the first-stage clusters they are in; ``weighted_total`` is the sum of
+    their weights (the estimated population of the domain).  ``estimate`` and ``se`` are
+    survey's; ``deff`` is the design effect against simple random sampling without
+    replacement from a population of ``weighted_total`` (infinite without weights or fpc, as
+    in R), ``deff_replace`` against sampling with replacement.  ``lower``/``upper`` is
+    estimate -/+ t(df) SE, with ``df`` the design's degrees of freedom for the domain
+    (``confint(m, df = degf(des))``); R's ``confint`` uses the normal quantile unless told
+    ``df``, which ``df=math.inf`` gives.  ``sd`` (means only) is the design-weighted standard
+    deviation, the square root of ``svyvar``.
+    """
+
+    statistic: str
+    estimate: float
+    se: float
+    lower: float
+    upper: float
+    deff: float
+    deff_replace: float
+    df: float
+    n: int
+    n_clusters: int
+    weighted_total: float
+    conf_level: float
+    sd: float | None = None
+    group: object = field(default=None)
+
+
+@dataclass(frozen=True)
+class DesignQuantile(Result):
+    """A design-based quantile with survey's default interval (``svyquantile``, survey 4.1).
+
+    ``estimate`` is ``qrule = "math"``: the smallest value whose weighted cumulative share
+    reaches ``prob`` (no interpolation).  ``lower``/``upper`` is Woodruff's interval
+    (``interval.type = "mean"``): the t interval on ``df`` of the estimated share of the
+    domain at or below the estimate, mapped back through the same rule; a bound is NaN where
+    the share's interval passes 0 or 1.  ``se`` is R's: the interval's width divided by
+    2 t(df).  ``df`` is ``degf`` of the domain's respondents who answered, as svyquantile
+    takes it.  There is no design effect: survey gives none for quantiles.
+    """
+
+    prob: float
+    estimate: float
+    lower: float
+    upper: float
+    se: float
+    df: int
+    n: int
+    n_clusters: int
+    conf_level: float
+    method: str = "Woodruff (svyquantile: qrule 'math', interval.type 'mean')"
+    group: object = field(default=None)
+
+
+@dataclass(frozen=True)
+class DesignEstimates(Result):
+    """Domain estimates for every group of one variable (``svyby``), in ``groups`` order."""
+
+    groups: tuple
+    estimates: tuple
+    n: int
+
+    def __getitem__(self, group):
+        try:
+            return self.estimates[self.groups.index(group)]
+        except ValueError:
+            raise KeyError(group) from None
+
+    def as_dict(self) -> dict:
+        return dict(zip(self.groups, self.estimates, strict=True))
+
+
+def numeric_values(y, name: str = "y") -> np.ndarray:
+    """``y`` as float64 with NaN for missing (None or NaN); text is an error."""
+    arr = np.asarray(y)
+    try:
+        if arr.dtype == object:
+            arr = pd.Series(arr).astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        out = np.asarray(arr, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise StatsError(
+            f"{name} must be numbers (missing as NaN): {err}. Fix: check the variable."
+        ) from err
+    if out.ndim != 1:
+        raise StatsError(f"{name} must be one-dimensional.")
+    if np.isinf(out).any():
+        raise StatsError(f"{name} has infinite values. Fix: check the variable.")
+    return out
+
+
+def _domain(y: np.ndarray, design: SurveyDesign, domain) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the domain (all rows when ``domain`` is None) and those who answered."""
+    if len(y) != design.n:
+        raise StatsError(
+            f"y has {len(y)} values but the design has {design.n} respondents. "
+            "Fix: pass the variable for the same rows, in the same order, as the design."
+        )
+    if domain is None:
+        rows = np.ones(len(y), dtype=bool)
+    else:
+        rows = np.asarray(domain)
+        if rows.dtype != bool or rows.shape != y.shape:
+            raise StatsError(
+                "domain must be a boolean mask with one value per respondent "
+                f"(got dtype {rows.dtype}, shape {rows.shape}; y has {len(y)})."
+            )
+    answered = rows & ~np.isnan(y)
+    if not answered.any():
+        where = "the domain" if domain is not None else "the data"
+        raise StatsError(
+            f"no respondents in {where} have a value (n = 0), so there is nothing to "
+            "estimate. Fix: check the variable and the domain."
+        )
+    return rows, answered
+
+
+def _t_interval(estimate: float, se: float, df: float, conf: float) -> tuple[float, float]:
+    if not df > 0 or not np.isfinite(se):
+        return float("nan"), float("nan")
+    q = stats.norm.ppf(0.5 + conf / 2) if np.isinf(df) else stats.t.ppf(0.5 + conf / 2, df)
+    return estimate - q * se, estimate + q * se
+
+
+def _svyvar(y: np.ndarray, w: np.ndarray) -> float:
+    """survey's ``svyvar``: n / (n - 1) sum(w (y - ybar)^2) / sum(w)."""
+    n = len(y)
+    if n < 2:
+        return float("nan")
+    ybar = np.sum(w * y) / np.sum(w)
+    return float(n / (n - 1) * np.sum(w * (y - ybar) ** 2) / np.sum(w))
+
+
+def _mean_or_total(
+    statistic: str, y, design: SurveyDesign, domain, conf_level: float, df
+) -> DesignEstimate:
+    conf = _check_conf(conf_level)
+    y = numeric_values(y)
+    rows, answered = _domain(y, design, domain)
+    w = design.weights
+    ya, wa = y[answered], w[answered]
+    n = int(answered.sum())
+    sw = float(wa.sum())
+    z = np.zeros(design.n)
+    if statistic == "mean":
+        estimate = float(np.sum(wa * ya) / sw)
+        z[answered] = wa * (ya - estimate) / sw
+    else:
+        estimate = float(np.sum(wa * ya))
+        z[answered] = wa * ya
+    var = float(design.row_variances(z, answered)[0])
+    se = float(np.sqrt(var)) if var >= 0 else float("nan")
+    s2 = _svyvar(ya, wa)
+    scale = 1.0 if statistic == "mean" else sw * sw
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v_rep = s2 * scale / n
+        v_wor = s2 * scale * (sw - n) / (sw * n) if sw >= n else float("nan")
+        deff_rep = float(np.float64(var) / v_rep) if n > 1 else float("nan")
+        deff = float(np.float64(var) / v_wor) if n > 1 else float("nan")
+    degf = float(design.domain_degf(rows)) if df is None else float(df)
+    lower, upper = _t_interval(estimate, se, degf, conf)
+    return DesignEstimate(
+        statistic=statistic,
+        estimate=estimate,
+        se=se,
+        lower=lower,
+        upper=upper,
+        deff=deff,
+        deff_replace=deff_rep,
+        df=degf,
+        n=n,
+        n_clusters=int(len(np.unique(design.psu[answered]))),
+        weighted_total=sw,
+        conf_level=conf,
+        sd=float(np.sqrt(s2)) if statistic == "mean" and np.isfinite(s2) else None,
+    )
+
+
+def design_mean(
+    y, design: SurveyDesign, domain=None, conf_level: float = 0.95, df: float | None = None
+) -> DesignEstimate:
+    """Design-based mean with linearised SE, design effects and t interval.
+
+    Matches ``svymean(~y, des, na.rm = TRUE, deff = TRUE)`` (estimate, SE, ``deff``; the
+    same with ``deff = "replace"`` for ``deff_replace``), ``sqrt(svyvar(~y, des,
+    na.rm = TRUE))`` for ``sd`` and ``confint(m, df = degf(des))`` for the interval.  With
+    ``domain`` (a boolean mask) the mean is of the subgroup, estimated on the whole design as
+    ``svymean(~y, subset(des, domain))``: the variance still uses every cluster; ``df`` is the
+    subset design's ``degf``.  Missing values (NaN) are left out as a domain
+    (``na.rm = TRUE``), never imputed.  With an fpc and several stages the variance is
+    survey's multistage estimator (see :class:`SurveyDesign`).
+
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3], fpc=[6] * 6)
+    >>> r = design_mean([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], des)
+    >>> round(r.estimate, 3), round(r.se, 3), r.df, r.n
+    (2.833, 0.514, 2.0, 6)
+    """
+    return _mean_or_total("mean", y, design, domain, conf_level, df)
+
+
+def design_total(
+    y, design: SurveyDesign, domain=None, conf_level: float = 0.95, df: float | None = None
+) -> DesignEstimate:
+    """Design-based total with linearised SE, design effects and t interval.
+
+    Matches ``svytotal(~y, des, na.rm = TRUE, deff = TRUE)`` and ``confint(t, df =
+    degf(des))``: the estimate is sum(w y) over respondents with a value (in the domain, if
+    given: ``svytotal(~y, subset(des, domain))``).  Only meaningful with weights or an fpc
+    that scale the sample up to the population; with equal weights of 1 it is the sample sum.
+
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3], fpc=[6] * 6)
+    >>> r = design_total([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], des)
+    >>> round(r.estimate, 1), round(r.se, 2)
+    (34.0, 6.16)
+    """
+    return _mean_or_total("total", y, design, domain, conf_level, df)
+
+
+def _groups(y: np.ndarray, groups) -> tuple[np.ndarray, tuple]:
+    g = (
+        np.asarray(groups, dtype=object)
+        if np.asarray(groups).dtype.kind in "OUS"
+        else (np.asarray(groups))
+    )
+    if g.shape != y.shape:
+        raise StatsError(f"groups has {g.size} values but y has {len(y)}.")
+    codes, labels = _factorize(g)  # missing -> -1
+    if len(labels) == 0:
+        raise StatsError("every respondent's group is missing. Fix: check the group variable.")
+    return codes, tuple(v.item() if hasattr(v, "item") else v for v in labels)
+
+
+def _by(func, y, groups, design, **kwargs) -> DesignEstimates:
+    y = numeric_values(y)
+    codes, labels = _groups(y, groups)
+    out = []
+    for j, label in enumerate(labels):
+        mask = codes == j
+        if not (mask & ~np.isnan(y)).any():
+            raise StatsError(
+                f"no respondents in group {label!r} have a value (n = 0). Fix: leave that "
+                "group out or merge it with another group."
+            )
+        res = func(y, design, domain=mask, **kwargs)
+        out.append(dataclasses.replace(res, group=label))
+    return DesignEstimates(labels, tuple(out), int(sum(r.n for r in out)))
+
+
+def design_mean_by(
+    y, groups, design: SurveyDesign, conf_level: float = 0.95, df: float | None = None
+) -> DesignEstimates:
+    """Domain means for every group: ``svyby(~y, ~group, des, svymean, na.rm = TRUE,
+    deff = TRUE)``; each group's result equals :func:`design_mean` with that domain.  Groups
+    are sorted; a missing group (None/NaN) belongs to none.
+
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3])
+    >>> by = design_mean_by([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], list("ababab"), des)
+    >>> by.groups, round(by["b"].estimate, 3)
+    (('a', 'b'), 3.667)
+    """
+    return _by(design_mean, y, groups, design, conf_level=conf_level, df=df)
+
+
+def design_total_by(
+    y, groups, design: SurveyDesign, conf_level: float = 0.95, df: float | None = None
+) -> DesignEstimates:
+    """Domain totals for every group: ``svyby(~y, ~group, des, svytotal, na.rm = TRUE)``."""
+    return _by(design_total, y, groups, design, conf_level=conf_level, df=df)
+
+
+def _qrule_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
+    """survey's ``qrule_math`` (its ``qs``): sort, cumulate the weights, and take the last value
+    whose cumulative weight is at most p * sum(w), or the next one when it falls short.  R sums
+    in long double; so do we, to take the same value when p * sum(w) is exactly reached."""
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    cumw = np.cumsum(w[order].astype(np.longdouble)).astype(np.float64)
+    total = float(np.cumsum(w.astype(np.longdouble))[-1])
+    below = np.flatnonzero(cumw <= p * total)
+    pos = int(below[-1]) if len(below) else 0
+    nxt = pos if pos == len(xs) - 1 else pos + 1
+    wlow = p - cumw[pos] / total
+    return float(xs[pos] if wlow == 0 else xs[nxt])
+
+
+def design_quantile(
+    y, design: SurveyDesign, prob: float = 0.5, domain=None, conf_level: float = 0.95
+) -> DesignQuantile:
+    """Design-based quantile with Woodruff's interval, as survey 4.1's ``svyquantile``.
+
+    Matches ``svyquantile(~y, des, quantiles = prob, ci = TRUE, na.rm = TRUE)`` with its
+    defaults (``qrule = "math"``, ``interval.type = "mean"``, ``df = degf(des)`` after the
+    missing values are dropped); with ``domain``, ``svyquantile(~y, subset(des, domain))``.
+    The interval is Woodruff's (1952): the t interval of the design-based share of the domain
+    at or below the estimate, turned back into values by the same rule.  ``svyby`` with
+    ``svyquantile`` gives the same estimates and SEs, but its ``confint`` is a symmetric
+    interval from the SE; ours is svyquantile's own.
+
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3, 4, 4])
+    >>> r = design_quantile([5, 1, 4, 2, 8, 3, 6, 7], des, 0.5)
+    >>> r.estimate, r.df, r.lower  # eight people in four clusters: too few for an interval
+    (4.0, 3, nan)
+    """
+    conf = _check_conf(conf_level)
+    p = float(prob)
+    if not 0 <= p <= 1:
+        raise StatsError(f"prob must be between 0 and 1, not {prob!r}.")
+    y = numeric_values(y)
+    _rows, answered = _domain(y, design, domain)
+    x, w = y[answered], design.weights[answered]
+    qhat = _qrule_math(x, w, p)
+    # Woodruff: svymean(x <= qhat) on the domain's respondents with a value
+    sw = w.sum()
+    below = (x <= qhat).astype(np.float64)
+    share = float(np.sum(w * below) / sw)
+    z = np.zeros(design.n)
+    z[answered] = w * (below - share) / sw
+    se_share = float(np.sqrt(design.row_variances(z, answered)[0]))
+    df = design.domain_degf(answered)
+    alpha = 1 - conf
+    if df > 0:
+        q = stats.t.ppf(1 - alpha / 2, df)
+        lo_p, hi_p = share - q * se_share, share + q * se_share
+    else:
+        q = lo_p = hi_p = float("nan")
+    lower = float("nan") if np.isnan(lo_p) or lo_p < 0 else _qrule_math(x, w, lo_p)
+    upper = float("nan") if np.isnan(hi_p) or hi_p > 1 else _qrule_math(x, w, hi_p)
+    se = (upper - lower) / (2 * q) if df > 0 else float("nan")
+    return DesignQuantile(
+        prob=p,
+        estimate=qhat,
+        lower=lower,
+        upper=upper,
+        se=float(se),
+        df=int(df),
+        n=int(answered.sum()),
+        n_clusters=int(len(np.unique(design.psu[answered]))),
+        conf_level=conf,
+    )
+
+
+def design_quantile_by(
+    y, groups, design: SurveyDesign, prob: float = 0.5, conf_level: float = 0.95
+) -> DesignEstimates:
+    """Domain quantiles for every group: each is :func:`design_quantile` with that domain
+    (``svyby(~y, ~group, des, svyquantile, quantiles = prob, ci = TRUE)``; the intervals are
+    svyquantile's own per group, not svyby's symmetric ``confint``)."""
+    return _by(design_quantile, y, groups, design, prob=prob, conf_level=conf_level)
