@@ -44,6 +44,7 @@ def _register() -> None:
     from readiness.stats.cli import reliability
     from readiness.stats.paired_cli import paired
     from readiness.stats.proportion_cli import proportion
+    from readiness.stats.regress_cli import regress
     from readiness.synth.cli import demo, demo_data
     from readiness.web.cli import createadmin_command, migrate_command, serve_command, web
     from readiness.web.surveys.cli import export_command, import_command
@@ -57,6 +58,7 @@ def _register() -> None:
     cli.add_command(reliability)
     cli.add_command(proportion)
     cli.add_command(paired)
+    cli.add_command(regress)
     cli.add_command(evaluate)
     cli.add_command(interviews)
     cli.add_command(guide)
