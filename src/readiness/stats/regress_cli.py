@@ -121,7 +121,9 @@ def _binary_outcome(frame, name: str, success: str | None, path: str):
     distinct = list(dict.fromkeys(v for v in labels if v is not None))
     shown = ", ".join(map(repr, distinct[:10])) + (", ..." if len(distinct) > 10 else "")
     if not distinct:
-        _problems(path, [Problem(f"--outcome {name}: the column is empty.", file=path, column=name)])
+        _problems(
+            path, [Problem(f"--outcome {name}: the column is empty.", file=path, column=name)]
+        )
     code = None
     if success is not None:
         code = next((v for v in distinct if v == success.strip()), None)
