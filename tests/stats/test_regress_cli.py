@@ -174,6 +174,7 @@ def test_poststratify_by_crossed_cells(files) -> None:
                    "--weights", "pw", "--poststratify", files["cells"])  # fmt: skip
     assert_matches(out, fit("strat_poststratified", "logistic"))
     assert out["weighting"]["margins"][0]["variables"] == ["stype", "sch.wide"]
+    assert out["weighting"]["description"] == "post-stratified by stype x sch.wide (6 cells)"
 
 
 def test_poststratify_needs_one_table(files) -> None:

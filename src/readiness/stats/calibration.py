@@ -212,11 +212,11 @@ class Calibration(Result):
 
     def describe(self) -> str:
         """One plain sentence: 'raked to discipline (5 levels) and site (3 levels), ...'."""
-        parts = [
-            f"{m.variables[0] if len(m.variables) == 1 else ' by '.join(m.variables)} "
-            f"({len(m.levels)} {'level' if len(m.levels) == 1 else 'levels'})"
-            for m in self.margins
-        ]
+        parts = []
+        for m in self.margins:
+            unit = "level" if len(m.variables) == 1 else "cell"
+            count = len(m.levels)
+            parts.append(f"{CROSS.join(m.variables)} ({count} {unit}{'s' if count != 1 else ''})")
         parts += [f"the total of {t.variable}" for t in self.totals]
         joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         verb = {

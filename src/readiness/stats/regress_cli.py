@@ -313,11 +313,10 @@ def compute(
         design, repeated = _design(frame, path, cluster, strata, weights, lonely_psu)
         if repeated and not nest:
             first = next(iter(repeated))
-            example = f"{first!r} is in {' and '.join(map(repr, repeated[first]))}"
             notes.append(
-                f"clusters of {cluster} repeat across strata of {strata} ({len(repeated)} "
-                f"{'cluster' if len(repeated) == 1 else 'clusters'}; {example}). "
-                f"{NEST_WARNING} Give --nest to say this is intended."
+                f"labels of {cluster} repeat across strata of {strata} ({len(repeated)} "
+                f"{'label' if len(repeated) == 1 else 'labels'}; {first!r} is in "
+                f"{_join(repeated[first])}). {NEST_WARNING} Give --nest to say this is intended."
             )
     weighting = None
     if rake_file or poststratify_file:
@@ -418,10 +417,10 @@ def format_report(res: dict) -> str:
     if w is not None:
         lines.append(f"Weighted to the staff counts in {w['file']}: {w['description']}.")
         for m in w["margins"]:
-            counts = ", ".join(
+            items = [
                 f"{lev} {_count(c)}" for lev, c in zip(m["levels"], m["population"], strict=True)
-            )
-            lines.append(f"  {' x '.join(m['variables'])}: {counts}")
+            ]
+            lines += _wrap(f"  {' x '.join(m['variables'])}: ", items)
     if res["n_dropped"]:
         lines.append(
             f"{res['n']} of {res['n_rows']} respondents used; {res['n_dropped']} left out for a "
@@ -457,6 +456,19 @@ def format_report(res: dict) -> str:
             ).rstrip()
         )
     return "\n".join(lines)
+
+
+def _wrap(head: str, items: list[str], width: int = 100) -> list[str]:
+    """``head`` and the items joined by commas, broken only between items."""
+    lines, line = [], head
+    for j, item in enumerate(items):
+        piece = item + ("," if j < len(items) - 1 else "")
+        if line.strip() and len(line) + len(piece) + 1 > width and line != head:
+            lines.append(line.rstrip())
+            line = "    "
+        line += piece + " "
+    lines.append(line.rstrip())
+    return lines
 
 
 def _count(value: float) -> str:
