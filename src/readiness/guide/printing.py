@@ -372,7 +372,8 @@ def build_card(
     entitled = {
         r.id for refs in refs_by_outcome.values() for r in refs if _is_entitlement(content, r.id)
     }
-    # An action that only gives numbers the helplines box lists is left to the box.
+    # An action that only gives numbers the helplines box lists is left to the box (unless it
+    # depends on an answer).
     helpline_views = _helpline_facts(content, nation, as_of)
     listed_facts = {v.id for v in helpline_views}
 
@@ -380,7 +381,9 @@ def build_card(
         view = action_view(content, action_id, nation, as_of, contacts)
         return bool(view and view.facts and {f.id for f in view.facts} <= listed_facts)
 
-    repeats = {r.id for refs in refs_by_outcome.values() for r in refs if repeats_box(r.id)}
+    every_ref = [r for refs in refs_by_outcome.values() for r in refs]
+    conditional = {r.id for r in every_ref if r.when}
+    repeats = {r.id for r in every_ref if r.id not in conditional and repeats_box(r.id)}
     advice_refs = {
         r.id: r
         for refs in refs_by_outcome.values()
