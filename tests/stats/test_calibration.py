@@ -6,7 +6,6 @@ svymean/svytotal/svyciprop on the calibrated designs with survey's standard erro
 
 from __future__ import annotations
 
-import inspect
 import json
 import warnings
 from pathlib import Path
@@ -22,13 +21,14 @@ from readiness.stats.calibration import (
     PopulationTotal,
     calibrate,
     calibrated_proportion,
+    calibrated_proportion_by,
     post_stratify,
     rake,
     read_margins,
     survey_mean,
     survey_total,
 )
-from readiness.stats.design import SurveyDesign
+from readiness.stats.design import SurveyDesign, design_proportion_by
 
 FIXTURE = json.loads(
     (Path(__file__).parents[1] / "reference" / "fixtures" / "calibration.json").read_text()
@@ -43,13 +43,9 @@ TOL = 1e-6
 
 
 CLUS2 = SAMPLES["apiclus2"]
-HAS_FPC = "fpc" in inspect.signature(SurveyDesign).parameters
 
 
 def _design(name: str) -> SurveyDesign:
-    if name.endswith("fpc") or name == "clus2":
-        if not HAS_FPC:
-            pytest.skip("SurveyDesign has no fpc yet")
     if name == "clus1":
         return SurveyDesign(CLUS1["dnum"], weights=CLUS1["pw"])
     if name == "strat":
@@ -137,6 +133,42 @@ def test_proportions_match_svyciprop(ref) -> None:
         expected = [want[k] for k in ("estimate", "se", "lower", "upper", "deff_replace")]
         np.testing.assert_allclose(got, expected, atol=TOL, rtol=0, err_msg=key)
         assert res.df == want["df"]
+
+
+def test_proportions_by_group() -> None:
+    y = CLUS1["comp01"].to_numpy(dtype=float)
+    y[[0, 5]] = np.nan
+    groups = CLUS1["sch.wide"].to_numpy(dtype=object).copy()
+    groups[3] = None
+    raked = rake(_design("clus1"), CLUS1, [STYPE, SCHWIDE])
+    by = calibrated_proportion_by(y, groups, raked, conf_level=0.9)
+    assert by.groups == ("No", "Yes")
+    for g in by.groups:
+        one = calibrated_proportion(y, raked, domain=(groups == g), conf_level=0.9)
+        assert by[g].group == g
+        assert (by[g].estimate, by[g].se, by[g].lower, by[g].n) == (
+            one.estimate,
+            one.se,
+            one.lower,
+            one.n,
+        )
+    plain = _design("clus1")
+    mine = calibrated_proportion_by(y, groups, plain)
+    theirs = design_proportion_by(y, groups, plain)
+    for g in theirs.groups:
+        np.testing.assert_allclose(
+            [mine[g].estimate, mine[g].se, mine[g].lower, mine[g].upper, mine[g].deff_replace],
+            [theirs[g].estimate, theirs[g].se, theirs[g].lower, theirs[g].upper,
+             theirs[g].deff_replace],
+            rtol=1e-10,
+        )  # fmt: skip
+        assert (mine[g].df, mine[g].n, mine[g].count) == (
+            theirs[g].df,
+            theirs[g].n,
+            theirs[g].count,
+        )
+    with pytest.raises(StatsError, match="'Yes'"):
+        calibrated_proportion_by(np.where(groups == "Yes", np.nan, y), groups, raked)
 
 
 def test_post_stratified_weights_hit_the_counts() -> None:

@@ -44,6 +44,7 @@ variable, for linear calibration), typically read from a small CSV by :func:`rea
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -55,7 +56,12 @@ import pandas as pd
 from scipy import stats
 
 from readiness.errors import Problem, ProblemsError, StatsError
-from readiness.stats.design import DesignProportion, SurveyDesign, binary_values
+from readiness.stats.design import (
+    DesignProportion,
+    DesignProportions,
+    SurveyDesign,
+    binary_values,
+)
 from readiness.stats.result import Result
 
 MAX_PROBLEMS = 20
@@ -391,8 +397,9 @@ def rake(
     totals = [m for m in margins if not isinstance(m, Margin)]
     if totals:
         raise StatsError(
-            f"raking takes counts by level; {_what(totals[0])} is a numeric total. "
-            "Fix: use calibrate() for population totals of numeric variables."
+            f"raking uses counts by level, but {_what(totals[0])} is a numeric total (a row "
+            "with no level). Fix: remove that row; only linear calibration (calibrate()) "
+            "uses the totals of numeric variables."
         )
     if not (isinstance(maxit, int | np.integer) and maxit >= 1):
         raise StatsError(f"maxit must be a whole number of 1 or more, not {maxit!r}.")
@@ -546,9 +553,10 @@ def design_covariance(design, values, used=None) -> np.ndarray:
     """Covariance of the sum of linearised ``values`` (respondents x k) over the design.
 
     This is R's ``svyrecvar``: with a :class:`CalibratedDesign` the values are first replaced
-    by their calibration residuals, then summed by cluster and put through the design's
-    with-replacement variance.  ``used`` marks the respondents that contributed (for
-    ``lonely_psu = "average"``); values of other respondents must be zero.
+    by their calibration residuals, then put through the design's variance
+    (:meth:`~readiness.stats.design.SurveyDesign.row_covariance`: every stage, with any fpc).
+    ``used`` marks the respondents that contributed (for ``lonely_psu = "average"``); values
+    of other respondents must be zero.
     """
     x = np.asarray(values, dtype=np.float64)
     if x.ndim == 1:
@@ -559,15 +567,7 @@ def design_covariance(design, values, used=None) -> np.ndarray:
     if isinstance(design, CalibratedDesign):
         x = design.residuals(x)
     rows = None if used is None else np.asarray(used, dtype=bool)
-    if hasattr(base, "row_covariance"):  # every stage of a multistage design with fpc
-        return base.row_covariance(x, rows)
-    totals = np.zeros((base.n_clusters, x.shape[1]))
-    np.add.at(totals, base.psu, x)
-    present = None
-    if rows is not None:
-        present = np.zeros(base.n_strata, dtype=bool)
-        present[np.unique(base.psu_stratum[base.psu[rows]])] = True
-    return base.covariance(totals, present)
+    return base.row_covariance(x, rows)
 
 
 def _design_parts(design):
@@ -601,10 +601,7 @@ def _used(y, design, domain, name: str = "y"):
 
 def _domain_df(base: SurveyDesign, inside: np.ndarray) -> int:
     """degf of the domain: clusters minus strata with members of it (R's degf(subset))."""
-    if hasattr(base, "domain_degf"):
-        return int(base.domain_degf(inside))
-    clusters = np.unique(base.psu[inside])
-    return int(len(clusters) - len(np.unique(base.psu_stratum[clusters])))
+    return int(base.domain_degf(inside))
 
 
 def survey_mean(y, design, domain=None) -> SurveyEstimate:
@@ -693,6 +690,36 @@ def calibrated_proportion(y, design, domain=None, conf_level: float = 0.95) -> D
         weighted_total=sw,
         conf_level=float(conf_level),
     )
+
+
+def calibrated_proportion_by(y, groups, design, conf_level: float = 0.95) -> DesignProportions:
+    """:func:`calibrated_proportion` for every group of ``groups``: ``svyby(~y, ~group, des,
+    svyciprop)`` on a (calibrated) design.
+
+    Groups are sorted; respondents with a missing group belong to none.  A group in which
+    nobody answered is a :class:`~readiness.errors.StatsError` naming it.  With a plain
+    :class:`~readiness.stats.design.SurveyDesign` it equals
+    :func:`~readiness.stats.design.design_proportion_by`.
+    """
+    g = np.asarray(groups, dtype=object)
+    yv = binary_values(y)
+    if g.shape != yv.shape:
+        raise StatsError(f"groups has {g.size} values but y has {len(yv)}.")
+    present = np.array([not pd.isna(v) for v in g], dtype=bool)
+    labels = sorted({v for v in g[present]}, key=lambda v: (str(type(v)), v))
+    if not labels:
+        raise StatsError("every respondent's group is missing. Fix: check the group variable.")
+    empty = [v for v in labels if not (present & (g == v) & ~np.isnan(yv)).any()]
+    if empty:
+        raise StatsError(
+            f"no respondents in group(s) {', '.join(map(repr, empty))} answered this question "
+            "(n = 0). Fix: leave those groups out or merge them with another group."
+        )
+    estimates = []
+    for label in labels:
+        est = calibrated_proportion(yv, design, present & (g == label), conf_level)
+        estimates.append(dataclasses.replace(est, group=label))
+    return DesignProportions(tuple(labels), tuple(estimates), int(sum(e.n for e in estimates)))
 
 
 def _logit_interval(p: float, se: float, df: int, conf: float) -> tuple[float, float]:
@@ -1178,6 +1205,7 @@ __all__ = [
     "TotalUsed",
     "calibrate",
     "calibrated_proportion",
+    "calibrated_proportion_by",
     "design_covariance",
     "post_stratify",
     "rake",

@@ -192,8 +192,7 @@ def fit_regression(
         cov = design_covariance(design, influence, complete)
         se = np.sqrt(np.diag(cov))
         base = design.base if isinstance(design, CalibratedDesign) else design
-        clusters = np.unique(base.psu[complete])
-        degf = len(clusters) - len(np.unique(base.psu_stratum[clusters]))
+        degf = base.domain_degf(complete)  # R: degf(design[-nas, ])
         df_res = degf + 1 - p
         dist = stats.t(df_res) if df_res > 0 else None
         name = "t"
