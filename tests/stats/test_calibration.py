@@ -208,6 +208,16 @@ def test_calibrations_chain_and_keep_the_design() -> None:
     twice = post_stratify(once, CLUS1, SCHWIDE)
     assert twice.base is base and len(twice.calibrations) == 2
     assert (twice.n_clusters, twice.degf) == (base.n_clusters, base.degf)
+    assert (twice.stages, twice.variance_stages, twice.fpc) == (1, 1, False)
+    described = twice.describe()
+    assert described["clusters"] == 15 and described["weighted"] is True
+    assert described["calibrations"] == [
+        "post-stratified by stype (3 levels)",
+        "post-stratified by sch.wide (2 levels)",
+    ]
+    # a calibrated design is not a SurveyDesign: code that only knows cluster totals (and so
+    # would miss the calibration's residuals) fails loudly instead of giving wrong errors
+    assert not hasattr(twice, "variances") and not hasattr(twice, "covariance")
     # a second post-stratification leaves the first margin off its counts: the record shows it
     assert twice.calibrations[0].margins[0].variables == ("stype",)
     assert twice.record.margins[0].variables == ("sch.wide",)

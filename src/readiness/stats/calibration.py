@@ -315,6 +315,18 @@ class CalibratedDesign:
     psu_stratum = property(lambda self: self.base.psu_stratum)
     lonely_psu = property(lambda self: self.base.lonely_psu)
     stratified = property(lambda self: self.base.stratified)
+    strata_labels = property(lambda self: self.base.strata_labels)
+    stages = property(lambda self: self.base.stages)
+    variance_stages = property(lambda self: self.base.variance_stages)
+    fpc = property(lambda self: self.base.fpc)
+
+    def describe(self) -> dict:
+        """The base design's :meth:`~readiness.stats.design.SurveyDesign.describe`, weighted,
+        with the weighting steps."""
+        out = dict(self.base.describe())
+        out["weighted"] = True
+        out["calibrations"] = [c.describe() for c in self.calibrations]
+        return out
 
     def residuals(self, x) -> np.ndarray:
         """The linearised values ``x`` (respondents x k) after every calibration step."""
