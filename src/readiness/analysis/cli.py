@@ -12,6 +12,7 @@ import click
 
 from readiness.analysis.survey import AnalysisSettings, analyse, result_to_json
 from readiness.instrument import resolve_instrument
+from readiness.stats.design import LONELY_PSU
 from readiness.stats.proportions import METHODS
 
 
@@ -67,9 +68,27 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     show_default=True,
     help="Item to break figures down by.",
 )
-@click.option("--cluster", help="Column of cluster ids (e.g. site) for design-based estimates.")
-@click.option("--strata", help="Column of strata (needs --cluster).")
-@click.option("--weights", help="Column of sampling weights (needs --cluster).")
+@click.option(
+    "--cluster",
+    help="Column of cluster ids (e.g. site) for design-based estimates; several columns, one "
+    'per stage of sampling, outermost first: --cluster "site session".',
+)
+@click.option("--strata", help="Column of strata (needs --cluster or --fpc).")
+@click.option("--weights", help="Column of sampling weights (needs --cluster or --fpc).")
+@click.option(
+    "--fpc",
+    help="Finite population correction: one column per stage, as --cluster, holding the "
+    "population size each unit was sampled from (or the sampling fraction, 1 or less). "
+    "Without --cluster, respondents were sampled one by one from that population.",
+)
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(LONELY_PSU),
+    default="fail",
+    show_default=True,
+    help="A stratum (or cluster) with one unit sampled: fail, or as R's "
+    "options(survey.lonely.psu).",
+)
 @click.option(
     "--interval",
     type=click.Choice(METHODS),
@@ -100,6 +119,8 @@ def analyse_command(
     cluster: str | None,
     strata: str | None,
     weights: str | None,
+    fpc: str | None,
+    lonely_psu: str,
     interval: str,
     conf_level: float,
     missing: str,
@@ -123,12 +144,16 @@ def analyse_command(
         strata=strata,
         weights=weights,
         missing=missing,
+        fpc=fpc,
+        lonely_psu=lonely_psu,
     )
     instrument = resolve_instrument(instrument_ref)
     with click.progressbar(
         length=2, label="Reading and analysing", file=sys.stderr, show_eta=False
     ) as bar:
-        data = read_for_analysis(responses, instrument, design_columns(cluster, strata, weights))
+        data = read_for_analysis(
+            responses, instrument, design_columns(cluster, strata, weights, fpc)
+        )
         bar.update(1)
         if sessions is None and sessions_path_for(responses).exists():
             sessions = sessions_path_for(responses)
@@ -186,7 +211,7 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         for g, w in zip(groups, widths, strict=True)
     ]
     depth = max([len(w) for w in wrapped] + [1])
-    weighted = "; n/N unweighted, % weighted" if result.settings.weights else ""
+    weighted = "; n/N unweighted, % weighted" if result.settings.weighted else ""
     echo(f"\nIndicators, % (n/N) with interval; by {result.group_by}: % (n/N){weighted}")
     overalls = {
         ind.id: f"{_cell(ind.overall.percent, ind.overall.count, ind.overall.n)} "
@@ -207,22 +232,12 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         row = "  ".join(f"{c:>{w}}" for c, w in zip(cells[ind.id], widths, strict=True))
         test = "nobody answered" if ind.overall.n == 0 else _test(ind.test)
         echo(f"{ind.id:<{id_width}}  {overalls[ind.id]:>{overall_width}}  {row}  {test}".rstrip())
-    echo(
-        "\nScales: mean (sd), n scored; alpha (Feldt interval), n alpha used and its missing-data rule; omega total"
-    )
-    for s in result.scales:
-        rel = s.reliability
-        alpha = (
-            "-"
-            if rel.get("raw_alpha") is None
-            else f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])} to {_fmt(rel['feldt']['upper'])}), "
-            f"n = {rel['n']} {rel.get('missing', result.settings.missing)}"
-        )
-        omega = _fmt(s.omega_total)
-        mean = "-" if s.mean is None else f"{_fmt(s.mean)} ({_fmt(s.sd)})"
-        echo(f"  {s.label:<24} {mean:>13}, n = {s.n:<6} alpha {alpha}, omega {omega}")
+    _print_scales(result)
+    _print_numbers(result)
     if result.correlations:
         method = result.correlations.get("method", "none computed: see the warnings below")
+        if result.settings.design_based:
+            method += "; unweighted, respondents treated as independent"
         echo(f"\nCorrelations between scale scores ({method})")
         for p in result.correlations["pairs"]:
             corrected = f", corrected {p['r_disattenuated']:.2f}" if "r_disattenuated" in p else ""
@@ -240,3 +255,83 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
             )
     for w in result.warnings:
         echo(f"Warning: {w}")
+
+
+def _alpha_text(s, missing: str) -> str:
+    rel = s.reliability
+    if rel.get("raw_alpha") is None:
+        return "-"
+    return (
+        f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])} to "
+        f"{_fmt(rel['feldt']['upper'])}), n = {rel['n']} {rel.get('missing', missing)}"
+    )
+
+
+def _print_scales(result) -> None:
+    echo = click.echo
+    settings = result.settings
+    if not settings.design_based:
+        echo(
+            "\nScales: mean (sd), n scored; alpha (Feldt interval), n alpha used and its "
+            "missing-data rule; omega total"
+        )
+        for s in result.scales:
+            mean = "-" if s.mean is None else f"{_fmt(s.mean)} ({_fmt(s.sd)})"
+            echo(
+                f"  {s.label:<24} {mean:>13}, n = {s.n:<6} alpha "
+                f"{_alpha_text(s, settings.missing)}, omega {_fmt(s.omega_total)}"
+            )
+        return
+    level = round(settings.conf_level * 100)
+    weighted = "weighted " if settings.weighted else ""
+    echo(
+        f"\nScales, design-based: {weighted}mean ({weighted}sd) {level}% interval, SE, "
+        "median; n scored (unweighted)."
+    )
+    echo(
+        "  Reliability is not design-based: alpha (Feldt interval) and omega are of the "
+        "respondents, unweighted."
+    )
+    for s in result.scales:
+        d = s.design or {}
+        if s.mean is None:
+            figures = "-"
+        else:
+            figures = (
+                f"{_fmt(s.mean)} ({_fmt(s.sd)}) {_fmt(d.get('lower'))} to "
+                f"{_fmt(d.get('upper'))}, SE {_fmt(d.get('se'), 3)}, median {_fmt(s.median)}"
+            )
+        echo(
+            f"  {s.label:<24} {figures}, n = {s.n}; alpha {_alpha_text(s, settings.missing)}, "
+            f"omega {_fmt(s.omega_total)}"
+        )
+
+
+def _print_numbers(result) -> None:
+    if not result.settings.design_based or not result.numbers:
+        return
+    echo = click.echo
+    level = round(result.settings.conf_level * 100)
+    weighted = "weighted " if result.settings.weighted else ""
+    echo(
+        f"\nNumbers, design-based: {weighted}mean ({weighted}sd) {level}% interval, SE, median "
+        "(interval); n answered (unweighted)"
+        + ("; total (interval)" if result.settings.weighted else "")
+    )
+    for number in result.numbers:
+        o = number.overall
+        if not o["n"]:
+            echo(f"  {number.id}: nobody answered")
+            continue
+        line = (
+            f"  {number.id}: {_fmt(o['mean'])} ({_fmt(o['sd'])}) {_fmt(o['lower'])} to "
+            f"{_fmt(o['upper'])}, SE {_fmt(o['se'], 3)}, median {_fmt(o['median'])} "
+            f"({_fmt(o['median_lower'])} to {_fmt(o['median_upper'])}), n = {o['n']}"
+        )
+        total = o.get("total")
+        if total:
+            line += (
+                f"; total {_fmt(total['estimate'], 0)} ({_fmt(total['lower'], 0)} to "
+                f"{_fmt(total['upper'], 0)})"
+            )
+        echo(line)

@@ -5,7 +5,8 @@ sampling weights or strata (or clusters, when they are not an item such as ``sit
 those, so :func:`readiness.responses.read_responses` refuses it unless told.  ``analyse`` and
 ``report`` name their design columns (--weights, --strata, --cluster), and
 :func:`read_for_analysis` passes them on to validation, which keeps them and checks them (a
-weight greater than 0, and a stratum and a cluster, on every row).
+weight and an fpc greater than 0, and a stratum and a cluster, on every row; the fpc against
+the sample).
 """
 
 from __future__ import annotations
@@ -17,16 +18,27 @@ from readiness.responses.read import Responses, read_responses
 
 
 def design_columns(
-    cluster: str | None = None, strata: str | None = None, weights: str | None = None
+    cluster: str | None = None,
+    strata: str | None = None,
+    weights: str | None = None,
+    fpc: str | None = None,
 ) -> dict[str, str]:
-    """The design columns named by the analysis's options, mapped to their roles."""
-    roles = {"cluster": cluster, "strata": strata, "weights": weights}
-    return {column: role for role, column in roles.items() if column}
+    """The design columns named by the analysis's options, mapped to their roles.  --cluster
+    and --fpc may name several columns separated by spaces, one per stage, outermost first;
+    they keep that order."""
+    out: dict[str, str] = {column: "cluster" for column in (cluster or "").split()}
+    if strata:
+        out[strata] = "strata"
+    if weights:
+        out[weights] = "weights"
+    for column in (fpc or "").split():
+        out[column] = "fpc"
+    return out
 
 
 def read_for_analysis(
     path: str | Path, instrument: Instrument, columns: dict[str, str] | None = None
 ) -> Responses:
     """Read and validate a response file, accepting and checking the design ``columns``
-    (column -> "weights", "strata" or "cluster")."""
+    (column -> "weights", "strata", "cluster" or "fpc")."""
     return read_responses(path, instrument, design_columns=columns or {})

@@ -7,16 +7,27 @@
 * every indicator overall and by group (discipline by default): count, n, %, interval, and a
   test of difference across groups;
 * scale scores overall and by group, the reliability of every scale, the correlations between
-  scales (observed and corrected for attenuation), and a logistic regression of contact.
+  scales (observed and corrected for attenuation), and a logistic regression of contact;
+* every number item (years since qualifying, contacts) overall and by group.
 
 Conventions (also written into the result, so that a report states them):
 
 * Indicators: the denominator is the respondents who answered the item (unless the indicator
   says ``missing: negative``).  Without a design, intervals are Wilson's by default; the test
   across groups is Pearson's chi-square (no continuity correction) unless an expected count is
-  below 5, when Fisher's exact test is used.  With a cluster column (sites as clusters, optional
-  strata and weights), estimates are design-based: linearised standard errors, design effects,
-  logit intervals on the design's degrees of freedom, and the Rao-Scott F test, as R's survey.
+  below 5, when Fisher's exact test is used.  With a design (cluster columns, one per stage,
+  with optional strata, weights and finite population correction), estimates are
+  design-based: linearised standard errors, design effects, logit intervals on the design's
+  degrees of freedom, and the Rao-Scott F test, as R's survey.
+* Scale scores and number items: without a design, mean, SD, median and quartiles of the
+  respondents.  With a design, the mean is design-based (survey::svymean: weighted, with a
+  linearised SE, design effect and t interval on the design's degrees of freedom), the SD is
+  weighted (svyvar) and the median and quartiles are survey::svyquantile's (Woodruff
+  interval); the unweighted figures are kept beside them under ``unweighted``.  With weights,
+  number items also get a design-based total (svytotal).
+* What stays unweighted, and why, is written into ``conventions["weighting"]``: counts (n and
+  N), reliability (alpha, omega) and the correlations between scales, which describe how the
+  items and scales hang together among these respondents, not a population figure.
 * Reliability: Cronbach's alpha as ``psych::alpha`` with the chosen missing-data policy
   (pairwise by default), Feldt interval, omega total from one factor; reverse-keyed items are
   reversed on the instrument's points before the analysis.
@@ -42,16 +53,36 @@ from readiness.stats.comparisons import (
     rao_scott_test,
 )
 from readiness.stats.correlation import correlation_matrix, disattenuated_r
-from readiness.stats.design import SurveyDesign, design_proportion
+from readiness.stats.design import (
+    LONELY_PSU,
+    SurveyDesign,
+    design_mean,
+    design_proportion,
+    design_quantile,
+    design_total,
+)
 from readiness.stats.proportions import METHODS, proportion_ci, wilson_interval
 from readiness.stats.reliability import cronbach_alpha, omega_total
 from readiness.stats.result import Result, jsonable
 
 CHARACTERISTICS = ("discipline", "profession", "site")
 
+# The Rao-Scott test and the regression work from first-stage cluster totals, so they cannot
+# yet take survey's multistage variance (an fpc at every one of several stages).
+MULTISTAGE_NOTE = "not available with an fpc at several stages (see the warnings)"
+MULTISTAGE_WARNING = (
+    "the tests across groups and the regression of contact are not available for a design "
+    "with an fpc at several stages: they do not yet use survey's multistage variance, which "
+    "the estimates use. Fix: for the tests and the regression, analyse again with the first "
+    "stage only (for example --cluster site --fpc sites_total)."
+)
+
 
 @dataclass(frozen=True)
 class AnalysisSettings(Result):
+    """How to analyse.  ``cluster`` and ``fpc`` may name several columns separated by spaces,
+    one per stage of sampling, outermost first (``cluster="site session"``)."""
+
     interval: str = "wilson"
     conf_level: float = 0.95
     group_by: str = "discipline"
@@ -60,20 +91,74 @@ class AnalysisSettings(Result):
     weights: str | None = None
     missing: str = "pairwise"
     regression: bool = True
+    fpc: str | None = None
+    lonely_psu: str = "fail"
+
+    @property
+    def cluster_columns(self) -> tuple[str, ...]:
+        return tuple((self.cluster or "").split())
+
+    @property
+    def fpc_columns(self) -> tuple[str, ...]:
+        return tuple((self.fpc or "").split())
+
+    @property
+    def design_based(self) -> bool:
+        """Whether estimates are design-based: a cluster column, or an fpc (respondents
+        sampled one by one from a known population)."""
+        return bool(self.cluster_columns or self.fpc_columns)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the figures are weighted: by a weights column, or by the fpc (population
+        over sample at each stage, as survey::svydesign makes the weights)."""
+        return bool(self.design_based and (self.weights or self.fpc_columns))
+
+    def design_words(self) -> str:
+        """The design in words: "clusters: site, then session within site; strata: region"."""
+        if not self.design_based:
+            return "none (respondents treated as a simple random sample)"
+        stages = self.cluster_columns
+        if stages:
+            nested = stages[0] + "".join(
+                f", then {c} within {p}" for p, c in zip(stages, stages[1:], strict=False)
+            )
+            parts = [f"clusters: {nested}"]
+        else:
+            parts = ["respondents sampled one by one (no clusters)"]
+        if self.strata:
+            parts.append(f"strata: {self.strata}")
+        if self.weights:
+            parts.append(f"weights: {self.weights}")
+        if self.fpc_columns:
+            parts.append(
+                f"finite population correction: {', '.join(self.fpc_columns)}"
+                + ("" if self.weights else " (weights from it: population over sample)")
+            )
+        return "; ".join(parts)
+
+    def weighting_words(self) -> str | None:
+        """Which figures are design-based (weighted) and which are not, and why."""
+        if not self.design_based:
+            return None
+        how = "weighted and design-based" if self.weighted else "design-based"
+        return (
+            f"{how}: indicator percentages and intervals, tests across groups, the regression, "
+            "and the means, SDs, medians and quartiles of scale scores and number items "
+            "(survey::svymean, svyvar, svyquantile); not design-based: the counts n and N "
+            "(respondents), the response rates, and the reliability (alpha, omega) and "
+            "correlations between scales, with their intervals, which describe how items and "
+            "scales hang together among these respondents and treat them as independent "
+            "(psych::alpha and cor take no survey design)"
+        )
 
     def describe(self) -> dict[str, str]:
-        design = (
-            f"clusters: {self.cluster}"
-            + (f", strata: {self.strata}" if self.strata else "")
-            + (f", weights: {self.weights}" if self.weights else "")
-            if self.cluster
-            else "none (respondents treated as a simple random sample)"
-        )
-        return {
-            "design": design,
+        design = self.design_based
+        out = {
+            "design": self.design_words(),
             "intervals": (
                 "logit intervals on the design's degrees of freedom (survey::svyciprop)"
-                if self.cluster
+                if design
                 else "Wilson score interval"
                 if self.interval == "wilson"
                 else self.interval
@@ -81,13 +166,24 @@ class AnalysisSettings(Result):
             + f", {round(self.conf_level * 100)}% level",
             "tests": (
                 "Rao-Scott F test (survey::svychisq)"
-                if self.cluster
+                if design
                 else "Pearson chi-square without continuity correction; Fisher's exact test when an expected count is below 5"
             ),
             "denominators": "respondents who answered the item (missing answers excluded, not imputed)"
-            + ("; n/N unweighted, % weighted" if self.cluster and self.weights else ""),
-            "reliability": f"Cronbach's alpha (psych::alpha), {self.missing} deletion of missing answers; Feldt interval; omega total from one factor (psych::omega, nfactors = 1)",
+            + ("; n/N unweighted, % weighted" if self.weighted else ""),
+            "reliability": f"Cronbach's alpha (psych::alpha), {self.missing} deletion of missing answers; Feldt interval; omega total from one factor (psych::omega, nfactors = 1)"
+            + ("; unweighted" if design else ""),
         }
+        if design:
+            out["scale_scores"] = (
+                ("weighted " if self.weighted else "")
+                + "mean with linearised SE and t interval on the design's degrees of freedom "
+                "(survey::svymean), "
+                + ("weighted " if self.weighted else "")
+                + "SD (svyvar), median with Woodruff interval (svyquantile); n unweighted"
+            )
+            out["weighting"] = self.weighting_words() or ""
+        return out
 
 
 @dataclass(frozen=True)
@@ -140,6 +236,18 @@ class ScaleSummary(Result):
     reliability: dict
     omega_total: float | None
     items: list[dict]
+    design: dict | None = None  # design-based figures (mean, SE, interval, ...) with a design
+
+
+@dataclass(frozen=True)
+class NumberSummary(Result):
+    """A number item (years since qualifying, contacts) overall and by group: the same
+    figures as a scale score, plus a design-based total when the design is weighted."""
+
+    id: str
+    label: str
+    overall: dict
+    by_group: dict[str, dict]
 
 
 @dataclass(frozen=True)
@@ -159,6 +267,7 @@ class StudyResult(Result):
     regression: dict | None
     warnings: list[str]
     items: list = field(default_factory=list)  # ItemDistribution per closed item (analysis.items)
+    numbers: list = field(default_factory=list)  # NumberSummary per number item
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for result in self.indicators:
@@ -257,6 +366,10 @@ def _group_test(
         )
     if design is not None:
         keep = answered & ~pd.isna(groups)
+        if design.variance_stages > 1:
+            return GroupTest(
+                "Rao-Scott F", None, None, float("nan"), int(keep.sum()), note=MULTISTAGE_NOTE
+            )
         y = np.where(keep, values, np.nan)
         g = np.where(keep, groups, None)
         try:
@@ -378,6 +491,102 @@ def _describe_numbers(x: np.ndarray) -> dict:
     }
 
 
+def _finite(x: float | None) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+UNWEIGHTED_KEYS = ("mean", "sd", "median", "q1", "q3")
+
+
+def _design_numbers(
+    x: np.ndarray,
+    design: SurveyDesign,
+    settings: AnalysisSettings,
+    domain: np.ndarray | None = None,
+    total: bool = False,
+) -> dict:
+    """A number's summary with a design: n, min and max of the respondents; design-based
+    mean (SE, interval, design effect), SD, median (interval) and quartiles; the unweighted
+    figures under ``unweighted``; with ``total``, the design-based total too."""
+    plain = _describe_numbers(x if domain is None else x[domain])
+    out: dict[str, Any] = dict(plain)
+    out["unweighted"] = {k: plain[k] for k in UNWEIGHTED_KEYS}
+    for key in ("se", "lower", "upper", "deff", "df", "median_lower", "median_upper"):
+        out[key] = None
+    if plain["n"] == 0:
+        return out
+    conf = settings.conf_level
+    try:
+        m = design_mean(x, design, domain=domain, conf_level=conf)
+    except StatsError as err:
+        out["note"] = str(err)
+        return out
+    out.update(
+        mean=m.estimate,
+        sd=_finite(m.sd),
+        se=_finite(m.se),
+        lower=_finite(m.lower),
+        upper=_finite(m.upper),
+        deff=_finite(m.deff_replace),
+        df=m.df,
+    )
+    for key, prob in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
+        q = design_quantile(x, design, prob, domain=domain, conf_level=conf)
+        out[key] = q.estimate
+        if key == "median":
+            out["median_lower"], out["median_upper"] = _finite(q.lower), _finite(q.upper)
+    if total:
+        t = design_total(x, design, domain=domain, conf_level=conf)
+        out["total"] = {
+            "estimate": t.estimate,
+            "se": _finite(t.se),
+            "lower": _finite(t.lower),
+            "upper": _finite(t.upper),
+        }
+    return out
+
+
+def _summaries(
+    x: np.ndarray,
+    design: SurveyDesign | None,
+    settings: AnalysisSettings,
+    labels: list[str],
+    masks: list[np.ndarray],
+    total: bool = False,
+) -> tuple[dict, dict[str, dict]]:
+    """Overall and by-group summaries of a number: plain, or design-based with a design."""
+    if design is None:
+        return _describe_numbers(x), {
+            label: _describe_numbers(x[mask]) for label, mask in zip(labels, masks, strict=True)
+        }
+    overall = _design_numbers(x, design, settings, total=total)
+    by_group = {
+        label: _design_numbers(x, design, settings, domain=mask, total=total)
+        for label, mask in zip(labels, masks, strict=True)
+    }
+    return overall, by_group
+
+
+def _numbers(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    design: SurveyDesign | None,
+    settings: AnalysisSettings,
+    labels: list[str],
+    masks: list[np.ndarray],
+) -> list[NumberSummary]:
+    out = []
+    for item in instrument.items:
+        if item.type != "number" or item.id not in frame:
+            continue
+        x = pd.to_numeric(frame[item.id], errors="coerce").to_numpy(dtype=float)
+        overall, by_group = _summaries(
+            x, design, settings, labels, masks, total=design is not None and design.weighted
+        )
+        out.append(NumberSummary(item.id, item.text, overall, by_group))
+    return out
+
+
 def _scale(
     instrument: Instrument,
     scale_id: str,
@@ -387,13 +596,11 @@ def _scale(
     labels: list[str],
     masks: list[np.ndarray],
     warnings: list[str],
+    design: SurveyDesign | None = None,
 ) -> ScaleSummary:
     scale = instrument.scale(scale_id)
     score = scores[scale_id].to_numpy(dtype=float)
-    overall = _describe_numbers(score)
-    by_group = {
-        label: _describe_numbers(score[mask]) for label, mask in zip(labels, masks, strict=True)
-    }
+    overall, by_group = _summaries(score, design, settings, labels, masks)
     matrix = pd.DataFrame(scale_item_matrix(instrument, scale_id, frame), columns=list(scale.items))
     reliability: dict[str, Any]
     items: list[dict] = []
@@ -448,6 +655,7 @@ def _scale(
         reliability,
         omega,
         items,
+        design=None if design is None else overall,
     )
 
 
@@ -613,6 +821,8 @@ def _regression(
         return None
     from readiness.analysis.regression import contact_regression
 
+    if design is not None and design.variance_stages > 1:
+        return {"note": MULTISTAGE_NOTE}
     try:
         return contact_regression(
             instrument, frame, design, settings.conf_level, logistic_regression
@@ -622,33 +832,61 @@ def _regression(
         return {"note": str(err)}
 
 
+def _columns_listed(frame: pd.DataFrame) -> str:
+    shown = ", ".join(map(str, frame.columns[:12]))
+    return shown + (", ..." if frame.shape[1] > 12 else "")
+
+
 def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesign | None:
-    if settings.cluster is None:
+    """The survey design the settings name, from the (validated) responses, or None.
+
+    --cluster and --fpc may name one column per stage, separated by spaces.  Without clusters
+    but with an fpc, respondents are the sampling units (R's ``ids = ~1``).  Files read by
+    :func:`readiness.analysis.read.read_for_analysis` have had their design columns checked
+    already (values on every row, weights and fpc numbers above 0, the fpc against the
+    sample); a frame passed in directly gets the same checks from
+    :class:`~readiness.stats.design.SurveyDesign`.
+    """
+    stages, fpc = settings.cluster_columns, settings.fpc_columns
+    if not stages and not fpc:
         if settings.strata or settings.weights:
             raise ReadinessError(
-                "strata and weights need a cluster column. Fix: add --cluster (for example --cluster site)."
+                "strata and weights need a cluster column. Fix: add --cluster (for example "
+                "--cluster site), or --fpc when respondents were sampled one by one."
             )
         return None
-    for option, column in (
-        ("cluster", settings.cluster),
-        ("strata", settings.strata),
-        ("weights", settings.weights),
-    ):
+    if settings.lonely_psu not in LONELY_PSU:
+        raise ReadinessError(
+            f"unknown lonely_psu {settings.lonely_psu!r}. Fix: use one of {', '.join(LONELY_PSU)}."
+        )
+    named = [("cluster", c) for c in stages] + [("fpc", c) for c in fpc]
+    named += [("strata", settings.strata), ("weights", settings.weights)]
+    for option, column in named:
         if column is not None and column not in frame:
             raise ReadinessError(
                 f"--{option} {column}: the responses have no column '{column}'. "
-                f"Fix: use one of {', '.join(map(str, frame.columns[:12]))}{', ...' if frame.shape[1] > 12 else ''}."
+                f"Fix: use one of {_columns_listed(frame)}."
             )
-    cluster = frame[settings.cluster]
-    if cluster.isna().any():
-        row = int(np.flatnonzero(cluster.isna().to_numpy())[0]) + 1
+    if fpc and len(fpc) != max(len(stages), 1):
         raise ReadinessError(
-            f"--cluster {settings.cluster}: row {row} has no cluster. Fix: fill in the cluster (site) of every response."
+            f"--fpc {settings.fpc}: {len(fpc)} column(s) for "
+            + (f"{len(stages)} stage(s) of clusters" if stages else "no clusters (one stage)")
+            + ". Fix: give one fpc column per stage, in the order of --cluster."
         )
-    if cluster.nunique() < 2:
+    for column in stages:
+        cluster = frame[column]
+        if cluster.isna().any():
+            row = int(np.flatnonzero(cluster.isna().to_numpy())[0]) + 1
+            raise ReadinessError(
+                f"--cluster {column}: row {row} has no cluster. Fix: fill in the cluster "
+                "(site) of every response."
+            )
+    if stages and frame[stages[0]].nunique() < 2:
         raise ReadinessError(
-            f"--cluster {settings.cluster}: every response has the same value ({cluster.iloc[0]}), so there is "
-            "nothing to estimate the between-cluster variance from. Fix: leave out --cluster, or use a column with two or more clusters."
+            f"--cluster {stages[0]}: every response has the same value "
+            f"({frame[stages[0]].iloc[0]}), so there is nothing to estimate the "
+            "between-cluster variance from. Fix: leave out --cluster, or use a column with two "
+            "or more clusters."
         )
     weights = None
     if settings.weights:
@@ -657,7 +895,9 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
             raise ReadinessError(
-                f"--weights {settings.weights}: row {row} has weight {frame[settings.weights].iloc[row - 1]!r}. Fix: every weight must be a positive number."
+                f"--weights {settings.weights}: row {row} has weight "
+                f"{frame[settings.weights].iloc[row - 1]!r}. Fix: every weight must be a "
+                "positive number."
             )
         weights = weights.to_numpy(dtype=float)
     strata = None
@@ -666,10 +906,32 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
         if missing.any():
             row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
             raise ReadinessError(
-                f"--strata {settings.strata}: row {row} has no stratum. Fix: fill in the stratum of every response."
+                f"--strata {settings.strata}: row {row} has no stratum. Fix: fill in the "
+                "stratum of every response."
             )
         strata = frame[settings.strata].astype(str).to_numpy()
-    return SurveyDesign(cluster.astype(str).to_numpy(), strata=strata, weights=weights)
+    fpc_values = None
+    if fpc:
+        fpc_values = []
+        for column in fpc:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            bad = values.isna() | ~(values > 0)
+            if bad.any():
+                row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+                raise ReadinessError(
+                    f"--fpc {column}: row {row} has {frame[column].iloc[row - 1]!r}. Fix: give "
+                    "the population size (or sampling fraction) as a number above 0 on every "
+                    "row."
+                )
+            fpc_values.append(values.to_numpy(dtype=float))
+    return SurveyDesign(
+        [frame[c].astype(str).to_numpy() for c in stages] or None,
+        strata=strata,
+        weights=weights,
+        fpc=fpc_values,
+        lonely_psu=settings.lonely_psu,
+        names={"cluster": list(stages) or None, "fpc": list(fpc) or None},
+    )
 
 
 def analyse(
@@ -696,6 +958,8 @@ def analyse(
         )
     warnings: list[str] = []
     design = build_design(frame, settings)
+    if design is not None and design.variance_stages > 1:
+        warnings.append(MULTISTAGE_WARNING)
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
     groups, codes, labels = _group_codes(instrument, frame, settings.group_by)
     masks = _masks(groups, codes)
@@ -710,7 +974,7 @@ def analyse(
         for ind in instrument.indicators
     ]
     scales = [
-        _scale(instrument, s.id, frame, scores, settings, labels, masks, warnings)
+        _scale(instrument, s.id, frame, scores, settings, labels, masks, warnings, design)
         for s in instrument.scales
     ]
     for result in indicators:
@@ -742,6 +1006,7 @@ def analyse(
         regression=_regression(instrument, frame, design, settings, warnings),
         warnings=warnings,
         items=item_distributions(instrument, frame, labels, masks),
+        numbers=_numbers(instrument, frame, design, settings, labels, masks),
     )
 
 

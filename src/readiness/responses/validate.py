@@ -269,8 +269,16 @@ def _parse_flag(text: str) -> Parsed:
 
 
 # Roles of the columns of a survey design, as the analysis names them (--weights, --strata,
-# --cluster), and what one value of each is called in a message.
-DESIGN_ROLES = {"weights": "weight", "strata": "stratum", "cluster": "cluster"}
+# --cluster, --fpc), and what one value of each is called in a message.  --cluster and --fpc
+# may name one column per stage, outermost first: the order of the columns in
+# ``design_columns`` is the order of the stages.
+DESIGN_ROLES = {
+    "weights": "weight",
+    "strata": "stratum",
+    "cluster": "cluster",
+    "fpc": "population size (fpc)",
+}
+NUMERIC_ROLES = ("weights", "fpc")
 
 
 def _parse_weight(text: str) -> Parsed:
@@ -283,6 +291,74 @@ def _parse_weight(text: str) -> Parsed:
     return value, None
 
 
+def _parse_fpc(text: str) -> Parsed:
+    fix = (
+        "give the population size each response's stratum (or cluster) was sampled from, or "
+        "the sampling fraction (sampled divided by population, 1 or less)."
+    )
+    if not _NUMBER.match(text) or not np.isfinite(float(text)):
+        return np.nan, (f"{_shown(text)} is not a number; an fpc must be one.", fix)
+    value = float(text)
+    if value <= 0:
+        return np.nan, (f"the fpc {_fmt(value)} is not greater than 0.", fix)
+    return value, None
+
+
+def _check_design_structure(
+    clean: pd.DataFrame,
+    design_columns: dict[str, str],
+    rows: np.ndarray,
+    file: str | None,
+    problems: list[Problem],
+) -> None:
+    """Check the fpc columns against the sample, as survey::svydesign would: one column per
+    stage of clusters, all population sizes or all sampling fractions, one value per stratum,
+    and no population smaller than the sample drawn from it."""
+    from readiness.stats.design import fpc_problems
+
+    if any(c not in clean for c in design_columns):
+        return  # the analysis names the missing column
+    fpc = [c for c, role in design_columns.items() if role == "fpc"]
+    if not fpc or not len(clean):
+        return
+    cluster = [c for c, role in design_columns.items() if role == "cluster"]
+    strata = next((c for c, role in design_columns.items() if role == "strata"), None)
+    stages = max(len(cluster), 1)
+    if len(fpc) != stages:
+        what = (
+            f"{len(cluster)} stage(s) of clusters ({' '.join(cluster)})"
+            if cluster
+            else "no clusters (respondents sampled one by one: one stage)"
+        )
+        problems.append(
+            Problem(
+                f"--fpc names {len(fpc)} column(s) ({' '.join(fpc)}) but the design has {what}.",
+                fix="give one fpc column per stage, in the order of --cluster, for example "
+                '--cluster "site session" --fpc "sites_in_trust sessions_at_site".',
+                file=file,
+                column=fpc[0],
+            )
+        )
+        return
+    found = fpc_problems(
+        [clean[c].to_numpy() for c in cluster] or None,
+        None if strata is None else clean[strata].to_numpy(),
+        [clean[c].to_numpy(dtype=float) for c in fpc],
+        cluster_names=cluster or None,
+        fpc_names=fpc,
+    )
+    for p in found:
+        problems.append(
+            Problem(
+                p.message,
+                fix=p.fix,
+                file=file,
+                row=None if p.row is None else int(rows[p.row]),
+                column=fpc[p.stage],
+            )
+        )
+
+
 def _check_design_columns(
     frame: pd.DataFrame,
     clean: pd.DataFrame,
@@ -293,7 +369,9 @@ def _check_design_columns(
     problems: list[Problem],
 ) -> None:
     """Add the design columns that are not items to ``clean``, and check every design column:
-    a weight on every row, greater than 0; a stratum or cluster on every row."""
+    a weight on every row, greater than 0; an fpc on every row, greater than 0; a stratum or
+    cluster on every row.  Then, if those are sound, the fpc against the sample."""
+    before = len(problems)
     items_or_meta = set(clean.columns)
     for name, role in design_columns.items():
         if name not in frame.columns:
@@ -315,25 +393,29 @@ def _check_design_columns(
                         )
                     )
         else:
-            numeric = role == "weights"
+            numeric = role in NUMERIC_ROLES
+            parse = {"weights": _parse_weight, "fpc": _parse_fpc}.get(role, _parse_text)
             column = _Column(
                 frame[name].iloc[np.flatnonzero(keep)].reset_index(drop=True),
-                _parse_weight if numeric else _parse_text,
+                parse,
                 numeric=numeric,
             )
             problems.extend(column.problems(name, rows, file))
             clean[name] = column.series(numeric=numeric)
+        holds = {"weights": "sampling weights", "fpc": "finite population correction"}
         for i in np.flatnonzero(raw_blank):
             problems.append(
                 Problem(
                     f"this response has no {word} (the column '{name}' holds the "
-                    f"{'sampling weights' if role == 'weights' else role} of the survey design).",
+                    f"{holds.get(role, role)} of the survey design).",
                     fix=f"fill in the {word} of every response.",
                     file=file,
                     row=int(rows[i]),
                     column=name,
                 )
             )
+    if len(problems) == before:
+        _check_design_structure(clean, design_columns, rows, file, problems)
 
 
 def _canonical_version(text: str) -> str:
@@ -613,10 +695,12 @@ def validate_frame(
     left unanswered, items absent from the file.
 
     ``design_columns`` maps the columns of a survey design to their role (``"weights"``,
-    ``"strata"`` or ``"cluster"``, as the analysis's --weights, --strata and --cluster name
-    them).  Such a column is accepted although it is not an item, and kept at the end of
-    ``clean`` (weights as float64, strata and clusters as text); every design column, item or
-    not, must have a value on every row, and weights must be numbers greater than 0.
+    ``"strata"``, ``"cluster"`` or ``"fpc"``, as the analysis's --weights, --strata, --cluster
+    and --fpc name them; several cluster and fpc columns are stages, in order).  Such a column
+    is accepted although it is not an item, and kept at the end of ``clean`` (weights and fpc
+    as float64, strata and clusters as text); every design column, item or not, must have a
+    value on every row, weights and fpc must be numbers greater than 0, and the fpc must fit
+    the sample (see :func:`readiness.stats.design.check_fpc`).
     """
     design_columns = dict(design_columns or {})
     for role in design_columns.values():

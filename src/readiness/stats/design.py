@@ -243,8 +243,14 @@ def check_fpc(
                     s,
                     row,
                     f"{fpc_names[s]} gives {where} a {what} of {_fmt_number(value[h])}, but "
-                    f"{int(sampled[h])} {unit_names[s]} units were sampled from it: more than "
-                    "its whole population (R: 'FPC implies >100% sampling in some strata').",
+                    + (
+                        f"{int(sampled[h])} respondents were sampled from it"
+                        if unit_names[s] == "respondent"
+                        else f"the sample has {int(sampled[h])} different {unit_names[s]} "
+                        "values in it"
+                    )
+                    + ": more than its whole population (R: 'FPC implies >100% sampling in "
+                    "some strata').",
                     "the fpc is the number of units in the population each stratum's sample "
                     "was drawn from (at least the number sampled), or the sampling fraction "
                     "(1 or less); check the column and the stage it belongs to.",
@@ -252,6 +258,40 @@ def check_fpc(
             )
         populations.append(population[st])
     return problems, populations
+
+
+def fpc_problems(
+    cluster,
+    strata,
+    fpc,
+    cluster_names: list[str] | None = None,
+    fpc_names: list[str] | None = None,
+) -> list[FpcProblem]:
+    """The problems :func:`check_fpc` finds for a design given as columns: ``cluster`` one
+    column per stage (or ``None``: respondents sampled one by one), ``strata`` or ``None``,
+    ``fpc`` one column per stage.  For validating a file before a design is built."""
+    fpc = _columns(fpc, "fpc") or []
+    n = len(fpc[0]) if fpc else 0
+    stages = _columns(cluster, "cluster") or [np.arange(n)]
+    if len(stages) != len(fpc):
+        raise DesignError(f"{len(fpc)} fpc column(s) for {len(stages)} stage(s).")
+    st = np.zeros(n, dtype=np.intp) if strata is None else _factorize(np.asarray(strata))[0]
+    parent = st.astype(np.intp)
+    strata_codes, units = [], []
+    for labels in stages:
+        strata_codes.append(parent)
+        parent = _nested_codes(parent, np.asarray(labels))
+        units.append(parent)
+    shown = [None if strata is None else np.asarray(strata)] + list(stages[:-1])
+    problems, _ = check_fpc(
+        [np.asarray(f, dtype=np.float64) for f in fpc],
+        strata_codes,
+        units,
+        fpc_names,
+        cluster_names if cluster is not None else ["respondent"],
+        shown,
+    )
+    return problems
 
 
 def _where(s: int, h: int, st, strata_labels, unit_names) -> str:
@@ -650,17 +690,17 @@ class SurveyDesign:
             raise StatsError("totals must be a matrix (units x statistics).")
         if totals.shape[0] == self.n_units:
             return totals
-        raise DesignError(
-            f"the totals have {totals.shape[0]} rows but the design's variance needs one per "
-            f"final-stage unit ({self.n_units}"
-            + (
-                f"; the design has {self.variance_stages} stages with an fpc, so totals per "
-                f"first-stage cluster ({self.n_clusters}) are not enough: use "
-                "SurveyDesign.row_covariance with the values of each respondent"
-                if self.variance_stages > 1
-                else ""
+        if self.variance_stages > 1 and totals.shape[0] == self.n_clusters:
+            raise DesignError(
+                "this statistic is not yet available for a design with an fpc at several "
+                "stages: it works from first-stage cluster totals, and such a design's "
+                "variance needs every stage. Fix: use the first stage only (its cluster and "
+                "fpc columns). (In code: pass each respondent's values to "
+                "SurveyDesign.row_covariance.)"
             )
-            + ")."
+        raise DesignError(
+            f"the totals have {totals.shape[0]} rows but the design has {self.n_units} "
+            "final-stage units; pass one row per unit."
         )
 
     def variances(self, totals: np.ndarray, present: np.ndarray | None = None) -> np.ndarray:
