@@ -148,6 +148,7 @@ def test_no_feedback_at_pre_and_all_of_it_at_post(client, evaluation, session_a)
     at_pre = client.get(f"/thanks/{pre.submission_token}/").content.decode()
     assert "How you did on the knowledge statements" not in at_pre
     assert "You got" not in at_pre and "Use a professional interpreter" not in at_pre
+    assert "answer the after-session questions" in at_pre
     between = client.get(f"/r/{code}/between/").content.decode()
     assert "You got" not in between and "How you did" not in between
     post = do_post(client, code)

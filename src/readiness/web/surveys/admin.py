@@ -67,13 +67,14 @@ class StudyAdmin(admin.ModelAdmin):
 class SessionAdmin(admin.ModelAdmin):
     list_display = ("code", "site", "date", "attended", "is_open")
     list_filter = ("site__study",)
-    readonly_fields = ("token",)
+    readonly_fields = ("token", "follow_up_token")
 
 
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    list_display = ("id", "session", "instrument", "completed_on", "source", "synthetic")
-    list_filter = ("source", "synthetic")
+    list_display = ("id", "session", "instrument", "completed_on", "source", "synthetic", "wave")
+    list_filter = ("source", "synthetic", "wave")
+    exclude = ("sgic",)  # the code's digests: for linking only, shown nowhere
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -298,7 +298,7 @@ def site_detail(request, study, access, site_id):
             )
             return redirect("surveys:session", slug=study.slug, session_id=session.pk)
     sessions = site.sessions.all()
-    counts = {s.pk: s.responses.count() for s in sessions}
+    counts = {s.pk: s.responses.filter(wave__in=services.BASELINE_WAVES).count() for s in sessions}
     return _page(
         request,
         "staff/site.jinja",
