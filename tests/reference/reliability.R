@@ -56,6 +56,12 @@ heywood <- data.frame(
   h4 = 3 * hey_f + rnorm(200, sd = 0.03)
 )
 
+# The main scale with 5 rows that answer no item (a section skipped, a blank line in a sheet).
+# psych::alpha counts every row in n.obs, so ase, the Feldt interval and each dropped item's
+# 'alpha se' change; nothing else does.
+blank_rows <- rbind(main, main[rep(NA_integer_, 5), ])
+rownames(blank_rows) <- NULL
+
 # --- helpers --------------------------------------------------------------------------------
 columns <- function(d) lapply(as.list(d), function(v) unname(v))
 
@@ -147,6 +153,8 @@ fixture <- list(
                "psych::alpha(x) without keys: q4 is left unreversed"),
     alpha_case("small_pairwise", small, "c", "pairwise",
                "psych::alpha(small, keys = 'c'): reversal uses min+max over all items"),
+    alpha_case("main_blank_rows", blank_rows, "q4", "pairwise",
+               "psych::alpha(x, keys = 'q4') with 5 rows of no answers: n.obs counts them"),
     alpha_case("two_items", two, NULL, "pairwise",
                "psych::alpha with two items (special alpha-if-dropped branch)"),
     alpha_case("binary", binary, NULL, "listwise", "psych::alpha on 0/1 items (equals KR-20)")

@@ -43,6 +43,7 @@ ALPHA_CASES = [
     "main_pairwise",
     "main_listwise",
     "main_no_keys",
+    "main_blank_rows",
     "small_pairwise",
     "two_items",
     "binary",
@@ -141,14 +142,39 @@ def test_array_input_and_listwise_drop_agree(ref):
     assert b.n == 192
 
 
-def test_rows_with_no_answers_are_not_respondents(ref):
-    c = case(ref, "main_pairwise")
-    d = frame(c["data"])
-    blank = pd.DataFrame([[np.nan] * d.shape[1]] * 5, columns=d.columns)
-    with_blank = cronbach_alpha(pd.concat([d, blank], ignore_index=True), reverse=["q4"])
-    plain = cronbach_alpha(d, reverse=["q4"])
-    assert with_blank.to_dict() == plain.to_dict()
-    assert with_blank.n == 300
+def test_blank_rows_are_counted_in_n_as_psych_counts_them(ref):
+    # psych::alpha's n.obs is every row of the data; rows with no answer change only ase, the
+    # Feldt interval and each dropped item's alpha se (checked against psych in the
+    # "main_blank_rows" case above); every other number is that of the data without them
+    c = case(ref, "main_blank_rows")
+    assert len(c["data"]["q1"]) == 305 and c["total"]["n_obs"] == 305
+    with_blank = cronbach_alpha(frame(c["data"]), reverse=["q4"])
+    plain = cronbach_alpha(frame(case(ref, "main_pairwise")["data"]), reverse=["q4"])
+    assert with_blank.n == with_blank.n_obs == 305 and with_blank.n_blank == 5
+    assert plain.n == 300 and plain.n_blank == 0
+    assert with_blank.ase < plain.ase
+    assert with_blank.feldt.upper - with_blank.feldt.lower < plain.feldt.upper - plain.feldt.lower
+    a, b = with_blank.to_dict(), plain.to_dict()
+    for key in ("ase", "feldt", "n", "n_obs", "n_blank", "items"):
+        a.pop(key), b.pop(key)
+    assert a == b
+    for it_a, it_b in zip(with_blank.items, plain.items, strict=True):
+        assert it_a.n == it_b.n and it_a.r_drop == it_b.r_drop
+        assert it_a.alpha_if_dropped.raw_alpha == it_b.alpha_if_dropped.raw_alpha
+        assert it_a.alpha_if_dropped.alpha_se < it_b.alpha_if_dropped.alpha_se
+
+
+def test_blank_rows_drop_leaves_them_out(ref):
+    c = case(ref, "main_blank_rows")
+    dropped = cronbach_alpha(frame(c["data"]), reverse=["q4"], blank_rows="drop")
+    plain = cronbach_alpha(frame(case(ref, "main_pairwise")["data"]), reverse=["q4"])
+    assert dropped.to_dict() == plain.to_dict()
+    assert dropped.n == 300 and dropped.n_blank == 0
+    # listwise deletion drops them like any incomplete row, as alpha(na.omit(x))
+    listwise = cronbach_alpha(frame(c["data"]), reverse=["q4"], missing="listwise")
+    assert listwise.n == 192 and listwise.n_blank == 0
+    with pytest.raises(StatsError, match="blank_rows must be 'keep' or 'drop'"):
+        cronbach_alpha(frame(c["data"]), blank_rows="ignore")
 
 
 def test_conf_level_changes_feldt(ref):

@@ -10,11 +10,13 @@ rows are respondents.  Missing answers are NaN and are handled by an explicit po
 ``"listwise"``
     respondents with any missing answer are dropped first.
 
-Two choices differ from psych on purpose and are stated where they matter:
+Rows with no answer to any item are set aside before anything is computed.  psych counts them
+in ``n.obs``, which changes only alpha's ``ase`` and Feldt interval: :func:`cronbach_alpha`
+counts them too by default (``blank_rows="keep"``), so its numbers match psych's; the other
+functions leave them out (their statistics do not use n that way).
 
-- rows with no answer to any item are not respondents to the scale and are dropped before
-  anything else (psych counts them in ``n.obs``, which only changes ``ase`` and the Feldt
-  interval);
+One choice differs from psych on purpose and is stated where it matters:
+
 - data that cannot give a statistic raise :class:`~readiness.errors.StatsError` saying why and
   what would fix it: an item nobody answered, an item with no variance (psych drops it with a
   warning but still counts it in the total score), a single respondent, fewer than two items,
@@ -37,6 +39,7 @@ from readiness.stats.correlation import _as_frame_matrix, pairwise_pearson
 from readiness.stats.result import Result
 
 MISSING = ("pairwise", "listwise")
+BLANK_ROWS = ("keep", "drop")
 BOOT_METHODS = ("percentile", "bca")
 
 
@@ -99,12 +102,13 @@ class AlphaResult(Result):
     feldt: FeldtInterval
     items: tuple[AlphaItem, ...]
     n_items: int
-    n_obs: int  # respondents (rows with at least one answer; after listwise deletion)
+    n_obs: int  # rows counted for ase and Feldt: psych's n.obs (see blank_rows)
     n: int  # the same as n_obs: every result carries n
     missing: str  # "pairwise" or "listwise"
     reverse: tuple[str, ...]  # reversed items
     reverse_adjust: float | None  # x is reversed as reverse_adjust - x (min + max of all items)
     warnings: tuple[str, ...] = ()
+    n_blank: int = 0  # rows with no answer to any item that are counted in n_obs
 
 
 @dataclass(frozen=True)
@@ -203,24 +207,49 @@ def _resolve_reverse(reverse: Any, names: tuple[str, ...]) -> list[int]:
     return sorted(out)
 
 
-def _prepare(x: Any, missing: str, *, what: str = "alpha") -> tuple[np.ndarray, tuple[str, ...]]:
-    """Validated items: rows with no answer dropped, listwise deletion applied."""
+@dataclass(frozen=True)
+class _Items:
+    """Items ready for a statistic (see :func:`_prepare_items`)."""
+
+    x: np.ndarray  # rows with at least one answer (after listwise deletion, if asked)
+    names: tuple[str, ...]
+    missing: np.ndarray | None  # isnan(x), or None when every answer is present
+    counts: np.ndarray  # answers per item
+    low: np.ndarray  # each item's smallest answer
+    high: np.ndarray  # each item's largest answer
+    n_blank: int  # rows of the input with no answer to any item (not in x)
+
+
+def _prepare_items(
+    x: Any, missing: str, *, what: str = "alpha", check_pairs: bool = True
+) -> _Items:
+    """Validated items: rows with no answer set aside, listwise deletion applied.
+
+    The items come back column-major (each item's answers side by side in memory), which makes
+    the reductions over respondents fast.  With ``check_pairs=False`` the caller checks that
+    every pair of items was answered together at least twice (:func:`_check_pairs`), from a
+    count matrix it computes anyway.
+    """
     _check_missing(missing)
     arr, names = _as_frame_matrix(x)
+    arr = np.asfortranarray(arr)
     k = arr.shape[1]
     if k < 2:
         raise StatsError(
             f"{what} needs at least 2 items (got {k}). Fix: give every item of the scale."
         )
     nan = np.isnan(arr)
-    has_missing = bool(nan.any())
-    if has_missing:
-        for j in np.flatnonzero(nan.all(axis=0)):
+    lost = np.count_nonzero(nan, axis=0)
+    n_blank = 0
+    if lost.any():
+        for j in np.flatnonzero(lost == arr.shape[0]):
             raise StatsError(
                 f"item {names[j]} has no answers at all. Fix: leave it out of the scale, or "
                 "check that the right column was chosen."
             )
-        keep = ~nan.all(axis=1)
+        blank = nan.all(axis=1)
+        n_blank = int(np.count_nonzero(blank))
+        keep = ~blank
         if missing == "listwise":
             keep = ~nan.any(axis=1)
             if keep.sum() < 2:
@@ -229,52 +258,52 @@ def _prepare(x: Any, missing: str, *, what: str = "alpha") -> tuple[np.ndarray, 
                     "with every item answered; at least 2 are needed. "
                     "Fix: use missing='pairwise'."
                 )
-        arr, nan = arr[keep], nan[keep]
-        has_missing = bool(nan.any())
+        if not keep.all():
+            arr = np.asfortranarray(arr[keep])
+            nan = np.asfortranarray(nan[keep])
+            lost = np.count_nonzero(nan, axis=0)
     n = arr.shape[0]
     if n < 2:
         raise StatsError(
             f"only {n} respondent answered; {what} needs at least 2 respondents. "
             "Fix: collect more answers."
         )
-    counts = n - nan.sum(axis=0) if has_missing else np.full(k, n)
+    counts = n - lost
     for j in np.flatnonzero(counts < 2):
         raise StatsError(
             f"item {names[j]} has only {counts[j]} answer, so its variance is unknown. "
             "Fix: leave it out of the scale."
         )
-    low = np.nanmin(arr, axis=0) if has_missing else arr.min(axis=0)
-    high = np.nanmax(arr, axis=0) if has_missing else arr.max(axis=0)
+    # fmin/fmax ignore NaN without copying the data, as nanmin/nanmax would
+    low = np.fmin.reduce(arr, axis=0)
+    high = np.fmax.reduce(arr, axis=0)
     for j in np.flatnonzero(low == high):
         raise StatsError(
             f"item {names[j]}: every respondent gave the same answer ({low[j]:g}), so it has "
             "no variance and cannot be part of a reliability estimate (psych drops such an "
             "item with a warning but still counts it in the score). Fix: leave it out."
         )
-    if has_missing:
+    has_missing = bool(lost.any())
+    if has_missing and check_pairs:
         m = (~nan).astype(float)
-        together = m.T @ m
-        for i, j in zip(*np.nonzero(np.triu(together < 2, 1)), strict=True):
-            raise StatsError(
-                f"items {names[i]} and {names[j]} were answered together by "
-                f"{int(together[i, j])} respondent(s); a covariance needs at least 2. "
-                "Fix: leave one of the two items out, or collect answers to both."
-            )
-    return arr, names
+        _check_pairs(m.T @ m, names)
+    return _Items(arr, names, nan if has_missing else None, counts, low, high, n_blank)
 
 
-def _pairwise_cov(x: np.ndarray) -> np.ndarray:
-    """Covariances from pairwise complete rows, divisor n_jk - 1 (R's ``cov(use = "pairwise")``)."""
-    m = ~np.isnan(x)
-    if m.all():
-        xc = x - x.mean(axis=0)
-        return xc.T @ xc / (x.shape[0] - 1)
-    mf = m.astype(float)
-    shift = np.nanmean(x, axis=0)
-    x0 = np.where(m, x - shift, 0.0)
-    n = mf.T @ mf
-    sx = x0.T @ mf
-    return (x0.T @ x0 - sx * sx.T / n) / (n - 1)
+def _check_pairs(together: np.ndarray, names: tuple[str, ...]) -> None:
+    """Every pair of items answered together by at least 2 respondents (counts matrix)."""
+    for i, j in zip(*np.nonzero(np.triu(together < 2, 1)), strict=True):
+        raise StatsError(
+            f"items {names[i]} and {names[j]} were answered together by "
+            f"{int(together[i, j])} respondent(s); a covariance needs at least 2. "
+            "Fix: leave one of the two items out, or collect answers to both."
+        )
+
+
+def _prepare(x: Any, missing: str, *, what: str = "alpha") -> tuple[np.ndarray, tuple[str, ...]]:
+    """Validated items: rows with no answer dropped, listwise deletion applied."""
+    items = _prepare_items(x, missing, what=what)
+    return items.x, items.names
 
 
 _PINV_TOL = math.sqrt(np.finfo(float).eps)
@@ -290,19 +319,23 @@ def _lower_triangle(k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=64)
-def _pairs_without(k: int) -> np.ndarray:
-    """keep[j, p]: the p-th pair below the diagonal does not involve item j (cached)."""
+def _pairs_of_item(k: int) -> np.ndarray:
+    """Row j lists the positions, in the list of pairs below the diagonal, of the k - 1 pairs
+    that involve item j (cached)."""
     li, lj = _lower_triangle(k)
-    items = np.arange(k)[:, None]
-    keep = (li[None, :] != items) & (lj[None, :] != items)
-    keep.setflags(write=False)
-    return keep
+    where = np.zeros((k, k), dtype=np.intp)
+    where[li, lj] = np.arange(len(li))
+    where[lj, li] = np.arange(len(li))
+    out = np.take_along_axis(where, _leave_one_out(k), axis=1)
+    out.setflags(write=False)
+    return out
 
 
 @functools.lru_cache(maxsize=64)
 def _leave_one_out(k: int) -> np.ndarray:
     """Row j lists the indices 0..k-1 without j."""
-    keep = np.array([[i for i in range(k) if i != j] for j in range(k)])
+    full = np.broadcast_to(np.arange(k), (k, k))
+    keep = full[~np.eye(k, dtype=bool)].reshape(k, k - 1)
     keep.setflags(write=False)
     return keep
 
@@ -417,15 +450,7 @@ def _dropped_parts(c: np.ndarray, r: np.ndarray, smc_clamped: tuple[Any, Any]) -
     rows = col_c[None, :] - c  # rows[j, m]: sum over b != j of C[m, b]
     sum_cc = (rows * rows).sum(axis=1) - np.diag(rows) ** 2
     q = (2 * kk**2 / ((kk - 1) ** 2 * sum_c**3)) * (sum_c * (tr_cc + tr_c**2) - 2 * tr_c * sum_cc)
-    li, lj = _lower_triangle(k)
-    keep = _pairs_without(k)
-    lower = np.sort(np.broadcast_to(r[li, lj], keep.shape)[keep].reshape(k, -1), axis=1)
-    m = lower.shape[1]
-    med_r = (lower[:, (m - 1) // 2] + lower[:, m // 2]) / 2
-    var_r = None
-    if m > 1:
-        dev = lower - (lower.sum(axis=1) / m)[:, None]
-        var_r = np.einsum("bi,bi->b", dev, dev) / (m - 1)
+    med_r, var_r = _dropped_r_spread(r)
     return {
         "raw_alpha": (1 - tr_c / sum_c) * kk / (kk - 1),
         "std_alpha": (1 - kk / sum_r) * kk / (kk - 1),
@@ -440,6 +465,41 @@ def _dropped_parts(c: np.ndarray, r: np.ndarray, smc_clamped: tuple[Any, Any]) -
     }
 
 
+def _dropped_r_spread(r: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Median and variance of the inter-item correlations with each item left out in turn.
+
+    The correlations below the diagonal are sorted once.  Leaving item j out removes the k - 1
+    pairs that involve it; with their ranks R_0 < R_1 < ... in the full order, the element at
+    position t of what remains is the element at position ``t + #{i : R_i - i <= t}`` of the
+    full order, so each median is read off without sorting again.  The variance comes from the
+    sums of the deviations from the overall mean, less the removed pairs' share.  The values are
+    those of sorting each item-dropped list (psych's ``alpha.1`` on every submatrix).
+    """
+    k = r.shape[0]
+    li, lj = _lower_triangle(k)
+    values = r[li, lj]
+    total = len(values)
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    rank = np.empty(total, dtype=np.intp)
+    rank[order] = np.arange(total)
+    involved = _pairs_of_item(k)
+    removed = np.sort(rank[involved], axis=1) - np.arange(k - 1)
+    m = total - (k - 1)
+
+    def at(t: int) -> np.ndarray:
+        return ranked[t + (removed <= t).sum(axis=1)]
+
+    med_r = (at((m - 1) // 2) + at(m // 2)) / 2
+    if m < 2:
+        return med_r, None
+    dev = values - values.mean()
+    gone = dev[involved]
+    d1 = dev.sum() - gone.sum(axis=1)
+    d2 = np.dot(dev, dev) - np.einsum("ji,ji->j", gone, gone)
+    return med_r, (d2 - d1 * d1 / m) / (m - 1)
+
+
 def _feldt(alpha: float, n: int, k: int, conf_level: float) -> FeldtInterval:
     p = 1 - conf_level
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -448,14 +508,12 @@ def _feldt(alpha: float, n: int, k: int, conf_level: float) -> FeldtInterval:
     return FeldtInterval(float(lower), float(upper), conf_level)
 
 
-def _negative_items(x: np.ndarray, r: np.ndarray, names: tuple[str, ...]) -> list[str]:
+def _negative_items(r: np.ndarray, names: tuple[str, ...]) -> list[str]:
     """Items loading negatively on the first principal component (psych's reversal hint).
 
-    psych uses ``principal(x)``, i.e. ``cor(x, use = "pairwise")``; with complete data that
-    is ``r`` (cov2cor of the covariances), otherwise it is computed afresh.
+    psych uses ``principal(x)``, i.e. the eigenvectors of ``cor(x, use = "pairwise")``; with
+    complete data that is cov2cor of the covariances.
     """
-    if np.isnan(x).any():
-        r, _ = pairwise_pearson(x)
     if (r >= 0).all():
         return []  # a non-negative matrix has a non-negative first eigenvector
     _, vecs = np.linalg.eigh(r)
@@ -463,6 +521,147 @@ def _negative_items(x: np.ndarray, r: np.ndarray, names: tuple[str, ...]) -> lis
     if first.sum() < 0:
         first = -first
     return [names[j] for j in np.flatnonzero(first < 0)]
+
+
+@dataclass(frozen=True)
+class _Moments:
+    """What alpha needs from the rows: everything else is computed from k x k matrices."""
+
+    c: np.ndarray  # item covariances, reversed items' signs flipped (as psych's keys)
+    r_pairwise: np.ndarray | None  # cor(x, use = "pairwise") when asked for and data missing
+    cnt: np.ndarray  # answers per item
+    x_mean: np.ndarray  # item means after reversal
+    item_sd: np.ndarray
+    raw_r: np.ndarray  # each item with the total, over the respondents who answered it
+    total_mean: float  # mean of the respondents' item means (after reversal)
+    total_sd: float
+
+
+_SPARSE_MISSING = 0.1  # share of missing answers below which they are gathered, not multiplied
+
+
+def _pair_sums(x0: np.ndarray, missing: np.ndarray, mf: np.ndarray, *, squares: bool) -> list:
+    """Sums over the rows where both items of a pair were answered, as k x k matrices.
+
+    Returns ``[x0'x0, x0'M, M'M]`` and, with ``squares``, ``(x0 * x0)'M``, where x0 holds the
+    centred answers (0 where missing) and M the answered indicators: ``x0'M[j, l]`` is the sum
+    of item j over the rows where j and l were answered, ``M'M`` the pairs' counts.
+
+    With few missing answers (under 10%), ``x0'M`` and ``M'M`` are the complete-data sums less
+    the rows where l is missing, gathered from those rows alone; otherwise one product of the
+    stacked matrix [x0, M] with itself gives them.  Both give the same sums.
+    """
+    n, k = x0.shape
+    lost = np.flatnonzero(missing.ravel(order="F"))  # column-major: item by item
+    if len(lost) > _SPARSE_MISSING * n * k:
+        z = np.concatenate([x0, mf], axis=1)
+        g = z.T @ z
+        out = [g[:k, :k], g[:k, k:], g[k:, k:]]
+        if squares:
+            out.append((x0 * x0).T @ mf)
+        return out
+    lost_item, lost_row = np.divmod(lost, n)
+    ones = np.ones(n)
+    col_x = ones @ x0
+    col_m = ones @ mf
+    items, starts = np.unique(lost_item, return_index=True)
+    rows_x = x0[lost_row]
+    sub_x = np.zeros((k, k))  # sub_x[l, j]: sum of x0_j over the rows where l is missing
+    sub_m = np.zeros((k, k))  # sub_m[l, j]: rows where l is missing and j answered
+    sub_x[items] = np.add.reduceat(rows_x, starts, axis=0)
+    sub_m[items] = np.add.reduceat(mf[lost_row], starts, axis=0)
+    out = [x0.T @ x0, col_x[:, None] - sub_x.T, col_m[None, :] - sub_m]
+    if squares:
+        sub_q = np.zeros((k, k))
+        sub_q[items] = np.add.reduceat(rows_x * rows_x, starts, axis=0)
+        out.append((ones @ (x0 * x0))[:, None] - sub_q.T)
+    return out
+
+
+def _item_moments(
+    items: _Items, rev: list[int], adjust: float | None, *, pairwise_r: bool
+) -> _Moments:
+    """One pass over the rows: covariances, item statistics and raw_r.
+
+    Reversing x as ``adjust - x`` changes only its mean and the sign of its deviations, so
+    the data are centred once and never copied reversed.  With missing answers, the sums over
+    the rows where both items of a pair were answered are k x k matrices (:func:`_pair_sums`):
+    the sums of cross-products, the sums of each item over the pairs, and the pairs' counts
+    (which are also checked here: every pair needs 2 respondents).  The covariance of j and l is
+    ``(S_jl - s_j|l s_l|j / n_jl) / (n_jl - 1)``, as R's ``cov(use = "pairwise")``.  Sums over
+    respondents are products with a vector of ones (faster than NumPy's reductions here).
+    """
+    x, names = items.x, items.names
+    n, k = x.shape
+    sign = np.ones(k)
+    sign[rev] = -1.0
+    r_pairwise = None
+    if items.missing is None:
+        # complete data
+        cnt = np.full(k, float(n))
+        shift = (np.ones(n) @ x) / n
+        dx = x - shift
+        ss = dx.T @ dx
+        c = ss / (n - 1)
+        ss_x = np.diag(ss).copy()
+        x_mean = shift
+        if rev:
+            x_mean = shift.copy()
+            x_mean[rev] = adjust - shift[rev]
+        t_dev = (dx @ sign) / k  # each row's item mean, less the mean of the item means
+        total_mean = float(x_mean.mean() + t_dev.mean())
+        dt = t_dev - t_dev.mean()
+        ss_t = np.full(k, float(dt @ dt))
+        cross = sign * (dt @ dx)
+        total_sd = math.sqrt(float(dt @ dt) / (n - 1))
+    else:
+        missing = items.missing
+        mf = (~missing).astype(float)
+        cnt = items.counts.astype(float)
+        ones = np.ones(n)
+        x0 = x.copy(order="F")
+        np.copyto(x0, 0.0, where=missing)
+        shift = (ones @ x0) / cnt
+        x0 -= shift
+        np.copyto(x0, 0.0, where=missing)  # centred answers, 0 where missing
+        sums = _pair_sums(x0, missing, mf, squares=pairwise_r)
+        cross_xx, s_pair, together = sums[0], sums[1], sums[2]
+        _check_pairs(together, names)
+        c = (cross_xx - s_pair * s_pair.T / together) / (together - 1)
+        if pairwise_r and (c < 0).any():
+            # cor(x, use = "pairwise") has the signs of the covariances: needed only when
+            # some are negative (otherwise no item loads negatively)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                spread = sums[3] - s_pair * s_pair / together
+                r_pairwise = c * (together - 1) / np.sqrt(spread * spread.T)
+        # each respondent's mean of the answered items, after reversal
+        base = np.where(sign < 0, adjust if adjust is not None else 0.0, 0.0) + sign * shift
+        total = (mf @ base + x0 @ sign) / (mf @ np.ones(k))
+        total_mean = float(total.mean())
+        dt = total - total_mean
+        total_sd = math.sqrt(float(dt @ dt) / (n - 1))
+        # raw_r: sums over the rows where item j was answered
+        on = np.column_stack([dt, dt * dt]).T @ mf
+        t_mean = on[0] / cnt
+        ss_t = on[1] - cnt * t_mean * t_mean
+        x_mean0 = (ones @ x0) / cnt  # about 0: the rounding left by centring
+        ss_x = np.diag(cross_xx) - cnt * x_mean0 * x_mean0
+        cross = sign * (dt @ x0 - cnt * x_mean0 * t_mean)
+        x_mean = base + sign * x_mean0
+    if rev:
+        c = c * np.outer(sign, sign)
+    with np.errstate(invalid="ignore", divide="ignore"):  # checked by the caller
+        raw_r = cross / np.sqrt(ss_t * ss_x)
+    return _Moments(
+        c=c,
+        r_pairwise=r_pairwise,
+        cnt=cnt,
+        x_mean=x_mean,
+        item_sd=np.sqrt(ss_x / (cnt - 1)),
+        raw_r=raw_r,
+        total_mean=total_mean,
+        total_sd=total_sd,
+    )
 
 
 # --- alpha ----------------------------------------------------------------------------------
@@ -474,6 +673,7 @@ def cronbach_alpha(
     reverse: Iterable[str | int] | str | int | None = None,
     missing: str = "pairwise",
     conf_level: float = 0.95,
+    blank_rows: str = "keep",
 ) -> AlphaResult:
     """Cronbach's alpha with the item and alpha-if-dropped statistics of ``psych::alpha``.
 
@@ -499,10 +699,22 @@ def cronbach_alpha(
     nothing is reversed (psych's default ``check.keys = FALSE``); items that load negatively on
     the first principal component are named in ``warnings``, as psych warns.
 
-    Differences from psych: rows with no answers are dropped (psych counts them in n for ``ase``
-    and ``feldt``); an item without variance, an item nobody answered, fewer than 2 items or
-    respondents raise :class:`StatsError` instead of being dropped or giving NA; with two items,
-    alpha if dropped is ``None`` (psych fills in covariance ratios that are not alphas).
+    Rows with no answer to any item (``blank_rows``): psych counts every row of the data in n
+    (``n.obs``), so a blank row changes ``ase``, ``feldt`` and the ``alpha_se`` of each dropped
+    item, and nothing else.  ``blank_rows="keep"`` (the default) does the same, so all the
+    numbers match psych; ``n_blank`` says how many such rows ``n`` includes.  ``"drop"`` leaves
+    them out, so that ``n`` counts only those who answered at least one item.  With
+    ``missing="listwise"`` they are dropped like any incomplete row, as ``alpha(na.omit(x))``.
+
+    Speed: one pass over the rows gives the covariances, the item statistics and ``raw_r``
+    (:func:`_item_moments`; with missing answers, pairwise sums and counts as k x k matrices);
+    the alphas with each item dropped follow from the full matrices (:func:`_dropped_parts`,
+    :func:`_smc_whole_and_dropped`), with no loop over items or rows.
+
+    Differences from psych: an item without variance, an item nobody answered, fewer than 2
+    items or respondents raise :class:`StatsError` instead of being dropped or giving NA; with
+    two items, alpha if dropped is ``None`` (psych fills in covariance ratios that are not
+    alphas).
 
     >>> import pandas as pd
     >>> d = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 4], "c": [5, 4, 3, 2, 2]})
@@ -511,48 +723,23 @@ def cronbach_alpha(
     (0.964, 5, 'pairwise')
     """
     _check_conf_level(conf_level)
-    arr, names = _prepare(x, missing)
+    if blank_rows not in BLANK_ROWS:
+        raise StatsError(
+            f"blank_rows must be 'keep' or 'drop' (got {blank_rows!r}). Fix: 'keep' counts rows "
+            "with no answer in n as psych::alpha does; 'drop' leaves them out."
+        )
+    prepared = _prepare_items(x, missing, check_pairs=False)
+    names = prepared.names
     rev = _resolve_reverse(reverse, names)
-    n, k = arr.shape
+    n, k = prepared.x.shape
+    n_blank = prepared.n_blank if blank_rows == "keep" and missing == "pairwise" else 0
     warnings: list[str] = []
+    adjust = float(prepared.low.min() + prepared.high.max()) if rev else None
+    m = _item_moments(prepared, rev, adjust, pairwise_r=not rev)
+    c, r = m.c, _cov2cor(m.c)
 
-    adjust: float | None = None
-    xr = arr.copy()
-    if rev:
-        adjust = float(np.nanmin(arr) + np.nanmax(arr))
-        xr[:, rev] = adjust - xr[:, rev]
-    answered = ~np.isnan(xr)
-
-    if answered.all():
-        # complete data: one centred matrix gives C, the item statistics and raw_r
-        x_mean = xr.mean(axis=0)
-        dx = xr - x_mean
-        c = dx.T @ dx / (n - 1)
-        total = xr.mean(axis=1)
-        dt = total - total.mean()
-        ss_x = np.diag(c) * (n - 1)
-        with np.errstate(invalid="ignore", divide="ignore"):  # checked below
-            raw_r = (dt @ dx) / np.sqrt((dt @ dt) * ss_x)
-        cnt = np.full(k, n)
-    else:
-        # reversing x as adjust - x flips the sign of its covariances, as psych's keys do
-        keys = np.ones(k)
-        keys[rev] = -1
-        c = _pairwise_cov(arr) * np.outer(keys, keys)
-        total = np.nanmean(xr, axis=1)
-        # raw_r: each item with the total over the respondents who answered the item
-        cnt = answered.sum(axis=0)
-        t_mean = (answered * total[:, None]).sum(axis=0) / cnt
-        x_mean = np.nansum(xr, axis=0) / cnt
-        dt_j = np.where(answered, total[:, None] - t_mean, 0.0)
-        dx = np.where(answered, xr - x_mean, 0.0)
-        ss_x = (dx * dx).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):  # checked below
-            raw_r = (dt_j * dx).sum(axis=0) / np.sqrt((dt_j * dt_j).sum(axis=0) * ss_x)
-    item_sd = np.sqrt(ss_x / (cnt - 1))
-    r = _cov2cor(c)
-
-    if not rev and (negative := _negative_items(arr, r, names)):
+    hint = r if m.r_pairwise is None else m.r_pairwise
+    if not rev and (negative := _negative_items(hint, names)):
         many = len(negative) > 1
         warnings.append(
             ("items " if many else "item ")
@@ -562,6 +749,7 @@ def cronbach_alpha(
             "(reverse=[...] in Python, --reverse on the command line)."
         )
 
+    n_obs = n + n_blank  # psych counts every row, answered or not
     if c.sum() <= 0 or r.sum() <= 0:
         raise StatsError(
             "the items' covariances add up to zero or less, so the items cancel each other out "
@@ -595,7 +783,7 @@ def cronbach_alpha(
     else:
         with np.errstate(invalid="ignore", divide="ignore"):  # checked below
             p = _dropped_parts(c, r, smc_dropped)
-        se = np.sqrt(p["q"] / n).tolist() if n > k else [None] * k
+        se = np.sqrt(p["q"] / n_obs).tolist() if n_obs > k else [None] * k
         var_r = [None] * k if p["var_r"] is None else p["var_r"].tolist()
         dropped = [
             AlphaIfDropped(*vals)
@@ -615,20 +803,20 @@ def cronbach_alpha(
         AlphaItem(names[j], j in rev, *vals, dropped[j])
         for j, vals in enumerate(
             zip(
-                cnt.tolist(),
-                raw_r.tolist(),
+                m.cnt.astype(int).tolist(),
+                m.raw_r.tolist(),
                 std_r.tolist(),
                 r_cor.tolist(),
                 r_drop.tolist(),
-                x_mean.tolist(),
-                item_sd.tolist(),
+                m.x_mean.tolist(),
+                m.item_sd.tolist(),
                 strict=True,
             )
         )
     )
 
     checks = {
-        "raw_r": raw_r,
+        "raw_r": m.raw_r,
         "std_r": std_r,
         "r_cor": r_cor,
         "r_drop": r_drop,
@@ -663,16 +851,17 @@ def cronbach_alpha(
         G6=float(whole["G6"][0]),
         average_r=float(whole["average_r"][0]),
         s_n=float(whole["s_n"][0]),
-        ase=float(math.sqrt(whole["q"][0] / n)),
-        mean=float(total.mean()),
-        sd=float(total.std(ddof=1)),
+        ase=float(math.sqrt(whole["q"][0] / n_obs)),
+        mean=m.total_mean,
+        sd=m.total_sd,
         median_r=float(whole["med_r"][0]),
         var_r=None if whole["var_r"] is None else float(whole["var_r"][0]),
-        feldt=_feldt(raw_alpha, n, k, conf_level),
+        feldt=_feldt(raw_alpha, n_obs, k, conf_level),
         items=items,
         n_items=k,
-        n_obs=n,
-        n=n,
+        n_obs=n_obs,
+        n=n_obs,
+        n_blank=n_blank,
         missing=missing,
         reverse=tuple(names[j] for j in rev),
         reverse_adjust=adjust,
