@@ -155,7 +155,10 @@ def _edits(study) -> list[dict]:
 def test_edits_of_a_study_are_recorded(client, study, django_user_model, session_a):
     client.force_login(django_user_model.objects.get(username="lead"))
     base = f"/studies/{study.slug}"
-    client.post(f"{base}/settings/", {"name": "Renamed", "instrument": study.instrument_id})
+    client.post(
+        f"{base}/settings/",
+        {"name": "Renamed", "instrument": study.instrument_id, "nation": "england"},
+    )
     client.post(f"{base}/members/", {"username": "outsider", "role": "analyst"})
     client.post(f"{base}/sites/", {"code": "C", "name": "Site C"})
     site_c = study.sites.get(code="C")

@@ -41,3 +41,14 @@ if (update) {
   }
   window.setTimeout(ask, 2000)
 }
+
+// The lesson after the survey: its print button shows only when this script runs, and printing
+// opens every fold so that a printed copy carries its sources.
+const printLesson = document.getElementById('print-lesson')
+if (printLesson && window.print) {
+  window.addEventListener('beforeprint', () => {
+    document.querySelectorAll('details').forEach((d) => { d.open = true })
+  })
+  printLesson.hidden = false
+  printLesson.addEventListener('click', () => window.print())
+}
