@@ -288,3 +288,35 @@ def test_lonely_psu_option_reaches_the_design(clean, survey_instrument):
         settings=AnalysisSettings(cluster="site", strata="region", lonely_psu="adjust"),
     )
     assert res.scales[0].design["se"] > 0
+
+
+def test_report_says_the_same_as_analyse(files, tmp_path, capsys):
+    """`readiness report` with the same options: design in words, weighted scale means in
+    Table 4a with a note, and the unweighted reliability said plainly."""
+    import lxml.html
+
+    out = tmp_path / "report.html"
+    options = [*TWO_STAGES, *KEEP]
+    capsys.readouterr()
+    assert main(["report", str(files["fpc"]), "--out", str(out), *options]) == 0
+    data = _run_json(capsys, files["fpc"], *options)
+    doc = lxml.html.fromstring(out.read_text(encoding="utf-8"))
+
+    def words(element) -> str:
+        return " ".join(element.text_content().split())
+
+    methods = words(doc.xpath("//section[@aria-labelledby='methods']")[0])
+    assert (
+        "design-based, with site as clusters, then session within site, strata region, "
+        "weights weight, finite population correction sites_total, sessions_total" in methods
+    )
+    assert "scale means, SDs and medians are weighted and design-based" in methods
+    assert "alpha, omega and the correlations are not" in methods
+    assert "not yet available" in methods  # the Rao-Scott test with fpc at two stages
+    table = next(t for t in doc.iter("table") if words(t.find("caption")).startswith("Table 4a."))
+    scale = data["scales"][0]
+    cells = [words(c) for c in table.xpath(".//tbody/tr[1]/*")]
+    assert f"{scale['mean']:.2f} ({scale['sd']:.2f})" in cells
+    assert scale["design"]["unweighted"]["mean"] != pytest.approx(scale["mean"], abs=1e-9)
+    notes = words(table.getparent()) if table.getparent() is not None else ""
+    assert "Mean (SD): weighted mean" in notes and "Not design-based: α" in notes

@@ -137,6 +137,26 @@ class AnalysisSettings(Result):
             )
         return "; ".join(parts)
 
+    def design_clause(self) -> str:
+        """The design for a sentence: "with site as clusters, then session within site,
+        strata region, weights weight, finite population correction N1, N2"."""
+        stages = self.cluster_columns
+        if stages:
+            out = f"with {stages[0]} as clusters" + "".join(
+                f", then {c} within {p}" for p, c in zip(stages, stages[1:], strict=False)
+            )
+        else:
+            out = "with respondents sampled one by one"
+        if self.strata:
+            out += f", strata {self.strata}"
+        if self.weights:
+            out += f", weights {self.weights}"
+        if self.fpc_columns:
+            out += f", finite population correction {', '.join(self.fpc_columns)}"
+            if not self.weights:
+                out += " (the weights follow from it)"
+        return out
+
     def weighting_words(self) -> str | None:
         """Which figures are design-based (weighted) and which are not, and why."""
         if not self.design_based:

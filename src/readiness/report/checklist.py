@@ -163,10 +163,8 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
         "6b": (
             "partly",
             (
-                f"Analysed as a cluster sample with {settings.cluster} as clusters"
-                + (f", strata {settings.strata}" if settings.strata else "")
-                + ". "
-                if settings.cluster
+                f"Analysed with its survey design, {settings.design_clause()}. "
+                if settings.design_based
                 else "Analysed as a simple random sample (no clustering allowed for). "
             )
             + "Describe how sites and sessions were chosen.",
@@ -221,7 +219,18 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
         "10e": ("data", "Not applicable: a cross-sectional survey."),
         "10f": (
             "data",
-            f"Weights: {settings.weights}." if settings.weights else "No weighting was applied.",
+            (
+                f"Weights: {settings.weights}."
+                if settings.weights
+                else "Weights from the finite population correction (population over sample)."
+                if settings.weighted
+                else "No weighting was applied."
+            )
+            + (
+                " Reliability (alpha, omega) and the correlations between scales are unweighted."
+                if settings.weighted
+                else ""
+            ),
         ),
         "11c": (
             ("data", _rate_text(rate))

@@ -10,6 +10,7 @@ import click
 
 from readiness.errors import ReadinessError
 from readiness.instrument import resolve_instrument
+from readiness.stats.design import LONELY_PSU
 from readiness.stats.proportions import METHODS
 
 
@@ -72,9 +73,26 @@ def hidden_cells(tables: dict) -> int:
     show_default=True,
     help="Item to break figures down by.",
 )
-@click.option("--cluster", help="Column of cluster ids (e.g. site) for design-based estimates.")
-@click.option("--strata", help="Column of strata (needs --cluster).")
-@click.option("--weights", help="Column of sampling weights (needs --cluster).")
+@click.option(
+    "--cluster",
+    help="Column of cluster ids (e.g. site) for design-based estimates; several columns, one "
+    'per stage of sampling, outermost first: --cluster "site session".',
+)
+@click.option("--strata", help="Column of strata (needs --cluster or --fpc).")
+@click.option("--weights", help="Column of sampling weights (needs --cluster or --fpc).")
+@click.option(
+    "--fpc",
+    help="Finite population correction, one column per stage as --cluster: the population "
+    "size each unit was sampled from, or the sampling fraction (1 or less).",
+)
+@click.option(
+    "--lonely-psu",
+    type=click.Choice(LONELY_PSU),
+    default="fail",
+    show_default=True,
+    help="A stratum (or cluster) with one unit sampled: fail, or as R's "
+    "options(survey.lonely.psu).",
+)
 @click.option(
     "--interval",
     type=click.Choice(METHODS),
@@ -110,6 +128,8 @@ def report_command(
     cluster: str | None,
     strata: str | None,
     weights: str | None,
+    fpc: str | None,
+    lonely_psu: str,
     interval: str,
     conf_level: float,
     missing: str,
@@ -135,7 +155,7 @@ def report_command(
     if pdf is not None and pdf.suffix.lower() != ".pdf":
         raise ReadinessError(f"--pdf {pdf}: Fix: give a name ending in .pdf.")
     instrument = resolve_instrument(instrument_ref)
-    data = read_for_analysis(responses, instrument, design_columns(cluster, strata, weights))
+    data = read_for_analysis(responses, instrument, design_columns(cluster, strata, weights, fpc))
     if sessions is None and sessions_path_for(responses).exists():
         sessions = sessions_path_for(responses)
     sessions_frame = pd.read_csv(sessions) if sessions is not None else None
@@ -147,6 +167,8 @@ def report_command(
         strata=strata,
         weights=weights,
         missing=missing,
+        fpc=fpc,
+        lonely_psu=lonely_psu,
     )
     result = analyse(data.frame, instrument, sessions=sessions_frame, settings=settings)
     source = {"responses": str(responses), "sessions": None if sessions is None else str(sessions)}

@@ -119,10 +119,10 @@ def interval_words(result) -> str:
     """The intervals drawn, as the analysis computed them: "95% Wilson score intervals"."""
     settings = result.settings
     level = fmt.level(settings.conf_level)
-    if settings.cluster:
+    if settings.design_based:
         return (
             f"{level} logit intervals on the design's degrees of freedom (survey::svyciprop), "
-            f"with {settings.cluster} as clusters"
+            f"{settings.design_clause()}"
         )
     return f"{level} {fmt.INTERVAL_NAMES.get(settings.interval, settings.interval)} intervals"
 

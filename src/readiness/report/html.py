@@ -68,7 +68,7 @@ def _meta(result, instrument: Instrument, source: dict, min_cell: int) -> list[t
     elif dates:
         meta.append(("Fieldwork", f"{dates[0]} to {dates[1]}"))
     settings = result.settings
-    design = f"clusters: {settings.cluster}" if settings.cluster else "simple random sample"
+    design = settings.design_words() if settings.design_based else "simple random sample"
     meta.append(
         (
             "Analysis",

@@ -352,6 +352,11 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
             why = safe_warning(result, rel["note"], plan.min_cell, instrument=instrument)
             notes.append(f"{s.label}: {why}")
     conv = result.conventions
+    if conv.get("scale_scores"):
+        notes.append(
+            f"Mean (SD): {conv['scale_scores']}. Not design-based: "
+            "α, its interval and ω, which are of the respondents, unweighted."
+        )
     notes.append(
         f"Reliability: {conv.get('reliability', '')}. n: respondents with a scale score; the "
         f"mean and SD are of the scale score. n for α: the respondents α, its interval and ω "

@@ -77,19 +77,22 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
             "response rate is reported."
         )
     level = fmt.level(settings.conf_level).removesuffix("%")
-    if settings.cluster:
-        extra = (f", strata {settings.strata}" if settings.strata else "") + (
-            f", weights {settings.weights}" if settings.weights else ""
-        )
+    if settings.design_based:
         design = (
-            f"Estimates are design-based, with {settings.cluster} as clusters{extra}: "
+            f"Estimates are design-based, {settings.design_clause()}: "
             f"linearised standard errors, logit {level}% intervals on the design's degrees of "
             f"freedom, and the Rao-Scott F test for differences across {group}s (as R's "
             "survey package: svyciprop, svychisq)."
+            + (
+                " With a finite population correction at several stages the test is not yet "
+                "available, and is not reported."
+                if len(settings.cluster_columns) > 1 and settings.fpc_columns
+                else ""
+            )
         ) + (
             " Counts (n and N) are of respondents, unweighted; percentages and intervals are "
             "weighted."
-            if settings.weights
+            if settings.weighted
             else ""
         )
     else:
@@ -110,6 +113,15 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         f"R's psych::alpha with {settings.missing} deletion of missing answers and a Feldt "
         "interval, and omega total from a one-factor model (psych::omega). Scale scores are "
         "correlated (Pearson, pairwise), also corrected for attenuation."
+        + (
+            f" With the survey design, the scale means, SDs and medians are "
+            f"{'weighted and ' if settings.weighted else ''}design-based (R's survey package: "
+            "svymean, svyvar, svyquantile); alpha, omega and the correlations are not: they "
+            "describe how the items and scales hang together among the respondents, who are "
+            "treated as independent, and are unweighted."
+            if settings.design_based
+            else ""
+        )
         + (
             " Contact with a trafficked patient is modelled by logistic regression on "
             f"{group}, prior training and years since qualifying (complete cases)."
