@@ -1,26 +1,202 @@
 """The ``readiness`` command line: ``readiness <noun> <verb>``.
 
-Each area of the package owns its commands in its own ``cli`` module; this file only assembles
-them and turns :class:`~readiness.errors.ReadinessError` into a clear message and exit status 1
-(or a JSON error object on standard output when ``--json`` was given).
+Each area of the package owns its commands in its own ``cli`` module; this file only lists them
+and turns :class:`~readiness.errors.ReadinessError` into a clear message and exit status 1 (or a
+JSON error object on standard output when ``--json`` was given).
+
+Commands are loaded lazily: :data:`COMMANDS` names each command's module and gives its one-line
+help, so ``readiness --help`` imports none of them (no NumPy, pandas, SciPy or Django) and
+``readiness reliability`` imports only what alpha needs.  A new command is added to
+:data:`COMMANDS`, in the order of the README; ``tests/test_cli_startup.py`` checks that every
+command in the package is listed there with the name and help it has.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Iterator, MutableMapping
 
 import click
 
 from readiness import __version__
 from readiness.errors import ProblemsError, ReadinessError
 
+# name: (module, attribute, one-line help as the command gives it), in the order of the README
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "demo": (
+        "readiness.synth.cli",
+        "demo",
+        "Make the matched synthetic cohort in ./readiness-demo/ and show what it holds.",
+    ),
+    "demo-data": (
+        "readiness.synth.cli",
+        "demo_data",
+        "Draw a synthetic cohort from a latent-trait model calibrated to Ross et al.",
+    ),
+    "instrument": (
+        "readiness.instrument.cli",
+        "instrument",
+        "Check, read and convert instruments (questionnaires as data).",
+    ),
+    "responses": (
+        "readiness.responses.cli",
+        "responses",
+        "Response files: one row per response, one column per item, stored codes.",
+    ),
+    "analyse": (
+        "readiness.analysis.cli",
+        "analyse_command",
+        "Analyse a survey: response rates, every indicator overall and by group with intervals "
+        "and tests, scale scores, reliability, correlations and the regression of contact.",
+    ),
+    "report": (
+        "readiness.report.cli",
+        "report_command",
+        "Write the study report: response rate, respondents, every indicator overall and by "
+        "group with intervals and tests, figures, reliability, correlations, regression, and "
+        "the CROSS checklist, with small cells suppressed.",
+    ),
+    "reliability": (
+        "readiness.stats.cli",
+        "reliability",
+        "Cronbach's alpha of the scale made of the --items columns of FILE.",
+    ),
+    "proportion": (
+        "readiness.stats.proportion_cli",
+        "proportion",
+        "A proportion with its confidence interval, overall and by group, from a table FILE.",
+    ),
+    "paired": (
+        "readiness.stats.paired_cli",
+        "paired",
+        "The change from a --before to an --after column of FILE, one row per person.",
+    ),
+    "regress": (
+        "readiness.stats.regress_cli",
+        "regress",
+        "Logistic (odds ratios) or linear regression of one column on others, from a table FILE.",
+    ),
+    "evaluate": (
+        "readiness.evaluation.cli",
+        "evaluate",
+        "Training evaluation: pre-test, post-test and follow-up of the same staff, paired.",
+    ),
+    "interviews": (
+        "readiness.interviews.cli",
+        "interviews",
+        "The interview study: transcripts, pseudonymisation, codes, matrices, agreement, REFI-QDA.",
+    ),
+    "guide": (
+        "readiness.guide.cli",
+        "guide",
+        "The response guide: what to do, step by step, when staff think a patient may have "
+        "been trafficked, for England, Wales, Scotland and Northern Ireland.",
+    ),
+    "serve": (
+        "readiness.web.cli",
+        "serve_command",
+        "Run the web application with Django's development server.",
+    ),
+    "migrate": (
+        "readiness.web.cli",
+        "migrate_command",
+        "Create or update the web application's database tables.",
+    ),
+    "createadmin": (
+        "readiness.web.cli",
+        "createadmin_command",
+        "Create a system administrator (or reset their password).",
+    ),
+    "web": (
+        "readiness.web.cli",
+        "web",
+        "The web application: a demonstration study and more.",
+    ),
+    "export": (
+        "readiness.web.surveys.cli",
+        "export_command",
+        "Export a study's responses: CSV with a codebook, XLSX, SPSS, Stata or REDCap.",
+    ),
+    "import": (
+        "readiness.web.surveys.cli",
+        "import_command",
+        "Import a response file (CSV, XLSX, SPSS .sav, Stata .dta) into a study.",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of command ``name`` (a key of :data:`COMMANDS`) and return it."""
+    module, attribute, _ = COMMANDS[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+class _Commands(MutableMapping):
+    """The group's commands: listed without importing anything, each loaded when first used.
+
+    Iteration gives the names of :data:`COMMANDS` in order (then any command added with
+    ``add_command``); looking a name up imports that command's module alone.
+    """
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._loaded[name] = load_command(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self._loaded
+
+    def __iter__(self) -> Iterator[str]:
+        yield from COMMANDS
+        yield from (name for name in self._loaded if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._loaded))
+
+
+def short_help(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters as click cuts a command's help in a list."""
+    if len(text) <= limit:
+        return text
+    import textwrap
+
+    return textwrap.shorten(text, max(limit, 3), placeholder="...", break_on_hyphens=False)
+
 
 class _Group(click.Group):
-    """Lists commands in the order they were added, which is the order of the README."""
+    """Lists commands in the order of :data:`COMMANDS` (the README's) and loads them lazily."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # the help table comes from COMMANDS, so listing the commands imports none of them
+        rows = [(name, help_text) for name, (_, _, help_text) in COMMANDS.items()]
+        rows += [
+            (name, self.commands[name].get_short_help_str(10_000))
+            for name in self.commands
+            if name not in COMMANDS and not self.commands[name].hidden
+        ]
+        limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short_help(text, limit)) for name, text in rows])
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,46 +207,6 @@ def cli() -> None:
     Every command that produces results takes --json for machine-readable output.
     Run `readiness COMMAND --help` for the options of one command.
     """
-
-
-def _register() -> None:
-    from readiness.analysis.cli import analyse_command
-    from readiness.evaluation.cli import evaluate
-    from readiness.guide.cli import guide
-    from readiness.instrument.cli import instrument
-    from readiness.interviews.cli import interviews
-    from readiness.report.cli import report_command
-    from readiness.responses.cli import responses
-    from readiness.stats.cli import reliability
-    from readiness.stats.paired_cli import paired
-    from readiness.stats.proportion_cli import proportion
-    from readiness.stats.regress_cli import regress
-    from readiness.synth.cli import demo, demo_data
-    from readiness.web.cli import createadmin_command, migrate_command, serve_command, web
-    from readiness.web.surveys.cli import export_command, import_command
-
-    cli.add_command(demo)
-    cli.add_command(demo_data)
-    cli.add_command(instrument)
-    cli.add_command(responses)
-    cli.add_command(analyse_command)
-    cli.add_command(report_command)
-    cli.add_command(reliability)
-    cli.add_command(proportion)
-    cli.add_command(paired)
-    cli.add_command(regress)
-    cli.add_command(evaluate)
-    cli.add_command(interviews)
-    cli.add_command(guide)
-    cli.add_command(serve_command)
-    cli.add_command(migrate_command)
-    cli.add_command(createadmin_command)
-    cli.add_command(web)
-    cli.add_command(export_command)
-    cli.add_command(import_command)
-
-
-_register()
 
 
 def _report_error(err: ReadinessError, as_json: bool) -> None:
