@@ -1,12 +1,17 @@
 """Command-line access to the statistical kernels: ``readiness reliability``.
 
-Commands read a plain table (CSV, XLSX, SPSS .sav, Stata .dta) with
-:func:`readiness.tabular.read_table`, check the columns they are asked to use, and print either a
-readable table or, with ``--json``, the result's ``to_dict()``.
+Commands read a plain table (CSV, XLSX, SPSS .sav, Stata .dta), check the columns they are asked
+to use, and print either a readable table or, with ``--json``, the result's ``to_dict()``.
+
+``readiness reliability`` starts quickly: a CSV file is read with Python's own ``csv`` module
+(cells as text, as :func:`readiness.tabular.read_table` gives them with ``as_text=True``), so
+pandas is imported only for the other formats.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import re
@@ -15,13 +20,130 @@ from pathlib import Path
 
 import click
 import numpy as np
-import pandas as pd
 
-from readiness.errors import Problem, ProblemsError
+from readiness.errors import Problem, ProblemsError, ReadinessError, ResponsesError
 from readiness.stats.reliability import AlphaResult, cronbach_alpha
-from readiness.tabular import read_table
 
 MAX_PROBLEMS = 20
+
+# One leading apostrophe that Readiness's exports put before text starting like a formula
+# (readiness.tabular.formula_safe); removed on reading, as read_table does.
+_FORMULA_QUOTE = re.compile(r"^'(?='*[=+\-@\t\r\0])")
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Column names as pandas gives them: empty ones 'Unnamed: i', repeats 'name.1', ..."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(header):
+        base = name if name != "" else f"Unnamed: {i}"
+        candidate, count = base, 0
+        while candidate in seen:
+            count += 1
+            candidate = f"{base}.{count}"
+        seen.add(candidate)
+        names.append(candidate)
+    return names
+
+
+def read_csv_text(path: Path) -> dict[str, list[str | None]]:
+    """The columns of a CSV file as text (None for an empty cell), without pandas.
+
+    Reads as ``read_table(path, as_text=True)`` does: UTF-8 (with or without a byte-order
+    mark), blank lines skipped, the first line the header, empty cells missing, other text kept
+    as written.  A line with more cells than the header, text that is not UTF-8, an empty file
+    and a file with a header but no rows are errors naming the file and the fix.
+    """
+    if not path.exists():
+        raise ReadinessError(f"{path}: no such file. Fix: check the path.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ResponsesError(
+            [
+                Problem(
+                    f"the file is not UTF-8 text (byte {err.start}).",
+                    fix="save it as CSV UTF-8 from your spreadsheet program.",
+                    file=str(path),
+                )
+            ],
+            file=str(path),
+        ) from err
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    try:
+        for record in reader:
+            if not record or (len(record) == 1 and record[0].strip() == ""):
+                continue  # a blank line is not a row
+            if header is None:
+                header = record
+                continue
+            if len(record) > len(header):
+                raise ResponsesError(
+                    [
+                        Problem(
+                            f"this line has {len(record)} cells but the header has {len(header)}.",
+                            fix="check the commas and quotes on that line.",
+                            file=str(path),
+                            line=reader.line_num,
+                        )
+                    ],
+                    file=str(path),
+                )
+            rows.append(record)
+    except csv.Error as err:
+        raise ResponsesError(
+            [
+                Problem(
+                    f"could not be read as CSV: {err}",
+                    fix="check that the file really is a CSV file and is not damaged.",
+                    file=str(path),
+                    line=reader.line_num,
+                )
+            ],
+            file=str(path),
+        ) from err
+    if header is None:
+        raise ResponsesError(
+            [
+                Problem(
+                    f"{path} is empty.",
+                    fix="check that it is the right file; a table needs a header line "
+                    "naming its columns and one line for each respondent.",
+                )
+            ],
+            file=str(path),
+        )
+    if not rows:
+        from readiness.responses.read import no_rows_problem
+
+        raise ResponsesError([no_rows_problem(path)], file=str(path))
+    columns: dict[str, list[str | None]] = {}
+    for j, name in enumerate(_unique_names(header)):
+        cells: list[str | None] = []
+        for record in rows:
+            cell = record[j] if j < len(record) else ""
+            if cell == "":
+                cells.append(None)
+            else:
+                cells.append(cell[1:] if cell[:1] == "'" and _FORMULA_QUOTE.match(cell) else cell)
+        columns[name] = cells
+    return columns
+
+
+def read_columns(path: Path) -> dict[str, list]:
+    """The columns of a table file, by name: CSV without pandas, other formats through
+    :func:`readiness.tabular.read_table` (cells as text, or SPSS and Stata's stored codes)."""
+    if path.suffix.lower() == ".csv":
+        return read_csv_text(path)
+    from readiness.responses.read import require_rows
+    from readiness.tabular import read_table
+
+    frame = read_table(path, as_text=True)
+    require_rows(frame, path)
+    return {str(c): frame.iloc[:, j].tolist() for j, c in enumerate(frame.columns)}
 
 
 def split_names(values: Iterable[str], columns: Iterable[str] = ()) -> list[str]:
@@ -41,13 +163,12 @@ def split_names(values: Iterable[str], columns: Iterable[str] = ()) -> list[str]
     return names
 
 
-def _numeric_items(frame: pd.DataFrame, items: list[str], path: str) -> pd.DataFrame:
+def _numeric_items(table: dict[str, list], items: list[str], path: str) -> dict[str, np.ndarray]:
     """The chosen columns as floats, or a ProblemsError naming each bad cell or column."""
     problems: list[Problem] = []
-    columns = [str(c) for c in frame.columns]
-    frame = frame.rename(columns=dict(zip(frame.columns, columns, strict=True)))
+    columns = list(table)
     for name in items:
-        if name not in columns:
+        if name not in table:
             problems.append(
                 Problem(
                     f"there is no column {name!r}.",
@@ -69,9 +190,9 @@ def _numeric_items(frame: pd.DataFrame, items: list[str], path: str) -> pd.DataF
     out = {}
     bad = 0
     for name in items:
-        col = frame[name]
+        col = table[name]
         values = np.full(len(col), np.nan)
-        for i, cell in enumerate(col.tolist()):
+        for i, cell in enumerate(col):
             if cell is None or (isinstance(cell, float) and math.isnan(cell)):
                 continue
             text = str(cell).strip()
@@ -99,7 +220,7 @@ def _numeric_items(frame: pd.DataFrame, items: list[str], path: str) -> pd.DataF
         problems.append(Problem(f"... and {bad - MAX_PROBLEMS} more non-numeric cells.", file=path))
     if problems:
         raise ProblemsError(problems, file=path)
-    return pd.DataFrame(out)
+    return out
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -123,6 +244,12 @@ def format_alpha(res: AlphaResult, path: str) -> str:
     out = [
         f"Cronbach's alpha: {res.n_items} items in {path}",
         f"missing data: {res.missing}; n = {res.n} respondents"
+        + (
+            f" ({res.n_blank} of them answered no item: counted in n, as psych::alpha "
+            "counts every row; --blank-rows drop leaves them out)"
+            if res.n_blank
+            else ""
+        )
         + (f"; reversed: {', '.join(res.reverse)}" if res.reverse else ""),
         "",
     ]
@@ -201,6 +328,14 @@ ITEMS_HELP = (
     show_default=True,
     help="Level of the Feldt interval.",
 )
+@click.option(
+    "--blank-rows",
+    type=click.Choice(["keep", "drop"]),
+    default="keep",
+    show_default=True,
+    help="Rows with no answer to any item: keep counts them in n, as psych::alpha does (only "
+    "ase and the Feldt interval change); drop leaves them out.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def reliability(
     file: Path,
@@ -208,6 +343,7 @@ def reliability(
     reverse: tuple[str, ...],
     missing: str,
     conf_level: float,
+    blank_rows: str,
     as_json: bool,
 ) -> None:
     """Cronbach's alpha of the scale made of the --items columns of FILE.
@@ -229,8 +365,8 @@ def reliability(
       readiness reliability survey.csv --items k1 --items k2 --items k3 --json
     """
     path = str(file)
-    frame = read_table(file, as_text=True)
-    columns = [str(c) for c in frame.columns]
+    table = read_columns(file)
+    columns = list(table)
     names = split_names(items, columns)
     rev = split_names(reverse, columns)
     unknown = [r for r in rev if r not in names]
@@ -246,8 +382,10 @@ def reliability(
             ],
             file=path,
         )
-    data = _numeric_items(frame, names, path)
-    res = cronbach_alpha(data, reverse=rev or None, missing=missing, conf_level=conf_level)
+    data = _numeric_items(table, names, path)
+    res = cronbach_alpha(
+        data, reverse=rev or None, missing=missing, conf_level=conf_level, blank_rows=blank_rows
+    )
     if as_json:
         payload = {"statistic": "cronbach_alpha", "file": path, **res.to_dict()}
         click.echo(json.dumps(payload, indent=2, allow_nan=False))

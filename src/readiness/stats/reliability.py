@@ -27,16 +27,17 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
 from readiness.errors import StatsError
-from readiness.stats.correlation import _as_frame_matrix, pairwise_pearson
 from readiness.stats.result import Result
+
+# SciPy is imported where it is used (scipy.special for the Feldt interval and the bootstrap),
+# so that `readiness reliability` starts without loading scipy.stats or pandas.
 
 MISSING = ("pairwise", "listwise")
 BLANK_ROWS = ("keep", "drop")
@@ -162,6 +163,54 @@ class OmegaResult(Result):
 # --- preparing the data ---------------------------------------------------------------------
 
 
+def _as_matrix(data: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A float matrix (NaN for missing) and the items' names.
+
+    ``data`` is a pandas DataFrame (its column names are kept), a mapping of names to columns,
+    or a two-dimensional array (columns named V1, V2, ... as in psych).  The same rules as
+    :func:`readiness.stats.correlation._as_frame_matrix`, without importing pandas or SciPy.
+    """
+    if hasattr(data, "columns") and hasattr(data, "to_numpy"):
+        columns = [str(c) for c in data.columns]
+        plain = data.to_numpy()
+        if plain.dtype.kind in "biuf":  # every column an ordinary numeric or boolean one
+            return plain.astype(float), tuple(columns)
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        bad = [
+            str(c)
+            for c, dtype in zip(data.columns, data.dtypes, strict=True)
+            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+        ]
+        if bad:
+            raise StatsError(
+                "these columns are not numeric: "
+                + ", ".join(bad)
+                + ". Fix: recode text answers as numbers, or leave those columns out."
+            )
+        return data.to_numpy(dtype=float, na_value=np.nan), tuple(columns)
+    names: Sequence[str] | None = None
+    if isinstance(data, Mapping):
+        names = [str(k) for k in data]
+        try:
+            cols = [np.asarray(v, dtype=float) for v in data.values()]
+        except (TypeError, ValueError) as err:
+            raise StatsError(f"the data must be numeric ({err}).") from err
+        if any(c.ndim != 1 for c in cols) or len({len(c) for c in cols}) > 1:
+            raise StatsError("every column must be a list of values, all of the same length.")
+        arr = np.column_stack(cols) if cols else np.empty((0, 0))
+    else:
+        try:
+            arr = np.asarray(data, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise StatsError(f"the data must be numeric ({err}).") from err
+        if arr.ndim != 2:
+            raise StatsError(f"the data must be a two-dimensional table (got shape {arr.shape}).")
+    if names is None:
+        names = [f"V{j + 1}" for j in range(arr.shape[1])]
+    return arr, tuple(names)
+
+
 def _check_missing(missing: str) -> None:
     if missing not in MISSING:
         raise StatsError(
@@ -231,7 +280,7 @@ def _prepare_items(
     count matrix it computes anyway.
     """
     _check_missing(missing)
-    arr, names = _as_frame_matrix(x)
+    arr, names = _as_matrix(x)
     arr = np.asfortranarray(arr)
     k = arr.shape[1]
     if k < 2:
@@ -503,8 +552,10 @@ def _dropped_r_spread(r: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 def _feldt(alpha: float, n: int, k: int, conf_level: float) -> FeldtInterval:
     p = 1 - conf_level
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lower = 1 - (1 - alpha) * special.fdtri(df1, df2, 1 - p / 2)
-    upper = 1 - (1 - alpha) * special.fdtri(df1, df2, p / 2)
+    from scipy.special import fdtri
+
+    lower = 1 - (1 - alpha) * fdtri(df1, df2, 1 - p / 2)
+    upper = 1 - (1 - alpha) * fdtri(df1, df2, p / 2)
     return FeldtInterval(float(lower), float(upper), conf_level)
 
 
@@ -990,13 +1041,15 @@ def alpha_bootstrap_ci(
     if method == "percentile":
         lo_p, hi_p = tail, 1 - tail
     else:
+        from scipy.special import ndtr, ndtri  # the normal cdf and quantile
+
         share = float(np.mean(valid < estimate))
         if share in (0.0, 1.0):
             raise StatsError(
                 "every resample fell on one side of the estimate, so the BCa bias correction "
                 "is infinite. Fix: use method='percentile' or more respondents."
             )
-        z0 = float(stats.norm.ppf(share))
+        z0 = float(ndtri(share))
         jack = sums.alpha(sums.z.sum(axis=0)[None, :] - sums.z, n - 1)
         if not np.isfinite(jack).all():
             raise StatsError(
@@ -1006,9 +1059,9 @@ def alpha_bootstrap_ci(
         d = jack.mean() - jack
         denom = 6 * np.sum(d**2) ** 1.5
         accel = float(np.sum(d**3) / denom) if denom > 0 else 0.0
-        za, zb = stats.norm.ppf(tail), stats.norm.ppf(1 - tail)
-        lo_p = float(stats.norm.cdf(z0 + (z0 + za) / (1 - accel * (z0 + za))))
-        hi_p = float(stats.norm.cdf(z0 + (z0 + zb) / (1 - accel * (z0 + zb))))
+        za, zb = ndtri(tail), ndtri(1 - tail)
+        lo_p = float(ndtr(z0 + (z0 + za) / (1 - accel * (z0 + za))))
+        hi_p = float(ndtr(z0 + (z0 + zb) / (1 - accel * (z0 + zb))))
     lower, upper = np.quantile(valid, [lo_p, hi_p])
     return AlphaBootstrap(
         raw_alpha=estimate,
@@ -1134,6 +1187,8 @@ def omega_total(
     """
     arr, names = _prepare(x, missing, what="omega")
     n, k = arr.shape
+    from readiness.stats.correlation import pairwise_pearson
+
     r, _ = pairwise_pearson(arr)
     lam, iterations, heywood = _minres_one_factor(r, max_iter, tol)
     if lam.sum() < 0:
