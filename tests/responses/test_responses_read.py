@@ -382,7 +382,7 @@ def test_a_missing_file_and_an_unknown_suffix(tmp_path, instrument):
 def test_a_header_only_file_has_no_responses(tmp_path, instrument):
     path = tmp_path / "empty.csv"
     path.write_text("response_id,discipline\n", encoding="utf-8")
-    result = read_responses(path, instrument)
+    result = read_responses(path, instrument, allow_empty=True)
     assert len(result.frame) == 0
     assert result.warnings == []
 

@@ -44,6 +44,7 @@ def read_responses(
     strict_conditions: bool = False,
     design_columns: dict[str, str] | None = None,
     zip_limits: ZipLimits = DEFAULT_LIMITS,
+    allow_empty: bool = False,
 ) -> Responses:
     """Read and validate a response file; raise :class:`ResponsesError` listing every problem.
 
@@ -58,10 +59,14 @@ def read_responses(
     stored answer can stop an export.  In a CSV file, an apostrophe that Readiness put before
     text starting like a formula (``'=1+1``) is removed (:func:`readiness.tabular.formula_safe`).
     An XLSX file that would unpack to more than ``zip_limits`` allow is refused unread.
+    A file with a header but no rows is refused (:func:`require_rows`) unless ``allow_empty``,
+    when it gives no responses.
     """
     path = Path(path)
     fmt = table_format(path)
     raw = read_raw_text(path, fmt, zip_limits)
+    if not allow_empty:
+        require_rows(raw, path)
     clean, problems, warnings = validate_frame(
         raw,
         instrument,
@@ -90,6 +95,21 @@ def read_responses(
             or any(str(c).startswith(item_id + "___") for c in raw.columns)
         ),
     )
+
+
+def no_rows_problem(path: str | Path) -> Problem:
+    """The problem of a table file that has a header but no rows (said the same by every command)."""
+    return Problem(
+        f"{path} has a header but no rows.",
+        fix="check that this is the file you meant and that the answers were saved in it "
+        "(an export of a study with no responses has only its header).",
+    )
+
+
+def require_rows(frame: pd.DataFrame, path: str | Path) -> None:
+    """Raise :class:`ResponsesError` ("FILE has a header but no rows") if ``frame`` is empty."""
+    if len(frame) == 0:
+        raise ResponsesError([no_rows_problem(path)], file=str(path))
 
 
 def read_raw_text(path: Path, fmt: str, zip_limits: ZipLimits = DEFAULT_LIMITS) -> pd.DataFrame:

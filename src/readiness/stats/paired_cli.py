@@ -434,7 +434,10 @@ def paired(
     readiness paired linked.csv --before pre_confidence --after post_confidence
     readiness paired linked.csv --before pre_k3 --after post_k3 --by discipline --json
     """
+    from readiness.responses.read import require_rows
+
     frame = read_table(file, as_text=True)
+    require_rows(frame, file)  # 'FILE has a header but no rows'
     res = compute(
         frame, str(file), before, after, by=by, conf_level=conf_level, zero_method=zero_method
     )

@@ -660,7 +660,10 @@ def proportion(
             "--strata and --weights need --cluster (the cluster ids), or --fpc when "
             "respondents were sampled one by one."
         )
+    from readiness.responses.read import require_rows
+
     frame = read_table(file)
+    require_rows(frame, file)  # 'FILE has a header but no rows'
     res = compute(
         frame,
         str(file),
