@@ -161,3 +161,21 @@ def test_column_name_with_space_is_kept_whole(tmp_path):
     res = run(path, "--items", "knows signs", "--items", "b,c", "--json")
     assert res.exit_code == 0, res.output
     assert json.loads(res.output)["items"][0]["item"] == "knows signs"
+
+
+def test_blank_rows_are_counted_and_said(tmp_path, main_case):
+    d = pd.DataFrame(
+        {k: [np.nan if v is None else v for v in vs] for k, vs in main_case["data"].items()}
+    )
+    blank = pd.DataFrame(np.nan, index=range(5), columns=d.columns)
+    path = tmp_path / "blank.csv"
+    pd.concat([d, blank], ignore_index=True).to_csv(path, index=False)
+    res = run(path, "--items", ITEMS, "--reverse", "q4")
+    assert res.exit_code == 0, res.output
+    assert "n = 305 respondents (5 of them answered no item: counted in n, as psych" in res.output
+    kept = json.loads(run(path, "--items", ITEMS, "--reverse", "q4", "--json").output)
+    assert kept["n"] == 305 and kept["n_blank"] == 5
+    dropped = run(path, "--items", ITEMS, "--reverse", "q4", "--blank-rows", "drop", "--json")
+    out = json.loads(dropped.output)
+    assert out["n"] == 300 and out["n_blank"] == 0
+    assert out["raw_alpha"] == kept["raw_alpha"] and out["ase"] != kept["ase"]
