@@ -268,7 +268,9 @@ def test_lonely_unit_at_stage_two_fails_by_default_and_names_it() -> None:
 def test_fpc_errors_name_the_problem() -> None:
     d = DATA["apiclus1"]
     assert "100%" in FIXTURE["errors"]["too_small"]
-    with pytest.raises(DesignError, match=r"population size of 10.*15 .* sampled.*100%"):
+    with pytest.raises(
+        DesignError, match=r"population size of 10.*15 different cluster values.*100%"
+    ):
         SurveyDesign(d["dnum"], fpc=np.full(len(d["dnum"]), 10.0))
     d2 = DATA["apiclus2"]
     assert "fpc>=1" in FIXTURE["errors"]["mixed"]
