@@ -1225,8 +1225,10 @@ def design_mean(
     """Design-based mean with linearised SE, design effects and t interval.
 
     Matches ``svymean(~y, des, na.rm = TRUE, deff = TRUE)`` (estimate, SE, ``deff``; the
-    same with ``deff = "replace"`` for ``deff_replace``), ``sqrt(svyvar(~y, des,
-    na.rm = TRUE))`` for ``sd`` and ``confint(m, df = degf(des))`` for the interval.  With
+    same with ``deff = "replace"`` for ``deff_replace``), ``sqrt(svyvar(~y, des[!is.na(y), ]))``
+    for ``sd`` and ``confint(m, df = degf(des))`` for the interval.  (``svyvar(~y, des,
+    na.rm = TRUE)`` differs slightly when values are missing: its n / (n - 1) counts the rows
+    with a missing value too; ours counts the respondents with a value.)  With
     ``domain`` (a boolean mask) the mean is of the subgroup, estimated on the whole design as
     ``svymean(~y, subset(des, domain))``: the variance still uses every cluster; ``df`` is the
     subset design's ``degf``.  Missing values (NaN) are left out as a domain
