@@ -1,7 +1,8 @@
 # Reference values for readiness.stats.comparisons (run by tests/reference/run.sh).
-# chisq.test (with and without Yates' correction), fisher.test for 2 x 2 and r x 2 tables,
-# Cramer's V from its formula (with Bergsma's 2013 bias correction), and survey::svychisq
-# (Rao-Scott "F" and "Chisq") on a synthetic clustered survey built here with a fixed seed.
+# chisq.test (with and without Yates' correction), fisher.test for 2 x 2 and r x 2 tables (and
+# with simulate.p.value = TRUE for a 64 x 2 table), Cramer's V from its formula (with Bergsma's
+# 2013 bias correction), and survey::svychisq (Rao-Scott "F" and "Chisq", also with a group level
+# whose members never answered y) on a synthetic clustered survey built here with a fixed seed.
 suppressPackageStartupMessages({
   library(survey)
   library(jsonlite)
@@ -104,9 +105,57 @@ lonely <- list(statistic = num(lf$statistic), ndf = num(lf$parameter["ndf"]),
                ddf = num(lf$parameter["ddf"]), p_value = num(lf$p.value))
 options(survey.lonely.psu = "fail")
 
+# --- a group level with no respondent who answered y -----------------------------------------
+# Everyone in the "Dental" discipline has trained = NA.  svychisq takes the levels of each
+# variable from the whole design (unique(design$variables[, ...]) with NA left out), so the
+# level stays in Rao and Scott's Delta (a zero cell proportion, 0 in its inverse) and in the
+# degrees of freedom of "Chisq"; the Pearson statistic comes from svytable, which has no
+# column for it.  The F and its degrees of freedom differ from svychisq on the data without
+# the level.
+d$trained_no_dental <- ifelse(d$discipline == "Dental", NA, d$trained)
+empty_level <- list()
+for (dn in c("stratified", "clustered")) {
+  des <- update(designs[[dn]], trained_no_dental = d$trained_no_dental)
+  fs <- svychisq(~trained_no_dental + discipline, des, statistic = "F")
+  cs <- svychisq(~trained_no_dental + discipline, des, statistic = "Chisq")
+  without <- svychisq(~trained_no_dental + discipline,
+                      subset(des, discipline != "Dental"), statistic = "F")
+  empty_level[[length(empty_level) + 1]] <- list(
+    design = dn, y = "trained_no_dental", group = "discipline", empty = "Dental",
+    f = list(statistic = num(fs$statistic), ndf = num(fs$parameter["ndf"]),
+             ddf = num(fs$parameter["ddf"]), p_value = num(fs$p.value)),
+    chisq = list(statistic = num(cs$statistic), df = num(cs$parameter),
+                 p_value = num(cs$p.value)),
+    f_without_level = list(statistic = num(without$statistic),
+                           ndf = num(without$parameter["ndf"]))
+  )
+}
+
+# --- Fisher's test of a 64 x 2 table: too large for the exact network algorithm -----------------
+# fisher.test stops with FEXACT error 7 (workspace) and suggests simulate.p.value = TRUE, which
+# draws B random tables with the same margins (r2dtable) and gives
+# (1 + #(-sum(lfactorial(table)) <= observed / (1 + 64 eps))) / (B + 1).
+set.seed(64)
+sizes <- as.vector(rmultinom(1, 782, runif(64, 0.5, 1.5)))
+sizes[sizes == 0] <- 1
+yes <- rbinom(64, sizes, plogis(qlogis(0.3) + rnorm(64, 0, 0.2)))
+large <- cbind(yes, sizes - yes)
+exact_error <- tryCatch({ fisher.test(large); "" }, error = function(e) conditionMessage(e))
+set.seed(1)
+p_2000 <- fisher.test(large, simulate.p.value = TRUE, B = 2000)$p.value
+set.seed(2)
+p_precise <- fisher.test(large, simulate.p.value = TRUE, B = 1e6)$p.value
+fisher_large <- list(
+  table = unname(lapply(seq_len(nrow(large)), function(i) num(large[i, ]))),
+  exact_error = exact_error, p_value_2000 = p_2000, p_value_1e6 = p_precise,
+  statistic = -sum(lfactorial(large))
+)
+
 write_json(
   list(source = paste("R", R.version.string, "survey", as.character(packageVersion("survey"))),
-       data = as.list(d), tables = table_results, random_fisher = random_fisher, rao_scott = rao_scott,
-       lonely_trusts = c(1:7, 9), lonely_adjust = lonely),
+       data = as.list(d[, setdiff(names(d), "trained_no_dental")]), tables = table_results,
+       random_fisher = random_fisher, rao_scott = rao_scott,
+       lonely_trusts = c(1:7, 9), lonely_adjust = lonely, rao_scott_empty_level = empty_level,
+       fisher_large = fisher_large),
   "fixtures/comparisons.json", digits = NA, auto_unbox = TRUE, na = "null"
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from readiness.errors import StatsError
@@ -183,3 +185,132 @@ def test_fisher_random_tables(case) -> None:
     assert fisher_exact_test(np.array(case["table"]).T).p_value == pytest.approx(
         case["p_value"], **P_TOL
     )
+
+
+# --- a group level whose members never answered y (svychisq keeps it) ---------------------------
+
+
+@pytest.mark.parametrize("case", FIXTURE["rao_scott_empty_level"], ids=lambda c: c["design"])
+def test_rao_scott_keeps_an_empty_group_level_as_svychisq(case) -> None:
+    des = _design(case["design"])
+    empty = DATA[case["group"]] == case["empty"]
+    y = np.where(empty, np.nan, DATA["trained"])
+    f = rao_scott_test(y, DATA[case["group"]], des)
+    assert f.statistic == pytest.approx(case["f"]["statistic"], abs=1e-6)
+    assert f.ndf == pytest.approx(case["f"]["ndf"], abs=1e-6)
+    assert f.ddf == pytest.approx(case["f"]["ddf"], abs=1e-6)
+    assert f.p_value == pytest.approx(case["f"]["p_value"], **P_TOL)
+    assert f.empty_columns == (case["empty"],) and case["empty"] in f.columns
+    assert f.empty_rows == ()
+    assert f.n == int((~np.isnan(y) & ~pd.isna(DATA[case["group"]])).sum())
+    c = rao_scott_test(y, DATA[case["group"]], des, statistic="Chisq")
+    assert c.pearson == pytest.approx(case["chisq"]["statistic"], abs=1e-6)
+    assert c.ndf == case["chisq"]["df"] == 4  # the empty level counts: (2 - 1) * (5 - 1)
+    assert c.p_value == pytest.approx(case["chisq"]["p_value"], **P_TOL)
+    # without the level anywhere (R: subset(design, discipline != "Dental")) the test differs
+    group = np.where(empty, None, DATA[case["group"]])
+    without = rao_scott_test(y, group, des)
+    assert without.statistic == pytest.approx(case["f_without_level"]["statistic"], abs=1e-6)
+    assert without.ndf == pytest.approx(case["f_without_level"]["ndf"], abs=1e-6)
+    assert without.empty_columns == () and case["empty"] not in without.columns
+
+
+def test_rao_scott_still_needs_two_levels_with_answers() -> None:
+    des = _design("clustered")
+    g = np.where(DATA["discipline"] == "Nursing", "Nursing", "Other").astype(object)
+    y = np.where(g == "Other", np.nan, DATA["trained"])  # "Other" never answered
+    with pytest.raises(StatsError, match="group needs at least two different values.*found 1"):
+        rao_scott_test(y, g, des)
+
+
+# --- Fisher's test of a table too large to enumerate: a Monte Carlo p, as R ---------------------
+
+LARGE = FIXTURE["fisher_large"]
+
+
+def _simulated_by_hand(table, replicates: int, seed: int) -> float:
+    """R's formula with the documented draws, written out cell by cell."""
+    table = np.asarray(table, dtype=np.int64)
+    rows, first = table.sum(1), table[:, 0]
+    drawn = np.random.default_rng(seed).multivariate_hypergeometric(
+        rows, int(first.sum()), size=replicates
+    )
+
+    def score(col):
+        return -sum(
+            math.lgamma(a + 1) + math.lgamma(m - a + 1) for a, m in zip(col, rows, strict=True)
+        )
+
+    observed = score(first)
+    hits = sum(score(d) <= observed / (1 + 64 * np.finfo(float).eps) for d in drawn)
+    return (1 + hits) / (replicates + 1)
+
+
+def test_fixture_table_is_too_large_for_r_exact_test() -> None:
+    assert np.shape(LARGE["table"]) == (64, 2)
+    assert "FEXACT error 7" in LARGE["exact_error"]
+    assert "simulate.p.value=TRUE" in LARGE["exact_error"]
+
+
+def test_fisher_falls_back_to_a_monte_carlo_p_for_a_64_by_2_table() -> None:
+    res = fisher_exact_test(LARGE["table"])
+    assert res.simulated and res.replicates == 2000 and res.seed == 1
+    assert res.method == "Fisher's exact test with simulated p-value (based on 2000 replicates)"
+    assert res.n == 782 and (res.rows, res.columns) == (64, 2)
+    # R's formula with the same draws, exactly
+    assert res.p_value == _simulated_by_hand(LARGE["table"], 2000, 1)
+    # within Monte Carlo error of R's p-value from 1,000,000 replicates (and of R's own
+    # 2,000-replicate value): 4 standard errors
+    precise = LARGE["p_value_1e6"]
+    se = math.sqrt(precise * (1 - precise) / 2000)
+    assert abs(res.p_value - precise) < 4 * se
+    assert abs(LARGE["p_value_2000"] - precise) < 4 * se
+    # the same seed gives the same p; another seed another draw
+    assert fisher_exact_test(LARGE["table"], simulate=True).p_value == res.p_value
+    other = fisher_exact_test(LARGE["table"], simulate=True, seed=7)
+    assert other.p_value != res.p_value and abs(other.p_value - precise) < 4 * se
+    # the 2 x 64 table is the same test
+    assert fisher_exact_test(np.array(LARGE["table"]).T, simulate=True).p_value == res.p_value
+
+
+def test_many_replicates_agree_with_r_closely() -> None:
+    res = fisher_exact_test(LARGE["table"], simulate=True, replicates=100_000, seed=3)
+    precise = LARGE["p_value_1e6"]
+    se = math.sqrt(precise * (1 - precise) * (1 / 100_000 + 1 / 1_000_000))
+    assert abs(res.p_value - precise) < 4 * se
+
+
+def test_simulated_p_by_hand_and_close_to_the_exact_p() -> None:
+    table = [[3, 9], [7, 4], [2, 8], [6, 6]]
+    exact = fisher_exact_test(table)
+    assert (
+        not exact.simulated and exact.replicates is None and exact.method == "Fisher's exact test"
+    )
+    sim = fisher_exact_test(table, simulate=True, replicates=4000, seed=11)
+    assert sim.simulated and sim.replicates == 4000
+    assert sim.p_value == pytest.approx(_simulated_by_hand(table, 4000, 11), abs=1e-15)
+    se = math.sqrt(exact.p_value * (1 - exact.p_value) / 4000)
+    assert abs(sim.p_value - exact.p_value) < 4 * se
+
+
+def test_never_simulating_a_table_too_large_is_an_error_with_a_fix() -> None:
+    with pytest.raises(StatsError, match=r"too large for the exact test.*simulate=True"):
+        fisher_exact_test(LARGE["table"], simulate=False)
+    with pytest.raises(StatsError, match="replicates"):
+        fisher_exact_test([[1, 2], [3, 4]], simulate=True, replicates=0)
+
+
+def test_readiness_proportion_says_the_p_was_simulated(tmp_path, capsys) -> None:
+    from readiness.cli import main
+
+    lines = ["site,trained"]
+    for i, (yes, no) in enumerate(LARGE["table"]):
+        lines += [f"s{i:02d},1"] * int(yes) + [f"s{i:02d},0"] * int(no)
+    path = tmp_path / "sites.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["proportion", str(path), "--var", "trained", "--by", "site", "--json"]) == 0
+    test = json.loads(capsys.readouterr().out)["test"]
+    assert test["test"] == "Fisher's exact test with simulated p-value (based on 2000 replicates)"
+    assert test["p_value"] == fisher_exact_test(LARGE["table"]).p_value
+    assert main(["proportion", str(path), "--var", "trained", "--by", "site"]) == 0
+    assert "simulated p-value (based on 2000 replicates)" in capsys.readouterr().out

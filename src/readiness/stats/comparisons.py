@@ -111,13 +111,50 @@ def chi_square_test(table, correct: bool = False) -> ChiSquareResult:
 
 @dataclass(frozen=True)
 class FisherResult(Result):
-    """Fisher's exact test: the two-sided p-value for independence with fixed margins."""
+    """Fisher's exact test: the two-sided p-value for independence with fixed margins.
+
+    With ``simulated`` the p-value is a Monte Carlo estimate from ``replicates`` random tables
+    drawn with ``seed`` (R's ``fisher.test(simulate.p.value = TRUE, B = replicates)``), and
+    ``method`` says so.
+    """
 
     p_value: float
     n: int
     rows: int
     columns: int
     method: str = "Fisher's exact test"
+    simulated: bool = False
+    replicates: int | None = None
+    seed: int | None = None
+
+
+FISHER_REPLICATES = 2000  # R's default B
+FISHER_SEED = 1
+# R counts a simulated table as extreme when its statistic is within this factor of the observed
+ALMOST_ONE = 1 + 64 * np.finfo(float).eps
+
+
+def fisher_simulated_p(
+    rows: np.ndarray, first: np.ndarray, replicates: int, seed: int | None
+) -> float:
+    """Monte Carlo p-value of an r x 2 table (row totals ``rows``, first column ``first``).
+
+    As R's ``fisher.test(simulate.p.value = TRUE, B = replicates)``: random tables with the
+    table's margins are drawn, each is scored by ``-sum(log(cell!))`` (its log-probability up to
+    a constant), and ``p = (1 + #(simulated <= observed / (1 + 64 eps))) / (replicates + 1)``.
+    The tables are drawn as ``numpy.random.default_rng(seed).multivariate_hypergeometric(rows,
+    sum(first), size=replicates)``, each row the first column of one table (the second is the
+    row totals less it), so the same seed gives the same p-value; R's random numbers differ, so
+    R's p-value agrees only within Monte Carlo error (standard error about
+    ``sqrt(p (1 - p) / replicates)``).
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    first = np.asarray(first, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    drawn = rng.multivariate_hypergeometric(rows, int(first.sum()), size=replicates)
+    scores = -(special.gammaln(drawn + 1) + special.gammaln(rows - drawn + 1)).sum(axis=1)
+    observed = -float((special.gammaln(first + 1) + special.gammaln(rows - first + 1)).sum())
+    return float((1 + np.count_nonzero(scores <= observed / ALMOST_ONE)) / (replicates + 1))
 
 
 def _log_choose(m: np.ndarray | int, x: np.ndarray) -> np.ndarray:
@@ -157,14 +194,19 @@ def _fisher_two_columns(rows: np.ndarray, x_obs: np.ndarray) -> float:
             return _fisher_network(rows, c, r - k, threshold, log_norm)
         except _TooManyTables:
             continue
-    raise StatsError(
+    raise _ExactTooLarge(
         "the table is too large for the exact test (too many tables to enumerate). "
-        "Fix: use chi_square_test, or merge small categories."
+        "Fix: use fisher_exact_test(table, simulate=True) for a Monte Carlo p-value, as R's "
+        "fisher.test(simulate.p.value = TRUE)."
     )
 
 
 class _TooManyTables(Exception):
     pass
+
+
+class _ExactTooLarge(StatsError):
+    """The exact enumeration would take too long (the caller may simulate instead)."""
 
 
 def _fisher_network(rows, c: int, split: int, threshold: float, log_norm: float) -> float:
@@ -253,7 +295,13 @@ _FISHER_MAX_STATES = 10_000_000
 _FISHER_SUFFIX_TABLES = 8_000_000
 
 
-def fisher_exact_test(table) -> FisherResult:
+def fisher_exact_test(
+    table,
+    *,
+    simulate: bool | None = None,
+    replicates: int = FISHER_REPLICATES,
+    seed: int | None = FISHER_SEED,
+) -> FisherResult:
     """Fisher's exact test for a table with two rows or two columns (2 x 2, r x 2, 2 x c).
 
     The two-sided p-value is the probability, with all margins fixed, of the tables whose
@@ -264,6 +312,14 @@ def fisher_exact_test(table) -> FisherResult:
     survey.  SciPy's ``fisher_exact`` handles only 2 x 2 tables exactly (larger tables by
     simulation), so it is not used.  Tables with more than two rows *and* columns are an error:
     use :func:`chi_square_test` or, for survey data, :func:`rao_scott_test`.
+
+    Large tables (say 64 sites by yes/no) have too many tables with the same margins to
+    enumerate; R's ``fisher.test`` then stops (FEXACT error 7) and suggests
+    ``simulate.p.value = TRUE``.  Here, with ``simulate=None`` (the default), such a table gets
+    that Monte Carlo p-value instead (:func:`fisher_simulated_p`, ``replicates`` tables drawn
+    with ``seed``), and the result says so (``simulated``, ``replicates``, ``method``).
+    ``simulate=True`` always simulates, as R; ``simulate=False`` never does (a table too large
+    is then an error).
 
     No odds ratio is reported (R's conditional maximum likelihood estimate is not implemented).
 
@@ -280,9 +336,28 @@ def fisher_exact_test(table) -> FisherResult:
                 "for clustered survey data."
             )
         obs = obs.T
+    if int(replicates) < 1:
+        raise StatsError(f"replicates must be at least 1 (got {replicates}); R's default is 2000.")
     rows = obs.sum(1)
-    p = _fisher_two_columns(rows, obs[:, 0])
-    return FisherResult(p_value=p, n=int(obs.sum()), rows=shape[0], columns=shape[1])
+    n = int(obs.sum())
+    if not simulate:
+        try:
+            p = _fisher_two_columns(rows, obs[:, 0])
+            return FisherResult(p_value=p, n=n, rows=shape[0], columns=shape[1])
+        except _ExactTooLarge:
+            if simulate is False:
+                raise
+    replicates = int(replicates)
+    return FisherResult(
+        p_value=fisher_simulated_p(rows, obs[:, 0], replicates, seed),
+        n=n,
+        rows=shape[0],
+        columns=shape[1],
+        method=f"Fisher's exact test with simulated p-value (based on {replicates} replicates)",
+        simulated=True,
+        replicates=replicates,
+        seed=seed,
+    )
 
 
 @dataclass(frozen=True)
@@ -349,6 +424,8 @@ class RaoScottResult(Result):
     columns: tuple
     statistic_type: str
     method: str
+    empty_rows: tuple = ()  # levels of y no respondent with a group has (kept, as svychisq)
+    empty_columns: tuple = ()  # groups in which no respondent answered y (kept, as svychisq)
 
 
 def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoScottResult:
@@ -364,8 +441,13 @@ def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoS
     :func:`readiness.stats.design.design_proportion`.
 
     Missing values (``None``/NaN) in either variable drop the respondent as a domain (R's
-    ``na.rm = TRUE``); the categories are those seen among respondents with both answers.
-    The degrees of freedom use the whole design, as R does.
+    ``na.rm = TRUE``).  The categories of each variable are those seen anywhere in the design,
+    as svychisq takes them: a group whose members all lack y (or a value of y seen only
+    without a group) stays in Delta as an empty cell and counts in the degrees of freedom,
+    while Pearson's X^2 is computed on the levels with respondents, as R's ``svytable`` has
+    them.  Such levels are listed in ``empty_rows`` and ``empty_columns``; the F differs from
+    the test on the data without them (``subset(design, group != level)`` in R).  The degrees
+    of freedom use the whole design, as R does.
 
     >>> des = SurveyDesign(cluster=[1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4])
     >>> res = rao_scott_test([1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0], list("aabababbabba"), des)
@@ -385,15 +467,20 @@ def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoS
             raise StatsError(
                 f"{name} has {arr.size} values but the design has {design.n} respondents."
             )
-    complete = ~(pd.isna(y) | pd.isna(group))
-    yc, y_levels = pd.factorize(np.where(complete, y, None), sort=True)
-    gc, g_levels = pd.factorize(np.where(complete, group, None), sort=True)
+    y_missing, g_missing = pd.isna(y), pd.isna(group)
+    complete = ~(y_missing | g_missing)
+    # the levels of each variable are those seen anywhere in the design, as svychisq's
+    # unique(design$variables[, ...]): a level whose respondents all lack the other answer
+    # stays in the table with no one in it
+    yc, y_levels = pd.factorize(np.where(y_missing, None, y), sort=True)
+    gc, g_levels = pd.factorize(np.where(g_missing, None, group), sort=True)
     r, c = len(y_levels), len(g_levels)
-    for levels, name in ((y_levels, "y"), (g_levels, "group")):
-        if len(levels) < 2:
+    for codes, name in ((yc, "y"), (gc, "group")):
+        found = len(np.unique(codes[complete]))
+        if found < 2:
             raise StatsError(
                 f"{name} needs at least two different values among respondents with both "
-                f"answers to test an association (found {len(levels)})."
+                f"answers to test an association (found {found})."
             )
     if design.degf <= 0:
         raise StatsError("the design has no degrees of freedom (clusters minus strata is 0).")
@@ -431,9 +518,13 @@ def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoS
     df = (r - 1) * (c - 1)
 
     table = (props * n_rows).reshape(c, r).T
-    expected = np.outer(table.sum(1), table.sum(0)) / n_rows
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pearson = float(((table - expected) ** 2 / expected).sum())
+    empty_rows = table.sum(1) == 0
+    empty_columns = table.sum(0) == 0
+    # Pearson's X^2 on the table of the levels with respondents (R's svytable has no row or
+    # column for an empty level); the empty levels count in Delta and its degrees of freedom
+    seen = table[~empty_rows][:, ~empty_columns]
+    expected = np.outer(seen.sum(1), seen.sum(0)) / n_rows
+    pearson = float(((seen - expected) ** 2 / expected).sum())
     mean_deff = tr / df
     if statistic == "F":
         d0 = tr * tr / tr2
@@ -460,4 +551,6 @@ def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoS
         columns=plain(g_levels),
         statistic_type=statistic,
         method="Pearson's X^2: Rao & Scott adjustment",
+        empty_rows=plain(y_levels[empty_rows]),
+        empty_columns=plain(g_levels[empty_columns]),
     )
