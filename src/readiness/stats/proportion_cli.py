@@ -320,7 +320,7 @@ def _simple_test(rows: list[dict]) -> dict | None:
         # as `readiness analyse`: Fisher's exact test is the test; Pearson's is kept for reference
         fisher = fisher_exact_test(table.astype(int))
         return {
-            "test": "Fisher's exact test",
+            "test": fisher.method,  # says when the p-value was simulated, and from how many
             "p_value": fisher.p_value,
             "fisher_p_value": fisher.p_value,
             **common,
