@@ -119,3 +119,14 @@ def test_text_that_is_not_utf8(tmp_path):
     path.write_bytes("a,b\ncaf\u00e9,2\n".encode("latin-1"))
     with pytest.raises(ResponsesError, match="not UTF-8"):
         read_csv_text(path)
+
+
+def test_evaluate_says_a_wave_has_no_rows(tmp_path, capsys):
+    assert main(["evaluate", "demo", "--out", str(tmp_path / "ev")]) == 0
+    post = tmp_path / "ev" / "post.csv"
+    empty = tmp_path / "ev" / "post-empty.csv"
+    empty.write_text(post.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    capsys.readouterr()
+    pre = str(tmp_path / "ev" / "pre.csv")
+    assert main(["evaluate", "analyse", "--pre", pre, "--post", str(empty)]) == 1
+    assert f"{empty} has a header but no rows." in capsys.readouterr().err

@@ -64,9 +64,7 @@ def read_responses(
     """
     path = Path(path)
     fmt = table_format(path)
-    raw = read_raw_text(path, fmt, zip_limits)
-    if not allow_empty:
-        require_rows(raw, path)
+    raw = read_raw_text(path, fmt, zip_limits, allow_empty=allow_empty)
     clean, problems, warnings = validate_frame(
         raw,
         instrument,
@@ -112,12 +110,22 @@ def require_rows(frame: pd.DataFrame, path: str | Path) -> None:
         raise ResponsesError([no_rows_problem(path)], file=str(path))
 
 
-def read_raw_text(path: Path, fmt: str, zip_limits: ZipLimits = DEFAULT_LIMITS) -> pd.DataFrame:
+def read_raw_text(
+    path: Path, fmt: str, zip_limits: ZipLimits = DEFAULT_LIMITS, *, allow_empty: bool = False
+) -> pd.DataFrame:
     """The file's cells as text, before any validation (empty cells are missing).
 
     Problems reading it are a :class:`ResponsesError` naming the file and the fix.  An XLSX
-    file is checked against ``zip_limits`` before it is unpacked (:func:`check_xlsx`).
+    file is checked against ``zip_limits`` before it is unpacked (:func:`check_xlsx`).  A file
+    with a header but no rows is refused (:func:`require_rows`) unless ``allow_empty``.
     """
+    raw = _read_raw_text(path, fmt, zip_limits)
+    if not allow_empty:
+        require_rows(raw, path)
+    return raw
+
+
+def _read_raw_text(path: Path, fmt: str, zip_limits: ZipLimits) -> pd.DataFrame:
     if fmt != "xlsx":
         try:
             return read_table(path, as_text=True)
