@@ -2,7 +2,9 @@
 # chisq.test (with and without Yates' correction), fisher.test for 2 x 2 and r x 2 tables (and
 # with simulate.p.value = TRUE for a 64 x 2 table), Cramer's V from its formula (with Bergsma's
 # 2013 bias correction), and survey::svychisq (Rao-Scott "F" and "Chisq", also with a group level
-# whose members never answered y) on a synthetic clustered survey built here with a fixed seed.
+# whose members never answered y) on a synthetic clustered survey built here with a fixed seed;
+# and svychisq on R's own data(api) with a finite population correction at one stage
+# (apiclus1) and two (apiclus2), also after post-stratifying and raking to apipop's counts.
 suppressPackageStartupMessages({
   library(survey)
   library(jsonlite)
@@ -151,11 +153,69 @@ fisher_large <- list(
   statistic = -sum(lfactorial(large))
 )
 
+# --- Rao-Scott with a finite population correction, at one and two stages (data(api)) ---------
+# svychisq's Delta comes from svymean of the cells, whose variance with an fpc at every stage is
+# survey's multistage estimator (svyrecvar over districts, then schools within districts).
+# apiclus1: 15 districts of 757 (fpc); apiclus2: districts (fpc1), then schools within them
+# (fpc2).  y with missing answers (sw_na, every 7th school) and a level of y whose schools never
+# answered (aw_no_h: missing for every high school) are included; also the same tests after
+# raking apiclus2 and post-stratifying apiclus1 to the population counts of apipop.
+data(api)
+api_frame <- function(d, fpc_cols) {
+  out <- data.frame(row = seq_len(nrow(d)), dnum = d$dnum, snum = d$snum,
+                    stype = as.character(d$stype), sw = as.character(d$sch.wide),
+                    aw = as.character(d$awards), comp = as.character(d$comp.imp),
+                    stringsAsFactors = FALSE)
+  for (col in fpc_cols) out[[col]] <- as.numeric(d[[col]])
+  out$sw_na <- ifelse(out$row %% 7 == 0, NA, out$sw)
+  out$aw_no_h <- ifelse(out$stype == "H", NA, out$aw)
+  out
+}
+api_data <- list(apiclus1 = api_frame(apiclus1, "fpc"),
+                 apiclus2 = api_frame(apiclus2, c("fpc1", "fpc2")))
+pop_stype <- as.data.frame(table(stype = as.character(apipop$stype)))
+pop_sw <- as.data.frame(table(sw = as.character(apipop$sch.wide)))
+api_designs <- list(
+  clus1_fpc = function() svydesign(ids = ~dnum, fpc = ~fpc, data = api_data$apiclus1),
+  clus2_fpc = function() svydesign(ids = ~dnum + snum, fpc = ~fpc1 + fpc2,
+                                   data = api_data$apiclus2),
+  clus1_fpc_poststratified = function() postStratify(
+    svydesign(ids = ~dnum, fpc = ~fpc, data = api_data$apiclus1), ~stype, pop_stype),
+  clus2_fpc_raked = function() rake(
+    svydesign(ids = ~dnum + snum, fpc = ~fpc1 + fpc2, data = api_data$apiclus2),
+    list(~stype, ~sw), list(pop_stype, pop_sw))
+)
+api_sample <- c(clus1_fpc = "apiclus1", clus2_fpc = "apiclus2",
+                clus1_fpc_poststratified = "apiclus1", clus2_fpc_raked = "apiclus2")
+api_pairs <- list(c("sw", "stype"), c("aw", "sw"), c("comp", "stype"), c("sw_na", "stype"),
+                  c("aw_no_h", "stype"))
+rao_scott_api <- list()
+for (dn in names(api_designs)) {
+  des <- api_designs[[dn]]()
+  for (pr in api_pairs) {
+    f <- as.formula(paste0("~", pr[1], "+", pr[2]))
+    fs <- svychisq(f, des, statistic = "F")
+    cs <- svychisq(f, des, statistic = "Chisq")
+    rao_scott_api[[length(rao_scott_api) + 1]] <- list(
+      design = dn, sample = api_sample[[dn]], y = pr[1], group = pr[2],
+      f = list(statistic = num(fs$statistic), ndf = num(fs$parameter["ndf"]),
+               ddf = num(fs$parameter["ddf"]), p_value = num(fs$p.value)),
+      chisq = list(statistic = num(cs$statistic), df = num(cs$parameter),
+                   p_value = num(cs$p.value))
+    )
+  }
+}
+api_population <- list(
+  stype = list(level = as.character(pop_stype$stype), count = pop_stype$Freq),
+  sw = list(level = as.character(pop_sw$sw), count = pop_sw$Freq)
+)
+
 write_json(
   list(source = paste("R", R.version.string, "survey", as.character(packageVersion("survey"))),
        data = as.list(d[, setdiff(names(d), "trained_no_dental")]), tables = table_results,
        random_fisher = random_fisher, rao_scott = rao_scott,
        lonely_trusts = c(1:7, 9), lonely_adjust = lonely, rao_scott_empty_level = empty_level,
-       fisher_large = fisher_large),
+       fisher_large = fisher_large, api_data = lapply(api_data, as.list),
+       api_population = api_population, rao_scott_api = rao_scott_api),
   "fixtures/comparisons.json", digits = NA, auto_unbox = TRUE, na = "null"
 )

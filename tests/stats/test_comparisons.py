@@ -314,3 +314,69 @@ def test_readiness_proportion_says_the_p_was_simulated(tmp_path, capsys) -> None
     assert test["p_value"] == fisher_exact_test(LARGE["table"]).p_value
     assert main(["proportion", str(path), "--var", "trained", "--by", "site"]) == 0
     assert "simulated p-value (based on 2000 replicates)" in capsys.readouterr().out
+
+
+# --- Rao-Scott with a finite population correction at one and two stages (data(api)) -----------
+
+API = {
+    name: pd.DataFrame(frame).replace({None: np.nan}) for name, frame in FIXTURE["api_data"].items()
+}
+
+
+def _api_design(name: str):
+    from readiness.stats.calibration import Margin, post_stratify, rake
+
+    pops = {
+        var: Margin.of(var, dict(zip(p["level"], p["count"], strict=True)))
+        for var, p in FIXTURE["api_population"].items()
+    }
+    if name.startswith("clus1"):
+        d = API["apiclus1"]
+        des = SurveyDesign(d["dnum"], fpc=d["fpc"])
+    else:
+        d = API["apiclus2"]
+        des = SurveyDesign([d["dnum"], d["snum"]], fpc=[d["fpc1"], d["fpc2"]])
+    if name.endswith("poststratified"):
+        return post_stratify(des, d, pops["stype"])
+    if name.endswith("raked"):
+        return rake(des, d, [pops["stype"], pops["sw"]])
+    return des
+
+
+def _values(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return np.array([None if pd.isna(v) else v for v in frame[name]], dtype=object)
+
+
+@pytest.mark.parametrize(
+    "case", FIXTURE["rao_scott_api"], ids=lambda c: f"{c['design']}-{c['y']}-{c['group']}"
+)
+def test_rao_scott_with_fpc_at_one_and_two_stages_matches_svychisq(case) -> None:
+    des = _api_design(case["design"])
+    frame = API[case["sample"]]
+    y, g = _values(frame, case["y"]), _values(frame, case["group"])
+    f = rao_scott_test(y, g, des)
+    assert f.statistic == pytest.approx(case["f"]["statistic"], abs=1e-6)
+    assert f.ndf == pytest.approx(case["f"]["ndf"], abs=1e-6)
+    assert f.ddf == pytest.approx(case["f"]["ddf"], abs=1e-6)
+    assert f.p_value == pytest.approx(case["f"]["p_value"], **P_TOL)
+    c = rao_scott_test(y, g, des, statistic="Chisq")
+    assert c.pearson == pytest.approx(case["chisq"]["statistic"], abs=1e-6)
+    assert c.ndf == case["chisq"]["df"]
+    assert c.p_value == pytest.approx(case["chisq"]["p_value"], **P_TOL)
+    if case["y"] == "aw_no_h":  # high schools never answered: kept as an empty level
+        assert f.empty_columns == ("H",)
+
+
+def test_two_stage_fpc_changes_the_test_from_the_first_stage_alone() -> None:
+    """The second stage counts: the test on districts alone (with their fpc) differs."""
+    d = API["apiclus2"]
+    y, g = _values(d, "sw"), _values(d, "stype")
+    two = rao_scott_test(y, g, _api_design("clus2_fpc"))
+    first = rao_scott_test(y, g, SurveyDesign(d["dnum"], fpc=d["fpc1"]))
+    case = next(
+        c
+        for c in FIXTURE["rao_scott_api"]
+        if (c["design"], c["y"], c["group"]) == ("clus2_fpc", "sw", "stype")
+    )
+    assert two.statistic == pytest.approx(case["f"]["statistic"], abs=1e-6)
+    assert abs(first.statistic - two.statistic) > 1e-3

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import linalg, special, stats
 
 from readiness.errors import StatsError
+from readiness.stats.calibration import CalibratedDesign, design_covariance
 from readiness.stats.design import SurveyDesign
 from readiness.stats.result import Result
 
@@ -428,7 +429,9 @@ class RaoScottResult(Result):
     empty_columns: tuple = ()  # groups in which no respondent answered y (kept, as svychisq)
 
 
-def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoScottResult:
+def rao_scott_test(
+    y, group, design: SurveyDesign | CalibratedDesign, statistic: str = "F"
+) -> RaoScottResult:
     """Rao-Scott test of independence of two categorical variables under a survey design.
 
     Matches ``svychisq(~y + group, design, statistic = "F")`` (the default: the second-order,
@@ -438,7 +441,12 @@ def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoS
     ``X^2 / mean(eigenvalues of Delta)`` on ``(r - 1)(c - 1)`` degrees of freedom).  ``Delta`` is
     the matrix of generalised design effects of the interaction contrasts of the cell
     proportions; their covariance is linearised under the design exactly as in
-    :func:`readiness.stats.design.design_proportion`.
+    :func:`readiness.stats.design.design_proportion`: every respondent's linearised values go
+    through the design's variance (:meth:`SurveyDesign.row_covariance`), so a finite population
+    correction at one or several stages (survey's multistage estimator) is taken into account.
+    ``design`` may be a :class:`~readiness.stats.calibration.CalibratedDesign` (post-stratified,
+    raked or calibrated): the table then uses the new weights and the variance the residuals of
+    the weighting, as svychisq on a calibrated design in R.
 
     Missing values (``None``/NaN) in either variable drop the respondent as a domain (R's
     ``na.rm = TRUE``).  The categories of each variable are those seen anywhere in the design,
@@ -486,19 +494,16 @@ def rao_scott_test(y, group, design: SurveyDesign, statistic: str = "F") -> RaoS
         raise StatsError("the design has no degrees of freedom (clusters minus strata is 0).")
     k = r * c
     cell = (yc + r * gc)[complete]  # y varies fastest, as R's interaction(y, group)
-    w = design.weights[complete]
-    psu = design.psu[complete]
+    w = np.asarray(design.weights, dtype=np.float64)[complete]
     sw = w.sum()
-    cell_w = np.bincount(psu * k + cell, weights=w, minlength=design.n_clusters * k)
-    cell_w = cell_w.reshape(design.n_clusters, k)
-    props = cell_w.sum(0) / sw
-    # linearised cluster totals of the cell proportions: sum w (1{cell} - p_cell) / sum(w)
-    totals = (cell_w - np.outer(cell_w.sum(1), props)) / sw
-    present = None
-    if design.lonely_psu == "average":
-        present = np.zeros(design.n_strata, dtype=bool)
-        present[np.unique(design.psu_stratum[psu])] = True
-    cov = design.covariance(totals, present)
+    props = np.bincount(cell, weights=w, minlength=k) / sw
+    # each respondent's linearised values of the cell proportions, w (1{cell} - p) / sum(w),
+    # zero outside the complete rows (svymean's na.rm drops them as a domain); the design's
+    # variance takes them through every stage (and a calibration's residuals first)
+    x = np.zeros((design.n, k))
+    x[complete] = -(w[:, None] * props[None, :]) / sw
+    x[np.flatnonzero(complete), cell] += w / sw
+    cov = design_covariance(design, x, complete)
 
     n_rows = design.n  # R scales the table to nrow of the model matrix (all rows)
     cells_r, cells_c = np.arange(k) % r, np.arange(k) // r
