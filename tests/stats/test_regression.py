@@ -120,3 +120,55 @@ def test_docstring_examples() -> None:
     import readiness.stats.regression as module
 
     assert doctest.testmod(module).failed == 0
+
+
+# --- svyglm with a finite population correction at one and two stages (data(api)) -------------
+
+API = {name: pd.DataFrame(frame) for name, frame in FIXTURE["api_data"].items()}
+API_FORMULAS = {
+    "small": ["ell", "meals", "stype"],
+    "missing": ["ell", "meals", "stype", "acs46"],
+}
+
+
+def _api_design(name: str) -> SurveyDesign:
+    if name == "clus1_fpc":
+        d = API["apiclus1"]
+        return SurveyDesign(d["dnum"], fpc=d["fpc"])
+    d = API["apiclus2"]
+    return SurveyDesign([d["dnum"], d["snum"]], fpc=[d["fpc1"], d["fpc2"]])
+
+
+@pytest.mark.parametrize(
+    "ref",
+    FIXTURE["api_fits"],
+    ids=lambda f: f"{f['design']}-{f['formula']}-{f['conf_level']}",
+)
+def test_svyglm_with_fpc_at_one_and_two_stages_matches_r(ref) -> None:
+    frame = API[ref["sample"]].astype({"acs46": float})
+    design = _api_design(ref["design"])
+    assert design.variance_stages == (2 if ref["design"] == "clus2_fpc" else 1)
+    res = logistic_regression(
+        frame["sw"], frame[API_FORMULAS[ref["formula"]]], design, conf_level=ref["conf_level"]
+    )
+    assert res.terms == tuple(ref["term"])
+    assert (res.n, res.df_residual) == (ref["n"], ref["df_residual"])
+    for name in ("estimate", "se", "statistic", "lower", "upper"):
+        got = [getattr(c, name) for c in res.coefficients]
+        np.testing.assert_allclose(got, ref[name], atol=1e-6, rtol=0, err_msg=name)
+    got = [c.p_value for c in res.coefficients]
+    np.testing.assert_allclose(got, ref["p_value"], atol=0, rtol=1e-6, err_msg="p_value")
+
+
+def test_logistic_regression_equals_fit_regression_on_a_two_stage_design() -> None:
+    """The contact regression of the analysis uses fit_regression; both give R's svyglm."""
+    from readiness.stats.glm import fit_regression
+
+    frame = API["apiclus2"]
+    design = _api_design("clus2_fpc")
+    X = frame[["ell", "meals", "stype"]]
+    a = logistic_regression(frame["sw"], X, design)
+    b = fit_regression(frame["sw"], X, design)
+    np.testing.assert_allclose(
+        [c.se for c in a.coefficients], [c.se for c in b.coefficients], rtol=1e-9
+    )

@@ -7,10 +7,12 @@ the likelihood instead, which is not implemented here).  The fit itself is stats
 With a :class:`~readiness.stats.design.SurveyDesign` it is R's
 ``svyglm(y ~ ..., design, family = quasibinomial())``: weighted estimating equations for the
 coefficients (statsmodels' GLM with the sampling weights), and linearisation ("sandwich")
-standard errors computed here from the clusters and strata of the design, t tests and
-intervals on ``degf(design) + 1 - p`` degrees of freedom, as ``summary.svyglm`` and
-``confint.svyglm`` (its default Wald method).  Checked against R in
-``tests/reference/regression.R``.
+standard errors computed here from the clusters and strata of the design (every stage, with
+a finite population correction at one or several stages; after the residuals of a
+post-stratification, raking or calibration), t tests and intervals on ``degf(design) + 1 - p``
+degrees of freedom, as ``summary.svyglm`` and ``confint.svyglm`` (its default Wald method).
+Checked against R in ``tests/reference/regression.R`` (a synthetic survey, and ``data(api)``
+with an fpc at one and two stages).
 
 Missing values: complete cases (R's ``na.omit``); with a design, respondents with a missing
 value leave the estimate but their clusters stay in the design (R's ``svyglm`` drops them as a
@@ -28,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from readiness.errors import StatsError
+from readiness.stats.calibration import CalibratedDesign, design_covariance
 from readiness.stats.design import SurveyDesign, binary_values
 from readiness.stats.result import Result
 
@@ -188,7 +191,7 @@ def _check_separation(y: np.ndarray, X: np.ndarray, groups: list) -> None:
 def logistic_regression(
     y,
     X,
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | CalibratedDesign | None = None,
     *,
     reference: dict | None = None,
     names=None,
@@ -250,7 +253,7 @@ def logistic_regression(
             f"{n} complete cases. Fix: leave out redundant predictors or merge levels."
         )
     _check_separation(yc, Xc, groups)
-    weights = design.weights[complete] if design is not None else None
+    weights = np.asarray(design.weights, dtype=np.float64)[complete] if design is not None else None
     fit = _fit(yc, Xc, weights)
     beta = np.asarray(fit.params, dtype=np.float64)
     mu = 1 / (1 + np.exp(-(Xc @ beta)))
@@ -264,19 +267,18 @@ def logistic_regression(
         method = "logistic regression (maximum likelihood; Wald z tests and intervals)"
     else:
         # statsmodels' cluster-robust covariance knows neither strata nor survey's
-        # n_h / (n_h - 1) scaling and t on design df, so the sandwich is computed here:
-        # R's svy.varcoef: influence = x w (y - mu) A^-1, A = X' diag(w mu (1 - mu)) X, and the
-        # with-replacement variance of its cluster totals.
+        # n_h / (n_h - 1) scaling, fpc and stages, nor t on design df, so the sandwich is
+        # computed here: R's svy.varcoef: influence = x w (y - mu) A^-1 with
+        # A = X' diag(w mu (1 - mu)) X, each respondent's row (zero outside the complete
+        # cases), through the design's variance (svyrecvar: every stage, with any fpc; after a
+        # calibration's residuals).
         a = Xc.T @ (Xc * (weights * mu * (1 - mu))[:, None])
-        influence = (Xc * (weights * (yc - mu))[:, None]) @ np.linalg.inv(a)
-        psu = design.psu[complete]
-        totals = np.zeros((design.n_clusters, p))
-        np.add.at(totals, psu, influence)
-        present = np.zeros(design.n_strata, dtype=bool)
-        present[np.unique(design.psu_stratum[psu])] = True
-        cov = design.covariance(totals, present)
+        influence = np.zeros((len(yv), p))
+        influence[complete] = (Xc * (weights * (yc - mu))[:, None]) @ np.linalg.inv(a)
+        cov = design_covariance(design, influence, complete)
         se = np.sqrt(np.diag(cov))
-        degf = len(np.unique(psu)) - int(present.sum())
+        base = design.base if isinstance(design, CalibratedDesign) else design
+        degf = base.domain_degf(complete)  # R: degf(design[-nas, ])
         df_res = degf + 1 - p
         stat = beta / se
         if df_res > 0:
