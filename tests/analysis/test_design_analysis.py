@@ -11,7 +11,7 @@ import pytest
 
 from readiness.analysis import AnalysisSettings, analyse
 from readiness.analysis.read import design_columns, read_for_analysis
-from readiness.analysis.survey import MULTISTAGE_WARNING, result_to_json
+from readiness.analysis.survey import result_to_json
 from readiness.cli import main
 from readiness.errors import ReadinessError
 from readiness.instrument.scoring import scale_scores
@@ -158,12 +158,31 @@ def test_two_stages_with_fpc_match_the_kernel_and_warn_about_tests(clean, survey
         clean, survey_instrument, settings=AnalysisSettings(cluster="site", fpc="sites_total")
     )
     assert res.scales[0].design["se"] != pytest.approx(one_stage.scales[0].design["se"])
-    assert MULTISTAGE_WARNING in res.warnings
-    assert "fpc at several stages" in res.indicators[0].test.note
-    assert res.regression == {"note": res.indicators[0].test.note}
     assert "site, then session within site" in res.conventions["design"]
-    # with the first stage only the tests run
-    assert one_stage.indicators[0].test.p_value == one_stage.indicators[0].test.p_value
+    assert not any("several stages" in w for w in res.warnings)
+    # the Rao-Scott test and the regression take every stage (survey's multistage variance)
+    from readiness.instrument.scoring import indicator_values
+    from readiness.stats.comparisons import rao_scott_test
+
+    ind = res.indicators[0]
+    values = indicator_values(
+        survey_instrument,
+        survey_instrument.indicators[0],
+        clean,
+        scale_scores(survey_instrument, clean),
+    )
+    labels = {c.code: c.label for c in survey_instrument.item("discipline").choices}
+    groups = np.array(
+        [labels.get(int(v)) if v == v else None for v in clean["discipline"]], dtype=object
+    )
+    kernel = rao_scott_test(values, groups, design)
+    assert ind.test.method == "Rao-Scott F" and ind.test.note == ""
+    assert ind.test.statistic == pytest.approx(kernel.statistic, rel=1e-12)
+    assert ind.test.ddf == pytest.approx(kernel.ddf, rel=1e-12)
+    assert ind.test.p_value != one_stage.indicators[0].test.p_value
+    assert "terms" in res.regression and "svyglm" in res.regression["method"]
+    first = {t["term"]: t["se"] for t in one_stage.regression["terms"]}
+    assert all(t["se"] != pytest.approx(first[t["term"]]) for t in res.regression["terms"])
 
 
 def test_cli_text_names_what_is_weighted_and_what_is_not(files, capsys):
@@ -186,7 +205,10 @@ def test_cli_two_stages_and_fpc(files, capsys):
     data = _run_json(capsys, files["fpc"], *TWO_STAGES, *KEEP)
     assert data["settings"]["cluster"] == "site session"
     assert data["settings"]["fpc"] == "sites_total sessions_total"
-    assert MULTISTAGE_WARNING in data["warnings"]
+    assert not any("several stages" in w for w in data["warnings"])
+    assert data["indicators"][0]["test"]["method"] == "Rao-Scott F"
+    assert data["indicators"][0]["test"]["p_value"] > 0
+    assert data["regression"]["terms"]
     assert data["scales"][0]["design"]["se"] > 0
 
 
@@ -312,7 +334,7 @@ def test_report_says_the_same_as_analyse(files, tmp_path, capsys):
     )
     assert "scale means, SDs and medians are weighted and design-based" in methods
     assert "alpha, omega and the correlations are not" in methods
-    assert "not yet available" in methods  # the Rao-Scott test with fpc at two stages
+    assert "not yet available" not in methods  # the Rao-Scott test takes both stages
     table = next(t for t in doc.iter("table") if words(t.find("caption")).startswith("Table 4a."))
     scale = data["scales"][0]
     cells = [words(c) for c in table.xpath(".//tbody/tr[1]/*")]

@@ -82,6 +82,20 @@ def _fmt(x: float | None, digits: int = 2) -> str:
     "Without --cluster, respondents were sampled one by one from that population.",
 )
 @click.option(
+    "--rake",
+    "rake_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rake the weights to the staff counts in this CSV (variable,level,count; levels as "
+    "the instrument's codes or its choice labels), as R's survey::rake.",
+)
+@click.option(
+    "--poststratify",
+    "poststratify_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Post-stratify the weights to the counts in this CSV (one column per variable and a "
+    "count column, one row per cell), as R's survey::postStratify.",
+)
+@click.option(
     "--lonely-psu",
     type=click.Choice(LONELY_PSU),
     default="fail",
@@ -120,6 +134,8 @@ def analyse_command(
     strata: str | None,
     weights: str | None,
     fpc: str | None,
+    rake_file: Path | None,
+    poststratify_file: Path | None,
     lonely_psu: str,
     interval: str,
     conf_level: float,
@@ -129,8 +145,11 @@ def analyse_command(
     """Analyse a survey: response rates, every indicator overall and by group with intervals
     and tests, scale scores, reliability, correlations and the regression of contact.
 
-    RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.
+    RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.  With
+    --rake or --poststratify the figures are weighted to the staff counts in a small CSV.
     """
+    if rake_file and poststratify_file:
+        raise click.UsageError("give --rake or --poststratify, not both.")
     import pandas as pd
 
     from readiness.analysis.read import design_columns, read_for_analysis
@@ -146,6 +165,8 @@ def analyse_command(
         missing=missing,
         fpc=fpc,
         lonely_psu=lonely_psu,
+        rake=None if rake_file is None else str(rake_file),
+        poststratify=None if poststratify_file is None else str(poststratify_file),
     )
     instrument = resolve_instrument(instrument_ref)
     with click.progressbar(
@@ -158,7 +179,13 @@ def analyse_command(
         if sessions is None and sessions_path_for(responses).exists():
             sessions = sessions_path_for(responses)
         sessions_frame = pd.read_csv(sessions) if sessions is not None else None
-        result = analyse(data.frame, instrument, sessions=sessions_frame, settings=settings)
+        result = analyse(
+            data.frame,
+            instrument,
+            sessions=sessions_frame,
+            settings=settings,
+            data_name=str(responses),
+        )
         bar.update(1)
     if as_json:
         payload = result_to_json(result)
@@ -179,6 +206,7 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
     )
     for key, text in result.conventions.items():
         echo(f"  {key}: {text}")
+    _print_weighting(result)
     if result.response_rate:
         rate = result.response_rate
         r = rate["overall"]
@@ -255,6 +283,28 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
             )
     for w in result.warnings:
         echo(f"Warning: {w}")
+
+
+def _print_weighting(result) -> None:
+    """The staff counts weighted to, margin by margin: level, staff, respondents."""
+    w = result.weighting
+    if not w:
+        return
+    echo = click.echo
+    echo(f"\nWeighted to the staff counts in {w['file']} ({w['method']}, {w['r_function']}):")
+    for m in w["margins"]:
+        cells = ", ".join(
+            f"{level} {_count(staff)} ({n} responding)"
+            for level, staff, n in zip(m["levels"], m["population"], m["respondents"], strict=True)
+        )
+        echo(f"  {' x '.join(m['variables'])}: {cells}")
+    echo(
+        f"  weights from {_fmt(w['weight_min'])} to {_fmt(w['weight_max'])}, total {_count(w['weight_total'])}"
+    )
+
+
+def _count(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _alpha_text(s, missing: str) -> str:

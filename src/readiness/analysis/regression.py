@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from readiness.instrument.model import Instrument
+from readiness.stats.calibration import CalibratedDesign
 from readiness.stats.design import SurveyDesign
 
 OUTCOME = "contact_ever"
@@ -16,7 +17,7 @@ OUTCOME = "contact_ever"
 def contact_regression(
     instrument: Instrument,
     frame: pd.DataFrame,
-    design: SurveyDesign | None,
+    design: SurveyDesign | CalibratedDesign | None,
     conf_level: float,
     fit: Callable,
 ) -> dict:
@@ -24,7 +25,9 @@ def contact_regression(
 
     Discipline enters as a factor with its first category (emergency medicine) as reference,
     prior training as yes (1) versus no, and years as a number.  Respondents missing any of
-    them are left out (complete cases), and the result says how many.
+    them are left out (complete cases), and the result says how many.  ``fit`` is
+    :func:`readiness.stats.glm.fit_regression` (R's glm, or svyglm on the design: every stage
+    of it, and a weighting to staff counts).
     """
     discipline = instrument.item("discipline")
     labels = {float(c.code): c.label for c in discipline.choices}
@@ -65,7 +68,12 @@ def contact_regression(
         "n_dropped": result.n_dropped,
         "reference": {k: str(v) for k, v in result.reference.items()},
         "errors": (
-            "cluster-robust (linearised) standard errors, t intervals on the design's degrees of freedom (survey::svyglm)"
+            "cluster-robust (linearised) standard errors, t intervals on the design's degrees of freedom (survey::svyglm"
+            + (
+                ", after weighting to the staff counts)"
+                if isinstance(design, CalibratedDesign)
+                else ")"
+            )
             if result.design_based
             else "model-based standard errors, Wald intervals (glm, confint.default)"
         ),

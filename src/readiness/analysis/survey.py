@@ -18,7 +18,14 @@ Conventions (also written into the result, so that a report states them):
   below 5, when Fisher's exact test is used.  With a design (cluster columns, one per stage,
   with optional strata, weights and finite population correction), estimates are
   design-based: linearised standard errors, design effects, logit intervals on the design's
-  degrees of freedom, and the Rao-Scott F test, as R's survey.
+  degrees of freedom, and the Rao-Scott F test, as R's survey.  A group in which nobody
+  answered stays in the Rao-Scott test as an empty level, as R's svychisq keeps it (the test's
+  note names it).  An fpc at several stages reaches the tests and the regression too.
+* Weighting to the workforce (``rake`` or ``poststratify``: a CSV of staff counts by
+  discipline, site, ...; :mod:`readiness.analysis.weighting`): the design's weights are raked
+  or post-stratified to the counts (R's ``rake``, ``postStratify``), and every design-based
+  figure uses the weighted design, its standard errors from the residuals of the weighting.
+  The result's ``weighting`` says which counts, which margins and which method were used.
 * Scale scores and number items: without a design, mean, SD, median and quartiles of the
   respondents.  With a design, the mean is design-based (survey::svymean: weighted, with a
   linearised SE, design effect and t interval on the design's degrees of freedom), the SD is
@@ -30,7 +37,10 @@ Conventions (also written into the result, so that a report states them):
   items and scales hang together among these respondents, not a population figure.
 * Reliability: Cronbach's alpha as ``psych::alpha`` with the chosen missing-data policy
   (pairwise by default), Feldt interval, omega total from one factor; reverse-keyed items are
-  reversed on the instrument's points before the analysis.
+  reversed on the instrument's points before the analysis.  Alpha's n is psych's: with
+  pairwise deletion every respondent, those who answered none of the scale's items included
+  (it changes only the standard error and the Feldt interval); with listwise deletion the
+  respondents who answered every item.
 * A group with no respondents is reported with ``n = 0`` and a note, never as NaN.
 """
 
@@ -46,6 +56,7 @@ from readiness.analysis.items import item_distributions
 from readiness.errors import ReadinessError, StatsError
 from readiness.instrument.model import Indicator, Instrument
 from readiness.instrument.scoring import indicator_values, scale_item_matrix, scale_scores
+from readiness.stats.calibration import CalibratedDesign, calibrated_proportion
 from readiness.stats.comparisons import (
     chi_square_test,
     cramers_v,
@@ -67,15 +78,7 @@ from readiness.stats.result import Result, jsonable
 
 CHARACTERISTICS = ("discipline", "profession", "site")
 
-# The Rao-Scott test and the regression work from first-stage cluster totals, so they cannot
-# yet take survey's multistage variance (an fpc at every one of several stages).
-MULTISTAGE_NOTE = "not available with an fpc at several stages (see the warnings)"
-MULTISTAGE_WARNING = (
-    "the tests across groups and the regression of contact are not available for a design "
-    "with an fpc at several stages: they do not yet use survey's multistage variance, which "
-    "the estimates use. Fix: for the tests and the regression, analyse again with the first "
-    "stage only (for example --cluster site --fpc sites_total)."
-)
+WEIGHTING_OPTIONS = ("rake", "poststratify")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,22 @@ class AnalysisSettings(Result):
     regression: bool = True
     fpc: str | None = None
     lonely_psu: str = "fail"
+    rake: str | None = None  # a CSV of staff counts, variable,level,count: rake to them
+    poststratify: str | None = None  # a CSV of staff counts by cell: post-stratify to them
+
+    @property
+    def weighting(self) -> tuple[str, str] | None:
+        """("rake" or "poststratify", the counts file) when weighting to staff counts."""
+        if self.rake and self.poststratify:
+            raise ReadinessError(
+                "give rake or poststratify, not both. Fix: rake to separate counts by "
+                "discipline and by site, or post-stratify to one table of counts by cell."
+            )
+        if self.rake:
+            return "rake", self.rake
+        if self.poststratify:
+            return "poststratify", self.poststratify
+        return None
 
     @property
     def cluster_columns(self) -> tuple[str, ...]:
@@ -104,15 +123,21 @@ class AnalysisSettings(Result):
 
     @property
     def design_based(self) -> bool:
-        """Whether estimates are design-based: a cluster column, or an fpc (respondents
-        sampled one by one from a known population)."""
-        return bool(self.cluster_columns or self.fpc_columns)
+        """Whether estimates are design-based: a cluster column, an fpc (respondents sampled
+        one by one from a known population), or weighting to staff counts."""
+        return bool(self.cluster_columns or self.fpc_columns or self.weighting)
 
     @property
     def weighted(self) -> bool:
-        """Whether the figures are weighted: by a weights column, or by the fpc (population
-        over sample at each stage, as survey::svydesign makes the weights)."""
-        return bool(self.design_based and (self.weights or self.fpc_columns))
+        """Whether the figures are weighted: by a weights column, by the fpc (population
+        over sample at each stage, as survey::svydesign makes the weights), or to staff
+        counts."""
+        return bool(self.design_based and (self.weights or self.fpc_columns or self.weighting))
+
+    def _weighting_words(self) -> str:
+        how, path = self.weighting or ("", "")
+        verb = "raked" if how == "rake" else "post-stratified"
+        return f"{verb} to the staff counts in {path}"
 
     def design_words(self) -> str:
         """The design in words: "clusters: site, then session within site; strata: region"."""
@@ -135,6 +160,8 @@ class AnalysisSettings(Result):
                 f"finite population correction: {', '.join(self.fpc_columns)}"
                 + ("" if self.weights else " (weights from it: population over sample)")
             )
+        if self.weighting:
+            parts.append(f"weights {self._weighting_words()}")
         return "; ".join(parts)
 
     def design_clause(self) -> str:
@@ -155,6 +182,8 @@ class AnalysisSettings(Result):
             out += f", finite population correction {', '.join(self.fpc_columns)}"
             if not self.weights:
                 out += " (the weights follow from it)"
+        if self.weighting:
+            out += f", and weights {self._weighting_words()}"
         return out
 
     def weighting_words(self) -> str | None:
@@ -162,6 +191,11 @@ class AnalysisSettings(Result):
         if not self.design_based:
             return None
         how = "weighted and design-based" if self.weighted else "design-based"
+        if self.weighting:
+            how += (
+                " (after weighting to the staff counts, standard errors from the residuals of "
+                "the weighting, as R's survey)"
+            )
         return (
             f"{how}: indicator percentages and intervals, tests across groups, the regression, "
             "and the means, SDs, medians and quartiles of scale scores and number items "
@@ -193,6 +227,13 @@ class AnalysisSettings(Result):
             + ("; n/N unweighted, % weighted" if self.weighted else ""),
             "reliability": f"Cronbach's alpha (psych::alpha), {self.missing} deletion of missing answers; Feldt interval; omega total from one factor (psych::omega, nfactors = 1)"
             + ("; unweighted" if design else ""),
+            "alpha_n": (
+                "every respondent, those who answered none of the scale's items included, as "
+                "psych::alpha counts n (it changes only alpha's standard error and the Feldt "
+                "interval)"
+                if self.missing == "pairwise"
+                else "the respondents who answered every item of the scale (listwise)"
+            ),
         }
         if design:
             out["scale_scores"] = (
@@ -288,6 +329,7 @@ class StudyResult(Result):
     warnings: list[str]
     items: list = field(default_factory=list)  # ItemDistribution per closed item (analysis.items)
     numbers: list = field(default_factory=list)  # NumberSummary per number item
+    weighting: dict | None = None  # the staff counts weighted to (analysis.weighting)
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for result in self.indicators:
@@ -367,10 +409,7 @@ def _design_estimate(result) -> Estimate:
     )
 
 
-def _group_test(
-    values: np.ndarray, masks: list[np.ndarray], design: SurveyDesign | None, groups: np.ndarray
-) -> GroupTest | None:
-    answered = ~np.isnan(values)
+def _group_test(values: np.ndarray, masks: list[np.ndarray], design, groups: np.ndarray):
     table = np.array(
         [[np.sum((values == 1) & m), np.sum((values == 0) & m)] for m in masks], dtype=float
     )
@@ -385,26 +424,31 @@ def _group_test(
             note="no test: fewer than two groups with answers, or everyone gave the same answer",
         )
     if design is not None:
-        keep = answered & ~pd.isna(groups)
-        if design.variance_stages > 1:
-            return GroupTest(
-                "Rao-Scott F", None, None, float("nan"), int(keep.sum()), note=MULTISTAGE_NOTE
-            )
-        y = np.where(keep, values, np.nan)
-        g = np.where(keep, groups, None)
+        # every respondent goes in, as svychisq takes the design: a group whose members all
+        # left the question blank stays as an empty level (R keeps it), and counts in the
+        # test's degrees of freedom
+        keep = ~np.isnan(values) & ~pd.isna(groups)
         try:
-            rs = rao_scott_test(y, g, design)
+            rs = rao_scott_test(values, groups, design)
         except StatsError as err:
             return GroupTest(
                 "Rao-Scott F", None, None, float("nan"), int(keep.sum()), note=str(err)
             )
-        return GroupTest("Rao-Scott F", rs.statistic, rs.ndf, rs.p_value, rs.n, ddf=rs.ddf)
+        note = ""
+        if rs.empty_columns:
+            names = ", ".join(map(str, rs.empty_columns))
+            note = (
+                f"kept as an empty level, as R's svychisq keeps it: {names} (nobody in it answered)"
+            )
+        return GroupTest(
+            "Rao-Scott F", rs.statistic, rs.ndf, rs.p_value, rs.n, ddf=rs.ddf, note=note
+        )
     chi = chi_square_test(table)
     v = cramers_v(table).value
     if chi.min_expected < 5:
         fisher = fisher_exact_test(table)
         return GroupTest(
-            "Fisher's exact test",
+            fisher.method,  # names a simulated p-value and its replicates
             None,
             None,
             fisher.p_value,
@@ -423,7 +467,7 @@ def _indicator(
     frame: pd.DataFrame,
     scores: pd.DataFrame,
     settings: AnalysisSettings,
-    design: SurveyDesign | None,
+    design: SurveyDesign | CalibratedDesign | None,
     groups: np.ndarray,
     codes: list,
     labels: list[str],
@@ -431,15 +475,18 @@ def _indicator(
 ) -> IndicatorResult:
     values = indicator_values(instrument, indicator, frame, scores)
     answered = ~np.isnan(values)
+    # design_proportion refuses a weighted (calibrated) design on purpose: its standard error
+    # needs the residuals of the weighting, which calibrated_proportion takes
+    proportion = (
+        calibrated_proportion if isinstance(design, CalibratedDesign) else design_proportion
+    )
     if design is not None:
         if answered.sum() == 0:
             overall = Estimate(
                 0, 0, None, None, None, "logit (design-based)", note="nobody answered"
             )
         else:
-            overall = _design_estimate(
-                design_proportion(values, design, conf_level=settings.conf_level)
-            )
+            overall = _design_estimate(proportion(values, design, conf_level=settings.conf_level))
         by_group = {}
         for label, mask in zip(labels, masks, strict=True):
             if (answered & mask).sum() == 0:
@@ -454,7 +501,7 @@ def _indicator(
                 )
             else:
                 by_group[label] = _design_estimate(
-                    design_proportion(values, design, domain=mask, conf_level=settings.conf_level)
+                    proportion(values, design, domain=mask, conf_level=settings.conf_level)
                 )
     else:
         overall = _simple_estimate(int(np.nansum(values)), int(answered.sum()), settings)
@@ -536,6 +583,8 @@ def _design_numbers(
     if plain["n"] == 0:
         return out
     conf = settings.conf_level
+    if isinstance(design, CalibratedDesign):
+        return _weighted_numbers(x, design, conf, domain, total, out)
     try:
         m = design_mean(x, design, domain=domain, conf_level=conf)
     except StatsError as err:
@@ -566,9 +615,40 @@ def _design_numbers(
     return out
 
 
+def _weighted_numbers(
+    x: np.ndarray, design: CalibratedDesign, conf: float, domain, total: bool, out: dict
+) -> dict:
+    """:func:`_design_numbers` on a design weighted to staff counts (analysis.weighting)."""
+    from readiness.analysis.weighting import weighted_mean, weighted_quantile, weighted_total
+
+    try:
+        m = weighted_mean(x, design, domain, conf)
+    except StatsError as err:
+        out["note"] = str(err)
+        return out
+    out.update(
+        mean=m["mean"],
+        sd=_finite(m["sd"]),
+        se=_finite(m["se"]),
+        lower=_finite(m["lower"]),
+        upper=_finite(m["upper"]),
+        deff=_finite(m["deff"]),
+        df=m["df"],
+    )
+    for key, prob in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
+        q = weighted_quantile(x, design, prob, domain, conf)
+        out[key] = q["estimate"]
+        if key == "median":
+            out["median_lower"], out["median_upper"] = _finite(q["lower"]), _finite(q["upper"])
+    if total:
+        t = weighted_total(x, design, domain, conf)
+        out["total"] = {k: _finite(v) for k, v in t.items()}
+    return out
+
+
 def _summaries(
     x: np.ndarray,
-    design: SurveyDesign | None,
+    design: SurveyDesign | CalibratedDesign | None,
     settings: AnalysisSettings,
     labels: list[str],
     masks: list[np.ndarray],
@@ -590,7 +670,7 @@ def _summaries(
 def _numbers(
     instrument: Instrument,
     frame: pd.DataFrame,
-    design: SurveyDesign | None,
+    design: SurveyDesign | CalibratedDesign | None,
     settings: AnalysisSettings,
     labels: list[str],
     masks: list[np.ndarray],
@@ -616,7 +696,7 @@ def _scale(
     labels: list[str],
     masks: list[np.ndarray],
     warnings: list[str],
-    design: SurveyDesign | None = None,
+    design: SurveyDesign | CalibratedDesign | None = None,
 ) -> ScaleSummary:
     scale = instrument.scale(scale_id)
     score = scores[scale_id].to_numpy(dtype=float)
@@ -633,7 +713,8 @@ def _scale(
             "G6": alpha.G6,
             "average_r": alpha.average_r,
             "feldt": alpha.feldt.to_dict(),
-            "n": alpha.n,
+            "n": alpha.n,  # psych's n.obs: with pairwise deletion, blank rows included
+            "n_blank": alpha.n_blank,
             "n_items": alpha.n_items,
             "missing": alpha.missing,
             "warnings": list(alpha.warnings),
@@ -828,25 +909,20 @@ def _correlations(
 def _regression(
     instrument: Instrument,
     frame: pd.DataFrame,
-    design: SurveyDesign | None,
+    design: SurveyDesign | CalibratedDesign | None,
     settings: AnalysisSettings,
     warnings: list[str],
 ) -> dict | None:
-    try:
-        from readiness.stats.regression import logistic_regression
-    except ImportError:  # pragma: no cover - the kernel ships with the package
-        return None
     needed = ["contact_ever", "discipline", "training_prior", "years_qualified"]
     if not settings.regression or any(c not in frame for c in needed):
         return None
     from readiness.analysis.regression import contact_regression
+    from readiness.stats.glm import fit_regression
 
-    if design is not None and design.variance_stages > 1:
-        return {"note": MULTISTAGE_NOTE}
     try:
-        return contact_regression(
-            instrument, frame, design, settings.conf_level, logistic_regression
-        )
+        # svyglm on the design as given: every stage with an fpc, and the weighting to staff
+        # counts (standard errors from its residuals)
+        return contact_regression(instrument, frame, design, settings.conf_level, fit_regression)
     except StatsError as err:
         warnings.append(f"regression of contact: {err}")
         return {"note": str(err)}
@@ -861,14 +937,16 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
     """The survey design the settings name, from the (validated) responses, or None.
 
     --cluster and --fpc may name one column per stage, separated by spaces.  Without clusters
-    but with an fpc, respondents are the sampling units (R's ``ids = ~1``).  Files read by
+    but with an fpc, or with weighting to staff counts (``rake``, ``poststratify``: the design
+    is weighted afterwards by :func:`analyse`), respondents are the sampling units (R's
+    ``ids = ~1``).  Files read by
     :func:`readiness.analysis.read.read_for_analysis` have had their design columns checked
     already (values on every row, weights and fpc numbers above 0, the fpc against the
     sample); a frame passed in directly gets the same checks from
     :class:`~readiness.stats.design.SurveyDesign`.
     """
     stages, fpc = settings.cluster_columns, settings.fpc_columns
-    if not stages and not fpc:
+    if not stages and not fpc and not settings.weighting:
         if settings.strata or settings.weights:
             raise ReadinessError(
                 "strata and weights need a cluster column. Fix: add --cluster (for example "
@@ -944,6 +1022,8 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
                     "row."
                 )
             fpc_values.append(values.to_numpy(dtype=float))
+    if not stages and fpc_values is None and weights is None and strata is None:
+        weights = np.ones(len(frame))  # respondents sampled one by one, equal weights
     return SurveyDesign(
         [frame[c].astype(str).to_numpy() for c in stages] or None,
         strata=strata,
@@ -960,8 +1040,12 @@ def analyse(
     *,
     sessions: pd.DataFrame | None = None,
     settings: AnalysisSettings | None = None,
+    data_name: str | None = None,
 ) -> StudyResult:
-    """Analyse a cohort's responses to ``instrument``; see the module docstring."""
+    """Analyse a cohort's responses to ``instrument``; see the module docstring.
+
+    ``data_name`` names the responses (their file) in errors about them, such as a
+    respondent whose discipline is missing when weighting to staff counts by discipline."""
     settings = settings or AnalysisSettings()
     if settings.interval.replace("_", "-") not in METHODS:
         raise ReadinessError(
@@ -978,8 +1062,15 @@ def analyse(
         )
     warnings: list[str] = []
     design = build_design(frame, settings)
-    if design is not None and design.variance_stages > 1:
-        warnings.append(MULTISTAGE_WARNING)
+    weighting = None
+    conventions = settings.describe()
+    if settings.weighting:
+        from readiness.analysis.weighting import weight_design, weighting_sentence
+
+        how, path = settings.weighting
+        design, weighting = weight_design(design, frame, instrument, path, how, data_name)
+        warnings += [f"weighting to the staff counts: {w}" for w in weighting["warnings"]]
+        conventions["staff_counts"] = weighting_sentence(weighting)
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
     groups, codes, labels = _group_codes(instrument, frame, settings.group_by)
     masks = _masks(groups, codes)
@@ -1013,7 +1104,7 @@ def analyse(
     return StudyResult(
         instrument={"id": instrument.id, "version": instrument.version, "title": instrument.title},
         settings=settings,
-        conventions=settings.describe(),
+        conventions=conventions,
         n=len(frame),
         synthetic=synthetic,
         group_by=settings.group_by,
@@ -1027,6 +1118,7 @@ def analyse(
         warnings=warnings,
         items=item_distributions(instrument, frame, labels, masks),
         numbers=_numbers(instrument, frame, design, settings, labels, masks),
+        weighting=weighting,
     )
 
 

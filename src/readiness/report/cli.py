@@ -86,6 +86,20 @@ def hidden_cells(tables: dict) -> int:
     "size each unit was sampled from, or the sampling fraction (1 or less).",
 )
 @click.option(
+    "--rake",
+    "rake_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rake the weights to the staff counts in this CSV (variable,level,count; levels as "
+    "the instrument's codes or its choice labels), as R's survey::rake.",
+)
+@click.option(
+    "--poststratify",
+    "poststratify_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Post-stratify the weights to the counts in this CSV (one column per variable and a "
+    "count column, one row per cell), as R's survey::postStratify.",
+)
+@click.option(
     "--lonely-psu",
     type=click.Choice(LONELY_PSU),
     default="fail",
@@ -129,6 +143,8 @@ def report_command(
     strata: str | None,
     weights: str | None,
     fpc: str | None,
+    rake_file: Path | None,
+    poststratify_file: Path | None,
     lonely_psu: str,
     interval: str,
     conf_level: float,
@@ -139,8 +155,12 @@ def report_command(
     group with intervals and tests, figures, reliability, correlations, regression, and the
     CROSS checklist, with small cells suppressed.
 
-    RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.
+    RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.  With
+    --rake or --poststratify the figures are weighted to the staff counts in a small CSV, and
+    the methods say which counts were used and how.
     """
+    if rake_file and poststratify_file:
+        raise click.UsageError("give --rake or --poststratify, not both.")
     import pandas as pd
 
     from readiness.analysis import AnalysisSettings, analyse
@@ -169,8 +189,12 @@ def report_command(
         missing=missing,
         fpc=fpc,
         lonely_psu=lonely_psu,
+        rake=None if rake_file is None else str(rake_file),
+        poststratify=None if poststratify_file is None else str(poststratify_file),
     )
-    result = analyse(data.frame, instrument, sessions=sessions_frame, settings=settings)
+    result = analyse(
+        data.frame, instrument, sessions=sessions_frame, settings=settings, data_name=str(responses)
+    )
     source = {"responses": str(responses), "sessions": None if sessions is None else str(sessions)}
     html = render_html(
         result,
@@ -199,6 +223,12 @@ def report_command(
                     "tables": [str(p) for p in table_files],
                     "min_cell": min_cell,
                     "suppressed_cells": hidden,
+                    "weighting": None
+                    if result.weighting is None
+                    else {
+                        k: result.weighting[k]
+                        for k in ("file", "method", "description", "levels_as")
+                    },
                 },
                 indent=2,
             )
@@ -206,6 +236,9 @@ def report_command(
         return
     banner = " (SYNTHETIC DATA)" if result.synthetic else ""
     click.echo(f"Report of {result.n} responses from {responses}{banner}")
+    if result.weighting:
+        w = result.weighting
+        click.echo(f"Weighted to the staff counts in {w['file']}: {w['description']}.")
     click.echo(f"Wrote {out}")
     if pdf is not None:
         click.echo(f"Wrote {pdf}")

@@ -84,11 +84,13 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
             f"freedom, and the Rao-Scott F test for differences across {group}s (as R's "
             "survey package: svyciprop, svychisq)."
             + (
-                " With a finite population correction at several stages the test is not yet "
-                "available, and is not reported."
+                " With a finite population correction at every stage, the variance is the "
+                "survey package's multistage estimator, in the estimates, the tests and the "
+                "regression alike."
                 if len(settings.cluster_columns) > 1 and settings.fpc_columns
                 else ""
             )
+            + _weighting_methods(result)
         ) + (
             " Counts (n and N) are of respondents, unweighted; percentages and intervals are "
             "weighted."
@@ -111,8 +113,9 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         "Scale scores are the mean (or, for the knowledge scale, the prorated sum) of the "
         "answered items when enough are answered. Internal consistency is Cronbach's alpha as "
         f"R's psych::alpha with {settings.missing} deletion of missing answers and a Feldt "
-        "interval, and omega total from a one-factor model (psych::omega). Scale scores are "
-        "correlated (Pearson, pairwise), also corrected for attenuation."
+        f"interval ({_alpha_n(settings)}), and omega total from a one-factor model "
+        "(psych::omega). Scale scores are correlated (Pearson, pairwise), also corrected for "
+        "attenuation."
         + (
             f" With the survey design, the scale means, SDs and medians are "
             f"{'weighted and ' if settings.weighted else ''}design-based (R's survey package: "
@@ -147,6 +150,47 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         "R's reference implementations (psych, survey)."
     )
     return out
+
+
+def _alpha_n(settings) -> str:
+    """What alpha's n counts, as psych::alpha counts it."""
+    if settings.missing == "pairwise":
+        return (
+            "its n counts every respondent, those who answered none of the scale's items "
+            "included, as psych does; this changes only the interval"
+        )
+    return "its n counts the respondents who answered every item of the scale"
+
+
+def _staff(count: float) -> str:
+    return str(int(count)) if float(count).is_integer() else f"{count:g}"
+
+
+def _weighting_methods(result) -> str:
+    """The weighting to staff counts in a sentence or two: the method, the file, the margins
+    (each level's count, or for a crossed table the number of cells) and how their levels were
+    given."""
+    w = getattr(result, "weighting", None)
+    if not w:
+        return ""
+    margins = []
+    for m in w["margins"]:
+        if len(m["variables"]) == 1:
+            cells = ", ".join(
+                f"{level} {_staff(count)}"
+                for level, count in zip(m["levels"], m["population"], strict=True)
+            )
+            margins.append(f"{m['variables'][0]}: {cells}")
+        else:
+            margins.append(
+                f"{' by '.join(m['variables'])}: {len(m['levels'])} cells, "
+                f"{_staff(sum(m['population']))} staff in all"
+            )
+    return (
+        f" Weighting to the workforce (R's {w['r_function']}): {w['description']}. The staff "
+        f"counts come from {w['file']}: {'; '.join(margins)} ({w['levels_words']}). Standard "
+        "errors come from the residuals of the weighting, as in R's survey package."
+    )
 
 
 def summary(result, plan: Plan) -> list[str]:
