@@ -1,7 +1,8 @@
 """A table file with a header but no rows: every command that reads one says so, with a fix.
 
 Before, ``readiness reliability`` said "only 0 respondent answered", ``readiness proportion``
-"column 'q1' has no answers" and ``readiness analyse`` "there are no responses to analyse".
+"column 'q1' has no answers", ``readiness analyse`` "there are no responses to analyse" and
+``readiness regress`` "--outcome q1: the column is empty".
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ COMMANDS = [
     ["reliability", "{file}", "--items", "q1 q2 q3"],
     ["proportion", "{file}", "--var", "q1", "--by", "trust"],
     ["paired", "{file}", "--before", "pre", "--after", "post"],
+    ["regress", "{file}", "--outcome", "q1", "--predictors", "q2 q3"],
+    ["regress", "{file}", "--outcome", "q1", "--predictors", "q2", "--cluster", "trust"],
 ]
 
 

@@ -579,9 +579,11 @@ def regress(
     names = _split(predictors)
     if not names:
         raise click.UsageError("--predictors needs at least one column.")
+    from readiness.responses.read import require_rows
     from readiness.tabular import read_table
 
     frame = read_table(file)
+    require_rows(frame, file)  # 'FILE has a header but no rows'
     res = compute(
         frame,
         str(file),
