@@ -511,11 +511,9 @@ def test_the_shipped_pathways_print_on_one_page_each(nation, tmp_path):
     assert _grey_pixels(out, tmp_path).std() > 20
 
 
-# The shipped texts are too long for 10 pt on one page (they reach 9.4 to 9.7 pt): the texts to
-# shorten are listed in the pull request.  strict: once they are shorter this test passes, and
-# pytest then fails on the marker, to be removed.
+# The shipped texts are short enough for 10 pt on one page, with the QR code: a longer text
+# that pushes a nation's card below 10 pt fails here, naming the nation.
 @needs_poppler
-@pytest.mark.xfail(strict=True, reason="the shipped texts need shortening to fit 10 pt")
 @pytest.mark.parametrize("nation", NATIONS)
 def test_the_shipped_cards_set_every_step_and_action_at_10_pt_or_more(nation, tmp_path):
     fitted = _fitted_shipped(nation)
