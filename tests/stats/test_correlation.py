@@ -189,3 +189,26 @@ def test_correlation_invariants(xy):
     s = spearman_rho(x, y)
     assert spearman_rho(np.exp(x), y**3).r == pytest.approx(s.r, abs=1e-12)
     assert 0 <= p.p_value <= 1 and 0 <= s.p_value <= 1
+
+
+def test_importing_correlation_loads_no_scipy_and_reliability_shares_its_matrix_helper():
+    """SciPy is imported inside the functions that need it; reliability and correlation read
+    a table into a matrix with one helper."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, readiness.stats.correlation, readiness.stats.reliability; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+    import readiness.stats.reliability as reliability
+    from readiness.stats.correlation import as_matrix
+
+    assert reliability.as_matrix is as_matrix
+    assert not hasattr(reliability, "_as_matrix")
+    arr, names = as_matrix({"a": [1, 2, None], "b": [3.0, 4, 5]})
+    assert names == ("a", "b") and np.isnan(arr[2, 0])
+    assert correlation_matrix({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, 5]}).columns == ("a", "b")

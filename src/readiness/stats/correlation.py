@@ -11,17 +11,20 @@ of rows with every column present.  References:
   (``cor.test(method = "spearman")`` gives no interval, and its p value uses the exact or
   Edgeworth null distribution of the rank statistic, so it differs from ours.)
 - The correction for attenuation matches ``psych::correct.cor``.
+
+SciPy is imported only inside the functions that need its distributions or ranks, so that
+importing this module (as :mod:`readiness.stats.reliability` does, for :func:`as_matrix` and
+:func:`pairwise_pearson`) stays light.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
 from readiness.errors import StatsError
 from readiness.stats.result import Result
@@ -106,6 +109,8 @@ def fisher_interval(r: float, n: int, conf_level: float) -> tuple[float, float]:
 
     The interval of R's ``cor.test`` (Pearson) and ``psych::corr.test`` (any method).
     """
+    from scipy import stats
+
     z = math.atanh(r) if abs(r) < 1 else math.copysign(math.inf, r)
     half = stats.norm.ppf((1 + conf_level) / 2) / math.sqrt(n - 3)
     return math.tanh(z - half), math.tanh(z + half)
@@ -115,8 +120,10 @@ def _t_test(r: float, n: int) -> tuple[float, float]:
     df = n - 2
     if abs(r) >= 1:
         return math.copysign(math.inf, r), 0.0
+    from scipy import special
+
     t = r * math.sqrt(df) / math.sqrt(1 - r * r)
-    return t, float(2 * stats.t.sf(abs(t), df))
+    return t, float(2 * special.stdtr(df, -abs(t)))
 
 
 def _pearson_pair(x: np.ndarray, y: np.ndarray) -> float:
@@ -149,6 +156,8 @@ def _pair(x: Any, y: Any, method: str, conf_level: float) -> Correlation:
                 "correlates with nothing. Fix: leave out the constant question."
             )
     if method == "spearman":
+        from scipy import stats
+
         xv, yv = stats.rankdata(xv), stats.rankdata(yv)
     r = _pearson_pair(xv, yv)
     lower, upper = fisher_interval(r, n, conf_level)
@@ -192,9 +201,14 @@ def spearman_rho(x: Any, y: Any, *, conf_level: float = 0.95) -> Correlation:
     return _pair(x, y, "spearman", conf_level)
 
 
-def _as_frame_matrix(data: Any) -> tuple[np.ndarray, tuple[str, ...]]:
-    """A float matrix (NaN for missing) and column names from a DataFrame or an array."""
-    columns: Sequence[str]
+def as_matrix(data: Any) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A float matrix (NaN for missing) and column names, from a table of answers.
+
+    ``data`` is a pandas DataFrame (its column names are kept; every column must be numeric or
+    boolean), a mapping of names to columns of the same length, or a two-dimensional array
+    (columns named V1, V2, ... as in psych).  Needs neither pandas nor SciPy to be imported:
+    :mod:`readiness.stats.reliability` and :func:`correlation_matrix` share it.
+    """
     if hasattr(data, "columns") and hasattr(data, "to_numpy"):
         columns = [str(c) for c in data.columns]
         plain = data.to_numpy()
@@ -213,7 +227,17 @@ def _as_frame_matrix(data: Any) -> tuple[np.ndarray, tuple[str, ...]]:
                 + ", ".join(bad)
                 + ". Fix: recode text answers as numbers, or leave those columns out."
             )
-        arr = data.to_numpy(dtype=float, na_value=np.nan)
+        return data.to_numpy(dtype=float, na_value=np.nan), tuple(columns)
+    names: Sequence[str] | None = None
+    if isinstance(data, Mapping):
+        names = [str(k) for k in data]
+        try:
+            cols = [np.asarray(v, dtype=float) for v in data.values()]
+        except (TypeError, ValueError) as err:
+            raise StatsError(f"the data must be numeric ({err}).") from err
+        if any(c.ndim != 1 for c in cols) or len({len(c) for c in cols}) > 1:
+            raise StatsError("every column must be a list of values, all of the same length.")
+        arr = np.column_stack(cols) if cols else np.empty((0, 0))
     else:
         try:
             arr = np.asarray(data, dtype=float)
@@ -221,8 +245,9 @@ def _as_frame_matrix(data: Any) -> tuple[np.ndarray, tuple[str, ...]]:
             raise StatsError(f"the data must be numeric ({err}).") from err
         if arr.ndim != 2:
             raise StatsError(f"the data must be a two-dimensional table (got shape {arr.shape}).")
-        columns = [f"V{j + 1}" for j in range(arr.shape[1])]
-    return arr, tuple(columns)
+    if names is None:
+        names = [f"V{j + 1}" for j in range(arr.shape[1])]
+    return arr, tuple(names)
 
 
 def pairwise_pearson(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -254,6 +279,8 @@ def pairwise_pearson(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pairwise_spearman(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import stats
+
     k = x.shape[1]
     m = ~np.isnan(x)
     n = (m.astype(int).T @ m.astype(int)).astype(int)
@@ -297,7 +324,7 @@ def correlation_matrix(
     if missing not in MISSING:
         raise StatsError(f"missing must be one of {', '.join(MISSING)} (got {missing!r}).")
     _check_conf_level(conf_level)
-    x, columns = _as_frame_matrix(data)
+    x, columns = as_matrix(data)
     k = x.shape[1]
     if k < 2:
         raise StatsError(
@@ -326,6 +353,8 @@ def correlation_matrix(
                     "their complete pairs, so their correlation is undefined. Fix: leave the "
                     "constant column out."
                 )
+    from scipy import special, stats
+
     np.clip(r, -1.0, 1.0, out=r)
     nf = n_pairs.astype(float)
     q = stats.norm.ppf((1 + conf_level) / 2)

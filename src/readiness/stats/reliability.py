@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from readiness.errors import StatsError
+from readiness.stats.correlation import as_matrix
 from readiness.stats.result import Result
 
 # SciPy is imported where it is used (scipy.special for the Feldt interval and the bootstrap),
@@ -163,54 +164,6 @@ class OmegaResult(Result):
 # --- preparing the data ---------------------------------------------------------------------
 
 
-def _as_matrix(data: Any) -> tuple[np.ndarray, tuple[str, ...]]:
-    """A float matrix (NaN for missing) and the items' names.
-
-    ``data`` is a pandas DataFrame (its column names are kept), a mapping of names to columns,
-    or a two-dimensional array (columns named V1, V2, ... as in psych).  The same rules as
-    :func:`readiness.stats.correlation._as_frame_matrix`, without importing pandas or SciPy.
-    """
-    if hasattr(data, "columns") and hasattr(data, "to_numpy"):
-        columns = [str(c) for c in data.columns]
-        plain = data.to_numpy()
-        if plain.dtype.kind in "biuf":  # every column an ordinary numeric or boolean one
-            return plain.astype(float), tuple(columns)
-        from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-        bad = [
-            str(c)
-            for c, dtype in zip(data.columns, data.dtypes, strict=True)
-            if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
-        ]
-        if bad:
-            raise StatsError(
-                "these columns are not numeric: "
-                + ", ".join(bad)
-                + ". Fix: recode text answers as numbers, or leave those columns out."
-            )
-        return data.to_numpy(dtype=float, na_value=np.nan), tuple(columns)
-    names: Sequence[str] | None = None
-    if isinstance(data, Mapping):
-        names = [str(k) for k in data]
-        try:
-            cols = [np.asarray(v, dtype=float) for v in data.values()]
-        except (TypeError, ValueError) as err:
-            raise StatsError(f"the data must be numeric ({err}).") from err
-        if any(c.ndim != 1 for c in cols) or len({len(c) for c in cols}) > 1:
-            raise StatsError("every column must be a list of values, all of the same length.")
-        arr = np.column_stack(cols) if cols else np.empty((0, 0))
-    else:
-        try:
-            arr = np.asarray(data, dtype=float)
-        except (TypeError, ValueError) as err:
-            raise StatsError(f"the data must be numeric ({err}).") from err
-        if arr.ndim != 2:
-            raise StatsError(f"the data must be a two-dimensional table (got shape {arr.shape}).")
-    if names is None:
-        names = [f"V{j + 1}" for j in range(arr.shape[1])]
-    return arr, tuple(names)
-
-
 def _check_missing(missing: str) -> None:
     if missing not in MISSING:
         raise StatsError(
@@ -280,7 +233,7 @@ def _prepare_items(
     count matrix it computes anyway.
     """
     _check_missing(missing)
-    arr, names = _as_matrix(x)
+    arr, names = as_matrix(x)
     arr = np.asfortranarray(arr)
     k = arr.shape[1]
     if k < 2:
