@@ -191,7 +191,11 @@ def test_counts_that_do_not_fit_name_the_file_row_and_level(
 ):
     text = files["labels"].read_text(encoding="utf-8")
     cases = {
-        "typo": (text.replace("Maternity", "Midwives"), 2, "'Midwives' is neither a code nor"),
+        "typo": (
+            text.replace("Maternity", "Midwives"),
+            2,
+            "'Midwives' is neither a code nor a label",
+        ),
         "mixed": (text.replace("Maternity", "2"), 2, "'2' is a code, but the other levels"),
         "column": (text + "grade,A,10\n", 16, "no column 'grade'"),
     }

@@ -293,14 +293,29 @@ def _print_weighting(result) -> None:
     echo = click.echo
     echo(f"\nWeighted to the staff counts in {w['file']} ({w['method']}, {w['r_function']}):")
     for m in w["margins"]:
-        cells = ", ".join(
-            f"{level} {_count(staff)} ({n} responding)"
+        cells = [
+            f"{level} {_count(staff)} ({n} respondents)"
             for level, staff, n in zip(m["levels"], m["population"], m["respondents"], strict=True)
-        )
-        echo(f"  {' x '.join(m['variables'])}: {cells}")
+        ]
+        for line in _wrap(f"  {' x '.join(m['variables'])}: ", cells):
+            echo(line)
     echo(
-        f"  weights from {_fmt(w['weight_min'])} to {_fmt(w['weight_max'])}, total {_count(w['weight_total'])}"
+        f"  weights from {_fmt(w['weight_min'])} to {_fmt(w['weight_max'])}, total "
+        f"{_count(w['weight_total'])}"
     )
+
+
+def _wrap(head: str, items: list[str], width: int = 100) -> list[str]:
+    """``head`` and the items joined by commas, broken only between items."""
+    lines, line = [], head
+    for j, item in enumerate(items):
+        piece = item + ("," if j < len(items) - 1 else "")
+        if line != head and len(line) + len(piece) > width:
+            lines.append(line.rstrip())
+            line = "    "
+        line += piece + " "
+    lines.append(line.rstrip())
+    return lines
 
 
 def _count(value: float) -> str:

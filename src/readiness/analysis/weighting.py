@@ -88,6 +88,7 @@ def _match_choices(margin: Margin, j: int, item, path: str, problems: list[Probl
     labels = {c.label.casefold(): c.code for c in item.choices}
     shown_codes = ", ".join(_code_text(c.code) for c in item.choices)
     shown_labels = ", ".join(c.label for c in item.choices)
+    choices = ", ".join(f"{_code_text(c.code)} = {c.label}" for c in item.choices)
     kinds: list[tuple[str, str, int | None]] = []
     wording: dict = {}
     for level, row in _levels_of(margin, j):
@@ -100,8 +101,8 @@ def _match_choices(margin: Margin, j: int, item, path: str, problems: list[Probl
         else:
             problems.append(
                 Problem(
-                    f"{var} {level!r} is neither a code nor a choice label of the question "
-                    f"{var!r}: its codes are {shown_codes} and its labels {shown_labels}.",
+                    f"{var} {level!r} is neither a code nor a label of the choices of "
+                    f"{var!r} ({choices}).",
                     fix=f"write each level of {var} as the code stored in the responses or as "
                     "its label, as the instrument gives them.",
                     file=path,
