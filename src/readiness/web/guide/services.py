@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 TITLE = "Safeguarding guide"
 MAX_PATH = 400  # characters of an address's path: the shipped graph needs about 30
-NO_CONTACT = "Ask your safeguarding team: your trust has not added this contact"
+NO_CONTACT = "Your organisation has not added this number yet"
 
 # -- content, contacts and the date, as the deployment sets them ------------------------------
 
