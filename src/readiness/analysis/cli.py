@@ -37,7 +37,8 @@ def _test(test) -> str:
         stat = f"F = {test.statistic:.2f}, ndf = {test.df:.2f}, ddf = {test.ddf:.2f}"
     else:
         stat = f"X-squared = {test.statistic:.2f}, df = {test.df:g}"
-    return f"{test.method}: {stat}, p = {test.p_value:.3g}"
+    note = f"; {test.note}" if test.note else ""  # e.g. a group kept as an empty level
+    return f"{test.method}: {stat}, p = {test.p_value:.3g}{note}"
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
