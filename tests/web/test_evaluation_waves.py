@@ -231,6 +231,26 @@ def test_the_code_is_kept_only_as_keyed_digests(client, evaluation, session_a):
     assert Draft.objects.get().sgic == draft.sgic
 
 
+def test_correcting_one_code_answer_keeps_the_others(client, evaluation, session_a):
+    code = start_pre(client, session_a)
+    give_code(client, code, CODE)
+    before = Draft.objects.get().sgic
+    # "Leave them empty to keep what you gave": only the day of birth is given again.
+    fixed = client.post(f"/r/{code}/code/", {"birth_day": "8", "action": "continue"})
+    assert fixed["Location"] == f"/r/{code}/1/"
+    after = Draft.objects.get().sgic
+    assert set(after) == set(CODE)
+    secret = waves.study_secret(evaluation)
+    assert after["birth_day"] == element_digest(secret, "birth_day", "8")
+    assert {k: v for k, v in after.items() if k != "birth_day"} == {
+        k: v for k, v in before.items() if k != "birth_day"
+    }
+    # On a first visit nothing is kept from before: only what was given.
+    other = start_pre(Client(), session_a)
+    Client().post(f"/r/{other}/code/", {"birth_day": "8", "action": "continue"})
+    assert set(services.find_draft(other).sgic) == {"birth_day"}
+
+
 def test_the_code_may_be_left_out(client, evaluation, session_a):
     code = start_pre(client, session_a)
     assert client.get(f"/r/{code}/")["Location"] == f"/r/{code}/code/"  # asked first

@@ -194,7 +194,10 @@ def code_page(request, code):
             return redirect("surveys:page", code=code, number=1)
         result = waves.read_code(study, request.POST)
         if result.digests is not None:
-            kept = result.digests or (draft.sgic if waves.CODE_SEEN in draft.seen else {})
+            # An answer left empty keeps the one given before (as the page says); an answer
+            # given again replaces it.
+            before = draft.sgic if waves.CODE_SEEN in draft.seen else {}
+            kept = {**before, **result.digests}
             services.save_code(draft, kept)
             return redirect("surveys:page", code=code, number=1)
         values, errors = result.values, result.errors
