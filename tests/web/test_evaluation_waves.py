@@ -136,6 +136,58 @@ def test_pre_then_post_on_one_device_share_a_link_id(client, evaluation, session
     assert not Draft.objects.exists()
 
 
+def _pre_ready(client, session) -> tuple[str, str]:
+    """A pre wave answered to its check page: (resume code, submission token)."""
+    code = start_pre(client, session)
+    give_code(client, code, CODE)
+    return code, answer_pages(client, code, SECTION_ORDER)
+
+
+def test_submitting_the_pre_wave_twice_is_no_conflict(client, evaluation, session_a):
+    code, token = _pre_ready(client, session_a)
+    for _ in range(2):
+        done = client.post(f"/r/{code}/check/", {"submission_token": token})
+        assert done.status_code == 302 and done["Location"] == f"/r/{code}/between/"
+    pre = Response.objects.get()
+    assert services.submit(code, token) == (pre, False)
+    assert Draft.objects.get().wave == "post"
+
+
+def test_a_racing_second_submit_of_the_pre_wave_gets_the_stored_response(
+    client, evaluation, session_a, monkeypatch
+):
+    """Two requests with the same token: the second passes the first look-up before the
+    first commits, then finds the draft already turned into the post wave's (a new token)."""
+    code, token = _pre_ready(client, session_a)
+    pre, created = services.submit(code, token)
+    assert created and pre.wave == "pre"
+
+    class FirstLookupMisses:
+        """Response.objects whose first filter() finds nothing, as for the racing request."""
+
+        def __init__(self, manager):
+            self.manager, self.calls = manager, 0
+
+        def filter(self, *args, **kwargs):
+            self.calls += 1
+            if self.calls == 1:
+                return self.manager.none()
+            return self.manager.filter(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.manager, name)
+
+    racing = FirstLookupMisses(Response.objects)
+    monkeypatch.setattr(services.Response, "objects", racing)
+    assert services.submit(code, token) == (pre, False)
+    assert racing.calls >= 2
+    monkeypatch.undo()
+    assert Response.objects.count() == 1
+    # A token that was never submitted is still refused.
+    with pytest.raises(services.SubmissionError, match="out of date"):
+        services.submit(code, "a-token-never-issued")
+
+
 def test_another_device_gets_its_own_link_id(client, evaluation, session_a):
     _code, first = do_pre(client, session_a)
     _other_code, second = do_pre(Client(), session_a)

@@ -300,6 +300,12 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
                 return existing, False
             raise SubmissionError("these answers were not found: they may have been submitted.")
         if draft.submission_token != token:
+            # A pre wave's draft lives on as the post wave's, with a new token: a second
+            # request with the pre's token that passed the look-up above before the first
+            # committed finds it here, and gets the pre response the first stored.
+            existing = Response.objects.filter(submission_token=token).first()
+            if existing is not None:
+                return existing, False
             raise SubmissionError("the form was out of date. Fix: submit again.")
         answers = final_answers(draft.instrument.instrument, draft.answers)
         try:
