@@ -619,6 +619,44 @@ def test_a_coordinator_waits_for_a_full_step(django_user_model, evaluation, sess
     assert "5 of 5" in lead
 
 
+def test_a_coordinators_dashboard_is_released_on_the_before_answers(
+    django_user_model, evaluation, session_a
+):
+    """The dashboard describes people (the before answers): its release stamp counts them
+    alone, so answers of the later waves neither hold it back nor move it."""
+    from readiness.web.surveys import release
+
+    _pairs(evaluation, session_a, 4)  # 4 before and 4 after, all Maternity
+    for k in range(2):
+        Response.objects.create(
+            session=session_a,
+            instrument=evaluation.instrument,
+            answers={"site": "A"},
+            completed_on=session_a.date,
+            submission_token=f"follow-up-{k}",
+            wave="follow_up",
+        )
+    url = f"/studies/{evaluation.slug}/"
+    coordinator = _staff(django_user_model, "coordinator")
+    html = _text(coordinator.get(url).content.decode())
+    assert "Results for your sites are shown once at least 5 responses" in html
+    site_a = {session_a.site_id}
+    stamp = release.release_key(evaluation, site_a, 5)
+    Response.objects.create(
+        session=session_a,
+        instrument=evaluation.instrument,
+        answers={"site": "A", "discipline": 2},
+        completed_on=session_a.date,
+        submission_token="fifth-pre",
+        wave="pre",
+        link="fifth-pre-link",
+    )
+    assert release.release_key(evaluation, site_a, 5) != stamp
+    html = coordinator.get(url).content.decode()
+    assert "Results for your sites are shown once" not in _text(html)
+    assert 'id="indicators"' in html
+
+
 def test_before_answers_alone_show_no_change(client, django_user_model, evaluation, session_a):
     do_pre(client, session_a)
     html = _staff(django_user_model, "lead").get(f"/studies/{evaluation.slug}/evaluation/")

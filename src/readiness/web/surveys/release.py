@@ -9,8 +9,8 @@ over a *released* set of responses that grows only in steps of at least ``min_ce
 The rule is worked out from the responses each time (nothing is stored), the same way on every
 worker:
 
-1. Take the N responses of the person's sites (to the study's current instrument version) in
-   the order of their ids, and keep the first ``T = floor(N / min_cell) * min_cell``: the
+1. Take the N responses of the person's sites (to the study's current instrument version; in
+   a training evaluation, the before answers only, as the dashboard) in the order of their ids, and keep the first ``T = floor(N / min_cell) * min_cell``: the
    release point moves only when ``min_cell`` more responses have arrived.
 2. Of those T, keep, for each group of the dashboard's columns (the discipline, with "not
    answered" a group of its own), the first ``floor(n_g / min_cell) * min_cell`` of the
@@ -75,8 +75,13 @@ def release_key(study, site_ids, step: int) -> str:
     """A stamp that changes only when the released responses of these sites can change (the
     release point and the id at it: a response stored before it, or removed, changes it) or
     the sessions do (their attending counts give the response rate; they say nothing of
-    anyone's answers)."""
-    responses = Response.objects.filter(session__site__study=study, instrument=study.instrument_id)
+    anyone's answers).  It counts the responses the dashboard releases: the baseline ones
+    (:data:`services.BASELINE_WAVES`; an evaluation's later waves are the same people again)."""
+    responses = Response.objects.filter(
+        session__site__study=study,
+        instrument=study.instrument_id,
+        wave__in=services.BASELINE_WAVES,
+    )
     if site_ids is not None:
         responses = responses.filter(session__site_id__in=site_ids)
     point = release_point(responses.count(), step)
