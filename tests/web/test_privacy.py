@@ -153,6 +153,17 @@ def test_filter_drops_request_objects_and_redacts():
     assert redact("GET /thanks/secret-token/ HTTP/1.1") == "GET /thanks/*/ HTTP/1.1"
 
 
+@pytest.mark.django_db
+def test_the_follow_up_link_is_redacted(client, session_a, captured_logs):
+    # A study without a follow-up answers its follow-up link with a 404, which Django logs.
+    token = session_a.follow_up_token
+    assert client.get(f"/f/{token}/", **CLIENT_EXTRA).status_code == 404
+    logs = captured_logs.getvalue()
+    assert "Not Found: /f/*/" in logs
+    assert token not in logs
+    assert redact(f"GET /f/{token}/ HTTP/1.1") == "GET /f/*/ HTTP/1.1"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

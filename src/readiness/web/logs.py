@@ -6,9 +6,9 @@ user agent.  Three things keep that promise:
 * :class:`Anonymise`, a filter on every handler we configure: it drops the ``request`` object
   that Django attaches to log records (it holds ``REMOTE_ADDR`` and ``HTTP_USER_AGENT``, which
   a handler such as Django's ``AdminEmailHandler`` would print), blanks IP addresses in messages
-  and replaces the secret parts of respondent URLs (session link, resume code, receipt) with
-  ``*`` so that a log line cannot tie an access time to a response, and drops the query
-  strings of request lines;
+  and replaces the secret parts of respondent URLs (session and follow-up links, resume code,
+  receipt) with ``*`` so that a log line cannot tie an access time to a response, and drops
+  the query strings of request lines;
 * :func:`configure_logging`, the only logging configuration of the Django project (it replaces
   Django's default, whose ``mail_admins`` handler would e-mail request headers);
 * :class:`GunicornLogger`, gunicorn's ``logger_class`` in :mod:`readiness.web.gunicorn_conf`:
@@ -24,9 +24,9 @@ import re
 
 from gunicorn.glogging import Logger as _GunicornLogger
 
-# Respondent URLs whose second part is a secret: /s/<session token>/, /r/<resume code>/,
-# /thanks/<receipt>/.
-_SECRET_PATH = re.compile(r"/(s|r|thanks)/[^/\s\"?]+")
+# Respondent URLs whose second part is a secret: /s/<session token>/, /f/<follow-up token>/,
+# /r/<resume code>/, /thanks/<receipt>/.
+_SECRET_PATH = re.compile(r"/(s|f|r|thanks)/[^/\s\"?]+")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(
     r"(?<![0-9A-Za-z:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
