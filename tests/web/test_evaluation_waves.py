@@ -343,7 +343,10 @@ def test_exports_hold_the_wave_and_link(client, django_user_model, evaluation, s
     assert by_id.loc[str(pre.pk), "wave"] == "pre"
     assert by_id.loc[str(post.pk), "wave"] == "post"
     assert by_id.loc[str(follow_up.pk), "wave"] == "follow_up"
-    assert {by_id.loc[str(r.pk), "link"] for r in (pre, post, follow_up)} == {pre.link}
+    # A keyed pseudonym of the link id, the same in every wave; never the id itself.
+    (shared,) = exports.link_pseudonyms(evaluation, [pre.link])
+    assert shared != pre.link
+    assert {by_id.loc[str(r.pk), "link"] for r in (pre, post, follow_up)} == {shared}
     staff = Client()
     staff.force_login(django_user_model.objects.get(username="analyst"))
     archive = zipfile.ZipFile(
@@ -353,7 +356,7 @@ def test_exports_hold_the_wave_and_link(client, django_user_model, evaluation, s
     csv = pd.read_csv(archive.open(name), dtype=str, keep_default_na=False)
     assert list(csv.columns[6:8]) == ["wave", "link"]
     assert sorted(csv["wave"]) == ["follow_up", "post", "pre"]
-    assert set(csv["link"]) == {pre.link}
+    assert set(csv["link"]) == {shared}
     assert (
         "the link column joins the responses of one person" in archive.read("README.txt").decode()
     )

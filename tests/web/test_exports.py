@@ -495,3 +495,112 @@ sections:
     assert "with&#39; cannot be a variable name in a SAV file" in page
     assert "readiness-export" not in page and "/tmp" not in page
     assert "responses being written" not in page
+
+
+# -- a training evaluation's link column -------------------------------------------------------
+
+CODE = {
+    "mother_initial": "M",
+    "birth_day": "7",
+    "older_siblings": "1",
+    "birth_town_initial": "L",
+    "shoe_size_band": "3",
+}
+
+
+@pytest.fixture
+def evaluation(study, session_a, session_b):
+    """Five people answering before and after a session (each pair sharing the link id of
+    their device), and one of them at follow-up, joined by the code alone."""
+    from readiness.evaluation.linkage import sgic_digests
+    from readiness.web.surveys import waves
+
+    study.evaluation, study.follow_up_days = True, 90
+    study.save()
+    instrument = study.instrument.instrument
+    items = [i for i in instrument.items if i.type == "true_false"]
+    digests = sgic_digests(waves.study_secret(study), CODE)
+    for k, session in enumerate([session_a] * 3 + [session_b] * 2):
+        link = f"{k:02d}" + "a" * 30  # as new_link_id makes them: 32 hexadecimal characters
+        base = {"site": session.site.code, "discipline": 2}
+        for wave in ("pre", "post"):
+            right = wave == "post" or k % 2
+            Response.objects.create(
+                session=session,
+                instrument=study.instrument,
+                answers={**base, **{i.id: int(bool(i.key) == bool(right)) for i in items}},
+                completed_on="2026-03-02",
+                submission_token=f"{link}-{wave}",
+                wave=wave,
+                link=link,
+                sgic=digests if wave == "pre" and k == 0 else {},
+            )
+    Response.objects.create(
+        session=session_a,
+        instrument=study.instrument,
+        answers={"site": "A", **{i.id: int(bool(i.key)) for i in items}},
+        completed_on="2026-06-02",
+        submission_token="follow-up-0",
+        wave="follow_up",
+        sgic=digests,
+    )
+    return study
+
+
+def test_exports_hold_a_pseudonym_of_the_link_id(
+    client, django_user_model, evaluation, tmp_path, monkeypatch
+):
+    """The link id is also on the respondent's device (its signed cookie): an export holds a
+    keyed pseudonym of it instead, the same in every wave of one person."""
+    links = set(Response.objects.exclude(link="").values_list("link", flat=True))
+    assert len(links) == 5
+    login(client, django_user_model, "lead")
+    for fmt in exports.FORMATS:
+        content = download(client, evaluation, fmt).content
+        blobs = [content]
+        if content[:2] == b"PK":  # a ZIP (CSV, REDCap) or an XLSX: look inside
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                blobs += [archive.read(name) for name in archive.namelist()]
+        for blob in blobs:
+            for link in links:
+                assert link.encode() not in blob, fmt
+    archive = zipfile.ZipFile(io.BytesIO(download(client, evaluation, "csv").content))
+    frame = pd.read_csv(archive.open("test-study-responses.csv"), dtype=str)
+    assert not set(frame["link"]) & links
+    by_wave = {wave: part.set_index("response_id")["link"] for wave, part in frame.groupby("wave")}
+    for pre in Response.objects.filter(wave="pre"):
+        post = Response.objects.get(wave="post", link=pre.link)
+        shared = by_wave["pre"][str(pre.pk)]
+        assert len(shared) >= 16 and int(shared, 16) >= 0
+        assert by_wave["post"][str(post.pk)] == shared
+    (follow_up,) = by_wave["follow_up"]
+    first = Response.objects.get(wave="pre", link="00" + "a" * 30)
+    assert follow_up == by_wave["pre"][str(first.pk)]
+    # Another study's pseudonym of the same link id differs.
+    other = services.create_study(name="Other study", lead=None, evaluation=True)
+    assert exports.link_pseudonyms(other, ["00" + "a" * 30]) != exports.link_pseudonyms(
+        evaluation, ["00" + "a" * 30]
+    )
+    # `readiness evaluate analyse` pairs the exported waves.
+    for wave, part in frame.groupby("wave"):
+        part.to_csv(tmp_path / f"{wave}.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "evaluate",
+            "analyse",
+            "--pre",
+            "pre.csv",
+            "--post",
+            "post.csv",
+            "--follow-up",
+            "follow_up.csv",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    flow = json.loads(result.output)["flow"]
+    assert flow["matched"] == 5, flow

@@ -4,8 +4,10 @@ What is exported is what the dashboard analyses (:func:`services.study_data`): t
 to the study's current instrument version, one row per response, one column per item, the
 stored codes; beside the items ``response_id`` (the database's id), ``session``,
 ``completed_on`` (a date), ``synthetic`` (1/0), ``instrument_id``, ``instrument_version``, and
-for a training evaluation ``wave`` (pre, post, follow_up) and ``link`` (the anonymous linkage
-id: the same id in two waves is the same person; never the self-generated code's digests).
+for a training evaluation ``wave`` (pre, post, follow_up) and ``link`` (a keyed pseudonym of the
+anonymous linkage id, :func:`link_pseudonyms`: the same value in two waves is the same person;
+never the link id itself, which the respondent's device also keeps, nor the self-generated
+code's digests).
 Nothing else is stored with a response, so no name, e-mail, IP address or user agent can be
 exported.  Small cells are no issue here: these are respondent-level files for analysts, not
 tables that leave the analyst's screen.
@@ -34,6 +36,8 @@ record ids read ``SYNTHETIC-<id>``.  Every export is recorded in the audit log (
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import re
 import tempfile
@@ -189,9 +193,31 @@ def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
         _linkage, joined = waves.follow_up_linkage(study)
         later = frame["wave"].eq(waves.FOLLOW_UP)
         frame.loc[later, "link"] = frame.loc[later, "response_id"].map(joined)
+    if "link" in frame:
+        frame["link"] = link_pseudonyms(study, frame["link"].tolist())
     if study.synthetic:
         frame["synthetic"] = 1.0
     return frame, data
+
+
+def link_pseudonyms(study: Study, links: list) -> list:
+    """The exported value of each link id: an HMAC-SHA-256 of the id under the study's own
+    key (:func:`waves.export_link_key`), as 32 hexadecimal characters; a missing id stays
+    as it is.  The same id gives the same value in every wave and every export of the study, so
+    exported waves still pair (``readiness evaluate analyse``); the id itself, which the
+    respondent's device keeps in its cookie, is never exported, so that a device and an export
+    together do not point to one person's answers."""
+    key = waves.export_link_key(study)
+    memo: dict[str, str] = {}
+    out = []
+    for link in links:
+        if not isinstance(link, str) or not link:
+            out.append(link)  # missing, as it was
+            continue
+        if link not in memo:
+            memo[link] = hmac.new(key, link.encode(), hashlib.sha256).hexdigest()[:32]
+        out.append(memo[link])
+    return out
 
 
 def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Export:
@@ -373,8 +399,10 @@ def readme(export: Export, names: list[str]) -> str:
             "",
             "This study evaluates training: the wave column says when each response was given "
             "(pre: before the session, post: after it, follow_up: the follow-up), and the link "
-            "column joins the responses of one person (the same id in two waves). It names no "
-            "one; the answers to the questions that join the follow-up are not in these files.",
+            "column joins the responses of one person (the same value in two waves). It names "
+            "no one, and it is not the id kept on the respondent's device, so the two cannot be "
+            "matched; the answers to the questions that join the follow-up are not in these "
+            "files.",
         ]
     elif study.evaluation:
         lines += [

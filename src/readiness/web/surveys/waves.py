@@ -23,7 +23,8 @@ of the Respond arm's specification):
   (:func:`follow_up_linkage`): a follow-up response then takes the link id of the pre response
   it matched.
 
-Exports hold ``wave`` and ``link`` (:mod:`.exports`), never the digests.
+Exports hold ``wave`` and a keyed pseudonym of ``link`` (:mod:`.exports`: the link id itself
+is also in the device's cookie), never the digests.
 """
 
 from __future__ import annotations
@@ -92,6 +93,15 @@ def study_secret(study: Study) -> bytes:
     database cannot test guessed answers against the digests."""
     return salted_hmac(
         "readiness.evaluation.sgic", f"study:{study.pk}", algorithm="sha256"
+    ).digest()
+
+
+def export_link_key(study: Study) -> bytes:
+    """The key of the pseudonyms that exports write for link ids
+    (:func:`readiness.web.surveys.exports.link_pseudonyms`): like :func:`study_secret`, an HMAC
+    of the study under a key derived from the server's ``SECRET_KEY``, for another purpose."""
+    return salted_hmac(
+        "readiness.evaluation.export-link", f"study:{study.pk}", algorithm="sha256"
     ).digest()
 
 
