@@ -233,6 +233,39 @@ def test_the_resume_code_and_the_session_link_carry_on_after_the_browser_closes(
     assert fresh.status_code == 200 and "There is a problem" in fresh.content.decode()
 
 
+def test_the_session_link_carries_on_no_answers_of_a_previous_person(client, evaluation, session_a):
+    """A shared computer: the next person opening the session link must not take over the
+    answers in progress there.  The cookie carries on only an after-session draft with no
+    answers yet; any other draft needs its resume code (which keeps working)."""
+    url = f"/s/{session_a.token}/"
+    # Before-session answers in progress.
+    code = start_pre(client, session_a)
+    give_code(client, code, CODE)
+    assert client.post(f"/r/{code}/1/", PAGE_ANSWERS[SECTION_ORDER[0]]).status_code == 302
+    page = _text(client.get(url).content.decode())
+    assert "Carry on where you left off" not in page
+    assert "To carry on, enter the resume code you were given" in page
+    refused = client.post(url, {"action": "carry_on"})
+    assert refused.status_code == 200 and "There is a problem" in refused.content.decode()
+    assert services.find_draft(code) is not None  # the code was not revoked
+    # After-session answers in progress.
+    client = Client()
+    code, _pre = do_pre(client, session_a)
+    assert "Carry on where you left off" in client.get(url).content.decode()  # none yet
+    assert client.post(f"/r/{code}/1/", PAGE_ANSWERS[POST_SECTIONS[0]]).status_code == 302
+    page = _text(client.get(url).content.decode())
+    assert "Carry on where you left off" not in page
+    assert "To carry on, enter the resume code you were given" in page
+    assert client.post(url, {"action": "carry_on"}).status_code == 200
+    assert services.find_draft(code) is not None
+    # Saved to finish later, without the page's checks: answers all the same.
+    client = Client()
+    code, _pre = do_pre(client, session_a)
+    saved = client.post(f"/r/{code}/1/", {**PAGE_ANSWERS[POST_SECTIONS[0]], "action": "save"})
+    assert saved["Location"] == f"/r/{code}/saved/"
+    assert "Carry on where you left off" not in client.get(url).content.decode()
+
+
 def test_a_forged_cookie_is_ignored(client, evaluation, session_a):
     _code, pre = do_pre(client, session_a)
     forger = Client()

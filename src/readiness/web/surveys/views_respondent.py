@@ -86,14 +86,23 @@ def start(request, token):
 # -- an evaluation's waves (see .waves) ---------------------------------------------------------
 
 
+def _untouched_post(draft: Draft) -> bool:
+    """Whether a draft is the after-session questions with nothing answered yet."""
+    prefilled = services.prefill(draft.session, draft.instrument.instrument)
+    return draft.wave == waves.POST and not draft.seen and draft.answers == prefilled
+
+
 def _device_state(session: Session, link: str | None) -> str | None:
     """What this device has done on an evaluation's session link, from the link id it keeps:
-    "draft" (answers in progress), "post_due" (the before questions submitted, the after
-    ones not started), "done" (both submitted), or None."""
+    "draft" (the after-session questions, none answered yet), "started" (answers in
+    progress: they are carried on only with their resume code, as the device may be shared),
+    "post_due" (the before questions submitted, the after ones not started), "done" (both
+    submitted), or None."""
     if not link:
         return None
-    if Draft.objects.filter(session=session, link=link).exists():
-        return "draft"
+    draft = Draft.objects.filter(session=session, link=link).select_related("instrument").first()
+    if draft is not None:
+        return "draft" if _untouched_post(draft) else "started"
     done = set(Response.objects.filter(session=session, link=link).values_list("wave", flat=True))
     if waves.POST in done:
         return "done"
@@ -104,7 +113,9 @@ def _device_state(session: Session, link: str | None) -> str | None:
 
 def _start_evaluation(request, session: Session, context: dict):
     """The session link of an evaluation: it starts the pre wave, or carries on what this
-    device started (the link id in its cookie), with a new resume code."""
+    device started (the link id in its cookie), with a new resume code.  Only the after-session
+    questions with nothing answered yet are carried on so: on a shared computer the next person
+    would otherwise see the answers in progress (and revoke their resume code)."""
     link = waves.remembered_link(request)
     state = _device_state(session, link)
     context.update(
