@@ -78,8 +78,6 @@ from readiness.stats.result import Result, jsonable
 
 CHARACTERISTICS = ("discipline", "profession", "site")
 
-WEIGHTING_OPTIONS = ("rake", "poststratify")
-
 
 @dataclass(frozen=True)
 class AnalysisSettings(Result):
@@ -409,7 +407,9 @@ def _design_estimate(result) -> Estimate:
     )
 
 
-def _group_test(values: np.ndarray, masks: list[np.ndarray], design, groups: np.ndarray):
+def _group_test(
+    values: np.ndarray, masks: list[np.ndarray], design, groups: np.ndarray
+) -> GroupTest | None:
     table = np.array(
         [[np.sum((values == 1) & m), np.sum((values == 0) & m)] for m in masks], dtype=float
     )
