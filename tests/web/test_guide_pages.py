@@ -258,13 +258,15 @@ def test_the_outcome_lists_every_action_in_order_with_contacts_and_sources(
     main = _main(_html(staff.get(f"/guide/{NI_ADULT_DANGER}/")))
     titles = re.findall(r'<h3 class="nhsuk-heading-m">\s*(.*?)\s*</h3>', main)
     assert titles == [
-        "1. Call 999",
-        "2. Treat now",
-        "3. Tell your lead",
-        "4. Modern Slavery &amp; Exploitation Helpline",
-        "5. Write it down",
+        "1. Treat now",
+        "2. Tell your lead",
+        "3. Modern Slavery &amp; Exploitation Helpline",
+        "4. Write it down",
     ]
-    assert "Call 999 now." in main and "Call the helpline for advice." in main
+    # The danger page's step is listed as done, above the outcome's own steps.
+    assert _done(main) == ["Call 999"]
+    assert main.index("Already done") < main.index("1. Treat now")
+    assert "Call the helpline for advice." in main
     assert "0115 000 0000 (extension 1234)" in main  # the trust's own number
     assert "Ask your safeguarding team" not in main
     assert (
@@ -278,6 +280,57 @@ def test_the_outcome_lists_every_action_in_order_with_contacts_and_sources(
     settings.READINESS_GUIDE_LOCAL = ""
     bare = _main(_html(staff.get(f"/guide/{NI_ADULT_DANGER}/")))
     assert "Your organisation has not added this number yet" in bare
+
+
+def _done(main: str) -> list[str]:
+    """The titles under "Already done" on an outcome page ([] when there is no such list)."""
+    found = re.search(r'<ul class="[^"]*readiness-guide-done[^"]*">(.*?)</ul>', main, re.S)
+    if not found:
+        return []
+    items = re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), re.S)
+    return [" ".join(unescape(re.sub(r"<[^>]+>", " ", i)).split()) for i in items]
+
+
+def _numbered(main: str) -> list[str]:
+    """The outcome's numbered steps' titles, without their numbers."""
+    steps = main[main.index('<ol class="nhsuk-list readiness-guide-steps">') :]
+    steps = steps[: steps.index("</ol>")]
+    titles = re.findall(r'<h3 class="nhsuk-heading-m">\s*(.*?)\s*</h3>', steps, re.S)
+    return [unescape(re.sub(r"^\d+\. ", "", t)) for t in titles]
+
+
+def test_every_shipped_outcome_after_an_action_page_starts_with_treat_now(staff, settings):
+    """On the shipped content, every outcome reached through an action page (danger, not
+    alone, no interpreter) numbers only its own steps, from "Treat now"; the action pages'
+    steps are listed above them as already done."""
+    from readiness.guide.load import default_folder
+    from readiness.guide.model import NATION_NAMES
+    from readiness.guide.paths import outcome_actions
+
+    settings.READINESS_GUIDE_FOLDER = ""
+    loaded = load_content(default_folder())
+    guide = loaded.guide
+    kinds = set()  # one page per nation, outcome, steps done and own steps: the rest repeat
+    for choices in _reachable(default_folder()):
+        position = replay(guide, choices)
+        if position.node.type != "outcome" or not position.actions_so_far:
+            continue
+        own = outcome_actions(guide, position.node, position.state)
+        kind = (position.nation, position.node.id, position.actions_so_far, own)
+        if kind in kinds:
+            continue
+        kinds.add(kind)
+        main = _main(_html(staff.get("/guide/" + "-".join(map(str, choices)) + "/")))
+        numbered = _numbered(main)
+        where = "-".join(map(str, choices))
+        assert len(numbered) == len(own), where
+        assert "treat_now" in guide.actions[own[0]].tags
+        assert numbered[0] == guide.actions[own[0]].title, where
+        done = [guide.actions[a].title for a in dict.fromkeys(position.actions_so_far)]
+        assert _done(main) == [t for t in done if t not in numbered], where
+        assert main.index("Already done") < main.index(f"1. {numbered[0]}"), where
+    # Danger, not alone and no interpreter, alone and together, for children and adults.
+    assert {k[0] for k in kinds} == set(NATION_NAMES) and len(kinds) >= 40
 
 
 def test_anything_past_its_review_date_says_check_before_use(staff, settings, tmp_path):

@@ -245,7 +245,7 @@ class Page:
     heading: str  # the question, "Do this now", or the outcome's summary
     help: str
     options: list[Option]
-    actions: list[Action]
+    actions: list[Action]  # an outcome's own steps, in order, from "Treat now"
     answers: list[Answer]
     nation: str
     nation_name: str
@@ -259,16 +259,12 @@ class Page:
     restart: str
     next: str = ""  # an action page's "Continue"
     option_facts: list[Option] = field(default_factory=list)
+    # At an outcome, the titles of the steps the action pages on the way gave ("Already done").
+    done: list[str] = field(default_factory=list)
 
     @property
     def option_warnings(self) -> list[str]:
         return _warnings([f for o in self.options for f in o.facts])
-
-    def link(self, url: str) -> str:
-        """``url`` keeping the discreet view on."""
-        if not self.discreet:
-            return url
-        return url + ("&" if "?" in url else "?") + "discreet=1"
 
 
 class _Words:
@@ -337,13 +333,14 @@ def build_page(
         label = words(o.label)
         facts = [_fact(f, words) for f in o.facts]
         options.append(Option(str(o.index), label, " ".join(f.statement for f in facts), facts))
-    seen_actions: set[str] = set()
-    actions = []
-    for a in (*view.done_so_far, *view.actions):
-        if a.id in seen_actions:
-            continue
-        seen_actions.add(a.id)
-        actions.append(_action(a, words, discreet))
+    # The steps already done come first on the page (their titles only), then the outcome's
+    # own steps: an action the outcome gives again is numbered there, not listed as done.
+    own_ids = {a.id for a in view.actions}
+    done = []
+    for a in dict((a.id, a) for a in view.done_so_far if a.id not in own_ids).values():
+        title = words(a.title)
+        done.append(neutral(title) if discreet else title)
+    actions = [_action(a, words, discreet) for a in view.actions]
     answers = _answers(loaded, position, preset, words, discreet)
     return Page(
         kind=view.kind,
@@ -365,6 +362,7 @@ def build_page(
         restart=page_url((), discreet),
         next=page_url([*own, 0], discreet) if view.kind == "action" else "",
         option_facts=[o for o in options if o.facts],
+        done=done,
     )
 
 
