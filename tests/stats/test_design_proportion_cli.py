@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from readiness.stats.proportion_cli import proportion
 
+REFERENCE = Path(__file__).parents[1] / "reference" / "fixtures"
 FIXTURE = json.loads(
     (Path(__file__).parents[1] / "reference" / "fixtures" / "design_api.json").read_text()
 )
@@ -70,7 +71,24 @@ def test_text_names_the_stages_and_the_fpc(tmp_path) -> None:
     assert "weights from the fpc" in res.output
     assert "finite population correction fpc1, fpc2" in res.output
     res = run(path, "--var", "sw", "--by", "stype", "--cluster", "dnum snum", "--fpc", "fpc1 fpc2")
-    assert "does not yet take an fpc at several stages" in res.output
+    assert res.exit_code == 0, res.output
+    assert "does not yet take" not in res.output and "Rao-Scott" in res.output
+
+
+def test_rao_scott_with_an_fpc_at_two_stages_matches_svychisq(tmp_path) -> None:
+    # svychisq(~sw + stype, svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2))
+    fixture = json.loads((REFERENCE / "comparisons.json").read_text())
+    (r,) = [
+        c
+        for c in fixture["rao_scott_api"]
+        if c["design"] == "clus2_fpc" and c["y"] == "sw" and c["group"] == "stype"
+    ]
+    path = _csv(tmp_path, "apiclus2")
+    test = run_json(
+        path, "--var", "sw", "--by", "stype", "--cluster", "dnum snum", "--fpc", "fpc1 fpc2"
+    )["test"]
+    for key in ("statistic", "ndf", "ddf", "p_value"):
+        assert test[key] == pytest.approx(r["f"][key], rel=1e-6), key
 
 
 def test_fpc_problems_name_file_row_column_and_fix(tmp_path) -> None:

@@ -335,11 +335,6 @@ def _simple_test(rows: list[dict]) -> dict | None:
 
 
 def _design_test(y, groups, design, rows) -> dict | None:
-    if design.variance_stages > 1:
-        return {
-            "note": "no test: the Rao-Scott test does not yet take an fpc at several stages "
-            "(give the first stage only, with its fpc, for a test)"
-        }
     answered = [r for r in rows if r["n"] > 0]
     if (
         len(answered) < 2
