@@ -145,9 +145,47 @@ def test_an_address_that_is_not_a_path_is_not_found(staff, path):
     assert "Page not found" in html and 'href="/guide/">Start the guide again' in html
 
 
-def test_the_pages_only_answer_get_and_head(staff):
-    assert staff.head("/guide/0-1/").status_code == 200
-    assert staff.post("/guide/0-1/", {"choice": "1"}).status_code == 405
+def _private(response) -> None:
+    assert "no-store" in response["Cache-Control"], response.status_code
+    assert response["Referrer-Policy"] == "no-referrer", response.status_code
+
+
+@pytest.mark.parametrize(
+    "path", ["/guide/", "/guide/0-1/", "/guide/0-1", "/guide/abc/", "/guide/print/england.pdf"]
+)
+def test_the_pages_only_answer_get_and_head_and_a_refusal_is_private(staff, path):
+    assert staff.head(path).status_code in (200, 404)
+    for method in (staff.post, staff.put, staff.delete):
+        response = method(path, {"choice": "1"})
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD"
+        _private(response)
+
+
+def test_an_address_without_its_last_slash_is_the_page_not_a_redirect(staff):
+    response = staff.get("/guide/0-1-2")  # a 301 would be kept by the browser, answers and all
+    html = _html(response)
+    assert "Does the person agree to a National Referral Mechanism (NRM) referral?" in html
+    _private(response)
+    # The pages' own links keep the slash.
+    assert 'href="/guide/0-1/"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/guide/abc/", "/guide/0-1-2/x", "/guide/0-1-2/x/", "/guide/print/", "/guide/0-1-2//"],
+)
+def test_any_other_address_under_the_guide_is_its_own_private_not_found_page(staff, path):
+    response = staff.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    _private(response)
+
+
+def test_an_unknown_address_asks_a_stranger_to_sign_in_first(client, guide_folder):
+    response = client.get("/guide/abc/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    _private(response)
 
 
 def test_choosing_an_answer_goes_to_the_next_path_and_none_chosen_is_an_error(staff):

@@ -15,11 +15,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_safe
 
 from readiness.errors import ReadinessError
 from readiness.guide.model import NATION_NAMES, NATIONS
@@ -36,12 +35,18 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def guide_page(view):
-    """Signed-in staff only unless the operator opened the guide; never cached, no referrer."""
+SAFE_METHODS = ("GET", "HEAD")
 
-    @require_safe
+
+def guide_page(view):
+    """GET and HEAD only, for signed-in staff unless the operator opened the guide; every
+    answer, a refusal too, is never cached and sends no referrer."""
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:
+            log.warning("Method not allowed on a guide page: %s", request.method)  # no path
+            return _private(HttpResponseNotAllowed(SAFE_METHODS))
         if not settings.READINESS_GUIDE_PUBLIC and not request.user.is_authenticated:
             return _private(redirect_to_login(request.get_full_path()))
         return _private(view(request, *args, **kwargs))
@@ -104,6 +109,12 @@ def _show(request, choices: tuple[int, ...]) -> HttpResponse:
 @guide_page
 def start(request):
     return _show(request, ())
+
+
+@guide_page
+def not_found(request):
+    """Any other address under /guide/."""
+    return _not_found(request)
 
 
 @guide_page
