@@ -693,6 +693,83 @@ def test_a_coordinators_dashboard_is_released_on_the_before_answers(
     assert 'id="indicators"' in html
 
 
+def test_a_link_id_used_twice_in_a_wave_keeps_the_first_and_says_so(
+    django_user_model, evaluation, session_a, session_b
+):
+    _pairs(evaluation, session_a, 5)
+    first = Response.objects.filter(wave="pre").order_by("id").first()
+    # The same link id in another session (one session refuses it: see below).
+    Response.objects.create(
+        session=session_b,
+        instrument=evaluation.instrument,
+        answers={"site": "B", "discipline": 3},
+        completed_on=session_b.date,
+        submission_token="the-same-link-again",
+        wave="pre",
+        link=first.link,
+    )
+    frames = waves.wave_frames(evaluation)
+    assert len(frames["pre"]) == 5 and frames["pre"]["link"].is_unique
+    kept = frames["pre"].set_index("link").loc[first.link]
+    assert kept["response_id"] == str(first.pk)
+    page = _staff(django_user_model, "lead").get(f"/studies/{evaluation.slug}/evaluation/")
+    text = _text(page.content.decode())
+    assert "cannot be computed" not in text
+    assert "5 of 5" in text
+    assert (
+        "1 response was left out: its link id was used by an earlier response of the same "
+        "wave (the first is kept)" in text
+    )
+
+
+def test_one_session_refuses_a_link_id_twice_in_a_wave(evaluation, session_a):
+    from django.db import IntegrityError, transaction
+
+    def response(token, wave, link):
+        return Response.objects.create(
+            session=session_a,
+            instrument=evaluation.instrument,
+            answers={"site": "A"},
+            completed_on=session_a.date,
+            submission_token=token,
+            wave=wave,
+            link=link,
+        )
+
+    response("one", "pre", "L")
+    response("two", "post", "L")  # another wave: the same person again
+    response("three", "follow_up", "")
+    response("four", "follow_up", "")  # no link id: never refused
+    with pytest.raises(IntegrityError), transaction.atomic():
+        response("five", "pre", "L")
+    services.start_draft(session_a, wave="post", link="M")
+    services.start_draft(session_a, wave="follow_up")
+    services.start_draft(session_a, wave="follow_up")
+    with pytest.raises(services.DraftExists):
+        services.start_draft(session_a, wave="post", link="M")
+    assert Draft.objects.filter(link="M").count() == 1
+
+
+def test_carrying_on_twice_at_once_gives_the_one_draft(client, evaluation, session_a, monkeypatch):
+    """The before answers submitted and the draft gone (expired): two "Carry on" requests
+    that both find no draft make one after-session draft, not two or an error."""
+    _code, pre = do_pre(client, session_a)
+    Draft.objects.all().delete()
+    real = services.start_draft
+
+    def racing(session, *, wave="", link=""):
+        real(session, wave=wave, link=link)  # the other request's draft, stored meanwhile
+        return real(session, wave=wave, link=link)
+
+    monkeypatch.setattr(services, "start_draft", racing)
+    carry = client.post(f"/s/{session_a.token}/", {"action": "carry_on"})
+    assert carry.status_code == 302
+    (draft,) = Draft.objects.all()
+    assert draft.link == pre.link and draft.wave == "post"
+    code = re.match(r"^/r/([A-Z0-9-]+)/$", carry["Location"]).group(1)
+    assert services.find_draft(code) == draft
+
+
 def test_before_answers_alone_show_no_change(client, django_user_model, evaluation, session_a):
     do_pre(client, session_a)
     html = _staff(django_user_model, "lead").get(f"/studies/{evaluation.slug}/evaluation/")

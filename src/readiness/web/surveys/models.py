@@ -272,6 +272,15 @@ class Response(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["session"])]
+        constraints = [
+            # One response per wave and device: a link id twice in one wave would stop the
+            # evaluation's pairing (an empty link id joins nothing and is never refused).
+            models.UniqueConstraint(
+                fields=["session", "link", "wave"],
+                condition=~models.Q(link=""),
+                name="unique_response_link_wave",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Response {self.pk}"
@@ -292,6 +301,15 @@ class Draft(models.Model):
     wave = models.CharField(max_length=10, choices=Wave.choices, default="", blank=True)
     link = models.CharField(max_length=40, default="", blank=True)
     sgic = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "link", "wave"],
+                condition=~models.Q(link=""),
+                name="unique_draft_link_wave",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Draft {self.pk}"

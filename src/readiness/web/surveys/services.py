@@ -51,6 +51,10 @@ class SubmissionError(ReadinessError):
     """A submission that cannot be accepted (unknown draft, wrong token, invalid answers)."""
 
 
+class DraftExists(ReadinessError):
+    """A session already has a draft of this wave with this link id (one device's answers)."""
+
+
 # -- instruments and studies -------------------------------------------------------------------
 
 
@@ -162,7 +166,8 @@ def start_draft(session: Session, *, wave: str = "", link: str = "") -> tuple[Dr
     """A new response in progress and its resume code (shown once; only its digest is kept).
 
     ``wave`` and ``link`` are an evaluation's wave and the anonymous link id of the device
-    (:mod:`.waves`), carried to the response."""
+    (:mod:`.waves`), carried to the response.  A session holds one draft per wave and link id:
+    :class:`DraftExists` when it has it already (two requests of one device at once)."""
     instrument_version = session.site.study.instrument
     for _ in range(5):
         code = new_resume_code()
@@ -177,8 +182,10 @@ def start_draft(session: Session, *, wave: str = "", link: str = "") -> tuple[Dr
                     link=link,
                 )
             return draft, code
-        except IntegrityError:  # pragma: no cover - a collision of 57-bit codes
-            continue
+        except IntegrityError:
+            if link and Draft.objects.filter(session=session, link=link, wave=wave).exists():
+                raise DraftExists(f"a draft of wave {wave} with this link id exists") from None
+            continue  # pragma: no cover - a collision of 57-bit codes
     raise ReadinessError("could not make a unique resume code")  # pragma: no cover
 
 
@@ -322,7 +329,13 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
                     sgic=draft.sgic if draft.wave in (waves.PRE, waves.FOLLOW_UP) else {},
                 )
         except IntegrityError:
-            return Response.objects.get(submission_token=token), False
+            existing = Response.objects.filter(submission_token=token).first()
+            if existing is None:  # this wave was answered with this link id already
+                raise SubmissionError(
+                    "these answers were already given on this device. Fix: there is nothing "
+                    "more to do."
+                ) from None
+            return existing, False
         if draft.wave == waves.PRE:
             draft.wave = waves.POST
             draft.answers = prefill(draft.session, draft.instrument.instrument)

@@ -131,7 +131,11 @@ def _start_evaluation(request, session: Session, context: dict):
             if draft is not None:
                 code = services.new_code_for(draft)
             else:
-                _draft, code = services.start_draft(session, wave=waves.POST, link=link)
+                try:
+                    _draft, code = services.start_draft(session, wave=waves.POST, link=link)
+                except services.DraftExists:  # another request of this device made it
+                    draft = Draft.objects.get(session=session, link=link, wave=waves.POST)
+                    code = services.new_code_for(draft)
             return redirect("surveys:resume_entry", code=code)
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"

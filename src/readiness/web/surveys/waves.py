@@ -302,17 +302,50 @@ def linkage_report(study: Study, site_ids: set[int] | None = None) -> LinkageRep
 # -- the analysis ------------------------------------------------------------------------------
 
 
+def first_per_link(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The responses of one wave with each link id once: the first response (by id) of a
+    repeated link id is kept, as :func:`readiness.evaluation.evaluate` refuses a repeat.
+    Returns (the frame, how many were left out).  A missing link id is never a repeat."""
+    if frame.empty:
+        return frame, 0
+    order = pd.to_numeric(frame["response_id"]).to_numpy().argsort(kind="stable")
+    ordered = frame.iloc[order]
+    repeat = ordered["link"].notna() & ordered["link"].duplicated(keep="first")
+    if not repeat.any():
+        return frame, 0
+    kept = frame.loc[sorted(ordered.index[~repeat.to_numpy()])]
+    return kept.reset_index(drop=True), int(repeat.sum())
+
+
+def _repeats_note(n: int) -> str:
+    response = "1 response was" if n == 1 else f"{n} responses were"
+    its, response_of = ("its", "an earlier response") if n == 1 else ("each", "an earlier one")
+    return (
+        f"{response} left out: {its} link id was used by {response_of} of the same wave (the "
+        "first is kept)."
+    )
+
+
 def wave_frames(
     study: Study, site_ids: set[int] | None = None, step: int | None = None
 ) -> dict[str, pd.DataFrame]:
     """The study's responses to its current instrument version, by wave, with the ``link``
     column :func:`readiness.evaluation.evaluate` takes (a follow-up response gets the link id
-    of the pre response its code was joined to; an empty id is missing).
+    of the pre response its code was joined to; an empty id is missing).  A link id repeated in
+    a wave keeps its first response (:func:`first_per_link`): a database constraint prevents
+    repeats within a session, not across sessions.
 
     With ``step`` (a role that sees suppressed results), only the matched pairs released in
     steps of ``step`` (:mod:`.release`, by the post response's id and within the pre
     response's discipline) and the follow-ups of those people, released the same way: comparing
     the page before and after one person answers then shows nothing of that person."""
+    return _wave_frames(study, site_ids, step)[0]
+
+
+def _wave_frames(
+    study: Study, site_ids: set[int] | None, step: int | None
+) -> tuple[dict[str, pd.DataFrame], int]:
+    """:func:`wave_frames` and how many responses repeating a link id were left out."""
     from readiness.web.surveys import release, responseframe
 
     clean = responseframe.clean_responses(study)
@@ -326,8 +359,12 @@ def wave_frames(
         later["link"] = later["response_id"].map(joined)
     for frame in frames.values():
         frame["link"] = frame["link"].where(frame["link"].notna() & (frame["link"] != ""), None)
+    repeats = 0
+    for wave in WAVES:
+        frames[wave], left_out = first_per_link(frames[wave])
+        repeats += left_out
     if step is None:
-        return frames
+        return frames, repeats
     group = "discipline"
     pre = frames[PRE].dropna(subset=["link"])
     discipline = dict(zip(pre["link"], pre[group], strict=True)) if group in pre else {}
@@ -343,7 +380,7 @@ def wave_frames(
         FOLLOW_UP: frames[FOLLOW_UP][frames[FOLLOW_UP]["response_id"].isin(kept_later)].reset_index(
             drop=True
         ),
-    }
+    }, repeats
 
 
 class NothingReleased(Exception):
@@ -360,12 +397,14 @@ WAITING = (
 def evaluate_study(study: Study, site_ids: set[int] | None = None, step: int | None = None):
     """:func:`readiness.evaluation.evaluate` of the study's waves (:func:`wave_frames`);
     raises :class:`NothingReleased` when ``step`` leaves no pair to analyse."""
+    from dataclasses import replace
+
     from readiness.evaluation import evaluate
 
-    frames = wave_frames(study, site_ids, step)
+    frames, repeats = _wave_frames(study, site_ids, step)
     if step is not None and frames[POST].empty:
         raise NothingReleased
-    return evaluate(
+    result = evaluate(
         frames[PRE],
         frames[POST],
         study.instrument.instrument,
@@ -373,6 +412,9 @@ def evaluate_study(study: Study, site_ids: set[int] | None = None, step: int | N
         link_column="link",
         min_cell=settings.READINESS_MIN_CELL,
     )
+    if repeats:
+        result = replace(result, warnings=(_repeats_note(repeats), *result.warnings))
+    return result
 
 
 def evaluation_for(study: Study, site_ids: set[int] | None, step: int | None):
