@@ -420,6 +420,22 @@ def test_follow_up_is_joined_by_the_code_with_one_answer_different(client, evalu
     )
 
 
+def test_a_fuzzy_follow_up_join_stays_in_its_session_whatever_the_codes(
+    client, evaluation, session_a, session_b
+):
+    """Session codes are unique in a study only by convention: two sessions with the same code
+    are still two sessions for the one-answer-different join."""
+    session_b.code = session_a.code
+    session_b.save()
+    _code, pre = do_pre(client, session_a)
+    elsewhere = do_follow_up(Client(), session_b, {**CODE, "shoe_size_band": "4"})
+    _linkage, joined = waves.follow_up_linkage(evaluation)
+    assert str(elsewhere.pk) not in joined
+    exact = do_follow_up(Client(), session_b)  # every answer the same: joined across sessions
+    _linkage, joined = waves.follow_up_linkage(evaluation)
+    assert joined == {str(exact.pk): pre.link}
+
+
 def test_follow_up_feedback_is_full(client, evaluation, session_a):
     follow_up = do_follow_up(client, session_a)
     page = client.get(f"/thanks/{follow_up.submission_token}/").content.decode()

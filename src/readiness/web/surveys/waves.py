@@ -243,14 +243,15 @@ def follow_up_linkage(study: Study):
 
     Returns (the core's :class:`~readiness.evaluation.linkage.Linkage` with response ids as
     text, {follow-up response id: the link id of the pre response it was joined to}).  A
-    record's site is its session: a fuzzy join stays within the session whose follow-up link
-    was used, an exact one may cross sessions."""
+    record's site is its session (by id: session codes are unique in a study only by
+    convention): a fuzzy join stays within the session whose follow-up link was used, an exact
+    one may cross sessions."""
     rows = Response.objects.filter(
         session__site__study=study, wave__in=[PRE, FOLLOW_UP]
-    ).values_list("id", "wave", "link", "sgic", "session__code")
+    ).values_list("id", "wave", "link", "sgic", "session_id")
     earlier, later, links = [], [], {}
-    for pk, wave, link, digests, session_code in rows:
-        record = Record(str(pk), dict(digests or {}), session_code)
+    for pk, wave, link, digests, session_id in rows:
+        record = Record(str(pk), dict(digests or {}), str(session_id))
         if wave == PRE:
             earlier.append(record)
             links[str(pk)] = link
