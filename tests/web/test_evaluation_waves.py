@@ -574,6 +574,20 @@ def test_small_cells_are_suppressed_for_a_coordinator(django_user_model, evaluat
     assert "[c]" in coordinator  # McNemar's cells of 1 to 4 people, for instance
 
 
+def test_the_headlines_name_the_studys_smallest_cell(settings, evaluation, session_a):
+    from readiness.evaluation.report import headlines
+
+    settings.READINESS_MIN_CELL = 10
+    _pairs(evaluation, session_a, 6)
+    result = waves.evaluate_study(evaluation)
+    assert result.min_cell == 10
+    first = headlines(result, evaluation.instrument.instrument)[0]
+    assert first == (
+        "Fewer than 10 staff took part in the training evaluation; fewer than 10 were linked "
+        "before and after training."
+    )
+
+
 def test_a_study_that_is_no_evaluation_says_so(django_user_model, study):
     page = _staff(django_user_model, "lead").get(f"/studies/{study.slug}/evaluation/")
     assert "This study does not evaluate training" in page.content.decode()

@@ -166,7 +166,7 @@ def headlines(result: EvaluationResult, instrument: Instrument) -> list[str]:
     """The summary page's sentences, small cells left out."""
     lines: list[str] = []
     flow, cov = result.flow, result.coverage
-    trained = "fewer than 5" if "n" in cov.hidden else str(cov.n)
+    trained = f"Fewer than {result.min_cell}" if "n" in cov.hidden else str(cov.n)
     matched = (
         f"{flow.matched} were linked before and after training"
         if "matched" not in flow.hidden
