@@ -481,8 +481,8 @@ def printing(monkeypatch):
         calls.append(("pdf", nation, as_of, dict(contacts or {}), online_url, content))
         out_path.write_bytes(b"%PDF-1.7 " + nation.encode())
 
-    def build_offline(content, nation, out_path, as_of, contacts=None):
-        calls.append(("html", nation, as_of, dict(contacts or {}), "", content))
+    def build_offline(content, nation, out_path, as_of, contacts=None, online_url=""):
+        calls.append(("html", nation, as_of, dict(contacts or {}), online_url, content))
         out_path.write_text(f"<!doctype html><title>{nation}</title>", encoding="utf-8")
 
     fake.print_pathway, fake.build_offline = print_pathway, build_offline
@@ -514,6 +514,68 @@ def test_the_printed_pathway_is_a_dated_attachment_with_the_trusts_contacts(
     assert offline["Content-Disposition"].startswith("attachment;")
     assert b"<title>wales</title>" in offline.content
     assert printing[-1][:3] == ("html", "wales", dt.date(2026, 12, 10))
+    assert printing[-1][4] == "http://testserver/guide/"  # the offline summary's QR code
+
+
+def test_a_download_is_made_once_and_again_only_when_what_it_shows_changes(
+    staff, printing, settings, tmp_path, guide_folder
+):
+    import os
+
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    settings.READINESS_GUIDE_LOCAL = str(local)
+
+    def pdfs() -> int:
+        return sum(1 for call in printing if call[0] == "pdf")
+
+    first = staff.get("/guide/print/england.pdf")
+    again = staff.get("/guide/print/england.pdf")
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content and pdfs() == 1
+    assert "no-store" in again["Cache-Control"] and again["Content-Disposition"]
+    # Each nation, and the offline copy, is a download of its own.
+    staff.get("/guide/print/wales.pdf")
+    staff.get("/guide/offline/england.html")
+    staff.get("/guide/offline/england.html")
+    assert pdfs() == 2 and [c[0] for c in printing].count("html") == 1
+    # A changed contacts file is a new card, with the new number.
+    local.write_text(LOCAL.replace("1234", "5678"), encoding="utf-8")
+    os.utime(local, ns=(1, 1))  # a new stamp even on a coarse clock
+    staff.get("/guide/print/england.pdf")
+    assert pdfs() == 3
+    assert printing[-1][3]["safeguarding_team"].value == "0115 000 0000 (extension 5678)"
+    staff.get("/guide/print/england.pdf")
+    assert pdfs() == 3
+    # So is a new day (the review dates are checked against it) ...
+    settings.READINESS_GUIDE_AS_OF = "2026-12-11"
+    staff.get("/guide/print/england.pdf")
+    assert pdfs() == 4 and printing[-1][2] == dt.date(2026, 12, 11)
+    # ... another address for the QR code ...
+    staff.get("/guide/print/england.pdf", secure=True)
+    assert pdfs() == 5 and printing[-1][4] == "https://testserver/guide/"
+    # ... and changed content.
+    facts = guide_folder / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    staff.get("/guide/print/england.pdf")
+    assert pdfs() == 6
+
+
+def test_a_download_that_cannot_be_made_is_not_tried_again_until_something_changes(
+    staff, printing, monkeypatch
+):
+    from readiness.errors import GuideError, Problem
+
+    tried = []
+
+    def too_long(*args, **kwargs):
+        tried.append(1)
+        raise GuideError([Problem("the England pathway needs 2 pages.", "Shorten it.")])
+
+    monkeypatch.setattr(sys.modules["readiness.guide.printing"], "print_pathway", too_long)
+    for _ in range(3):
+        assert staff.get("/guide/print/england.pdf").status_code == 503
+    assert len(tried) == 1
 
 
 def test_the_date_defaults_to_today(staff, settings, printing):

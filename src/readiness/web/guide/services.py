@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import tempfile
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,11 @@ def _stamp(paths: Sequence[Path]) -> tuple:
     return tuple(out)
 
 
-def _cached(key: str, paths: Sequence[Path], make):
-    """``make()``, kept until one of ``paths`` changes (an operator edits a file)."""
-    stamp = _stamp(paths)
+def _cached(key: str, paths: Sequence[Path], make, extra: tuple = ()):
+    """``make()``, kept until one of ``paths`` changes (an operator edits a file) or ``extra``
+    does.  The stamp is taken before ``make()`` runs: a file changed while it runs is read
+    again next time."""
+    stamp = (_stamp(paths), extra)
     with _lock:
         kept = _cache.get(key)
         if kept and kept[0] == stamp:
@@ -77,21 +80,30 @@ def content_folder() -> Path:
     return Path(configured) if configured else default_folder()
 
 
+def _content_files() -> list[Path]:
+    folder = content_folder()
+    return [folder / n for n in FILES]
+
+
 def content() -> Content:
     """The guide's content (raises :class:`~readiness.errors.GuideError` when it is broken)."""
     folder = content_folder()
-    return _cached(f"content:{folder}", [folder / n for n in FILES], lambda: load_content(folder))
+    return _cached(f"content:{folder}", _content_files(), lambda: load_content(folder))
+
+
+def _local_path() -> Path | None:
+    configured = getattr(settings, "READINESS_GUIDE_LOCAL", "")
+    return Path(configured) if configured else None
 
 
 def contacts(loaded: Content) -> Mapping[str, Any]:
     """The trust's local contacts by slot id, or none.  A file that cannot be read is logged
     and left out: the pages then say to ask the safeguarding team, which is safe."""
-    configured = getattr(settings, "READINESS_GUIDE_LOCAL", "")
-    if not configured:
+    path = _local_path()
+    if path is None:
         return {}
     from readiness.guide.local import load_local
 
-    path = Path(configured)
     key = f"local:{path}:{id(loaded)}"
     try:
         return _cached(key, [path], lambda: load_local(path, loaded).contacts)
@@ -364,6 +376,52 @@ def build_page(
         option_facts=[o for o in options if o.facts],
         done=done,
     )
+
+
+# -- the printed and offline pathways ------------------------------------------------------------
+
+_making: dict[str, threading.Lock] = {}
+
+
+def download(
+    suffix: str,
+    nation: str,
+    online_url: str,
+    make: Callable[[Content, Path, Mapping, dt.date, str], Any],
+) -> bytes:
+    """The bytes of ``nation``'s printed (``.pdf``) or offline (``.html``) pathway.
+
+    ``make(content, out_path, contacts, as_of, online_url)`` writes the file (a PDF takes
+    seconds of CPU; ``online_url`` is the guide's address, for the QR code).
+    Its bytes are kept, by nation, kind and the address its QR code gives, until the content,
+    the contacts file or the date changes; one request makes them while any others for the
+    same file wait.  A pathway that cannot be made raises its
+    :class:`~readiness.errors.ReadinessError`, and is not tried again until one of those
+    changes either.
+    """
+    local = _local_path()
+    folder = content_folder()
+    key = f"download:{suffix}:{nation}:{folder}:{local or ''}:{online_url}"
+    paths = [*_content_files(), *([local] if local else [])]
+    day = as_of()
+
+    def build() -> bytes | ReadinessError:
+        loaded = content()
+        with tempfile.TemporaryDirectory(prefix="readiness-guide-") as tmp:
+            out = Path(tmp) / f"guide{suffix}"
+            try:
+                make(loaded, out, contacts(loaded), day, online_url)
+            except ReadinessError as err:
+                return err
+            return out.read_bytes()
+
+    with _lock:
+        gate = _making.setdefault(key, threading.Lock())
+    with gate:
+        made = _cached(key, paths, build, extra=(day,))
+    if isinstance(made, ReadinessError):
+        raise made.with_traceback(None)
+    return made
 
 
 def print_nations() -> list[tuple[str, str]]:

@@ -9,9 +9,7 @@ send no referrer, so the address does not reach a source's site when a link is f
 from __future__ import annotations
 
 import logging
-import tempfile
 from functools import wraps
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -126,22 +124,20 @@ def page(request, path: str):
     return _show(request, choices)
 
 
-def _build(request, nation: str, suffix: str, make) -> HttpResponse:
+def _download(request, nation: str, suffix: str, make) -> HttpResponse:
     if nation not in NATIONS:
         return _not_found(request)
     try:
-        loaded = services.content()
+        services.content()
     except ReadinessError as err:
         return _unavailable(request, err)
-    with tempfile.TemporaryDirectory(prefix="readiness-guide-") as folder:
-        out = Path(folder) / f"guide{suffix}"
-        try:
-            make(loaded, out, services.contacts(loaded))
-        except ReadinessError as err:  # the content does not fit the card, for example
-            log.error("The guide's %s for %s cannot be made: %s", suffix, nation, err)
-            context = _context(request, what="PDF" if suffix == ".pdf" else "offline copy")
-            return render(request, "guide/not_made.jinja", context, status=503)
-        body = out.read_bytes()
+    online = request.build_absolute_uri(reverse("guide:start"))
+    try:
+        body = services.download(suffix, nation, online, make)
+    except ReadinessError as err:  # the content does not fit the card, for example
+        log.error("The guide's %s for %s cannot be made: %s", suffix, nation, err)
+        context = _context(request, what="PDF" if suffix == ".pdf" else "offline copy")
+        return render(request, "guide/not_made.jinja", context, status=503)
     kind = "application/pdf" if suffix == ".pdf" else "text/html; charset=utf-8"
     response = HttpResponse(body, content_type=kind)
     name = f"safeguarding-guide-{NATION_NAMES[nation].lower().replace(' ', '-')}{suffix}"
@@ -152,22 +148,22 @@ def _build(request, nation: str, suffix: str, make) -> HttpResponse:
 @guide_page
 def print_pdf(request, nation: str):
     """The one-page A4 pathway for ``nation``, dated today, with the trust's contacts."""
-    from readiness.guide.printing import print_pathway
 
-    online = request.build_absolute_uri(reverse("guide:start"))
+    def make(loaded, out, local, day, online):
+        from readiness.guide.printing import print_pathway
 
-    def make(loaded, out, local):
-        print_pathway(loaded, nation, out, services.as_of(), contacts=local, online_url=online)
+        print_pathway(loaded, nation, out, day, contacts=local, online_url=online)
 
-    return _build(request, nation, ".pdf", make)
+    return _download(request, nation, ".pdf", make)
 
 
 @guide_page
 def offline_html(request, nation: str):
     """The pathway for ``nation`` as one HTML file that works without a network."""
-    from readiness.guide.printing import build_offline
 
-    def make(loaded, out, local):
-        build_offline(loaded, nation, out, services.as_of(), contacts=local)
+    def make(loaded, out, local, day, online):
+        from readiness.guide.printing import build_offline
 
-    return _build(request, nation, ".html", make)
+        build_offline(loaded, nation, out, day, contacts=local, online_url=online)
+
+    return _download(request, nation, ".html", make)
