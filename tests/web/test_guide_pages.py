@@ -578,6 +578,19 @@ def test_a_download_that_cannot_be_made_is_not_tried_again_until_something_chang
     assert len(tried) == 1
 
 
+def test_a_deployment_for_one_nation_offers_only_that_nations_downloads(staff, printing, settings):
+    settings.READINESS_GUIDE_NATION = "scotland"
+    for path in ("/guide/print/england.pdf", "/guide/offline/northern_ireland.html"):
+        response = staff.get(path)
+        assert response.status_code == 404, path
+        assert "Page not found" in response.content.decode()
+        assert "Content-Disposition" not in response
+    assert printing == []
+    assert staff.get("/guide/print/scotland.pdf").status_code == 200
+    assert staff.get("/guide/offline/scotland.html").status_code == 200
+    assert [(c[0], c[1]) for c in printing] == [("pdf", "scotland"), ("html", "scotland")]
+
+
 def test_the_date_defaults_to_today(staff, settings, printing):
     from django.utils import timezone
 

@@ -125,8 +125,8 @@ def page(request, path: str):
 
 
 def _download(request, nation: str, suffix: str, make) -> HttpResponse:
-    if nation not in NATIONS:
-        return _not_found(request)
+    if nation not in NATIONS or services.preset_nation() not in ("", nation):
+        return _not_found(request)  # a deployment for one nation offers only its pathway
     try:
         services.content()
     except ReadinessError as err:
