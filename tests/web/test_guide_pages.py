@@ -395,6 +395,29 @@ def test_anything_past_its_review_date_says_check_before_use(staff, settings, tm
     assert "Check before use" in question and "A child is safeguarded first." in question
 
 
+def test_an_action_resting_on_an_unconfirmed_fact_says_not_yet_confirmed(staff, settings, tmp_path):
+    from readiness.guide.present import CHECK_LOCALLY
+
+    plain = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
+    assert CHECK_LOCALLY not in plain  # so that the test below can fail
+
+    def uncertain(guide):
+        _guide_edits(guide)
+        guide["actions"]["helpline_advice"]["variants"]["all"] = {
+            "text": "The charity may help: ask your safeguarding team.",
+            "facts": ["maybe"],
+            "shows_uncertainty": True,
+        }
+
+    folder = write_content(tmp_path / "uncertain", changed(guide=uncertain))
+    settings.READINESS_GUIDE_FOLDER = str(folder)
+    main = _main(_html(staff.get(f"/guide/{ENGLAND_ADULT_CONSENTS}/")))
+    assert main.count(CHECK_LOCALLY) == 1
+    step = main[main.index("Modern Slavery &amp; Exploitation Helpline") :]
+    assert step.index("The charity may help") < step.index(CHECK_LOCALLY) < step.index("<hr")
+    assert "Something not yet checked" not in main  # the unconfirmed fact itself never shows
+
+
 def test_acronyms_are_spelt_out_once_at_their_first_use_on_each_page(staff):
     question = _main(_html(staff.get("/guide/0-1-2/")))
     assert "an National" not in question

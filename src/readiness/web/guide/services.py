@@ -29,6 +29,7 @@ from readiness.guide.load import FILES, default_folder, load_content
 from readiness.guide.model import NATION_NAMES, NATIONS, Content
 from readiness.guide.paths import Position, replay, skip_preset
 from readiness.guide.present import (
+    CHECK_LOCALLY,
     OVERDUE_NOTICE,
     ActionView,
     FactView,
@@ -222,6 +223,11 @@ class Action:
     def warnings(self) -> list[str]:
         """What is past its review date, for the action's "Check before use" warning."""
         return _warnings(self.facts, self.contacts)
+
+    @property
+    def unconfirmed(self) -> str:
+        """What the page says under a step that rests on a fact not yet confirmed."""
+        return CHECK_LOCALLY if self.uncertain else ""
 
 
 def _warnings(facts: Sequence[Fact], people: Sequence[Contact] = ()) -> list[str]:
