@@ -462,10 +462,12 @@ def test_the_discreet_view_holds_across_the_walk_and_hides_alarming_words(staff)
         )
     visited.append(html)
     assert "Support the adult, who may be a victim of harm." in visited[-1]
+    assert "/guide/print/" in plain and "/guide/print/" in _html(staff.get("/guide/"))
     for page in visited:
+        # The printed and offline copies are not discreet: the discreet view does not offer them.
+        assert "/print/" not in page and "/offline/" not in page
+        assert "Print or keep a copy" not in page
         for href, text in re.findall(r'<a [^>]*href="(/guide/[^"]*)"[^>]*>(.*?)</a>', page, re.S):
-            if "/print/" in href or "/offline/" in href:
-                continue
             # Only the switch back to the standard view leaves the discreet view.
             assert href.endswith("?discreet=1") or text.strip() == "Standard view", href
         for heading in _headings(page):
@@ -640,6 +642,10 @@ def test_a_pathway_that_cannot_be_made_says_so(staff, printing, monkeypatch):
     assert response.status_code == 503
     assert "The PDF cannot be made" in response.content.decode()
     assert "Content-Disposition" not in response
+    assert 'href="/guide/">Use the guide on screen' in response.content.decode()
+    # Reached from the discreet view, its link stays in it.
+    discreet = staff.get("/guide/print/england.pdf?discreet=1").content.decode()
+    assert 'href="/guide/?discreet=1">Use the guide on screen' in discreet
 
 
 @pytest.mark.slow

@@ -136,7 +136,11 @@ def _download(request, nation: str, suffix: str, make) -> HttpResponse:
         body = services.download(suffix, nation, online, make)
     except ReadinessError as err:  # the content does not fit the card, for example
         log.error("The guide's %s for %s cannot be made: %s", suffix, nation, err)
-        context = _context(request, what="PDF" if suffix == ".pdf" else "offline copy")
+        context = _context(
+            request,
+            what="PDF" if suffix == ".pdf" else "offline copy",
+            restart=services.page_url((), _discreet(request)),
+        )
         return render(request, "guide/not_made.jinja", context, status=503)
     kind = "application/pdf" if suffix == ".pdf" else "text/html; charset=utf-8"
     response = HttpResponse(body, content_type=kind)
