@@ -91,13 +91,18 @@ EXPECTED = {
     "england": ["Refer to a First Responder", "Refer through your lead", "Tell the police"],
     "wales": ["Helpline", "Write it down"],
     "scotland": ["A child who may have been harmed is safeguarded first.", "Refer the child"],
-    "northern_ireland": ["1. Call 999", "Your Trust's first-responder staff refer."],
+    "northern_ireland": [
+        "Already done",
+        "Call 999",
+        "1. Treat now",
+        "Your Trust's first-responder staff refer.",
+    ],
 }
 NOT_EXPECTED = {
     "england": [],
     "wales": ["Refer to a First Responder", "Tell the police"],
     "scotland": ["trafficked", "Refer to a First Responder"],
-    "northern_ireland": ["Tell the police", "Refer through your lead"],
+    "northern_ireland": ["Tell the police", "Refer through your lead", "1. Call 999"],
 }
 
 
@@ -196,12 +201,20 @@ def test_one_path_per_nation_to_its_outcome_on_a_phone(
                 assert words in main, (key, words)
             for words in NOT_EXPECTED[key]:
                 assert words not in main, (key, words)
+        # The outcome's numbered steps start with treatment, whatever was done on the way.
+        first_step = page.locator("ol.readiness-guide-steps > li h3").first.inner_text()
+        assert first_step.strip() == "1. Treat now", (key, first_step)
         if plan.discreet:
             assert page.locator("main details").count() >= 1
             assert not page.locator("main details").first.evaluate("d => d.open")
+            assert "Print or keep a copy" not in main  # the copies are not discreet
+        else:
+            assert "Print or keep a copy" in main
         context.close()
     if guide_content == "shipped":
         assert "999" in outcomes["northern_ireland"]
+        done = outcomes["northern_ireland"].split("Already done", 1)[1].split("1. Treat now")[0]
+        assert "Call 999 now" in done
 
     violations = {name: found for name, found in scanner.found.items() if found}
     assert not violations, json.dumps(violations, indent=1)
