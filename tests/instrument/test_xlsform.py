@@ -131,7 +131,7 @@ def test_hidden_choice_and_number_items_and_section_conditions_round_trip(tmp_pa
                         "hidden": True,
                     },
                     {
-                        "id": "wave",
+                        "id": "round",
                         "type": "number",
                         "text": "Wave",
                         "hidden": True,
@@ -146,7 +146,7 @@ def test_hidden_choice_and_number_items_and_section_conditions_round_trip(tmp_pa
                 "id": "more",
                 "title": "More",
                 "show_if": {
-                    "not": {"any": [{"item": "ok", "equals": 0}, {"item": "wave", "gt": 2}]}
+                    "not": {"any": [{"item": "ok", "equals": 0}, {"item": "round", "gt": 2}]}
                 },
                 "items": [{"id": "why", "type": "text", "text": "Why?", "required": True}],
             },
