@@ -231,7 +231,38 @@ def test_local_contacts_are_filled_in_or_left_blank_to_write_in(content):
 def test_a_card_past_its_date_says_so(content):
     text = _visible(pathway_html(content, "england", D(2027, 7, 1)))
     assert "Do not use after 5 June 2027" in text
-    assert "past its review date" in text
+    assert "Check before use. This card is past its review date (5 June 2027)" in text
+
+
+def test_each_overdue_item_on_the_card_says_check_before_use(tmp_path):
+    """The words the web pages use: on the card's head, each overdue helpline and each
+    overdue local contact, and only on those."""
+
+    def lines(f):
+        f["facts"]["child_line"] = {
+            **f["facts"]["helpline"],
+            "statement": "Child line: 0808 800 5000.",
+            "value": "0808 800 5000",
+            "last_checked": "2027-05-01",  # a contact: due for review on 1 November 2027
+        }
+
+    content = load_content(write_content(tmp_path / "g", changed(facts=lines)))
+    contacts = {
+        "safeguarding_team": Local("0115 000 0000", D(2027, 6, 1)),
+        "la_adult_safeguarding": Local("0115 999 9999", D(2027, 12, 1)),
+    }
+    fresh = _visible(pathway_html(content, "england", AS_OF, contacts=contacts))
+    assert "Check before use" not in fresh
+    text = _visible(pathway_html(content, "england", D(2027, 7, 1), contacts=contacts))
+    assert "Check before use. This card is past its review date (1 June 2027)" in text
+    box = text[text.index("Helplines") : text.index("Your local contacts")]
+    assert box.count("Check before use") == 1  # the Helpline (due 5 June), not the child line
+    # (the card's style puts the marker in brackets)
+    assert re.search(r"08000.121.700 The helpline is open at all hours\. Check before use", box)
+    assert re.search(r"0808.800.5000 Child line", box)
+    local = text[text.index("Your local contacts") : text.index("Do not use after")]
+    assert re.search(r"0115 000 0000 Check before use", local)
+    assert local.count("Check before use") == 1  # the local authority's is in date
 
 
 def test_the_qr_code_is_inline_svg_only_when_there_is_an_address(content):
@@ -482,6 +513,24 @@ def test_offline_pages_with_local_contacts_show_them(content, tmp_path):
     contacts = {"safeguarding_team": Local("0115 000 0000", D(2027, 4, 1))}
     html = build_offline(content, "england", tmp_path / "e.html", AS_OF, contacts=contacts)
     assert "0115 000 0000" in html.read_text(encoding="utf-8")
+
+
+def test_overdue_items_in_the_offline_file_say_check_before_use(content, tmp_path):
+    """As on the web pages: each overdue fact and contact, and each step that rests on one,
+    outside the folded sources."""
+    contacts = {"safeguarding_team": Local("0115 000 0000", D(2027, 6, 1))}
+    fresh = build_offline(content, "england", tmp_path / "a.html", AS_OF, contacts=contacts)
+    assert "Check before use" not in _visible(fresh.read_text(encoding="utf-8"))
+    late = build_offline(content, "england", tmp_path / "b.html", D(2027, 7, 1), contacts)
+    html = late.read_text(encoding="utf-8")
+    text = _visible(html)
+    assert "Safeguarding team: 0115 000 0000 Check before use. Due for review" in text
+    assert "Check before use. Last checked 5 December 2026. Due for review" in text
+    helpline = re.search(r"<h2>Helpline</h2>(.*?)<details", html, re.S)
+    assert helpline and "Check before use" in helpline.group(1)  # not folded away
+    treat = re.search(r"<h2>Treat now</h2>(.*?)</div>", html, re.S)
+    assert treat and "Check before use" not in treat.group(1)  # its fact is in date
+    assert "Already done: Call 999." in text  # the steps of the danger page, at the outcome
 
 
 # ---- the shipped content ----------------------------------------------------------------------

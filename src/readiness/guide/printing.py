@@ -128,6 +128,7 @@ class Helpline:
     before: str  # the fact's statement around its value, so the value can stand out
     after: str
     label: str = ""  # for a statement "label: value.", the label: printed after the number
+    overdue: bool = False  # past its review date: the card says "Check before use"
 
 
 @dataclass(frozen=True)
@@ -433,11 +434,12 @@ def build_card(
         at = re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", statement)
         named = re.fullmatch(rf"(.+?):\s*{re.escape(value)}\.?", statement.strip())
         if named:
-            helplines.append(Helpline(view.value, "", "", named.group(1)))
+            helplines.append(Helpline(view.value, "", "", named.group(1), view.overdue))
         elif at:
-            helplines.append(Helpline(view.value, statement[: at.start()], statement[at.end() :]))
+            before, after = statement[: at.start()], statement[at.end() :]
+            helplines.append(Helpline(view.value, before, after, overdue=view.overdue))
         else:
-            helplines.append(Helpline(view.value, "", f" {statement}"))
+            helplines.append(Helpline(view.value, "", f" {statement}", overdue=view.overdue))
 
     listed = {h.value for h in helplines}
     advice = tuple(
