@@ -256,3 +256,105 @@ def test_a_write_that_fails_midway_leaves_the_old_file(content, good, monkeypatc
         set_contact(good, "safeguarding_team", "0115 3", "G", D(2027, 1, 1), content)
     assert good.read_text(encoding="utf-8") == GOOD
     assert sorted(p.name for p in good.parent.iterdir()) == ["guide", "local.yaml"]
+
+
+def test_set_contact_updates_a_symlinked_file_where_it_lives(content, good, tmp_path):
+    """A trust may keep the file elsewhere and link to it: the link stays a link."""
+    link = tmp_path / "deploy" / "local.yaml"
+    link.parent.mkdir()
+    link.symlink_to(good)
+    set_contact(link, "safeguarding_team", "0115 222 2222", "D. Person", D(2027, 1, 10), content)
+    assert link.is_symlink() and link.resolve() == good.resolve()
+    assert load_local(good, content).contacts["safeguarding_team"].value == "0115 222 2222"
+    assert sorted(p.name for p in link.parent.iterdir()) == ["local.yaml"]  # no temporary file
+    # A link through a linked folder too.
+    folder = tmp_path / "linked-folder"
+    folder.symlink_to(good.parent, target_is_directory=True)
+    set_contact(folder / "local.yaml", "safeguarding_team", "0115 3", "E", D(2027, 1, 11), content)
+    assert folder.is_symlink() and link.is_symlink()
+    assert load_local(good, content).contacts["safeguarding_team"].value == "0115 3"
+
+
+def test_set_contact_names_a_problem_already_in_the_file_at_its_own_line(content, tmp_path):
+    path = tmp_path / "local.yaml"
+    text = (
+        "# Our contacts\n"
+        "contacts:\n"
+        "  la_adult_safeguarding:\n"
+        "    value: 0115 000 1111\n"
+        "    last_checked: 1 December\n"  # line 5
+        "    checked_by: B. Person\n"
+        "  safeguarding_teem:\n"  # line 7
+        "    value: 0115 000 0001\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GuideError) as err:
+        set_contact(path, "safeguarding_team", "0115 3", "G", D(2027, 1, 1), content)
+    found = {(p.line, p.column) for p in err.value.problems}
+    assert found == {
+        (5, "contacts.la_adult_safeguarding.last_checked"),
+        (7, "contacts.safeguarding_teem"),
+    }
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_set_contact_mends_the_entry_it_sets(content, tmp_path):
+    """A problem in the entry being set is what the command is for: it is replaced."""
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        "contacts:\n  safeguarding_team:\n    value: 01150001111\n    last_checked: soon\n",
+        encoding="utf-8",
+    )
+    set_contact(path, "safeguarding_team", "0115 000 1111", "H", D(2027, 1, 1), content)
+    assert load_local(path, content).contacts["safeguarding_team"].value == "0115 000 1111"
+
+
+def test_a_kept_label_that_is_not_text_is_named_at_its_own_line(content, tmp_path):
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        "contacts:\n  safeguarding_team:\n    value: '0115'\n    label: 12\n", encoding="utf-8"
+    )
+    with pytest.raises(GuideError) as err:
+        set_contact(path, "safeguarding_team", "0115 000 1111", "H", D(2027, 1, 1), content)
+    assert [(p.line, p.column) for p in err.value.problems] == [
+        (4, "contacts.safeguarding_team.label")
+    ]
+
+
+@pytest.mark.parametrize("field", ["value", "label", "checked_by"])
+@pytest.mark.parametrize("bad", ["\n", "\r", "\t", "\x00", "\x1b", "\u2028"])
+def test_a_line_break_or_control_character_in_a_field_is_refused(content, tmp_path, field, bad):
+    entry = {"value": "0115 000 0000", "label": "Team", "checked_by": "A. Person"}
+    entry[field] = f"first{bad}second"
+    entry["last_checked"] = "2026-12-01"
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        yaml.safe_dump({"contacts": {"safeguarding_team": entry}}, allow_unicode=False),
+        encoding="utf-8",
+    )
+    with pytest.raises(GuideError) as err:
+        load_local(path, content)
+    (problem,) = err.value.problems
+    assert problem.column == f"contacts.safeguarding_team.{field}"
+    assert f"'{field}'" in problem.message and "one line" in problem.fix
+
+
+@pytest.mark.parametrize("bad", ["\n", "\r\n", "\x07", "\u2029"])
+def test_set_contact_refuses_a_line_break_or_control_character(content, good, bad):
+    with pytest.raises(GuideError, match="the value .*control character") as err:
+        set_contact(good, "safeguarding_team", f"0115{bad}000", "A", D(2027, 1, 1), content)
+    assert "one line" in err.value.problems[0].fix
+    with pytest.raises(GuideError, match="--checked-by .*control character"):
+        set_contact(good, "safeguarding_team", "0115 000", f"A{bad}B", D(2027, 1, 1), content)
+    assert good.read_text(encoding="utf-8") == GOOD
+
+
+def test_a_value_ending_in_a_line_break_is_one_line(content, tmp_path):
+    """YAML's block style ends a value with a line break: that one is trimmed, not refused."""
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        "contacts:\n  safeguarding_team:\n    value: |\n      0115 000 0000\n"
+        "    last_checked: 2026-12-01\n    checked_by: A\n",
+        encoding="utf-8",
+    )
+    assert load_local(path, content).contacts["safeguarding_team"].value == "0115 000 0000"

@@ -21,9 +21,11 @@ not kept when it is rewritten.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tempfile
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +101,9 @@ class LocalContacts:
 # -- reading ------------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[Any, LineMap]:
+def _read(path: Path, name: str | None = None) -> tuple[Any, LineMap]:
+    """The file at ``path``, parsed; problems name it ``name`` (default: its own name)."""
+    name = name or path.name
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -108,12 +112,12 @@ def _read(path: Path) -> tuple[Any, LineMap]:
                 Problem(
                     f"cannot be read ({err.strerror}).",
                     "Give the path of the trust's contacts file.",
-                    file=path.name,
+                    file=name,
                 )
             ],
-            file=path.name,
+            file=name,
         ) from None
-    return _parse_yaml(text, path.name)
+    return _parse_yaml(text, name)
 
 
 def _parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
@@ -128,6 +132,23 @@ def _parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
             line=mark.line + 1 if mark else None,
         )
         raise GuideError([problem], file=file) from None
+
+
+def control_character(text: str) -> str:
+    """The first line break, tab or other control character in ``text``, or ""."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return char
+    return ""
+
+
+def _one_line_problem(field_name: str, char: str) -> tuple[str, str]:
+    """(message, fix) for a field holding ``char``: the cards and pages print one line."""
+    what = "a line break" if char in "\r\n\x85\u2028\u2029" else "a control character"
+    return (
+        f"{field_name} has {what} (U+{ord(char):04X}).",
+        f"Give {field_name} on one line, without line breaks, tabs or other control characters.",
+    )
 
 
 class _Parser:
@@ -175,7 +196,11 @@ class _Parser:
             else:
                 self.fail(path + (key,), f"'{key}' must be text.", f"Write '{key}' as text.")
             return ""
-        return value.strip()
+        value = value.strip()
+        bad = control_character(value)
+        if bad:  # reported once: the value is kept so that it is not also called missing
+            self.fail(path + (key,), *_one_line_problem(f"'{key}'", bad))
+        return value
 
     def contact(self, slot_id: str, raw: Any, path: tuple) -> LocalContact:
         if raw is None:
@@ -445,6 +470,7 @@ def set_contact(
     a failure leaves the old file as it was.
     """
     path = Path(path)
+    real = path.resolve()  # a linked file is rewritten where it lives: the link stays a link
     slots = content.slots if content is not None else None
     if slots is not None and slot not in slots:
         raise _problem(
@@ -457,7 +483,14 @@ def set_contact(
         raise _problem(path, "the value is empty.", "Give the number or address to ring.")
     if not checked_by:
         raise _problem(path, "--checked-by is empty.", "Name who checked the contact.")
-    data: Any = _read(path)[0] if path.exists() else None
+    for name, given in (("the value", value), ("--checked-by", checked_by)):
+        if bad := control_character(given):
+            raise _problem(path, *_one_line_problem(name, bad))
+    data: Any = None
+    lines = LineMap()
+    if real.exists():
+        data, lines = _read(real, path.name)
+        _check_as_read(path.name, data, lines, slots, slot)
     if data is None:
         data = {"contacts": {}}
     if not isinstance(data, dict) or not isinstance(data.get("contacts") or {}, dict):
@@ -476,10 +509,31 @@ def set_contact(
         entry["test_call"] = old["test_call"]
     contacts[slot] = entry
     text = HEADER + dump_yaml(data)
-    parsed, lines = _parse_yaml(text, path.name)
-    parser = _Parser(path.name, lines, slots)
+    parsed, written_lines = _parse_yaml(text, path.name)
+    parser = _Parser(path.name, written_lines, slots)
     written = parser.parse(parsed)
-    if parser.problems:
-        raise GuideError(parser.problems, file=path.name)
-    _replace(path, text)
+    if parser.problems:  # in what the entry keeps (its label): named where the file has it
+        raise GuideError([_at_line_read(p, lines) for p in parser.problems], file=path.name)
+    _replace(real, text)
     return written[slot]
+
+
+def _check_as_read(file: str, data: Any, lines: LineMap, slots, slot: str) -> None:
+    """Raise the problems of the file as read, at their own lines, but those of the entry
+    being set (which it replaces: setting it is how a trust mends it)."""
+    parser = _Parser(file, lines, slots)
+    parser.parse(data)
+    mine = f"contacts.{slot}"
+    problems = [
+        p
+        for p in parser.problems
+        if p.column != mine and not (p.column or "").startswith(mine + ".")
+    ]
+    if problems:
+        raise GuideError(problems, file=file)
+
+
+def _at_line_read(problem: Problem, lines: LineMap) -> Problem:
+    path = tuple((problem.column or "").split(".")) if problem.column else ()
+    line = lines.line(path) if lines else None
+    return dataclasses.replace(problem, line=line)
