@@ -251,7 +251,7 @@ def test_i6_northern_ireland_staff_may_submit_the_nrm_form(tmp_path):
 def test_i6_text_telling_gb_staff_to_complete_the_form_fails(tmp_path):
     def tell_staff(g):
         g["actions"]["refer_to_fro"]["variants"]["all"]["text"] = (
-            "Get the person's agreement. Then complete the NRM referral form yourself."
+            "Ask a First Responder for advice. Then complete the NRM referral form yourself."
         )
 
     content = load(tmp_path, guide=tell_staff)
@@ -271,6 +271,18 @@ def test_i6_text_telling_gb_staff_to_complete_the_form_fails(tmp_path):
         "If the person agrees, fill in the NRM referral form.",
         "Then make the NRM referral.",
         "Please submit an NRM form yourself.",
+        # The reviewer's four: no "form" or "referral" after the NRM.
+        "Then make a referral to the NRM yourself.",
+        "Refer the person to the NRM.",
+        "Submit the referral through the NRM portal.",
+        "Use the NRM online form.",
+        "Send the details to the National Referral Mechanism.",
+        "Fill out the National Referral Mechanism online.",
+        "Refer them to the NRM if they agree.",
+        # The NRM named first.
+        "For the NRM, refer the person online.",
+        "The NRM form: complete it yourself.",
+        "With the person's agreement, the NRM referral is one you make yourself.",
     ],
 )
 def test_i6_instructions_to_submit_are_recognised(text):
@@ -287,10 +299,100 @@ def test_i6_instructions_to_submit_are_recognised(text):
         "Your safeguarding lead will help the First Responder complete the NRM form.",
         "Complete your notes. The NRM is run by the Home Office.",
         "Tell your safeguarding lead.",
+        "Do not refer the person to the NRM yourself.",
+        "Never use the NRM online form.",
+        "Refer to a First Responder for an NRM referral.",
+        "Refer to the local authority, who make the NRM referral.",
+        "Use a professional interpreter to explain the NRM.",
+        "Make sure the NRM was explained.",
+        "Once the NRM has been explained, make a note of what the person said.",
+        "Use plain words when you talk about the NRM.",
+        # The shipped content's sentences about the NRM in Great Britain.
+        "They make the NRM referral; NHS staff cannot.",
+        "They make the NRM referral, not NHS staff.",
+        "An inter-agency referral discussion with the police follows, then the NRM referral.",
+        "Where the ICTG service runs, the child is referred to it as well as to the NRM.",
+        "Check the NRM was explained, with an interpreter if needed.",
+        "No NRM referral; keep the door open.",
     ],
 )
 def test_i6_other_sentences_about_the_nrm_pass(text):
     assert not tells_staff_to_submit_nrm(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Make a referral to the NRM yourself.",
+        "Refer the person to the NRM.",
+        "Submit the referral through the NRM portal.",
+        "Use the NRM online form.",
+    ],
+)
+def test_i6_each_of_the_reviewers_phrasings_fails_the_check_in_great_britain(tmp_path, text):
+    def tell_staff(g):
+        g["actions"]["refer_to_fro"]["variants"]["all"]["text"] = (
+            f"Ask your safeguarding lead to help a First Responder. {text}"
+        )
+
+    report = check(tmp_path, guide=tell_staff)
+    found = rule(report, "I6")
+    assert {re.search(r"Nation: ([A-Za-z ]+)\.", p.message).group(1) for p in found} == {
+        "England",
+        "Wales",
+        "Scotland",
+    }
+    assert all(f"'{text}'" in p.message for p in found)
+
+
+def test_i6_a_gb_nrm_referral_must_name_a_first_responder(tmp_path):
+    def unnamed(g):
+        g["actions"]["refer_to_fro"]["variants"]["all"]["text"] = (
+            "Refer through your safeguarding lead."
+        )
+
+    content = load(tmp_path, guide=unnamed)
+    report = check_content(content, AS_OF)
+    found = rule(report, "I6")
+    assert len(found) == 3  # once for each nation of Great Britain, not for each path
+    problem = one(report, "I6", "Wales")
+    assert "action 'refer_to_fro' (an NRM referral) names no First Responder" in problem.message
+    assert problem.line == content.guide.actions["refer_to_fro"].line
+    assert "First Responder" in problem.fix and "Salvation Army" in problem.fix
+    # Northern Ireland's own variant is not asked to (its HSC Trusts are First Responders).
+    assert not [p for p in found if "Northern" in p.message]
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "a First Responder",
+        "the local authority",
+        "the police",
+        "the Salvation Army",
+        "TARA",
+        "Migrant Help",
+        "the Helpline",
+        "the NSPCC",
+        "CTAC",
+        "Barnardo's",
+        "Barnardo\u2019s",
+    ],
+)
+def test_i6_a_gb_nrm_referral_may_name_any_known_first_responder(tmp_path, who):
+    def named(g):
+        g["actions"]["refer_to_fro"]["variants"]["all"]["text"] = (
+            f"With your safeguarding lead, refer to {who}."
+        )
+
+    assert rule(check(tmp_path, guide=named), "I6") == []
+
+
+def test_the_shipped_content_passes_every_rule():
+    from readiness.guide.load import default_folder
+
+    report = check_content(load_content(default_folder()), dt.date(2026, 12, 5))
+    assert report.ok, "\n".join(str(p) for p in report.problems)
 
 
 # -- I7 document and tell the safeguarding lead -------------------------------------------------

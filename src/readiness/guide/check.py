@@ -9,7 +9,8 @@ combination of answers) and checks the invariants I1-I11 of the specification:
 - I4  An adult's path tells the police only with consent, or when there is danger.
 - I5  Every outcome starts with treatment: care is never delayed by a charging question.
 - I6  Staff in England, Wales and Scotland are never told to submit the NRM form themselves
-      (they are not First Responders); Northern Ireland's HSC Trust staff may be.
+      (they are not First Responders), and every NRM referral there names the First
+      Responder who makes it; Northern Ireland's HSC Trust staff may refer.
 - I7  Every path documents and tells the safeguarding lead.
 - I8  Every action, for each nation, cites facts that exist, hold for that nation, are
       confirmed and are in date; every fact's sources exist and have an address and version.
@@ -369,13 +370,25 @@ def i6_gb_staff_never_submit_the_nrm(c: _Check) -> None:
         if "staff_submit_nrm" in action.tags:
             c.fail("I6", f"action '{action.id}' is tagged staff_submit_nrm.", fix, **where)
         variant = action.for_nation(path.nation)
-        for sentence in submit_instructions(variant.text if variant else ""):
+        text = variant.text if variant else ""
+        for sentence in submit_instructions(text):
             c.fail(
                 "I6",
                 f"action '{action.id}' tells staff to complete the NRM form: '{sentence}'",
                 fix,
                 **where,
             )
+        if variant is not None and "nrm_referral" in action.tags:
+            if not names_a_first_responder(text):
+                c.fail(
+                    "I6",
+                    f"action '{action.id}' (an NRM referral) names no First Responder.",
+                    "Name who makes the referral (for example "
+                    f"{', '.join(FIRST_RESPONDERS[:-1])} or {FIRST_RESPONDERS[-1]}), so that "
+                    "staff do not try to make it themselves: NHS staff in England, Wales and "
+                    "Scotland refer through their safeguarding lead.",
+                    **where,
+                )
 
 
 def i7_document_and_tell_the_lead(c: _Check) -> None:
@@ -397,12 +410,37 @@ def i7_document_and_tell_the_lead(c: _Check) -> None:
 
 # -- I6: recognising an instruction to submit the NRM form --------------------------------------
 
-_SUBMIT = re.compile(
-    r"\b(complete|submit|fill in|fill out|make|send)\b[^.!?]*"
-    r"\b(NRM|National Referral Mechanism)\b[^.!?]*\b(form|referral)s?\b",
-    re.IGNORECASE,
+# A verb that, addressed to the reader, would have them make the referral themselves.
+_VERB = re.compile(
+    r"\b(refer|make(?!\s+sure\b)|submit|complete|send|use|fill\s+in|fill\s+out)\b", re.I
 )
-_LEAD_IN = re.compile(r"\s*((then|now|please|also|and|first|next|so)[\s,]+)*", re.IGNORECASE)
+_NRM = re.compile(r"\b(NRM|National\s+Referral\s+Mechanism)\b", re.I)
+# Where the verb's own clause ends: punctuation, or a word that starts another clause.
+_CLAUSE_END = re.compile(
+    r"[,;:]|\b(when|while|because|before|after|until|unless|if|who|which|whose|where)\b", re.I
+)
+# "to explain", "to help": the verb's object is something else, done for a purpose.
+_PURPOSE = re.compile(r"\bto\s+(?!(the|a|an|NRM|National|them|it|its|their|your)\b)[a-z]+", re.I)
+# What shows that a clause after the NRM is about the referral itself.
+_OBJECT = re.compile(r"\b(it|them|forms?|referral|portal|online)\b", re.I)
+# The First Responders (and the lines that refer on to them) a GB text may send staff to.
+FIRST_RESPONDERS = (
+    "a First Responder",
+    "the local authority",
+    "the police",
+    "the Salvation Army",
+    "TARA",
+    "Migrant Help",
+    "the Helpline",
+    "the NSPCC's CTAC",
+    "Barnardo's",
+)
+_FIRST_RESPONDER = re.compile(
+    r"\b(First\s+Responders?|FROs?|local\s+authorit(y|ies)|police|Salvation\s+Army|TARA"
+    r"|Migrant\s+Help|Helpline|NSPCC|CTAC|Barnardo['\u2019]s)\b",
+    re.I,
+)
+_LEAD_IN = re.compile(r"\s*((then|now|please|also|and|first|next|so|always)[\s,]+)*", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(cannot|not|never|no)\b|n't\b", re.IGNORECASE)
 
 
@@ -410,25 +448,53 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
 
 
-def submit_instructions(text: str) -> list[str]:
-    """The sentences of ``text`` that tell the reader to complete or submit the NRM form.
+def names_a_first_responder(text: str) -> bool:
+    """Whether ``text`` names a First Responder, or a line that refers on to one."""
+    return _FIRST_RESPONDER.search(text) is not None
 
-    A heuristic: a sentence in which "complete", "submit", "fill in" or "make" is followed by
-    "NRM" (or "National Referral Mechanism") and then "form" or "referral", where the verb is
-    addressed to the reader (it opens its clause, or follows "you", or "yourself" follows it)
-    and is not negated before it in the same clause ("cannot", "not", "never", "don't").
-    "A First Responder, who can make the NRM referral" is not an instruction to the reader.
+
+def submit_instructions(text: str) -> list[str]:
+    """The sentences of ``text`` that tell the reader to make the NRM referral themselves.
+
+    A heuristic.  A sentence counts when one of the verbs refer, make, submit, complete, send,
+    use, fill in or fill out is addressed to the reader (it opens its clause, or follows
+    "you", or "yourself" follows it), is not negated before it in its clause ("cannot",
+    "not", "never", "don't"), does not send the referral to a First Responder in its own
+    clause ("refer to the local authority"), and names the NRM (or the National Referral
+    Mechanism) in either order:
+
+    - after the verb, in the verb's own clause, and not after a purpose such as "to
+      explain" ("Refer the person to the NRM.", "Use the NRM online form.");
+    - before the verb, in the same clause, or in an earlier clause when the verb's clause
+      speaks of the referral ("it", "the form", "online": "The NRM form: complete it.").
+
+    "A First Responder, who can make the NRM referral" is not an instruction to the reader;
+    nor is "Use an interpreter to explain the NRM" or "Make sure the NRM was explained".
     """
     found = []
     for sentence in sentences(text):
-        for match in _SUBMIT.finditer(sentence):
-            clause = re.split(r"[,;:]", sentence[: match.start()])[-1]
+        for verb in _VERB.finditer(sentence):
+            before = re.split(r"[,;:]", sentence[: verb.start()])[-1]
             to_reader = (
-                _LEAD_IN.fullmatch(clause) is not None
-                or re.search(r"\byou\b", clause, re.IGNORECASE) is not None
-                or re.search(r"\byourself\b", sentence[match.start() :], re.IGNORECASE)
+                _LEAD_IN.fullmatch(before) is not None
+                or re.search(r"\byou\b", before, re.IGNORECASE) is not None
+                or re.search(r"\byourself\b", sentence[verb.start() :], re.IGNORECASE)
             )
-            if to_reader and not _NEGATION.search(clause):
+            if not to_reader or _NEGATION.search(before):
+                continue
+            rest = sentence[verb.end() :]
+            end = _CLAUSE_END.search(rest)
+            clause = rest[: end.start()] if end else rest
+            if _FIRST_RESPONDER.search(clause):
+                continue
+            after = _NRM.search(clause)
+            if after:
+                named = not _PURPOSE.search(clause[: after.start()])
+            else:
+                named = bool(_NRM.search(sentence[: verb.start()])) and bool(
+                    _NRM.search(before) or _OBJECT.search(clause)
+                )
+            if named:
                 found.append(sentence)
                 break
     return found
