@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from readiness.errors import InstrumentError
 from readiness.instrument import parse_instrument
+from readiness.web.surveys.forms import StudyForm
 from readiness.web.surveys.models import InstrumentVersion, Response, Session, Site, Study
 
 
@@ -56,11 +57,20 @@ class SiteInline(admin.TabularInline):
     extra = 0
 
 
+class StudyAdminForm(StudyForm):
+    """The staff form's checks (a study's nation and its survey must agree), with every field
+    of a study: the admin also edits the slug and the demonstration flag."""
+
+    class Meta(StudyForm.Meta):
+        fields = "__all__"
+
+
 @admin.register(Study)
 class StudyAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "instrument", "is_open", "synthetic")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [SiteInline]
+    form = StudyAdminForm
 
 
 @admin.register(Session)
