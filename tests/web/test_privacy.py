@@ -164,6 +164,12 @@ def test_the_follow_up_link_is_redacted(client, session_a, captured_logs):
     assert redact(f"GET /f/{token}/ HTTP/1.1") == "GET /f/*/ HTTP/1.1"
 
 
+def test_the_guides_answers_are_redacted():
+    # The guide's address is the member of staff's answers (adult, no consent, ...).
+    assert redact("GET /guide/0-1-2-0-1/ HTTP/1.1") == "GET /guide/*/ HTTP/1.1"
+    assert redact("GET /guide/print/wales.pdf HTTP/1.1") == "GET /guide/print/wales.pdf HTTP/1.1"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -27,6 +27,8 @@ from gunicorn.glogging import Logger as _GunicornLogger
 # Respondent URLs whose second part is a secret: /s/<session token>/, /f/<follow-up token>/,
 # /r/<resume code>/, /thanks/<receipt>/.
 _SECRET_PATH = re.compile(r"/(s|f|r|thanks)/[^/\s\"?]+")
+# The guide's address holds a member of staff's answers (/guide/0-1-2/): kept out of the logs.
+_GUIDE_PATH = re.compile(r"/guide/[0-9][0-9-]*")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 _IPV6 = re.compile(
     r"(?<![0-9A-Za-z:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"
@@ -43,6 +45,7 @@ def redact(text: str) -> str:
     """``text`` with respondent secrets in URLs, query strings and IP addresses replaced."""
     text = _QUERY.sub(r"\1", text)
     text = _SECRET_PATH.sub(lambda m: f"/{m.group(1)}/*", text)
+    text = _GUIDE_PATH.sub("/guide/*", text)
     text = _IPV4.sub("[address]", text)
     return _IPV6.sub("[address]", text)
 
