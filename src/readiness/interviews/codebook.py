@@ -18,13 +18,24 @@ under it)::
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import Project
 
-__all__ = ["apply_codebook", "codebook_dict", "data_path", "load_codebook", "starter_codebook"]
+__all__ = [
+    "apply_codebook",
+    "change_code",
+    "check_colour",
+    "codebook_dict",
+    "data_path",
+    "load_codebook",
+    "merge_codes",
+    "palette_colour",
+    "starter_codebook",
+]
 
 _FIELDS = ("definition", "inclusion", "exclusion", "example", "color")
 _COLOR = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
@@ -169,8 +180,6 @@ def starter_codebook() -> dict:
 def apply_codebook(project: Project, book: dict) -> dict:
     """Add a codebook's codes and themes to a project; codes already there (same path) are
     kept, and their empty fields filled in.  Returns counts of what was added."""
-    from dataclasses import replace
-
     added = {"codes": 0, "themes": 0}
 
     def add(codes, parent_id):
@@ -257,3 +266,176 @@ def codebook_dict(project: Project) -> dict:
     if rest:
         out["codes"] = rest
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Changing the code tree: colours, names, parents and merges
+# ---------------------------------------------------------------------------------------------
+
+# Colours given to new codes in turn: distinct, and dark enough to read on white as a stripe.
+PALETTE = (
+    "#005EB8",
+    "#DA291C",
+    "#007F3B",
+    "#AE2573",
+    "#ED8B00",
+    "#330072",
+    "#00A499",
+    "#8A1538",
+    "#7C2855",
+    "#425563",
+    "#006747",
+    "#B45F06",
+)
+
+
+def palette_colour(n: int) -> str:
+    """The colour of the ``n``-th new code (from 0), repeating the palette."""
+    return PALETTE[n % len(PALETTE)]
+
+
+def check_colour(value: str | None) -> str | None:
+    """``#RRGGBB`` (upper case) from ``#RGB`` or ``#rrggbb``; None for none."""
+    if value is None or not str(value).strip():
+        return None
+    v = str(value).strip()
+    if not _COLOR.match(v):
+        raise fail(f"colour {v!r} is not #RRGGBB.", fix="give a colour such as #005EB8.")
+    if len(v) == 4:
+        v = "#" + "".join(ch * 2 for ch in v[1:])
+    return v.upper()
+
+
+@dataclass(frozen=True)
+class CodeChange:
+    """What :func:`change_code` changed: field -> (before, after)."""
+
+    code: str
+    changes: dict
+
+
+def change_code(
+    project: Project,
+    ref: str,
+    *,
+    name: str | None = None,
+    color: object = ...,
+    parent: object = ...,
+    user: str | None = None,
+) -> CodeChange:
+    """Rename a code, give it a colour and/or move it under another parent (None: the top).
+
+    ``color`` and ``parent`` left out (``...``) stay as they are.  A code cannot move under
+    itself or a code below it, and no two codes under one parent share a name.  Nothing
+    changes when anything is wrong.  Logged as ``change-code`` by ``user``.
+    """
+    code = project.code(ref)
+    new = {}
+    if name is not None and name.strip() != code.name:
+        new["name"] = name.strip()
+        if not new["name"] or "/" in new["name"]:
+            raise fail(
+                f"code name {new['name']!r} is empty or contains '/'.",
+                fix="give a name without '/', which separates a code's path.",
+            )
+    if color is not ... and check_colour(color) != code.color:
+        new["color"] = check_colour(color)
+    if parent is not ...:
+        parent_id = project.code(parent).id if parent else None
+        if parent_id != code.parent:
+            if parent_id in project.descendants(code.id):
+                raise fail(
+                    f"the code {project.code_path(code.id)!r} cannot go under "
+                    f"{project.code_path(parent_id)!r}, which is itself or below it.",
+                    fix="choose a parent outside this code's branch.",
+                )
+            new["parent"] = parent_id
+    target_name = new.get("name", code.name)
+    target_parent = new.get("parent", code.parent)
+    for c in project.codes.values():
+        if c.id != code.id and c.name == target_name and c.parent == target_parent:
+            raise fail(
+                f"the code {project.code_path(c.id)!r} already exists there.",
+                fix="choose another name, or merge the two codes.",
+            )
+    if not new:
+        return CodeChange(code.id, {})
+    before = {k: getattr(code, k) for k in new}
+    project.codes[code.id] = replace(code, **new)
+    changes = {k: (before[k], v) for k, v in new.items()}
+    project.log("change-code", user, code=code.id, fields=sorted(changes))
+    return CodeChange(code.id, changes)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What :func:`merge_codes` did."""
+
+    source: str  # the code merged away
+    into: str
+    recoded: tuple[str, ...]  # codings that now have ``into``
+    dropped: tuple[str, ...]  # codings removed: the same passage, coder and code already there
+    children: tuple[str, ...]  # codes moved under ``into``
+
+
+def merge_codes(
+    project: Project, source_ref: str, into_ref: str, *, user: str | None = None
+) -> Merge:
+    """Merge a code into another: its codings, children, themes and memos go to ``into`` and
+    the code is removed.  A coding that would repeat one already there (same passage, coder
+    and code) is dropped, with its memos moved to the one kept.  ``into`` may not be the code
+    itself or below it.  Logged as ``merge-codes``."""
+    src = project.code(source_ref)
+    dst = project.code(into_ref)
+    if dst.id in project.descendants(src.id):
+        raise fail(
+            f"the code {project.code_path(src.id)!r} cannot be merged into "
+            f"{project.code_path(dst.id)!r}, which is itself or below it.",
+            fix="merge the codes below it first, or choose another code.",
+        )
+    if not dst.codable and any(c.code == src.id for c in project.codings.values()):
+        raise fail(f"code {project.code_path(dst.id)!r} is a heading that cannot be applied.")
+    kids = [c.id for c in project.codes.values() if c.parent == src.id]
+    for kid in kids:
+        k = project.codes[kid]
+        if any(c.name == k.name and c.parent == dst.id for c in project.codes.values()):
+            raise fail(
+                f"{project.code_path(dst.id)!r} already has a code {k.name!r}.",
+                fix=f"merge or rename {project.code_path(kid)!r} first.",
+            )
+    have = {
+        (c.source, c.start, c.end, c.coder): c.id
+        for c in project.codings.values()
+        if c.code == dst.id
+    }
+    recoded, dropped, retarget = [], [], {}
+    for c in list(project.codings.values()):
+        if c.code != src.id:
+            continue
+        same = have.get((c.source, c.start, c.end, c.coder))
+        if same is not None:
+            dropped.append(c.id)
+            retarget[c.id] = same
+            del project.codings[c.id]
+        else:
+            project.codings[c.id] = replace(c, code=dst.id)
+            recoded.append(c.id)
+    retarget[src.id] = dst.id
+    for mm in list(project.memos.values()):
+        if mm.target in ("code", "coding") and mm.target_id in retarget:
+            project.memos[mm.id] = replace(mm, target_id=retarget[mm.target_id])
+    for kid in kids:
+        project.codes[kid] = replace(project.codes[kid], parent=dst.id)
+    for th in list(project.themes.values()):
+        if src.id in th.codes:
+            codes = tuple(dict.fromkeys(dst.id if c == src.id else c for c in th.codes))
+            project.themes[th.id] = replace(th, codes=codes)
+    for p in list(project.participants.values()):
+        if src.id in p.code_refs:
+            refs = tuple(dict.fromkeys(dst.id if c == src.id else c for c in p.code_refs))
+            project.participants[p.id] = replace(p, code_refs=refs)
+    del project.codes[src.id]
+    project.log(
+        "merge-codes", user, code=src.id, into=dst.id, recoded=len(recoded), dropped=len(dropped)
+    )
+    return Merge(src.id, dst.id, tuple(recoded), tuple(dropped), tuple(kids))
