@@ -43,6 +43,7 @@ INTERVIEWS = {
     "interviews:memo": ("/interviews/{ip}/memos/{imemo}/", _LEAD),
     "interviews:codebook": ("/interviews/{ip}/codebook/", _IN),
     "interviews:code": ("/interviews/{ip}/codebook/{icode}/", _IN),
+    "interviews:codes_css": ("/interviews/{ip}/codes.css", _IN),
     "interviews:search": ("/interviews/{ip}/search/?q=interpreter", _IN),
     "interviews:framework": ("/interviews/{ip}/framework/", _IN),
     "interviews:report": ("/interviews/{ip}/report/", _IN),

@@ -55,7 +55,7 @@ def test_coding_by_turn_and_words_without_javascript(project, people, signed_in)
     assert t.text[whole.start : whole.end].startswith("I went to our safeguarding lead.")
     # The page shows both, with the passage marked.
     html = client.get(page).content.decode()
-    assert html.count('class="ri-d1"') >= 2
+    assert html.count('class="ri-d1 ri-k') >= 2
     assert "we had no interpreter" in html
 
 

@@ -9,8 +9,9 @@ adds the number of code points before the selection in that piece to ``data-s``.
 counts in UTF-16 code units, so a character outside the Basic Multilingual Plane (an emoji)
 is two units but one character: ``coding.js`` converts.
 
-Coded pieces are ``<mark>`` elements listing their codings (``data-c``: primary keys) and
-their depth (how many codings overlap there).  Nothing but text and empty anchors is inside a
+Coded pieces are ``<mark>`` elements listing their codings (``data-c``: primary keys), their
+depth (how many codings overlap there) and the colour of the coding that started last
+(class ``ri-k<code>``, defined by the project's ``codes.css``).  Nothing but text and empty anchors is inside a
 turn's text, so offsets stay right.
 
 Built in Python rather than in a template loop: a transcript with 2,000 codings has about
@@ -35,6 +36,7 @@ class Span:
     pk: int
     start: int
     end: int
+    code: int = 0  # the code's primary key: its colour is the class ri-k<code>
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def render_turns(
     turns = turns_of(text)
     starts_at: dict[int, list[int]] = {}
     ends_at: dict[int, list[int]] = {}
+    code_of = {s.pk: s.code for s in spans}
     points = set()
     for s in spans:
         starts_at.setdefault(s.start, []).append(s.pk)
@@ -129,6 +132,7 @@ def render_turns(
             if active:
                 depth = min(len(active), 4)
                 classes.append(f"ri-d{depth}")
+                classes.append(f"ri-k{code_of[next(reversed(active))]}")
                 ids = " ".join(str(pk) for pk in active)
                 parts.append(
                     f'<mark class="{" ".join(classes)}" data-s="{a}" data-c="{ids}">{piece}</mark>'
@@ -163,7 +167,8 @@ def render_codings(codings: list[dict], coding_base: str) -> Markup:
             else ""
         )
         out.append(
-            f'<li id="li-{pk}"><a class="ri-jump" href="#c{pk}" data-c="{pk}">{code}</a> '
+            f'<li id="li-{pk}"><span class="ri-swatch ri-k{c.get("code_pk", 0)}"></span>'
+            f'<a class="ri-jump" href="#c{pk}" data-c="{pk}">{code}</a> '
             f'<span class="ri-muted">line {c["line"]} · {escape(c["coder"])}</span>'
             f'<span class="ri-excerpt">{escape(c["excerpt"])}</span>'
             f'<a class="ri-edit" href="{coding_base}{c["guid"]}/">{"Edit" if c["may_change"] else "Open"}'
@@ -171,3 +176,35 @@ def render_codings(codings: list[dict], coding_base: str) -> Markup:
             f"{note}</li>"
         )
     return Markup("\n".join(out))
+
+
+def render_chips(codings: list[dict], turns: list[TurnView], coding_base: str) -> dict[int, Markup]:
+    """The labels in the margin beside each turn: one per coding that starts in it, in the
+    colour of its code, linking to the coding's page (the script makes them select the coding
+    for adjusting its span).  Keyed by turn number."""
+    starts = [tv.turn.start for tv in turns]
+    out: dict[int, list[str]] = {}
+    for c in codings:
+        k = max(0, bisect_right(starts, c["start"]) - 1)
+        number = turns[k].number if turns else 0
+        code = escape(c["code"].rsplit("/", 1)[-1])
+        edit = ' data-edit="1"' if c["may_change"] else ""
+        out.setdefault(number, []).append(
+            f'<a class="ri-chip ri-k{c["code_pk"]}" href="{coding_base}{c["guid"]}/" '
+            f'data-c="{c["pk"]}" data-g="{c["guid"]}" data-start="{c["start"]}" '
+            f'data-end="{c["end"]}"{edit} title="{escape(c["code"])} · {escape(c["coder"])}">'
+            f'<span class="nhsuk-u-visually-hidden">Coding: </span>{code}</a>'
+        )
+    return {n: Markup("".join(items)) for n, items in out.items()}
+
+
+def render_code_colours(colours: list[tuple[int, str]]) -> str:
+    """The stylesheet that gives each code its colour: ``.ri-k<pk> { --k: #RRGGBB }``.  Only
+    colours that are ``#RGB`` or ``#RRGGBB`` are written (they came through the core's
+    checks, but a stylesheet is no place to trust that)."""
+    import re
+
+    ok = re.compile(r"#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?")
+    return "".join(
+        f".ri-k{pk}{{--k:{colour}}}\n" for pk, colour in colours if colour and ok.fullmatch(colour)
+    )

@@ -25,6 +25,8 @@ from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils.text import slugify
 
+from readiness.interviews.codebook import change_code as core_change_code
+from readiness.interviews.codebook import check_colour, merge_codes, palette_colour
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import Project, turns_of
 from readiness.interviews.text import has_nul, normalise
@@ -580,7 +582,7 @@ def code_passage(
             existing = next(
                 (c for c in core.codes.values() if c.name == name and c.parent is None), None
             )
-            c = existing or core.add_code(name)
+            c = existing or core.add_code(name, color=palette_colour(len(core.codes)))
             if existing is None:
                 made_codes.append(c)
             refs.append(c.id)
@@ -617,13 +619,15 @@ def code_passage(
             ]
         )
         if rows or made_codes:
-            core.log(
-                "code",
-                coder.name,
-                added=len(rows),
-                source=t.name,
-                **({"new_codes": [c.name for c in made_codes]} if made_codes else {}),
+            new_codes = (
+                {
+                    "new_codes": [c.name for c in made_codes],
+                    "new_code_ids": [c.id for c in made_codes],
+                }
+                if made_codes
+                else {}
             )
+            core.log("code", coder.name, added=len(rows), source=t.name, **new_codes)
             convert.save_audit(core, locked)
     return rows
 
@@ -685,6 +689,90 @@ def delete_coding(project: m.InterviewProject, coding: m.Coding, access: perm.Ac
         row.delete()
         core.log("code", access.user.get_username(), removed=1, source=row.transcript.name)
         convert.save_audit(core, locked)
+
+
+def undo_codings(
+    project: m.InterviewProject,
+    transcript: m.Transcript,
+    access: perm.Access,
+    *,
+    codings: list[str],
+    codes: list[str] = (),
+) -> tuple[int, int]:
+    """Undo the page's last coding: delete ``codings`` (GUIDs of this transcript that this
+    person may change) and the ``codes`` that coding made, when nothing else uses them.
+
+    A code is deleted only if this person's last ``code`` entry in the audit log made it and
+    it has no codings, codes below it, themes or memos left, so a coder cannot delete the
+    codebook's codes this way.  Returns (codings, codes) deleted.  Audited as ``undo-code``.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    access.require(perm.CODE)
+    with transaction.atomic():
+        locked = _locked(project)
+        rows = list(
+            m.Coding.objects.filter(
+                project=locked, transcript=transcript, guid__in=codings
+            ).select_related("coder")
+        )
+        if not rows and not codes:
+            raise fail("there is nothing to undo (the coding has been deleted).")
+        for row in rows:
+            if not access.may_change(row.coder.account_id if row.coder else None):
+                raise PermissionDenied
+        core = _core_for_transcript(locked, transcript, memos=True)
+        memos_before = set(core.memos)
+        for row in rows:
+            core.remove_coding(row.guid)
+        m.Memo.objects.filter(project=locked, guid__in=memos_before - set(core.memos)).delete()
+        m.Coding.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        gone = _undo_new_codes(locked, access, codes)
+        core.log(
+            "undo-code",
+            access.user.get_username(),
+            removed=len(rows),
+            source=transcript.name,
+            **({"removed_codes": gone} if gone else {}),
+        )
+        convert.save_audit(core, locked)
+    return len(rows), len(gone)
+
+
+def new_code_guids(project: m.InterviewProject, made: list[m.Coding]) -> list[str]:
+    """The codes that the coding which made ``made`` created (its audit entry says)."""
+    if not made or made[0].coder is None:
+        return []
+    last = (
+        m.AuditEntry.objects.filter(project=project, action="code", user=made[0].coder.name)
+        .order_by("-id")
+        .first()
+    )
+    return list((last.details or {}).get("new_code_ids", [])) if last else []
+
+
+def _undo_new_codes(project: m.InterviewProject, access: perm.Access, codes) -> list[str]:
+    coder = coder_of(project, access.user)
+    if not codes or coder is None:
+        return []
+    last = (
+        m.AuditEntry.objects.filter(project=project, action="code", user=coder.name)
+        .order_by("-id")
+        .first()
+    )
+    made = set((last.details or {}).get("new_code_ids", [])) if last else set()
+    gone = []
+    for c in m.Code.objects.filter(project=project, guid__in=[g for g in codes if g in made]):
+        used = (
+            c.codings.exists()
+            or c.children.exists()
+            or c.theme_links.exists()
+            or m.Memo.objects.filter(project=project, target="code", target_id=c.guid).exists()
+        )
+        if not used:
+            gone.append(c.name)
+            c.delete()
+    return gone
 
 
 # ---------------------------------------------------------------------------------------------
@@ -824,8 +912,10 @@ def add_code(
     exclusion: str = "",
     example: str = "",
     themes: list[str] = (),
+    color: str | None = None,
 ) -> m.Code:
-    """A new code (the core's ``add_code`` checks its name), optionally in themes."""
+    """A new code (the core's ``add_code`` checks its name), optionally in themes, with the
+    colour chosen or the next of the palette."""
     access.require(perm.CODE)
     with transaction.atomic():
         locked = _locked(project)
@@ -837,14 +927,21 @@ def add_code(
             inclusion=inclusion.strip(),
             exclusion=exclusion.strip(),
             example=example.strip(),
+            color=check_colour(color) or _next_colour(locked),
         )
         row = _write_code(locked, c, _next_position(m.Code, locked))
+        core.log("add-code", access.user.get_username(), code=c.id)
+        convert.save_audit(core, locked)
         for guid in themes:
             th = m.Theme.objects.filter(project=locked, guid=guid).first()
             if th is not None:
                 n = m.ThemeCode.objects.filter(theme=th).count()
                 m.ThemeCode.objects.create(theme=th, code=row, position=n)
     return row
+
+
+def _next_colour(project: m.InterviewProject) -> str:
+    return palette_colour(m.Code.objects.filter(project=project).count())
 
 
 def update_code(
@@ -859,34 +956,116 @@ def update_code(
     example: str = "",
     themes: list[str] | None = None,
 ) -> m.Code:
+    """Change a code's name, definition, rules and themes (audited as ``change-code``)."""
     access.require(perm.MANAGE_CODEBOOK)
-    name = name.strip()
-    if not name or "/" in name:
-        raise fail(f"code name {name!r} is empty or contains '/'.", fix="give a name without '/'.")
     with transaction.atomic():
-        _locked(project)
-        if (
-            m.Code.objects.filter(project=project, parent=code.parent, name=name)
-            .exclude(pk=code.pk)
-            .exists()
-        ):
-            raise fail(f"the code {name!r} already exists there.", fix="choose another name.")
-        code.name = name
-        code.definition = definition.strip()
-        code.inclusion = inclusion.strip()
-        code.exclusion = exclusion.strip()
-        code.example = example.strip()
+        locked = _locked(project)
+        core = convert.to_core(locked, sources=[], codings=False, memos=False)
+        user = access.user.get_username()
+        core_change_code(core, code.guid, name=name, user=user)
+        code.name = core.codes[code.guid].name
+        fields = {
+            "definition": definition.strip(),
+            "inclusion": inclusion.strip(),
+            "exclusion": exclusion.strip(),
+            "example": example.strip(),
+        }
+        changed = [k for k, v in fields.items() if getattr(code, k) != v]
+        for k, v in fields.items():
+            setattr(code, k, v)
         code.save()
+        if changed:
+            core.log("change-code", user, code=code.guid, fields=changed)
         if themes is not None:
-            wanted = set(themes)
-            for link in m.ThemeCode.objects.filter(code=code).select_related("theme"):
-                if link.theme.guid not in wanted:
-                    link.delete()
-            have = set(m.ThemeCode.objects.filter(code=code).values_list("theme__guid", flat=True))
-            for th in m.Theme.objects.filter(project=project, guid__in=wanted - have):
-                n = m.ThemeCode.objects.filter(theme=th).count()
-                m.ThemeCode.objects.create(theme=th, code=code, position=n)
+            _set_themes(project, code, themes)
+        convert.save_audit(core, locked)
     return code
+
+
+def _set_themes(project: m.InterviewProject, code: m.Code, themes: list[str]) -> None:
+    wanted = set(themes)
+    for link in m.ThemeCode.objects.filter(code=code).select_related("theme"):
+        if link.theme.guid not in wanted:
+            link.delete()
+    have = set(m.ThemeCode.objects.filter(code=code).values_list("theme__guid", flat=True))
+    for th in m.Theme.objects.filter(project=project, guid__in=wanted - have):
+        n = m.ThemeCode.objects.filter(theme=th).count()
+        m.ThemeCode.objects.create(theme=th, code=code, position=n)
+
+
+_KEEP = ...
+
+
+def change_code(
+    project: m.InterviewProject,
+    code: m.Code,
+    access: perm.Access,
+    *,
+    name: str | None = None,
+    color: object = _KEEP,
+    parent: object = _KEEP,
+) -> m.Code:
+    """Rename a code, recolour it or move it under another code (a GUID; None or "" for the
+    top).  The core refuses a move under the code itself or below it.  Audited."""
+    access.require(perm.MANAGE_CODEBOOK)
+    with transaction.atomic():
+        locked = _locked(project)
+        core = convert.to_core(locked, sources=[], codings=False, memos=False)
+        done = core_change_code(
+            core,
+            code.guid,
+            name=name,
+            color=color,
+            parent=(parent or None) if parent is not _KEEP else _KEEP,
+            user=access.user.get_username(),
+        )
+        c = core.codes[code.guid]
+        row = m.Code.objects.get(pk=code.pk, project=locked)
+        row.name, row.color = c.name, c.color
+        row.parent = m.Code.objects.get(project=locked, guid=c.parent) if c.parent else None
+        if "parent" in done.changes:
+            row.position = _next_position(m.Code, locked)  # last among its new siblings
+        row.save()
+        convert.save_audit(core, locked)
+    return row
+
+
+def merge_code(
+    project: m.InterviewProject, code: m.Code, into: str, access: perm.Access
+) -> tuple[m.Code, int]:
+    """Merge ``code`` into the code ``into`` (a GUID): its codings, codes below it, themes and
+    memos go there, and it is deleted (the core's ``merge_codes``).  Returns the code kept and
+    how many codings it received.  Audited as ``merge-codes``."""
+    access.require(perm.MANAGE_CODEBOOK)
+    with transaction.atomic():
+        locked = _locked(project)
+        core = convert.to_core(locked)
+        done = merge_codes(core, code.guid, into, user=access.user.get_username())
+        dst = m.Code.objects.get(project=locked, guid=done.into)
+        m.Code.objects.filter(project=locked, guid__in=done.children).update(parent=dst)
+        for memo in m.Memo.objects.filter(project=locked, guid__in=list(core.memos)):
+            target = core.memos[memo.guid].target_id
+            if memo.target in ("code", "coding") and memo.target_id != target:
+                memo.target_id = target
+                memo.save(update_fields=["target_id"])
+        m.Coding.objects.filter(project=locked, guid__in=done.dropped).delete()
+        m.Coding.objects.filter(project=locked, guid__in=done.recoded).update(code=dst)
+        have = set(m.ThemeCode.objects.filter(code=dst).values_list("theme_id", flat=True))
+        for link in m.ThemeCode.objects.filter(code__guid=done.source, code__project=locked):
+            if link.theme_id not in have:
+                m.ThemeCode.objects.create(theme_id=link.theme_id, code=dst, position=link.position)
+        for part in m.Participant.objects.filter(project=locked):
+            refs = (
+                list(core.participants[part.guid].code_refs)
+                if part.guid in core.participants
+                else None
+            )
+            if refs is not None and refs != list(part.code_refs):
+                part.code_refs = refs
+                part.save(update_fields=["code_refs"])
+        m.Code.objects.filter(project=locked, guid=done.source).delete()
+        convert.save_audit(core, locked)
+    return dst, len(done.recoded)
 
 
 def delete_code(project: m.InterviewProject, code: m.Code, access: perm.Access) -> None:
@@ -894,11 +1073,17 @@ def delete_code(project: m.InterviewProject, code: m.Code, access: perm.Access) 
     if code.codings.exists():
         raise fail(
             f"the code {code.name!r} has {code.codings.count()} coding(s).",
-            fix="delete or recode its codings first.",
+            fix="delete or recode its codings first, or merge it into another code.",
         )
     if code.children.exists():
         raise fail(f"the code {code.name!r} has codes below it.", fix="delete or move them first.")
-    code.delete()
+    with transaction.atomic():
+        locked = _locked(project)
+        m.ThemeCode.objects.filter(code=code).delete()
+        code.delete()
+        core = Project(locked.name)
+        core.log("delete-code", access.user.get_username(), code=code.guid, name=code.name)
+        convert.save_audit(core, locked)
 
 
 def add_theme(

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from readiness.web.interviews import views as v
+from readiness.web.interviews import views_coding as vc
 
 app_name = "interviews"
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("<slug:slug>/memos/add/", v.memo_add, name="memo_add"),
     path("<slug:slug>/memos/<int:memo_id>/", v.memo, name="memo"),
     path("<slug:slug>/codebook/", v.codebook, name="codebook"),
+    path("<slug:slug>/codes.css", vc.codes_css, name="codes_css"),
     path("<slug:slug>/codebook/<str:guid>/", v.code, name="code"),
     path("<slug:slug>/search/", v.search, name="search"),
     path("<slug:slug>/framework/", v.framework, name="framework"),

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.interviews.errors import InterviewError
 from readiness.web.attachment import attachment
-from readiness.web.interviews import analysis, review, services
+from readiness.web.interviews import analysis, review, services, views_coding
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
 from readiness.web.interviews.forms import (
@@ -29,7 +28,6 @@ from readiness.web.interviews.forms import (
     error_list,
     render_form,
 )
-from readiness.web.interviews.render import Span, render_codings, render_turns
 
 
 def _page(request, template, project=None, access=None, **context):
@@ -256,82 +254,6 @@ def _transcript(project, access, guid) -> m.Transcript:
     return t
 
 
-def _coder_filter(request, project, access):
-    """Whose codings the page shows: everyone's, only mine, or one coder's."""
-    value = request.GET.get("coder") or "all"
-    if value == "mine":
-        coder = services.coder_of(project, access.user)
-        return value, [coder.pk] if coder else []
-    if value != "all":
-        coder = m.Coder.objects.filter(project=project, guid=value).first()
-        if coder is not None:
-            return value, [coder.pk]
-        value = "all"
-    return value, None
-
-
-def transcript_context(request, project, access, t: m.Transcript) -> dict:
-    """What the transcript page (and its fragments after coding) shows."""
-    shown, coder_ids = _coder_filter(request, project, access)
-    qs = m.Coding.objects.filter(transcript=t)
-    if coder_ids is not None:
-        qs = qs.filter(coder_id__in=coder_ids)
-    rows = list(
-        qs.order_by("start", "end", "id").values_list(
-            "pk", "guid", "start", "end", "code_id", "coder_id", "coder__account_id"
-        )
-    )
-    at = _int(request.GET.get("at"))
-    to = _int(request.GET.get("to"))
-    highlight = (
-        (at, to) if at is not None and to is not None and 0 <= at < to <= len(t.text) else None
-    )
-    turns = render_turns(t.text, [Span(r[0], r[2], r[3]) for r in rows], highlight=highlight)
-    paths = services.code_paths(project)
-    coders = dict(m.Coder.objects.filter(project=project).values_list("pk", "name"))
-    memo_counts = dict(
-        m.Memo.objects.filter(
-            project=project,
-            target="coding",
-            target_id__in=m.Coding.objects.filter(transcript=t).values("guid"),
-        )
-        .values("target_id")
-        .annotate(n=Count("id"))
-        .values_list("target_id", "n")
-    )
-    from bisect import bisect_right
-
-    from readiness.interviews.text import line_starts
-
-    starts = line_starts(t.text)
-    me = access.user.pk
-    codings = [
-        {
-            "pk": pk,
-            "guid": guid,
-            "start": s,
-            "end": e,
-            "code": paths.get(code_id, "?"),
-            "coder": coders.get(coder_id, ""),
-            "line": bisect_right(starts, s),
-            "excerpt": _excerpt(t.text, s, e),
-            "memos": memo_counts.get(guid, 0),
-            "mine": owner == me,
-            "may_change": access.has(perm.EDIT_ANY) or owner == me,
-        }
-        for pk, guid, s, e, code_id, coder_id, owner in rows
-    ]
-    return {
-        "transcript": t,
-        "turns": turns,
-        "codings": codings,
-        "shown": shown,
-        "highlight": highlight,
-        "codings_html": render_codings(codings, f"/interviews/{project.slug}/codings/"),
-        "checked": [],
-    }
-
-
 def _context(text: str, pos: int, *, before: bool, width: int = 160) -> str:
     """Up to ``width`` characters before or after ``pos``, cut at a word, with an ellipsis
     where the transcript goes on."""
@@ -348,11 +270,6 @@ def _context(text: str, pos: int, *, before: bool, width: int = 160) -> str:
     return piece.rstrip("\n")
 
 
-def _excerpt(text: str, s: int, e: int, width: int = 72) -> str:
-    piece = " ".join(text[s:e].split())
-    return piece if len(piece) <= width else piece[: width - 1] + "…"
-
-
 @perm.project_view(perm.VIEW)
 @require_http_methods(["GET", "POST"])
 def transcript(request, project, access, guid):
@@ -360,6 +277,8 @@ def transcript(request, project, access, guid):
     errors = []
     values = {}
     wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method == "POST" and request.POST.get("undo"):
+        return views_coding.undo(request, project, access, t, wants_json)
     if request.method == "POST":
         access.require(perm.CODE)
         values = request.POST
@@ -396,27 +315,23 @@ def transcript(request, project, access, guid):
                 else "That passage already has those codes from you."
             )
             if wants_json:
-                context = transcript_context(request, project, access, t)
-                context.update(project=project, access=access)
-                return JsonResponse(
-                    {
-                        "ok": True,
-                        "message": note,
-                        "codings": [c.pk for c in made],
-                        "text": render_to_string("interviews/_turns.jinja", context, request),
-                        "list": render_to_string("interviews/_codings.jinja", context, request),
-                        "codebook": render_to_string(
-                            "interviews/_codebook_choices.jinja",
-                            {**context, "codebook": _codebook_choices(project)},
-                            request,
-                        ),
-                    }
+                return views_coding.fragments(
+                    request,
+                    project,
+                    access,
+                    t,
+                    note,
+                    codings=[c.pk for c in made],
+                    undo={
+                        "codings": [c.guid for c in made],
+                        "codes": services.new_code_guids(project, made),
+                    },
                 )
             messages.success(request, note)
             anchor = f"#c{made[0].pk}" if made else ""
             query = request.GET.urlencode()
             return redirect(request.path + (f"?{query}" if query else "") + anchor)
-    context = transcript_context(request, project, access, t)
+    context = views_coding.transcript_context(request, project, access, t)
     participants = list(t.participants.all())
     return _page(
         request,
@@ -426,32 +341,13 @@ def transcript(request, project, access, guid):
         errors=errors,
         values=values,
         participants=participants,
-        codebook=_codebook_choices(project),
+        codebook=views_coding.codebook_choices(project),
         coders=m.Coder.objects.filter(project=project, codings__transcript=t).distinct(),
         memos=services.memos_on(project, "source", t.guid),
         passage_memos=m.Memo.objects.filter(project=project, target="selection", transcript=t),
         memo_fields=render_form(MemoForm(prefix="memo")),
         **{**context, "checked": values.getlist("codes") if values else []},
     )
-
-
-def _codebook_choices(project):
-    """Codable codes in codebook order with depth, theme names and shortcut numbers."""
-    tree = services.codebook_tree(project)
-    themes: dict[int, list[str]] = {}
-    for code_id, name in m.ThemeCode.objects.filter(theme__project=project).values_list(
-        "code_id", "theme__name"
-    ):
-        themes.setdefault(code_id, []).append(name)
-    out = []
-    key = 0
-    for c, depth in tree:
-        shortcut = None
-        if c.codable and key < 9:
-            key += 1
-            shortcut = key
-        out.append({"code": c, "depth": depth, "themes": themes.get(c.pk, []), "key": shortcut})
-    return out
 
 
 @perm.project_view(perm.VIEW)
@@ -477,7 +373,16 @@ def coding(request, project, access, guid):
             )
         except InterviewError as err:
             errors = _errors(err)
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return JsonResponse(
+                    {"ok": False, "errors": [e["text"] for e in errors]}, status=400
+                )
         else:
+            if request.headers.get("Accept", "").startswith("application/json"):
+                note = (
+                    f"The coding of {row.code.name} now covers characters {row.start} to {row.end}."
+                )
+                return views_coding.fragments(request, project, access, t, note, codings=[row.pk])
             messages.success(request, "Coding saved.")
             return redirect("interviews:coding", slug=project.slug, guid=row.guid)
     codes = [(c, d) for c, d in services.codebook_tree(project) if c.codable]
@@ -714,7 +619,11 @@ def code(request, project, access, guid):
     theme_guids = list(row.themes.values_list("guid", flat=True))
     form = _code_form(
         project,
-        request.POST if request.method == "POST" and not request.POST.get("delete") else None,
+        request.POST
+        if request.method == "POST"
+        and not request.POST.get("delete")
+        and not request.POST.get("action")
+        else None,
         initial={
             "name": row.name,
             "definition": row.definition,
@@ -726,7 +635,11 @@ def code(request, project, access, guid):
         with_parent=False,
     )
     errors = []
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") in ("tree", "merge"):
+        done, errors = views_coding.code_tree_post(request, project, access, row)
+        if done is not None:
+            return done
+    elif request.method == "POST":
         access.require(perm.MANAGE_CODEBOOK)
         try:
             if request.POST.get("delete"):
@@ -769,6 +682,7 @@ def code(request, project, access, guid):
         errors=errors,
         memos=services.memos_on(project, "code", row.guid),
         memo_fields=render_form(MemoForm(prefix="memo")),
+        **views_coding.tree_choices(project, row),
     )
 
 

@@ -133,16 +133,58 @@ function clearAll () {
   for (const box of form.querySelectorAll('input[name=codes]')) box.checked = false
 }
 
+const filter = document.getElementById('ri-filter')
+let active = -1 // which of the codes the filter shows the arrow keys point at
+
+function shownCodes () {
+  return [...form.querySelectorAll('.ri-code')].filter((el) => !el.hidden)
+}
+
+function pointAt (k) {
+  const list = shownCodes()
+  for (const el of form.querySelectorAll('.ri-code.ri-active')) el.classList.remove('ri-active')
+  active = list.length ? Math.max(0, Math.min(k, list.length - 1)) : -1
+  if (active < 0) {
+    filter.removeAttribute('aria-activedescendant')
+    return
+  }
+  const el = list[active]
+  el.classList.add('ri-active')
+  el.scrollIntoView({ block: 'nearest' })
+  filter.setAttribute('aria-activedescendant', el.querySelector('input').id)
+}
+
+/** Enter in the filter: tick the code pointed at (the first shown) and leave the filter for
+ * that code's box, so that the next Enter applies; in an empty filter, apply. */
+function filterEnter () {
+  if (filter.value.trim() === '') {
+    submit(false)
+    return
+  }
+  const el = shownCodes()[Math.max(active, 0)]
+  if (!el) return
+  const box = el.querySelector('input')
+  box.checked = true
+  filter.value = ''
+  applyFilter('')
+  box.focus()
+}
+
 document.addEventListener('keydown', (event) => {
+  if (form && (event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'z' &&
+      !typing(event.target) && last) {
+    event.preventDefault()
+    undo()
+    return
+  }
   if (!form || event.ctrlKey || event.metaKey || event.altKey) return
-  const filter = document.getElementById('ri-filter')
   if (event.target === filter) {
     if (event.key === 'Enter') {
       event.preventDefault()
-      const first = [...form.querySelectorAll('.ri-code')].find((el) => !el.hidden)
-      if (first) first.querySelector('input').click()
-      filter.value = ''
-      applyFilter('')
+      filterEnter()
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault()
+      pointAt(active + (event.key === 'ArrowDown' ? 1 : -1))
     } else if (event.key === 'Escape') {
       filter.value = ''
       applyFilter('')
@@ -150,7 +192,7 @@ document.addEventListener('keydown', (event) => {
     }
     return
   }
-  if (typing(event.target)) return
+  if (typing(event.target) || event.target.classList.contains('ri-handle')) return
   if (event.key === '/') {
     event.preventDefault()
     filter.focus()
@@ -173,15 +215,19 @@ document.addEventListener('keydown', (event) => {
   }
 })
 
+/** Show the codes whose name has the words typed, or the one with the number typed. */
 function applyFilter (query) {
   const q = query.trim().toLowerCase()
+  const number = /^\d+$/.test(q) ? q : null
   for (const el of form.querySelectorAll('.ri-code, .ri-code-heading, .ri-theme-heading')) {
     if (el.classList.contains('ri-theme-heading')) el.hidden = q !== ''
+    else if (number !== null) el.hidden = el.dataset.number !== number
     else el.hidden = q !== '' && !el.dataset.name.includes(q)
   }
+  pointAt(q === '' ? -1 : 0)
 }
 
-// -- sending the form --------------------------------------------------------------------------
+// -- sending the form, undoing -----------------------------------------------------------------
 
 function flash (ids) {
   for (const id of ids) {
@@ -199,46 +245,296 @@ function say (message, isError) {
   status.setAttribute('role', isError ? 'alert' : 'status')
 }
 
+/** POST ``body`` to ``url`` asking for JSON; the answer, or null after saying what failed. */
+async function send (url, body) {
+  let response
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { Accept: 'application/json' },
+      credentials: 'same-origin'
+    })
+  } catch (err) {
+    say('Could not reach the server; nothing was changed. Try again.', true)
+    return null
+  }
+  let data = null
+  try {
+    data = await response.json()
+  } catch (err) {
+    say(`The server answered ${response.status}; nothing was changed. Reload the page.`, true)
+    return null
+  }
+  if (!data.ok) {
+    say(data.errors.join(' '), true)
+    return null
+  }
+  return data
+}
+
+/** Put the server's new transcript, list and codebook in the page. */
+function refresh (data) {
+  endAdjust(false)
+  text.innerHTML = data.text
+  codingsBox.innerHTML = data.list
+  document.getElementById('ri-codebook').innerHTML = data.codebook
+  applyFilter(filter.value)
+  say(data.message, false)
+  flash(data.codings || [])
+}
+
+// The last change this page made, which Undo (or Ctrl+Z) takes back: codings applied (with
+// the codes that made), or a coding's span before it was moved.
+let last = null
+const undoButton = document.getElementById('ri-undo')
+
+function setUndo (value) {
+  last = value
+  if (undoButton) undoButton.disabled = !value
+}
+
+function csrfBody () {
+  const body = new FormData()
+  body.append('csrfmiddlewaretoken', field('csrfmiddlewaretoken').value)
+  return body
+}
+
+async function undo () {
+  if (!last) return
+  const body = csrfBody()
+  let url = window.location.pathname + window.location.search
+  if (last.kind === 'apply') {
+    body.append('undo', '1')
+    for (const guid of last.codings) body.append('undo_codings', guid)
+    for (const guid of last.codes) body.append('undo_codes', guid)
+  } else {
+    url = last.url + window.location.search
+    body.append('start', last.start)
+    body.append('end', last.end)
+  }
+  const data = await send(url, body)
+  if (data) {
+    refresh(data)
+    setUndo(null)
+  }
+}
+
 if (form) {
   document.getElementById('ri-passage').open = false
   showChosen()
-  document.getElementById('ri-filter').addEventListener('input', (e) => applyFilter(e.target.value))
+  filter.addEventListener('input', (e) => applyFilter(e.target.value))
+  undoButton.addEventListener('click', undo)
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     const body = new FormData(form, event.submitter || undefined)
-    let response
-    try {
-      response = await fetch(window.location.pathname + window.location.search, {
-        method: 'POST',
-        body,
-        headers: { Accept: 'application/json' },
-        credentials: 'same-origin'
-      })
-    } catch (err) {
-      say('Could not reach the server; nothing was coded. Try again.', true)
-      return
-    }
-    let data = null
-    try {
-      data = await response.json()
-    } catch (err) {
-      say(`The server answered ${response.status}; nothing was coded. Reload the page.`, true)
-      return
-    }
-    if (!data.ok) {
-      say(data.errors.join(' '), true)
-      return
-    }
-    text.innerHTML = data.text
-    codingsBox.innerHTML = data.list
-    document.getElementById('ri-codebook').innerHTML = data.codebook
+    const data = await send(window.location.pathname + window.location.search, body)
+    if (!data) return
+    refresh(data)
     document.getElementById('ri-new-code').value = ''
     window.getSelection().removeAllRanges()
     setChosen(null, null, '')
     say(data.message, false)
-    flash(data.codings)
+    if (data.undo && data.undo.codings.length) setUndo({ kind: 'apply', ...data.undo })
   })
 }
+
+// -- adjusting a coding's span -----------------------------------------------------------------
+//
+// A label in the margin picks its coding: two handles appear at its start and end, and the
+// span is highlighted (the CSS Custom Highlight API, so the text's elements stay as they are).
+// Drag a handle, or focus it and use the arrow keys (by a word; with Shift by a character);
+// letting go or Enter saves, Esc puts it back.
+
+const adjustBox = document.getElementById('ri-adjust')
+const adjustStatus = document.getElementById('ri-adjust-status')
+const handles = {
+  start: document.getElementById('ri-handle-start'),
+  end: document.getElementById('ri-handle-end')
+}
+let adjusting = null // {chip, url, guid, start, end, from: {start, end}, name}
+
+/** The DOM point of a character offset: in the piece that holds it (for an end, the piece
+ * it ends). */
+function domPoint (offset, isEnd) {
+  const list = pieces()
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    const s = Number(list[mid].dataset.s)
+    if (isEnd ? s < offset : s <= offset) lo = mid + 1
+    else hi = mid
+  }
+  const el = list[Math.max(0, lo - 1)]
+  const node = el.firstChild || el
+  const d = node.data || ''
+  let k = Math.max(0, offset - Number(el.dataset.s))
+  let i = 0
+  while (k > 0 && i < d.length) {
+    i += isHigh(d.charCodeAt(i)) && i + 1 < d.length && isLow(d.charCodeAt(i + 1)) ? 2 : 1
+    k--
+  }
+  return { node, offset: i }
+}
+
+function spanRange (start, end) {
+  const a = domPoint(start, false)
+  const b = domPoint(end, true)
+  const range = document.createRange()
+  range.setStart(a.node, a.offset)
+  range.setEnd(b.node, b.offset)
+  return range
+}
+
+function caretRect (offset, isEnd) {
+  const p = domPoint(offset, isEnd)
+  const range = document.createRange()
+  range.setStart(p.node, p.offset)
+  range.collapse(true)
+  const rects = range.getClientRects()
+  return rects.length ? rects[0] : range.getBoundingClientRect()
+}
+
+function placeHandles () {
+  if (!adjusting) return
+  const origin = adjustBox.parentElement.getBoundingClientRect()
+  for (const which of ['start', 'end']) {
+    const r = caretRect(adjusting[which], which === 'end')
+    const h = handles[which]
+    h.style.left = `${r.left - origin.left}px`
+    h.style.top = `${r.top - origin.top - 2}px`
+    h.style.height = `${Math.max(r.height, 16) + 4}px`
+  }
+  if (window.Highlight && CSS.highlights) {
+    CSS.highlights.set('ri-adjust', new Highlight(spanRange(adjusting.start, adjusting.end)))
+  }
+  adjustStatus.textContent = `Adjusting the coding of ${adjusting.name}: characters ` +
+    `${adjusting.start} to ${adjusting.end}. Drag a handle or use the arrow keys; Enter saves, Esc cancels.`
+}
+
+function startAdjust (chip) {
+  endAdjust(false)
+  adjusting = {
+    chip,
+    url: new URL(chip.href, window.location.href).pathname,
+    guid: chip.dataset.g,
+    start: Number(chip.dataset.start),
+    end: Number(chip.dataset.end),
+    name: chip.textContent.replace(/^Coding: /, '')
+  }
+  adjusting.from = { start: adjusting.start, end: adjusting.end }
+  chip.setAttribute('aria-pressed', 'true')
+  adjustBox.hidden = false
+  adjustStatus.hidden = false
+  placeHandles()
+  handles.start.focus()
+}
+
+function endAdjust (restoreFocus) {
+  if (!adjusting) return
+  const chip = adjusting.chip
+  chip.removeAttribute('aria-pressed')
+  adjusting = null
+  adjustBox.hidden = true
+  adjustStatus.hidden = true
+  if (window.Highlight && CSS.highlights) CSS.highlights.delete('ri-adjust')
+  if (restoreFocus && chip.isConnected) chip.focus()
+}
+
+function moveHandle (which, offset) {
+  const limit = Number(text.dataset.length)
+  if (which === 'start') adjusting.start = Math.max(0, Math.min(offset, adjusting.end - 1))
+  else adjusting.end = Math.min(limit, Math.max(offset, adjusting.start + 1))
+  placeHandles()
+}
+
+async function saveAdjust () {
+  if (!adjusting) return
+  const { url, start, end, from } = adjusting
+  if (start === from.start && end === from.end) {
+    endAdjust(true)
+    return
+  }
+  const body = csrfBody()
+  body.append('start', start)
+  body.append('end', end)
+  const data = await send(url + window.location.search, body)
+  if (!data) return
+  refresh(data)
+  setUndo({ kind: 'move', url, start: from.start, end: from.end })
+}
+
+function charAt (offset) {
+  const p = domPoint(offset, false)
+  const el = p.node.parentElement
+  if (!el || Number(el.dataset.s) > offset || offset >= pieceEnd(el)) return '\n'
+  return String.fromCodePoint(p.node.data.codePointAt(p.offset))
+}
+
+/** The next word boundary from ``offset`` going ``step`` (+1 or -1). */
+function wordStep (offset, step) {
+  const limit = Number(text.dataset.length)
+  let k = offset
+  const space = (c) => /\s/.test(c)
+  for (let n = 0; n < 80; n++) {
+    k += step
+    if (k <= 0 || k >= limit) return Math.max(0, Math.min(k, limit))
+    if (space(charAt(k - 1)) !== space(charAt(k))) return k
+  }
+  return k
+}
+
+function caretFromPoint (x, y) {
+  if (document.caretPositionFromPoint) {
+    const p = document.caretPositionFromPoint(x, y)
+    return p && { node: p.offsetNode, offset: p.offset }
+  }
+  const r = document.caretRangeFromPoint && document.caretRangeFromPoint(x, y)
+  return r && { node: r.startContainer, offset: r.startOffset }
+}
+
+for (const which of ['start', 'end']) {
+  const h = handles[which]
+  if (!h) continue
+  h.addEventListener('pointerdown', (event) => {
+    event.preventDefault()
+    h.setPointerCapture(event.pointerId)
+    h.dataset.dragging = '1'
+  })
+  h.addEventListener('pointermove', (event) => {
+    if (!h.dataset.dragging || !adjusting) return
+    adjustBox.hidden = true // the caret under the pointer, not the handle
+    const p = caretFromPoint(event.clientX, event.clientY)
+    adjustBox.hidden = false
+    if (!p || !text.contains(p.node)) return
+    const offset = offsetOf(p.node, p.offset, which === 'end')
+    if (offset !== null) moveHandle(which, offset)
+  })
+  h.addEventListener('pointerup', (event) => {
+    if (!h.dataset.dragging) return
+    delete h.dataset.dragging
+    h.releasePointerCapture(event.pointerId)
+    saveAdjust()
+  })
+  h.addEventListener('keydown', (event) => {
+    if (!adjusting) return
+    const at = adjusting[which]
+    if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+      event.preventDefault()
+      const step = event.key === 'ArrowRight' ? 1 : -1
+      moveHandle(which, event.shiftKey ? at + step : wordStep(at, step))
+    } else if (event.key === 'Enter') {
+      event.preventDefault()
+      saveAdjust()
+    } else if (event.key === 'Escape') {
+      event.preventDefault()
+      endAdjust(true)
+    }
+  })
+}
+
+window.addEventListener('resize', placeHandles)
 
 // -- looking at codings ------------------------------------------------------------------------
 
@@ -252,6 +548,13 @@ function jump (id) {
 }
 
 document.addEventListener('click', (event) => {
+  const chip = event.target.closest('#ri-text a.ri-chip[data-edit]')
+  if (chip && form && !event.ctrlKey && !event.metaKey && !event.shiftKey) {
+    event.preventDefault()
+    if (adjusting && adjusting.chip === chip) endAdjust(true)
+    else startAdjust(chip)
+    return
+  }
   const link = event.target.closest('a.ri-jump')
   if (link) {
     event.preventDefault()
