@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readiness.interviews import InterviewError, parse_transcript, read_transcript, turns_of
+from readiness.interviews.model import timed_turns
 from readiness.interviews.text import Edit, OffsetMap, apply_edits, normalise
 
 
@@ -91,19 +92,24 @@ P4: That was all.
 """
 
 
-def test_vtt_keeps_speakers_and_timestamps(tmp_path):
+def test_vtt_keeps_speakers_and_times_as_positions(tmp_path):
     (tmp_path / "P4.vtt").write_text(VTT, encoding="utf-8")
     t = read_transcript(tmp_path / "P4.vtt")
     assert t.cues == 3
-    turns = turns_of(t.text)
-    assert [x.speaker for x in turns] == ["Interviewer", "P4", "P4"]
-    assert [(x.time_start, x.time_end) for x in turns] == [
+    assert "-->" not in t.text and "00:00" not in t.text
+    turns = timed_turns(t.text, t.segments)
+    # P4's second cue goes on P4's turn, on a line of its own without the label
+    assert [x.speaker for x in turns] == ["Interviewer", "P4"]
+    assert [(x.time_start, x.time_end) for x in turns] == [(1000, 4000), (4500, 11000)]
+    assert [(g.time_start, g.time_end) for g in t.segments] == [
         (1000, 4000),
         (4500, 9250),
         (10000, 11000),
     ]
     body = turns[1]
-    assert t.text[body.body : body.end] == "I rang the helpline, and they talked me through it."
+    assert t.text[body.body : body.end] == (
+        "I rang the helpline, and they talked me through it.\nThat was all."
+    )
 
 
 def test_srt_is_read(tmp_path):
@@ -111,8 +117,13 @@ def test_srt_is_read(tmp_path):
         "1\n00:00:01,000 --> 00:00:02,000\nJane: hi\n\n2\n00:00:02,500 --> 00:00:03,000\nBob: yo\n"
     )
     (tmp_path / "x.srt").write_text(srt, encoding="utf-8")
-    turns = turns_of(read_transcript(tmp_path / "x.srt").text)
-    assert [(x.speaker, x.time_start) for x in turns] == [("Jane", 1000), ("Bob", 2500)]
+    t = read_transcript(tmp_path / "x.srt")
+    assert t.text == "Jane: hi\nBob: yo"
+    turns = timed_turns(t.text, t.segments)
+    assert [(x.speaker, x.time_start, x.time_end) for x in turns] == [
+        ("Jane", 1000, 2000),
+        ("Bob", 2500, 3000),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,7 @@ def import_transcripts(
                 origin=pt.origin,
                 participant=who,
                 creator=creator_id,
+                segments=pt.segments,
             )
         )
     return added

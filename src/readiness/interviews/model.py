@@ -29,6 +29,7 @@ __all__ = [
     "Participant",
     "Project",
     "Section",
+    "Segment",
     "TopicGuide",
     "Transcript",
     "Theme",
@@ -37,6 +38,7 @@ __all__ = [
     "Variable",
     "new_guid",
     "now_iso",
+    "timed_turns",
     "turns_of",
 ]
 
@@ -120,10 +122,27 @@ class Transcript:
     attributes: dict = field(default_factory=dict)
     pseudonymised: bool = False
     review: dict | None = None  # who reviewed the pseudonymisation, when, what was replaced
+    # Where the text is in the recording (subtitle cues, otter.ai turns), in text order.
+    segments: tuple[Segment, ...] = ()
 
     @property
     def turns(self) -> tuple[Turn, ...]:
-        return turns_of(self.text)
+        return timed_turns(self.text, self.segments)
+
+    def time_at(self, offset: int) -> int | None:
+        """The media time (ms) of the segment holding character ``offset``, if any."""
+        return time_at(self.segments, offset)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """``text[start:end]`` is heard from ``time_start`` to ``time_end`` (milliseconds from the
+    start of the recording; ``time_end`` is None when the transcript does not say)."""
+
+    start: int
+    end: int
+    time_start: int
+    time_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -292,6 +311,42 @@ def turns_of(text: str) -> tuple[Turn, ...]:
     return tuple(turns)
 
 
+@lru_cache(maxsize=256)
+def timed_turns(text: str, segments: tuple[Segment, ...] = ()) -> tuple[Turn, ...]:
+    """The turns of ``text`` (:func:`turns_of`), each timed by the segments it overlaps: from
+    the start of the first to the end of the last (a turn no segment overlaps keeps the times
+    written in its text, if any)."""
+    turns = turns_of(text)
+    if not segments:
+        return turns
+    from bisect import bisect_right
+
+    starts = [s.start for s in segments]
+    out = []
+    for t in turns:
+        k = max(bisect_right(starts, t.start) - 1, 0)
+        hit = []
+        while k < len(segments) and segments[k].start < max(t.end, t.start + 1):
+            if segments[k].end > t.start or segments[k].start == t.start:
+                hit.append(segments[k])
+            k += 1
+        if hit:
+            ends = [s.time_end for s in hit]
+            end = None if ends[-1] is None else max(e for e in ends if e is not None)
+            t = replace(t, time_start=hit[0].time_start, time_end=end)
+        out.append(t)
+    return tuple(out)
+
+
+def time_at(segments: tuple[Segment, ...], offset: int) -> int | None:
+    """The start time (ms) of the segment holding character ``offset``, or of the last segment
+    before it; None when there is none."""
+    from bisect import bisect_right
+
+    k = bisect_right([s.start for s in segments], offset) - 1
+    return segments[k].time_start if k >= 0 else None
+
+
 # ---------------------------------------------------------------------------------------------
 # The project
 # ---------------------------------------------------------------------------------------------
@@ -453,8 +508,11 @@ class Project:
         creator: str | None = None,
         id: str | None = None,
         created: str | None = None,
+        segments: tuple[Segment, ...] = (),
     ) -> Transcript:
-        """Add a normalised transcript; ``participant`` (a name) is created if new."""
+        """Add a normalised transcript; ``participant`` (a name) is created if new.
+
+        ``segments`` say where parts of the text are in the recording (subtitle cues)."""
         if self.find_source(name) is not None:
             raise fail(
                 f"a transcript called {name!r} is already in the project.",
@@ -469,6 +527,7 @@ class Project:
             origin=origin,
             created=created or now_iso(),
             creator=creator,
+            segments=tuple(segments),
         )
         self.sources[t.id] = t
         if participant:
@@ -486,7 +545,12 @@ class Project:
         for m in [m for m in self.memos.values() if m.source == source_id and m.start is not None]:
             s, e = offsets.span(m.start, m.end)
             self.memos[m.id] = replace(m, start=s, end=max(e, s))
-        self.sources[source_id] = replace(t, text=new_text, **changes)
+        segments = tuple(
+            replace(g, start=a, end=max(b, a))
+            for g in t.segments
+            for a, b in [offsets.span(g.start, g.end)]
+        )
+        self.sources[source_id] = replace(t, text=new_text, segments=segments, **changes)
 
     # -- codebook ------------------------------------------------------------------------------
 
@@ -779,6 +843,10 @@ class Project:
                 bad(f"coding {c.id} span {c.start}-{c.end} is outside {t.name!r}.", "codings")
             if c.code not in self.codes:
                 bad(f"coding {c.id} refers to unknown code {c.code}.", "codings")
+        for t in self.sources.values():
+            for g in t.segments:
+                if not 0 <= g.start <= g.end <= len(t.text) or g.time_start < 0:
+                    bad(f"a time of {t.name!r} is outside its text ({g.start}-{g.end}).", "sources")
         for p in self.participants.values():
             for s in p.sources:
                 if s not in self.sources:

@@ -25,6 +25,7 @@ from readiness.interviews.model import (
     Participant,
     Project,
     Section,
+    Segment,
     Theme,
     TopicGuide,
     Transcript,
@@ -259,6 +260,7 @@ def load(folder: str | Path) -> Project:
                     )
                 )
                 continue
+            d["segments"] = tuple(Segment(**g) for g in d.get("segments") or ())
             p.sources[d["id"]] = Transcript(text=text, **d)
         for d in data.get("codes", []):
             p.codes[d["id"]] = Code(**d)

@@ -5,12 +5,18 @@ transcript keeps its own layout; the others are written out one turn per line:
 
 * ``.docx``: one line per paragraph; a two-column table row whose first cell is short becomes
   ``Speaker: words``, other rows have their cells joined by tabs.
-* ``.vtt`` / ``.srt``: one line per cue, ``[00:01:02.500 --> 00:01:04.000] Speaker: words``,
-  the speaker taken from a WebVTT voice span (``<v Dr Ahmed>``) or kept as written
-  (``Dr Ahmed: words``).
+* ``.vtt`` / ``.srt``: one line per cue, ``Speaker: words``, the speaker taken from a WebVTT
+  voice span (``<v Dr Ahmed>``) or kept as written (``Dr Ahmed: words``); a cue by the same
+  speaker as the one before continues that speaker's turn on a line of its own, without the
+  label.  The cue times are not written into the text: each cue's line is a
+  :class:`~readiness.interviews.model.Segment` (its characters, its start and end time).
+* speaker-and-time lines, as otter.ai and Microsoft Teams write them (``Dr Ahmed  0:03`` on a
+  line of its own, the turn's words on the lines after it; also ``Dr Ahmed (00:01:02):`` and
+  ``Dr Ahmed [1:02]``), in a ``.txt`` or ``.docx`` file with at least two such lines in time
+  order: each becomes ``Dr Ahmed: words`` and a segment from its time to the next turn's.
 
-Speaker turns are then read from the text (:func:`readiness.interviews.model.turns_of`), so the
-timestamps and speakers survive every later step, including REFI-QDA exchange.
+Speaker turns are then read from the text (:func:`readiness.interviews.model.timed_turns`), so
+speakers and times survive every later step.
 
 Anything wrong raises :class:`~readiness.interviews.errors.InterviewError` naming the file and
 the line or cue; nothing is returned half-read.
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readiness.interviews.errors import InterviewError, Problem, fail
-from readiness.interviews.model import format_time, parse_time
+from readiness.interviews.model import Segment, format_time, parse_time
 from readiness.interviews.text import normalise
 from readiness.safezip import check_zip
 
@@ -40,7 +46,8 @@ class ParsedTranscript:
     text: str
     format: str
     origin: str
-    cues: int = 0
+    cues: int = 0  # subtitle cues, or speaker-and-time lines, read
+    segments: tuple[Segment, ...] = ()  # where the text is in the recording
 
 
 def decode(data: bytes, *, file: str, encoding: str | None = None) -> str:
@@ -81,6 +88,91 @@ def decode(data: bytes, *, file: str, encoding: str | None = None) -> str:
             ],
             file=file,
         ) from err
+
+
+# -- timed text: lines with their media times --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Lines of text heard from ``time_start`` to ``time_end`` (ms)."""
+
+    lines: tuple[str, ...]
+    time_start: int | None = None
+    time_end: int | None = None
+
+
+def _join(parts: list[_Part]) -> tuple[str, tuple[Segment, ...]]:
+    """The parts' lines as one text, and a segment for each timed part."""
+    out: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    for part in parts:
+        start = pos
+        for line in part.lines:
+            out.append(line)
+            pos += len(line) + 1
+        if part.time_start is not None and part.lines:
+            segments.append(Segment(start, pos - 1, part.time_start, part.time_end))
+    return "\n".join(out), tuple(segments)
+
+
+_TS = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,]\d{1,3})?"
+_SPEAKER_TIME = re.compile(
+    r"^[ \t]*(?P<speaker>[^\s\d\[(<:][^:\n]{0,59}?)[ \t]*(?::[ \t]*)?"
+    r"(?:[\[(](?P<t1>" + _TS + r")[\])]|(?P<t2>" + _TS + r"))[ \t]*:?[ \t]*$"
+)
+
+
+def _speaker_time_line(line: str) -> tuple[str, int] | None:
+    """(speaker, ms) of a line such as ``Dr Ahmed  0:03`` or ``P12 (00:01:02):``."""
+    m = _SPEAKER_TIME.match(line)
+    if not m:
+        return None
+    speaker = m.group("speaker").strip()
+    words = speaker.split()
+    if not 0 < len(words) <= 6 or not any(ch.isalpha() for ch in speaker):
+        return None
+    if speaker[-1] in ".,;!?":
+        return None
+    stamp = m.group("t1") or m.group("t2")
+    if not _valid_clock(stamp):
+        return None
+    return speaker, parse_time(stamp)
+
+
+def _valid_clock(stamp: str) -> bool:
+    parts = stamp.replace(",", ".").split(".")[0].split(":")
+    return all(int(p) < 60 for p in parts[1:])
+
+
+def _speaker_times(text: str) -> tuple[str, tuple[Segment, ...], int] | None:
+    """Text with speaker-and-time lines turned into ``Speaker: words``, its segments and the
+    number of turns; None when ``text`` is not laid out that way (fewer than two such lines,
+    times that go back, or a speaker-and-time line with no words after it)."""
+    lines = text.split("\n")
+    heads = [(i, h) for i, line in enumerate(lines) if (h := _speaker_time_line(line))]
+    if len(heads) < 2:
+        return None
+    times = [h[1] for _, h in heads]
+    if any(b < a for a, b in zip(times, times[1:], strict=False)):
+        return None
+    bounds = [i for i, _ in heads] + [len(lines)]
+    parts = [_Part(tuple(x.strip() for x in lines[: bounds[0]] if x.strip()))]
+    for k, (i, (speaker, ms)) in enumerate(heads):
+        body = [x.strip() for x in lines[i + 1 : bounds[k + 1]] if x.strip()]
+        if not body:
+            return None
+        end = times[k + 1] if k + 1 < len(times) else None
+        parts.append(_Part((f"{speaker}: {body[0]}", *body[1:]), ms, end))
+    joined, segments = _join(parts)
+    return joined, segments, len(heads)
+
+
+def _timed(text: str) -> tuple[str, tuple[Segment, ...], int]:
+    """A plain or Word transcript, read for speaker-and-time lines."""
+    found = _speaker_times(text)
+    return found if found is not None else (text, (), 0)
 
 
 def _txt(data: bytes, file: str, encoding: str | None) -> str:
@@ -138,7 +230,9 @@ _VOICE = re.compile(r"^\s*<v(?:\.[^\s>]*)?\s+([^>]*)>")
 _TIMING = re.compile(r"-->")
 
 
-def _cues(data: bytes, file: str, encoding: str | None, fmt: str) -> tuple[str, int]:
+def _cues(
+    data: bytes, file: str, encoding: str | None, fmt: str
+) -> tuple[str, int, tuple[Segment, ...]]:
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -192,54 +286,84 @@ def _cues(data: bytes, file: str, encoding: str | None, fmt: str) -> tuple[str, 
                 )
             )
         raise InterviewError(problems, file=file)
-    lines = []
+    parts: list[_Part] = []
     prev_start = prev_end = None
+    last_speaker: str | None = None
     for n, c in enumerate(captions, 1):
         start, end = parse_time(c.start), parse_time(c.end)
         line_no = timing_lines[n - 1] if n - 1 < len(timing_lines) else None
-        times = f"{c.start} --> {c.end}"
-        if end < start:
-            problems.append(
-                Problem(
-                    f"cue {n} ({times}) ends before it starts.",
-                    fix="correct the cue's times.",
-                    file=file,
-                    line=line_no,
-                )
-            )
-        if prev_start is not None and start < prev_start:
-            problems.append(
-                Problem(
-                    f"cue {n} ({times}) starts before cue {n - 1} "
-                    f"({format_time(prev_start)} --> {format_time(prev_end)}): cues are out of "
-                    "order.",
-                    fix="sort the cues by start time (most subtitle editors can do this).",
-                    file=file,
-                    line=line_no,
-                )
-            )
-        elif prev_end is not None and start < prev_end:
-            problems.append(
-                Problem(
-                    f"cue {n} ({times}) overlaps cue {n - 1} "
-                    f"({format_time(prev_start)} --> {format_time(prev_end)}).",
-                    fix="make each cue start at or after the end of the one before it.",
-                    file=file,
-                    line=line_no,
-                )
-            )
+        problems.extend(_cue_order(n, start, end, prev_start, prev_end, file, line_no))
         prev_start, prev_end = start, end
-        speaker = None
-        m = _VOICE.match(c.raw_text)
-        if m:
-            speaker = m.group(1).strip()
         words = " ".join(part.strip() for part in c.text.split("\n") if part.strip())
-        stamp = f"[{format_time(start)} --> {format_time(end)}]"
-        lines.append(f"{stamp} {speaker}: {words}" if speaker else f"{stamp} {words}")
+        m = _VOICE.match(c.raw_text)
+        speaker = m.group(1).strip() if m else None
+        if speaker is None:
+            speaker, words = _label(words)
+        if not words:
+            continue
+        if speaker is not None and speaker != last_speaker:
+            line = f"{speaker}: {words}"
+        else:
+            line = words  # the same speaker goes on: a line of the turn, without a label
+        if speaker is not None:
+            last_speaker = speaker
+        line, _ = normalise(line)
+        parts.append(_Part((line,), start, end))
     if problems:
         raise InterviewError(problems, file=file)
-    text, _ = normalise("\n".join(lines))
-    return text, len(captions)
+    text, segments = _join(parts)
+    return text, len(captions), segments
+
+
+_LABEL = re.compile(
+    r"^(?P<speaker>[^\s:\[\]()?!;,\"“”][^:?!;\"“”]{0,39}?)[ \t]*:[ \t]+(?P<rest>.*)$"
+)
+
+
+def _label(words: str) -> tuple[str | None, str]:
+    """(speaker, words) of a cue written ``Speaker: words`` (a label of at most four words)."""
+    m = _LABEL.match(words)
+    if m and 0 < len(m.group("speaker").split()) <= 4:
+        if any(ch.isalpha() for ch in m.group("speaker")):
+            return m.group("speaker").strip(), m.group("rest").strip()
+    return None, words
+
+
+def _cue_order(n, start, end, prev_start, prev_end, file, line_no) -> list[Problem]:
+    """Problems with cue ``n``'s times: it ends before it starts, is out of order, overlaps."""
+    times = f"{format_time(start)} --> {format_time(end)}"
+    out = []
+    if end < start:
+        out.append(
+            Problem(
+                f"cue {n} ({times}) ends before it starts.",
+                fix="correct the cue's times.",
+                file=file,
+                line=line_no,
+            )
+        )
+    if prev_start is not None and start < prev_start:
+        out.append(
+            Problem(
+                f"cue {n} ({times}) starts before cue {n - 1} "
+                f"({format_time(prev_start)} --> {format_time(prev_end)}): cues are out of "
+                "order.",
+                fix="sort the cues by start time (most subtitle editors can do this).",
+                file=file,
+                line=line_no,
+            )
+        )
+    elif prev_end is not None and start < prev_end:
+        out.append(
+            Problem(
+                f"cue {n} ({times}) overlaps cue {n - 1} "
+                f"({format_time(prev_start)} --> {format_time(prev_end)}).",
+                fix="make each cue start at or after the end of the one before it.",
+                file=file,
+                line=line_no,
+            )
+        )
+    return out
 
 
 def _valid_time(value: str) -> bool:
@@ -255,13 +379,12 @@ def parse_transcript(
     name: str | None = None,
 ) -> ParsedTranscript:
     """Parse transcript bytes in ``format`` (txt, docx, vtt, srt) into normalised text."""
-    cues = 0
     if format == "txt":
-        text = _txt(data, file, encoding)
+        text, segments, cues = _timed(_txt(data, file, encoding))
     elif format == "docx":
-        text = _docx(data, file)
+        text, segments, cues = _timed(_docx(data, file))
     elif format in ("vtt", "srt"):
-        text, cues = _cues(data, file, encoding, format)
+        text, cues, segments = _cues(data, file, encoding, format)
     else:
         raise fail(
             f"cannot read transcripts in format {format!r}.",
@@ -275,7 +398,7 @@ def parse_transcript(
             file=file,
         )
     stem = name or Path(file).stem
-    return ParsedTranscript(stem, text, format, Path(file).name, cues)
+    return ParsedTranscript(stem, text, format, Path(file).name, cues, segments)
 
 
 def read_transcript(
