@@ -192,6 +192,8 @@ def new_project(
     core.log("create-project", creator, name=name)
     if starter_codebook:
         apply_codebook(core, starter())
+        for i, c in enumerate(list(core.codes.values())):  # each code a colour of its own
+            core.codes[c.id] = replace(c, color=c.color or palette_colour(i))
     if topic_guide:
         core.topic_guide = load_topic_guide()
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 
+from readiness.interviews.codebook import palette_colour
 from readiness.interviews.errors import InterviewError
 from readiness.interviews.text import line_starts
 from readiness.web.interviews import models as m
@@ -182,7 +183,12 @@ def undo(request, project, access, t, wants_json: bool):
 def codes_css(request, project, access):
     """Each code's colour as a class, ``.ri-k<pk>``: the page's marks, labels and swatches use
     it (the content security policy allows no inline styles)."""
-    rows = list(m.Code.objects.filter(project=project).order_by("pk").values_list("pk", "color"))
+    # A code without a colour (imported so) is shown in the palette's, by its place.
+    codes = m.Code.objects.filter(project=project).order_by("position", "id")
+    rows = [
+        (pk, colour or palette_colour(i))
+        for i, (pk, colour) in enumerate(codes.values_list("pk", "color"))
+    ]
     body = render_code_colours(rows)
     response = HttpResponse(body, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"

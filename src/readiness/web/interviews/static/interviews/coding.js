@@ -343,7 +343,8 @@ if (form) {
 //
 // A label in the margin picks its coding: two handles appear at its start and end, and the
 // span is highlighted (the CSS Custom Highlight API, so the text's elements stay as they are).
-// Drag a handle, or focus it and use the arrow keys (by a word; with Shift by a character);
+// Drag a handle, or focus it and use the arrow keys (to the next word start for the start,
+// word end for the end; with Shift by a character);
 // letting go or Enter saves, Esc puts it back.
 
 const adjustBox = document.getElementById('ri-adjust')
@@ -424,7 +425,7 @@ function startAdjust (chip) {
     name: chip.textContent.replace(/^Coding: /, '')
   }
   adjusting.from = { start: adjusting.start, end: adjusting.end }
-  chip.setAttribute('aria-pressed', 'true')
+  chip.setAttribute('aria-current', 'true')
   adjustBox.hidden = false
   adjustStatus.hidden = false
   placeHandles()
@@ -434,7 +435,7 @@ function startAdjust (chip) {
 function endAdjust (restoreFocus) {
   if (!adjusting) return
   const chip = adjusting.chip
-  chip.removeAttribute('aria-pressed')
+  chip.removeAttribute('aria-current')
   adjusting = null
   adjustBox.hidden = true
   adjustStatus.hidden = true
@@ -472,15 +473,18 @@ function charAt (offset) {
   return String.fromCodePoint(p.node.data.codePointAt(p.offset))
 }
 
-/** The next word boundary from ``offset`` going ``step`` (+1 or -1). */
-function wordStep (offset, step) {
+/** The next word start (for a start) or word end (for an end) from ``offset`` going
+ * ``step`` (+1 or -1). */
+function wordStep (offset, step, isEnd) {
   const limit = Number(text.dataset.length)
   let k = offset
-  const space = (c) => /\s/.test(c)
+  const space = (c) => /[\s.,;:!?"“”]/.test(c)
   for (let n = 0; n < 80; n++) {
     k += step
     if (k <= 0 || k >= limit) return Math.max(0, Math.min(k, limit))
-    if (space(charAt(k - 1)) !== space(charAt(k))) return k
+    const before = space(charAt(k - 1))
+    const after = space(charAt(k))
+    if (isEnd ? !before && after : before && !after) return k
   }
   return k
 }
@@ -523,7 +527,7 @@ for (const which of ['start', 'end']) {
     if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
       event.preventDefault()
       const step = event.key === 'ArrowRight' ? 1 : -1
-      moveHandle(which, event.shiftKey ? at + step : wordStep(at, step))
+      moveHandle(which, event.shiftKey ? at + step : wordStep(at, step, which === 'end'))
     } else if (event.key === 'Enter') {
       event.preventDefault()
       saveAdjust()
