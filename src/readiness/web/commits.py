@@ -20,11 +20,19 @@ commit waits for the disk, so a submission that was acknowledged is kept.
 On SQLite (WAL, ``synchronous=FULL``: every commit waits for the disk) and inside a caller's
 transaction (whose commit decides), the statement simply runs, durably.
 
-Relaxed commits are OFF unless the operator turns them on with the environment variable
-``READINESS_RELAXED_COMMITS=1`` (or the Django setting of that name): by default every saved
-page waits for the disk too, because Readiness promises that an answer the server accepted is
-never lost, even if the database server itself crashes.  Turning them on trades that last
-fraction of a second of saved pages (never a submitted response) for throughput under load.
+Relaxed commits of saved pages are OFF unless the operator turns them on with the environment
+variable ``READINESS_RELAXED_COMMITS=1`` (or the Django setting of that name): by default every
+saved page waits for the disk too, because Readiness promises that an answer the server
+accepted is never lost, even if the database server itself crashes.  Turning them on trades
+that last fraction of a second of saved pages (never a submitted response) for throughput under
+load.
+
+A rate-limit counter is always relaxed on PostgreSQL (``always=True``): it holds no answer, and
+its commit waiting for the disk cost a disk write per answer page on top of the page's own
+(benchmarks/RESULTS.md).  Nothing is lost by it in practice either: PostgreSQL writes its log
+in order, so the page's own commit, which waits for the disk, takes the counter's earlier
+record to the disk with it.  A crash of the database server itself could at most forget the
+counts of the last fraction of a second.
 """
 
 from __future__ import annotations
@@ -45,10 +53,11 @@ def relaxed_commits_enabled() -> bool:
     return bool(value)
 
 
-def execute_relaxed(sql: str, params: list, *, fetch: bool = False):
-    """Run one write statement; with ``fetch``, return its first row (``RETURNING``)."""
+def execute_relaxed(sql: str, params: list, *, fetch: bool = False, always: bool = False):
+    """Run one write statement; with ``fetch``, return its first row (``RETURNING``).  With
+    ``always`` (a counter, never an answer) it is relaxed whatever the operator chose."""
     relax = (
-        relaxed_commits_enabled()
+        (always or relaxed_commits_enabled())
         and connection.vendor == "postgresql"
         and not connection.in_atomic_block
     )

@@ -111,21 +111,29 @@ INSTALLED_APPS = [
     "readiness.web.guide",
 ]
 
+# Every path, respondents' pages included (what protects them stays here).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "readiness.web.security.csp.ContentSecurityPolicyMiddleware",
     "readiness.web.uploads.RequestSizeMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "readiness.web.security.ratelimit.RespondentRateLimitMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "readiness.web.paths.StaffMiddleware",
+]
+# Every path but respondents' anonymous pages (readiness.web.paths), in this order.
+STAFF_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "readiness.web.security.twofactor.TwoFactorMiddleware",
-    "readiness.web.security.ratelimit.RespondentRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The admin's checks look for these three in MIDDLEWARE; they are in STAFF_MIDDLEWARE, which
+# runs them for the admin's pages (tests/web/test_answer_page_path.py checks).
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "readiness.web.urls"
 WSGI_APPLICATION = "readiness.web.wsgi.application"

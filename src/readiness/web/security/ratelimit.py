@@ -198,7 +198,7 @@ def hit(key: str, seconds: int, now: float | None = None) -> int:
     window = window_of(seconds, now)
     q = connection.ops.quote_name
     table, k, w, c = q(RateCounter._meta.db_table), q("key"), q("window_start"), q("count")
-    # A counter: its commit need not wait for the disk (readiness.web.commits).
+    # A counter: its commit never waits for the disk (readiness.web.commits).
     (count,) = execute_relaxed(
         f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, 1) "
         f"ON CONFLICT ({k}) DO UPDATE SET "
@@ -206,6 +206,7 @@ def hit(key: str, seconds: int, now: float | None = None) -> int:
         f"{w} = excluded.{w} RETURNING {c}",
         [key, window],
         fetch=True,
+        always=True,
     )
     name, named, _digest = key.partition(":")
     if named and _purged.get(name) != window:  # once per window in each worker

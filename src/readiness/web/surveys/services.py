@@ -29,7 +29,7 @@ from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import validate_frame
 from readiness.web.accounts.models import Membership, Role
 from readiness.web.commits import execute_relaxed
-from readiness.web.surveys import respondent, responseframe, waves
+from readiness.web.surveys import draftlookup, respondent, responseframe, waves
 from readiness.web.surveys.models import (
     Draft,
     InstrumentVersion,
@@ -205,14 +205,9 @@ def new_code_for(draft: Draft) -> str:
 
 
 def find_draft(code: str) -> Draft | None:
-    # On every answer page: one query, without the instrument's text (parsed instruments are
-    # kept by its digest).
-    found = (
-        Draft.objects.select_related("session__site__study", "instrument")
-        .defer("instrument__yaml")
-        .filter(code_digest=code_digest(code))[:1]
-    )
-    return next(iter(found), None)
+    # On every answer page: one statement, compiled once, without the instrument's text
+    # (parsed instruments are kept by its digest).
+    return draftlookup.draft_by_digest(code_digest(code))
 
 
 def save_page(draft: Draft, section_id: str, answers: dict, *, complete: bool = True) -> None:
