@@ -2,14 +2,16 @@
 
 Two things find what to replace:
 
-* the **key**, a CSV file kept *apart from the project* with columns ``real,pseudonym``
-  (``Sarah Jones,Participant A``; ``St Mary's,Hospital 1``).  Names are matched as whole words,
-  ignoring case and line breaks between words.  The key is never stored in the project folder,
-  never written to the audit log and never exported;
-* **detectors** for UK telephone numbers, e-mail addresses, NHS numbers (ten digits whose last
-  is the modulus-11 check digit), UK postcodes and dates of birth (a date within a few words
-  after "born", "DOB" or "date of birth").  Their default replacements are ``[phone]``,
-  ``[email]``, ``[NHS number]``, ``[postcode]`` and ``[date of birth]``.
+* the **key** (:mod:`.key`), a CSV file kept *apart from the project* with columns
+  ``real,pseudonym`` (``Sarah Jones,Participant A``; ``St Mary's,Hospital 1``).  Names are
+  matched as whole words, ignoring case and line breaks between words.  The key is never stored
+  in the project folder, never written to the audit log and never exported;
+* **detectors** (:mod:`.detect`) for spellings close to the key's names, UK telephone numbers,
+  e-mail addresses, NHS numbers, UK postcodes, dates of birth, web addresses, social media
+  handles, and names and places not in the key (from shipped lists, :mod:`.names`, with
+  capitalisation and context).  Each proposal says why it was made (``reason``) and whether it
+  is pre-set to be replaced (``preset``): suggestions such as a key name that is also an
+  ordinary word ("Mark") or a name found by the lists are left for a person to decide.
 
 :func:`propose` returns :class:`Proposal` records for every text a review covers
 (:data:`FIELDS`, :func:`review_scope`): the transcripts' text, names, file names and attributes,
@@ -28,13 +30,21 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import Project, now_iso
+from readiness.interviews.pseudonymise.detect import (
+    DETECTORS,
+    KINDS,
+    Finding,
+    detect,
+    find,
+    nhs_number_valid,
+)
+from readiness.interviews.pseudonymise.key import Key, _inside, load_key
 from readiness.interviews.text import Edit, apply_edits, line_of, line_starts
 from readiness.interviews.transcripts import decode
 from readiness.tabular import atomic_write, formula_restored, formula_safe_values
@@ -43,6 +53,8 @@ __all__ = [
     "CODEBOOK_KINDS",
     "DETECTORS",
     "FIELDS",
+    "KINDS",
+    "Finding",
     "Text",
     "Unreviewed",
     "review_scope",
@@ -52,7 +64,9 @@ __all__ = [
     "Proposal",
     "apply",
     "check_export",
+    "decide",
     "detect",
+    "find",
     "load_key",
     "nhs_number_valid",
     "propose",
@@ -62,282 +76,16 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------------------------
-# The key
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Key:
-    """Real names and their pseudonyms, in the order given."""
-
-    entries: tuple[tuple[str, str], ...]
-    file: str = "<key>"
-
-    def pattern(self) -> re.Pattern | None:
-        if not self.entries:
-            return None
-        names = sorted({r for r, _ in self.entries}, key=len, reverse=True)
-        alts = [r"\s+".join(re.escape(w) for w in n.split()) for n in names]
-        return re.compile(r"(?<!\w)(?:" + "|".join(alts) + r")(?!\w)", re.IGNORECASE)
-
-    def pseudonym(self, found: str) -> str:
-        words = found.split()
-        for real, pseudo in self.entries:
-            if [w.casefold() for w in real.split()] == [w.casefold() for w in words]:
-                return pseudo
-        return "[name]"
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def load_key(
-    path: str | Path, *, project_folder: str | Path | None = None, encoding: str | None = None
-) -> Key:
-    """Read a key file (CSV, header ``real,pseudonym``); refuse one inside the project folder."""
-    path = Path(path)
-    file = str(path)
-    if project_folder is not None and _inside(path, Path(project_folder)):
-        raise fail(
-            "the pseudonymisation key is inside the project folder, where it could be copied or "
-            "shared with the project.",
-            fix="move the key to a separate, access-controlled place and give that path.",
-            file=file,
-        )
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise fail(
-            "no such key file.",
-            fix="create a CSV file with the header real,pseudonym and one row per name.",
-            file=file,
-        ) from err
-    rows = list(csv.reader(io.StringIO(decode(data, file=file, encoding=encoding))))
-    if not rows:
-        return Key((), file)
-    header = [h.strip().lower() for h in rows[0]]
-    real_col = next((header.index(h) for h in ("real", "real_name", "name") if h in header), None)
-    pseudo_col = next((header.index(h) for h in ("pseudonym", "replacement") if h in header), None)
-    if real_col is None or pseudo_col is None:
-        raise fail(
-            "the key needs a header row with the columns real and pseudonym.",
-            fix="make the first line: real,pseudonym",
-            file=file,
-            line=1,
-        )
-    problems: list[Problem] = []
-    entries: list[tuple[str, str]] = []
-    seen: dict[str, tuple[str, int]] = {}
-    for n, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        real = row[real_col].strip() if real_col < len(row) else ""
-        pseudo = row[pseudo_col].strip() if pseudo_col < len(row) else ""
-        if not real or not pseudo:
-            problems.append(
-                Problem(
-                    "needs both a real name and a pseudonym.",
-                    fix="fill in both cells, or delete the line.",
-                    file=file,
-                    line=n,
-                    column="real" if not real else "pseudonym",
-                )
-            )
-            continue
-        if len(real) < 2:
-            problems.append(
-                Problem(
-                    f"the real name {real!r} is too short to match safely.",
-                    fix="give at least two characters.",
-                    file=file,
-                    line=n,
-                    column="real",
-                )
-            )
-            continue
-        folded = " ".join(real.split()).casefold()
-        if folded in seen and seen[folded][0] != pseudo:
-            problems.append(
-                Problem(
-                    f"{real!r} already has the pseudonym {seen[folded][0]!r} on line "
-                    f"{seen[folded][1]}.",
-                    fix="give each real name one pseudonym.",
-                    file=file,
-                    line=n,
-                    column="pseudonym",
-                )
-            )
-            continue
-        seen[folded] = (pseudo, n)
-        entries.append((" ".join(real.split()), pseudo))
-    key = Key(tuple(entries), file)
-    pat = key.pattern()
-    if pat is not None:
-        for _real, pseudo in entries:
-            m = pat.search(pseudo)
-            if m:
-                problems.append(
-                    Problem(
-                        f"the pseudonym {pseudo!r} contains the real name {m.group()!r}, so it "
-                        "would be found again next time.",
-                        fix="choose a pseudonym that shares no word with a real name.",
-                        file=file,
-                        column="pseudonym",
-                    )
-                )
-    if problems:
-        raise InterviewError(problems, file=file)
-    return key
-
-
-# ---------------------------------------------------------------------------------------------
-# Detectors
-# ---------------------------------------------------------------------------------------------
-
-_EMAIL = re.compile(
-    r"(?<![\w.+%-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-    r"(?![\w-])"
-)
-_PHONE = re.compile(
-    r"(?<![\w+])(?:"
-    r"(?:\+44|0044)[ \t-]?(?:\(0\)[ \t-]?)?(?:\d[ \t-]?){8,9}\d"
-    r"|\(0\d{2,4}\)[ \t-]?(?:\d[ \t-]?){5,7}\d"
-    r"|0(?:\d[ \t-]?){8,9}\d"
-    r")(?![\d])"
-)
-_NHS = re.compile(r"(?<![\d\w])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d\w])")
-# Upper case only, as postcodes are written; "b12 4th" in running text is not one.
-_POSTCODE = re.compile(
-    r"(?<![\w])(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})(?![\w])"
-)
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_DATE = re.compile(
-    r"(?<![\w/.-])(?:"
-    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"
-    r"|\d{4}-\d{2}-\d{2}"
-    r"|\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:of[ \t]+)?" + _MONTH + r",?[ \t]+\d{4}"
-    r"|" + _MONTH + r"[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4}"
-    r")(?![\w/])",
-    re.IGNORECASE,
-)
-_BIRTH = re.compile(
-    r"\b(?:born|d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date|birthday)\b", re.IGNORECASE
-)
-
-
-def nhs_number_valid(digits: str) -> bool:
-    """Whether ten digits form a valid NHS number (modulus 11 check digit).
-
-    The first nine digits are weighted 10 down to 2 and summed; the check digit is 11 minus the
-    remainder of the sum divided by 11 (11 becomes 0; 10 means the number is invalid).  Numbers
-    of one repeated digit are rejected.  Source: NHS Data Dictionary, "NHS Number".
-
-    >>> nhs_number_valid("9434765919"), nhs_number_valid("9434765918")
-    (True, False)
-    """
-    if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def _phone_ok(found: str) -> bool:
-    digits = re.sub(r"\D", "", found)
-    if digits.startswith("0044"):
-        digits = digits[4:]
-    elif found.lstrip().startswith("+44"):
-        digits = digits[2:]
-    if not digits.startswith("0"):
-        digits = "0" + digits
-    if digits.startswith("00"):
-        digits = digits[1:]
-    return len(digits) in (10, 11) and digits[1] in "123578"
-
-
-def _emails(text):
-    for m in _EMAIL.finditer(text):
-        yield m.start(), m.end(), "[email]"
-
-
-def _phones(text):
-    for m in _PHONE.finditer(text):
-        if _phone_ok(m.group()):
-            yield m.start(), m.end(), "[phone]"
-
-
-def _nhs(text):
-    for m in _NHS.finditer(text):
-        if nhs_number_valid("".join(m.groups())):
-            yield m.start(), m.end(), "[NHS number]"
-
-
-def _postcodes(text):
-    for m in _POSTCODE.finditer(text):
-        yield m.start(), m.end(), "[postcode]"
-
-
-def _dates_of_birth(text):
-    for m in _DATE.finditer(text):
-        before = text[max(0, m.start() - 40) : m.start()]
-        before = before[before.rfind("\n") + 1 :]
-        if _BIRTH.search(before):
-            yield m.start(), m.end(), "[date of birth]"
-
-
-# In order of priority when two proposals overlap.
-DETECTORS = {
-    "email": _emails,
-    "nhs_number": _nhs,
-    "phone": _phones,
-    "postcode": _postcodes,
-    "date_of_birth": _dates_of_birth,
-}
-
-
-def detect(text: str, key: Key | None = None, kinds=None) -> list[tuple[int, int, str, str]]:
-    """Non-overlapping ``(start, end, kind, replacement)`` found in ``text``.
-
-    Key names come first, then the detectors in the order of :data:`DETECTORS`; a find that
-    overlaps an earlier one is dropped.
-    """
-    found: list[tuple[int, int, str, str]] = []
-    pat = key.pattern() if key is not None else None
-    if pat is not None:
-        for m in pat.finditer(text):
-            found.append((m.start(), m.end(), "name", key.pseudonym(m.group())))
-    for kind, fn in DETECTORS.items():
-        if kinds is not None and kind not in kinds:
-            continue
-        for s, e, rep in fn(text):
-            found.append((s, e, kind, rep))
-    kept: list[tuple[int, int, str, str]] = []
-    taken: list[tuple[int, int]] = []
-    for item in found:  # already in priority order
-        s, e = item[0], item[1]
-        if any(s < te and ts < e for ts, te in taken):
-            continue
-        kept.append(item)
-        taken.append((s, e))
-    return sorted(kept)
-
-
-# ---------------------------------------------------------------------------------------------
 # Proposals
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Proposal:
-    """One proposed replacement.  ``where`` is ``transcript`` (its text), ``name`` (a
-    transcript's name) or ``memo``; ``target_id`` the GUID of the transcript or memo."""
+    """One proposed replacement.  ``where`` is a key of :data:`FIELDS` (``transcript`` for its
+    text, ``name`` for a transcript's name, ``memo``...); ``target_id`` the GUID of what holds
+    it.  ``reason`` says why it was proposed, ``score`` how likely it is to identify someone
+    (0 to 1) and ``preset`` whether it starts as "replace" (True) or is left to a person."""
 
     id: str
     where: str
@@ -351,6 +99,9 @@ class Proposal:
     line: int | None = None
     context: str = ""
     decision: str = ""  # accept / reject
+    reason: str = ""
+    score: float = 1.0
+    preset: bool = True
 
 
 def _context(text: str, s: int, e: int, width: int = 30) -> str:
@@ -480,7 +231,8 @@ def propose(
         for item in texts_of(project, ref):
             running = item.where in _RUNNING_TEXT
             starts = line_starts(item.text) if running else None
-            for s, e, kind, rep in detect(item.text, key, kinds):
+            for f in find(item.text, key, kinds):
+                s, e = f.start, f.end
                 out.append(
                     Proposal(
                         str(len(out) + 1),
@@ -489,11 +241,14 @@ def propose(
                         item.target,
                         s,
                         e,
-                        kind,
+                        f.kind,
                         item.text[s:e],
-                        rep,
+                        f.replacement,
                         line_of(item.text, s, starts) if running else None,
                         _context(item.text, s, e) if running else item.text,
+                        reason=f.reason,
+                        score=f.score,
+                        preset=f.preset,
                     )
                 )
     return out
@@ -505,6 +260,8 @@ _COLUMNS = [
     "kind",
     "original",
     "replacement",
+    "suggested",
+    "reason",
     "where",
     "target",
     "line",
@@ -543,6 +300,8 @@ def write_proposals(
                             p.kind,
                             p.original,
                             p.replacement,
+                            "replace" if p.preset else "check",
+                            p.reason,
                             p.where,
                             p.target,
                             p.line or "",
@@ -632,9 +391,12 @@ def read_proposals(path: str | Path, fresh: list[Proposal]) -> list[Proposal]:
     return out
 
 
-def decide(proposals: list[Proposal], *, accept=None, reject=None, accept_all=False):
-    """Mark proposals: ``accept_all``, or accept those whose id is in ``accept`` and reject the
-    rest (ids in ``reject`` must be known too)."""
+def decide(
+    proposals: list[Proposal], *, accept=None, reject=None, accept_all=False, accept_preset=False
+):
+    """Mark proposals: ``accept_all``; or ``accept_preset``, those pre-set to be replaced;
+    and those whose id is in ``accept``.  The rest are rejected (ids in ``reject`` must be
+    known too, and may not be accepted)."""
     ids = {p.id for p in proposals}
     unknown = sorted((set(accept or ()) | set(reject or ())) - ids, key=str)
     if unknown:
@@ -647,7 +409,8 @@ def decide(proposals: list[Proposal], *, accept=None, reject=None, accept_all=Fa
         raise fail(f"proposal {', '.join(sorted(both))} is both accepted and rejected.")
     out = []
     for p in proposals:
-        ok = accept_all or p.id in set(accept or ())
+        ok = accept_all or (accept_preset and p.preset) or p.id in set(accept or ())
+        ok = ok and p.id not in set(reject or ())
         out.append(replace(p, decision="accept" if ok else "reject"))
     return out
 
