@@ -307,6 +307,11 @@ def topic_guide_cmd(project, starter, load, as_json):
 )
 @click.option("--accept-all", is_flag=True, help="Accept every proposal.")
 @click.option(
+    "--accept-preset",
+    is_flag=True,
+    help="Accept the proposals pre-set to be replaced (suggested: replace); keep the others.",
+)
+@click.option(
     "--accept",
     multiple=True,
     help="Accept the proposal with this id (repeatable); the others are rejected.",
@@ -314,18 +319,29 @@ def topic_guide_cmd(project, starter, load, as_json):
 @click.option("--reviewer", help="Your name, recorded as the reviewer.")
 @JSON
 def pseudonymise_cmd(
-    project, key, sources, proposals_out, proposals, accept_all, accept, reviewer, as_json
+    project,
+    key,
+    sources,
+    proposals_out,
+    proposals,
+    accept_all,
+    accept_preset,
+    accept,
+    reviewer,
+    as_json,
 ):
     """Propose replacements for names and identifiers, then apply the ones accepted.
 
-    Without --accept-all, --accept or --proposals, this only lists the proposals (and with
-    --out writes them to a CSV file to review); nothing changes.  Applying replaces the
-    accepted text, moves every coding with it, and marks the transcripts as pseudonymised.
+    Without --accept-preset, --accept-all, --accept or --proposals, this only lists the
+    proposals (and with --out writes them to a CSV file to review); nothing changes.  Each proposal says why it
+    was made; those marked "check" (a key name that is also an ordinary word, a name or place
+    found by the shipped lists) are suggestions that --accept-preset keeps.  Applying replaces
+    the accepted text, moves every coding with it, and marks the transcripts as pseudonymised.
     """
     key_obj = ps.load_key(key, project_folder=project) if key else None
     p = store.load(project)
     fresh = ps.propose(p, key_obj, sources=list(sources) or None)
-    deciding = accept_all or accept or proposals
+    deciding = accept_all or accept_preset or accept or proposals
     if proposals_out and deciding:
         raise click.UsageError(
             "--out writes proposals to review; do not combine it with decisions."
@@ -333,23 +349,26 @@ def pseudonymise_cmd(
     if not deciding:
         if proposals_out:
             ps.write_proposals(fresh, proposals_out, project_folder=project)
-        rows = [[x.id, x.kind, x.target, x.line or "", x.original, x.replacement] for x in fresh]
-        text = (
-            _table(["id", "kind", "in", "line", "found", "replace with"], rows)
-            if rows
-            else "No proposals: nothing found to replace."
-        )
+        rows = [
+            [x.id, x.kind, x.target, x.line or "", x.original, x.replacement]
+            + ["replace" if x.preset else "check", x.reason]
+            for x in fresh
+        ]
+        head = ["id", "kind", "in", "line", "found", "replace with", "suggested", "why"]
+        text = _table(head, rows) if rows else "No proposals: nothing found to replace."
         text += f"\n{len(fresh)} proposal(s). " + (
             f"Wrote {proposals_out}; mark each accept or reject, then run with --proposals."
             if proposals_out
-            else "Apply with --accept-all, --accept ID or --proposals FILE."
+            else "Apply with --accept-preset, --accept-all, --accept ID or --proposals FILE."
         )
         _emit(as_json, {"proposals": fresh, "applied": False}, text)
         return
     if proposals:
         decided = ps.read_proposals(proposals, fresh)
     else:
-        decided = ps.decide(fresh, accept=list(accept), accept_all=accept_all)
+        decided = ps.decide(
+            fresh, accept=list(accept), accept_all=accept_all, accept_preset=accept_preset
+        )
     summary = ps.apply(p, decided, reviewer=reviewer, sources=list(sources) or None)
     store.save(p, project)
     acc = sum(summary["accepted"].values())
@@ -897,11 +916,21 @@ def export_cmd(project, output, reason, user):
 @click.argument("qdpx", type=click.Path(dir_okay=False, path_type=Path))
 @PROJECT
 @click.option(
+    "--positions",
+    type=click.Choice(["auto", "code-points", "utf-16"]),
+    default="auto",
+    show_default=True,
+    help="What the other tool counted positions in: Unicode code points, or UTF-16 code units "
+    "(NVivo; an emoji counts two).  auto: worked out for each transcript and reported with "
+    "how sure it is.",
+)
+@click.option(
     "--line-endings",
     type=click.Choice(["auto", "as-is", "lf", "utf16", "utf16-lf"]),
     default="auto",
     show_default=True,
-    help="How the other tool counted positions (auto: from the selected text it stored).",
+    help="How the other tool counted a Windows line ending: as-is (CR LF as two), lf (as one); "
+    "utf16 and utf16-lf also set --positions utf-16.  auto: worked out for each transcript.",
 )
 @click.option("--encoding", help="Encoding of the sources if not UTF-8.")
 @click.option("--name", help="Project name (default: the one in the file).")
@@ -915,7 +944,7 @@ def export_cmd(project, output, reason, user):
     "sources inside the .qdpx file are read; the others are left out with a warning.",
 )
 @JSON
-def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_json):
+def import_qdpx_cmd(qdpx, project, positions, line_endings, encoding, name, external, as_json):
     """Import a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness
     into a new project folder PROJECT.  Transcripts come in not marked as pseudonymised.
 
@@ -930,7 +959,12 @@ def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_js
             file=str(project),
         )
     p, report = refi.read_qdpx(
-        qdpx, line_endings=line_endings, encoding=encoding, name=name, external_sources=external
+        qdpx,
+        line_endings=line_endings,
+        positions=positions,
+        encoding=encoding,
+        name=name,
+        external_sources=external,
     )
     store.save(p, project)
     text = f"Imported {qdpx.name} into {project}: " + ", ".join(
@@ -938,12 +972,18 @@ def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_js
     )
     for w in report.warnings:
         text += f"\n  warning: {w}"
-    conv = {k: v for k, v in report.conventions.items() if v != "as-is"}
-    if conv:
-        text += "\n  positions converted: " + ", ".join(f"{k} ({v})" for k, v in conv.items())
+    for source, choice in report.positions.items():
+        if choice.depends or choice.given or choice.convention != "as-is":
+            text += f"\n  positions in {source}: {choice.describe()}"
     _emit(
         as_json,
-        {"counts": report.counts, "warnings": report.warnings, "conventions": report.conventions},
+        {
+            "counts": report.counts,
+            "warnings": report.warnings,
+            "conventions": report.conventions,
+            "positions": report.positions,
+            "origin": report.origin,
+        },
         text,
     )
 
