@@ -916,11 +916,21 @@ def export_cmd(project, output, reason, user):
 @click.argument("qdpx", type=click.Path(dir_okay=False, path_type=Path))
 @PROJECT
 @click.option(
+    "--positions",
+    type=click.Choice(["auto", "code-points", "utf-16"]),
+    default="auto",
+    show_default=True,
+    help="What the other tool counted positions in: Unicode code points, or UTF-16 code units "
+    "(NVivo; an emoji counts two).  auto: worked out for each transcript and reported with "
+    "how sure it is.",
+)
+@click.option(
     "--line-endings",
     type=click.Choice(["auto", "as-is", "lf", "utf16", "utf16-lf"]),
     default="auto",
     show_default=True,
-    help="How the other tool counted positions (auto: from the selected text it stored).",
+    help="How the other tool counted a Windows line ending: as-is (CR LF as two), lf (as one); "
+    "utf16 and utf16-lf also set --positions utf-16.  auto: worked out for each transcript.",
 )
 @click.option("--encoding", help="Encoding of the sources if not UTF-8.")
 @click.option("--name", help="Project name (default: the one in the file).")
@@ -934,7 +944,7 @@ def export_cmd(project, output, reason, user):
     "sources inside the .qdpx file are read; the others are left out with a warning.",
 )
 @JSON
-def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_json):
+def import_qdpx_cmd(qdpx, project, positions, line_endings, encoding, name, external, as_json):
     """Import a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness
     into a new project folder PROJECT.  Transcripts come in not marked as pseudonymised.
 
@@ -949,7 +959,12 @@ def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_js
             file=str(project),
         )
     p, report = refi.read_qdpx(
-        qdpx, line_endings=line_endings, encoding=encoding, name=name, external_sources=external
+        qdpx,
+        line_endings=line_endings,
+        positions=positions,
+        encoding=encoding,
+        name=name,
+        external_sources=external,
     )
     store.save(p, project)
     text = f"Imported {qdpx.name} into {project}: " + ", ".join(
@@ -957,12 +972,18 @@ def import_qdpx_cmd(qdpx, project, line_endings, encoding, name, external, as_js
     )
     for w in report.warnings:
         text += f"\n  warning: {w}"
-    conv = {k: v for k, v in report.conventions.items() if v != "as-is"}
-    if conv:
-        text += "\n  positions converted: " + ", ".join(f"{k} ({v})" for k, v in conv.items())
+    for source, choice in report.positions.items():
+        if choice.depends or choice.given or choice.convention != "as-is":
+            text += f"\n  positions in {source}: {choice.describe()}"
     _emit(
         as_json,
-        {"counts": report.counts, "warnings": report.warnings, "conventions": report.conventions},
+        {
+            "counts": report.counts,
+            "warnings": report.warnings,
+            "conventions": report.conventions,
+            "positions": report.positions,
+            "origin": report.origin,
+        },
         text,
     )
 

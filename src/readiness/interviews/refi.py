@@ -23,9 +23,9 @@ theme                  ``Sets/Set`` with ``MemberCode`` (and ``MemberSource``,
 
 Positions are counted in Unicode characters of the source text.  Tools differ in how they
 count a Windows line ending (CR LF as two characters, or as one) and some count UTF-16 code
-units; :func:`read_qdpx` works out which convention a file uses from the selected text that
-tools store in a selection's ``name``, or takes ``line_endings`` from the caller, and then moves
-every position onto Readiness's normalised text (NFC, LF).
+units (NVivo); :func:`read_qdpx` works out which convention each source uses (see
+:mod:`readiness.interviews.positions`), or takes it from the caller, says how sure it is, and
+then moves every position onto Readiness's normalised text (NFC, LF).
 
 What QDA-XML cannot hold (the topic guide, pseudonymisation reviews, the audit log) is not
 exported; links, graphs and picture, PDF, audio and video sources are not imported, and the
@@ -61,6 +61,7 @@ from readiness.interviews.model import (
     new_guid,
     norm_guid,
 )
+from readiness.interviews.positions import CONVENTIONS, UNITS, PositionChoice, choose, to_raw
 from readiness.interviews.pseudonymise import check_export
 from readiness.interviews.text import OffsetMap, normalise
 from readiness.interviews.transcripts import decode
@@ -435,50 +436,11 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     conventions: dict[str, str] = field(default_factory=dict)  # source name -> convention
     counts: dict[str, int] = field(default_factory=dict)
+    positions: dict[str, PositionChoice] = field(default_factory=dict)  # source name -> choice
+    origin: str = ""  # the program that wrote the file, as it says
 
 
-_LINE_ENDINGS = ("auto", "as-is", "lf", "utf16", "utf16-lf")
-
-
-def _position_maps(raw: str) -> dict[str, list[int] | None]:
-    """For each convention, a table from a position as the other tool counted it to a position
-    in ``raw`` (None: the identity)."""
-    maps: dict[str, list[int] | None] = {"as-is": None}
-    has_cr = "\r" in raw
-    astral = any(ord(ch) > 0xFFFF for ch in raw)
-    if has_cr:
-        table = []
-        i = 0
-        while i < len(raw):
-            table.append(i)
-            i += 2 if raw.startswith("\r\n", i) else 1
-        table.append(len(raw))
-        maps["lf"] = table
-    if astral:
-        table = []
-        for i, ch in enumerate(raw):
-            table.append(i)
-            if ord(ch) > 0xFFFF:
-                table.append(i + 1)  # the low surrogate falls after the character
-        table.append(len(raw))
-        maps["utf16"] = table
-        if has_cr:
-            t2 = []
-            i = 0
-            while i < len(raw):
-                t2.append(i)
-                if ord(raw[i]) > 0xFFFF:
-                    t2.append(i + 1)
-                i += 2 if raw.startswith("\r\n", i) else 1
-            t2.append(len(raw))
-            maps["utf16-lf"] = t2
-    return maps
-
-
-def _to_raw(pos: int, table: list[int] | None, limit: int) -> int | None:
-    if table is None:
-        return pos if 0 <= pos <= limit else None
-    return table[pos] if 0 <= pos < len(table) else None
+_LINE_ENDINGS = ("auto", *CONVENTIONS)
 
 
 def _color(value: str | None) -> str | None:
@@ -637,17 +599,22 @@ def read_qdpx(
     path: str | Path,
     *,
     line_endings: str = "auto",
+    positions: str = "auto",
     encoding: str | None = None,
     name: str | None = None,
     external_sources: str | Path | None = None,
 ) -> tuple[Project, ImportReport]:
     """Read a ``.qdpx`` file written by Readiness or another tool into a new project.
 
-    ``line_endings``: how the other tool counted positions in sources with Windows line
-    endings or characters outside the Basic Multilingual Plane: ``as-is`` (every character of
-    the stored text, CR LF as two), ``lf`` (CR LF as one), ``utf16`` / ``utf16-lf`` (UTF-16 code
-    units), or ``auto``: the convention under which the most selections' stored names match
-    their text (``as-is`` when there is nothing to go by).
+    How the other tool counted positions matters in sources with Windows line endings or
+    characters outside the Basic Multilingual Plane (emoji).  ``positions``: ``code-points``,
+    ``utf-16`` (UTF-16 code units, as NVivo counts) or ``auto``; ``line_endings``: ``as-is``
+    (CR LF as two), ``lf`` (CR LF as one), ``utf16`` / ``utf16-lf`` (the same, in UTF-16 code
+    units) or ``auto``.  What is left on ``auto`` is worked out for each source by
+    :func:`readiness.interviews.positions.choose` (from the selected text a tool stores, from
+    which convention puts selections between words, and from the program named in the file's
+    ``origin``); :attr:`ImportReport.positions` says what was chosen and how sure, and a choice
+    that is not sure and matters is also a warning.
 
     Only sources inside the file (``internal://``) are read, unless ``external_sources`` names
     a folder: then sources that point outside the file (``relative://``, ``file://``, a path)
@@ -665,6 +632,11 @@ def read_qdpx(
         raise fail(
             f"unknown line-ending convention {line_endings!r}.",
             fix="use one of " + ", ".join(_LINE_ENDINGS) + ".",
+        )
+    if positions not in UNITS:
+        raise fail(
+            f"unknown way of counting positions {positions!r}.",
+            fix="use one of " + ", ".join(UNITS) + ".",
         )
     path = Path(path)
     file = str(path)
@@ -702,7 +674,9 @@ def read_qdpx(
                 + "; read what could be read."
             )
         external = Path(external_sources) if external_sources is not None else None
-        project = _build(root, reader, path, file, report, line_endings, encoding, name, external)
+        report.origin = (root.get("origin") or "").strip()
+        counting = (positions, line_endings)
+        project = _build(root, reader, path, file, report, counting, encoding, name, external)
     problems = project.problems(file)
     if problems:
         raise InterviewError(problems, file=file)
@@ -710,7 +684,7 @@ def read_qdpx(
     return project, report
 
 
-def _build(root, z, path, file, report, line_endings, encoding, name, external) -> Project:
+def _build(root, z, path, file, report, counting, encoding, name, external) -> Project:
     project = Project(
         name or root.get("name") or path.stem,
         created=_dt(root.get("creationDateTime")) or None,
@@ -857,8 +831,17 @@ def _build(root, z, path, file, report, line_endings, encoding, name, external) 
                 continue
             text, offsets = normalise(raw)
             selections = _children(s, "PlainTextSelection")
-            convention, table = _choose(raw, selections, line_endings)
-            report.conventions[sname] = convention
+            choice, table = choose(
+                raw,
+                _spans(selections),
+                units=counting[0],
+                line_endings=counting[1],
+                origin=report.origin,
+            )
+            report.conventions[sname] = choice.convention
+            report.positions[sname] = choice
+            if (w := _positions_warning(sname, choice)) is not None:
+                warn.append(w)
             base_name = sname
             k = 2
             while project.find_source(sname) is not None:
@@ -957,35 +940,27 @@ def _build(root, z, path, file, report, line_endings, encoding, name, external) 
     return project
 
 
-def _choose(raw: str, selections, line_endings: str):
-    maps = _position_maps(raw)
-    if line_endings != "auto":
-        if line_endings not in maps:
-            return line_endings, None  # nothing to convert in this source
-        return line_endings, maps[line_endings]
-    if len(maps) == 1:
-        return "as-is", None
-    scores = {}
-    for conv, table in maps.items():
-        score = 0
-        for sel in selections:
-            label = (sel.get("name") or "").strip()
-            try:
-                s = int(sel.get("startPosition"))
-                e = int(sel.get("endPosition"))
-            except (TypeError, ValueError):
-                continue
-            rs, re_ = _to_raw(s, table, len(raw)), _to_raw(e, table, len(raw))
-            if not label or rs is None or re_ is None:
-                continue
-            got = raw[rs:re_].replace("\r\n", "\n").strip()
-            want = label.replace("\r\n", "\n").strip()
-            # tools may store a shortened name: the start of the selected text
-            if got and (got == want or (len(want) >= 10 and got.startswith(want))):
-                score += 1
-        scores[conv] = score
-    best = max(scores, key=lambda k: (scores[k], k == "as-is"))
-    return best, maps[best]
+def _spans(selections) -> list[tuple[int, int, str]]:
+    out = []
+    for sel in selections:
+        try:
+            s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        except (TypeError, ValueError):
+            continue
+        out.append((min(s, e), max(s, e), sel.get("name") or ""))
+    return out
+
+
+def _positions_warning(sname: str, choice: PositionChoice) -> str | None:
+    """A warning when the convention chosen for a source is not sure and matters."""
+    if choice.given or choice.confidence == "high" or not choice.depends:
+        return None
+    return (
+        f"positions in {sname!r} read as {choice.words}, with {choice.confidence} confidence "
+        f"({choice.evidence}); {choice.depends} selection(s) would land on other words under "
+        "another convention. Check a few codings; if they are on the wrong words, import again "
+        "with --positions utf-16 or code-points (and --line-endings as-is or lf)."
+    )
 
 
 def _selection(project, sel, source_id, raw, text, table, offsets: OffsetMap, memo, user_ref, warn):
@@ -999,7 +974,7 @@ def _selection(project, sel, source_id, raw, text, table, offsets: OffsetMap, me
         return
     if e < s:
         s, e = e, s
-    rs, re_ = _to_raw(s, table, len(raw)), _to_raw(e, table, len(raw))
+    rs, re_ = to_raw(s, table, len(raw)), to_raw(e, table, len(raw))
     if rs is None or re_ is None:
         warn.append(
             f"a selection in {t.name!r} ({s}-{e}) lies outside the text "
