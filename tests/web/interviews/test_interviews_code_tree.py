@@ -189,3 +189,21 @@ def test_moving_a_span_from_the_script(project, people, signed_in):
     )
     assert bad.status_code == 400 and not json.loads(bad.content)["ok"]
     assert "edit-coding" in actions(project)
+
+
+def test_an_imported_colour_is_kept_and_shown(people, signed_in, tmp_path):
+    from readiness.interviews import refi
+    from readiness.interviews.model import Project
+
+    core = Project("Aus NVivo")
+    core.add_transcript("HCP01", "HCP01: Ich rief die Hotline an. 😀\n")
+    core.add_code("ÜBERWEISUNG", color="#00a499")
+    core.add_code("Ohne Farbe")
+    path = refi.write_qdpx(core, tmp_path / "aus nvivo.qdpx", reason="a test file")
+    project, _ = services.import_project(path, people["lead"])
+    coloured = code(project, "ÜBERWEISUNG")
+    assert coloured.color.upper() == "#00A499"
+    assert code(project, "Ohne Farbe").color is None
+    css = signed_in(people["lead"]).get(f"/interviews/{project.slug}/codes.css").content.decode()
+    assert f".ri-k{coloured.pk}{{--k:{coloured.color}}}" in css
+    assert f".ri-k{code(project, 'Ohne Farbe').pk}{{--k:#" in css  # the palette's, shown
