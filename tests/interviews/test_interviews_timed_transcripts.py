@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readiness.interviews import parse_transcript, read_transcript, store
+from readiness.interviews import InterviewError, parse_transcript, read_transcript, store
 from readiness.interviews.ingest import import_transcripts
 from readiness.interviews.model import Project, Segment, time_at, timed_turns
 from readiness.interviews.text import Edit, apply_edits, normalise
@@ -218,3 +218,22 @@ def test_any_otter_file_loses_its_times_but_keeps_them_as_positions(turns):
         assert 0 <= g.start < g.end <= len(t.text)
     assert not re.search(r"\d:\d\d", t.text)
     assert normalise(t.text)[0] == t.text
+
+
+def test_rename_and_merge_participants():
+    p = Project("study")
+    a = p.add_transcript("P1_first", "P1: hello", participant="P1")
+    b = p.add_transcript("p01_second", "P1: again", participant="p01")
+    p.add_participant("P1", {"nation": "Wales"})
+    p.add_participant("p01", {"nation": "England", "sector": "NHS"})
+    with pytest.raises(InterviewError, match="already a participant"):
+        p.rename_participant("p01", "P1")
+    with pytest.raises(InterviewError, match="into itself"):
+        p.merge_participants("P1", "P1")
+    merged = p.merge_participants("p01", "P1")
+    assert merged.sources == (a.id, b.id)
+    assert merged.attributes == {"nation": "Wales", "sector": "NHS"}
+    assert [x.name for x in p.participants.values()] == ["P1"]
+    renamed = p.rename_participant("P1", "Ｐ１ Señora")
+    assert renamed.id == merged.id and p.participant_label(b.id) == "Ｐ１ Señora"
+    assert p.problems() == []

@@ -28,6 +28,12 @@ INTERVIEWS = {
         dict(lead=405, admin=405),
     ),
     "interviews:transcripts_add": ("/interviews/{ip}/transcripts/add/", _LEAD),
+    "interviews:participants": ("/interviews/{ip}/participants/", _LEAD),
+    # the walk's transcript has no recording: found by those who may read it, then 404
+    "interviews:recording": (
+        "/interviews/{ip}/transcripts/{it}/recording/",
+        dict(lead=404, analyst=404, admin=404),
+    ),
     "interviews:transcript": ("/interviews/{ip}/transcripts/{it}/", _IN),
     "interviews:transcript (not pseudonymised)": (
         "/interviews/{ip}/transcripts/{iraw}/",
@@ -61,6 +67,7 @@ FORBIDDEN_POSTS = [
     ("analyst", "/interviews/{ip}/memos/{imemo}/", {"memo-text": "taken over"}),
     ("analyst", "/interviews/{ip}/downloads/", {"download": "project-qdpx"}),
     ("analyst", "/interviews/{ip}/transcripts/add/", {}),
+    ("analyst", "/interviews/{ip}/participants/", {"action": "rename", "name": "X"}),
     ("coordinator", "/interviews/{ip}/transcripts/{it}/", {"start": "0", "end": "5"}),
     ("coordinator", "/interviews/{ip}/memos/add/", {"memo-text": "x"}),
     ("outsider", "/interviews/{ip}/codebook/", {"add": "code", "name": "Mine"}),

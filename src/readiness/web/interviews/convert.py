@@ -13,7 +13,7 @@ here; nothing of it is re-implemented in the web application.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, astuple
 
 from django.db import transaction
 
@@ -21,7 +21,7 @@ from readiness.interviews.model import Code as CoreCode
 from readiness.interviews.model import Coding as CoreCoding
 from readiness.interviews.model import Memo as CoreMemo
 from readiness.interviews.model import Participant as CoreParticipant
-from readiness.interviews.model import Project, Section, TopicGuide, User
+from readiness.interviews.model import Project, Section, Segment, TopicGuide, User
 from readiness.interviews.model import Theme as CoreTheme
 from readiness.interviews.model import Transcript as CoreTranscript
 from readiness.interviews.model import Variable as CoreVariable
@@ -97,6 +97,7 @@ def to_core(
             attributes=dict(t.attributes or {}),
             pseudonymised=t.pseudonymised,
             review=t.review,
+            segments=tuple(Segment(*g) for g in t.segments or ()),
         )
 
     links: dict[int, list[str]] = {}
@@ -345,6 +346,7 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
                         "attributes": dict(t.attributes),
                         "pseudonymised": t.pseudonymised,
                         "review": t.review,
+                        "segments": [list(astuple(g)) for g in t.segments],
                         "position": i,
                     },
                 )

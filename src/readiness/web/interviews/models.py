@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.urls import reverse
 
 
@@ -152,6 +154,9 @@ class Transcript(models.Model):
     attributes = models.JSONField(default=dict, blank=True)
     pseudonymised = models.BooleanField(default=False)
     review = models.JSONField(null=True, blank=True)
+    # Where the text is in the recording: [start, end, time_start, time_end] per segment
+    # (character offsets, milliseconds; the core's Segment), in text order.
+    segments = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     participants = models.ManyToManyField(
         Participant, through="ParticipantSource", related_name="transcripts"
@@ -170,6 +175,31 @@ class Transcript(models.Model):
         self.sha256 = text_digest(self.text)
         self.characters = len(self.text)
         super().save(*args, **kwargs)
+
+
+class TranscriptMedia(models.Model):
+    """The recording of a transcript, uploaded with it: a file in the private media folder
+    (``READINESS_INTERVIEW_MEDIA_DIR``), served only to those who may read the transcript
+    (:mod:`.media`).  ``stored`` is a random name; ``name`` the uploaded file's."""
+
+    transcript = models.OneToOneField(Transcript, on_delete=models.CASCADE, related_name="media")
+    stored = models.CharField(max_length=80, unique=True)
+    name = models.CharField(max_length=300)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@receiver(post_delete, sender=TranscriptMedia)
+def _remove_media_file(sender, instance, **kwargs):
+    """A recording's file goes when its row goes (once the deletion is committed)."""
+    from readiness.web.interviews.media import remove_file
+
+    transaction.on_commit(lambda: remove_file(instance.stored))
 
 
 class ParticipantSource(models.Model):

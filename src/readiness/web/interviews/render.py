@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from readiness.interviews.model import Turn, format_time, turns_of
+from readiness.interviews.model import Segment, Turn, format_time, timed_turns
 from readiness.interviews.text import line_starts
 
 
@@ -46,6 +46,7 @@ class TurnView:
     line: int
     time: str | None
     html: Markup
+    ms: int | None = None  # the turn's start in the recording, in milliseconds
 
 
 def _time(ms: int | None) -> str | None:
@@ -60,13 +61,15 @@ def render_turns(
     spans: list[Span],
     *,
     highlight: tuple[int, int] | None = None,
+    segments: tuple[Segment, ...] = (),
 ) -> list[TurnView]:
     """Every turn of ``text`` with its pieces of HTML.
 
     ``highlight``: a passage to mark (a search hit, a quote of the framework matrix, a
-    disagreement), with an anchor ``id="at"`` where it starts.
+    disagreement), with an anchor ``id="at"`` where it starts.  ``segments``: where the text
+    is in the recording (the transcript's times, kept beside its text).
     """
-    turns = turns_of(text)
+    turns = timed_turns(text, tuple(segments))
     starts_at: dict[int, list[int]] = {}
     ends_at: dict[int, list[int]] = {}
     code_of = {s.pk: s.code for s in spans}
@@ -148,6 +151,7 @@ def render_turns(
                 bisect_right(lines, t.start),
                 _time(t.time_start),
                 Markup("".join(parts)),
+                t.time_start,
             )
         )
     return out

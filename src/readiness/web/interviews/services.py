@@ -394,11 +394,12 @@ def add_transcripts(
     participants: tuple[str, bytes] | None = None,
     user=None,
     encoding: str | None = None,
+    participant: str | None = None,
 ) -> dict:
     """Import transcript files and/or a participants CSV with the core's readers; all or none.
 
-    Each file's participant is guessed from its name as on the command line (``P12_x.txt``
-    is ``P12``).  Returns counts.
+    Each file's participant is ``participant`` (created if new), or else guessed from its name
+    as on the command line (``P12_x.txt`` is ``P12``).  Returns counts.
     """
     from readiness.interviews.ingest import import_attributes, import_transcripts
 
@@ -416,7 +417,13 @@ def add_transcripts(
             path.write_bytes(data)
             paths.append(path)
         try:
-            added = import_transcripts(core, paths, encoding=encoding, creator=who) if paths else []
+            added = (
+                import_transcripts(
+                    core, paths, encoding=encoding, creator=who, participant=participant or None
+                )
+                if paths
+                else []
+            )
             n_attr = 0
             if participants is not None:
                 (folder / "participants").mkdir()
@@ -438,7 +445,12 @@ def add_transcripts(
                 ]
             ) from err
         convert.sync(core, locked)
-    return {"transcripts": len(added), "participants": n_attr, "names": [t.name for t in added]}
+    return {
+        "transcripts": len(added),
+        "participants": n_attr,
+        "names": [t.name for t in added],
+        "guids": [t.id for t in added],
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from django.urls import path
 
 from readiness.web.interviews import views as v
 from readiness.web.interviews import views_coding as vc
+from readiness.web.interviews import views_projects as vp
 
 app_name = "interviews"
 
@@ -15,7 +16,9 @@ urlpatterns = [
     path("<slug:slug>/", v.project, name="project"),
     path("<slug:slug>/people/", v.members, name="members"),
     path("<slug:slug>/people/<int:member_id>/remove/", v.member_remove, name="member_remove"),
-    path("<slug:slug>/transcripts/add/", v.transcripts_add, name="transcripts_add"),
+    path("<slug:slug>/transcripts/add/", vp.transcripts_add, name="transcripts_add"),
+    path("<slug:slug>/participants/", vp.participants, name="participants"),
+    path("<slug:slug>/transcripts/<str:guid>/recording/", vp.recording, name="recording"),
     path("<slug:slug>/transcripts/<str:guid>/", v.transcript, name="transcript"),
     path("<slug:slug>/codings/<str:guid>/", v.coding, name="coding"),
     path("<slug:slug>/codings/<str:guid>/delete/", v.coding_delete, name="coding_delete"),

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 
 from readiness.interviews.codebook import palette_colour
 from readiness.interviews.errors import InterviewError
+from readiness.interviews.model import Segment
 from readiness.interviews.text import line_starts
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
@@ -65,7 +66,12 @@ def transcript_context(request, project, access, t: m.Transcript) -> dict:
     highlight = (
         (at, to) if at is not None and to is not None and 0 <= at < to <= len(t.text) else None
     )
-    turns = render_turns(t.text, [Span(r[0], r[2], r[3], r[4]) for r in rows], highlight=highlight)
+    turns = render_turns(
+        t.text,
+        [Span(r[0], r[2], r[3], r[4]) for r in rows],
+        highlight=highlight,
+        segments=tuple(Segment(*g) for g in t.segments or ()),
+    )
     paths = services.code_paths(project)
     coders = dict(m.Coder.objects.filter(project=project).values_list("pk", "name"))
     memo_counts = dict(
@@ -106,6 +112,7 @@ def transcript_context(request, project, access, t: m.Transcript) -> dict:
         "codings_html": render_codings(codings, f"/interviews/{project.slug}/codings/"),
         "chips": render_chips(codings, turns, f"/interviews/{project.slug}/codings/"),
         "checked": [],
+        "recording": m.TranscriptMedia.objects.filter(transcript=t).first(),
     }
 
 

@@ -83,6 +83,10 @@ def demo_accounts(study: Study) -> list[DemoAccount]:
     """Create or reset the demo accounts, each with a new password of its own."""
     User = get_user_model()
     add_study = Permission.objects.get(codename="add_study", content_type__app_label="surveys")
+    # the study lead may also start interview projects (and leads those they start)
+    add_interviews = Permission.objects.get(
+        codename="add_interviewproject", content_type__app_label="interviews"
+    )
     out = []
     for username, role, site_codes in DEMO_ACCOUNTS:
         password = new_password()
@@ -90,7 +94,7 @@ def demo_accounts(study: Study) -> list[DemoAccount]:
         user.set_password(password)
         user.save()
         if role == Role.LEAD:
-            user.user_permissions.add(add_study)
+            user.user_permissions.add(add_study, add_interviews)
         membership, _ = Membership.objects.update_or_create(
             user=user, study=study, defaults={"role": role}
         )
