@@ -164,7 +164,7 @@ def test_other_tool_crlf_counted_as_two(tmp_path):
     c = next(c for c in p.codings.values() if c.source == t.id)
     assert t.text[c.start : c.end] == "the NRM"
     assert report.conventions["HCP01 interview"] == "as-is"
-    assert p.code("Referral/NRM").id == G["3"].strip("{}").lower()
+    assert p.code("Referral/NRM").id == G["3"].strip("{}")  # case kept, braces dropped
     assert p.participant("HCP01").attributes == {"Role": "midwife"}
     assert p.user_name(c.coder) == "Coder One"
     assert any("PDFSource" in w for w in report.warnings)

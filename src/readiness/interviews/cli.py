@@ -208,7 +208,8 @@ def codebook_cmd(project, starter, load, export_to, reason, user, as_json):
         changed = True
     if load:
         if load.suffix.lower() == ".qdc":
-            refi.apply_qdc(p, refi.read_qdc(load))
+            book = refi.read_qdc_book(load)
+            refi.apply_qdc(p, book.codes, book.themes)
         else:
             cb.apply_codebook(p, cb.load_codebook(load))
         changed = True

@@ -25,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Code",
     "Coding",
+    "DocumentSet",
     "Memo",
     "Participant",
     "Project",
@@ -166,6 +167,18 @@ class Theme:
     name: str
     description: str = ""
     codes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    memos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentSet:
+    """A named group of transcripts (a REFI set with member sources and no codes, as MAXQDA
+    writes its document sets), e.g. "Scotland" or "Wave 2"."""
+
+    id: str
+    name: str
+    description: str = ""
     sources: tuple[str, ...] = ()
     memos: tuple[str, ...] = ()
 
@@ -381,6 +394,7 @@ class Project:
         self.sources: dict[str, Transcript] = {}
         self.codes: dict[str, Code] = {}
         self.themes: dict[str, Theme] = {}
+        self.sets: dict[str, DocumentSet] = {}  # groups of transcripts (REFI sets of sources)
         self.codings: dict[str, Coding] = {}
         self.memos: dict[str, Memo] = {}
         self.topic_guide: TopicGuide | None = None
@@ -855,6 +869,10 @@ class Project:
             for cid in th.codes:
                 if cid not in self.codes:
                     bad(f"theme {th.name!r} refers to unknown code {cid}.", "themes")
+        for ds in self.sets.values():
+            for sid in ds.sources:
+                if sid not in self.sources:
+                    bad(f"set {ds.name!r} refers to unknown transcript {sid}.", "sets")
         for m in self.memos.values():
             if m.target == "coding" and m.target_id not in self.codings:
                 bad(f"memo {m.id} is on unknown coding {m.target_id}.", "memos")

@@ -19,6 +19,8 @@ memo                   ``Notes/Note``, linked by ``NoteRef`` from the project, a
                        source, a code, a coding or a selection
 theme                  ``Sets/Set`` with ``MemberCode`` (and ``MemberSource``,
                        ``MemberNote``)
+document set           ``Sets/Set`` with ``MemberSource`` and no ``MemberCode``
+                       (MAXQDA's document sets)
 =====================  ===========================================================
 
 Positions are counted in Unicode characters of the source text.  Tools differ in how they
@@ -36,7 +38,8 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -51,6 +54,7 @@ from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import (
     Code,
     Coding,
+    DocumentSet,
     Memo,
     Participant,
     Project,
@@ -104,14 +108,9 @@ def project_schema() -> etree.XMLSchema:
 
 @lru_cache(maxsize=1)
 def codebook_schema() -> etree.XMLSchema:
-    """The codebook schema: the project schema's types under the codebook namespace, with
-    ``CodeBook`` as the root element."""
-    text = _xsd_text().replace(NS.encode(), NS_CODEBOOK.encode())
-    text = text.replace(
-        b'<xsd:element name="Project" type="ProjectType">',
-        b'<xsd:element name="CodeBook" type="CodeBookType">',
-    )
-    return etree.XMLSchema(etree.fromstring(text))
+    """The REFI QDA-XML codebook 1.0 schema (``Codebook.xsd``) shipped with Readiness."""
+    xsd = resources.files("readiness.interviews").joinpath("schema", "Codebook.xsd").read_bytes()
+    return etree.XMLSchema(etree.fromstring(xsd))
 
 
 def _check(schema: etree.XMLSchema, root, what: str) -> None:
@@ -375,6 +374,18 @@ def project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
                 etree.SubElement(el, _q("MemberSource")).set("targetGUID", sid)
             for mid in th.memos:
                 etree.SubElement(el, _q("MemberNote")).set("targetGUID", mid)
+    if project.sets:
+        sets = sets if project.themes else etree.SubElement(root, _q("Sets"))
+        for ds in project.sets.values():
+            el = etree.SubElement(sets, _q("Set"))
+            el.set("guid", ds.id)
+            el.set("name", _x(ds.name))
+            if ds.description:
+                etree.SubElement(el, _q("Description")).text = _x(ds.description)
+            for sid in ds.sources:
+                etree.SubElement(el, _q("MemberSource")).set("targetGUID", sid)
+            for mid in ds.memos:
+                etree.SubElement(el, _q("MemberNote")).set("targetGUID", mid)
     if project.description:
         etree.SubElement(root, _q("Description")).text = _x(project.description)
     for nid in refs.get(("project", None), []):
@@ -416,7 +427,20 @@ def write_qdc(project: Project, path: str | Path) -> Path:
     if not project.codes:
         raise fail("the project has no codes to export.", fix="add or load a codebook first.")
     root = etree.Element(_q("CodeBook", NS_CODEBOOK), nsmap={None: NS_CODEBOOK})
+    root.set("origin", f"Readiness {__version__}")
     _codes_xml(project, root, NS_CODEBOOK, {})
+    themes = [th for th in project.themes.values() if th.codes]
+    if themes:
+        sets = etree.SubElement(root, _q("Sets", NS_CODEBOOK))
+        for th in themes:
+            el = etree.SubElement(sets, _q("Set", NS_CODEBOOK))
+            el.set("guid", th.id)
+            el.set("name", _x(th.name))
+            if th.description:
+                etree.SubElement(el, _q("Description", NS_CODEBOOK)).text = _x(th.description)
+            for cid in th.codes:
+                if cid in project.codes:
+                    etree.SubElement(el, _q("MemberCode", NS_CODEBOOK)).set("guid", cid)
     _check(codebook_schema(), root, "codebook")
     xml = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     path = Path(path)
@@ -468,9 +492,20 @@ def _text(el, name: str) -> str:
     return (c.text or "") if c is not None else ""
 
 
+# While a file is read: each GUID (lower case) -> its spelling where the file first used it.
+_SPELLING: ContextVar[dict[str, str] | None] = ContextVar("_SPELLING", default=None)
+
+
 def _guid(el, attr: str = "guid") -> str | None:
+    """The GUID in an attribute, without braces, in the case the file first wrote it (GUIDs
+    compare without regard to case, so a reference in another case still finds its target)."""
     v = el.get(attr)
-    return norm_guid(v) if v else None
+    low = norm_guid(v) if v else None
+    if low is None:
+        return None
+    spelling = _SPELLING.get()
+    kept = v.strip().strip("{}")
+    return spelling.setdefault(low, kept) if spelling is not None else kept
 
 
 def _value(vv) -> tuple[str | None, object]:
@@ -676,7 +711,11 @@ def read_qdpx(
         external = Path(external_sources) if external_sources is not None else None
         report.origin = (root.get("origin") or "").strip()
         counting = (positions, line_endings)
-        project = _build(root, reader, path, file, report, counting, encoding, name, external)
+        token = _SPELLING.set({})
+        try:
+            project = _build(root, reader, path, file, report, counting, encoding, name, external)
+        finally:
+            _SPELLING.reset(token)
     problems = project.problems(file)
     if problems:
         raise InterviewError(problems, file=file)
@@ -892,29 +931,7 @@ def _build(root, z, path, file, report, counting, encoding, name, external) -> P
             code_refs,
             sel_refs,
         )
-    # sets
-    sets = _child(root, "Sets")
-    for st in _children(sets, "Set") if sets is not None else []:
-        gid = _guid(st)
-        if not gid:
-            continue
-
-        def members(tag, pool, st=st):
-            out = []
-            for r in _children(st, tag):
-                g = _guid(r, "targetGUID")
-                if g in pool:
-                    out.append(g)
-            return tuple(out)
-
-        project.themes[gid] = Theme(
-            gid,
-            st.get("name") or "(unnamed set)",
-            _text(st, "Description"),
-            members("MemberCode", project.codes),
-            members("MemberSource", project.sources),
-            members("MemberNote", notes),
-        )
+    _read_sets(root, project, notes)
     # project notes, then any note referred to by nothing
     for nr in _children(root, "NoteRef"):
         memo(nr, "project")
@@ -935,9 +952,35 @@ def _build(root, z, path, file, report, counting, encoding, name, external) -> P
         "sources": len(project.sources),
         "codings": len(project.codings),
         "memos": len(project.memos),
-        "sets": len(project.themes),
+        "themes": len(project.themes),
     }
+    if project.sets:
+        report.counts["document sets"] = len(project.sets)
     return project
+
+
+def _read_sets(root, project: Project, notes: dict) -> None:
+    """Sets with member codes become themes; sets of sources alone (MAXQDA's document sets)
+    become document sets, not themes without codes."""
+    sets = _child(root, "Sets")
+    for st in _children(sets, "Set") if sets is not None else []:
+        gid = _guid(st)
+        if not gid:
+            continue
+
+        def members(tag, pool, st=st):
+            found = (_guid(r, "targetGUID") for r in _children(st, tag))
+            return tuple(dict.fromkeys(g for g in found if g in pool))
+
+        name = st.get("name") or "(unnamed set)"
+        description = _text(st, "Description")
+        sources = members("MemberSource", project.sources)
+        memos = members("MemberNote", notes)
+        if not _children(st, "MemberCode") and _children(st, "MemberSource"):
+            project.sets[gid] = DocumentSet(gid, name, description, sources, memos)
+            continue
+        codes = members("MemberCode", project.codes)
+        project.themes[gid] = Theme(gid, name, description, codes, sources, memos)
 
 
 def _spans(selections) -> list[tuple[int, int, str]]:
@@ -1010,8 +1053,21 @@ def _selection(project, sel, source_id, raw, text, table, offsets: OffsetMap, me
         memo(nr, "selection", gid or new_guid(), source=source_id, start=ns, end=ne)
 
 
+@dataclass(frozen=True)
+class QdcBook:
+    """What a ``.qdc`` file holds: codes (parents before children) and sets of codes."""
+
+    codes: list[Code]
+    themes: list[Theme] = field(default_factory=list)
+
+
 def read_qdc(path: str | Path) -> list[Code]:
     """The codes of a ``.qdc`` codebook file (GUIDs kept), parents before children."""
+    return read_qdc_book(path).codes
+
+
+def read_qdc_book(path: str | Path) -> QdcBook:
+    """The codes and sets (as themes) of a ``.qdc`` codebook file, GUIDs kept as written."""
     path = Path(path)
     file = str(path)
     try:
@@ -1025,6 +1081,14 @@ def read_qdc(path: str | Path) -> list[Code]:
             fix="export the codebook from the other program as REFI-QDA codebook (.qdc).",
             file=file,
         )
+    token = _SPELLING.set({})
+    try:
+        return _qdc_book(root, file)
+    finally:
+        _SPELLING.reset(token)
+
+
+def _qdc_book(root, file: str) -> QdcBook:
     problems: list[Problem] = []
     out: list[Code] = []
 
@@ -1055,12 +1119,30 @@ def read_qdc(path: str | Path) -> list[Code]:
         read(codes, None)
     if problems:
         raise InterviewError(problems, file=file)
-    return out
+    known = {c.id for c in out}
+    themes = []
+    sets = _child(root, "Sets")
+    for st in _children(sets, "Set") if sets is not None else []:
+        gid = _guid(st)
+        if not gid:
+            continue
+        # the codebook schema names members with guid; a project's sets use targetGUID
+        members = (_guid(m) or _guid(m, "targetGUID") for m in _children(st, "MemberCode"))
+        themes.append(
+            Theme(
+                gid,
+                st.get("name") or "(unnamed set)",
+                _text(st, "Description"),
+                tuple(dict.fromkeys(g for g in members if g in known)),
+            )
+        )
+    return QdcBook(out, themes)
 
 
-def apply_qdc(project: Project, codes: list[Code]) -> int:
+def apply_qdc(project: Project, codes: list[Code], themes: list[Theme] = ()) -> int:
     """Add codes read from a ``.qdc`` file; a code whose GUID is already there is skipped.
-    Returns the number added."""
+    Sets become themes, unless a theme of that name (or GUID) is there already.  Returns the
+    number of codes added."""
     added = 0
     for c in codes:
         if c.id in project.codes:
@@ -1071,5 +1153,11 @@ def apply_qdc(project: Project, codes: list[Code]) -> int:
             continue
         project.codes[c.id] = c
         added += 1
-    project.log("import-codebook", None, codes=added)
+    new_themes = 0
+    for th in themes:
+        if th.id in project.themes or any(t.name == th.name for t in project.themes.values()):
+            continue
+        project.themes[th.id] = replace(th, codes=tuple(c for c in th.codes if c in project.codes))
+        new_themes += 1
+    project.log("import-codebook", None, codes=added, themes=new_themes)
     return added

@@ -21,6 +21,7 @@ from readiness.interviews.model import (
     AuditEntry,
     Code,
     Coding,
+    DocumentSet,
     Memo,
     Participant,
     Project,
@@ -84,6 +85,7 @@ def to_dict(project: Project) -> dict:
         "sources": sources,
         "codes": [asdict(c) for c in project.codes.values()],
         "themes": [asdict(t) for t in project.themes.values()],
+        "sets": [asdict(t) for t in project.sets.values()],
         "codings": [asdict(c) for c in project.codings.values()],
         "memos": [asdict(m) for m in project.memos.values()],
         "reviewed": dict(project.reviewed),
@@ -269,6 +271,11 @@ def load(folder: str | Path) -> Project:
             for k in ("codes", "sources", "memos"):
                 d[k] = tuple(d.get(k, ()))
             p.themes[d["id"]] = Theme(**d)
+        for d in data.get("sets", []):
+            d = dict(d)
+            for k in ("sources", "memos"):
+                d[k] = tuple(d.get(k, ()))
+            p.sets[d["id"]] = DocumentSet(**d)
         for d in data.get("codings", []):
             p.codings[d["id"]] = Coding(**d)
         for d in data.get("memos", []):
