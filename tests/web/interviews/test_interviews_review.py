@@ -45,7 +45,7 @@ def test_the_lead_reviews_in_the_browser_and_the_key_is_kept_nowhere(people, sig
     response = propose(client, project, {"sources": sources, "kinds": kinds, "key": KEY})
     html = response.content.decode()
     assert "no-store" in response["Cache-Control"]
-    assert html.count('name="decision-') == 12  # 6 radios x 2
+    assert html.count('type="radio"') == 18  # 6 strings found x 3 choices
     for found in (
         "Sarah Jones",
         "07700 900123",
@@ -56,9 +56,14 @@ def test_the_lead_reviews_in_the_browser_and_the_key_is_kept_nowhere(people, sig
     ):
         assert found in html
     form = dict(re.findall(r'name="(seen)" value="([^"]+)"', html))
-    decisions = {f"decision-{i}": "accept" for i in range(1, 7)}
-    decisions["decision-6"] = "reject"  # keep the postcode
-    decisions["replacement-1"] = "Ms A"
+    from readiness.web.interviews.review import group_id
+
+    groups = re.findall(r'name="group-(g\w+)" type="radio" value="replace"', html)
+    assert len(groups) == 6
+    decisions = {f"group-{g}": "replace" for g in groups}
+    decisions[f"group-{group_id('SW1A 1AA')}"] = "keep"  # keep the postcode
+    decisions[f"group-{group_id('Sarah Jones')}"] = "new"
+    decisions[f"pseudonym-{group_id('Sarah Jones')}"] = "Ms A"
     response = client.post(
         f"/interviews/{project.slug}/pseudonymise/",
         {"step": "apply", "sources": sources, "kinds": kinds, "key": KEY, **form, **decisions},
@@ -115,7 +120,7 @@ def test_a_stale_review_is_refused(people, signed_in):
             "kinds": ["phone"],
             "key": "",
             "seen": seen,
-            "decision-1": "accept",
+            "group-" + re.search(r'name="group-(g\w+)"', html).group(1): "replace",
         },
     )
     assert "changed since the proposals were made" in response.content.decode()
@@ -205,7 +210,7 @@ def test_a_key_file_is_read_like_the_command_line_reads_it(people, signed_in):
         f"/interviews/{project.slug}/pseudonymise/",
         {"step": "propose", "sources": [source], "kinds": ["name"], "key_file": utf8},
     ).content.decode()
-    assert 'id="proposals"' in html and 'value="Zoë"' in html
+    assert 'id="proposals"' in html and "Replace with <strong>Zoë</strong>" in html
     # A Windows file that is not UTF-8 is refused with the place of the first bad byte, and
     # nothing is proposed (not even without the names).
     cp1252 = SimpleUploadedFile("key.csv", "real,pseudonym\nSarah Jones,Zoë\n".encode("cp1252"))
@@ -386,3 +391,101 @@ def test_a_download_is_refused_while_anything_is_unreviewed(people, signed_in, r
     _review_everything(ritchie, people["lead"])
     again = alice.post(f"/interviews/{ritchie.slug}/downloads/", {"download": "report-html"})
     assert "Content-Disposition" in again and b"ritchie" not in again.content.lower()
+
+
+# -- proposals grouped by the string found, a page at a time ------------------------------------
+
+
+def _long_transcript() -> str:
+    """A transcript that names 60 different people (Mr ...), Rik misheard as Rick three times
+    and Mark (in the key, and an ordinary word) twice."""
+    lines = ["Interviewer: Who did you meet?"]
+    lines += [f"P20: I met Mr Qa{chr(97 + i // 26)}{chr(97 + i % 26)}x there." for i in range(60)]
+    lines += ["P20: Rick came. Later Rick left, and Rick rang.", "P20: Mark said to mark it."]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_review_groups_by_string_and_pages(people, signed_in):
+    from readiness.web.interviews import services
+    from readiness.web.interviews.review import PAGE_SIZE, group_id
+
+    lead = people["lead"]
+    project = services.new_project("Long study", lead)
+    services.add_transcripts(project, [("P20.txt", _long_transcript().encode())], user=lead)
+    client = signed_in(lead)
+    sources = [transcript(project, "P20").guid]
+    key = "real,pseudonym\nRik,Person R\nMark,Person M\n"
+    data = {"sources": sources, "kinds": list(m_kinds()), "key": key}
+    html = propose(client, project, data).content.decode()
+    rick, mark = group_id("Rick"), group_id("Mark")
+    # One row for the three Ricks, with the key's pseudonym, replaced unless told otherwise.
+    assert "(3&times;)" in html and "Replace with <strong>Person R</strong>" in html
+    assert re.search(rf'id="replace-{rick}"[^>]*checked', html)
+    # Mark (twice: "Mark" and "mark") is proposed, but kept unless the lead says otherwise.
+    assert re.search(rf'id="keep-{mark}"[^>]*checked', html)
+    assert "ordinary word" in html
+    # 62 strings (60 names, Rick, Mark): two pages, the others' choices carried along hidden.
+    shown = re.findall(r'name="group-(g\w+)" type="radio" value="replace"', html)
+    hidden = re.findall(r'type="hidden" name="group-(g\w+)" value="(\w+)"', html)
+    assert len(shown) == PAGE_SIZE and len(hidden) == 62 - PAGE_SIZE
+    assert "Page 1 of 2" in html and "Next page" in html
+    # Decide on page 1, go to page 2: page 1's decisions travel with the form.
+    form = dict(re.findall(r'name="(seen)" value="([^"]+)"', html))
+    choices = {f"group-{g}": "keep" for g in shown}
+    choices.update({f"group-{g}": v for g, v in hidden})
+    choices[f"group-{rick}"] = "new"
+    choices[f"pseudonym-{rick}"] = "Ricardo X"
+    page2 = client.post(
+        f"/interviews/{project.slug}/pseudonymise/",
+        {"step": "apply", "goto": "2", **data, **form, **choices},
+    ).content.decode()
+    assert "Page 2 of 2" in page2 and "Previous page" in page2
+    assert f'type="hidden" name="group-{rick}" value="new"' in page2
+    assert f'name="pseudonym-{rick}" value="Ricardo X"' in page2
+    assert not transcript(project, "P20").pseudonymised
+    # Apply from page 2: all the Ricks become the new pseudonym, Mark stays, the names kept.
+    form = dict(re.findall(r'name="(seen|page)" value="([^"]+)"', page2))
+    choices = dict(
+        re.findall(r'type="hidden" name="((?:group|pseudonym)-g\w+)" value="([^"]*)"', page2)
+    )
+    choices.update(
+        {
+            f"group-{g}": "replace"
+            for g in re.findall(r'name="group-(g\w+)" type="radio" value="replace"', page2)
+        }
+    )
+    response = client.post(
+        f"/interviews/{project.slug}/pseudonymise/",
+        {"step": "apply", **data, **form, **choices},
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    text = transcript(project, "P20").text
+    assert text.count("Ricardo X") == 3 and "Rick" not in text
+    assert "Mark said to mark it" in text and "Mr Qaax" in text
+
+
+def test_a_new_pseudonym_must_be_given(people, signed_in):
+    from readiness.web.interviews.review import group_id
+
+    lead = people["lead"]
+    project = make_project(lead, pseudonymise=False)
+    client = signed_in(lead)
+    sources = [transcript(project, "P12").guid]
+    data = {"sources": sources, "kinds": ["phone"], "key": ""}
+    html = propose(client, project, data).content.decode()
+    seen = re.search(r'name="seen" value="([^"]+)"', html).group(1)
+    gid = group_id("07700 900123")
+    response = client.post(
+        f"/interviews/{project.slug}/pseudonymise/",
+        {"step": "apply", "seen": seen, **data, f"group-{gid}": "new", f"pseudonym-{gid}": " "},
+    )
+    html = response.content.decode()
+    assert "no new pseudonym was given for &#39;07700 900123&#39;" in html
+    assert f'id="new-{gid}"' in html  # the review is shown again
+    assert not transcript(project, "P12").pseudonymised
+
+
+def m_kinds():
+    from readiness.web.interviews.review import KINDS
+
+    return KINDS

@@ -286,12 +286,15 @@ def _variant_of(word: str, key_words, skip: set[str]) -> Finding | None:
     for k, (written, _real, pseudo) in key_words.items():
         why = _close(word, written)
         if why and (best is None or edit_distance(folded, k) < best[0]):
-            best = (edit_distance(folded, k), why, pseudo)
+            best = (edit_distance(folded, k), why, pseudo, sounds_like(folded, k))
     if best is None:
         return None
-    d, why, pseudo = best
-    preset = capital and d <= 1 and folded not in words.people and not words.is_ordinary(word)
-    if folded in words.people:
+    d, why, pseudo, alike = best
+    # Pre-set: capitalised, one letter away, no ordinary word, and either sounding alike
+    # ("Rick" for "Rik", though Rick is a name too) or no name of its own.
+    other_name = folded in words.people
+    preset = capital and d <= 1 and not words.is_ordinary(word) and (alike or not other_name)
+    if other_name:
         why += f"; {word!r} is also a name in its own right"
     return Finding(0, 0, "name_variant", pseudo, why, 0.75 if capital else 0.6, preset)
 

@@ -838,7 +838,7 @@ def agreement(request, project, access):
 @require_http_methods(["GET", "POST"])
 def pseudonymise(request, project, access):
     transcripts = list(m.Transcript.objects.filter(project=project).order_by("position", "id"))
-    errors, proposals, fingerprint = [], None, ""
+    errors, proposals, fingerprint, shown = [], None, "", None
     post = request.POST
     key_text = post.get("key", "")
     upload = request.FILES.get("key_file")
@@ -860,9 +860,8 @@ def pseudonymise(request, project, access):
     kinds = post.getlist("kinds") if request.method == "POST" else list(review.KINDS)
     if request.method == "POST" and not errors:
         try:
-            if post.get("step") == "apply":
-                decisions = {k[9:]: v for k, v in post.items() if k.startswith("decision-")}
-                replacements = {k[12:]: v for k, v in post.items() if k.startswith("replacement-")}
+            choices = review.read_choices(post) if post.get("step") == "apply" else None
+            if post.get("step") == "apply" and "goto" not in post:
                 result = review.apply(
                     project,
                     request.user,
@@ -870,8 +869,7 @@ def pseudonymise(request, project, access):
                     sources=chosen,
                     kinds=kinds,
                     seen=post.get("seen", ""),
-                    decisions=decisions,
-                    replacements=replacements,
+                    choices=choices,
                 )
                 accepted = sum(result["accepted"].values())
                 rejected = sum(result["rejected"].values())
@@ -883,8 +881,16 @@ def pseudonymise(request, project, access):
                 return redirect("interviews:project", slug=project.slug)
             proposals = review.propose(project, key_text, chosen, kinds)
             fingerprint = review.fingerprint(proposals)
+            shown = review.page(review.groups(proposals, choices), post.get("goto", 1))
         except InterviewError as err:
             errors = _errors(err)
+            if proposals is None and post.get("step") == "apply":  # the review again, as it is
+                try:
+                    proposals = review.propose(project, key_text, chosen, kinds)
+                    fingerprint = review.fingerprint(proposals)
+                    shown = review.page(review.groups(proposals, choices), post.get("page", 1))
+                except InterviewError:
+                    proposals = None
     return _page(
         request,
         "interviews/pseudonymise.jinja",
@@ -896,6 +902,7 @@ def pseudonymise(request, project, access):
         kind_labels=review.KIND_LABELS,
         key_text=key_text,
         proposals=proposals,
+        page=shown,
         fingerprint=fingerprint,
         errors=errors,
     )
