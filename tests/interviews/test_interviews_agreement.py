@@ -9,6 +9,7 @@ from readiness.interviews.agreement import (
     agreement,
     alpha_from_counts,
     cohen_kappa,
+    is_interviewer,
     krippendorff_alpha_nominal,
 )
 
@@ -78,7 +79,7 @@ def test_turn_unit_matches_kernels_and_package():
     coded_a = [k for k, v in enumerate(A) if v]
     coded_b = [k for k, v in enumerate(B) if v]
     p, _, _ = _project({"ann": coded_a, "ben": coded_b})
-    res = agreement(p, ["ann", "ben"], unit="turn")
+    res = agreement(p, ["ann", "ben"], unit="turn", include_interviewer=True)
     assert res.unit == "turn" and res.n == 10
     (c,) = res.codes
     assert c.percent_agreement == pytest.approx(0.8)
@@ -99,7 +100,7 @@ def test_character_unit_matches_package():
     p, text, starts = _project({"ann": [1, 3], "ben": [1]})
     ben = p.user("ben").id
     p.add_coding("T", starts[5], starts[5] + 20, "C", ben)
-    res = agreement(p, unit="character")
+    res = agreement(p, unit="character", include_interviewer=True)
     assert res.unit == "character" and res.n == len(text)
     a = np.zeros(len(text))
     b = np.zeros(len(text))
@@ -123,7 +124,7 @@ def test_overall_pools_codes_and_three_coders_with_missing():
     p.add_transcript("U", "P2: other words here\nInterviewer: and more", participant="P2")
     p.add_coding("U", 0, 10, "D", "ann")
     p.add_coding("U", 0, 10, "D", "ben")  # cat did not code U: missing there
-    res = agreement(p, unit="turn")
+    res = agreement(p, unit="turn", include_interviewer=True)
     assert res.coders == ["ann", "ben", "cat"] and res.codes[0].kappa is None
     # reference: coders x units over both codes, NaN where a coder did not code a transcript
     nan = np.nan
@@ -169,7 +170,62 @@ def test_needs_two_coders_on_one_transcript():
 
 def test_undefined_values_are_none():
     p, _, _ = _project({"ann": [0], "ben": [0]}, n_turns=1)
-    res = agreement(p)
+    res = agreement(p, include_interviewer=True)
     assert res.codes[0].percent_agreement == 1.0
     assert res.codes[0].alpha is None and res.codes[0].kappa is None
     assert res.to_dict()["codes"][0]["alpha"] is None
+
+
+def test_interviewer_turns_are_left_out_by_default():
+    # ann also codes two interviewer questions (turns 0 and 2): only a default that leaves
+    # them out gives the agreement on the participant's five turns
+    p, _, _ = _project({"ann": [0, 1, 2, 3], "ben": [1]})
+    res = agreement(p, unit="turn")
+    assert res.n == 5 and res.codes[0].percent_agreement == pytest.approx(4 / 5)
+    assert "Turns of Interviewer left out" in res.note and "by default" in res.note
+    assert all(d.speaker != "Interviewer" for d in res.disagreements)
+    kept = agreement(p, unit="turn", include_interviewer=True)
+    assert kept.n == 10 and kept.codes[0].percent_agreement == pytest.approx(7 / 10)
+    assert "left out" not in kept.note
+    chars = agreement(p, unit="character")
+    text = p.source("T").text
+    asked = sum(len(x) for x in text.split("\n") if x.startswith("Interviewer"))
+    assert chars.n == len(text) - asked
+
+
+def test_other_interviewer_labels_and_no_speakers():
+    text = "Int: a question?\nHCP07: an answer here\nResearcher (AB): more?\nHCP07: yes indeed"
+    p = Project("labels")
+    p.add_transcript("T", text, participant="HCP07")
+    p.add_code("C")
+    for coder in ("ann", "ben"):
+        p.add_coding("T", 0, len(text), "C", coder)
+    res = agreement(p)
+    assert res.n == 2 and "Int, Researcher (AB)" in res.note
+    # a transcript without speaker labels: nothing to leave out
+    q = Project("plain")
+    q.add_transcript("T", "first line\nsecond line", participant="P1")
+    q.add_code("C")
+    q.add_coding("T", 0, 5, "C", "ann")
+    q.add_coding("T", 0, 5, "C", "ben")
+    assert agreement(q).n == 2 and "left out" not in agreement(q).note
+
+
+@pytest.mark.parametrize(
+    "label,expected",
+    [
+        ("Interviewer", True),
+        ("interviewer 2", True),
+        ("Int.", True),
+        ("Q", True),
+        ("Interviewer JW", True),
+        ("Moderator", True),
+        ("Iain", False),
+        ("Interviewee", False),
+        ("Quentin", False),
+        ("P12", False),
+        (None, False),
+    ],
+)
+def test_is_interviewer(label, expected):
+    assert is_interviewer(label) is expected

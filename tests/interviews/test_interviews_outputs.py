@@ -242,3 +242,46 @@ def test_regex_whole_word_search_treats_accented_letters_as_letters_and_emoji_as
     assert [w for *_, w in _words(coded, "-x-", "names")] == ["-x-", "-x-"]
     # the user's own groups do not change which part is the hit
     assert [w for *_, w in _words(coded, "(n)(a)ïve|(Z)oë", "names")] == ["Zoë", "naïve", "naïve"]
+
+
+def test_framework_matrix_keeps_codes_in_no_theme_in_a_column_of_their_own(coded):
+    s, e = span(coded, "P12", "I'm a nurse in A&E")
+    coded.add_code("Rôle 👩‍⚕️")  # in no theme
+    coded.add_coding("P12", s, e, "Rôle 👩‍⚕️", "alice")
+    fm = out.framework_matrix(coded)
+    assert fm.columns[-1] == out.NO_THEME and len(fm.columns) == len(coded.themes) + 1
+    cell = fm.cells[fm.participants.index("P12")][-1]
+    assert cell.codes == ["Rôle 👩‍⚕️"] and cell.quotes[0].text == "I'm a nurse in A&E"
+    # every coding is in exactly one column: none is lost for being in no theme
+    assert sum(c.n_codings for row in fm.cells for c in row) == len(coded.codings)
+    chosen = out.framework_matrix(coded, columns=["Providers' knowledge"])
+    assert chosen.columns == ["Providers' knowledge"]
+
+
+def test_framework_matrix_names_the_coders_of_a_passage_coded_twice(tmp_path, coded):
+    s, e = span(coded, "P12", "we had no interpreter")
+    coded.add_coding("P12", s, e, "Interpreters", "Bob Ó")  # the same passage as alice
+    s2, e2 = span(coded, "P7_interview", "We use the telephone line")
+    coded.add_coding("P7_interview", s2, e2, "Interpreters", "Bob Ó")  # overlaps alice's
+    fm = out.framework_matrix(coded)
+    col = fm.columns.index("Availability of resources")
+    p12 = fm.cells[fm.participants.index("P12")][col]
+    assert p12.n_codings == 2
+    (q,) = p12.quotes  # one quote for the one passage, naming both coders
+    assert q.coders == ("alice", "Bob Ó")
+    p7 = fm.cells[fm.participants.index("P7")][col]
+    assert sorted(q.coders for q in p7.quotes) == [("Bob Ó",), ("alice",)]
+    alone = fm.cells[fm.participants.index("P7")][fm.columns.index("Providers' knowledge")]
+    assert all(q.coders == () for q in alone.quotes)  # one coder: no names needed
+    docs.write_framework_xlsx(fm, tmp_path / "f.xlsx")
+    ws = load_workbook(tmp_path / "f.xlsx")["Framework"]
+    header = [c.value for c in ws[1]]
+    text = ws.cell(row=3, column=header.index("Availability of resources") + 1).value
+    assert "(P12, line 3; coded by alice, Bob Ó)" in text
+    quotes = list(load_workbook(tmp_path / "f.xlsx")["Quotes"].values)
+    assert quotes[0][8] == "Coded by" and ("alice, Bob Ó") in [r[8] for r in quotes]
+    docs.write_framework_docx(fm, tmp_path / "f.docx")
+    cells = [
+        c.text for t in docx.Document(tmp_path / "f.docx").tables for r in t.rows for c in r.cells
+    ]
+    assert any("coded by alice, Bob Ó" in c for c in cells)

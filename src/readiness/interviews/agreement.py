@@ -23,6 +23,7 @@ whose design calls for them (e.g. codebook or coding-reliability approaches).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -172,6 +173,18 @@ class Agreement(Result):
     disagreements: list[Disagreement] = field(default_factory=list)
 
 
+_INTERVIEWER = re.compile(
+    r"(?i:interviewer|int\.?|i|q|researcher|moderator|facilitator)"
+    r"(\s*\d+|\s+[A-Z]{1,3}|\s*\([^)]{1,30}\))?"
+)
+
+
+def is_interviewer(speaker: str | None) -> bool:
+    """Whether a speaker label names the interviewer: ``Interviewer``, ``Interviewer 2``,
+    ``Int``, ``I``, ``Q``, ``Researcher (AB)``, ``Moderator``, ``Facilitator``..."""
+    return bool(speaker) and _INTERVIEWER.fullmatch(speaker.strip()) is not None
+
+
 def _nan_none(v: float) -> float | None:
     return None if v != v else float(v)
 
@@ -237,11 +250,15 @@ def agreement(
     sources: list[str] | None = None,
     skip_speakers: list[str] | None = None,
     list_disagreements: bool = True,
+    include_interviewer: bool = False,
 ) -> Agreement:
     """Agreement per code and overall between ``coders`` (names; all coders by default).
 
-    ``skip_speakers`` leaves out turns (or the characters of turns) of those speakers, e.g.
-    ``["Interviewer"]``, so that questions nobody would code do not inflate agreement.
+    Turns of the interviewer (a speaker labelled ``Interviewer``, ``Int``, ``I``, ``Q``,
+    ``Researcher``, ``Moderator`` or ``Facilitator``, with or without a number or initials) are
+    left out by default, so that questions nobody would code do not inflate agreement;
+    ``include_interviewer`` keeps them.  ``skip_speakers`` leaves out the turns (or the
+    characters of turns) of other speakers too.  The note says which speakers were left out.
     """
     if unit not in UNITS:
         raise fail(f"the unit must be turn or character, not {unit!r}.")
@@ -280,6 +297,13 @@ def agreement(
             dict.fromkeys(c.code for s in compared for cs in by_source[s].values() for c in cs)
         )
     skip = set(skip_speakers or ())
+    if not include_interviewer:
+        skip |= {
+            x.speaker
+            for sid in compared
+            for x in turns_of(project.sources[sid].text)
+            if is_interviewer(x.speaker)
+        }
     two = len(ids) == 2
     tallies = {cid: _Tally() for cid in code_ids}
     found: list[Disagreement] = []
@@ -343,6 +367,8 @@ def agreement(
     )
     if skip:
         note += f" Turns of {', '.join(sorted(skip))} left out."
+    if not include_interviewer and any(is_interviewer(x) for x in skip):
+        note += " (Interviewer turns are left out by default; include them to compare them too.)"
     return Agreement(
         unit,
         names,

@@ -781,7 +781,13 @@ def framework_cmd(project, by, columns, where, output, reason, user, as_json):
 )
 @click.option("--code", "codes", multiple=True, help="Only these codes (repeatable).")
 @click.option(
-    "--skip-speaker", multiple=True, help="Leave out turns of this speaker, e.g. Interviewer."
+    "--skip-speaker", multiple=True, help="Also leave out turns of this speaker (repeatable)."
+)
+@click.option(
+    "--include-interviewer",
+    is_flag=True,
+    help="Keep the interviewer's turns (Interviewer, Int, I, Q, Researcher...), which are "
+    "left out by default.",
 )
 @click.option(
     "--disagreements",
@@ -792,7 +798,7 @@ def framework_cmd(project, by, columns, where, output, reason, user, as_json):
     help="List this many disagreements (0 for none).",
 )
 @JSON
-def agreement_cmd(project, coders, unit, codes, skip_speaker, show, as_json):
+def agreement_cmd(project, coders, unit, codes, skip_speaker, include_interviewer, show, as_json):
     """Agreement between coders: percent, Cohen's kappa (two coders), Krippendorff's alpha.
 
     For designs that call for it; reflexive thematic analysis does not use agreement.
@@ -805,6 +811,7 @@ def agreement_cmd(project, coders, unit, codes, skip_speaker, show, as_json):
         unit=unit,
         codes=list(codes) or None,
         skip_speakers=list(skip_speaker) or None,
+        include_interviewer=include_interviewer,
     )
     rows = [
         [c.code, c.n, _pct(c.percent_agreement), _pct(c.kappa), _pct(c.alpha)] for c in res.codes

@@ -42,9 +42,15 @@ def _cell_text(cell, max_quotes: int | None = None) -> str:
     if cell.n_codings:
         parts.append(f"{cell.n_codings} coded passage{'s' if cell.n_codings != 1 else ''}")
     for q in cell.quotes[:max_quotes]:
-        parts.append(f"“{q.text}” ({q.source}, line {q.line})")
+        parts.append(f"“{q.text}” ({_reference(q)})")
     text = "\n\n".join(parts)
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
+
+
+def _reference(q) -> str:
+    """Where a quote is, and who coded it when more than one coder coded that passage."""
+    ref = f"{q.source}, line {q.line}"
+    return ref + (f"; coded by {', '.join(q.coders)}" if q.coders else "")
 
 
 def write_framework_xlsx(matrix: FrameworkMatrix, path: str | Path) -> Path:
@@ -62,7 +68,17 @@ def write_framework_xlsx(matrix: FrameworkMatrix, path: str | Path) -> Path:
     ws.title = "Framework"
     quotes = wb.create_sheet("Quotes")
     quotes.append(
-        ["Participant", matrix.by.title(), "Code", "Transcript", "Line", "Start", "End", "Quote"]
+        [
+            "Participant",
+            matrix.by.title(),
+            "Code",
+            "Transcript",
+            "Line",
+            "Start",
+            "End",
+            "Quote",
+            "Coded by",
+        ]
     )
     for c in quotes[1]:
         c.font = Font(bold=True)
@@ -84,7 +100,8 @@ def write_framework_xlsx(matrix: FrameworkMatrix, path: str | Path) -> Path:
             if cell.quotes:
                 target.hyperlink = Hyperlink(ref=target.coordinate, location=f"Quotes!A{next_row}")
             for q in cell.quotes:
-                row = [name, cell.column, q.code, q.source, q.line, q.start, q.end, q.text]
+                coders = ", ".join(q.coders) or q.coder or ""
+                row = [name, cell.column, q.code, q.source, q.line, q.start, q.end, q.text, coders]
                 quotes.append(xlsx_row(quotes, row))
                 quotes.cell(row=next_row, column=8).alignment = wrap
                 next_row += 1
@@ -137,7 +154,7 @@ def write_framework_docx(
             for k, q in enumerate(cell.quotes):
                 para = row[2].paragraphs[0] if k == 0 else row[2].add_paragraph()
                 para.add_run(f"“{q.text}” ")
-                ref = para.add_run(f"({q.source}, line {q.line})")
+                ref = para.add_run(f"({_reference(q)})")
                 ref.italic = True
     path = Path(path)
     atomic_write(path, lambda p: doc.save(p))

@@ -548,8 +548,14 @@ def cooccurrence(project: Project, *, codes: list[str] | None = None) -> Cooccur
 # ---------------------------------------------------------------------------------------------
 
 
+NO_THEME = "(codes in no theme)"  # the framework matrix's column for codes outside every theme
+
+
 @dataclass(frozen=True)
 class Quote:
+    """A coded passage.  ``coders`` names who coded it when more than one coder coded that
+    passage (or one overlapping it) in the same cell; one quote stands for identical codings."""
+
     coding: str
     source: str
     start: int
@@ -558,6 +564,7 @@ class Quote:
     code: str
     coder: str | None
     text: str
+    coders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -596,7 +603,9 @@ def framework_matrix(
 
     A cell holds every coding of the column's codes in the participant's transcripts; its
     summary is the memos written on those codings (in transcript order), and its quotes the
-    coded passages.
+    coded passages (naming the coders where two or more coded the same passage).  By theme,
+    codes that belong to no theme get a last column of their own, :data:`NO_THEME`, unless
+    ``columns`` chooses the themes.
     """
     if by not in ("theme", "code"):
         raise fail(f"a framework matrix is by theme or by code, not {by!r}.")
@@ -611,6 +620,13 @@ def framework_matrix(
         col_names = [t.name for t in cols]
         descriptions = [t.description for t in cols]
         col_codes = [set(project.theme_codes(t.id)) for t in cols]
+        if not columns:
+            themed = {cid for th in project.themes for cid in project.theme_codes(th)}
+            rest = {cid for cid in project.codes if cid not in themed}
+            if rest:
+                col_names.append(NO_THEME)
+                descriptions.append("Codes that belong to no theme.")
+                col_codes.append(rest)
     else:
         code_objs = [project.code(c) for c in columns] if columns else list(project.codes.values())
         col_names = [idx.paths[c.id] for c in code_objs]
@@ -641,34 +657,10 @@ def framework_matrix(
                 continue
             for j in js:
                 buckets[i][j].append(c)
-    cells = []
-    for i, n in enumerate(people):
-        row = []
-        for j, col in enumerate(col_names):
-            cs = buckets[i][j]
-            quotes = []
-            memos = []
-            codes_used = []
-            for c in cs:
-                t = project.sources[c.source]
-                path = idx.paths[c.code]
-                if path not in codes_used:
-                    codes_used.append(path)
-                quotes.append(
-                    Quote(
-                        c.id,
-                        t.name,
-                        c.start,
-                        c.end,
-                        project.line_of(c.source, c.start),
-                        path,
-                        project.user_name(c.coder),
-                        strip_label(t.text[c.start : c.end]),
-                    )
-                )
-                memos.extend(idx.memos_by_coding.get(c.id, ()))
-            row.append(Cell(n, col, len(cs), codes_used, "\n".join(memos), quotes))
-        cells.append(row)
+    cells = [
+        [_cell(project, idx, n, col, buckets[i][j]) for j, col in enumerate(col_names)]
+        for i, n in enumerate(people)
+    ]
     return FrameworkMatrix(
         by,
         people,
@@ -678,6 +670,44 @@ def framework_matrix(
         cells,
         len(people),
     )
+
+
+def _cell(project: Project, idx: _Index, participant: str, column: str, cs: list) -> Cell:
+    """One cell: identical codings by several coders make one quote that names them, and a
+    quote overlapping another coder's passage names its own coder."""
+    memos: list[str] = []
+    codes_used: list[str] = []
+    groups: dict[tuple, list] = {}
+    for c in cs:
+        path = idx.paths[c.code]
+        if path not in codes_used:
+            codes_used.append(path)
+        groups.setdefault((c.source, c.start, c.end, c.code), []).append(c)
+        memos.extend(idx.memos_by_coding.get(c.id, ()))
+    quotes = []
+    for (sid, start, end, code), same in groups.items():
+        t = project.sources[sid]
+        names = list(dict.fromkeys(project.user_name(c.coder) or "(no coder)" for c in same))
+        others = {
+            project.user_name(c.coder) or "(no coder)"
+            for c in cs
+            if c.source == sid and c.start < end and start < c.end
+        }
+        first = same[0]
+        quotes.append(
+            Quote(
+                first.id,
+                t.name,
+                start,
+                end,
+                project.line_of(sid, start),
+                idx.paths[code],
+                project.user_name(first.coder),
+                strip_label(t.text[start:end]),
+                tuple(names) if len(others) > 1 else (),
+            )
+        )
+    return Cell(participant, column, len(cs), codes_used, "\n".join(memos), quotes)
 
 
 def _natural(name: str):
