@@ -85,17 +85,32 @@ def interviews() -> None:
 @interviews.command("init")
 @PROJECT
 @click.option("--name", help="Project name (default: the folder's name).")
+@click.option(
+    "--starter",
+    "starter_project",
+    is_flag=True,
+    help="A starting point from the interview study of Williamson et al. (2020): the topic "
+    "guide (identifying, referring, caring) and the codebook of its four themes, labelled as "
+    "a starting point in the project's description.",
+)
 @click.option("--starter-codebook", is_flag=True, help="Load the starter codebook (four themes).")
 @click.option("--topic-guide", "guide", is_flag=True, help="Load the starter topic guide.")
 @click.option("--user", help="Your name, recorded as the project's creator.")
-def init_cmd(project, name, starter_codebook, guide, user):
+def init_cmd(project, name, starter_project, starter_codebook, guide, user):
     """Create a new project folder PROJECT."""
-    from readiness.interviews.codebook import apply_codebook
+    from readiness.interviews.codebook import apply_codebook, apply_starter
     from readiness.interviews.codebook import starter_codebook as starter
     from readiness.interviews.ingest import load_topic_guide
 
     p = store.init(project, name, creator=user)
     extra = []
+    if starter_project:
+        s = apply_starter(p)
+        extra.append(f"a STARTING POINT after {s.source}")
+        extra.append(f"starter topic guide: {', '.join(s.sections)}")
+        extra.append(f"starter codebook: {s.themes} themes, {s.codes} codes")
+        extra.append("change both as your study and analysis develop")
+        starter_codebook = guide = False
     if starter_codebook:
         added = apply_codebook(p, starter())
         extra.append(f"starter codebook: {added['themes']} themes, {added['codes']} codes")

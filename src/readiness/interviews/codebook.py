@@ -177,6 +177,40 @@ def starter_codebook() -> dict:
     return load_codebook(None)
 
 
+@dataclass(frozen=True)
+class StarterProject:
+    """What :func:`apply_starter` put into a project."""
+
+    themes: int
+    codes: int
+    sections: tuple[str, ...]  # the topic guide's section titles
+    source: str
+
+
+def apply_starter(project: Project) -> StarterProject:
+    """Make ``project`` a starting point from the interview study of Williamson et al. (2020):
+    the starter topic guide (identifying, referring, caring), the starter codebook (its four
+    themes) and a description that labels both as a starting point, not a finished analysis
+    (a description already given is kept, after the label)."""
+    import yaml
+
+    from readiness.interviews.ingest import load_topic_guide
+
+    label = yaml.safe_load(data_path("starter_project.yaml").read_text(encoding="utf-8"))
+    added = apply_codebook(project, starter_codebook())
+    project.topic_guide = load_topic_guide()
+    text = str(label["description"]).strip()
+    if text not in project.description:
+        project.description = f"{text}\n\n{project.description}".strip()
+    project.log("load-starter", None, source=label["source"], **added)
+    return StarterProject(
+        added["themes"],
+        added["codes"],
+        tuple(s.title for s in project.topic_guide.sections),
+        str(label["source"]),
+    )
+
+
 def apply_codebook(project: Project, book: dict) -> dict:
     """Add a codebook's codes and themes to a project; codes already there (same path) are
     kept, and their empty fields filled in.  Returns counts of what was added."""
