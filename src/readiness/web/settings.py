@@ -305,6 +305,16 @@ READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES = int(
 READINESS_MAX_INTERVIEW_UPLOAD_BYTES = int(
     os.environ.get("READINESS_MAX_INTERVIEW_UPLOAD_BYTES", str(50 * 1024 * 1024))
 )
+# A transcript's recording (readiness.web.interviews.media): the most one may be (None: the
+# interview upload cap), and the private folder that keeps them (never served as static files).
+READINESS_MAX_INTERVIEW_MEDIA_BYTES = (
+    int(os.environ["READINESS_MAX_INTERVIEW_MEDIA_BYTES"])
+    if os.environ.get("READINESS_MAX_INTERVIEW_MEDIA_BYTES")
+    else None
+)
+READINESS_INTERVIEW_MEDIA_DIR = os.environ.get(
+    "READINESS_INTERVIEW_MEDIA_DIR", str(DATA_DIR / "interview-media")
+)
 # Studies with more responses than this have their dashboard results computed in the background
 # from the first view (readiness.web.surveys.resultscache).
 READINESS_RESULTS_IN_BACKGROUND = int(os.environ.get("READINESS_RESULTS_IN_BACKGROUND", "20000"))

@@ -2,7 +2,8 @@
 
 Each upload field checks its own cap, with a message saying so, once Django has stored the
 file: survey imports ``READINESS_MAX_SURVEY_UPLOAD_BYTES`` (:func:`too_large`), interview
-uploads ``READINESS_MAX_INTERVIEW_UPLOAD_BYTES``.  Before that, :class:`RequestSizeMiddleware`
+uploads ``READINESS_MAX_INTERVIEW_UPLOAD_BYTES``, a transcript's recording
+``READINESS_MAX_INTERVIEW_MEDIA_BYTES``.  Before that, :class:`RequestSizeMiddleware`
 refuses (HTTP 413) any request whose ``Content-Length`` is larger than the largest cap plus
 room for a form's other fields, without reading its body: Django would otherwise store a body
 of any size in a temporary file first, for anyone, since the CSRF check reads every POST's
@@ -27,6 +28,7 @@ def largest_upload() -> int:
     return max(
         settings.READINESS_MAX_SURVEY_UPLOAD_BYTES,
         getattr(settings, "READINESS_MAX_INTERVIEW_UPLOAD_BYTES", 0),
+        getattr(settings, "READINESS_MAX_INTERVIEW_MEDIA_BYTES", None) or 0,
     )
 
 

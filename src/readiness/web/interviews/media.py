@@ -69,13 +69,8 @@ def media_dir() -> Path:
 
 
 def max_media_bytes() -> int:
-    return int(
-        getattr(
-            settings,
-            "READINESS_MAX_INTERVIEW_MEDIA_BYTES",
-            settings.READINESS_MAX_INTERVIEW_UPLOAD_BYTES,
-        )
-    )
+    configured = getattr(settings, "READINESS_MAX_INTERVIEW_MEDIA_BYTES", None)
+    return int(configured or settings.READINESS_MAX_INTERVIEW_UPLOAD_BYTES)
 
 
 def is_video(media: m.TranscriptMedia) -> bool:
