@@ -182,7 +182,7 @@ def test_interviewer_turns_are_left_out_by_default():
     p, _, _ = _project({"ann": [0, 1, 2, 3], "ben": [1]})
     res = agreement(p, unit="turn")
     assert res.n == 5 and res.codes[0].percent_agreement == pytest.approx(4 / 5)
-    assert "Turns of Interviewer left out" in res.note and "by default" in res.note
+    assert "Turns of Interviewer left out" in res.note and "unless asked for" in res.note
     assert all(d.speaker != "Interviewer" for d in res.disagreements)
     kept = agreement(p, unit="turn", include_interviewer=True)
     assert kept.n == 10 and kept.codes[0].percent_agreement == pytest.approx(7 / 10)

@@ -110,6 +110,7 @@ def test_nvivo_utf16_positions_without_selected_text_land_on_the_right_words(tmp
     assert (choice.units, choice.line_endings, choice.confidence) == ("utf-16", "two", "high")
     assert choice.depends >= 10
     assert report.origin == "NVivo 14"
+    assert choice.evidence.endswith("; NVivo 14 counts UTF-16 code units too")
     assert not any("positions" in w for w in report.warnings)
 
 

@@ -368,7 +368,7 @@ def agreement(
     if skip:
         note += f" Turns of {', '.join(sorted(skip))} left out."
     if not include_interviewer and any(is_interviewer(x) for x in skip):
-        note += " (Interviewer turns are left out by default; include them to compare them too.)"
+        note += " Interviewer turns are left out unless asked for."
     return Agreement(
         unit,
         names,

@@ -215,6 +215,12 @@ def _choice(conv, confidence, why, depends, given) -> PositionChoice:
     return PositionChoice(conv, units, crlf, confidence, why, depends, given)
 
 
+def _origin_note(prior_words: str, against: bool) -> str:
+    if not prior_words:
+        return ""
+    return f", although {prior_words}" if against else f"; {prior_words} too"
+
+
 def _judge(ev: _Evidence, best: str, second: str, prior: str | None, origin: str | None):
     """How sure the choice of ``best`` over ``second`` is, and the reason in words."""
     d = ev.depends
@@ -227,18 +233,14 @@ def _judge(ev: _Evidence, best: str, second: str, prior: str | None, origin: str
     against = prior is not None and CONVENTIONS[best][0] != prior
     if n_best > n_second and n_best * 2 >= max(ev.named, 1):
         why = f"the stored text of {n_best} of {ev.named} selections matches"
-        return ("medium" if against else "high"), why + (
-            f", although {prior_words}" if against else ""
-        )
+        return ("medium" if against else "high"), why + _origin_note(prior_words, against)
     margin = b_best - b_second
     why = (
         f"{b_best} of {d} selections that depend on it start and end between words "
         f"({b_second} under the next best)"
     )
     if margin >= 2 and b_best * 4 >= d * 3:
-        return ("medium" if against else "high"), why + (
-            f", although {prior_words}" if against else ""
-        )
+        return ("medium" if against else "high"), why + _origin_note(prior_words, against)
     if margin >= 1:
         return "medium", why
     if prior is not None and not against:
