@@ -138,7 +138,9 @@ def test_code_memo_framework_and_agreement(browser, live_server, team, shots):
     lead.fill("#key", KEY.split("\n", 1)[1])
     go(lead, "button:has-text('Find what to replace')")
     assert lead.locator("#proposals tbody tr").count() == 6
-    lead.check("#reject-6")  # keep the postcode
+    from readiness.web.interviews.review import group_id
+
+    lead.check(f"#keep-{group_id('SW1A 1AA')}")  # keep the postcode
     shots(lead, "02-pseudonymisation-proposals")
     go(lead, "button:has-text('Apply and mark 4 transcripts as pseudonymised')")
     assert lead.url.endswith(f"/interviews/{slug}/"), lead.locator("main").inner_text()[:2000]
