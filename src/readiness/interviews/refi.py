@@ -1002,7 +1002,8 @@ def _positions_warning(sname: str, choice: PositionChoice) -> str | None:
         f"positions in {sname!r} read as {choice.words}, with {choice.confidence} confidence "
         f"({choice.evidence}); {choice.depends} selection(s) would land on other words under "
         "another convention. Check a few codings; if they are on the wrong words, import again "
-        "with --positions utf-16 or code-points (and --line-endings as-is or lf)."
+        "saying how the other program counted positions (UTF-16 code units or Unicode code "
+        "points, a CR LF as two or as one; on the command line --positions and --line-endings)."
     )
 
 

@@ -1,0 +1,62 @@
+"""The web import of a .qdpx file says when it is not sure how the other program counted
+positions (the same core import as the command line)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from readiness.web.interviews import models as m
+
+pytestmark = pytest.mark.django_db
+
+# single letters between spaces: every position is between words, whatever the convention
+TEXT = "😀 a b c d e f g h\r\nP1: i j k l m n o p\r\n"
+
+
+def _g() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def _utf16(pos: int) -> int:
+    return len(TEXT[:pos].encode("utf-16-le")) // 2
+
+
+def _qdpx() -> bytes:
+    code = _g()
+    sels = "".join(
+        f'<PlainTextSelection guid="{_g()}" name="" startPosition="{_utf16(TEXT.index(w))}" '
+        f'endPosition="{_utf16(TEXT.index(w) + len(w))}"><Coding guid="{_g()}">'
+        f'<CodeRef targetGUID="{code}"/></Coding></PlainTextSelection>'
+        for w in ("d", "k l", "o")
+    )
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="Étude" origin="ATLAS.ti 23">'
+        f'<CodeBook><Codes><Code guid="{code}" name="C" isCodable="true"/></Codes></CodeBook>'
+        f'<Sources><TextSource guid="{_g()}" name="HCP07" plainTextPath="internal://h.txt">'
+        f"{sels}</TextSource></Sources></Project>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("project.qde", qde)
+        z.writestr("sources/h.txt", TEXT.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def test_web_import_warns_when_the_positions_are_uncertain(signed_in, people):
+    client = signed_in(people["admin"])
+    response = client.post(
+        reverse("interviews:project_import"),
+        {"file": SimpleUploadedFile("atlas.qdpx", _qdpx()), "line_endings": "auto"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert m.InterviewProject.objects.filter(name="Étude").exists()
+    page = response.content.decode("utf-8")
+    assert "positions in &#39;HCP07&#39; read as" in page
+    assert "low confidence" in page and "UTF-16 code units or Unicode code points" in page
