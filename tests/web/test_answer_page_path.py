@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from readiness.web.surveys import draftlookup, services
@@ -141,17 +141,61 @@ def test_the_admins_middleware_run_in_order_for_staff_pages(settings):
 def test_the_counter_never_waits_for_the_disk_and_the_answer_always_does(
     client, session_a, monkeypatch, settings
 ):
-    from readiness.web.commits import RELAX
+    from readiness.web.commits import RELAX, RELAX_IN_STATEMENT
 
     monkeypatch.delenv("READINESS_RELAXED_COMMITS", raising=False)
     if hasattr(settings, "READINESS_RELAXED_COMMITS"):
         del settings.READINESS_RELAXED_COMMITS
     code = start(client, session_a)
-    with CaptureQueriesContext(connection) as queries:
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
         assert client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"]).status_code == 302
-    counted = [q["sql"] for q in queries if "ON CONFLICT" in q["sql"]]
-    saved = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    counted = [sql for sql in sent if "ON CONFLICT" in sql]
+    saved = [sql for sql in sent if sql.lstrip().upper().startswith("UPDATE")]
     assert len(counted) == 1 and len(saved) == 1
-    assert counted[0].startswith(RELAX) == (connection.vendor == "postgresql")
-    assert not saved[0].startswith(RELAX)  # the answers: a commit that waits for the disk
+    assert (RELAX_IN_STATEMENT in counted[0]) == (connection.vendor == "postgresql")
+    assert RELAX not in saved[0] and "set_config" not in saved[0]  # the answers wait
+    # the counter's FROM item relaxes its own transaction's commit, and only that one
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {RELAX_IN_STATEMENT}")
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "off"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
     assert Draft.objects.get(code_digest=code_digest(code)).answers["discipline"] == 2
+
+
+def test_the_hot_statements_are_prepared_once_per_connection_on_postgresql(
+    client, session_a, monkeypatch
+):
+    monkeypatch.delenv("READINESS_PREPARED_STATEMENTS", raising=False)
+    code = start(client, session_a)
+    for number in (1, 2):
+        page = PAGE_ANSWERS["about"] if number == 1 else PAGE_ANSWERS["training"]
+        assert client.post(f"/r/{code}/{number}/", page).status_code == 302
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any(s.startswith("SELECT d.") and "JOIN" in s for s in statements)
+    assert any(s.startswith('INSERT INTO "security_ratecounter"') for s in statements)
+    assert any(s.startswith('UPDATE "surveys_draft"') for s in statements)
+
+
+def test_an_operator_behind_a_pooler_can_turn_preparing_off(client, session_a, monkeypatch):
+    from readiness.web import prepared
+
+    monkeypatch.setenv("READINESS_PREPARED_STATEMENTS", "0")
+    assert prepared.enabled() is False
+    code = start(client, session_a)
+    assert client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"]).status_code == 302
+    with prepared.cursor() as cursor:
+        assert type(cursor.cursor).__name__ != "PreparingCursor"

@@ -27,12 +27,15 @@ accepted is never lost, even if the database server itself crashes.  Turning the
 that last fraction of a second of saved pages (never a submitted response) for throughput under
 load.
 
-A rate-limit counter is always relaxed on PostgreSQL (``always=True``): it holds no answer, and
-its commit waiting for the disk cost a disk write per answer page on top of the page's own
-(benchmarks/RESULTS.md).  Nothing is lost by it in practice either: PostgreSQL writes its log
-in order, so the page's own commit, which waits for the disk, takes the counter's earlier
-record to the disk with it.  A crash of the database server itself could at most forget the
-counts of the last fraction of a second.
+A rate-limit counter is always relaxed on PostgreSQL (:data:`RELAX_IN_STATEMENT`): it holds no
+answer, and its commit waiting for the disk cost a disk write per answer page on top of the
+page's own (benchmarks/RESULTS.md).  Nothing is lost by it in practice either: PostgreSQL
+writes its log in order, so the page's own commit, which waits for the disk, takes the
+counter's earlier record to the disk with it.  A crash of the database server itself could at
+most forget the counts of the last fraction of a second.
+
+A statement that is not relaxed runs on a cursor of :mod:`readiness.web.prepared` (prepared
+once per connection on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ import os
 
 from django.conf import settings
 from django.db import connection
+
+from readiness.web import prepared
 
 RELAX = "SET LOCAL synchronous_commit TO OFF; "
 
@@ -53,16 +58,25 @@ def relaxed_commits_enabled() -> bool:
     return bool(value)
 
 
-def execute_relaxed(sql: str, params: list, *, fetch: bool = False, always: bool = False):
-    """Run one write statement; with ``fetch``, return its first row (``RETURNING``).  With
-    ``always`` (a counter, never an answer) it is relaxed whatever the operator chose."""
-    relax = (
-        (always or relaxed_commits_enabled())
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(RELAX + sql if relax else sql, params)
-        if relax:
+def can_relax() -> bool:
+    """Whether a statement run now commits by itself on PostgreSQL (outside a caller's
+    transaction, whose commit decides), so that its commit may be relaxed."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+# A FROM item that relaxes the commit of the statement that reads it (an INSERT ... SELECT or
+# an UPDATE ... FROM): one statement, so that it can be prepared, where ``RELAX`` makes two.
+# Only where :func:`can_relax`: in a caller's transaction it would relax the caller's commit.
+RELAX_IN_STATEMENT = "(SELECT set_config('synchronous_commit', 'off', true)) AS relax"
+
+
+def execute_relaxed(sql: str, params: list, *, fetch: bool = False):
+    """Run one write statement; with ``fetch``, return its first row (``RETURNING``)."""
+    if relaxed_commits_enabled() and can_relax():
+        with connection.cursor() as cursor:
+            cursor.execute(RELAX + sql, params)
             cursor.nextset()  # past the SET's empty result, to the statement's
+            return cursor.fetchone() if fetch else None
+    with prepared.cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchone() if fetch else None

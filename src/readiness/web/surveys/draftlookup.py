@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Model
 
+from readiness.web import prepared
 from readiness.web.surveys.models import Draft, InstrumentVersion, Session, Site, Study
 
 
@@ -100,7 +101,7 @@ def draft_by_digest(digest: str) -> Draft | None:
     """The draft with this resume code's digest, its session, site, study and instrument
     version attached (the version's text left to load on access), or None."""
     made = plan()
-    with connection.cursor() as cursor:
+    with prepared.cursor() as cursor:  # planned once per connection on PostgreSQL
         cursor.execute(made.sql, [digest])
         found = cursor.fetchone()
     if found is None:
