@@ -3,7 +3,11 @@
 Targets (issue 5): with PostgreSQL, at least 300 answer-page submissions a second with the 99th
 percentile under 250 ms; with SQLite at least 150 a second; the dashboard of a study with
 100,000 responses under 1.5 s; a worker killed with SIGKILL during load loses no response
-that was acknowledged and duplicates none.
+that was acknowledged and duplicates none.  Issue 19: on PostgreSQL, the answer pages at
+least 0.66 of the ceiling's pages a second, the ceiling being a bare Django view that does
+what an answer page must (:mod:`benchmarks.ceiling.app`: the same form fields behind CSRF, a
+Django form, one row upserted with a commit that waits for the disk, the redirect), served
+the same way on its own database and measured alternately with Readiness in the same run.
 
 How it runs (``run()``, or ``python -m benchmarks.bench_web`` for one database with more
 detail and options):
@@ -27,8 +31,11 @@ detail and options):
    CSRF token once, then takes drafts one by one and posts their seven answer pages, as a
    respondent's browser does (``POST /r/<code>/<n>/``, answered with a redirect to the next
    page).  Submissions a second and latency percentiles count the requests completed in the
-   measured window, after a warm-up.  Every reply must be the redirect; anything else is
-   counted as an error.
+   measured windows, each after a warm-up.  Every reply must be the redirect; anything else is
+   counted as an error.  The ceiling (:mod:`benchmarks.ceiling`, gunicorn with as many workers
+   and an access log, on ``readiness_bench_ceiling`` or its own SQLite file) takes the same
+   posts from the same load generator, in ``--rounds`` rounds alternately with Readiness
+   (ours, bare, bare, ours, ...); the ratio is Readiness's pages a second over the ceiling's.
 4. The dashboard: the study lead signs in and opens the dashboard of the 100,000-response
    study: the first view (the counts at once and a note that the results are being computed,
    for every worker, in the background), views after the results are ready, and a view right
@@ -211,6 +218,21 @@ def postgresql_available() -> bool:
     return True
 
 
+CEILING_SETUP = r"""
+import json, secrets, sys
+import django
+django.setup()
+from django.db import connection
+from benchmarks.ceiling.app import TABLE, create_table
+create_table()
+codes = ["C" + secrets.token_hex(8).upper() for _ in range(int(sys.argv[1]))]
+with connection.cursor() as cursor:
+    cursor.executemany(f"INSERT INTO {TABLE} (code, answers) VALUES (%s, %s)",
+                       [(code, json.dumps({"site": "T01"})) for code in codes])
+print(json.dumps([[code, ""] for code in codes]))  # (code, submission token), as drafts
+"""
+
+
 @contextmanager
 def database(kind: str):
     """The environment of a fresh benchmark database, removed afterwards."""
@@ -237,6 +259,34 @@ def database(kind: str):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextmanager
+def ceiling_database(kind: str):
+    """The environment of the ceiling's own database (:mod:`benchmarks.ceiling`), removed
+    afterwards: ``readiness_bench_ceiling`` on the same PostgreSQL server, or SQLite."""
+    folder = Path(tempfile.mkdtemp(prefix="readiness-ceiling-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}
+    env.update(
+        CEILING_SECRET_KEY=SECRET,
+        DJANGO_SETTINGS_MODULE="benchmarks.ceiling.settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), str(ROOT / "src")])),
+        DATABASE_URL=f"sqlite:///{folder / 'ceiling.sqlite3'}",
+    )
+    name = PG_NAME + "_ceiling"
+    if kind == "postgresql":
+        _pg(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _pg(f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = f"{PG_SERVER}/{name}"
+    try:
+        yield env, folder
+    finally:
+        if kind == "postgresql":
+            _pg(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+CEILING_SERVER = ["benchmarks.ceiling.wsgi"]
+
+
 def child(script: str, env: dict, *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True
@@ -256,8 +306,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+READINESS_SERVER = ["-c", "python:readiness.web.gunicorn_conf", "readiness.web.wsgi"]
+
+
 @contextmanager
-def gunicorn(env: dict, folder: Path, workers: int):
+def gunicorn(env: dict, folder: Path, workers: int, app: list[str] = READINESS_SERVER):
+    """gunicorn serving ``app`` (Readiness, or the ceiling: :func:`ceiling_server`)."""
     port = free_port()
     server_env = dict(
         env,
@@ -266,13 +320,15 @@ def gunicorn(env: dict, folder: Path, workers: int):
         READINESS_ACCESS_LOG=str(folder / "access.log"),
         READINESS_ERROR_LOG=str(folder / "error.log"),
     )
+    if app is not READINESS_SERVER:  # the same options, given on the command line
+        app = [
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--timeout", "30"),
+            *("--access-logfile", str(folder / "access.log")),
+            *("--error-logfile", str(folder / "error.log")),
+            *app,
+        ]
     process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-c",
-            "python:readiness.web.gunicorn_conf",
-            "readiness.web.wsgi",
-        ],
+        [str(BIN / "gunicorn"), *app],
         env=server_env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -314,18 +370,19 @@ def cpu_seconds(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def server_pids(master: int, env: dict) -> list[int]:
-    """gunicorn's master and workers, and the PostgreSQL backends serving the benchmark."""
-    pids = [master, *worker_pids(master)]
-    if "DATABASE_URL" in env:
+def server_pids(master: int, env: dict) -> tuple[list[int], list[int]]:
+    """gunicorn's master and workers; the PostgreSQL backends serving the benchmark."""
+    pids: list[int] = []
+    if env.get("DATABASE_URL", "").startswith("postgresql"):
         import psycopg
 
+        name = env["DATABASE_URL"].rsplit("/", 1)[1]
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
             rows = connection.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [PG_NAME]
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
             ).fetchall()
         pids += [r[0] for r in rows]
-    return pids
+    return [master, *worker_pids(master)], pids
 
 
 def load_average() -> float:
@@ -476,8 +533,9 @@ class Load:
         lo, hi = began + warmup, began + warmup + seconds
         latencies = sorted(d for end, d in self.samples if lo <= end < hi)
         if not latencies:
-            return {"rate": 0.0, "n": 0}
+            return {"rate": 0.0, "n": 0, "_latencies": []}
         return {
+            "_latencies": latencies,
             "rate": len(latencies) / seconds,
             "n": len(latencies),
             "p50": percentile(latencies, 50),
@@ -506,11 +564,11 @@ def throughput(
 
     def sample():
         time.sleep(warmup)
-        pids = server_pids(process.pid, env)
-        marks["start"] = (cpu_seconds(pids), time.process_time(), len(load.samples), pids)
+        web, db = server_pids(process.pid, env)
+        marks["start"] = (cpu_seconds(web), time.process_time(), len(load.samples), cpu_seconds(db))
         marks["load_start"] = load_average()
         time.sleep(seconds)
-        marks["end"] = (cpu_seconds(pids), time.process_time(), len(load.samples))
+        marks["end"] = (cpu_seconds(web), time.process_time(), len(load.samples), cpu_seconds(db))
         marks["load_end"] = load_average()
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -523,11 +581,56 @@ def throughput(
         errors=len(load.errors),
         first_errors=load.errors[:3],
         threads=threads,
-        server_cpu_ms=(marks["end"][0] - marks["start"][0]) / done * 1000,
+        server_cpu_ms=(marks["end"][0] - marks["start"][0] + marks["end"][3] - marks["start"][3])
+        / done
+        * 1000,
+        database_cpu_ms=(marks["end"][3] - marks["start"][3]) / done * 1000,
         client_cpu_ms=(marks["end"][1] - marks["start"][1]) / done * 1000,
         load_average=(marks["load_start"], marks["load_end"]),
     )
     return result
+
+
+def pooled(rounds: list[dict], seconds: float) -> dict:
+    """One result from several measured windows of the same server: the rate and latencies of
+    all their posts together, and each window's rate (the spread)."""
+    latencies = sorted(x for r in rounds for x in r.pop("_latencies"))
+    out = {
+        "rate": len(latencies) / (seconds * len(rounds)),
+        "n": len(latencies),
+        "rates": [r["rate"] for r in rounds],
+        "errors": sum(r["errors"] for r in rounds),
+        "first_errors": [e for r in rounds for e in r["first_errors"]][:3],
+        "threads": rounds[0]["threads"],
+        "server_cpu_ms": statistics.mean(r["server_cpu_ms"] for r in rounds),
+        "database_cpu_ms": statistics.mean(r["database_cpu_ms"] for r in rounds),
+        "client_cpu_ms": statistics.mean(r["client_cpu_ms"] for r in rounds),
+        "load_average": (rounds[0]["load_average"][0], rounds[-1]["load_average"][1]),
+    }
+    if latencies:
+        out.update({f"p{p}": percentile(latencies, p) for p in (50, 90, 99)})
+        out["max"] = latencies[-1]
+    return out
+
+
+def side_by_side(
+    ours: tuple, bare: tuple, rounds: int, threads: int, warmup: float, seconds: float
+):
+    """Readiness's answer pages and the ceiling's (each ``(port, process, env, codes)``), measured
+    one after the other in ``rounds`` rounds (in the order ours, bare, bare, ours, ...: drift
+    in what else the machine does falls on both alike); returns the pooled results of each and
+    the ratio of their rates in each round."""
+    measured: dict[str, list[dict]] = {"ours": [], "bare": []}
+    for n in range(rounds):
+        order = ("ours", "bare") if n % 2 == 0 else ("bare", "ours")
+        for name in order:
+            port, process, env, codes = ours if name == "ours" else bare
+            share = codes[n::rounds]
+            measured[name].append(throughput(port, process, env, share, threads, warmup, seconds))
+    ratios = [
+        o["rate"] / b["rate"] for o, b in zip(measured["ours"], measured["bare"], strict=True)
+    ]
+    return pooled(measured["ours"], seconds), pooled(measured["bare"], seconds), ratios
 
 
 def dashboard(port: int, password: str, env: dict, views: int = 6) -> dict:
@@ -632,19 +735,28 @@ def kill_during_load(port: int, process, codes: list, threads: int, env: dict) -
 WORKERS = (os.cpu_count() or 2) + 1
 
 
+# Answer pages a second that the drafts made for a run must cover (Readiness; the ceiling).
+CODES_FOR = {"ours": 1500, "bare": 2500}
+CEILING_TARGET = 0.66  # Readiness's answer pages a second over the ceiling's, on PostgreSQL
+
+
 def measure(
     kind: str,
     workers: int = WORKERS,
     threads: int = 16,
     warmup: float = 5,
-    seconds: float = 20,
+    seconds: float = 10,
     dashboard_n: int = 100_000,
     kill: bool = True,
     relaxed: bool = False,
+    rounds: int = 2,
 ) -> dict:
+    """Readiness's answer pages (and, with ``rounds``, the ceiling's, alternately: ``rounds``
+    windows of ``seconds`` each), then the dashboard and the kill."""
     password = "bench-" + os.urandom(6).hex()
-    drafts = int(TARGETS[kind] * 3 * (warmup + seconds) / SECTIONS) + 2000
-    with database(kind) as (env, folder):
+    windows = max(1, rounds) * (warmup + seconds)
+    drafts = int(CODES_FOR["ours"] * windows / SECTIONS) + 1500
+    with database(kind) as (env, folder), ceiling_database(kind) as (bare_env, bare_folder):
         if relaxed:
             env["READINESS_RELAXED_COMMITS"] = "1"
         spec = json.dumps({"drafts": drafts, "password": password})
@@ -657,9 +769,21 @@ def measure(
             "relaxed": relaxed,
         }
         with gunicorn(env, folder, workers) as (port, process):
-            result["throughput"] = throughput(
-                port, process, env, load_codes, threads, warmup, seconds
-            )
+            if rounds:
+                bare_codes = json.loads(
+                    child(CEILING_SETUP, bare_env, str(int(CODES_FOR["bare"] * windows / SECTIONS)))
+                )
+                with gunicorn(bare_env, bare_folder, workers, CEILING_SERVER) as bare_server:
+                    ours = (port, process, env, load_codes)
+                    bare = (*bare_server, bare_env, bare_codes)
+                    result["throughput"], result["ceiling"], result["ratios"] = side_by_side(
+                        ours, bare, rounds, threads, warmup, seconds
+                    )
+            else:
+                result["throughput"] = pooled(
+                    [throughput(port, process, env, load_codes, threads, warmup, seconds)],
+                    seconds,
+                )
             if dashboard_n:
                 result["loaded"] = json.loads(child(LOAD_DASHBOARD, env, str(dashboard_n)))
                 result["dashboard"] = dashboard(port, password, env)
@@ -690,6 +814,8 @@ def rows(result: dict) -> list[dict]:
             f"{t['client_cpu_ms']:.1f} ms; load average {t['load_average'][0]:.1f}",
         }
     ]
+    if "ceiling" in result:
+        out.append(ceiling_row(result, label))
     if "dashboard" in result:
         d = result["dashboard"]
         worst = max(d["first"], d["after_max"], d["new_response"])
@@ -735,13 +861,43 @@ def rows(result: dict) -> list[dict]:
     return out
 
 
+def ceiling_row(result: dict, label: str) -> dict:
+    """Readiness's answer pages a second against the bare Django view's, side by side."""
+    ours, bare, ratios = result["throughput"], result["ceiling"], result["ratios"]
+    ratio = ours["rate"] / bare["rate"] if bare["rate"] else 0.0
+    postgresql = result["database"] == "postgresql"
+
+    def rates(t: dict) -> str:
+        return (
+            f"{t['rate']:.0f}/s (rounds {', '.join(f'{r:.0f}' for r in t['rates'])}; "
+            f"p50 {t.get('p50', 0) * 1000:.0f} ms, p99 {t.get('p99', 0) * 1000:.0f} ms, "
+            f"server CPU {t['server_cpu_ms']:.1f} ms a post, of which the database "
+            f"{t['database_cpu_ms']:.1f} ms; {t['errors']} errors)"
+        )
+
+    return {
+        "name": f"web: answer pages against the bare Django view (the ceiling), {label}",
+        "ours_seconds": 1 / ours["rate"] if ours["rate"] else None,
+        "reference_seconds": 1 / bare["rate"] if bare["rate"] else None,
+        "target": f">= {CEILING_TARGET} of the ceiling's pages a second"
+        if postgresql
+        else "(no target; for comparison)",
+        "passed": (ratio >= CEILING_TARGET and ours["errors"] == bare["errors"] == 0)
+        if postgresql
+        else None,
+        "note": f"ratio {ratio:.2f} (rounds {', '.join(f'{r:.2f}' for r in ratios)}); "
+        f"Readiness {rates(ours)}; bare view {rates(bare)}; {len(ratios)} rounds of each, "
+        "alternately; the times shown are 1 / pages a second",
+    }
+
+
 def run() -> list[dict]:
     out = []
     kinds = ["postgresql", "sqlite"] if postgresql_available() else ["sqlite"]
     for kind in kinds:
         out.extend(rows(measure(kind)))
     if "postgresql" in kinds:  # the operator's choice of commits that need not wait for the disk
-        out.extend(rows(measure("postgresql", dashboard_n=0, kill=False, relaxed=True)))
+        out.extend(rows(measure("postgresql", dashboard_n=0, kill=False, relaxed=True, rounds=0)))
     return out
 
 
@@ -750,7 +906,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=["postgresql", "sqlite", "both"], default="both")
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=16, help="client threads")
-    parser.add_argument("--seconds", type=float, default=20, help="measured window")
+    parser.add_argument("--seconds", type=float, default=10, help="measured window (each round's)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="rounds of Readiness and the bare Django view (the ceiling), alternately; "
+        "0: Readiness alone, one window",
+    )
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--dashboard-n", type=int, default=100_000, help="0: no dashboard")
     parser.add_argument("--no-kill", action="store_true")
@@ -773,6 +936,7 @@ def main(argv: list[str] | None = None) -> int:
             dashboard_n=args.dashboard_n,
             kill=not args.no_kill,
             relaxed=args.relaxed_commits,
+            rounds=args.rounds,
         )
         if args.json:
             print(json.dumps(result, indent=1, default=str))

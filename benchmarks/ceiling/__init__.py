@@ -1,0 +1,1 @@
+"""The ceiling for the answer pages: a bare Django application (see :mod:`.app`)."""
