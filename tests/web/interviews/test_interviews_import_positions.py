@@ -60,3 +60,45 @@ def test_web_import_warns_when_the_positions_are_uncertain(signed_in, people):
     page = response.content.decode("utf-8")
     assert "positions in &#39;HCP07&#39; read as" in page
     assert "low confidence" in page and "UTF-16 code units or Unicode code points" in page
+
+
+def test_web_import_says_document_sets_are_left_out(signed_in, people):
+    s1 = _g()
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="Sets" origin="MAXQDA 2022">'
+        f'<Sources><TextSource guid="{s1}" name="T1"><PlainTextContent>P1: words'
+        "</PlainTextContent></TextSource></Sources>"
+        f'<Sets><Set guid="{_g()}" name="Welle 1"><MemberSource targetGUID="{s1}"/></Set></Sets>'
+        "</Project>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("project.qde", qde)
+    client = signed_in(people["admin"])
+    response = client.post(
+        reverse("interviews:project_import"),
+        {"file": SimpleUploadedFile("sets.qdpx", buffer.getvalue()), "line_endings": "auto"},
+        follow=True,
+    )
+    page = response.content.decode("utf-8")
+    assert "1 document set(s) left out (Welle 1)" in page
+    assert not m.Theme.objects.filter(name="Welle 1").exists()  # not an empty theme either
+
+
+def test_web_framework_matrix_names_the_coders_of_a_passage_coded_twice(project, people, signed_in):
+    from tests.web.interviews.test_interviews_outputs import two_coders
+
+    two_coders(project, people)
+    html = signed_in(people["alice"]).get(f"/interviews/{project.slug}/framework/").content
+    html = html.decode("utf-8")
+    from readiness.interviews.outputs import framework_matrix
+    from readiness.web.interviews import convert
+
+    fm = framework_matrix(convert.to_core(project))
+    shared = [q for row in fm.cells for cell in row for q in cell.quotes if q.coders]
+    assert sorted(q.text for q in shared) == [
+        "Only one slide in the safeguarding day",
+        "we had no interpreter",
+    ]
+    for q in shared:
+        assert len(q.coders) == 2 and f"coded by {', '.join(q.coders)}</span>" in html
