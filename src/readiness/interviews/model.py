@@ -483,6 +483,45 @@ class Project:
         self.participants[p.id] = p
         return p
 
+    def rename_participant(self, ref: str, new_name: str) -> Participant:
+        """Give a participant (GUID or name) another identifier, unused in the project."""
+        p = self.participant(ref)
+        new_name = new_name.strip()
+        if not new_name:
+            raise fail("a participant needs an identifier.", fix="give e.g. P12.")
+        other = self.find_participant(new_name)
+        if other is not None and other.id != p.id:
+            raise fail(
+                f"there is already a participant {new_name!r}.",
+                fix=f"merge {p.name!r} into {new_name!r} instead, or choose another identifier.",
+            )
+        self.participants[p.id] = replace(p, name=new_name)
+        return self.participants[p.id]
+
+    def merge_participants(self, ref: str, into: str) -> Participant:
+        """Move every transcript of participant ``ref`` to ``into`` and remove ``ref``.
+
+        ``into`` keeps its attributes; those it has no value for are taken from ``ref``.
+        """
+        gone, kept = self.participant(ref), self.participant(into)
+        if gone.id == kept.id:
+            raise fail(
+                f"cannot merge participant {kept.name!r} into itself.",
+                fix="choose two different participants.",
+            )
+        sources = (*kept.sources, *(s for s in gone.sources if s not in kept.sources))
+        merged = replace(
+            kept,
+            sources=sources,
+            attributes={**gone.attributes, **kept.attributes},
+            description=kept.description or gone.description,
+            code_refs=tuple(dict.fromkeys((*kept.code_refs, *gone.code_refs))),
+            selection_refs=tuple(dict.fromkeys((*kept.selection_refs, *gone.selection_refs))),
+        )
+        del self.participants[gone.id]
+        self.participants[kept.id] = merged
+        return merged
+
     def link(self, participant_id: str, source_id: str) -> None:
         """Record that a participant speaks in a source (REFI case -> source reference)."""
         p = self.participants[participant_id]

@@ -215,38 +215,6 @@ def member_remove(request, project, access, member_id):
 # -- transcripts -------------------------------------------------------------------------------
 
 
-@perm.project_view(perm.MANAGE_TRANSCRIPTS)
-@require_http_methods(["GET", "POST"])
-def transcripts_add(request, project, access):
-    errors = []
-    if request.method == "POST":
-        uploads = request.FILES.getlist("transcripts")
-        pfile = request.FILES.get("participants")
-        encoding = (request.POST.get("encoding") or "").strip() or None
-        try:
-            services.check_upload_size([*uploads, pfile])
-            files = [(f.name, f.read()) for f in uploads]
-            participants = (pfile.name, pfile.read()) if pfile else None
-            done = services.add_transcripts(
-                project, files, participants=participants, user=request.user, encoding=encoding
-            )
-        except InterviewError as err:
-            errors = _errors(err)
-        else:
-            parts = []
-            if done["transcripts"]:
-                parts.append(f"{done['transcripts']} transcript(s) added")
-            if done["participants"]:
-                parts.append(f"attributes of {done['participants']} participant(s) read")
-            messages.success(
-                request,
-                "; ".join(parts).capitalize()
-                + ". Review their pseudonymisation before anyone codes them.",
-            )
-            return redirect("interviews:project", slug=project.slug)
-    return _page(request, "interviews/transcripts_add.jinja", project, access, errors=errors)
-
-
 def _transcript(project, access, guid) -> m.Transcript:
     t = services.visible_transcripts(project, access).filter(guid=guid).first()
     if t is None:
