@@ -370,19 +370,59 @@ def cpu_seconds(pids) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def server_pids(master: int, env: dict) -> tuple[list[int], list[int]]:
-    """gunicorn's master and workers; the PostgreSQL backends serving the benchmark."""
+def server_pids(master: int, env: dict, connection=None) -> tuple[list[int], list[int]]:
+    """gunicorn's master and workers; the PostgreSQL backends serving the benchmark (asked on
+    ``connection``, a connection to the server's ``postgres`` database, or a new one)."""
     pids: list[int] = []
     if env.get("DATABASE_URL", "").startswith("postgresql"):
         import psycopg
 
         name = env["DATABASE_URL"].rsplit("/", 1)[1]
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-            rows = connection.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
-            ).fetchall()
-        pids += [r[0] for r in rows]
+        query = "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+        if connection is None:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+                pids += [r[0] for r in connection.execute(query, [name]).fetchall()]
+        else:
+            pids += [r[0] for r in connection.execute(query, [name]).fetchall()]
     return [master, *worker_pids(master)], pids
+
+
+class CpuMeter:
+    """CPU time used from now on by gunicorn's processes and the database's backends, polled
+    (:meth:`poll`) so that a process that ends meanwhile (a database connection closed at its
+    ``conn_max_age``, replaced by a new one) counts with what it used until it was last seen."""
+
+    def __init__(self, master: int, env: dict):
+        self.master, self.env, self.connection = master, env, None
+        if env.get("DATABASE_URL", "").startswith("postgresql"):
+            import psycopg
+
+            self.connection = psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True)
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
+        self.poll(first=True)
+
+    def poll(self, first: bool = False) -> None:
+        web, db = server_pids(self.master, self.env, self.connection)
+        for kind, pids in (("web", web), ("db", db)):
+            for pid in pids:
+                used = cpu_seconds([pid])
+                if pid not in self.start:  # a process started after the first poll used 0 then
+                    self.start[pid] = used if first else 0.0
+                    self.kind[pid] = kind
+                if used or pid not in self.last:
+                    self.last[pid] = max(used, self.last.get(pid, 0.0))
+
+    def used(self) -> tuple[float, float]:
+        """(gunicorn's, the database's) CPU seconds since the first poll."""
+        self.poll()
+        if self.connection is not None:
+            self.connection.close()
+        totals = {"web": 0.0, "db": 0.0}
+        for pid, start in self.start.items():
+            totals[self.kind[pid]] += self.last[pid] - start
+        return totals["web"], totals["db"]
 
 
 def load_average() -> float:
@@ -564,11 +604,15 @@ def throughput(
 
     def sample():
         time.sleep(warmup)
-        web, db = server_pids(process.pid, env)
-        marks["start"] = (cpu_seconds(web), time.process_time(), len(load.samples), cpu_seconds(db))
+        meter = CpuMeter(process.pid, env)
+        marks["start"] = (time.process_time(), len(load.samples))
         marks["load_start"] = load_average()
-        time.sleep(seconds)
-        marks["end"] = (cpu_seconds(web), time.process_time(), len(load.samples), cpu_seconds(db))
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            time.sleep(min(0.25, max(0.0, end - time.perf_counter())))
+            meter.poll()
+        marks["end"] = (time.process_time(), len(load.samples))
+        marks["cpu"] = meter.used()
         marks["load_end"] = load_average()
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -576,16 +620,15 @@ def throughput(
     began = load.run(warmup + seconds)
     sampler.join()
     result = load.window(began, warmup, seconds)
-    done = max(1, marks["end"][2] - marks["start"][2])
+    done = max(1, marks["end"][1] - marks["start"][1])
+    web_cpu, db_cpu = marks["cpu"]
     result.update(
         errors=len(load.errors),
         first_errors=load.errors[:3],
         threads=threads,
-        server_cpu_ms=(marks["end"][0] - marks["start"][0] + marks["end"][3] - marks["start"][3])
-        / done
-        * 1000,
-        database_cpu_ms=(marks["end"][3] - marks["start"][3]) / done * 1000,
-        client_cpu_ms=(marks["end"][1] - marks["start"][1]) / done * 1000,
+        server_cpu_ms=(web_cpu + db_cpu) / done * 1000,
+        database_cpu_ms=db_cpu / done * 1000,
+        client_cpu_ms=(marks["end"][0] - marks["start"][0]) / done * 1000,
         load_average=(marks["load_start"], marks["load_end"]),
     )
     return result
@@ -621,11 +664,13 @@ def side_by_side(
     in what else the machine does falls on both alike); returns the pooled results of each and
     the ratio of their rates in each round."""
     measured: dict[str, list[dict]] = {"ours": [], "bare": []}
+    for port, _process, _env, codes in (ours, bare):  # both warm before the first round
+        Load(port, codes[rounds :: rounds + 1], threads).run(warmup)
     for n in range(rounds):
         order = ("ours", "bare") if n % 2 == 0 else ("bare", "ours")
         for name in order:
             port, process, env, codes = ours if name == "ours" else bare
-            share = codes[n::rounds]
+            share = codes[n :: rounds + 1]
             measured[name].append(throughput(port, process, env, share, threads, warmup, seconds))
     ratios = [
         o["rate"] / b["rate"] for o, b in zip(measured["ours"], measured["bare"], strict=True)
@@ -744,17 +789,17 @@ def measure(
     kind: str,
     workers: int = WORKERS,
     threads: int = 16,
-    warmup: float = 5,
-    seconds: float = 10,
+    warmup: float = 3,
+    seconds: float = 6,
     dashboard_n: int = 100_000,
     kill: bool = True,
     relaxed: bool = False,
-    rounds: int = 2,
+    rounds: int = 4,
 ) -> dict:
     """Readiness's answer pages (and, with ``rounds``, the ceiling's, alternately: ``rounds``
     windows of ``seconds`` each), then the dashboard and the kill."""
     password = "bench-" + os.urandom(6).hex()
-    windows = max(1, rounds) * (warmup + seconds)
+    windows = max(1, rounds) * (warmup + seconds) + warmup
     drafts = int(CODES_FOR["ours"] * windows / SECTIONS) + 1500
     with database(kind) as (env, folder), ceiling_database(kind) as (bare_env, bare_folder):
         if relaxed:
@@ -897,7 +942,10 @@ def run() -> list[dict]:
     for kind in kinds:
         out.extend(rows(measure(kind)))
     if "postgresql" in kinds:  # the operator's choice of commits that need not wait for the disk
-        out.extend(rows(measure("postgresql", dashboard_n=0, kill=False, relaxed=True, rounds=0)))
+        relaxed = measure(
+            "postgresql", dashboard_n=0, kill=False, relaxed=True, rounds=0, warmup=5, seconds=20
+        )
+        out.extend(rows(relaxed))
     return out
 
 
@@ -906,15 +954,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", choices=["postgresql", "sqlite", "both"], default="both")
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=16, help="client threads")
-    parser.add_argument("--seconds", type=float, default=10, help="measured window (each round's)")
+    parser.add_argument("--seconds", type=float, default=6, help="measured window (each round's)")
     parser.add_argument(
         "--rounds",
         type=int,
-        default=2,
+        default=4,
         help="rounds of Readiness and the bare Django view (the ceiling), alternately; "
         "0: Readiness alone, one window",
     )
-    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--warmup", type=float, default=3, help="before each window")
     parser.add_argument("--dashboard-n", type=int, default=100_000, help="0: no dashboard")
     parser.add_argument("--no-kill", action="store_true")
     parser.add_argument(
