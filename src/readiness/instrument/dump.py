@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from readiness.instrument.model import CHOICE_TYPES, Choice, Instrument, Item
+from readiness.instrument.model import CHOICE_TYPES, Choice, Instrument, Item, Translation
 from readiness.instrument.yamlio import dump_yaml
 
 
@@ -37,7 +37,43 @@ def item_to_data(item: Item) -> dict[str, Any]:
         out["hidden"] = True
     if item.show_if is not None:
         out["show_if"] = item.show_if.to_data()
+    if item.calculation is not None:
+        out["calculation"] = item.calculation.to_data()
+    if item.appearance:
+        out["appearance"] = item.appearance
+    if item.constraint_message:
+        out["constraint_message"] = item.constraint_message
     return out
+
+
+def _texts(pairs: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in pairs.items() if value}
+
+
+def translation_to_data(tr: Translation) -> dict[str, Any]:
+    items = {
+        iid: _texts(
+            {
+                "text": t.text,
+                "help": t.help,
+                "explanation": t.explanation,
+                "constraint_message": t.constraint_message,
+                "choices": dict(t.choices),
+            }
+        )
+        for iid, t in tr.items.items()
+    }
+    sections = {sid: _texts({"title": t.title, "intro": t.intro}) for sid, t in tr.sections.items()}
+    return _texts(
+        {
+            "name": tr.name,
+            "title": tr.title,
+            "description": tr.description,
+            "notice": tr.notice,
+            "sections": sections,
+            "items": items,
+        }
+    )
 
 
 def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
@@ -49,6 +85,12 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
     if instrument.notice:
         out["notice"] = instrument.notice
     out["language"] = instrument.language
+    if instrument.language_name:
+        out["language_name"] = instrument.language_name
+    if instrument.translations:
+        out["translations"] = {
+            tag: translation_to_data(tr) for tag, tr in instrument.translations.items()
+        }
     if instrument.sources:
         out["sources"] = instrument.sources
     if instrument.choice_sets:

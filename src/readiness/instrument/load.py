@@ -30,15 +30,19 @@ from readiness.instrument.model import (
     META_COLUMNS,
     SCORABLE_TYPES,
     TRUE_FALSE_CHOICES,
+    UNASKED_TYPES,
     YES_NO_CHOICES,
     Choice,
     Indicator,
     Instrument,
     Item,
+    ItemText,
     PublishedFigure,
     Rule,
     Scale,
     Section,
+    SectionText,
+    Translation,
     web_link,
 )
 from readiness.instrument.yamlio import LineMap, load_yaml
@@ -54,6 +58,8 @@ TOP_KEYS = {
     "description": "",
     "notice": "",
     "language": "",
+    "language_name": "",
+    "translations": "",
     "sources": "",
     "choice_sets": "",
     "sections": "required",
@@ -82,7 +88,27 @@ ITEM_KEYS = {
     "min": "",
     "max": "",
     "integer": "",
+    "appearance": "",
+    "constraint_message": "",
+    "calculation": "",
 }
+TRANSLATION_KEYS = {
+    "name": "",
+    "title": "",
+    "description": "",
+    "notice": "",
+    "sections": "",
+    "items": "",
+}
+ITEM_TEXT_KEYS = {
+    "text": "",
+    "help": "",
+    "explanation": "",
+    "constraint_message": "",
+    "choices": "",
+}
+SECTION_TEXT_KEYS = {"title": "", "intro": ""}
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$")
 SCALE_KEYS = {
     "id": "required",
     "label": "required",
@@ -300,10 +326,9 @@ def build_instrument(
             item = _item(raw_item, ipath, sid, check, choice_sets, sources)
             if item is None:
                 continue
-            if raw_item.get("show_if") is not None:
-                pending_conditions.append(
-                    (ipath + ("show_if",), raw_item["show_if"], len(items), item.id)
-                )
+            for key in ("show_if", "calculation"):
+                if raw_item.get(key) is not None:
+                    pending_conditions.append((ipath + (key,), raw_item[key], len(items), item.id))
             items.append(item)
             item_paths.append(ipath)
             item_ids.append(item.id)
@@ -347,7 +372,11 @@ def build_instrument(
         _check_condition(condition, path, position, owner, item_map, by_id, check)
         conditions[path] = condition
     items = [
-        dataclasses.replace(item, show_if=conditions.get(item_paths[position] + ("show_if",)))
+        dataclasses.replace(
+            item,
+            show_if=conditions.get(item_paths[position] + ("show_if",)),
+            calculation=conditions.get(item_paths[position] + ("calculation",)),
+        )
         for position, item in enumerate(items)
     ]
     sections = [
@@ -371,6 +400,8 @@ def build_instrument(
                 )
             taken.add(thing.id)
 
+    language = check.text(data, "language", ()) or "en-GB"
+    translations = _translations(data.get("translations"), language, item_map, sections, check)
     if not items and not check.problems:
         check.add(
             ("sections",), "the instrument has no items.", "add at least one item to a section."
@@ -383,7 +414,9 @@ def build_instrument(
         title=str(data.get("title", "")).strip(),
         description=str(data.get("description") or "").strip(),
         notice=str(data.get("notice") or "").strip(),
-        language=str(data.get("language") or "en-GB"),
+        language=language,
+        language_name=check.text(data, "language_name", ()),
+        translations=translations,
         sections=tuple(sections),
         items=tuple(items),
         scales=tuple(scales),
@@ -618,6 +651,7 @@ def _item(
         )
     required = check.boolean(raw, "required", path)
     hidden = check.boolean(raw, "hidden", path)
+    _check_unasked(raw, kind, label, required, hidden, path, check)
     if hidden and kind not in ("text", "single_choice", "number"):
         check.add(
             path + ("hidden",),
@@ -640,7 +674,129 @@ def _item(
         maximum=maximum,
         integer=check.boolean(raw, "integer", path) if kind == "number" else False,
         choice_set=choice_set,
+        appearance=check.text(raw, "appearance", path),
+        constraint_message=check.text(raw, "constraint_message", path),
     )
+
+
+def _check_unasked(
+    raw: dict, kind: str, label: str, required: bool, hidden: bool, path: tuple, check: _Checker
+) -> None:
+    """Notes and calculations are never answered: they cannot be required or hidden, and only a
+    calculation has (and must have) a ``calculation``."""
+    if kind in UNASKED_TYPES and (required or hidden):
+        key = "required" if required else "hidden"
+        check.add(
+            path + (key,),
+            f"{label} is a {kind}, which the respondent never answers, so it cannot be {key}.",
+            f"remove '{key}:'.",
+        )
+    if kind == "calculate" and raw.get("calculation") is None:
+        check.add(
+            path,
+            f"{label} is a calculate item without a calculation.",
+            "add calculation: a condition (the item is 1 when it holds, 0 when not).",
+        )
+    if kind != "calculate" and raw.get("calculation") is not None:
+        check.add(
+            path + ("calculation",),
+            f"{label} ({kind}) cannot have a calculation.",
+            "remove 'calculation:' or change the type to calculate.",
+        )
+
+
+def _translations(
+    raw: Any, default: str, items: dict[str, Item], sections: list[Section], check: _Checker
+) -> dict[str, Translation]:
+    """``translations:`` — each language's texts, checked against the ids and codes they name."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        check.add(("translations",), "'translations' must be a mapping.", "write 'cy:' then texts.")
+        return {}
+    section_ids = {s.id for s in sections}
+    out: dict[str, Translation] = {}
+    for tag, body in raw.items():
+        path = ("translations", tag)
+        tag = str(tag)
+        if tag == default or not LANGUAGE_TAG.match(tag):
+            why = "is the default language" if tag == default else "is not a language tag"
+            check.add(path, f"translation '{tag}' {why}.", "use a tag such as cy, fr or pt-BR.")
+            continue
+        if not isinstance(body, dict):
+            check.add(path, f"translation '{tag}' must be a mapping.", "write 'items:' under it.")
+            continue
+        check.keys(body, TRANSLATION_KEYS, path, f"translation {tag}")
+        out[tag] = Translation(
+            language=tag,
+            name=check.text(body, "name", path),
+            title=check.text(body, "title", path),
+            description=check.text(body, "description", path),
+            notice=check.text(body, "notice", path),
+            sections=_section_texts(body.get("sections"), path, section_ids, check),
+            items=_item_texts(body.get("items"), path, items, check),
+        )
+    return out
+
+
+def _known_ids(raw: Any, path: tuple, known: set[str] | dict, what: str, check: _Checker):
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        check.add(path, f"'{path[-1]}' must be a mapping of {what} ids.", f"write '<{what} id>:'.")
+        return []
+    pairs = []
+    for key, body in raw.items():
+        if str(key) not in known:
+            guess = difflib.get_close_matches(str(key), list(known), n=1)
+            hint = f"did you mean '{guess[0]}'?" if guess else f"use an id of a {what}."
+            check.add(path + (key,), f"no {what} has the id '{key}'.", hint)
+        elif not isinstance(body, dict):
+            check.add(
+                path + (key,), f"the texts of {what} '{key}' must be a mapping.", "write text: ..."
+            )
+        else:
+            pairs.append((str(key), body))
+    return pairs
+
+
+def _section_texts(raw: Any, path: tuple, known: set[str], check: _Checker):
+    out = {}
+    for sid, body in _known_ids(raw, path + ("sections",), known, "section", check):
+        spath = path + ("sections", sid)
+        check.keys(body, SECTION_TEXT_KEYS, spath, f"section {sid}")
+        out[sid] = SectionText(check.text(body, "title", spath), check.text(body, "intro", spath))
+    return out
+
+
+def _item_texts(raw: Any, path: tuple, items: dict[str, Item], check: _Checker):
+    out = {}
+    for iid, body in _known_ids(raw, path + ("items",), items, "item", check):
+        ipath = path + ("items", iid)
+        check.keys(body, ITEM_TEXT_KEYS, ipath, f"item {iid}")
+        codes = {str(c.code) for c in items[iid].choices}
+        choices: dict[str, str] = {}
+        raw_choices = body.get("choices") or {}
+        if not isinstance(raw_choices, dict):
+            check.add(ipath + ("choices",), "'choices' must map codes to labels.", "write 1: Ie")
+            raw_choices = {}
+        for code, label in raw_choices.items():
+            if str(code) not in codes:
+                check.add(
+                    ipath + ("choices", code),
+                    f"item {iid} has no choice with code {code}.",
+                    f"use one of its codes: {', '.join(sorted(codes)) or 'none'}.",
+                )
+            else:
+                choices[str(code)] = str(label).strip()
+        out[iid] = ItemText(
+            text=check.text(body, "text", ipath),
+            help=check.text(body, "help", ipath),
+            explanation=check.text(body, "explanation", ipath),
+            constraint_message=check.text(body, "constraint_message", ipath),
+            choices=choices,
+        )
+    return out
 
 
 def _condition(raw: Any, path: tuple, check: _Checker) -> Condition | None:
@@ -697,6 +853,12 @@ def _check_condition(
 
 def _check_leaf_fits(leaf: Leaf, target: Item, path: tuple, owner: str, check: _Checker) -> None:
     op = leaf.op
+    if not target.holds_data:
+        check.add(
+            path + ("item",),
+            f"{owner} refers to '{target.id}', a note, which holds no answer.",
+            "refer to an item the respondent answers.",
+        )
     if op == "selected" and target.type != "multiple_choice":
         check.add(
             path + (op,),

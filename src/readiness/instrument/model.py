@@ -9,12 +9,20 @@ these objects.  Standard codes, fixed so that every tool reading our data agrees
   "don't know" (a "don't know" is an answer, not a missing value);
 * ``likert``: points coded 1..k from the lowest to the highest unless codes are given;
 * ``multiple_choice``: the selected codes, space separated ("1 3"), as XLSForm stores them;
-* ``month_year``: text ``YYYY-MM``.
+* ``month_year``: text ``YYYY-MM``;
+* ``date``, ``time``, ``datetime``: ISO 8601 text (``2024-03-15``, ``14:30``,
+  ``2024-03-15T14:30``), as XLSForm and REDCap's ``date_ymd`` store them;
+* ``note``: text shown to the respondent, holding no answer (no column in the data);
+* ``calculate``: not asked; 1 when its ``calculation`` (a condition) holds, else 0.
+
+An instrument may hold several languages: ``language`` is the default one (whose texts are the
+items' own), and ``translations`` holds the others, keyed by language tag (``cy``, ``fr``).
+:meth:`Instrument.in_language` gives the instrument as a respondent of that language sees it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from readiness.instrument.conditions import Condition
@@ -28,7 +36,15 @@ ITEM_TYPES = (
     "number",
     "text",
     "month_year",
+    "date",
+    "time",
+    "datetime",
+    "note",
+    "calculate",
 )
+DATE_TYPES = ("date", "time", "datetime")
+# Types that are never answered by the respondent: notes hold nothing, calculations are derived.
+UNASKED_TYPES = ("note", "calculate")
 CHOICE_TYPES = ("single_choice", "multiple_choice", "likert")
 SCORABLE_TYPES = ("likert", "true_false", "yes_no")
 
@@ -88,6 +104,14 @@ class Item:
     maximum: float | None = None  # number
     integer: bool = False  # number
     choice_set: str | None = None  # the named set the choices came from, kept for round trips
+    appearance: str = ""  # how to show it: "dropdown", "slider", "autocomplete" (XLSForm's words)
+    constraint_message: str = ""  # shown when an answer is out of range (min/max)
+    calculation: Condition | None = None  # calculate: the condition whose truth is stored (1/0)
+
+    @property
+    def holds_data(self) -> bool:
+        """True when the item is a column of the data (every type but ``note``)."""
+        return self.type != "note"
 
     @property
     def codes(self) -> tuple[int | str, ...]:
@@ -179,6 +203,56 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class ItemText:
+    """An item's texts in one more language; an empty text falls back to the default language."""
+
+    text: str = ""
+    help: str = ""
+    explanation: str = ""
+    constraint_message: str = ""
+    choices: dict[str, str] = field(default_factory=dict)  # str(code) -> label
+
+
+@dataclass(frozen=True)
+class SectionText:
+    title: str = ""
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Every text of an instrument in one more language (keyed by item and section id)."""
+
+    language: str  # the tag: "cy", "fr", "pt-BR"
+    name: str = ""  # as shown to respondents choosing it: "Cymraeg"
+    title: str = ""
+    description: str = ""
+    notice: str = ""
+    sections: dict[str, SectionText] = field(default_factory=dict)
+    items: dict[str, ItemText] = field(default_factory=dict)
+
+
+def _pick(translated: str, default: str) -> str:
+    return translated or default
+
+
+def _translated_item(item: Item, text: ItemText | None) -> Item:
+    if text is None:
+        return item
+    choices = tuple(
+        Choice(c.code, _pick(text.choices.get(str(c.code), ""), c.label)) for c in item.choices
+    )
+    return replace(
+        item,
+        text=_pick(text.text, item.text),
+        help=_pick(text.help, item.help),
+        explanation=_pick(text.explanation, item.explanation),
+        constraint_message=_pick(text.constraint_message, item.constraint_message),
+        choices=choices,
+    )
+
+
+@dataclass(frozen=True)
 class Instrument:
     id: str
     version: str
@@ -190,6 +264,8 @@ class Instrument:
     description: str = ""
     notice: str = ""
     language: str = "en-GB"
+    language_name: str = ""  # the default language as shown to respondents: "English"
+    translations: dict[str, Translation] = field(default_factory=dict)
     sources: dict[str, dict] = field(default_factory=dict)
     choice_sets: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     path: str | None = None
@@ -205,6 +281,50 @@ class Instrument:
             return index[item_id]
         except KeyError:
             raise KeyError(item_id) from None
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Every language the instrument holds, the default first."""
+        return (self.language, *self.translations)
+
+    def language_label(self, language: str) -> str:
+        """The name a respondent chooses the language by (its tag when it has no name)."""
+        if language == self.language:
+            return self.language_name or language
+        translation = self.translations.get(language)
+        return (translation.name if translation else "") or language
+
+    def in_language(self, language: str) -> Instrument:
+        """The instrument as seen in ``language``: every text translated where a translation
+        exists, the default language's text where not. Codes, ids and logic are unchanged."""
+        if language == self.language or language not in self.translations:
+            return self
+        tr = self.translations[language]
+        sections = tuple(
+            replace(
+                s,
+                title=_pick(tr.sections.get(s.id, SectionText()).title, s.title),
+                intro=_pick(tr.sections.get(s.id, SectionText()).intro, s.intro),
+            )
+            for s in self.sections
+        )
+        items = tuple(_translated_item(i, tr.items.get(i.id)) for i in self.items)
+        return replace(
+            self,
+            title=_pick(tr.title, self.title),
+            description=_pick(tr.description, self.description),
+            notice=_pick(tr.notice, self.notice),
+            language=language,
+            language_name=tr.name,
+            translations={},
+            sections=sections,
+            items=items,
+        )
+
+    @property
+    def data_items(self) -> tuple[Item, ...]:
+        """The items that are columns of the data (notes hold none)."""
+        return tuple(item for item in self.items if item.holds_data)
 
     def scale(self, scale_id: str) -> Scale:
         for scale in self.scales:
