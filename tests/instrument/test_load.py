@@ -206,8 +206,12 @@ def test_conditions_may_only_look_backwards():
         ("{id: a, type: yes_no, text: A, show_if: {item: y, equal: 1}}", "one operator"),
         ("{id: a, type: yes_no, text: A, show_if: {all: []}}", "non-empty list"),
         ("{id: a, type: yes_no, text: A, show_if: [1]}", "must be a mapping"),
-        ("{id: A, type: yes_no, text: A}", "not a valid identifier"),
-        ("{id: abcdefghijklmnopqrstuvwxyz_long, type: yes_no, text: A}", "REDCap"),
+        ("{id: 1a, type: yes_no, text: A}", "not a valid identifier"),
+        ("{id: a-b, type: yes_no, text: A}", "ASCII letters"),
+        (
+            "{id: a, type: multiple_choice, text: A, choices: [{code: a b, label: X}]}",
+            "separated by spaces",
+        ),
         ("{id: response_id, type: yes_no, text: A}", "reserved"),
         ("{id: y, type: yes_no, text: A}", "used twice"),
         (

@@ -47,9 +47,13 @@ from readiness.instrument.model import (
 )
 from readiness.instrument.yamlio import LineMap, load_yaml
 
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+# Item, section, scale and indicator ids: ASCII letters (either case, kept as written), digits
+# and underscores, starting with a letter or underscore. That is within what ODK accepts (an
+# XLSForm name is an XML element name) and is a name in the conditions language. No length
+# limit: XLSForm has none, REDCap only advises 26 characters (a warning it lets users turn off),
+# and SPSS (64 bytes) and Stata (32 characters) names are made when those files are written.
+IDENTIFIER = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-MAX_ID_LENGTH = 26  # REDCap's limit for variable names, so every instrument exports there
 
 TOP_KEYS = {
     "id": "required",
@@ -203,16 +207,18 @@ class _Checker:
         elif not IDENTIFIER.match(text):
             self.add(
                 path,
-                f"{what} id {value!r} is not a valid identifier.",
-                "use lower-case letters, digits and underscores, starting with a letter.",
-            )
-        elif len(text) > MAX_ID_LENGTH:
-            self.add(
-                path,
-                f"{what} id '{text}' is {len(text)} characters long.",
-                f"shorten it to {MAX_ID_LENGTH} characters or fewer (REDCap's limit).",
+                f"{what} id {value!r} is not a valid identifier (Readiness's rule: ASCII letters,"
+                " digits and underscores, starting with a letter or underscore, as in an XLSForm"
+                " name).",
+                "rename it, for example " + repr(_suggest_identifier(text)) + ".",
             )
         return text
+
+
+def _suggest_identifier(text: str) -> str:
+    """A name that passes IDENTIFIER, made from ``text``, for the fix in a message."""
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", text.strip()).strip("_") or "item"
+    return name if IDENTIFIER.match(name) else "_" + name
 
 
 def load_instrument(path: str | Path) -> Instrument:
@@ -355,10 +361,11 @@ def build_instrument(
             )
         else:
             by_id[item.id] = position
-        if item.id in META_COLUMNS:
+        if item.id.lower() in META_COLUMNS:
             check.add(
                 item_paths[position] + ("id",),
-                f"item id '{item.id}' is reserved for response metadata.",
+                f"item id '{item.id}' is reserved for response metadata (Readiness's columns"
+                f" {', '.join(sorted(META_COLUMNS))}, in any case).",
                 "choose another id.",
             )
 
@@ -504,14 +511,10 @@ def _choice_list(raw: Any, path: tuple, check: _Checker) -> tuple[Choice, ...] |
                 "a choice has only 'code' and 'label'.",
             )
         code = entry["code"]
-        if (
-            isinstance(code, bool)
-            or not isinstance(code, int | str)
-            or (isinstance(code, str) and not re.match(r"^[A-Za-z0-9_.-]+$", code))
-        ):
+        if isinstance(code, bool) or not isinstance(code, int | str) or not str(code).strip():
             check.add(
                 cpath + ("code",),
-                f"choice code {code!r} must be a whole number or a word without spaces.",
+                f"choice code {code!r} must be a whole number or some text.",
                 "use 1, 2, 3 ... or short words like 'nurse'.",
             )
             continue
@@ -520,6 +523,24 @@ def _choice_list(raw: Any, path: tuple, check: _Checker) -> tuple[Choice, ...] |
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         check.add(path, f"choice code {code} is used twice.", "give each choice its own code.")
     return tuple(choices)
+
+
+def _multiple_choice_codes(
+    choices: tuple[Choice, ...], path: tuple, label: str, check: _Checker
+) -> None:
+    """Multiple-choice answers are stored as codes separated by spaces (as ODK stores a
+    select_multiple), so a code there may not contain a space."""
+    for choice in choices:
+        if isinstance(choice.code, str) and re.search(r"\s", choice.code):
+            check.add(
+                path,
+                f"{label} is a multiple choice with code {choice.code!r}, which holds a space;"
+                " its answers are stored as codes separated by spaces (as ODK stores"
+                " select_multiple answers).",
+                "use a code without spaces, for example "
+                + repr(re.sub(r"\s+", "_", choice.code.strip()))
+                + ".",
+            )
 
 
 def _choice_sets(raw: Any, check: _Checker) -> dict[str, tuple[Choice, ...]]:
@@ -596,6 +617,8 @@ def _item(
                 f"{label} is a Likert item, so its codes must be whole numbers in order.",
                 "code the points 1, 2, 3 ... from lowest to highest.",
             )
+        if kind == "multiple_choice":
+            _multiple_choice_codes(choices, path + ("choices",), label, check)
         if kind == "likert" and 0 < len(choices) < 2:
             check.add(
                 path + ("choices",),
