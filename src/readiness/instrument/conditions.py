@@ -117,7 +117,7 @@ class Leaf(Condition):
 
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
         column = frame[self.item] if self.item in frame else pd.Series([np.nan] * len(frame))
-        missing = column.isna().to_numpy()
+        missing = column.isna().to_numpy().copy()  # writable: pandas may give a read-only view
         if column.dtype == object:
             missing |= column.astype(str).str.strip().eq("").to_numpy()
         op, value = self.op, self.value
