@@ -87,6 +87,8 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
     out["language"] = instrument.language
     if instrument.language_name:
         out["language_name"] = instrument.language_name
+    if instrument.record_id:
+        out["record_id"] = instrument.record_id
     if instrument.translations:
         out["translations"] = {
             tag: translation_to_data(tr) for tag, tr in instrument.translations.items()
@@ -102,6 +104,8 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
             data["intro"] = section.intro
         if section.show_if is not None:
             data["show_if"] = section.show_if.to_data()
+        if section.form:
+            data["form"] = section.form
         data["items"] = [item_to_data(instrument.item(i)) for i in section.items]
         sections.append(data)
     out["sections"] = sections

@@ -63,6 +63,7 @@ TOP_KEYS = {
     "notice": "",
     "language": "",
     "language_name": "",
+    "record_id": "",
     "translations": "",
     "sources": "",
     "choice_sets": "",
@@ -75,6 +76,7 @@ SECTION_KEYS = {
     "title": "required",
     "intro": "",
     "show_if": "",
+    "form": "",
     "items": "required",
 }
 ITEM_KEYS = {
@@ -348,6 +350,7 @@ def build_instrument(
                 title=check.text(raw, "title", spath),
                 intro=check.text(raw, "intro", spath),
                 items=tuple(item_ids),
+                form=check.text(raw, "form", spath),
             )
         )
 
@@ -387,7 +390,7 @@ def build_instrument(
         for position, item in enumerate(items)
     ]
     sections = [
-        Section(s.id, s.title, s.intro, s.items, conditions.get(("sections", i, "show_if")))
+        dataclasses.replace(s, show_if=conditions.get(("sections", i, "show_if")))
         for i, s in enumerate(sections)
     ]
     item_map = {item.id: item for item in items}
@@ -423,6 +426,7 @@ def build_instrument(
         notice=str(data.get("notice") or "").strip(),
         language=language,
         language_name=check.text(data, "language_name", ()),
+        record_id=check.text(data, "record_id", ()),
         translations=translations,
         sections=tuple(sections),
         items=tuple(items),

@@ -145,6 +145,9 @@ class Section:
     intro: str = ""
     items: tuple[str, ...] = ()
     show_if: Condition | None = None
+    # The REDCap form (instrument) the section was read from: sections of one form are written
+    # back as section headers within it; "" is the instrument's own single form.
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -266,6 +269,9 @@ class Instrument:
     language: str = "en-GB"
     language_name: str = ""  # the default language as shown to respondents: "English"
     translations: dict[str, Translation] = field(default_factory=dict)
+    # The name of REDCap's record identifier (a dictionary's first field) when the instrument was
+    # read from one, kept so that writing it back names it again; not an item ("" = record_id).
+    record_id: str = ""
     sources: dict[str, dict] = field(default_factory=dict)
     choice_sets: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     path: str | None = None
