@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +87,7 @@ from readiness.instrument.model import (
     Instrument,
     Item,
 )
-from readiness.safezip import check_zip
+from readiness.instrument.xlsform_sheets import Sheet, read_sheets
 
 SURVEY_COLUMNS = (
     "type",
@@ -205,22 +204,46 @@ ALIASES = {
     "begin_repeat": "begin repeat",
     "end_repeat": "end repeat",
 }
+# The words that start a select type (lower-cased), longest first; the list name follows, kept
+# as written (list names are case-sensitive). pyxform 4.5.0 reads all of these.
+SELECTS = (
+    (("select", "one", "from", "file"), "select_one_from_file"),
+    (("select", "multiple", "from", "file"), "select_multiple_from_file"),
+    (("select", "all", "that", "apply", "from"), "select_multiple"),
+    (("select", "all", "that", "apply"), "select_multiple"),
+    (("select", "one", "from"), "select_one"),
+    (("select", "multiple", "from"), "select_multiple"),
+    (("select", "one", "external"), "select_one_external"),
+    (("select", "one"), "select_one"),
+    (("select", "multiple"), "select_multiple"),
+    (("select1",), "select_one"),
+    (("select_one",), "select_one"),
+    (("select_multiple",), "select_multiple"),
+    (("select_one_from_file",), "select_one_from_file"),
+    (("select_multiple_from_file",), "select_multiple_from_file"),
+    (("select_one_external",), "select_one_external"),
+    (("rank",), "rank"),
+)
+
+
+def split_type(raw: str) -> tuple[str, list[str]]:
+    """A type cell as (the canonical type, its words): ``select one from Sex`` ->
+    (``select_one Sex``, [``select_one``, ``Sex``]). Only the type word is lower-cased."""
+    words = raw.split()
+    lowered = tuple(w.lower() for w in words)
+    for start, canonical in SELECTS:
+        if lowered[: len(start)] == start and len(words) > len(start):
+            parts = [canonical, *words[len(start) :]]
+            return " ".join(parts), parts
+    text = " ".join(words)
+    kind = ALIASES.get(text, ALIASES.get(text.lower(), text.lower()))
+    return kind, kind.split()
+
+
 MONTH_YEAR_NOTE = (
     "ODK stores a month-year answer as a full date (YYYY-MM-DD); Readiness stores YYYY-MM, so "
     "convert those answers when you import responses."
 )
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _yes(text: str) -> bool | None:
@@ -234,13 +257,6 @@ def _yes(text: str) -> bool | None:
 
 # --------------------------------------------------------------------------------------------
 # Reading
-
-
-@dataclass
-class _Sheet:
-    name: str
-    header: list[str]
-    rows: list[tuple[int, dict[str, str]]]  # (1-based data row, column -> text)
 
 
 @dataclass
@@ -299,51 +315,15 @@ class _Reader(FileReader):
             Problem(message, fix=fix, file=self.file, sheet=sheet, row=row, column=column)
         )
 
-    def workbook(self) -> dict[str, _Sheet]:
-        if not self.path.exists():
-            raise self.fatal("no such file.", "check the path.")
-        if self.path.suffix.lower() == ".xls":
-            raise self.fatal(
-                "old-style .xls workbooks are not read.",
-                "open it in a spreadsheet program and save it as .xlsx.",
-            )
-        import openpyxl
-
-        try:
-            if zipfile.is_zipfile(self.path):  # a zip bomb is refused before anything unpacks
-                check_zip(self.path, name=self.file, error=ConversionError)
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-            raise self.fatal(
-                f"not a readable .xlsx workbook ({err}).",
-                "save the XLSForm as an Excel workbook (.xlsx).",
-            ) from None
-        sheets: dict[str, _Sheet] = {}
-        try:
-            for ws in book.worksheets:
-                rows = list(ws.iter_rows(values_only=True))
-                header = [_cell(v) for v in rows[0]] if rows else []
-                body = []
-                for number, values in enumerate(rows[1:], start=1):
-                    cells = {}
-                    for position, value in enumerate(values):
-                        if position < len(header) and header[position]:
-                            text = _cell(value)
-                            if text:
-                                cells.setdefault(header[position].lower(), text)
-                    if cells:
-                        body.append((number, cells))
-                sheets[ws.title.strip().lower()] = _Sheet(ws.title, header, body)
-        finally:
-            book.close()
-        return sheets
+    def workbook(self) -> dict[str, Sheet]:
+        return read_sheets(self.path, self.file, self.fatal)
 
 
-def _choice_lists(reader: _Reader, sheet: _Sheet | None) -> dict[str, list[tuple]]:
+def _choice_lists(reader: _Reader, sheet: Sheet | None) -> dict[str, list[tuple]]:
     lists: dict[str, list[tuple]] = {}
     if sheet is None:
         return lists
-    columns = {h.lower() for h in sheet.header if h}
+    columns = {h for h in sheet.header if h}
     list_column = "list_name" if "list_name" in columns else "list name"
     label_column = (
         "label"
@@ -452,7 +432,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
             + ", ".join(s.name for s in sheets.values())
             + ".",
         )
-    header = [h.lower() for h in survey.header if h]
+    header = [h for h in survey.header if h]
     for column in ("type", "name"):
         if column not in header:
             reader.problem(
@@ -481,7 +461,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
         "label"
         if "label" in label_columns
         else next(
-            (c for c in label_columns if language and c == f"label::{language.lower()}"),
+            (c for c in label_columns if language and c == f"label::{language}"),
             label_columns[0],
         )
     )
@@ -530,8 +510,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
     group_names = {
         cells.get("name", "")
         for _, cells in survey.rows
-        if ALIASES.get(cells.get("type", "").strip(), cells.get("type", "").strip().lower())
-        in ("begin group", "begin repeat")
+        if split_type(cells.get("type", ""))[0] in ("begin group", "begin repeat")
     }
     stack: list[_Group] = []
     current: _Section | None = None
@@ -568,18 +547,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
                     "give it a question type, or delete the row.",
                 )
             continue
-        lower = raw_type.lower()
-        kind = ALIASES.get(raw_type, ALIASES.get(lower, lower))
-        for alias, canonical in (
-            ("select one from file ", "select_one_from_file "),
-            ("select multiple from file ", "select_multiple_from_file "),
-            ("select one ", "select_one "),
-            ("select all that apply ", "select_multiple "),
-            ("select multiple ", "select_multiple "),
-        ):
-            if kind.startswith(alias):
-                kind = canonical + kind[len(alias) :]
-        parts = kind.split()
+        kind, parts = split_type(raw_type)
         base_type = parts[0] if parts else ""
         if kind in ("begin group", "begin repeat"):
             if not name:
@@ -958,7 +926,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
     return reader.result(instrument, "xlsform")
 
 
-def _extra(reader: _Reader, sheet: _Sheet, kind: str) -> list[dict]:
+def _extra(reader: _Reader, sheet: Sheet, kind: str) -> list[dict]:
     out = []
     for number, cells in sheet.rows:
         if not cells.get("id"):
