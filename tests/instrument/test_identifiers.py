@@ -146,3 +146,26 @@ def test_every_name_the_rule_allows_loads_as_written(name):
 def test_the_rule_accepts_exactly_ascii_names(text):
     expected = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) is not None
     assert bool(IDENTIFIER.match(text)) == expected
+
+
+@pytest.mark.parametrize("dialect", ["redcap", "xlsform"])
+def test_an_upper_case_id_round_trips_through_both_expression_languages(dialect):
+    from readiness.instrument import interop
+
+    loaded = parse_instrument(
+        instrument(
+            "{id: SMOKER, type: yes_no, text: Smoke}",
+            f"{{id: {LONG_ID}, type: number, text: How many, show_if: {{item: SMOKER, equals: 1}}}}",
+        )
+    )
+    targets = {item.id: item for item in loaded.items}
+    condition = loaded.items[1].show_if
+    write = getattr(
+        interop, f"format_{dialect}_logic" if dialect == "redcap" else "format_xlsform_relevant"
+    )
+    read = getattr(
+        interop, "parse_redcap_logic" if dialect == "redcap" else "parse_xlsform_relevant"
+    )
+    text = write(condition, targets)
+    assert "SMOKER" in text
+    assert read(text, targets) == condition

@@ -383,8 +383,9 @@ def test_invalid_field_names_are_fatal_with_their_row(tmp_path):
     path.write_text(
         "field_name,form_name,field_type,field_label\n"
         "record_id,f,text,ID\n"
-        "Bad_Name,f,text,Question\n"
-        "a_name_that_is_much_longer_than_redcap_likes,f,text,Another\n"
+        "bad name,f,text,Question\n"
+        "9_lives,f,text,Another\n"
+        "a_name_that_is_much_longer_than_redcap_advises,f,text,Long names are REDCap's own\n"
     )
     with pytest.raises(ConversionError) as caught:
         read_redcap_dictionary(path)

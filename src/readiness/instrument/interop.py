@@ -340,8 +340,9 @@ class _NotNode:
 
 REDCAP = "REDCap branching logic"
 XLSFORM = "XLSForm relevant"
-REDCAP_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-REDCAP_CHECKBOX = re.compile(r"^([a-z][a-z0-9_]*)\(([A-Za-z0-9_.-]+)\)$")
+# REDCap's own names are lower-case; upper case is read too, for Readiness ids written as they are.
+REDCAP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+REDCAP_CHECKBOX = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\(([A-Za-z0-9_.-]+)\)$")
 XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_:.-]*")
 NUMBER_TOKEN = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)")
@@ -386,7 +387,7 @@ def _tokens(text: str, dialect: str) -> list[_Token]:
                 m = REDCAP_CHECKBOX.match(inner)
                 assert m is not None
                 out.append(_Token("REF", _Ref(m.group(1), m.group(2), i), i))
-            elif re.match(r"^[a-z][a-z0-9_]*(\([^()]*\))?:", inner):
+            elif re.match(r"^[A-Za-z_][A-Za-z0-9_]*(\([^()]*\))?:", inner):
                 raise fail(
                     f"field modifier in [{inner}] is not supported.",
                     i,
@@ -402,7 +403,7 @@ def _tokens(text: str, dialect: str) -> list[_Token]:
                 raise fail(
                     f"[{inner}] is not a field reference.",
                     i,
-                    "field names are lower-case letters, digits and '_', e.g. [age] or [symptoms(2)].",
+                    "field names are letters, digits and '_', e.g. [age] or [symptoms(2)].",
                 )
             i = end + 1
             continue
