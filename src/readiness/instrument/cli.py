@@ -84,6 +84,7 @@ def codebook(file: str, fmt: str, out: Path | None) -> None:
 
 
 FORMATS = ("redcap", "xlsform")
+IMPORT_FORMATS = (*FORMATS, "spss", "stata")
 
 
 def _format_for(path: Path, fmt: str | None) -> str:
@@ -94,9 +95,14 @@ def _format_for(path: Path, fmt: str | None) -> str:
         return "redcap"
     if suffix == ".xlsx":
         return "xlsform"
+    if suffix in (".sav", ".zsav"):
+        return "spss"
+    if suffix == ".dta":
+        return "stata"
     raise click.UsageError(
         f"cannot tell the format of {path} from its suffix; give --format redcap (a .csv data "
-        "dictionary) or --format xlsform (an .xlsx form)."
+        "dictionary), --format xlsform (an .xlsx form), --format spss (a .sav or .zsav file) "
+        "or --format stata (a .dta file)."
     )
 
 
@@ -118,8 +124,9 @@ def _report(result, as_json: bool, extra: dict | None = None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
-    help="Format of SOURCE (default: from the suffix: .csv REDCap, .xlsx XLSForm).",
+    type=click.Choice(IMPORT_FORMATS),
+    help="Format of SOURCE (default: from the suffix: .csv REDCap, .xlsx XLSForm, "
+    ".sav/.zsav SPSS, .dta Stata).",
 )
 @click.option(
     "--base",
@@ -127,9 +134,11 @@ def _report(result, as_json: bool, extra: dict | None = None) -> None:
     help="An instrument to take scales and indicators from (REDCap dictionaries have no place for them).",
 )
 @click.option(
-    "--id", "instrument_id", help="Instrument id to give (REDCap only; default from the file)."
+    "--id",
+    "instrument_id",
+    help="Instrument id to give (REDCap, SPSS and Stata; default from the file name).",
 )
-@click.option("--version", "version", help="Instrument version to give (REDCap only).")
+@click.option("--version", "version", help="Instrument version to give (REDCap, SPSS, Stata).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 def import_command(
     source: Path,
@@ -140,7 +149,8 @@ def import_command(
     version: str | None,
     as_json: bool,
 ) -> None:
-    """Read a REDCap data dictionary or an XLSForm and write it as an instrument YAML file.
+    """Read a REDCap data dictionary, an XLSForm, or an SPSS or Stata file's variable and
+    value labels, and write it as an instrument YAML file.
 
     Everything that cannot be mapped is listed item by item; nothing is dropped silently.
     """
@@ -154,6 +164,10 @@ def import_command(
         result = read_redcap_dictionary(
             source, base=base, instrument_id=instrument_id, version=version
         )
+    elif kind in ("spss", "stata"):
+        from readiness.instrument.statfiles import read_statfile
+
+        result = read_statfile(source, base=base, instrument_id=instrument_id, version=version)
     else:
         if instrument_id or version:
             raise click.UsageError(
@@ -207,6 +221,12 @@ def export_command(
 
     inst = resolve_instrument(file)
     kind = _format_for(out, fmt)
+    if kind not in FORMATS:
+        raise click.UsageError(
+            f"an instrument is exported as a REDCap dictionary (.csv) or an XLSForm (.xlsx), "
+            f"not to {out.suffix}; `readiness responses convert` writes responses as SPSS or "
+            "Stata files with the instrument's labels."
+        )
     if kind == "redcap":
         result = write_redcap_dictionary(inst, out, headers=headers, columns=int(columns))
     else:
