@@ -97,7 +97,7 @@ def choices_of(item: Item) -> tuple[Choice, ...]:
 
 def is_numeric_item(item: Item) -> bool:
     """Whether the item's stored values are numbers (float64 in the frame)."""
-    if item.type in ("number", "yes_no", "true_false", "likert"):
+    if item.type in ("number", "yes_no", "true_false", "likert", "calculate"):
         return True
     if item.type == "single_choice":
         return all(isinstance(c.code, int) for c in choices_of(item))
@@ -244,6 +244,111 @@ def _parse_month(item: Item) -> Callable[[str], Parsed]:
 
 def _parse_text(text: str) -> Parsed:
     return text, None
+
+
+# Dates and times as ODK and REDCap write them: ISO 8601, a space or "T" between date and time,
+# optional seconds and fractions, an optional UTC offset.  Stored as the clock time written
+# (the offset dropped), "HH:MM", or "HH:MM:SS" when the seconds are not zero.
+_ISO_DATE = r"(?P<date>\d{4}-\d{2}-\d{2})"
+_ISO_TIME = r"(?P<time>\d{2}:\d{2})(?::(?P<sec>\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_DATE_ONLY = re.compile(rf"^{_ISO_DATE}(?:[T ]00:00(?::00(?:\.0+)?)?)?$")
+_TIME_ONLY = re.compile(rf"^{_ISO_TIME}$")
+_DATE_TIME = re.compile(rf"^{_ISO_DATE}[T ]{_ISO_TIME}$")
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+
+
+def _real_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _clock(found: re.Match) -> str | None:
+    """ "HH:MM" or "HH:MM:SS" from a match of _ISO_TIME, None if not a time of day."""
+    hours, minutes = (int(x) for x in found.group("time").split(":"))
+    seconds = int(found.group("sec") or 0)
+    if hours > 23 or minutes > 59 or seconds > 59:
+        return None
+    return found.group("time") + (f":{seconds:02d}" if seconds else "")
+
+
+def _slashed_fix(text: str) -> str | None:
+    """The ISO form of a day/month/year date, or both readings when the order is unclear."""
+    found = _SLASHED.match(text)
+    if not found:
+        return None
+    a, b, year = int(found.group(1)), int(found.group(2)), found.group(3)
+    readings = []
+    for day, month, order in ((a, b, "the day"), (b, a, "the month")):
+        iso = f"{year}-{month:02d}-{day:02d}"
+        if _real_date(iso):
+            readings.append((iso, order))
+    if len(readings) == 1:
+        return f"write {readings[0][0]} (YYYY-MM-DD)."
+    if len(readings) == 2:
+        return (
+            f"write {readings[0][0]} if the day comes first, {readings[1][0]} if the month "
+            "does (YYYY-MM-DD, as REDCap's and ODK's exports write dates)."
+        )
+    return None
+
+
+_DATE_FIX = (
+    "write the date as YYYY-MM-DD, for example 2024-03-15 (as REDCap's and ODK's exports do)."
+)
+
+
+def _parse_date(text: str) -> Parsed:
+    found = _DATE_ONLY.match(text)
+    if found and _real_date(found.group("date")):
+        return found.group("date"), None
+    if found:
+        return np.nan, (f"{_shown(text)} is not a date: there is no such day.", _DATE_FIX)
+    slashed = _slashed_fix(text)
+    if slashed:
+        return np.nan, (f"{_shown(text)} is not written year first.", slashed)
+    return np.nan, (f"{_shown(text)} is not a date.", _DATE_FIX)
+
+
+def _parse_time(text: str) -> Parsed:
+    found = _TIME_ONLY.match(text)
+    clock = _clock(found) if found else None
+    if clock:
+        return clock, None
+    return np.nan, (
+        f"{_shown(text)} is not a time of day.",
+        "write the time on the 24-hour clock as HH:MM, for example 14:30.",
+    )
+
+
+def _parse_datetime(text: str) -> Parsed:
+    found = _DATE_TIME.match(text)
+    clock = _clock(found) if found else None
+    if clock and _real_date(found.group("date")):
+        return f"{found.group('date')}T{clock}", None
+    fix = "write the date and time as YYYY-MM-DDTHH:MM, for example 2024-03-15T14:30."
+    if _DATE_ONLY.match(text) and _real_date(text[:10]):
+        return np.nan, (f"{_shown(text)} is a date without a time.", "add the time: " + fix)
+    return np.nan, (f"{_shown(text)} is not a date and time.", fix)
+
+
+def _parse_calculated(text: str) -> Parsed:
+    """A calculate item's value as a file holds it: 1/0, or true/false as ODK writes a
+    boolean calculation."""
+    low = text.lower()
+    if low in _TRUE_WORDS:
+        return 1.0, None
+    if low in _FALSE_WORDS:
+        return 0.0, None
+    return np.nan, (
+        f"{_shown(text)} is not 1 or 0.",
+        "a calculate item holds 1 when its calculation holds and 0 when not; or remove the "
+        "column, and Readiness computes it.",
+    )
 
 
 def _parse_completed_on(text: str) -> Parsed:
@@ -436,7 +541,14 @@ def parser_for(item: Item) -> Callable[[str], Parsed]:
         return _parse_number(item)
     if item.type == "month_year":
         return _parse_month(item)
+    if item.type in _DATE_PARSERS:
+        return _DATE_PARSERS[item.type]
+    if item.type == "calculate":
+        return _parse_calculated
     return _parse_text
+
+
+_DATE_PARSERS = {"date": _parse_date, "time": _parse_time, "datetime": _parse_datetime}
 
 
 class _Column:
@@ -685,6 +797,15 @@ def validate_frame(
     and the column.  ``clean`` has the meta columns present (in :data:`META_COLUMNS` order)
     followed by every item of the instrument in order, items absent from the file being all
     missing; coded and number items are float64 with NaN for missing, everything else text.
+    A note holds no answer: it has no column in ``clean``, and a column for it in the file is
+    ignored with a warning.  Calculate items are computed from the answers
+    (:func:`readiness.instrument.derive.derive_frame`: 1.0, 0.0, NaN when not relevant); a
+    value the file gives for one (1/0 or true/false) that differs is a problem.  Dates, times
+    and date-times are ISO 8601 as ODK and REDCap's raw exports write them (a space or T
+    between date and time, seconds, fractions and a UTC offset allowed) and are stored as
+    ``2024-03-15``, ``14:30`` and ``2024-03-15T14:30``, the clock time as written; a
+    day/month/year date such as 15/03/2024 is refused, with its ISO form in the fix (03/04/2024
+    could be either order, so it is never guessed).
     Rows with no value at all are dropped (with a warning).  Cells that failed are missing in
     ``clean``; ``clean`` is only meaningful when ``problems`` is empty.
 
@@ -713,9 +834,11 @@ def validate_frame(
     n = len(frame)
     rows = np.arange(1, n + 1)
     items = {item.id: item for item in instrument.items}
+    asked = [i for i in instrument.data_items if i.type != "calculate"]
 
     # Columns beside the items and the metadata.
     columns = list(frame.columns)
+    frame = _drop_notes(frame, instrument, file, warnings)
     frame, _folded = _fold_checkboxes(frame, instrument, file, problems)
     for name in frame.columns:
         if name in items or name in META_COLUMNS or name in design_columns:
@@ -745,7 +868,7 @@ def validate_frame(
         problems.extend(column.problems(name, rows, file))
         blank &= column.blank
         parsed[name] = column.series(numeric=name == "synthetic")
-    for item in instrument.items:
+    for item in instrument.data_items:
         if item.id not in frame.columns:
             continue
         numeric = is_numeric_item(item)
@@ -754,14 +877,18 @@ def validate_frame(
         blank &= column.blank
         parsed[item.id] = column.series(numeric=numeric)
 
-    absent = [item.id for item in instrument.items if item.id not in frame.columns]
+    absent = [
+        item.id
+        for item in instrument.data_items
+        if item.id not in frame.columns and item.type != "calculate"
+    ]
     if absent and n:
         shown = ", ".join(absent[:20]) + (
             f" and {len(absent) - 20} more" if len(absent) > 20 else ""
         )
         warnings.append(
             Problem(
-                f"{len(absent)} of the {len(items)} items are not in the file and are read "
+                f"{len(absent)} of the {len(asked)} items are not in the file and are read "
                 f"as unanswered: {shown}.",
                 fix="add the columns if those answers were collected.",
                 file=file,
@@ -784,7 +911,7 @@ def validate_frame(
     for name in META_COLUMNS:
         if name in parsed:
             data[name] = parsed[name][keep].reset_index(drop=True)
-    for item in instrument.items:
+    for item in instrument.data_items:
         if item.id in parsed:
             data[item.id] = parsed[item.id][keep].reset_index(drop=True)
         elif is_numeric_item(item):
@@ -793,11 +920,80 @@ def validate_frame(
             data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
     clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
+    _recompute_calculations(clean, instrument, set(parsed), rows, file, problems)
     _check_design_columns(frame, clean, design_columns, keep, rows, file, problems)
     problems.extend(_check_meta(clean, instrument, rows, file, warnings))
     _check_conditions(clean, instrument, rows, file, strict_conditions, frame, problems, warnings)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     return clean, problems, warnings
+
+
+def _drop_notes(
+    frame: pd.DataFrame, instrument: Instrument, file: str | None, warnings: list[Problem]
+) -> pd.DataFrame:
+    """The frame without columns named for notes (ODK Central's exports have them, empty):
+    a note holds no answer, so its column is ignored, with a warning that says whether it held
+    anything."""
+    notes = [i.id for i in instrument.items if i.type == "note" and i.id in frame.columns]
+    for name in notes:
+        filled = ~frame[name].map(cell_text).eq("").to_numpy()
+        held = (
+            f" Its values in {_rows_word(int(filled.sum()))} "
+            f"(rows {_listed_rows(np.flatnonzero(filled) + 1)}) were not read."
+            if filled.any()
+            else ""
+        )
+        warnings.append(
+            Problem(
+                f"'{name}' is a note (text shown to respondents), which holds no answer; its "
+                "column was ignored." + held,
+                fix="remove the column, or make the item a question if answers were collected.",
+                file=file,
+                row=int(np.flatnonzero(filled)[0]) + 1 if filled.any() else None,
+                column=name,
+            )
+        )
+    return frame.drop(columns=notes) if notes else frame
+
+
+def _recompute_calculations(
+    clean: pd.DataFrame,
+    instrument: Instrument,
+    supplied: set[str],
+    rows: np.ndarray,
+    file: str | None,
+    problems: list[Problem],
+) -> None:
+    """Set every calculate item of ``clean`` to its value computed from the answers
+    (:mod:`readiness.instrument.derive`); a value the file supplied that differs is a problem."""
+    from readiness.instrument.derive import derive_frame
+
+    if not any(i.type == "calculate" for i in instrument.items) or not len(clean):
+        return
+    derived = derive_frame(instrument, clean)
+    for item_id in derived.columns:
+        computed = derived[item_id].to_numpy(dtype=float)
+        if item_id in supplied:
+            given = clean[item_id].to_numpy(dtype=float)
+            differ = ~((given == computed) | (np.isnan(given) & np.isnan(computed)))
+            condition = describe_condition(instrument.item(item_id).calculation)
+            for i in np.flatnonzero(differ):
+                gives = (
+                    "nothing (it is not relevant)" if np.isnan(computed[i]) else (_fmt(computed[i]))
+                )
+                was = "empty" if np.isnan(given[i]) else _fmt(given[i])
+                problems.append(
+                    Problem(
+                        f"'{item_id}' is {was} in the file, but its calculation ({condition}) "
+                        f"gives {gives} from this response's answers.",
+                        fix="correct the answers it is computed from, or remove the column "
+                        "(Readiness computes calculate items).",
+                        file=file,
+                        row=int(rows[i]),
+                        column=item_id,
+                    )
+                )
+        clean[item_id] = computed
 
 
 def _all_text_fits(series: pd.Series) -> bool:
@@ -944,8 +1140,8 @@ def _check_conditions(
     problems: list[Problem],
     warnings: list[Problem],
 ) -> None:
-    for item in instrument.items:
-        if item.id not in source.columns:
+    for item in instrument.data_items:
+        if item.id not in source.columns or item.type == "calculate":
             continue
         section = instrument.section_of(item.id)
         has_condition = item.show_if is not None or section.show_if is not None
