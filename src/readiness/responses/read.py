@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from readiness.errors import Problem, ReadinessError, ResponsesError
-from readiness.instrument.model import Instrument
+from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.responses.validate import text_problems, validate_frame
 from readiness.safezip import DEFAULT_LIMITS, ZipLimits
 from readiness.tabular import check_xlsx, read_table, table_format
@@ -65,6 +65,7 @@ def read_responses(
     path = Path(path)
     fmt = table_format(path)
     raw = read_raw_text(path, fmt, zip_limits, allow_empty=allow_empty)
+    raw, column_notes, original = match_columns(raw, instrument, str(path), design_columns)
     clean, problems, warnings = validate_frame(
         raw,
         instrument,
@@ -74,10 +75,11 @@ def read_responses(
     )
     problems = text_problems(raw, str(path)) + problems
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
+    warnings = column_notes + warnings
     if problems or warnings:
         locate = problem_locator(path, fmt, raw)
-        problems = [locate(p) for p in problems]
-        warnings = [locate(p) for p in warnings]
+        problems = [_as_written(locate(p), original) for p in problems]
+        warnings = [_as_written(locate(p), original) for p in warnings]
     if problems:
         raise ResponsesError(problems, file=str(path))
     return Responses(
@@ -93,6 +95,68 @@ def read_responses(
             or any(str(c).startswith(item_id + "___") for c in raw.columns)
         ),
     )
+
+
+def match_columns(
+    raw: pd.DataFrame,
+    instrument: Instrument,
+    file: str | None = None,
+    design_columns: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    """Read a column whose name differs from an item id only in case as that item (an SPSS file
+    with ``AGE`` for item ``age``), when exactly one item id, and one column, match that way.
+
+    REDCap checkbox columns (``SYMPTOMS___2``) match on their item part, and the columns
+    Readiness keeps beside the items (``Response_ID``) match too. Returns the frame with those
+    columns renamed, a note for each, and the map of new name -> name in the file. A name that
+    could be two items (``Age`` and ``AGE`` in one instrument) or two columns is left as it is
+    (and refused as an unknown column, naming the likely item).
+    """
+    names = [str(c) for c in raw.columns]
+    known = list(instrument.item_ids) + list(META_COLUMNS) + list(design_columns or {})
+    exact = set(known)
+    by_lower: dict[str, list[str]] = {}
+    for name in dict.fromkeys(known):
+        by_lower.setdefault(name.lower(), []).append(name)
+    wanted: dict[str, list[str]] = {}  # the new name -> the file's columns that would take it
+    for column in names:
+        if column in exact:
+            continue
+        target = _case_match(column, by_lower)
+        if target is not None and target not in names:
+            wanted.setdefault(target, []).append(column)
+    renames = {cols[0]: target for target, cols in wanted.items() if len(cols) == 1}
+    if not renames:
+        return raw, [], {}
+    notes = [
+        Problem(
+            f"column '{column}' is read as '{target}': they differ only in case.",
+            fix=f"nothing to do; rename the column to '{target}' to match exactly.",
+            file=file,
+            column=column,
+        )
+        for column, target in renames.items()
+    ]
+    out = raw.copy()
+    out.columns = [renames.get(c, c) for c in names]
+    return out, notes, {target: column for column, target in renames.items()}
+
+
+def _case_match(column: str, by_lower: dict[str, list[str]]) -> str | None:
+    """The one known name ``column`` equals regardless of case, also as ``item___code``."""
+    found = by_lower.get(column.lower(), [])
+    if len(found) == 1:
+        return found[0]
+    item, sep, code = column.partition("___")
+    found = by_lower.get(item.lower(), []) if sep and code else []
+    return f"{found[0]}___{code}" if len(found) == 1 else None
+
+
+def _as_written(problem: Problem, original: dict[str, str]) -> Problem:
+    """A problem named with the column as the file writes it."""
+    if problem.column in original:
+        return replace(problem, column=original[problem.column])
+    return problem
 
 
 def no_rows_problem(path: str | Path) -> Problem:
