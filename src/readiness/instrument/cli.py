@@ -92,8 +92,11 @@ def _format_for(path: Path, fmt: str | None) -> str:
         return fmt
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return "redcap"
-    if suffix == ".xlsx":
+        from readiness.instrument.xlsform_sheets import is_csv_xlsform
+
+        # pyxform's CSV layout starts with a sheet's name (survey) in the first column
+        return "xlsform" if is_csv_xlsform(path) else "redcap"
+    if suffix in (".xlsx", ".xls"):
         return "xlsform"
     if suffix in (".sav", ".zsav"):
         return "spss"
@@ -101,7 +104,7 @@ def _format_for(path: Path, fmt: str | None) -> str:
         return "stata"
     raise click.UsageError(
         f"cannot tell the format of {path} from its suffix; give --format redcap (a .csv data "
-        "dictionary), --format xlsform (an .xlsx form), --format spss (a .sav or .zsav file) "
+        "dictionary), --format xlsform (an .xlsx, .xls or CSV form), --format spss (a .sav or .zsav file) "
         "or --format stata (a .dta file)."
     )
 
@@ -125,8 +128,8 @@ def _report(result, as_json: bool, extra: dict | None = None) -> None:
     "--format",
     "fmt",
     type=click.Choice(IMPORT_FORMATS),
-    help="Format of SOURCE (default: from the suffix: .csv REDCap, .xlsx XLSForm, "
-    ".sav/.zsav SPSS, .dta Stata).",
+    help="Format of SOURCE (default: from the suffix: .csv REDCap, or XLSForm when its first "
+    "cell names the survey sheet; .xlsx and .xls XLSForm, .sav/.zsav SPSS, .dta Stata).",
 )
 @click.option(
     "--base",
