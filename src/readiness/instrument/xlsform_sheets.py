@@ -10,6 +10,9 @@ that claims a million rows (formatted but empty) costs no more than the rows it 
 
 from __future__ import annotations
 
+import csv
+import io
+import struct
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -145,14 +148,90 @@ def by_name(sheets: list[Sheet]) -> dict[str, Sheet]:
     return out
 
 
+def read_xls(path: Path, file: str, fatal: Fatal) -> dict[str, Sheet]:
+    """An old-style Excel workbook (.xls, BIFF), read with xlrd as pyxform reads it."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except (xlrd.XLRDError, OSError, ValueError, AssertionError, struct.error) as err:
+        raise fatal(
+            f"not a readable .xls workbook ({err}).",
+            "open it in a spreadsheet program and save it as .xlsx.",
+        ) from None
+    try:
+        sheets = []
+        for index in range(book.nsheets):
+            ws = book.sheet_by_index(index)
+            rows = (_xls_row(book, ws, r) for r in range(ws.nrows))
+            sheets.append(make_sheet(ws.name, rows))
+    finally:
+        book.release_resources()
+    return by_name(sheets)
+
+
+def _xls_row(book: Any, ws: Any, r: int) -> list[Any]:
+    import xlrd
+
+    out: list[Any] = []
+    for cell in ws.row(r):
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            out.append(bool(cell.value))
+        elif cell.ctype == xlrd.XL_CELL_DATE:
+            try:
+                out.append(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+            except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                out.append(cell.value)
+        else:
+            out.append(cell.value)
+    return out
+
+
+def read_csv(path: Path, file: str, fatal: Fatal) -> dict[str, Sheet]:
+    """pyxform's CSV layout: a row whose first cell names a sheet starts that sheet; the next
+    row with content is its header, the rows after it its rows (the first column left empty)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise fatal(
+            f"the CSV is not UTF-8 text (byte {err.start}).",
+            "save it as CSV UTF-8 from your spreadsheet program.",
+        ) from None
+    parts: dict[str, tuple[str, list[list[str]]]] = {}
+    current: list[list[str]] | None = None
+    for row in csv.reader(io.StringIO(text, newline="")):
+        if not row:
+            continue
+        if row[0].strip():
+            name = row[0].strip()
+            current = parts.setdefault(name.lower(), (name, []))[1]
+        if current is not None and any(v.strip() for v in row[1:]):
+            current.append(row[1:])
+    return {key: make_sheet(name, iter(rows)) for key, (name, rows) in parts.items()}
+
+
+def is_csv_xlsform(path: Path) -> bool:
+    """True when the CSV at ``path`` is laid out as pyxform's CSV XLSForm (its first cell with
+    content names the survey, choices or settings sheet), not as a table such as a REDCap
+    data dictionary."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            for row in csv.reader(handle):
+                if any(v.strip() for v in row):
+                    return row[0].strip().lower() in SHEETS
+    except (OSError, csv.Error):
+        return False
+    return False
+
+
 def read_sheets(path: Path, file: str, fatal: Fatal) -> dict[str, Sheet]:
-    """Every sheet of the XLSForm at ``path`` by its lower-case name."""
+    """Every sheet of the XLSForm at ``path`` (.xlsx, .xls or pyxform's CSV) by its lower-case
+    name."""
     if not path.exists():
         raise fatal("no such file.", "check the path.")
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise fatal(
-            "old-style .xls workbooks are not read.",
-            "open it in a spreadsheet program and save it as .xlsx.",
-        )
+        return read_xls(path, file, fatal)
+    if suffix == ".csv":
+        return read_csv(path, file, fatal)
     return read_xlsx(path, file, fatal)
