@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 import struct
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -319,9 +320,7 @@ class _Deriver:
     def item_id(self, variable: str) -> str:
         wanted = variable
         if not IDENTIFIER.match(variable):
-            wanted = re.sub(r"[^A-Za-z0-9_]+", "_", variable).strip("_") or "item"
-            if not IDENTIFIER.match(wanted):
-                wanted = "_" + wanted
+            wanted = _identifier(variable, "item")
         lower = {t.lower() for t in self.taken}
         item_id = wanted
         n = 2
@@ -335,11 +334,16 @@ class _Deriver:
                 else "is not an identifier (ASCII letters, digits and underscores, starting "
                 "with a letter or underscore)"
             )
+            rename = (
+                f"RENAME VARIABLES ({variable}={item_id})"
+                if self.kind == "spss"
+                else f"rename {variable} {item_id}"
+            )
             self.note(
                 variable,
                 f"the name {variable!r} {why}; the item is '{item_id}'.",
-                f"rename the variable to '{item_id}' before reading responses from this file "
-                f"(in {self.name}: RENAME VARIABLES / rename), or rename the item.",
+                f"rename the variable before reading responses from this file ({rename}), "
+                "or rename the item.",
                 warning=True,
             )
         return item_id
@@ -514,8 +518,12 @@ def read_statfile(
     return StatfileResult(**vars(result))
 
 
-def _identifier(text: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_") or "main"
+def _identifier(text: str, fallback: str = "main") -> str:
+    """An identifier made from a name: accents dropped (``Cân`` -> ``Can``), other characters
+    that are not ASCII letters, digits or underscores as underscores."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", plain).strip("_") or fallback
     return name if IDENTIFIER.match(name) else "_" + name
 
 
