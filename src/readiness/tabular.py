@@ -17,7 +17,7 @@ import pandas as pd
 from readiness.errors import Problem, ReadinessError, ResponsesError
 from readiness.safezip import DEFAULT_LIMITS, ZipLimits, check_zip
 
-FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".dta": "dta"}
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".zsav": "sav", ".dta": "dta"}
 
 # -- text fit for spreadsheets -------------------------------------------------------------------
 #
