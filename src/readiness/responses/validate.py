@@ -33,6 +33,7 @@ from readiness.instrument.model import (
     Item,
 )
 from readiness.instrument.scoring import shown_mask
+from readiness.responses.declared import DeclaredMissing, declared_frame
 from readiness.tabular import XLSX_MAX_CELL, has_illegal_characters
 
 # The dtype of text columns: pandas' string dtype with NaN for missing values.
@@ -59,7 +60,7 @@ Parsed = tuple[Any, tuple[str, str] | None]
 
 def cell_text(value: Any) -> str:
     """A cell as stripped text: numbers without a spurious ``.0``, missing values as ``""``."""
-    if value is None:
+    if value is None or isinstance(value, DeclaredMissing):
         return ""
     if isinstance(value, str):
         return value.strip()
@@ -561,6 +562,11 @@ class _Column:
         blank: list[bool] = []
         for raw in uniques:
             text = cell_text(raw)
+            if isinstance(raw, DeclaredMissing):  # missing, with a reason: not a blank cell
+                values.append(np.nan)
+                errors.append(None)
+                blank.append(False)
+                continue
             if text == "":
                 values.append(np.nan)
                 errors.append(None)
@@ -807,7 +813,10 @@ def validate_frame(
     day/month/year date such as 15/03/2024 is refused, with its ISO form in the fix (03/04/2024
     could be either order, so it is never guessed).
     Rows with no value at all are dropped (with a warning).  Cells that failed are missing in
-    ``clean``; ``clean`` is only meaningful when ``problems`` is empty.
+    ``clean``; ``clean`` is only meaningful when ``problems`` is empty.  A cell holding a
+    :class:`readiness.responses.declared.DeclaredMissing` (an SPSS user-missing or Stata
+    ``.a``-``.z`` answer) is missing in ``clean`` but not blank: its row is kept, and
+    ``clean.attrs["declared_missing"]`` holds those codes row by row (see that module).
 
     Errors: unknown columns, codes that are not the item's, numbers that are not numbers or
     are out of range, months that are not YYYY-MM, duplicate response ids, an instrument id or
@@ -919,6 +928,8 @@ def validate_frame(
         else:
             data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
     clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    declared = declared_frame(frame, [*META_COLUMNS, *instrument.item_ids])
+    clean.attrs["declared_missing"] = declared[keep].reset_index(drop=True)
 
     _recompute_calculations(clean, instrument, set(parsed), rows, file, problems)
     _check_design_columns(frame, clean, design_columns, keep, rows, file, problems)

@@ -1,0 +1,301 @@
+"""Declared missing answers in SPSS and Stata files, and value labels against the instrument.
+
+SPSS lets a variable declare codes as missing (user-missing values: ``9`` = "Refused", or a
+range ``-9 thru -1``); Stata has 26 tagged missing values, ``.a`` to ``.z``.  Each says *why*
+an answer is missing.  Readiness keeps them as **declared missing**:
+
+* in the raw table read from the file (:func:`read_stat_cells`), such a cell holds a
+  :class:`DeclaredMissing` (its code as text, ``"9"`` or ``".a"``, and the file's value label
+  for it), never a blank;
+* validation (:func:`readiness.responses.validate.validate_frame`) reads it as missing in the
+  typed frame (NaN), so every analysis treats it as missing, but a row holding one is an
+  answered row, never skipped as empty;
+* :class:`readiness.responses.read.Responses` keeps the codes row by row in
+  ``declared_missing`` (a frame beside ``frame``, the code text where an answer is declared
+  missing, missing elsewhere) and the labels in ``declared_labels``; ``declared_counts()``
+  counts each reason per item, and ``readiness responses validate`` reports the counts.
+
+A cell that is blank in the file (SPSS system-missing ``.``, Stata ``.``) stays plain missing.
+:func:`label_problems` compares the file's value labels with the instrument's choices.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from readiness.errors import Problem
+from readiness.instrument.model import Instrument, Item
+
+
+@dataclass(frozen=True)
+class DeclaredMissing:
+    """A cell whose answer the file declares missing: its code as text, and the file's label."""
+
+    code: str
+    label: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.label!r}" if self.label else self.code
+
+
+@dataclass
+class StatFile:
+    """What an SPSS or Stata file holds: its cells (declared missing ones as
+    :class:`DeclaredMissing`) and the value labels of each variable."""
+
+    frame: pd.DataFrame
+    value_labels: dict[str, dict[Any, str]]
+    declared: dict[str, dict[str, str]]  # variable -> code text -> label (may be "")
+
+
+def code_text(value: Any) -> str:
+    """A stored code as text: ``9.0`` -> ``"9"``, ``2.5`` -> ``"2.5"``, strings as they are."""
+    if isinstance(value, str):
+        return value.strip()
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _label_for(labels: dict[Any, str], value: Any) -> str:
+    for key, label in labels.items():
+        if isinstance(key, str) != isinstance(value, str):
+            continue
+        if (key.strip() == value.strip()) if isinstance(key, str) else float(key) == float(value):
+            return str(label)
+    return ""
+
+
+def _in_ranges(values: pd.Series, ranges: list[dict]) -> np.ndarray:
+    """Which cells of an SPSS column hold one of its user-missing values or ranges."""
+    hit = np.zeros(len(values), dtype=bool)
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        text = values.map(lambda v: v.rstrip() if isinstance(v, str) else None)
+        for entry in ranges:
+            hit |= (text == str(entry["lo"]).rstrip()).to_numpy(dtype=bool)
+        return hit
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        for entry in ranges:
+            hit |= (numbers >= float(entry["lo"])) & (numbers <= float(entry["hi"]))
+    return hit
+
+
+def read_stat_cells(path: Path, fmt: str) -> StatFile:
+    """Read an SPSS (``fmt="sav"``) or Stata (``"dta"``) file with its declared missing codes.
+
+    The codes are read as stored (no value labels applied); SPSS user-missing values and Stata
+    ``.a``-``.z`` become :class:`DeclaredMissing` cells.  pyreadstat's errors propagate.
+    """
+    import pyreadstat
+
+    reader = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    frame, meta = reader(str(path), apply_value_formats=False, user_missing=True)
+    labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
+    declared: dict[str, dict[str, str]] = {}
+    ranges = meta.missing_ranges or {}
+    for name in frame.columns:
+        column = frame[name]
+        if fmt == "sav":
+            hit = _in_ranges(column, ranges.get(name, [])) if name in ranges else None
+        elif column.dtype == object and name not in _string_columns(meta):
+            hit = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        else:
+            hit = None
+        if hit is None or not hit.any():
+            continue
+        found: dict[str, str] = {}
+        cells = column.astype(object).copy()
+        for value in pd.unique(column[hit]):
+            text = ("." + value) if fmt == "dta" else code_text(value)
+            found[text] = _label_for(labels.get(name, {}), value)
+            marker = DeclaredMissing(text, found[text])
+            cells[hit & (column == value).to_numpy(dtype=bool)] = marker
+        frame[name] = cells
+        declared[name] = found
+    return StatFile(frame=frame, value_labels=labels, declared=declared)
+
+
+def _string_columns(meta: Any) -> set[str]:
+    types = meta.readstat_variable_types or {}
+    return {name for name, kind in types.items() if kind == "string"}
+
+
+def is_declared(value: Any) -> bool:
+    return isinstance(value, DeclaredMissing)
+
+
+def declared_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The declared missing codes of ``columns`` (those that hold any): the code text where a
+    cell is declared missing, missing elsewhere; the index is ``frame``'s."""
+    out = {}
+    for name in columns:
+        if name not in frame.columns or frame[name].dtype != object:
+            continue
+        codes = frame[name].map(lambda v: v.code if isinstance(v, DeclaredMissing) else None)
+        if codes.notna().any():
+            out[name] = codes.astype(pd.StringDtype(na_value=np.nan))
+    return pd.DataFrame(out, index=frame.index)
+
+
+def declared_labels(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
+    """For each column of a raw table, the label of each declared missing code it holds."""
+    out: dict[str, dict[str, str]] = {}
+    for name in frame.columns:
+        if frame[name].dtype != object:
+            continue
+        for value in frame[name]:
+            if isinstance(value, DeclaredMissing):
+                out.setdefault(str(name), {})[value.code] = value.label
+    return out
+
+
+def reason_counts(codes: pd.DataFrame, labels: dict[str, dict[str, str]]) -> dict:
+    """item -> reason -> count, the reason being the code with its label: ``9 = 'Refused'``."""
+    out: dict[str, dict[str, int]] = {}
+    for name in codes.columns:
+        counts = codes[name].value_counts(sort=False)
+        if counts.empty:
+            continue
+        out[name] = {
+            str(DeclaredMissing(code, labels.get(name, {}).get(code, ""))): int(n)
+            for code, n in sorted(counts.items(), key=lambda kv: _code_order(kv[0]))
+        }
+    return out
+
+
+def _code_order(code: str) -> tuple:
+    try:
+        return (0, float(code), "")
+    except ValueError:
+        return (1, 0.0, code)
+
+
+def count_warnings(counts: dict, file: str | None) -> list[Problem]:
+    """One warning per item counting its declared missing answers by reason."""
+    out = []
+    for name, reasons in counts.items():
+        total = sum(reasons.values())
+        listed = ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
+        out.append(
+            Problem(
+                f"'{name}' has {total} declared missing answer{'s' if total != 1 else ''} "
+                f"({listed}); analyses treat them as missing.",
+                file=file,
+                column=name,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Value labels against the instrument
+
+
+def _plain(text: str) -> str:
+    """A label compared loosely: case, accents, spaces and trailing dots do not count."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", text).strip().rstrip(".").casefold()
+
+
+def _labels_by_code(item: Item, instrument: Instrument) -> dict[str, list[str]]:
+    """Each code of the item with its label in every language the instrument holds (the
+    default language's first)."""
+    from readiness.responses.validate import choices_of
+
+    out: dict[str, list[str]] = {}
+    for language in instrument.languages:
+        for choice in choices_of(instrument.in_language(language).item(item.id)):
+            labels = out.setdefault(str(choice.code), [])
+            if choice.label not in labels:
+                labels.append(choice.label)
+    return out
+
+
+def _same_label(file_label: str, labels: list[str]) -> bool:
+    plain = _plain(file_label)
+    for label in labels:
+        if _plain(label) == plain:
+            return True
+        # A label Readiness shortened to fit the format's limit ("Strongly disagr...").
+        if file_label.endswith("...") and _plain(label).startswith(_plain(file_label[:-3])):
+            return True
+    return False
+
+
+def label_problems(
+    instrument: Instrument,
+    value_labels: dict[str, dict[Any, str]],
+    declared: dict[str, dict[str, str]],
+    file: str | None,
+) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings): the file's value labels that disagree with the instrument's
+    choices, one report per variable giving both labels of each code.
+
+    A code whose file label is the instrument's label of *another* code (1 = Male in the file,
+    1 = Female and 2 = Male in the instrument) is a problem: the codes mean different things.
+    A label that is merely different (in no language of the instrument) is a warning.  Declared
+    missing codes, and labels of codes the instrument does not have, are not compared.
+    """
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    for name, labels in value_labels.items():
+        if name not in instrument.item_ids:
+            continue
+        item = instrument.item(name)
+        expected = _labels_by_code(item, instrument)
+        if not expected:
+            continue
+        swapped, differ = [], []
+        for key, file_label in labels.items():
+            if isinstance(key, str) and key not in expected:
+                continue  # a Stata .a-.z label, or a text code the instrument lacks
+            code = code_text(key)
+            if code in declared.get(name, {}) or code not in expected:
+                continue
+            if _same_label(str(file_label), expected[code]):
+                continue
+            others = [
+                c for c, texts in expected.items() if c != code and _same_label(file_label, texts)
+            ]
+            shown = f"{code} = {str(file_label)!r} in the file, {code} = {_one(expected[code])!r} in the instrument"
+            if others:
+                swapped.append(shown + f" (whose {others[0]} is {_one(expected[others[0]])!r})")
+            else:
+                differ.append(shown)
+        if swapped:
+            problems.append(
+                Problem(
+                    f"the file's value labels of '{name}' give its codes other meanings than the "
+                    "instrument: " + "; ".join(swapped + differ) + ".",
+                    fix="recode the variable so that its codes are the instrument's (SPSS: "
+                    "RECODE; Stata: recode), or read the file with the instrument it was "
+                    "collected with.",
+                    file=file,
+                    column=name,
+                )
+            )
+        elif differ:
+            warnings.append(
+                Problem(
+                    f"the file's value labels of '{name}' differ from the instrument's: "
+                    + "; ".join(differ)
+                    + ". The codes are read as the instrument's.",
+                    fix="check that the codes mean the same; correct the labels in the file or "
+                    "the instrument.",
+                    file=file,
+                    column=name,
+                )
+            )
+    return problems, warnings
+
+
+def _one(labels: list[str]) -> str:
+    return labels[0] if labels else ""
