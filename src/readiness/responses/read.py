@@ -10,6 +10,14 @@ import pandas as pd
 
 from readiness.errors import Problem, ReadinessError, ResponsesError
 from readiness.instrument.model import META_COLUMNS, Instrument
+from readiness.responses.declared import (
+    StatFile,
+    count_warnings,
+    declared_labels,
+    label_problems,
+    read_stat_cells,
+    reason_counts,
+)
 from readiness.responses.validate import text_problems, validate_frame
 from readiness.safezip import DEFAULT_LIMITS, ZipLimits
 from readiness.tabular import check_xlsx, read_table, table_format
@@ -32,9 +40,20 @@ class Responses:
     warnings: list[Problem] = field(default_factory=list)
     source: str | None = None
     items_in_file: tuple[str, ...] = ()  # the items that had a column in the file
+    # Declared missing answers (SPSS user-missing, Stata .a-.z): NaN in ``frame``, so every
+    # analysis treats them as missing; their codes row by row here ("9", ".a"), and labels.
+    declared_missing: pd.DataFrame | None = None
+    declared_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def declared_counts(self) -> dict[str, dict[str, int]]:
+        """item -> reason -> number of declared missing answers; the reason is the code with
+        the file's label for it (``9 = 'Refused'``, ``.a``).  Empty for CSV and XLSX files."""
+        if self.declared_missing is None:
+            return {}
+        return reason_counts(self.declared_missing, self.declared_labels)
 
 
 def read_responses(
@@ -64,7 +83,13 @@ def read_responses(
     """
     path = Path(path)
     fmt = table_format(path)
-    raw = read_raw_text(path, fmt, zip_limits, allow_empty=allow_empty)
+    stat = read_stat_file(path, fmt) if fmt in STAT_FORMATS else None
+    if stat is None:
+        raw = read_raw_text(path, fmt, zip_limits, allow_empty=allow_empty)
+    else:
+        raw = stat.frame
+        if not allow_empty:
+            require_rows(raw, path)
     raw, column_notes, original = match_columns(raw, instrument, str(path), design_columns)
     clean, problems, warnings = validate_frame(
         raw,
@@ -74,6 +99,19 @@ def read_responses(
         design_columns=design_columns or {},
     )
     problems = text_problems(raw, str(path)) + problems
+    declared, labels = clean.attrs.pop("declared_missing", None), declared_labels(raw)
+    if stat is not None:
+        by_name = original  # item id -> the name in the file
+        value_labels = {
+            name: stat.value_labels[by_name.get(name, name)]
+            for name in raw.columns
+            if by_name.get(name, name) in stat.value_labels
+        }
+        wrong, differ = label_problems(instrument, value_labels, labels, str(path))
+        problems += wrong
+        warnings += differ
+        if declared is not None:
+            warnings += count_warnings(reason_counts(declared, labels), str(path))
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     warnings = column_notes + warnings
     if problems or warnings:
@@ -94,6 +132,8 @@ def read_responses(
             if item_id in raw.columns
             or any(str(c).startswith(item_id + "___") for c in raw.columns)
         ),
+        declared_missing=declared,
+        declared_labels=labels,
     )
 
 
@@ -189,7 +229,38 @@ def read_raw_text(
     return raw
 
 
+STAT_FORMATS = ("sav", "dta")
+
+
+def read_stat_file(path: Path, fmt: str) -> StatFile:
+    """An SPSS or Stata file's cells, declared missing answers as
+    :class:`readiness.responses.declared.DeclaredMissing`, and its value labels.  A file that
+    cannot be read is a :class:`ResponsesError` naming it and the fix."""
+    if not path.exists():
+        raise ReadinessError(f"{path}: no such file. Fix: check the path.")
+    name = {"sav": "SPSS", "dta": "Stata"}[fmt]
+    try:
+        return read_stat_cells(path, fmt)
+    except Exception as err:  # pyreadstat raises its own error types
+        if not (
+            isinstance(err, OSError | ValueError) or type(err).__module__.startswith("pyreadstat")
+        ):
+            raise
+        raise ResponsesError(
+            [
+                Problem(
+                    f"could not be read as a {name} file: {err}",
+                    fix=f"check that the file really is a {name} file and is not damaged.",
+                    file=str(path),
+                )
+            ],
+            file=str(path),
+        ) from err
+
+
 def _read_raw_text(path: Path, fmt: str, zip_limits: ZipLimits) -> pd.DataFrame:
+    if fmt in STAT_FORMATS:
+        return read_stat_file(path, fmt).frame
     if fmt != "xlsx":
         try:
             return read_table(path, as_text=True)
