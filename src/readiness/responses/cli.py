@@ -39,6 +39,8 @@ def _summary(result: Responses, instrument) -> dict:
         "items_in_file": len(present),
         "items_in_instrument": len(instrument.items),
         "items_absent": [i for i in instrument.item_ids if i not in present],
+        # SPSS user-missing and Stata .a-.z answers: item -> reason -> count.
+        "declared_missing": result.declared_counts(),
         "warnings": [w.to_dict() for w in result.warnings],
     }
 
