@@ -27,8 +27,11 @@ from typing import Any
 from readiness.guide.feedback import Lesson, lesson
 from readiness.guide.model import Content, Guide
 from readiness.instrument.conditions import Leaf, is_missing
+from readiness.instrument.derive import with_derived
 from readiness.instrument.model import (
+    DATE_TYPES,
     TRUE_FALSE_CHOICES,
+    UNASKED_TYPES,
     YES_NO_CHOICES,
     Choice,
     Instrument,
@@ -42,6 +45,7 @@ from readiness.tabular import clean_text
 RADIO_TYPES = ("single_choice", "likert", "yes_no", "true_false")
 MAX_TEXT = 2000
 _WHOLE = re.compile(r"^\s*\d+\s*$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def choices_of(item: Item) -> tuple[Choice, ...]:
@@ -56,7 +60,50 @@ def field_id(item: Item) -> str:
     """The HTML id of the item's first control (the error summary links to it)."""
     if item.type == "month_year":
         return f"q-{item.id}-month"
+    if item.type == "date":
+        return f"q-{item.id}-day"
     return f"q-{item.id}"
+
+
+def is_dropdown(item: Item) -> bool:
+    """A single choice shown as a drop-down list (XLSForm's "minimal" and "autocomplete",
+    REDCap's dropdown and autocomplete): a <select>, never with nested questions."""
+    return item.type in RADIO_TYPES and item.appearance in ("dropdown", "autocomplete")
+
+
+def is_slider(item: Item) -> bool:
+    """A number shown with a slider: it needs both bounds."""
+    return (
+        item.type == "number"
+        and item.appearance == "slider"
+        and item.minimum is not None
+        and item.maximum is not None
+    )
+
+
+# -- the respondent's language ------------------------------------------------------------------
+
+_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def choose_language(instrument: Instrument, asked: str | None, kept: str | None) -> str:
+    """The language to show: the one just asked for (``?lang=cy``), else the one kept for the
+    respondent (a cookie holding the tag alone), else the instrument's default."""
+    for tag in (asked, kept):
+        if tag and _TAG.match(tag) and tag in instrument.languages:
+            return tag
+    return instrument.language
+
+
+def language_choices(instrument: Instrument, current: str) -> list[dict]:
+    """The language switch: one entry per language the instrument holds (none when it holds
+    one), each with its tag, its name in that language and whether it is the one shown."""
+    if len(instrument.languages) < 2:
+        return []
+    return [
+        {"tag": tag, "label": instrument.language_label(tag), "current": tag == current}
+        for tag in instrument.languages
+    ]
 
 
 # -- which sections and questions -------------------------------------------------------------
@@ -67,8 +114,13 @@ def _section_condition_holds(section: Section, answers: dict) -> bool:
 
 
 def asked_items(section: Section, instrument: Instrument) -> list[Item]:
-    """The section's items that a respondent is asked (hidden items are filled in, not asked)."""
-    return [instrument.item(i) for i in section.items if not instrument.item(i).hidden]
+    """The section's items that a respondent sees: questions and notes (hidden items are filled
+    in and calculate items computed, never asked)."""
+    return [
+        item
+        for item in (instrument.item(i) for i in section.items)
+        if not item.hidden and item.type != "calculate"
+    ]
 
 
 def pages(
@@ -100,7 +152,8 @@ def _may_show(instrument: Instrument, section: Section, item: Item, answers: dic
 
 
 def drop_hidden(instrument: Instrument, answers: dict) -> dict:
-    """The answers without those to items whose conditions are false (repeated to a fixpoint)."""
+    """The answers without those to items whose conditions are false, and with every calculate
+    item computed (:func:`readiness.instrument.derive.with_derived`), repeated to a fixpoint."""
     current = dict(answers)
     while True:
         kept = {
@@ -108,6 +161,7 @@ def drop_hidden(instrument: Instrument, answers: dict) -> dict:
             for k, v in current.items()
             if k not in instrument.item_ids or is_shown(instrument, k, current)
         }
+        kept = with_derived(instrument, kept)
         if kept == current:
             return kept
         current = kept
@@ -121,7 +175,7 @@ class Field:
     """One question on a page: the macro to use and its parameters, and nested questions."""
 
     item: Item
-    macro: str  # radios | checkboxes | input | textarea | date
+    macro: str  # radios | checkboxes | select | input | textarea | date | note
     params: dict
     children: dict[str, list[Field]] = field(default_factory=dict)  # by choice code
     html: Any = None  # filled by the renderer
@@ -133,7 +187,7 @@ def _parent_choice(section: Section, instrument: Instrument, item: Item) -> tupl
     if not isinstance(cond, Leaf) or cond.item not in section.items:
         return None
     parent = instrument.item(cond.item)
-    if parent.hidden:
+    if parent.hidden or is_dropdown(parent):
         return None
     if cond.op == "equals" and parent.type in RADIO_TYPES:
         return parent.id, str(cond.value)
@@ -185,6 +239,9 @@ def _raw(item: Item, answers: dict, values: dict | None) -> Any:
     if item.type == "month_year":
         year, _, month = str(value).partition("-")
         return {"month": str(int(month)) if month.isdigit() else month, "year": year}
+    if item.type == "date":
+        year, month, day = (str(value).split("-") + ["", ""])[:3]
+        return {"day": day.lstrip("0"), "month": month.lstrip("0"), "year": year}
     if item.type == "number" and isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -200,6 +257,14 @@ def _field(item: Item, answers: dict, values: dict | None, error: str | None) ->
     if error:
         common["errorMessage"] = {"text": error}
     fid = field_id(item)
+    if item.type == "note":
+        return Field(item, "note", {"id": fid, "text": item.text, "hint": item.help})
+    if is_dropdown(item):
+        return Field(item, "select", _select_params(item, raw, fid, common, question))
+    if item.type in DATE_TYPES:
+        return _date_field(item, raw, fid, common, legend)
+    if is_slider(item):
+        return Field(item, "input", _slider_params(item, raw, fid, common, question))
     if item.type in RADIO_TYPES or item.type == "multiple_choice":
         selected = set(raw) if isinstance(raw, list) else ({raw} if raw is not None else set())
         options = [
@@ -272,6 +337,90 @@ def _field(item: Item, answers: dict, values: dict | None, error: str | None) ->
     return Field(item, "textarea", params)
 
 
+def _select_params(item: Item, raw: Any, fid: str, common: dict, question: str) -> dict:
+    options = [{"value": "", "text": "Choose an answer", "selected": raw is None}]
+    options += [
+        {"value": str(c.code), "text": c.label, "selected": str(c.code) == raw}
+        for c in choices_of(item)
+    ]
+    return {
+        "id": fid,
+        "name": item.id,
+        "label": {"text": question, "size": "s"},
+        "items": options,
+        **common,
+    }
+
+
+def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict) -> Field:
+    """A date as the NHS.UK date input (day, month, year); a time or a date and time as the
+    browser's own input (the NHS.UK design system has no time pattern), checked on the server."""
+    bad = "nhsuk-input--error" if "errorMessage" in common else ""
+    if item.type == "date":
+        raw = raw if isinstance(raw, dict) else {}
+        parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+        params = {
+            "id": f"q-{item.id}",
+            "namePrefix": item.id,
+            "fieldset": {"legend": legend},
+            "items": [
+                {
+                    "name": name,
+                    "label": label,
+                    "classes": f"nhsuk-input--width-{width} {bad}".strip(),
+                    "value": raw.get(name) or "",
+                    "inputmode": "numeric",
+                }
+                for name, label, width in parts
+            ],
+            **common,
+        }
+        params.setdefault("hint", {"text": "For example, 15 3 2024"})
+        return Field(item, "date", params)
+    example = "14:30" if item.type == "time" else "15 3 2024 14:30"
+    params = {
+        "id": fid,
+        "name": item.id,
+        "type": "time" if item.type == "time" else "datetime-local",
+        "label": {"text": legend["text"], "size": "s"},
+        "value": raw or "",
+        "classes": "nhsuk-input--width-10",
+        **common,
+    }
+    params.setdefault("hint", {"text": f"For example, {example}"})
+    return Field(item, "input", params)
+
+
+def _slider_params(item: Item, raw: Any, fid: str, common: dict, question: str) -> dict:
+    """A number with a range input beside it: the number box is what is sent (and works
+    without JavaScript, and may be left empty); slider.js shows the range and keeps the two
+    in step, so the value chosen is always shown as a number."""
+    from markupsafe import Markup, escape
+
+    step = "1" if item.integer else "any"
+    lo, hi = _fmt(item.minimum), _fmt(item.maximum)
+    start = raw if raw not in (None, "") else _fmt((item.minimum + item.maximum) / 2)
+    slider = Markup(
+        '<input type="range" class="readiness-slider" id="{fid}-range" min="{lo}" max="{hi}" '
+        'step="{step}" value="{start}" data-slider-for="{fid}" aria-label="{label}" hidden>'
+    ).format(fid=fid, lo=lo, hi=hi, step=step, start=start, label=escape(question))
+    hint = common.get("hint", {}).get("text", "")
+    return {
+        "id": fid,
+        "name": item.id,
+        "type": "number",
+        "label": {"text": question, "size": "s"},
+        "value": raw or "",
+        "classes": "nhsuk-input--width-5",
+        "inputmode": "numeric" if item.integer else "decimal",
+        "spellcheck": False,
+        "attributes": {"min": lo, "max": hi, "step": step},
+        "formGroup": {"afterInput": {"html": slider}},
+        **common,
+        "hint": {"text": f"{hint} From {lo} to {hi}.".strip()},
+    }
+
+
 # -- reading a posted page ---------------------------------------------------------------------
 
 
@@ -290,6 +439,10 @@ def _posted(item: Item, form) -> Any:
             "month": (form.get(f"{item.id}[month]") or "").strip(),
             "year": (form.get(f"{item.id}[year]") or "").strip(),
         }
+    if item.type == "date":
+        return {part: (form.get(f"{item.id}[{part}]") or "").strip() for part in DATE_PARTS}
+    if item.type == "note":
+        return None
     value = form.get(item.id)
     return value.strip() if isinstance(value, str) else None
 
@@ -335,7 +488,7 @@ def parse_value(item: Item, raw: Any, today: date | None = None) -> tuple[Any, s
         text = raw.replace(",", "")
         value, problem = parser_for(item)(text)
         if problem is not None:
-            return None, wanted
+            return None, (item.constraint_message if _out_of_range(item, text) else "") or wanted
         return (int(value) if float(value).is_integer() else float(value)), None
     if item.type == "month_year":
         month, year = raw.get("month", ""), raw.get("year", "")
@@ -352,10 +505,47 @@ def parse_value(item: Item, raw: Any, today: date | None = None) -> tuple[Any, s
         if int(year) < 1900 or stored > f"{today.year:04d}-{today.month:02d}":
             return None, "The date must be in the past"
         return stored, None
+    if item.type in DATE_TYPES:
+        return parse_date_value(item, raw)
     raw = clean_text(raw).strip()  # no control character reaches the database or an export
     if len(raw) > MAX_TEXT:
         return None, f"Your answer must be {MAX_TEXT} characters or fewer"
     return raw, None
+
+
+def _out_of_range(item: Item, text: str) -> bool:
+    """Whether the text is a number below the item's minimum or above its maximum."""
+    if not _NUMBER.match(text):
+        return False
+    value = float(text)
+    return (item.minimum is not None and value < item.minimum) or (
+        item.maximum is not None and value > item.maximum
+    )
+
+
+DATE_PARTS = ("day", "month", "year")
+
+
+def parse_date_value(item: Item, raw: Any) -> tuple[Any, str | None]:
+    """A posted date (day, month and year), time (HH:MM) or date and time
+    (YYYY-MM-DDTHH:MM, as the browser sends it) as its ISO text, or the NHS.UK error."""
+    if item.type == "date":
+        for part in DATE_PARTS:
+            if not raw.get(part):
+                return None, f"The date must include a {part}"
+        if not all(_WHOLE.match(raw[p]) for p in DATE_PARTS) or len(raw["year"]) != 4:
+            return None, "The date must be a real date, for example 15 3 2024"
+        text = f"{int(raw['year']):04d}-{int(raw['month']):02d}-{int(raw['day']):02d}"
+    else:
+        text = raw.replace(" ", "T", 1) if item.type == "datetime" else raw
+    value, problem = parser_for(item)(text)
+    if problem is None:
+        return value, None
+    if item.type == "date":
+        return None, "The date must be a real date, for example 15 3 2024"
+    if item.type == "time":
+        return None, "Enter a time on the 24-hour clock, for example 14:30"
+    return None, "Enter a real date and time, for example 15 3 2024 14:30"
 
 
 def required_message(item: Item) -> str:
@@ -365,6 +555,14 @@ def required_message(item: Item) -> str:
         return "Select an answer"
     if item.type == "month_year":
         return "Enter the month and year"
+    if item.type == "date":
+        return "Enter the date"
+    if item.type == "time":
+        return "Enter the time"
+    if item.type == "datetime":
+        return "Enter the date and time"
+    if is_dropdown(item):
+        return "Select an answer"
     if item.type == "number":
         return "Enter a number"
     return "Enter your answer"
@@ -464,6 +662,7 @@ def count_answered(
         i
         for i in instrument.items
         if not i.hidden
+        and i.type not in UNASKED_TYPES
         and (only is None or i.section in only)
         and is_shown(instrument, i.id, answers)
     ]

@@ -57,6 +57,36 @@ def _errors_summary(fields_items: list, errors: dict[str, str]) -> list[dict]:
     ]
 
 
+# The respondent's language: the tag alone, for this browser session (no expiry date), never
+# with anything that identifies the respondent or their device.
+LANGUAGE_COOKIE = "readiness_language"
+
+
+def _in_language(request, instrument) -> tuple:
+    """(the instrument in the respondent's language, the context of the language switch)."""
+    tag = respondent.choose_language(
+        instrument, request.GET.get("lang"), request.COOKIES.get(LANGUAGE_COOKIE)
+    )
+    context = {"html_lang": tag, "languages": respondent.language_choices(instrument, tag)}
+    return instrument.in_language(tag), context
+
+
+def _keep_language(request, response, context: dict):
+    """Remember the language asked for with ``?lang=`` (when the instrument holds it)."""
+    tag = context.get("html_lang")
+    if context.get("languages") and request.GET.get("lang") == tag:
+        from django.conf import settings
+
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            tag,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
 def _closed(session: Session) -> bool:
     return not (session.is_open and session.site.study.is_open)
 
@@ -68,7 +98,8 @@ def start(request, token):
         Session.objects.select_related("site__study__instrument"), token=token
     )
     study = session.site.study
-    context = {"session": session, "study": study, "instrument": study.instrument.instrument}
+    instrument, language = _in_language(request, study.instrument.instrument)
+    context = {"session": session, "study": study, "instrument": instrument, **language}
     if _closed(session):
         return render(request, "respondent/closed.jinja", context)
     if study.evaluation:
@@ -80,7 +111,7 @@ def start(request, token):
         expiry.now_and_then()  # abandoned drafts go without a scheduled command
         _draft, code = services.start_draft(session)
         return redirect("surveys:page", code=code, number=1)
-    return render(request, "respondent/start.jinja", context)
+    return _keep_language(request, render(request, "respondent/start.jinja", context), context)
 
 
 # -- an evaluation's waves (see .waves) ---------------------------------------------------------
@@ -280,7 +311,7 @@ def page(request, code, number):
         return render(
             request, "respondent/closed.jinja", {"session": session, "study": session.site.study}
         )
-    instrument = draft.instrument.instrument
+    instrument, language = _in_language(request, draft.instrument.instrument)
     only = services.draft_sections(draft)
     sections = respondent.pages(instrument, draft.answers, only)
     if number < 1:
@@ -313,6 +344,8 @@ def page(request, code, number):
         "study": session.site.study,
         "session": session,
         "instrument": instrument,
+        **language,
+        "sliders": any(respondent.is_slider(instrument.item(i)) for i in section.items),
         "section": section,
         "number": number,
         "total": len(sections),
@@ -328,7 +361,7 @@ def page(request, code, number):
             else None
         ),
     }
-    return render(request, "respondent/page.jinja", context)
+    return _keep_language(request, render(request, "respondent/page.jinja", context), context)
 
 
 def _submitted(code: str, token: str):
@@ -351,7 +384,7 @@ def check(request, code):
                 return redirect("surveys:between", code=code)
             return _submitted(code, token)
     draft = _draft_or_404(code)
-    instrument = draft.instrument.instrument
+    instrument, language = _in_language(request, draft.instrument.instrument)
     only = services.draft_sections(draft)
     if waves.asks_code(draft.wave, draft.session.site.study) and waves.CODE_SEEN not in draft.seen:
         return redirect("surveys:code", code=code)
@@ -373,10 +406,11 @@ def check(request, code):
         return _submitted(code, response.submission_token)
     answered, shown = respondent.count_answered(instrument, draft.answers, only)
     sections = respondent.pages(instrument, draft.answers, only)
-    return render(
+    page = render(
         request,
         "respondent/check.jinja",
         {
+            **language,
             "study": draft.session.site.study,
             "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
             "code": code,
@@ -387,6 +421,7 @@ def check(request, code):
             "back": redirect("surveys:page", code=code, number=len(sections)).url,
         },
     )
+    return _keep_language(request, page, language)
 
 
 @never_cache

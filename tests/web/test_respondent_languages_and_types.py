@@ -1,0 +1,145 @@
+"""Respondent pages for instruments in two languages and with dates, times, notes, dropdowns,
+sliders and calculations (Django's test client: no JavaScript)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from readiness.web.surveys.models import Draft, Response
+from readiness.web.surveys.views_respondent import LANGUAGE_COOKIE
+from tests.web.bilingual import bilingual_session
+from tests.web.helpers import start
+
+pytestmark = pytest.mark.django_db
+
+ABOUT = {"Seen": "1", "role": "nurse"}
+SHIFT = {
+    "when_seen[day]": "15",
+    "when_seen[month]": "3",
+    "when_seen[year]": "2026",
+    "shift_start": "07:30",
+    "logged_at": "2026-03-15T19:05",
+    "hours": "12",
+}
+
+
+@pytest.fixture
+def ward(make_user):
+    return bilingual_session(make_user)
+
+
+def _html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def _submit(client, code: str):
+    check = _html(client.get(f"/r/{code}/check/"))
+    token = re.search(r'name="submission_token" value="([^"]+)"', check).group(1)
+    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    assert done.status_code == 302, done.content[:500]
+    return Response.objects.get()
+
+
+def test_the_default_language_is_shown_first_with_a_switch_to_welsh(client, ward):
+    html = _html(client.get(f"/s/{ward.token}/"))
+    assert '<html lang="en-GB"' in html
+    assert "Ward check" in html
+    assert 'href="?lang=cy" hreflang="cy" lang="cy">Cymraeg</a>' in html
+    assert LANGUAGE_COOKIE not in client.cookies
+
+
+def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client, ward):
+    welsh = _html(client.get(f"/s/{ward.token}/?lang=cy"))
+    assert '<html lang="cy"' in welsh and "Gwiriad ward" in welsh
+    cookie = client.cookies[LANGUAGE_COOKIE]
+    assert cookie.value == "cy" and not cookie["expires"] and not cookie["max-age"]
+    code = start(client, ward)
+    page = _html(client.get(f"/r/{code}/1/"))  # no ?lang: the cookie keeps Welsh
+    assert '<html lang="cy"' in page
+    assert "Amdanoch chi" in page and "Diolch am gymryd rhan 🙏" in page
+    assert ">Nyrs</option>" in page and ">Meddyg</option>" in page
+    assert client.post(f"/r/{code}/1/", ABOUT).status_code == 302
+    page2 = _html(client.get(f"/r/{code}/2/"))
+    assert "Pryd welsoch chi&#39;r claf?" in page2 or "Pryd welsoch chi'r claf?" in page2
+    assert client.post(f"/r/{code}/2/", SHIFT).status_code == 302
+    response = _submit(client, code)
+    assert response.answers == {
+        "Seen": 1,
+        "role": "nurse",
+        "when_seen": "2026-03-15",
+        "shift_start": "07:30",
+        "logged_at": "2026-03-15T19:05",
+        "hours": 12,
+        "seen_nurse": 1,
+    }
+
+
+def test_a_language_the_instrument_does_not_hold_is_ignored(client, ward):
+    html = _html(client.get(f"/s/{ward.token}/?lang=fr"))
+    assert '<html lang="en-GB"' in html
+    assert LANGUAGE_COOKIE not in client.cookies
+
+
+def test_note_dropdown_and_date_are_rendered_and_the_calculation_is_not(client, ward):
+    code = start(client, ward)
+    page = _html(client.get(f"/r/{code}/1/"))
+    assert "Thank you for taking part 🙏" in page
+    assert 'name="intro"' not in page  # a note has no control
+    assert '<select class="nhsuk-select" id="q-role" name="role"' in page
+    assert client.post(f"/r/{code}/1/", {"Seen": "1", "role": "doctor"}).status_code == 302
+    page2 = _html(client.get(f"/r/{code}/2/"))
+    for name in ("when_seen[day]", "when_seen[month]", "when_seen[year]"):
+        assert f'name="{name}"' in page2
+    assert 'type="time"' in page2 and 'type="datetime-local"' in page2
+    assert 'type="range"' in page2 and 'min="0" max="24"' in page2
+    assert "seen_nurse" not in page2 and "Seen by a nurse" not in page2
+    assert Draft.objects.get().answers["seen_nurse"] == 0  # computed on save
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"when_seen[day]": "31", "when_seen[month]": "2"}, "The date must be a real date"),
+        ({"when_seen[day]": "", "when_seen[month]": "2"}, "The date must include a day"),
+        ({"shift_start": "25:61"}, "Enter a time on the 24-hour clock"),
+        ({"logged_at": "2026-03-15"}, "Enter a real date and time"),
+        ({"hours": "30"}, "Between 0 and 24 hours."),
+        ({"hours": "many"}, "Enter a whole number between 0 and 24"),
+    ],
+)
+def test_bad_dates_times_and_numbers_get_clear_errors(client, ward, posted, message):
+    code = start(client, ward)
+    client.post(f"/r/{code}/1/", ABOUT)
+    page = _html(client.post(f"/r/{code}/2/", {**SHIFT, **posted}))
+    assert "There is a problem" in page
+    assert message in page
+
+
+def test_the_constraint_message_is_shown_in_welsh(client, ward):
+    client.get(f"/s/{ward.token}/?lang=cy")
+    code = start(client, ward)
+    client.post(f"/r/{code}/1/", ABOUT)
+    page = _html(client.post(f"/r/{code}/2/", {**SHIFT, "hours": "-1"}))
+    assert "Rhwng 0 a 24 awr." in page
+
+
+def test_a_date_answer_is_shown_back_when_returning_to_the_page(client, ward):
+    code = start(client, ward)
+    client.post(f"/r/{code}/1/", ABOUT)
+    client.post(f"/r/{code}/2/", SHIFT)
+    page = _html(client.get(f"/r/{code}/2/"))
+    assert 'name="when_seen[day]" type="text" value="15"' in page or 'value="15"' in page
+    assert 'value="07:30"' in page and 'value="2026-03-15T19:05"' in page
+
+
+def test_a_question_hidden_by_an_earlier_page_and_the_calculation_follow_the_answers(client, ward):
+    code = start(client, ward)
+    client.post(f"/r/{code}/1/", {"Seen": "0", "role": "nurse"})
+    page = _html(client.get(f"/r/{code}/2/"))
+    assert "when_seen" not in page
+    client.post(f"/r/{code}/2/", {k: v for k, v in SHIFT.items() if "when_seen" not in k})
+    response = _submit(client, code)
+    assert response.answers["seen_nurse"] == 0 and "when_seen" not in response.answers
