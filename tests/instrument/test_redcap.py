@@ -424,7 +424,7 @@ def test_a_failed_write_leaves_the_earlier_file_and_no_partial_one(survey, tmp_p
                 raise OSError("disk full")
             self.inner.writerow(row)
 
-    monkeypatch.setattr("readiness.instrument.redcap.csv.writer", Failing)
+    monkeypatch.setattr("readiness.instrument.redcap_write.csv.writer", Failing)
     with pytest.raises(OSError, match="disk full"):
         write_redcap_dictionary(survey, path)
     assert path.read_text() == "earlier"

@@ -51,9 +51,8 @@ import pandas as pd
 
 from readiness.errors import ProblemsError, ReadinessError
 from readiness.instrument.describe import codebook_csv, codebook_rows
-from readiness.instrument.interop import unique_name
 from readiness.instrument.model import META_COLUMNS, Instrument
-from readiness.instrument.redcap import write_redcap_dictionary
+from readiness.instrument.redcap import record_field, write_redcap_dictionary
 from readiness.responses import write_responses
 from readiness.responses.validate import is_numeric_item
 from readiness.responses.write import number_text
@@ -317,8 +316,7 @@ def _xlsx_fitted(frame: pd.DataFrame) -> int:
 
 def redcap_record_field(instrument: Instrument) -> str:
     """The record identifier's name, as :func:`write_redcap_dictionary` names it."""
-    taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
-    return unique_name("record_id", taken)
+    return record_field(instrument)
 
 
 def checkbox_column(item_id: str, code) -> str:

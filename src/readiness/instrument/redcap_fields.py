@@ -1,0 +1,368 @@
+"""REDCap fields read as items: each field type's mapping, then what every field may carry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from readiness.instrument.interop import (
+    code_from_text,
+    codes_fit_likert,
+    has_fixed_codes,
+    number_from_text,
+    valid_code,
+)
+from readiness.instrument.redcap_columns import Annotation, tag_text
+
+NOT_MAPPED = {
+    "descriptive": (
+        "a descriptive field shows text and collects no answer; Readiness has no display-only "
+        "items.",
+        "if it introduces the section, tag it @READINESS-INTRO, or put its text in a section "
+        "intro in the instrument YAML.",
+    ),
+    "calc": (
+        "a calculated field is computed by REDCap; Readiness computes scores from scales and "
+        "indicators.",
+        "define the score as a scale or an indicator in the instrument YAML.",
+    ),
+    "file": (
+        "a file upload has no Readiness item type (anonymous surveys collect no files).",
+        "leave it out, or ask for the information as text.",
+    ),
+    "slider": (
+        "a slider (visual analogue scale) has no Readiness item type.",
+        "use a number item with min 0 and max 100, or a Likert item.",
+    ),
+    "sql": (
+        "a dynamic SQL field depends on the REDCap server's database.",
+        "use a single choice item with its choices written out.",
+    ),
+}
+DATE_VALIDATION = re.compile(r"^(date|datetime|time)")
+MULTILINE = "multiline"  # a notes field: a text box of several lines (XLSForm's word)
+KNOWN_TAGS = {"TYPE", "KEY", "EXPLANATION", "SOURCE", "CHOICES", "INTRO"}
+Choices = list[tuple[int | str, str]]
+
+
+class Row(Protocol):
+    number: int
+
+    def __getitem__(self, column: str) -> str: ...
+
+
+class Notes(Protocol):
+    def note(
+        self, kind: str, row: Any, column: str | None, message: str, fix: str = ""
+    ) -> None: ...
+
+
+@dataclass
+class Field:
+    """One field being read: its row, annotation and parsed choices, and where notes go."""
+
+    notes: Notes
+    row: Row
+    annotation: Annotation
+    choices: Choices | None
+    matrix_warned: set[str]
+
+    @property
+    def kind(self) -> str:
+        return self.row["field_type"].lower()
+
+    @property
+    def our_type(self) -> str:
+        return tag_text(self.annotation.tags.get("TYPE"))
+
+    @property
+    def validation(self) -> str:
+        return self.row["text_validation_type_or_show_slider_number"].lower()
+
+    def note(self, kind: str, column: str | None, message: str, fix: str = "") -> None:
+        self.notes.note(kind, self.row, column, message, fix)
+
+    def as_choices(self) -> list[dict]:
+        return [{"code": c, "label": label} for c, label in (self.choices or [])]
+
+    @property
+    def codes(self) -> list[int | str]:
+        return [c for c, _ in (self.choices or [])]
+
+
+def parse_choices(text: str) -> tuple[Choices, list[tuple[str, str]]]:
+    """``1, Label | 2, Label`` as (code, label) pairs, and the errors found (message, fix)."""
+    errors: list[tuple[str, str]] = []
+    out: Choices = []
+    seen: set[str] = set()
+    for part in (p.strip() for p in text.split("|")):
+        if not part:
+            continue
+        if "," not in part:
+            errors.append(
+                (
+                    f"choice {part!r} has no code.",
+                    "write each choice as 'code, label', e.g. '1, Yes | 0, No'.",
+                )
+            )
+            continue
+        raw, label = part.split(",", 1)
+        code = code_from_text(raw)
+        if raw.strip() == "" or not valid_code(code):
+            errors.append(
+                (
+                    f"choice code {raw.strip()!r} is not a whole number or a word.",
+                    "use codes such as 1, 2, 3 or short words without spaces.",
+                )
+            )
+        elif str(code) in seen:
+            errors.append((f"choice code {code} is used twice.", "give each choice its own code."))
+        else:
+            seen.add(str(code))
+            out.append((code, label.strip()))
+    if not out and not errors:
+        errors.append(("a choice field has no choices.", "write them as '1, Label | 2, Label'."))
+    return out, errors
+
+
+# --------------------------------------------------------------------------------------------
+# The field's type
+
+
+def field_item(f: Field) -> dict | None:
+    """The item a field maps to (as instrument data), or None after reporting why not."""
+    if not _mappable(f):
+        return None
+    item: dict[str, Any] = {"id": f.row["field_name"], "text": f.row["field_label"]}
+    TYPE_MAPPERS.get(f.kind, _text_item)(f, item)
+    _check_type(f, item)
+    _common(f, item)
+    _layout_notes(f)
+    _annotation_notes(f)
+    return item
+
+
+def _mappable(f: Field) -> bool:
+    if f.kind in NOT_MAPPED:
+        message, fix = NOT_MAPPED[f.kind]
+        f.note("unmapped", "field_type", f"field type '{f.kind}' is not mapped: {message}", fix)
+        return False
+    if f.kind == "text" and DATE_VALIDATION.match(f.validation) and f.our_type != "month_year":
+        f.note(
+            "unmapped",
+            "text_validation_type_or_show_slider_number",
+            f"a text field validated as '{f.validation}' is not mapped: Readiness has no date "
+            "or time items (only month and year).",
+            "use a month_year or text item in the instrument YAML.",
+        )
+        return False
+    return True
+
+
+def _single_choice(f: Field, item: dict) -> None:
+    matrix, our = f.row["matrix_group_name"], f.our_type
+    if our == "true_false":
+        _true_false(f, item)
+    elif our == "likert":
+        item.update(type="likert", choices=f.as_choices())
+    elif our != "single_choice" and matrix and f.kind == "radio" and codes_fit_likert(f.codes):
+        item.update(type="likert", choices=f.as_choices())
+        _matrix_note(
+            f,
+            f"the radio fields of matrix group '{matrix}' are read as Likert items (a matrix "
+            "with whole-number codes is REDCap's rating grid).",
+            "tag a field @READINESS-TYPE=single_choice to read it as a plain choice.",
+        )
+    else:
+        item.update(type="single_choice", choices=f.as_choices())
+        _matrix_note(f, f"matrix group '{matrix}' is shown as separate questions in Readiness.")
+
+
+def _matrix_note(f: Field, message: str, fix: str = "") -> None:
+    matrix = f.row["matrix_group_name"]
+    if matrix and matrix not in f.matrix_warned:
+        f.matrix_warned.add(matrix)
+        f.note("warning", "matrix_group_name", message, fix)
+
+
+def _true_false(f: Field, item: dict) -> None:
+    tags = f.annotation.tags
+    if not has_fixed_codes(f.codes, "true_false"):
+        f.note(
+            "warning",
+            "select_choices_or_calculations",
+            "tagged as true_false but its codes are not 1 (True), 0 (False) and 8 (Don't know); "
+            "read as a single choice.",
+            "use the codes 1, 0 and 8.",
+        )
+        item.update(type="single_choice", choices=f.as_choices())
+        return
+    item["type"] = "true_false"
+    key = tag_text(tags.get("KEY")).lower()
+    if key in ("1", "true", "0", "false"):
+        item["key"] = key in ("1", "true")
+    for name, tag in (("explanation", "EXPLANATION"), ("source", "SOURCE")):
+        if tag_text(tags.get(tag)):
+            item[name] = tag_text(tags.get(tag))
+
+
+def _checkbox(f: Field, item: dict) -> None:
+    item.update(type="multiple_choice", choices=f.as_choices())
+    matrix = f.row["matrix_group_name"]
+    _matrix_note(f, f"matrix group '{matrix}' is shown as separate questions in Readiness.")
+
+
+def _yes_no(f: Field, item: dict) -> None:
+    item["type"] = "yes_no"
+
+
+def _truefalse_field(f: Field, item: dict) -> None:
+    item.update(
+        type="single_choice", choices=[{"code": 1, "label": "True"}, {"code": 0, "label": "False"}]
+    )
+    f.note(
+        "warning",
+        "field_type",
+        "REDCap's truefalse field has no \"don't know\" and no answer key; read as a single "
+        "choice (1 True, 0 False).",
+        "to score it as knowledge, make it a true_false item with a key in the YAML.",
+    )
+
+
+def _notes_field(f: Field, item: dict) -> None:
+    item.update(type="text", appearance=MULTILINE)
+
+
+def _text_item(f: Field, item: dict) -> None:
+    validation = f.validation
+    if f.our_type == "month_year":
+        item["type"] = "month_year"
+        if validation:
+            f.note(
+                "warning",
+                "text_validation_type_or_show_slider_number",
+                f"validation '{validation}' is not kept; month_year answers are YYYY-MM.",
+            )
+    elif validation in ("integer", "int", "float") or validation.startswith("number"):
+        _number(f, item)
+    else:
+        item["type"] = "text"
+        if validation:
+            f.note(
+                "warning",
+                "text_validation_type_or_show_slider_number",
+                f"validation '{validation}' is not kept; read as free text.",
+            )
+
+
+def _number(f: Field, item: dict) -> None:
+    validation = f.validation
+    item["type"] = "number"
+    if validation in ("integer", "int"):
+        item["integer"] = True
+    elif validation not in ("number", "float"):
+        f.note(
+            "warning",
+            "text_validation_type_or_show_slider_number",
+            f"validation '{validation}' is read as a plain number (its decimal places or comma "
+            "are not kept).",
+        )
+    _range(f, item)
+
+
+def _range(f: Field, item: dict) -> None:
+    for key, column in (("min", "text_validation_min"), ("max", "text_validation_max")):
+        raw = f.row[column]
+        if not raw:
+            continue
+        value = number_from_text(raw)
+        if value is None:
+            f.note("warning", column, f"{key} {raw!r} is not a number; not kept.", "write a plain number.")  # fmt: skip
+        else:
+            item[key] = value
+
+
+TYPE_MAPPERS: dict[str, Callable[[Field, dict], None]] = {
+    "radio": _single_choice,
+    "dropdown": _single_choice,
+    "checkbox": _checkbox,
+    "yesno": _yes_no,
+    "truefalse": _truefalse_field,
+    "notes": _notes_field,
+    "text": _text_item,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# What every field may carry
+
+
+def _check_type(f: Field, item: dict) -> None:
+    row = f.row
+    if item["type"] != "number" and (row["text_validation_min"] or row["text_validation_max"]):
+        f.note(
+            "warning",
+            "text_validation_min",
+            "Text Validation Min / Max are not kept for a field that is not a number.",
+        )
+    our = f.our_type
+    if our and our not in (item["type"], "single_choice"):
+        f.note(
+            "warning",
+            "field_annotation",
+            f"@READINESS-TYPE={our} does not fit a '{f.kind}' field; read as {item['type']}.",
+        )
+
+
+def _common(f: Field, item: dict) -> None:
+    row, tags = f.row, f.annotation.tags
+    if row["field_note"]:
+        item["help"] = row["field_note"]
+    if row["required_field"].lower() in ("y", "yes", "1", "true"):
+        item["required"] = True
+    if f.annotation.hidden:
+        if item["type"] in ("text", "single_choice", "number"):
+            item["hidden"] = True
+        else:
+            f.note(
+                "warning",
+                "field_annotation",
+                "@HIDDEN is not kept: Readiness hides only text, single choice and number items "
+                f"(this is {item['type']}).",
+            )
+    choice_types = ("single_choice", "likert", "multiple_choice")
+    if tags.get("CHOICES") and item.get("choices") and item["type"] in choice_types:
+        item["_choice_set"] = tag_text(tags["CHOICES"])
+
+
+def _layout_notes(f: Field) -> None:
+    row = f.row
+    if row["identifier"].lower() in ("y", "yes", "1"):
+        f.note(
+            "warning",
+            "identifier",
+            "REDCap marks this field as an identifier; Readiness surveys are anonymous, so check "
+            "that it should be asked at all.",
+        )
+    for column, what in (
+        ("custom_alignment", "custom alignment"),
+        ("question_number", "question number"),
+    ):
+        if row[column]:
+            f.note("warning", column, f"the {what} {row[column]!r} is not kept (layout only).")
+    if row["matrix_ranking"].lower() in ("y", "yes", "1"):
+        f.note("warning", "matrix_ranking", "matrix ranking is not kept.")
+
+
+def _annotation_notes(f: Field) -> None:
+    annotation = f.annotation
+    for other in annotation.other_tags:
+        f.note("warning", "field_annotation", f"the action tag {other} is not kept.")
+    if annotation.text:
+        f.note(
+            "warning", "field_annotation", f"the annotation text {annotation.text!r} is not kept."
+        )
+    for name in sorted(set(annotation.tags) - KNOWN_TAGS):
+        f.note("warning", "field_annotation", f"@READINESS-{name} is not a tag we read here.")

@@ -1,0 +1,401 @@
+"""Writing an instrument as a REDCap data dictionary: the record identifier, then each form
+with its sections as section headers, then what a dictionary cannot hold, reported."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from readiness.instrument.interop import (
+    ConversionNote,
+    ConversionResult,
+    format_number,
+    format_redcap_logic,
+    unique_name,
+    write_condition,
+)
+from readiness.instrument.model import Instrument, Item, Section
+from readiness.instrument.redcap_columns import (
+    API_COLUMNS,
+    DESIGNER_COLUMNS,
+    RECORD_ID_LABEL,
+    default_form,
+    default_title,
+    tag,
+)
+
+
+def record_field(instrument: Instrument) -> str:
+    """The name of REDCap's record identifier for the instrument: the one it was read with,
+    else ``record_id`` (made unique among the item and section ids)."""
+    taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
+    return unique_name(instrument.record_id or "record_id", taken)
+
+
+def write_redcap_dictionary(
+    instrument: Instrument,
+    path: str | Path,
+    *,
+    headers: str = "designer",
+    columns: int = 18,
+) -> ConversionResult:
+    """Write an instrument as a REDCap data dictionary (CSV).
+
+    ``headers``: "designer" (the headers of REDCap's Data Dictionary page) or "api" (those of
+    the API's metadata export). ``columns``: 18 (current REDCap) or 16 (older REDCap, without
+    "Matrix Ranking?" and "Field Annotation": our ``@READINESS-...`` tags and ``@HIDDEN`` then
+    have nowhere to go, and each loss is reported).
+
+    The record identifier is written first (its name from the dictionary the instrument was
+    read from, else ``record_id``). Sections are section headers within their REDCap form: the
+    form they were read from, else one form named after the instrument. Scales and indicators
+    cannot live in a REDCap dictionary and are listed in the result's ``unmapped``.
+    """
+    if headers not in ("designer", "api"):
+        raise ValueError("headers must be 'designer' or 'api'")
+    if columns not in (16, 18):
+        raise ValueError("columns must be 18 or 16")
+    writer = _Writer(instrument, str(path), with_annotation=columns == 18)
+    writer.record()
+    writer.unused_choice_sets()
+    for section in instrument.sections:
+        writer.section(section)
+    writer.extras()
+    _write_csv(path, writer.rows, headers, columns)
+    return ConversionResult(
+        instrument=instrument,
+        path=str(path),
+        format="redcap",
+        direction="write",
+        unmapped=writer.unmapped,
+        warnings=writer.warnings,
+    )
+
+
+def _write_csv(path: str | Path, rows: list[dict[str, str]], headers: str, columns: int) -> None:
+    names = API_COLUMNS[:columns]
+    shown = names if headers == "api" else DESIGNER_COLUMNS[:columns]
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            out = csv.writer(handle, lineterminator="\n")
+            out.writerow(shown)
+            for row in rows:
+                out.writerow([row.get(name, "") for name in names])
+
+    from readiness.tabular import atomic_write
+
+    atomic_write(path, write)
+
+
+class _Writer:
+    def __init__(self, instrument: Instrument, file: str, *, with_annotation: bool):
+        self.instrument = instrument
+        self.file = file
+        self.with_annotation = with_annotation
+        self.unmapped: list[ConversionNote] = []
+        self.warnings: list[ConversionNote] = []
+        self.targets: dict[str, Item] = {item.id: item for item in instrument.items}
+        self.taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
+        self.rows: list[dict[str, str]] = []
+        self.form: str | None = None  # the form being written
+        self.forms_done: set[str] = set()
+
+    def note(self, kind: str, field: str | None, message: str, fix: str = "") -> None:
+        target = self.unmapped if kind == "unmapped" else self.warnings
+        target.append(ConversionNote(message=message, fix=fix, field=field, file=self.file))
+
+    def lost(self, field_name: str, what: str) -> None:
+        self.note(
+            "unmapped",
+            field_name,
+            f"{what} needs the Field Annotation column, which the 16-column form lacks; not "
+            "written.",
+            "write the 18-column form.",
+        )
+
+    # the record identifier ----------------------------------------------------------------
+    def record(self) -> None:
+        inst = self.instrument
+        name = record_field(inst)
+        self.taken.add(name)
+        meta_tags = [
+            tag("INSTRUMENT", inst.id),
+            tag("VERSION", inst.version),
+            tag("TITLE", inst.title),
+            tag("LANGUAGE", inst.language),
+        ]
+        for key, value in (
+            ("DESCRIPTION", inst.description),
+            ("NOTICE", inst.notice),
+            ("SOURCES", inst.sources),
+        ):
+            if value:
+                meta_tags.append(tag(key, value))
+        if inst.record_id:
+            meta_tags.append(tag("RECORD-ID"))
+        else:
+            self.note(
+                "warning",
+                name,
+                f"REDCap's record identifier, '{name}', is written as the first field; it is the "
+                "response id, not an item.",
+            )
+        self.rows.append(
+            {
+                "field_name": name,
+                "form_name": self.form_of(inst.sections[0]),
+                "field_type": "text",
+                "field_label": RECORD_ID_LABEL,
+                "field_annotation": " ".join(meta_tags),
+            }
+        )
+        if not self.with_annotation:
+            self.lost(name, "the instrument's id, version, title, description, notice and sources")
+
+    def unused_choice_sets(self) -> None:
+        used = {item.choice_set for item in self.instrument.items if item.choice_set}
+        for name in self.instrument.choice_sets:
+            if name not in used:
+                self.note(
+                    "unmapped",
+                    name,
+                    f"choice set '{name}' is used by no item; REDCap has no named choice lists, "
+                    "so it is not written.",
+                )
+
+    # forms and sections -------------------------------------------------------------------
+    def form_of(self, section: Section) -> str:
+        return section.form or default_form(self.instrument.id)
+
+    def start_form(self, section: Section) -> tuple[str, bool]:
+        """The form the section is written in, and whether the section starts it. A form
+        that would start again after another (REDCap keeps a form's fields together) is
+        written under a new name, reported."""
+        form = self.form_of(section)
+        if form == self.form:
+            return form, False
+        if form in self.forms_done:
+            wanted = form
+            form = unique_name(wanted, self.forms_done | {self.form or ""})
+            self.note(
+                "warning",
+                section.id,
+                f"form '{wanted}' starts again after another form; REDCap keeps a form's fields "
+                f"together, so this part is written as form '{form}'.",
+            )
+        if self.form is not None:
+            self.forms_done.add(self.form)
+        self.form = form
+        if len(self.rows) == 1:
+            self.rows[0]["form_name"] = form
+        return form, True
+
+    def section(self, section: Section) -> None:
+        form, starts = self.start_form(section)
+        header = section.title
+        if starts and header == default_title(form):
+            header = ""  # read back, a form without a header is titled by its name
+        first_tags = self.section_tags(section, form, starts)
+        logic = write_condition(
+            format_redcap_logic,
+            section.show_if,
+            self.targets,
+            self.unmapped,
+            failure="the section's condition cannot be written",
+            field=section.id,
+            file=self.file,
+        )
+        if logic is not None:
+            first_tags.append(tag("SECTION-IF", logic))
+            if not self.with_annotation:
+                self.lost(section.id, "the section's own condition (@READINESS-SECTION-IF)")
+        if section.intro:
+            self.intro(section, form, header, logic, first_tags)
+            header, first_tags = "", []
+        matrices = _matrix_groups(self.instrument, section)
+        for item in (self.instrument.item(i) for i in section.items):
+            self.item(item, form, header, logic, first_tags, matrices.get(item.id, ""))
+            header, first_tags = "", []
+
+    def section_tags(self, section: Section, form: str, starts: bool) -> list[str]:
+        """@READINESS-SECTION when reading back would not give the section's id (that of the
+        first section of a form is the form's name)."""
+        if starts and section.id == form:
+            return []
+        if not self.with_annotation:
+            self.lost(section.id, "the section's id (@READINESS-SECTION)")
+        return [tag("SECTION", section.id)]
+
+    def intro(
+        self, section: Section, form: str, header: str, logic: str | None, tags: list[str]
+    ) -> None:
+        name = unique_name(f"{section.id}_intro", self.taken)
+        self.rows.append(
+            {
+                "field_name": name,
+                "form_name": form,
+                "section_header": header,
+                "field_type": "descriptive",
+                "field_label": section.intro,
+                "branching_logic": logic or "",
+                "field_annotation": " ".join([tag("INTRO"), *tags]),
+            }
+        )
+        if not self.with_annotation:
+            self.lost(name, "the section intro's tag (@READINESS-INTRO)")
+
+    def item(
+        self,
+        item: Item,
+        form: str,
+        header: str,
+        section_logic: str | None,
+        first_tags: list[str],
+        matrix: str,
+    ) -> None:
+        row, tags = _item_row(item, form, self.targets, self.unmapped, self.file)
+        row["section_header"] = header
+        row["matrix_group_name"] = matrix
+        own = row.get("branching_logic", "")
+        if section_logic and own:
+            row["branching_logic"] = f"({section_logic}) and ({own})"
+        elif section_logic:
+            row["branching_logic"] = section_logic
+        tags = first_tags + tags
+        row["field_annotation"] = " ".join(tags)
+        if tags and not self.with_annotation:
+            self.lost(item.id, " ".join(t.split("=")[0] for t in tags))
+        self.rows.append(row)
+
+    # what a dictionary cannot hold --------------------------------------------------------
+    def extras(self) -> None:
+        fix = "keep the instrument YAML, and pass it as base when reading the dictionary back."
+        for scale in self.instrument.scales:
+            self.note(
+                "unmapped",
+                scale.id,
+                "scales cannot be held in a REDCap data dictionary (REDCap's calculated fields "
+                "have no minimum number of answered items and no reverse keying of ours); not "
+                "written.",
+                fix,
+            )
+        for indicator in self.instrument.indicators:
+            self.note(
+                "unmapped",
+                indicator.id,
+                "indicators cannot be held in a REDCap data dictionary; not written.",
+                fix,
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Items as fields
+
+
+def _choices_text(item: Item, unmapped: list[ConversionNote], file: str) -> str:
+    parts = []
+    for choice in item.choices:
+        label = choice.label
+        if "|" in label:
+            unmapped.append(
+                ConversionNote(
+                    message=f"the label {label!r} holds '|', which separates REDCap choices; "
+                    "written with '/' instead.",
+                    fix="avoid '|' in choice labels.",
+                    field=item.id,
+                    file=file,
+                )
+            )
+            label = label.replace("|", "/")
+        parts.append(f"{choice.code}, {label}")
+    return " | ".join(parts)
+
+
+def _item_row(
+    item: Item, form: str, targets: dict[str, Item], unmapped: list[ConversionNote], file: str
+) -> tuple[dict[str, str], list[str]]:
+    row: dict[str, str] = {"field_name": item.id, "form_name": form, "field_label": item.text}
+    tags = _type_columns(item, row, unmapped, file)
+    if item.help:
+        row["field_note"] = item.help
+    if item.required:
+        row["required_field"] = "y"
+    if item.hidden:
+        tags.append("@HIDDEN")
+    logic = write_condition(
+        format_redcap_logic,
+        item.show_if,
+        targets,
+        unmapped,
+        failure="the condition cannot be written as branching logic",
+        field=item.id,
+        file=file,
+    )
+    if logic is not None:
+        row["branching_logic"] = logic
+    return row, tags
+
+
+def _type_columns(
+    item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str
+) -> list[str]:
+    """The field type and the columns that go with it; returns the tags the type needs."""
+    tags: list[str] = []
+    kind = item.type
+    if kind in ("single_choice", "likert", "multiple_choice"):
+        row["field_type"] = "checkbox" if kind == "multiple_choice" else "radio"
+        row["select_choices_or_calculations"] = _choices_text(item, unmapped, file)
+        if kind == "likert":
+            tags.append(tag("TYPE", "likert"))
+        if item.choice_set:
+            tags.append(tag("CHOICES", item.choice_set))
+    elif kind == "true_false":
+        row["field_type"] = "radio"
+        row["select_choices_or_calculations"] = _choices_text(item, unmapped, file)
+        tags += [tag("TYPE", "true_false"), tag("KEY", "1" if item.key else "0")]
+        if item.explanation:
+            tags.append(tag("EXPLANATION", item.explanation))
+        if item.source:
+            tags.append(tag("SOURCE", item.source))
+    elif kind == "yes_no":
+        row["field_type"] = "yesno"
+    elif kind == "number":
+        row["field_type"] = "text"
+        row["text_validation_type_or_show_slider_number"] = "integer" if item.integer else "number"
+        if item.minimum is not None:
+            row["text_validation_min"] = format_number(item.minimum)
+        if item.maximum is not None:
+            row["text_validation_max"] = format_number(item.maximum)
+    elif kind == "month_year":
+        row["field_type"] = "text"
+        tags.append(tag("TYPE", "month_year"))
+    else:
+        row["field_type"] = "notes" if item.appearance == "multiline" else "text"
+    return tags
+
+
+def _matrix_groups(instrument: Instrument, section: Section) -> dict[str, str]:
+    """Runs of two or more Likert items with the same choices (and no help text) in a section."""
+    out: dict[str, str] = {}
+    run: list[Item] = []
+    count = 0
+
+    def close() -> None:
+        nonlocal count
+        if len(run) >= 2:
+            count += 1
+            for item in run:
+                out[item.id] = f"{section.id}_m{count}"
+        run.clear()
+
+    for item in (instrument.item(i) for i in section.items):
+        fits = item.type == "likert" and not item.help
+        if fits and run and run[0].choices == item.choices:
+            run.append(item)
+            continue
+        close()
+        if fits:
+            run.append(item)
+    close()
+    return out
