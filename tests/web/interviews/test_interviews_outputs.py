@@ -82,6 +82,29 @@ def test_agreement_figures_are_the_cores(project, people, signed_in):
     assert "Unit: character." in character
 
 
+def test_interviewer_turns_are_left_out_unless_the_box_is_ticked(project, people, signed_in):
+    two_coders(project, people)
+    code_words(project, people["alice"], "P12", "Can you tell me about your role", "Training")
+    client = signed_in(people["lead"])
+    core = convert.to_core(project)
+    default = client.get(f"/interviews/{project.slug}/agreement/?unit=turn").content.decode()
+    left_out = core_agreement(core, unit="turn")
+    assert left_out.note in default and "Interviewer" in left_out.note
+    assert 'id="interviewer" name="interviewer" type="checkbox" value="1" ' in default
+    ticked = client.get(
+        f"/interviews/{project.slug}/agreement/?unit=turn&interviewer=1"
+    ).content.decode()
+    kept = core_agreement(core, unit="turn", include_interviewer=True)
+    assert kept.overall.n > left_out.overall.n
+    assert f"{100 * kept.overall.percent_agreement:.1f}%" in ticked
+    assert 'value="1" checked' in ticked
+    assert html_count(ticked) == len(kept.disagreements) == len(left_out.disagreements) + 1
+
+
+def html_count(html: str) -> int:
+    return html.count('class="ri-disagreement"')
+
+
 def test_one_coder_gets_an_explanation(project, people, signed_in):
     code_words(project, people["alice"], "P12", "we had no interpreter", "Interpreters")
     html = signed_in(people["alice"]).get(f"/interviews/{project.slug}/agreement/").content.decode()

@@ -256,14 +256,21 @@ def download(
 # ---------------------------------------------------------------------------------------------
 
 
-def agreement(project, access, *, coders=None, unit="turn", skip=None):
+def agreement(project, access, *, coders=None, unit="turn", skip=None, interviewer=False):
     """The core's agreement on the transcripts this person may see, or None with the reason
-    when it cannot be computed (fewer than two coders on the same transcripts)."""
+    when it cannot be computed (fewer than two coders on the same transcripts).  The
+    interviewer's turns are left out unless ``interviewer`` (as the core does)."""
     from readiness.interviews.errors import InterviewError
 
     core = services.core_for(project, access, memos=False)
     try:
-        res = core_agreement(core, coders or None, unit=unit, skip_speakers=skip or None)
+        res = core_agreement(
+            core,
+            coders or None,
+            unit=unit,
+            skip_speakers=skip or None,
+            include_interviewer=interviewer,
+        )
     except InterviewError as err:
         return None, services.problem_texts(err), core
     return res, [], core
@@ -290,6 +297,7 @@ def resolve(
     coders=None,
     unit: str = "turn",
     skip=None,
+    interviewer: bool = False,
 ) -> int:
     """Resolve one disagreement that the core lists (same coders, unit and speakers left out).
 
@@ -304,7 +312,9 @@ def resolve(
         raise fail(f"unknown action {action!r}.")
     with transaction.atomic():
         locked = services._locked(project)
-        res, problems, core = agreement(locked, access, coders=coders, unit=unit, skip=skip)
+        res, problems, core = agreement(
+            locked, access, coders=coders, unit=unit, skip=skip, interviewer=interviewer
+        )
         if res is None:
             raise fail(problems[0] if problems else "agreement cannot be computed.")
         t = next((x for x in core.sources.values() if x.id == source), None)

@@ -749,6 +749,7 @@ def agreement(request, project, access):
     unit = "character" if params.get("unit") == "character" else "turn"
     coders = [c for c in params.getlist("coders") if c]
     skip = [s for s in params.getlist("skip") if s]
+    interviewer = params.get("interviewer") == "1"
     if request.method == "POST":
         try:
             n = analysis.resolve(
@@ -762,6 +763,7 @@ def agreement(request, project, access):
                 coders=coders or None,
                 unit=unit,
                 skip=skip,
+                interviewer=interviewer,
             )
         except InterviewError as err:
             for t in services.problem_texts(err):
@@ -769,10 +771,15 @@ def agreement(request, project, access):
         else:
             messages.success(request, f"Disagreement resolved ({n} coding(s) changed).")
         query = "&".join(
-            [f"unit={unit}"] + [f"coders={c}" for c in coders] + [f"skip={s}" for s in skip]
+            [f"unit={unit}"]
+            + [f"coders={c}" for c in coders]
+            + [f"skip={s}" for s in skip]
+            + (["interviewer=1"] if interviewer else [])
         )
         return redirect(f"{request.path}?{query}#disagreements")
-    res, problems, core = analysis.agreement(project, access, coders=coders, unit=unit, skip=skip)
+    res, problems, core = analysis.agreement(
+        project, access, coders=coders, unit=unit, skip=skip, interviewer=interviewer
+    )
     all_coders = sorted({core.user_name(c.coder) for c in core.codings.values() if c.coder})
     mine = services.coder_of(project, access.user)
     me = mine.name if mine is not None else access.user.get_username()
@@ -787,6 +794,7 @@ def agreement(request, project, access):
         unit=unit,
         coders=coders,
         skip=skip,
+        interviewer=interviewer,
         all_coders=all_coders,
         speakers=analysis.speakers(core),
         source_guid=analysis.guid_by_name(core),
