@@ -61,6 +61,7 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
     assert '<html lang="cy"' in page
     assert "Amdanoch chi" in page and "Diolch am gymryd rhan 🙏" in page
     assert ">Nyrs</option>" in page and ">Meddyg</option>" in page
+    assert re.search(r'<label class="nhsuk-label nhsuk-radios__label" for="q-Seen">\s*Ie', page)
     assert client.post(f"/r/{code}/1/", ABOUT).status_code == 302
     page2 = _html(client.get(f"/r/{code}/2/"))
     assert "Pryd welsoch chi&#39;r claf?" in page2 or "Pryd welsoch chi'r claf?" in page2

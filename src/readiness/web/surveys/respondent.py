@@ -49,6 +49,10 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def choices_of(item: Item) -> tuple[Choice, ...]:
+    """The item's choices; yes/no and true/false keep their fixed codes, with the labels the
+    instrument gives them (in the respondent's language) when it gives any."""
+    if item.choices:
+        return item.choices
     if item.type == "yes_no":
         return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
     if item.type == "true_false":
