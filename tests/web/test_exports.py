@@ -469,9 +469,11 @@ def test_a_stored_answer_with_a_control_character_never_stops_an_export(
     assert rows[1][rows[0].index("profession_other")] == "line one\x0bline two\x07"
 
 
-def test_an_export_error_shows_no_server_path(client, django_user_model, make_user):
-    """An SPSS export of an instrument with a name SPSS reserves: the message names the
-    variable and the fix, not the server's temporary folder."""
+def test_an_spss_name_is_made_for_a_reserved_word_with_the_mapping_in_a_codebook(
+    client, django_user_model, make_user
+):
+    """An SPSS export of an instrument with an item id SPSS reserves: the .sav names it
+    with_v, and the ZIP holds the codebook giving the mapping, with no server path."""
     from readiness.instrument import parse_instrument
 
     text = """
@@ -490,11 +492,15 @@ sections:
     lead = make_user("longlead")
     study = services.create_study(name="Long", lead=lead, instrument=version)
     client.force_login(lead)
-    response = client.get(f"/studies/{study.slug}/export/sav/", follow=True)
-    page = response.content.decode()
-    assert "with&#39; cannot be a variable name in a SAV file" in page
-    assert "readiness-export" not in page and "/tmp" not in page
-    assert "responses being written" not in page
+    response = client.get(f"/studies/{study.slug}/export/sav/")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    codebook = next(n for n in names if n.endswith("-codebook.csv"))
+    rows = list(csv.DictReader(io.StringIO(archive.read(codebook).decode("utf-8"))))
+    assert [(r["variable"], r["column"]) for r in rows] == [("with", "with_v")]
+    readme = archive.read("README.txt").decode("utf-8")
+    assert codebook in readme
+    assert "readiness-export" not in readme and "/tmp" not in readme
 
 
 # -- a training evaluation's link column -------------------------------------------------------

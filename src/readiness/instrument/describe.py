@@ -179,7 +179,7 @@ def codebook_rows(instrument: Instrument) -> list[dict[str, str]]:
                 scale.id + (" (reversed)" if item_id in scale.reverse else "")
             )
     rows = []
-    for item in instrument.items:
+    for item in instrument.data_items:  # a note is no variable
         rows.append(
             {
                 "variable": item.id,
@@ -198,13 +198,25 @@ def codebook_rows(instrument: Instrument) -> list[dict[str, str]]:
     return rows
 
 
-def codebook_csv(instrument: Instrument, rows: list[dict[str, str]] | None = None) -> str:
+def codebook_csv(
+    instrument: Instrument,
+    rows: list[dict[str, str]] | None = None,
+    columns: dict[str, str] | None = None,
+) -> str:
     """The codebook (``rows``, or :func:`codebook_rows`) as CSV; text that would start a
-    spreadsheet formula gets an apostrophe before it (:func:`readiness.tabular.formula_safe`)."""
+    spreadsheet formula gets an apostrophe before it (:func:`readiness.tabular.formula_safe`).
+
+    ``columns`` (item id -> variable name in a data file, as an SPSS or Stata export made
+    them) adds a ``column`` field after ``variable``: the item's name in that file."""
+    fields = list(CODEBOOK_COLUMNS)
+    if columns is not None:
+        fields.insert(fields.index("variable") + 1, "column")
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CODEBOOK_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in codebook_rows(instrument) if rows is None else rows:
+        if columns is not None:
+            row = {**row, "column": columns.get(row["variable"], row["variable"])}
         writer.writerow({k: formula_safe(v) if isinstance(v, str) else v for k, v in row.items()})
     return buffer.getvalue()
 

@@ -9,7 +9,7 @@ import click
 
 from readiness.instrument import resolve_instrument
 from readiness.responses.read import Responses, read_responses
-from readiness.responses.write import write_responses
+from readiness.responses.write import write_responses_noted
 
 _INSTRUMENT_HELP = (
     "The instrument the responses answered: a YAML file, or the name of a shipped instrument "
@@ -37,8 +37,8 @@ def _summary(result: Responses, instrument) -> dict:
         "instrument": {"id": result.instrument_id, "version": result.instrument_version},
         "responses": len(result.frame),
         "items_in_file": len(present),
-        "items_in_instrument": len(instrument.items),
-        "items_absent": [i for i in instrument.item_ids if i not in present],
+        "items_in_instrument": len(instrument.data_items),  # a note holds no answer
+        "items_absent": [i.id for i in instrument.data_items if i.id not in present],
         # SPSS user-missing and Stata .a-.z answers: item -> reason -> count.
         "declared_missing": result.declared_counts(),
         "warnings": [w.to_dict() for w in result.warnings],
@@ -100,12 +100,17 @@ def convert_command(
     """
     instrument = resolve_instrument(instrument_ref)
     result = read_responses(source, instrument, strict_conditions=strict_conditions)
-    write_responses(result, instrument, target)
+    written = write_responses_noted(result, instrument, target)
     n = len(result.frame)
     if as_json:
         summary = _summary(result, instrument)
-        click.echo(json.dumps({"written": str(target), **summary}, indent=2))
+        renamed = {k: v for k, v in written.names.items() if k != v}
+        codebook = {"codebook": str(written.codebook)} if written.codebook else {}
+        extra = {"renamed": renamed, "notes": written.notes, **codebook}
+        click.echo(json.dumps({"written": str(target), **extra, **summary}, indent=2))
         return
     click.echo(f"Wrote {target}: {n} response{'s' if n != 1 else ''} from {source}.")
+    for note in written.notes:
+        click.echo(note)
     if result.warnings:
         _echo_warnings(result, err=True)

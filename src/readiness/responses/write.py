@@ -31,12 +31,14 @@ are written atomically: on any error nothing is written and an earlier file is u
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from readiness.errors import Problem, ResponsesError
+from readiness.instrument.describe import codebook_csv
 from readiness.instrument.model import META_COLUMNS, Instrument, Item
 from readiness.responses.read import Responses
 from readiness.responses.validate import TEXT_DTYPE, choices_of, is_numeric_item, validate_frame
@@ -64,13 +66,39 @@ XLSX_TEXT_NOTES = (
     "longer text is cut, ending with a note of its full length. The CSV export holds such "
     "text in full.",
 )
-_SPSS_NAME = re.compile(r"^[A-Za-z@#$][A-Za-z0-9_.@#$]*$")
+# Variable names each format accepts. SPSS (Command Syntax Reference, "Variable names"): at
+# most 64 bytes, starting with a letter (or @, # and $, which SPSS gives meanings), then
+# letters, digits, '.', '_', '@', '#', '$'; not a reserved word; unique regardless of case.
+# Stata ([U] 11.3 "Naming conventions"): 1 to 32 characters, letters, digits and '_', not
+# starting with a digit, not a reserved word; case matters.
+_SPSS_NAME = re.compile(r"\A[A-Za-z][A-Za-z0-9_.@#$]*\Z")
 _SPSS_RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
-_STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SPSS_NAME_BYTES = 64
+_STATA_NAME = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
 _STATA_RESERVED = {
     "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n",
     "_N", "_pi", "_pred", "_rc", "_skip", "strL", "using", "with",
 }  # fmt: skip
+STATA_NAME_CHARS = 32
+STATA_LABELLED_CHARS = 31  # ReadStat names a variable's value-label set after it: 31 at most
+NAME_RULES = {
+    "sav": "SPSS names are at most 64 bytes, start with a letter, are not reserved words "
+    "(ALL, AND, BY, TO, WITH, ...) and differ regardless of case",
+    "dta": "Stata names are at most 32 letters, digits or '_', do not start with a digit and "
+    "are not reserved words (if, in, int, using, with, str1, ...)",
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_responses_noted` wrote: the file, the name of each column in it
+    (item or meta column -> name in the file, the same unless the format needed another),
+    what was changed on the way, in words, and the codebook written beside it, if any."""
+
+    path: Path
+    names: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    codebook: Path | None = None
 
 
 def write_responses(
@@ -81,7 +109,20 @@ def write_responses(
     ``data`` is a frame (one row per response, stored codes, as
     :func:`readiness.responses.read_responses` gives) or a :class:`Responses`.  Invalid data
     raise :class:`ResponsesError` listing every problem, and nothing is written.  Returns the
-    path written.
+    path written; :func:`write_responses_noted` also says which names changed.
+    """
+    return write_responses_noted(data, instrument, path).path
+
+
+def write_responses_noted(
+    data: pd.DataFrame | Responses, instrument: Instrument, path: str | Path
+) -> Written:
+    """:func:`write_responses`, returning a :class:`Written`.
+
+    An SPSS or Stata file whose format does not accept an item id as a variable name (too long,
+    a reserved word, or in SPSS the same as another regardless of case) gets a name made for it
+    (:func:`export_names`); the notes say which, and a codebook beside the file,
+    ``<name>-codebook.csv``, gives each item's column in the file (:func:`codebook_path`).
     """
     path = Path(path)
     fmt = table_format(path)
@@ -91,9 +132,101 @@ def write_responses(
     if problems:
         raise ResponsesError(problems, file=where)
     clean = _with_instrument_columns(clean, instrument)
+    labelled = {c for c in clean.columns if _has_value_labels(c, instrument)}
+    names, notes = export_names(list(clean.columns), fmt, labelled)
     writer = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav, "dta": _write_dta}[fmt]
-    writer(clean, instrument, path)
-    return path
+    if fmt in ("sav", "dta"):
+        writer(clean, instrument, path, names)
+    else:
+        writer(clean, instrument, path)
+    codebook = None
+    if notes:
+        codebook = codebook_path(path)
+        text = codebook_csv(instrument, columns=names)
+        atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        notes.append(f"{codebook.name} gives the column in {path.name} of every item.")
+    return Written(path, names, notes, codebook)
+
+
+def codebook_path(path: Path) -> Path:
+    """The codebook beside an export: ``out.sav`` -> ``out-codebook.csv``."""
+    return path.with_name(f"{path.stem}-codebook.csv")
+
+
+def export_names(
+    columns: list[str], fmt: str, labelled: frozenset[str] | set[str] = frozenset()
+) -> tuple[dict[str, str], list[str]]:
+    """The variable name each column gets in a ``fmt`` file, and notes on those changed.
+
+    CSV and XLSX keep every name. SPSS and Stata keep a name the format accepts and that no
+    earlier column holds (SPSS compares regardless of case, Stata exactly); another name is
+    cut to the format's length (a reserved word gets ``_v``, a name SPSS cannot start gets
+    ``v`` before it) and, if taken, ends ``_2``, ``_3`` ... instead.  In Stata the
+    ``labelled`` columns (those with value labels) get at most 31 characters: ReadStat, which
+    writes the file, names a variable's label set after it and takes at most 31 there.
+    """
+    if fmt not in NAME_RULES:
+        return {c: c for c in columns}, []
+    key = str.lower if fmt == "sav" else str
+
+    def limit(column: str) -> int:
+        if fmt == "sav":
+            return SPSS_NAME_BYTES
+        return STATA_LABELLED_CHARS if column in labelled else STATA_NAME_CHARS
+
+    kept: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:  # first, every name the format accepts as it is
+        if _name_ok(column, fmt, limit(column)) and key(column) not in taken:
+            kept[column] = column
+            taken.add(key(column))
+    for column in columns:
+        if column not in kept:
+            kept[column] = _made_name(column, fmt, limit(column), taken, key)
+            taken.add(key(kept[column]))
+    names = {column: kept[column] for column in columns}
+    changed = [f"{c} -> {n}" for c, n in names.items() if c != n]
+    if not changed:
+        return names, []
+    what = {"sav": "SPSS", "dta": "Stata"}[fmt]
+    rule = NAME_RULES[fmt]
+    if fmt == "dta" and any(c in labelled and len(c) > STATA_LABELLED_CHARS for c in columns):
+        rule += "; one with value labels at most 31, as ReadStat (which writes the file) needs"
+    return names, [
+        f"{len(changed)} {what} variable name{'s' if len(changed) != 1 else ''} differ from "
+        f"the item id ({rule}): " + ", ".join(changed) + "."
+    ]
+
+
+def _name_ok(name: str, fmt: str, limit: int) -> bool:
+    if fmt == "sav":
+        return (
+            _SPSS_NAME.match(name) is not None
+            and len(name.encode("utf-8")) <= limit
+            and name.upper() not in _SPSS_RESERVED
+        )
+    return (
+        _STATA_NAME.match(name) is not None
+        and len(name) <= limit
+        and name not in _STATA_RESERVED
+        and not re.fullmatch(r"str[0-9]+", name)
+    )
+
+
+def _made_name(column: str, fmt: str, limit: int, taken: set[str], key) -> str:
+    base = re.sub(r"[^A-Za-z0-9_]", "_", column) or "v"
+    if fmt == "sav" and not base[0].isalpha():
+        base = "v" + base
+    if fmt == "dta" and base[0].isdigit():
+        base = "_" + base
+    if not _name_ok(base[:limit], fmt, limit) and len(base) <= limit:
+        base += "_v"  # a reserved word
+    name, number = base[:limit], 1
+    while key(name) in taken or not _name_ok(name, fmt, limit):
+        number += 1
+        suffix = f"_{number}"
+        name = base[: limit - len(suffix)] + suffix
+    return name
 
 
 def _with_instrument_columns(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -104,7 +237,7 @@ def _with_instrument_columns(clean: pd.DataFrame, instrument: Instrument) -> pd.
     if "instrument_version" not in clean:
         clean["instrument_version"] = pd.Series([str(instrument.version)] * n, dtype=TEXT_DTYPE)
     meta = [m for m in META_COLUMNS if m in clean]
-    return clean[meta + list(instrument.item_ids)]
+    return clean[meta + [item.id for item in instrument.data_items]]
 
 
 def number_text(values: np.ndarray) -> np.ndarray:
@@ -143,6 +276,12 @@ def _label(name: str, instrument: Instrument) -> str:
     if name in META_LABELS:
         return META_LABELS[name]
     return " ".join(instrument.item(name).text.split())
+
+
+def _has_value_labels(name: str, instrument: Instrument) -> bool:
+    if name in META_LABELS:
+        return name == "synthetic"
+    return _value_labels(instrument.item(name)) is not None
 
 
 def _value_labels(item: Item) -> dict[int, str] | None:
@@ -221,33 +360,6 @@ def _stats_frame(clean: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=clean.columns)
 
 
-def _check_names(clean: pd.DataFrame, path: Path, fmt: str) -> None:
-    problems = []
-    for name in clean.columns:
-        if fmt == "sav":
-            ok = (
-                _SPSS_NAME.match(name)
-                and len(name.encode("utf-8")) <= 64
-                and name.upper() not in _SPSS_RESERVED
-            )
-            limit = "SPSS names have at most 64 characters, start with a letter, and are not "
-            limit += "reserved words (ALL, AND, BY, TO, WITH, ...)"
-        else:
-            ok = _STATA_NAME.match(name) and len(name) <= 32 and name not in _STATA_RESERVED
-            limit = "Stata names have at most 32 letters, digits or underscores and are not "
-            limit += "reserved words"
-        if not ok:
-            problems.append(
-                Problem(
-                    f"'{name}' cannot be a variable name in a {fmt.upper()} file ({limit}).",
-                    fix="give the item a shorter id in the instrument, or write CSV or XLSX.",
-                    column=name,
-                )
-            )
-    if problems:
-        raise ResponsesError(problems, file=f"(responses being written to {path})")
-
-
 def _file_label(clean: pd.DataFrame, instrument: Instrument, max_bytes: int) -> str:
     label = f"{instrument.id} version {instrument.version}"
     if "synthetic" in clean and (clean["synthetic"] == 1).any():
@@ -255,10 +367,11 @@ def _file_label(clean: pd.DataFrame, instrument: Instrument, max_bytes: int) -> 
     return _truncate(label, max_bytes)
 
 
-def _write_stats(clean: pd.DataFrame, instrument: Instrument, path: Path, fmt: str) -> None:
+def _write_stats(
+    clean: pd.DataFrame, instrument: Instrument, path: Path, fmt: str, names: dict[str, str]
+) -> None:
     import pyreadstat
 
-    _check_names(clean, path, fmt)
     limit = STATA_LABEL_BYTES if fmt == "dta" else SPSS_LABEL_BYTES
     value_limit = 32000 if fmt == "dta" else SPSS_VALUE_LABEL_BYTES
     labels = {name: _truncate(_label(name, instrument), limit) for name in clean.columns}
@@ -285,7 +398,11 @@ def _write_stats(clean: pd.DataFrame, instrument: Instrument, path: Path, fmt: s
         measure[name] = (
             "ordinal" if item.type == "likert" else "scale" if item.type == "number" else "nominal"
         )
-    frame = _stats_frame(clean)
+    frame = _stats_frame(clean).rename(columns=names)
+    labels = {names[k]: v for k, v in labels.items()}
+    value_labels = {names[k]: v for k, v in value_labels.items()}
+    measure = {names[k]: v for k, v in measure.items()}
+    formats = {names[k]: v for k, v in formats.items()}
     file_label = _file_label(clean, instrument, 64 if fmt == "sav" else 80)
 
     def write(tmp: Path) -> None:
@@ -326,9 +443,9 @@ def _write_stats(clean: pd.DataFrame, instrument: Instrument, path: Path, fmt: s
     atomic_write(path, write)
 
 
-def _write_sav(clean: pd.DataFrame, instrument: Instrument, path: Path) -> None:
-    _write_stats(clean, instrument, path, "sav")
+def _write_sav(clean: pd.DataFrame, instrument: Instrument, path: Path, names: dict) -> None:
+    _write_stats(clean, instrument, path, "sav", names)
 
 
-def _write_dta(clean: pd.DataFrame, instrument: Instrument, path: Path) -> None:
-    _write_stats(clean, instrument, path, "dta")
+def _write_dta(clean: pd.DataFrame, instrument: Instrument, path: Path, names: dict) -> None:
+    _write_stats(clean, instrument, path, "dta", names)

@@ -53,9 +53,8 @@ from readiness.errors import ProblemsError, ReadinessError
 from readiness.instrument.describe import codebook_csv, codebook_rows
 from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.instrument.redcap import record_field, write_redcap_dictionary
-from readiness.responses import write_responses
 from readiness.responses.validate import is_numeric_item
-from readiness.responses.write import number_text
+from readiness.responses.write import number_text, write_responses_noted
 from readiness.tabular import atomic_write, formula_safe_values, xlsx_changes
 from readiness.web.surveys import auditing, services, waves
 from readiness.web.surveys.models import Study
@@ -250,7 +249,10 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
         )
         files.append(dictionary)
     else:
-        write_responses(frame, instrument, path)
+        written = write_responses_noted(frame, instrument, path)
+        notes.extend(written.notes)  # SPSS and Stata names made for ids the format refuses
+        if written.codebook is not None:
+            files.append(written.codebook)
         fitted = _xlsx_fitted(frame) if fmt == "xlsx" else 0
         if fitted:
             notes.append(
@@ -297,7 +299,7 @@ def export_codebook(instrument: Instrument) -> str:
     """The codebook of a CSV export: :func:`codebook_csv`, each variable stored as text saying
     how text that starts like a formula is written."""
     rows = codebook_rows(instrument)
-    for row, item in zip(rows, instrument.items, strict=True):
+    for row, item in zip(rows, instrument.data_items, strict=True):
         if not is_numeric_item(item):
             row["values"] = f"{row['values']}. {FORMULA_NOTE}"
     return codebook_csv(instrument, rows)
@@ -386,6 +388,12 @@ def readme(export: Export, names: list[str]) -> str:
             "(multiple choice: the codes ticked, separated by spaces; empty: not answered).",
             f"  {names[1]}: the codebook: each variable, its question, type and codes.",
         ]
+    elif export.format in ("sav", "dta"):
+        lines += [
+            f"  {names[0]}: one row per response, with variable and value labels.",
+            f"  {names[1]}: the codebook: each item, and its column in {names[0]} (the "
+            "format needed other names for some items).",
+        ]
     else:
         lines += [
             f"  {names[0]}: REDCap data: record_id, then the fields of the dictionary; "
@@ -455,6 +463,8 @@ def download(study: Study, fmt: str, *, actor=None) -> Download:
                 archive.write(p, p.name)
             archive.writestr("README.txt", readme(export, names))
         name = (
-            f"{path.stem.removesuffix('-data')}.zip" if fmt == "redcap" else f"{path.stem}-csv.zip"
+            f"{path.stem.removesuffix('-data')}.zip"
+            if fmt == "redcap"
+            else f"{path.stem}-{fmt}.zip"
         )
         return Download(name, buffer.getvalue(), "application/zip", export.rows)
