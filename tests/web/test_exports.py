@@ -484,6 +484,9 @@ sections:
   - id: s
     title: S
     items:
+      - id: welcome
+        type: note
+        text: Croeso / Welcome
       - id: with
         type: text
         text: Anything

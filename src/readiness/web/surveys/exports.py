@@ -185,7 +185,8 @@ def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
     data = services.study_data(study, every_wave=True)
     instrument = study.instrument.instrument
     frame = data.responses
-    columns = [c for c in META_COLUMNS if c in frame.columns] + list(instrument.item_ids)
+    items = [item.id for item in instrument.data_items]  # a note holds no answer
+    columns = [c for c in META_COLUMNS if c in frame.columns] + items
     frame = frame[columns].copy()
     if "wave" in frame and frame["wave"].eq(waves.FOLLOW_UP).any():
         _linkage, joined = waves.follow_up_linkage(study)
