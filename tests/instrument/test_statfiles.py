@@ -308,3 +308,17 @@ def test_choices_are_the_labelled_codes_that_are_not_declared_missing(tmp_path, 
         assert [(c.code, c.label) for c in item.choices] == [(c, labels[c]) for c in answers]
     else:
         assert item.type == "number"
+
+
+@pytest.mark.parametrize("suffix", [".sav", ".dta"])
+def test_the_file_reads_as_responses_to_the_instrument_derived_from_it(tmp_path, suffix):
+    from readiness.responses import read_responses
+
+    path = tmp_path / f"arolwg{suffix}"
+    (write_survey_sav if suffix == ".sav" else write_survey_dta)(path)
+    result = read_responses(path, read_statfile(path).instrument)
+    assert len(result) == 4
+    assert not [w for w in result.warnings if "value labels" in w.message]
+    assert result.frame["DYDDIAD"].tolist() == ["2024-03-15"] * 4
+    assert result.frame["PRYD"].tolist() == ["2024-03-15T14:30"] * 4
+    assert sum(result.declared_counts()["SEX"].values()) == (1 if suffix == ".sav" else 2)

@@ -256,3 +256,26 @@ def test_no_declared_missing_answer_is_blanked(tmp_path, instrument, cells):
     kept = frame[filled].reset_index(drop=True)
     answered = kept["SEX"].isin([1.0, 2.0, 3.0])
     assert result.frame["SEX"].notna().tolist() == answered.tolist()
+
+
+def test_dates_pyreadstat_leaves_as_numbers_are_read_as_iso_text(tmp_path):
+    """Stata %tm and patterned %td/%tc, SPSS MOYR and MTIME: numbers in the file, ISO text in
+    the responses, as the items derived from the same file expect."""
+    from readiness.instrument.statfiles import read_statfile
+
+    dta = tmp_path / "dyddiadau.dta"
+    frame = pd.DataFrame({"D": [23450.0], "C": [1.9e12], "H": [52200000.0], "M": [770.0]})
+    formats = {"D": "%tdDD/NN/CCYY", "C": "%tcDD/NN/CCYY_HH:MM", "H": "%tcHH:MM", "M": "%tm"}
+    pyreadstat.write_dta(frame, str(dta), variable_format=formats)
+    result = read_responses(dta, read_statfile(dta).instrument)
+    assert result.frame.iloc[0].tolist() == [
+        "2024-03-15",
+        "2020-03-16T17:46:40",
+        "14:30",
+        "2024-03",
+    ]
+    sav = tmp_path / "dyddiadau.sav"
+    frame = pd.DataFrame({"M": [13e9], "T": [3725.0]})
+    pyreadstat.write_sav(frame, str(sav), variable_format={"M": "MOYR8", "T": "MTIME8"})
+    result = read_responses(sav, read_statfile(sav).instrument)
+    assert result.frame.iloc[0].tolist() == ["1994-09", "01:02:05"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,62 @@ def read_stat_cells(path: Path, fmt: str) -> StatFile:
             cells[hit & (column == value).to_numpy(dtype=bool)] = marker
         frame[name] = cells
         declared[name] = found
+    _dates_as_text(frame, meta, fmt)
     return StatFile(frame=frame, value_labels=labels, declared=declared)
+
+
+STATA_ORIGIN = datetime(1960, 1, 1)
+SPSS_ORIGIN = datetime(1582, 10, 14)
+
+
+def _dates_as_text(frame: pd.DataFrame, meta: Any, fmt: str) -> None:
+    """Date, time and month variables that pyreadstat leaves as numbers (Stata's ``%tm`` and
+    ``%td``/``%tc`` with a display pattern, SPSS ``MOYR`` and ``MTIME``) as ISO 8601 text, as
+    :func:`readiness.instrument.statfiles.date_type` types them."""
+    from readiness.instrument.statfiles import date_type
+
+    kind_of_file = "spss" if fmt == "sav" else "stata"
+    for name in frame.columns:
+        kind, _ = date_type((meta.original_variable_types or {}).get(name), kind_of_file)
+        if kind is None:
+            continue
+        column = frame[name]
+        if not (column.dtype == object or pd.api.types.is_float_dtype(column.dtype)):
+            continue
+        numbers = [isinstance(v, float | int) and not isinstance(v, bool) for v in column]
+        if not any(numbers):
+            continue
+        convert = _stata_date if fmt == "dta" else _spss_date
+        cells = column.astype(object).copy()
+        for i, is_number in enumerate(numbers):
+            if is_number and not np.isnan(cells.iat[i]):
+                cells.iat[i] = convert(float(cells.iat[i]), kind)
+        frame[name] = cells
+
+
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M:%S" if moment.second else "%H:%M")
+
+
+def _stata_date(value: float, kind: str) -> str:
+    if kind == "month_year":
+        months = int(value)
+        return f"{1960 + months // 12:04d}-{months % 12 + 1:02d}"
+    if kind == "date":
+        return (STATA_ORIGIN + timedelta(days=value)).date().isoformat()
+    moment = STATA_ORIGIN + timedelta(milliseconds=value)
+    return _clock(moment) if kind == "time" else moment.date().isoformat() + "T" + _clock(moment)
+
+
+def _spss_date(value: float, kind: str) -> str:
+    if kind == "time":
+        return _clock(datetime(2000, 1, 1) + timedelta(seconds=value % 86400))
+    moment = SPSS_ORIGIN + timedelta(seconds=value)
+    if kind == "month_year":
+        return f"{moment.year:04d}-{moment.month:02d}"
+    if kind == "date":
+        return moment.date().isoformat()
+    return moment.date().isoformat() + "T" + _clock(moment)
 
 
 def _string_columns(meta: Any) -> set[str]:
