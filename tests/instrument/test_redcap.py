@@ -191,6 +191,9 @@ def test_designer_headers_18_columns():
     kinds = {i.id: i.type for i in inst.items}
     assert kinds == {
         "site": "text",
+        "start_date": "date",
+        "exp_intro": "note",
+        "mood": "number",
         "role": "single_choice",
         "role_other": "text",
         "age": "number",
@@ -232,21 +235,13 @@ def test_designer_headers_18_columns():
 def test_unmapped_features_are_reported_field_by_field():
     result = read_redcap_dictionary(FIXTURES / "redcap_designer_18.csv")
     reported = by_field(result)
-    assert set(reported) == {
-        "start_date",
-        "exp_intro",
-        "conf_score",
-        "upload",
-        "mood",
-        "followup",
-        "visit2",
-        "late",
-    }
-    assert "date_dmy" in reported["start_date"][0]
-    assert "'descriptive'" in reported["exp_intro"][0]
-    assert "'calc'" in reported["conf_score"][0]
+    assert set(reported) == {"conf_score", "upload", "followup", "visit2", "late"}
+    assert "calculated field" in reported["conf_score"][0]
     assert "'file'" in reported["upload"][0]
-    assert "'slider'" in reported["mood"][0]
+    # what is read with a change is named among the warnings
+    warned_about = {n.field: n.message for n in result.warnings}
+    assert "date_dmy" in warned_about["start_date"]
+    assert "Bad | OK | Good" in warned_about["mood"]
     assert "datediff()" in reported["followup"][0]
     assert "event-qualified" in reported["visit2"][0]
     assert "smart variable" in reported["late"][0]

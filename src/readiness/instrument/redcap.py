@@ -33,23 +33,38 @@ first field (text)          REDCap's record identifier: not an item (it is the r
 first field (not text)      a question, read as an item (REDCap's record identifier must be a
                             text field); written back, ``record_id`` comes before it
 ``NA`` cell                 empty (as R's write.csv writes an empty value)
-radio / dropdown            single_choice; **likert** when the annotation says
+radio                       single_choice; **likert** when the annotation says
                             ``@READINESS-TYPE=likert``, or when the field is a radio in a
                             matrix group whose codes are all whole numbers (REDCap's matrix is
                             its Likert grid; a warning says the rule was applied)
+dropdown                    single_choice (or likert) with appearance ``dropdown``; with the
+                            validation ``autocomplete``, appearance ``autocomplete``
 radio + ``@READINESS-TYPE=true_false``  true_false (1 True, 0 False, 8 Don't know), with
                             ``@READINESS-KEY``, ``@READINESS-EXPLANATION``, ``@READINESS-SOURCE``
 truefalse                   single_choice (1 True, 0 False) with a warning: REDCap's true-false
                             has no "don't know" and no answer key
 checkbox                    multiple_choice
 yesno                       yes_no
-text (integer / number)     number, with Text Validation Min / Max
+text (integer / number*)    number, with Text Validation Min / Max (``number_1dp`` and the
+                            like: a plain number, with a warning)
+text (date_ymd, _dmy, _mdy) date (ISO 8601); written back as ``date_ymd`` (the display order
+                            of _dmy / _mdy is named as not kept)
+text (time, time_hh_mm_ss)  time; written back as ``time``
+text (datetime_*,           datetime; written back as ``datetime_ymd``
+datetime_seconds_*)
+text (time_mm_ss, email,    text, the validation named as not kept
+other validations)
 text                        text; ``@READINESS-TYPE=month_year`` makes it month_year
-text (date_*, datetime_*,   not mapped (we have month and year only)
-time*)
-notes                       text
-descriptive                 not mapped, unless ``@READINESS-INTRO`` (then the section's intro)
-calc, file, slider, sql     not mapped
+notes                       text with appearance ``multiline``; written back as notes
+descriptive                 note, unless ``@READINESS-INTRO`` (then the section's intro)
+calc                        calculate when its expression is a condition of earlier fields
+                            (``[age] >= 18`` or ``if([age] >= 18, 1, 0)``), written back as
+                            ``if(condition, 1, 0)``; any other calc is named as not mapped
+slider                      number with appearance ``slider``, min / max from Text Validation
+                            Min / Max (REDCap's default 0 and 100); its labels and "show
+                            number" are named as not kept
+file, signature, sql        not mapped, named field by field
+``@READINESS-CONSTRAINT-MESSAGE``  constraint_message (REDCap has no message column)
 ``@HIDDEN``                 hidden (``@HIDDEN-SURVEY`` too)
 Branching Logic             show_if, in the subset of :mod:`readiness.instrument.interop`
 ==========================  ===================================================================

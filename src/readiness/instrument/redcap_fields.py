@@ -3,47 +3,59 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Protocol
 
 from readiness.instrument.interop import (
+    ExpressionError,
     code_from_text,
     codes_fit_likert,
     has_fixed_codes,
     number_from_text,
+    parse_redcap_logic,
     valid_code,
 )
+from readiness.instrument.model import UNASKED_TYPES
 from readiness.instrument.redcap_columns import Annotation, tag_text
 
 NOT_MAPPED = {
-    "descriptive": (
-        "a descriptive field shows text and collects no answer; Readiness has no display-only "
-        "items.",
-        "if it introduces the section, tag it @READINESS-INTRO, or put its text in a section "
-        "intro in the instrument YAML.",
-    ),
-    "calc": (
-        "a calculated field is computed by REDCap; Readiness computes scores from scales and "
-        "indicators.",
-        "define the score as a scale or an indicator in the instrument YAML.",
-    ),
     "file": (
         "a file upload has no Readiness item type (anonymous surveys collect no files).",
         "leave it out, or ask for the information as text.",
     ),
-    "slider": (
-        "a slider (visual analogue scale) has no Readiness item type.",
-        "use a number item with min 0 and max 100, or a Likert item.",
+    "signature": (
+        "a signature (a file drawn on screen) has no Readiness item type; anonymous surveys "
+        "collect no signatures.",
+        "leave it out, or ask for consent as a yes/no item.",
     ),
     "sql": (
         "a dynamic SQL field depends on the REDCap server's database.",
         "use a single choice item with its choices written out.",
     ),
 }
-DATE_VALIDATION = re.compile(r"^(date|datetime|time)")
+# Text validations that are dates and times: the item type, and the validation written back
+# (Readiness stores ISO 8601 text, so REDCap's display order and seconds are not kept).
+DATE_VALIDATIONS = {
+    "date_ymd": "date",
+    "date_dmy": "date",
+    "date_mdy": "date",
+    "time": "time",
+    "time_hh_mm_ss": "time",
+    "datetime_ymd": "datetime",
+    "datetime_dmy": "datetime",
+    "datetime_mdy": "datetime",
+    "datetime_seconds_ymd": "datetime",
+    "datetime_seconds_dmy": "datetime",
+    "datetime_seconds_mdy": "datetime",
+}
+WRITTEN_VALIDATION = {"date": "date_ymd", "time": "time", "datetime": "datetime_ymd"}
+SLIDER_RANGE = (0.0, 100.0)  # REDCap's slider runs from 0 to 100 unless its min / max say
+# A calc whose expression is a condition, written as REDCap writes a 1/0 flag.
+CALC_FLAG = re.compile(r"\A\s*if\s*\((?P<condition>.*),\s*1\s*,\s*0\s*\)\s*\Z", re.S | re.I)
 MULTILINE = "multiline"  # a notes field: a text box of several lines (XLSForm's word)
-KNOWN_TAGS = {"TYPE", "KEY", "EXPLANATION", "SOURCE", "CHOICES", "INTRO"}
+KNOWN_TAGS = {"TYPE", "KEY", "EXPLANATION", "SOURCE", "CHOICES", "INTRO", "CONSTRAINT-MESSAGE"}
 Choices = list[tuple[int | str, str]]
 
 
@@ -68,6 +80,7 @@ class Field:
     annotation: Annotation
     choices: Choices | None
     matrix_warned: set[str]
+    targets: Mapping[str, Any] = dataclass_field(default_factory=dict)  # the items before it
 
     @property
     def kind(self) -> str:
@@ -137,6 +150,8 @@ def field_item(f: Field) -> dict | None:
         return None
     item: dict[str, Any] = {"id": f.row["field_name"], "text": f.row["field_label"]}
     TYPE_MAPPERS.get(f.kind, _text_item)(f, item)
+    if "type" not in item:
+        return None
     _check_type(f, item)
     _common(f, item)
     _layout_notes(f)
@@ -145,24 +160,24 @@ def field_item(f: Field) -> dict | None:
 
 
 def _mappable(f: Field) -> bool:
-    if f.kind in NOT_MAPPED:
-        message, fix = NOT_MAPPED[f.kind]
-        f.note("unmapped", "field_type", f"field type '{f.kind}' is not mapped: {message}", fix)
-        return False
-    if f.kind == "text" and DATE_VALIDATION.match(f.validation) and f.our_type != "month_year":
-        f.note(
-            "unmapped",
-            "text_validation_type_or_show_slider_number",
-            f"a text field validated as '{f.validation}' is not mapped: Readiness has no date "
-            "or time items (only month and year).",
-            "use a month_year or text item in the instrument YAML.",
-        )
+    kind = "signature" if f.kind == "file" and f.validation == "signature" else f.kind
+    if kind in NOT_MAPPED:
+        message, fix = NOT_MAPPED[kind]
+        f.note("unmapped", "field_type", f"field type '{kind}' is not mapped: {message}", fix)
         return False
     return True
 
 
 def _single_choice(f: Field, item: dict) -> None:
     matrix, our = f.row["matrix_group_name"], f.our_type
+    if f.kind == "dropdown":
+        item["appearance"] = "autocomplete" if f.validation == "autocomplete" else "dropdown"
+    elif f.validation:
+        f.note(
+            "warning",
+            "text_validation_type_or_show_slider_number",
+            f"validation '{f.validation}' of a radio field is not kept.",
+        )
     if our == "true_false":
         _true_false(f, item)
     elif our == "likert":
@@ -247,6 +262,8 @@ def _text_item(f: Field, item: dict) -> None:
             )
     elif validation in ("integer", "int", "float") or validation.startswith("number"):
         _number(f, item)
+    elif validation in DATE_VALIDATIONS:
+        _date(f, item)
     else:
         item["type"] = "text"
         if validation:
@@ -255,6 +272,60 @@ def _text_item(f: Field, item: dict) -> None:
                 "text_validation_type_or_show_slider_number",
                 f"validation '{validation}' is not kept; read as free text.",
             )
+
+
+def _date(f: Field, item: dict) -> None:
+    item["type"] = kind = DATE_VALIDATIONS[f.validation]
+    if f.validation != WRITTEN_VALIDATION[kind]:
+        f.note(
+            "warning",
+            "text_validation_type_or_show_slider_number",
+            f"validation '{f.validation}' is read as a {kind} (stored as ISO 8601 text); "
+            f"written back, it is {WRITTEN_VALIDATION[kind]} (REDCap's display order and "
+            "seconds are not kept).",
+        )
+
+
+def _descriptive(f: Field, item: dict) -> None:
+    item["type"] = "note"
+
+
+def _calc(f: Field, item: dict) -> None:
+    """A calc whose expression is a condition (or ``if(condition, 1, 0)``) is a calculate item;
+    any other is reported and left out (item["type"] stays unset)."""
+    text = f.row["select_choices_or_calculations"]
+    flag = CALC_FLAG.match(text)
+    try:
+        condition = parse_redcap_logic(flag["condition"] if flag else text, f.targets)
+    except ExpressionError as err:
+        f.note(
+            "unmapped",
+            "select_choices_or_calculations",
+            f"the calculated field {text!r} is not mapped: Readiness calculates only a condition "
+            f"of earlier answers (1 when it holds, 0 when not), and here {err}.",
+            "calculate it after the export, or as a scale or indicator in the instrument YAML.",
+        )
+        return
+    item.update(type="calculate", calculation=condition.to_data())
+
+
+def _slider(f: Field, item: dict) -> None:
+    item.update(type="number", appearance="slider")
+    item["min"], item["max"] = SLIDER_RANGE
+    _range(f, item)
+    labels = f.row["select_choices_or_calculations"]
+    if labels:
+        f.note(
+            "warning",
+            "select_choices_or_calculations",
+            f"the slider's labels {labels!r} are not kept (Readiness shows the numbers only).",
+        )
+    if f.validation:
+        f.note(
+            "warning",
+            "text_validation_type_or_show_slider_number",
+            f"'{f.validation}' (show the number chosen) is not kept.",
+        )
 
 
 def _number(f: Field, item: dict) -> None:
@@ -292,6 +363,9 @@ TYPE_MAPPERS: dict[str, Callable[[Field, dict], None]] = {
     "truefalse": _truefalse_field,
     "notes": _notes_field,
     "text": _text_item,
+    "descriptive": _descriptive,
+    "calc": _calc,
+    "slider": _slider,
 }
 
 
@@ -320,9 +394,14 @@ def _common(f: Field, item: dict) -> None:
     row, tags = f.row, f.annotation.tags
     if row["field_note"]:
         item["help"] = row["field_note"]
-    if row["required_field"].lower() in ("y", "yes", "1", "true"):
+    unasked = item["type"] in UNASKED_TYPES
+    if row["required_field"].lower() in ("y", "yes", "1", "true") and not unasked:
         item["required"] = True
-    if f.annotation.hidden:
+    if tag_text(tags.get("CONSTRAINT-MESSAGE")):
+        item["constraint_message"] = tag_text(tags.get("CONSTRAINT-MESSAGE"))
+    if f.annotation.hidden and unasked:
+        pass  # never shown to the respondent anyway
+    elif f.annotation.hidden:
         if item["type"] in ("text", "single_choice", "number"):
             item["hidden"] = True
         else:

@@ -287,7 +287,8 @@ class _Gather:
                 annotation,
                 self.choices.get(row["field_name"]),
                 self.matrix_warned,
-            )  # fmt: skip
+                self.targets,
+            )
         )
         if item is not None:
             self.add_item(current, row, item)

@@ -23,6 +23,7 @@ from readiness.instrument.redcap_columns import (
     default_title,
     tag,
 )
+from readiness.instrument.redcap_fields import SLIDER_RANGE, WRITTEN_VALIDATION
 
 
 def record_field(instrument: Instrument) -> str:
@@ -215,8 +216,8 @@ class _Writer:
             header, first_tags = "", []
         matrices = _matrix_groups(self.instrument, section)
         for item in (self.instrument.item(i) for i in section.items):
-            self.item(item, form, header, logic, first_tags, matrices.get(item.id, ""))
-            header, first_tags = "", []
+            if self.item(item, form, header, logic, first_tags, matrices.get(item.id, "")):
+                header, first_tags = "", []
 
     def section_tags(self, section: Section, form: str, starts: bool) -> list[str]:
         """@READINESS-SECTION when reading back would not give the section's id (that of the
@@ -253,8 +254,11 @@ class _Writer:
         section_logic: str | None,
         first_tags: list[str],
         matrix: str,
-    ) -> None:
-        row, tags = _item_row(item, form, self.targets, self.unmapped, self.file)
+    ) -> bool:
+        written = _item_row(item, form, self.targets, self.unmapped, self.file)
+        if written is None:
+            return False
+        row, tags = written
         row["section_header"] = header
         row["matrix_group_name"] = matrix
         own = row.get("branching_logic", "")
@@ -267,6 +271,7 @@ class _Writer:
         if tags and not self.with_annotation:
             self.lost(item.id, " ".join(t.split("=")[0] for t in tags))
         self.rows.append(row)
+        return True
 
     # what a dictionary cannot hold --------------------------------------------------------
     def extras(self) -> None:
@@ -314,13 +319,19 @@ def _choices_text(item: Item, unmapped: list[ConversionNote], file: str) -> str:
 
 def _item_row(
     item: Item, form: str, targets: dict[str, Item], unmapped: list[ConversionNote], file: str
-) -> tuple[dict[str, str], list[str]]:
+) -> tuple[dict[str, str], list[str]] | None:
+    """The item's row and the tags it needs; None when it cannot be written (reported)."""
     row: dict[str, str] = {"field_name": item.id, "form_name": form, "field_label": item.text}
-    tags = _type_columns(item, row, unmapped, file)
+    tags = _type_columns(item, row, targets, unmapped, file)
+    if tags is None:
+        return None
+    _appearance(item, row, unmapped, file)
     if item.help:
         row["field_note"] = item.help
     if item.required:
         row["required_field"] = "y"
+    if item.constraint_message:
+        tags.append(tag("CONSTRAINT-MESSAGE", item.constraint_message))
     if item.hidden:
         tags.append("@HIDDEN")
     logic = write_condition(
@@ -338,28 +349,31 @@ def _item_row(
 
 
 def _type_columns(
-    item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str
-) -> list[str]:
+    item: Item,
+    row: dict[str, str],
+    targets: dict[str, Item],
+    unmapped: list[ConversionNote],
+    file: str,
+) -> list[str] | None:
     """The field type and the columns that go with it; returns the tags the type needs."""
-    tags: list[str] = []
     kind = item.type
-    if kind in ("single_choice", "likert", "multiple_choice"):
-        row["field_type"] = "checkbox" if kind == "multiple_choice" else "radio"
-        row["select_choices_or_calculations"] = _choices_text(item, unmapped, file)
-        if kind == "likert":
-            tags.append(tag("TYPE", "likert"))
-        if item.choice_set:
-            tags.append(tag("CHOICES", item.choice_set))
-    elif kind == "true_false":
-        row["field_type"] = "radio"
-        row["select_choices_or_calculations"] = _choices_text(item, unmapped, file)
-        tags += [tag("TYPE", "true_false"), tag("KEY", "1" if item.key else "0")]
-        if item.explanation:
-            tags.append(tag("EXPLANATION", item.explanation))
-        if item.source:
-            tags.append(tag("SOURCE", item.source))
-    elif kind == "yes_no":
-        row["field_type"] = "yesno"
+    if kind in ("single_choice", "likert", "multiple_choice", "true_false"):
+        return _choice_columns(item, row, unmapped, file)
+    if kind == "calculate":
+        logic = write_condition(
+            format_redcap_logic,
+            item.calculation,
+            targets,
+            unmapped,
+            failure="the calculation cannot be written as a REDCap calc field; not written",
+            field=item.id,
+            file=file,
+        )
+        if logic is None:
+            return None
+        row.update(field_type="calc", select_choices_or_calculations=f"if({logic}, 1, 0)")
+    elif kind == "number" and item.appearance == "slider":
+        _slider_columns(item, row, unmapped, file)
     elif kind == "number":
         row["field_type"] = "text"
         row["text_validation_type_or_show_slider_number"] = "integer" if item.integer else "number"
@@ -367,12 +381,81 @@ def _type_columns(
             row["text_validation_min"] = format_number(item.minimum)
         if item.maximum is not None:
             row["text_validation_max"] = format_number(item.maximum)
-    elif kind == "month_year":
-        row["field_type"] = "text"
-        tags.append(tag("TYPE", "month_year"))
     else:
-        row["field_type"] = "notes" if item.appearance == "multiline" else "text"
+        row["field_type"] = SIMPLE_FIELDS.get(kind, "text")
+        if kind in WRITTEN_VALIDATION:
+            row["text_validation_type_or_show_slider_number"] = WRITTEN_VALIDATION[kind]
+        if kind == "text" and item.appearance == "multiline":
+            row["field_type"] = "notes"
+        if kind == "month_year":
+            return [tag("TYPE", "month_year")]
+    return []
+
+
+SIMPLE_FIELDS = {"yes_no": "yesno", "note": "descriptive"}
+# The appearances a REDCap field shows, by item type; others are reported as not written.
+SHOWN = {
+    "single_choice": ("dropdown", "autocomplete"),
+    "likert": ("dropdown", "autocomplete"),
+    "true_false": ("dropdown", "autocomplete"),
+    "number": ("slider",),
+    "text": ("multiline",),
+}
+
+
+def _choice_columns(
+    item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str
+) -> list[str]:
+    tags: list[str] = []
+    row["field_type"] = "checkbox" if item.type == "multiple_choice" else "radio"
+    if item.appearance in ("dropdown", "autocomplete") and item.type != "multiple_choice":
+        row["field_type"] = "dropdown"
+        if item.appearance == "autocomplete":
+            row["text_validation_type_or_show_slider_number"] = "autocomplete"
+    row["select_choices_or_calculations"] = _choices_text(item, unmapped, file)
+    if item.type == "likert":
+        tags.append(tag("TYPE", "likert"))
+    if item.choice_set:
+        tags.append(tag("CHOICES", item.choice_set))
+    if item.type == "true_false":
+        tags += [tag("TYPE", "true_false"), tag("KEY", "1" if item.key else "0")]
+        if item.explanation:
+            tags.append(tag("EXPLANATION", item.explanation))
+        if item.source:
+            tags.append(tag("SOURCE", item.source))
     return tags
+
+
+def _slider_columns(item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str) -> None:  # fmt: skip
+    row["field_type"] = "slider"
+    low, high = item.minimum, item.maximum
+    if (low, high) == SLIDER_RANGE:
+        return  # REDCap's default range
+    if low is None or high is None:
+        unmapped.append(
+            ConversionNote(
+                message="a slider without both ends of its range runs from REDCap's default, "
+                f"{format_number(SLIDER_RANGE[0])} to {format_number(SLIDER_RANGE[1])}, at the "
+                "end not given.",
+                fix="give the number item min and max.",
+                field=item.id,
+                file=file,
+            )
+        )
+    row["text_validation_min"] = format_number(low) if low is not None else ""
+    row["text_validation_max"] = format_number(high) if high is not None else ""
+
+
+def _appearance(item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str) -> None:  # fmt: skip
+    if item.appearance and item.appearance not in SHOWN.get(item.type, ()):
+        unmapped.append(
+            ConversionNote(
+                message=f"the appearance '{item.appearance}' of a {item.type} item has no "
+                "REDCap field to show it; not written.",
+                field=item.id,
+                file=file,
+            )
+        )
 
 
 def _matrix_groups(instrument: Instrument, section: Section) -> dict[str, str]:
