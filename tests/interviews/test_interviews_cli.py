@@ -379,3 +379,27 @@ def test_codebook_export_is_refused_while_codes_are_unreviewed(ritchie):
     assert (ritchie / "book.yaml").exists()
     last = store.read_audit(s)[-1]
     assert last.action == "export-override" and last.details["reason"] == "Sharing the codebook"
+
+
+def test_participants_are_listed_renamed_and_merged_with_the_audit_log(study):
+    s = study / "study"
+    listed = json.loads(run("participants", s, "--json").output)
+    assert [r["participant"] for r in listed] == ["P12", "P7"]
+    assert listed[1]["transcripts"] == ["P7_interview"]
+    run("participants", s, "--rename", "P7", "P07", "--user", "amy")
+    assert "P07" in run("participants", s).output
+    clash = run("participants", s, "--rename", "P12", "P07", ok=False)
+    assert "there is already a participant 'P07'" in str(clash.exception)
+    merged = json.loads(run("participants", s, "--merge", "P07", "P12", "--json").output)
+    assert merged == [
+        {
+            "participant": "P12",
+            "transcripts": ["P12", "P7_interview"],
+            "attributes": merged[0]["attributes"],
+        }
+    ]
+    actions = [(e.action, e.user) for e in store.read_audit(s)]
+    assert ("rename-participant", "amy") in actions and ("merge-participants", None) in actions
+    merge = next(e for e in store.read_audit(s) if e.action == "merge-participants")
+    assert merge.details["transcripts"] == 1
+    assert "P07" not in json.dumps([e.details for e in store.read_audit(s)])  # GUIDs, not names

@@ -191,6 +191,61 @@ def import_cmd(project, files, participant, no_guess, name, encoding, attributes
     _emit(as_json, data, "\n".join(lines))
 
 
+@interviews.command("participants")
+@PROJECT
+@click.option(
+    "--rename",
+    nargs=2,
+    metavar="PARTICIPANT NEW",
+    help="Give a participant (name or GUID) another identifier.",
+)
+@click.option(
+    "--merge",
+    nargs=2,
+    metavar="PARTICIPANT INTO",
+    help="Move every transcript of PARTICIPANT to INTO and remove PARTICIPANT.",
+)
+@click.option("--user", help="Your name, for the audit log.")
+@JSON
+def participants_cmd(project, rename, merge, user, as_json):
+    """List the participants; rename one, or merge two (each change logged)."""
+    p = store.load(project)
+    if rename and merge:
+        raise click.UsageError("give --rename or --merge, not both.")
+    if rename:
+        guid = p.participant(rename[0]).id
+        before = p.participants[guid].name
+        if p.rename_participant(guid, rename[1]).name != before:
+            p.log("rename-participant", user, participant=guid)
+            store.save(p, project)
+    if merge:
+        gone, kept = p.participant(merge[0]), p.participant(merge[1])
+        moved = len(p.merge_participants(gone.id, kept.id).sources) - len(kept.sources)
+        p.log("merge-participants", user, participant=gone.id, into=kept.id, transcripts=moved)
+        store.save(p, project)
+    rows = [
+        {
+            "participant": x.name,
+            "transcripts": [p.sources[s].name for s in x.sources if s in p.sources],
+            "attributes": x.attributes,
+        }
+        for x in sorted(p.participants.values(), key=lambda x: x.name)
+    ]
+    text = _table(
+        ["participant", "transcripts", "attributes"],
+        [
+            [r["participant"], ", ".join(r["transcripts"]), _attributes_text(r["attributes"])]
+            for r in rows
+        ],
+    )
+    _emit(as_json, rows, text if rows else "No participants yet.")
+
+
+def _attributes_text(attributes: dict) -> str:
+    """The values only, in the order of the participants file (``--json`` has the names)."""
+    return ", ".join(str(v) for v in attributes.values() if v not in (None, ""))
+
+
 @interviews.command("codebook")
 @PROJECT
 @click.option("--starter", is_flag=True, help="Load the starter codebook.")
