@@ -249,7 +249,13 @@ def test_hand_written_xlsform_unmapped_question_by_question(example):
     assert all(n.sheet == "survey" and n.file for n in example.unmapped)
     assert example.instrument.item("why").show_if is None
     warned = " ".join(n.message for n in example.warnings)
-    assert "label::Français (fr)" in warned  # the translation is not kept
+    assert "label::Français" not in warned  # the French is kept, not reported
+    french = example.instrument.in_language("fr")
+    assert example.instrument.translations["fr"].name == "Français"
+    assert french.item("role").text == "Quel est votre rôle ?"
+    assert [c.label for c in french.item("role").choices] == ["Médecin", "Infirmier", "Autre"]
+    assert french.sections[0].title == "Vous"
+    assert french.item("age").text == "How old are you?"  # no French: the default's
     assert "'calculation'" in warned
     assert "month-year" in warned
     assert "inside group 'experience'" in warned
@@ -283,7 +289,6 @@ def test_broken_xlsform_lists_every_problem_with_sheet_row_and_column(tmp_path):
         read_xlsform(path)
     found = {(p.sheet, p.row, p.column) for p in caught.value.problems}
     assert ("choices", 2, "name") in found  # 'red' twice in one list
-    assert ("choices", 3, "name") in found  # 'dark blue' is not a code
     assert ("survey", 3, "name") in found  # 'colour' twice
     assert ("survey", 4, "type") in found  # the list 'sizes' is not defined
     assert ("survey", 5, "type") in found  # 'whatever' is not a type

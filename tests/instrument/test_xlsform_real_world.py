@@ -16,8 +16,9 @@ from pyxform.xls2xform import convert
 
 from readiness.cli import main
 from readiness.errors import ConversionError
+from readiness.instrument.dump import instrument_to_data
 from readiness.instrument.load import load_instrument
-from readiness.instrument.xlsform import read_xlsform
+from readiness.instrument.xlsform import read_xlsform, write_xlsform
 
 
 def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
@@ -269,3 +270,124 @@ def test_sheets_claiming_a_million_rows_stop_at_the_last_row_with_content(tmp_pa
     assert time.process_time() - started < 5  # the benchmark holds the 1 s target
     assert inst.item("after_gap").text == "Still read after three empty rows"
     assert inst.item("role").codes == ("nurse", "doctor", 3, "porter")
+
+
+# --- 4. several languages -------------------------------------------------------------------
+
+EN, CY = "English (en)", "Cymraeg (cy)"
+
+
+def bilingual(default_language: str | None, first: str = EN, second: str = CY) -> dict:
+    def cols(base: str) -> list[str]:
+        return [f"{base}::{first}", f"{base}::{second}"]
+
+    text = {
+        EN: ["About you", "Have you seen a patient?", "Think of the last year", "Yes", "No"],
+        CY: ["Amdanoch chi", "Ydych chi wedi gweld claf?", "Meddyliwch am y flwyddyn", "Ie", "Na"],
+    }
+    a, b = text.get(first, text[EN]), text.get(second, text[CY])
+    sheets = {
+        "survey": [
+            [
+                "type",
+                "name",
+                *cols("label"),
+                *cols("hint"),
+                *cols("constraint_message"),
+                "constraint",
+            ],
+            ["begin group", "about", a[0], b[0]],
+            ["select_one yn", "seen", a[1], b[1], a[2], b[2]],
+            ["integer", "hours", "Hours", "Oriau", None, None, "0 to 24", "0 i 24", ". <= 24"],
+            ["end group"],
+        ],
+        # the choices sheet names its languages in the other order: never mixed
+        "choices": [
+            ["list_name", "name", f"label::{second}", f"label::{first}"],
+            ["yn", "1", b[3], a[3]],
+            ["yn", "0", b[4], a[4]],
+        ],
+        "settings": [["form_title", "form_id", "version"], ["Staff check", "staff_check", "1"]],
+    }
+    if default_language is not None:
+        sheets["settings"][0].append("default_language")
+        sheets["settings"][1].append(default_language)
+    return sheets
+
+
+def test_every_language_is_read_and_the_default_comes_from_the_settings(tmp_path):
+    path = workbook(tmp_path / "cy.xlsx", bilingual(CY))
+    compiles(path)
+    result = read_xlsform(path)
+    inst = result.instrument
+    assert (inst.language, inst.language_name) == ("cy", "Cymraeg")
+    seen = inst.item("seen")
+    assert (seen.text, seen.help) == ("Ydych chi wedi gweld claf?", "Meddyliwch am y flwyddyn")
+    assert [c.label for c in seen.choices] == ["Ie", "Na"]
+    assert inst.item("hours").constraint_message == "0 i 24"
+    assert inst.sections[0].title == "Amdanoch chi"
+    en = inst.in_language("en")
+    assert inst.translations["en"].name == "English"
+    assert en.item("seen").text == "Have you seen a patient?"
+    assert [c.label for c in en.item("seen").choices] == ["Yes", "No"]
+    assert en.item("hours").constraint_message == "0 to 24"
+    assert en.sections[0].title == "About you"
+    assert not any("not kept" in n.message and "label" in (n.column or "") for n in result.warnings)
+
+
+def test_without_a_default_the_first_language_is_taken_with_a_warning(tmp_path):
+    result = read_xlsform(workbook(tmp_path / "en.xlsx", bilingual(None)))
+    inst = result.instrument
+    # Cymraeg comes first alphabetically and on the choices sheet; English is first in survey
+    assert (inst.language, inst.language_name) == ("en", "English")
+    assert [c.label for c in inst.item("seen").choices] == ["Yes", "No"]
+    assert [c.label for c in inst.in_language("cy").item("seen").choices] == ["Ie", "Na"]
+    assert any("default language" in n.message for n in result.warnings)
+
+
+def test_the_unlabelled_column_is_the_default_language(tmp_path):
+    sheets = bilingual(None)
+    for rows in (sheets["survey"], sheets["choices"]):
+        rows[0] = [c.replace(f"::{EN}", "") for c in rows[0]]
+    path = workbook(tmp_path / "plain.xlsx", sheets)
+    compiles(path)
+    result = read_xlsform(path)
+    inst = result.instrument
+    assert inst.language == "en-GB" and list(inst.translations) == ["cy"]
+    assert inst.item("seen").text == "Have you seen a patient?"
+    assert inst.in_language("cy").item("seen").text == "Ydych chi wedi gweld claf?"
+    assert not any("default language" in n.message for n in result.warnings)
+
+
+def test_language_names_without_tags(tmp_path):
+    sheets = bilingual("English", first="English", second="Kinyarwanda")
+    sheets["survey"][0] = [c.replace("::", ":") for c in sheets["survey"][0]]
+    path = workbook(tmp_path / "names.xlsx", sheets)
+    compiles(path)
+    inst = read_xlsform(path).instrument
+    assert (inst.language, inst.language_name) == ("en", "English")
+    assert list(inst.translations) == ["und-x-kinyarwa"]
+    assert inst.translations["und-x-kinyarwa"].name == "Kinyarwanda"
+
+
+@pytest.mark.parametrize("default", [CY, None])
+def test_every_language_is_written_back(tmp_path, default):
+    inst = read_xlsform(workbook(tmp_path / "in.xlsx", bilingual(default))).instrument
+    out = tmp_path / "out.xlsx"
+    write_xlsform(inst, out)
+    compiles(out)
+    header = next(openpyxl.load_workbook(out)["survey"].iter_rows(values_only=True))
+    assert {f"label::{EN}", f"label::{CY}", f"hint::{CY}", f"constraint_message::{EN}"} <= set(
+        header
+    )
+    back = read_xlsform(out).instrument
+    assert instrument_to_data(back) == instrument_to_data(inst)
+
+
+def test_guidance_hints_are_named_as_not_kept(tmp_path):
+    sheets = bilingual(EN)
+    sheets["survey"][0] += ["guidance_hint::English (en)"]
+    sheets["survey"][2] += [None] * (len(sheets["survey"][0]) - len(sheets["survey"][2]) - 1)
+    sheets["survey"][2] += ["Ask about the last 12 months"]
+    result = read_xlsform(workbook(tmp_path / "g.xlsx", sheets))
+    assert any(n.column == "guidance_hint::English (en)" for n in result.warnings)
