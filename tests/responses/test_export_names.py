@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from readiness.errors import ResponsesError
 from readiness.instrument import parse_instrument
 from readiness.responses import read_responses
 from readiness.responses.write import (
@@ -181,3 +182,20 @@ def test_convert_prints_the_names_it_made_and_writes_the_codebook(tmp_path, inst
     summary = json.loads(result.output)
     assert summary["renamed"] == {"AGE": "AGE_2", "with": "with_v", "_start": "v_start"}
     assert "intro" not in summary["items_absent"]
+
+
+@pytest.mark.parametrize("suffix", ["sav", "dta"])
+def test_a_file_with_made_names_reads_back_through_its_codebook(
+    tmp_path, instrument, frame, suffix
+):
+    written = write_responses_noted(frame, instrument, tmp_path / f"out.{suffix}")
+    back = read_responses(written.path, instrument)
+    assert back.frame["AGE"].tolist()[0] == 30.0
+    assert back.frame[LONG_A].tolist() == [1.0, 0.0]
+    assert back.frame["with"].tolist() == ["Ffrind / a friend", "🙂"]
+    notes = [w.message for w in back.warnings if "out-codebook.csv says" in w.message]
+    assert "column 'with_v' is read as 'with', as out-codebook.csv says." in notes
+    written.codebook.unlink()  # without the codebook the made names are unknown columns
+    with pytest.raises(ResponsesError) as caught:
+        read_responses(written.path, instrument)
+    assert "with_v" in {p.column for p in caught.value.problems}

@@ -90,7 +90,9 @@ def read_responses(
         raw = stat.frame
         if not allow_empty:
             require_rows(raw, path)
+    raw, named_notes, named = codebook_columns(raw, path, instrument)
     raw, column_notes, original = match_columns(raw, instrument, str(path), design_columns)
+    column_notes, original = named_notes + column_notes, {**named, **original}
     clean, problems, warnings = validate_frame(
         raw,
         instrument,
@@ -135,6 +137,52 @@ def read_responses(
         declared_missing=declared,
         declared_labels=labels,
     )
+
+
+def codebook_path(path: Path) -> Path:
+    """The codebook beside a response file: ``out.sav`` -> ``out-codebook.csv``."""
+    return path.with_name(f"{path.stem}-codebook.csv")
+
+
+def codebook_columns(
+    raw: pd.DataFrame, path: Path, instrument: Instrument
+) -> tuple[pd.DataFrame, list[Problem], dict[str, str]]:
+    """Read an SPSS or Stata file's columns as the codebook beside it says (``out.sav`` and
+    ``out-codebook.csv``, as :func:`readiness.responses.write.write_responses_noted` writes
+    them when the format needed other names): a column is renamed to its item when the
+    codebook gives it, the item is the instrument's and has no column of its own.  Returns
+    the frame, a note for each, and the map of new name -> name in the file."""
+    book = codebook_path(path)
+    if table_format(path) not in STAT_FORMATS or not book.is_file():
+        return raw, [], {}
+    try:
+        with book.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return raw, [], {}
+    names = [str(c) for c in raw.columns]
+    ids = set(instrument.item_ids)
+    renames = {
+        row["column"]: row["variable"]
+        for row in rows
+        if row.get("column") in names
+        and row.get("variable") in ids
+        and row["variable"] not in names
+        and row["column"] != row["variable"]
+    }
+    if not renames:
+        return raw, [], {}
+    notes = [
+        Problem(
+            f"column '{column}' is read as '{item}', as {book.name} says.",
+            file=str(path),
+            column=column,
+        )
+        for column, item in renames.items()
+    ]
+    out = raw.copy()
+    out.columns = [renames.get(c, c) for c in names]
+    return out, notes, {item: column for column, item in renames.items()}
 
 
 def match_columns(

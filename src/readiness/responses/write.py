@@ -40,7 +40,7 @@ import pandas as pd
 from readiness.errors import Problem, ResponsesError
 from readiness.instrument.describe import codebook_csv
 from readiness.instrument.model import META_COLUMNS, Instrument, Item
-from readiness.responses.read import Responses
+from readiness.responses.read import Responses, codebook_path
 from readiness.responses.validate import TEXT_DTYPE, choices_of, is_numeric_item, validate_frame
 from readiness.tabular import atomic_write, formula_safe_values, table_format, xlsx_row
 
@@ -146,11 +146,6 @@ def write_responses_noted(
         atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         notes.append(f"{codebook.name} gives the column in {path.name} of every item.")
     return Written(path, names, notes, codebook)
-
-
-def codebook_path(path: Path) -> Path:
-    """The codebook beside an export: ``out.sav`` -> ``out-codebook.csv``."""
-    return path.with_name(f"{path.stem}-codebook.csv")
 
 
 def export_names(
