@@ -23,6 +23,14 @@ What each format holds:
   ``split`` in Stata or ``STRING``/``INDEX`` in SPSS, or read the file back with
   :func:`readiness.responses.read_responses`.
 
+**Names.** CSV and XLSX columns are the item ids.  SPSS and Stata accept fewer names (SPSS: 64
+bytes, starting with a letter, different regardless of case; Stata: 32 characters, and 31 for a
+variable with value labels as ReadStat writes them; both: no reserved words), so an item whose
+id does not fit gets a name made for it (:func:`export_names`); :func:`write_responses_noted`
+says which, and writes ``<name>-codebook.csv`` beside the file with each item's ``column``
+there, which :func:`readiness.responses.read_responses` uses to read the file back.  A note
+item holds no answer and has no column in any format.
+
 Every file records, in the ``instrument_id`` and ``instrument_version`` columns, the
 instrument its responses answered: the columns are added when the frame lacks them.  Files
 are written atomically: on any error nothing is written and an earlier file is untouched.
