@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 
 from readiness.errors import Problem, ResponsesError
 from readiness.responses import read_responses
+from readiness.responses.declared import is_declared
 from readiness.responses.read import problem_locator, read_raw_text
 from readiness.responses.validate import cell_text
 from readiness.safezip import DEFAULT_LIMITS, ZipLimits
@@ -71,8 +72,8 @@ def _file_rows(raw: pd.DataFrame, n_clean: int) -> np.ndarray:
     if len(raw) == n_clean:
         return np.arange(1, n_clean + 1)
     filled = np.zeros(len(raw), dtype=bool)
-    for name in raw.columns:
-        filled |= raw[name].map(cell_text).ne("").to_numpy()
+    for name in raw.columns:  # a declared missing answer (SPSS, Stata) fills its row
+        filled |= raw[name].map(lambda v: is_declared(v) or cell_text(v) != "").to_numpy(bool)
     return np.flatnonzero(filled) + 1
 
 
