@@ -136,6 +136,19 @@ def test_vtt_quote_is_clean_and_positions_kept(tmp_path):
     ]
 
 
+def test_a_coded_passage_of_a_vtt_says_where_it_is_in_the_recording(tmp_path):
+    from readiness.interviews.outputs import segments
+
+    (tmp_path / "P9.vtt").write_text(VTT, encoding="utf-8")
+    project = Project("study")
+    (src,) = import_transcripts(project, [tmp_path / "P9.vtt"])
+    project.add_code("Documents withheld")
+    start = src.text.index("Her employer")
+    project.add_coding(src.id, start, start + len("Her employer held it."), "Documents withheld")
+    (seg,) = segments(project, "Documents withheld")
+    assert seg.time == 62000 and seg.text == "Her employer held it."
+
+
 def test_srt_positions_and_no_times_in_text():
     srt = (
         "1\n00:00:01,000 --> 00:00:02,500\nNURSE: Who brought you in?\n\n"

@@ -678,6 +678,7 @@ def segments_cmd(project, code, theme, where, coders, no_children, reason, user,
 
     The passages leave the project (printed, or piped to a file), so, like the exports, they
     are refused while anything has not been reviewed for pseudonymisation, unless --reason."""
+    from readiness.interviews.model import format_time
     from readiness.interviews.outputs import segments
 
     if not code and not theme:
@@ -696,7 +697,10 @@ def segments_cmd(project, code, theme, where, coders, no_children, reason, user,
     lines = []
     for s in segs:
         attrs = ", ".join(str(v) for v in s.attributes.values())
-        lines.append(f"{s.participant} ({attrs}) {s.source}, line {s.line} [{s.code}; {s.coder}]")
+        at = f" at {format_time(s.time)}" if s.time is not None else ""
+        lines.append(
+            f"{s.participant} ({attrs}) {s.source}, line {s.line}{at} [{s.code}; {s.coder}]"
+        )
         lines.append(f"  “{s.text}”")
         for m in s.memos:
             lines.append(f"  memo: {m}")

@@ -143,6 +143,7 @@ class Segment:
     created: str
     text: str
     memos: tuple[str, ...] = ()
+    time: int | None = None  # where the passage starts in the recording (ms), when known
 
 
 def segments(
@@ -201,6 +202,7 @@ def segments(
                 c.created,
                 t.text[c.start : c.end],
                 tuple(idx.memos_by_coding.get(c.id, ())),
+                t.time_at(c.start),
             )
         )
     return out
