@@ -929,7 +929,10 @@ def validate_frame(
             data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
     clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     declared = declared_frame(frame, [*META_COLUMNS, *instrument.item_ids])
-    clean.attrs["declared_missing"] = declared[keep].reset_index(drop=True)
+    if len(declared.columns):
+        # Only when there are some (SPSS and Stata files): a frame in ``attrs`` makes pd.concat
+        # compare the attrs of the frames it joins, which fails (the web's kept frames).
+        clean.attrs["declared_missing"] = declared[keep].reset_index(drop=True)
 
     _recompute_calculations(clean, instrument, set(parsed), rows, file, problems)
     _check_design_columns(frame, clean, design_columns, keep, rows, file, problems)
