@@ -13,7 +13,7 @@ the full wording.  Each item is marked
 from __future__ import annotations
 
 from readiness import __version__
-from readiness.instrument.model import Instrument
+from readiness.instrument.model import UNASKED_TYPES, Instrument
 from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
 from readiness.report.tables import group_title
@@ -109,10 +109,12 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
     rate = result.response_rate
     sites, sessions = sites_and_sessions(result)
     dates = fieldwork_dates(result)
-    n_items = sum(1 for i in instrument.items if not i.hidden)
+    n_items = sum(1 for i in instrument.items if not i.hidden and i.type not in UNASKED_TYPES)
     types: dict[str, int] = {}
     for item in instrument.items:
-        if not item.hidden:
+        if (
+            not item.hidden and item.type not in UNASKED_TYPES
+        ):  # notes and calculations: no questions
             types[item.type.replace("_", " ")] = types.get(item.type.replace("_", " "), 0) + 1
     type_text = ", ".join(f"{n} {t}" for t, n in types.items())
     scales = "; ".join(

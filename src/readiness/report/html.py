@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from readiness import __version__
-from readiness.instrument.model import Instrument
+from readiness.instrument.model import UNASKED_TYPES, Instrument
 from readiness.report import format as fmt
 from readiness.report.checklist import checklist_table
 from readiness.report.checklist import counts as checklist_counts
@@ -37,7 +37,7 @@ def _environment():
 
 def _meta(result, instrument: Instrument, source: dict, min_cell: int) -> list[tuple[str, str]]:
     source = dict(source or {})
-    items = sum(1 for i in instrument.items if not i.hidden)
+    items = sum(1 for i in instrument.items if not i.hidden and i.type not in UNASKED_TYPES)
     meta = []
     if source.get("study"):
         meta.append(("Study", str(source.pop("study"))))

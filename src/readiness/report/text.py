@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from readiness import __version__
-from readiness.instrument.model import Instrument
+from readiness.instrument.model import UNASKED_TYPES, Instrument
 from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
 from readiness.report.suppression import SYMBOL, Plan, is_small
@@ -42,7 +42,7 @@ def sites_and_sessions(result) -> tuple[int | None, int | None]:
 def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> list[str]:
     settings = result.settings
     group = group_title(result).lower()
-    n_items = sum(1 for i in instrument.items if not i.hidden)
+    n_items = sum(1 for i in instrument.items if not i.hidden and i.type not in UNASKED_TYPES)
     out = [
         f"Staff completed the questionnaire “{instrument.title}” ({instrument.id}, version "
         f"{instrument.version}): {n_items} questions in {len(instrument.sections)} sections, "

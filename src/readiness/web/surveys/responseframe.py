@@ -73,7 +73,7 @@ def _read(rows_query, instrument) -> tuple[pd.DataFrame, int, int | None, str | 
             *(Cast(c, TextField()) if c == "answers" else c for c in COLUMNS)
         )
     )
-    items = list(instrument.item_ids)
+    items = [item.id for item in instrument.data_items]  # a note holds no answer
     table = (
         pd.DataFrame.from_records([orjson.loads(r[1]) for r in rows], columns=items)
         if rows
