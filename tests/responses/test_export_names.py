@@ -199,3 +199,18 @@ def test_a_file_with_made_names_reads_back_through_its_codebook(
     with pytest.raises(ResponsesError) as caught:
         read_responses(written.path, instrument)
     assert "with_v" in {p.column for p in caught.value.problems}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "sav", "dta"])
+def test_single_choice_codes_with_spaces_and_symbols_round_trip(tmp_path, suffix):
+    inst = parse_instrument(
+        "id: t\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n"
+        "      - {id: Role, type: single_choice, text: Swydd, choices: [{code: 'staff nurse',"
+        " label: Nyrs staff}, {code: 'A&E', label: Brys}, {code: '=1', label: Odd}]}\n"
+        "      - {id: why, type: text, text: Why, show_if: {item: Role, equals: 'A&E'}}\n"
+    )
+    frame = pd.DataFrame({"Role": ["staff nurse", "A&E", "=1"], "why": ["", "prysur 🏥", ""]})
+    back = read_responses(write_responses(frame, inst, tmp_path / f"o.{suffix}"), inst)
+    assert back.frame["Role"].tolist() == ["staff nurse", "A&E", "=1"]
+    assert back.frame["why"].tolist()[1] == "prysur 🏥"
+    assert not back.warnings

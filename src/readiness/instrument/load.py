@@ -283,7 +283,8 @@ def build_instrument(
         check.add(
             ("id",),
             f"instrument id {inst_id!r} is not a valid identifier.",
-            "use lower-case letters, digits, '-' and '_', starting with a letter.",
+            "use lower-case letters, digits, '-' and '_', starting with a letter (Readiness's"
+            " rule for instrument ids, which name files and web addresses).",
         )
     version = data.get("version")
     if version is not None and (
