@@ -65,6 +65,12 @@ slider                      number with appearance ``slider``, min / max from Te
                             number" are named as not kept
 file, signature, sql        not mapped, named field by field
 ``@READINESS-CONSTRAINT-MESSAGE``  constraint_message (REDCap has no message column)
+item id REDCap would not   written as a variable name REDCap accepts: lower-cased, ``v`` before
+accept (``Q1_Seen``,        a leading ``_``, made unique (``age_2``), each reported;
+``_adult``)                 ``@READINESS-ID`` gives the id back on reading (:func:`redcap_names`
+                            gives the mapping)
+translations                not written (a dictionary holds the texts of one language),
+                            reported language by language; taken from ``base=`` on reading
 ``@HIDDEN``                 hidden (``@HIDDEN-SURVEY`` too)
 Branching Logic             show_if, in the subset of :mod:`readiness.instrument.interop`
 ==========================  ===================================================================
@@ -75,7 +81,7 @@ reverse keying of our kind and no published figures, so :func:`write_redcap_dict
 every scale and indicator in ``unmapped``. :func:`read_redcap_dictionary` takes them from an
 original instrument when given one (``base=``); they are validated against the items read and
 any that no longer fit are reported. Instrument metadata (id, version, title, language,
-description, notice, sources) rides as ``@READINESS-...`` tags on the record identifier's
+language name, description, notice, sources) rides as ``@READINESS-...`` tags on the record identifier's
 annotation; a section's own condition as ``@READINESS-SECTION-IF`` on its first row (REDCap
 forms have no branching logic, so the written logic of each item also includes it).
 """
@@ -89,7 +95,11 @@ from readiness.instrument.redcap_columns import (
     parse_annotation,
 )
 from readiness.instrument.redcap_read import read_redcap_dictionary
-from readiness.instrument.redcap_write import record_field, write_redcap_dictionary
+from readiness.instrument.redcap_write import (
+    record_field,
+    redcap_names,
+    write_redcap_dictionary,
+)
 
 __all__ = [
     "API_COLUMNS",
@@ -98,5 +108,6 @@ __all__ = [
     "parse_annotation",
     "read_redcap_dictionary",
     "record_field",
+    "redcap_names",
     "write_redcap_dictionary",
 ]

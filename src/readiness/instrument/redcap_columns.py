@@ -200,3 +200,25 @@ def default_form(instrument_id: str) -> str:
     when they name no form of their own: the instrument's id."""
     name = re.sub(r"[^a-z0-9_]", "_", instrument_id.lower())
     return name if name[:1].isalpha() else f"form_{name}"
+
+
+VARIABLE_NAME = re.compile(r"\A[a-z][a-z0-9_]*\Z")
+READINESS_ID = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")  # an item or section id of ours
+
+
+def variable_name(text: str) -> str:
+    """A name REDCap accepts for a variable made from an id: lower-case, starting with a letter
+    (``Q1_Seen`` -> ``q1_seen``, ``_adult`` -> ``v_adult``)."""
+    name = re.sub(r"[^a-z0-9_]", "_", text.lower())
+    return name if name[:1].isalpha() else f"v{name}"
+
+
+def renamed_data(data: Any, names: dict[str, str]) -> Any:
+    """Condition data with each ``item`` it names renamed by ``names`` (others unchanged)."""
+    if isinstance(data, dict):
+        return {
+            k: names.get(v, v) if k == "item" else renamed_data(v, names) for k, v in data.items()
+        }
+    if isinstance(data, list):
+        return [renamed_data(v, names) for v in data]
+    return data

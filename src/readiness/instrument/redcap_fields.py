@@ -18,7 +18,7 @@ from readiness.instrument.interop import (
     valid_code,
 )
 from readiness.instrument.model import UNASKED_TYPES
-from readiness.instrument.redcap_columns import Annotation, tag_text
+from readiness.instrument.redcap_columns import READINESS_ID, Annotation, tag_text
 
 NOT_MAPPED = {
     "file": (
@@ -55,7 +55,16 @@ SLIDER_RANGE = (0.0, 100.0)  # REDCap's slider runs from 0 to 100 unless its min
 # A calc whose expression is a condition, written as REDCap writes a 1/0 flag.
 CALC_FLAG = re.compile(r"\A\s*if\s*\((?P<condition>.*),\s*1\s*,\s*0\s*\)\s*\Z", re.S | re.I)
 MULTILINE = "multiline"  # a notes field: a text box of several lines (XLSForm's word)
-KNOWN_TAGS = {"TYPE", "KEY", "EXPLANATION", "SOURCE", "CHOICES", "INTRO", "CONSTRAINT-MESSAGE"}
+KNOWN_TAGS = {
+    "TYPE",
+    "KEY",
+    "EXPLANATION",
+    "SOURCE",
+    "CHOICES",
+    "INTRO",
+    "CONSTRAINT-MESSAGE",
+    "ID",
+}
 Choices = list[tuple[int | str, str]]
 
 
@@ -148,7 +157,7 @@ def field_item(f: Field) -> dict | None:
     """The item a field maps to (as instrument data), or None after reporting why not."""
     if not _mappable(f):
         return None
-    item: dict[str, Any] = {"id": f.row["field_name"], "text": f.row["field_label"]}
+    item: dict[str, Any] = {"id": _item_id(f), "text": f.row["field_label"]}
     TYPE_MAPPERS.get(f.kind, _text_item)(f, item)
     if "type" not in item:
         return None
@@ -157,6 +166,15 @@ def field_item(f: Field) -> dict | None:
     _layout_notes(f)
     _annotation_notes(f)
     return item
+
+
+def _item_id(f: Field) -> str:
+    """The field's name, or the id @READINESS-ID gives (an id REDCap would not accept)."""
+    wanted = tag_text(f.annotation.tags.get("ID"))
+    if wanted and not READINESS_ID.match(wanted):
+        f.note("warning", "field_annotation", f"@READINESS-ID={wanted} is not an id; ignored.")
+        wanted = ""
+    return wanted or f.row["field_name"]
 
 
 def _mappable(f: Field) -> bool:

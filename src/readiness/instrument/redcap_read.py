@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from readiness.instrument.conditions import Condition
+from readiness.instrument.conditions import Condition, parse_condition
 from readiness.instrument.dump import instrument_to_data
 from readiness.instrument.interop import (
     ConversionNote,
@@ -31,6 +31,7 @@ from readiness.instrument.redcap_columns import (
     default_form,
     default_title,
     parse_annotation,
+    renamed_data,
     tag_text,
 )
 from readiness.instrument.redcap_fields import Choices, Field, field_item
@@ -181,7 +182,9 @@ class _Gather:
         self.locations: dict[str, Location] = {}
         self.logic: dict[tuple[int, int], tuple[str, Row]] = {}
         self.set_tags: dict[str, list[tuple[int, int, list]]] = {}
-        self.targets: dict[str, ItemTarget] = {}
+        self.targets: dict[str, ItemTarget] = {}  # by variable name, as logic names them
+        self.item_ids: dict[str, str] = {}  # variable name -> item id, where they differ
+        self.fields: dict[str, str] = {}  # item id -> variable name
         self.matrix_warned: set[str] = set()
         self.record_header: tuple[Row, str] | None = None
 
@@ -353,16 +356,21 @@ class _Gather:
         if choice_set:
             self.set_tags.setdefault(str(choice_set), []).append((s_index, i_index, item["choices"]))  # fmt: skip
         current.items.append(item)
-        self.targets[item["id"]] = ItemTarget.from_data(item)
+        name = row["field_name"]
+        self.targets[name] = ItemTarget.from_data(item)
+        self.fields[item["id"]] = name
+        if name != item["id"]:
+            self.item_ids[name] = item["id"]
+        if "calculation" in item:
+            item["calculation"] = renamed_data(item["calculation"], self.item_ids)
         if row["branching_logic"]:
             self.logic[(s_index, i_index)] = (row["branching_logic"], row)
 
     # conditions ---------------------------------------------------------------------------
     def conditions(self, rows: list[Row]) -> None:
         """Sections' and items' conditions, now that every item is known."""
-        self.order = {
-            item["id"]: n for n, item in enumerate(i for s in self.sections for i in s.items)
-        }
+        items = (i for s in self.sections for i in s.items)
+        self.order = {self.fields[item["id"]]: n for n, item in enumerate(items)}
         position = 0
         for s_index, section in enumerate(self.sections):
             first_position, position = position, position + len(section.items)
@@ -407,7 +415,8 @@ class _Gather:
             item["show_if"] = condition.to_data()
 
     def condition(self, text: str, row: Row, position: int, owner: str, column: str) -> Condition | None:  # fmt: skip
-        return read_condition(
+        """The condition, its items named by their ids (logic names their variables)."""
+        condition = read_condition(
             parse_redcap_logic,
             text,
             self.targets,
@@ -418,6 +427,9 @@ class _Gather:
             unit="field",
             report=lambda message, fix: self.reader.note("unmapped", row, column, message, fix),
         )
+        if condition is None or not self.item_ids:
+            return condition
+        return parse_condition(renamed_data(condition.to_data(), self.item_ids))
 
     def choice_sets(self) -> dict[str, list]:
         """Choice sets named by @READINESS-CHOICES, when every item that names one agrees."""
@@ -500,8 +512,10 @@ def _metadata(
         sources = base_data.get("sources")
     if sources:
         data["sources"] = sources
+    if tag_text(tags.get("LANGUAGE-NAME")):
+        data["language_name"] = tag_text(tags.get("LANGUAGE-NAME"))
     if base is not None:
-        for kind in ("scales", "indicators"):
+        for kind in ("scales", "indicators", "translations"):
             if base_data.get(kind):
                 data[kind] = base_data[kind]
     elif "INSTRUMENT" in tags:
@@ -548,6 +562,9 @@ def _build(
         data["sections"].append(entry)
         kept.append(section)
 
+    if "translations" in data:
+        data["translations"] = _known_texts(data["translations"], data["sections"])
+
     def source_text(s_index: int, i_index: int | None) -> str:
         section = kept[s_index]
         if i_index is None:
@@ -557,6 +574,20 @@ def _build(
 
     instrument = build_with_recovery(data, locations, reader.file, reader.unmapped, source_text)
     return reader.result(instrument, "redcap")
+
+
+def _known_texts(translations: dict, sections: list[dict]) -> dict:
+    """The base instrument's translations of the sections and items that were read."""
+    section_ids = {s["id"] for s in sections}
+    item_ids = {i["id"] for s in sections for i in s["items"]}
+    out = {}
+    for language, body in translations.items():
+        body = dict(body)
+        for key, known in (("sections", section_ids), ("items", item_ids)):
+            if key in body:
+                body[key] = {k: v for k, v in body[key].items() if k in known}
+        out[language] = body
+    return out
 
 
 def _empty_section(reader: DictionaryFile, section: _Section) -> None:

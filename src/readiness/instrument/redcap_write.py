@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from readiness.instrument.conditions import Condition, parse_condition
 from readiness.instrument.interop import (
     ConversionNote,
     ConversionResult,
@@ -19,18 +20,38 @@ from readiness.instrument.redcap_columns import (
     API_COLUMNS,
     DESIGNER_COLUMNS,
     RECORD_ID_LABEL,
+    VARIABLE_NAME,
     default_form,
     default_title,
+    renamed_data,
     tag,
+    variable_name,
 )
 from readiness.instrument.redcap_fields import SLIDER_RANGE, WRITTEN_VALIDATION
 
 
+def redcap_names(instrument: Instrument) -> dict[str, str]:
+    """Each item id and the REDCap variable name it is written as: itself when REDCap accepts
+    it (lower-case letters, digits and '_', starting with a letter), else made so and unique."""
+    names = {i.id: i.id for i in instrument.items if VARIABLE_NAME.match(i.id)}
+    taken = set(names)
+    for item in instrument.items:
+        if item.id not in names:
+            names[item.id] = unique_name(variable_name(item.id), taken)
+    return {item.id: names[item.id] for item in instrument.items}
+
+
 def record_field(instrument: Instrument) -> str:
     """The name of REDCap's record identifier for the instrument: the one it was read with,
-    else ``record_id`` (made unique among the item and section ids)."""
-    taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
+    else ``record_id`` (made unique among the variable names and section ids)."""
+    taken = set(redcap_names(instrument).values()) | {s.id for s in instrument.sections}
     return unique_name(instrument.record_id or "record_id", taken)
+
+
+def _renamed(condition: Condition | None, names: dict[str, str]) -> Condition | None:
+    if condition is None or all(names.get(i, i) == i for i in condition.items()):
+        return condition
+    return parse_condition(renamed_data(condition.to_data(), names))
 
 
 def write_redcap_dictionary(
@@ -58,6 +79,8 @@ def write_redcap_dictionary(
         raise ValueError("columns must be 18 or 16")
     writer = _Writer(instrument, str(path), with_annotation=columns == 18)
     writer.record()
+    writer.renames()
+    writer.translations()
     writer.unused_choice_sets()
     for section in instrument.sections:
         writer.section(section)
@@ -96,8 +119,9 @@ class _Writer:
         self.with_annotation = with_annotation
         self.unmapped: list[ConversionNote] = []
         self.warnings: list[ConversionNote] = []
-        self.targets: dict[str, Item] = {item.id: item for item in instrument.items}
-        self.taken = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
+        self.names = redcap_names(instrument)
+        self.targets: dict[str, Item] = {self.names[i.id]: i for i in instrument.items}
+        self.taken = set(self.names.values()) | {s.id for s in instrument.sections}
         self.rows: list[dict[str, str]] = []
         self.form: str | None = None  # the form being written
         self.forms_done: set[str] = set()
@@ -127,6 +151,7 @@ class _Writer:
             tag("LANGUAGE", inst.language),
         ]
         for key, value in (
+            ("LANGUAGE-NAME", inst.language_name),
             ("DESCRIPTION", inst.description),
             ("NOTICE", inst.notice),
             ("SOURCES", inst.sources),
@@ -153,6 +178,29 @@ class _Writer:
         )
         if not self.with_annotation:
             self.lost(name, "the instrument's id, version, title, description, notice and sources")
+
+    def renames(self) -> None:
+        for item_id, name in self.names.items():
+            if name != item_id:
+                self.note(
+                    "warning",
+                    item_id,
+                    f"item '{item_id}' is written as the variable '{name}': REDCap's variable "
+                    "names are lower-case letters, digits and '_', starting with a letter. "
+                    "@READINESS-ID keeps the id for reading back.",
+                )
+
+    def translations(self) -> None:
+        for language, translation in self.instrument.translations.items():
+            name = f" ({translation.name})" if translation.name else ""
+            self.note(
+                "unmapped",
+                language,
+                f"the {language}{name} translation is not written: a REDCap data dictionary "
+                "holds the texts of one language (REDCap keeps other languages in its "
+                "Multi-Language Management settings, outside the dictionary).",
+                "keep the instrument YAML, and pass it as base when reading the dictionary back.",
+            )
 
     def unused_choice_sets(self) -> None:
         used = {item.choice_set for item in self.instrument.items if item.choice_set}
@@ -200,7 +248,7 @@ class _Writer:
         first_tags = self.section_tags(section, form, starts)
         logic = write_condition(
             format_redcap_logic,
-            section.show_if,
+            _renamed(section.show_if, self.names),
             self.targets,
             self.unmapped,
             failure="the section's condition cannot be written",
@@ -231,7 +279,7 @@ class _Writer:
     def intro(
         self, section: Section, form: str, header: str, logic: str | None, tags: list[str]
     ) -> None:
-        name = unique_name(f"{section.id}_intro", self.taken)
+        name = unique_name(variable_name(f"{section.id}_intro"), self.taken)
         self.rows.append(
             {
                 "field_name": name,
@@ -255,7 +303,7 @@ class _Writer:
         first_tags: list[str],
         matrix: str,
     ) -> bool:
-        written = _item_row(item, form, self.targets, self.unmapped, self.file)
+        written = _item_row(item, form, self.names, self.targets, self.unmapped, self.file)
         if written is None:
             return False
         row, tags = written
@@ -318,13 +366,21 @@ def _choices_text(item: Item, unmapped: list[ConversionNote], file: str) -> str:
 
 
 def _item_row(
-    item: Item, form: str, targets: dict[str, Item], unmapped: list[ConversionNote], file: str
+    item: Item,
+    form: str,
+    names: dict[str, str],
+    targets: dict[str, Item],
+    unmapped: list[ConversionNote],
+    file: str,
 ) -> tuple[dict[str, str], list[str]] | None:
     """The item's row and the tags it needs; None when it cannot be written (reported)."""
-    row: dict[str, str] = {"field_name": item.id, "form_name": form, "field_label": item.text}
-    tags = _type_columns(item, row, targets, unmapped, file)
+    name = names[item.id]
+    row: dict[str, str] = {"field_name": name, "form_name": form, "field_label": item.text}
+    tags = _type_columns(item, row, names, targets, unmapped, file)
     if tags is None:
         return None
+    if name != item.id:
+        tags.insert(0, tag("ID", item.id))
     _appearance(item, row, unmapped, file)
     if item.help:
         row["field_note"] = item.help
@@ -336,7 +392,7 @@ def _item_row(
         tags.append("@HIDDEN")
     logic = write_condition(
         format_redcap_logic,
-        item.show_if,
+        _renamed(item.show_if, names),
         targets,
         unmapped,
         failure="the condition cannot be written as branching logic",
@@ -351,6 +407,7 @@ def _item_row(
 def _type_columns(
     item: Item,
     row: dict[str, str],
+    names: dict[str, str],
     targets: dict[str, Item],
     unmapped: list[ConversionNote],
     file: str,
@@ -362,7 +419,7 @@ def _type_columns(
     if kind == "calculate":
         logic = write_condition(
             format_redcap_logic,
-            item.calculation,
+            _renamed(item.calculation, names),
             targets,
             unmapped,
             failure="the calculation cannot be written as a REDCap calc field; not written",
@@ -469,7 +526,7 @@ def _matrix_groups(instrument: Instrument, section: Section) -> dict[str, str]:
         if len(run) >= 2:
             count += 1
             for item in run:
-                out[item.id] = f"{section.id}_m{count}"
+                out[item.id] = variable_name(f"{section.id}_m{count}")
         run.clear()
 
     for item in (instrument.item(i) for i in section.items):

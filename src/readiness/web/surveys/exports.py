@@ -52,7 +52,7 @@ import pandas as pd
 from readiness.errors import ProblemsError, ReadinessError
 from readiness.instrument.describe import codebook_csv, codebook_rows
 from readiness.instrument.model import META_COLUMNS, Instrument
-from readiness.instrument.redcap import record_field, write_redcap_dictionary
+from readiness.instrument.redcap import record_field, redcap_names, write_redcap_dictionary
 from readiness.responses.validate import is_numeric_item
 from readiness.responses.write import number_text, write_responses_noted
 from readiness.tabular import atomic_write, formula_safe_values, xlsx_changes
@@ -343,9 +343,12 @@ def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool)
     if synthetic:
         ids = [f"SYNTHETIC-{v}" for v in ids]
     columns: dict[str, np.ndarray | list] = {redcap_record_field(instrument): ids}
+    names = redcap_names(instrument)  # REDCap's variable names: lower-case
     for section in instrument.sections:
         for item_id in section.items:
             item = instrument.item(item_id)
+            if not item.holds_data:
+                continue  # a note: a descriptive field, no data
             series = frame[item_id]
             if item.type == "multiple_choice":
                 chosen = [
@@ -354,14 +357,14 @@ def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool)
                 ]
                 for choice in item.choices:
                     code = str(choice.code)
-                    columns[checkbox_column(item_id, choice.code)] = [
+                    columns[checkbox_column(names[item_id], choice.code)] = [
                         "1" if code in c else "0" for c in chosen
                     ]
             elif pd.api.types.is_float_dtype(series.dtype):
-                columns[item_id] = number_text(series.to_numpy(dtype=float))
+                columns[names[item_id]] = number_text(series.to_numpy(dtype=float))
             else:
                 text = series.astype(object).where(series.notna(), "").tolist()
-                columns[item_id] = formula_safe_values(text)
+                columns[names[item_id]] = formula_safe_values(text)
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
