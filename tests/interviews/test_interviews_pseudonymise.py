@@ -105,6 +105,24 @@ def test_propose_apply_remaps_codings_and_memos(project, key):
     assert "Sarah" not in "".join(f.read_text("utf-8") for f in (project / "sources").glob("*"))
 
 
+def test_document_set_names_are_reviewed_and_gate_exports(project, key):
+    from readiness.interviews.model import DocumentSet
+
+    p = store.load(project)
+    p12 = p.source("P12").id
+    p.sets["s1"] = DocumentSet("s1", "Sarah Jones and colleagues", "Ward 7", (p12,))
+    proposals = ps.propose(p, ps.load_key(key, project_folder=project))
+    on_set = [x for x in proposals if x.where == "set"]
+    assert [x.original for x in on_set] == ["Sarah Jones"]
+    ps.apply(p, ps.decide(proposals, accept_all=True), reviewer="alice")
+    assert p.sets["s1"].name == "Participant A and colleagues"
+    assert ps.unreviewed(p) == []
+    p.sets["s1"] = replace(p.sets["s1"], name="Sarah's group")  # changed after the review
+    assert ps.unreviewed(p) == [ps.Unreviewed("set", "Sarah's group")]
+    with pytest.raises(InterviewError, match=r'1 set \("Sarah.s group"\)'):
+        ps.check_export(p, export="qdpx")
+
+
 def test_accept_some_reject_rest(project, key):
     p = store.load(project)
     proposals = ps.propose(p, ps.load_key(key), sources=["P12"])

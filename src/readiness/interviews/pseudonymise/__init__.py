@@ -15,8 +15,8 @@ Two things find what to replace:
 
 :func:`propose` returns :class:`Proposal` records for every text a review covers
 (:data:`FIELDS`, :func:`review_scope`): the transcripts' text, names, file names and attributes,
-the participants' names, descriptions and attributes, memos, codes, themes and the project's
-name; :func:`apply` carries out the accepted ones, moves every coding so it covers the same
+the participants' names, descriptions and attributes, memos, codes, themes, document sets
+and the project's name; :func:`apply` carries out the accepted ones, moves every coding so it covers the same
 words (a coding that ended inside a replaced name ends after its pseudonym), marks the reviewed
 transcripts as pseudonymised, records a digest of everything else it reviewed
 (``Project.reviewed``) and writes an audit entry with counts only.
@@ -132,12 +132,14 @@ FIELDS = {
     "code example": ("codes", "example"),
     "theme": ("themes", "name"),
     "theme description": ("themes", "description"),
+    "set": ("sets", "name"),
+    "set description": ("sets", "description"),
     "project": ("project", "name"),
     "project description": ("project", "description"),
 }
 _RUNNING_TEXT = {"transcript", "memo", "memo title"}  # proposals give a line and context
 _KIND_OF = {"sources": "transcript", "participants": "participant", "memos": "memo"}
-_KIND_OF.update({"codes": "code", "themes": "theme", "project": "project"})
+_KIND_OF.update({"codes": "code", "themes": "theme", "sets": "set", "project": "project"})
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,11 @@ def review_scope(project: Project, sources: list[str] | None = None) -> list[str
         if on is None or on in chosen:
             refs.append(f"memo:{m.id}")
     refs += [f"code:{c}" for c in project.codes] + [f"theme:{t}" for t in project.themes]
+    refs += [
+        f"set:{s.id}"
+        for s in project.sets.values()
+        if not s.sources or not sources or chosen & set(s.sources)
+    ]
     refs.append(f"project:{project.id}")
     return refs
 
@@ -220,8 +227,8 @@ def propose(
     memos: bool = True,
 ) -> list[Proposal]:
     """Proposals for everything a review of ``sources`` covers (see :func:`review_scope`):
-    the transcripts' text, names and attributes, participants, memos, codes, themes and the
-    project's name.  Numbered from 1 in a fixed order, so the same project and key give the
+    the transcripts' text, names and attributes, participants, memos, codes, themes, document
+    sets and the project's name.  Numbered from 1 in a fixed order, so the same project and key give the
     same numbers.  ``memos=False`` leaves memos out.
     """
     out: list[Proposal] = []
@@ -454,7 +461,9 @@ def _clash(project: Project, where: str, target_id: str, new: str) -> str | None
         t.name == new and t.id != target_id for t in project.themes.values()
     ):
         return f"renaming a theme to {new!r} would clash with another one."
-    if where in ("name", "participant", "theme", "project") and not new.strip():
+    if where == "set" and any(s.name == new and s.id != target_id for s in project.sets.values()):
+        return f"renaming a document set to {new!r} would clash with another one."
+    if where in ("name", "participant", "theme", "set", "project") and not new.strip():
         return f"a {where} cannot be renamed to nothing."
     return None
 
@@ -600,7 +609,7 @@ def unreviewed(project: Project, *, kinds: tuple[str, ...] | None = None) -> lis
 
 
 _PLURAL = {"memo": "memos", "code": "codes", "theme": "themes", "participant": "participants"}
-_PLURAL.update({"transcript": "transcripts", "project": "projects"})
+_PLURAL.update({"transcript": "transcripts", "set": "sets", "project": "projects"})
 
 
 def check_export(
