@@ -147,12 +147,19 @@ def test_the_written_file_reads_back_when_no_name_changed(tmp_path):
 ids = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,70}\Z")
 
 
-@given(st.lists(ids, min_size=1, max_size=12, unique=True), st.sampled_from(["sav", "dta"]))
-def test_made_names_are_legal_unique_and_keep_legal_names(columns, fmt):
-    names, notes = export_names(columns, fmt)
+@given(
+    st.lists(ids, min_size=1, max_size=12, unique=True),
+    st.sampled_from(["sav", "dta"]),
+    st.data(),
+)
+def test_made_names_are_legal_unique_and_keep_legal_names(columns, fmt, data):
+    labelled = set(data.draw(st.lists(st.sampled_from(columns), unique=True)))
+    names, notes = export_names(columns, fmt, labelled)
     assert list(names) == columns
     made = list(names.values())
-    assert all(_name_ok(n, fmt, 64 if fmt == "sav" else 32) for n in made)
+    for column, name in names.items():
+        limit = 64 if fmt == "sav" else 31 if column in labelled else 32
+        assert _name_ok(name, fmt, limit)
     key = str.lower if fmt == "sav" else str
     assert len({key(n) for n in made}) == len(made)
     for column, name in names.items():
