@@ -143,9 +143,14 @@ def instruments(draw, kinds: tuple[str, ...] = BASIC_TYPES) -> dict:
         choice_sets["agree"] = draw(choice_list(likert=True))
     sources = {"src": {"citation": "Somebody, A guide, 2020."}}
     items: list[dict] = []
-    for index, item_id in enumerate(ids):
+    for item_id in ids:
         kind = draw(st.sampled_from(kinds))
+        answered = [i for i in items if i["type"] != "note"]  # what a condition may ask about
+        if kind == "calculate" and not answered:
+            kind = "text"
         item: dict[str, Any] = {"id": item_id, "type": kind, "text": draw(TEXT)}
+        if kind == "calculate":
+            item["calculation"] = draw(conditions(answered, choice_sets))
         if kind in ("single_choice", "multiple_choice"):
             item["choices"] = draw(choice_list())
         elif kind == "likert":
@@ -169,12 +174,12 @@ def instruments(draw, kinds: tuple[str, ...] = BASIC_TYPES) -> dict:
                 item["integer"] = True
         if draw(st.booleans()):
             item["help"] = draw(TEXT)
-        if draw(st.booleans()):
+        if kind not in UNASKED_TYPES and draw(st.booleans()):
             item["required"] = True
         if kind in ("text", "single_choice", "number") and draw(st.integers(0, 3)) == 0:
             item["hidden"] = True
-        if index and draw(st.booleans()):
-            item["show_if"] = draw(conditions(items[:index], choice_sets))
+        if answered and draw(st.booleans()):
+            item["show_if"] = draw(conditions(answered, choice_sets))
         items.append(item)
     n_sections = draw(st.integers(1, min(3, n_items)))
     cuts = (
@@ -193,8 +198,9 @@ def instruments(draw, kinds: tuple[str, ...] = BASIC_TYPES) -> dict:
         }
         if draw(st.booleans()):
             section["intro"] = draw(TEXT)
-        if first and draw(st.booleans()):
-            section["show_if"] = draw(conditions(items[:first], choice_sets, depth=1))
+        answered = [i for i in items[:first] if i["type"] != "note"]
+        if answered and draw(st.booleans()):
+            section["show_if"] = draw(conditions(answered, choice_sets, depth=1))
         sections.append(section)
     data: dict[str, Any] = {
         "id": draw(st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)),
