@@ -4,6 +4,7 @@ texts in every language). See :mod:`readiness.instrument.xlsform` for the mappin
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,12 +37,6 @@ class ChoiceRow:
 
 
 NOT_MAPPED = {
-    "note": "a note shows text and collects no answer; Readiness has no display-only items.",
-    "calculate": "a calculation is computed by the form; Readiness computes scores from scales "
-    "and indicators, and its hidden items are filled by the collection.",
-    "date": "Readiness has no date items (only month and year: appearance month-year).",
-    "datetime": "Readiness has no date or time items.",
-    "time": "Readiness has no date or time items.",
     "geopoint": "locations are not collected by Readiness (anonymous surveys).",
     "geotrace": "locations are not collected by Readiness (anonymous surveys).",
     "geoshape": "locations are not collected by Readiness (anonymous surveys).",
@@ -52,7 +47,6 @@ NOT_MAPPED = {
     "background-audio": "media are not collected by Readiness.",
     "barcode": "barcodes have no Readiness item type.",
     "acknowledge": "acknowledgements have no Readiness item type.",
-    "range": "a range (slider) has no Readiness item type; use a number or Likert item.",
     "rank": "a ranking has no Readiness item type.",
     "trigger": "acknowledgements have no Readiness item type.",
     "osm": "OpenStreetMap questions have no Readiness item type.",
@@ -171,9 +165,17 @@ class Notes:
         self.reader.note("unmapped", r.sheet, r.number, column, message, fix, name=r.cells["name"])
 
 
+MAPPED = (
+    "select_one", "select_multiple", "integer", "decimal", "text", "hidden", "note",
+    "calculate", "date", "time", "datetime", "range",
+)  # fmt: skip
+CALCULATION = re.compile(r"^\s*if\s*\((.*),\s*'?1'?\s*,\s*'?0'?\s*\)\s*$", re.DOTALL)
+Calculation = Callable[[str], "dict | None"]  # text -> condition data, or None after a report
+
+
 def is_known_type(kind: str, base_type: str) -> bool:
     return (
-        base_type in ("select_one", "select_multiple", "integer", "decimal", "text", "hidden")
+        base_type in MAPPED
         or base_type in NOT_MAPPED
         or base_type in METADATA
         or kind in NOT_MAPPED
@@ -181,7 +183,12 @@ def is_known_type(kind: str, base_type: str) -> bool:
 
 
 def question(
-    reader: Any, row: Row, langs: Languages, lists: dict[str, list[ChoiceRow]], section: Any
+    reader: Any,
+    row: Row,
+    langs: Languages,
+    lists: dict[str, list[ChoiceRow]],
+    section: Any,
+    calculation: Calculation,
 ) -> dict | str | None:
     """The item a question maps to (as instrument data, its texts in the other languages under
     ``_texts`` and its choice list under ``_list``), "intro", or None after a report."""
@@ -208,10 +215,17 @@ def question(
         )
         return None
     item: dict[str, Any] = {"id": name, "text": langs.default_text(cells, "label")}
-    if not item["text"] and base_type != "hidden":
+    if not item["text"] and base_type not in ("hidden", "calculate"):
         notes.warn(langs.column("label"), "the question has no label; its name is used.")
-        item["text"] = name
-    if base_type in ("select_one", "select_multiple"):
+    item["text"] = item["text"] or name
+    if base_type == "calculate":
+        if not _calculate(notes, item, calculation):
+            return None
+    elif base_type in ("note", "date", "time", "datetime"):
+        item["type"] = base_type
+    elif base_type == "range":
+        _range(notes, item)
+    elif base_type in ("select_one", "select_multiple"):
         _select(notes, item, lists, ours, appearance)
     elif base_type in ("integer", "decimal") or (base_type == "hidden" and ours == "number"):
         _number(notes, item, base_type)
@@ -228,6 +242,49 @@ def question(
     choices = lists.get(item.get("_list", ""), [])
     item["_texts"] = _texts(cells, langs, choices, "constraint_message" in item)
     return item
+
+
+def _calculate(notes: Notes, item: dict, calculation: Calculation) -> bool:
+    """A calculation Readiness can hold: ``if(CONDITION, 1, 0)``, or a bare condition (ODK
+    stores true or false for it, Readiness 1 or 0: a warning says so)."""
+    text = notes.row.cells.get("calculation", "")
+    match = CALCULATION.match(text)
+    condition = calculation(match.group(1) if match else text) if text else None
+    if not text:
+        notes.unmapped("calculation", "the calculate question has no calculation; not mapped.")
+    if condition is None:
+        return False
+    if not match:
+        notes.warn(
+            "calculation",
+            f"the calculation {text!r} is a condition: ODK stores true or false, Readiness "
+            "1 or 0; convert those answers when you import responses.",
+        )
+    item.update(type="calculate", calculation=condition)
+    return True
+
+
+def _range(notes: Notes, item: dict) -> None:
+    """ODK's range (a slider): a number between start and end, appearance slider."""
+    params = dict(
+        p.split("=", 1) for p in notes.row.cells.get("parameters", "").split() if "=" in p
+    )
+    values = {k: number_from_text(params.get(k, d)) for k, d in RANGE_DEFAULTS.items()}
+    if any(v is None for v in values.values()):
+        notes.warn("parameters", "the range's parameters are not numbers; 1 to 10 is used.")
+        values = {k: number_from_text(d) for k, d in RANGE_DEFAULTS.items()}
+    low, high = sorted((values["start"], values["end"]))
+    item.update(type="number", min=low, max=high)
+    if all(isinstance(v, int) for v in values.values()):
+        item["integer"] = True
+    if values["step"] != 1:
+        notes.warn("parameters", f"the range's step {format_number(values['step'])} is not kept.")
+    if values["start"] > values["end"]:
+        notes.warn("parameters", "the range runs from high to low; Readiness keeps min and max.")
+    item["_appearance"] = "slider"
+
+
+RANGE_DEFAULTS = {"start": "1", "end": "10", "step": "1"}  # pyxform's
 
 
 def _intro(notes: Notes, langs: Languages, section: Any) -> str | None:
@@ -355,9 +412,10 @@ def _common(notes: Notes, item: dict, langs: Languages, ours: str, appearance: l
             f"readiness::type {ours!r} does not fit a '{parts[0]}' question; "
             f"read as {item['type']}.",
         )
-    for value in appearance:
-        if value not in ("likert", "month-year"):
-            notes.warn("appearance", f"the appearance {value!r} is not kept.")
+    own = {"likert": "likert", "month_year": "month-year"}.get(item["type"])
+    words = [item.pop("_appearance", "")] + [w for w in appearance if w != own]
+    if " ".join(w for w in words if w):
+        item["appearance"] = " ".join(w for w in words if w)
     hint = langs.default_text(cells, "hint")
     if hint:
         item["help"] = hint
@@ -369,7 +427,9 @@ def _common(notes: Notes, item: dict, langs: Languages, ours: str, appearance: l
         )
     elif message and message != range_message(item.get("min"), item.get("max")):
         item["constraint_message"] = message  # (the message Readiness writes is not kept)
-    if cells.get("required"):
+    if cells.get("required") and item["type"] in ("note", "calculate"):
+        notes.warn("required", f"a {item['type']} is never answered; required is not kept.")
+    elif cells.get("required"):
         required = _yes(cells["required"])
         if required is None:
             notes.warn("required", f"required {cells['required']!r} is an expression; not kept.")

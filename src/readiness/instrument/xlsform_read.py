@@ -50,6 +50,8 @@ ROW_COLUMNS = {  # survey columns read for every row
     "constraint",
     "constraint_message",
     "appearance",
+    "calculation",
+    "parameters",
 }
 PER_COLUMN = ("readiness::", "label::", "hint::", "constraint_message::", "guidance_hint")
 OURS = ("type", "key", "explanation", "source", "list", "integer")
@@ -163,6 +165,37 @@ def read_meta(reader: Reader, sheets: dict[str, Sheet]) -> tuple[dict[str, str],
             'write ["agree5"].',
         )
         return meta, None
+
+
+SETTINGS_READ = ("form_title", "form_id", "version", "default_language", "allow_choice_duplicates")
+SETTING_NOTES = {
+    "style": "Readiness shows a section a page, whatever ODK's theme",
+    "instance_name": "Readiness names responses by their own id",
+    "submission_url": "responses come to Readiness, not to an ODK server",
+    "public_key": "Readiness does not encrypt submissions with a form's key",
+}
+
+
+def report_settings_and_sheets(reader: Reader, sheets: dict[str, Sheet], settings: dict) -> None:
+    """Name the settings that are not kept, and the sheets of ODK features Readiness lacks."""
+    for key, value in settings.items():
+        if key not in SETTINGS_READ:
+            why = SETTING_NOTES.get(key, "Readiness has no such setting")
+            reader.note(
+                "warning", "settings", 1, key, f"the setting {key} = {value!r} is not kept: {why}."
+            )
+    entities = sheets.get("entities")
+    if entities is not None and entities.rows:
+        names = ", ".join(sorted({c.get("list_name", "") for _, c in entities.rows} - {""}))
+        reader.note(
+            "unmapped",
+            entities.name,
+            None,
+            None,
+            f"the ENTITIES sheet (entity list {names or 'unnamed'}) is not mapped: Readiness "
+            "does not create or update ODK entities from responses.",
+            "keep the form in ODK Central for entity workflows.",
+        )
 
 
 def languages_of(
@@ -525,7 +558,7 @@ def _question_row(reader: Reader, walk: Walk, row: Row) -> None:
         )
         return
     section = _current_section(walk, number)
-    item = question(reader, row, walk.langs, walk.lists, section)
+    item = question(reader, row, walk.langs, walk.lists, section, _calculation(reader, walk, row))
     for column in _not_kept(row.cells):
         reader.note(
             "warning",
@@ -541,6 +574,36 @@ def _question_row(reader: Reader, walk: Walk, row: Row) -> None:
     if item == "intro":
         return
     _add_item(walk, row, section, item)
+
+
+def _calculation(reader: Reader, walk: Walk, row: Row):
+    """How a calculate row's expression is read: as a condition on the questions above it."""
+
+    def parse(text: str) -> dict | None:
+        order = {name: n for n, name in enumerate(walk.targets)}
+        name = row.cells["name"]
+        condition = read_condition(
+            parse_xlsform_relevant,
+            text,
+            walk.targets,
+            order,
+            len(order),
+            f"item {name}",
+            language="calculation",
+            unit="question",
+            report=lambda message, fix: reader.note(
+                "unmapped",
+                row.sheet,
+                row.number,
+                "calculation",
+                message.replace("The item is kept and always shown.", "The item is not mapped."),
+                fix,
+                name=name,
+            ),
+        )
+        return condition.to_data() if condition is not None else None
+
+    return parse
 
 
 def _known_type(reader: Reader, walk: Walk, row: Row) -> bool:
@@ -912,6 +975,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
     settings_sheet = sheets.get("settings")
     settings = settings_sheet.rows[0][1] if settings_sheet and settings_sheet.rows else {}
     meta, named_sets = read_meta(reader, sheets)
+    report_settings_and_sheets(reader, sheets, settings)
     fallback = meta.get("language") or (base.language if base is not None else "") or "en-GB"
     langs = languages_of(reader, sheets, settings, fallback)
     lists = choice_lists(reader, sheets.get("choices"), langs, settings)

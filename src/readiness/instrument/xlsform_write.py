@@ -192,7 +192,9 @@ def survey_rows(out: Out) -> list[dict[str, str]]:
             _texts(out, intro, section.id, "intro", {"label": section.intro})
             survey.append(intro)
         for item in (instrument.item(i) for i in section.items):
-            survey.append(item_row(out, item, targets))
+            row = item_row(out, item, targets)
+            if row is not None:
+                survey.append(row)
         survey.append({"type": "end group", "name": ""})
     return survey
 
@@ -216,9 +218,23 @@ def _texts(out: Out, row: dict, owner: str, what: str, default: dict[str, str]) 
                 row[out.column(base, tag)] = text
 
 
-def item_row(out: Out, item: Item, targets: dict[str, Item]) -> dict[str, str]:
+def item_row(out: Out, item: Item, targets: dict[str, Item]) -> dict[str, str] | None:
     row: dict[str, str] = {"name": item.id}
-    _type_columns(out, row, item)
+    if item.type == "calculate":
+        calculation = write_condition(
+            format_xlsform_relevant,
+            item.calculation,
+            targets,
+            out.unmapped,
+            failure="the calculation cannot be written as an XLSForm expression",
+            field=item.id,
+            file=out.file,
+        )
+        if calculation is None:
+            return None
+        row.update(type="calculate", calculation=f"if({calculation}, 1, 0)")
+    else:
+        _type_columns(out, row, item)
     texts = {"label": item.text, "hint": item.help}
     if item.type == "number":
         bounds = []
@@ -267,18 +283,48 @@ def _type_columns(out: Out, row: dict[str, str], item: Item) -> None:
             row["readiness::type"] = kind
     elif kind == "multiple_choice":
         row["type"] = f"select_multiple {list_of[item.id]}"
+    elif kind == "number" and _is_range(item):
+        row["type"] = "range"
+        low, high = format_number(item.minimum), format_number(item.maximum)
+        row["parameters"] = f"start={low} end={high} step=1"
     elif kind == "number":
         row["type"] = "integer" if item.integer else "decimal"
     elif kind == "month_year":
         row["type"] = "date"
         row["appearance"] = "month-year"
         row["readiness::type"] = "month_year"
+    elif kind in DIRECT:
+        row["type"] = DIRECT[kind]
     else:
         row["type"] = "text"
+    _appearance(row, item)
     if kind == "true_false":
         row["readiness::key"] = "1" if item.key else "0"
         row["readiness::explanation"] = item.explanation
         row["readiness::source"] = item.source
+
+
+DIRECT = {"date": "date", "time": "time", "datetime": "dateTime", "note": "note"}
+
+
+def _is_range(item: Item) -> bool:
+    """A whole-number item with both bounds shown as a slider is written as ODK's range."""
+    return (
+        not item.hidden
+        and item.integer
+        and item.minimum is not None
+        and item.maximum is not None
+        and item.appearance.split()[:1] == ["slider"]
+    )
+
+
+def _appearance(row: dict[str, str], item: Item) -> None:
+    words = item.appearance.split()
+    if row["type"] == "range":
+        words = words[1:]  # "slider" is what a range is
+    words = [*row.get("appearance", "").split(), *words]
+    if words:
+        row["appearance"] = " ".join(words)
 
 
 def survey_columns(out: Out, rows: list[dict[str, str]]) -> tuple[str, ...]:
