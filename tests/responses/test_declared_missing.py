@@ -38,7 +38,7 @@ sections:
           - {code: 1, label: Gwryw}
           - {code: 2, label: Benyw}
           - {code: 3, label: Anneuaidd}
-      - {id: OED, type: number, text: Oedran, integer: true}
+      - {id: OED, type: number, text: Oedran, integer: true, required: true}
       - id: HYDER
         type: likert
         text: Pa mor hyderus ydych chi?
@@ -99,6 +99,8 @@ def test_a_row_of_declared_missing_codes_is_kept_not_skipped(tmp_path, instrumen
         "OED": {"-9": 1, "999": 1},
         "HYDER": {"8": 2},
     }
+    # OED is required: a declared missing code answers it ("refused"), so no warning.
+    assert not [w for w in result.warnings if "required" in w.message]
     counted = [w.message for w in result.warnings if w.column == "SEX"]
     assert counted == [
         "'SEX' has 2 declared missing answers (9 = 'Gwrthod ateb': 2); analyses treat them "

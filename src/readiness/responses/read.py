@@ -93,15 +93,17 @@ def read_responses(
     raw, named_notes, named = codebook_columns(raw, path, instrument)
     raw, column_notes, original = match_columns(raw, instrument, str(path), design_columns)
     column_notes, original = named_notes + column_notes, {**named, **original}
+    found: dict[str, pd.DataFrame] = {}  # the declared missing codes, row by row
     clean, problems, warnings = validate_frame(
         raw,
         instrument,
         str(path),
         strict_conditions=strict_conditions,
         design_columns=design_columns or {},
+        declared_out=found,
     )
     problems = text_problems(raw, str(path)) + problems
-    declared, labels = clean.attrs.pop("declared_missing", None), declared_labels(raw)
+    declared, labels = found["declared_missing"], declared_labels(raw)
     if stat is not None:
         by_name = original  # item id -> the name in the file
         value_labels = {
@@ -112,8 +114,7 @@ def read_responses(
         wrong, differ = label_problems(instrument, value_labels, labels, str(path))
         problems += wrong
         warnings += differ
-        if declared is not None:
-            warnings += count_warnings(reason_counts(declared, labels), str(path))
+        warnings += count_warnings(reason_counts(declared, labels), str(path))
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     warnings = column_notes + warnings
     if problems or warnings:

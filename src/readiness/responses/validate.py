@@ -795,6 +795,7 @@ def validate_frame(
     *,
     strict_conditions: bool = False,
     design_columns: dict[str, str] | None = None,
+    declared_out: dict[str, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
     """Check a table of responses against an instrument; return (clean, problems, warnings).
 
@@ -815,8 +816,10 @@ def validate_frame(
     Rows with no value at all are dropped (with a warning).  Cells that failed are missing in
     ``clean``; ``clean`` is only meaningful when ``problems`` is empty.  A cell holding a
     :class:`readiness.responses.declared.DeclaredMissing` (an SPSS user-missing or Stata
-    ``.a``-``.z`` answer) is missing in ``clean`` but not blank: its row is kept, and
-    ``clean.attrs["declared_missing"]`` holds those codes row by row (see that module).
+    ``.a``-``.z`` answer) is missing in ``clean`` but not blank: its row is kept, and when
+    ``declared_out`` is a dict, ``declared_out["declared_missing"]`` is given those codes row by
+    row, aligned with ``clean`` (see that module); a required item answered so is not
+    reported as unanswered.
 
     Errors: unknown columns, codes that are not the item's, numbers that are not numbers or
     are out of range, months that are not YYYY-MM, duplicate response ids, an instrument id or
@@ -929,15 +932,16 @@ def validate_frame(
             data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
     clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     declared = declared_frame(frame, [*META_COLUMNS, *instrument.item_ids])
-    if len(declared.columns):
-        # Only when there are some (SPSS and Stata files): a frame in ``attrs`` makes pd.concat
-        # compare the attrs of the frames it joins, which fails (the web's kept frames).
-        clean.attrs["declared_missing"] = declared[keep].reset_index(drop=True)
+    declared = declared[keep].reset_index(drop=True)
+    if declared_out is not None:
+        declared_out["declared_missing"] = declared
 
     _recompute_calculations(clean, instrument, set(parsed), rows, file, problems)
     _check_design_columns(frame, clean, design_columns, keep, rows, file, problems)
     problems.extend(_check_meta(clean, instrument, rows, file, warnings))
-    _check_conditions(clean, instrument, rows, file, strict_conditions, frame, problems, warnings)
+    _check_conditions(
+        clean, instrument, rows, file, strict_conditions, frame, problems, warnings, declared
+    )
     problems.sort(key=lambda p: (p.row is not None, p.row or 0))
     return clean, problems, warnings
 
@@ -1153,6 +1157,7 @@ def _check_conditions(
     source: pd.DataFrame,
     problems: list[Problem],
     warnings: list[Problem],
+    declared: pd.DataFrame | None = None,
 ) -> None:
     for item in instrument.data_items:
         if item.id not in source.columns or item.type == "calculate":
@@ -1194,6 +1199,8 @@ def _check_conditions(
                 )
         if item.required and not item.hidden:
             unanswered = shown & ~answered
+            if declared is not None and item.id in declared:  # answered with a missing code
+                unanswered &= declared[item.id].isna().to_numpy()
             if unanswered.any():
                 warnings.append(
                     Problem(
