@@ -106,6 +106,8 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:
             data["show_if"] = section.show_if.to_data()
         if section.form:
             data["form"] = section.form
+        if not section.group:
+            data["group"] = False
         data["items"] = [item_to_data(instrument.item(i)) for i in section.items]
         sections.append(data)
     out["sections"] = sections

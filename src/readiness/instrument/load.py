@@ -77,6 +77,7 @@ SECTION_KEYS = {
     "intro": "",
     "show_if": "",
     "form": "",
+    "group": "",
     "items": "required",
 }
 ITEM_KEYS = {
@@ -352,6 +353,7 @@ def build_instrument(
                 intro=check.text(raw, "intro", spath),
                 items=tuple(item_ids),
                 form=check.text(raw, "form", spath),
+                group=check.boolean(raw, "group", spath, default=True),
             )
         )
 

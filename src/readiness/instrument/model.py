@@ -148,6 +148,9 @@ class Section:
     # The REDCap form (instrument) the section was read from: sections of one form are written
     # back as section headers within it; "" is the instrument's own single form.
     form: str = ""
+    # False for the questions an XLSForm holds outside any group: written back without a
+    # group, so that ODK's data paths (/data/NAME) do not change.
+    group: bool = True
 
 
 @dataclass(frozen=True)
