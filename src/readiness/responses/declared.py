@@ -187,31 +187,6 @@ def is_declared(value: Any) -> bool:
     return isinstance(value, DeclaredMissing)
 
 
-def declared_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The declared missing codes of ``columns`` (those that hold any): the code text where a
-    cell is declared missing, missing elsewhere; the index is ``frame``'s."""
-    out = {}
-    for name in columns:
-        if name not in frame.columns or frame[name].dtype != object:
-            continue
-        codes = frame[name].map(lambda v: v.code if isinstance(v, DeclaredMissing) else None)
-        if codes.notna().any():
-            out[name] = codes.astype(pd.StringDtype(na_value=np.nan))
-    return pd.DataFrame(out, index=frame.index)
-
-
-def declared_labels(frame: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """For each column of a raw table, the label of each declared missing code it holds."""
-    out: dict[str, dict[str, str]] = {}
-    for name in frame.columns:
-        if frame[name].dtype != object:
-            continue
-        for value in frame[name]:
-            if isinstance(value, DeclaredMissing):
-                out.setdefault(str(name), {})[value.code] = value.label
-    return out
-
-
 def reason_counts(codes: pd.DataFrame, labels: dict[str, dict[str, str]]) -> dict:
     """item -> reason -> count, the reason being the code with its label: ``9 = 'Refused'``."""
     out: dict[str, dict[str, int]] = {}

@@ -13,7 +13,6 @@ from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.responses.declared import (
     StatFile,
     count_warnings,
-    declared_labels,
     label_problems,
     read_stat_cells,
     reason_counts,
@@ -103,9 +102,14 @@ def read_responses(
         declared_out=found,
     )
     problems = text_problems(raw, str(path)) + problems
-    declared, labels = found["declared_missing"], declared_labels(raw)
+    declared, labels = found["declared_missing"], {}
     if stat is not None:
         by_name = original  # item id -> the name in the file
+        labels = {
+            name: stat.declared[by_name.get(name, name)]
+            for name in raw.columns
+            if by_name.get(name, name) in stat.declared
+        }
         value_labels = {
             name: stat.value_labels[by_name.get(name, name)]
             for name in raw.columns

@@ -33,7 +33,7 @@ from readiness.instrument.model import (
     Item,
 )
 from readiness.instrument.scoring import shown_mask
-from readiness.responses.declared import DeclaredMissing, declared_frame
+from readiness.responses.declared import DeclaredMissing
 from readiness.tabular import XLSX_MAX_CELL, has_illegal_characters
 
 # The dtype of text columns: pandas' string dtype with NaN for missing values.
@@ -560,9 +560,11 @@ class _Column:
         values: list[Any] = []
         errors: list[tuple[str, str] | None] = []
         blank: list[bool] = []
+        reasons: list[str | None] = []  # the code of each declared missing value, else None
         for raw in uniques:
             text = cell_text(raw)
-            if isinstance(raw, DeclaredMissing):  # missing, with a reason: not a blank cell
+            reasons.append(raw.code if isinstance(raw, DeclaredMissing) else None)
+            if reasons[-1] is not None:  # missing, with a reason: not a blank cell
                 values.append(np.nan)
                 errors.append(None)
                 blank.append(False)
@@ -590,6 +592,10 @@ class _Column:
         self.codes = codes
         self.errors = errors
         self.failed = np.array([e is not None for e in errors], dtype=bool)[codes]
+        # Row by row, the declared missing code (SPSS user-missing, Stata .a-.z) or None.
+        self.declared = None
+        if any(r is not None for r in reasons):
+            self.declared = np.array([*reasons, None], dtype=object)[codes]
 
     def problems(self, column: str, rows: np.ndarray, file: str | None) -> list[Problem]:
         out = []
@@ -867,6 +873,7 @@ def validate_frame(
         problems.append(_unknown_column(name, instrument, columns, file))
 
     parsed: dict[str, pd.Series] = {}
+    declared_codes: dict[str, np.ndarray] = {}  # column -> declared missing codes, row by row
     blank = np.ones(n, dtype=bool)
     for name in META_COLUMNS:
         if name not in frame.columns:
@@ -880,6 +887,8 @@ def validate_frame(
         problems.extend(column.problems(name, rows, file))
         blank &= column.blank
         parsed[name] = column.series(numeric=name == "synthetic")
+        if column.declared is not None:
+            declared_codes[name] = column.declared
     for item in instrument.data_items:
         if item.id not in frame.columns:
             continue
@@ -888,6 +897,8 @@ def validate_frame(
         problems.extend(column.problems(item.id, rows, file))
         blank &= column.blank
         parsed[item.id] = column.series(numeric=numeric)
+        if column.declared is not None:
+            declared_codes[item.id] = column.declared
 
     absent = [
         item.id
@@ -931,8 +942,10 @@ def validate_frame(
         else:
             data[item.id] = pd.Series(np.full(len(rows), np.nan), dtype=TEXT_DTYPE)
     clean = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
-    declared = declared_frame(frame, [*META_COLUMNS, *instrument.item_ids])
-    declared = declared[keep].reset_index(drop=True)
+    declared = pd.DataFrame(
+        {name: pd.Series(codes[keep], dtype=TEXT_DTYPE) for name, codes in declared_codes.items()},
+        index=clean.index,
+    )
     if declared_out is not None:
         declared_out["declared_missing"] = declared
 
