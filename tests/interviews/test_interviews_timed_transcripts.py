@@ -250,3 +250,14 @@ def test_rename_and_merge_participants():
     renamed = p.rename_participant("P1", "Ｐ１ Señora")
     assert renamed.id == merged.id and p.participant_label(b.id) == "Ｐ１ Señora"
     assert p.problems() == []
+
+
+def test_a_qdpx_export_names_the_times_it_cannot_carry(tmp_path):
+    from readiness.interviews.refi import qdpx_losses
+
+    project = Project("study")
+    assert qdpx_losses(project) == []
+    (tmp_path / "P9.vtt").write_text(VTT, encoding="utf-8")
+    import_transcripts(project, [tmp_path / "P9.vtt"])
+    (loss,) = qdpx_losses(project)
+    assert "recording times of 1 transcript(s) (P9)" in loss

@@ -992,6 +992,8 @@ def export_cmd(project, output, reason, user):
         f"Wrote {output}: {len(p.sources)} transcripts, {len(p.codes)} codes, "
         f"{len(p.codings)} codings, {len(p.memos)} memos, {len(p.participants)} cases."
     )
+    for loss in refi.qdpx_losses(p):
+        click.echo(f"Not written: {loss}")
 
 
 @interviews.command("import-qdpx")

@@ -422,6 +422,18 @@ def write_qdpx(
     return path
 
 
+def qdpx_losses(project: Project) -> list[str]:
+    """What a ``.qdpx`` export of ``project`` leaves out, one sentence each."""
+    timed = [t.name for t in project.sources.values() if t.segments]
+    if not timed:
+        return []
+    shown = ", ".join(timed[:3]) + (", ..." if len(timed) > 3 else "")
+    return [
+        f"the recording times of {len(timed)} transcript(s) ({shown}); a REFI-QDA text "
+        "source holds none (the project folder keeps them)."
+    ]
+
+
 def write_qdc(project: Project, path: str | Path) -> Path:
     """Export the codebook alone as a ``.qdc`` file (REFI codebook exchange)."""
     if not project.codes:
