@@ -16,6 +16,8 @@ begin group / end group                   section (``relevant`` on the group is 
                                           of its own, and both conditions apply)
 questions outside any group               a section marked as not a group, written back
                                           without a group (ODK's data paths are unchanged)
+a name used again in another group       renamed GROUP_NAME (an item id is unique), reported
+(ODK allows it)
 select_one LIST (also ``select one from   single_choice; **likert** when ``appearance`` holds
 LIST``, ``select1``); list names are      ``likert`` and every code is a whole number, or when
 case-sensitive                            ``readiness::type`` says so; choice names may hold

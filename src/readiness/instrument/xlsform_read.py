@@ -27,6 +27,7 @@ from readiness.instrument.interop import (
     read_condition,
     section_data,
     slug_id,
+    unique_name,
 )
 from readiness.instrument.load import INSTRUMENT_ID
 from readiness.instrument.model import Instrument
@@ -372,6 +373,7 @@ class Gathered:
     rows: int = 0
     condition: Condition | None = None
     continues: str | None = None  # the group this section continues after a nested group
+    group: bool = True  # False: questions outside any group
     texts: dict[str, dict] = field(default_factory=dict)  # tag -> {"title", "intro"}
 
 
@@ -395,7 +397,8 @@ class Walk:
     sections: list[Gathered] = field(default_factory=list)
     stack: list[Group] = field(default_factory=list)
     current: Gathered | None = None
-    names: dict[str, int] = field(default_factory=dict)
+    names: dict[tuple[tuple[str, ...], str], int] = field(default_factory=dict)
+    ids: set[str] = field(default_factory=set)
     group_names: set[str] = field(default_factory=set)
     locations: dict[str, Location] = field(default_factory=dict)
     relevants: dict[tuple[int, int], tuple[str, int]] = field(default_factory=dict)
@@ -533,16 +536,21 @@ def _question_row(reader: Reader, walk: Walk, row: Row) -> None:
             row.sheet, number, "name", f"a '{row.kind}' question has no name.", "name it."
         )
         return
-    if name in walk.names:
+    where = tuple(g.name for g in walk.stack)
+    if (where, name) in walk.names:
         reader.problem(
             row.sheet,
             number,
             "name",
-            f"the name '{name}' is used twice (first at row {walk.names[name]}).",
+            f"the name '{name}' is used twice (first at row {walk.names[(where, name)]}).",
             "give each question its own name.",
         )
         return
-    walk.names[name] = number
+    walk.names[(where, name)] = number
+    if name in walk.ids:  # ODK allows a name again in another group; an item id is unique
+        row = _renamed(reader, walk, row, where)
+        name = row.cells["name"]
+    walk.ids.add(row.cells["name"])
     if not _known_type(reader, walk, row):
         return
     if walk.stack and walk.stack[-1].repeat:
@@ -606,6 +614,22 @@ def _calculation(reader: Reader, walk: Walk, row: Row):
     return parse
 
 
+def _renamed(reader: Reader, walk: Walk, row: Row, where: tuple[str, ...]) -> Row:
+    name = row.cells["name"]
+    new = unique_name(f"{where[-1] if where else 'top'}_{name}", walk.ids | walk.group_names)
+    reader.note(
+        "warning",
+        row.sheet,
+        row.number,
+        "name",
+        f"the name '{name}' is used in another group too (ODK allows it; a Readiness item id "
+        f"is unique in the instrument): this question is renamed '{new}'.",
+        "rename it in the form if you want to choose the name.",
+        name=new,
+    )
+    return Row(row.sheet, row.number, {**row.cells, "name": new}, row.kind, row.parts)
+
+
 def _known_type(reader: Reader, walk: Walk, row: Row) -> bool:
     from readiness.instrument.xlsform_questions import is_known_type
 
@@ -628,6 +652,18 @@ def _known_type(reader: Reader, walk: Walk, row: Row) -> bool:
                 f"the choice list '{parts[1]}' is not defined on the choices sheet.",
                 "add its choices to the choices sheet, or correct the list name "
                 "(list names are case-sensitive).",
+            )
+            return False
+        spaced = [c for c in walk.lists[parts[1]] if " " in str(c.code)]
+        if base_type == "select_multiple" and spaced:
+            reader.problem(
+                row.sheet,
+                row.number,
+                "type",
+                f"the list '{parts[1]}' has the choice name '{spaced[0].code}' (choices sheet, "
+                f"row {spaced[0].row}) with a space: a select_multiple stores its answers "
+                "separated by spaces (ODK refuses it too).",
+                "use a name without spaces, such as " + repr(str(spaced[0].code).replace(" ", "_")),
             )
             return False
     if not is_known_type(row.kind, base_type):
@@ -656,6 +692,7 @@ def _current_section(walk: Walk, number: int) -> Gathered:
         else:
             wanted = "main" if "main" not in walk.group_names else "main_questions"
             walk.current = walk.new_section(wanted, walk.title, number, [])
+            walk.current.group = False
     return walk.current
 
 
@@ -874,6 +911,8 @@ def assemble(
         old_index.append(s_index)
         kept.update(moved_locations(walk.locations, s_index, len(data["sections"])))
         data["sections"].append(section_data(section, section.title or section.id))
+        if not section.group:
+            data["sections"][-1]["group"] = False
     kept_sections = [walk.sections[i] for i in old_index]
     translations = translations_data(walk, kept_sections)
     if translations:

@@ -169,20 +169,14 @@ def survey_rows(out: Out) -> list[dict[str, str]]:
     survey: list[dict[str, str]] = []
     taken_names = {item.id for item in instrument.items} | {s.id for s in instrument.sections}
     for section in instrument.sections:
-        group = {"type": "begin group", "name": section.id, "appearance": "field-list"}
-        _texts(out, group, section.id, "section", {"label": section.title})
-        relevant = write_condition(
-            format_xlsform_relevant,
-            section.show_if,
-            targets,
-            out.unmapped,
-            failure="the section's condition cannot be written",
-            field=section.id,
-            file=out.file,
-        )
-        if relevant is not None:
-            group["relevant"] = relevant
-        survey.append(group)
+        if section.group:
+            survey.append(_group_row(out, section, targets))
+        elif section.show_if is not None:
+            out.lost(
+                "the section is not a group, so its condition cannot be written.",
+                "make it a group (remove 'group: false'), or give each item the condition.",
+                section.id,
+            )
         if section.intro:
             intro = {
                 "type": "note",
@@ -195,8 +189,26 @@ def survey_rows(out: Out) -> list[dict[str, str]]:
             row = item_row(out, item, targets)
             if row is not None:
                 survey.append(row)
-        survey.append({"type": "end group", "name": ""})
+        if section.group:
+            survey.append({"type": "end group", "name": ""})
     return survey
+
+
+def _group_row(out: Out, section, targets: dict[str, Item]) -> dict[str, str]:
+    group = {"type": "begin group", "name": section.id, "appearance": "field-list"}
+    _texts(out, group, section.id, "section", {"label": section.title})
+    relevant = write_condition(
+        format_xlsform_relevant,
+        section.show_if,
+        targets,
+        out.unmapped,
+        failure="the section's condition cannot be written",
+        field=section.id,
+        file=out.file,
+    )
+    if relevant is not None:
+        group["relevant"] = relevant
+    return group
 
 
 def _texts(out: Out, row: dict, owner: str, what: str, default: dict[str, str]) -> None:
