@@ -23,6 +23,8 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     django_user_model,
     shots,  # noqa: F811
 ):
+    from playwright.sync_api import expect
+
     from readiness.web.surveys.models import Response
 
     lead = django_user_model.objects.create_user("ward-lead", password="a-long-test-password")
@@ -58,12 +60,12 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     r.fill("#q-when_seen-year", "2026")
     r.fill("#q-shift_start", "07:30")
     slider = r.locator("#q-hours-range")
-    assert slider.is_visible()  # shown by slider.js, kept in step with the number box
+    expect(slider).to_be_visible()  # shown by slider.js, kept in step with the number box
     slider.focus()
     slider.press("End")  # the keyboard moves it to the maximum
-    assert r.input_value("#q-hours") == "24"
+    expect(r.locator("#q-hours")).to_have_value("24")
     slider.press("ArrowLeft")
-    assert r.input_value("#q-hours") == "23"
+    expect(r.locator("#q-hours")).to_have_value("23")
     shots(r, "date-page")
     if scanner:
         scanner.scan(r, "date-page")

@@ -60,6 +60,8 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
     page = _html(client.get(f"/r/{code}/1/"))  # no ?lang: the cookie keeps Welsh
     assert '<html lang="cy"' in page
     assert "Amdanoch chi" in page and "Diolch am gymryd rhan 🙏" in page
+    # The service's own words stay English, and say so (WCAG 3.1.2, language of parts).
+    assert '<div class="nhsuk-button-group" lang="en-GB">' in page
     assert ">Nyrs</option>" in page and ">Meddyg</option>" in page
     assert re.search(r'<label class="nhsuk-label nhsuk-radios__label" for="q-Seen">\s*Ie', page)
     assert client.post(f"/r/{code}/1/", ABOUT).status_code == 302
@@ -88,6 +90,7 @@ def test_note_dropdown_and_date_are_rendered_and_the_calculation_is_not(client, 
     code = start(client, ward)
     page = _html(client.get(f"/r/{code}/1/"))
     assert "Thank you for taking part 🙏" in page
+    assert '<div class="nhsuk-button-group">' in page  # English page: no language of parts
     assert 'name="intro"' not in page  # a note has no control
     assert '<select class="nhsuk-select" id="q-role" name="role"' in page
     assert client.post(f"/r/{code}/1/", {"Seen": "1", "role": "doctor"}).status_code == 302

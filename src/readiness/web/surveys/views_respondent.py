@@ -67,7 +67,12 @@ def _in_language(request, instrument) -> tuple:
     tag = respondent.choose_language(
         instrument, request.GET.get("lang"), request.COOKIES.get(LANGUAGE_COOKIE)
     )
-    context = {"html_lang": tag, "languages": respondent.language_choices(instrument, tag)}
+    context = {
+        "html_lang": tag,
+        "languages": respondent.language_choices(instrument, tag),
+        # The service's own words are English: marked as such on a page in another language.
+        "ui_lang": "" if tag.split("-")[0].lower() == "en" else "en-GB",
+    }
     return instrument.in_language(tag), context
 
 
