@@ -62,14 +62,19 @@ def test_web_import_warns_when_the_positions_are_uncertain(signed_in, people):
     assert "low confidence" in page and "UTF-16 code units or Unicode code points" in page
 
 
-def test_web_import_says_document_sets_are_left_out(signed_in, people):
-    s1 = _g()
+def test_web_import_keeps_document_sets_and_exports_them_again(signed_in, people):
+    from readiness.interviews import refi
+    from readiness.web.interviews import convert
+
+    s1, s2, set_guid = _g(), _g(), _g()
     qde = (
         '<Project xmlns="urn:QDA-XML:project:1.0" name="Sets" origin="MAXQDA 2022">'
         f'<Sources><TextSource guid="{s1}" name="T1"><PlainTextContent>P1: words'
+        "</PlainTextContent></TextSource>"
+        f'<TextSource guid="{s2}" name="T2"><PlainTextContent>P2: more words'
         "</PlainTextContent></TextSource></Sources>"
-        f'<Sets><Set guid="{_g()}" name="Welle 1"><MemberSource targetGUID="{s1}"/></Set></Sets>'
-        "</Project>"
+        f'<Sets><Set guid="{set_guid}" name="Welle 1 🌊"><MemberSource targetGUID="{s1}"/></Set>'
+        "</Sets></Project>"
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
@@ -81,8 +86,26 @@ def test_web_import_says_document_sets_are_left_out(signed_in, people):
         follow=True,
     )
     page = response.content.decode("utf-8")
-    assert "1 document set(s) left out (Welle 1)" in page
-    assert not m.Theme.objects.filter(name="Welle 1").exists()  # not an empty theme either
+    assert "left out" not in page
+    assert not m.Theme.objects.filter(name__startswith="Welle").exists()  # not an empty theme
+    (row,) = m.DocumentSet.objects.all()
+    assert (row.guid, row.name, row.sources) == (set_guid, "Welle 1 🌊", [s1])
+    assert "Document sets" in page and "Welle 1 🌊" in page
+    core = convert.to_core(row.project)
+    assert list(core.sets) == [set_guid]
+    root, _ = refi.project_xml(core)  # what the web's .qdpx download writes
+    assert f'guid="{set_guid}" name="Welle 1 🌊"' in etree_text(root)
+    only_t2 = convert.to_core(row.project, sources=[s2])
+    assert only_t2.sets == {}  # a view without the set's transcripts does not name it
+    core.sets.clear()
+    convert.sync(core, row.project)
+    assert not m.DocumentSet.objects.exists()  # the database holds exactly the core project
+
+
+def etree_text(root) -> str:
+    from lxml import etree
+
+    return etree.tostring(root, encoding="unicode")
 
 
 def test_web_framework_matrix_names_the_coders_of_a_passage_coded_twice(project, people, signed_in):

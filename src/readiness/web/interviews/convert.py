@@ -13,12 +13,13 @@ here; nothing of it is re-implemented in the web application.
 
 from __future__ import annotations
 
-from dataclasses import asdict, astuple
+from dataclasses import asdict, astuple, replace
 
 from django.db import transaction
 
 from readiness.interviews.model import Code as CoreCode
 from readiness.interviews.model import Coding as CoreCoding
+from readiness.interviews.model import DocumentSet as CoreDocumentSet
 from readiness.interviews.model import Memo as CoreMemo
 from readiness.interviews.model import Participant as CoreParticipant
 from readiness.interviews.model import Project, Section, Segment, TopicGuide, User
@@ -148,6 +149,13 @@ def to_core(
             tuple(th.memos or ()),
         )
 
+    for ds in m.DocumentSet.objects.filter(project=project):
+        members = tuple(s for s in ds.sources or () if complete or s in p.sources)
+        if complete or members:
+            p.sets[ds.guid] = CoreDocumentSet(
+                ds.guid, ds.name, ds.description, members, tuple(ds.memos or ())
+            )
+
     if codings:
         for guid, t_id, start, end, code_id, coder_id, created, selection in (
             m.Coding.objects.filter(project=project, transcript_id__in=list(source_guid))
@@ -195,6 +203,8 @@ def to_core(
                 memo.end,
             )
         if not complete:
+            for guid, ds in list(p.sets.items()):
+                p.sets[guid] = replace(ds, memos=tuple(x for x in ds.memos if x in p.memos))
             for guid, th in list(p.themes.items()):
                 p.themes[guid] = CoreTheme(
                     th.id,
@@ -421,6 +431,22 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
                 for i, th in enumerate(core.themes.values())
             ]
         )
+        document_sets = _Rows(m.DocumentSet, project)
+        document_sets.put(
+            [
+                (
+                    ds.id,
+                    {
+                        "name": ds.name,
+                        "description": ds.description,
+                        "sources": list(ds.sources),
+                        "memos": list(ds.memos),
+                        "position": i,
+                    },
+                )
+                for i, ds in enumerate(core.sets.values())
+            ]
+        )
         wanted_tc = {
             (themes.pk[th.id], codes.pk[c]): k
             for th in core.themes.values()
@@ -493,6 +519,7 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
             pk__in=[r.pk for k, r in existing_tc.items() if k not in wanted_tc]
         ).delete()
         themes.delete_stale()
+        document_sets.delete_stale()
         stale_codes = codes.stale()
         if stale_codes:
             m.Code.objects.filter(pk__in=stale_codes).update(parent=None)

@@ -263,6 +263,29 @@ class Theme(models.Model):
         return self.name
 
 
+class DocumentSet(models.Model):
+    """A named group of transcripts (a REFI set of sources, as MAXQDA's document sets)."""
+
+    project = models.ForeignKey(
+        InterviewProject, on_delete=models.CASCADE, related_name="document_sets"
+    )
+    guid = models.CharField(max_length=36)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True, default="")
+    sources = models.JSONField(default=list, blank=True)  # transcript GUIDs
+    memos = models.JSONField(default=list, blank=True)  # memo GUIDs
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "guid"], name="unique_document_set_guid"),
+        ]
+        ordering = ["project", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ThemeCode(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="links")
     code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="theme_links")

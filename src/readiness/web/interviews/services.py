@@ -220,12 +220,6 @@ def import_project(
     if path.suffix.lower() == ".qdpx":
         core, report = refi.read_qdpx(path, line_endings=line_endings)  # internal:// only
         warnings = list(report.warnings)
-        if core.sets:  # the web keeps no groups of transcripts (yet)
-            names = ", ".join(sorted(s.name for s in core.sets.values()))
-            warnings.append(
-                f"{len(core.sets)} document set(s) left out ({names}): the web application does "
-                "not keep groups of transcripts; the command line's import-qdpx does."
-            )
         history = []
     elif path.suffix.lower() == ".zip":
         core, history = _read_project_zip(path)

@@ -165,12 +165,19 @@ def project(request, project, access):
     hidden = m.Transcript.objects.filter(project=project).count() - len(transcripts)
     participants = list(m.Participant.objects.filter(project=project))
     attributes = list(m.Variable.objects.filter(project=project).values_list("name", flat=True))
+    sets_of: dict[str, list[str]] = {}
+    for name, members in m.DocumentSet.objects.filter(project=project).values_list(
+        "name", "sources"
+    ):
+        for guid in members or ():
+            sets_of.setdefault(guid, []).append(name)
     return _page(
         request,
         "interviews/project.jinja",
         project,
         access,
         transcripts=transcripts,
+        sets_of=sets_of,
         hidden=hidden,
         participants=participants,
         attributes=attributes,
