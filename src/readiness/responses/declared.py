@@ -35,9 +35,12 @@ from readiness.errors import Problem
 from readiness.instrument.model import Instrument, Item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DeclaredMissing:
-    """A cell whose answer the file declares missing: its code as text, and the file's label."""
+    """A cell whose answer the file declares missing: its code as text, and the file's label.
+
+    Compared and hashed by identity (fast in pandas' hash tables): a file's reader gives every
+    cell of a column holding the same code the same object."""
 
     code: str
     label: str = ""

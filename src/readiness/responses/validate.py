@@ -1033,8 +1033,9 @@ def _all_text_fits(series: pd.Series) -> bool:
     values = series.dropna().tolist()
     try:
         joined = "".join(values)
-    except TypeError:  # a cell that is not text: the caller looks cell by cell
-        return False
+    except TypeError:  # numbers or declared missing codes among the text (SPSS, Stata)
+        values = [v for v in pd.unique(series.dropna()) if isinstance(v, str)]  # distinct ones
+        joined = "".join(values)
     return not has_illegal_characters(joined) and max(map(len, values), default=0) <= XLSX_MAX_CELL
 
 
