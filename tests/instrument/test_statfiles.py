@@ -322,3 +322,16 @@ def test_the_file_reads_as_responses_to_the_instrument_derived_from_it(tmp_path,
     assert result.frame["DYDDIAD"].tolist() == ["2024-03-15"] * 4
     assert result.frame["PRYD"].tolist() == ["2024-03-15T14:30"] * 4
     assert sum(result.declared_counts()["SEX"].values()) == (1 if suffix == ".sav" else 2)
+
+
+def test_a_base_whose_scales_do_not_fit_the_file_names_each_one_left_out(tmp_path):
+    """Several scales and indicators left out at once (this crashed: popped in the wrong order)."""
+    from readiness.instrument import shipped_instrument
+
+    path = tmp_path / "arolwg.sav"
+    write_survey_sav(path)
+    base = shipped_instrument()
+    result = read_statfile(path, base=base)
+    left_out = {n.field for n in result.unmapped if "was not kept" in n.message}
+    assert left_out == {s.id for s in base.scales} | {i.id for i in base.indicators}
+    assert result.instrument.scales == () and result.instrument.indicators == ()

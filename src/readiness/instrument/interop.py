@@ -1223,7 +1223,7 @@ def build_with_recovery(
                         sheet=where.sheet,
                     )
                 )
-            for kind, index in sorted(drop_extra, key=lambda k: (k[0], -k[1]), reverse=True):
+            for kind, index in sorted(drop_extra, key=lambda k: (k[0], k[1]), reverse=True):
                 entry = data[kind].pop(index)
                 where = locate(f"{kind}[{index}]", locations)
                 unmapped.append(
