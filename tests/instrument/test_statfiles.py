@@ -54,8 +54,14 @@ def write_survey_sav(path, **extra) -> None:
         variable_value_labels={
             "SEX": SEX_LABELS,
             "HYDER": {1: "Dim o gwbl", 4: "Iawn", 5: "Hyderus iawn", 8: "Ddim yn gwybod"},
+            "SGOR": {-1.0: "Heb ei ofyn"},
         },
-        missing_ranges={"SEX": [9], "OED": [{"lo": -9, "hi": -1}, 99], "HYDER": [8]},
+        missing_ranges={
+            "SEX": [9],
+            "OED": [{"lo": -9, "hi": -1}, 99],
+            "HYDER": [8],
+            "SGOR": [{"lo": -1e308, "hi": -1}],
+        },
         variable_format={"OED": "F3.0"},
         variable_measure={"HYDER": "ordinal", "SGOR": "nominal"},
         **extra,
@@ -97,7 +103,9 @@ def test_spss_losses_are_named_variable_by_variable(tmp_path):
     hyder = [n.message for n in result.unmapped if n.field == "HYDER"]
     assert any("8 = 'Ddim yn gwybod'" in m for m in hyder)
     assert any("'ordinal' is not kept" in m for m in hyder)
-    assert any("'nominal' is not kept" in n.message for n in result.unmapped if n.field == "SGOR")
+    sgor = [n.message for n in result.unmapped if n.field == "SGOR"]
+    assert any("LOWEST to -1 (-1 = 'Heb ei ofyn')" in m for m in sgor)
+    assert any("'nominal' is not kept" in m for m in sgor)
     unlabelled = [w.message for w in result.warnings if "no variable label" in w.message]
     assert unlabelled == [
         "1 variable(s) have no variable label; their names are the item texts: SGOR."
@@ -105,7 +113,7 @@ def test_spss_losses_are_named_variable_by_variable(tmp_path):
     assert not result.complete
     summary = result.summary()
     assert summary.startswith(f"Read SPSS file {path}: 8 items in 1 sections")
-    assert "Not mapped (5)" in summary
+    assert "Not mapped (6)" in summary
 
 
 def test_spss_names_that_are_not_identifiers_are_renamed_and_named(tmp_path):
@@ -228,7 +236,7 @@ def test_import_command_writes_an_instrument_that_loads(tmp_path, capsys):
     code = main(["instrument", "import", str(source), "--out", str(out), "--id", "arolwg-2024"])
     printed = capsys.readouterr().out
     assert code == 0
-    assert f"Read SPSS file {source}: 8 items" in printed and "Not mapped (5)" in printed
+    assert f"Read SPSS file {source}: 8 items" in printed and "Not mapped (6)" in printed
     inst = load_instrument(out)
     assert inst.id == "arolwg-2024" and inst.item("SEX").codes == (1, 2, 3)
     dta = tmp_path / "arolwg.dta"

@@ -97,7 +97,15 @@ class Missing:
     def describe(self, labels: dict) -> str:
         """The codes in words, each with its value label: ``9 = 'Refused', -9 to -1``."""
         parts = [_code_words(v, labels) for v in self.values]
-        parts += [f"{_number(lo)} to {_number(hi)}" for lo, hi in self.ranges]
+        for lo, hi in self.ranges:
+            inside = [
+                _code_words(k, labels)
+                for k in labels
+                if not isinstance(k, str) and lo <= float(k) <= hi
+            ]
+            parts.append(
+                f"{_number(lo)} to {_number(hi)}" + (f" ({', '.join(inside)})" if inside else "")
+            )
         parts += [_code_words(letter, labels, prefix=".") for letter in self.letters]
         return ", ".join(parts)
 
@@ -112,7 +120,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _number(value: Any) -> str:
-    if isinstance(value, float) and math.isinf(value):
+    if isinstance(value, float) and abs(value) >= 1e300:  # SPSS's LOWEST and HIGHEST
         return "LOWEST" if value < 0 else "HIGHEST"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
