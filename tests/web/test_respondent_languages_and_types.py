@@ -147,3 +147,27 @@ def test_a_question_hidden_by_an_earlier_page_and_the_calculation_follow_the_ans
     client.post(f"/r/{code}/2/", {k: v for k, v in SHIFT.items() if "when_seen" not in k})
     response = _submit(client, code)
     assert response.answers["seen_nurse"] == 0 and "when_seen" not in response.answers
+
+
+def test_a_note_with_help_and_a_condition_renders_on_the_web_and_on_paper(ward):
+    from dataclasses import replace
+
+    from readiness.instrument.conditions import Leaf
+    from readiness.web.surveys import paper, respondent
+    from readiness.web.surveys.views_respondent import _render_fields
+
+    instrument = ward.site.study.instrument.instrument
+    note = replace(
+        instrument.item("intro"),
+        help="Ffoniwch 999 mewn argyfwng.",
+        show_if=Leaf("Seen", "not_equals", 0),  # on the same page, not one choice: no nesting
+    )
+    items = tuple(note if i.id == "intro" else i for i in instrument.items)
+    instrument = replace(instrument, items=items)
+    fields = respondent.build_fields(instrument, instrument.sections[0], {})
+    html = "".join(_render_fields(fields))
+    assert '<p class="nhsuk-hint">Ffoniwch 999 mewn argyfwng.</p>' in html
+    assert "Answer only if it applies to you" not in html  # a note is not answered
+    on_paper = {f.item.id: f for f in paper.entry_fields(instrument)[0][1]}
+    hint = on_paper["intro"].params["hint"]["text"]
+    assert hint.startswith("Ffoniwch 999") and "Only if" in hint

@@ -223,7 +223,11 @@ def build_fields(
         if parent and parent[0] in fields:
             fields[parent[0]].children.setdefault(parent[1], []).append(fields[item.id])
         else:
-            if item.show_if is not None and item.show_if.items() & set(section.items):
+            if (
+                item.type != "note"
+                and item.show_if is not None
+                and item.show_if.items() & set(section.items)
+            ):
                 hint = fields[item.id].params.setdefault("hint", {})
                 hint["text"] = (
                     (hint.get("text") or "") + " Answer only if it applies to you."
@@ -262,7 +266,7 @@ def _field(item: Item, answers: dict, values: dict | None, error: str | None) ->
         common["errorMessage"] = {"text": error}
     fid = field_id(item)
     if item.type == "note":
-        return Field(item, "note", {"id": fid, "text": item.text, "hint": item.help})
+        return Field(item, "note", {"id": fid, "text": item.text, **common})
     if is_dropdown(item):
         return Field(item, "select", _select_params(item, raw, fid, common, question))
     if item.type in DATE_TYPES:
