@@ -281,3 +281,18 @@ def test_dates_pyreadstat_leaves_as_numbers_are_read_as_iso_text(tmp_path):
     pyreadstat.write_sav(frame, str(sav), variable_format={"M": "MOYR8", "T": "MTIME8"})
     result = read_responses(sav, read_statfile(sav).instrument)
     assert result.frame.iloc[0].tolist() == ["1994-09", "01:02:05"]
+
+
+def test_convert_says_the_reasons_are_not_written(tmp_path, capsys):
+    inst_path = tmp_path / "arolwg.yaml"
+    inst_path.write_text(INSTRUMENT, encoding="utf-8")
+    source = tmp_path / "arolwg.sav"
+    write_sav(source, sav_frame())
+    target = tmp_path / "arolwg.csv"
+    code = main(["responses", "convert", str(source), str(target), "--instrument", str(inst_path)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert (
+        f"6 declared missing answers (SPSS user-missing, Stata .a-.z) are written as empty "
+        f"cells: {target} does not keep the reasons, which {source} holds."
+    ) in out

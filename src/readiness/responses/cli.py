@@ -102,15 +102,23 @@ def convert_command(
     result = read_responses(source, instrument, strict_conditions=strict_conditions)
     written = write_responses_noted(result, instrument, target)
     n = len(result.frame)
+    notes = list(written.notes)
+    declared = sum(sum(reasons.values()) for reasons in result.declared_counts().values())
+    if declared:
+        notes.append(
+            f"{declared} declared missing answer{'s' if declared != 1 else ''} (SPSS "
+            f"user-missing, Stata .a-.z) {'are' if declared != 1 else 'is'} written as empty "
+            f"cells: {target} does not keep the reasons, which {source} holds."
+        )
     if as_json:
         summary = _summary(result, instrument)
         renamed = {k: v for k, v in written.names.items() if k != v}
         codebook = {"codebook": str(written.codebook)} if written.codebook else {}
-        extra = {"renamed": renamed, "notes": written.notes, **codebook}
+        extra = {"renamed": renamed, "notes": notes, **codebook}
         click.echo(json.dumps({"written": str(target), **extra, **summary}, indent=2))
         return
     click.echo(f"Wrote {target}: {n} response{'s' if n != 1 else ''} from {source}.")
-    for note in written.notes:
+    for note in notes:
         click.echo(note)
     if result.warnings:
         _echo_warnings(result, err=True)
