@@ -1,8 +1,12 @@
 """Dates, times, notes and calculations in a response file, as ODK and REDCap export them."""
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readiness.instrument.load import parse_instrument
 from readiness.responses.validate import validate_frame
@@ -100,3 +104,31 @@ def test_a_supplied_calculation_that_disagrees_is_reported():
     assert "gives 0" in problems[0].message and "Seen = 1" in problems[0].message
     assert clean["seen_nurse"].tolist()[0] == 1.0
     assert np.isclose(clean["seen_nurse"].iloc[2], 1.0)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    when=st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2099, 12, 31)),
+    sep=st.sampled_from(["T", " "]),
+    seconds=st.booleans(),
+    fraction=st.booleans(),
+    offset=st.sampled_from(["", "Z", "+01:00", "-0530"]),
+)
+def test_any_date_time_as_the_tools_write_it_is_stored_as_its_clock_time(
+    when, sep, seconds, fraction, offset
+):
+    clock = when.strftime("%H:%M") + (when.strftime(":%S") if seconds or fraction else "")
+    clock += ".000" if fraction else ""
+    written = {
+        "when_seen": when.strftime("%Y-%m-%d"),
+        "shift_start": clock + offset,
+        "logged_at": when.strftime("%Y-%m-%d") + sep + clock + offset,
+    }
+    clean, problems, _ = check([row(**written)])
+    assert problems == []
+    shown = when.strftime("%H:%M") + (
+        when.strftime(":%S") if (seconds or fraction) and when.second else ""
+    )
+    assert clean["when_seen"].iloc[0] == when.strftime("%Y-%m-%d")
+    assert clean["shift_start"].iloc[0] == shown
+    assert clean["logged_at"].iloc[0] == when.strftime("%Y-%m-%dT") + shown

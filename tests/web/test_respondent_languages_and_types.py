@@ -4,8 +4,11 @@ sliders and calculations (Django's test client: no JavaScript)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readiness.web.surveys.models import Draft, Response
 from readiness.web.surveys.views_respondent import LANGUAGE_COOKIE
@@ -171,3 +174,18 @@ def test_a_note_with_help_and_a_condition_renders_on_the_web_and_on_paper(ward):
     on_paper = {f.item.id: f for f in paper.entry_fields(instrument)[0][1]}
     hint = on_paper["intro"].params["hint"]["text"]
     assert hint.startswith("Ffoniwch 999") and "Only if" in hint
+
+
+@settings(max_examples=60, deadline=None)
+@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)), pad=st.booleans())
+def test_a_date_typed_in_day_month_year_is_stored_as_iso_and_shown_back_the_same(day, pad):
+    from readiness.instrument.model import Item
+    from readiness.web.surveys import respondent
+
+    item = Item("when", "date", "When?", "s")
+    fmt = "%02d" if pad else "%d"
+    posted = {"day": fmt % day.day, "month": fmt % day.month, "year": str(day.year)}
+    stored, error = respondent.parse_date_value(item, posted)
+    assert error is None and stored == day.isoformat()
+    shown = respondent._raw(item, {"when": stored}, None)
+    assert shown == {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
