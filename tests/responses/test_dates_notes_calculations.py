@@ -98,9 +98,15 @@ def test_calculations_are_computed_when_absent_and_not_named_as_missing():
 
 def test_a_supplied_calculation_that_disagrees_is_reported():
     clean, problems, _ = check(
-        [row(seen_nurse="1"), row(Seen="0", seen_nurse="1"), row(seen_nurse="true")]
+        [
+            row(seen_nurse="1"),
+            row(Seen="0", seen_nurse="1"),
+            row(seen_nurse="true"),
+            row(seen_nurse=""),  # an empty cell supplies nothing: computed
+        ]
     )
     assert [(p.row, p.column) for p in problems] == [(2, "seen_nurse")]
+    assert clean["seen_nurse"].iloc[3] == 1.0
     assert "gives 0" in problems[0].message and "Seen = 1" in problems[0].message
     assert clean["seen_nurse"].tolist()[0] == 1.0
     assert np.isclose(clean["seen_nurse"].iloc[2], 1.0)

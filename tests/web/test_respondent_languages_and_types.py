@@ -81,6 +81,11 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
         "hours": 12,
         "seen_nurse": 1,
     }
+    from readiness.web.surveys import responseframe
+
+    clean = responseframe.clean_responses(ward.site.study)  # what the dashboard analyses
+    assert clean["seen_nurse"].tolist() == [1.0] and "intro" not in clean.columns
+    assert clean["when_seen"].tolist() == ["2026-03-15"]
 
 
 def test_a_language_the_instrument_does_not_hold_is_ignored(client, ward):

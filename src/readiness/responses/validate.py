@@ -813,7 +813,8 @@ def validate_frame(
     A note holds no answer: it has no column in ``clean``, and a column for it in the file is
     ignored with a warning.  Calculate items are computed from the answers
     (:func:`readiness.instrument.derive.derive_frame`: 1.0, 0.0, NaN when not relevant); a
-    value the file gives for one (1/0 or true/false) that differs is a problem.  Dates, times
+    value the file gives for one (1/0 or true/false) that differs is a problem (an empty cell
+    gives none, and is computed).  Dates, times
     and date-times are ISO 8601 as ODK and REDCap's raw exports write them (a space or T
     between date and time, seconds, fractions and a UTC offset allowed) and are stored as
     ``2024-03-15``, ``14:30`` and ``2024-03-15T14:30``, the clock time as written; a
@@ -1006,13 +1007,14 @@ def _recompute_calculations(
         computed = derived[item_id].to_numpy(dtype=float)
         if item_id in supplied:
             given = clean[item_id].to_numpy(dtype=float)
-            differ = ~((given == computed) | (np.isnan(given) & np.isnan(computed)))
+            # An empty cell supplies nothing (it is computed); a value must agree.
+            differ = ~np.isnan(given) & ~(given == computed)
             condition = describe_condition(instrument.item(item_id).calculation)
             for i in np.flatnonzero(differ):
                 gives = (
                     "nothing (it is not relevant)" if np.isnan(computed[i]) else (_fmt(computed[i]))
                 )
-                was = "empty" if np.isnan(given[i]) else _fmt(given[i])
+                was = _fmt(given[i])
                 problems.append(
                     Problem(
                         f"'{item_id}' is {was} in the file, but its calculation ({condition}) "
