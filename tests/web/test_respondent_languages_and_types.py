@@ -65,6 +65,7 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
     assert "Amdanoch chi" in page and "Diolch am gymryd rhan 🙏" in page
     # The service's own words stay English, and say so (WCAG 3.1.2, language of parts).
     assert '<div class="nhsuk-button-group" lang="en-GB">' in page
+    assert 'Ydych chi wedi gweld claf? <span lang="en-GB">(required)</span>' in page
     assert ">Nyrs</option>" in page and ">Meddyg</option>" in page
     assert re.search(r'<label class="nhsuk-label nhsuk-radios__label" for="q-Seen">\s*Ie', page)
     assert client.post(f"/r/{code}/1/", ABOUT).status_code == 302
@@ -135,7 +136,11 @@ def test_the_constraint_message_is_shown_in_welsh(client, ward):
     code = start(client, ward)
     client.post(f"/r/{code}/1/", ABOUT)
     page = _html(client.post(f"/r/{code}/2/", {**SHIFT, "hours": "-1"}))
-    assert "Rhwng 0 a 24 awr." in page
+    assert "Rhwng 0 a 24 awr." in page  # the instrument's words: not marked as English
+    assert '<span lang="en-GB">For example, 14:30</span>' in page
+    assert '<span lang="en-GB">Day</span>' in page
+    bad = _html(client.post(f"/r/{code}/2/", {**SHIFT, "shift_start": "25:00"}))
+    assert '<span lang="en-GB">Enter a time on the 24-hour clock' in bad
 
 
 def test_a_date_answer_is_shown_back_when_returning_to_the_page(client, ward):

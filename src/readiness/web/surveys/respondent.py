@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
+
 from readiness.guide.feedback import Lesson, lesson
 from readiness.guide.model import Content, Guide
 from readiness.instrument.conditions import Leaf, is_missing
@@ -206,17 +208,23 @@ def build_fields(
     answers: dict,
     values: dict | None = None,
     errors: dict[str, str] | None = None,
+    interface_lang: str = "",
 ) -> list[Field]:
     """The page's questions as a tree of :class:`Field` (nested under revealing choices).
 
     ``answers`` are the saved answers (used for conditions on earlier pages and as the values
     shown); ``values`` the raw values just posted (shown back when the page had errors).
+    ``interface_lang``, on a page in another language than the service's own words, is their
+    language ("en-GB"): they are marked with it (hints, "(required)", error messages).
     """
     errors = errors or {}
     items = [
         i for i in asked_items(section, instrument) if _may_show(instrument, section, i, answers)
     ]
-    fields = {item.id: _field(item, answers, values, errors.get(item.id)) for item in items}
+    fields = {
+        item.id: _field(item, answers, values, errors.get(item.id), interface_lang)
+        for item in items
+    }
     top: list[Field] = []
     for item in items:
         parent = _parent_choice(section, instrument, item)
@@ -229,9 +237,8 @@ def build_fields(
                 and item.show_if.items() & set(section.items)
             ):
                 hint = fields[item.id].params.setdefault("hint", {})
-                hint["text"] = (
-                    (hint.get("text") or "") + " Answer only if it applies to you."
-                ).strip()
+                extra = _ui("Answer only if it applies to you.", interface_lang)
+                hint["text"] = Markup(" ").join([hint.get("text") or "", extra]).strip()
             top.append(fields[item.id])
     return top
 
@@ -255,24 +262,35 @@ def _raw(item: Item, answers: dict, values: dict | None) -> Any:
     return str(value)
 
 
-def _field(item: Item, answers: dict, values: dict | None, error: str | None) -> Field:
+def _ui(text: str, lang: str) -> str:
+    """The service's own words, marked with their language on a page in another one."""
+    return Markup('<span lang="{}">{}</span>').format(lang, text) if lang else text
+
+
+def _field(
+    item: Item, answers: dict, values: dict | None, error: str | None, ours: str = ""
+) -> Field:
+    """One question's macro and parameters; ``ours`` as ``interface_lang`` of build_fields."""
     raw = _raw(item, answers, values)
-    question = item.text + (" (required)" if item.required else "")
+    question: str = item.text
+    if item.required:
+        question = Markup("{} {}").format(item.text, _ui("(required)", ours))
     legend = {"text": question, "size": "s"}
     common: dict[str, Any] = {}
     if item.help:
         common["hint"] = {"text": item.help}
     if error:
-        common["errorMessage"] = {"text": error}
+        mine = error == item.constraint_message  # the instrument's words, in its language
+        common["errorMessage"] = {"text": error if mine else _ui(error, ours)}
     fid = field_id(item)
     if item.type == "note":
         return Field(item, "note", {"id": fid, "text": item.text, **common})
     if is_dropdown(item):
-        return Field(item, "select", _select_params(item, raw, fid, common, question))
+        return Field(item, "select", _select_params(item, raw, fid, common, question, ours))
     if item.type in DATE_TYPES:
-        return _date_field(item, raw, fid, common, legend)
+        return _date_field(item, raw, fid, common, legend, ours)
     if is_slider(item):
-        return Field(item, "input", _slider_params(item, raw, fid, common, question))
+        return Field(item, "input", _slider_params(item, raw, fid, common, question, ours))
     if item.type in RADIO_TYPES or item.type == "multiple_choice":
         selected = set(raw) if isinstance(raw, list) else ({raw} if raw is not None else set())
         options = [
@@ -303,14 +321,14 @@ def _field(item: Item, answers: dict, values: dict | None, error: str | None) ->
             "items": [
                 {
                     "name": "month",
-                    "label": "Month",
+                    "label": _ui("Month", ours),
                     "classes": f"nhsuk-input--width-2 {bad}".strip(),
                     "value": raw.get("month") or "",
                     "inputmode": "numeric",
                 },
                 {
                     "name": "year",
-                    "label": "Year",
+                    "label": _ui("Year", ours),
                     "classes": f"nhsuk-input--width-4 {bad}".strip(),
                     "value": raw.get("year") or "",
                     "inputmode": "numeric",
@@ -319,7 +337,7 @@ def _field(item: Item, answers: dict, values: dict | None, error: str | None) ->
             **common,
         }
         if "hint" not in params:
-            params["hint"] = {"text": "For example, 3 2019"}
+            params["hint"] = {"text": _ui("For example, 3 2019", ours)}
         return Field(item, "date", params)
     label = {"text": question, "size": "s"}
     if item.type == "number":
@@ -345,8 +363,10 @@ def _field(item: Item, answers: dict, values: dict | None, error: str | None) ->
     return Field(item, "textarea", params)
 
 
-def _select_params(item: Item, raw: Any, fid: str, common: dict, question: str) -> dict:
+def _select_params(item: Item, raw: Any, fid: str, common: dict, question: str, ours: str) -> dict:
     options = [{"value": "", "text": "Choose an answer", "selected": raw is None}]
+    if ours:
+        options[0]["attributes"] = {"lang": ours}
     options += [
         {"value": str(c.code), "text": c.label, "selected": str(c.code) == raw}
         for c in choices_of(item)
@@ -360,7 +380,7 @@ def _select_params(item: Item, raw: Any, fid: str, common: dict, question: str) 
     }
 
 
-def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict) -> Field:
+def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict, ours: str) -> Field:
     """A date as the NHS.UK date input (day, month, year); a time or a date and time as the
     browser's own input (the NHS.UK design system has no time pattern), checked on the server."""
     bad = "nhsuk-input--error" if "errorMessage" in common else ""
@@ -374,7 +394,7 @@ def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict) -> F
             "items": [
                 {
                     "name": name,
-                    "label": label,
+                    "label": _ui(label, ours),
                     "classes": f"nhsuk-input--width-{width} {bad}".strip(),
                     "value": raw.get(name) or "",
                     "inputmode": "numeric",
@@ -383,7 +403,7 @@ def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict) -> F
             ],
             **common,
         }
-        params.setdefault("hint", {"text": "For example, 15 3 2024"})
+        params.setdefault("hint", {"text": _ui("For example, 15 3 2024", ours)})
         return Field(item, "date", params)
     example = "14:30" if item.type == "time" else "15 3 2024 14:30"
     params = {
@@ -395,15 +415,15 @@ def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict) -> F
         "classes": "nhsuk-input--width-10",
         **common,
     }
-    params.setdefault("hint", {"text": f"For example, {example}"})
+    params.setdefault("hint", {"text": _ui(f"For example, {example}", ours)})
     return Field(item, "input", params)
 
 
-def _slider_params(item: Item, raw: Any, fid: str, common: dict, question: str) -> dict:
+def _slider_params(item: Item, raw: Any, fid: str, common: dict, question: str, ours: str) -> dict:
     """A number with a range input beside it: the number box is what is sent (and works
     without JavaScript, and may be left empty); slider.js shows the range and keeps the two
     in step, so the value chosen is always shown as a number."""
-    from markupsafe import Markup, escape
+    from markupsafe import escape
 
     step = "1" if item.integer else "any"
     lo, hi = _fmt(item.minimum), _fmt(item.maximum)
@@ -411,8 +431,9 @@ def _slider_params(item: Item, raw: Any, fid: str, common: dict, question: str) 
     slider = Markup(
         '<input type="range" class="readiness-slider" id="{fid}-range" min="{lo}" max="{hi}" '
         'step="{step}" value="{start}" data-slider-for="{fid}" aria-label="{label}" hidden>'
-    ).format(fid=fid, lo=lo, hi=hi, step=step, start=start, label=escape(question))
+    ).format(fid=fid, lo=lo, hi=hi, step=step, start=start, label=escape(item.text))
     hint = common.get("hint", {}).get("text", "")
+    bounds = _ui(f"From {lo} to {hi}.", ours)
     return {
         "id": fid,
         "name": item.id,
@@ -425,7 +446,7 @@ def _slider_params(item: Item, raw: Any, fid: str, common: dict, question: str) 
         "attributes": {"min": lo, "max": hi, "step": step},
         "formGroup": {"afterInput": {"html": slider}},
         **common,
-        "hint": {"text": f"{hint} From {lo} to {hi}.".strip()},
+        "hint": {"text": Markup(" ").join([hint, bounds]).strip()},
     }
 
 

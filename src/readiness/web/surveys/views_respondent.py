@@ -343,7 +343,9 @@ def page(request, code, number):
                 return redirect("surveys:check", code=code)
             return redirect("surveys:page", code=code, number=following)
         errors, values = result.errors, result.values
-    fields = respondent.build_fields(instrument, section, answers, values, errors)
+    fields = respondent.build_fields(
+        instrument, section, answers, values, errors, interface_lang=language["ui_lang"]
+    )
     items = [instrument.item(i) for i in section.items]
     context = {
         "study": session.site.study,
