@@ -196,8 +196,8 @@ class ItemTarget:
 
     @classmethod
     def from_data(cls, item: Mapping[str, Any]) -> ItemTarget:
-        """The target of an item read as instrument data: the fixed codes of yes_no and
-        true_false, else the codes of its choices."""
+        """The target of an item read as instrument data: the fixed codes of yes_no,
+        true_false and calculate, else the codes of its choices."""
         kind = item["type"]
         return cls(kind, fixed_codes(kind) or tuple(c["code"] for c in item.get("choices", [])))
 
@@ -207,6 +207,8 @@ def fixed_codes(kind: str) -> tuple:
         return tuple(c for c, _ in YES_NO_CHOICES)
     if kind == "true_false":
         return tuple(c for c, _ in TRUE_FALSE_CHOICES)
+    if kind == "calculate":
+        return (1, 0)  # a calculation stores 1 when its condition holds, else 0
     return ()
 
 
