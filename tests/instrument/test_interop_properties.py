@@ -104,8 +104,10 @@ def leaf(draw, targets: list[dict], choice_sets: dict) -> dict:
         )
     elif op in ("gt", "ge", "lt", "le"):
         value = draw(st.integers(-2, 7))
-    elif kind in ("text", "month_year"):
+    elif kind in ("text", "month_year", *DATE_TYPES):
         value = draw(TEXT_VALUES)
+    elif kind == "calculate":
+        value = draw(st.sampled_from([1, 0]))  # a calculation stores 1 or 0
     elif op in ("in", "not_in"):
         value = draw(st.lists(st.sampled_from(codes), min_size=1, max_size=3, unique=True))
     else:
@@ -130,7 +132,7 @@ def conditions(targets: list[dict], choice_sets: dict, depth: int = 2) -> st.Sea
 # Dates, times, notes and calculations are held by the model (test_languages_and_types.py);
 # each tool's reader and writer learns them item by item, and they join that tool's list then.
 BASIC_TYPES = tuple(t for t in ITEM_TYPES if t not in (*DATE_TYPES, *UNASKED_TYPES))
-REDCAP_TYPES = BASIC_TYPES
+REDCAP_TYPES = ITEM_TYPES  # dates, times, notes (descriptive) and calculations (calc) too
 XLSFORM_TYPES = BASIC_TYPES
 
 
@@ -252,15 +254,48 @@ def canonical_data(instrument, push_not: bool) -> dict:
 # --- random instruments survive both round trips -------------------------------------------
 
 
+@st.composite
+def redcap_instruments(draw) -> dict:
+    """Instruments with what REDCap shows besides the types: dropdowns (autocomplete), sliders,
+    multi-line text boxes, constraint messages and the language's name."""
+    data = draw(instruments(REDCAP_TYPES))
+    for item in (i for section in data["sections"] for i in section["items"]):
+        kind = item["type"]
+        if kind in ("single_choice", "likert", "true_false") and draw(st.integers(0, 2)) == 0:
+            item["appearance"] = draw(st.sampled_from(["dropdown", "autocomplete"]))
+        slider = "min" in item and "max" in item and not item.get("integer")
+        if kind == "number" and slider and draw(st.booleans()):
+            item["appearance"] = "slider"  # REDCap's slider has both ends and whole numbers
+        if kind == "text" and draw(st.booleans()):
+            item["appearance"] = "multiline"
+        if kind not in UNASKED_TYPES and draw(st.integers(0, 3)) == 0:
+            item["constraint_message"] = draw(TEXT)
+    if draw(st.booleans()):
+        data["language_name"] = draw(TEXT)
+    return data
+
+
+def with_canonical_calculations(expected: dict, instrument) -> dict:
+    """A calculation is written as logic and read back in its canonical form, as conditions."""
+    targets = {item.id: item for item in instrument.items}
+    for item_data in (i for section in expected["sections"] for i in section["items"]):
+        calculation = instrument.item(item_data["id"]).calculation
+        if calculation is not None:
+            item_data["calculation"] = canonical_condition(
+                calculation, push_not=True, targets=targets
+            ).to_data()
+    return expected
+
+
 @FILES
-@given(instruments(REDCAP_TYPES))
+@given(redcap_instruments())
 def test_random_instruments_survive_a_redcap_round_trip(data):
     instrument = build_instrument(data)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "dictionary.csv"
         written = write_redcap_dictionary(instrument, path)
         back = read_redcap_dictionary(path, base=instrument)
-    expected = canonical_data(instrument, push_not=True)
+    expected = with_canonical_calculations(canonical_data(instrument, push_not=True), instrument)
     used = {item.choice_set for item in instrument.items if item.choice_set}
     unused = set(instrument.choice_sets) - used
     if unused:  # REDCap has no named lists: a set no item uses is reported, not written
