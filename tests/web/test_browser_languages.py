@@ -59,6 +59,10 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     r.fill("#q-when_seen-month", "3")
     r.fill("#q-when_seen-year", "2026")
     r.fill("#q-shift_start", "07:30")
+    r.fill("#q-logged_at-day", "15")
+    r.fill("#q-logged_at-month", "3")
+    r.fill("#q-logged_at-year", "2026")
+    r.fill("#q-logged_at-time", "19:05")
     slider = r.locator("#q-hours-range")
     expect(slider).to_be_visible()  # shown by slider.js, kept in step with the number box
     slider.focus()
@@ -85,6 +89,7 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
         "role": "nurse",
         "when_seen": "2026-03-15",
         "shift_start": "07:30",
+        "logged_at": "2026-03-15T19:05",
         "hours": 11,
         "seen_nurse": 1,
     }

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -66,7 +66,7 @@ def field_id(item: Item) -> str:
     """The HTML id of the item's first control (the error summary links to it)."""
     if item.type == "month_year":
         return f"q-{item.id}-month"
-    if item.type == "date":
+    if item.type in ("date", "datetime"):
         return f"q-{item.id}-day"
     return f"q-{item.id}"
 
@@ -254,9 +254,11 @@ def _raw(item: Item, answers: dict, values: dict | None) -> Any:
     if item.type == "month_year":
         year, _, month = str(value).partition("-")
         return {"month": str(int(month)) if month.isdigit() else month, "year": year}
-    if item.type == "date":
-        year, month, day = (str(value).split("-") + ["", ""])[:3]
-        return {"day": day.lstrip("0"), "month": month.lstrip("0"), "year": year}
+    if item.type in ("date", "datetime"):
+        day_part, _, time = str(value).partition("T")
+        year, month, day = (day_part.split("-") + ["", ""])[:3]
+        parts = {"day": day.lstrip("0"), "month": month.lstrip("0"), "year": year}
+        return {**parts, "time": time} if item.type == "datetime" else parts
     if item.type == "number" and isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -381,12 +383,15 @@ def _select_params(item: Item, raw: Any, fid: str, common: dict, question: str, 
 
 
 def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict, ours: str) -> Field:
-    """A date as the NHS.UK date input (day, month, year); a time or a date and time as the
-    browser's own input (the NHS.UK design system has no time pattern), checked on the server."""
+    """A date as the NHS.UK date input (day, month, year); a time as the browser's own time
+    input (the NHS.UK design system has no time pattern); a date and time as the date input
+    with a time input after the year.  All are checked on the server."""
     bad = "nhsuk-input--error" if "errorMessage" in common else ""
-    if item.type == "date":
+    if item.type in ("date", "datetime"):
         raw = raw if isinstance(raw, dict) else {}
         parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+        if item.type == "datetime":
+            parts += (("time", "Time", 10),)  # room for a 12-hour clock's AM/PM
         params = {
             "id": f"q-{item.id}",
             "namePrefix": item.id,
@@ -398,24 +403,25 @@ def _date_field(item: Item, raw: Any, fid: str, common: dict, legend: dict, ours
                     "classes": f"nhsuk-input--width-{width} {bad}".strip(),
                     "value": raw.get(name) or "",
                     "inputmode": "numeric",
+                    **({"type": "time"} if name == "time" else {}),
                 }
                 for name, label, width in parts
             ],
             **common,
         }
-        params.setdefault("hint", {"text": _ui("For example, 15 3 2024", ours)})
+        example = "15 3 2024" + (", 14:30" if item.type == "datetime" else "")
+        params.setdefault("hint", {"text": _ui(f"For example, {example}", ours)})
         return Field(item, "date", params)
-    example = "14:30" if item.type == "time" else "15 3 2024 14:30"
     params = {
         "id": fid,
         "name": item.id,
-        "type": "time" if item.type == "time" else "datetime-local",
+        "type": "time",
         "label": {"text": legend["text"], "size": "s"},
         "value": raw or "",
         "classes": "nhsuk-input--width-10",
         **common,
     }
-    params.setdefault("hint", {"text": _ui(f"For example, {example}", ours)})
+    params.setdefault("hint", {"text": _ui("For example, 14:30", ours)})
     return Field(item, "input", params)
 
 
@@ -468,8 +474,9 @@ def _posted(item: Item, form) -> Any:
             "month": (form.get(f"{item.id}[month]") or "").strip(),
             "year": (form.get(f"{item.id}[year]") or "").strip(),
         }
-    if item.type == "date":
-        return {part: (form.get(f"{item.id}[{part}]") or "").strip() for part in DATE_PARTS}
+    if item.type in ("date", "datetime"):
+        parts = DATE_PARTS + (("time",) if item.type == "datetime" else ())
+        return {part: (form.get(f"{item.id}[{part}]") or "").strip() for part in parts}
     if item.type == "note":
         return None
     value = form.get(item.id)
@@ -556,25 +563,29 @@ DATE_PARTS = ("day", "month", "year")
 
 
 def parse_date_value(item: Item, raw: Any) -> tuple[Any, str | None]:
-    """A posted date (day, month and year), time (HH:MM) or date and time
-    (YYYY-MM-DDTHH:MM, as the browser sends it) as its ISO text, or the NHS.UK error."""
-    if item.type == "date":
+    """A posted date (day, month and year), time (HH:MM, as the browser's time input sends
+    it) or date and time (both) as its ISO text, or the NHS.UK error."""
+    if item.type == "time":
+        text = raw
+    else:
         for part in DATE_PARTS:
             if not raw.get(part):
                 return None, f"The date must include a {part}"
         if not all(_WHOLE.match(raw[p]) for p in DATE_PARTS) or len(raw["year"]) != 4:
             return None, "The date must be a real date, for example 15 3 2024"
         text = f"{int(raw['year']):04d}-{int(raw['month']):02d}-{int(raw['day']):02d}"
-    else:
-        text = raw.replace(" ", "T", 1) if item.type == "datetime" else raw
+        if item.type == "datetime":
+            if not raw.get("time"):
+                return None, "The date and time must include a time"
+            if parser_for(replace(item, type="time"))(raw["time"])[1] is not None:
+                return None, "Enter a time on the 24-hour clock, for example 14:30"
+            text += "T" + raw["time"]
     value, problem = parser_for(item)(text)
     if problem is None:
         return value, None
-    if item.type == "date":
-        return None, "The date must be a real date, for example 15 3 2024"
     if item.type == "time":
         return None, "Enter a time on the 24-hour clock, for example 14:30"
-    return None, "Enter a real date and time, for example 15 3 2024 14:30"
+    return None, "The date must be a real date, for example 15 3 2024"
 
 
 def required_message(item: Item) -> str:
