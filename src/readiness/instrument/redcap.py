@@ -81,8 +81,8 @@ reverse keying of our kind and no published figures, so :func:`write_redcap_dict
 every scale and indicator in ``unmapped``. :func:`read_redcap_dictionary` takes them from an
 original instrument when given one (``base=``); they are validated against the items read and
 any that no longer fit are reported. Instrument metadata (id, version, title, language,
-language name, description, notice, sources) rides as ``@READINESS-...`` tags on the record identifier's
-annotation; a section's own condition as ``@READINESS-SECTION-IF`` on its first row (REDCap
+language name, description, notice, sources) rides as ``@READINESS-...`` tags on the record
+identifier's annotation; a section's own condition as ``@READINESS-SECTION-IF`` on its first row (REDCap
 forms have no branching logic, so the written logic of each item also includes it).
 """
 

@@ -368,7 +368,12 @@ def _range(f: Field, item: dict) -> None:
             continue
         value = number_from_text(raw)
         if value is None:
-            f.note("warning", column, f"{key} {raw!r} is not a number; not kept.", "write a plain number.")  # fmt: skip
+            f.note(
+                "warning",
+                column,
+                f"{key} {raw!r} is not a number; not kept.",
+                "write a plain number.",
+            )
         else:
             item[key] = value
 

@@ -138,7 +138,9 @@ class DictionaryFile(FileReader):
             else:
                 index[column] = position
                 self.headers[column] = name.strip()
-        problems += [self._missing(column, header) for column in REQUIRED_COLUMNS if column not in index]  # fmt: skip
+        problems += [
+            self._missing(column, header) for column in REQUIRED_COLUMNS if column not in index
+        ]
         if problems:
             raise ConversionError(problems, file=self.file)
         for name in unknown:

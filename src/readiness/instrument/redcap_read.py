@@ -347,14 +347,18 @@ class _Gather:
         s_index, i_index = len(self.sections) - 1, len(current.items)
         ipath = f"sections[{s_index}].items[{i_index}]"
         h = self.reader.headers
-        self.locations[ipath] = Location(field=item["id"], row=row.number, column=h.get("field_name"))  # fmt: skip
+        self.locations[ipath] = Location(
+            field=item["id"], row=row.number, column=h.get("field_name")
+        )
         for sub, column in ITEM_COLUMNS:
             self.locations[f"{ipath}.{sub}"] = Location(
                 field=item["id"], row=row.number, column=h.get(column, column)
             )
         choice_set = item.pop("_choice_set", None)
         if choice_set:
-            self.set_tags.setdefault(str(choice_set), []).append((s_index, i_index, item["choices"]))  # fmt: skip
+            self.set_tags.setdefault(str(choice_set), []).append(
+                (s_index, i_index, item["choices"])
+            )
         current.items.append(item)
         name = row["field_name"]
         self.targets[name] = ItemTarget.from_data(item)
@@ -382,19 +386,23 @@ class _Gather:
                 row,
                 first_position,
                 f"section {section.id}",
-                "field_annotation",  # fmt: skip
+                "field_annotation",
             )
             if section.condition is not None:
                 self.locations[f"sections[{s_index}].show_if"] = Location(
                     field=section.id,
                     row=row.number,
-                    column=self.reader.headers.get("field_annotation"),  # fmt: skip
+                    column=self.reader.headers.get("field_annotation"),
                 )
         for s_index, i_index, here, item in numbered_items(self.sections):
             if (s_index, i_index) in self.logic:
-                self.item_condition(self.sections[s_index], item, self.logic[(s_index, i_index)], here)  # fmt: skip
+                self.item_condition(
+                    self.sections[s_index], item, self.logic[(s_index, i_index)], here
+                )
 
-    def item_condition(self, section: _Section, item: dict, logic: tuple[str, Row], here: int) -> None:  # fmt: skip
+    def item_condition(
+        self, section: _Section, item: dict, logic: tuple[str, Row], here: int
+    ) -> None:
         text, row = logic
         if section.condition_text is not None and section.condition is not None:
             own = _strip_section(text, section.condition_text)
@@ -414,7 +422,9 @@ class _Gather:
         if condition is not None:
             item["show_if"] = condition.to_data()
 
-    def condition(self, text: str, row: Row, position: int, owner: str, column: str) -> Condition | None:  # fmt: skip
+    def condition(
+        self, text: str, row: Row, position: int, owner: str, column: str
+    ) -> Condition | None:
         """The condition, its items named by their ids (logic names their variables)."""
         condition = read_condition(
             parse_redcap_logic,
@@ -476,6 +486,49 @@ def _metadata(
 ) -> dict[str, Any]:
     """Instrument metadata: the arguments, then the tags on the record identifier, then the
     original instrument (``base``), then defaults from the file name (reported)."""
+    data = _identity(reader, path, tags, instrument_id, version, title)
+    base_data = instrument_to_data(base) if base is not None else {}
+    for key, tag in (
+        ("description", "DESCRIPTION"),
+        ("notice", "NOTICE"),
+        ("language", "LANGUAGE"),
+    ):
+        value = tag_text(tags.get(tag)) or base_data.get(key)
+        if value:
+            data[key] = value
+    sources = tags.get("SOURCES") if isinstance(tags.get("SOURCES"), dict) else None
+    if sources is None and base is not None:
+        sources = base_data.get("sources")
+    if sources:
+        data["sources"] = sources
+    if tag_text(tags.get("LANGUAGE-NAME")):
+        data["language_name"] = tag_text(tags.get("LANGUAGE-NAME"))
+    if base is not None:
+        for kind in ("scales", "indicators", "translations"):
+            if base_data.get(kind):
+                data[kind] = base_data[kind]
+    elif "INSTRUMENT" in tags:
+        reader.warnings.append(
+            ConversionNote(
+                message="this dictionary was written from a Readiness instrument; its scales, "
+                "indicators and translations cannot be held in a REDCap dictionary and are not "
+                "read.",
+                fix="pass the original instrument (base=, or --base FILE) to restore them.",
+                file=reader.file,
+            )
+        )
+    return data
+
+
+def _identity(
+    reader: DictionaryFile,
+    path: Path,
+    tags: dict[str, Any],
+    instrument_id: str | None,
+    version: str | None,
+    title: str | None,
+) -> dict[str, Any]:
+    """The instrument's id, version and title; defaults from the file name are reported."""
     inst_id = instrument_id or tag_text(tags.get("INSTRUMENT"))
     inst_version = version or tag_text(tags.get("VERSION"))
     inst_title = title or tag_text(tags.get("TITLE"))
@@ -501,33 +554,7 @@ def _metadata(
                 file=reader.file,
             )
         )
-    data: dict[str, Any] = {"id": inst_id, "version": inst_version, "title": inst_title}
-    base_data = instrument_to_data(base) if base is not None else {}
-    for key, tag in (("description", "DESCRIPTION"), ("notice", "NOTICE"), ("language", "LANGUAGE")):  # fmt: skip
-        value = tag_text(tags.get(tag)) or base_data.get(key)
-        if value:
-            data[key] = value
-    sources = tags.get("SOURCES") if isinstance(tags.get("SOURCES"), dict) else None
-    if sources is None and base is not None:
-        sources = base_data.get("sources")
-    if sources:
-        data["sources"] = sources
-    if tag_text(tags.get("LANGUAGE-NAME")):
-        data["language_name"] = tag_text(tags.get("LANGUAGE-NAME"))
-    if base is not None:
-        for kind in ("scales", "indicators", "translations"):
-            if base_data.get(kind):
-                data[kind] = base_data[kind]
-    elif "INSTRUMENT" in tags:
-        reader.warnings.append(
-            ConversionNote(
-                message="this dictionary was written from a Readiness instrument; its scales "
-                "and indicators cannot be held in a REDCap dictionary and are not read.",
-                fix="pass the original instrument (base=, or --base FILE) to restore them.",
-                file=reader.file,
-            )
-        )
-    return data
+    return {"id": inst_id, "version": inst_version, "title": inst_title}
 
 
 def _build(
@@ -609,7 +636,7 @@ def _drop_sources(reader: DictionaryFile, gather: _Gather, sources: dict | None)
         location = next(
             loc
             for key, loc in gather.locations.items()
-            if loc.field == item["id"] and key.endswith("]")  # fmt: skip
+            if loc.field == item["id"] and key.endswith("]")
         )
         reader.warnings.append(
             ConversionNote(

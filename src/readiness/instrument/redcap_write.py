@@ -483,7 +483,9 @@ def _choice_columns(
     return tags
 
 
-def _slider_columns(item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str) -> None:  # fmt: skip
+def _slider_columns(
+    item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str
+) -> None:
     row["field_type"] = "slider"
     low, high = item.minimum, item.maximum
     if (low, high) == SLIDER_RANGE:
@@ -503,7 +505,7 @@ def _slider_columns(item: Item, row: dict[str, str], unmapped: list[ConversionNo
     row["text_validation_max"] = format_number(high) if high is not None else ""
 
 
-def _appearance(item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str) -> None:  # fmt: skip
+def _appearance(item: Item, row: dict[str, str], unmapped: list[ConversionNote], file: str) -> None:
     if item.appearance and item.appearance not in SHOWN.get(item.type, ()):
         unmapped.append(
             ConversionNote(
