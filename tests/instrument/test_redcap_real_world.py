@@ -230,3 +230,25 @@ def test_record_id_tag_round_trip(tmp_path):
     assert first["field_name"] == "study_id"
     assert parse_annotation(first["field_annotation"]).tags["INSTRUMENT"]
     assert read_redcap_dictionary(out).instrument.record_id == "study_id"
+
+
+def test_what_the_record_ids_annotation_and_a_matrix_name_lose_is_named(tmp_path):
+    rows = project_rows()
+    rows[0]["field_annotation"] = "@READONLY Given by the registry"
+    rows.insert(
+        3,
+        {
+            "field_name": "hwyl",
+            "form_name": BASELINE,
+            "field_type": "radio",
+            "field_label": "Mood",
+            "select_choices_or_calculations": "1, Isel | 2, Iawn | 3, Da",
+            "matrix_group_name": "wellbeing_grid",
+        },
+    )
+    result = read_redcap_dictionary(write_dictionary(tmp_path / "p.csv", rows))
+    notes = [n.message for n in result.warnings if n.field == "study_id"]
+    assert any("@READONLY" in m for m in notes)
+    assert any("Given by the registry" in m for m in notes)
+    matrix = [n.message for n in result.warnings if n.field == "hwyl"]
+    assert any("wellbeing_grid" in m and "written back" in m for m in matrix)

@@ -205,12 +205,17 @@ def _single_choice(f: Field, item: dict) -> None:
         _matrix_note(
             f,
             f"the radio fields of matrix group '{matrix}' are read as Likert items (a matrix "
-            "with whole-number codes is REDCap's rating grid).",
+            "with whole-number codes is REDCap's rating grid). The group's name is not kept: "
+            "written back, a run of two or more Likert items with the same choices is a matrix "
+            "named after its section (<section>_m1).",
             "tag a field @READINESS-TYPE=single_choice to read it as a plain choice.",
         )
     else:
         item.update(type="single_choice", choices=f.as_choices())
-        _matrix_note(f, f"matrix group '{matrix}' is shown as separate questions in Readiness.")
+        _matrix_note(f, f"matrix group '{matrix}' is shown as separate questions; {SEPARATE}")
+
+
+SEPARATE = "written back, they are separate fields."
 
 
 def _matrix_note(f: Field, message: str, fix: str = "") -> None:
@@ -244,7 +249,7 @@ def _true_false(f: Field, item: dict) -> None:
 def _checkbox(f: Field, item: dict) -> None:
     item.update(type="multiple_choice", choices=f.as_choices())
     matrix = f.row["matrix_group_name"]
-    _matrix_note(f, f"matrix group '{matrix}' is shown as separate questions in Readiness.")
+    _matrix_note(f, f"matrix group '{matrix}' is shown as separate questions; {SEPARATE}")
 
 
 def _yes_no(f: Field, item: dict) -> None:

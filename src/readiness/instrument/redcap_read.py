@@ -113,6 +113,14 @@ def read_redcap_dictionary(
     meta = parse_annotation(record["field_annotation"]) if record else Annotation()
     for error in meta.errors:
         reader.note("warning", record, "field_annotation", error, 'write the tag as @TAG="value".')
+    for lost in [*meta.other_tags, *([repr(meta.text)] if meta.text else [])]:
+        reader.note(
+            "warning",
+            record,
+            "field_annotation",
+            f"the record identifier's annotation {lost} is not kept (Readiness keeps its name "
+            "only).",
+        )
     ours = tag_text(meta.tags.get("INSTRUMENT"))
     gather = _Gather(reader, choices, {r["form_name"] for r in rows})
     gather.read(rows, record)
