@@ -252,3 +252,17 @@ def test_what_the_record_ids_annotation_and_a_matrix_name_lose_is_named(tmp_path
     assert any("Given by the registry" in m for m in notes)
     matrix = [n.message for n in result.warnings if n.field == "hwyl"]
     assert any("wellbeing_grid" in m and "written back" in m for m in matrix)
+
+
+def test_import_to_yaml_and_export_again_keeps_the_shape(tmp_path, capsys):
+    from readiness.cli import main
+
+    source = write_dictionary(tmp_path / "project.csv", project_rows(), na=True, bom=True)
+    yaml_path, again = tmp_path / "project.yaml", tmp_path / "again.csv"
+    assert main(["instrument", "import", str(source), "--out", str(yaml_path)]) == 0
+    text = yaml_path.read_text(encoding="utf-8")
+    assert "record_id: study_id" in text and f"form: {BASELINE}" in text
+    assert main(["instrument", "export", str(yaml_path), "--out", str(again)]) == 0
+    capsys.readouterr()
+    plain = write_dictionary(tmp_path / "plain.csv", project_rows())
+    assert without_our_tags(read_rows(again)) == without_our_tags(read_rows(plain))
