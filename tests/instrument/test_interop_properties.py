@@ -133,7 +133,12 @@ def conditions(targets: list[dict], choice_sets: dict, depth: int = 2) -> st.Sea
 # each tool's reader and writer learns them item by item, and they join that tool's list then.
 BASIC_TYPES = tuple(t for t in ITEM_TYPES if t not in (*DATE_TYPES, *UNASKED_TYPES))
 REDCAP_TYPES = ITEM_TYPES  # dates, times, notes (descriptive) and calculations (calc) too
-XLSFORM_TYPES = BASIC_TYPES
+XLSFORM_TYPES = ITEM_TYPES  # dates, times, notes and calculations too
+LANGUAGES = [("cy", "Cymraeg"), ("fr", "Français"), ("pt-BR", "Português"), ("ar", "")]
+DEFAULT_LANGUAGES = [
+    ("en", "English"), ("en-GB", ""), ("en-GB", "English"), ("und-x-lingo", "Lingo 🗣"),
+    ("und-x-lingo", ""),
+]  # fmt: skip
 
 
 @st.composite
@@ -307,8 +312,91 @@ def test_random_instruments_survive_a_redcap_round_trip(data):
     assert back.unmapped == []
 
 
+def _appearance(draw, item: dict) -> None:
+    """What XLSForm shows besides the type: a dropdown (ODK's minimal), a slider (a range: whole
+    numbers, both ends), a multi-line text box, a date without a calendar."""
+    kind = item["type"]
+    whole = isinstance(item.get("min"), int) and isinstance(item.get("max"), int)
+    choices = {
+        "single_choice": ["minimal", "minimal search"],
+        "text": ["multiline"],
+        "date": ["no-calendar"],
+        "number": ["slider"] if item.get("integer") and whole and not item.get("hidden") else [],
+    }.get(kind, [])
+    if choices and draw(st.booleans()):
+        item["appearance"] = draw(st.sampled_from(choices))
+    if kind == "number" and ("min" in item or "max" in item) and draw(st.booleans()):
+        item["constraint_message"] = draw(TEXT)
+
+
+def _item_texts(draw, item: dict, set_labels: dict[str, str]) -> dict:
+    texts: dict[str, Any] = {}
+    for key in ("text", "help", "constraint_message"):
+        if item.get(key) and draw(st.booleans()):
+            texts[key] = draw(TEXT)
+    choices = item.get("choices")
+    if isinstance(choices, str):
+        texts["choices"] = set_labels  # a named list has one label a language
+    elif choices and item["type"] in ("single_choice", "multiple_choice", "likert"):
+        chosen = draw(st.lists(st.sampled_from(choices), unique_by=lambda c: str(c["code"])))
+        labels = {str(c["code"]): draw(TEXT) for c in chosen}
+        if labels:
+            texts["choices"] = labels
+    return {k: v for k, v in texts.items() if v}
+
+
+@st.composite
+def xlsform_instruments(draw, languages: bool = True) -> dict:
+    """Instruments with what XLSForm holds besides the types: appearances, constraint messages
+    and, with ``languages``, the default language's tag and name and up to two translations
+    (section titles and intros, item texts, hints, constraint messages and choice labels)."""
+    data = draw(instruments(XLSFORM_TYPES))
+    items = [i for section in data["sections"] for i in section["items"]]
+    for item in items:
+        _appearance(draw, item)
+    if not languages:
+        return data
+    data["language"], name = draw(st.sampled_from(DEFAULT_LANGUAGES))
+    if name:
+        data["language_name"] = name
+    tags = draw(st.lists(st.sampled_from(LANGUAGES), max_size=2, unique_by=lambda t: t[0]))
+    translations = {}
+    for tag, name in tags:
+        agree = {str(c["code"]): draw(TEXT) for c in data.get("choice_sets", {}).get("agree", [])}
+        body: dict[str, Any] = {"name": name} if name else {}
+        sections = {}
+        for section in data["sections"]:
+            texts = {
+                k: draw(TEXT) for k in ("title", "intro") if section.get(k) and draw(st.booleans())
+            }
+            if texts:
+                sections[section["id"]] = texts
+        item_texts = {i["id"]: _item_texts(draw, i, agree) for i in items}
+        if sections:
+            body["sections"] = sections
+        if any(item_texts.values()):
+            body["items"] = {k: v for k, v in item_texts.items() if v}
+        translations[tag] = body
+    if translations:
+        data["translations"] = translations
+    return data
+
+
+def xlsform_expected(instrument) -> dict:
+    """The instrument's data with every condition and calculation in its canonical form."""
+    expected = canonical_data(instrument, push_not=False)
+    targets = {item.id: item for item in instrument.items}
+    for item_data in (i for section in expected["sections"] for i in section["items"]):
+        calculation = instrument.item(item_data["id"]).calculation
+        if calculation is not None:
+            item_data["calculation"] = canonical_condition(
+                calculation, push_not=False, targets=targets
+            ).to_data()
+    return expected
+
+
 @FILES
-@given(instruments(XLSFORM_TYPES))
+@given(xlsform_instruments())
 def test_random_instruments_survive_an_xlsform_round_trip(data):
     instrument = build_instrument(data)
     with tempfile.TemporaryDirectory() as folder:
@@ -316,12 +404,17 @@ def test_random_instruments_survive_an_xlsform_round_trip(data):
         written = write_xlsform(instrument, path)
         back = read_xlsform(path)
     assert written.unmapped == []
-    assert instrument_to_data(back.instrument) == canonical_data(instrument, push_not=False)
+    assert instrument_to_data(back.instrument) == xlsform_expected(instrument)
+    expected = build_instrument(xlsform_expected(instrument))
+    for language in instrument.languages:  # equal in every language it holds
+        seen = back.instrument.in_language(language)
+        assert seen.items == expected.in_language(language).items
+        assert seen.sections == expected.in_language(language).sections
     assert back.unmapped == []
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instruments(XLSFORM_TYPES))
+@given(xlsform_instruments())
 def test_pyxform_compiles_every_random_export(data):
     instrument = build_instrument(data)
     with tempfile.TemporaryDirectory() as folder:
