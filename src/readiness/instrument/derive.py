@@ -33,8 +33,13 @@ from readiness.instrument.scoring import is_shown, shown_mask
 
 
 def calculate_items(instrument: Instrument) -> tuple[Item, ...]:
-    """The instrument's calculate items, in order."""
-    return tuple(item for item in instrument.items if item.type == "calculate")
+    """The instrument's calculate items, in order (found once per instrument: the web asks on
+    every page saved)."""
+    found = instrument.__dict__.get("_calculate_items")
+    if found is None:
+        found = tuple(item for item in instrument.items if item.type == "calculate")
+        object.__setattr__(instrument, "_calculate_items", found)
+    return found
 
 
 def derive(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, int | None]:

@@ -101,6 +101,20 @@ def choose_language(instrument: Instrument, asked: str | None, kept: str | None)
     return instrument.language
 
 
+def in_language(instrument: Instrument, tag: str) -> Instrument:
+    """:meth:`Instrument.in_language`, made once per instrument and language (the instrument
+    is immutable, and the answer page is asked for many times a second)."""
+    if tag == instrument.language:
+        return instrument
+    made = instrument.__dict__.get("_in_languages")
+    if made is None:
+        made = {}
+        object.__setattr__(instrument, "_in_languages", made)
+    if tag not in made:
+        made[tag] = instrument.in_language(tag)
+    return made[tag]
+
+
 def language_choices(instrument: Instrument, current: str) -> list[dict]:
     """The language switch: one entry per language the instrument holds (none when it holds
     one), each with its tag, its name in that language and whether it is the one shown."""

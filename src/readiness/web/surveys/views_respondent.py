@@ -73,7 +73,7 @@ def _in_language(request, instrument) -> tuple:
         # The service's own words are English: marked as such on a page in another language.
         "ui_lang": "" if tag.split("-")[0].lower() == "en" else "en-GB",
     }
-    return instrument.in_language(tag), context
+    return respondent.in_language(instrument, tag), context
 
 
 def _keep_language(request, response, context: dict):
