@@ -106,3 +106,17 @@ def test_translations_are_reported_as_not_written(tmp_path):
     assert read_redcap_dictionary(path).instrument.translations == {}
     back = read_redcap_dictionary(path, base=inst).instrument
     assert back.translations == inst.translations
+
+
+def test_record_id_and_forms_that_redcap_would_refuse_are_renamed_and_reported(tmp_path):
+    data = bilingual()
+    data["record_id"] = "Study_ID"
+    data["sections"][0]["form"] = "Baseline Form"
+    inst = build_instrument(data)
+    path = tmp_path / "renamed.csv"
+    written = write_redcap_dictionary(inst, path)
+    rows = read_rows(path)
+    assert rows[0]["field_name"] == "study_id"
+    assert {row["form_name"] for row in rows} == {"baseline_form"}
+    assert {"study_id", "About_You"} <= {n.field for n in written.warnings}
+    assert read_redcap_dictionary(path).instrument.record_id == "Study_ID"

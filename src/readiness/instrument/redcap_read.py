@@ -127,7 +127,7 @@ def read_redcap_dictionary(
     gather.conditions(rows)
     data = _metadata(reader, path, meta.tags, base, instrument_id, version, title)
     if record is not None and (not ours or "RECORD-ID" in meta.tags):
-        data["record_id"] = record["field_name"]
+        data["record_id"] = tag_text(meta.tags.get("RECORD-ID")) or record["field_name"]
     return _build(reader, gather, data, base, default_form(ours) if ours else None)
 
 

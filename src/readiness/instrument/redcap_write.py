@@ -45,7 +45,7 @@ def record_field(instrument: Instrument) -> str:
     """The name of REDCap's record identifier for the instrument: the one it was read with,
     else ``record_id`` (made unique among the variable names and section ids)."""
     taken = set(redcap_names(instrument).values()) | {s.id for s in instrument.sections}
-    return unique_name(instrument.record_id or "record_id", taken)
+    return unique_name(variable_name(instrument.record_id or "record_id"), taken)
 
 
 def _renamed(condition: Condition | None, names: dict[str, str]) -> Condition | None:
@@ -125,6 +125,7 @@ class _Writer:
         self.rows: list[dict[str, str]] = []
         self.form: str | None = None  # the form being written
         self.forms_done: set[str] = set()
+        self.renamed_forms: set[str] = set()  # sections whose form's renaming is reported
 
     def note(self, kind: str, field: str | None, message: str, fix: str = "") -> None:
         target = self.unmapped if kind == "unmapped" else self.warnings
@@ -158,8 +159,17 @@ class _Writer:
         ):
             if value:
                 meta_tags.append(tag(key, value))
-        if inst.record_id:
+        if inst.record_id == name:
             meta_tags.append(tag("RECORD-ID"))
+        elif inst.record_id:
+            meta_tags.append(tag("RECORD-ID", inst.record_id))
+            self.note(
+                "warning",
+                name,
+                f"the record identifier '{inst.record_id}' is written as '{name}': REDCap's "
+                "variable names are lower-case letters, digits and '_', starting with a "
+                "letter, and unique.",
+            )
         else:
             self.note(
                 "warning",
@@ -215,7 +225,18 @@ class _Writer:
 
     # forms and sections -------------------------------------------------------------------
     def form_of(self, section: Section) -> str:
-        return section.form or default_form(self.instrument.id)
+        if not section.form:
+            return default_form(self.instrument.id)
+        form = variable_name(section.form)
+        if form != section.form and section.id not in self.renamed_forms:
+            self.renamed_forms.add(section.id)
+            self.note(
+                "warning",
+                section.id,
+                f"form '{section.form}' is written as '{form}': REDCap's form names are "
+                "lower-case letters, digits and '_'.",
+            )
+        return form
 
     def start_form(self, section: Section) -> tuple[str, bool]:
         """The form the section is written in, and whether the section starts it. A form
