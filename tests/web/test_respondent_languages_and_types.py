@@ -205,3 +205,16 @@ def test_a_date_typed_in_day_month_year_is_stored_as_iso_and_shown_back_the_same
     assert error is None and stored == day.isoformat()
     shown = respondent._raw(item, {"when": stored}, None)
     assert shown == {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+
+
+def test_an_evaluation_offers_the_languages_on_its_session_and_follow_up_links(client, ward):
+    study = ward.site.study
+    study.evaluation, study.follow_up_days = True, 30
+    study.save()
+    welsh = _html(client.get(f"/s/{ward.token}/?lang=cy"))
+    assert '<html lang="cy"' in welsh and "Gwiriad ward" in welsh
+    assert client.cookies[LANGUAGE_COOKIE].value == "cy"
+    client.cookies.clear()
+    later = client.get(f"/f/{ward.follow_up_token}/?lang=cy")
+    assert later.status_code == 200
+    assert '<html lang="cy"' in later.content.decode()

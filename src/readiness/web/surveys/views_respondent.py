@@ -108,7 +108,7 @@ def start(request, token):
     if _closed(session):
         return render(request, "respondent/closed.jinja", context)
     if study.evaluation:
-        return _start_evaluation(request, session, context)
+        return _keep_language(request, _start_evaluation(request, session, context), context)
     if request.method == "POST":
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
@@ -199,10 +199,12 @@ def follow_up(request, token):
     opens = session.follow_up_opens()
     if opens is None:
         raise Http404("This study has no follow-up.")
+    instrument, language = _in_language(request, study.instrument.instrument)
     context = {
         "session": session,
         "study": study,
-        "instrument": study.instrument.instrument,
+        "instrument": instrument,
+        **language,
         "evaluation": True,
         "follow_up": True,
         "opens": opens,
@@ -218,7 +220,7 @@ def follow_up(request, token):
         expiry.now_and_then()
         _draft, code = services.start_draft(session, wave=waves.FOLLOW_UP)
         return redirect("surveys:code", code=code)
-    return render(request, "respondent/start.jinja", context)
+    return _keep_language(request, render(request, "respondent/start.jinja", context), context)
 
 
 def _render_code_fields(fields) -> list:
