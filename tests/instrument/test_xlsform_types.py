@@ -115,3 +115,22 @@ def test_new_types_round_trip_and_pyxform_compiles_the_export(tmp_path):
     assert by_name["logged_at"]["type"] == "dateTime"
     assert by_name["welcome"]["type"] == "note"
     assert by_name["stress"]["type"] == "range"
+
+
+def test_a_calculation_on_a_note_or_a_later_question_is_named_not_fatal(tmp_path):
+    path = workbook(
+        tmp_path / "calc.xlsx",
+        {
+            "survey": [
+                ["type", "name", "label", "calculation"],
+                ["note", "hello", "Hello"],
+                ["calculate", "on_note", None, "if(${hello} != '', 1, 0)"],
+                ["calculate", "on_later", None, "if(${age} > 30, 1, 0)"],
+                ["integer", "age", "Age"],
+            ]
+        },
+    )
+    convert(str(path))
+    result = read_xlsform(path)
+    assert {n.field for n in result.unmapped} == {"on_note", "on_later"}
+    assert [i.id for i in result.instrument.items] == ["hello", "age"]

@@ -224,38 +224,9 @@ def choice_lists(
     lists: dict[str, list[ChoiceRow]] = {}
     if sheet is None:
         return lists
-    columns = {h for h in sheet.header if h}
-    for column in ("list_name", "name"):
-        if column not in columns:
-            reader.problem(
-                sheet.name,
-                None,
-                None,
-                f"the choices sheet has no '{column}' column.",
-                "give the choices sheet the columns list_name, name and label.",
-            )
-    if not any(c == "label" or c.startswith("label::") for c in columns):
-        reader.problem(
-            sheet.name,
-            None,
-            None,
-            "the choices sheet has no 'label' column.",
-            "give the choices sheet the columns list_name, name and label.",
-        )
-    if reader.problems:
+    default_column = _choice_columns(reader, sheet, langs)
+    if default_column is None:
         return lists
-    default_column = _default_choice_column(reader, sheet, columns, langs)
-    for column in sorted(columns):
-        if column in ("list_name", "name") or column == "label" or column.startswith("label::"):
-            continue
-        if any(column in cells for _, cells in sheet.rows):
-            reader.note(
-                "warning",
-                sheet.name,
-                None,
-                column,
-                f"the choices column '{column}' (e.g. a choice filter) is not kept.",
-            )
     duplicates_allowed = _yes(settings.get("allow_choice_duplicates", "")) is True
     seen: dict[tuple[str, str], int] = {}
     for number, cells in sheet.rows:
@@ -290,6 +261,45 @@ def choice_lists(
         seen[key] = number
         lists.setdefault(list_name, []).append(choice)
     return lists
+
+
+def _choice_columns(reader: Reader, sheet: Sheet, langs: Languages) -> str | None:
+    """Check the choices sheet's columns and name those not kept; the default language's label
+    column, or None after a problem."""
+    columns = {h for h in sheet.header if h}
+    before = len(reader.problems)
+    for column in ("list_name", "name"):
+        if column not in columns:
+            reader.problem(
+                sheet.name,
+                None,
+                None,
+                f"the choices sheet has no '{column}' column.",
+                "give the choices sheet the columns list_name, name and label.",
+            )
+    if not any(c == "label" or c.startswith("label::") for c in columns):
+        reader.problem(
+            sheet.name,
+            None,
+            None,
+            "the choices sheet has no 'label' column.",
+            "give the choices sheet the columns list_name, name and label.",
+        )
+    if len(reader.problems) > before:
+        return None
+    default_column = _default_choice_column(reader, sheet, columns, langs)
+    for column in sorted(columns):
+        if column in ("list_name", "name") or column == "label" or column.startswith("label::"):
+            continue
+        if any(column in cells for _, cells in sheet.rows):
+            reader.note(
+                "warning",
+                sheet.name,
+                None,
+                column,
+                f"the choices column '{column}' (e.g. a choice filter) is not kept.",
+            )
+    return default_column
 
 
 def _default_choice_column(
@@ -589,11 +599,12 @@ def _calculation(reader: Reader, walk: Walk, row: Row):
 
     def parse(text: str) -> dict | None:
         order = {name: n for n, name in enumerate(walk.targets)}
+        answers = {k: t for k, t in walk.targets.items() if t.type != "note"}  # notes hold none
         name = row.cells["name"]
         condition = read_condition(
             parse_xlsform_relevant,
             text,
-            walk.targets,
+            answers,
             order,
             len(order),
             f"item {name}",
