@@ -391,3 +391,35 @@ def test_guidance_hints_are_named_as_not_kept(tmp_path):
     sheets["survey"][2] += ["Ask about the last 12 months"]
     result = read_xlsform(workbook(tmp_path / "g.xlsx", sheets))
     assert any(n.column == "guidance_hint::English (en)" for n in result.warnings)
+
+
+def test_an_xlsx_named_xls_is_read(tmp_path):
+    xlsx = workbook(tmp_path / "form.xlsx", FORM)
+    renamed = tmp_path / "form.xls"
+    renamed.write_bytes(xlsx.read_bytes())
+    _check_form(read_xlsform(renamed).instrument)
+
+
+def test_upper_case_and_long_names_are_kept_as_written(tmp_path):
+    long_name = "Number_of_patients_seen_in_the_last_twelve_months"
+    path = workbook(
+        tmp_path / "upper.xlsx",
+        {
+            "survey": [
+                ["type", "name", "label", "relevant"],
+                ["begin group", "About_You", "About you"],
+                ["select_one YN", "SeenPatient", "Seen a patient?"],
+                ["integer", long_name, "How many?", "${SeenPatient} = 'Y'"],
+                ["end group"],
+            ],
+            "choices": [["list_name", "name", "label"], ["YN", "Y", "Yes"], ["YN", "N", "No"]],
+        },
+    )
+    compiles(path)
+    inst = read_xlsform(path).instrument
+    assert inst.sections[0].id == "About_You"
+    assert inst.item(long_name).show_if is not None
+    out = tmp_path / "again.xlsx"
+    write_xlsform(inst, out)
+    compiles(out)
+    assert instrument_to_data(read_xlsform(out).instrument) == instrument_to_data(inst)

@@ -117,24 +117,25 @@ def make_sheet(name: str, rows: Iterator[Iterable[Any]]) -> Sheet:
 def read_xlsx(path: Path, file: str, fatal: Fatal) -> dict[str, Sheet]:
     import openpyxl
 
-    try:
-        if zipfile.is_zipfile(path):  # a zip bomb is refused before anything unpacks
-            check_zip(path, name=file, error=ConversionError)
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
-        raise fatal(
-            f"not a readable .xlsx workbook ({err}).",
-            "save the XLSForm as an Excel workbook (.xlsx).",
-        ) from None
-    sheets: list[Sheet] = []
-    try:
-        for ws in book.worksheets:
-            first = next(ws.iter_rows(max_row=1, values_only=True), ())
-            header = header_of(first)
-            rows = ws.iter_rows(min_row=2, max_col=max(len(header), 1), values_only=True)
-            sheets.append(Sheet(ws.title, header, body_of(header, rows)))
-    finally:
-        book.close()
+    with path.open("rb") as handle:  # a handle: openpyxl would refuse a file named .xls
+        try:
+            if zipfile.is_zipfile(path):  # a zip bomb is refused before anything unpacks
+                check_zip(path, name=file, error=ConversionError)
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
+            raise fatal(
+                f"not a readable .xlsx workbook ({err}).",
+                "save the XLSForm as an Excel workbook (.xlsx).",
+            ) from None
+        sheets: list[Sheet] = []
+        try:
+            for ws in book.worksheets:
+                first = next(ws.iter_rows(max_row=1, values_only=True), ())
+                header = header_of(first)
+                rows = ws.iter_rows(min_row=2, max_col=max(len(header), 1), values_only=True)
+                sheets.append(Sheet(ws.title, header, body_of(header, rows)))
+        finally:
+            book.close()
     return by_name(sheets)
 
 
@@ -154,7 +155,14 @@ def read_xls(path: Path, file: str, fatal: Fatal) -> dict[str, Sheet]:
 
     try:
         book = xlrd.open_workbook(str(path), on_demand=True)
-    except (xlrd.XLRDError, OSError, ValueError, AssertionError, struct.error) as err:
+    except (
+        xlrd.XLRDError,
+        xlrd.compdoc.CompDocError,
+        OSError,
+        ValueError,
+        AssertionError,
+        struct.error,
+    ) as err:
         raise fatal(
             f"not a readable .xls workbook ({err}).",
             "open it in a spreadsheet program and save it as .xlsx.",
@@ -230,7 +238,7 @@ def read_sheets(path: Path, file: str, fatal: Fatal) -> dict[str, Sheet]:
     if not path.exists():
         raise fatal("no such file.", "check the path.")
     suffix = path.suffix.lower()
-    if suffix == ".xls":
+    if suffix == ".xls" and not zipfile.is_zipfile(path):  # (an .xlsx named .xls is read as one)
         return read_xls(path, file, fatal)
     if suffix == ".csv":
         return read_csv(path, file, fatal)
