@@ -423,3 +423,9 @@ def test_upper_case_and_long_names_are_kept_as_written(tmp_path):
     write_xlsform(inst, out)
     compiles(out)
     assert instrument_to_data(read_xlsform(out).instrument) == instrument_to_data(inst)
+
+
+def test_a_default_language_naming_no_column_is_a_warning(tmp_path):
+    result = read_xlsform(workbook(tmp_path / "fr.xlsx", bilingual("Français (fr)")))
+    assert result.instrument.language == "en"
+    assert any("names none of the form's languages" in n.message for n in result.warnings)

@@ -125,12 +125,15 @@ def find_languages(
     elif "" in suffixes or not suffixes:
         chosen, setting = "", ""
     else:
-        chosen, setting = suffixes[0], ""
-        if len(suffixes) > 1:
-            warning = (
-                f"no default_language in the settings and no unlabelled label column: "
-                f"'{chosen}' (the first) is taken as the default language."
+        chosen = suffixes[0]
+        if len(suffixes) > 1 or setting:
+            why = (
+                f"default_language '{setting}' names none of the form's languages"
+                if setting
+                else "no default_language in the settings and no unlabelled label column"
             )
+            warning = f"{why}: '{chosen}' (the first) is taken as the default language."
+        setting = ""
     if chosen or setting:
         default = parse_language(chosen or setting)
         default = Language(chosen, default.tag, default.name)
