@@ -429,3 +429,12 @@ def test_a_default_language_naming_no_column_is_a_warning(tmp_path):
     result = read_xlsform(workbook(tmp_path / "fr.xlsx", bilingual("Français (fr)")))
     assert result.instrument.language == "en"
     assert any("names none of the form's languages" in n.message for n in result.warnings)
+
+
+def test_choices_without_the_default_language_say_which_labels_are_used(tmp_path):
+    sheets = bilingual(EN)
+    sheets["choices"] = [["list_name", "name", "label"], ["yn", "1", "Yes"], ["yn", "0", "No"]]
+    result = read_xlsform(workbook(tmp_path / "c.xlsx", sheets))
+    assert [c.label for c in result.instrument.item("seen").choices] == ["Yes", "No"]
+    (note,) = [n for n in result.warnings if n.sheet == "choices"]
+    assert "label::English (en)" in note.message and note.column == "label"
