@@ -138,3 +138,26 @@ def test_any_date_time_as_the_tools_write_it_is_stored_as_its_clock_time(
     assert clean["when_seen"].iloc[0] == when.strftime("%Y-%m-%d")
     assert clean["shift_start"].iloc[0] == shown
     assert clean["logged_at"].iloc[0] == when.strftime("%Y-%m-%dT") + shown
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".sav", ".dta"])
+def test_dates_and_calculations_come_back_from_every_format(tmp_path, suffix):
+    from readiness.responses.read import read_responses
+    from readiness.responses.write import write_responses
+
+    instrument = parse_instrument(FORM)
+    written = pd.DataFrame(
+        [
+            row(when_seen="2024-03-15", shift_start="07:05", logged_at="2024-03-15T19:30"),
+            row(Seen="0", role="doctor"),
+        ],
+        dtype=object,
+    )
+    path = tmp_path / f"Shifts ward 7{suffix}"
+    write_responses(written, instrument, path)
+    back = read_responses(path, instrument).frame
+    assert back["when_seen"].iloc[0] == "2024-03-15"
+    assert back["shift_start"].iloc[0] == "07:05"
+    assert back["logged_at"].iloc[0] == "2024-03-15T19:30"
+    assert back["seen_nurse"].tolist() == [1.0, 0.0]
+    assert "intro" not in back.columns

@@ -88,8 +88,9 @@ def _shown(text: str) -> str:
 
 
 def choices_of(item: Item) -> tuple[Choice, ...]:
-    """The choices of a coded item, including the fixed codes of yes/no and true/false."""
-    if item.type == "yes_no":
+    """The choices of a coded item, including the fixed codes of yes/no and true/false; a
+    calculate item's 1 and 0 are "Yes" (its condition holds) and "No"."""
+    if item.type in ("yes_no", "calculate"):
         return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
     if item.type == "true_false":
         return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
