@@ -8,6 +8,7 @@ import re
 import struct
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -438,3 +439,17 @@ def test_choices_without_the_default_language_say_which_labels_are_used(tmp_path
     assert [c.label for c in result.instrument.item("seen").choices] == ["Yes", "No"]
     (note,) = [n for n in result.warnings if n.sheet == "choices"]
     assert "label::English (en)" in note.message and note.column == "label"
+
+
+def test_what_an_xlsform_cannot_hold_in_every_language_is_named_on_writing(tmp_path):
+    inst = read_xlsform(workbook(tmp_path / "in.xlsx", bilingual(EN))).instrument
+    cy = inst.translations["cy"]
+    inst = replace(
+        inst,
+        translations={"cy": replace(cy, title="Gwiriad", notice="Hysbysiad")},
+        items=tuple(replace(i, constraint_message="Too much") for i in inst.items),
+    )
+    written = write_xlsform(inst, tmp_path / "out.xlsx")
+    lost = {n.field: n.message for n in written.unmapped}
+    assert "title" in lost["cy"] and "notice" in lost["cy"]
+    assert "seen" in lost and "hours" not in lost  # hours has a range, seen does not

@@ -351,6 +351,31 @@ def survey_columns(out: Out, rows: list[dict[str, str]]) -> tuple[str, ...]:
     return tuple(c for c in columns if c in used or c in keep or c in LAST_COLUMNS[3:])
 
 
+def report_unwritten(out: Out) -> None:
+    """Name what an XLSForm has no column for: a constraint message on an item without a
+    range, and the translations of the title, description, notice and explanations."""
+    instrument = out.instrument
+    for item in instrument.items:
+        if item.constraint_message and (
+            item.type != "number" or (item.minimum is None and item.maximum is None)
+        ):
+            out.lost(
+                "the constraint message is not written: the item has no range to check.",
+                "give the item a min or max, or remove the message.",
+                item.id,
+            )
+    for tag, tr in instrument.translations.items():
+        parts = [k for k in ("title", "description", "notice") if getattr(tr, k)]
+        parts += [f"item {iid}'s explanation" for iid, t in tr.items.items() if t.explanation]
+        if parts:
+            out.lost(
+                f"the {tag} translation of the {', '.join(parts)} is not written (an XLSForm "
+                "holds these in one language).",
+                "keep the instrument YAML beside the form.",
+                tag,
+            )
+
+
 def meta_rows(out: Out) -> list[dict[str, str]]:
     instrument = out.instrument
     meta = [
@@ -426,6 +451,7 @@ def write_xlsform(instrument: Instrument, path: str | Path) -> ConversionResult:
     out = Out(instrument, file, suffixes_of(instrument))
     choice_lists(out)
     survey = survey_rows(out)
+    report_unwritten(out)
     if any(item.type == "month_year" for item in instrument.items):
         out.warnings.append(ConversionNote(message=MONTH_YEAR_NOTE, file=file))
     out.warnings.append(
