@@ -59,6 +59,11 @@ image / audio / video / file, barcode,
 rank, external selects, metadata (start,
 end, deviceid, ...)
 ENTITIES sheet                            not mapped, named
+(writing) a section with ``group: false``  questions outside any group (its condition, if any,
+                                          cannot be written: named)
+(writing) translated title, description,  not written, named (an XLSForm holds them in one
+notice, explanations; a constraint        language; a message needs a range to check)
+message without a range
 ========================================  =======================================================
 
 Our own types and fields travel in columns of our own, ``readiness::type`` (``likert``,
