@@ -266,3 +266,12 @@ def test_import_to_yaml_and_export_again_keeps_the_shape(tmp_path, capsys):
     capsys.readouterr()
     plain = write_dictionary(tmp_path / "plain.csv", project_rows())
     assert without_our_tags(read_rows(again)) == without_our_tags(read_rows(plain))
+
+
+def test_a_form_holding_only_the_record_id_is_named_as_not_kept(tmp_path):
+    rows = project_rows()
+    rows[0].update(form_name="enrolment", section_header="Cofrestru")
+    result = read_redcap_dictionary(write_dictionary(tmp_path / "p.csv", rows))
+    (note,) = [n for n in result.unmapped if n.field == "study_id"]
+    assert "enrolment" in note.message and "Cofrestru" in note.message and BASELINE in note.message
+    assert result.instrument.sections[0].form == BASELINE

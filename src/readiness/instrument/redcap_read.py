@@ -213,6 +213,7 @@ class _Gather:
         return section
 
     def read(self, rows: list[Row], record: Row | None) -> None:
+        self.record = record
         current: _Section | None = None
         if record is not None:
             current = self.start(record["form_name"], record, record["section_header"])
@@ -228,16 +229,8 @@ class _Gather:
     def section_for(self, current: _Section | None, row: Row) -> _Section:
         form, header = row["form_name"], row["section_header"]
         if current is None or current.form != form:
-            if self.record_header is not None:
-                record, record_header = self.record_header
-                self.record_header = None
-                self.reader.note(
-                    "unmapped",
-                    record,
-                    "section_header",
-                    f"the section header {record_header!r} on the record identifier's row is "
-                    "not kept: its form has no other field.",
-                )
+            if current is not None and len(self.sections) == 1 and self.record is not None:
+                self.record_alone(current, form)
             return self.start(form, row, header)
         if header and (current.rows or current.intro):
             current = self.start(form, row, header)
@@ -251,6 +244,20 @@ class _Gather:
         elif current.rows == 0 and not current.intro:
             self.first_field_header(current, row, header)
         return current
+
+    def record_alone(self, current: _Section, form: str) -> None:
+        """The record identifier's form holds nothing else: the form is not kept."""
+        if current.rows or current.intro:
+            return
+        header = f" and its section header {self.record_header[1]!r}" if self.record_header else ""
+        self.record_header = None
+        self.reader.note(
+            "unmapped",
+            self.record,
+            "form_name",
+            f"form '{current.form}' holds only the record identifier: the form{header} is not "
+            f"kept; written back, the record identifier stands first in form '{form}'.",
+        )
 
     def first_field_header(self, current: _Section, row: Row, header: str) -> None:
         """The first field of the record identifier's form; its header and the record
