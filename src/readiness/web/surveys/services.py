@@ -436,7 +436,8 @@ def _answers_json(
     clean: pd.DataFrame, instrument: Instrument, codes: list[str], sessions: dict[str, Session]
 ) -> Iterator[str]:
     """Each row's answers as JSON text: its items' stored codes (missing ones left out)."""
-    columns = {item_id: _stored_column(clean[item_id]) for item_id in instrument.item_ids}
+    # A note holds no answer (no column in the clean frame).
+    columns = {item.id: _stored_column(clean[item.id]) for item in instrument.data_items}
     if "site" in columns:  # filled in by the collection, as prefill() does
         site_of = {code: session.site.code for code, session in sessions.items()}
         columns["site"] = [site_of[code] for code in codes]
