@@ -218,3 +218,21 @@ def test_an_evaluation_offers_the_languages_on_its_session_and_follow_up_links(c
     later = client.get(f"/f/{ward.follow_up_token}/?lang=cy")
     assert later.status_code == 200
     assert '<html lang="cy"' in later.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav", "dta"])
+def test_a_welsh_response_exports_and_imports_again_unchanged(client, ward, fmt, tmp_path):
+    from readiness.web.surveys import exports, imports
+
+    client.get(f"/s/{ward.token}/?lang=cy")
+    code = start(client, ward)
+    client.post(f"/r/{code}/1/", ABOUT)
+    client.post(f"/r/{code}/2/", SHIFT)
+    first = _submit(client, code).answers
+    study = ward.site.study
+    path = tmp_path / f"ward.{fmt}"
+    exports.write_export(study, fmt, path)
+    Response.objects.all().delete()
+    lead = study.memberships.get().user
+    assert imports.import_file(study, path, actor=lead).rows == 1
+    assert Response.objects.get().answers == first
