@@ -134,3 +134,16 @@ def test_a_calculation_on_a_note_or_a_later_question_is_named_not_fatal(tmp_path
     result = read_xlsform(path)
     assert {n.field for n in result.unmapped} == {"on_note", "on_later"}
     assert [i.id for i in result.instrument.items] == ["hello", "age"]
+
+
+def test_a_slider_with_one_point_is_written_as_an_integer_that_pyxform_compiles(tmp_path):
+    inst = read(tmp_path).instrument
+    from dataclasses import replace
+
+    stress = replace(inst.item("stress"), minimum=3.0, maximum=3.0)
+    inst = replace(inst, items=tuple(stress if i.id == "stress" else i for i in inst.items))
+    out = tmp_path / "one.xlsx"
+    write_xlsform(inst, out)
+    convert(str(out))
+    back = read_xlsform(out).instrument.item("stress")
+    assert (back.minimum, back.maximum, back.appearance) == (3, 3, "slider")

@@ -326,6 +326,7 @@ def _is_range(item: Item) -> bool:
         and item.integer
         and item.minimum is not None
         and item.maximum is not None
+        and item.maximum > item.minimum  # pyxform: a step of 1 must fit in the range
         and item.appearance.split()[:1] == ["slider"]
     )
 
