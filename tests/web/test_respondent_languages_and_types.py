@@ -147,6 +147,8 @@ def test_the_constraint_message_is_shown_in_welsh(client, ward):
     assert '<span lang="en-GB">Day</span>' in page
     bad = _html(client.post(f"/r/{code}/2/", {**SHIFT, "shift_start": "25:00"}))
     assert '<span lang="en-GB">Enter a time on the 24-hour clock' in bad
+    assert '<span lang="en-GB">There is a problem</span>' in bad
+    assert 'Shift start - <span lang="en-GB">Enter a time' in bad
 
 
 def test_a_date_answer_is_shown_back_when_returning_to_the_page(client, ward):

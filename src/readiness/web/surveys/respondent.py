@@ -283,6 +283,15 @@ def _ui(text: str, lang: str) -> str:
     return Markup('<span lang="{}">{}</span>').format(lang, text) if lang else text
 
 
+def error_line(item: Item, error: str, ours: str = "") -> str:
+    """The line of the error summary: the question, then what is wrong (in the service's
+    words, marked with their language, unless it is the item's own constraint message)."""
+    if not ours:
+        return f"{item.text} - {error}"
+    shown = error if error == item.constraint_message else _ui(error, ours)
+    return Markup("{} - {}").format(item.text, shown)
+
+
 def _field(
     item: Item, answers: dict, values: dict | None, error: str | None, ours: str = ""
 ) -> Field:

@@ -49,9 +49,12 @@ def _render_fields(fields: list[respondent.Field]) -> list:
     return out
 
 
-def _errors_summary(fields_items: list, errors: dict[str, str]) -> list[dict]:
+def _errors_summary(fields_items: list, errors: dict[str, str], ui_lang: str = "") -> list[dict]:
     return [
-        {"text": f"{item.text} - {errors[item.id]}", "href": f"#{respondent.field_id(item)}"}
+        {
+            "text": respondent.error_line(item, errors[item.id], ui_lang),
+            "href": f"#{respondent.field_id(item)}",
+        }
         for item in fields_items
         if item.id in errors
     ]
@@ -359,7 +362,7 @@ def page(request, code, number):
         "number": number,
         "total": len(sections),
         "fields_html": _render_fields(fields),
-        "error_summary": _errors_summary(items, errors),
+        "error_summary": _errors_summary(items, errors, language["ui_lang"]),
         "code": code,
         "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
         "back": (
