@@ -119,6 +119,37 @@ def test_single_colon_language_columns(tmp_path):
     assert [c.label for c in seen.choices] == ["Yes", "No"]
 
 
+def test_columns_named_by_their_xform_attribute_are_read_as_pyxform_reads_them(tmp_path):
+    """Older forms (and pyxform's own examples) write bind:relevant, control:appearance,
+    bind:jr:constraintMsg; relevance and caption are pyxform's other names too."""
+    path = write_form_csv(
+        tmp_path / "old.csv",
+        {
+            "survey": [
+                [
+                    "type",
+                    "name",
+                    "caption",
+                    "bind:constraint",
+                    "bind:jr:constraintMsg",
+                    "control:appearance",
+                    "relevance",
+                ],
+                ["select one from yn", "seen", "Seen a patient?", "", "", "minimal", ""],
+                ["int", "hours", "Hours", ". >= 0 and . <= 24", "0 to 24", "", "${seen} = 1"],
+            ],
+            "choices": [["list name", "name", "label"], ["yn", "1", "Yes"], ["yn", "0", "No"]],
+        },
+    )
+    compiles(path)
+    result = read_xlsform(path)
+    hours, seen = result.instrument.item("hours"), result.instrument.item("seen")
+    assert (seen.text, seen.appearance) == ("Seen a patient?", "minimal")
+    assert (hours.minimum, hours.maximum, hours.constraint_message) == (0, 24, "0 to 24")
+    assert hours.show_if is not None and hours.show_if.evaluate({"seen": 1})
+    assert not [n for n in (*result.unmapped, *result.warnings) if "is not kept" in n.message]
+
+
 # --- 2. .xls workbooks and CSV forms --------------------------------------------------------
 
 

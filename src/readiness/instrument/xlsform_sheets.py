@@ -32,6 +32,25 @@ HEADER_ALIASES = {
     "jr:requiredmsg": "required_message",
     "required message": "required_message",
     "guidance hint": "guidance_hint",
+    # Other names pyxform takes for the same columns (its header aliases).
+    "relevance": "relevant",
+    "caption": "label",
+    "constraining_message": "constraint_message",
+    "calculate": "calculation",
+    "readonly": "read_only",
+    "requiredmsg": "required_message",
+}
+# Columns written with the XForm attribute they become (older forms, and pyxform's own
+# examples): ``bind::relevant``, ``bind::jr:constraintMsg``, ``control::appearance``.
+XFORM_COLUMNS = {
+    ("bind", "relevant"): "relevant",
+    ("bind", "constraint"): "constraint",
+    ("bind", "jr:constraintmsg"): "constraint_message",
+    ("bind", "required"): "required",
+    ("bind", "jr:requiredmsg"): "required_message",
+    ("bind", "calculate"): "calculation",
+    ("bind", "readonly"): "read_only",
+    ("control", "appearance"): "appearance",
 }
 Fatal = Callable[[str, str], ConversionError]
 
@@ -69,6 +88,9 @@ def column_key(header: str, double_colon: bool) -> str:
             tokens[at : at + 2] = [":".join(tokens[at : at + 2])]
     base = tokens[0].lower()
     base = HEADER_ALIASES.get(base, base)
+    xform = (base, tokens[1].lower()) if len(tokens) > 1 else None
+    if xform in XFORM_COLUMNS:  # bind::jr:constraintMsg::Cymraeg (cy) -> constraint_message::...
+        base, tokens = XFORM_COLUMNS[xform], tokens[1:]
     return "::".join([base, *tokens[1:]]) if len(tokens) > 1 else base
 
 
