@@ -238,3 +238,22 @@ def test_a_welsh_response_exports_and_imports_again_unchanged(client, ward, fmt,
     lead = study.memberships.get().user
     assert imports.import_file(study, path, actor=lead).rows == 1
     assert Response.objects.get().answers == first
+
+
+@pytest.mark.parametrize(
+    ("appearance", "select"),
+    [
+        ("dropdown", True),  # REDCap's dropdown
+        ("autocomplete", True),
+        ("minimal", True),  # XLSForm's drop-down, kept as written on import
+        ("minimal search", True),
+        ("likert", False),
+        ("", False),
+    ],
+)
+def test_the_appearances_the_tools_write_for_a_drop_down_give_a_select(appearance, select):
+    from readiness.instrument.model import Choice, Item
+    from readiness.web.surveys.respondent import is_dropdown
+
+    item = Item("grade", "single_choice", "Grade", "s", (Choice(1, "A"),), appearance=appearance)
+    assert is_dropdown(item) is select

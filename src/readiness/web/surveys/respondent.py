@@ -74,7 +74,8 @@ def field_id(item: Item) -> str:
 def is_dropdown(item: Item) -> bool:
     """A single choice shown as a drop-down list (XLSForm's "minimal" and "autocomplete",
     REDCap's dropdown and autocomplete): a <select>, never with nested questions."""
-    return item.type in RADIO_TYPES and item.appearance in ("dropdown", "autocomplete")
+    words = set(item.appearance.split())  # XLSForm: "minimal", "minimal search", "autocomplete"
+    return item.type in RADIO_TYPES and bool(words & {"dropdown", "autocomplete", "minimal"})
 
 
 def is_slider(item: Item) -> bool:
