@@ -150,6 +150,31 @@ def test_columns_named_by_their_xform_attribute_are_read_as_pyxform_reads_them(t
     assert not [n for n in (*result.unmapped, *result.warnings) if "is not kept" in n.message]
 
 
+def test_names_odk_allows_are_renamed_and_the_conditions_follow(tmp_path):
+    path = write_form_csv(
+        tmp_path / "names.csv",
+        {
+            "survey": [
+                ["type", "name", "label", "relevant"],
+                ["begin group", "g-1", "Grŵp", ""],
+                ["integer", "q-1", "First", ""],
+                ["integer", "q.2", "Second", "${q-1} > 3"],
+                ["text", "Über", "Third 🙂", "${q.2} = 1"],
+                ["end group", "", "", ""],
+            ]
+        },
+    )
+    compiles(path)
+    result = read_xlsform(path)
+    inst = result.instrument
+    assert [i.id for i in inst.items] == ["q_1", "q_2", "Uber"]
+    assert inst.sections[0].id == "g_1"
+    assert inst.item("q_2").show_if.evaluate({"q_1": 4})
+    assert inst.item("Uber").show_if.evaluate({"q_2": 1})
+    renamed = [n.message for n in result.warnings if "which ODK allows" in n.message]
+    assert len(renamed) == 4 and "'q-1'" in renamed[1] and "renamed 'q_1'" in renamed[1]
+
+
 # --- 2. .xls workbooks and CSV forms --------------------------------------------------------
 
 

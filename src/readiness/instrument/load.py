@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,17 @@ from readiness.instrument.yamlio import LineMap, load_yaml
 # limit: XLSForm has none, REDCap only advises 26 characters (a warning it lets users turn off),
 # and SPSS (64 bytes) and Stata (32 characters) names are made when those files are written.
 IDENTIFIER = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def identifier_from(text: str, fallback: str = "main") -> str:
+    """An id made from another tool's name: accents dropped (``Cân`` -> ``Can``), anything else
+    that is not an ASCII letter, digit or underscore (``q-1``, ``q.2``) as an underscore."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", plain).strip("_") or fallback
+    return name if IDENTIFIER.match(name) else "_" + name
+
+
 INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 TOP_KEYS = {

@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 import re
 import struct
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ from readiness.instrument.interop import (
     slug_id,
     unique_name,
 )
-from readiness.instrument.load import IDENTIFIER
+from readiness.instrument.load import IDENTIFIER, identifier_from
 from readiness.instrument.model import Instrument
 
 SUFFIXES = {".sav": "spss", ".zsav": "spss", ".dta": "stata"}
@@ -328,7 +327,7 @@ class _Deriver:
     def item_id(self, variable: str) -> str:
         wanted = variable
         if not IDENTIFIER.match(variable):
-            wanted = _identifier(variable, "item")
+            wanted = identifier_from(variable, "item")
         lower = {t.lower() for t in self.taken}
         item_id = wanted
         n = 2
@@ -513,7 +512,7 @@ def read_statfile(
         data["description"] = "\n".join(notes)
         deriver.note(None, "the file's notes (documents) are the instrument's description.",
                      warning=True)  # fmt: skip
-    section_id = unique_name(_identifier(stem), set())
+    section_id = unique_name(identifier_from(stem), set())
     data["sections"] = [{"id": section_id, "title": file_label or stem, "items": items}]
     locations = {"": Location()}
     for index, variable in enumerate(meta.column_names):
@@ -524,15 +523,6 @@ def read_statfile(
     instrument = build_with_recovery(data, locations, deriver.reader.file, deriver.reader.unmapped)
     result = deriver.reader.result(instrument, kind)
     return StatfileResult(**vars(result))
-
-
-def _identifier(text: str, fallback: str = "main") -> str:
-    """An identifier made from a name: accents dropped (``Cân`` -> ``Can``), other characters
-    that are not ASCII letters, digits or underscores as underscores."""
-    plain = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in plain if not unicodedata.combining(c))
-    name = re.sub(r"[^A-Za-z0-9_]+", "_", plain).strip("_") or fallback
-    return name if IDENTIFIER.match(name) else "_" + name
 
 
 def _file_notes(deriver: _Deriver, path: Path) -> None:

@@ -29,7 +29,7 @@ from readiness.instrument.interop import (
     slug_id,
     unique_name,
 )
-from readiness.instrument.load import INSTRUMENT_ID
+from readiness.instrument.load import IDENTIFIER, INSTRUMENT_ID, identifier_from
 from readiness.instrument.model import Instrument
 from readiness.instrument.xlsform_languages import Language, Languages, find_languages
 from readiness.instrument.xlsform_questions import (
@@ -415,6 +415,7 @@ class Walk:
     list_uses: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     targets: dict[str, ItemTarget] = field(default_factory=dict)
     item_texts: dict[str, dict[str, dict]] = field(default_factory=dict)  # tag -> id -> texts
+    renames: dict[str, str] = field(default_factory=dict)  # an ODK name -> its Readiness id
 
     def new_section(self, wanted: str, title: str, row: int, conditions: list) -> Gathered:
         taken = {s.id for s in self.sections}
@@ -499,7 +500,19 @@ def _begin_group(reader: Reader, walk: Walk, row: Row) -> None:
         )
     if not repeat:
         title = label or name.replace("_", " ").capitalize()
-        walk.current = walk.new_section(name or "group", title, number, outer + own)
+        wanted = identifier_from(name, "group") if name else "group"
+        walk.current = walk.new_section(wanted, title, number, outer + own)
+        if name and walk.current.id != name and not IDENTIFIER.match(name):
+            reader.note(
+                "warning",
+                row.sheet,
+                number,
+                "name",
+                f"the group name '{name}' (which ODK allows) is not a Readiness id: the section "
+                f"is '{walk.current.id}'.",
+                "rename the group in the form if you want to choose the name.",
+                name=walk.current.id,
+            )
         for lang in walk.langs.others:
             text = walk.langs.text(cells, "label", lang)
             if text:
@@ -557,6 +570,9 @@ def _question_row(reader: Reader, walk: Walk, row: Row) -> None:
         )
         return
     walk.names[(where, name)] = number
+    if not IDENTIFIER.match(name):  # ODK names may hold '-', '.' and letters beyond ASCII
+        row = _valid_name(reader, walk, row)
+        name = row.cells["name"]
     if name in walk.ids:  # ODK allows a name again in another group; an item id is unique
         row = _renamed(reader, walk, row, where)
         name = row.cells["name"]
@@ -603,7 +619,7 @@ def _calculation(reader: Reader, walk: Walk, row: Row):
         name = row.cells["name"]
         condition = read_condition(
             parse_xlsform_relevant,
-            text,
+            renamed_references(text, walk.renames),
             answers,
             order,
             len(order),
@@ -623,6 +639,30 @@ def _calculation(reader: Reader, walk: Walk, row: Row):
         return condition.to_data() if condition is not None else None
 
     return parse
+
+
+def _valid_name(reader: Reader, walk: Walk, row: Row) -> Row:
+    name = row.cells["name"]
+    new = unique_name(identifier_from(name, "item"), walk.ids | walk.group_names)
+    walk.renames[name] = new
+    reader.note(
+        "warning",
+        row.sheet,
+        row.number,
+        "name",
+        f"the name '{name}' (which ODK allows) is not a Readiness id (ASCII letters, digits and "
+        f"underscores): this question is renamed '{new}', and the conditions that name it follow.",
+        "rename it in the form if you want to choose the name.",
+        name=new,
+    )
+    return Row(row.sheet, row.number, {**row.cells, "name": new}, row.kind, row.parts)
+
+
+def renamed_references(text: str, renames: dict[str, str]) -> str:
+    """An expression with ``${old}`` written as ``${new}`` for every question renamed."""
+    for old, new in renames.items():
+        text = text.replace("${" + old + "}", "${" + new + "}")
+    return text
 
 
 def _renamed(reader: Reader, walk: Walk, row: Row, where: tuple[str, ...]) -> Row:
@@ -779,7 +819,7 @@ def _condition(
 ) -> Condition | None:
     return read_condition(
         parse_xlsform_relevant,
-        text,
+        renamed_references(text, walk.renames),
         walk.targets,
         order,
         position,
