@@ -469,6 +469,23 @@ def test_a_stored_answer_with_a_control_character_never_stops_an_export(
     assert rows[1][rows[0].index("profession_other")] == "line one\x0bline two\x07"
 
 
+def test_an_export_error_shows_no_server_path(client, django_user_model, responses, monkeypatch):
+    """When the SPSS writer fails, the message names the problem and the fix, not the
+    server's temporary folder the file was being written in."""
+
+    def fail(frame, path, **kwargs):
+        raise pyreadstat.ReadstatError(f"Unable to write {path}: disk full")
+
+    monkeypatch.setattr(pyreadstat, "write_sav", fail)
+    login(client, django_user_model, "lead")
+    response = client.get(f"/studies/{responses.slug}/export/sav/", follow=True)
+    page = response.content.decode()
+    assert "The export could not be written (1 problem)" in page
+    assert "could not be written as SAV" in page and "write CSV instead" in page
+    assert "readiness-export" not in page and "/tmp" not in page
+    assert "responses being written" not in page
+
+
 def test_an_spss_name_is_made_for_a_reserved_word_with_the_mapping_in_a_codebook(
     client, django_user_model, make_user
 ):

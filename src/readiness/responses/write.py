@@ -432,10 +432,12 @@ def _write_stats(
         except Exception as err:
             if not type(err).__module__.startswith("pyreadstat"):
                 raise
+            # The library names the temporary file it was writing: name the file asked for.
+            said = str(err).replace(str(tmp), path.name)
             raise ResponsesError(
                 [
                     Problem(
-                        f"could not be written as {fmt.upper()}: {err}",
+                        f"could not be written as {fmt.upper()}: {said}",
                         fix="write CSV instead, and report this as a bug in Readiness.",
                         file=str(path),
                     )
