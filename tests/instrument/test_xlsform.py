@@ -16,6 +16,7 @@ from readiness.instrument import build_instrument, instrument_to_data
 from readiness.instrument.conditions import All, Leaf, Not
 from readiness.instrument.interop import ExpressionError, parse_xlsform_relevant
 from readiness.instrument.xlsform import read_xlsform, write_xlsform
+from tests.instrument.workbooks import workbook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 XF = "{http://www.w3.org/2002/xforms}"
@@ -29,17 +30,6 @@ def compile_xform(path: Path) -> tuple[ET.Element, list[str]]:
 
 def binds(root: ET.Element) -> dict[str, dict[str, str]]:
     return {b.get("nodeset").rsplit("/", 1)[-1]: b.attrib for b in root.iter(f"{XF}bind")}
-
-
-def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 # --- round trip of the shipped instrument -------------------------------------------------

@@ -20,17 +20,7 @@ from readiness.errors import ConversionError
 from readiness.instrument.dump import instrument_to_data
 from readiness.instrument.load import load_instrument
 from readiness.instrument.xlsform import read_xlsform, write_xlsform
-
-
-def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+from tests.instrument.workbooks import workbook
 
 
 def compiles(path: Path) -> None:

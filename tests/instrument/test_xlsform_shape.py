@@ -3,9 +3,6 @@ reused in different groups are renamed (and reported), choice names as ODK allow
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
@@ -13,17 +10,7 @@ from readiness.errors import ConversionError
 from readiness.instrument.dump import instrument_to_data, instrument_to_yaml
 from readiness.instrument.load import parse_instrument
 from readiness.instrument.xlsform import read_xlsform, write_xlsform
-
-
-def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
+from tests.instrument.workbooks import workbook
 
 
 def test_a_section_that_is_not_a_group_survives_yaml():

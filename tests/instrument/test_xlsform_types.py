@@ -11,18 +11,7 @@ from pyxform.xls2xform import convert
 from readiness.instrument.conditions import All, Leaf
 from readiness.instrument.dump import instrument_to_data
 from readiness.instrument.xlsform import read_xlsform, write_xlsform
-
-
-def workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
+from tests.instrument.workbooks import workbook
 
 HEADER = ["type", "name", "label", "appearance", "calculation", "parameters", "constraint",
           "constraint_message", "required"]  # fmt: skip

@@ -5,6 +5,7 @@ conditions, and the assembly of the instrument. See :mod:`readiness.instrument.x
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -396,6 +397,10 @@ class Group:
     repeat: bool = False
 
 
+# A name ODK accepts (an XML name without ':'), which a Readiness id may not be: renamed.
+ODK_NAME = re.compile(r"\A[^\W\d][\w.\-]*\Z")
+
+
 @dataclass
 class Walk:
     """What the walk down the survey sheet gathers."""
@@ -502,7 +507,7 @@ def _begin_group(reader: Reader, walk: Walk, row: Row) -> None:
         title = label or name.replace("_", " ").capitalize()
         wanted = identifier_from(name, "group") if name else "group"
         walk.current = walk.new_section(wanted, title, number, outer + own)
-        if name and walk.current.id != name and not IDENTIFIER.match(name):
+        if name and walk.current.id != name and ODK_NAME.match(name):
             reader.note(
                 "warning",
                 row.sheet,
@@ -570,7 +575,7 @@ def _question_row(reader: Reader, walk: Walk, row: Row) -> None:
         )
         return
     walk.names[(where, name)] = number
-    if not IDENTIFIER.match(name):  # ODK names may hold '-', '.' and letters beyond ASCII
+    if not IDENTIFIER.match(name) and ODK_NAME.match(name):  # '-', '.', letters beyond ASCII
         row = _valid_name(reader, walk, row)
         name = row.cells["name"]
     if name in walk.ids:  # ODK allows a name again in another group; an item id is unique
