@@ -141,7 +141,9 @@ MONTH_YEAR_NOTE = (
 )
 
 
-def _yes(text: str) -> bool | None:
+def yes_or_no(text: str) -> bool | None:
+    """A cell's yes or no as XLSForm writes it (``yes``, ``TRUE``, ``true()``, ``1``), None when
+    it is neither."""
     lower = text.strip().lower()
     if lower in ("yes", "true", "true()", "1", "y"):
         return True
@@ -361,7 +363,7 @@ def _number(notes: Notes, item: dict, base_type: str) -> None:
     cells = notes.row.cells
     item["type"] = "number"
     if base_type == "integer" or (
-        base_type == "hidden" and _yes(cells.get("readiness::integer", "")) is True
+        base_type == "hidden" and yes_or_no(cells.get("readiness::integer", "")) is True
     ):
         item["integer"] = True
     if base_type == "hidden":
@@ -430,7 +432,7 @@ def _common(notes: Notes, item: dict, langs: Languages, ours: str, appearance: l
     if cells.get("required") and item["type"] in ("note", "calculate"):
         notes.warn("required", f"a {item['type']} is never answered; required is not kept.")
     elif cells.get("required"):
-        required = _yes(cells["required"])
+        required = yes_or_no(cells["required"])
         if required is None:
             notes.warn("required", f"required {cells['required']!r} is an expression; not kept.")
         elif required:

@@ -39,6 +39,7 @@ from readiness.instrument.xlsform_questions import (
     Row,
     question,
     split_type,
+    yes_or_no,
 )
 from readiness.instrument.xlsform_sheets import Sheet, read_sheets
 
@@ -228,7 +229,7 @@ def choice_lists(
     default_column = _choice_columns(reader, sheet, langs)
     if default_column is None:
         return lists
-    duplicates_allowed = _yes(settings.get("allow_choice_duplicates", "")) is True
+    duplicates_allowed = yes_or_no(settings.get("allow_choice_duplicates", "")) is True
     seen: dict[tuple[str, str], int] = {}
     for number, cells in sheet.rows:
         entry = _choice_row(reader, sheet, number, cells, langs, default_column)
@@ -356,15 +357,6 @@ def _choice_row(
         if cells.get(f"label::{lang.suffix}" if lang.suffix else "label")
     }
     return list_name, ChoiceRow(code, label, number, others)
-
-
-def _yes(text: str) -> bool | None:
-    lower = text.strip().lower()
-    if lower in ("yes", "true", "true()", "1", "y"):
-        return True
-    if lower in ("", "no", "false", "false()", "0", "n"):
-        return False
-    return None
 
 
 # --------------------------------------------------------------------------------------------
