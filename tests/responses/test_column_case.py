@@ -115,3 +115,19 @@ def test_items_that_differ_only_in_case_are_matched_exactly(tmp_path):
     path.write_text("age\n40\n", encoding="utf-8")
     with pytest.raises(ResponsesError):
         read_responses(path, instrument)
+
+
+def test_an_spss_name_import_renamed_is_read_back_as_its_item(tmp_path):
+    """`instrument import` makes the item Rol from the SPSS variable Rôl; the same file's
+    responses are then read back without renaming anything."""
+    from readiness.instrument.statfiles import read_statfile
+
+    path = tmp_path / "staff.sav"
+    frame = pd.DataFrame({"Rôl": ["nyrs", "meddyg"], "Q@1": [1.0, 2.0]})
+    pyreadstat.write_sav(frame, str(path))
+    instrument = read_statfile(path).instrument
+    assert [i.id for i in instrument.items] == ["Rol", "Q_1"]
+    read = read_responses(path, instrument)
+    assert list(read.frame["Rol"]) == ["nyrs", "meddyg"] and list(read.frame["Q_1"]) == [1, 2]
+    said = [str(w) for w in read.warnings]
+    assert any("column 'Rôl' is read as 'Rol'" in w for w in said)

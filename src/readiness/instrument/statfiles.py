@@ -346,11 +346,15 @@ class _Deriver:
                 if self.kind == "spss"
                 else f"rename {variable} {item_id}"
             )
+            clash = IDENTIFIER.match(variable) and wanted == variable
             self.note(
                 variable,
                 f"the name {variable!r} {why}; the item is '{item_id}'.",
                 f"rename the variable before reading responses from this file ({rename}), "
-                "or rename the item.",
+                "or rename the item."
+                if clash
+                else f"nothing to do: responses read from this file match {variable!r} to "
+                f"'{item_id}', with a note (or rename the variable: {rename}).",
                 warning=True,
             )
         return item_id

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from readiness.errors import Problem, ReadinessError, ResponsesError
+from readiness.instrument.load import IDENTIFIER, identifier_from
 from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.responses.declared import (
     StatFile,
@@ -212,10 +213,15 @@ def match_columns(
     for name in dict.fromkeys(known):
         by_lower.setdefault(name.lower(), []).append(name)
     wanted: dict[str, list[str]] = {}  # the new name -> the file's columns that would take it
+    made: set[str] = set()  # columns matched through the id made from their name
     for column in names:
         if column in exact:
             continue
         target = _case_match(column, by_lower)
+        if target is None and not IDENTIFIER.match(column):
+            # The id `instrument import` made from a name SPSS or ODK allows (Rôl -> Rol).
+            target = _case_match(identifier_from(column, ""), by_lower)
+            made.add(column)
         if target is not None and target not in names:
             wanted.setdefault(target, []).append(column)
     renames = {cols[0]: target for target, cols in wanted.items() if len(cols) == 1}
@@ -223,7 +229,12 @@ def match_columns(
         return raw, [], {}
     notes = [
         Problem(
-            f"column '{column}' is read as '{target}': they differ only in case.",
+            f"column '{column}' is read as '{target}': "
+            + (
+                "the item's id is the one made from the column's name on import."
+                if column in made
+                else "they differ only in case."
+            ),
             fix=f"nothing to do; rename the column to '{target}' to match exactly.",
             file=file,
             column=column,
