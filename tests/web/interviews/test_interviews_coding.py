@@ -241,7 +241,8 @@ def test_search_links_each_hit_to_its_place(project, people, signed_in):
 
 def test_a_hostile_regex_search_cannot_hold_a_worker(project, people, signed_in):
     """``([a-z ]+)+!`` over a long transcript backtracks for minutes in Python's engine; the
-    page answers within a second, and syntax the safe engine refuses gets a clear message."""
+    page answers in seconds (about one on a busy two-core machine: the bound leaves room for
+    that, and none for backtracking), and syntax the safe engine refuses gets a clear message."""
     import time
     from urllib.parse import quote
 
@@ -251,7 +252,7 @@ def test_a_hostile_regex_search_cannot_hold_a_worker(project, people, signed_in)
     client = signed_in(people["alice"])
     started = time.perf_counter()
     page = client.get(url(project, "search") + "?regex=1&q=" + quote("([a-z ]+)+!"))
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5
     assert page.status_code == 200 and "0 hits for" in page.content.decode()
     refused = client.get(url(project, "search") + "?regex=1&q=" + quote(r"(nurse)\1"))
     assert "Back-references" in refused.content.decode()
