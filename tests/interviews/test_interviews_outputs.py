@@ -177,14 +177,15 @@ def test_code_stats(coded):
 
 def test_regex_search_cannot_be_made_to_backtrack_for_ever(coded):
     """A pattern that takes Python's engine exponential time (nested repetition that cannot
-    match) runs in linear time: the search returns, with no hit, within a second."""
+    match) runs in linear time: the search returns, with no hit, in well under a second (the
+    bound leaves room for a busy machine, and none for backtracking, which takes minutes)."""
     import time
 
     coded.add_transcript("long", "nurse " * 40_000 + "and at the end no exclamation mark")
     started = time.perf_counter()
     assert out.search(coded, "([a-z ]+)+!", regex=True) == []
     assert out.search(coded, "(a|aa)+$", regex=True, whole_word=True) == []
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5
 
 
 def test_regex_search_explains_syntax_it_does_not_support(coded):
