@@ -1,7 +1,8 @@
 """The ``readiness`` command line: ``readiness <noun> <verb>``.
 
-Each area of the package owns its commands in its own ``cli`` module; this file only lists them
-and turns :class:`~readiness.errors.ReadinessError` into a clear message and exit status 1 (or a
+Each area's commands are in a module of this package (``readiness.cli.analyse``,
+``readiness.cli.report``, ...; the web application's in ``readiness.web.cli``, which imports Django
+only when a command runs); this file only lists them and turns :class:`~readiness.errors.ReadinessError` into a clear message and exit status 1 (or a
 JSON error object on standard output when ``--json`` was given).
 
 Commands are loaded lazily: :data:`COMMANDS` names each command's module and gives its one-line
@@ -237,7 +238,3 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as err:
         return err.exit_code
     return status if isinstance(status, int) and not isinstance(status, bool) else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
