@@ -216,6 +216,17 @@ class _Tally:
     def add_counts(self, m: int, counts: np.ndarray) -> None:
         self.hist[m] = self.hist[m] + counts if m in self.hist else counts.copy()
 
+    def add_source(self, arrays: np.ndarray, coder_names: list[str], two: bool) -> None:
+        """Count one transcript's judgements (one row of ``arrays`` per coder present)."""
+        m = arrays.shape[0]
+        self.add(m, arrays.sum(axis=0))
+        for r, name in enumerate(coder_names):
+            self.ones[name] += int(arrays[r].sum())
+        if two and m == 2:
+            self.pair_ones[0] += int(arrays[0].sum())
+            self.pair_ones[1] += int(arrays[1].sum())
+            self.pair_n += arrays.shape[1]
+
     def result(self, code: str, two: bool) -> CodeAgreement:
         units = sum(int(c.sum()) for m, c in self.hist.items() if m >= 2)
         agree = sum(int(c[0] + c[m]) for m, c in self.hist.items() if m >= 2)
@@ -263,6 +274,47 @@ def agreement(
     if unit not in UNITS:
         raise fail(f"the unit must be turn or character, not {unit!r}.")
     idx = _Index(project)
+    ids = _coder_ids(project, coders)
+    by_source, compared = _codings_by_source(project, ids, sources)
+    code_ids = _code_ids(project, codes, compared, by_source)
+    skip = _skipped_speakers(project, compared, skip_speakers, include_interviewer)
+    two = len(ids) == 2
+    tallies = {cid: _Tally() for cid in code_ids}
+    found: list[Disagreement] = []
+    total_units = 0
+    for sid in compared:
+        units = _Units.of(project.sources[sid].text, unit, skip)
+        if units.size == 0:
+            continue
+        total_units += units.counted
+        present = [u for u in ids if u in by_source[sid]]
+        for cid in code_ids:
+            arrays = units.coded(cid, [by_source[sid][u] for u in present])
+            tallies[cid].add_source(arrays, [project.user_name(u) for u in present], two)
+            if list_disagreements:
+                found.extend(
+                    _disagreements(
+                        project, idx, sid, cid, present, arrays, unit, units.turns, units.keep
+                    )
+                )
+    per_code = [tallies[cid].result(idx.paths[cid], two) for cid in code_ids]
+    pooled = _Tally()
+    for cid in code_ids:
+        pooled.merge(tallies[cid])
+    return Agreement(
+        unit,
+        [project.user_name(u) for u in ids],
+        [project.sources[s].name for s in compared],
+        per_code,
+        pooled.result("(all codes)", two),
+        total_units,
+        _note(unit, len(compared), len(ids), skip, include_interviewer),
+        found,
+    )
+
+
+def _coder_ids(project: Project, coders: list[str] | None) -> list[str]:
+    """The ids of the named coders (all who coded anything by default); two or more."""
     if coders:
         ids = []
         for name in coders:
@@ -278,7 +330,13 @@ def agreement(
             "agreement needs two or more coders who coded the same transcripts.",
             fix="have a second person code some transcripts (their codings record their name).",
         )
-    names = [project.user_name(u) for u in ids]
+    return ids
+
+
+def _codings_by_source(
+    project: Project, ids: list[str], sources: list[str] | None
+) -> tuple[dict[str, dict[str, list]], list[str]]:
+    """The coders' codings by transcript and coder, and the transcripts two or more coded."""
     src_ids = [project.source(s).id for s in sources] if sources else list(project.sources)
     by_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for c in project.codings.values():
@@ -290,12 +348,28 @@ def agreement(
             "no transcript has been coded by two or more of these coders.",
             fix="have the coders code the same transcripts.",
         )
+    return by_source, compared
+
+
+def _code_ids(
+    project: Project,
+    codes: list[str] | None,
+    compared: list[str],
+    by_source: dict[str, dict[str, list]],
+) -> list[str]:
+    """The codes asked for, or every code applied in the compared transcripts."""
     if codes:
-        code_ids = [project.code(c).id for c in codes]
-    else:
-        code_ids = list(
-            dict.fromkeys(c.code for s in compared for cs in by_source[s].values() for c in cs)
-        )
+        return [project.code(c).id for c in codes]
+    return list(dict.fromkeys(c.code for s in compared for cs in by_source[s].values() for c in cs))
+
+
+def _skipped_speakers(
+    project: Project,
+    compared: list[str],
+    skip_speakers: list[str] | None,
+    include_interviewer: bool,
+) -> set[str]:
+    """Speakers whose turns are left out: those asked for, and interviewers unless kept."""
     skip = set(skip_speakers or ())
     if not include_interviewer:
         skip |= {
@@ -304,81 +378,67 @@ def agreement(
             for x in turns_of(project.sources[sid].text)
             if is_interviewer(x.speaker)
         }
-    two = len(ids) == 2
-    tallies = {cid: _Tally() for cid in code_ids}
-    found: list[Disagreement] = []
-    total_units = 0
-    for sid in compared:
-        t = project.sources[sid]
-        present = [u for u in ids if u in by_source[sid]]
-        m = len(present)
-        turns = [x for x in turns_of(t.text) if x.speaker not in skip]
+    return skip
+
+
+@dataclass
+class _Units:
+    """The units of one transcript: its kept turns, or its characters (a mask of kept ones)."""
+
+    unit: str
+    turns: list
+    size: int
+    starts: list[int]
+    ends: list[int]
+    keep: np.ndarray | None
+
+    @classmethod
+    def of(cls, text: str, unit: str, skip: set[str]) -> _Units:
+        turns = [x for x in turns_of(text) if x.speaker not in skip]
         if unit == "turn":
-            size = len(turns)
-            starts = [x.start for x in turns]
-            ends = [x.end for x in turns]
-            keep = None
-        else:
-            size = len(t.text)
-            keep = None
-            if skip:
-                keep = np.ones(size, dtype=bool)
-                for x in turns_of(t.text):
-                    if x.speaker in skip:
-                        keep[x.start : x.end] = False
-        if size == 0:
-            continue
-        total_units += size if keep is None else int(keep.sum())
-        for cid in code_ids:
-            arrays = np.zeros((m, size), dtype=bool)
-            for r, u in enumerate(present):
-                for c in by_source[sid][u]:
-                    if c.code != cid:
-                        continue
-                    if unit == "turn":
-                        k0 = bisect_right(ends, c.start)
-                        k1 = bisect_left(starts, c.end)
-                        arrays[r, k0:k1] = True
-                    else:
-                        arrays[r, c.start : c.end] = True
-            if keep is not None:
-                arrays = arrays[:, keep]
-            j = arrays.sum(axis=0)
-            tally = tallies[cid]
-            tally.add(m, j)
-            for r, u in enumerate(present):
-                tally.ones[project.user_name(u)] += int(arrays[r].sum())
-            if two and m == 2:
-                tally.pair_ones[0] += int(arrays[0].sum())
-                tally.pair_ones[1] += int(arrays[1].sum())
-                tally.pair_n += arrays.shape[1]
-            if list_disagreements:
-                found.extend(
-                    _disagreements(project, idx, sid, cid, present, arrays, unit, turns, keep)
-                )
-    per_code = [tallies[cid].result(idx.paths[cid], two) for cid in code_ids]
-    pooled = _Tally()
-    for cid in code_ids:
-        pooled.merge(tallies[cid])
-    overall = pooled.result("(all codes)", two)
+            return cls(
+                unit, turns, len(turns), [x.start for x in turns], [x.end for x in turns], None
+            )
+        keep = None
+        if skip:
+            keep = np.ones(len(text), dtype=bool)
+            for x in turns_of(text):
+                if x.speaker in skip:
+                    keep[x.start : x.end] = False
+        return cls(unit, turns, len(text), [], [], keep)
+
+    @property
+    def counted(self) -> int:
+        return self.size if self.keep is None else int(self.keep.sum())
+
+    def coded(self, cid: str, codings_per_coder: list[list]) -> np.ndarray:
+        """One row per coder: which units the coder applied code ``cid`` to (kept units only)."""
+        arrays = np.zeros((len(codings_per_coder), self.size), dtype=bool)
+        for r, codings in enumerate(codings_per_coder):
+            for c in codings:
+                if c.code != cid:
+                    continue
+                if self.unit == "turn":
+                    k0 = bisect_right(self.ends, c.start)
+                    k1 = bisect_left(self.starts, c.end)
+                    arrays[r, k0:k1] = True
+                else:
+                    arrays[r, c.start : c.end] = True
+        return arrays if self.keep is None else arrays[:, self.keep]
+
+
+def _note(
+    unit: str, n_compared: int, n_coders: int, skip: set[str], include_interviewer: bool
+) -> str:
     note = (
-        f"Unit: {unit}. {len(compared)} transcript(s) coded by two or more of the {len(ids)} "
+        f"Unit: {unit}. {n_compared} transcript(s) coded by two or more of the {n_coders} "
         "coders; overall figures pool every code-by-unit judgement."
     )
     if skip:
         note += f" Turns of {', '.join(sorted(skip))} left out."
     if not include_interviewer and any(is_interviewer(x) for x in skip):
         note += " Interviewer turns are left out unless asked for."
-    return Agreement(
-        unit,
-        names,
-        [project.sources[s].name for s in compared],
-        per_code,
-        overall,
-        total_units,
-        note,
-        found,
-    )
+    return note
 
 
 def _disagreements(project, idx, sid, cid, present, arrays, unit, turns, keep):
