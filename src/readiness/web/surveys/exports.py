@@ -19,7 +19,7 @@ tables that leave the analyst's screen.
 * ``sav`` and ``dta``: variable labels (the item texts) and value labels (the choice labels);
 * ``redcap``: REDCap-format data, ``record_id`` first and one ``item___code`` column of 1/0
   per choice of a multiple-choice item, and the data dictionary beside it,
-  ``<name>-dictionary.csv`` (:func:`readiness.instrument.redcap.write_redcap_dictionary`).
+  ``<name>-dictionary.csv`` (:func:`readiness.responses.redcap.write_redcap`).
   REDCap accepts only the dictionary's fields, so the session, date, wave and link are not
   in this data (the hidden ``site`` item is).
 
@@ -39,23 +39,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from readiness.errors import ProblemsError, ReadinessError
 from readiness.instrument.describe import codebook_csv, codebook_rows
 from readiness.instrument.model import META_COLUMNS, Instrument
-from readiness.instrument.redcap import record_field, redcap_names, write_redcap_dictionary
+from readiness.responses.redcap import dictionary_path, write_redcap
 from readiness.responses.validate import is_numeric_item
-from readiness.responses.write import number_text, write_responses_noted
-from readiness.tabular import atomic_write, formula_safe_values, xlsx_changes
+from readiness.responses.write import write_responses_noted
+from readiness.tabular import atomic_write, xlsx_changes
 from readiness.web.surveys import auditing, services, waves
 from readiness.web.surveys.models import Study
 
@@ -163,7 +161,7 @@ def companion_path(path: Path, fmt: str) -> Path | None:
     if fmt == "csv":
         return path.with_name(f"{path.stem}-codebook.csv")
     if fmt == "redcap":
-        return path.with_name(f"{path.stem}-dictionary.csv")
+        return dictionary_path(path)
     return None
 
 
@@ -237,18 +235,9 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
     files = [path]
     notes: list[str] = []
     if fmt == "redcap":
-        dictionary = companion_path(path, fmt)
-        result = write_redcap_dictionary(instrument, dictionary)
-        if result.unmapped:
-            notes.append(
-                f"The dictionary leaves out what REDCap cannot hold ({len(result.unmapped)} "
-                "scales, indicators and tags); the instrument's YAML keeps them."
-            )
-        table = redcap_data(frame, instrument, synthetic=study.synthetic)
-        atomic_write(
-            path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
-        )
-        files.append(dictionary)
+        redcap = write_redcap(frame, instrument, path, synthetic=study.synthetic)
+        notes.extend(redcap.notes)
+        files.append(redcap.dictionary)
     else:
         written = write_responses_noted(frame, instrument, path)
         notes.extend(written.notes)  # SPSS and Stata names made for ids the format refuses
@@ -315,57 +304,6 @@ def _xlsx_fitted(frame: pd.DataFrame) -> int:
         for v in frame[name]
         if isinstance(v, str)
     )
-
-
-def redcap_record_field(instrument: Instrument) -> str:
-    """The record identifier's name, as :func:`write_redcap_dictionary` names it."""
-    return record_field(instrument)
-
-
-def checkbox_column(item_id: str, code) -> str:
-    """REDCap's name for one choice of a checkbox field: ``item___code`` (-99 -> ``item____99``)."""
-    return f"{item_id}___{re.sub(r'[^a-z0-9]', '_', str(code).lower())}"
-
-
-def redcap_data(frame: pd.DataFrame, instrument: Instrument, *, synthetic: bool) -> pd.DataFrame:
-    """The responses as REDCap's CSV data: the record id, then the dictionary's fields in order.
-
-    Multiple-choice items become one column per choice, 1 when ticked and 0 otherwise (also
-    when the item was not answered: REDCap cannot tell the two apart).  Every cell is text;
-    text that would start a spreadsheet formula gets an apostrophe before it.
-    """
-    n = len(frame)
-    if "response_id" in frame:
-        ids = frame["response_id"].astype(object).where(frame["response_id"].notna(), "")
-        ids = [str(v) or str(i + 1) for i, v in enumerate(ids)]
-    else:
-        ids = [str(i + 1) for i in range(n)]
-    if synthetic:
-        ids = [f"SYNTHETIC-{v}" for v in ids]
-    columns: dict[str, np.ndarray | list] = {redcap_record_field(instrument): ids}
-    names = redcap_names(instrument)  # REDCap's variable names: lower-case
-    for section in instrument.sections:
-        for item_id in section.items:
-            item = instrument.item(item_id)
-            if not item.holds_data:
-                continue  # a note: a descriptive field, no data
-            series = frame[item_id]
-            if item.type == "multiple_choice":
-                chosen = [
-                    set(str(v).split()) if isinstance(v, str) else set()
-                    for v in series.astype(object).where(series.notna(), None)
-                ]
-                for choice in item.choices:
-                    code = str(choice.code)
-                    columns[checkbox_column(names[item_id], choice.code)] = [
-                        "1" if code in c else "0" for c in chosen
-                    ]
-            elif pd.api.types.is_float_dtype(series.dtype):
-                columns[names[item_id]] = number_text(series.to_numpy(dtype=float))
-            else:
-                text = series.astype(object).where(series.notna(), "").tolist()
-                columns[names[item_id]] = formula_safe_values(text)
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
 def readme(export: Export, names: list[str]) -> str:
