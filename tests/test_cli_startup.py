@@ -48,16 +48,19 @@ def probe(*args: str, cwd: Path | None = None) -> tuple[str, dict]:
 def package_commands() -> dict[str, click.Command]:
     """Every top-level click command defined in the package's cli modules.
 
-    Imports each ``cli.py`` and ``*_cli.py`` module under ``readiness``, collects the click
-    commands at module level, and leaves out those that are subcommands of a group found there
-    (and the ``readiness`` group itself).
+    Imports each module of the ``readiness.cli`` package and each ``cli.py`` and ``*_cli.py``
+    module elsewhere under ``readiness`` (the web application's), collects the click commands at
+    module level, and leaves out those that are subcommands of a group found there (and the
+    ``readiness`` group itself).
     """
     root = Path(readiness.__file__).parent
     found: dict[int, click.Command] = {}
     for path in sorted(root.rglob("*.py")):
-        if path.name != "cli.py" and not path.name.endswith("_cli.py"):
+        in_package = path.parent == root / "cli" and path.name != "__main__.py"
+        if not in_package and path.name != "cli.py" and not path.name.endswith("_cli.py"):
             continue
-        name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         for value in vars(importlib.import_module(name)).values():
             if isinstance(value, click.Command) and value is not cli:
                 found[id(value)] = value

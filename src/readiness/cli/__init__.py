@@ -21,18 +21,17 @@ from collections.abc import Iterator, MutableMapping
 
 import click
 
-from readiness import __version__
 from readiness.errors import ProblemsError, ReadinessError
 
 # name: (module, attribute, one-line help as the command gives it), in the order of the README
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": (
-        "readiness.synth.cli",
+        "readiness.cli.synth",
         "demo",
         "Make the matched synthetic cohort in ./readiness-demo/ and show what it holds.",
     ),
     "demo-data": (
-        "readiness.synth.cli",
+        "readiness.cli.synth",
         "demo_data",
         "Draw a synthetic cohort from a latent-trait model calibrated to Ross et al.",
     ),
@@ -201,7 +200,8 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="readiness")
+# click reads the version from the package metadata only when --version is given
+@click.version_option(package_name="readiness", prog_name="readiness")
 def cli() -> None:
     """Readiness: survey and interview tools for how health staff respond to trafficking.
 
