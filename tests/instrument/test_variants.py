@@ -98,7 +98,7 @@ def test_the_commands_find_the_variant_by_name():
     assert resolve_instrument(NI).id == NI
     from click.testing import CliRunner
 
-    from readiness.instrument.cli import instrument
+    from readiness.cli.instrument import instrument
 
     result = CliRunner().invoke(instrument, ["validate", NI])
     assert result.exit_code == 0, result.output

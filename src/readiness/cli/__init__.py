@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Draw a synthetic cohort from a latent-trait model calibrated to Ross et al.",
     ),
     "instrument": (
-        "readiness.instrument.cli",
+        "readiness.cli.instrument",
         "instrument",
         "Check, read and convert instruments (questionnaires as data).",
     ),
