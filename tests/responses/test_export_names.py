@@ -174,7 +174,7 @@ def test_convert_prints_the_names_it_made_and_writes_the_codebook(tmp_path, inst
     from click.testing import CliRunner
 
     from readiness.instrument.dump import instrument_to_yaml
-    from readiness.responses.cli import responses
+    from readiness.cli.responses import responses
 
     source, yaml_path = tmp_path / "ymatebion.csv", tmp_path / "enwau.yaml"
     frame.to_csv(source, index=False)

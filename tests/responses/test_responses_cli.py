@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from readiness.errors import ResponsesError
 from readiness.instrument import shipped_instrument_path
 from readiness.responses import read_responses
-from readiness.responses.cli import responses
+from readiness.cli.responses import responses
 
 
 def _broken(tmp_path):

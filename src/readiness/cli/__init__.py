@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Check, read and convert instruments (questionnaires as data).",
     ),
     "responses": (
-        "readiness.responses.cli",
+        "readiness.cli.responses",
         "responses",
         "Response files: one row per response, one column per item, stored codes.",
     ),
