@@ -1,5 +1,5 @@
-"""Commands of the web application: ``readiness serve``, ``migrate``, ``createadmin`` and
-``readiness web demo``.
+"""Commands of the web application: ``readiness serve``, ``migrate``, ``createadmin``,
+``readiness web demo`` and ``readiness web worker``.
 
 Django is imported only inside the commands, so ``readiness --help`` stays fast and the core
 commands never load it.
@@ -164,8 +164,54 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
     click.echo(f"  Training evaluation (SYNTHETIC): {address}studies/{evaluation.slug}/evaluation/")
     click.echo("")
     if then_serve:
-        click.echo("Serving; press Ctrl+C to stop.")
-        _serve(host, port, False)
+        click.echo("Serving, with the background worker beside it; press Ctrl+C to stop.")
+        worker = _start_worker()
+        try:
+            _serve(host, port, False)
+        finally:
+            _stop_worker(worker)
+
+
+def _start_worker():
+    """``readiness web worker`` as a child process, so that ``make run`` needs nothing else."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "readiness.cli", "web", "worker"])
+
+
+def _stop_worker(worker) -> None:
+    """SIGTERM: the worker finishes the job under way (at most 30 s are waited), then ends."""
+    import subprocess
+
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+@web.command("worker")
+@click.option("--once", is_flag=True, help="Run the jobs waiting now, then exit.")
+@click.option(
+    "--interval",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds between looks at the queue when it is empty.",
+)
+def web_worker(once: bool, interval: float) -> None:
+    """Run the background jobs: imports, PDF reports, dashboard results, the hourly tidy-up.
+
+    The queue is kept in the database ($DATABASE_URL or the SQLite file), so any number of
+    workers may run, on any server that reaches it; each job runs once.  Stop with Ctrl+C or
+    SIGTERM: the job under way is finished first.
+    """
+    _django()
+    from readiness.web.jobs.worker import run
+
+    click.echo(f"Background worker on {_database()}" + (" (once)" if once else ""))
+    run(once=once, interval=interval)
 
 
 @web.command("unlock")
@@ -182,8 +228,8 @@ def web_unlock(username: str) -> None:
 def web_expire_drafts() -> None:
     """Delete unsubmitted responses not saved for READINESS_DRAFT_DAYS days (default 30).
 
-    Each worker also does this on its own at most once an hour (when a survey is started or
-    someone signs in), so running it from cron is optional.
+    The background worker (readiness web worker) also does this every hour, so running it
+    from cron is optional.
     """
     _django()
     from readiness.web.surveys.expiry import expire

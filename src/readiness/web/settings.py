@@ -109,6 +109,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "readiness.web.security",
     "readiness.web.guide",
+    "django_tasks",
+    "django_tasks_db",
+    "readiness.web.jobs",
 ]
 
 # Every path, respondents' pages included (what protects them stays here).
@@ -283,6 +286,18 @@ CACHES = {
     },
 }
 
+# Background jobs (readiness.web.jobs; `readiness web worker` runs them).  Django's own Tasks
+# API (django.tasks, shipped in Django 6.0; the django-tasks backport until then, so moving to
+# Django 6 changes imports only) with the database backend (django-tasks-db): the queue is rows
+# of the database Readiness already has, SQLite or PostgreSQL, so there is no new service to
+# run; on PostgreSQL a worker claims a job with SELECT ... FOR UPDATE SKIP LOCKED, so two
+# workers never take the same one (on SQLite an exclusive transaction does the same).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Finished jobs' files (reports made in the background, uploads waiting to be imported).
+READINESS_JOB_FILES_DIR = os.environ.get("READINESS_JOB_FILES_DIR", str(DATA_DIR / "job-files"))
+# A running job whose worker has given no sign of life for this long is marked failed.
+READINESS_JOB_STALE_SECONDS = int(os.environ.get("READINESS_JOB_STALE_SECONDS", "900"))
+
 # Readiness's own settings.
 READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
 READINESS_SERVICE_NAME = os.environ.get("READINESS_SERVICE_NAME", "Readiness")
@@ -296,6 +311,9 @@ _POSTGRESQL = DATABASES["default"]["ENGINE"].endswith("postgresql")
 READINESS_MAX_SURVEY_UPLOAD_BYTES = int(
     os.environ.get("READINESS_MAX_SURVEY_UPLOAD_BYTES", str((20 if _POSTGRESQL else 50) * 2**20))
 )
+# Response files up to this size are imported while the person waits (a second or two);
+# larger ones by the background worker (readiness.web.jobs), whose page shows the progress.
+READINESS_IMPORT_INLINE_BYTES = int(os.environ.get("READINESS_IMPORT_INLINE_BYTES", str(2 * 2**20)))
 # The most an imported XLSX file may unpack to (its worksheets' XML): reading XLSX is slow, and
 # 20 MB (about 12,000 responses) is read in about 10 s.  Larger imports are made as CSV.
 READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES = int(

@@ -22,5 +22,6 @@ urlpatterns = [
     path("guide/", include("readiness.web.guide.urls")),
     path("", include("readiness.web.security.urls")),
     path("", include("readiness.web.audit.urls")),
+    path("", include("readiness.web.jobs.urls")),
     path("", include("readiness.web.surveys.urls")),
 ]

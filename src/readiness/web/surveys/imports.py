@@ -133,14 +133,18 @@ def import_file(
     actor=None,
     file_name: str | None = None,
     zip_limits: ZipLimits = DEFAULT_LIMITS,
+    progress=None,
 ) -> Imported:
     """Import a response file into the study: into ``session``, or the file's sessions.
 
     Raises :class:`ResponsesError` listing every problem (each with its row and column where
     it has them) and writes nothing when there is one.  ``file_name`` is the name shown in
     messages (an upload's own name); ``actor`` who imported (None from the command line);
-    ``zip_limits`` what an XLSX file may unpack to (the web passes :func:`xlsx_limits`).
+    ``zip_limits`` what an XLSX file may unpack to (the web passes :func:`xlsx_limits`);
+    ``progress(stage, done, total)``, if given, is told each stage (a background import's
+    page shows it; the rows count as done when they are committed, all at once).
     """
+    progress = progress or _quiet
     path = Path(path)
     name = file_name or path.name
     if path.suffix.lower() not in SUFFIXES:
@@ -162,6 +166,7 @@ def import_file(
             name,
         )
     instrument = study.instrument.instrument
+    progress("Reading and checking the file")
     try:
         responses = read_responses(path, instrument, zip_limits=zip_limits)
     except ResponsesError as err:
@@ -173,6 +178,7 @@ def import_file(
     warnings = [_renamed(p, str(path), name) for p in responses.warnings]
     if len(frame) == 0:
         raise _refuse("the file holds no responses.", "check that it is the right file.", name)
+    progress("Checking the sessions of the rows read", 0, len(frame))
     if session is not None:
         if "session" in frame.columns:
             others = sorted(set(frame["session"].dropna()) - {session.code})
@@ -190,6 +196,7 @@ def import_file(
         problems = _session_problems(study, frame, path, name)
         if problems:
             raise ResponsesError(problems, file=name)
+    progress("Writing the responses", 0, len(frame))
     try:
         with transaction.atomic():
             # read_responses validated the frame against this instrument version already.
@@ -219,7 +226,12 @@ def import_file(
         raise _refuse(
             "this file was imported into the study a moment ago.", "nothing to do.", name
         ) from None
+    progress("Imported the responses", n, n)
     return Imported(n, record, warnings)
+
+
+def _quiet(stage: str, done: int | None = None, total: int | None = None) -> None:
+    """No progress to report (an import in the request, or from the command line)."""
 
 
 def _renamed(problem: Problem, temporary: str, name: str) -> Problem:

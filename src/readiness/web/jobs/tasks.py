@@ -1,0 +1,132 @@
+"""The background tasks: each is queued by :func:`start` (or by the dashboard's cache) and run
+by ``readiness web worker``.  Their arguments are JSON (ids, not objects): a job waits in the
+database, perhaps across a restart, and is run by another process."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from importlib import import_module
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+
+from readiness.web.jobs import runner
+from readiness.web.jobs.models import Job
+from readiness.web.jobs.queue import TaskResultStatus, task
+
+log = logging.getLogger("readiness.web")
+
+EXPIRY_EVERY = timedelta(hours=1)
+
+
+def start(kind: str, *, user, study, params: dict | None = None, upload=None, name: str = ""):
+    """A new job, queued: the :class:`Job` its starter follows (``upload``, a file object, is
+    kept in the jobs' folder as ``name`` for the worker to read)."""
+    job = Job(kind=kind, started_by=user, study=study, params=params or {})
+    job.stage = "Waiting for the background worker"
+    if upload is not None:
+        job.input_file.save(name or "upload", File(upload), save=False)
+    job.save()
+    result = TASKS[kind].enqueue(str(job.pk))
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.task_id = str(result.id)
+    return job
+
+
+@task()
+def import_responses(job_id: str) -> str:
+    from readiness.web.jobs.work import import_responses as work
+
+    return runner.run(job_id, work)
+
+
+@task()
+def evaluation_pdf(job_id: str) -> str:
+    from readiness.web.jobs.work import evaluation_pdf as work
+
+    return runner.run(job_id, work)
+
+
+TASKS = {Job.Kind.IMPORT: import_responses, Job.Kind.EVALUATION_PDF: evaluation_pdf}
+
+
+# -- the dashboard's results ------------------------------------------------------------------
+
+
+def describe(function) -> dict | None:
+    """A ``functools.partial`` of a module-level function as JSON (for a task's arguments), or
+    None when it is not one (a lambda cannot be sent to another process)."""
+    import functools
+
+    if not isinstance(function, functools.partial) or function.args:
+        return None
+    target = function.func
+    if "<" in target.__qualname__:  # a lambda or a nested function
+        return None
+    kwargs = {
+        k: {"set": sorted(v)} if isinstance(v, set | frozenset) else {"value": v}
+        for k, v in function.keywords.items()
+    }
+    return {"function": f"{target.__module__}:{target.__qualname__}", "kwargs": kwargs}
+
+
+def resolve(described: dict | None):
+    """The function :func:`describe` described (None stays None)."""
+    import functools
+
+    if described is None:
+        return None
+    module, _, name = described["function"].partition(":")
+    target = import_module(module)
+    for part in name.split("."):
+        target = getattr(target, part)
+    kwargs = {
+        k: set(v["set"]) if "set" in v else v["value"] for k, v in described["kwargs"].items()
+    }
+    return functools.partial(target, **kwargs)
+
+
+@task()
+def refresh_results(study_pk: int, site_ids, key: str, compute: dict, stamp: dict | None) -> None:
+    """Bring one study's kept dashboard results up to date (:mod:`.resultscache`); the cache's
+    lock, which kept a second refresh of it from being queued, is released at the end."""
+    from readiness.web.surveys import resultscache
+
+    sites = None if site_ids is None else set(site_ids)
+    resultscache._refresh(study_pk, sites, key, resolve(compute), resolve(stamp))
+
+
+# -- the hourly tidy-up -----------------------------------------------------------------------
+
+
+@task()
+def expire_hourly() -> None:
+    """Delete abandoned drafts and ended rate-limit counters (:mod:`.expiry`), then queue
+    itself again an hour on (unless another worker's copy is queued already)."""
+    from readiness.web.surveys import expiry
+
+    try:
+        with transaction.atomic():
+            done = expiry.expire()
+        log.info("deleted %s abandoned draft(s), %s counter(s)", done.drafts, done.counters)
+    except Exception:
+        log.exception("Deleting abandoned drafts and ended rate-limit counters failed")
+        raise
+    finally:
+        schedule_expiry(timezone.now() + EXPIRY_EVERY)
+
+
+def schedule_expiry(when=None) -> bool:
+    """Queue the hourly tidy-up (at ``when``; now if None) unless one is queued already;
+    whether it was queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(
+        task_path=expire_hourly.module_path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return False
+    (expire_hourly.using(run_after=when) if when else expire_hourly).enqueue()
+    return True
