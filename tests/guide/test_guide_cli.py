@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from readiness.guide.cli import guide
+from readiness.cli.guide import guide
 from readiness.guide.load import default_folder, load_content
 from readiness.guide.model import NATIONS
 from readiness.guide.paths import enumerate_paths, open_options, replay, skip_preset

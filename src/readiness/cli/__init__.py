@@ -89,7 +89,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "The interview study: transcripts, pseudonymisation, codes, matrices, agreement, REFI-QDA.",
     ),
     "guide": (
-        "readiness.guide.cli",
+        "readiness.cli.guide",
         "guide",
         "The response guide: what to do, step by step, when staff think a patient may have "
         "been trafficked, for England, Wales, Scotland and Northern Ireland.",
