@@ -6,6 +6,7 @@ import re
 
 import lxml.html
 
+import readiness
 from readiness.analysis import AnalysisSettings, analyse
 from readiness.report import render_html
 from tests.report.report_helpers import figure, row, svg_texts, table, text
@@ -106,7 +107,7 @@ def test_title_block_banner_and_methods_say_what_was_done(demo_doc):
     )
     assert meta["Data"] == "responses.csv: 782 responses (SYNTHETIC)"
     assert meta["Fieldwork"] == "7 October 2025 to 29 January 2026"
-    assert meta["Produced"] == "2026-11-21, Readiness 0.1.0"
+    assert meta["Produced"] == f"2026-11-21, Readiness {readiness.__version__}"
     methods = text(demo_doc.xpath("//section[@aria-labelledby='methods']")[0])
     assert "95% Wilson score intervals" in methods
     assert "simple random sample" in methods

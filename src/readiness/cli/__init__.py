@@ -79,7 +79,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Logistic (odds ratios) or linear regression of one column on others, from a table FILE.",
     ),
     "evaluate": (
-        "readiness.evaluation.cli",
+        "readiness.cli.evaluation",
         "evaluate",
         "Training evaluation: pre-test, post-test and follow-up of the same staff, paired.",
     ),
