@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from readiness.interviews import Project, store
 from readiness.interviews import pseudonymise as ps
-from readiness.interviews.cli import interviews
+from readiness.cli.interviews import interviews
 from readiness.interviews.pseudonymise.names import edit_distance, lists, sounds_like
 
 KEY = ps.Key(

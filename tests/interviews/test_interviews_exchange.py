@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from readiness.interviews import Project, refi, store
-from readiness.interviews.cli import interviews
+from readiness.cli.interviews import interviews
 
 # MAXQDA writes GUIDs in upper case; its document sets are sets of sources without codes.
 U = {

@@ -202,7 +202,7 @@ def test_project_folder_with_an_unreadable_audit_log_is_a_clear_error(project):
 def test_cli_reads_sources_outside_a_qdpx_only_with_allow_external_sources(tmp_path, secret):
     from click.testing import CliRunner
 
-    from readiness.interviews.cli import interviews
+    from readiness.cli.interviews import interviews
 
     f, upload = secret
     windows = _qdpx(upload / "w.qdpx", source_path="file:///C:/Users/amy/secret.txt")

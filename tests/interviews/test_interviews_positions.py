@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readiness.interviews import positions, refi
-from readiness.interviews.cli import interviews
+from readiness.cli.interviews import interviews
 
 # An interview as NVivo users' files hold it: Windows line endings, emoji typed by the
 # transcriber or pasted from a chat, accented names, curly apostrophes.

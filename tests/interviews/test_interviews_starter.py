@@ -4,7 +4,7 @@ Williamson et al. (2020), labelled as a starting point."""
 from click.testing import CliRunner
 
 from readiness.interviews import Project, refi, store
-from readiness.interviews.cli import interviews
+from readiness.cli.interviews import interviews
 from readiness.interviews.codebook import apply_starter
 
 THEMES = [

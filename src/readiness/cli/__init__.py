@@ -84,7 +84,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Training evaluation: pre-test, post-test and follow-up of the same staff, paired.",
     ),
     "interviews": (
-        "readiness.interviews.cli",
+        "readiness.cli.interviews",
         "interviews",
         "The interview study: transcripts, pseudonymisation, codes, matrices, agreement, REFI-QDA.",
     ),
