@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.errors import ProblemsError, StatsError
-from readiness.stats.cli import reliability, split_names
+from readiness.cli.stats import reliability, split_names
 from readiness.stats.reliability import cronbach_alpha
 
 FIXTURE = Path(__file__).parents[1] / "reference" / "fixtures" / "reliability.json"

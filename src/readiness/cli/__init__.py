@@ -59,7 +59,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "the CROSS checklist, with small cells suppressed.",
     ),
     "reliability": (
-        "readiness.stats.cli",
+        "readiness.cli.stats",
         "reliability",
         "Cronbach's alpha of the scale made of the --items columns of FILE.",
     ),
