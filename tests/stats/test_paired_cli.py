@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from readiness.errors import ProblemsError
 from readiness.stats.paired import mcnemar, paired_t, wilcoxon_signed_rank
-from readiness.stats.paired_cli import paired
+from readiness.cli.paired import paired
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "fixtures" / "paired.json").read_text())
 TOL = 1e-6

@@ -69,7 +69,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "A proportion with its confidence interval, overall and by group, from a table FILE.",
     ),
     "paired": (
-        "readiness.stats.paired_cli",
+        "readiness.cli.paired",
         "paired",
         "The change from a --before to an --after column of FILE, one row per person.",
     ),
