@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.errors import ProblemsError, StatsError
-from readiness.stats.regress_cli import NEST_WARNING, regress
+from readiness.cli.regress import NEST_WARNING, regress
 
 FIXTURE = json.loads(
     (Path(__file__).parents[1] / "reference" / "fixtures" / "regress.json").read_text()

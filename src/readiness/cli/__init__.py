@@ -74,7 +74,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "The change from a --before to an --after column of FILE, one row per person.",
     ),
     "regress": (
-        "readiness.stats.regress_cli",
+        "readiness.cli.regress",
         "regress",
         "Logistic (odds ratios) or linear regression of one column on others, from a table FILE.",
     ),
