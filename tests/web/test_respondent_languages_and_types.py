@@ -197,13 +197,14 @@ def test_a_note_with_help_and_a_condition_renders_on_the_web_and_on_paper(ward):
 @settings(max_examples=60, deadline=None)
 @given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)), pad=st.booleans())
 def test_a_date_typed_in_day_month_year_is_stored_as_iso_and_shown_back_the_same(day, pad):
+    from readiness.instrument.answers import parse_date_value
     from readiness.instrument.model import Item
     from readiness.web.surveys import respondent
 
     item = Item("when", "date", "When?", "s")
     fmt = "%02d" if pad else "%d"
     posted = {"day": fmt % day.day, "month": fmt % day.month, "year": str(day.year)}
-    stored, error = respondent.parse_date_value(item, posted)
+    stored, error = parse_date_value(item, posted)
     assert error is None and stored == day.isoformat()
     shown = respondent._raw(item, {"when": stored}, None)
     assert shown == {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
@@ -238,22 +239,3 @@ def test_a_welsh_response_exports_and_imports_again_unchanged(client, ward, fmt,
     lead = study.memberships.get().user
     assert imports.import_file(study, path, actor=lead).rows == 1
     assert Response.objects.get().answers == first
-
-
-@pytest.mark.parametrize(
-    ("appearance", "select"),
-    [
-        ("dropdown", True),  # REDCap's dropdown
-        ("autocomplete", True),
-        ("minimal", True),  # XLSForm's drop-down, kept as written on import
-        ("minimal search", True),
-        ("likert", False),
-        ("", False),
-    ],
-)
-def test_the_appearances_the_tools_write_for_a_drop_down_give_a_select(appearance, select):
-    from readiness.instrument.model import Choice, Item
-    from readiness.web.surveys.respondent import is_dropdown
-
-    item = Item("grade", "single_choice", "Grade", "s", (Choice(1, "A"),), appearance=appearance)
-    assert is_dropdown(item) is select

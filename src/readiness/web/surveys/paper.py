@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from readiness.errors import ReadinessError
+from readiness.instrument.answers import choices_of, is_blank, parse_answer
 from readiness.instrument.describe import describe_condition
 from readiness.instrument.model import Instrument, Item, Section
 from readiness.web.surveys import auditing, respondent, services
@@ -142,9 +143,9 @@ def read_entry(
     for item in items:
         raw = respondent._posted(item, form)
         values[item.id] = raw
-        if respondent._blank(raw):
+        if is_blank(raw):
             continue
-        value, problem = respondent.parse_value(item, raw, today)
+        value, problem = parse_answer(item, raw, today)
         if problem:
             errors[item.id] = problem
         else:
@@ -185,9 +186,9 @@ def shown_value(item: Item, value) -> str:
     if value is None or value == "":
         return "Not answered"
     if item.type == "multiple_choice":
-        labels = {str(c.code): c.label for c in respondent.choices_of(item)}
+        labels = {str(c.code): c.label for c in choices_of(item)}
         return "; ".join(f"{labels.get(c, c)} ({c})" for c in str(value).split())
-    choices = respondent.choices_of(item)
+    choices = choices_of(item)
     if choices:
         label = next((c.label for c in choices if same(c.code, value)), None)
         return f"{label} ({value})" if label else str(value)

@@ -13,14 +13,15 @@ here, on the server:
 * after every page the answers to questions whose conditions are now false are dropped
   (:func:`drop_hidden`), so a stale answer never reaches a response.
 
-Validation is per item type, with messages in the NHS.UK style.
+Each answer is parsed and checked per item type by :mod:`readiness.instrument.answers`, with
+messages in the NHS.UK style; here the posted form becomes the plain values it takes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,38 +29,21 @@ from markupsafe import Markup
 
 from readiness.guide.feedback import Lesson, lesson
 from readiness.guide.model import Content, Guide
+from readiness.instrument.answers import (
+    DATE_PARTS,
+    RADIO_TYPES,
+    choices_of,
+    is_blank,
+    is_dropdown,
+    is_slider,
+    parse_answer,
+    plain_number,
+    required_message,
+)
 from readiness.instrument.conditions import Leaf, is_missing
 from readiness.instrument.derive import with_derived
-from readiness.instrument.model import (
-    DATE_TYPES,
-    TRUE_FALSE_CHOICES,
-    UNASKED_TYPES,
-    YES_NO_CHOICES,
-    Choice,
-    Instrument,
-    Item,
-    Section,
-)
+from readiness.instrument.model import DATE_TYPES, UNASKED_TYPES, Instrument, Item, Section
 from readiness.instrument.scoring import is_shown
-from readiness.responses.validate import parser_for
-from readiness.tabular import clean_text
-
-RADIO_TYPES = ("single_choice", "likert", "yes_no", "true_false")
-MAX_TEXT = 2000
-_WHOLE = re.compile(r"^\s*\d+\s*$")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-def choices_of(item: Item) -> tuple[Choice, ...]:
-    """The item's choices; yes/no and true/false keep their fixed codes, with the labels the
-    instrument gives them (in the respondent's language) when it gives any."""
-    if item.choices:
-        return item.choices
-    if item.type == "yes_no":
-        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
-    if item.type == "true_false":
-        return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
-    return item.choices
 
 
 def field_id(item: Item) -> str:
@@ -69,23 +53,6 @@ def field_id(item: Item) -> str:
     if item.type in ("date", "datetime"):
         return f"q-{item.id}-day"
     return f"q-{item.id}"
-
-
-def is_dropdown(item: Item) -> bool:
-    """A single choice shown as a drop-down list (XLSForm's "minimal" and "autocomplete",
-    REDCap's dropdown and autocomplete): a <select>, never with nested questions."""
-    words = set(item.appearance.split())  # XLSForm: "minimal", "minimal search", "autocomplete"
-    return item.type in RADIO_TYPES and bool(words & {"dropdown", "autocomplete", "minimal"})
-
-
-def is_slider(item: Item) -> bool:
-    """A number shown with a slider: it needs both bounds."""
-    return (
-        item.type == "number"
-        and item.appearance == "slider"
-        and item.minimum is not None
-        and item.maximum is not None
-    )
 
 
 # -- the respondent's language ------------------------------------------------------------------
@@ -456,8 +423,8 @@ def _slider_params(item: Item, raw: Any, fid: str, common: dict, question: str, 
     from markupsafe import escape
 
     step = "1" if item.integer else "any"
-    lo, hi = _fmt(item.minimum), _fmt(item.maximum)
-    start = raw if raw not in (None, "") else _fmt((item.minimum + item.maximum) / 2)
+    lo, hi = plain_number(item.minimum), plain_number(item.maximum)
+    start = raw if raw not in (None, "") else plain_number((item.minimum + item.maximum) / 2)
     slider = Markup(
         '<input type="range" class="readiness-slider" id="{fid}-range" min="{lo}" max="{hi}" '
         'step="{step}" value="{start}" data-slider-for="{fid}" aria-label="{label}" hidden>'
@@ -505,131 +472,6 @@ def _posted(item: Item, form) -> Any:
     return value.strip() if isinstance(value, str) else None
 
 
-def _blank(raw: Any) -> bool:
-    if raw is None:
-        return True
-    if isinstance(raw, list):
-        return not raw
-    if isinstance(raw, dict):
-        return not any(raw.values())
-    return raw == ""
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
-
-
-def parse_value(item: Item, raw: Any, today: date | None = None) -> tuple[Any, str | None]:
-    """(stored code, None) or (None, error message) for one posted answer that is not blank."""
-    if item.type in RADIO_TYPES:
-        for c in choices_of(item):
-            if str(c.code) == raw:
-                return c.code, None
-        return None, "Select one of the answers"
-    if item.type == "multiple_choice":
-        codes = {str(c.code): c.code for c in choices_of(item)}
-        if any(v not in codes for v in raw):
-            return None, "Select from the options given"
-        ordered = [str(c.code) for c in choices_of(item) if str(c.code) in set(raw)]
-        return " ".join(ordered), None
-    if item.type == "number":
-        lo, hi = item.minimum, item.maximum
-        kind = "a whole number" if item.integer else "a number"
-        if lo is not None and hi is not None:
-            wanted = f"Enter {kind} between {_fmt(lo)} and {_fmt(hi)}"
-        elif lo is not None:
-            wanted = f"Enter {kind} of {_fmt(lo)} or more"
-        elif hi is not None:
-            wanted = f"Enter {kind} of {_fmt(hi)} or less"
-        else:
-            wanted = f"Enter {kind}"
-        text = raw.replace(",", "")
-        value, problem = parser_for(item)(text)
-        if problem is not None:
-            return None, (item.constraint_message if _out_of_range(item, text) else "") or wanted
-        return (int(value) if float(value).is_integer() else float(value)), None
-    if item.type == "month_year":
-        month, year = raw.get("month", ""), raw.get("year", "")
-        if not month:
-            return None, "The date must include a month"
-        if not year:
-            return None, "The date must include a year"
-        if not _WHOLE.match(month) or not 1 <= int(month) <= 12:
-            return None, "Month must be a number from 1 to 12"
-        if not _WHOLE.match(year) or len(year.strip()) != 4:
-            return None, "Year must include 4 numbers"
-        today = today or date.today()
-        stored = f"{int(year):04d}-{int(month):02d}"
-        if int(year) < 1900 or stored > f"{today.year:04d}-{today.month:02d}":
-            return None, "The date must be in the past"
-        return stored, None
-    if item.type in DATE_TYPES:
-        return parse_date_value(item, raw)
-    raw = clean_text(raw).strip()  # no control character reaches the database or an export
-    if len(raw) > MAX_TEXT:
-        return None, f"Your answer must be {MAX_TEXT} characters or fewer"
-    return raw, None
-
-
-def _out_of_range(item: Item, text: str) -> bool:
-    """Whether the text is a number below the item's minimum or above its maximum."""
-    if not _NUMBER.match(text):
-        return False
-    value = float(text)
-    return (item.minimum is not None and value < item.minimum) or (
-        item.maximum is not None and value > item.maximum
-    )
-
-
-DATE_PARTS = ("day", "month", "year")
-
-
-def parse_date_value(item: Item, raw: Any) -> tuple[Any, str | None]:
-    """A posted date (day, month and year), time (HH:MM, as the browser's time input sends
-    it) or date and time (both) as its ISO text, or the NHS.UK error."""
-    if item.type == "time":
-        text = raw
-    else:
-        for part in DATE_PARTS:
-            if not raw.get(part):
-                return None, f"The date must include a {part}"
-        if not all(_WHOLE.match(raw[p]) for p in DATE_PARTS) or len(raw["year"]) != 4:
-            return None, "The date must be a real date, for example 15 3 2024"
-        text = f"{int(raw['year']):04d}-{int(raw['month']):02d}-{int(raw['day']):02d}"
-        if item.type == "datetime":
-            if not raw.get("time"):
-                return None, "The date and time must include a time"
-            if parser_for(replace(item, type="time"))(raw["time"])[1] is not None:
-                return None, "Enter a time on the 24-hour clock, for example 14:30"
-            text += "T" + raw["time"]
-    value, problem = parser_for(item)(text)
-    if problem is None:
-        return value, None
-    if item.type == "time":
-        return None, "Enter a time on the 24-hour clock, for example 14:30"
-    return None, "The date must be a real date, for example 15 3 2024"
-
-
-def required_message(item: Item) -> str:
-    if item.type == "multiple_choice":
-        return "Select at least one option"
-    if item.type in RADIO_TYPES:
-        return "Select an answer"
-    if item.type == "month_year":
-        return "Enter the month and year"
-    if item.type == "date":
-        return "Enter the date"
-    if item.type == "time":
-        return "Enter the time"
-    if item.type == "datetime":
-        return "Enter the date and time"
-    if is_dropdown(item):
-        return "Select an answer"
-    if item.type == "number":
-        return "Enter a number"
-    return "Enter your answer"
-
-
 def read_page(
     instrument: Instrument,
     section: Section,
@@ -653,9 +495,9 @@ def read_page(
     for item in items:
         raw = _posted(item, form)
         values[item.id] = raw
-        if _blank(raw):
+        if is_blank(raw):
             continue
-        value, problem = parse_value(item, raw, today)
+        value, problem = parse_answer(item, raw, today)
         if problem:
             problems[item.id] = problem
         else:

@@ -418,7 +418,7 @@ def response_detail(request, study, access, response_id):
             if item.type == "multiple_choice":
                 shown = "; ".join(item.label_for(c) or c for c in str(value).split())
             elif item.type in ("yes_no", "true_false"):
-                from readiness.web.surveys.respondent import choices_of
+                from readiness.instrument.answers import choices_of
 
                 shown = next(
                     (c.label for c in choices_of(item) if str(c.code) == str(value)), value
