@@ -282,7 +282,7 @@ def test_rao_scott_keeps_a_group_whose_members_never_answered(frame, survey_inst
     assert result.test.statistic == pytest.approx(kernel.statistic, rel=1e-12)
     assert result.test.df == pytest.approx(kernel.ndf, rel=1e-12)
     assert "Maternity" in result.test.note and "svychisq" in result.test.note
-    from readiness.analysis.cli import _test
+    from readiness.cli.analyse import _test
 
     assert _test(result.test).endswith(
         "; kept as an empty level, as R's svychisq keeps it: Maternity (nobody in it answered)"

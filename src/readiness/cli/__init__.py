@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Response files: one row per response, one column per item, stored codes.",
     ),
     "analyse": (
-        "readiness.analysis.cli",
+        "readiness.cli.analyse",
         "analyse_command",
         "Analyse a survey: response rates, every indicator overall and by group with intervals "
         "and tests, scale scores, reliability, correlations and the regression of contact.",
