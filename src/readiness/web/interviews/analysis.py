@@ -1,5 +1,6 @@
 """Search, framework matrix, theme report, agreement and downloads: the core's, on the
-project as the person may see it, plus the export gate and the resolution of disagreements.
+project as the person may see it, plus the export gate and the resolution of disagreements
+(the core's rule, :mod:`readiness.interviews.adjudicate`, with who may resolve for whom).
 
 Every download goes through the core's gate
 (:func:`~readiness.interviews.pseudonymise.check_export`): refused while anything in it (a
@@ -19,7 +20,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from readiness.interviews import outputs
+from readiness.interviews import adjudicate, outputs
 from readiness.interviews import pseudonymise as ps
 from readiness.interviews.agreement import agreement as core_agreement
 from readiness.interviews.errors import fail
@@ -299,92 +300,28 @@ def resolve(
     skip=None,
     interviewer: bool = False,
 ) -> int:
-    """Resolve one disagreement that the core lists (same coders, unit and speakers left out).
-
-    ``add``: code the passage for the coders who did not, copying the codings of those who did
-    (clipped to the turn or run of characters); ``remove``: take the passage out of the
-    codings of those who coded it (a coding that reaches beyond it is shortened, or split in
-    two).  A lead resolves for anyone; a coder only for themselves.  Returns the number of
+    """Resolve one disagreement that the core lists (same coders, unit and speakers left out),
+    by the core's rule (:mod:`readiness.interviews.adjudicate`), on the transcripts this person
+    may see.  A lead resolves for anyone; a coder only for themselves.  Returns the number of
     codings added, changed or deleted.
     """
     access.require(perm.CODE)
-    if action not in ("add", "remove"):
-        raise fail(f"unknown action {action!r}.")
     with transaction.atomic():
         locked = services._locked(project)
-        res, problems, core = agreement(
-            locked, access, coders=coders, unit=unit, skip=skip, interviewer=interviewer
-        )
-        if res is None:
-            raise fail(problems[0] if problems else "agreement cannot be computed.")
-        t = next((x for x in core.sources.values() if x.id == source), None)
-        if t is None:
-            raise fail("there is no such transcript.")
-        c = core.code(code)
-        path = core.code_path(c.id)
-        d = next(
-            (
-                x
-                for x in res.disagreements
-                if x.source == t.name and x.code == path and x.start == start and x.end == end
-            ),
-            None,
-        )
-        if d is None:
-            raise fail(
-                "this disagreement is no longer there (it may have been resolved).",
-                fix="look at the list again.",
-            )
-        me = services.coder_for(locked, access.user)
-        by_name = {u.name: u.id for u in core.users.values()}
-        targets = d.not_coded_by if action == "add" else d.coded_by
+        core = services.core_for(locked, access, memos=False)
+        plan = adjudicate.find(core, source=source, code=code, start=start, end=end,
+                               action=action, coders=coders, unit=unit, skip_speakers=skip,
+                               include_interviewer=interviewer)  # fmt: skip
+        targets = plan.coders
         if not access.has(perm.EDIT_ANY):
+            me = services.coder_for(locked, access.user)
             targets = [n for n in targets if n == me.name]
             if not targets:
                 raise PermissionDenied
+        t = core.source(source)
         before = {g: x for g, x in core.codings.items() if x.source == t.id}
-        if action == "add":
-            models = [
-                x
-                for x in before.values()
-                if x.code == c.id
-                and core.user_name(x.coder) in d.coded_by
-                and x.start < end
-                and x.end > start
-            ]
-            for name in targets:
-                for x in models:
-                    s, e = max(x.start, start), min(x.end, end)
-                    if t.text[s:e].strip():
-                        core.add_coding(t.id, s, e, c.id, by_name[name])
-        else:
-            for x in list(before.values()):
-                if (
-                    x.code != c.id
-                    or core.user_name(x.coder) not in targets
-                    or not (x.start < end and x.end > start)
-                ):
-                    continue
-                left = (x.start, start) if x.start < start else None
-                right = (end, x.end) if x.end > end else None
-                keep = [p for p in (left, right) if p and t.text[p[0] : p[1]].strip()]
-                if not keep:
-                    core.remove_coding(x.id)
-                    continue
-                core.update_coding(x.id, start=keep[0][0], end=keep[0][1])
-                if len(keep) == 2:
-                    core.add_coding(t.id, keep[1][0], keep[1][1], c.id, x.coder)
+        adjudicate.apply(core, plan, targets, user=access.user.get_username())
         n = _write_codings(locked, core, t.id, before)
-        core.log(
-            "resolve-disagreement",
-            access.user.get_username(),
-            source=t.name,
-            code=path,
-            unit=unit,
-            resolution=action,
-            coders=list(targets),
-            changed=n,
-        )
         convert.save_audit(core, locked)
     return n
 
