@@ -52,7 +52,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "and tests, scale scores, reliability, correlations and the regression of contact.",
     ),
     "report": (
-        "readiness.report.cli",
+        "readiness.cli.report",
         "report_command",
         "Write the study report: response rate, respondents, every indicator overall and by "
         "group with intervals and tests, figures, reliability, correlations, regression, and "
