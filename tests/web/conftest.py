@@ -27,8 +27,9 @@ from django.conf import settings  # noqa: E402
 # data folder from the controlling process (pytest-django may load the settings before this
 # file runs), and every test empties the results cache: in a shared folder one worker's test
 # would delete the results another's test is waiting for.
+# (On PostgreSQL the cache is a table of each worker's own test database: nothing to move.)
 _worker = os.environ.get("PYTEST_XDIST_WORKER")
-if _worker:
+if _worker and settings.CACHES["results"]["BACKEND"].endswith(".FileBasedCache"):
     settings.CACHES["results"]["LOCATION"] = os.path.join(
         os.environ["READINESS_DATA_DIR"], f"cache-{_worker}"
     )
@@ -88,11 +89,14 @@ def session_b(study):
 
 @pytest.fixture(autouse=True)
 def _fresh_results_cache():
-    """Dashboard results are kept in files by study id, and test databases reuse ids."""
+    """Dashboard results are kept in files by study id, and test databases reuse ids.  (In
+    the database, on PostgreSQL, they go with the test's rollback or flush.)"""
     from django.core.cache import caches
 
     from readiness.web.surveys import responseframe
 
+    if responseframe.in_database():
+        return
     caches["results"].clear()
     responseframe.forget_all()
 

@@ -141,10 +141,10 @@ def test_flush_also_forgets_what_was_kept_from_the_responses(study, session_a):
     )
     services.study_data(study)  # keeps the validated responses
     caches["results"].set("readiness:results:example", {"n": 1})
-    frames = list((responseframe._folder()).glob("*.pickle"))
-    assert frames
+    key = responseframe._key(study)
+    assert responseframe._get(key) is not None  # in files, or in the database (PostgreSQL)
     call_command("flush", interactive=False, verbosity=0)
-    assert not any(f.exists() for f in frames)
+    assert responseframe._get(key) is None
     assert caches["results"].get("readiness:results:example") is None
 
 

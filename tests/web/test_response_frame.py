@@ -1,18 +1,38 @@
-"""A study's clean frame is kept and extended as responses arrive, and equals a full read."""
+"""A study's clean frame is kept and extended as responses arrive, and equals a full read, kept
+in files (SQLite's default) or in the database (PostgreSQL's, shared by several app servers)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from readiness.web.surveys import responseframe, services
 from readiness.web.surveys.demo import load_demo
-from readiness.web.surveys.models import Response, new_submission_token
+from readiness.web.surveys.models import KeptFrame, KeptFramePart, Response, new_submission_token
+
+
+@pytest.fixture(params=["files", "database"])
+def store(request, db, settings, tmp_path):
+    """Where the results cache, and so the frames, are kept."""
+    if request.param == "database":
+        table = "readiness_cache_frames_test"
+        results = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+    else:
+        results = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    settings.CACHES = {**settings.CACHES, "results": results}
+    if request.param == "database":
+        call_command("createcachetable", verbosity=0)
+    assert responseframe.in_database() == (request.param == "database")
+    return request.param
 
 
 @pytest.fixture
-def demo(db):
+def demo(store):
     study, _ = load_demo()
     return study
 
@@ -76,8 +96,11 @@ def test_a_kept_frame_that_no_longer_holds_is_read_again(demo, reads, damage):
     responseframe.clean_responses(demo)
     key = responseframe._key(demo)
     entry = responseframe._get(key)
-    if damage == "file":  # a damaged file (a full disk, say) is read past, not trusted
-        responseframe._path(key).write_bytes(b"not a pickle")
+    if damage == "file":  # a damaged file or row (a full disk, say) is read past, not trusted
+        if responseframe.in_database():
+            KeptFramePart.objects.filter(frame__key=key).update(data=b"not a pickle")
+        else:
+            responseframe._path(key).write_bytes(b"not a pickle")
         entry = None
     elif damage == "count":  # a response with a smaller id committed after the frame was read
         entry["n"] -= 1
@@ -91,6 +114,23 @@ def test_a_kept_frame_that_no_longer_holds_is_read_again(demo, reads, damage):
     total = Response.objects.filter(session__site__study=demo).count()
     assert reads[-1] == total and len(again) == total
     pd.testing.assert_frame_equal(again, _full(demo))
+
+
+def test_a_frame_kept_in_the_database_in_many_parts_reads_back_whole(demo, reads, monkeypatch):
+    if not responseframe.in_database():
+        pytest.skip("parts are how the database keeps a frame")
+    monkeypatch.setattr(responseframe, "PART_BYTES", 4096)
+    first = responseframe.clean_responses(demo)
+    kept = KeptFrame.objects.get(key=responseframe._key(demo))
+    assert kept.parts > 10 and kept.n == len(first) and kept.study_id == demo.pk
+    assert KeptFramePart.objects.filter(frame=kept).count() == kept.parts
+    again = responseframe.clean_responses(demo)
+    assert reads == [len(first), 0]  # read back from its parts, no response read again
+    pd.testing.assert_frame_equal(again, first)
+    KeptFramePart.objects.filter(frame=kept, seq=kept.parts - 1).delete()  # being replaced
+    assert responseframe._get(kept.key) is None
+    responseframe.forget_all()
+    assert not KeptFrame.objects.exists() and not KeptFramePart.objects.exists()
 
 
 def test_study_data_of_some_sites_is_the_rows_of_those_sites(demo):

@@ -277,13 +277,42 @@ if SECURE:
     SECURE_HSTS_SECONDS = int(os.environ.get("READINESS_HSTS_SECONDS", "31536000"))
     CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if not h.startswith(".")]
 
+# Sessions live in the database (Django's default, named here because several app servers
+# behind one proxy must share them: docs/web.md, "Several servers").
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+def _results_cache() -> dict:
+    """The ``results`` cache (readiness.web.surveys.resultscache; the kept response frames go
+    beside it, readiness.web.surveys.responseframe).  READINESS_CACHE_URL: ``database`` (a
+    table of the database, shared by every app server: the default on PostgreSQL) or
+    ``files`` (this server's data folder: the default on SQLite, where only one machine
+    serves) or ``files:FOLDER``."""
+    pg = DATABASES["default"]["ENGINE"].endswith("postgresql")
+    url = os.environ.get("READINESS_CACHE_URL", "").strip() or ("database" if pg else "files")
+    if url == "database":
+        # Many keys (a study's sites, waves, evaluation steps): culled only past 100,000.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "readiness_cache",  # made by migrate (readiness.web.surveys.apps)
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
+        }
+    if url == "files" or url.startswith("files:"):
+        folder = url.partition(":")[2] or str(DATA_DIR / "cache")
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": folder,
+        }
+    raise ImproperlyConfigured(
+        f"READINESS_CACHE_URL is '{url}'. Fix: set it to 'database' (shared by every app "
+        "server), 'files' (this server's data folder) or 'files:FOLDER'."
+    )
+
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # The dashboard's analysis results, shared by the workers (readiness.web.surveys.resultscache).
-    "results": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
-    },
+    "results": _results_cache(),
 }
 
 # Background jobs (readiness.web.jobs; `readiness web worker` runs them).  Django's own Tasks

@@ -408,3 +408,33 @@ class ResponseImport(models.Model):
 
     def __str__(self) -> str:
         return f"Import of {self.file_name}"
+
+
+class KeptFrame(models.Model):
+    """A study's validated responses as :mod:`readiness.web.surveys.responseframe` keeps them
+    when the ``results`` cache is in the database (several app servers share it): the frame,
+    pickled, in :class:`KeptFramePart` rows, with the id, submission token and count of the
+    responses it holds.  Deleted with its study (it holds answers)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
+    last = models.BigIntegerField()
+    n = models.PositiveIntegerField()
+    token = models.CharField(max_length=64)
+    parts = models.PositiveIntegerField()
+    size = models.BigIntegerField()
+    updated = models.DateTimeField(auto_now=True)
+
+
+class KeptFramePart(models.Model):
+    """One piece of a kept frame's pickle (pieces keep every value well under PostgreSQL's
+    1 GB limit and the memory a single value needs)."""
+
+    frame = models.ForeignKey(KeptFrame, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["frame", "seq"], name="unique_kept_frame_part")
+        ]

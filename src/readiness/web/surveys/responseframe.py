@@ -3,11 +3,17 @@
 Reading and validating every response is most of the work behind a dashboard or an export of
 a large study (for 100,000 responses about 2 s of the 3), and responses never change once
 stored: they are only added.  So the clean frame of a study's responses to its current
-instrument version is kept in a file beside the ``results`` cache (``frames/`` in its folder,
-shared by every worker), with the id and submission token of its last response and the number
+instrument version is kept, with the id and submission token of its last response and the number
 of responses it holds.  The next reader validates only the responses added since and appends
-them.  The file is a plain pickle written by this module (replaced atomically): Django's file
-cache would compress it, which for 100,000 responses (40 MB) took longer than reading them.
+them.  Where it is kept follows the ``results`` cache:
+
+* a file cache (SQLite's default: one machine serves): a file beside it (``frames/`` in its
+  folder, shared by every worker of the server), a plain pickle written by this module
+  (replaced atomically; Django's file cache would compress it, which for 100,000 responses,
+  40 MB, took longer than reading them);
+* the database cache (PostgreSQL's default: several app servers share it, docs/web.md): the
+  same pickle in the database (:class:`~readiness.web.surveys.models.KeptFrame`, in parts of
+  at most :data:`PART_BYTES`), replaced in one transaction.
 
 The kept frame is used only when it is certainly still true: the same number of responses up
 to its last id, and that last response still the same one (its token, random, is compared).
@@ -30,17 +36,19 @@ from pathlib import Path
 import orjson
 import pandas as pd
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 
 from readiness.errors import ResponsesError
 from readiness.responses.validate import validate_frame
 from readiness.web.surveys import resultscache
-from readiness.web.surveys.models import Response, Study
+from readiness.web.surveys.models import KeptFrame, KeptFramePart, Response, Study
 
 log = logging.getLogger("readiness.web")
 
-ALIAS = "results"  # the cache beside whose folder the frames are kept
+ALIAS = "results"  # the cache beside which the frames are kept
+PART_BYTES = 32 * 2**20  # a kept frame's pickle is stored in the database in parts this large
 COLUMNS = (
     "id",
     "answers",
@@ -94,6 +102,11 @@ def _read(rows_query, instrument) -> tuple[pd.DataFrame, int, int | None, str | 
     return clean, len(rows), last, token
 
 
+def in_database() -> bool:
+    """Whether frames are kept in the database (the ``results`` cache is there too)."""
+    return settings.CACHES[ALIAS]["BACKEND"].endswith(".DatabaseCache")
+
+
 def _folder() -> Path:
     return Path(settings.CACHES[ALIAS]["LOCATION"]) / "frames"
 
@@ -103,19 +116,57 @@ def _path(key: str) -> Path:
 
 
 def _get(key: str):
+    if in_database():
+        entry = _get_row(key)
+    else:
+        entry = _get_file(key)
+    return entry if isinstance(entry, dict) and entry.get("key") == key else None
+
+
+def _get_file(key: str):
     path = _path(key)
     try:
         with path.open("rb") as f:
-            entry = pickle.load(f)
+            return pickle.load(f)
     except FileNotFoundError:
         return None
     except Exception:  # an unreadable or damaged file: read the responses instead
         log.warning("the kept response frame %s cannot be read", path, exc_info=True)
         return None
-    return entry if isinstance(entry, dict) and entry.get("key") == key else None
+
+
+def _get_row(key: str):
+    """The kept frame, read part by part (at most one part besides the whole in memory);
+    None if it is missing, or was replaced by another server while it was read."""
+    frame = KeptFrame.objects.filter(key=key).values_list("id", "parts", "size").first()
+    if frame is None:
+        return None
+    frame_id, parts, size = frame
+    data = bytearray()
+    for seq in range(parts):
+        part = (
+            KeptFramePart.objects.filter(frame_id=frame_id, seq=seq)
+            .values_list("data", flat=True)
+            .first()
+        )
+        if part is None:  # replaced meanwhile: its parts are gone
+            return None
+        data += part
+    try:
+        return pickle.loads(data) if len(data) == size else None
+    except Exception:  # a damaged row: read the responses instead
+        log.warning("the kept response frame %s cannot be read", key, exc_info=True)
+        return None
 
 
 def _set(key: str, value: dict) -> None:
+    if in_database():
+        _set_row(key, value)
+    else:
+        _set_file(key, value)
+
+
+def _set_file(key: str, value: dict) -> None:
     path = _path(key)
     part = None
     try:
@@ -131,9 +182,36 @@ def _set(key: str, value: dict) -> None:
                 os.unlink(part)
 
 
+def _set_row(key: str, value: dict) -> None:
+    """Replace the kept frame in one transaction: readers see the old one or the new one."""
+    data = memoryview(pickle.dumps({**value, "key": key}, protocol=pickle.HIGHEST_PROTOCOL))
+    parts = range(0, max(len(data), 1), PART_BYTES)
+    try:
+        with transaction.atomic():
+            KeptFrame.objects.filter(key=key).delete()
+            frame = KeptFrame.objects.create(
+                key=key,
+                study_id=value["study"],
+                last=value["last"],
+                n=value["n"],
+                token=value["token"],
+                parts=len(parts),
+                size=len(data),
+            )
+            for seq, start in enumerate(parts):  # one part at a time: no second copy of all
+                KeptFramePart.objects.create(
+                    frame=frame, seq=seq, data=bytes(data[start : start + PART_BYTES])
+                )
+    except DatabaseError:  # another server kept the same frame at the same moment
+        log.info("the response frame %s was kept by another server", key, exc_info=True)
+
+
 def forget_all() -> None:
     """Remove every kept frame (they are read again when next needed)."""
-    shutil.rmtree(_folder(), ignore_errors=True)
+    if in_database():
+        KeptFrame.objects.all().delete()
+    else:
+        shutil.rmtree(_folder(), ignore_errors=True)
 
 
 def _still_true(entry: dict, responses) -> bool:
@@ -167,5 +245,5 @@ def clean_responses(study: Study) -> pd.DataFrame:
     else:
         clean, n, last, token = _read(responses, instrument)
     if n:
-        _set(key, {"last": last, "n": n, "token": token, "clean": clean})
+        _set(key, {"study": study.pk, "last": last, "n": n, "token": token, "clean": clean})
     return clean
