@@ -26,13 +26,14 @@ entry, exports, imports and audit log add their permissions to ``ROLE_PERMISSION
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from readiness.web.accounts.models import Membership, Role
+from readiness.web.permissions import ADMIN, RoleAccess, may_create, member_access, object_view
+from readiness.web.permissions import signed_in as staff_view
 
 VIEW = "view"
 EDIT_STUDY = "edit_study"
@@ -68,12 +69,16 @@ ROLE_PERMISSIONS = {
     Role.COORDINATOR: frozenset({VIEW, MANAGE_SESSIONS, VIEW_COUNTS, VIEW_RESULTS, ENTER_PAPER}),
     Role.ANALYST: frozenset({VIEW, VIEW_COUNTS, VIEW_RESULTS, VIEW_RESPONSES, EXPORT}),
 }
-ADMIN = "admin"
+__all__ = ["ADMIN", "Access", "access_for", "can_create_studies", "staff_view", "study_view"]
 
 
 @dataclass(frozen=True)
-class Access:
+class Access(RoleAccess):
     """A user's access to one study: their role and, for a coordinator, their sites."""
+
+    ROLES = Role
+    ROLE_PERMISSIONS = ROLE_PERMISSIONS
+    ALL = ALL
 
     user: object
     study: object
@@ -81,20 +86,9 @@ class Access:
     site_ids: frozenset[int] | None  # None: every site
 
     @property
-    def role_label(self) -> str:
-        return "System administrator" if self.role == ADMIN else Role(self.role).label
-
-    @property
-    def permissions(self) -> frozenset[str]:
-        return ALL if self.role == ADMIN else ROLE_PERMISSIONS[Role(self.role)]
-
-    @property
     def suppressed(self) -> bool:
         """Whether results are shown with small cells suppressed (site coordinators)."""
         return self.role == Role.COORDINATOR
-
-    def has(self, permission: str) -> bool:
-        return permission in self.permissions
 
     def covers_site(self, site_id: int) -> bool:
         return self.site_ids is None or site_id in self.site_ids
@@ -106,21 +100,24 @@ class Access:
 
 def access_for(user, study) -> Access | None:
     """The user's access to the study, or None if they have no role in it."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Access(user, study, ADMIN, None)
-    membership = Membership.objects.filter(user=user, study=study).first()
-    if membership is None:
-        return None
-    sites = None
-    if membership.role == Role.COORDINATOR:
-        sites = frozenset(membership.sites.values_list("id", flat=True))
-    return Access(user, study, membership.role, sites)
+
+    def make(role: str, membership: Membership | None) -> Access:
+        sites = None
+        if role == Role.COORDINATOR:
+            sites = frozenset(membership.sites.values_list("id", flat=True))
+        return Access(user, study, role, sites)
+
+    return member_access(user, Membership.objects.filter(study=study), make)
 
 
 def can_create_studies(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.has_perm("surveys.add_study"))
+    return may_create(user, "surveys.add_study")
+
+
+def _study(slug: str):
+    # By the app registry, not an import: surveys imports this module, never the other way.
+    study = apps.get_model("surveys", "Study")
+    return get_object_or_404(study.objects.select_related("instrument"), slug=slug)
 
 
 def study_view(permission: str):
@@ -128,34 +125,4 @@ def study_view(permission: str):
 
     Anonymous users are sent to sign in; users without the permission get 403.
     """
-
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, slug, *args, **kwargs):
-            from readiness.web.surveys.models import Study
-
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            study = get_object_or_404(Study.objects.select_related("instrument"), slug=slug)
-            access = access_for(request.user, study)
-            if access is None:
-                raise PermissionDenied
-            access.require(permission)
-            return view(request, study, access, *args, **kwargs)
-
-        wrapped.permission = permission
-        return wrapped
-
-    return decorate
-
-
-def staff_view(view):
-    """A view for any signed-in user (the list of their studies)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return object_view(permission, _study, access_for)

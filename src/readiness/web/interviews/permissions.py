@@ -1,7 +1,7 @@
 """Who may do what in an interview project.  Every view goes through :func:`project_view`.
 
-The accounts app's pattern (a role per person and project, an :class:`Access` that views ask),
-with the roles of a qualitative study:
+The rules shared with the surveys (:mod:`readiness.web.permissions`: a role per person and
+project, an :class:`Access` that views ask), with the roles of a qualitative study:
 
 ======================================================  ====  =====  ============
 permission                                              lead  coder  system admin
@@ -38,13 +38,18 @@ A person may create interview projects when they are a system administrator or h
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from readiness.web.interviews.models import InterviewProject, Member, Role
+from readiness.web.permissions import (
+    ADMIN,
+    RoleAccess,
+    may_create,
+    member_access,
+    object_view,
+    signed_in,
+)
 
 VIEW = "view"
 CODE = "code"
@@ -73,36 +78,25 @@ ROLE_PERMISSIONS = {
     Role.LEAD: ALL,
     Role.CODER: frozenset({VIEW, CODE, EXPORT}),
 }
-ADMIN = "admin"
+__all__ = ["ADMIN", "Access", "access_for", "can_create_projects", "project_view", "signed_in"]
 
 
 @dataclass(frozen=True)
-class Access:
+class Access(RoleAccess):
     """A user's access to one interview project."""
+
+    ROLES = Role
+    ROLE_PERMISSIONS = ROLE_PERMISSIONS
+    ALL = ALL
 
     user: object
     project: InterviewProject
     role: str  # a Role value, or "admin"
 
     @property
-    def role_label(self) -> str:
-        return "System administrator" if self.role == ADMIN else Role(self.role).label
-
-    @property
-    def permissions(self) -> frozenset[str]:
-        return ALL if self.role == ADMIN else ROLE_PERMISSIONS[Role(self.role)]
-
-    @property
     def sees_raw(self) -> bool:
         """Whether transcripts not yet pseudonymised are visible (leads and administrators)."""
         return self.has(MANAGE_TRANSCRIPTS)
-
-    def has(self, permission: str) -> bool:
-        return permission in self.permissions
-
-    def require(self, permission: str) -> None:
-        if not self.has(permission):
-            raise PermissionDenied
 
     def may_change(self, owner_account_id: int | None) -> bool:
         """Whether this user may edit or delete a coding or memo made by ``owner_account_id``."""
@@ -112,18 +106,16 @@ class Access:
 
 
 def access_for(user, project: InterviewProject) -> Access | None:
-    if not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Access(user, project, ADMIN)
-    member = Member.objects.filter(user=user, project=project).first()
-    return None if member is None else Access(user, project, member.role)
+    members = Member.objects.filter(project=project)
+    return member_access(user, members, lambda role, _member: Access(user, project, role))
 
 
 def can_create_projects(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.has_perm("interviews.add_interviewproject")
-    )
+    return may_create(user, "interviews.add_interviewproject")
+
+
+def _project(slug: str) -> InterviewProject:
+    return get_object_or_404(InterviewProject, slug=slug)
 
 
 def project_view(permission: str):
@@ -131,32 +123,4 @@ def project_view(permission: str):
 
     Anonymous users are sent to sign in; users without the permission get 403.
     """
-
-    def decorate(view):
-        @wraps(view)
-        def wrapped(request, slug, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            project = get_object_or_404(InterviewProject, slug=slug)
-            access = access_for(request.user, project)
-            if access is None:
-                raise PermissionDenied
-            access.require(permission)
-            return view(request, project, access, *args, **kwargs)
-
-        wrapped.permission = permission
-        return wrapped
-
-    return decorate
-
-
-def signed_in(view):
-    """A view for any signed-in user (the list of their projects)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return wrapped
+    return object_view(permission, _project, access_for)
