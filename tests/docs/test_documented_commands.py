@@ -5,10 +5,15 @@ A page's ```console blocks hold lines ``$ command`` followed by the output the c
 identifiers (GUIDs) and times (``2026-11-21T05:50:09Z``) are compared as placeholders, since they
 differ from run to run.  A block preceded by ``<!-- file: PATH -->`` is the content of a file
 the page's later commands use: it is written to PATH before the commands after it run.
-Each page runs in its own empty folder, into which docs/examples/ is copied, with the virtual
-environment's ``readiness`` first on PATH; commands run in the order of the page.
 
-Run with UPDATE_DOCS=1 to rewrite the pages' outputs from a fresh run (then read the diff).
+Each console block is one test (``README.md::block-07`` is the README's seventh), so that the
+two test workers share a long page.  A block may use what earlier blocks of its page made, so a
+worker keeps one folder per page (docs/examples/ copied in, the virtual environment's
+``readiness`` first on PATH) and runs in it, once, the earlier blocks it has not run yet, in
+the order of the page; their output is checked by their own tests, not again here.
+
+Run with UPDATE_DOCS=1 (and without -n) to rewrite the pages' outputs from a fresh run (then
+read the diff).
 """
 
 from __future__ import annotations
@@ -94,42 +99,103 @@ def documented_pages() -> list[Path]:
     return [p for p in PAGES if p.exists() and parse(p.read_text(encoding="utf-8"))]
 
 
-@pytest.mark.parametrize("page", documented_pages(), ids=lambda p: p.name)
-def test_page_commands_print_what_the_page_says(page: Path, tmp_path: Path):
-    examples = ROOT / "docs" / "examples"
-    if examples.exists():
-        shutil.copytree(examples, tmp_path, dirs_exist_ok=True)
-    text = page.read_text(encoding="utf-8")
-    update = os.environ.get("UPDATE_DOCS") == "1"
-    failures = []
-    outputs = []
-    for step in parse_with_files(text):
+def blocks(text: str) -> list[list[tuple]]:
+    """The page's steps cut into its console blocks: each block's commands, after the files
+    written since the block before (files after the last console block are left out)."""
+    cut: list[list[tuple]] = []
+    pending: list[tuple] = []
+    for m in FILE_OR_CONSOLE.finditer(text):
+        pending.extend(parse_with_files(m.group(0)))
+        if m.group("lang") == "console" and not m.group("file"):
+            cut.append(pending)
+            pending = []
+    return cut
+
+
+def documented_blocks() -> list:
+    return [
+        pytest.param(page, number, id=f"{page.name}::block-{number:02d}")
+        for page in documented_pages()
+        for number in range(1, len(blocks(page.read_text(encoding="utf-8"))) + 1)
+    ]
+
+
+class PageFolder:
+    """One worker's folder for a page and how many of the page's blocks have run in it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.done = 0
+
+
+@pytest.fixture(scope="session")
+def page_folders() -> dict[Path, PageFolder]:
+    return {}
+
+
+def folder_for(page: Path, number: int, folders: dict, factory) -> Path:
+    """The worker's folder for ``page`` with blocks 1 to ``number - 1`` run in it (a fresh
+    folder if a later block already ran there, which an out-of-order worker may see)."""
+    state = folders.get(page)
+    if state is None or state.done >= number:
+        state = folders[page] = PageFolder(factory.mktemp(page.stem))
+        examples = ROOT / "docs" / "examples"
+        if examples.exists():
+            shutil.copytree(examples, state.folder, dirs_exist_ok=True)
+    earlier = blocks(page.read_text(encoding="utf-8"))[state.done : number - 1]
+    for block in earlier:
+        run_block(block, state.folder)
+    state.done = number
+    return state.folder
+
+
+def run_block(block: list[tuple], folder: Path) -> list[tuple[str, list[str], list[str]]]:
+    """Write the block's files and run its commands: (command, expected, printed) for each."""
+    results = []
+    for step in block:
         if step[0] is FILE:
-            target = tmp_path / step[1]
+            target = folder / step[1]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(step[2], encoding="utf-8")
             continue
         command, expected = step
-        actual = run(command, tmp_path)
-        outputs.append(actual)
-        if not matches(expected, actual):
-            failures.append(
-                f"$ {command}\n--- page says:\n"
-                + "\n".join(expected)
-                + "\n--- printed:\n"
-                + "\n".join(actual)
-            )
-    if update and failures:
-        page.write_text(rewrite(text, outputs), encoding="utf-8")
+        results.append((command, expected, run(command, folder)))
+    return results
+
+
+@pytest.mark.parametrize(("page", "number"), documented_blocks())
+def test_block_prints_what_the_page_says(page: Path, number: int, page_folders, tmp_path_factory):
+    folder = folder_for(page, number, page_folders, tmp_path_factory)
+    block = blocks(page.read_text(encoding="utf-8"))[number - 1]
+    results = run_block(block, folder)
+    failures = [
+        f"$ {command}\n--- page says:\n"
+        + "\n".join(expected)
+        + "\n--- printed:\n"
+        + "\n".join(actual)
+        for command, expected, actual in results
+        if not matches(expected, actual)
+    ]
+    if failures and os.environ.get("UPDATE_DOCS") == "1":
+        text = page.read_text(encoding="utf-8")
+        page.write_text(
+            rewrite(text, [actual for _, _, actual in results], only=number), encoding="utf-8"
+        )
     assert not failures, "\n\n".join(failures)
 
 
-def rewrite(text: str, outputs: list[list[str]]) -> str:
-    """The page with every command's output replaced by all that it printed ('...' elisions
-    are not kept: put them back by hand where the page should not show everything)."""
+def rewrite(text: str, outputs: list[list[str]], only: int) -> str:
+    """The page with the commands' outputs of its console block number ``only`` replaced by
+    all that they printed ('...' elisions are not kept: put them back by hand where the page
+    should not show everything)."""
     queue = iter(outputs)
+    seen = 0
 
     def block(match: re.Match) -> str:
+        nonlocal seen
+        seen += 1
+        if seen != only:
+            return match.group(0)
         lines, out = match.group(1).splitlines(), []
         for line in lines:
             if line.startswith("$ "):
@@ -158,4 +224,9 @@ def test_the_parser_and_matcher():
     assert parse_with_files(with_file) == [
         (FILE, "in/a.txt", "hello\n"),
         ("cat in/a.txt", ["hello"]),
+    ]
+    two = with_file + "```text\nnot run\n```\n```console\n$ b\n```\n<!-- file: x -->\n```\n```\n"
+    assert blocks(two) == [
+        [(FILE, "in/a.txt", "hello\n"), ("cat in/a.txt", ["hello"])],
+        [("b", [])],
     ]
