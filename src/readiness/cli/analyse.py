@@ -11,9 +11,8 @@ from pathlib import Path
 import click
 
 from readiness.analysis.survey import AnalysisSettings, analyse, result_to_json
+from readiness.cli.options import instrument_option, json_option, study_options
 from readiness.instrument import resolve_instrument
-from readiness.stats.design import LONELY_PSU
-from readiness.stats.proportions import METHODS
 
 
 def _fmt_pct(x: float | None) -> str:
@@ -50,82 +49,9 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 
 @click.command("analyse")
 @click.argument("responses", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--instrument",
-    "instrument_ref",
-    default="readiness-survey",
-    show_default=True,
-    help="Instrument YAML file, or the name of a shipped one.",
-)
-@click.option(
-    "--sessions",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="CSV of sessions (site, session, date, attended) for response rates. Default: RESPONSES-sessions.csv beside the responses, if it exists.",
-)
-@click.option(
-    "--by",
-    "group_by",
-    default="discipline",
-    show_default=True,
-    help="Item to break figures down by.",
-)
-@click.option(
-    "--cluster",
-    help="Column of cluster ids (e.g. site) for design-based estimates; several columns, one "
-    'per stage of sampling, outermost first: --cluster "site session".',
-)
-@click.option("--strata", help="Column of strata (needs --cluster or --fpc).")
-@click.option("--weights", help="Column of sampling weights (needs --cluster or --fpc).")
-@click.option(
-    "--fpc",
-    help="Finite population correction: one column per stage, as --cluster, holding the "
-    "population size each unit was sampled from (or the sampling fraction, 1 or less). "
-    "Without --cluster, respondents were sampled one by one from that population.",
-)
-@click.option(
-    "--rake",
-    "rake_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Rake the weights to the staff counts in this CSV (variable,level,count; levels as "
-    "the instrument's codes or its choice labels), as R's survey::rake.",
-)
-@click.option(
-    "--poststratify",
-    "poststratify_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Post-stratify the weights to the counts in this CSV (one column per variable and a "
-    "count column, one row per cell), as R's survey::postStratify.",
-)
-@click.option(
-    "--lonely-psu",
-    type=click.Choice(LONELY_PSU),
-    default="fail",
-    show_default=True,
-    help="A stratum (or cluster) with one unit sampled: fail, or as R's "
-    "options(survey.lonely.psu).",
-)
-@click.option(
-    "--interval",
-    type=click.Choice(METHODS),
-    default="wilson",
-    show_default=True,
-    help="Interval for proportions without a design.",
-)
-@click.option(
-    "--conf-level",
-    type=click.FloatRange(0.5, 0.999),
-    default=0.95,
-    show_default=True,
-    help="Confidence level.",
-)
-@click.option(
-    "--missing",
-    type=click.Choice(["pairwise", "listwise"]),
-    default="pairwise",
-    show_default=True,
-    help="Missing answers in reliability (psych's default is pairwise).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+@instrument_option()
+@study_options()
+@json_option("Print the whole result as JSON.")
 def analyse_command(
     responses: Path,
     instrument_ref: str,
