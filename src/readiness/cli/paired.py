@@ -23,6 +23,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from readiness.cli.options import conf_level_option, json_option
 from readiness.errors import Problem, ProblemsError, StatsError
 from readiness.stats.paired import (
     EXACT_LIMIT,
@@ -399,13 +400,7 @@ def format_report(res: dict) -> str:
 @click.option("--before", required=True, metavar="COLUMN", help="The first (pre) answers.")
 @click.option("--after", required=True, metavar="COLUMN", help="The later (post) answers.")
 @click.option("--by", metavar="COLUMN", help="Give the statistics for each group of COLUMN too.")
-@click.option(
-    "--conf-level",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-    help="Level of every interval.",
-)
+@conf_level_option("Level of every interval.")
 @click.option(
     "--zero-method",
     type=click.Choice(ZERO_METHODS),
@@ -414,7 +409,7 @@ def format_report(res: dict) -> str:
     help="Wilcoxon test: drop people with no change before ranking (wilcox), or rank them "
     "with the rest and then drop them (pratt).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 def paired(
     file: Path,
     before: str,

@@ -23,9 +23,10 @@ import click
 import numpy as np
 import pandas as pd
 
+from readiness.cli.options import conf_level_option, json_option, lonely_psu_option
 from readiness.errors import Problem, ProblemsError
 from readiness.stats.calibration import Margin, post_stratify, rake, read_margins
-from readiness.stats.design import LONELY_PSU, SurveyDesign
+from readiness.stats.design import SurveyDesign
 from readiness.stats.glm import FAMILIES, fit_regression
 
 MAX_PROBLEMS = 20
@@ -531,20 +532,9 @@ def _references(values: tuple[str, ...]) -> dict[str, str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Post-stratify the weights to the counts in this CSV (one table of cells).",
 )
-@click.option(
-    "--conf-level",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-)
-@click.option(
-    "--lonely-psu",
-    type=click.Choice(LONELY_PSU),
-    default="fail",
-    show_default=True,
-    help="A stratum with one cluster: fail, or handle it as R's options(survey.lonely.psu).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@conf_level_option()
+@lonely_psu_option()
+@json_option()
 def regress(
     file: Path,
     outcome: str,

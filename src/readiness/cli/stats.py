@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 import numpy as np
 
+from readiness.cli.options import conf_level_option, json_option
 from readiness.errors import Problem, ProblemsError, ReadinessError, ResponsesError
 from readiness.stats.reliability import AlphaResult, cronbach_alpha
 
@@ -321,13 +322,7 @@ ITEMS_HELP = (
     help="pairwise: each covariance uses everyone who answered both items (psych's default); "
     "listwise: drop respondents with any missing item first.",
 )
-@click.option(
-    "--conf-level",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-    help="Level of the Feldt interval.",
-)
+@conf_level_option("Level of the Feldt interval.")
 @click.option(
     "--blank-rows",
     type=click.Choice(["keep", "drop"]),
@@ -336,7 +331,7 @@ ITEMS_HELP = (
     help="Rows with no answer to any item: keep counts them in n, as psych::alpha does (only "
     "ase and the Feldt interval change); drop leaves them out.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@json_option("Print machine-readable JSON.")
 def reliability(
     file: Path,
     items: tuple[str, ...],
