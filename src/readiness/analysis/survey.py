@@ -56,27 +56,28 @@ from readiness.analysis.items import item_distributions
 from readiness.errors import ReadinessError, StatsError
 from readiness.instrument.model import Indicator, Instrument
 from readiness.instrument.scoring import indicator_values, scale_item_matrix, scale_scores
-from readiness.stats.calibration import CalibratedDesign, calibrated_proportion
-from readiness.stats.comparisons import (
-    chi_square_test,
-    cramers_v,
-    fisher_exact_test,
-    rao_scott_test,
-)
+from readiness.stats.calibration import CalibratedDesign
 from readiness.stats.correlation import correlation_matrix, disattenuated_r
 from readiness.stats.design import (
     LONELY_PSU,
+    DesignProportion,
     SurveyDesign,
     design_mean,
-    design_proportion,
     design_quantile,
     design_total,
 )
-from readiness.stats.proportions import METHODS, proportion_ci, wilson_interval
+from readiness.stats.proportion_by_group import (
+    GroupComparison,
+    GroupProportion,
+    group_test,
+    proportion_by_group,
+)
+from readiness.stats.proportions import METHODS, wilson_interval
 from readiness.stats.reliability import cronbach_alpha, omega_total
 from readiness.stats.result import Result, jsonable
 
 CHARACTERISTICS = ("discipline", "profession", "site")
+DESIGN_METHOD = "logit (design-based)"
 
 
 @dataclass(frozen=True)
@@ -385,132 +386,59 @@ def _masks(values: np.ndarray, codes: list) -> list[np.ndarray]:
     return out
 
 
-def _simple_estimate(count: int, n: int, settings: AnalysisSettings) -> Estimate:
-    if n == 0:
+def _estimate(found: GroupProportion, interval: str, empty: str) -> Estimate:
+    """An estimate of the kernel as the analysis reports it: percentages, ``empty`` as the
+    note of a group in which nobody answered."""
+    est = found.estimate
+    if isinstance(est, DesignProportion):
         return Estimate(
-            0, 0, None, None, None, settings.interval, note="no respondents answered in this group"
+            int(est.count),
+            int(est.n),
+            _pct(est.estimate),
+            _pct(est.lower),
+            _pct(est.upper),
+            DESIGN_METHOD,
+            se=None if est.se is None else 100 * float(est.se),
+            deff=float(est.deff_replace) if np.isfinite(est.deff_replace) else None,
         )
-    ci = proportion_ci(count, n, method=settings.interval, conf_level=settings.conf_level)
-    return Estimate(count, n, _pct(ci.proportion), _pct(ci.lower), _pct(ci.upper), ci.method)
-
-
-def _design_estimate(result) -> Estimate:
+    if est is None:
+        return Estimate(0, 0, None, None, None, interval, note=empty)
     return Estimate(
-        int(result.count),
-        int(result.n),
-        _pct(result.estimate),
-        _pct(result.lower),
-        _pct(result.upper),
-        "logit (design-based)",
-        se=None if result.se is None else 100 * float(result.se),
-        deff=float(result.deff_replace) if np.isfinite(result.deff_replace) else None,
+        est.count, est.n, _pct(est.proportion), _pct(est.lower), _pct(est.upper), est.method
     )
 
 
 def _group_test(
     values: np.ndarray, masks: list[np.ndarray], design, groups: np.ndarray
-) -> GroupTest | None:
-    table = np.array(
-        [[np.sum((values == 1) & m), np.sum((values == 0) & m)] for m in masks], dtype=float
-    )
-    table = table[table.sum(axis=1) > 0]
-    if table.shape[0] < 2 or (table.sum(axis=0) == 0).any():
+) -> GroupTest:
+    """The kernel's test across groups (:func:`readiness.stats.proportion_by_group.group_test`)
+    as the analysis reports it."""
+    return _as_group_test(group_test(values, groups, masks, design))
+
+
+def _as_group_test(test: GroupComparison) -> GroupTest:
+    if test.test == "none":
+        return GroupTest("none", None, None, float("nan"), test.n, note=f"no test: {test.reason}")
+    if test.test == "rao-scott":
+        rs = test.rao_scott
+        if rs is None:
+            return GroupTest("Rao-Scott F", None, None, float("nan"), test.n, note=test.note)
         return GroupTest(
-            "none",
-            None,
-            None,
-            float("nan"),
-            int(table.sum()),
-            note="no test: fewer than two groups with answers, or everyone gave the same answer",
+            "Rao-Scott F", rs.statistic, rs.ndf, rs.p_value, rs.n, ddf=rs.ddf, note=test.note
         )
-    if design is not None:
-        # every respondent goes in, as svychisq takes the design: a group whose members all
-        # left the question blank stays as an empty level (R keeps it), and counts in the
-        # test's degrees of freedom
-        keep = ~np.isnan(values) & ~pd.isna(groups)
-        try:
-            rs = rao_scott_test(values, groups, design)
-        except StatsError as err:
-            return GroupTest(
-                "Rao-Scott F", None, None, float("nan"), int(keep.sum()), note=str(err)
-            )
-        note = ""
-        if rs.empty_columns:
-            names = ", ".join(map(str, rs.empty_columns))
-            note = (
-                f"kept as an empty level, as R's svychisq keeps it: {names} (nobody in it answered)"
-            )
+    chi, v = test.chi_square, test.cramers_v
+    assert chi is not None
+    if test.fisher is not None:
+        fisher = test.fisher  # its method names a simulated p-value and its replicates
         return GroupTest(
-            "Rao-Scott F", rs.statistic, rs.ndf, rs.p_value, rs.n, ddf=rs.ddf, note=note
-        )
-    chi = chi_square_test(table)
-    v = cramers_v(table).value
-    if chi.min_expected < 5:
-        fisher = fisher_exact_test(table)
-        return GroupTest(
-            fisher.method,  # names a simulated p-value and its replicates
-            None,
-            None,
-            fisher.p_value,
-            fisher.n,
-            cramers_v=v,
-            note=f"smallest expected count {chi.min_expected:.1f} < 5",
+            fisher.method, None, None, fisher.p_value, fisher.n, cramers_v=v, note=test.reason
         )
     return GroupTest(
         "Pearson chi-square", chi.statistic, chi.df, chi.p_value, int(chi.n), cramers_v=v
     )
 
 
-def _indicator(
-    instrument: Instrument,
-    indicator: Indicator,
-    frame: pd.DataFrame,
-    scores: pd.DataFrame,
-    settings: AnalysisSettings,
-    design: SurveyDesign | CalibratedDesign | None,
-    groups: np.ndarray,
-    codes: list,
-    labels: list[str],
-    masks: list[np.ndarray],
-) -> IndicatorResult:
-    values = indicator_values(instrument, indicator, frame, scores)
-    answered = ~np.isnan(values)
-    # design_proportion refuses a weighted (calibrated) design on purpose: its standard error
-    # needs the residuals of the weighting, which calibrated_proportion takes
-    proportion = (
-        calibrated_proportion if isinstance(design, CalibratedDesign) else design_proportion
-    )
-    if design is not None:
-        if answered.sum() == 0:
-            overall = Estimate(
-                0, 0, None, None, None, "logit (design-based)", note="nobody answered"
-            )
-        else:
-            overall = _design_estimate(proportion(values, design, conf_level=settings.conf_level))
-        by_group = {}
-        for label, mask in zip(labels, masks, strict=True):
-            if (answered & mask).sum() == 0:
-                by_group[label] = Estimate(
-                    0,
-                    0,
-                    None,
-                    None,
-                    None,
-                    "logit (design-based)",
-                    note="no respondents answered in this group",
-                )
-            else:
-                by_group[label] = _design_estimate(
-                    proportion(values, design, domain=mask, conf_level=settings.conf_level)
-                )
-    else:
-        overall = _simple_estimate(int(np.nansum(values)), int(answered.sum()), settings)
-        by_group = {
-            label: _simple_estimate(
-                int(np.nansum(values[mask])), int((answered & mask).sum()), settings
-            )
-            for label, mask in zip(labels, masks, strict=True)
-        }
+def _published(indicator: Indicator) -> list[dict]:
     published = []
     for fig in indicator.published:
         entry = {
@@ -522,13 +450,39 @@ def _indicator(
         if fig.where is not None:
             entry["where"] = fig.where.to_data()
         published.append(entry)
+    return published
+
+
+def _indicator(
+    instrument: Instrument,
+    indicator: Indicator,
+    frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    settings: AnalysisSettings,
+    design: SurveyDesign | CalibratedDesign | None,
+    groups: np.ndarray,
+    labels: list[str],
+) -> IndicatorResult:
+    values = indicator_values(instrument, indicator, frame, scores)
+    res = proportion_by_group(
+        values,
+        groups,
+        design,
+        levels=labels,
+        method=settings.interval,
+        conf_level=settings.conf_level,
+    )
+    interval = settings.interval if design is None else DESIGN_METHOD
+    empty = "no respondents answered in this group"
+    overall_empty = empty if design is None else "nobody answered"
+    by_group = {g.group: _estimate(g, interval, empty) for g in res.groups}
     return IndicatorResult(
         indicator.id,
         indicator.label,
-        overall,
+        _estimate(res.overall, interval, overall_empty),
         by_group,
-        _group_test(values, masks, design, groups),
-        published,
+        None if res.test is None else _as_group_test(res.test),
+        _published(indicator),
     )
 
 
@@ -1079,9 +1033,7 @@ def analyse(
         group_values[mask] = label
     scores = scale_scores(instrument, frame)
     indicators = [
-        _indicator(
-            instrument, ind, frame, scores, settings, design, group_values, codes, labels, masks
-        )
+        _indicator(instrument, ind, frame, scores, settings, design, group_values, labels)
         for ind in instrument.indicators
     ]
     scales = [

@@ -22,21 +22,14 @@ import click
 import numpy as np
 import pandas as pd
 
-from readiness.errors import Problem, ProblemsError, StatsError
-from readiness.stats.comparisons import (
-    chi_square_test,
-    cramers_v,
-    fisher_exact_test,
-    rao_scott_test,
+from readiness.errors import Problem, ProblemsError
+from readiness.stats.design import LONELY_PSU, DesignProportion, SurveyDesign, fpc_problems
+from readiness.stats.proportion_by_group import (
+    GroupComparison,
+    GroupProportion,
+    proportion_by_group,
 )
-from readiness.stats.design import (
-    LONELY_PSU,
-    SurveyDesign,
-    design_proportion,
-    design_proportion_by,
-    fpc_problems,
-)
-from readiness.stats.proportions import METHODS, proportion_ci
+from readiness.stats.proportions import METHODS
 from readiness.tabular import read_table
 
 MAX_PROBLEMS = 20
@@ -280,82 +273,82 @@ def _design(frame, path, cluster, strata, weights, lonely_psu, fpc=None) -> Surv
     )
 
 
-def _row(label, est, design: bool) -> dict:
-    out = {"group": label, "count": est.count, "n": est.n}
-    if design:
+def _row(label: str, est: GroupProportion) -> dict:
+    out: dict = {"group": label, "count": est.count, "n": est.n}
+    if est.estimate is None:
+        return {**out, "count": 0, "n": 0, "note": "no answers"}
+    if isinstance(est.estimate, DesignProportion):
+        d = est.estimate
         out.update(
-            proportion=est.estimate,
-            percent=100 * est.estimate,
-            lower=est.lower,
-            upper=est.upper,
-            se=est.se,
-            deff=est.deff_replace,
-            deff_without_replacement=est.deff,
-            df=est.df,
+            proportion=d.estimate,
+            percent=100 * d.estimate,
+            lower=d.lower,
+            upper=d.upper,
+            se=d.se,
+            deff=d.deff_replace,
+            deff_without_replacement=d.deff,
+            df=d.df,
         )
     else:
+        ci = est.estimate
         out.update(
-            proportion=est.proportion,
-            percent=100 * est.proportion,
-            lower=est.lower,
-            upper=est.upper,
+            proportion=ci.proportion, percent=100 * ci.proportion, lower=ci.lower, upper=ci.upper
         )
     return out
 
 
-def _simple_test(rows: list[dict]) -> dict | None:
-    table = np.array([[r["count"], r["n"] - r["count"]] for r in rows if r["n"] > 0], float)
-    if table.shape[0] < 2 or (table.sum(0) == 0).any():
+def _test(test: GroupComparison) -> dict:
+    """The test as ``readiness proportion`` reports it."""
+    if test.test == "none":
+        return {"note": f"no test: {test.reason}"}
+    if test.test == "rao-scott":
+        rs = test.rao_scott
+        if rs is None:
+            return {"note": f"no test: {test.note}"}
         return {
-            "note": "no test: fewer than two groups with answers, or everyone gave the same answer"
+            "test": "Rao-Scott F (second-order; svychisq's default)",
+            "statistic": rs.statistic,
+            "ndf": rs.ndf,
+            "ddf": rs.ddf,
+            "p_value": rs.p_value,
+            "n": rs.n,
+            "mean_deff": rs.mean_deff,
         }
-    chi = chi_square_test(table)
+    chi = test.chi_square
+    assert chi is not None
     pearson = {"statistic": chi.statistic, "df": chi.df, "p_value": chi.p_value}
-    common = {
-        "n": int(chi.n),
-        "cramers_v": cramers_v(table).value,
-        "min_expected": chi.min_expected,
-    }
-    if chi.min_expected < 5:
-        # as `readiness analyse`: Fisher's exact test is the test; Pearson's is kept for reference
-        fisher = fisher_exact_test(table.astype(int))
-        return {
-            "test": fisher.method,  # says when the p-value was simulated, and from how many
-            "p_value": fisher.p_value,
-            "fisher_p_value": fisher.p_value,
-            **common,
-            "pearson": pearson,
-            "note": (
-                f"smallest expected count {chi.min_expected:.1f} < 5, so Fisher's exact test "
-                "is used instead of Pearson's chi-square "
-                f"(X-squared = {chi.statistic:.3f}, df = {chi.df}, p = {chi.p_value:.4g})"
-            ),
-        }
-    return {"test": "Pearson chi-square (no continuity correction)", **pearson, **common}
-
-
-def _design_test(y, groups, design, rows) -> dict | None:
-    answered = [r for r in rows if r["n"] > 0]
-    if (
-        len(answered) < 2
-        or all(r["count"] == 0 for r in answered)
-        or all(r["count"] == r["n"] for r in answered)
-    ):
-        return {
-            "note": "no test: fewer than two groups with answers, or everyone gave the same answer"
-        }
-    try:
-        rs = rao_scott_test(y, groups, design)
-    except StatsError as err:
-        return {"note": f"no test: {err}"}
+    common = {"n": int(chi.n), "cramers_v": test.cramers_v, "min_expected": chi.min_expected}
+    if test.fisher is None:
+        return {"test": "Pearson chi-square (no continuity correction)", **pearson, **common}
+    # as `readiness analyse`: Fisher's exact test is the test; Pearson's is kept for reference
     return {
-        "test": "Rao-Scott F (second-order; svychisq's default)",
-        "statistic": rs.statistic,
-        "ndf": rs.ndf,
-        "ddf": rs.ddf,
-        "p_value": rs.p_value,
-        "n": rs.n,
-        "mean_deff": rs.mean_deff,
+        "test": test.fisher.method,  # says when the p-value was simulated, and from how many
+        "p_value": test.fisher.p_value,
+        "fisher_p_value": test.fisher.p_value,
+        **common,
+        "pearson": pearson,
+        "note": (
+            f"{test.reason}, so Fisher's exact test is used instead of Pearson's chi-square "
+            f"(X-squared = {chi.statistic:.3f}, df = {chi.df}, p = {chi.p_value:.4g})"
+        ),
+    }
+
+
+def _design_json(design: SurveyDesign, cluster, strata, weights, fpc) -> dict:
+    return {
+        "cluster": cluster,
+        "stages": (cluster or "").split(),
+        "strata": strata,
+        "weights": weights,
+        "fpc": (fpc or "").split() or None,
+        "clusters": design.n_clusters,
+        "units_per_stage": list(design.units_per_stage),
+        "strata_count": design.n_strata,
+        "df": design.degf,
+        "lonely_psu": design.lonely_psu,
+        "weighted": design.weighted,
+        "weights_from_fpc": design.weights_from_fpc,
+        "variance_stages": design.variance_stages,
     }
 
 
@@ -404,61 +397,26 @@ def compute(
         "missing_answers": int((~answered).sum()),
         "missing_group": int(sum(g is None for g in groups)) if groups is not None else 0,
     }
+    res = proportion_by_group(
+        y, groups, design, levels=[str(lb) for lb in labels], method=interval, conf_level=conf_level
+    )
     if design is None:
         out["method"] = interval
         out["method_label"] = f"{_INTERVAL_NAMES[interval]} interval"
         out["design"] = None
-        n, count = int(answered.sum()), int(np.nansum(y))
-        out["overall"] = _row("All", proportion_ci(count, n, interval, conf_level), False)
-        rows = []
-        for label in labels:
-            mask = answered & (groups == str(label))
-            gn, gc = int(mask.sum()), int(y[mask].sum())
-            if gn == 0:
-                rows.append({"group": str(label), "count": 0, "n": 0, "note": "no answers"})
-            else:
-                rows.append(_row(str(label), proportion_ci(gc, gn, interval, conf_level), False))
-        out["groups"] = rows
-        out["test"] = _simple_test(rows) if by else None
-        return out
-
-    out["method"] = "logit"
-    out["method_label"] = (
-        "design-based logit interval (svyciprop), linearised SE, design effect vs simple random "
-        "sampling with replacement"
-    )
-    out["design"] = {
-        "cluster": cluster,
-        "stages": (cluster or "").split(),
-        "strata": strata,
-        "weights": weights,
-        "fpc": (fpc or "").split() or None,
-        "clusters": design.n_clusters,
-        "units_per_stage": list(design.units_per_stage),
-        "strata_count": design.n_strata,
-        "df": design.degf,
-        "lonely_psu": design.lonely_psu,
-        "weighted": design.weighted,
-        "weights_from_fpc": design.weights_from_fpc,
-        "variance_stages": design.variance_stages,
-    }
-    out["overall"] = _row("All", design_proportion(y, design, conf_level=conf_level), True)
-    rows = []
-    if by:
-        has_answers = {str(lb) for lb in labels if (answered & (groups == str(lb))).any()}
-        usable = np.array([g if g in has_answers else None for g in groups], dtype=object)
-        by_group = design_proportion_by(y, usable, design, conf_level) if has_answers else None
-        for label in labels:
-            key = str(label)
-            if key in has_answers:
-                rows.append(_row(key, by_group[key], True))
-            else:
-                rows.append({"group": key, "count": 0, "n": 0, "note": "no answers"})
-        out["test"] = _design_test(y, groups, design, rows)
     else:
-        out["test"] = None
-    out["groups"] = rows
-    return out
+        out["method"] = "logit"
+        out["method_label"] = (
+            "design-based logit interval (svyciprop), linearised SE, design effect vs simple "
+            "random sampling with replacement"
+        )
+        out["design"] = _design_json(design, cluster, strata, weights, fpc)
+    out["overall"] = _row("All", res.overall)
+    rows = [_row(str(g.group), g) for g in res.groups]
+    test = _test(res.test) if by and res.test is not None else None
+    # the keys in the order the JSON has always had them
+    parts = {"groups": rows, "test": test} if design is None else {"test": test, "groups": rows}
+    return {**out, **parts}
 
 
 def _fmt(value, digits: int = 1) -> str:
