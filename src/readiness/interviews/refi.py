@@ -230,60 +230,103 @@ def _codes_xml(project: Project, parent, ns: str, note_refs: dict[str, list[str]
 
 def project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
     """The ``project.qde`` element and the source files (zip path -> text) it refers to."""
-    root = etree.Element(_q("Project"), nsmap={None: NS})
-    root.set("name", _x(project.name))
-    root.set("origin", f"Readiness {__version__}")
-    _set(root, "creationDateTime", _dt(project.created))
-    if project.creator in project.users:
-        root.set("creatingUserGUID", project.creator)
-    # memos by target
-    refs: dict[tuple[str, str | None], list[str]] = {}
-    for m in project.memos.values():
-        refs.setdefault((m.target, m.target_id), []).append(m.id)
-    code_refs = {tid: ids for (kind, tid), ids in refs.items() if kind == "code"}
-    if project.users:
-        users = etree.SubElement(root, _q("Users"))
-        for u in project.users.values():
-            el = etree.SubElement(users, _q("User"))
-            el.set("guid", u.id)
-            el.set("name", _x(u.name))
-    if project.codes:
-        book = etree.SubElement(root, _q("CodeBook"))
-        _codes_xml(project, book, NS, code_refs)
-    if project.variables:
-        vs = etree.SubElement(root, _q("Variables"))
-        for v in project.variables.values():
+    return _ProjectXml(project).build()
+
+
+class _ProjectXml:
+    """Writes a project as QDA-XML, one method per part, in the order the schema wants them."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.root = etree.Element(_q("Project"), nsmap={None: NS})
+        self.files: dict[str, str] = {}
+        # memos by what they are attached to
+        self.refs: dict[tuple[str, str | None], list[str]] = {}
+        for m in project.memos.values():
+            self.refs.setdefault((m.target, m.target_id), []).append(m.id)
+        self.by_var_name = {v.name: v for v in project.variables.values()}
+
+    def build(self) -> tuple[etree._Element, dict[str, str]]:
+        project, root = self.project, self.root
+        root.set("name", _x(project.name))
+        root.set("origin", f"Readiness {__version__}")
+        _set(root, "creationDateTime", _dt(project.created))
+        if project.creator in project.users:
+            root.set("creatingUserGUID", project.creator)
+        self.users()
+        if project.codes:
+            code_refs = {tid: ids for (kind, tid), ids in self.refs.items() if kind == "code"}
+            _codes_xml(project, etree.SubElement(root, _q("CodeBook")), NS, code_refs)
+        self.variables()
+        self.cases()
+        self.sources()
+        self.notes()
+        self.sets()
+        if project.description:
+            etree.SubElement(root, _q("Description")).text = _x(project.description)
+        self.note_refs(root, "project", None)
+        return root, self.files
+
+    def note_refs(self, el, target: str, target_id: str | None) -> None:
+        for nid in self.refs.get((target, target_id), []):
+            etree.SubElement(el, _q("NoteRef")).set("targetGUID", nid)
+
+    def member_refs(self, el, tag: str, ids) -> None:
+        for gid in ids:
+            etree.SubElement(el, _q(tag)).set("targetGUID", gid)
+
+    def variable_values(self, el, attributes: dict) -> None:
+        for name, value in attributes.items():
+            if name in self.by_var_name and value is not None:
+                _variable_value(el, self.by_var_name[name], value)
+
+    def element(self, parent, tag: str, guid: str, name: str, description: str = ""):
+        """A child with a GUID, a name and (if there is one) a description."""
+        el = etree.SubElement(parent, _q(tag))
+        el.set("guid", guid)
+        el.set("name", _x(name))
+        if description:
+            etree.SubElement(el, _q("Description")).text = _x(description)
+        return el
+
+    def users(self) -> None:
+        if self.project.users:
+            users = etree.SubElement(self.root, _q("Users"))
+            for u in self.project.users.values():
+                self.element(users, "User", u.id, u.name)
+
+    def variables(self) -> None:
+        if not self.project.variables:
+            return
+        vs = etree.SubElement(self.root, _q("Variables"))
+        for v in self.project.variables.values():
             el = etree.SubElement(vs, _q("Variable"))
             el.set("guid", v.id)
             el.set("name", _x(v.name))
             el.set("typeOfVariable", v.type)
             if v.description:
                 etree.SubElement(el, _q("Description")).text = _x(v.description)
-    by_var_name = {v.name: v for v in project.variables.values()}
-    if project.participants:
-        cases = etree.SubElement(root, _q("Cases"))
+
+    def cases(self) -> None:
+        project = self.project
+        if not project.participants:
+            return
+        cases = etree.SubElement(self.root, _q("Cases"))
         for p in project.participants.values():
-            el = etree.SubElement(cases, _q("Case"))
-            el.set("guid", p.id)
-            el.set("name", _x(p.name))
-            if p.description:
-                etree.SubElement(el, _q("Description")).text = _x(p.description)
-            for cid in p.code_refs:
-                if cid in project.codes:
-                    etree.SubElement(el, _q("CodeRef")).set("targetGUID", cid)
-            for name, value in p.attributes.items():
-                if name in by_var_name and value is not None:
-                    _variable_value(el, by_var_name[name], value)
-            for sid in p.sources:
-                etree.SubElement(el, _q("SourceRef")).set("targetGUID", sid)
-            for sel in p.selection_refs:
-                etree.SubElement(el, _q("SelectionRef")).set("targetGUID", sel)
-    files: dict[str, str] = {}
-    if project.sources:
-        sources = etree.SubElement(root, _q("Sources"))
-        codings_by_source: dict[str, dict[str, list[Coding]]] = {}
+            el = self.element(cases, "Case", p.id, p.name, p.description)
+            self.member_refs(el, "CodeRef", [cid for cid in p.code_refs if cid in project.codes])
+            self.variable_values(el, p.attributes)
+            self.member_refs(el, "SourceRef", p.sources)
+            self.member_refs(el, "SelectionRef", p.selection_refs)
+
+    def sources(self) -> None:
+        project = self.project
+        if not project.sources:
+            return
+        sources = etree.SubElement(self.root, _q("Sources"))
+        codings: dict[str, dict[str, list[Coding]]] = {}
         for c in project.codings.values():
-            codings_by_source.setdefault(c.source, {}).setdefault(c.selection or c.id, []).append(c)
+            codings.setdefault(c.source, {}).setdefault(c.selection or c.id, []).append(c)
         selection_memos: dict[str, list[Memo]] = {}
         for m in project.memos.values():
             if m.target == "selection":
@@ -294,64 +337,66 @@ def project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
             el.set("name", _x(t.name))
             fname = f"{t.id}.txt"
             el.set("plainTextPath", f"internal://{fname}")
-            files[f"sources/{fname}"] = t.text
+            self.files[f"sources/{fname}"] = t.text
             if t.creator in project.users:
                 el.set("creatingUser", t.creator)
             _set(el, "creationDateTime", _dt(t.created))
             if t.description:
                 etree.SubElement(el, _q("Description")).text = _x(t.description)
-            groups = codings_by_source.get(t.id, {})
-            sel_ids = list(groups)
-            # selections that carry only memos
-            for sel, ms in selection_memos.items():
-                if ms[0].source == t.id and sel not in groups:
-                    sel_ids.append(sel)
-            spans = {}
-            for sel in sel_ids:
-                cs = groups.get(sel, [])
-                if cs:
-                    spans[sel] = (cs[0].start, cs[0].end)
-                else:
-                    m0 = selection_memos[sel][0]
-                    spans[sel] = (m0.start, m0.end)
-            for sel in sorted(sel_ids, key=lambda s: spans[s]):
-                cs = groups.get(sel, [])
-                start, end = spans[sel]
-                # codings of one selection must share its span; split any that do not
-                parts: dict[tuple[int, int], list[Coding]] = {}
-                for c in cs:
-                    parts.setdefault((c.start, c.end), []).append(c)
-                if not parts:
-                    parts = {(start, end): []}
-                for k, ((s, e), members) in enumerate(parts.items()):
-                    sel_el = etree.SubElement(el, _q("PlainTextSelection"))
-                    sel_el.set("guid", sel if k == 0 else new_guid())
-                    sel_el.set("name", _x(t.text[s:e][:100]))
-                    sel_el.set("startPosition", str(s))
-                    sel_el.set("endPosition", str(e))
-                    if members and members[0].coder in project.users:
-                        sel_el.set("creatingUser", members[0].coder)
-                    if members:
-                        _set(sel_el, "creationDateTime", _dt(members[0].created))
-                    for c in members:
-                        cod = etree.SubElement(sel_el, _q("Coding"))
-                        cod.set("guid", c.id)
-                        if c.coder in project.users:
-                            cod.set("creatingUser", c.coder)
-                        _set(cod, "creationDateTime", _dt(c.created))
-                        etree.SubElement(cod, _q("CodeRef")).set("targetGUID", c.code)
-                        for nid in refs.get(("coding", c.id), []):
-                            etree.SubElement(cod, _q("NoteRef")).set("targetGUID", nid)
-                    if k == 0:
-                        for m in selection_memos.get(sel, []):
-                            etree.SubElement(sel_el, _q("NoteRef")).set("targetGUID", m.id)
-            for nid in refs.get(("source", t.id), []):
-                etree.SubElement(el, _q("NoteRef")).set("targetGUID", nid)
-            for name, value in t.attributes.items():
-                if name in by_var_name and value is not None:
-                    _variable_value(el, by_var_name[name], value)
-    if project.memos:
-        notes = etree.SubElement(root, _q("Notes"))
+            self.selections(el, t, codings.get(t.id, {}), selection_memos)
+            self.note_refs(el, "source", t.id)
+            self.variable_values(el, t.attributes)
+
+    def selections(
+        self, el, t: Transcript, groups: dict[str, list[Coding]], memos: dict[str, list[Memo]]
+    ) -> None:
+        """The source's selections, in text order: those with codings, then memos alone."""
+        sel_ids = list(groups)
+        sel_ids += [sel for sel, ms in memos.items() if ms[0].source == t.id and sel not in groups]
+        spans = {}
+        for sel in sel_ids:
+            cs = groups.get(sel, [])
+            spans[sel] = (
+                (cs[0].start, cs[0].end) if cs else (memos[sel][0].start, memos[sel][0].end)
+            )
+        for sel in sorted(sel_ids, key=lambda s: spans[s]):
+            # codings of one selection must share its span; split any that do not
+            parts: dict[tuple[int, int], list[Coding]] = {}
+            for c in groups.get(sel, []):
+                parts.setdefault((c.start, c.end), []).append(c)
+            if not parts:
+                parts = {spans[sel]: []}
+            for k, ((s, e), members) in enumerate(parts.items()):
+                sel_el = self.selection(el, t, sel if k == 0 else new_guid(), s, e, members)
+                if k == 0:
+                    self.member_refs(sel_el, "NoteRef", [m.id for m in memos.get(sel, [])])
+
+    def selection(self, el, t: Transcript, guid: str, s: int, e: int, members: list[Coding]):
+        project = self.project
+        sel_el = etree.SubElement(el, _q("PlainTextSelection"))
+        sel_el.set("guid", guid)
+        sel_el.set("name", _x(t.text[s:e][:100]))
+        sel_el.set("startPosition", str(s))
+        sel_el.set("endPosition", str(e))
+        if members and members[0].coder in project.users:
+            sel_el.set("creatingUser", members[0].coder)
+        if members:
+            _set(sel_el, "creationDateTime", _dt(members[0].created))
+        for c in members:
+            cod = etree.SubElement(sel_el, _q("Coding"))
+            cod.set("guid", c.id)
+            if c.coder in project.users:
+                cod.set("creatingUser", c.coder)
+            _set(cod, "creationDateTime", _dt(c.created))
+            etree.SubElement(cod, _q("CodeRef")).set("targetGUID", c.code)
+            self.note_refs(cod, "coding", c.id)
+        return sel_el
+
+    def notes(self) -> None:
+        project = self.project
+        if not project.memos:
+            return
+        notes = etree.SubElement(self.root, _q("Notes"))
         for m in project.memos.values():
             el = etree.SubElement(notes, _q("Note"))
             el.set("guid", m.id)
@@ -360,37 +405,22 @@ def project_xml(project: Project) -> tuple[etree._Element, dict[str, str]]:
                 el.set("creatingUser", m.author)
             _set(el, "creationDateTime", _dt(m.created))
             etree.SubElement(el, _q("PlainTextContent")).text = _x(m.text)
-    if project.themes:
-        sets = etree.SubElement(root, _q("Sets"))
+
+    def sets(self) -> None:
+        """Themes, then document sets, all as QDA-XML sets."""
+        project = self.project
+        if not (project.themes or project.sets):
+            return
+        sets = etree.SubElement(self.root, _q("Sets"))
         for th in project.themes.values():
-            el = etree.SubElement(sets, _q("Set"))
-            el.set("guid", th.id)
-            el.set("name", _x(th.name))
-            if th.description:
-                etree.SubElement(el, _q("Description")).text = _x(th.description)
-            for cid in th.codes:
-                etree.SubElement(el, _q("MemberCode")).set("targetGUID", cid)
-            for sid in th.sources:
-                etree.SubElement(el, _q("MemberSource")).set("targetGUID", sid)
-            for mid in th.memos:
-                etree.SubElement(el, _q("MemberNote")).set("targetGUID", mid)
-    if project.sets:
-        sets = sets if project.themes else etree.SubElement(root, _q("Sets"))
+            el = self.element(sets, "Set", th.id, th.name, th.description)
+            self.member_refs(el, "MemberCode", th.codes)
+            self.member_refs(el, "MemberSource", th.sources)
+            self.member_refs(el, "MemberNote", th.memos)
         for ds in project.sets.values():
-            el = etree.SubElement(sets, _q("Set"))
-            el.set("guid", ds.id)
-            el.set("name", _x(ds.name))
-            if ds.description:
-                etree.SubElement(el, _q("Description")).text = _x(ds.description)
-            for sid in ds.sources:
-                etree.SubElement(el, _q("MemberSource")).set("targetGUID", sid)
-            for mid in ds.memos:
-                etree.SubElement(el, _q("MemberNote")).set("targetGUID", mid)
-    if project.description:
-        etree.SubElement(root, _q("Description")).text = _x(project.description)
-    for nid in refs.get(("project", None), []):
-        etree.SubElement(root, _q("NoteRef")).set("targetGUID", nid)
-    return root, files
+            el = self.element(sets, "Set", ds.id, ds.name, ds.description)
+            self.member_refs(el, "MemberSource", ds.sources)
+            self.member_refs(el, "MemberNote", ds.memos)
 
 
 def write_qdpx(
@@ -741,222 +771,21 @@ def _build(root, z, path, file, report, counting, encoding, name, external) -> P
         created=_dt(root.get("creationDateTime")) or None,
         description=_text(root, "Description"),
     )
-    warn = report.warnings
-    # users
-    for u in _children(_child(root, "Users") if _child(root, "Users") is not None else [], "User"):
-        gid = _guid(u)
-        if gid:
-            project.users[gid] = User(gid, u.get("name") or u.get("id") or f"user {gid[:8]}")
-    creator = _guid(root, "creatingUserGUID")
-    project.creator = creator if creator in project.users else None
-
-    def user_ref(el, attr):
-        g = _guid(el, attr)
-        if g and g not in project.users:
-            project.users[g] = User(g, f"user {g[:8]}")
-        return g
-
-    # notes first: they are referenced from everywhere
-    notes: dict[str, dict] = {}
-    notes_el = _child(root, "Notes")
-    for n in _children(notes_el, "Note") if notes_el is not None else []:
-        gid = _guid(n)
-        if not gid:
-            continue
-        text = _text(n, "PlainTextContent")
-        if not text and n.get("plainTextPath"):
-            text, why = _read_source_text(z, n.get("plainTextPath"), external, file, encoding)
-            if text is None:
-                warn.append(f"the text of note {n.get('name') or gid!r} left out: {why}")
-                text = ""
-        text, _ = normalise(text)
-        notes[gid] = {
-            "id": gid,
-            "text": text,
-            "title": n.get("name") or "",
-            "author": user_ref(n, "creatingUser"),
-            "created": _dt(n.get("creationDateTime")) or "",
-        }
-    used_notes: set[str] = set()
-
-    def memo(note_ref, target, target_id=None, **span):
-        gid = _guid(note_ref, "targetGUID")
-        if gid not in notes:
-            warn.append(f"a NoteRef points at a note that is not in the file ({gid}).")
-            return
-        if gid in used_notes:
-            warn.append(
-                f"note {notes[gid]['title'] or gid} is attached to more than one thing; "
-                "kept on the first."
-            )
-            return
-        used_notes.add(gid)
-        project.memos[gid] = Memo(target=target, target_id=target_id, **notes[gid], **span)
-
-    # codes
-    book = _child(root, "CodeBook")
-    code_notes = []
-
-    def read_codes(parent_el, parent_id):
-        for c in _children(parent_el, "Code"):
-            gid = _guid(c)
-            if not gid:
-                warn.append(f"code {c.get('name')!r} has no valid GUID and was left out.")
-                continue
-            fields = parse_code_description(_text(c, "Description"))
-            color = _color(c.get("color"))
-            project.codes[gid] = Code(
-                gid,
-                (c.get("name") or "(unnamed)").replace("/", "∕"),
-                parent_id,
-                color=color,
-                codable=(c.get("isCodable", "true").strip().lower() != "false"),
-                **fields,
-            )
-            code_notes.extend((nr, gid) for nr in _children(c, "NoteRef"))
-            read_codes(c, gid)
-
-    if book is not None and _child(book, "Codes") is not None:
-        read_codes(_child(book, "Codes"), None)
-    for nr, gid in code_notes:
-        memo(nr, "code", gid)
-    # variables
-    variables: dict[str, Variable] = {}
-    vs = _child(root, "Variables")
-    for v in _children(vs, "Variable") if vs is not None else []:
-        gid = _guid(v)
-        if gid:
-            t = v.get("typeOfVariable") or "Text"
-            variables[gid] = Variable(gid, v.get("name") or gid, t, _text(v, "Description"))
-            project.variables[gid] = variables[gid]
-
-    def values(el) -> dict:
-        out = {}
-        for vv in _children(el, "VariableValue"):
-            ref = _child(vv, "VariableRef")
-            gid = _guid(ref, "targetGUID") if ref is not None else None
-            if gid not in variables:
-                warn.append("a variable value refers to an unknown variable and was left out.")
-                continue
-            kind, value = _value(vv)
-            if kind is None:
-                continue
-            var = variables[gid]
-            if kind != var.type:
-                warn.append(
-                    f"variable {var.name!r} is declared {var.type} but has a {kind} value; kept "
-                    "as given."
-                )
-            out[var.name] = value
-        return out
-
-    # sources
-    sources_el = _child(root, "Sources")
-    skipped_sources = {}
-    selection_source: dict[str, str] = {}
-    if sources_el is not None:
-        for s in sources_el:
-            kind = _local(s.tag)
-            gid = _guid(s)
-            sname = s.get("name") or gid or "(unnamed)"
-            if kind != "TextSource":
-                skipped_sources[gid] = sname
-                warn.append(f"{kind} {sname!r} left out: only text sources are imported.")
-                continue
-            if not gid:
-                warn.append(f"text source {sname!r} has no valid GUID and was left out.")
-                continue
-            raw = None
-            if _child(s, "PlainTextContent") is not None:
-                raw = _text(s, "PlainTextContent")
-            else:
-                ref = s.get("plainTextPath")
-                raw, why = (
-                    _read_source_text(z, ref, external, file, encoding)
-                    if ref
-                    else (None, f"it has no plain text ({s.get('richTextPath') or 'none'}).")
-                )
-            if raw is None:
-                skipped_sources[gid] = sname
-                warn.append(f"text source {sname!r} left out: {why}")
-                continue
-            text, offsets = normalise(raw)
-            selections = _children(s, "PlainTextSelection")
-            choice, table = choose(
-                raw,
-                _spans(selections),
-                units=counting[0],
-                line_endings=counting[1],
-                origin=report.origin,
-            )
-            report.conventions[sname] = choice.convention
-            report.positions[sname] = choice
-            if (w := _positions_warning(sname, choice)) is not None:
-                warn.append(w)
-            base_name = sname
-            k = 2
-            while project.find_source(sname) is not None:
-                sname = f"{base_name} ({k})"
-                k += 1
-            project.sources[gid] = Transcript(
-                gid,
-                sname,
-                text,
-                format="qdpx",
-                origin=path.name,
-                created=_dt(s.get("creationDateTime")) or "",
-                creator=user_ref(s, "creatingUser"),
-                description=_text(s, "Description"),
-                attributes=values(s),
-            )
-            for sel in selections:
-                _selection(project, sel, gid, raw, text, table, offsets, memo, user_ref, warn)
-                sg = _guid(sel)
-                if sg:
-                    selection_source[sg] = gid
-            for nr in _children(s, "NoteRef"):
-                memo(nr, "source", gid)
-    # cases
-    cases = _child(root, "Cases")
-    for c in _children(cases, "Case") if cases is not None else []:
-        gid = _guid(c)
-        if not gid:
-            continue
-        srcs = []
-        for ref in _children(c, "SourceRef"):
-            sg = _guid(ref, "targetGUID")
-            if sg in project.sources:
-                srcs.append(sg)
-            elif sg not in skipped_sources:
-                warn.append(f"case {c.get('name')!r} refers to an unknown source; link left out.")
-        code_refs = tuple(g for g in (_guid(r, "targetGUID") for r in _children(c, "CodeRef")) if g)
-        sel_refs = tuple(
-            g for g in (_guid(r, "targetGUID") for r in _children(c, "SelectionRef")) if g
-        )
-        pname = c.get("name") or f"case {gid[:8]}"
-        project.participants[gid] = Participant(
-            gid,
-            pname,
-            _text(c, "Description"),
-            values(c),
-            tuple(srcs),
-            code_refs,
-            sel_refs,
-        )
-    _read_sets(root, project, notes)
-    # project notes, then any note referred to by nothing
-    for nr in _children(root, "NoteRef"):
-        memo(nr, "project")
-    for gid in notes:
-        if gid not in used_notes:
-            used_notes.add(gid)
-            project.memos[gid] = Memo(target="project", **notes[gid])
-    order = {gid: k for k, gid in enumerate(notes)}
-    project.memos = dict(sorted(project.memos.items(), key=lambda kv: order.get(kv[0], 0)))
+    reader = _ProjectReader(root, z, path, file, report, counting, encoding, external, project)
+    reader.users()
+    reader.notes()  # first: they are referred to from everywhere
+    reader.codes()
+    reader.variables()
+    reader.sources()
+    reader.cases()
+    _read_sets(root, project, reader.notes_by_id)
+    reader.project_notes()
     for what in ("Links", "Graphs"):
         el = _child(root, what)
         if el is not None and len(el):
-            warn.append(f"{len(el)} {what.lower()[:-1]}(s) left out: Readiness does not keep them.")
+            reader.warn.append(
+                f"{len(el)} {what.lower()[:-1]}(s) left out: Readiness does not keep them."
+            )
     report.counts = {
         "users": len(project.users),
         "codes": len(project.codes),
@@ -969,6 +798,248 @@ def _build(root, z, path, file, report, counting, encoding, name, external) -> P
     if project.sets:
         report.counts["document sets"] = len(project.sets)
     return project
+
+
+class _ProjectReader:
+    """Reads the parts of a QDA-XML project into ``project``, one method per part; what is
+    left out is a warning in the report."""
+
+    def __init__(self, root, z, path, file, report, counting, encoding, external, project):
+        self.root, self.z, self.path, self.file = root, z, path, file
+        self.report, self.counting, self.encoding, self.external = (
+            report,
+            counting,
+            encoding,
+            external,
+        )
+        self.project = project
+        self.warn: list[str] = report.warnings
+        self.notes_by_id: dict[str, dict] = {}
+        self.used_notes: set[str] = set()
+        self.variables_by_id: dict[str, Variable] = {}
+        self.skipped_sources: dict[str | None, str] = {}
+
+    def users(self) -> None:
+        project, root = self.project, self.root
+        users = _child(root, "Users")
+        for u in _children(users if users is not None else [], "User"):
+            gid = _guid(u)
+            if gid:
+                project.users[gid] = User(gid, u.get("name") or u.get("id") or f"user {gid[:8]}")
+        creator = _guid(root, "creatingUserGUID")
+        project.creator = creator if creator in project.users else None
+
+    def user_ref(self, el, attr):
+        """The user GUID in ``attr``; a user not in the file is added under a made-up name."""
+        g = _guid(el, attr)
+        if g and g not in self.project.users:
+            self.project.users[g] = User(g, f"user {g[:8]}")
+        return g
+
+    def notes(self) -> None:
+        notes_el = _child(self.root, "Notes")
+        for n in _children(notes_el, "Note") if notes_el is not None else []:
+            gid = _guid(n)
+            if not gid:
+                continue
+            text = _text(n, "PlainTextContent")
+            if not text and n.get("plainTextPath"):
+                text, why = _read_source_text(
+                    self.z, n.get("plainTextPath"), self.external, self.file, self.encoding
+                )
+                if text is None:
+                    self.warn.append(f"the text of note {n.get('name') or gid!r} left out: {why}")
+                    text = ""
+            text, _ = normalise(text)
+            self.notes_by_id[gid] = {
+                "id": gid,
+                "text": text,
+                "title": n.get("name") or "",
+                "author": self.user_ref(n, "creatingUser"),
+                "created": _dt(n.get("creationDateTime")) or "",
+            }
+
+    def memo(self, note_ref, target, target_id=None, **span) -> None:
+        """Attach the note a NoteRef points at to ``target`` (a note goes on one thing only)."""
+        notes = self.notes_by_id
+        gid = _guid(note_ref, "targetGUID")
+        if gid not in notes:
+            self.warn.append(f"a NoteRef points at a note that is not in the file ({gid}).")
+            return
+        if gid in self.used_notes:
+            self.warn.append(
+                f"note {notes[gid]['title'] or gid} is attached to more than one thing; "
+                "kept on the first."
+            )
+            return
+        self.used_notes.add(gid)
+        self.project.memos[gid] = Memo(target=target, target_id=target_id, **notes[gid], **span)
+
+    def codes(self) -> None:
+        book = _child(self.root, "CodeBook")
+        code_notes: list = []
+        if book is not None and _child(book, "Codes") is not None:
+            self.code_tree(_child(book, "Codes"), None, code_notes)
+        for nr, gid in code_notes:
+            self.memo(nr, "code", gid)
+
+    def code_tree(self, parent_el, parent_id, code_notes: list) -> None:
+        for c in _children(parent_el, "Code"):
+            gid = _guid(c)
+            if not gid:
+                self.warn.append(f"code {c.get('name')!r} has no valid GUID and was left out.")
+                continue
+            fields = parse_code_description(_text(c, "Description"))
+            self.project.codes[gid] = Code(
+                gid,
+                (c.get("name") or "(unnamed)").replace("/", "∕"),
+                parent_id,
+                color=_color(c.get("color")),
+                codable=(c.get("isCodable", "true").strip().lower() != "false"),
+                **fields,
+            )
+            code_notes.extend((nr, gid) for nr in _children(c, "NoteRef"))
+            self.code_tree(c, gid, code_notes)
+
+    def variables(self) -> None:
+        vs = _child(self.root, "Variables")
+        for v in _children(vs, "Variable") if vs is not None else []:
+            gid = _guid(v)
+            if gid:
+                t = v.get("typeOfVariable") or "Text"
+                var = Variable(gid, v.get("name") or gid, t, _text(v, "Description"))
+                self.variables_by_id[gid] = self.project.variables[gid] = var
+
+    def values(self, el) -> dict:
+        """The variable values of a source or case, by variable name."""
+        out = {}
+        for vv in _children(el, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            gid = _guid(ref, "targetGUID") if ref is not None else None
+            if gid not in self.variables_by_id:
+                self.warn.append("a variable value refers to an unknown variable and was left out.")
+                continue
+            kind, value = _value(vv)
+            if kind is None:
+                continue
+            var = self.variables_by_id[gid]
+            if kind != var.type:
+                self.warn.append(
+                    f"variable {var.name!r} is declared {var.type} but has a {kind} value; kept "
+                    "as given."
+                )
+            out[var.name] = value
+        return out
+
+    def sources(self) -> None:
+        sources_el = _child(self.root, "Sources")
+        for s in sources_el if sources_el is not None else []:
+            kind = _local(s.tag)
+            gid = _guid(s)
+            sname = s.get("name") or gid or "(unnamed)"
+            if kind != "TextSource":
+                self.skipped_sources[gid] = sname
+                self.warn.append(f"{kind} {sname!r} left out: only text sources are imported.")
+            elif not gid:
+                self.warn.append(f"text source {sname!r} has no valid GUID and was left out.")
+            else:
+                self.text_source(s, gid, sname)
+
+    def _raw_text(self, s) -> tuple[str | None, str]:
+        """The source's text as stored (or None), and why it could not be read."""
+        if _child(s, "PlainTextContent") is not None:
+            return _text(s, "PlainTextContent"), ""
+        ref = s.get("plainTextPath")
+        if not ref:
+            return None, f"it has no plain text ({s.get('richTextPath') or 'none'})."
+        return _read_source_text(self.z, ref, self.external, self.file, self.encoding)
+
+    def text_source(self, s, gid: str, sname: str) -> None:
+        project, report = self.project, self.report
+        raw, why = self._raw_text(s)
+        if raw is None:
+            self.skipped_sources[gid] = sname
+            self.warn.append(f"text source {sname!r} left out: {why}")
+            return
+        text, offsets = normalise(raw)
+        selections = _children(s, "PlainTextSelection")
+        units, line_endings = self.counting
+        choice, table = choose(
+            raw, _spans(selections), units=units, line_endings=line_endings, origin=report.origin
+        )
+        report.conventions[sname] = choice.convention
+        report.positions[sname] = choice
+        if (w := _positions_warning(sname, choice)) is not None:
+            self.warn.append(w)
+        project.sources[gid] = Transcript(
+            gid,
+            self._free_source_name(sname),
+            text,
+            format="qdpx",
+            origin=self.path.name,
+            created=_dt(s.get("creationDateTime")) or "",
+            creator=self.user_ref(s, "creatingUser"),
+            description=_text(s, "Description"),
+            attributes=self.values(s),
+        )
+        for sel in selections:
+            _selection(
+                project, sel, gid, raw, text, table, offsets, self.memo, self.user_ref, self.warn
+            )
+        for nr in _children(s, "NoteRef"):
+            self.memo(nr, "source", gid)
+
+    def _free_source_name(self, sname: str) -> str:
+        """``sname``, numbered (``name (2)``) if a source already has it."""
+        base_name, k = sname, 2
+        while self.project.find_source(sname) is not None:
+            sname = f"{base_name} ({k})"
+            k += 1
+        return sname
+
+    def cases(self) -> None:
+        cases = _child(self.root, "Cases")
+        for c in _children(cases, "Case") if cases is not None else []:
+            gid = _guid(c)
+            if gid:
+                self.case(c, gid)
+
+    def case(self, c, gid: str) -> None:
+        project = self.project
+        srcs = []
+        for ref in _children(c, "SourceRef"):
+            sg = _guid(ref, "targetGUID")
+            if sg in project.sources:
+                srcs.append(sg)
+            elif sg not in self.skipped_sources:
+                self.warn.append(
+                    f"case {c.get('name')!r} refers to an unknown source; link left out."
+                )
+        code_refs = tuple(g for g in (_guid(r, "targetGUID") for r in _children(c, "CodeRef")) if g)
+        sel_refs = tuple(
+            g for g in (_guid(r, "targetGUID") for r in _children(c, "SelectionRef")) if g
+        )
+        project.participants[gid] = Participant(
+            gid,
+            c.get("name") or f"case {gid[:8]}",
+            _text(c, "Description"),
+            self.values(c),
+            tuple(srcs),
+            code_refs,
+            sel_refs,
+        )
+
+    def project_notes(self) -> None:
+        """Notes on the project, then any note nothing refers to; all in the file's order."""
+        project = self.project
+        for nr in _children(self.root, "NoteRef"):
+            self.memo(nr, "project")
+        for gid in self.notes_by_id:
+            if gid not in self.used_notes:
+                self.used_notes.add(gid)
+                project.memos[gid] = Memo(target="project", **self.notes_by_id[gid])
+        order = {gid: k for k, gid in enumerate(self.notes_by_id)}
+        project.memos = dict(sorted(project.memos.items(), key=lambda kv: order.get(kv[0], 0)))
 
 
 def _read_sets(root, project: Project, notes: dict) -> None:
