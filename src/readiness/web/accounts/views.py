@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 
+from readiness.web.forms import error_list
 from readiness.web.security import twofactor
 from readiness.web.security.forms import ThrottledAuthenticationForm
-from readiness.web.surveys.forms import error_list
 
 
 class LoginView(auth_views.LoginView):

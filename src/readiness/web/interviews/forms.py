@@ -1,25 +1,12 @@
-"""Forms of the interview pages (Django forms, rendered with the NHS.UK frontend macros)."""
+"""Forms of the interview pages (Django forms, rendered with the NHS.UK frontend macros by
+:func:`readiness.web.forms.render_form`)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.template import engines
 
 from readiness.web.accounts.lookup import find_account
 from readiness.web.interviews.models import Role
-from readiness.web.surveys.forms import error_list, nhs_field
-
-__all__ = ["error_list", "render_form"]
-
-
-def render_form(form, *names, **extra) -> list:
-    """The form's fields rendered with the NHS.UK macros."""
-    module = engines["jinja2"].env.get_template("staff/formfields.jinja").module
-    out = []
-    for name in names or form.fields:
-        macro, params = nhs_field(form[name], **extra.get(name, {}))
-        out.append(module.field(macro, params))
-    return out
 
 
 class ProjectForm(forms.Form):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.interviews.errors import InterviewError
 from readiness.web.attachment import attachment
+from readiness.web.forms import error_list, render_form
 from readiness.web.interviews import analysis, review, services, views_coding
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
@@ -25,8 +26,6 @@ from readiness.web.interviews.forms import (
     MemoForm,
     ProjectForm,
     ThemeForm,
-    error_list,
-    render_form,
 )
 
 

@@ -19,10 +19,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from readiness.web import audit
 from readiness.web.accounts import permissions as perm
+from readiness.web.forms import error_list
 from readiness.web.security import throttle, twofactor
 from readiness.web.security.forms import CodeForm, StudySecurityForm
 from readiness.web.security.models import StudySecurity
-from readiness.web.surveys.forms import error_list
 
 
 def _who(request):

@@ -1,4 +1,5 @@
-"""Staff forms (Django forms, rendered with the NHS.UK frontend macros by :func:`nhs_field`)."""
+"""Staff forms (Django forms, rendered with the NHS.UK frontend macros by
+:func:`readiness.web.forms.nhs_field`)."""
 
 from __future__ import annotations
 
@@ -147,87 +148,3 @@ class MemberForm(forms.Form):
 
 class ResumeForm(forms.Form):
     code = forms.CharField(label="Your resume code", max_length=20)
-
-
-def nhs_field(bound, **extra) -> tuple[str, dict]:
-    """(macro name, parameters) of the NHS.UK frontend macro for a Django bound field."""
-    widget = bound.field.widget
-    name = bound.html_name
-    fid = bound.auto_id or f"id_{name}"
-    params: dict = {"name": name}
-    if bound.help_text:
-        params["hint"] = {"text": str(bound.help_text)}
-    if bound.errors:
-        params["errorMessage"] = {"text": " ".join(str(e) for e in bound.errors)}
-    label = str(bound.label)
-    value = bound.value()
-    if isinstance(widget, forms.CheckboxInput):
-        item = {"value": "on", "text": label, "checked": bool(value)}
-        if "hint" in params:
-            item["hint"] = params.pop("hint")
-        params.update({"idPrefix": fid, "items": [item]})
-        return "checkboxes", {**params, **extra}
-    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
-        params.update(
-            {
-                "idPrefix": fid,
-                "fieldset": {"legend": {"text": label, "size": "s"}},
-                "items": [
-                    {"value": str(v), "text": str(t), "checked": str(v) in chosen}
-                    for v, t in bound.field.choices
-                    if str(v) != ""
-                ],
-            }
-        )
-        macro = "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple) else "radios"
-        return macro, {**params, **extra}
-    if isinstance(widget, forms.Select):
-        params.update(
-            {
-                "id": fid,
-                "label": {"text": label},
-                "items": [
-                    {"value": str(v), "text": str(t), "selected": str(v) == str(value)}
-                    for v, t in bound.field.choices
-                ],
-            }
-        )
-        return "select", {**params, **extra}
-    if isinstance(widget, forms.Textarea):
-        params.update({"id": fid, "label": {"text": label}, "value": value or ""})
-        return "textarea", {**params, **extra}
-    input_type = getattr(widget, "input_type", "text")
-    params.update(
-        {
-            "id": fid,
-            "label": {"text": label},
-            "value": "" if value is None else str(value),
-            "type": input_type,
-        }
-    )
-    if input_type == "number":
-        params["classes"] = "nhsuk-input--width-5"
-        params["type"] = "text"
-        params["inputmode"] = "numeric"
-    if input_type == "date":
-        params["classes"] = "nhsuk-input--width-10"
-    return "input", {**params, **extra}
-
-
-def error_list(form) -> list[dict]:
-    """The form's errors for the NHS.UK error summary (each linking to its field)."""
-    out = []
-    for name, errors in form.errors.items():
-        if name == "__all__":
-            out.extend({"text": str(e)} for e in errors)
-            continue
-        bound = form[name]
-        anchor = bound.auto_id
-        widget = bound.field.widget
-        if isinstance(
-            widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.CheckboxInput
-        ):
-            anchor = bound.auto_id
-        out.extend({"text": str(e), "href": f"#{anchor}"} for e in errors)
-    return out

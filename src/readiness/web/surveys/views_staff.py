@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,26 +24,10 @@ from readiness.web import audit
 from readiness.web.accounts import permissions as perm
 from readiness.web.accounts.models import Membership, Role
 from readiness.web.attachment import attachment
+from readiness.web.forms import error_list, render_form
 from readiness.web.surveys import dashboard, services
-from readiness.web.surveys.forms import (
-    MemberForm,
-    SessionForm,
-    SiteForm,
-    StudyForm,
-    error_list,
-    nhs_field,
-)
+from readiness.web.surveys.forms import MemberForm, SessionForm, SiteForm, StudyForm
 from readiness.web.surveys.models import Response, Session, Site, Study
-
-
-def render_form(form, *names, **extra) -> list:
-    """The form's fields rendered with the NHS.UK macros."""
-    module = engines["jinja2"].env.get_template("staff/formfields.jinja").module
-    out = []
-    for name in names or form.fields:
-        macro, params = nhs_field(form[name], **extra.get(name, {}))
-        out.append(module.field(macro, params))
-    return out
 
 
 def _changes(what: str, form) -> dict:
