@@ -475,7 +475,9 @@ def _indicator(
     interval = settings.interval if design is None else DESIGN_METHOD
     empty = "no respondents answered in this group"
     overall_empty = empty if design is None else "nobody answered"
-    by_group = {g.group: _estimate(g, interval, empty) for g in res.groups}
+    by_group = {
+        label: _estimate(g, interval, empty) for label, g in zip(labels, res.groups, strict=True)
+    }
     return IndicatorResult(
         indicator.id,
         indicator.label,

@@ -122,7 +122,8 @@ class ProportionByGroup(Result):
 def _table(y: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
     """Groups x (yes, no) counts, leaving out groups in which nobody answered."""
     table = np.array([[np.sum((y == 1) & m), np.sum((y == 0) & m)] for m in masks], dtype=float)
-    return table[table.sum(axis=1) > 0].reshape(-1, 2)
+    table = table.reshape(-1, 2)  # no groups at all: an empty table, not a 1-d array
+    return table[table.sum(axis=1) > 0]
 
 
 def _simple_test(table: np.ndarray) -> GroupComparison:
@@ -180,16 +181,17 @@ def _estimates(
 
     if design is None:
         return simple(everyone), [simple(m) for m in masks]
+
     # a design weighted to staff counts needs calibrated_proportion: its standard error takes
     # the residuals of the weighting (design_proportion refuses such a design)
-    calibrated = isinstance(design, CalibratedDesign)
-    proportion = calibrated_proportion if calibrated else design_proportion
-
     def designed(mask: np.ndarray | None) -> GroupProportion:
         if not (answered if mask is None else answered & mask).any():
             return simple(everyone if mask is None else mask)
         # a group is a domain of the whole design, as svyciprop(~y, subset(des, group))
-        est = proportion(y, design, domain=mask, conf_level=conf)
+        if isinstance(design, CalibratedDesign):
+            est = calibrated_proportion(y, design, domain=mask, conf_level=conf)
+        else:
+            est = design_proportion(y, design, domain=mask, conf_level=conf)
         return GroupProportion(None, int(est.count), int(est.n), est)
 
     return designed(None), [designed(m) for m in masks]
