@@ -27,11 +27,13 @@ system-deps:
 	fi
 
 # Debian packages the tests need (a real browser for the web tests, pdftoppm for the PDF
-# tests), installed when missing.  Playwright drives Debian's chromium; it never downloads one.
+# tests, haproxy in front of two app servers), installed when missing.  Playwright drives
+# Debian's chromium; it never downloads one.
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(APT) update -qq && $(APT) install -y -qq $$missing; \

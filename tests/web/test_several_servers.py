@@ -1,0 +1,129 @@
+"""Two app servers behind haproxy, one worker, one PostgreSQL database (docs/web.md, "Several
+servers"): whatever one server keeps, the other sees.
+
+The servers run as the docs say (gunicorn with ``readiness.web.gunicorn_conf``), each with a
+data folder of its own, behind haproxy with the configuration shipped in
+``src/readiness/web/deploy/haproxy.cfg`` (the file the docs show), on a database made for the
+run and dropped after (:mod:`benchmarks.cluster`).  Every request goes through the proxy on a
+new connection, so that its round robin sends the requests to one server and the other in
+turn.  Runs in ``make test``'s PostgreSQL pass; haproxy comes from Debian (``make test-deps``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from benchmarks.cluster import Browser, Cluster, database, requests_served, respond, sql
+
+from tests.web.helpers import PAGE_ANSWERS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="several app servers share a PostgreSQL database (SQLite serves one machine)",
+    ),
+]
+
+PASSWORD = "several-servers-lead-password"
+PAGES = list(PAGE_ANSWERS.values())
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    if not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()):
+        pytest.fail("haproxy is not installed: `make test-deps` installs Debian's package")
+    folder = tmp_path_factory.mktemp("several-servers")
+    with database(f"readiness_servers_{os.getpid()}") as url:
+        servers = Cluster(folder, url)
+        try:
+            links = servers.migrate_and_make_study(PASSWORD, sites=4)
+            first = servers.start_server("app1")
+            second = servers.start_server("app2")
+            servers.start_worker()
+            proxy = servers.start_proxy(f"127.0.0.1:{first}", f"127.0.0.1:{second}")
+            yield servers, proxy, links, url
+        finally:
+            servers.stop()
+
+
+def _kept_tokens(url: str) -> set[str]:
+    return {row[0] for row in sql(url, "SELECT submission_token FROM surveys_response")}
+
+
+def test_answers_through_either_server_are_all_kept(cluster):
+    servers, proxy, links, url = cluster
+    before = _kept_tokens(url)
+    acknowledged = [respond(proxy, links[i % len(links)], PAGES, retries=0) for i in range(8)]
+    assert len(set(acknowledged)) == 8
+    assert set(acknowledged) == _kept_tokens(url) - before
+    for name in ("app1", "app2"):  # each server took its share of the pages and submissions
+        assert requests_served(servers, name, '"POST /r/') >= 8 * 8 // 2 - 8, name
+
+
+def _results_entries(url: str) -> list[tuple]:
+    return sql(
+        url,
+        "SELECT cache_key, expires FROM readiness_cache "
+        "WHERE cache_key LIKE '%%readiness:results:%%' ORDER BY cache_key",
+    )
+
+
+def test_the_dashboard_results_are_computed_once_for_both_servers(cluster):
+    servers, proxy, links, url = cluster
+    respond(proxy, links[0], PAGES, retries=0)
+    n = len(_kept_tokens(url))
+    lead = Browser(proxy)
+    lead.sign_in("lead", PASSWORD)  # the session is kept in the database: both servers know it
+    served = (
+        requests_served(servers, "app1", '"GET /studies/'),
+        requests_served(servers, "app2", '"GET /studies/'),
+    )
+    status, _, page = lead.get("/studies/several/")
+    assert status == 200 and f"<strong>{n}</strong> responses".encode() in page
+    first = _results_entries(url)
+    assert len(first) == 1  # computed by the server that took the first view, kept for both
+    for _ in range(5):
+        status, _, page = lead.get("/studies/several/")
+        assert status == 200 and b"being computed" not in page
+        assert re.search(rb'<p class="nhsuk-body-s">\s*%d response' % n, page), page[:2000]
+    # Neither server computed them again: the entry was never written again.
+    assert _results_entries(url) == first
+    assert requests_served(servers, "app1", '"GET /studies/') > served[0]
+    assert requests_served(servers, "app2", '"GET /studies/') > served[1]
+
+
+def test_killing_a_server_loses_no_acknowledged_answer(cluster):
+    servers, proxy, links, url = cluster
+    acknowledged: list[str] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def respondents(link: str) -> None:
+        while not stop.is_set():
+            try:
+                acknowledged.append(respond(proxy, link, PAGES))
+            except Exception as err:  # counted, never hidden: the test fails on any
+                failures.append(repr(err))
+
+    threads = [threading.Thread(target=respondents, args=(link,)) for link in links]
+    for thread in threads:
+        thread.start()
+    time.sleep(4)
+    done_before_kill = len(acknowledged)
+    servers.kill("app1")  # SIGKILL to gunicorn and its workers, requests in flight or not
+    time.sleep(8)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert done_before_kill > 0 and len(acknowledged) > done_before_kill
+    kept = _kept_tokens(url)
+    assert set(acknowledged) <= kept  # every answer that was acknowledged is in the database
+    assert len(acknowledged) == len(set(acknowledged))
