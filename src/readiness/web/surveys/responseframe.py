@@ -33,33 +33,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import orjson
 import pandas as pd
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Count, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count
 
-from readiness.errors import ResponsesError
-from readiness.responses.validate import validate_frame
-from readiness.web.surveys import resultscache
+from readiness.web.surveys import responseread, resultscache
 from readiness.web.surveys.models import KeptFrame, KeptFramePart, Response, Study
 
 log = logging.getLogger("readiness.web")
 
 ALIAS = "results"  # the cache beside which the frames are kept
 PART_BYTES = 32 * 2**20  # a kept frame's pickle is stored in the database in parts this large
-COLUMNS = (
-    "id",
-    "answers",
-    "completed_on",
-    "synthetic",
-    "session__code",
-    "session__site__code",
-    "submission_token",
-    "wave",
-    "link",
-)
 
 
 def _key(study: Study) -> str:
@@ -73,33 +58,9 @@ def _responses(study: Study):
 
 def _read(rows_query, instrument) -> tuple[pd.DataFrame, int, int | None, str | None]:
     """The clean frame of these responses (ordered by id), with their site's code; and how
-    many responses were read, the last one's id and its submission token."""
-    # The answers are read as their JSON text and decoded with orjson: for 100,000 responses
-    # Django's json.loads per row took over a second, orjson a fifth of one.
-    rows = list(
-        rows_query.order_by("id").values_list(
-            *(Cast(c, TextField()) if c == "answers" else c for c in COLUMNS)
-        )
-    )
-    items = [item.id for item in instrument.data_items]  # a note holds no answer
-    table = (
-        pd.DataFrame.from_records([orjson.loads(r[1]) for r in rows], columns=items)
-        if rows
-        else pd.DataFrame(columns=items)
-    )
-    table = table.reindex(columns=items)
-    table.insert(0, "response_id", [str(r[0]) for r in rows])
-    table.insert(1, "session", [r[4] for r in rows])
-    table.insert(2, "completed_on", [r[2].isoformat() for r in rows])
-    table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
-    table.insert(4, "wave", [r[7] for r in rows])
-    table.insert(5, "link", [r[8] for r in rows])
-    clean, problems, _ = validate_frame(table.astype(object), instrument)
-    if problems:
-        raise ResponsesError(problems)
-    clean["site"] = [r[5] for r in rows]
-    last, token = (rows[-1][0], rows[-1][6]) if rows else (None, None)
-    return clean, len(rows), last, token
+    many responses were read, the last one's id and its submission token (read in chunks:
+    :mod:`.responseread`)."""
+    return responseread.read_clean(rows_query, instrument)
 
 
 def in_database() -> bool:
