@@ -5,8 +5,40 @@ from __future__ import annotations
 
 from django import forms
 
+from readiness.interviews.errors import InterviewError
+from readiness.interviews.transcripts import decode
 from readiness.web.accounts.lookup import find_account
+from readiness.web.interviews import services
 from readiness.web.interviews.models import Role
+
+
+def _refused(err: InterviewError) -> forms.ValidationError:
+    """The core's problems as the form's errors, one message each."""
+    return forms.ValidationError(services.problem_texts(err))
+
+
+def _capped(uploads) -> None:
+    """Refuse uploads over the interview upload cap, before anything reads them."""
+    try:
+        services.check_upload_size(uploads)
+    except InterviewError as err:
+        raise _refused(err) from err
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files under one name (``<input type="file" multiple>``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
 class ProjectForm(forms.Form):
@@ -46,6 +78,62 @@ class ImportForm(forms.Form):
         initial="auto",
         required=False,
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        _capped([upload])
+        return upload
+
+
+class TranscriptsForm(forms.Form):
+    """Transcripts, a recording and participants' attributes to add (the page draws its own
+    fields, with these names and ids)."""
+
+    transcripts = MultipleFileField(required=False, allow_empty_file=True)
+    participant = forms.CharField(required=False)
+    recording = forms.FileField(required=False, allow_empty_file=True)
+    participants = forms.FileField(required=False, allow_empty_file=True)
+    encoding = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "%s")  # the ids the page gives its fields
+        super().__init__(*args, **kwargs)
+
+    def clean_participant(self) -> str | None:
+        return self.cleaned_data["participant"] or None
+
+    def clean_encoding(self) -> str | None:
+        return self.cleaned_data["encoding"] or None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            _capped([*data["transcripts"], data["participants"]])
+        return data
+
+    def transcript_files(self) -> list[tuple[str, bytes]]:
+        """Each transcript's name and content."""
+        return [(f.name, f.read()) for f in self.cleaned_data["transcripts"]]
+
+    def participants_file(self) -> tuple[str, bytes] | None:
+        upload = self.cleaned_data["participants"]
+        return (upload.name, upload.read()) if upload else None
+
+
+class KeyFileForm(forms.Form):
+    """A pseudonymisation key chosen as a file: read as text as the command line reads it."""
+
+    key_file = forms.FileField(required=False, allow_empty_file=True)
+
+    def clean_key_file(self) -> str | None:
+        upload = self.cleaned_data["key_file"]
+        if upload is None:
+            return None
+        _capped([upload])
+        try:
+            return decode(upload.read(), file="the key file")
+        except InterviewError as err:
+            raise _refused(err) from err
 
 
 class MemberForm(forms.Form):

@@ -13,9 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from readiness.interviews.errors import InterviewError
+from readiness.web.forms import error_list
 from readiness.web.interviews import media, people, services
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
+from readiness.web.interviews.forms import TranscriptsForm
 from readiness.web.uploads import megabytes
 
 
@@ -26,48 +28,26 @@ def _errors(err: InterviewError) -> list[dict]:
 @perm.project_view(perm.MANAGE_TRANSCRIPTS)
 @require_http_methods(["GET", "POST"])
 def transcripts_add(request, project, access):
-    errors = []
-    values = {}
-    if request.method == "POST":
-        uploads = request.FILES.getlist("transcripts")
-        pfile = request.FILES.get("participants")
-        recording = request.FILES.get("recording")
-        encoding = (request.POST.get("encoding") or "").strip() or None
-        participant = (request.POST.get("participant") or "").strip() or None
-        values = {"participant": participant or "", "encoding": encoding or ""}
+    form = TranscriptsForm(request.POST or None, request.FILES or None)
+    errors = error_list(form) if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.check_upload_size([*uploads, pfile])
-            files = [(f.name, f.read()) for f in uploads]
-            participants = (pfile.name, pfile.read()) if pfile else None
             done = people.add_transcripts(
                 project,
-                files,
-                participants=participants,
+                form.transcript_files(),
+                participants=form.participants_file(),
                 user=request.user,
-                encoding=encoding,
-                participant=participant,
-                recording=recording,
+                encoding=data["encoding"],
+                participant=data["participant"],
+                recording=data["recording"],
             )
         except InterviewError as err:
             errors = _errors(err)
         else:
-            parts = []
-            if done["transcripts"]:
-                parts.append(f"{done['transcripts']} transcript(s) added")
-            if participant and done["transcripts"]:
-                parts[-1] += f" for participant {participant}"
-            if recording is not None:
-                parts.append("with its recording")
-            if done["participants"]:
-                parts.append(f"attributes of {done['participants']} participant(s) read")
-            said = "; ".join(parts)  # not capitalize(): it would lower "P21"
-            messages.success(
-                request,
-                said[:1].upper()
-                + said[1:]
-                + ". Review their pseudonymisation before anyone codes them.",
-            )
+            messages.success(request, _added(done, data))
             return redirect("interviews:project", slug=project.slug)
+    values = {k: (form.data.get(k) or "").strip() for k in ("participant", "encoding")}
     return render(
         request,
         "interviews/transcripts_add.jinja",
@@ -81,6 +61,21 @@ def transcripts_add(request, project, access):
             "media_limit": megabytes(media.max_media_bytes()),
         },
     )
+
+
+def _added(done: dict, data: dict) -> str:
+    """What adding the files did, in a sentence."""
+    parts = []
+    if done["transcripts"]:
+        parts.append(f"{done['transcripts']} transcript(s) added")
+        if data["participant"]:
+            parts[-1] += f" for participant {data['participant']}"
+    if data["recording"] is not None:
+        parts.append("with its recording")
+    if done["participants"]:
+        parts.append(f"attributes of {done['participants']} participant(s) read")
+    said = "; ".join(parts)  # not capitalize(): it would lower "P21"
+    return said[:1].upper() + said[1:] + ". Review their pseudonymisation before anyone codes them."
 
 
 @perm.project_view(perm.MANAGE_TRANSCRIPTS)
