@@ -537,6 +537,7 @@ def test_the_page_counts_the_linked_pair(client, django_user_model, evaluation, 
     assert "See the training evaluation" in dashboard.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # the background worker makes the PDF
 def test_the_page_and_report_by_role(django_user_model, evaluation, session_a, session_b):
     _pairs(evaluation, session_b, 3)
     url = f"/studies/{evaluation.slug}/evaluation/"
@@ -551,11 +552,22 @@ def test_the_page_and_report_by_role(django_user_model, evaluation, session_a, s
     assert _staff(django_user_model, "outsider").get(url).status_code == 403
     assert Client().get(url).status_code == 302  # sign in first
     report = f"/studies/{evaluation.slug}/evaluation/report.pdf"
-    assert _staff(django_user_model, "coordinator").get(report).status_code == 403
-    pdf = _staff(django_user_model, "analyst").get(report)
+    assert _staff(django_user_model, "coordinator").post(report).status_code == 403
+    analyst = _staff(django_user_model, "analyst")
+    assert 'id="board-report"' in analyst.get(url).content.decode()
+    assert analyst.get(report)["Location"] == url  # an old link: the page with the button
+    job_page = analyst.post(report)["Location"]  # the PDF is made by the background worker
+    assert job_page.startswith("/jobs/")
+    from readiness.web.jobs import worker
+
+    worker.run(once=True)
+    page = analyst.get(job_page).content.decode()
+    assert "Done" in page and f"{evaluation.slug}-evaluation.pdf" in page
+    pdf = analyst.get(f"{job_page}file/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert "evaluation.pdf" in pdf["Content-Disposition"]
+    assert _staff(django_user_model, "lead").get(f"{job_page}file/").status_code == 404
 
 
 def test_small_cells_are_suppressed_for_a_coordinator(django_user_model, evaluation, session_a):

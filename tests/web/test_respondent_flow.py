@@ -203,16 +203,27 @@ def test_abandoned_drafts_expire_after_the_days_set(client, session_a, settings)
     assert "30 days" in saved  # the respondent is told how long the answers are kept
 
 
-def test_drafts_expire_without_a_scheduled_command(client, session_a, settings):
-    from readiness.web.surveys import expiry
+@pytest.mark.django_db(transaction=True)
+def test_drafts_expire_in_the_background_worker_every_hour(client, session_a, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from readiness.web.jobs import tasks, worker
 
     settings.READINESS_DRAFT_DAYS = 7
     old = start(client, session_a)
     _age(old, 8)
-    expiry.forget_last_run()  # as in a worker that has not tidied up yet
-    start(client, session_a)  # starting a survey tidies up (at most once an hour per worker)
+    start(client, session_a)  # a request does no tidying up
+    assert Draft.objects.count() == 2
+    assert tasks.schedule_expiry() and not tasks.schedule_expiry()  # as a worker starting
+    worker.run(once=True)
     assert Draft.objects.count() == 1
     assert client.get(f"/r/{old}/1/").status_code == 404
+    # It queued itself again, an hour on (the batch worker left it waiting).
+    waiting = DBTaskResult.objects.get(task_path=tasks.expire_hourly.module_path, status="READY")
+    assert waiting.run_after - timezone.now() > timedelta(minutes=59)
 
 
 def test_the_expire_drafts_command(client, session_a, settings):

@@ -711,22 +711,28 @@ def test_draft_days_below_one_is_refused_at_start_up(tmp_path):
     assert "READINESS_DRAFT_DAYS is 0" in out.stderr and "1 or more" in out.stderr
 
 
-def test_a_failed_tidy_up_never_fails_a_sign_in_or_a_start(
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_tidy_up_is_logged_and_tried_again_an_hour_on(
     client, study, session_a, monkeypatch, caplog
 ):
     from django.db import DatabaseError
+    from django_tasks_db.models import DBTaskResult
 
+    from readiness.web.jobs import tasks, worker
     from readiness.web.surveys import expiry
 
     def broken(today=None):
         raise DatabaseError("the database went away")
 
     monkeypatch.setattr(expiry, "expire", broken)
-    expiry.forget_last_run()
+    assert _sign_in(client).status_code == 302  # sign-ins and starts never tidy up
+    start(client, session_a)
+    tasks.schedule_expiry()
     with caplog.at_level("ERROR", logger="readiness.web"):
-        assert _sign_in(client).status_code == 302
-        start(client, session_a)
+        worker.run(once=True)
     assert "the database went away" in caplog.text
+    runs = DBTaskResult.objects.filter(task_path=tasks.expire_hourly.module_path)
+    assert sorted(runs.values_list("status", flat=True)) == ["FAILED", "READY"]
 
 
 def test_expire_drafts_purges_the_member_form_counters_too(study, settings):

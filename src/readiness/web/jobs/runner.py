@@ -66,7 +66,7 @@ def run(job_id, work: Work) -> str:
     try:
         summary = work(job, Progress(job_id)) or {}
     except ReadinessError as err:
-        _finish(job_id, Job.State.FAILED, error=str(err), summary=_problems(err))
+        _finish(job_id, Job.State.FAILED, error=_message(err), summary=_problems(err))
         return Job.State.FAILED
     except Exception:
         log.exception("background job %s (%s) failed", job_id, job.kind)
@@ -82,6 +82,13 @@ def _finish(job_id, state: str, *, error: str = "", summary: dict | None = None)
     if summary is not None:
         fields["summary"] = summary
     Job.objects.filter(pk=job_id).update(**fields)
+
+
+def _message(err: ReadinessError) -> str:
+    """The error's text; for a list of problems its first line (the page lists them all)."""
+    if isinstance(err, ProblemsError):
+        return str(err).split("\n", 1)[0].rstrip(":") + ", listed below."
+    return str(err)
 
 
 def _problems(err: ReadinessError) -> dict:

@@ -20,6 +20,7 @@ import socket
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from readiness.web.jobs.models import Job
@@ -79,6 +80,11 @@ def run(*, once: bool = False, interval: float = 1.0) -> None:
     from readiness.web.jobs.runner import worker_name
     from readiness.web.jobs.tasks import schedule_expiry
 
+    if connection.in_atomic_block:
+        # Each job commits as it goes (its progress is read by another request), and the
+        # queue's loop closes connections it takes for stale: it cannot run inside a
+        # transaction (in tests: django_db(transaction=True)).
+        raise RuntimeError("the worker cannot run inside a transaction")
     settle_abandoned()
     if not once:
         schedule_expiry()

@@ -1,5 +1,4 @@
-"""A completed sign-in clears the username's failed attempts (and, at most once an hour per
-worker, abandoned drafts are deleted: :mod:`readiness.web.surveys.expiry`)."""
+"""A completed sign-in clears the username's failed attempts."""
 
 from __future__ import annotations
 
@@ -12,6 +11,3 @@ from readiness.web.security import throttle
 @receiver(user_logged_in, dispatch_uid="readiness-security-throttle-reset")
 def _signed_in(sender, request, user, **kwargs):
     throttle.succeeded(user.get_username())
-    from readiness.web.surveys import expiry
-
-    expiry.now_and_then()

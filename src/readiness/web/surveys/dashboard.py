@@ -16,6 +16,8 @@ and the page says so: such intervals are too narrow if the sites differ.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 
 from readiness.analysis.survey import AnalysisSettings, analyse
@@ -100,7 +102,7 @@ def results(study, access: Access) -> dict:
     cached = resultscache.get(
         study,
         site_ids,
-        lambda s: _compute(s, site_ids, step),
+        functools.partial(_compute, site_ids=site_ids, step=step),
         _variant(step),
         _release_stamp(site_ids, step),
     )
@@ -124,7 +126,8 @@ def _release_step(access: Access) -> int | None:
 def _release_stamp(site_ids, step: int | None):
     if step is None:
         return None
-    return lambda study: release.release_key(study, site_ids, step)
+    # A partial, not a lambda: the background worker is sent it through the database.
+    return functools.partial(release.release_key, site_ids=site_ids, step=step)
 
 
 def _variant(step: int | None = None) -> str:

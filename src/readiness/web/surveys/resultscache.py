@@ -8,8 +8,9 @@ session or the instrument changes.  A dashboard view:
 
 * finds the stamp unchanged: shows the kept result;
 * finds it changed (responses arrived): shows the kept result at once, marked as being brought
-  up to date (``stale``, with the number of responses it covers), and starts one refresh in the
-  background (one per study across workers: a lock in the cache);
+  up to date (``stale``, with the number of responses it covers), and queues one refresh for
+  the background worker (``readiness web worker``; one per study across app servers: a lock in
+  the cache);
 * finds nothing kept (the first view ever): computes and keeps it while the person waits, or,
   for a study of more than ``READINESS_RESULTS_IN_BACKGROUND`` responses (default 20,000,
   several seconds of work), says that the results are being computed and computes them in the
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 
 from django.core.cache import caches
 from django.db import connection, connections
@@ -93,9 +93,7 @@ def get(study, site_ids, compute, variant: str = "", stamp=None) -> dict:
     if locked is None:  # no cache to keep a result in: compute it now
         return compute(study)
     if locked:
-        threading.Thread(
-            target=_refresh, args=(study.pk, site_ids, key, compute, stamp), daemon=True
-        ).start()
+        _queue_refresh(study.pk, site_ids, key, compute, stamp)
     if entry is None:
         return {
             "error": "The results of these responses are being computed. Refresh the page in a "
@@ -132,6 +130,19 @@ def _lock(key: str, stamp: str) -> bool | None:
     except OSError:
         log.warning("the results cache (%s) cannot be written", ALIAS, exc_info=True)
         return None
+
+
+def _queue_refresh(study_pk, site_ids, key, compute, stamp) -> None:
+    """Queue :func:`_refresh` for the background worker (:mod:`readiness.web.jobs`): its
+    arguments go through the database, so ``compute`` and ``stamp`` are partials of
+    module-level functions (:func:`readiness.web.jobs.tasks.describe`), not lambdas."""
+    from readiness.web.jobs.tasks import describe, refresh_results
+
+    described = (describe(compute), None if stamp is None else describe(stamp))
+    if described[0] is None or (stamp is not None and described[1] is None):
+        raise TypeError("compute and stamp must be functools.partial of module-level functions")
+    sites = None if site_ids is None else sorted(site_ids)
+    refresh_results.enqueue(study_pk, sites, key, *described)
 
 
 def _refresh(study_pk, site_ids, key, compute, stamp=None) -> None:

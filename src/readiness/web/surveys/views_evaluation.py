@@ -6,23 +6,20 @@ each knowledge statement, indicator and scale, what is still poorly known after 
 and what was kept at follow-up).  It needs ``view_results``: a site coordinator sees their own
 sites, with small cells suppressed and the pairs released in steps (:func:`.waves.wave_frames`).
 The PDF (:func:`readiness.evaluation.report.render_evaluation_html`, printed by WeasyPrint)
-covers the whole study, with small cells suppressed, and is an export (``export``).
+covers the whole study, with small cells suppressed, and is an export (``export``); it is made
+by the background worker (:mod:`readiness.web.jobs`).
 """
 
 from __future__ import annotations
 
-import tempfile
-from datetime import date
-from pathlib import Path
-
 from django.conf import settings
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from readiness.web.accounts import permissions as perm
-from readiness.web.attachment import attachment
-from readiness.web.surveys import auditing, waves
+from readiness.web.surveys import waves
 
 
 def _step(access) -> int | None:
@@ -78,36 +75,18 @@ def evaluation(request, study, access):
 
 @never_cache
 @perm.study_view(perm.EXPORT)
+@require_http_methods(["GET", "POST"])
 def evaluation_report(request, study, access):
-    """The board-ready PDF of the whole study's evaluation (small cells suppressed)."""
+    """The board-ready PDF of the whole study's evaluation (small cells suppressed): made by
+    the background worker (several seconds of WeasyPrint), whose job page offers the file
+    (:func:`readiness.web.jobs.work.evaluation_pdf`).  A GET (an old link) goes to the page
+    with the button."""
     if not study.evaluation:
         raise Http404("This study does not evaluate training.")
-    from readiness.evaluation.report import render_evaluation_html
-    from readiness.report.pdf import write_pdf
+    if request.method == "GET":
+        return redirect("surveys:evaluation", slug=study.slug)
+    from readiness.web.jobs.models import Job
+    from readiness.web.jobs.tasks import start
 
-    result, error = waves.evaluation_for(study, None, None)
-    if result is None:
-        raise Http404(error)
-    html = render_evaluation_html(
-        result,
-        study.instrument.instrument,
-        source={
-            "title": f"{study.name}: training evaluation",
-            "produced": date.today().isoformat(),
-        },
-    )
-    with tempfile.TemporaryDirectory(prefix="readiness-evaluation-") as folder:
-        path = Path(folder) / "evaluation.pdf"
-        write_pdf(html, path)
-        content = path.read_bytes()
-    auditing.record(
-        request.user,
-        auditing.EXPORT,
-        study,
-        {"format": "evaluation-pdf", "pairs": result.n, "synthetic": result.synthetic},
-    )
-    mark = "-SYNTHETIC" if study.synthetic or result.synthetic else ""
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = attachment(f"{study.slug}{mark}-evaluation.pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    job = start(Job.Kind.EVALUATION_PDF, user=request.user, study=study)
+    return redirect("jobs:job", job_id=job.pk)

@@ -77,6 +77,27 @@ def _xlsx_cap() -> int:
     return settings.READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES
 
 
+def _inline_cap() -> int:
+    return settings.READINESS_IMPORT_INLINE_BYTES
+
+
+def _import_in_background(request, study, upload, session):
+    """A large file is kept and imported by the background worker; its page follows it."""
+    from readiness.web.jobs.models import Job
+    from readiness.web.jobs.tasks import start
+
+    name = get_valid_filename(Path(upload.name).name) or "upload.csv"
+    job = start(
+        Job.Kind.IMPORT,
+        user=request.user,
+        study=study,
+        params={"file_name": upload.name, "session": session.pk if session else None},
+        upload=upload,
+        name=name,
+    )
+    return redirect("jobs:job", job_id=job.pk)
+
+
 def _upload_html(error: str | None):
     module = engines["jinja2"].env.get_template("staff/upload.jinja").module
     params = {
@@ -149,6 +170,8 @@ def import_page(request, study, access):
             file_error = f"The file must be smaller than {uploads.megabytes(_cap())}"
         elif Path(upload.name).suffix.lower() not in imports.SUFFIXES:
             file_error = "The file must be a CSV, XLSX, SAV or DTA file"
+        if not file_error and not session_error and upload.size > _inline_cap():
+            return _import_in_background(request, study, upload, session)
         if not file_error and not session_error:
             name = get_valid_filename(Path(upload.name).name) or "upload.csv"
             with tempfile.TemporaryDirectory(prefix="readiness-import-") as folder:

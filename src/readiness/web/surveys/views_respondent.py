@@ -116,7 +116,6 @@ def start(request, token):
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
-        expiry.now_and_then()  # abandoned drafts go without a scheduled command
         _draft, code = services.start_draft(session)
         return redirect("surveys:page", code=code, number=1)
     return _keep_language(request, render(request, "respondent/start.jinja", context), context)
@@ -179,7 +178,6 @@ def _start_evaluation(request, session: Session, context: dict):
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
-        expiry.now_and_then()
         link = new_link_id()
         _draft, code = services.start_draft(session, wave=waves.PRE, link=link)
         if waves.asks_code(waves.PRE, session.site.study):
@@ -220,7 +218,6 @@ def follow_up(request, token):
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
-        expiry.now_and_then()
         _draft, code = services.start_draft(session, wave=waves.FOLLOW_UP)
         return redirect("surveys:code", code=code)
     return _keep_language(request, render(request, "respondent/start.jinja", context), context)
