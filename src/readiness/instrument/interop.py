@@ -37,6 +37,18 @@ import numpy as np
 
 from readiness.errors import ConversionError, InstrumentError, Problem
 from readiness.instrument.conditions import All, Any_, Condition, Leaf, Not, same_code
+from readiness.instrument.expressions import (
+    REDCAP,
+    XLSFORM,
+    BoolOp,
+    Compare,
+    ExpressionError,
+    Lit,
+    NotOp,
+    Ref,
+    Selected,
+    parse_expression,
+)
 from readiness.instrument.load import build_instrument
 from readiness.instrument.model import (
     TRUE_FALSE_CHOICES,
@@ -47,7 +59,6 @@ from readiness.instrument.model import (
 ORDER_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 SYMBOL_ORDER = {v: k for k, v in ORDER_SYMBOLS.items()}
 MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "=": "=", "!=": "!="}
-MAX_DEPTH = 60  # nesting of parentheses an expression may have
 CHOICE_ITEM_TYPES = ("single_choice", "likert", "yes_no", "true_false")
 
 
@@ -276,483 +287,109 @@ def format_number(value: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Expressions: tokens, syntax tree, parser
+# Syntax tree (readiness.instrument.expressions) -> conditions
 
 
-class ExpressionError(ValueError):
-    """An expression that is not in the subset we map, with where and how to fix it."""
+class _Conditions:
+    """Turns the syntax tree of ``text`` into a condition on the items in ``targets``."""
 
-    def __init__(self, message: str, expression: str, position: int, fix: str):
-        self.message = message
-        self.expression = expression
-        self.position = position
-        self.fix = fix
-        where = f" (at character {position + 1} of {expression!r})" if expression else ""
-        super().__init__(message + where)
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # REF STR NUM OP AND OR NOT SELECTED LPAREN RPAREN COMMA END
-    value: Any
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Ref:
-    name: str
-    code: str | None
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Lit:
-    text: str
-    quoted: bool
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Cmp:
-    left: _Ref | _Lit
-    op: str  # = != < <= > >=
-    right: _Ref | _Lit
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Selected:
-    ref: _Ref
-    value: _Lit
-    pos: int
-
-
-@dataclass(frozen=True)
-class _Bool:
-    kind: str  # and / or
-    parts: tuple
-    pos: int
-
-
-@dataclass(frozen=True)
-class _NotNode:
-    part: Any
-    pos: int
-
-
-REDCAP = "REDCap branching logic"
-XLSFORM = "XLSForm relevant"
-# REDCap's own names are lower-case; upper case is read too, for Readiness ids written as they are.
-REDCAP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-REDCAP_CHECKBOX = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\(([A-Za-z0-9_.-]+)\)$")
-XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_:.-]*")
-NUMBER_TOKEN = re.compile(r"([0-9]+\.?[0-9]*|\.[0-9]+)")
-ARITHMETIC = "+-*/^%|"
-DIGITS = "0123456789"
-REDCAP_OPERATORS = ("<>", "!=", "<=", ">=", "==", "=", "<", ">")
-XLSFORM_OPERATORS = ("!=", "<=", ">=", "=", "<", ">")
-OPERATOR_NAMES = {"<>": "!=", "==": "="}
-
-
-def _tokens(text: str, dialect: str) -> list[_Token]:
-    out: list[_Token] = []
-    i, n = 0, len(text)
-    operators = REDCAP_OPERATORS if dialect == REDCAP else XLSFORM_OPERATORS
-
-    def fail(message: str, pos: int, fix: str) -> ExpressionError:
-        return ExpressionError(message, text, pos, fix)
-
-    def sign_allowed() -> bool:
-        return not out or out[-1].kind in ("OP", "LPAREN", "AND", "OR", "COMMA")
-
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            continue
-        if dialect == REDCAP and ch == "[":
-            end = text.find("]", i + 1)
-            if end < 0:
-                raise fail("'[' is not closed.", i, "write field names as [name].")
-            inner = text[i + 1 : end].strip()
-            # an adjacent second reference makes an event-qualified field: [event][field]
-            if end + 1 < n and text[end + 1] == "[":
-                raise fail(
-                    "an event-qualified reference ([event][field]) is not supported.",
-                    i,
-                    "Readiness instruments have no events; refer to the field alone.",
-                )
-            if REDCAP_NAME.match(inner):
-                out.append(_Token("REF", _Ref(inner, None, i), i))
-            elif REDCAP_CHECKBOX.match(inner):
-                m = REDCAP_CHECKBOX.match(inner)
-                assert m is not None
-                out.append(_Token("REF", _Ref(m.group(1), m.group(2), i), i))
-            elif re.match(r"^[A-Za-z_][A-Za-z0-9_]*(\([^()]*\))?:", inner):
-                raise fail(
-                    f"field modifier in [{inner}] is not supported.",
-                    i,
-                    "compare the stored code, e.g. [field] = '1'.",
-                )
-            elif "-" in inner or ":" in inner:
-                raise fail(
-                    f"[{inner}] is a smart variable, which is not supported.",
-                    i,
-                    "refer only to fields of the instrument, e.g. [field] = '1'.",
-                )
-            else:
-                raise fail(
-                    f"[{inner}] is not a field reference.",
-                    i,
-                    "field names are letters, digits and '_', e.g. [age] or [symptoms(2)].",
-                )
-            i = end + 1
-            continue
-        if dialect == XLSFORM and text.startswith("${", i):
-            end = text.find("}", i + 2)
-            if end < 0:
-                raise fail("'${' is not closed.", i, "write references as ${name}.")
-            name = text[i + 2 : end].strip()
-            if not XML_NAME.match(name):
-                raise fail(f"${{{name}}} is not a question name.", i, "write ${name}.")
-            out.append(_Token("REF", _Ref(name, None, i), i))
-            i = end + 1
-            continue
-        if ch in "'\"":
-            end = text.find(ch, i + 1)
-            if end < 0:
-                raise fail("a quoted value is not closed.", i, f"close it with {ch}.")
-            out.append(_Token("STR", text[i + 1 : end], i))
-            i = end + 1
-            continue
-        if ch == "-" and sign_allowed():
-            m = NUMBER_TOKEN.match(text, i + 1)
-            if m:
-                out.append(_Token("NUM", "-" + m.group(0), i))
-                i = m.end()
-                continue
-        if ch in DIGITS or (ch == "." and i + 1 < n and text[i + 1] in DIGITS):
-            m = NUMBER_TOKEN.match(text, i)
-            assert m is not None
-            end = m.end()
-            if end < n and (text[end].isalpha() or text[end] == "_"):
-                raise fail(
-                    f"{text[i : end + 1]!r} is neither a number nor a name.",
-                    i,
-                    "quote text values, e.g. '1a'.",
-                )
-            out.append(_Token("NUM", m.group(0), i))
-            i = end
-            continue
-        matched = next((op for op in operators if text.startswith(op, i)), None)
-        if matched:
-            out.append(_Token("OP", OPERATOR_NAMES.get(matched, matched), i))
-            i += len(matched)
-            continue
-        if ch == "(":
-            out.append(_Token("LPAREN", ch, i))
-            i += 1
-            continue
-        if ch == ")":
-            out.append(_Token("RPAREN", ch, i))
-            i += 1
-            continue
-        if ch == ",":
-            out.append(_Token("COMMA", ch, i))
-            i += 1
-            continue
-        if dialect == REDCAP and text.startswith("&&", i):
-            out.append(_Token("AND", "and", i))
-            i += 2
-            continue
-        if dialect == REDCAP and text.startswith("||", i):
-            out.append(_Token("OR", "or", i))
-            i += 2
-            continue
-        if ch in ARITHMETIC:
-            raise fail(
-                f"arithmetic ('{ch}') is not supported.",
-                i,
-                "compare a field with a value; compute scores with scales in Readiness.",
-            )
-        m = WORD.match(text, i)
-        if m:
-            word = m.group(0)
-            end = m.end()
-            rest = text[end:].lstrip()
-            is_call = rest.startswith("(")
-            lower = word.lower()
-            if dialect == REDCAP and lower in ("and", "or"):
-                out.append(_Token(lower.upper(), lower, i))
-            elif dialect == XLSFORM and word in ("and", "or"):
-                out.append(_Token(word.upper(), word, i))
-            elif dialect == XLSFORM and lower in ("and", "or"):
-                raise fail(
-                    f"'{word}' must be written in lower case in XLSForm.",
-                    i,
-                    f"write '{lower}'.",
-                )
-            elif dialect == XLSFORM and word == "not" and is_call:
-                out.append(_Token("NOT", word, i))
-            elif dialect == XLSFORM and word == "selected" and is_call:
-                out.append(_Token("SELECTED", word, i))
-            elif dialect == REDCAP and lower == "not":
-                raise fail(
-                    "REDCap branching logic has no 'not'.",
-                    i,
-                    "use <> or rewrite the condition with and/or.",
-                )
-            elif is_call:
-                raise fail(
-                    f"the function {word}() is not supported.",
-                    i,
-                    "use comparisons (=, <>, <, <=, >, >=) joined with and/or"
-                    + (", selected() and not()." if dialect == XLSFORM else "."),
-                )
-            elif dialect == XLSFORM and lower in ("div", "mod"):
-                raise fail(
-                    f"arithmetic ('{word}') is not supported.",
-                    i,
-                    "compare a field with a value.",
-                )
-            else:
-                raise fail(
-                    f"unexpected word {word!r}.",
-                    i,
-                    "refer to fields as "
-                    + ("[name]" if dialect == REDCAP else "${name}")
-                    + " and quote text values.",
-                )
-            i = end
-            continue
-        if dialect == XLSFORM and ch in "./":
-            raise fail(
-                "XPath paths ('.', '/data/...') are not supported.",
-                i,
-                "refer to questions as ${name}.",
-            )
-        raise fail(f"unexpected character {ch!r}.", i, "remove it.")
-    out.append(_Token("END", None, n))
-    return out
-
-
-class _Parser:
-    def __init__(self, text: str, dialect: str):
+    def __init__(self, targets: Mapping[str, Any], text: str, dialect: str):
+        self.targets = targets
         self.text = text
         self.dialect = dialect
-        self.tokens = _tokens(text, dialect)
-        self.i = 0
-        self.depth = 0
 
     def fail(self, message: str, pos: int, fix: str) -> ExpressionError:
         return ExpressionError(message, self.text, pos, fix)
 
-    @property
-    def tok(self) -> _Token:
-        return self.tokens[self.i]
-
-    def take(self, kind: str, what: str) -> _Token:
-        tok = self.tok
-        if tok.kind != kind:
-            found = "the end" if tok.kind == "END" else repr(self._shown(tok))
-            raise self.fail(f"expected {what}, found {found}.", tok.pos, f"add {what}.")
-        self.i += 1
-        return tok
-
-    def _shown(self, tok: _Token) -> str:
-        if tok.kind == "REF":
-            return self.text[tok.pos :].split()[0] if self.text[tok.pos :].split() else ""
-        return str(tok.value)
-
-    def parse(self) -> Any:
-        if self.tok.kind == "END":
-            raise self.fail("the expression is empty.", 0, "write a condition, or leave it blank.")
-        node = self.or_expr()
-        if self.tok.kind != "END":
-            tok = self.tok
-            raise self.fail(
-                f"unexpected {self._shown(tok)!r} after a complete condition.",
-                tok.pos,
-                "join conditions with 'and' or 'or'.",
-            )
-        return node
-
-    def _enter(self, pos: int) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.fail(
-                f"the expression is nested more than {MAX_DEPTH} levels deep.",
-                pos,
-                "simplify it.",
-            )
-
-    def or_expr(self) -> Any:
-        pos = self.tok.pos
-        parts = [self.and_expr()]
-        while self.tok.kind == "OR":
-            self.i += 1
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else _Bool("or", tuple(parts), pos)
-
-    def and_expr(self) -> Any:
-        pos = self.tok.pos
-        parts = [self.unary()]
-        while self.tok.kind == "AND":
-            self.i += 1
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else _Bool("and", tuple(parts), pos)
-
-    def unary(self) -> Any:
-        tok = self.tok
-        if tok.kind == "NOT":
-            self.i += 1
-            self.take("LPAREN", "'('")
-            self._enter(tok.pos)
-            inner = self.or_expr()
-            self.depth -= 1
-            self.take("RPAREN", "')'")
-            return _NotNode(inner, tok.pos)
-        if tok.kind == "SELECTED":
-            self.i += 1
-            self.take("LPAREN", "'('")
-            ref = self.take("REF", "a question reference ${name}").value
-            self.take("COMMA", "','")
-            value = self.literal("a choice name in quotes")
-            self.take("RPAREN", "')'")
-            return _Selected(ref, value, tok.pos)
-        if tok.kind == "LPAREN":
-            self.i += 1
-            self._enter(tok.pos)
-            inner = self.or_expr()
-            self.depth -= 1
-            self.take("RPAREN", "')'")
-            if self.tok.kind == "OP":
-                raise self.fail(
-                    "comparing the result of a condition is not supported.",
-                    self.tok.pos,
-                    "compare fields with values, then join the comparisons with and/or.",
-                )
-            return inner
-        return self.comparison()
-
-    def literal(self, what: str) -> _Lit:
-        tok = self.tok
-        if tok.kind == "STR":
-            self.i += 1
-            return _Lit(tok.value, True, tok.pos)
-        if tok.kind == "NUM":
-            self.i += 1
-            return _Lit(tok.value, False, tok.pos)
-        found = "the end" if tok.kind == "END" else repr(self._shown(tok))
-        raise self.fail(f"expected {what}, found {found}.", tok.pos, f"add {what}.")
-
-    def operand(self) -> _Ref | _Lit:
-        tok = self.tok
-        if tok.kind == "REF":
-            self.i += 1
-            return tok.value
-        return self.literal(
-            "a field reference "
-            + ("[name]" if self.dialect == REDCAP else "${name}")
-            + " or a value"
-        )
-
-    def comparison(self) -> _Cmp:
-        pos = self.tok.pos
-        left = self.operand()
-        if self.tok.kind != "OP":
-            found = "the end" if self.tok.kind == "END" else repr(self._shown(self.tok))
-            raise self.fail(
-                f"expected a comparison (=, {'<>' if self.dialect == REDCAP else '!='}, <, <=, >, >=), found {found}.",
-                self.tok.pos,
-                "compare the field with a value, e.g. "
-                + ("[x] = '1'." if self.dialect == REDCAP else "${x} = '1'."),
-            )
-        op = self.tok.value
-        self.i += 1
-        right = self.operand()
-        if self.tok.kind == "OP":
-            raise self.fail(
-                "chained comparisons are not supported.",
-                self.tok.pos,
-                "join two comparisons with 'and'.",
-            )
-        return _Cmp(left, op, right, pos)
-
-
-# --------------------------------------------------------------------------------------------
-# Syntax tree -> conditions
-
-
-def _to_condition(node: Any, targets: Mapping[str, Any], text: str, dialect: str) -> Condition:
-    def fail(message: str, pos: int, fix: str) -> ExpressionError:
-        return ExpressionError(message, text, pos, fix)
-
-    def target_of(ref: _Ref) -> Any:
-        target = targets.get(ref.name)
+    def target_of(self, ref: Ref) -> Any:
+        target = self.targets.get(ref.name)
         if target is None:
-            raise fail(
+            raise self.fail(
                 f"'{ref.name}' is not an item of the instrument (or it could not be mapped).",
                 ref.pos,
                 "refer to an item that is read as a Readiness item.",
             )
         return target
 
-    if isinstance(node, _Bool):
-        parts = tuple(_to_condition(p, targets, text, dialect) for p in node.parts)
-        return All(parts) if node.kind == "and" else Any_(parts)
-    if isinstance(node, _NotNode):
-        return Not(_to_condition(node.part, targets, text, dialect))
-    if isinstance(node, _Selected):
-        target = target_of(node.ref)
-        code = resolve_code(tuple(target.codes), node.value.text)
+    def convert(self, node: Any) -> Condition:
+        if isinstance(node, BoolOp):
+            parts = tuple(self.convert(p) for p in node.parts)
+            return All(parts) if node.kind == "and" else Any_(parts)
+        if isinstance(node, NotOp):
+            return Not(self.convert(node.part))
+        if isinstance(node, Selected):
+            return self.selected(node)
+        assert isinstance(node, Compare)
+        return self.comparison(node)
+
+    def _code(self, target: Any, text: str, what: str, pos: int) -> int | str:
+        """The code of ``target`` written as ``text``; ``what`` names the item and its option."""
+        code = resolve_code(tuple(target.codes), text)
         if code is None:
-            raise fail(
-                f"'{node.ref.name}' has no choice {node.value.text!r}.",
-                node.value.pos,
+            raise self.fail(
+                f"{what} {text!r}.",
+                pos,
                 "use one of its codes: " + ", ".join(map(str, target.codes)) + ".",
             )
+        return code
+
+    def selected(self, node: Selected) -> Condition:
+        name = node.ref.name
+        target = self.target_of(node.ref)
+        code = self._code(target, node.value.text, f"'{name}' has no choice", node.value.pos)
         if target.type == "multiple_choice":
-            return Leaf(node.ref.name, "selected", code)
+            return Leaf(name, "selected", code)
         if target.type in CHOICE_ITEM_TYPES:
-            return Leaf(node.ref.name, "equals", code)
-        raise fail(
-            f"selected() applies to choice questions; '{node.ref.name}' is {target.type}.",
+            return Leaf(name, "equals", code)
+        raise self.fail(
+            f"selected() applies to choice questions; '{name}' is {target.type}.",
             node.pos,
             "compare the answer with = instead.",
         )
-    assert isinstance(node, _Cmp)
-    left, op, right = node.left, node.op, node.right
-    if isinstance(left, _Lit) and isinstance(right, _Ref):
-        left, right, op = right, left, MIRROR[op]
-    if isinstance(left, _Lit):
-        raise fail("the comparison has no field in it.", node.pos, "compare a field with a value.")
-    if isinstance(right, _Ref):
-        raise fail(
-            "comparing two fields with each other is not supported.",
-            right.pos,
-            "compare each field with a value.",
-        )
-    ref, lit = left, right
-    target = target_of(ref)
-    name = ref.name
-    if ref.code is not None:
+
+    def _field_and_value(self, node: Compare) -> tuple[Ref, str, Lit]:
+        """The field, operator and value of a comparison, with the field put first."""
+        left, op, right = node.left, node.op, node.right
+        if isinstance(left, Lit) and isinstance(right, Ref):
+            left, right, op = right, left, MIRROR[op]
+        if isinstance(left, Lit):
+            raise self.fail(
+                "the comparison has no field in it.", node.pos, "compare a field with a value."
+            )
+        if isinstance(right, Ref):
+            raise self.fail(
+                "comparing two fields with each other is not supported.",
+                right.pos,
+                "compare each field with a value.",
+            )
+        return left, op, right
+
+    def comparison(self, node: Compare) -> Condition:
+        ref, op, lit = self._field_and_value(node)
+        target = self.target_of(ref)
+        if ref.code is not None:
+            return self.checkbox_option(node, ref, op, lit, target)
+        if lit.quoted and lit.text == "":
+            return self.blank(node, ref.name, op)
+        if target.type == "multiple_choice":
+            raise self._whole_multiple_choice(node, ref.name)
+        if op in ("=", "!="):
+            value = self._equal_value(target, ref.name, lit)
+            return Leaf(ref.name, "equals" if op == "=" else "not_equals", value)
+        return self.order(node, ref.name, op, lit, target)
+
+    def checkbox_option(self, node: Compare, ref: Ref, op: str, lit: Lit, target: Any) -> Condition:
+        """REDCap's ``[x(code)] = '1'``: option ``code`` of checkbox ``x`` is (not) checked."""
+        name = ref.name
         if target.type != "multiple_choice":
-            raise fail(
+            raise self.fail(
                 f"[{name}({ref.code})] refers to a checkbox option, but '{name}' is {target.type}.",
                 ref.pos,
                 f"write [{name}] = '{ref.code}'.",
             )
-        code = resolve_code(tuple(target.codes), ref.code)
-        if code is None:
-            raise fail(
-                f"checkbox '{name}' has no option {ref.code!r}.",
-                ref.pos,
-                "use one of its codes: " + ", ".join(map(str, target.codes)) + ".",
-            )
+        code = self._code(target, str(ref.code), f"checkbox '{name}' has no option", ref.pos)
         if op not in ("=", "!=") or lit.text not in ("0", "1"):
-            raise fail(
+            raise self.fail(
                 "a checkbox option is compared with '1' (checked) or '0' (unchecked) using = or <>.",
                 node.pos,
                 f"write [{name}({ref.code})] = '1'.",
@@ -760,62 +397,64 @@ def _to_condition(node: Any, targets: Mapping[str, Any], text: str, dialect: str
         checked = (lit.text == "1") == (op == "=")
         leaf = Leaf(name, "selected", code)
         return leaf if checked else Not(leaf)
-    if lit.quoted and lit.text == "":
+
+    def blank(self, node: Compare, name: str, op: str) -> Condition:
         if op == "=":
             return Leaf(name, "answered", False)
         if op == "!=":
             return Leaf(name, "answered", True)
-        raise fail("only = and <> compare with a blank ('').", node.pos, "test blanks with = ''.")
-    if target.type == "multiple_choice":
-        if dialect == REDCAP:
-            raise fail(
+        raise self.fail(
+            "only = and <> compare with a blank ('').", node.pos, "test blanks with = ''."
+        )
+
+    def _whole_multiple_choice(self, node: Compare, name: str) -> ExpressionError:
+        if self.dialect == REDCAP:
+            return self.fail(
                 f"'{name}' is a checkbox; its options are tested one by one.",
                 node.pos,
                 f"write [{name}(CODE)] = '1'.",
             )
-        raise fail(
+        return self.fail(
             f"'{name}' is a select_multiple; comparing its whole answer is not supported.",
             node.pos,
             f"write selected(${{{name}}}, 'CODE').",
         )
-    if op in ("=", "!="):
-        value: Any
+
+    def _equal_value(self, target: Any, name: str, lit: Lit) -> Any:
+        """The value ``= lit`` compares with: a code, a number, or the text itself."""
         if target.type in CHOICE_ITEM_TYPES or target.codes:
-            value = resolve_code(tuple(target.codes), lit.text)
-            if value is None:
-                raise fail(
-                    f"'{name}' has no choice {lit.text!r}.",
-                    lit.pos,
-                    "use one of its codes: " + ", ".join(map(str, target.codes)) + ".",
-                )
-        elif target.type == "number":
-            value = number_from_text(lit.text)
-            if value is None:
-                raise fail(
-                    f"'{name}' is a number, so it cannot equal {lit.text!r}.",
-                    lit.pos,
-                    "compare it with a number.",
-                )
-        else:
-            value = lit.text
-        return Leaf(name, "equals" if op == "=" else "not_equals", value)
-    number = number_from_text(lit.text)
-    if number is None:
-        raise fail(f"'{op}' compares with a number, not {lit.text!r}.", lit.pos, f"write {op} 5.")
-    if target.type not in ("number", "likert"):
-        raise fail(
-            f"order comparisons apply to numbers and Likert items; '{name}' is {target.type}.",
-            node.pos,
-            "use = or <> with its codes.",
-        )
-    return Leaf(name, SYMBOL_ORDER[op], number)
+            return self._code(target, lit.text, f"'{name}' has no choice", lit.pos)
+        if target.type != "number":
+            return lit.text
+        value = number_from_text(lit.text)
+        if value is None:
+            raise self.fail(
+                f"'{name}' is a number, so it cannot equal {lit.text!r}.",
+                lit.pos,
+                "compare it with a number.",
+            )
+        return value
+
+    def order(self, node: Compare, name: str, op: str, lit: Lit, target: Any) -> Condition:
+        number = number_from_text(lit.text)
+        if number is None:
+            raise self.fail(
+                f"'{op}' compares with a number, not {lit.text!r}.", lit.pos, f"write {op} 5."
+            )
+        if target.type not in ("number", "likert"):
+            raise self.fail(
+                f"order comparisons apply to numbers and Likert items; '{name}' is {target.type}.",
+                node.pos,
+                "use = or <> with its codes.",
+            )
+        return Leaf(name, SYMBOL_ORDER[op], number)
 
 
 def _parse(text: str, targets: Mapping[str, Any], dialect: str, push_not: bool) -> Condition:
     if not isinstance(text, str):
         raise ExpressionError(f"{dialect} must be text.", "", 0, "write it as text.")
-    node = _Parser(text, dialect).parse()
-    condition = _to_condition(node, targets, text, dialect)
+    node = parse_expression(text, dialect)
+    condition = _Conditions(targets, text, dialect).convert(node)
     return canonical_condition(condition, push_not=push_not, targets=targets)
 
 
