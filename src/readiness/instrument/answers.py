@@ -28,11 +28,9 @@ from typing import Any
 
 from readiness.instrument.model import (
     DATE_TYPES,
-    TRUE_FALSE_CHOICES,
     UNASKED_TYPES,
-    YES_NO_CHOICES,
-    Choice,
     Item,
+    choices_of,
 )
 from readiness.responses.validate import parser_for
 from readiness.tabular import clean_text
@@ -47,18 +45,6 @@ _WHOLE = re.compile(r"^\s*\d+\s*$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _BAD_TIME = "Enter a time on the 24-hour clock, for example 14:30"
 _BAD_DATE = "The date must be a real date, for example 15 3 2024"
-
-
-def choices_of(item: Item) -> tuple[Choice, ...]:
-    """The item's choices; yes/no and true/false keep their fixed codes, with the labels the
-    instrument gives them (in the respondent's language) when it gives any."""
-    if item.choices:
-        return item.choices
-    if item.type == "yes_no":
-        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
-    if item.type == "true_false":
-        return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
-    return item.choices
 
 
 def is_dropdown(item: Item) -> bool:

@@ -18,6 +18,7 @@ Conditions evaluate on one response (a mapping) or, vectorised, on a whole data 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ LEAF_OPERATORS = (
     "selected",
     "answered",
 )
-ORDER_OPERATORS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+ORDER_OPERATORS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}  # and their symbols
 
 
 class Condition:
@@ -294,3 +295,49 @@ def parse_condition(data: Any, path: tuple = ()) -> Condition:
             f"'{op}' takes one code.", f"write {op}: 1 (use 'in' for a list).", path + (op,)
         )
     return Leaf(str(data["item"]), op, value)
+
+
+LabelFor = Callable[[str, Any], str | None]  # (item id, code) -> the code's label, if any
+
+
+def code_in_words(item: str, value: Any, label_for: LabelFor | None = None) -> str:
+    """A code with its label: ``1 (Yes)``; the code alone when it has no label."""
+    label = label_for(item, value) if label_for is not None else None
+    return f"{value} ({label})" if label else str(value)
+
+
+def describe_condition(condition: Condition, label_for: LabelFor | None = None) -> str:
+    """A condition in words, as the codebook, the paper form and messages about responses
+    show it: ``training_prior = 1 (Yes)``, ``profession is one of 7 (Other), 8 (None)``.
+
+    ``label_for(item, code)`` gives a code's label, shown after the code; without it codes
+    are shown alone."""
+
+    def code(item: str, value: Any) -> str:
+        return code_in_words(item, value, label_for)
+
+    if isinstance(condition, Leaf):
+        item, op, value = condition.item, condition.op, condition.value
+        if op == "equals":
+            return f"{item} = {code(item, value)}"
+        if op == "not_equals":
+            return f"{item} is not {code(item, value)}"
+        if op in ("in", "not_in"):
+            codes = ", ".join(code(item, v) for v in value)
+            return f"{item} {'is one of' if op == 'in' else 'is none of'} {codes}"
+        if op == "selected":
+            return f"{item} includes {code(item, value)}"
+        if op == "answered":
+            return f"{item} is {'answered' if value else 'not answered'}"
+        return f"{item} {ORDER_OPERATORS[op]} {value}"
+    if isinstance(condition, Not):
+        return f"not ({describe_condition(condition.condition, label_for)})"
+    if not isinstance(condition, All | Any_):
+        return str(condition)
+    joiner = " and " if isinstance(condition, All) else " or "
+    return joiner.join(
+        f"({describe_condition(c, label_for)})"
+        if isinstance(c, All | Any_)
+        else describe_condition(c, label_for)
+        for c in condition.conditions
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
-from readiness.instrument.conditions import All, Any_, Condition, Leaf, Not
+from readiness.instrument import conditions
+from readiness.instrument.conditions import ORDER_OPERATORS, Condition, LabelFor
 from readiness.instrument.model import Indicator, Instrument, Item
 from readiness.tabular import formula_safe
 
@@ -19,42 +21,25 @@ TYPE_NAMES = {
     "text": "free text",
     "month_year": "month and year",
 }
-OP_WORDS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
 
 def _code(instrument: Instrument, item_id: str, code) -> str:
-    try:
-        label = instrument.item(item_id).label_for(code)
-    except KeyError:
-        label = None
-    return f"{code} ({label})" if label else str(code)
+    return conditions.code_in_words(item_id, code, _label_for(instrument))
 
 
 def describe_condition(condition: Condition, instrument: Instrument) -> str:
-    if isinstance(condition, Leaf):
-        item, op, value = condition.item, condition.op, condition.value
-        if op == "equals":
-            return f"{item} = {_code(instrument, item, value)}"
-        if op == "not_equals":
-            return f"{item} is not {_code(instrument, item, value)}"
-        if op in ("in", "not_in"):
-            codes = ", ".join(_code(instrument, item, v) for v in value)
-            return f"{item} {'is one of' if op == 'in' else 'is none of'} {codes}"
-        if op == "selected":
-            return f"{item} includes {_code(instrument, item, value)}"
-        if op == "answered":
-            return f"{item} is {'answered' if value else 'not answered'}"
-        return f"{item} {OP_WORDS[op]} {value}"
-    if isinstance(condition, Not):
-        return f"not ({describe_condition(condition.condition, instrument)})"
-    joiner = " and " if isinstance(condition, All) else " or "
-    assert isinstance(condition, All | Any_)
-    return joiner.join(
-        f"({describe_condition(c, instrument)})"
-        if isinstance(c, All | Any_)
-        else describe_condition(c, instrument)
-        for c in condition.conditions
-    )
+    """The condition in words, with the instrument's labels of the codes it names."""
+    return conditions.describe_condition(condition, _label_for(instrument))
+
+
+def _label_for(instrument: Instrument) -> LabelFor:
+    def label_for(item_id: str, code: Any) -> str | None:
+        try:
+            return instrument.item(item_id).label_for(code)
+        except KeyError:
+            return None
+
+    return label_for
 
 
 def describe_rule(indicator: Indicator, instrument: Instrument) -> str:
@@ -74,7 +59,7 @@ def describe_rule(indicator: Indicator, instrument: Instrument) -> str:
         return f"{target} is " + ", ".join(_code(instrument, target, c) for c in rule.value)
     if rule.kind == "selected":
         return f"{target} includes {_code(instrument, target, rule.value)}"
-    return f"{'score of ' if indicator.scale else ''}{target} {OP_WORDS[rule.kind]} {rule.value}"
+    return f"{'score of ' if indicator.scale else ''}{target} {ORDER_OPERATORS[rule.kind]} {rule.value}"
 
 
 def values_text(item: Item) -> str:

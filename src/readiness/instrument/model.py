@@ -360,3 +360,18 @@ class Instrument:
             if item_id in section.items:
                 return section
         raise KeyError(item_id)
+
+
+def choices_of(item: Item) -> tuple[Choice, ...]:
+    """The item's choices; yes/no and true/false keep their fixed codes, with the labels the
+    instrument gives them (in the respondent's language) when it gives any.  A calculate
+    item's 1 and 0 are "Yes" (its condition holds) and "No"."""
+    if item.type == "calculate":
+        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
+    if item.choices:
+        return item.choices
+    if item.type == "yes_no":
+        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
+    if item.type == "true_false":
+        return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
+    return item.choices

@@ -82,6 +82,18 @@ _HEADER_PREFIXES = (
 )
 
 
+def checkbox_suffix(code: Any) -> str:
+    """How REDCap writes a choice's code in the name of its checkbox column: lower-case, and
+    anything but a letter or digit as ``_`` (-99 -> ``_99``)."""
+    return re.sub(r"[^a-z0-9]", "_", str(code).lower())
+
+
+def checkbox_column(name: str, code: Any) -> str:
+    """REDCap's name for one choice of a checkbox field: ``name___code`` (-99 ->
+    ``name____99``)."""
+    return f"{name}___{checkbox_suffix(code)}"
+
+
 def column_for(header: str) -> str | None:
     key = _key(header)
     if key in _HEADER_KEYS:

@@ -16,7 +16,6 @@ columns into the item's codes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import pandas as pd
 
 from readiness.instrument.model import Instrument, Item
 from readiness.instrument.redcap import record_field, redcap_names, write_redcap_dictionary
+from readiness.instrument.redcap_columns import checkbox_column
 from readiness.responses.read import Responses
 from readiness.responses.write import number_text
 from readiness.tabular import atomic_write, formula_safe_values
@@ -45,12 +45,6 @@ def dictionary_path(path: str | Path) -> Path:
     """The data dictionary written beside REDCap data: ``<stem>-dictionary.csv``."""
     path = Path(path)
     return path.with_name(f"{path.stem}-dictionary.csv")
-
-
-def checkbox_column(name: str, code) -> str:
-    """REDCap's name for one choice of a checkbox field: ``name___code`` (the code lower-case,
-    anything but a letter or digit as ``_``: -99 -> ``name____99``)."""
-    return f"{name}___{re.sub(r'[^a-z0-9]', '_', str(code).lower())}"
 
 
 def record_ids(frame: pd.DataFrame, *, synthetic: bool = False) -> list[str]:

@@ -23,15 +23,15 @@ import numpy as np
 import pandas as pd
 
 from readiness.errors import Problem
-from readiness.instrument.conditions import All, Any_, Condition, Leaf, Not
+from readiness.instrument.describe import describe_condition
 from readiness.instrument.model import (
     META_COLUMNS,
-    TRUE_FALSE_CHOICES,
-    YES_NO_CHOICES,
     Choice,
     Instrument,
     Item,
+    choices_of,
 )
+from readiness.instrument.redcap_columns import checkbox_suffix
 from readiness.instrument.scoring import shown_mask
 from readiness.responses.declared import DeclaredMissing
 from readiness.tabular import XLSX_MAX_CELL, has_illegal_characters
@@ -85,16 +85,6 @@ def cell_text(value: Any) -> str:
 def _shown(text: str) -> str:
     """A cell value quoted for a message, shortened if long."""
     return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
-def choices_of(item: Item) -> tuple[Choice, ...]:
-    """The choices of a coded item, including the fixed codes of yes/no and true/false; a
-    calculate item's 1 and 0 are "Yes" (its condition holds) and "No"."""
-    if item.type in ("yes_no", "calculate"):
-        return tuple(Choice(c, label) for c, label in YES_NO_CHOICES)
-    if item.type == "true_false":
-        return tuple(Choice(c, label) for c, label in TRUE_FALSE_CHOICES)
-    return item.choices
 
 
 def is_numeric_item(item: Item) -> bool:
@@ -611,35 +601,13 @@ class _Column:
         return pd.Series(self.values, dtype=TEXT_DTYPE)
 
 
-def describe_condition(condition: Condition) -> str:
-    """A condition in words, for messages: ``profession = 8``."""
-    if isinstance(condition, Leaf):
-        op, value = condition.op, condition.value
-        symbols = {"equals": "=", "not_equals": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-        if op in symbols:
-            return f"{condition.item} {symbols[op]} {value}"
-        if op in ("in", "not_in"):
-            listed = ", ".join(str(v) for v in value)
-            return f"{condition.item} {'in' if op == 'in' else 'not in'} [{listed}]"
-        if op == "selected":
-            return f"{condition.item} has {value} selected"
-        return f"{condition.item} is {'answered' if value else 'unanswered'}"
-    if isinstance(condition, All):
-        return " and ".join(f"({describe_condition(c)})" for c in condition.conditions)
-    if isinstance(condition, Any_):
-        return " or ".join(f"({describe_condition(c)})" for c in condition.conditions)
-    if isinstance(condition, Not):
-        return f"not ({describe_condition(condition.condition)})"
-    return str(condition)
-
-
 def _condition_text(instrument: Instrument, item: Item) -> str:
     parts = []
     section = instrument.section_of(item.id)
     if section.show_if is not None:
-        parts.append(describe_condition(section.show_if))
+        parts.append(describe_condition(section.show_if, instrument))
     if item.show_if is not None:
-        parts.append(describe_condition(item.show_if))
+        parts.append(describe_condition(item.show_if, instrument))
     return " and ".join(parts)
 
 
@@ -698,9 +666,8 @@ def _fold_checkboxes(
                 )
             out = out.drop(columns=names)
             continue
-        # REDCap names the column for code -99 "item____99": it lowercases the code and
-        # turns every character other than a letter or digit into an underscore.
-        redcap = {re.sub(r"[^a-z0-9]", "_", str(c.code).lower()): c.code for c in item.choices}
+        # REDCap names the column for code -99 "item____99"
+        redcap = {checkbox_suffix(c.code): c.code for c in item.choices}
         selected = pd.Series([""] * n, dtype=object)
         ok = True
         for name, suffix in columns:
@@ -1010,7 +977,7 @@ def _recompute_calculations(
             given = clean[item_id].to_numpy(dtype=float)
             # An empty cell supplies nothing (it is computed); a value must agree.
             differ = ~np.isnan(given) & ~(given == computed)
-            condition = describe_condition(instrument.item(item_id).calculation)
+            condition = describe_condition(instrument.item(item_id).calculation, instrument)
             for i in np.flatnonzero(differ):
                 gives = (
                     "nothing (it is not relevant)" if np.isnan(computed[i]) else (_fmt(computed[i]))
