@@ -18,6 +18,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -63,7 +64,7 @@ DEFAULT_LIMITS = ZipLimits()
 Source = str | Path | BinaryIO | bytes | zipfile.ZipFile
 
 
-def _open(source: Source) -> zipfile.ZipFile:
+def _open(source: Source) -> AbstractContextManager[zipfile.ZipFile]:
     if isinstance(source, zipfile.ZipFile):
         return _Borrowed(source)
     if isinstance(source, bytes):
@@ -272,8 +273,12 @@ def _path_problems(members: list[zipfile.ZipInfo], shown: str) -> list[Problem]:
         for m in members
         if safe_member_path(m.filename) is None
     ]
-    files = {safe_member_path(m.filename) for m in members if not _is_folder(m)}
-    folders = {parent for path in files if path for parent in path.parents}
+    files = {
+        path
+        for m in members
+        if not _is_folder(m) and (path := safe_member_path(m.filename)) is not None
+    }
+    folders = {parent for path in files for parent in path.parents}
     problems += [
         Problem(
             f"names {str(path)!r} both a file and a folder (it holds other files).",

@@ -49,6 +49,7 @@ FIELDWORK_START = date(2025, 10, 6)  # a Monday; sessions fall on weekdays over 
 TRAIT_CORRELATION = np.array([[1.0, 0.5, 0.55], [0.5, 1.0, 0.35], [0.55, 0.35, 1.0]])
 LIKERT_CUTS = np.array([-0.55, 0.25, 0.95, 1.75])  # most staff disagree that they know enough
 CALIBRATION_ROWS = 20_000
+NONE = np.array(None, dtype=object)  # a blank answer, as np.where's other choice
 
 # Profession probabilities by discipline (codes of the `profession` item, 1..8).
 PROFESSION_BY_DISCIPLINE = {
@@ -124,7 +125,7 @@ class _Generator:
         self.seed = seed
         self.matched = matched
         self.rng = np.random.default_rng(seed)
-        self.cols: dict[str, object] = {}
+        self.cols: dict[str, np.ndarray] = {}
 
     # -- fieldwork ---------------------------------------------------------------------------
     def fieldwork(self) -> tuple[pd.DataFrame, np.ndarray]:
@@ -189,7 +190,7 @@ class _Generator:
             years_qualified=years,
         )
         other = profession == 8
-        self.cols["profession_other"] = np.where(other, rng.choice(OTHER_PROFESSIONS, size=n), None)
+        self.cols["profession_other"] = np.where(other, rng.choice(OTHER_PROFESSIONS, size=n), NONE)
 
     # -- item answers ------------------------------------------------------------------------
     def forced_hits(self) -> dict[str, np.ndarray]:
@@ -201,7 +202,7 @@ class _Generator:
             if not indicator.published or indicator.item is None:
                 continue
             overall = [f for f in indicator.published if f.where is None]
-            groups = [f for f in indicator.published if f.where is not None]
+            groups = [(f, f.where) for f in indicator.published if f.where is not None]
             if not overall:
                 continue
             total = _count_for(overall[0], self.n)
@@ -211,11 +212,11 @@ class _Generator:
             order_key = latent if low else -latent
             hits = np.zeros(self.n, dtype=bool)
             remaining = np.ones(self.n, dtype=bool)
-            for fig in groups:
+            for fig, where in groups:
                 frame = pd.DataFrame(
                     {k: v for k, v in self.cols.items() if isinstance(v, np.ndarray)}
                 )
-                mask = fig.where.mask(frame)
+                mask = where.mask(frame)
                 k = _count_for(fig, int(mask.sum()))
                 hits |= _lowest(order_key, mask, k)
                 total -= k
@@ -309,6 +310,8 @@ class _Generator:
                 out[item_id] = self.knowledge_codes(
                     item_id, loading, bool(item.key), forced.get(item_id), rows
                 )
+            elif trait is None:
+                raise ValueError(f"no latent trait drives the scale {scale_id!r}")
             else:
                 # a little spread in the items' loadings and difficulty
                 out[item_id] = self.likert_codes(
@@ -367,7 +370,7 @@ class _Generator:
         for b, s in lookup.items():
             labels[b] = s
         out = labels[bits]
-        return np.where(shown, out, None)
+        return np.where(shown, out, NONE)
 
     def run(self) -> Cohort:
         rng, n = self.rng, self.n
@@ -407,7 +410,7 @@ class _Generator:
             .astype(str)
             .str.cat(pd.Series(month).map("{:02d}".format), sep="-")
             .to_numpy(),
-            None,
+            NONE,
         )
         self.cols["training_enough"] = training_enough
         self.cols["contact_ever"] = contact.astype(float)
