@@ -283,13 +283,55 @@ def build_instrument(
 ) -> Instrument:
     """Validate plain data (as loaded from YAML) and build an :class:`Instrument`."""
     check = _Checker(file, lines or LineMap())
+    _check_settings(data, check)
+    sources = _sources(data.get("sources") or {}, check)
+    choice_sets = _choice_sets(data.get("choice_sets") or {}, check)
+    body = _read_sections(data, check, choice_sets, sources)
+    by_id = _check_item_ids(body, check)
+    items, sections = _with_conditions(body, by_id, check)
+    item_map = {item.id: item for item in items}
+    scales = _scales(data.get("scales") or [], item_map, check)
+    indicators = _indicators(
+        data.get("indicators") or [], item_map, {s.id: s for s in scales}, check
+    )
+    _check_score_ids(item_map, scales, indicators, check)
+    language = check.text(data, "language", ()) or "en-GB"
+    translations = _translations(data.get("translations"), language, item_map, sections, check)
+    if not items and not check.problems:
+        check.add(
+            ("sections",), "the instrument has no items.", "add at least one item to a section."
+        )
+    if check.problems:
+        raise InstrumentError(check.problems, file=file)
+    return Instrument(
+        id=str(data.get("id") or ""),
+        version=_version_text(data.get("version")),
+        title=str(data.get("title", "")).strip(),
+        description=str(data.get("description") or "").strip(),
+        notice=str(data.get("notice") or "").strip(),
+        language=language,
+        language_name=check.text(data, "language_name", ()),
+        record_id=check.text(data, "record_id", ()),
+        translations=translations,
+        sections=tuple(sections),
+        items=tuple(items),
+        scales=tuple(scales),
+        indicators=tuple(indicators),
+        sources=sources,
+        choice_sets=choice_sets,
+        path=file,
+    )
+
+
+def _check_settings(data: Any, check: _Checker) -> None:
+    """The top level: a mapping with known keys, a valid id and a version (stops if no mapping)."""
     if not isinstance(data, dict):
         check.add(
             (),
             "the file does not hold an instrument (a mapping at the top).",
             "start with 'id:', 'version:', 'title:' and 'sections:'.",
         )
-        raise InstrumentError(check.problems, file=file)
+        raise InstrumentError(check.problems, file=check.file)
     check.keys(data, TOP_KEYS, (), "the instrument")
     inst_id = str(data.get("id") or "")
     if inst_id and not INSTRUMENT_ID.match(inst_id):
@@ -305,18 +347,25 @@ def build_instrument(
     ):
         check.add(("version",), "'version' must be a number or text.", "write version: 1.")
 
-    sources = _sources(data.get("sources") or {}, check)
-    choice_sets = _choice_sets(data.get("choice_sets") or {}, check)
 
-    sections: list[Section] = []
-    items: list[Item] = []
-    item_paths: list[tuple] = []
+@dataclasses.dataclass
+class _Body:
+    """The sections and items read so far, with where each item is in the file, and the
+    conditions to parse once every item is known: (path, data, item position, owner)."""
+
+    sections: list[Section] = dataclasses.field(default_factory=list)
+    items: list[Item] = dataclasses.field(default_factory=list)
+    item_paths: list[tuple] = dataclasses.field(default_factory=list)
+    pending_conditions: list[tuple[tuple, Any, int, str]] = dataclasses.field(default_factory=list)
+
+
+def _read_sections(data: dict, check: _Checker, choice_sets: dict, sources: dict) -> _Body:
+    body = _Body()
     raw_sections = data.get("sections") or []
     if not isinstance(raw_sections, list):
         check.add(("sections",), "'sections' must be a list.", "write each section as '- id: ...'.")
         raw_sections = []
     seen_sections: set[str] = set()
-    pending_conditions: list[tuple[tuple, Any, int, str]] = []  # (path, data, position, owner)
     for s_index, raw in enumerate(raw_sections):
         spath = ("sections", s_index)
         if not isinstance(raw, dict):
@@ -335,45 +384,62 @@ def build_instrument(
                 "give each section its own id.",
             )
         seen_sections.add(sid)
-        raw_items = raw.get("items") or []
-        if not isinstance(raw_items, list):
-            check.add(
-                spath + ("items",), "'items' must be a list.", "write each item as '- id: ...'."
-            )
-            raw_items = []
-        first_position = len(items)
-        item_ids = []
-        for i_index, raw_item in enumerate(raw_items):
-            ipath = spath + ("items", i_index)
-            item = _item(raw_item, ipath, sid, check, choice_sets, sources)
-            if item is None:
-                continue
-            for key in ("show_if", "calculation"):
-                if raw_item.get(key) is not None:
-                    pending_conditions.append((ipath + (key,), raw_item[key], len(items), item.id))
-            items.append(item)
-            item_paths.append(ipath)
-            item_ids.append(item.id)
-        if raw.get("show_if") is not None:
-            pending_conditions.append(
-                (spath + ("show_if",), raw["show_if"], first_position, f"section {sid}")
-            )
-        sections.append(
-            Section(
-                id=sid,
-                title=check.text(raw, "title", spath),
-                intro=check.text(raw, "intro", spath),
-                items=tuple(item_ids),
-                form=check.text(raw, "form", spath),
-                group=check.boolean(raw, "group", spath, default=True),
-            )
-        )
+        _read_section(raw, spath, sid, body, check, choice_sets, sources)
+    return body
 
+
+def _read_section(
+    raw: dict,
+    spath: tuple,
+    sid: str,
+    body: _Body,
+    check: _Checker,
+    choice_sets: dict,
+    sources: dict,
+) -> None:
+    """Add the section's items to ``body``, then the section itself."""
+    raw_items = raw.get("items") or []
+    if not isinstance(raw_items, list):
+        check.add(spath + ("items",), "'items' must be a list.", "write each item as '- id: ...'.")
+        raw_items = []
+    first_position = len(body.items)
+    item_ids = []
+    for i_index, raw_item in enumerate(raw_items):
+        ipath = spath + ("items", i_index)
+        item = _item(raw_item, ipath, sid, check, choice_sets, sources)
+        if item is None:
+            continue
+        for key in ("show_if", "calculation"):
+            if raw_item.get(key) is not None:
+                body.pending_conditions.append(
+                    (ipath + (key,), raw_item[key], len(body.items), item.id)
+                )
+        body.items.append(item)
+        body.item_paths.append(ipath)
+        item_ids.append(item.id)
+    if raw.get("show_if") is not None:
+        body.pending_conditions.append(
+            (spath + ("show_if",), raw["show_if"], first_position, f"section {sid}")
+        )
+    body.sections.append(
+        Section(
+            id=sid,
+            title=check.text(raw, "title", spath),
+            intro=check.text(raw, "intro", spath),
+            items=tuple(item_ids),
+            form=check.text(raw, "form", spath),
+            group=check.boolean(raw, "group", spath, default=True),
+        )
+    )
+
+
+def _check_item_ids(body: _Body, check: _Checker) -> dict[str, int]:
+    """Each item id once and none a response metadata column; the position of each id."""
     by_id: dict[str, int] = {}
-    for position, item in enumerate(items):
+    for position, item in enumerate(body.items):
         if item.id in by_id:
             check.add(
-                item_paths[position] + ("id",),
+                body.item_paths[position] + ("id",),
                 f"item id '{item.id}' is used twice.",
                 "give each item its own id.",
             )
@@ -381,16 +447,22 @@ def build_instrument(
             by_id[item.id] = position
         if item.id.lower() in META_COLUMNS:
             check.add(
-                item_paths[position] + ("id",),
+                body.item_paths[position] + ("id",),
                 f"item id '{item.id}' is reserved for response metadata (Readiness's columns"
                 f" {', '.join(sorted(META_COLUMNS))}, in any case).",
                 "choose another id.",
             )
+    return by_id
 
-    # Conditions: parsed now that every item is known; they may only look backwards.
+
+def _with_conditions(
+    body: _Body, by_id: dict[str, int], check: _Checker
+) -> tuple[list[Item], list[Section]]:
+    """The items and sections with their conditions, parsed now that every item is known (a
+    condition may only look backwards)."""
     conditions: dict[tuple, Condition] = {}
-    item_map = {item.id: item for item in items}
-    for path, raw_condition, position, owner in pending_conditions:
+    item_map = {item.id: item for item in body.items}
+    for path, raw_condition, position, owner in body.pending_conditions:
         condition = _condition(raw_condition, path, check)
         if condition is None:
             continue
@@ -399,21 +471,22 @@ def build_instrument(
     items = [
         dataclasses.replace(
             item,
-            show_if=conditions.get(item_paths[position] + ("show_if",)),
-            calculation=conditions.get(item_paths[position] + ("calculation",)),
+            show_if=conditions.get(body.item_paths[position] + ("show_if",)),
+            calculation=conditions.get(body.item_paths[position] + ("calculation",)),
         )
-        for position, item in enumerate(items)
+        for position, item in enumerate(body.items)
     ]
     sections = [
         dataclasses.replace(s, show_if=conditions.get(("sections", i, "show_if")))
-        for i, s in enumerate(sections)
+        for i, s in enumerate(body.sections)
     ]
-    item_map = {item.id: item for item in items}
+    return items, sections
 
-    scales = _scales(data.get("scales") or [], item_map, check)
-    indicators = _indicators(
-        data.get("indicators") or [], item_map, {s.id: s for s in scales}, check
-    )
+
+def _check_score_ids(
+    item_map: dict[str, Item], scales: list[Scale], indicators: list, check: _Checker
+) -> None:
+    """Scale and indicator ids become columns beside the items', so all must differ."""
     taken = set(item_map)
     for kind, things, key in (("scale", scales, "scales"), ("indicator", indicators, "indicators")):
         for index, thing in enumerate(things):
@@ -424,33 +497,6 @@ def build_instrument(
                     "give it its own id (scores and indicators become columns).",
                 )
             taken.add(thing.id)
-
-    language = check.text(data, "language", ()) or "en-GB"
-    translations = _translations(data.get("translations"), language, item_map, sections, check)
-    if not items and not check.problems:
-        check.add(
-            ("sections",), "the instrument has no items.", "add at least one item to a section."
-        )
-    if check.problems:
-        raise InstrumentError(check.problems, file=file)
-    return Instrument(
-        id=inst_id,
-        version=_version_text(version),
-        title=str(data.get("title", "")).strip(),
-        description=str(data.get("description") or "").strip(),
-        notice=str(data.get("notice") or "").strip(),
-        language=language,
-        language_name=check.text(data, "language_name", ()),
-        record_id=check.text(data, "record_id", ()),
-        translations=translations,
-        sections=tuple(sections),
-        items=tuple(items),
-        scales=tuple(scales),
-        indicators=tuple(indicators),
-        sources=sources,
-        choice_sets=choice_sets,
-        path=file,
-    )
 
 
 def _version_text(version: Any) -> str:
@@ -596,110 +642,20 @@ def _item(
     label = f"item {raw.get('id', path[-1] + 1)}"
     check.keys(raw, ITEM_KEYS, path, label)
     item_id = check.identifier(raw.get("id"), path + ("id",), "item")
-    kind = raw.get("type")
-    if kind not in ITEM_TYPES:
-        guess = difflib.get_close_matches(str(kind), ITEM_TYPES, n=1)
-        check.add(
-            path + ("type",),
-            f"{label} has type {kind!r}, which is not an item type.",
-            (f"did you mean '{guess[0]}'? " if guess else "")
-            + "Types: "
-            + ", ".join(ITEM_TYPES)
-            + ".",
-        )
+    kind = _item_type(raw, path, label, check)
+    if kind is None:
         return None
-    choices: tuple[Choice, ...] = ()
-    choice_set = None
-    raw_choices = raw.get("choices")
-    if kind in CHOICE_TYPES:
-        if raw_choices is None:
-            check.add(
-                path,
-                f"{label} ({kind}) has no choices.",
-                "add 'choices:' with a list or the name of a choice set.",
-            )
-        elif isinstance(raw_choices, str):
-            if raw_choices not in choice_sets:
-                guess = difflib.get_close_matches(raw_choices, list(choice_sets), n=1)
-                check.add(
-                    path + ("choices",),
-                    f"{label} uses choice set '{raw_choices}', which is not defined.",
-                    f"did you mean '{guess[0]}'?" if guess else "define it under choice_sets.",
-                )
-            else:
-                choices, choice_set = choice_sets[raw_choices], raw_choices
-        else:
-            choices = _choice_list(raw_choices, path + ("choices",), check) or ()
-        if kind == "likert" and choices and not all(isinstance(c.code, int) for c in choices):
-            check.add(
-                path + ("choices",),
-                f"{label} is a Likert item, so its codes must be whole numbers in order.",
-                "code the points 1, 2, 3 ... from lowest to highest.",
-            )
-        if kind == "multiple_choice":
-            _multiple_choice_codes(choices, path + ("choices",), label, check)
-        if kind == "likert" and 0 < len(choices) < 2:
-            check.add(
-                path + ("choices",),
-                f"{label} is a Likert item with fewer than 2 points.",
-                "give it at least 2 labelled points.",
-            )
-    elif raw_choices is not None:
-        check.add(
-            path + ("choices",),
-            f"{label} ({kind}) does not take choices.",
-            "remove 'choices:' or change the type to single_choice.",
-        )
-    if kind == "yes_no":
-        choices = tuple(Choice(c, lab) for c, lab in YES_NO_CHOICES)
-    if kind == "true_false":
-        choices = tuple(Choice(c, lab) for c, lab in TRUE_FALSE_CHOICES)
-        if not isinstance(raw.get("key"), bool):
-            check.add(
-                path + ("key",),
-                f"{label} is a true/false item without an answer key.",
-                "add key: true or key: false.",
-            )
-    elif "key" in raw:
-        check.add(
-            path + ("key",),
-            f"{label} ({kind}) cannot have an answer key.",
-            "remove 'key:' or change the type to true_false.",
-        )
-    minimum = _number(raw.get("min"), path + ("min",), check)
-    maximum = _number(raw.get("max"), path + ("max",), check)
-    if kind != "number" and (minimum is not None or maximum is not None or "integer" in raw):
-        check.add(
-            path + ("min" if "min" in raw else "max" if "max" in raw else "integer",),
-            f"{label} ({kind}) cannot have min, max or integer.",
-            "remove them or change the type to number.",
-        )
-    if minimum is not None and maximum is not None and minimum > maximum:
-        check.add(
-            path + ("min",), f"{label} has min {minimum:g} above max {maximum:g}.", "swap them."
-        )
-    source = check.text(raw, "source", path)
-    if source and source not in sources:
-        check.add(
-            path + ("source",),
-            f"{label} cites source '{source}', which is not under 'sources'.",
-            "add it to the instrument's sources, or correct the key.",
-        )
+    choices, choice_set = _item_choices(raw, kind, path, label, check, choice_sets)
+    _check_answer_key(raw, kind, path, label, check)
+    minimum, maximum = _item_range(raw, kind, path, label, check)
+    source = _item_source(raw, path, label, check, sources)
     if kind == "true_false" and not check.text(raw, "explanation", path):
         check.add(
             path,
             f"{label} is a knowledge item without an explanation.",
             "add explanation: one sentence saying why the answer is what it is.",
         )
-    required = check.boolean(raw, "required", path)
-    hidden = check.boolean(raw, "hidden", path)
-    _check_unasked(raw, kind, label, required, hidden, path, check)
-    if hidden and kind not in ("text", "single_choice", "number"):
-        check.add(
-            path + ("hidden",),
-            f"{label} is hidden but of type {kind}.",
-            "hidden items are text, single_choice or number (filled by the collection).",
-        )
+    required, hidden = _item_flags(raw, kind, path, label, check)
     return Item(
         id=item_id,
         type=kind,
@@ -719,6 +675,148 @@ def _item(
         appearance=check.text(raw, "appearance", path),
         constraint_message=check.text(raw, "constraint_message", path),
     )
+
+
+def _item_type(raw: dict, path: tuple, label: str, check: _Checker) -> str | None:
+    kind = raw.get("type")
+    if kind in ITEM_TYPES:
+        return kind
+    guess = difflib.get_close_matches(str(kind), ITEM_TYPES, n=1)
+    check.add(
+        path + ("type",),
+        f"{label} has type {kind!r}, which is not an item type.",
+        (f"did you mean '{guess[0]}'? " if guess else "") + "Types: " + ", ".join(ITEM_TYPES) + ".",
+    )
+    return None
+
+
+def _item_choices(
+    raw: dict, kind: str, path: tuple, label: str, check: _Checker, choice_sets: dict
+) -> tuple[tuple[Choice, ...], str | None]:
+    """The item's choices and the name of the choice set they come from (if one)."""
+    choices: tuple[Choice, ...] = ()
+    choice_set = None
+    raw_choices = raw.get("choices")
+    if kind in CHOICE_TYPES:
+        choices, choice_set = _listed_choices(raw_choices, kind, path, label, check, choice_sets)
+        _check_choice_codes(choices, kind, path + ("choices",), label, check)
+    elif raw_choices is not None:
+        check.add(
+            path + ("choices",),
+            f"{label} ({kind}) does not take choices.",
+            "remove 'choices:' or change the type to single_choice.",
+        )
+    if kind == "yes_no":
+        choices = tuple(Choice(c, lab) for c, lab in YES_NO_CHOICES)
+    if kind == "true_false":
+        choices = tuple(Choice(c, lab) for c, lab in TRUE_FALSE_CHOICES)
+    return choices, choice_set
+
+
+def _listed_choices(
+    raw_choices: Any, kind: str, path: tuple, label: str, check: _Checker, choice_sets: dict
+) -> tuple[tuple[Choice, ...], str | None]:
+    """``choices:`` of a choice item: a list, or the name of a choice set."""
+    if raw_choices is None:
+        check.add(
+            path,
+            f"{label} ({kind}) has no choices.",
+            "add 'choices:' with a list or the name of a choice set.",
+        )
+        return (), None
+    if not isinstance(raw_choices, str):
+        return _choice_list(raw_choices, path + ("choices",), check) or (), None
+    if raw_choices in choice_sets:
+        return choice_sets[raw_choices], raw_choices
+    guess = difflib.get_close_matches(raw_choices, list(choice_sets), n=1)
+    check.add(
+        path + ("choices",),
+        f"{label} uses choice set '{raw_choices}', which is not defined.",
+        f"did you mean '{guess[0]}'?" if guess else "define it under choice_sets.",
+    )
+    return (), None
+
+
+def _check_choice_codes(
+    choices: tuple[Choice, ...], kind: str, path: tuple, label: str, check: _Checker
+) -> None:
+    if kind == "likert" and choices and not all(isinstance(c.code, int) for c in choices):
+        check.add(
+            path,
+            f"{label} is a Likert item, so its codes must be whole numbers in order.",
+            "code the points 1, 2, 3 ... from lowest to highest.",
+        )
+    if kind == "multiple_choice":
+        _multiple_choice_codes(choices, path, label, check)
+    if kind == "likert" and 0 < len(choices) < 2:
+        check.add(
+            path,
+            f"{label} is a Likert item with fewer than 2 points.",
+            "give it at least 2 labelled points.",
+        )
+
+
+def _check_answer_key(raw: dict, kind: str, path: tuple, label: str, check: _Checker) -> None:
+    """A true/false item has an answer key (``key: true`` or ``false``); nothing else has one."""
+    if kind == "true_false":
+        if not isinstance(raw.get("key"), bool):
+            check.add(
+                path + ("key",),
+                f"{label} is a true/false item without an answer key.",
+                "add key: true or key: false.",
+            )
+    elif "key" in raw:
+        check.add(
+            path + ("key",),
+            f"{label} ({kind}) cannot have an answer key.",
+            "remove 'key:' or change the type to true_false.",
+        )
+
+
+def _item_range(
+    raw: dict, kind: str, path: tuple, label: str, check: _Checker
+) -> tuple[float | None, float | None]:
+    """``min`` and ``max`` of a number item (nothing else has them, nor ``integer``)."""
+    minimum = _number(raw.get("min"), path + ("min",), check)
+    maximum = _number(raw.get("max"), path + ("max",), check)
+    if kind != "number" and (minimum is not None or maximum is not None or "integer" in raw):
+        check.add(
+            path + ("min" if "min" in raw else "max" if "max" in raw else "integer",),
+            f"{label} ({kind}) cannot have min, max or integer.",
+            "remove them or change the type to number.",
+        )
+    if minimum is not None and maximum is not None and minimum > maximum:
+        check.add(
+            path + ("min",), f"{label} has min {minimum:g} above max {maximum:g}.", "swap them."
+        )
+    return minimum, maximum
+
+
+def _item_source(raw: dict, path: tuple, label: str, check: _Checker, sources: dict) -> str:
+    source = check.text(raw, "source", path)
+    if source and source not in sources:
+        check.add(
+            path + ("source",),
+            f"{label} cites source '{source}', which is not under 'sources'.",
+            "add it to the instrument's sources, or correct the key.",
+        )
+    return source
+
+
+def _item_flags(
+    raw: dict, kind: str, path: tuple, label: str, check: _Checker
+) -> tuple[bool, bool]:
+    """``required`` and ``hidden``, checked against what the item's type allows."""
+    required = check.boolean(raw, "required", path)
+    hidden = check.boolean(raw, "hidden", path)
+    _check_unasked(raw, kind, label, required, hidden, path, check)
+    if hidden and kind not in ("text", "single_choice", "number"):
+        check.add(
+            path + ("hidden",),
+            f"{label} is hidden but of type {kind}.",
+            "hidden items are text, single_choice or number (filled by the collection).",
+        )
+    return required, hidden
 
 
 def _check_unasked(
