@@ -48,9 +48,37 @@ def data_path(name: str) -> Path:
 
 def load_codebook(path: str | Path | None = None) -> dict:
     """Read and check a codebook YAML file (the starter codebook without a path)."""
+    path = Path(path) if path else data_path("starter_codebook.yaml")
+    file = str(path)
+    data = _codebook_yaml(path)
+    problems: list[Problem] = []
+    themes = data.get("themes") or []
+    if not isinstance(themes, list):
+        problems.append(Problem("themes must be a list.", file=file, column="themes"))
+        themes = []
+    seen = set()
+    for i, th in enumerate(themes, 1):
+        if not isinstance(th, dict) or not str(th.get("name", "")).strip():
+            problems.append(Problem("a theme needs a name.", file=file, column=f"themes[{i}]"))
+            continue
+        if th["name"] in seen:
+            problems.append(
+                Problem(f"theme {th['name']!r} appears twice.", file=file, column=f"themes[{i}]")
+            )
+        seen.add(th["name"])
+        _check_codes(th.get("codes"), f"themes[{i}].codes", file, problems)
+    _check_codes(data.get("codes"), "codes", file, problems)
+    problems += _repeated_top_codes(themes, data, file)
+    if problems:
+        raise InterviewError(problems, file=file)
+    data.setdefault("title", path.stem)
+    return data
+
+
+def _codebook_yaml(path: Path) -> dict:
+    """The codebook file's YAML, which must be a mapping."""
     import yaml
 
-    path = Path(path) if path else data_path("starter_codebook.yaml")
     file = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -72,80 +100,76 @@ def load_codebook(path: str | Path | None = None) -> dict:
             fix="see the starter codebook: readiness interviews codebook --starter",
             file=file,
         )
-    problems: list[Problem] = []
+    return data
 
-    def check_codes(codes, where: str) -> None:
-        if codes is None:
-            return
-        if not isinstance(codes, list):
-            problems.append(Problem(f"{where} must be a list of codes.", file=file, column=where))
-            return
-        names = set()
-        for i, c in enumerate(codes, 1):
-            at = f"{where}[{i}]"
-            if not isinstance(c, dict) or not str(c.get("name", "")).strip():
-                problems.append(
-                    Problem("a code needs a name.", fix="add name: ...", file=file, column=at)
-                )
-                continue
-            name = str(c["name"]).strip()
-            if "/" in name:
-                problems.append(
-                    Problem(
-                        f"code name {name!r} contains '/'.",
-                        fix="remove the '/', which separates the parts of a code's path.",
-                        file=file,
-                        column=at,
-                    )
-                )
-            if name in names:
-                problems.append(
-                    Problem(
-                        f"code {name!r} appears twice at the same level.",
-                        fix="merge or rename them.",
-                        file=file,
-                        column=at,
-                    )
-                )
-            names.add(name)
-            color = c.get("color")
-            if color is not None and not _COLOR.match(str(color)):
-                problems.append(
-                    Problem(
-                        f"colour {color!r} of code {name!r} is not #RRGGBB.",
-                        fix="write e.g. '#1d70b8' in quotes.",
-                        file=file,
-                        column=at + ".color",
-                    )
-                )
-            unknown = set(c) - {"name", "children", *_FIELDS}
-            if unknown:
-                problems.append(
-                    Problem(
-                        f"code {name!r} has unknown fields {sorted(unknown)}.",
-                        fix="use name, definition, inclusion, exclusion, example, color, children.",
-                        file=file,
-                        column=at,
-                    )
-                )
-            check_codes(c.get("children"), at + ".children")
 
-    themes = data.get("themes") or []
-    if not isinstance(themes, list):
-        problems.append(Problem("themes must be a list.", file=file, column="themes"))
-        themes = []
-    seen = set()
-    for i, th in enumerate(themes, 1):
-        if not isinstance(th, dict) or not str(th.get("name", "")).strip():
-            problems.append(Problem("a theme needs a name.", file=file, column=f"themes[{i}]"))
-            continue
-        if th["name"] in seen:
+def _check_codes(codes, where: str, file: str, problems: list[Problem]) -> None:
+    """Problems with a list of codes (at ``where``) and, recursively, their children."""
+    if codes is None:
+        return
+    if not isinstance(codes, list):
+        problems.append(Problem(f"{where} must be a list of codes.", file=file, column=where))
+        return
+    names = set()
+    for i, c in enumerate(codes, 1):
+        at = f"{where}[{i}]"
+        if not isinstance(c, dict) or not str(c.get("name", "")).strip():
             problems.append(
-                Problem(f"theme {th['name']!r} appears twice.", file=file, column=f"themes[{i}]")
+                Problem("a code needs a name.", fix="add name: ...", file=file, column=at)
             )
-        seen.add(th["name"])
-        check_codes(th.get("codes"), f"themes[{i}].codes")
-    check_codes(data.get("codes"), "codes")
+            continue
+        name = str(c["name"]).strip()
+        problems += _code_problems(c, name, at, file, repeated=name in names)
+        names.add(name)
+        _check_codes(c.get("children"), at + ".children", file, problems)
+
+
+def _code_problems(c: dict, name: str, at: str, file: str, *, repeated: bool) -> list[Problem]:
+    """Problems with one code's own fields (``repeated``: its name is used at its level)."""
+    problems = []
+    if "/" in name:
+        problems.append(
+            Problem(
+                f"code name {name!r} contains '/'.",
+                fix="remove the '/', which separates the parts of a code's path.",
+                file=file,
+                column=at,
+            )
+        )
+    if repeated:
+        problems.append(
+            Problem(
+                f"code {name!r} appears twice at the same level.",
+                fix="merge or rename them.",
+                file=file,
+                column=at,
+            )
+        )
+    color = c.get("color")
+    if color is not None and not _COLOR.match(str(color)):
+        problems.append(
+            Problem(
+                f"colour {color!r} of code {name!r} is not #RRGGBB.",
+                fix="write e.g. '#1d70b8' in quotes.",
+                file=file,
+                column=at + ".color",
+            )
+        )
+    unknown = set(c) - {"name", "children", *_FIELDS}
+    if unknown:
+        problems.append(
+            Problem(
+                f"code {name!r} has unknown fields {sorted(unknown)}.",
+                fix="use name, definition, inclusion, exclusion, example, color, children.",
+                file=file,
+                column=at,
+            )
+        )
+    return problems
+
+
+def _repeated_top_codes(themes: list, data: dict, file: str) -> list[Problem]:
+    """A top-level code (under a theme or under no theme) may be defined only once."""
     top = [
         str(c["name"]).strip()
         for th in themes
@@ -157,19 +181,14 @@ def load_codebook(path: str | Path | None = None) -> dict:
         for c in data.get("codes") or []
         if isinstance(c, dict) and "name" in c
     ]
-    dups = sorted({n for n in top if top.count(n) > 1})
-    for n in dups:
-        problems.append(
-            Problem(
-                f"top-level code {n!r} is defined more than once.",
-                fix="define it once; list it under one theme.",
-                file=file,
-            )
+    return [
+        Problem(
+            f"top-level code {n!r} is defined more than once.",
+            fix="define it once; list it under one theme.",
+            file=file,
         )
-    if problems:
-        raise InterviewError(problems, file=file)
-    data.setdefault("title", path.stem)
-    return data
+        for n in sorted({n for n in top if top.count(n) > 1})
+    ]
 
 
 def starter_codebook() -> dict:

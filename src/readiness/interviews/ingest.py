@@ -146,6 +146,36 @@ def import_attributes(project: Project, path: str | Path, *, encoding: str | Non
     """
     path = Path(path)
     file = str(path)
+    rows = _csv_rows(path, encoding)
+    header = [h.strip() for h in rows[0]]
+    lower = [h.lower() for h in header]
+    id_col = next((lower.index(c) for c in _ID_COLUMNS if c in lower), 0)
+    problems: list[Problem] = _header_problems(header, file)
+    body = _participant_rows(rows, header, id_col, file, problems)
+    types = {}
+    for i, h in enumerate(header):
+        if i != id_col and h:
+            types[h] = _attribute_type(project, h, [(n, r[i]) for n, _, r in body], file, problems)
+    if problems:
+        raise InterviewError(problems, file=file)
+    for h, t in types.items():
+        project.variable(h, t)
+    for _n, pid, r in body:
+        attrs = {}
+        for i, h in enumerate(header):
+            if i == id_col or not h:
+                continue
+            v = convert(r[i], types[h])
+            if v is not None:
+                attrs[h] = v
+        project.add_participant(pid, attrs)
+    project.log("import-attributes", None, file=path.name, participants=len(body))
+    return len(body)
+
+
+def _csv_rows(path: Path, encoding: str | None) -> list[list[str]]:
+    """The rows of the CSV file, the first a header with at least one name."""
+    file = str(path)
     try:
         data = path.read_bytes()
     except OSError as err:
@@ -161,10 +191,12 @@ def import_attributes(project: Project, path: str | Path, *, encoding: str | Non
             file=file,
             line=1,
         )
-    header = [h.strip() for h in rows[0]]
-    lower = [h.lower() for h in header]
-    id_col = next((lower.index(c) for c in _ID_COLUMNS if c in lower), 0)
-    problems: list[Problem] = []
+    return rows
+
+
+def _header_problems(header: list[str], file: str) -> list[Problem]:
+    """Columns without a name, and names used twice."""
+    problems = []
     seen_cols: set[str] = set()
     for i, h in enumerate(header):
         if not h:
@@ -183,89 +215,86 @@ def import_attributes(project: Project, path: str | Path, *, encoding: str | Non
                 )
             )
         seen_cols.add(h)
+    return problems
+
+
+def _participant_rows(
+    rows: list[list[str]], header: list[str], id_col: int, file: str, problems: list[Problem]
+) -> list[tuple[int, str, list[str]]]:
+    """(line, participant, cells) of each usable row; blank rows are skipped, and rows of the
+    wrong length, without an identifier or repeating one are problems."""
     body = []
     ids: dict[str, int] = {}
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
-        if len(row) != len(header):
-            problems.append(
-                Problem(
-                    f"has {len(row)} cells but the header has {len(header)}.",
-                    fix="check for a stray comma; quote cells that contain commas.",
-                    file=file,
-                    line=n,
-                )
-            )
+        problem = _row_problem(row, header, id_col, ids, file, n)
+        if problem is not None:
+            problems.append(problem)
             continue
         pid = row[id_col].strip()
-        if not pid:
-            problems.append(
-                Problem(
-                    "has no participant identifier.",
-                    fix="fill in the identifier (e.g. P12).",
-                    file=file,
-                    line=n,
-                    column=header[id_col],
-                )
-            )
-            continue
-        if pid in ids:
-            problems.append(
-                Problem(
-                    f"participant {pid!r} is also on line {ids[pid]}.",
-                    fix="give each participant one row.",
-                    file=file,
-                    line=n,
-                    column=header[id_col],
-                )
-            )
-            continue
         ids[pid] = n
         body.append((n, pid, [c.strip() for c in row]))
-    types = {}
-    for i, h in enumerate(header):
-        if i == id_col or not h:
-            continue
-        existing = project.variable_named(h)
-        inferred = _infer([r[i] for _, _, r in body])
-        if existing is not None and existing.type != inferred:
-            # keep the existing type if every value converts to it
-            for n, _, r in body:
-                try:
-                    if r[i] != "" and existing.type in ("Integer", "Float"):
-                        convert(r[i], existing.type)
-                    if existing.type == "Boolean" and r[i].lower() not in ("", "true", "false"):
-                        raise ValueError
-                except ValueError:
-                    problems.append(
-                        Problem(
-                            f"{r[i]!r} is not a {existing.type} value, which attribute {h!r} "
-                            "already holds.",
-                            fix=f"give a {existing.type} value or leave the cell empty.",
-                            file=file,
-                            line=n,
-                            column=h,
-                        )
-                    )
-            types[h] = existing.type
-        else:
-            types[h] = inferred
-    if problems:
-        raise InterviewError(problems, file=file)
-    for h, t in types.items():
-        project.variable(h, t)
-    for _n, pid, r in body:
-        attrs = {}
-        for i, h in enumerate(header):
-            if i == id_col or not h:
-                continue
-            v = convert(r[i], types[h])
-            if v is not None:
-                attrs[h] = v
-        project.add_participant(pid, attrs)
-    project.log("import-attributes", None, file=path.name, participants=len(body))
-    return len(body)
+    return body
+
+
+def _row_problem(
+    row: list[str], header: list[str], id_col: int, ids: dict[str, int], file: str, n: int
+) -> Problem | None:
+    if len(row) != len(header):
+        return Problem(
+            f"has {len(row)} cells but the header has {len(header)}.",
+            fix="check for a stray comma; quote cells that contain commas.",
+            file=file,
+            line=n,
+        )
+    pid = row[id_col].strip()
+    if not pid:
+        return Problem(
+            "has no participant identifier.",
+            fix="fill in the identifier (e.g. P12).",
+            file=file,
+            line=n,
+            column=header[id_col],
+        )
+    if pid in ids:
+        return Problem(
+            f"participant {pid!r} is also on line {ids[pid]}.",
+            fix="give each participant one row.",
+            file=file,
+            line=n,
+            column=header[id_col],
+        )
+    return None
+
+
+def _attribute_type(
+    project: Project, name: str, cells: list[tuple[int, str]], file: str, problems: list[Problem]
+) -> str:
+    """The type of attribute ``name`` from its (line, cell) values: the type the project
+    already gives it if every value converts to that (else a problem per value), or inferred."""
+    existing = project.variable_named(name)
+    inferred = _infer([v for _, v in cells])
+    if existing is None or existing.type == inferred:
+        return inferred
+    for n, v in cells:
+        try:
+            if v != "" and existing.type in ("Integer", "Float"):
+                convert(v, existing.type)
+            if existing.type == "Boolean" and v.lower() not in ("", "true", "false"):
+                raise ValueError
+        except ValueError:
+            problems.append(
+                Problem(
+                    f"{v!r} is not a {existing.type} value, which attribute {name!r} "
+                    "already holds.",
+                    fix=f"give a {existing.type} value or leave the cell empty.",
+                    file=file,
+                    line=n,
+                    column=name,
+                )
+            )
+    return existing.type
 
 
 def load_topic_guide(path: str | Path | None = None) -> TopicGuide:

@@ -160,6 +160,40 @@ def _req(d: dict, key: str, where: str, file: str, problems: list[Problem]):
 def load(folder: str | Path) -> Project:
     """Read a project folder, checking every reference and every transcript's hash."""
     folder = Path(folder)
+    file = str(folder / PROJECT_FILE)
+    data = _project_data(folder)
+    problems: list[Problem] = []
+    p = Project(
+        data.get("name", folder.name),
+        id=data.get("id"),
+        created=data.get("created"),
+        description=data.get("description", ""),
+        creator=data.get("creator"),
+    )
+    try:
+        _read_people(p, data)
+        g = data.get("topic_guide")
+        if g:
+            p.topic_guide = _topic_guide(g)
+        for d in data.get("sources", []):
+            _read_source(p, dict(d), folder, file, problems)
+        _read_coding(p, data)
+    except (KeyError, TypeError) as err:
+        raise fail(
+            f"has an entry that Readiness cannot read ({type(err).__name__}: {err}).",
+            fix="restore project.json from a backup; it should only be changed by Readiness.",
+            file=file,
+        ) from err
+    if problems:
+        raise InterviewError(problems, file=file)
+    problems = p.problems(file)
+    if problems:
+        raise InterviewError(problems, file=file)
+    return p
+
+
+def _project_data(folder: Path) -> dict:
+    """The contents of project.json, if it is a project file this Readiness can read."""
     path = folder / PROJECT_FILE
     file = str(path)
     if not path.is_file():
@@ -186,113 +220,113 @@ def load(folder: str | Path) -> Project:
             fix="upgrade Readiness.",
             file=file,
         )
-    problems: list[Problem] = []
-    p = Project(
-        data.get("name", folder.name),
-        id=data.get("id"),
-        created=data.get("created"),
-        description=data.get("description", ""),
-        creator=data.get("creator"),
+    return data
+
+
+def _tuples(d: dict, keys: tuple[str, ...]) -> dict:
+    """A copy of ``d`` with the lists under ``keys`` as tuples (JSON has no tuples)."""
+    d = dict(d)
+    for k in keys:
+        d[k] = tuple(d.get(k, ()))
+    return d
+
+
+def _read_people(p: Project, data: dict) -> None:
+    for d in data.get("users", []):
+        p.users[d["id"]] = User(**d)
+    for d in data.get("variables", []):
+        p.variables[d["id"]] = Variable(**d)
+    for d in data.get("participants", []):
+        d = _tuples(d, ("sources", "code_refs", "selection_refs"))
+        p.participants[d["id"]] = Participant(**d)
+
+
+def _topic_guide(g: dict) -> TopicGuide:
+    return TopicGuide(
+        g["title"],
+        tuple(
+            Section(s["title"], tuple(s.get("questions", ())), tuple(s.get("prompts", ())))
+            for s in g.get("sections", [])
+        ),
+        g.get("source", ""),
     )
-    try:
-        for d in data.get("users", []):
-            p.users[d["id"]] = User(**d)
-        for d in data.get("variables", []):
-            p.variables[d["id"]] = Variable(**d)
-        for d in data.get("participants", []):
-            d = dict(d)
-            for k in ("sources", "code_refs", "selection_refs"):
-                d[k] = tuple(d.get(k, ()))
-            p.participants[d["id"]] = Participant(**d)
-        g = data.get("topic_guide")
-        if g:
-            p.topic_guide = TopicGuide(
-                g["title"],
-                tuple(
-                    Section(s["title"], tuple(s.get("questions", ())), tuple(s.get("prompts", ())))
-                    for s in g.get("sections", [])
-                ),
-                g.get("source", ""),
+
+
+def _read_source(p: Project, d: dict, folder: Path, file: str, problems: list[Problem]) -> None:
+    """Add the transcript ``d`` describes, unless its text file is missing, outside the
+    folder, not UTF-8 or changed since (each a problem)."""
+    rel = _req(d, "file", f"transcript {d.get('name')!r}", file, problems)
+    sha = d.pop("sha256", None)
+    d.pop("characters", None)
+    d.pop("file", None)
+    if rel is None:
+        return
+    text = _transcript_text(d.get("name"), rel, folder, file, problems)
+    if text is None:
+        return
+    if sha and _digest(text) != sha:
+        problems.append(
+            Problem(
+                f"the text of transcript {d.get('name')!r} was changed outside Readiness "
+                "(its hash does not match), so codings may no longer point at the right "
+                "words.",
+                fix="undo the change, or re-import the transcript as a new one.",
+                file=str(_inside(folder, rel)),
             )
-        for d in data.get("sources", []):
-            d = dict(d)
-            rel = _req(d, "file", f"transcript {d.get('name')!r}", file, problems)
-            sha = d.pop("sha256", None)
-            d.pop("characters", None)
-            d.pop("file", None)
-            if rel is None:
-                continue
-            tpath = _inside(folder, rel)
-            if tpath is None:
-                problems.append(
-                    Problem(
-                        f"transcript {d.get('name')!r} names a text file outside the project "
-                        f"folder ({rel!r}); Readiness reads only files inside it.",
-                        fix="restore project.json from a backup; it should only be changed by "
-                        "Readiness.",
-                        file=file,
-                        column="file",
-                    )
-                )
-                continue
-            try:
-                text = tpath.read_bytes().decode("utf-8")
-            except FileNotFoundError:
-                problems.append(
-                    Problem(
-                        f"the text of transcript {d.get('name')!r} ({rel}) is missing.",
-                        fix="restore the project folder from a backup.",
-                        file=str(tpath),
-                    )
-                )
-                continue
-            except UnicodeDecodeError as err:
-                problems.append(
-                    Problem(f"is not UTF-8 (byte {err.start}).", file=str(tpath)),
-                )
-                continue
-            if sha and _digest(text) != sha:
-                problems.append(
-                    Problem(
-                        f"the text of transcript {d.get('name')!r} was changed outside Readiness "
-                        "(its hash does not match), so codings may no longer point at the right "
-                        "words.",
-                        fix="undo the change, or re-import the transcript as a new one.",
-                        file=str(tpath),
-                    )
-                )
-                continue
-            d["segments"] = tuple(Segment(**g) for g in d.get("segments") or ())
-            p.sources[d["id"]] = Transcript(text=text, **d)
-        for d in data.get("codes", []):
-            p.codes[d["id"]] = Code(**d)
-        for d in data.get("themes", []):
-            d = dict(d)
-            for k in ("codes", "sources", "memos"):
-                d[k] = tuple(d.get(k, ()))
-            p.themes[d["id"]] = Theme(**d)
-        for d in data.get("sets", []):
-            d = dict(d)
-            for k in ("sources", "memos"):
-                d[k] = tuple(d.get(k, ()))
-            p.sets[d["id"]] = DocumentSet(**d)
-        for d in data.get("codings", []):
-            p.codings[d["id"]] = Coding(**d)
-        for d in data.get("memos", []):
-            p.memos[d["id"]] = Memo(**d)
-        p.reviewed = {str(k): str(v) for k, v in dict(data.get("reviewed") or {}).items()}
-    except (KeyError, TypeError) as err:
-        raise fail(
-            f"has an entry that Readiness cannot read ({type(err).__name__}: {err}).",
-            fix="restore project.json from a backup; it should only be changed by Readiness.",
-            file=file,
-        ) from err
-    if problems:
-        raise InterviewError(problems, file=file)
-    problems = p.problems(file)
-    if problems:
-        raise InterviewError(problems, file=file)
-    return p
+        )
+        return
+    d["segments"] = tuple(Segment(**g) for g in d.get("segments") or ())
+    p.sources[d["id"]] = Transcript(text=text, **d)
+
+
+def _transcript_text(
+    name: object, rel: object, folder: Path, file: str, problems: list[Problem]
+) -> str | None:
+    """The text of a transcript's file inside the project folder, or None (and a problem)."""
+    tpath = _inside(folder, rel)
+    if tpath is None:
+        problems.append(
+            Problem(
+                f"transcript {name!r} names a text file outside the project "
+                f"folder ({rel!r}); Readiness reads only files inside it.",
+                fix="restore project.json from a backup; it should only be changed by Readiness.",
+                file=file,
+                column="file",
+            )
+        )
+        return None
+    try:
+        return tpath.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        problems.append(
+            Problem(
+                f"the text of transcript {name!r} ({rel}) is missing.",
+                fix="restore the project folder from a backup.",
+                file=str(tpath),
+            )
+        )
+    except UnicodeDecodeError as err:
+        problems.append(
+            Problem(f"is not UTF-8 (byte {err.start}).", file=str(tpath)),
+        )
+    return None
+
+
+def _read_coding(p: Project, data: dict) -> None:
+    """Codes, themes, document sets, codings, memos and the review marks."""
+    for d in data.get("codes", []):
+        p.codes[d["id"]] = Code(**d)
+    for d in data.get("themes", []):
+        d = _tuples(d, ("codes", "sources", "memos"))
+        p.themes[d["id"]] = Theme(**d)
+    for d in data.get("sets", []):
+        d = _tuples(d, ("sources", "memos"))
+        p.sets[d["id"]] = DocumentSet(**d)
+    for d in data.get("codings", []):
+        p.codings[d["id"]] = Coding(**d)
+    for d in data.get("memos", []):
+        p.memos[d["id"]] = Memo(**d)
+    p.reviewed = {str(k): str(v) for k, v in dict(data.get("reviewed") or {}).items()}
 
 
 def _inside(folder: Path, rel: object) -> Path | None:
