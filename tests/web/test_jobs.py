@@ -32,8 +32,9 @@ def run_jobs() -> None:
     worker.run(once=True)
 
 
-def worker_process(**env) -> subprocess.Popen:
-    """``readiness web worker --once`` as a process of its own, on this test database."""
+def worker_process(once: bool = True, **env) -> subprocess.Popen:
+    """``readiness web worker --once`` (or without ``--once``: until stopped) as a process of
+    its own, on this test database."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
         url = f"sqlite:///{db['NAME']}"
@@ -48,7 +49,7 @@ def worker_process(**env) -> subprocess.Popen:
     }
     environment.pop("READINESS_TEST_DB_NAME", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "readiness.cli", "web", "worker", "--once"],
+        [sys.executable, "-m", "readiness.cli", "web", "worker", *(["--once"] if once else [])],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
