@@ -1,6 +1,6 @@
-"""The coding screen: the transcript with its codings, and what the page's script asks for
-without reloading (the fragments after coding, moving a coding's span or undoing), and the
-stylesheet of the codes' colours.  The page itself is :func:`views.transcript`."""
+"""The coding screen: the transcript with its codings (:func:`transcript`), a coding's page, and
+what the page's script asks for without reloading (the fragments after coding, moving a
+coding's span or undoing), and the stylesheet of the codes' colours."""
 
 from __future__ import annotations
 
@@ -8,18 +8,24 @@ import hashlib
 from bisect import bisect_right
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.interviews.codebook import palette_colour
 from readiness.interviews.errors import InterviewError
 from readiness.interviews.model import Segment
 from readiness.interviews.text import line_starts
+from readiness.web.forms import render_form
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
 from readiness.web.interviews import services
+from readiness.web.interviews.forms import (
+    MemoForm,
+)
 from readiness.web.interviews.render import (
     Span,
     render_chips,
@@ -27,6 +33,7 @@ from readiness.web.interviews.render import (
     render_codings,
     render_turns,
 )
+from readiness.web.interviews.views_common import problem_list, render_page, safe_next, to_int
 
 
 def _int(value) -> int | None:
@@ -239,3 +246,179 @@ def tree_choices(project, row: m.Code) -> dict:
         "parents": [(c, d) for c, d in tree if c.pk not in below],
         "merge_into": [(c, d) for c, d in tree if c.pk not in below],
     }
+
+
+def _transcript(project, access, guid) -> m.Transcript:
+    t = services.visible_transcripts(project, access).filter(guid=guid).first()
+    if t is None:
+        raise Http404
+    return t
+
+
+def _context(text: str, pos: int, *, before: bool, width: int = 160) -> str:
+    """Up to ``width`` characters before or after ``pos``, cut at a word, with an ellipsis
+    where the transcript goes on."""
+    if before:
+        a = max(0, pos - width)
+        piece = text[a:pos]
+        if a > 0:
+            piece = "…" + (piece.split(None, 1)[1] if len(piece.split(None, 1)) == 2 else piece)
+        return piece.lstrip("\n")
+    b = min(len(text), pos + width)
+    piece = text[pos:b]
+    if b < len(text):
+        piece = (piece.rsplit(None, 1)[0] if len(piece.rsplit(None, 1)) == 2 else piece) + "…"
+    return piece.rstrip("\n")
+
+
+@perm.project_view(perm.VIEW)
+@require_http_methods(["GET", "POST"])
+def transcript(request, project, access, guid):
+    t = _transcript(project, access, guid)
+    errors = []
+    values = {}
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method == "POST" and request.POST.get("undo"):
+        return undo(request, project, access, t, wants_json)
+    if request.method == "POST":
+        access.require(perm.CODE)
+        values = request.POST
+        try:
+            start, end = services.resolve_span(
+                t.text,
+                start=to_int(values.get("start")),
+                end=to_int(values.get("end")),
+                turn_from=to_int(values.get("turn_from")),
+                turn_to=to_int(values.get("turn_to")),
+                words=values.get("words"),
+            )
+            made = services.code_passage(
+                project,
+                t,
+                access,
+                start=start,
+                end=end,
+                codes=values.getlist("codes"),
+                new_code=values.get("new_code", ""),
+                in_vivo=bool(values.get("in_vivo")),
+                revision=values.get("revision") or None,
+            )
+        except InterviewError as err:
+            errors = problem_list(err)
+            if wants_json:
+                return JsonResponse(
+                    {"ok": False, "errors": [e["text"] for e in errors]}, status=400
+                )
+        else:
+            note = (
+                f"Coded {end - start} characters with {len(made)} code(s)."
+                if made
+                else "That passage already has those codes from you."
+            )
+            if wants_json:
+                return fragments(
+                    request,
+                    project,
+                    access,
+                    t,
+                    note,
+                    codings=[c.pk for c in made],
+                    undo={
+                        "codings": [c.guid for c in made],
+                        "codes": services.new_code_guids(project, made),
+                    },
+                )
+            messages.success(request, note)
+            anchor = f"#c{made[0].pk}" if made else ""
+            query = request.GET.urlencode()
+            return redirect(request.path + (f"?{query}" if query else "") + anchor)
+    context = transcript_context(request, project, access, t)
+    participants = list(t.participants.all())
+    return render_page(
+        request,
+        "interviews/transcript.jinja",
+        project,
+        access,
+        errors=errors,
+        values=values,
+        participants=participants,
+        codebook=codebook_choices(project),
+        coders=m.Coder.objects.filter(project=project, codings__transcript=t).distinct(),
+        memos=services.memos_on(project, "source", t.guid),
+        passage_memos=m.Memo.objects.filter(project=project, target="selection", transcript=t),
+        memo_fields=render_form(MemoForm(prefix="memo")),
+        **{**context, "checked": values.getlist("codes") if values else []},
+    )
+
+
+@perm.project_view(perm.VIEW)
+@require_http_methods(["GET", "POST"])
+def coding(request, project, access, guid):
+    row = get_object_or_404(
+        m.Coding.objects.select_related("transcript", "code", "coder"), project=project, guid=guid
+    )
+    t = _transcript(project, access, row.transcript.guid)
+    may_change = access.may_change(row.coder.account_id if row.coder else None)
+    errors = []
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        try:
+            services.update_coding(
+                project,
+                row,
+                access,
+                start=to_int(request.POST.get("start")),
+                end=to_int(request.POST.get("end")),
+                code=request.POST.get("code") or None,
+            )
+        except InterviewError as err:
+            errors = problem_list(err)
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return JsonResponse(
+                    {"ok": False, "errors": [e["text"] for e in errors]}, status=400
+                )
+        else:
+            if request.headers.get("Accept", "").startswith("application/json"):
+                note = (
+                    f"The coding of {row.code.name} now covers characters {row.start} to {row.end}."
+                )
+                return fragments(request, project, access, t, note, codings=[row.pk])
+            messages.success(request, "Coding saved.")
+            return redirect("interviews:coding", slug=project.slug, guid=row.guid)
+    codes = [(c, d) for c, d in services.codebook_tree(project) if c.codable]
+    return render_page(
+        request,
+        "interviews/coding.jinja",
+        project,
+        access,
+        coding=row,
+        transcript=t,
+        text=t.text[row.start : row.end],
+        before=_context(t.text, row.start, before=True),
+        after=_context(t.text, row.end, before=False),
+        codes=codes,
+        may_change=may_change,
+        errors=errors,
+        memos=services.memos_on(project, "coding", row.guid),
+        memo_fields=render_form(MemoForm(prefix="memo")),
+    )
+
+
+@perm.project_view(perm.CODE)
+@require_POST
+def coding_delete(request, project, access, guid):
+    row = get_object_or_404(
+        m.Coding.objects.select_related("transcript", "coder"), project=project, guid=guid
+    )
+    _transcript(project, access, row.transcript.guid)
+    services.delete_coding(project, row, access)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"ok": True})
+    messages.success(request, f"Coding of {row.code.name} deleted.")
+    return redirect(
+        safe_next(
+            request,
+            redirect("interviews:transcript", slug=project.slug, guid=row.transcript.guid).url,
+        )
+    )

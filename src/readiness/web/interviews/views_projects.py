@@ -1,28 +1,33 @@
-"""Pages for a project's transcripts and participants: adding transcripts (for a participant,
-with a recording), renaming and merging participants, and playing a transcript's recording.
+"""Pages for projects, their people, transcripts and participants: the list of projects,
+creating and importing one, its page and members, adding transcripts (for a participant, with a
+recording), renaming and merging participants, and playing a transcript's recording.
 
-Thin, as :mod:`.views`: each checks the role (:func:`permissions.project_view`) and calls
-:mod:`.people` or :mod:`.media`."""
+Thin, as every interview page: each checks the role (:func:`permissions.project_view`), reads
+its form and calls :mod:`.services`, :mod:`.people` or :mod:`.media`."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.interviews.errors import InterviewError
-from readiness.web.forms import error_list
+from readiness.web.forms import error_list, render_form
 from readiness.web.interviews import media, people, services
 from readiness.web.interviews import models as m
 from readiness.web.interviews import permissions as perm
-from readiness.web.interviews.forms import TranscriptsForm
+from readiness.web.interviews.forms import (
+    ImportForm,
+    MemberForm,
+    MemoForm,
+    ProjectForm,
+    TranscriptsForm,
+)
+from readiness.web.interviews.views_common import problem_list, render_page
 from readiness.web.uploads import megabytes
-
-
-def _errors(err: InterviewError) -> list[dict]:
-    return [{"text": t} for t in services.problem_texts(err)]
 
 
 @perm.project_view(perm.MANAGE_TRANSCRIPTS)
@@ -43,7 +48,7 @@ def transcripts_add(request, project, access):
                 recording=data["recording"],
             )
         except InterviewError as err:
-            errors = _errors(err)
+            errors = problem_list(err)
         else:
             messages.success(request, _added(done, data))
             return redirect("interviews:project", slug=project.slug)
@@ -104,7 +109,7 @@ def participants(request, project, access):
             else:
                 raise Http404
         except InterviewError as err:
-            errors = _errors(err)
+            errors = problem_list(err)
         except ValueError:  # a participant number that is not a number
             errors = [{"text": "Choose a participant from the list."}]
         else:
@@ -131,3 +136,163 @@ def recording(request, project, access, guid):
     if row is None:
         raise Http404
     return media.media_response(request, row)
+
+
+@perm.signed_in
+def projects(request):
+    user = request.user
+    if user.is_superuser:
+        rows = [(p, "System administrator") for p in m.InterviewProject.objects.all()]
+    else:
+        rows = [
+            (mb.project, mb.get_role_display())
+            for mb in m.Member.objects.filter(user=user).select_related("project")
+        ]
+    return render(
+        request,
+        "interviews/projects.jinja",
+        {"rows": rows, "can_create": perm.can_create_projects(user)},
+    )
+
+
+@perm.signed_in
+@require_http_methods(["GET", "POST"])
+def project_new(request):
+    if not perm.can_create_projects(request.user):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, initial={"starter_codebook": True})
+    errors = error_list(form) if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project = services.new_project(
+                data["name"],
+                request.user,
+                description=data["description"],
+                starter_codebook=data["starter_codebook"],
+                topic_guide=data["topic_guide"],
+            )
+        except InterviewError as err:
+            errors = problem_list(err)
+        else:
+            messages.success(request, f"Project {project.name} created. Add its transcripts next.")
+            return redirect("interviews:transcripts_add", slug=project.slug)
+    return render(
+        request,
+        "interviews/form.jinja",
+        {
+            "title": "Create an interview project",
+            "fields": render_form(form),
+            "errors": errors,
+            "button_text": "Create project",
+            "back": redirect("interviews:projects").url,
+        },
+    )
+
+
+@perm.signed_in
+@require_http_methods(["GET", "POST"])
+def project_import(request):
+    if not perm.can_create_projects(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST":
+        errors = error_list(form)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            with services.private_folder() as folder:
+                path = folder / services.safe_name(upload.name, "project.qdpx")
+                try:
+                    with open(path, "wb") as fh:
+                        for chunk in upload.chunks():
+                            fh.write(chunk)
+                    project, warnings = services.import_project(
+                        path,
+                        request.user,
+                        line_endings=form.cleaned_data.get("line_endings") or "auto",
+                    )
+                except InterviewError as err:
+                    errors = [{"text": t} for t in services.problem_texts(err, folder)]
+                else:
+                    messages.success(request, f"Imported {upload.name} as project {project.name}.")
+                    for w in warnings[:10]:
+                        messages.warning(request, w)
+                    return redirect("interviews:project", slug=project.slug)
+    return render(
+        request,
+        "interviews/form.jinja",
+        {
+            "title": "Import an interview project",
+            "fields": render_form(form),
+            "errors": errors,
+            "button_text": "Import project",
+            "multipart": True,
+            "back": redirect("interviews:projects").url,
+        },
+    )
+
+
+@perm.project_view(perm.VIEW)
+def project(request, project, access):
+    transcripts = (
+        services.visible_transcripts(project, access)
+        .annotate(n_codings=Count("codings"))
+        .prefetch_related("participants")
+        .order_by("position", "id")
+    )
+    hidden = m.Transcript.objects.filter(project=project).count() - len(transcripts)
+    participants = list(m.Participant.objects.filter(project=project))
+    attributes = list(m.Variable.objects.filter(project=project).values_list("name", flat=True))
+    sets_of: dict[str, list[str]] = {}
+    for name, members in m.DocumentSet.objects.filter(project=project).values_list(
+        "name", "sources"
+    ):
+        for guid in members or ():
+            sets_of.setdefault(guid, []).append(name)
+    return render_page(
+        request,
+        "interviews/project.jinja",
+        project,
+        access,
+        transcripts=transcripts,
+        sets_of=sets_of,
+        hidden=hidden,
+        participants=participants,
+        attributes=attributes,
+        memos=services.memos_on(project, "project"),
+        memo_fields=render_form(MemoForm(prefix="memo")),
+    )
+
+
+@perm.project_view(perm.MANAGE_MEMBERS)
+@require_http_methods(["GET", "POST"])
+def members(request, project, access):
+    form = MemberForm(request.POST or None, actor=request.user, project=project)
+    if request.method == "POST" and form.is_valid():
+        member = services.set_member(
+            project, form.cleaned_data["username"], form.cleaned_data["role"]
+        )
+        messages.success(request, f"{member.user.username} is now {member.get_role_display()}.")
+        return redirect("interviews:members", slug=project.slug)
+    return render_page(
+        request,
+        "interviews/members.jinja",
+        project,
+        access,
+        rows=project.members.select_related("user"),
+        fields=render_form(form),
+        errors=error_list(form),
+    )
+
+
+@perm.project_view(perm.MANAGE_MEMBERS)
+@require_POST
+def member_remove(request, project, access, member_id):
+    member = get_object_or_404(m.Member, pk=member_id, project=project)
+    if member.user_id == request.user.id and member.role == m.Role.LEAD:
+        messages.error(request, "You cannot remove yourself as project lead.")
+    else:
+        member.delete()
+        messages.success(request, f"{member.user.username} removed from the project.")
+    return redirect("interviews:members", slug=project.slug)
