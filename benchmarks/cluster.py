@@ -170,12 +170,26 @@ class Cluster:
         )
         command = [str(BIN / "gunicorn"), "-c", "python:readiness.web.gunicorn_conf"]
         self._start(name, [*command, "readiness.web.wsgi"], env, port)
+        self._wait_until_serving(name, port, workers)
         return port
+
+    def _wait_until_serving(self, name: str, port: int, workers: int, timeout=120) -> None:
+        """Until every worker has loaded the application: gunicorn listens before they have."""
+        deadline = time.monotonic() + timeout
+        served = 0
+        while served < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} does not answer:\n{self.log(name).read_text()[-3000:]}")
+            try:
+                if Browser(port, timeout=timeout).get("/accounts/login/")[0] == 200:
+                    served += 1
+            except OSError:
+                time.sleep(0.2)
 
     def start_worker(self, name: str = "worker") -> None:
         self._start(name, [str(BIN / "readiness"), "web", "worker"], self._env(name), None)
 
-    def start_proxy(self, app_1: str, app_2: str) -> int:
+    def start_proxy(self, app_1: str, app_2: str, name: str = "proxy") -> int:
         """haproxy with the shipped configuration, in front of the two addresses."""
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         port = free_port()
@@ -185,7 +199,7 @@ class Cluster:
             "READINESS_APP_1": app_1,
             "READINESS_APP_2": app_2,
         }
-        self._start("proxy", [haproxy, "-db", "-f", str(HAPROXY_CONFIG)], env, port)
+        self._start(name, [haproxy, "-db", "-f", str(HAPROXY_CONFIG)], env, port)
         return port
 
     def kill(self, name: str) -> None:
@@ -267,16 +281,22 @@ def _expect(reply, status: int, what: str):
     return reply
 
 
-def respond(port: int, token: str, pages: list[dict], retries: int = 5) -> str:
+def respond(
+    port: int, token: str, pages: list[dict], retries: int = 5, posted: list | None = None
+) -> str:
     """A respondent through the proxy: consent, every page, check and submit.  A request that
     fails (an error page, a dropped connection) is sent again, as the person would press the
-    button again.  Returns the submission token once the thank-you redirect came back."""
+    button again.  Returns the submission token once the thank-you redirect came back.  When
+    each post was answered is added to ``posted``, if given."""
     browser = Browser(port)
 
     def step(method: str, path: str, fields: dict | None, status: int, what: str):
         for attempt in range(retries + 1):
             try:
-                return _expect(browser.request(method, path, fields), status, what)
+                reply = _expect(browser.request(method, path, fields), status, what)
+                if posted is not None and method == "POST":
+                    posted.append(time.monotonic())
+                return reply
             except (Refused, OSError, http.client.HTTPException):
                 if attempt == retries:
                     raise
