@@ -66,7 +66,7 @@ from readiness.stats.design import (
     design_quantile,
     design_total,
 )
-from readiness.stats.proportion_by_group import (
+from readiness.stats.by_group import (
     GroupComparison,
     GroupProportion,
     group_test,
@@ -411,7 +411,7 @@ def _estimate(found: GroupProportion, interval: str, empty: str) -> Estimate:
 def _group_test(
     values: np.ndarray, masks: list[np.ndarray], design, groups: np.ndarray
 ) -> GroupTest:
-    """The kernel's test across groups (:func:`readiness.stats.proportion_by_group.group_test`)
+    """The kernel's test across groups (:func:`readiness.stats.by_group.group_test`)
     as the analysis reports it."""
     return _as_group_test(group_test(values, groups, masks, design))
 

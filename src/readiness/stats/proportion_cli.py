@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 from readiness.errors import Problem, ProblemsError
-from readiness.stats.design import LONELY_PSU, DesignProportion, SurveyDesign, fpc_problems
-from readiness.stats.proportion_by_group import (
+from readiness.responses.design import design_columns, missing_columns, survey_design
+from readiness.stats.design import LONELY_PSU, DesignProportion, SurveyDesign
+from readiness.stats.by_group import (
     GroupComparison,
     GroupProportion,
     proportion_by_group,
@@ -61,17 +62,7 @@ def _plain(value):
 
 def _check_columns(frame: pd.DataFrame, path: str, wanted: list[tuple[str, str | None]]) -> None:
     """Every (option, column) named must be a column of the file."""
-    columns = [str(c) for c in frame.columns]
-    problems = [
-        Problem(
-            f"--{option} {name}: there is no column {name!r}.",
-            fix="the columns are: " + ", ".join(columns) + ".",
-            file=path,
-            column=name,
-        )
-        for option, name in wanted
-        if name is not None and name not in columns
-    ]
+    problems = missing_columns(frame, wanted, path)
     if problems:
         raise ProblemsError(problems, file=path)
 
@@ -170,107 +161,6 @@ def _matches(value, code: str, exact: bool) -> bool:
             return False
     text = str(value)
     return text == code.strip() if exact else text.casefold() == code.strip().casefold()
-
-
-def _positive_numbers(frame, path, name, option, what, problems) -> np.ndarray:
-    """A column of numbers above 0, one Problem per bad cell (up to MAX_PROBLEMS)."""
-    out = np.full(len(frame), np.nan)
-    bad = 0
-    for i, cell in enumerate(frame[name].tolist()):
-        try:
-            value = float(str(cell).strip()) if not _missing(cell) else math.nan
-        except ValueError:
-            value = math.nan
-        if math.isfinite(value) and value > 0:
-            out[i] = value
-            continue
-        bad += 1
-        if bad <= MAX_PROBLEMS:
-            shown = "missing" if _missing(cell) else f"{cell!r}"
-            problems.append(
-                Problem(
-                    f"--{option} {name}: the {what} is {shown}, not a positive number.",
-                    fix=f"every {what} must be a positive number.",
-                    file=path,
-                    row=i + 1,
-                    column=name,
-                )
-            )
-    if bad > MAX_PROBLEMS:
-        problems.append(Problem(f"... and {bad - MAX_PROBLEMS} more bad values.", file=path))
-    return out
-
-
-def _design(frame, path, cluster, strata, weights, lonely_psu, fpc=None) -> SurveyDesign:
-    problems: list[Problem] = []
-    stages = (cluster or "").split()
-    fpc_columns = (fpc or "").split()
-
-    def labels(name: str, option: str) -> np.ndarray:
-        cells = frame[name].tolist()
-        bad = [i for i, c in enumerate(cells) if _missing(c)]
-        for i in bad[:MAX_PROBLEMS]:
-            problems.append(
-                Problem(
-                    f"--{option} {name}: the {option} is missing.",
-                    fix=f"every row needs a {option}; fill it in or drop the row.",
-                    file=path,
-                    row=i + 1,
-                    column=name,
-                )
-            )
-        return np.array([str(_plain(c)) if not _missing(c) else "" for c in cells], dtype=object)
-
-    cl = [labels(name, "cluster") for name in stages]
-    st = labels(strata, "strata") if strata else None
-    w = _positive_numbers(frame, path, weights, "weights", "weight", problems) if weights else None
-    f = [
-        _positive_numbers(frame, path, name, "fpc", "fpc (population size or fraction)", problems)
-        for name in fpc_columns
-    ]
-    if fpc_columns and len(fpc_columns) != max(len(stages), 1):
-        problems.append(
-            Problem(
-                f"--fpc {fpc}: {len(fpc_columns)} column(s) for "
-                + (f"{len(stages)} stage(s) of clusters" if stages else "no clusters (one stage)")
-                + ".",
-                fix="give one fpc column per stage, in the order of --cluster.",
-                file=path,
-                column=fpc_columns[0],
-            )
-        )
-    if not problems and cl and len(set(cl[0].tolist())) < 2:
-        problems.append(
-            Problem(
-                f"--cluster {stages[0]}: every row has the same value ({cl[0][0]!r}), so there "
-                "is no variation between clusters to estimate a design-based variance from.",
-                fix="leave out --cluster for intervals that treat respondents as independent, "
-                "or use a column with two or more clusters.",
-                file=path,
-                column=stages[0],
-            )
-        )
-    if not problems and f:
-        for p in fpc_problems(cl or None, st, f, stages or None, fpc_columns):
-            problems.append(
-                Problem(
-                    p.message,
-                    fix=p.fix,
-                    file=path,
-                    row=None if p.row is None else p.row + 1,
-                    column=fpc_columns[p.stage],
-                )
-            )
-    if problems:
-        raise ProblemsError(problems, file=path)
-    return SurveyDesign(
-        cl or None,
-        strata=st,
-        weights=w,
-        fpc=f or None,
-        lonely_psu=lonely_psu,
-        names={"cluster": stages or None, "fpc": fpc_columns or None},
-    )
 
 
 def _row(label: str, est: GroupProportion) -> dict:
@@ -379,7 +269,8 @@ def compute(
     )
     y, code = _success_values(frame[var], var, success, path)
     designed = bool((cluster or "").split() or (fpc or "").split())
-    design = _design(frame, path, cluster, strata, weights, lonely_psu, fpc) if designed else None
+    roles = design_columns(cluster, strata, weights, fpc)
+    design = survey_design(frame, roles, path, lonely_psu) if designed else None
     groups = None
     labels: list = []
     if by:
