@@ -98,7 +98,7 @@ def krippendorff_alpha_nominal(data) -> float:
     # counts[c, u]: how many coders gave category c to unit u
     counts = np.stack([((x == c) & present).sum(axis=0) for c in cats])
     n_c = counts.sum(axis=1).astype(float)
-    n = n_c.sum()
+    n = float(n_c.sum())  # a Python float, as the function says it returns
     # observed disagreement: sum over units of sum_{c != k} n_cu n_ku / (m_u - 1)
     total_pairs = m * (m - 1)
     same_pairs = (counts * (counts - 1)).sum(axis=0)
