@@ -182,7 +182,7 @@ _INTERVIEWER = re.compile(
 def is_interviewer(speaker: str | None) -> bool:
     """Whether a speaker label names the interviewer: ``Interviewer``, ``Interviewer 2``,
     ``Int``, ``I``, ``Q``, ``Researcher (AB)``, ``Moderator``, ``Facilitator``..."""
-    return bool(speaker) and _INTERVIEWER.fullmatch(speaker.strip()) is not None
+    return speaker is not None and _INTERVIEWER.fullmatch(speaker.strip()) is not None
 
 
 def _nan_none(v: float) -> float | None:
@@ -376,7 +376,7 @@ def _skipped_speakers(
             x.speaker
             for sid in compared
             for x in turns_of(project.sources[sid].text)
-            if is_interviewer(x.speaker)
+            if x.speaker is not None and is_interviewer(x.speaker)
         }
     return skip
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any, overload
 
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.text import OffsetMap, line_starts, normalise
@@ -288,7 +290,7 @@ def turns_of(text: str) -> tuple[Turn, ...]:
     non-empty line.
     """
     turns: list[Turn] = []
-    cur: dict | None = None
+    cur: dict[str, Any] | None = None
     pos = 0
     for line in text.split("\n"):
         stripped = line.strip()
@@ -302,9 +304,9 @@ def turns_of(text: str) -> tuple[Turn, ...]:
             if starts_turn:
                 if cur is not None:
                     turns.append(Turn(len(turns), **cur))
-                if speaker is not None:
+                if m is not None and speaker is not None:
                     body = pos + m.end()
-                elif has_time:
+                elif m is not None and has_time:
                     body = pos + m.end("stamp")
                 else:
                     body = pos + len(line) - len(line.lstrip())
@@ -313,10 +315,12 @@ def turns_of(text: str) -> tuple[Turn, ...]:
                     "end": pos + len(line.rstrip()),
                     "body": min(body, pos + len(line.rstrip())),
                     "speaker": speaker.strip() if speaker else None,
-                    "time_start": parse_time(m.group("t1")) if has_time else None,
-                    "time_end": parse_time(m.group("t2")) if has_time and m.group("t2") else None,
+                    "time_start": parse_time(m.group("t1")) if m and has_time else None,
+                    "time_end": parse_time(m.group("t2"))
+                    if m and has_time and m.group("t2")
+                    else None,
                 }
-            else:
+            elif cur is not None:  # always, as starts_turn holds when there is none
                 cur["end"] = pos + len(line.rstrip())
         pos += len(line) + 1
     if cur is not None:
@@ -416,6 +420,13 @@ class Project:
         u = User(new_guid(), name)
         self.users[u.id] = u
         return u
+
+    @overload
+    def user_name(self, user_id: str) -> str: ...
+    @overload
+    def user_name(self, user_id: None) -> None: ...
+    @overload
+    def user_name(self, user_id: str | None) -> str | None: ...
 
     def user_name(self, user_id: str | None) -> str | None:
         if user_id is None:
@@ -537,7 +548,7 @@ class Project:
 
     # -- transcripts ---------------------------------------------------------------------------
 
-    def source(self, ref: str) -> Transcript:
+    def source(self, ref: str | None) -> Transcript:
         """A transcript by GUID or name, or a clear error."""
         if ref in self.sources:
             return self.sources[ref]
@@ -596,7 +607,7 @@ class Project:
             s, e = offsets.span(c.start, c.end)
             self.codings[c.id] = replace(c, start=s, end=max(e, s))
         for m in [m for m in self.memos.values() if m.source == source_id and m.start is not None]:
-            s, e = offsets.span(m.start, m.end)
+            s, e = offsets.span(m.start or 0, m.end or 0)
             self.memos[m.id] = replace(m, start=s, end=max(e, s))
         segments = tuple(
             replace(g, start=a, end=max(b, a))
@@ -617,7 +628,7 @@ class Project:
             c = self.codes.get(c.parent) if c.parent else None
         return "/".join(reversed(names))
 
-    def code(self, ref: str) -> Code:
+    def code(self, ref: str | None) -> Code:
         """A code by GUID, by path (``Parent/Child``) or by a name that only one code has."""
         if ref in self.codes:
             return self.codes[ref]
@@ -696,7 +707,7 @@ class Project:
         return out
 
     def add_theme(
-        self, name: str, *, description: str = "", codes: list[str] = (), id: str | None = None
+        self, name: str, *, description: str = "", codes: Sequence[str] = (), id: str | None = None
     ) -> Theme:
         if any(t.name == name for t in self.themes.values()):
             raise fail(f"the theme {name!r} already exists.", fix="choose another name.")
@@ -888,14 +899,14 @@ class Project:
         for c in self.codes.values():
             if c.parent is not None and c.parent not in self.codes:
                 bad(f"code {c.name!r} has an unknown parent {c.parent}.", "codes")
-        for c in self.codings.values():
-            t = self.sources.get(c.source)
+        for cd in self.codings.values():
+            t = self.sources.get(cd.source)
             if t is None:
-                bad(f"coding {c.id} refers to unknown transcript {c.source}.", "codings")
-            elif not 0 <= c.start <= c.end <= len(t.text):
-                bad(f"coding {c.id} span {c.start}-{c.end} is outside {t.name!r}.", "codings")
-            if c.code not in self.codes:
-                bad(f"coding {c.id} refers to unknown code {c.code}.", "codings")
+                bad(f"coding {cd.id} refers to unknown transcript {cd.source}.", "codings")
+            elif not 0 <= cd.start <= cd.end <= len(t.text):
+                bad(f"coding {cd.id} span {cd.start}-{cd.end} is outside {t.name!r}.", "codings")
+            if cd.code not in self.codes:
+                bad(f"coding {cd.id} refers to unknown code {cd.code}.", "codings")
         for t in self.sources.values():
             for g in t.segments:
                 if not 0 <= g.start <= g.end <= len(t.text) or g.time_start < 0:
@@ -920,7 +931,7 @@ class Project:
             if m.target == "source" and m.target_id not in self.sources:
                 bad(f"memo {m.id} is on unknown transcript {m.target_id}.", "memos")
             if m.target == "selection":
-                t = self.sources.get(m.source)
+                t = self.sources.get(m.source) if m.source else None
                 if t is None or not 0 <= (m.start or 0) <= (m.end or 0) <= len(t.text):
                     bad(f"memo {m.id} is on a span outside its transcript.", "memos")
         return out

@@ -88,7 +88,7 @@ class _Index:
         self.paths = {cid: project.code_path(cid) for cid in project.codes}
         self.memos_by_coding: dict[str, list[str]] = defaultdict(list)
         for m in project.memos.values():
-            if m.target == "coding":
+            if m.target == "coding" and m.target_id is not None:
                 self.memos_by_coding[m.target_id].append(m.text)
 
     def participants(self, source_id: str) -> list[str]:

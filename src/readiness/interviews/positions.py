@@ -23,7 +23,7 @@ there are none the choice does not matter.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["CONVENTIONS", "PositionChoice", "choose", "position_tables", "to_raw"]
 
@@ -136,8 +136,10 @@ def _same_text(raw: str, s: int, e: int, label: str) -> bool:
 class _Evidence:
     depends: int = 0  # selections whose text differs between candidates
     named: int = 0  # of those, the ones with a stored text
-    names: dict | None = None  # convention -> selections whose stored text matches
-    bounds: dict | None = None  # convention -> selections on word boundaries at both ends
+    # convention -> selections whose stored text matches
+    names: dict[str, int] = field(default_factory=dict)
+    # convention -> selections on word boundaries at both ends
+    bounds: dict[str, int] = field(default_factory=dict)
 
 
 def _evidence(raw: str, spans: list[tuple[int, int, str]], tables: dict) -> _Evidence:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -255,7 +256,9 @@ class _ProjectXml:
             root.set("creatingUserGUID", project.creator)
         self.users()
         if project.codes:
-            code_refs = {tid: ids for (kind, tid), ids in self.refs.items() if kind == "code"}
+            code_refs = {
+                tid: ids for (kind, tid), ids in self.refs.items() if kind == "code" and tid
+            }
             _codes_xml(project, etree.SubElement(root, _q("CodeBook")), NS, code_refs)
         self.variables()
         self.cases()
@@ -329,7 +332,7 @@ class _ProjectXml:
             codings.setdefault(c.source, {}).setdefault(c.selection or c.id, []).append(c)
         selection_memos: dict[str, list[Memo]] = {}
         for m in project.memos.values():
-            if m.target == "selection":
+            if m.target == "selection" and m.target_id is not None:
                 selection_memos.setdefault(m.target_id, []).append(m)
         for t in project.sources.values():
             el = etree.SubElement(sources, _q("TextSource"))
@@ -353,12 +356,14 @@ class _ProjectXml:
         """The source's selections, in text order: those with codings, then memos alone."""
         sel_ids = list(groups)
         sel_ids += [sel for sel, ms in memos.items() if ms[0].source == t.id and sel not in groups]
-        spans = {}
+        spans: dict[str, tuple[int, int]] = {}
         for sel in sel_ids:
             cs = groups.get(sel, [])
-            spans[sel] = (
-                (cs[0].start, cs[0].end) if cs else (memos[sel][0].start, memos[sel][0].end)
-            )
+            if cs:
+                spans[sel] = (cs[0].start, cs[0].end)
+            else:  # a selection memo always has its span (Project.add_memo sees to it)
+                first = memos[sel][0]
+                spans[sel] = (first.start or 0, first.end or 0)
         for sel in sorted(sel_ids, key=lambda s: spans[s]):
             # codings of one selection must share its span; split any that do not
             parts: dict[tuple[int, int], list[Coding]] = {}
@@ -510,8 +515,9 @@ _LINE_ENDINGS = ("auto", *CONVENTIONS)
 
 
 def _color(value: str | None) -> str | None:
-    ok = value and re.fullmatch(r"#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})", value.strip())
-    return value.strip() if ok else None
+    if value is None or not re.fullmatch(r"#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})", value.strip()):
+        return None
+    return value.strip()
 
 
 def _local(tag) -> str:
@@ -844,12 +850,12 @@ class _ProjectReader:
                 continue
             text = _text(n, "PlainTextContent")
             if not text and n.get("plainTextPath"):
-                text, why = _read_source_text(
+                read, why = _read_source_text(
                     self.z, n.get("plainTextPath"), self.external, self.file, self.encoding
                 )
-                if text is None:
+                if read is None:
                     self.warn.append(f"the text of note {n.get('name') or gid!r} left out: {why}")
-                    text = ""
+                text = read or ""
             text, _ = normalise(text)
             self.notes_by_id[gid] = {
                 "id": gid,
@@ -1009,7 +1015,7 @@ class _ProjectReader:
         srcs = []
         for ref in _children(c, "SourceRef"):
             sg = _guid(ref, "targetGUID")
-            if sg in project.sources:
+            if sg is not None and sg in project.sources:
                 srcs.append(sg)
             elif sg not in self.skipped_sources:
                 self.warn.append(
@@ -1113,7 +1119,7 @@ def _selection(project, sel, source_id, raw, text, table, offsets: OffsetMap, me
     for cod in codings:
         ref = _child(cod, "CodeRef")
         code = _guid(ref, "targetGUID") if ref is not None else None
-        if code not in project.codes:
+        if code is None or code not in project.codes:
             warn.append(f"a coding in {t.name!r} refers to an unknown code and was left out.")
             continue
         cid = _guid(cod) or new_guid()
@@ -1223,7 +1229,7 @@ def _qdc_book(root, file: str) -> QdcBook:
     return QdcBook(out, themes)
 
 
-def apply_qdc(project: Project, codes: list[Code], themes: list[Theme] = ()) -> int:
+def apply_qdc(project: Project, codes: list[Code], themes: Sequence[Theme] = ()) -> int:
     """Add codes read from a ``.qdc`` file; a code whose GUID is already there is skipped.
     Sets become themes, unless a theme of that name (or GUID) is there already.  Returns the
     number of codes added."""

@@ -287,12 +287,13 @@ def _cues(
             )
         raise InterviewError(problems, file=file)
     parts: list[_Part] = []
-    prev_start = prev_end = None
+    prev_start: int | None = None
+    prev_end: int | None = None
     last_speaker: str | None = None
     for n, c in enumerate(captions, 1):
         start, end = parse_time(c.start), parse_time(c.end)
-        line_no = timing_lines[n - 1] if n - 1 < len(timing_lines) else None
-        problems.extend(_cue_order(n, start, end, prev_start, prev_end, file, line_no))
+        cue_line = timing_lines[n - 1] if n - 1 < len(timing_lines) else None
+        problems.extend(_cue_order(n, start, end, prev_start, prev_end, file, cue_line))
         prev_start, prev_end = start, end
         words = " ".join(part.strip() for part in c.text.split("\n") if part.strip())
         m = _VOICE.match(c.raw_text)

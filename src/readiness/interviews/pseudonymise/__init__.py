@@ -205,7 +205,7 @@ def review_scope(project: Project, sources: list[str] | None = None) -> list[str
     for m in project.memos.values():
         on = {"source": m.target_id, "selection": m.source}.get(m.target)
         if m.target == "coding":
-            on = coding_source.get(m.target_id)
+            on = coding_source.get(m.target_id or "")
         if on is None or on in chosen:
             refs.append(f"memo:{m.id}")
     refs += [f"code:{c}" for c in project.codes] + [f"theme:{t}" for t in project.themes]
@@ -445,8 +445,8 @@ def _clash(project: Project, where: str, target_id: str, new: str) -> str | None
         if other is not None and other.id != target_id:
             return f"renaming transcript to {new!r} would clash with another one."
     if where == "participant":
-        other = project.find_participant(new)
-        if other is not None and other.id != target_id:
+        person = project.find_participant(new)
+        if person is not None and person.id != target_id:
             return f"renaming a participant to {new!r} would clash with another one."
     if where == "code":
         parent = project.codes[target_id].parent

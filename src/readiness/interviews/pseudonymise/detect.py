@@ -232,8 +232,7 @@ def _pseudonym_words(key: Key | None) -> set[str]:
 
 
 def _key_names(text: str, key: Key | None) -> Iterator[Finding]:
-    pat = key.pattern() if key is not None else None
-    if pat is None:
+    if key is None or (pat := key.pattern()) is None:
         return
     words = lists()
     for m in pat.finditer(text):
@@ -282,11 +281,11 @@ def _variant_of(word: str, key_words, skip: set[str]) -> Finding | None:
         return Finding(
             0, 0, "name_variant", pseudo, why, 0.8, capital and not words.is_ordinary(word)
         )
-    best = None
+    best: tuple[int, str, str, bool] | None = None
     for k, (written, _real, pseudo) in key_words.items():
-        why = _close(word, written)
-        if why and (best is None or edit_distance(folded, k) < best[0]):
-            best = (edit_distance(folded, k), why, pseudo, sounds_like(folded, k))
+        close = _close(word, written)
+        if close and (best is None or edit_distance(folded, k) < best[0]):
+            best = (edit_distance(folded, k), close, pseudo, sounds_like(folded, k))
     if best is None:
         return None
     d, why, pseudo, alike = best
