@@ -110,25 +110,7 @@ def agreement(request, project, access):
     skip = [s for s in params.getlist("skip") if s]
     interviewer = params.get("interviewer") == "1"
     if request.method == "POST":
-        try:
-            n = analysis.resolve(
-                project,
-                access,
-                source=request.POST.get("source", ""),
-                code=request.POST.get("code", ""),
-                start=to_int(request.POST.get("start")) or 0,
-                end=to_int(request.POST.get("end")) or 0,
-                action=request.POST.get("action", ""),
-                coders=coders or None,
-                unit=unit,
-                skip=skip,
-                interviewer=interviewer,
-            )
-        except InterviewError as err:
-            for t in services.problem_texts(err):
-                messages.error(request, t)
-        else:
-            messages.success(request, f"Disagreement resolved ({n} coding(s) changed).")
+        _resolve(request, project, access, coders, unit, skip, interviewer)
         query = "&".join(
             [f"unit={unit}"]
             + [f"coders={c}" for c in coders]
@@ -162,6 +144,30 @@ def agreement(request, project, access):
         disagreements=res.disagreements[:limit] if res else [],
         more=max(0, len(res.disagreements) - limit) if res else 0,
     )
+
+
+def _resolve(request, project, access, coders, unit, skip, interviewer) -> None:
+    """Resolve the disagreement posted, saying how it went in a message."""
+    post = request.POST
+    try:
+        n = analysis.resolve(
+            project,
+            access,
+            source=post.get("source", ""),
+            code=post.get("code", ""),
+            start=to_int(post.get("start")) or 0,
+            end=to_int(post.get("end")) or 0,
+            action=post.get("action", ""),
+            coders=coders or None,
+            unit=unit,
+            skip=skip,
+            interviewer=interviewer,
+        )
+    except InterviewError as err:
+        for t in services.problem_texts(err):
+            messages.error(request, t)
+    else:
+        messages.success(request, f"Disagreement resolved ({n} coding(s) changed).")
 
 
 @perm.project_view(perm.EXPORT)

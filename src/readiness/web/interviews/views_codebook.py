@@ -107,30 +107,9 @@ def code(request, project, access, guid):
         if done is not None:
             return done
     elif request.method == "POST":
-        access.require(perm.MANAGE_CODEBOOK)
-        try:
-            if request.POST.get("delete"):
-                services.delete_code(project, row, access)
-                messages.success(request, f"Code {row.name} deleted.")
-                return redirect("interviews:codebook", slug=project.slug)
-            if form.is_valid():
-                d = form.cleaned_data
-                services.update_code(
-                    project,
-                    row,
-                    access,
-                    name=d["name"],
-                    definition=d["definition"],
-                    inclusion=d["inclusion"],
-                    exclusion=d["exclusion"],
-                    example=d["example"],
-                    themes=d.get("themes") if "themes" in form.fields else None,
-                )
-                messages.success(request, "Code saved.")
-                return redirect("interviews:code", slug=project.slug, guid=row.guid)
-            errors = error_list(form)
-        except InterviewError as err:
-            errors = problem_list(err)
+        done, errors = _edit_code(request, project, access, row, form)
+        if done is not None:
+            return done
     from readiness.interviews.outputs import segments
 
     core = services.core_for(project, access)
@@ -151,3 +130,31 @@ def code(request, project, access, guid):
         memo_fields=render_form(MemoForm(prefix="memo")),
         **views_coding.tree_choices(project, row),
     )
+
+
+def _edit_code(request, project, access, row, form):
+    """Delete the code or save the form: (where to go next, or None; the errors)."""
+    access.require(perm.MANAGE_CODEBOOK)
+    try:
+        if request.POST.get("delete"):
+            services.delete_code(project, row, access)
+            messages.success(request, f"Code {row.name} deleted.")
+            return redirect("interviews:codebook", slug=project.slug), []
+        if form.is_valid():
+            d = form.cleaned_data
+            services.update_code(
+                project,
+                row,
+                access,
+                name=d["name"],
+                definition=d["definition"],
+                inclusion=d["inclusion"],
+                exclusion=d["exclusion"],
+                example=d["example"],
+                themes=d.get("themes") if "themes" in form.fields else None,
+            )
+            messages.success(request, "Code saved.")
+            return redirect("interviews:code", slug=project.slug, guid=row.guid), []
+        return None, error_list(form)
+    except InterviewError as err:
+        return None, problem_list(err)

@@ -283,55 +283,9 @@ def transcript(request, project, access, guid):
     if request.method == "POST":
         access.require(perm.CODE)
         values = request.POST
-        try:
-            start, end = services.resolve_span(
-                t.text,
-                start=to_int(values.get("start")),
-                end=to_int(values.get("end")),
-                turn_from=to_int(values.get("turn_from")),
-                turn_to=to_int(values.get("turn_to")),
-                words=values.get("words"),
-            )
-            made = services.code_passage(
-                project,
-                t,
-                access,
-                start=start,
-                end=end,
-                codes=values.getlist("codes"),
-                new_code=values.get("new_code", ""),
-                in_vivo=bool(values.get("in_vivo")),
-                revision=values.get("revision") or None,
-            )
-        except InterviewError as err:
-            errors = problem_list(err)
-            if wants_json:
-                return JsonResponse(
-                    {"ok": False, "errors": [e["text"] for e in errors]}, status=400
-                )
-        else:
-            note = (
-                f"Coded {end - start} characters with {len(made)} code(s)."
-                if made
-                else "That passage already has those codes from you."
-            )
-            if wants_json:
-                return fragments(
-                    request,
-                    project,
-                    access,
-                    t,
-                    note,
-                    codings=[c.pk for c in made],
-                    undo={
-                        "codings": [c.guid for c in made],
-                        "codes": services.new_code_guids(project, made),
-                    },
-                )
-            messages.success(request, note)
-            anchor = f"#c{made[0].pk}" if made else ""
-            query = request.GET.urlencode()
-            return redirect(request.path + (f"?{query}" if query else "") + anchor)
+        done, errors = _code_posted(request, project, access, t, wants_json)
+        if done is not None:
+            return done
     context = transcript_context(request, project, access, t)
     participants = list(t.participants.all())
     return render_page(
@@ -349,6 +303,53 @@ def transcript(request, project, access, guid):
         memo_fields=render_form(MemoForm(prefix="memo")),
         **{**context, "checked": values.getlist("codes") if values else []},
     )
+
+
+def _code_posted(request, project, access, t, wants_json: bool):
+    """Code the posted passage: (the answer to give, or None to show the page again; errors)."""
+    values = request.POST
+    try:
+        start, end = services.resolve_span(
+            t.text,
+            start=to_int(values.get("start")),
+            end=to_int(values.get("end")),
+            turn_from=to_int(values.get("turn_from")),
+            turn_to=to_int(values.get("turn_to")),
+            words=values.get("words"),
+        )
+        made = services.code_passage(
+            project,
+            t,
+            access,
+            start=start,
+            end=end,
+            codes=values.getlist("codes"),
+            new_code=values.get("new_code", ""),
+            in_vivo=bool(values.get("in_vivo")),
+            revision=values.get("revision") or None,
+        )
+    except InterviewError as err:
+        errors = problem_list(err)
+        if wants_json:
+            texts = [e["text"] for e in errors]
+            return JsonResponse({"ok": False, "errors": texts}, status=400), errors
+        return None, errors
+    note = (
+        f"Coded {end - start} characters with {len(made)} code(s)."
+        if made
+        else "That passage already has those codes from you."
+    )
+    if wants_json:
+        undo_data = {
+            "codings": [c.guid for c in made],
+            "codes": services.new_code_guids(project, made),
+        }
+        codings = [c.pk for c in made]
+        return fragments(request, project, access, t, note, codings=codings, undo=undo_data), []
+    messages.success(request, note)
+    anchor = f"#c{made[0].pk}" if made else ""
+    query = request.GET.urlencode()
+    return redirect(request.path + (f"?{query}" if query else "") + anchor), []
 
 
 @perm.project_view(perm.VIEW)
