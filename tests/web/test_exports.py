@@ -332,36 +332,66 @@ def test_export_and_import_commands(responses, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     result = runner.invoke(
-        cli, ["export", "--study", responses.slug, "--format", "sav", "--out", "s.sav"]
+        cli, ["web", "export", "--study", responses.slug, "--format", "sav", "--out", "s.sav"]
     )
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
         "Wrote s.sav: 4 responses to readiness-survey v1, with variable and value labels."
     )
-    csv_out = runner.invoke(cli, ["export", "--study", responses.slug, "--format", "csv"])
+    csv_out = runner.invoke(cli, ["web", "export", "--study", responses.slug, "--format", "csv"])
     assert csv_out.exit_code == 0, csv_out.output
     assert "Wrote test-study-responses-codebook.csv: the codebook." in csv_out.output
     assert (tmp_path / "test-study-responses.csv").exists()
     redcap = runner.invoke(
-        cli, ["export", "--study", responses.slug, "--format", "redcap", "--out", "r.csv"]
+        cli, ["web", "export", "--study", responses.slug, "--format", "redcap", "--out", "r.csv"]
     )
     assert "Wrote r-dictionary.csv: the REDCap data dictionary." in redcap.output
     wrong = runner.invoke(
-        cli, ["export", "--study", responses.slug, "--format", "dta", "--out", "x.sav"]
+        cli, ["web", "export", "--study", responses.slug, "--format", "dta", "--out", "x.sav"]
     )
     assert wrong.exit_code != 0
     Response.objects.all().delete()
-    imported = runner.invoke(cli, ["import", "--study", responses.slug, "s.sav"])
+    imported = runner.invoke(cli, ["web", "import", "--study", responses.slug, "s.sav"])
     assert imported.exit_code == 0, imported.output
     assert "Imported 4 responses from s.sav into study test-study" in imported.output
     assert Response.objects.count() == 4
     session = runner.invoke(
-        cli, ["import", "--study", responses.slug, "--session", "B-1", "test-study-responses.csv"]
+        cli,
+        [
+            "web",
+            "import",
+            "--study",
+            responses.slug,
+            "--session",
+            "B-1",
+            "test-study-responses.csv",
+        ],
     )
     assert session.exit_code == 0, session.output
     assert Response.objects.filter(session__code="B-1").count() == 2 + 4
-    missing = runner.invoke(cli, ["export", "--study", "no-such-study", "--format", "csv"])
+    missing = runner.invoke(cli, ["web", "export", "--study", "no-such-study", "--format", "csv"])
     assert missing.exit_code != 0
+
+
+def test_the_old_export_and_import_names_still_work_with_a_note(responses, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    out = runner.invoke(
+        cli, ["export", "--study", responses.slug, "--format", "sav", "--out", "s.sav"]
+    )
+    assert out.exit_code == 0, out.output
+    assert out.stdout.startswith("Wrote s.sav: 4 responses")
+    assert (
+        out.stderr
+        == "Note: `readiness export` is now `readiness web export`; the old name will go.\n"
+    )
+    Response.objects.all().delete()
+    back = runner.invoke(cli, ["import", "--study", responses.slug, "s.sav"])
+    assert back.exit_code == 0, back.output
+    assert "`readiness import` is now `readiness web import`" in back.stderr
+    assert Response.objects.count() == 4
+    listed = runner.invoke(cli, ["--help"]).stdout
+    assert "  web " in listed and "  export " not in listed and "  import " not in listed
 
 
 def _events(action):

@@ -114,16 +114,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "web",
         "The web application: a demonstration study and more.",
     ),
-    "export": (
-        "readiness.web.surveys.cli",
-        "export_command",
-        "Export a study's responses: CSV with a codebook, XLSX, SPSS, Stata or REDCap.",
-    ),
-    "import": (
-        "readiness.web.surveys.cli",
-        "import_command",
-        "Import a response file (CSV, XLSX, SPSS .sav, Stata .dta) into a study.",
-    ),
+}
+
+# Old names still accepted, hidden from the help: old name -> the command's path now.  Each prints
+# a one-line note on standard error before it runs.  `readiness export` and `readiness import`
+# were the web database's, easily taken for `readiness instrument export` and `import`.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "export": ("web", "export"),
+    "import": ("web", "import"),
 }
 
 
@@ -131,6 +129,29 @@ def load_command(name: str) -> click.Command:
     """Import the module of command ``name`` (a key of :data:`COMMANDS`) and return it."""
     module, attribute, _ = COMMANDS[name]
     return getattr(importlib.import_module(module), attribute)
+
+
+def deprecated_alias(name: str, path: tuple[str, ...]) -> click.Command:
+    """The command at ``path`` under another, hidden ``name`` that first says its new name."""
+    import copy
+    import functools
+
+    target = load_command(path[0])
+    for part in path[1:]:
+        assert isinstance(target, click.Group)
+        target = target.commands[part]
+    callback = target.callback
+    assert callback is not None
+    new_name = " ".join(("readiness", *path))
+
+    @functools.wraps(callback)
+    def warn_then_run(*args, **kwargs):
+        click.echo(f"Note: `readiness {name}` is now `{new_name}`; the old name will go.", err=True)
+        return callback(*args, **kwargs)
+
+    alias = copy.copy(target)
+    alias.name, alias.hidden, alias.callback = name, True, warn_then_run
+    return alias
 
 
 class _Commands(MutableMapping):
@@ -145,6 +166,8 @@ class _Commands(MutableMapping):
 
     def __getitem__(self, name: str) -> click.Command:
         if name not in self._loaded:
+            if name in ALIASES:
+                return deprecated_alias(name, ALIASES[name])
             if name not in COMMANDS:
                 raise KeyError(name)
             self._loaded[name] = load_command(name)
@@ -157,7 +180,7 @@ class _Commands(MutableMapping):
         del self._loaded[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in COMMANDS or name in self._loaded
+        return name in COMMANDS or name in ALIASES or name in self._loaded
 
     def __iter__(self) -> Iterator[str]:
         yield from COMMANDS

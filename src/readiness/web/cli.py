@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from readiness.web.surveys.cli import export_command, import_command
+
 
 def _django(verbosity: int = 0) -> None:
     from readiness.web import setup
@@ -113,6 +115,11 @@ def createadmin_command(username: str, password_stdin: bool) -> None:
 @click.group("web")
 def web() -> None:
     """The web application: a demonstration study and more."""
+
+
+# the study database's responses out and in (`readiness web export`, `readiness web import`)
+web.add_command(export_command)
+web.add_command(import_command)
 
 
 @web.command("demo")

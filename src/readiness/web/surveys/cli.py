@@ -1,4 +1,4 @@
-"""``readiness export`` and ``readiness import``: a study's responses out of and into the web
+"""``readiness web export`` and ``readiness web import``: a study's responses out of and into the web
 application's database, as the study's Export and Import pages do (:mod:`.exports`,
 :mod:`.imports`).  Django is imported only when a command runs.
 """
