@@ -173,6 +173,10 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
     if then_serve:
         click.echo("Serving, with the background worker beside it; press Ctrl+C to stop.")
         worker = _start_worker()
+        import signal
+
+        # SIGTERM (not only Ctrl+C) stops the worker too: the server's own exit skips `finally`.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             _serve(host, port, False)
         finally:
@@ -180,10 +184,24 @@ def web_demo(host: str, port: int, then_serve: bool) -> None:
 
 
 def _start_worker():
-    """``readiness web worker`` as a child process, so that ``make run`` needs nothing else."""
+    """``readiness web worker`` as a child process, so that ``make run`` needs nothing else.
+    On Linux it is also told to stop if this process is killed outright (SIGKILL)."""
     import subprocess
 
-    return subprocess.Popen([sys.executable, "-m", "readiness.cli", "web", "worker"])
+    return subprocess.Popen(
+        [sys.executable, "-m", "readiness.cli", "web", "worker"], preexec_fn=_end_with_parent
+    )
+
+
+def _end_with_parent() -> None:
+    """In the child, before it starts: SIGTERM when the parent dies (Linux's PR_SET_PDEATHSIG)."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # 1: PR_SET_PDEATHSIG
+    except (AttributeError, OSError):  # not Linux: Ctrl+C and SIGTERM still stop it
+        pass
 
 
 def _stop_worker(worker) -> None:
