@@ -68,13 +68,36 @@ def _z(conf_level: float) -> float:
 
 
 def wilson_interval(count: int, n: int, conf_level: float = 0.95) -> ProportionInterval:
-    """Wilson score interval (Wilson, JASA 1927;22:209-212).
+    """Wilson score interval of a proportion.
 
+    Parameters
+    ----------
+    count
+        The number of successes, 0 to ``n``.
+    n
+        The number of trials (respondents who answered), at least 1.
+    conf_level
+        The confidence level, strictly between 0 and 1.
+
+    Returns
+    -------
+    ProportionInterval
+        ``count``, ``n``, the ``proportion`` and its ``lower`` and ``upper`` limits, with the
+        ``method`` and ``conf_level``.
+
+    Notes
+    -----
     ``(x + z^2/2) / (n + z^2) +/- z / (n + z^2) * sqrt(x (n - x) / n + z^2 / 4)``, with the lower
-    limit 0 when ``x = 0`` and the upper limit 1 when ``x = n``.  Matches R's
-    ``prop.test(x, n, correct = FALSE)$conf.int`` (the score interval without continuity
-    correction; ``prop.test`` corrects by default).
+    limit 0 when ``x = 0`` and the upper limit 1 when ``x = n``.
 
+    References
+    ----------
+    Wilson EB. Probable inference, the law of succession, and statistical inference. JASA
+    1927;22:209-212.  Matches R's ``prop.test(x, n, correct = FALSE)$conf.int`` (the score
+    interval without continuity correction; ``prop.test`` corrects by default).
+
+    Examples
+    --------
     >>> r = wilson_interval(68, 782)
     >>> round(r.lower, 4), round(r.upper, 4)
     (0.0692, 0.1088)
@@ -90,12 +113,35 @@ def wilson_interval(count: int, n: int, conf_level: float = 0.95) -> ProportionI
 
 
 def clopper_pearson_interval(count: int, n: int, conf_level: float = 0.95) -> ProportionInterval:
-    """Clopper-Pearson "exact" interval (Clopper & Pearson, Biometrika 1934;26:404-413).
+    """Clopper-Pearson "exact" interval of a proportion.
 
+    Parameters
+    ----------
+    count
+        The number of successes, 0 to ``n``.
+    n
+        The number of trials (respondents who answered), at least 1.
+    conf_level
+        The confidence level, strictly between 0 and 1.
+
+    Returns
+    -------
+    ProportionInterval
+        ``count``, ``n``, the ``proportion`` and its ``lower`` and ``upper`` limits, with the
+        ``method`` and ``conf_level``.
+
+    Notes
+    -----
     Beta quantiles: lower ``qbeta(a/2, x, n - x + 1)`` (0 when ``x = 0``), upper
-    ``qbeta(1 - a/2, x + 1, n - x)`` (1 when ``x = n``).  Matches R's
-    ``binom.test(x, n)$conf.int``.  Conservative: coverage is at least the nominal level.
+    ``qbeta(1 - a/2, x + 1, n - x)`` (1 when ``x = n``).  Conservative: coverage is at least the
+    nominal level.
 
+    References
+    ----------
+    Clopper CJ, Pearson ES. Biometrika 1934;26:404-413.  Matches R's ``binom.test(x, n)$conf.int``.
+
+    Examples
+    --------
     >>> r = clopper_pearson_interval(0, 20)
     >>> r.lower, round(r.upper, 4)
     (0.0, 0.1684)
@@ -108,13 +154,36 @@ def clopper_pearson_interval(count: int, n: int, conf_level: float = 0.95) -> Pr
 
 
 def agresti_coull_interval(count: int, n: int, conf_level: float = 0.95) -> ProportionInterval:
-    """Agresti-Coull interval (Agresti & Coull, Am Stat 1998;52:119-126).
+    """Agresti-Coull interval of a proportion.
 
+    Parameters
+    ----------
+    count
+        The number of successes, 0 to ``n``.
+    n
+        The number of trials (respondents who answered), at least 1.
+    conf_level
+        The confidence level, strictly between 0 and 1.
+
+    Returns
+    -------
+    ProportionInterval
+        ``count``, ``n``, the ``proportion`` and its ``lower`` and ``upper`` limits, with the
+        ``method`` and ``conf_level``.
+
+    Notes
+    -----
     With ``n~ = n + z^2`` and ``p~ = (x + z^2/2) / n~``: ``p~ +/- z sqrt(p~ (1 - p~) / n~)``,
-    clipped to [0, 1] (the raw formula can leave it at ``x = 0`` or ``x = n``).  R has no base
-    function for it; the reference script computes the same formula and clipping (the clipping
-    is what ``binom::binom.confint(method = "ac")`` does not do; ``DescTools::BinomCI`` does).
+    clipped to [0, 1] (the raw formula can leave it at ``x = 0`` or ``x = n``).
 
+    References
+    ----------
+    Agresti A, Coull BA. Am Stat 1998;52:119-126.  R has no base function for it; the reference
+    script computes the same formula and clipping (the clipping is what
+    ``binom::binom.confint(method = "ac")`` does not do; ``DescTools::BinomCI`` does).
+
+    Examples
+    --------
     >>> r = agresti_coull_interval(68, 782)
     >>> round(r.lower, 4), round(r.upper, 4)
     (0.0691, 0.1089)
@@ -132,12 +201,35 @@ def agresti_coull_interval(count: int, n: int, conf_level: float = 0.95) -> Prop
 def jeffreys_interval(count: int, n: int, conf_level: float = 0.95) -> ProportionInterval:
     """Jeffreys interval: equal-tailed quantiles of the Beta(x + 1/2, n - x + 1/2) posterior.
 
-    Boundary convention of Brown, Cai & DasGupta (2001, section 4.1.2): the lower limit is 0
-    when ``x = 0`` and the upper limit is 1 when ``x = n`` (the plain quantiles would exclude
-    the observed proportion there).  Matches R's
-    ``qbeta(c(a/2, 1 - a/2), x + 0.5, n - x + 0.5)`` with that convention, as
-    ``DescTools::BinomCI(method = "jeffreys")`` does.
+    Parameters
+    ----------
+    count
+        The number of successes, 0 to ``n``.
+    n
+        The number of trials (respondents who answered), at least 1.
+    conf_level
+        The confidence level, strictly between 0 and 1.
 
+    Returns
+    -------
+    ProportionInterval
+        ``count``, ``n``, the ``proportion`` and its ``lower`` and ``upper`` limits, with the
+        ``method`` and ``conf_level``.
+
+    Notes
+    -----
+    Boundary convention of Brown, Cai & DasGupta (2001, section 4.1.2): the lower limit is 0 when
+    ``x = 0`` and the upper limit is 1 when ``x = n`` (the plain quantiles would exclude the
+    observed proportion there).
+
+    References
+    ----------
+    Brown LD, Cai TT, DasGupta A. Interval estimation for a binomial proportion. Stat Sci
+    2001;16:101-133.  Matches R's ``qbeta(c(a/2, 1 - a/2), x + 0.5, n - x + 0.5)`` with that
+    convention, as ``DescTools::BinomCI(method = "jeffreys")`` does.
+
+    Examples
+    --------
     >>> r = jeffreys_interval(68, 782)
     >>> round(r.lower, 4), round(r.upper, 4)
     (0.0687, 0.1082)
@@ -161,11 +253,40 @@ _BY_NAME = {
 def proportion_ci(
     count: int, n: int, method: str = "wilson", conf_level: float = 0.95
 ) -> ProportionInterval:
-    """A proportion with the interval named by ``method`` (one of :data:`METHODS`).
+    """A proportion with the interval named by ``method``.
 
-    Underscores are accepted for hyphens (``"clopper_pearson"``).  The default is Wilson's
-    score interval; there is no Wald interval.
+    Parameters
+    ----------
+    count
+        The number of successes, 0 to ``n``.
+    n
+        The number of trials (respondents who answered), at least 1.
+    method
+        One of :data:`METHODS`: ``"wilson"`` (the default), ``"clopper-pearson"``,
+        ``"agresti-coull"`` or ``"jeffreys"``; underscores are accepted for hyphens
+        (``"clopper_pearson"``).  There is no Wald interval.
+    conf_level
+        The confidence level, strictly between 0 and 1.
 
+    Returns
+    -------
+    ProportionInterval
+        The proportion with its interval (see :func:`wilson_interval` and the others).
+
+    Raises
+    ------
+    StatsError
+        For an unknown method, a count outside 0 to ``n``, or a level outside (0, 1).
+
+    Notes
+    -----
+    Each method's formula and the R function it matches are in that method's function.
+
+    Examples
+    --------
+    >>> r = proportion_ci(18, 40)
+    >>> r.proportion, round(r.lower, 3), round(r.upper, 3), r.method
+    (0.45, 0.307, 0.602, 'wilson')
     >>> proportion_ci(68, 782, method="clopper-pearson").method
     'clopper-pearson'
     """
