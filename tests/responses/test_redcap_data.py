@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from readiness.cli.responses import responses
 from readiness.instrument.load import parse_instrument
 from readiness.responses import read_responses
 from readiness.responses.redcap import (
@@ -96,3 +100,35 @@ def test_nothing_is_written_when_an_item_column_is_missing(tmp_path, small):
     with pytest.raises(KeyError):
         write_redcap(pd.DataFrame({"race": ["4"]}), small, tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_convert_to_redcap_writes_the_data_and_the_dictionary(tmp_path, valid_csv):
+    out = tmp_path / "redcap.csv"
+    args = ["convert", str(valid_csv), str(out), "--instrument", "readiness-survey"]
+    result = CliRunner().invoke(responses, [*args, "--to", "redcap"])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}: 3 responses from {valid_csv}." in result.output
+    assert f"Wrote {tmp_path / 'redcap-dictionary.csv'}: the REDCap data dictionary." in (
+        result.output
+    )
+    data = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(data.columns[:2]) == ["record_id", "site"]
+    assert "training_where___3" in data.columns and "training_where" not in data.columns
+    as_json = CliRunner().invoke(responses, [*args, "--to", "redcap", "--json"])
+    assert json.loads(as_json.output)["dictionary"] == str(tmp_path / "redcap-dictionary.csv")
+
+
+def test_convert_to_redcap_marks_synthetic_data_and_wants_a_csv(tmp_path, text_frame):
+    text_frame["synthetic"] = "1"
+    source = tmp_path / "made.csv"
+    text_frame.to_csv(source, index=False)
+    out = tmp_path / "made-redcap.csv"
+    args = ["convert", str(source), str(out), "--instrument", "readiness-survey", "--to", "redcap"]
+    result = CliRunner().invoke(responses, args)
+    assert result.exit_code == 0, result.output
+    assert "record ids read SYNTHETIC-<id>" in result.output
+    ids = pd.read_csv(out, dtype=str)["record_id"].tolist()
+    assert ids == ["SYNTHETIC-r1", "SYNTHETIC-r2", "SYNTHETIC-r3"]
+    wrong = CliRunner().invoke(responses, [*args[:2], str(tmp_path / "x.xlsx"), *args[3:]])
+    assert "ending in .csv" in str(wrong.exception) and not (tmp_path / "x.xlsx").exists()
+    assert not (tmp_path / "x-dictionary.csv").exists()

@@ -9,11 +9,17 @@ import click
 
 from readiness.instrument import resolve_instrument
 from readiness.responses.read import Responses, read_responses
+from readiness.responses.redcap import write_redcap
 from readiness.responses.write import write_responses_noted
 
 _INSTRUMENT_HELP = (
     "The instrument the responses answered: a YAML file, or the name of a shipped instrument "
     "(readiness-survey)."
+)
+_TO_HELP = (
+    "Write REDCap data to import (OUT must end in .csv: the record id, then the dictionary's "
+    "fields, a multiple-choice item as one 1/0 column per choice) and the data dictionary "
+    "beside it, OUT-dictionary.csv, instead of the format of OUT's suffix."
 )
 _STRICT_HELP = (
     "Treat answers to items whose show_if condition is false as errors (by default they are "
@@ -88,21 +94,29 @@ def validate_command(file: Path, instrument_ref: str, strict_conditions: bool, a
 @click.option("--instrument", "instrument_ref", required=True, metavar="PATH_OR_NAME",
               help=_INSTRUMENT_HELP)  # fmt: skip
 @click.option("--strict-conditions", is_flag=True, help=_STRICT_HELP)
+@click.option("--to", "to", type=click.Choice(["redcap"]), default=None, help=_TO_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def convert_command(
-    source: Path, target: Path, instrument_ref: str, strict_conditions: bool, as_json: bool
+    source: Path,
+    target: Path,
+    instrument_ref: str,
+    strict_conditions: bool,
+    to: str | None,
+    as_json: bool,
 ):
-    """Validate IN and write it to OUT, in the format of OUT's suffix.
+    """Validate IN and write it to OUT, in the format of OUT's suffix (or REDCap's).
 
     Formats: .csv, .xlsx, .sav (SPSS), .dta (Stata).  SPSS and Stata files carry the item
     texts as variable labels and the choice labels as value labels; multiple-choice answers
-    stay one string of space-separated codes.  Nothing is written if IN has a problem.
+    stay one string of space-separated codes.  With --to redcap, OUT is REDCap data to import
+    (a .csv file) and OUT-dictionary.csv the data dictionary that creates its fields.  Nothing
+    is written if IN has a problem.
     """
     instrument = resolve_instrument(instrument_ref)
     result = read_responses(source, instrument, strict_conditions=strict_conditions)
-    written = write_responses_noted(result, instrument, target)
+    write = _as_redcap if to == "redcap" else _as_table
+    extra, notes = write(result, instrument, target)
     n = len(result.frame)
-    notes = list(written.notes)
     declared = sum(sum(reasons.values()) for reasons in result.declared_counts().values())
     if declared:
         notes.append(
@@ -112,9 +126,7 @@ def convert_command(
         )
     if as_json:
         summary = _summary(result, instrument)
-        renamed = {k: v for k, v in written.names.items() if k != v}
-        codebook = {"codebook": str(written.codebook)} if written.codebook else {}
-        extra = {"renamed": renamed, "notes": notes, **codebook}
+        extra = {**extra, "notes": notes}
         click.echo(json.dumps({"written": str(target), **extra, **summary}, indent=2))
         return
     click.echo(f"Wrote {target}: {n} response{'s' if n != 1 else ''} from {source}.")
@@ -122,3 +134,22 @@ def convert_command(
         click.echo(note)
     if result.warnings:
         _echo_warnings(result, err=True)
+
+
+def _as_table(result: Responses, instrument, target: Path) -> tuple[dict, list[str]]:
+    """Write a response file; (what JSON adds: the names changed and the codebook; notes)."""
+    written = write_responses_noted(result, instrument, target)
+    renamed = {k: v for k, v in written.names.items() if k != v}
+    codebook = {"codebook": str(written.codebook)} if written.codebook else {}
+    return {"renamed": renamed, **codebook}, list(written.notes)
+
+
+def _as_redcap(result: Responses, instrument, target: Path) -> tuple[dict, list[str]]:
+    """Write REDCap data and dictionary; (what JSON adds: the dictionary; notes)."""
+    frame = result.frame
+    synthetic = "synthetic" in frame and len(frame) > 0 and bool(frame["synthetic"].eq(1).all())
+    written = write_redcap(result, instrument, target, synthetic=synthetic)
+    notes = [f"Wrote {written.dictionary}: the REDCap data dictionary.", *written.notes]
+    if synthetic:
+        notes.append("Every response is synthetic: the record ids read SYNTHETIC-<id>.")
+    return {"dictionary": str(written.dictionary)}, notes

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from readiness.errors import ReadinessError
 from readiness.instrument.model import Instrument, Item
 from readiness.instrument.redcap import record_field, redcap_names, write_redcap_dictionary
 from readiness.instrument.redcap_columns import checkbox_column
@@ -118,6 +119,10 @@ def write_redcap(
     beside it (:func:`dictionary_path`), each atomically.  Import the dictionary into REDCap
     first: it creates the fields the data fill."""
     path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise ReadinessError(
+            f"{path}: REDCap data are a .csv file. Fix: give a file name ending in .csv."
+        )
     dictionary = dictionary_path(path)
     result = write_redcap_dictionary(instrument, dictionary)
     notes = []
