@@ -681,6 +681,39 @@ def cronbach_alpha(
 ) -> AlphaResult:
     """Cronbach's alpha with the item and alpha-if-dropped statistics of ``psych::alpha``.
 
+    Parameters
+    ----------
+    x
+        The answers, one row per respondent and one column per item: a DataFrame (its column
+        names name the items), a mapping of names to columns, or a 2-D array; NaN (or None) for a
+        missing answer.
+    reverse
+        Reverse-keyed items, by name or 0-based column index (psych's ``keys``); None reverses
+        nothing (psych's default ``check.keys = FALSE``).
+    missing
+        ``"pairwise"`` (psych's default): each covariance uses everyone who answered both items;
+        ``"listwise"``: respondents with any missing answer are dropped first.
+    conf_level
+        The level of the Feldt interval.
+    blank_rows
+        Rows with no answer to any item: ``"keep"`` counts them in n, as psych does (only ``ase``
+        and the Feldt interval change); ``"drop"`` leaves them out.
+
+    Returns
+    -------
+    AlphaResult
+        ``raw_alpha``, ``std_alpha``, ``G6``, ``average_r``, ``s_n``, ``ase``, ``mean``, ``sd``,
+        ``median_r``, ``var_r``, the ``feldt`` interval, one :class:`AlphaItem` per item (with
+        alpha if it is dropped), ``n`` and ``warnings``.
+
+    Raises
+    ------
+    StatsError
+        An item without variance or that nobody answered, fewer than 2 items or respondents,
+        items whose covariances add up to zero or less.
+
+    Notes
+    -----
     Formulas (psych 2.2.9, ``alpha`` with ``check.keys = FALSE``): with C the item covariance
     matrix (pairwise or listwise, divisor n - 1), R = cov2cor(C) and k items,
 
@@ -696,30 +729,34 @@ def cronbach_alpha(
       ``std_r = colSums(R) / sqrt(sum(R))``, ``r_cor`` the same with smc on the diagonal of R,
       ``r_drop = (sum(C[, i]) - C[i, i]) / sqrt(C[i, i] * sum(C[-i, -i]))``.
 
-    Reverse-keyed items (``reverse``: names or 0-based column indices) are handled as psych's
-    ``keys`` argument does: their covariances change sign, and their answers are reversed as
-    ``(min + max) - x`` where min and max are taken over *all* items' observed answers (not over
-    the reversed item alone), which changes only the means and ``raw_r``.  Without ``reverse``,
-    nothing is reversed (psych's default ``check.keys = FALSE``); items that load negatively on
-    the first principal component are named in ``warnings``, as psych warns.
+    Reverse-keyed items are handled as psych's ``keys`` argument does: their covariances change
+    sign, and their answers are reversed as ``(min + max) - x`` where min and max are taken over
+    *all* items' observed answers (not over the reversed item alone), which changes only the means
+    and ``raw_r``.  Without ``reverse``, items that load negatively on the first principal
+    component are named in ``warnings``, as psych warns.
 
-    Rows with no answer to any item (``blank_rows``): psych counts every row of the data in n
-    (``n.obs``), so a blank row changes ``ase``, ``feldt`` and the ``alpha_se`` of each dropped
-    item, and nothing else.  ``blank_rows="keep"`` (the default) does the same, so all the
-    numbers match psych; ``n_blank`` says how many such rows ``n`` includes.  ``"drop"`` leaves
-    them out, so that ``n`` counts only those who answered at least one item.  With
-    ``missing="listwise"`` they are dropped like any incomplete row, as ``alpha(na.omit(x))``.
+    Rows with no answer to any item: psych counts every row of the data in n (``n.obs``), so a
+    blank row changes ``ase``, ``feldt`` and the ``alpha_se`` of each dropped item, and nothing
+    else; ``n_blank`` says how many such rows ``n`` includes.  With ``missing="listwise"`` they are
+    dropped like any incomplete row, as ``alpha(na.omit(x))``.
 
     Speed: one pass over the rows gives the covariances, the item statistics and ``raw_r``
     (:func:`_item_moments`; with missing answers, pairwise sums and counts as k x k matrices);
     the alphas with each item dropped follow from the full matrices (:func:`_dropped_parts`,
     :func:`_smc_whole_and_dropped`), with no loop over items or rows.
 
-    Differences from psych: an item without variance, an item nobody answered, fewer than 2
-    items or respondents raise :class:`StatsError` instead of being dropped or giving NA; with
-    two items, alpha if dropped is ``None`` (psych fills in covariance ratios that are not
-    alphas).
+    Differences from psych: an item without variance, an item nobody answered, fewer than 2 items
+    or respondents raise :class:`StatsError` instead of being dropped or giving NA; with two
+    items, alpha if dropped is ``None`` (psych fills in covariance ratios that are not alphas).
 
+    References
+    ----------
+    Cronbach LJ. Coefficient alpha and the internal structure of tests. Psychometrika
+    1951;16:297-334.  Revelle W. psych: Procedures for Psychological, Psychometric, and
+    Personality Research, ``alpha`` (R package, version 2.2.9), whose results this matches.
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> d = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 4], "c": [5, 4, 3, 2, 2]})
     >>> res = cronbach_alpha(d, reverse=["c"])
@@ -937,17 +974,48 @@ def alpha_bootstrap_ci(
 ) -> AlphaBootstrap:
     """A nonparametric bootstrap confidence interval for raw alpha (respondents resampled).
 
+    Parameters
+    ----------
+    x
+        The answers, one row per respondent and one column per item: a DataFrame (its column
+        names name the items), a mapping of names to columns, or a 2-D array; NaN (or None) for a
+        missing answer.
+    n_boot
+        The number of resamples.
+    method
+        ``"percentile"`` or ``"bca"`` (bias-corrected and accelerated).
+    conf_level
+        The confidence level, strictly between 0 and 1.
+    seed
+        The seed of NumPy's generator, for a reproducible interval.
+    reverse, missing
+        As in :func:`cronbach_alpha`.
+
+    Returns
+    -------
+    AlphaBootstrap
+        ``raw_alpha`` from all the data, ``lower`` and ``upper``, ``n_valid`` (resamples whose
+        alpha could be computed), and for BCa ``z0`` and ``acceleration``.
+
+    Notes
+    -----
     Resampling protocol (so that results can be reproduced): rows are drawn with
     ``numpy.random.default_rng(seed).integers(0, n, size=(n_boot, n))``, one row of indices per
     resample; each resample's alpha is computed with the same missing-data policy as
     :func:`cronbach_alpha` (pairwise covariances by default), vectorised as weighted sums.
     ``method="percentile"`` takes the (1 - level)/2 and (1 + level)/2 quantiles of the resampled
     alphas; ``"bca"`` adjusts them for bias (z0, the normal quantile of the share of resamples
-    below the estimate) and skewness (acceleration from the jackknife), Efron & Tibshirani
-    (1993), *An Introduction to the Bootstrap*, eqs. 14.9-14.15.  Quantiles are interpolated as
-    R's default type 7.  psych's ``alpha(n.iter = ...)`` gives a percentile interval of the same
-    kind, but from R's random numbers, so the limits are not comparable digit for digit.
+    below the estimate) and skewness (acceleration from the jackknife).  Quantiles are
+    interpolated as R's default type 7.
 
+    References
+    ----------
+    Efron B, Tibshirani RJ. *An Introduction to the Bootstrap*. Chapman & Hall, 1993, eqs.
+    14.9-14.15.  psych's ``alpha(n.iter = ...)`` gives a percentile interval of the same kind, but
+    from R's random numbers, so the limits are not comparable digit for digit.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=(200, 1)) + rng.normal(size=(200, 5))
@@ -1038,16 +1106,37 @@ def alpha_bootstrap_ci(
 def kr20(x: Any, *, missing: str = "listwise") -> KR20Result:
     """Kuder-Richardson formula 20 for items scored 0/1.
 
-    ``KR20 = k / (k - 1) * (1 - sum(p_j q_j) / var(total))`` (Kuder & Richardson 1937), with
-    p_j the proportion answering 1 and q_j = 1 - p_j.  Variance convention: p_j q_j is the item
-    variance with divisor n, so the total-score variance also uses divisor n; with the same
-    divisor in both, KR-20 equals :func:`cronbach_alpha`'s ``raw_alpha`` on the same complete
-    data exactly (alpha's n - 1 divisors cancel in the ratio).  Mixing divisors (p q with n,
-    total variance with n - 1), as some textbooks do, gives a slightly larger value.
+    Parameters
+    ----------
+    x
+        The answers, one row per respondent and one column per item: a DataFrame (its column
+        names name the items), a mapping of names to columns, or a 2-D array; NaN (or None) for a
+        missing answer.
+    missing
+        ``"listwise"``, the only policy accepted: KR-20 is defined for complete data, so
+        respondents with a missing answer are dropped.
 
-    KR-20 is defined for complete data, so respondents with a missing answer are dropped
-    (``missing="listwise"``, the only policy accepted).
+    Returns
+    -------
+    KR20Result
+        ``kr20``, each item's proportion answering 1 (``p``), the ``total_variance`` and ``n``.
 
+    Notes
+    -----
+    ``KR20 = k / (k - 1) * (1 - sum(p_j q_j) / var(total))``, with p_j the proportion answering 1
+    and q_j = 1 - p_j.  Variance convention: p_j q_j is the item variance with divisor n, so the
+    total-score variance also uses divisor n; with the same divisor in both, KR-20 equals
+    :func:`cronbach_alpha`'s ``raw_alpha`` on the same complete data exactly (alpha's n - 1
+    divisors cancel in the ratio).  Mixing divisors (p q with n, total variance with n - 1), as
+    some textbooks do, gives a slightly larger value.
+
+    References
+    ----------
+    Kuder GF, Richardson MW. The theory of the estimation of test reliability. Psychometrika
+    1937;2:151-160.
+
+    Examples
+    --------
     >>> round(kr20([[1, 1, 0], [1, 0, 0], [1, 1, 1], [0, 0, 0], [1, 1, 0]]).kr20, 4)
     0.6923
     """
@@ -1117,20 +1206,47 @@ def omega_total(
 ) -> OmegaResult:
     """McDonald's omega total from a one-factor model, as ``psych::omega(x, nfactors = 1)``.
 
+    Also exported as ``readiness.stats.mcdonald_omega``.
+
+    Parameters
+    ----------
+    x
+        The answers, one row per respondent and one column per item: a DataFrame (its column
+        names name the items), a mapping of names to columns, or a 2-D array; NaN (or None) for a
+        missing answer.
+    missing
+        ``"pairwise"`` (psych's ``cor(x, use = "pairwise")``) or ``"listwise"``.
+    max_iter, tol
+        The limits of the principal-axis iteration that fits the factor.
+
+    Returns
+    -------
+    OmegaResult
+        ``omega_tot``, the ``loadings`` and uniquenesses ``u2`` (after flipping), the items
+        ``flipped``, ``heywood`` and ``n``.
+
+    Notes
+    -----
     psych's path with one factor: R is ``cor(x, use = "pairwise")`` (each correlation with the
-    means and standard deviations of its own complete pairs; not cov2cor of the covariances as
-    in ``alpha``); one factor is fitted by minres (``fm = "minres"``, psych's default); items
-    that load negatively are flipped (``flip = TRUE``); then, with R' the flipped matrix and
-    u2 = 1 - loading^2,
+    means and standard deviations of its own complete pairs; not cov2cor of the covariances as in
+    ``alpha``); one factor is fitted by minres (``fm = "minres"``, psych's default); items that
+    load negatively are flipped (``flip = TRUE``); then, with R' the flipped matrix and
+    u2 = 1 - loading^2, ``omega_tot = (sum(R') - sum(u2)) / sum(R')``.
 
-    ``omega_tot = (sum(R') - sum(u2)) / sum(R')`` (McDonald 1999, ch. 6; Revelle & Zinbarg 2009).
-
-    For one factor omega_h equals omega_tot and psych says it is not meaningful; only omega
-    total is returned.  The factor is found by principal-axis iteration to convergence (see
+    For one factor omega_h equals omega_tot and psych says it is not meaningful; only omega total
+    is returned.  The factor is found by principal-axis iteration to convergence (see
     :func:`_minres_one_factor`), which agrees with psych's optimiser to about 1e-8; when a
     uniqueness sits at psych's lower bound 0.005 (a Heywood case, flagged in ``heywood``) psych's
     optimiser stops a little earlier and the two agree to about 1e-6.
 
+    References
+    ----------
+    McDonald RP. *Test Theory: A Unified Treatment*. Erlbaum, 1999, ch. 6.  Revelle W, Zinbarg RE.
+    Coefficients alpha, beta, omega, and the glb. Psychometrika 2009;74:145-154.  psych's
+    ``omega``, whose results this matches.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> x = 0.7 * rng.normal(size=(500, 1)) + 0.7 * rng.normal(size=(500, 6))
