@@ -171,11 +171,34 @@ def _pair(x: Any, y: Any, method: str, conf_level: float) -> Correlation:
 def pearson_r(x: Any, y: Any, *, conf_level: float = 0.95) -> Correlation:
     """Pearson's product-moment correlation of two variables, using complete pairs.
 
-    Matches R's ``cor.test(x, y, conf.level = conf_level)``: r over the pairs in which both
-    values are present, the Fisher-z interval ``tanh(atanh(r) -/+ z / sqrt(n - 3))`` and the
-    two-sided t test with ``n - 2`` degrees of freedom (Fisher 1921; see also Howell,
-    *Statistical Methods for Psychology*, ch. 9).
+    Parameters
+    ----------
+    x, y
+        The two variables, equally long; NaN or None where a value is missing (the pair is left
+        out: missing data are handled pairwise).
+    conf_level
+        The level of the Fisher-z interval, strictly between 0 and 1.
 
+    Returns
+    -------
+    Correlation
+        ``r``, ``n`` (complete pairs), ``lower`` and ``upper``, ``t``, ``df`` and the two-sided
+        ``p_value``.
+
+    Notes
+    -----
+    r over the pairs in which both values are present, the Fisher-z interval
+    ``tanh(atanh(r) -/+ z / sqrt(n - 3))`` and the two-sided t test with ``n - 2`` degrees of
+    freedom.
+
+    References
+    ----------
+    Fisher RA. On the "probable error" of a coefficient of correlation deduced from a small sample.
+    Metron 1921;1:3-32; Howell DC, *Statistical Methods for Psychology*, ch. 9.  Matches R's
+    ``cor.test(x, y, conf.level = conf_level)``.
+
+    Examples
+    --------
     >>> res = pearson_r([1, 2, 3, 4, 5, None], [2, 1, 4, 3, 5, 7])
     >>> round(res.r, 3), res.n
     (0.8, 5)
@@ -186,14 +209,37 @@ def pearson_r(x: Any, y: Any, *, conf_level: float = 0.95) -> Correlation:
 def spearman_rho(x: Any, y: Any, *, conf_level: float = 0.95) -> Correlation:
     """Spearman's rank correlation of two variables, using complete pairs.
 
-    rho is Pearson's r of the mid-ranks of the complete pairs (ties get their average rank),
-    as R's ``cor(x, y, method = "spearman", use = "pairwise")``.  Interval convention: the
-    Fisher-z interval with standard error ``1 / sqrt(n - 3)`` and the t test with ``n - 2``
-    degrees of freedom, exactly as ``psych::corr.test(method = "spearman")`` reports them
-    (R's ``cor.test`` gives no interval for rho, and an exact or Edgeworth p value instead).
-    Bonett and Wright (2000) suggest a wider standard error, ``sqrt((1 + rho^2 / 2) / (n - 3))``;
-    we keep psych's convention so that the numbers agree with psych.
+    Parameters
+    ----------
+    x, y
+        The two variables, equally long; NaN or None where a value is missing (the pair is left
+        out: missing data are handled pairwise).
+    conf_level
+        The level of the Fisher-z interval, strictly between 0 and 1.
 
+    Returns
+    -------
+    Correlation
+        ``r``, ``n`` (complete pairs), ``lower`` and ``upper``, ``t``, ``df`` and the two-sided
+        ``p_value``.
+
+    Notes
+    -----
+    rho is Pearson's r of the mid-ranks of the complete pairs (ties get their average rank), as
+    R's ``cor(x, y, method = "spearman", use = "pairwise")``.  Interval convention: the Fisher-z
+    interval with standard error ``1 / sqrt(n - 3)`` and the t test with ``n - 2`` degrees of
+    freedom, exactly as ``psych::corr.test(method = "spearman")`` reports them (R's ``cor.test``
+    gives no interval for rho, and an exact or Edgeworth p value instead).  Bonett and Wright
+    (2000) suggest a wider standard error, ``sqrt((1 + rho^2 / 2) / (n - 3))``; psych's
+    convention is kept so that the numbers agree with psych.
+
+    References
+    ----------
+    Bonett DG, Wright TA. Sample size requirements for estimating Pearson, Kendall and Spearman
+    correlations. Psychometrika 2000;65:23-28.  psych's ``corr.test``, whose results this matches.
+
+    Examples
+    --------
     >>> res = spearman_rho([1, 2, 3, 4, 5], [1, 3, 2, 5, 4])
     >>> round(res.r, 3), res.n
     (0.8, 5)
@@ -306,14 +352,37 @@ def correlation_matrix(
 ) -> CorrelationMatrix:
     """All pairwise correlations of the columns of a table, with pair counts and intervals.
 
-    ``data`` is a pandas DataFrame (its column names are kept) or a two-dimensional array.
-    ``missing="pairwise"`` uses, for each pair of columns, the rows in which both are present
-    (R's ``use = "pairwise"``); ``"listwise"`` first drops every row with a missing value.
-    Spearman's rho ranks the complete pairs of each pair of columns afresh, as R does.
-    Intervals and p values (unadjusted for multiple testing) are those of
-    ``psych::corr.test(x, method = method, adjust = "none")``: Fisher-z with standard error
+    Parameters
+    ----------
+    data
+        A pandas DataFrame (its column names are kept) or a two-dimensional array; NaN where a
+        value is missing.
+    method
+        ``"pearson"`` or ``"spearman"``.
+    missing
+        ``"pairwise"`` (R's ``use = "pairwise"``): each pair of columns uses the rows in which both
+        are present; ``"listwise"``: every row with a missing value is dropped first.
+    conf_level
+        The level of the intervals.
+
+    Returns
+    -------
+    CorrelationMatrix
+        Square arrays ``r``, ``n_pairs``, ``lower``, ``upper`` and ``p_value`` in the order of
+        ``columns``, and ``n`` (rows used).
+
+    Notes
+    -----
+    Spearman's rho ranks the complete pairs of each pair of columns afresh, as R does.  Intervals
+    and p values (unadjusted for multiple testing) are Fisher-z with standard error
     ``1 / sqrt(n_jk - 3)`` and the t test with ``n_jk - 2`` degrees of freedom.
 
+    References
+    ----------
+    Matches ``psych::corr.test(x, method = method, adjust = "none")`` (R package psych).
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> m = correlation_matrix(pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 1, 4, 3, None]}))
     >>> round(float(m.r[0, 1]), 3), int(m.n_pairs[0, 1])
@@ -387,13 +456,35 @@ def correlation_matrix(
 def disattenuated_r(
     r_xy: float, rel_x: float, rel_y: float, *, n: int | None = None
 ) -> Disattenuated:
-    """Spearman's (1904) correction for attenuation: ``r_xy / sqrt(rel_x * rel_y)``.
+    """Spearman's correction for attenuation: ``r_xy / sqrt(rel_x * rel_y)``.
 
-    The correlation two measures would have if both were perfectly reliable, as
-    ``psych::correct.cor`` computes above the diagonal.  Like psych, the result is not
-    truncated at 1; ``exceeds_one`` flags the case, which usually means that a reliability
-    (alpha is a lower bound) is underestimated or that sampling error is large.
+    Parameters
+    ----------
+    r_xy
+        The observed correlation of the two measures.
+    rel_x, rel_y
+        The reliabilities of the two measures (for instance Cronbach's alpha), in (0, 1].
+    n
+        The sample size behind ``r_xy``, kept in the result when given.
 
+    Returns
+    -------
+    Disattenuated
+        ``r_corrected`` and ``exceeds_one``, with the inputs.
+
+    Notes
+    -----
+    The correlation two measures would have if both were perfectly reliable.  Like psych, the
+    result is not truncated at 1; ``exceeds_one`` flags the case, which usually means that a
+    reliability (alpha is a lower bound) is underestimated or that sampling error is large.
+
+    References
+    ----------
+    Spearman C. The proof and measurement of association between two things. Am J Psychol
+    1904;15:72-101.  As ``psych::correct.cor`` computes above the diagonal.
+
+    Examples
+    --------
     >>> round(disattenuated_r(0.42, 0.81, 0.64).r_corrected, 4)
     0.5833
     """
