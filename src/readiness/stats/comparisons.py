@@ -76,12 +76,33 @@ class ChiSquareResult(Result):
 def chi_square_test(table, correct: bool = False) -> ChiSquareResult:
     """Pearson's chi-square test of independence for an r x c table of counts.
 
-    ``X^2 = sum((O - E)^2 / E)`` with ``E = row total x column total / n`` on
-    ``(r - 1)(c - 1)`` degrees of freedom.  Matches R's ``chisq.test(table, correct = FALSE)``.
-    R's default ``correct = TRUE`` applies Yates' continuity correction to 2 x 2 tables only;
-    here the default is no correction (the correction is conservative), and ``correct=True``
-    reproduces R exactly: ``|O - E| - min(0.5, |O - E|)`` for 2 x 2 tables, nothing for others.
+    Parameters
+    ----------
+    table
+        The counts, a 2-D array or nested lists (rows by columns), each row and column with at
+        least one count.
+    correct
+        Yates' continuity correction for 2 x 2 tables (False by default).
 
+    Returns
+    -------
+    ChiSquareResult
+        ``statistic``, ``df``, ``p_value``, ``n``, the ``expected`` counts and ``min_expected``.
+
+    Notes
+    -----
+    ``X^2 = sum((O - E)^2 / E)`` with ``E = row total x column total / n`` on ``(r - 1)(c - 1)``
+    degrees of freedom.  R's default ``correct = TRUE`` applies Yates' continuity correction to
+    2 x 2 tables only; here the default is no correction (the correction is conservative), and
+    ``correct=True`` reproduces R exactly: ``|O - E| - min(0.5, |O - E|)`` for 2 x 2 tables,
+    nothing for others.
+
+    References
+    ----------
+    Matches R's ``chisq.test(table, correct = FALSE)``.
+
+    Examples
+    --------
     >>> r = chi_square_test([[12, 7], [5, 19]])
     >>> round(r.statistic, 4), r.df, round(r.p_value, 5)
     (7.9469, 1, 0.00482)
@@ -305,25 +326,52 @@ def fisher_exact_test(
 ) -> FisherResult:
     """Fisher's exact test for a table with two rows or two columns (2 x 2, r x 2, 2 x c).
 
+    Parameters
+    ----------
+    table
+        The counts, a 2-D array or nested lists with two rows or two columns.
+    simulate
+        None (the default): a Monte Carlo p-value only when the table is too large to enumerate;
+        True: always (as R's ``simulate.p.value = TRUE``); False: never (too large is an error).
+    replicates
+        The number of random tables drawn when simulating (R's ``B``, 2000).
+    seed
+        The seed of the random tables.
+
+    Returns
+    -------
+    FisherResult
+        The two-sided ``p_value``, ``n``, the table's shape, and ``simulated``, ``replicates``
+        and ``method``, which say how the p-value was found.
+
+    Raises
+    ------
+    StatsError
+        A table with more than two rows *and* columns: use :func:`chi_square_test` or, for survey
+        data, :func:`rao_scott_test`.
+
+    Notes
+    -----
     The two-sided p-value is the probability, with all margins fixed, of the tables whose
-    probability is at most the observed table's (times 1 + 1e-7, as R, so exact ties count).
-    Matches R's ``fisher.test(table)$p.value``, which uses the network algorithm of Mehta &
-    Patel for r x c tables; this implementation is an exact network enumeration for two-column
-    tables (see :func:`_fisher_two_columns`), which covers the discipline-by-answer tables of the
-    survey.  SciPy's ``fisher_exact`` handles only 2 x 2 tables exactly (larger tables by
-    simulation), so it is not used.  Tables with more than two rows *and* columns are an error:
-    use :func:`chi_square_test` or, for survey data, :func:`rao_scott_test`.
+    probability is at most the observed table's (times 1 + 1e-7, as R, so exact ties count).  This
+    implementation is an exact network enumeration for two-column tables (see
+    :func:`_fisher_two_columns`), which covers the discipline-by-answer tables of the survey.
+    SciPy's ``fisher_exact`` handles only 2 x 2 tables exactly (larger tables by simulation), so it
+    is not used.
 
-    Large tables (say 64 sites by yes/no) have too many tables with the same margins to
-    enumerate; R's ``fisher.test`` then stops (FEXACT error 7) and suggests
-    ``simulate.p.value = TRUE``.  Here, with ``simulate=None`` (the default), such a table gets
-    that Monte Carlo p-value instead (:func:`fisher_simulated_p`, ``replicates`` tables drawn
-    with ``seed``), and the result says so (``simulated``, ``replicates``, ``method``).
-    ``simulate=True`` always simulates, as R; ``simulate=False`` never does (a table too large
-    is then an error).
+    Large tables (say 64 sites by yes/no) have too many tables with the same margins to enumerate;
+    R's ``fisher.test`` then stops (FEXACT error 7) and suggests ``simulate.p.value = TRUE``.
+    Here, with ``simulate=None``, such a table gets that Monte Carlo p-value instead
+    (:func:`fisher_simulated_p`).  No odds ratio is reported (R's conditional maximum likelihood
+    estimate is not implemented).
 
-    No odds ratio is reported (R's conditional maximum likelihood estimate is not implemented).
+    References
+    ----------
+    Mehta CR, Patel NR. A network algorithm for performing Fisher's exact test in r x c
+    contingency tables. JASA 1983;78:427-434.  Matches R's ``fisher.test(table)$p.value``.
 
+    Examples
+    --------
     >>> round(fisher_exact_test([[3, 1], [1, 3]]).p_value, 4)
     0.4857
     """
@@ -374,17 +422,37 @@ class CramersV(Result):
 
 
 def cramers_v(table, bias_correction: bool = False) -> CramersV:
-    """Cramer's V: ``sqrt(X^2 / (n (min(r, c) - 1)))`` (Cramer 1946, section 21.9).
+    """Cramer's V, the strength of association in an r x c table.
 
-    ``X^2`` is Pearson's statistic without continuity correction.  The default is this
-    classical estimator, which is what most papers report; it is biased upwards in small
-    samples.  With ``bias_correction=True`` it is Bergsma's correction (J Korean Stat Soc
-    2013;42:323-328): ``phi2 = max(0, X^2/n - (r-1)(c-1)/(n-1))``,
+    Parameters
+    ----------
+    table
+        The counts, a 2-D array or nested lists.
+    bias_correction
+        False (the default): the classical estimator, which most papers report and which is
+        biased upwards in small samples; True: Bergsma's bias-corrected estimator.
+
+    Returns
+    -------
+    CramersV
+        ``value``, Pearson's ``statistic``, ``n`` and the table's shape.
+
+    Notes
+    -----
+    ``V = sqrt(X^2 / (n (min(r, c) - 1)))``, ``X^2`` Pearson's statistic without continuity
+    correction.  Bergsma's correction: ``phi2 = max(0, X^2/n - (r-1)(c-1)/(n-1))``,
     ``r~ = r - (r-1)^2/(n-1)``, ``c~ = c - (c-1)^2/(n-1)``,
-    ``V = sqrt(phi2 / min(r~ - 1, c~ - 1))`` (as ``rcompanion::cramerV(bias.correct = TRUE)``
-    and ``DescTools::CramerV(correct = TRUE)``).  The R reference computes both from
-    ``chisq.test(correct = FALSE)``.
+    ``V = sqrt(phi2 / min(r~ - 1, c~ - 1))``.
 
+    References
+    ----------
+    Cramer H. *Mathematical Methods of Statistics*, 1946, section 21.9.  Bergsma W. A
+    bias-correction for Cramer's V and Tschuprow's T. J Korean Stat Soc 2013;42:323-328; as
+    ``rcompanion::cramerV(bias.correct = TRUE)`` and ``DescTools::CramerV(correct = TRUE)``.  The R
+    reference computes both from ``chisq.test(correct = FALSE)``.
+
+    Examples
+    --------
     >>> round(cramers_v([[12, 7], [5, 19]]).value, 4)
     0.4299
     """
@@ -434,29 +502,52 @@ def rao_scott_test(
 ) -> RaoScottResult:
     """Rao-Scott test of independence of two categorical variables under a survey design.
 
-    Matches ``svychisq(~y + group, design, statistic = "F")`` (the default: the second-order,
-    Satterthwaite-type correction of Rao & Scott, Ann Stat 1984;12:46-60, referred to an F
-    distribution on ``d0`` and ``d0 * degf(design)`` degrees of freedom, with
-    ``d0 = tr(Delta)^2 / tr(Delta^2)``) and ``statistic = "Chisq"`` (the first-order correction
-    ``X^2 / mean(eigenvalues of Delta)`` on ``(r - 1)(c - 1)`` degrees of freedom).  ``Delta`` is
-    the matrix of generalised design effects of the interaction contrasts of the cell
-    proportions; their covariance is linearised under the design exactly as in
+    Parameters
+    ----------
+    y, group
+        Each respondent's two answers, in the design's order; None or NaN where missing.
+    design
+        A :class:`~readiness.stats.design.SurveyDesign`, or a
+        :class:`~readiness.stats.calibration.CalibratedDesign` (post-stratified, raked or
+        calibrated): the table then uses the new weights and the variance the residuals of the
+        weighting, as svychisq on a calibrated design in R.
+    statistic
+        ``"F"`` (the default, the second-order correction) or ``"Chisq"`` (the first-order one).
+
+    Returns
+    -------
+    RaoScottResult
+        ``statistic``, ``ndf``, ``ddf``, ``p_value``, Pearson's X^2 (``pearson``), ``mean_deff``,
+        ``n``, the levels (``rows``, ``columns``) and the empty ones.
+
+    Notes
+    -----
+    ``"F"``: the second-order, Satterthwaite-type correction referred to an F distribution on
+    ``d0`` and ``d0 * degf(design)`` degrees of freedom, with ``d0 = tr(Delta)^2 / tr(Delta^2)``;
+    ``"Chisq"``: ``X^2 / mean(eigenvalues of Delta)`` on ``(r - 1)(c - 1)`` degrees of freedom.
+    ``Delta`` is the matrix of generalised design effects of the interaction contrasts of the
+    cell proportions; their covariance is linearised under the design exactly as in
     :func:`readiness.stats.design.design_proportion`: every respondent's linearised values go
     through the design's variance (:meth:`SurveyDesign.row_covariance`), so a finite population
     correction at one or several stages (survey's multistage estimator) is taken into account.
-    ``design`` may be a :class:`~readiness.stats.calibration.CalibratedDesign` (post-stratified,
-    raked or calibrated): the table then uses the new weights and the variance the residuals of
-    the weighting, as svychisq on a calibrated design in R.
 
-    Missing values (``None``/NaN) in either variable drop the respondent as a domain (R's
-    ``na.rm = TRUE``).  The categories of each variable are those seen anywhere in the design,
-    as svychisq takes them: a group whose members all lack y (or a value of y seen only
-    without a group) stays in Delta as an empty cell and counts in the degrees of freedom,
-    while Pearson's X^2 is computed on the levels with respondents, as R's ``svytable`` has
-    them.  Such levels are listed in ``empty_rows`` and ``empty_columns``; the F differs from
-    the test on the data without them (``subset(design, group != level)`` in R).  The degrees
-    of freedom use the whole design, as R does.
+    Missing data: a missing value in either variable drops the respondent as a domain (R's
+    ``na.rm = TRUE``).  The categories of each variable are those seen anywhere in the design, as
+    svychisq takes them: a group whose members all lack y (or a value of y seen only without a
+    group) stays in Delta as an empty cell and counts in the degrees of freedom, while Pearson's
+    X^2 is computed on the levels with respondents, as R's ``svytable`` has them.  Such levels are
+    listed in ``empty_rows`` and ``empty_columns``; the F differs from the test on the data
+    without them (``subset(design, group != level)`` in R).  The degrees of freedom use the whole
+    design, as R does.
 
+    References
+    ----------
+    Rao JNK, Scott AJ. On chi-squared tests for multiway contingency tables with cell proportions
+    estimated from survey data. Ann Stat 1984;12:46-60.  Matches R's
+    ``svychisq(~y + group, design, statistic = "F")`` and ``statistic = "Chisq"`` (package survey).
+
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4])
     >>> res = rao_scott_test([1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 0], list("aabababbabba"), des)
     >>> res.statistic_type, res.n
