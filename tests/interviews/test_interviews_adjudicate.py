@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,3 +127,28 @@ def test_resolving_every_turn_leaves_no_disagreement(ann, ben, actions):
     assert after.disagreements == []
     agreed = set(ann) & set(ben)
     assert all(spans(p, "ann").count(turn(k)) == 1 for k in agreed)
+
+
+def test_the_command_resolves_what_agreement_lists_and_saves_the_project(tmp_path):
+    from click.testing import CliRunner
+
+    from readiness.cli.interviews import interviews
+    from readiness.interviews import store
+
+    folder = tmp_path / "study"
+    store.save(project({"ann": [turn(1), turn(3)], "ben": [turn(1)]}), folder)
+    runner = CliRunner()
+    listed = runner.invoke(interviews, ["agreement", str(folder), "--json"])
+    (d,) = json.loads(listed.output)["disagreements"]
+    args = ["resolve", str(folder), "--source", d["source"], "--code", d["code"],
+            "--start", str(d["start"]), "--end", str(d["end"]), "--user", "lead"]  # fmt: skip
+    done = runner.invoke(interviews, [*args, "--action", "add", "--for", "ben"])
+    assert done.exit_code == 0, done.output
+    assert f"T line {d['line']} [C]: now coded by ben (1 coding(s) changed)." in done.output
+    saved = store.load(folder)
+    assert agreement(saved, unit="turn").disagreements == []
+    assert [e.user for e in store.read_audit(folder) if e.action == "resolve-disagreement"] == [
+        "lead"
+    ]
+    again = runner.invoke(interviews, [*args, "--action", "add"])
+    assert again.exit_code != 0 and "no longer there" in str(again.exception)

@@ -905,6 +905,53 @@ def agreement_cmd(project, coders, unit, codes, skip_speaker, include_interviewe
     _emit(as_json, res, text)
 
 
+@interviews.command("resolve")
+@PROJECT
+@click.option("--source", required=True, help="The disagreement's transcript (name or GUID).")
+@click.option("--code", required=True, help="Its code (Parent/Child path, name or GUID).")
+@click.option("--start", type=int, required=True, help="Its first character, as listed.")
+@click.option("--end", type=int, required=True, help="The character after its last, as listed.")
+@click.option(
+    "--action",
+    type=click.Choice(["add", "remove"]),
+    required=True,
+    help="add: those who did not code the passage get a copy of the others' codings, clipped "
+    "to it; remove: the passage is taken out of the codings of those who coded it.",
+)
+@click.option("--coder", "coders", multiple=True, help="The coders compared (as in agreement).")
+@click.option("--unit", type=click.Choice(["turn", "character"]), default="turn", show_default=True)
+@click.option("--skip-speaker", multiple=True, help="Turns left out (as in agreement).")
+@click.option("--include-interviewer", is_flag=True, help="As in agreement.")
+@click.option(
+    "--for", "only", multiple=True, help="Change only these coders' codings (repeatable)."
+)
+@click.option("--user", help="Your name, for the audit log.")
+@JSON
+def resolve_cmd(project, source, code, start, end, action, coders, unit, skip_speaker,
+                include_interviewer, only, user, as_json):  # fmt: skip
+    """Resolve one disagreement that agreement lists (its --json gives start and end).
+
+    Compare the same coders, unit and speakers as the agreement that listed it, so that the
+    same disagreement is found.  The resolution is logged in the project's audit log.
+    """
+    from readiness.interviews.adjudicate import resolve
+
+    p = store.load(project)
+    done = resolve(p, source=source, code=code, start=start, end=end, action=action,
+                   coders=list(coders) or None, unit=unit,
+                   skip_speakers=list(skip_speaker) or None,
+                   include_interviewer=include_interviewer, only=list(only) or None,
+                   user=user)  # fmt: skip
+    store.save(p, project)
+    d = done.disagreement
+    verb = "coded by" if action == "add" else "taken out of the codings of"
+    text = (
+        f"{d.source} line {d.line} [{d.code}]: now {verb} {', '.join(done.coders)} "
+        f"({done.changed} coding(s) changed)."
+    )
+    _emit(as_json, done, text)
+
+
 @interviews.command("report")
 @PROJECT
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))

@@ -18,6 +18,7 @@ the same coders, unit and speakers left out, so that the same list is computed a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from readiness.interviews.agreement import Disagreement, agreement
 from readiness.interviews.errors import fail
@@ -157,23 +158,9 @@ def _cut_one(project: Project, transcript: Transcript, x: Coding, start: int, en
 
 
 def resolve(
-    project: Project,
-    *,
-    source: str,
-    code: str,
-    start: int,
-    end: int,
-    action: str,
-    coders: list[str] | None = None,
-    unit: str = "turn",
-    skip_speakers: list[str] | None = None,
-    include_interviewer: bool = False,
-    only: list[str] | None = None,
-    user: str | None = None,
+    project: Project, *, only: list[str] | None = None, user: str | None = None, **where: Any
 ) -> Resolution:
-    """:func:`find` the disagreement and :func:`apply` the resolution, for ``only`` these
-    coders when given (each must be on the side the action changes)."""
-    plan = find(project, source=source, code=code, start=start, end=end, action=action,
-                coders=coders, unit=unit, skip_speakers=skip_speakers,
-                include_interviewer=include_interviewer)  # fmt: skip
-    return apply(project, plan, only or None, user=user)
+    """:func:`find` the disagreement (``where``: its keywords, from ``source`` to
+    ``include_interviewer``) and :func:`apply` the resolution, for ``only`` these coders when
+    given (each must be on the side the action changes)."""
+    return apply(project, find(project, **where), only or None, user=user)
