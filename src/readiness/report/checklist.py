@@ -105,32 +105,34 @@ ITEMS = [
 
 
 def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str, str]]:
-    settings = result.settings
-    rate = result.response_rate
-    sites, sessions = sites_and_sessions(result)
-    dates = fieldwork_dates(result)
-    n_items = sum(1 for i in instrument.items if not i.hidden and i.type not in UNASKED_TYPES)
+    """What the report can say for each checklist item: (status, text), by item number."""
+    return {
+        **_design_fills(result, instrument),
+        **_sample_fills(result),
+        **_collection_fills(result, min_cell),
+        **_analysis_fills(result),
+        **_results_fills(result),
+    }
+
+
+def _asked_types(instrument: Instrument) -> dict[str, int]:
+    """How many questions of each type (notes and calculations are no questions)."""
     types: dict[str, int] = {}
     for item in instrument.items:
-        if (
-            not item.hidden and item.type not in UNASKED_TYPES
-        ):  # notes and calculations: no questions
+        if not item.hidden and item.type not in UNASKED_TYPES:
             types[item.type.replace("_", " ")] = types.get(item.type.replace("_", " "), 0) + 1
-    type_text = ", ".join(f"{n} {t}" for t, n in types.items())
+    return types
+
+
+def _design_fills(result, instrument: Instrument) -> dict[str, tuple[str, str]]:
+    """Items 4 and 5: the design and the instrument."""
+    n_items = sum(1 for i in instrument.items if not i.hidden and i.type not in UNASKED_TYPES)
+    type_text = ", ".join(f"{n} {t}" for t, n in _asked_types(instrument).items())
     scales = "; ".join(
         f"{s.label} ({len(s.items)} items, {s.scoring}; α = {fmt.num(r.reliability.get('raw_alpha'))})"
         for s, r in zip(instrument.scales, result.scales, strict=False)
     )
-    missing = [d.missing / d.shown for d in getattr(result, "items", []) or [] if d.shown]
-    if missing:
-        missing_text = (
-            f"Item non-response among those shown each closed item: "
-            f"{100 * min(missing):.1f}% to {100 * max(missing):.1f}%. "
-        )
-    else:
-        missing_text = ""
-    group = group_title(result).lower()
-    fills = {
+    return {
         "4": (
             "partly",
             f"Cross-sectional survey with a self-completed questionnaire ({instrument.id} "
@@ -157,6 +159,14 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
             f"The instrument is data: `readiness instrument codebook {instrument.id}` writes the "
             "full wording as Markdown or CSV for a supplement.",
         ),
+    }
+
+
+def _sample_fills(result) -> dict[str, tuple[str, str]]:
+    """Item 6: the sample."""
+    settings = result.settings
+    sites, _ = sites_and_sessions(result)
+    return {
         "6a": (
             "partly",
             (f"{sites} sites. " if sites else "")
@@ -176,6 +186,14 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
             "partly",
             "Respondents' characteristics in Table 1. Compare them with the staff population.",
         ),
+    }
+
+
+def _collection_fills(result, min_cell: int) -> dict[str, tuple[str, str]]:
+    """Items 7 and 9b: how the data were collected and protected."""
+    sites, sessions = sites_and_sessions(result)
+    dates = fieldwork_dates(result)
+    return {
         "7a": (
             "partly",
             (
@@ -203,6 +221,23 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
             "The questionnaire asks for no name or contact details; in this report no count of "
             f"1 to {min_cell - 1} is shown (small-cell suppression). Describe data protection.",
         ),
+    }
+
+
+def _missing_text(result) -> str:
+    missing = [d.missing / d.shown for d in getattr(result, "items", []) or [] if d.shown]
+    if not missing:
+        return ""
+    return (
+        f"Item non-response among those shown each closed item: "
+        f"{100 * min(missing):.1f}% to {100 * max(missing):.1f}%. "
+    )
+
+
+def _analysis_fills(result) -> dict[str, tuple[str, str]]:
+    """Item 10: the analysis."""
+    settings = result.settings
+    return {
         "10a": (
             "data",
             f"Methods section; Readiness {__version__} (statistics checked against R's psych and "
@@ -212,7 +247,8 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
         "10c": (
             "partly",
             "Missing answers excluded from each denominator, not imputed; reliability with "
-            f"{settings.missing} deletion. {missing_text}State the assumed missing-data mechanism.",
+            f"{settings.missing} deletion. {_missing_text(result)}State the assumed "
+            "missing-data mechanism.",
         ),
         "10d": (
             "partly",
@@ -234,6 +270,15 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
                 else ""
             ),
         ),
+    }
+
+
+def _results_fills(result) -> dict[str, tuple[str, str]]:
+    """Items 11 to 13: respondents and results."""
+    settings = result.settings
+    rate = result.response_rate
+    group = group_title(result).lower()
+    return {
         "11c": (
             ("data", _rate_text(rate))
             if rate
@@ -260,7 +305,6 @@ def _fills(result, instrument: Instrument, min_cell: int) -> dict[str, tuple[str
             else ("author", "Describe any multivariable analysis.")
         ),
     }
-    return fills
 
 
 def _rate_text(rate: dict) -> str:

@@ -239,88 +239,35 @@ def _sequential():
 
 def figure_heatmap(result, plan: Plan, number: str = "2") -> Figure | None:
     import matplotlib
-    from matplotlib.patches import Rectangle
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
 
     indicators = list(result.indicators)
     if not indicators:
         return None
-    groups = list(result.groups)
-    columns = [ALL, *groups]
-    values = np.full((len(indicators), len(columns)), np.nan)
-    hidden = np.zeros(values.shape, dtype=bool)
-    for i, ind in enumerate(indicators):
-        s = plan.indicators[ind.id]
-        estimates = [ind.overall] + [ind.by_group[g] for g in groups]
-        hides = [s.overall_count] + list(s.count)
-        for j, (est, hide) in enumerate(zip(estimates, hides, strict=True)):
-            hidden[i, j] = hide
-            if not hide and est.percent is not None:
-                values[i, j] = est.percent
+    columns = [ALL, *result.groups]
+    values, hidden = _heatmap_values(result, plan)
     cmap = _sequential()
     with matplotlib.rc_context(RC):
         fig = _new_figure(WIDTH, 0.36 * len(indicators) + 1.5)
         ax = fig.subplots()
-        from matplotlib.cm import ScalarMappable
-        from matplotlib.colors import Normalize
-
         norm = Normalize(0, 100)
-        image = ScalarMappable(norm=norm, cmap=cmap)
         ax.set_xlim(-0.5, len(columns) - 0.5)
         ax.set_ylim(len(indicators) - 0.5, -0.5)
         for i in range(values.shape[0]):
             for j in range(values.shape[1]):
                 if hidden[i, j] or np.isnan(values[i, j]):
-                    ax.add_patch(
-                        Rectangle(
-                            (j - 0.5, i - 0.5),
-                            1,
-                            1,
-                            facecolor="white",
-                            edgecolor="#aeb7bd",
-                            hatch="////",
-                            lw=0,
-                        )
-                    )
-                    ax.text(
-                        j,
-                        i,
-                        SYMBOL if hidden[i, j] else fmt.DASH,
-                        ha="center",
-                        va="center",
-                        fontsize=7.5,
-                        color=TEXT,
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-                    )
-                    continue
-                ax.add_patch(
-                    Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(norm(values[i, j])), lw=0)
-                )
-                rgba = cmap(values[i, j] / 100)
-                ax.text(
-                    j,
-                    i,
-                    fmt.pct(values[i, j]),
-                    ha="center",
-                    va="center",
-                    fontsize=7.5,
-                    color=_ink(rgba),
-                    fontweight="bold" if j == 0 else "normal",
-                )
-        ax.set_xticks(range(len(columns)))
-        wrapped = [_wrap(c, 12) for c in columns]
-        lines = max(w.count("\n") for w in wrapped) + 1
-        ax.set_xticklabels(["\n" * (lines - 1 - w.count("\n")) + w for w in wrapped])
-        ax.xaxis.tick_top()
-        ax.set_yticks(range(len(indicators)))
-        ax.set_yticklabels([_wrap(sentence(i.label), 52) for i in indicators], fontsize=7)
-        ax.tick_params(length=0)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        ax.set_xticks(np.arange(len(columns) + 1) - 0.5, minor=True)
-        ax.set_yticks(np.arange(len(indicators) + 1) - 0.5, minor=True)
-        ax.grid(which="minor", color="white", lw=1.5)
-        ax.tick_params(which="minor", length=0)
-        bar = fig.colorbar(image, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
+                    _blank_cell(ax, i, j, SYMBOL if hidden[i, j] else fmt.DASH)
+                else:
+                    _heatmap_cell(ax, i, j, values[i, j], cmap, norm)
+        _heatmap_axes(ax, columns, indicators)
+        bar = fig.colorbar(
+            ScalarMappable(norm=norm, cmap=cmap),
+            ax=ax,
+            orientation="horizontal",
+            fraction=0.04,
+            pad=0.02,
+        )
         bar.set_label("% of respondents who answered (darker is higher)")
         bar.outline.set_visible(False)
         bar.solids.set_rasterized(False)  # vector, not an embedded bitmap
@@ -339,6 +286,85 @@ def figure_heatmap(result, plan: Plan, number: str = "2") -> Figure | None:
     )
     fig_id = f"figure-{number}"
     return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc, [method])
+
+
+def _heatmap_values(result, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Percentages by indicator (rows) for all respondents and each group (columns), NaN where
+    there is none, and which cells suppression hides."""
+    indicators, groups = list(result.indicators), list(result.groups)
+    values = np.full((len(indicators), len(groups) + 1), np.nan)
+    hidden = np.zeros(values.shape, dtype=bool)
+    for i, ind in enumerate(indicators):
+        s = plan.indicators[ind.id]
+        estimates = [ind.overall] + [ind.by_group[g] for g in groups]
+        hides = [s.overall_count] + list(s.count)
+        for j, (est, hide) in enumerate(zip(estimates, hides, strict=True)):
+            hidden[i, j] = hide
+            if not hide and est.percent is not None:
+                values[i, j] = est.percent
+    return values, hidden
+
+
+def _blank_cell(ax, i: int, j: int, mark: str) -> None:
+    """A hatched cell with ``mark``: hidden (suppressed) or without a value."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(
+        Rectangle(
+            (j - 0.5, i - 0.5),
+            1,
+            1,
+            facecolor="white",
+            edgecolor="#aeb7bd",
+            hatch="////",
+            lw=0,
+        )
+    )
+    ax.text(
+        j,
+        i,
+        mark,
+        ha="center",
+        va="center",
+        fontsize=7.5,
+        color=TEXT,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+    )
+
+
+def _heatmap_cell(ax, i: int, j: int, value: float, cmap, norm) -> None:
+    """A cell shaded by its percentage, which is written in it (bold for all respondents)."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor=cmap(norm(value)), lw=0))
+    ax.text(
+        j,
+        i,
+        fmt.pct(value),
+        ha="center",
+        va="center",
+        fontsize=7.5,
+        color=_ink(cmap(value / 100)),
+        fontweight="bold" if j == 0 else "normal",
+    )
+
+
+def _heatmap_axes(ax, columns: list, indicators: list) -> None:
+    """Column names on top (bottom-aligned), indicator labels at the left, white gridlines."""
+    ax.set_xticks(range(len(columns)))
+    wrapped = [_wrap(c, 12) for c in columns]
+    lines = max(w.count("\n") for w in wrapped) + 1
+    ax.set_xticklabels(["\n" * (lines - 1 - w.count("\n")) + w for w in wrapped])
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(indicators)))
+    ax.set_yticklabels([_wrap(sentence(i.label), 52) for i in indicators], fontsize=7)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xticks(np.arange(len(columns) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(indicators) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=1.5)
+    ax.tick_params(which="minor", length=0)
 
 
 # -- Figure 3 ---------------------------------------------------------------------------------
@@ -366,24 +392,13 @@ def _side(first: int, last: int, centre: float) -> str:
 
 def figure_likert(result, instrument, plan: Plan, number: str = "3") -> Figure | None:
     import matplotlib
-    from matplotlib.patches import Patch
 
     items = [d for d in getattr(result, "items", []) or [] if d.type == "likert"]
     if not items:
         return None
-    scale_label = {s.id: s.label for s in instrument.scales}
-    section_title = {s.id: s.title for s in instrument.sections}
-    rows: list[tuple[str, object]] = []
-    current = None
-    for d in items:
-        heading = scale_label.get(d.scale) if d.scale else section_title.get(d.section, d.section)
-        if heading != current:
-            rows.append(("heading", heading))
-            current = heading
-        rows.append(("item", d))
+    rows = _likert_rows(items, instrument)
     k = max(len(d.codes) for d in items)
     colours = _likert_colours(k)
-    labels = items[0].labels
     summary = []
     with matplotlib.rc_context(RC):
         fig = _new_figure(WIDTH, 0.3 * len(rows) + 1.3)
@@ -391,114 +406,24 @@ def figure_likert(result, instrument, plan: Plan, number: str = "3") -> Figure |
         y = np.arange(len(rows))[::-1]
         extent = 10.0
         ticklabels = []
-        headings = []
         n_labels = []
-        for r, (kind, content) in enumerate(rows):
+        for r, (kind, d) in enumerate(rows):
             if kind == "heading":
-                ticklabels.append(content)
-                headings.append(r)
+                ticklabels.append(d)
                 continue
-            d = content
             ticklabels.append(_wrap(d.text, 62))
             spans = plan.likert.get(d.id)
             if spans is None or d.n == 0:
                 ax.text(0, y[r], SYMBOL if d.n else "no answers", ha="center", va="center")
                 summary.append(f"{d.text}: {SYMBOL if d.n else 'no answers'}.")
                 continue
-            centre = (len(d.codes) - 1) / 2
-            sizes = [100 * sum(d.counts[a : b + 1]) / d.n for a, b in spans]
-            sides = [_side(a, b, centre) for a, b in spans]
-            left = sum(s for s, side in zip(sizes, sides, strict=True) if side == "left")
-            middle = sum(s for s, side in zip(sizes, sides, strict=True) if side == "centre")
-            start = -left - middle / 2
-            parts = []
-            for (a, b), size, side in zip(spans, sizes, sides, strict=True):
-                combined = a != b
-                if combined:
-                    base = b if side == "left" else a if side == "right" else None
-                    colour = colours[base] if base is not None else colours[k // 2]
-                    hatch = "...."
-                else:
-                    colour = colours[a]
-                    hatch = "////" if side == "right" else None
-                if size > 0:
-                    ax.barh(
-                        y[r],
-                        size,
-                        left=start,
-                        height=0.72,
-                        color=colour,
-                        hatch=hatch,
-                        edgecolor="white",
-                        linewidth=0.6,
-                        zorder=2,
-                    )
-                    if size >= 7.5:
-                        ax.text(
-                            start + size / 2,
-                            y[r],
-                            f"{size:.0f}",
-                            ha="center",
-                            va="center",
-                            fontsize=6.5,
-                            color=_ink(colour),
-                            bbox={"facecolor": colour, "edgecolor": "none", "pad": 0.6},
-                            zorder=3,
-                        )
-                name = " or ".join(d.labels[a : b + 1]) if combined else d.labels[a]
-                parts.append(f"{name} {size:.0f}%")
-                start += size
-            extent = max(extent, left + middle / 2, start)
+            parts, reach = _likert_bar(ax, y[r], d, spans, colours, k)
+            extent = max(extent, reach)
             n_labels.append((y[r], f"n = {d.n}"))
             summary.append(f"{d.text}: {', '.join(parts)} (n = {d.n}).")
-        limit = min(100.0, 10 * np.ceil(extent / 10) + 2)
-        ax.set_xlim(-limit, limit * 1.22)
-        ax.spines["bottom"].set_bounds(-limit, limit)
-        for at, text in n_labels:
-            ax.text(limit * 1.03, at, text, va="center", fontsize=6.5, color=SECONDARY)
-        ticks = [t for t in range(-100, 101, 25) if abs(t) <= limit]
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{abs(t)}%" for t in ticks])
-        ax.axvline(0, color=TEXT, lw=0.8, zorder=2.5)
-        ax.set_yticks(y)
-        ax.set_yticklabels(ticklabels, fontsize=6.8)
-        for r in headings:
-            tick = ax.get_yticklabels()[r]
-            tick.set_fontweight("bold")
-            tick.set_fontsize(7.5)
-        ax.tick_params(axis="y", length=0)
-        ax.spines["left"].set_visible(False)
-        ax.grid(axis="x", color=GRID, lw=0.6)
-        ax.set_axisbelow(True)
-        ax.set_ylim(-0.6, len(rows) - 0.4)
-        ax.set_xlabel(
-            "% of respondents who answered: disagreeing to the left, agreeing to the right"
-        )
-        handles = []
-        for i, label in enumerate(labels[:k]):
-            side = _side(i, i, (k - 1) / 2)
-            handles.append(
-                Patch(
-                    facecolor=colours[i],
-                    edgecolor="white",
-                    hatch="////" if side == "right" else None,
-                    label=label,
-                )
-            )
-        if any(a != b for spans in plan.likert.values() if spans for a, b in spans):
-            handles.append(
-                Patch(
-                    facecolor="#d8dde0", edgecolor="white", hatch="....", label="Answers combined"
-                )
-            )
-        fig.legend(
-            handles=handles,
-            loc="outside upper center",
-            ncol=min(len(handles), 6),
-            frameon=False,
-            fontsize=7,
-            handlelength=1.6,
-        )
+        headings = [r for r, (kind, _) in enumerate(rows) if kind == "heading"]
+        _likert_axes(ax, y, ticklabels, headings, n_labels, extent)
+        _likert_legend(fig, items[0].labels, colours, k, plan)
         svg = _svg(fig)
     title = "Answers to the agreement statements"
     desc = (
@@ -516,6 +441,130 @@ def figure_likert(result, instrument, plan: Plan, number: str = "3") -> Figure |
         )
     fig_id = f"figure-{number}"
     return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc, notes)
+
+
+def _likert_rows(items: list, instrument) -> list[tuple[str, object]]:
+    """The statements in order, each run under a heading: its scale, else its section."""
+    scale_label = {s.id: s.label for s in instrument.scales}
+    section_title = {s.id: s.title for s in instrument.sections}
+    rows: list[tuple[str, object]] = []
+    current = None
+    for d in items:
+        heading = scale_label.get(d.scale) if d.scale else section_title.get(d.section, d.section)
+        if heading != current:
+            rows.append(("heading", heading))
+            current = heading
+        rows.append(("item", d))
+    return rows
+
+
+def _likert_bar(ax, y: float, d, spans: list, colours: list, k: int) -> tuple[list[str], float]:
+    """One statement's bar, centred on the middle answer; the segments as words ("Agree 40%")
+    and how far from the centre line the bar reaches (``k``: the most answers a statement has)."""
+    centre = (len(d.codes) - 1) / 2
+    sizes = [100 * sum(d.counts[a : b + 1]) / d.n for a, b in spans]
+    sides = [_side(a, b, centre) for a, b in spans]
+    left = sum(s for s, side in zip(sizes, sides, strict=True) if side == "left")
+    middle = sum(s for s, side in zip(sizes, sides, strict=True) if side == "centre")
+    start = -left - middle / 2
+    parts = []
+    for (a, b), size, side in zip(spans, sizes, sides, strict=True):
+        combined = a != b
+        if combined:
+            base = b if side == "left" else a if side == "right" else None
+            colour = colours[base] if base is not None else colours[k // 2]
+            hatch = "...."
+        else:
+            colour = colours[a]
+            hatch = "////" if side == "right" else None
+        if size > 0:
+            _likert_segment(ax, y, start, size, colour, hatch)
+        name = " or ".join(d.labels[a : b + 1]) if combined else d.labels[a]
+        parts.append(f"{name} {size:.0f}%")
+        start += size
+    return parts, max(left + middle / 2, start)
+
+
+def _likert_segment(ax, y: float, start: float, size: float, colour, hatch: str | None) -> None:
+    """A segment of a bar, its percentage written in it if there is room."""
+    ax.barh(
+        y,
+        size,
+        left=start,
+        height=0.72,
+        color=colour,
+        hatch=hatch,
+        edgecolor="white",
+        linewidth=0.6,
+        zorder=2,
+    )
+    if size >= 7.5:
+        ax.text(
+            start + size / 2,
+            y,
+            f"{size:.0f}",
+            ha="center",
+            va="center",
+            fontsize=6.5,
+            color=_ink(colour),
+            bbox={"facecolor": colour, "edgecolor": "none", "pad": 0.6},
+            zorder=3,
+        )
+
+
+def _likert_axes(ax, y, ticklabels: list, headings: list[int], n_labels: list, extent: float):
+    """Axis from -limit to limit (percent either side of the centre line), n at the right,
+    statements and headings (bold) at the left."""
+    limit = min(100.0, 10 * np.ceil(extent / 10) + 2)
+    ax.set_xlim(-limit, limit * 1.22)
+    ax.spines["bottom"].set_bounds(-limit, limit)
+    for at, text in n_labels:
+        ax.text(limit * 1.03, at, text, va="center", fontsize=6.5, color=SECONDARY)
+    ticks = [t for t in range(-100, 101, 25) if abs(t) <= limit]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{abs(t)}%" for t in ticks])
+    ax.axvline(0, color=TEXT, lw=0.8, zorder=2.5)
+    ax.set_yticks(y)
+    ax.set_yticklabels(ticklabels, fontsize=6.8)
+    for r in headings:
+        tick = ax.get_yticklabels()[r]
+        tick.set_fontweight("bold")
+        tick.set_fontsize(7.5)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.grid(axis="x", color=GRID, lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_ylim(-0.6, len(ticklabels) - 0.4)
+    ax.set_xlabel("% of respondents who answered: disagreeing to the left, agreeing to the right")
+
+
+def _likert_legend(fig, labels: list, colours: list, k: int, plan: Plan) -> None:
+    """One key per answer (agreeing ones hatched), and one for combined answers if any."""
+    from matplotlib.patches import Patch
+
+    handles = []
+    for i, label in enumerate(labels[:k]):
+        side = _side(i, i, (k - 1) / 2)
+        handles.append(
+            Patch(
+                facecolor=colours[i],
+                edgecolor="white",
+                hatch="////" if side == "right" else None,
+                label=label,
+            )
+        )
+    if any(a != b for spans in plan.likert.values() if spans for a, b in spans):
+        handles.append(
+            Patch(facecolor="#d8dde0", edgecolor="white", hatch="....", label="Answers combined")
+        )
+    fig.legend(
+        handles=handles,
+        loc="outside upper center",
+        ncol=min(len(handles), 6),
+        frameon=False,
+        fontsize=7,
+        handlelength=1.6,
+    )
 
 
 def build_figures(result, instrument, plan: Plan) -> list[Figure]:

@@ -51,104 +51,12 @@ def comparison_table(result, instrument: Instrument, plan: Plan) -> tuple[Table,
     remarks: list[str] = []
     cited = [key for key in PUBLICATIONS if key in instrument.sources]
     for key in cited:
-        response = PUBLICATIONS[key]["response"]
-        r, a, printed = response["responded"], response["attended"], response["printed_percent"]
-        own = 100 * r / a
-        mine = (result.response_rate or {}).get("overall")
-        ok = follows(r, a, printed)
-        note = "" if ok else f"printed % does not follow from {r}/{a} ({own:.1f}%)"
-        rows.append(
-            [
-                Cell("Response rate", header=True, scope="row"),
-                _c(f"{r}/{a}"),
-                _c(f"{printed:.1f}%"),
-                _c(f"{own:.1f}%"),
-                _c(fmt.DASH)
-                if mine is None
-                else _c(f"{mine['responded']}/{mine['attended']}", hidden=plan.response_overall),
-                _c(fmt.DASH)
-                if mine is None
-                else _c(f"{fmt.pct(mine['percent'])}%", hidden=plan.response_overall),
-                Cell(note),
-            ]
-        )
-        if not ok:
-            remarks.append(
-                f"The response rate: {r} of {a} is {own:.1f}%, but the publication prints "
-                f"{printed:.1f}%."
-            )
-    groups = list(result.groups)
+        rows.append(_response_row(PUBLICATIONS[key]["response"], result, plan, remarks))
     for ind in result.indicators:
-        s = plan.indicators[ind.id]
         for fig in ind.published:
-            label = sentence(ind.label)
-            estimate, hidden, where_label = ind.overall, s.overall_count, None
-            where = fig.get("where")
-            if where:
-                item_id, code = where.get("item"), where.get("equals")
-                try:
-                    where_label = instrument.item(item_id).label_for(code) or str(code)
-                except KeyError:
-                    where_label = f"{item_id} = {code}"
-                label += f" ({where_label.lower()})"
-                if item_id == result.group_by and where_label in ind.by_group:
-                    i = groups.index(where_label)
-                    estimate, hidden = ind.by_group[where_label], s.count[i]
-                else:
-                    estimate = None
-            count, den, printed = fig.get("count"), fig.get("denominator"), fig["percent"]
-            ok = follows(count, den, printed)
-            published = (
-                f"{count}/{den}"
-                if count is not None and den
-                else f"{fmt.DASH}/{den}"
-                if den
-                else fmt.DASH
-            )
-            own = f"{100 * count / den:.1f}%" if ok is not None else fmt.DASH
-            notes = []
-            if ok is False:
-                notes.append(f"printed % does not follow from {count}/{den}")
-                remarks.append(
-                    f"{label}: {count} of {den} is {100 * count / den:.1f}%, but the "
-                    f"publication prints {printed:.1f}%."
-                )
-            if estimate is not None and not hidden and count is not None:
-                if estimate.count == count and estimate.n == den:
-                    notes.append("same count as published")
-            if estimate is None:
-                mine_n = mine_p = _c("not in this analysis", numeric=False)
-            else:
-                mine_n = _c(f"{estimate.count}/{estimate.n}", hidden=hidden)
-                mine_p = _c(f"{fmt.pct(estimate.percent)}%", hidden=hidden)
-            rows.append(
-                [
-                    Cell(label, header=True, scope="row"),
-                    _c(published),
-                    _c(f"{printed:.1f}%"),
-                    _c(own),
-                    mine_n,
-                    mine_p,
-                    Cell("; ".join(notes)),
-                ]
-            )
+            rows.append(_indicator_row(ind, fig, result, instrument, plan, remarks))
     for key in cited:
-        for scale_id, alpha in PUBLICATIONS[key].get("reliability", {}).items():
-            scale = next((s for s in result.scales if s.id == scale_id), None)
-            if scale is None:
-                continue
-            mine = scale.reliability.get("raw_alpha")
-            rows.append(
-                [
-                    Cell(f"Cronbach's α, {scale.label.lower()}", header=True, scope="row"),
-                    _c(fmt.DASH),
-                    _c(f"{alpha:.2f}"),
-                    _c(fmt.DASH),
-                    _c(str(scale.reliability.get("n", fmt.DASH))),
-                    _c(fmt.num(mine, 3)),
-                    Cell(""),
-                ]
-            )
+        rows += _reliability_rows(PUBLICATIONS[key].get("reliability", {}), result)
     notes = [
         "Published: the count (n) and denominator (N) the publication gives, and the "
         "percentage it prints. 'Its n/N give': that count over that denominator, to one "
@@ -170,6 +78,112 @@ def comparison_table(result, instrument: Instrument, plan: Plan) -> tuple[Table,
         table.hidden_any = True
         table.notes.append(footnote(plan.min_cell))
     return table, remarks
+
+
+def _response_row(response: dict, result, plan: Plan, remarks: list[str]) -> list[Cell]:
+    """The published response rate beside this cohort's (a remark if its % does not follow)."""
+    r, a, printed = response["responded"], response["attended"], response["printed_percent"]
+    own = 100 * r / a
+    mine = (result.response_rate or {}).get("overall")
+    ok = follows(r, a, printed)
+    note = "" if ok else f"printed % does not follow from {r}/{a} ({own:.1f}%)"
+    if not ok:
+        remarks.append(
+            f"The response rate: {r} of {a} is {own:.1f}%, but the publication prints "
+            f"{printed:.1f}%."
+        )
+    return [
+        Cell("Response rate", header=True, scope="row"),
+        _c(f"{r}/{a}"),
+        _c(f"{printed:.1f}%"),
+        _c(f"{own:.1f}%"),
+        _c(fmt.DASH)
+        if mine is None
+        else _c(f"{mine['responded']}/{mine['attended']}", hidden=plan.response_overall),
+        _c(fmt.DASH)
+        if mine is None
+        else _c(f"{fmt.pct(mine['percent'])}%", hidden=plan.response_overall),
+        Cell(note),
+    ]
+
+
+def _cohort_estimate(ind, fig: dict, result, instrument: Instrument, plan: Plan):
+    """The row's label and this cohort's estimate of a published figure (None if this analysis
+    has none, e.g. the figure is for a group the cohort is not split by), and whether it is
+    hidden."""
+    s = plan.indicators[ind.id]
+    label = sentence(ind.label)
+    where = fig.get("where")
+    if not where:
+        return label, ind.overall, s.overall_count
+    item_id, code = where.get("item"), where.get("equals")
+    try:
+        where_label = instrument.item(item_id).label_for(code) or str(code)
+    except KeyError:
+        where_label = f"{item_id} = {code}"
+    label += f" ({where_label.lower()})"
+    if item_id == result.group_by and where_label in ind.by_group:
+        i = list(result.groups).index(where_label)
+        return label, ind.by_group[where_label], s.count[i]
+    return label, None, s.overall_count
+
+
+def _indicator_row(
+    ind, fig: dict, result, instrument: Instrument, plan: Plan, remarks: list[str]
+) -> list[Cell]:
+    """A published indicator figure beside this cohort's (a remark if its % does not follow)."""
+    label, estimate, hidden = _cohort_estimate(ind, fig, result, instrument, plan)
+    count, den, printed = fig.get("count"), fig.get("denominator"), fig["percent"]
+    ok = follows(count, den, printed)
+    published = (
+        f"{count}/{den}" if count is not None and den else f"{fmt.DASH}/{den}" if den else fmt.DASH
+    )
+    own = f"{100 * count / den:.1f}%" if ok is not None else fmt.DASH
+    notes = []
+    if ok is False:
+        notes.append(f"printed % does not follow from {count}/{den}")
+        remarks.append(
+            f"{label}: {count} of {den} is {100 * count / den:.1f}%, but the "
+            f"publication prints {printed:.1f}%."
+        )
+    if estimate is not None and not hidden and count is not None:
+        if estimate.count == count and estimate.n == den:
+            notes.append("same count as published")
+    if estimate is None:
+        mine_n = mine_p = _c("not in this analysis", numeric=False)
+    else:
+        mine_n = _c(f"{estimate.count}/{estimate.n}", hidden=hidden)
+        mine_p = _c(f"{fmt.pct(estimate.percent)}%", hidden=hidden)
+    return [
+        Cell(label, header=True, scope="row"),
+        _c(published),
+        _c(f"{printed:.1f}%"),
+        _c(own),
+        mine_n,
+        mine_p,
+        Cell("; ".join(notes)),
+    ]
+
+
+def _reliability_rows(published: dict, result) -> list[list[Cell]]:
+    """Published Cronbach's alphas beside this cohort's, for the scales the analysis has."""
+    rows = []
+    for scale_id, alpha in published.items():
+        scale = next((s for s in result.scales if s.id == scale_id), None)
+        if scale is None:
+            continue
+        rows.append(
+            [
+                Cell(f"Cronbach's α, {scale.label.lower()}", header=True, scope="row"),
+                _c(fmt.DASH),
+                _c(f"{alpha:.2f}"),
+                _c(fmt.DASH),
+                _c(str(scale.reliability.get("n", fmt.DASH))),
+                _c(fmt.num(scale.reliability.get("raw_alpha"), 3)),
+                Cell(""),
+            ]
+        )
+    return rows
 
 
 def citations(instrument: Instrument) -> list[str]:
