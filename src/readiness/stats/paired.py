@@ -295,13 +295,39 @@ def _dz(diff: np.ndarray, conf: float) -> CohensDz:
 def cohens_dz(before: Any, after: Any, conf_level: float = 0.95) -> CohensDz:
     """Cohen's d_z = mean(after - before) / sd(after - before), with a noncentral-t interval.
 
+    Parameters
+    ----------
+    before, after
+        The same people's two answers, equally long, in the same order; a pair with a missing
+        side (NaN or None) is dropped (missing data are handled pairwise: complete pairs only).
+    conf_level
+        The level of the interval, strictly between 0 and 1.
+
+    Returns
+    -------
+    CohensDz
+        ``d_z``, its ``lower`` and ``upper`` limits and ``n`` (complete pairs).
+
+    Notes
+    -----
     The interval turns the t statistic ``t = d_z sqrt(n)`` into the noncentrality parameters
     ``ncp`` at which ``t`` is the upper and lower ``alpha/2`` quantile of the noncentral t
-    distribution with ``n - 1`` degrees of freedom, and divides them by ``sqrt(n)`` (the
-    formula documented by MOTE's ``d_dep_t_diff``).  Matches
-    ``effectsize::cohens_d(after, before, paired = TRUE)`` (effectsize's optimiser stops within
-    about 1e-6 of the roots found here).  d_z is the standardised mean change for paired data;
+    distribution with ``n - 1`` degrees of freedom, and divides them by ``sqrt(n)`` (the formula
+    documented by MOTE's ``d_dep_t_diff``).  d_z is the standardised mean change for paired data;
     it is not comparable with an independent-groups d.
+
+    References
+    ----------
+    Matches ``effectsize::cohens_d(after, before, paired = TRUE)`` (effectsize's optimiser stops
+    within about 1e-6 of the roots found here).
+
+    Examples
+    --------
+    >>> before = [3, 4, 2, 5, 3, 4, 2, 3]
+    >>> after = [4, 5, 4, 5, 4, 6, 3, 3]
+    >>> r = cohens_dz(before, after)
+    >>> round(r.d_z, 3), round(r.lower, 2), round(r.upper, 2), r.n
+    (1.323, 0.33, 2.27, 8)
     """
     conf = _check_conf_level(conf_level)
     b, a, dropped = _pairs(before, after)
@@ -313,10 +339,38 @@ def cohens_dz(before: Any, after: Any, conf_level: float = 0.95) -> CohensDz:
 def paired_t(before: Any, after: Any, conf_level: float = 0.95) -> PairedT:
     """The paired t-test of the change after - before, with Cohen's d_z.
 
+    Parameters
+    ----------
+    before, after
+        The same people's two answers, equally long, in the same order; a pair with a missing
+        side (NaN or None) is dropped (missing data are handled pairwise: complete pairs only).
+    conf_level
+        The level of the interval, strictly between 0 and 1.
+
+    Returns
+    -------
+    PairedT
+        The means, ``mean_difference`` with its interval (``lower``, ``upper``), ``t``, ``df``,
+        the two-sided ``p_value``, :func:`cohens_dz`, ``n`` and ``n_dropped``.
+
+    Notes
+    -----
     ``t = mean(d) / (sd(d) / sqrt(n))`` on ``n - 1`` degrees of freedom, two-sided, with the
-    interval ``mean(d) +/- qt(1 - alpha/2, n - 1) sd(d) / sqrt(n)``.  Matches
-    ``t.test(after, before, paired = TRUE)``.  When every change is the same (R stops with
-    "data are essentially constant"), t, p and d_z are NaN and ``note`` says why.
+    interval ``mean(d) +/- qt(1 - alpha/2, n - 1) sd(d) / sqrt(n)``.  When every change is the
+    same (R stops with "data are essentially constant"), t, p and d_z are NaN and ``note`` says
+    why.
+
+    References
+    ----------
+    Matches R's ``t.test(after, before, paired = TRUE)``.
+
+    Examples
+    --------
+    >>> before = [3, 4, 2, 5, 3, 4, 2, 3]
+    >>> after = [4, 5, 4, 5, 4, 6, 3, 3]
+    >>> r = paired_t(before, after)
+    >>> r.mean_difference, round(r.t, 3), r.df, round(r.p_value, 4)
+    (1.0, 3.742, 7, 0.0072)
     """
     conf = _check_conf_level(conf_level)
     b, a, dropped = _pairs(before, after)
@@ -410,22 +464,51 @@ def _rank_biserial(diff: np.ndarray, n: int, conf: float) -> RankBiserial:
 def rank_biserial(before: Any, after: Any, conf_level: float = 0.95) -> RankBiserial:
     """The matched-pairs rank-biserial correlation of after - before, with a Fisher-z interval.
 
+    Parameters
+    ----------
+    before, after
+        The same people's two answers, equally long, in the same order; a pair with a missing
+        side (NaN or None) is dropped (missing data are handled pairwise: complete pairs only).
+    conf_level
+        The level of the interval, strictly between 0 and 1.
+
+    Returns
+    -------
+    RankBiserial
+        ``r_rb`` from -1 (every change down) to 1 (every change up), ``lower``, ``upper``, ``n``,
+        ``n_nonzero`` and ``one_direction``.
+
+    Notes
+    -----
     ``r_rb = (R+ - R-) / (R+ + R-)``: zero differences are dropped, the rest ranked by absolute
     size (ties share their mean rank), and R+ and R- are the rank sums of the increases and the
-    decreases (Kerby 2014).  Matches ``effectsize::rank_biserial(after, before, paired = TRUE)``
-    (version 0.8.3, Debian 12).
+    decreases.
 
     The interval is ``tanh(atanh(r_rb) +/- z SE)`` with
     ``SE = sqrt((2n^3 + 3n^2 + n) / 6) / ((n^2 + n) / 2)``, effectsize's formula.  Here ``n`` is
     the number of complete pairs, zero differences included.  That is what effectsize 0.8.3
     computes whenever no ``after`` value is 0 (its code counts the non-zero values of its first
-    argument, not of the differences; so for a score where 0 is possible it uses fewer pairs,
-    and the interval depends on how the scale is coded).
+    argument, not of the differences; so for a score where 0 is possible it uses fewer pairs, and
+    the interval depends on how the scale is coded).
 
     When every non-zero difference has the same sign, ``r_rb`` is 1 (or -1) and the interval
     collapses to that point: ``lower`` and ``upper`` are NaN, ``one_direction`` is true and the
     note says "all changes were in one direction".  (effectsize 0.8.3 also gives +1 when every
     difference is the same negative value; this function gives -1.)
+
+    References
+    ----------
+    Kerby DS. The simple difference formula: an approach to teaching nonparametric correlation.
+    Compr Psychol 2014;3:11.IT.3.1.  Matches ``effectsize::rank_biserial(after, before,
+    paired = TRUE)`` (version 0.8.3).
+
+    Examples
+    --------
+    >>> before = [3, 4, 2, 5, 3, 4, 2, 3]
+    >>> after = [4, 5, 4, 5, 4, 6, 3, 3]
+    >>> r = rank_biserial(before, after)
+    >>> r.r_rb, r.n_nonzero, r.one_direction
+    (1.0, 6, True)
     """
     conf = _check_conf_level(conf_level)
     b, a, dropped = _pairs(before, after)
@@ -444,24 +527,52 @@ def wilcoxon_signed_rank(
 ) -> WilcoxonSignedRank:
     """The Wilcoxon signed-rank test of after - before, two-sided.
 
+    Parameters
+    ----------
+    before, after
+        The same people's two answers, equally long, in the same order; a pair with a missing
+        side (NaN or None) is dropped (missing data are handled pairwise: complete pairs only).
+    exact
+        None: exact below 50 non-zero differences (R's rule); True: exact up to 1000; False: the
+        normal approximation.  Never exact with ties or zero differences, as R.
+    correct
+        The continuity correction of the normal approximation (R's default, True).
+    zero_method
+        ``"wilcox"`` (the default): zero differences are dropped before ranking; ``"pratt"``: they
+        are ranked with the rest and then dropped.
+    conf_level
+        The level of the interval, strictly between 0 and 1.
+
+    Returns
+    -------
+    WilcoxonSignedRank
+        ``v`` (R's V), ``r_minus``, ``method`` (``"exact"`` or ``"normal"``), ``z``, the two-sided
+        ``p_value``, the counts of pairs, and :func:`rank_biserial` (always over the non-zero
+        differences).
+
+    Notes
+    -----
     V is the sum of the ranks (by absolute size, ties sharing their mean rank) of the positive
-    differences.  With ``zero_method="wilcox"`` (the default) zero differences are dropped before
-    ranking; ``"pratt"`` ranks them with the rest and then drops them (Pratt 1959).
-
-    The p-value follows ``wilcox.test(after, before, paired = TRUE, exact, correct)``:
-
-    - exact (the signed-rank distribution) when ``exact`` is None and fewer than 50 non-zero
-      differences remain, or when ``exact`` is true (up to 1000 non-zero differences); but never
-      when there are ties or zero differences (R cannot then compute an exact p-value either);
-    - otherwise the normal approximation ``z = (V - E(V) - cc) / SD(V)``, with
-      ``E(V) = n(n+1)/4`` and ``SD(V)^2 = n(n+1)(2n+1)/24 - sum(t^3 - t)/48`` (the tie
-      correction), and ``cc = sign(V - E(V)) / 2`` when ``correct`` is true.
-
-    With ``"pratt"`` the normal approximation uses the permutation mean and variance of V given
-    the ranks, ``sum(r)/2`` and ``sum(r^2)/4`` over the non-zero differences (as
+    differences.  The p-value is exact (the signed-rank distribution) when allowed as above;
+    otherwise the normal approximation ``z = (V - E(V) - cc) / SD(V)``, with ``E(V) = n(n+1)/4``
+    and ``SD(V)^2 = n(n+1)(2n+1)/24 - sum(t^3 - t)/48`` (the tie correction), and
+    ``cc = sign(V - E(V)) / 2`` when ``correct`` is true.  With ``"pratt"`` the normal
+    approximation uses the permutation mean and variance of V given the ranks, ``sum(r)/2`` and
+    ``sum(r^2)/4`` over the non-zero differences (as
     ``coin::wilcoxsign_test(zero.method = "Pratt")``, which has no continuity correction).
 
-    The result includes :func:`rank_biserial` (always over the non-zero differences).
+    References
+    ----------
+    Pratt JW. Remarks on zeros and ties in the Wilcoxon signed rank procedures. JASA
+    1959;54:655-667.  Matches R's ``wilcox.test(after, before, paired = TRUE, exact, correct)``.
+
+    Examples
+    --------
+    >>> before = [3, 4, 2, 5, 3, 4, 2, 3]
+    >>> after = [4, 5, 4, 5, 4, 6, 3, 3]
+    >>> r = wilcoxon_signed_rank(before, after)
+    >>> r.v, r.method, round(r.p_value, 4)
+    (21.0, 'normal', 0.0305)
     """
     conf = _check_conf_level(conf_level)
     if zero_method not in ZERO_METHODS:
@@ -615,18 +726,39 @@ def _newcombe(table: np.ndarray, conf: float) -> PairedDifference:
 def newcombe_paired_difference(table: Any, conf_level: float = 0.95) -> PairedDifference:
     """The difference p_after - p_before = (b - c) / n with Newcombe's hybrid score interval.
 
-    ``table`` is ``table(before, after)`` for 0/1 answers: rows before = 0, 1 and columns
-    after = 0, 1, so ``b = table[0][1]`` (0 -> 1) and ``c = table[1][0]`` (1 -> 0).
+    Parameters
+    ----------
+    table
+        ``table(before, after)`` for 0/1 answers, 2 x 2: rows before = 0, 1 and columns after =
+        0, 1, so ``b = table[0][1]`` (0 -> 1) and ``c = table[1][0]`` (1 -> 0).
+    conf_level
+        The level of the interval, strictly between 0 and 1.
 
-    Newcombe (1998, Stat Med 17:2635-2650, method 10): with Wilson intervals (l1, u1) for
-    p_after and (l2, u2) for p_before, the limits are
-    ``D - sqrt((p1 - l1)^2 - 2 phi (p1 - l1)(u2 - p2) + (u2 - p2)^2)`` and
+    Returns
+    -------
+    PairedDifference
+        ``difference``, ``lower``, ``upper``, ``p_before``, ``p_after``, ``phi`` and ``n``.
+
+    Notes
+    -----
+    Newcombe's method 10: with Wilson intervals (l1, u1) for p_after and (l2, u2) for p_before,
+    the limits are ``D - sqrt((p1 - l1)^2 - 2 phi (p1 - l1)(u2 - p2) + (u2 - p2)^2)`` and
     ``D + sqrt((u1 - p1)^2 - 2 phi (u1 - p1)(p2 - l2) + (p2 - l2)^2)``, where phi is the
-    correlation of the 2 x 2 table with Newcombe's continuity correction (``ad - bc`` reduced
-    by n/2 when it is above n/2, set to 0 between 0 and n/2) and phi = 0 when a margin is
-    empty.  Matches ``biostatUZH::confIntPairedProportion`` (which leaves phi undefined when a
-    margin is empty); Altman et al. 2000, Table 6.2: ``rbind(c(14, 5), c(0, 22))`` gives
-    D = 0.1220, 95% CI 0.0115 to 0.2265.
+    correlation of the 2 x 2 table with Newcombe's continuity correction (``ad - bc`` reduced by
+    n/2 when it is above n/2, set to 0 between 0 and n/2) and phi = 0 when a margin is empty.
+
+    References
+    ----------
+    Newcombe RG. Improved confidence intervals for the difference between binomial proportions
+    based on paired data. Stat Med 1998;17:2635-2650.  Matches
+    ``biostatUZH::confIntPairedProportion`` (which leaves phi undefined when a margin is empty)
+    and Altman et al. 2000, *Statistics with Confidence*, Table 6.2, the example below.
+
+    Examples
+    --------
+    >>> r = newcombe_paired_difference([[14, 5], [0, 22]])
+    >>> round(r.difference, 4), round(r.lower, 4), round(r.upper, 4)
+    (0.122, 0.0115, 0.2265)
     """
     return _newcombe(_table(table), _check_conf_level(conf_level))
 
@@ -640,20 +772,47 @@ def mcnemar(
 ) -> McNemar:
     """McNemar's test for paired 0/1 answers, with the exact test and effect sizes.
 
-    Give either ``table`` (``table(before, after)``: rows before = 0, 1, columns after = 0, 1)
-    or ``before`` and ``after`` (0/1 values; a pair with a missing side is dropped).
+    Parameters
+    ----------
+    table
+        ``table(before, after)`` for 0/1 answers, 2 x 2: rows before = 0, 1 and columns after =
+        0, 1, so ``b = table[0][1]`` (0 -> 1) and ``c = table[1][0]`` (1 -> 0).
+    before, after
+        Instead of ``table``: the 0/1 answers; a pair with a missing side is dropped.
+    conf_level
+        The level of the interval, strictly between 0 and 1.
 
-    - ``chi_square_corrected`` and ``p_value_corrected``: ``mcnemar.test(x)``, the default
-      continuity-corrected ``(|b - c| - 1)^2 / (b + c)`` on 1 df (no correction when b = c);
-      ``chi_square`` and ``p_value``: ``mcnemar.test(x, correct = FALSE)``, ``(b - c)^2 / (b + c)``.
-    - ``exact_p_value``: ``binom.test(b, b + c)``, the exact McNemar test (at the null the
-      binomial is symmetric, so this is also ``exact2x2::mcnemar.exact``'s p-value).
+    Returns
+    -------
+    McNemar
+        The cells ``a``, ``b``, ``c``, ``d``; ``chi_square_corrected`` and ``p_value_corrected``;
+        ``chi_square`` and ``p_value`` without correction; ``exact_p_value``; ``odds_ratio`` b / c
+        with ``or_lower`` and ``or_upper``; and the ``difference``
+        (:func:`newcombe_paired_difference`).
+
+    Notes
+    -----
+    - ``chi_square_corrected``: ``mcnemar.test(x)``, the default continuity-corrected
+      ``(|b - c| - 1)^2 / (b + c)`` on 1 df (no correction when b = c); ``chi_square``:
+      ``mcnemar.test(x, correct = FALSE)``, ``(b - c)^2 / (b + c)``.
+    - ``exact_p_value``: ``binom.test(b, b + c)``, the exact McNemar test (at the null the binomial
+      is symmetric, so this is also ``exact2x2::mcnemar.exact``'s p-value).
     - ``odds_ratio``: the conditional odds ratio b / c, with the Clopper-Pearson interval
       ``binom.test(b, b + c)$conf.int`` turned into odds by ``x / (1 - x)``.
-    - ``difference``: :func:`newcombe_paired_difference`.
 
     With no discordant pairs (b = c = 0) the chi-squares and the odds ratio are NaN and the exact
     p-value is 1.
+
+    References
+    ----------
+    McNemar Q. Note on the sampling error of the difference between correlated proportions or
+    percentages. Psychometrika 1947;12:153-157.  Matches R's ``mcnemar.test`` and ``binom.test``.
+
+    Examples
+    --------
+    >>> r = mcnemar([[14, 5], [0, 22]])
+    >>> r.b, r.c, round(r.exact_p_value, 4), round(r.p_value_corrected, 4)
+    (5, 0, 0.0625, 0.0736)
     """
     conf = _check_conf_level(conf_level)
     if table is not None:
@@ -749,13 +908,36 @@ def _friedman_parts(x: np.ndarray) -> tuple[float, float, bool]:
 
 
 def kendalls_w(data: Any) -> KendallsW:
-    """Kendall's W for k waves of the same n people (rows with a missing wave are dropped).
+    """Kendall's W, the concordance of k waves of the same n people.
 
-    ``W = (12 sum(R_j^2) - 3 n^2 k (k + 1)^2) / (n^2 (k^3 - k) - n sum(t^3 - t))``, with R_j
-    the rank sums of the waves and t the sizes of tied groups within a person: Friedman's
-    chi-square divided by ``n (k - 1)``.  Matches ``effectsize::kendalls_w`` (0.8.3) on the
-    complete rows.  No interval: effectsize's is a percentile bootstrap, which cannot be
+    Parameters
+    ----------
+    data
+        n x k: one row per person, one column per wave (a DataFrame or a 2-D array); rows with a
+        missing wave are dropped (listwise).
+
+    Returns
+    -------
+    KendallsW
+        ``w`` (0 no agreement, 1 complete), ``n`` (complete rows) and ``k``.
+
+    Notes
+    -----
+    ``W = (12 sum(R_j^2) - 3 n^2 k (k + 1)^2) / (n^2 (k^3 - k) - n sum(t^3 - t))``, with R_j the
+    rank sums of the waves and t the sizes of tied groups within a person: Friedman's chi-square
+    divided by ``n (k - 1)``.  No interval: effectsize's is a percentile bootstrap, which cannot be
     reproduced exactly.
+
+    References
+    ----------
+    Matches ``effectsize::kendalls_w`` (0.8.3) on the complete rows.
+
+    Examples
+    --------
+    >>> waves = [[1, 2, 3], [2, 3, 3], [1, 3, 2], [1, 2, 4], [2, 2, 3]]
+    >>> r = kendalls_w(waves)
+    >>> round(r.w, 4), r.n, r.k
+    (0.7444, 5, 3)
     """
     x, _ = _matrix(data)
     n, k = x.shape
@@ -767,10 +949,34 @@ def kendalls_w(data: Any) -> KendallsW:
 def friedman(data: Any) -> Friedman:
     """Friedman's rank test that k waves of the same people have the same distribution.
 
-    ``data`` is n x k (one row per person, one column per wave); rows with a missing wave are
-    dropped.  Each row is ranked (ties share the mean rank) and
-    ``chi2 = 12 sum((R_j - n(k+1)/2)^2) / (n k (k+1) - sum(t^3 - t) / (k - 1))`` on ``k - 1``
-    df.  Matches ``friedman.test(data)``.  The result includes :func:`kendalls_w`.
+    Parameters
+    ----------
+    data
+        n x k: one row per person, one column per wave (a DataFrame or a 2-D array); rows with a
+        missing wave are dropped (listwise).
+
+    Returns
+    -------
+    Friedman
+        The tie-corrected chi-square ``statistic``, ``df``, ``p_value``, ``n``, ``n_dropped`` and
+        :func:`kendalls_w`.
+
+    Notes
+    -----
+    Each row is ranked (ties share the mean rank) and
+    ``chi2 = 12 sum((R_j - n(k+1)/2)^2) / (n k (k+1) - sum(t^3 - t) / (k - 1))`` on ``k - 1`` df.
+
+    References
+    ----------
+    Friedman M. The use of ranks to avoid the assumption of normality implicit in the analysis of
+    variance. JASA 1937;32:675-701.  Matches R's ``friedman.test(data)``.
+
+    Examples
+    --------
+    >>> waves = [[1, 2, 3], [2, 3, 3], [1, 3, 2], [1, 2, 4], [2, 2, 3]]
+    >>> r = friedman(waves)
+    >>> round(r.statistic, 4), r.df, round(r.p_value, 4)
+    (7.4444, 2, 0.0242)
     """
     x, dropped = _matrix(data)
     n, k = x.shape
