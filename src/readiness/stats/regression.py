@@ -200,24 +200,56 @@ def logistic_regression(
 ) -> LogisticRegressionResult:
     """Logistic regression of a 0/1 outcome on predictors, optionally design-based.
 
-    ``y`` is coded 1/0 with NaN missing (or is the name of a column of ``X``).  ``X`` is a data
-    frame (numeric columns as they are; text, categorical and boolean columns as factors with
-    treatment contrasts; ``reference={"column": level}`` chooses the reference level, by
-    default the first category or the smallest value, as R's ``factor``) or a numeric 2-D
-    array (columns named by ``names`` or ``x1, x2, ...``).  An intercept is added unless
-    ``add_intercept=False``.
+    Parameters
+    ----------
+    y
+        The outcome coded 1/0, NaN when missing, or the name of a column of ``X``.
+    X
+        A data frame (numeric columns as they are; text, categorical and boolean columns as
+        factors with treatment contrasts) or a numeric 2-D array.
+    design
+        None for independent respondents, or a
+        :class:`~readiness.stats.design.SurveyDesign` or
+        :class:`~readiness.stats.calibration.CalibratedDesign` for a design-based fit.
+    reference
+        ``{"column": level}``: the reference level of a categorical predictor; by default the first
+        category or the smallest value, as R's ``factor``.
+    names
+        The column names of an array ``X`` (default ``x1, x2, ...``).
+    add_intercept
+        Add an intercept (True by default).
+    conf_level
+        The level of the intervals.
 
-    Without ``design``: matches ``glm(family = binomial)``: coefficients, standard errors,
-    z values and p-values of ``summary``, and Wald intervals ``confint.default``.  With
-    ``design``: matches ``svyglm(family = quasibinomial())``: coefficients, linearisation
-    standard errors, t values and p-values of ``summary`` on ``df.residual = degf + 1 - p``
-    degrees of freedom, and ``confint`` (Wald with a t quantile on the same degrees of
-    freedom).  Odds ratios and their intervals are the exponentials.
+    Returns
+    -------
+    LogisticRegressionResult
+        One :class:`Coefficient` per term (estimate, standard error, statistic, p-value,
+        interval, odds ratio and its interval), ``n``, ``n_dropped`` and ``df_residual``.
 
-    Raises :class:`~readiness.errors.StatsError` for separation (a category in which everyone
-    gave the same answer, or fitted probabilities of 0 or 1), non-convergence, collinear
-    predictors, or an outcome without both answers.
+    Raises
+    ------
+    StatsError
+        Separation (a category in which everyone gave the same answer, or fitted probabilities of
+        0 or 1), non-convergence, collinear predictors, or an outcome without both answers.
 
+    Notes
+    -----
+    Missing data: rows with a missing outcome or predictor are left out (complete cases,
+    listwise), counted in ``n_dropped``.  Without ``design``: coefficients, standard errors, z
+    values and p-values of ``summary``, and Wald intervals ``confint.default``.  With ``design``:
+    coefficients, linearisation standard errors, t values and p-values of ``summary`` on
+    ``df.residual = degf + 1 - p`` degrees of freedom, and ``confint`` (Wald with a t quantile on
+    the same degrees of freedom).  Odds ratios and their intervals are the exponentials.
+
+    References
+    ----------
+    Matches R's ``glm(family = binomial)`` without a design and
+    ``survey::svyglm(family = quasibinomial())`` with one (Lumley T. *Complex Surveys*, Wiley
+    2010, ch. 6).
+
+    Examples
+    --------
     >>> X = pd.DataFrame({"years": [1, 4, 2, 8, 5, 3, 9, 6, 7, 2.5]})
     >>> res = logistic_regression([0, 0, 1, 1, 0, 0, 1, 1, 1, 0], X)
     >>> res.terms, res.n
