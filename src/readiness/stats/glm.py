@@ -105,15 +105,51 @@ def fit_regression(
 ) -> RegressionResult:
     """Fit ``y ~ X`` as R's ``lm``/``glm(binomial)``, or ``svyglm`` with ``design``.
 
-    ``y`` is a number (linear) or coded 1/0 (logistic), NaN when missing.  ``X`` is a data
-    frame (or a 2-D array with column ``names``); ``reference={"column": level}`` chooses a
-    categorical predictor's reference level (one not found among the complete cases, or one
-    given for a numeric predictor, is an error).  An intercept is always included.
+    Parameters
+    ----------
+    y
+        The outcome: a number (linear) or coded 1/0 (logistic), NaN when missing.
+    X
+        A data frame (or a 2-D array with column ``names``) of predictors; text, categorical and
+        boolean columns are factors with treatment contrasts.  An intercept is always included.
+    design
+        None for independent respondents, or a :class:`~readiness.stats.design.SurveyDesign` or
+        :class:`~readiness.stats.calibration.CalibratedDesign` (its calibrations are recorded).
+    family
+        ``"logistic"`` or ``"linear"``.
+    reference
+        ``{"column": level}``: a categorical predictor's reference level (one not found among the
+        complete cases, or one given for a numeric predictor, is an error).
+    names
+        The column names of an array ``X``.
+    conf_level
+        The level of the intervals.
 
-    Raises :class:`~readiness.errors.StatsError` for collinear predictors, too few complete
-    cases, an outcome of the wrong kind, separation in a logistic model, or weights that are
-    not positive (a linear calibration can make them so).
+    Returns
+    -------
+    RegressionResult
+        One :class:`RegressionCoefficient` per term, ``statistic_name`` (``"z"`` or ``"t"``),
+        ``df_residual``, ``n``, ``n_dropped``, ``reference`` and ``calibrations``.
 
+    Raises
+    ------
+    StatsError
+        Collinear predictors, too few complete cases, an outcome of the wrong kind, separation in
+        a logistic model, or weights that are not positive (a linear calibration can make them so).
+
+    Notes
+    -----
+    Missing data: complete cases only (listwise), the others counted in ``n_dropped``.  The
+    statistic is z for a logistic model without a design and t otherwise, on ``df_residual``
+    degrees of freedom (``degf + 1 - p`` with a design, as ``svyglm``).
+
+    References
+    ----------
+    Matches R's ``lm`` and ``glm(family = binomial)``, and ``survey::svyglm`` (gaussian or
+    quasibinomial) with a design.
+
+    Examples
+    --------
     >>> X = pd.DataFrame({"years": [1, 4, 2, 8, 5, 3, 9, 6, 7, 2.5]})
     >>> res = fit_regression([3, 5, 4, 9, 6, 4, 10, 7, 8, 4], X, family="linear")
     >>> res.terms, res.n, res.df_residual
