@@ -424,7 +424,7 @@ def _flow(waves: dict[str, _Wave], pq: int, qf: int | None, complete: int | None
         hidden.append("pre")
     if is_small(n_post, min_cell):
         hidden.append("post")
-    if fu is not None:
+    if fu is not None and qf is not None:
         n_fu = len(fu.links)
         if is_small(qf, min_cell):
             hidden.append("follow_up_matched")
@@ -587,7 +587,7 @@ def _attrition(
                     ("count", "percent", "lower", "upper"),
                 )
             d = newcombe_difference(counts_m[j], len(km), counts_u[j], len(ku), conf)
-            hidden = ("difference", "lower", "upper") if sm.hidden or su.hidden else ()
+            withheld = ("difference", "lower", "upper") if sm.hidden or su.hidden else ()
             categories.append(
                 CategoryBalance(
                     code=code,
@@ -598,11 +598,15 @@ def _attrition(
                     lower=d.lower,
                     upper=d.upper,
                     n=len(km) + len(ku),
-                    hidden=hidden,
+                    hidden=withheld,
                 )
             )
     big_smd = [s for s in scales if s.smd is not None and abs(s.smd) >= SMD_THRESHOLD]
-    shifted = [c for c in categories if c.lower is not None and (c.lower > 0 or c.upper < 0)]
+    shifted = [
+        c
+        for c in categories
+        if c.lower is not None and c.upper is not None and (c.lower > 0 or c.upper < 0)
+    ]
     differs = bool(big_smd or shifted)
     summary = _attrition_summary(n_m, n_u, big_smd, shifted, differs, min_cell)
     return Attrition(
@@ -742,7 +746,7 @@ def _three_waves(
         except StatsError as err:
             mixed = None
             warnings.append(f"{scale.label}: the mixed model could not be fitted ({err}).")
-        hidden = ("n", "friedman", "pairwise") if is_small(n, min_cell) else ()
+        hidden: tuple[str, ...] = ("n", "friedman", "pairwise") if is_small(n, min_cell) else ()
         if mixed is not None and is_small(mixed.n_people, min_cell):
             hidden += ("mixed",)
         out.append(ThreeWaves(scale.id, scale.label, n, friedman, tuple(pairwise), mixed, hidden))
@@ -806,7 +810,7 @@ def _changes(
     ]
     scale_changes = []
     for scale in instrument.scales:
-        change = _scale_change(
+        scale_change = _scale_change(
             scale.id,
             scale.label,
             waves,
@@ -815,7 +819,7 @@ def _changes(
             conf,
             min_cell,
         )
-        if change is None:
+        if scale_change is None:
             asked = all(any(it in w.frame.columns for it in scale.items) for w in (x, y))
             if len(i) and asked:
                 warnings.append(
@@ -823,7 +827,7 @@ def _changes(
                     "pairs have the score at both waves, so its change is not estimated."
                 )
             continue
-        scale_changes.append(change)
+        scale_changes.append(scale_change)
     ind_changes = []
     for ind in indicators:
         change = _binary_change(

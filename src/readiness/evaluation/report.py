@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from readiness import __version__
 from readiness.evaluation.results import (
@@ -51,6 +52,18 @@ WAVE_TITLES = {
 # --- words and numbers ------------------------------------------------------------------------
 
 
+def _points(share: float | None) -> float | None:
+    """A difference of proportions in percentage points."""
+    return None if share is None else 100 * share
+
+
+def _shown(value: float | None) -> float:
+    """A figure the checks before it found not withheld (a withheld one is None)."""
+    if value is None:
+        raise ValueError("a withheld figure was about to be written")
+    return value
+
+
 def _signed(x: float | None, digits: int = 1) -> str:
     if fmt.missing(x):
         return fmt.DASH
@@ -86,7 +99,7 @@ def _change_pp(change: BinaryChange) -> str:
 
 def _p(change: BinaryChange, field: str = "mcnemar.exact_p_value") -> str:
     """A p-value, or its band (P < 0.05, ...) when the exact value is hidden."""
-    obj = change
+    obj: Any = change
     for part in field.split("."):
         obj = getattr(obj, part)
     return fmt.p_coarse(obj) if is_hidden(change, field) else fmt.p_value(obj)
@@ -112,7 +125,7 @@ def _binary_sentence(change: BinaryChange, result: EvaluationResult, instrument:
         subject, word = POSITIVE[change.id]
         if "percent" in change.before.hidden or "percent" in change.after.hidden:
             return f"{subject}: figures withheld to protect respondents ({n})."
-        before, after = 100 - change.before.percent, 100 - change.after.percent
+        before, after = 100 - _shown(change.before.percent), 100 - _shown(change.after.percent)
         d = change.mcnemar.difference
         diff, lo, hi = -100 * d.difference, -100 * d.upper, -100 * d.lower
     else:
@@ -127,7 +140,7 @@ def _binary_sentence(change: BinaryChange, result: EvaluationResult, instrument:
             word = ""
         if "percent" in change.before.hidden or "percent" in change.after.hidden:
             return f"{subject}: figures withheld to protect respondents ({n})."
-        before, after = change.before.percent, change.after.percent
+        before, after = _shown(change.before.percent), _shown(change.after.percent)
         d = change.mcnemar.difference
         diff, lo, hi = 100 * d.difference, 100 * d.lower, 100 * d.upper
     verb = _verb(lo, hi, diff)
@@ -173,7 +186,7 @@ def headlines(result: EvaluationResult, instrument: Instrument) -> list[str]:
         else f"fewer than {result.min_cell} were linked before and after training"
     )
     lines.append(f"{trained} staff took part in the training evaluation; {matched}.")
-    by = {c.id: c for c in result.scales}
+    by: dict[str, ScaleChange | BinaryChange] = {c.id: c for c in result.scales}
     by.update({c.id: c for c in result.indicators})
     by.update({c.id: c for c in result.items})
     for outcome in result.primary:
@@ -231,7 +244,7 @@ def _row_header(text: str) -> Cell:
 
 def _flow_table(result: EvaluationResult) -> Table:
     f = result.flow
-    rows = [
+    rows: list[tuple[str, int | None, str]] = [
         ("Pre-test responses", f.pre, "pre"),
         ("Post-test responses", f.post, "post"),
         ("Linked pre-test to post-test (matched pairs)", f.matched, "matched"),
@@ -666,7 +679,8 @@ def _attrition_table(result: EvaluationResult) -> Table | None:
         diff = (
             SYMBOL
             if c.hidden
-            else f"{_signed(100 * c.difference)} ({_signed(100 * c.lower)} to {_signed(100 * c.upper)})"
+            else f"{_signed(_points(c.difference))} ({_signed(_points(c.lower))} to "
+            f"{_signed(_points(c.upper))})"
             if c.difference is not None
             else fmt.DASH
         )
