@@ -14,26 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from readiness.instrument.model import Instrument
+from readiness.responses.design import design_columns
 from readiness.responses.read import Responses, read_responses
 
-
-def design_columns(
-    cluster: str | None = None,
-    strata: str | None = None,
-    weights: str | None = None,
-    fpc: str | None = None,
-) -> dict[str, str]:
-    """The design columns named by the analysis's options, mapped to their roles.  --cluster
-    and --fpc may name several columns separated by spaces, one per stage, outermost first;
-    they keep that order."""
-    out: dict[str, str] = {column: "cluster" for column in (cluster or "").split()}
-    if strata:
-        out[strata] = "strata"
-    if weights:
-        out[weights] = "weights"
-    for column in (fpc or "").split():
-        out[column] = "fpc"
-    return out
+__all__ = ["design_columns", "read_for_analysis"]
 
 
 def read_for_analysis(

@@ -53,9 +53,16 @@ import numpy as np
 import pandas as pd
 
 from readiness.analysis.items import item_distributions
-from readiness.errors import ReadinessError, StatsError
+from readiness.errors import ProblemsError, ReadinessError, StatsError
 from readiness.instrument.model import Indicator, Instrument
 from readiness.instrument.scoring import indicator_values, scale_item_matrix, scale_scores
+from readiness.responses.design import design_columns, survey_design
+from readiness.stats.by_group import (
+    GroupComparison,
+    GroupProportion,
+    group_test,
+    proportion_by_group,
+)
 from readiness.stats.calibration import CalibratedDesign
 from readiness.stats.correlation import correlation_matrix, disattenuated_r
 from readiness.stats.design import (
@@ -65,12 +72,6 @@ from readiness.stats.design import (
     design_mean,
     design_quantile,
     design_total,
-)
-from readiness.stats.by_group import (
-    GroupComparison,
-    GroupProportion,
-    group_test,
-    proportion_by_group,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
 from readiness.stats.reliability import cronbach_alpha, omega_total
@@ -884,22 +885,15 @@ def _regression(
         return {"note": str(err)}
 
 
-def _columns_listed(frame: pd.DataFrame) -> str:
-    shown = ", ".join(map(str, frame.columns[:12]))
-    return shown + (", ..." if frame.shape[1] > 12 else "")
-
-
 def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesign | None:
-    """The survey design the settings name, from the (validated) responses, or None.
+    """The survey design the settings name, from the responses, or None.
 
     --cluster and --fpc may name one column per stage, separated by spaces.  Without clusters
     but with an fpc, or with weighting to staff counts (``rake``, ``poststratify``: the design
     is weighted afterwards by :func:`analyse`), respondents are the sampling units (R's
-    ``ids = ~1``).  Files read by
-    :func:`readiness.analysis.read.read_for_analysis` have had their design columns checked
-    already (values on every row, weights and fpc numbers above 0, the fpc against the
-    sample); a frame passed in directly gets the same checks from
-    :class:`~readiness.stats.design.SurveyDesign`.
+    ``ids = ~1``).  The design columns are checked by
+    :func:`readiness.responses.design.survey_design`, with the messages of a response file's
+    validation.
     """
     stages, fpc = settings.cluster_columns, settings.fpc_columns
     if not stages and not fpc and not settings.weighting:
@@ -913,81 +907,14 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
         raise ReadinessError(
             f"unknown lonely_psu {settings.lonely_psu!r}. Fix: use one of {', '.join(LONELY_PSU)}."
         )
-    named = [("cluster", c) for c in stages] + [("fpc", c) for c in fpc]
-    named += [("strata", settings.strata), ("weights", settings.weights)]
-    for option, column in named:
-        if column is not None and column not in frame:
-            raise ReadinessError(
-                f"--{option} {column}: the responses have no column '{column}'. "
-                f"Fix: use one of {_columns_listed(frame)}."
-            )
-    if fpc and len(fpc) != max(len(stages), 1):
-        raise ReadinessError(
-            f"--fpc {settings.fpc}: {len(fpc)} column(s) for "
-            + (f"{len(stages)} stage(s) of clusters" if stages else "no clusters (one stage)")
-            + ". Fix: give one fpc column per stage, in the order of --cluster."
-        )
-    for column in stages:
-        cluster = frame[column]
-        if cluster.isna().any():
-            row = int(np.flatnonzero(cluster.isna().to_numpy())[0]) + 1
-            raise ReadinessError(
-                f"--cluster {column}: row {row} has no cluster. Fix: fill in the cluster "
-                "(site) of every response."
-            )
-    if stages and frame[stages[0]].nunique() < 2:
-        raise ReadinessError(
-            f"--cluster {stages[0]}: every response has the same value "
-            f"({frame[stages[0]].iloc[0]}), so there is nothing to estimate the "
-            "between-cluster variance from. Fix: leave out --cluster, or use a column with two "
-            "or more clusters."
-        )
-    weights = None
-    if settings.weights:
-        weights = pd.to_numeric(frame[settings.weights], errors="coerce")
-        bad = weights.isna() | ~(weights > 0)
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise ReadinessError(
-                f"--weights {settings.weights}: row {row} has weight "
-                f"{frame[settings.weights].iloc[row - 1]!r}. Fix: every weight must be a "
-                "positive number."
-            )
-        weights = weights.to_numpy(dtype=float)
-    strata = None
-    if settings.strata:
-        missing = frame[settings.strata].isna()
-        if missing.any():
-            row = int(np.flatnonzero(missing.to_numpy())[0]) + 1
-            raise ReadinessError(
-                f"--strata {settings.strata}: row {row} has no stratum. Fix: fill in the "
-                "stratum of every response."
-            )
-        strata = frame[settings.strata].astype(str).to_numpy()
-    fpc_values = None
-    if fpc:
-        fpc_values = []
-        for column in fpc:
-            values = pd.to_numeric(frame[column], errors="coerce")
-            bad = values.isna() | ~(values > 0)
-            if bad.any():
-                row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-                raise ReadinessError(
-                    f"--fpc {column}: row {row} has {frame[column].iloc[row - 1]!r}. Fix: give "
-                    "the population size (or sampling fraction) as a number above 0 on every "
-                    "row."
-                )
-            fpc_values.append(values.to_numpy(dtype=float))
-    if not stages and fpc_values is None and weights is None and strata is None:
-        weights = np.ones(len(frame))  # respondents sampled one by one, equal weights
-    return SurveyDesign(
-        [frame[c].astype(str).to_numpy() for c in stages] or None,
-        strata=strata,
-        weights=weights,
-        fpc=fpc_values,
-        lonely_psu=settings.lonely_psu,
-        names={"cluster": list(stages) or None, "fpc": list(fpc) or None},
-    )
+    roles = design_columns(settings.cluster, settings.strata, settings.weights, settings.fpc)
+    try:
+        return survey_design(frame, roles, lonely_psu=settings.lonely_psu)
+    except ProblemsError as err:
+        # the analysis names one problem, the first, in its error (as its JSON has it)
+        more = len(err.problems) - 1
+        extra = f" (and {more} more problem{'s' if more > 1 else ''} like it)" if more else ""
+        raise ReadinessError(f"{err.problems[0]}{extra}") from err
 
 
 def analyse(

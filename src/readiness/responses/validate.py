@@ -429,7 +429,7 @@ def _check_design_structure(
         )
         problems.append(
             Problem(
-                f"--fpc names {len(fpc)} column(s) ({' '.join(fpc)}) but the design has {what}.",
+                f"--fpc names {len(fpc)} column(s) for {what}: {' '.join(fpc)}.",
                 fix="give one fpc column per stage, in the order of --cluster, for example "
                 '--cluster "site session" --fpc "sites_in_trust sessions_at_site".',
                 file=file,
@@ -503,8 +503,8 @@ def _check_design_columns(
         for i in np.flatnonzero(raw_blank):
             problems.append(
                 Problem(
-                    f"this response has no {word} (the column '{name}' holds the "
-                    f"{holds.get(role, role)} of the survey design).",
+                    f"this response has no {word}: it is missing in the column '{name}', "
+                    f"which holds the {holds.get(role, role)} of the survey design.",
                     fix=f"fill in the {word} of every response.",
                     file=file,
                     row=int(rows[i]),
@@ -513,6 +513,21 @@ def _check_design_columns(
             )
     if len(problems) == before:
         _check_design_structure(clean, design_columns, rows, file, problems)
+
+
+def check_design_columns(
+    frame: pd.DataFrame, design_columns: dict[str, str], file: str | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The design columns of a table that was not read as responses (one that
+    :func:`validate_frame` has not checked), parsed and checked as :func:`validate_frame`
+    checks them: the typed columns, and the problems (rows counted from 1)."""
+    frame = frame.reset_index(drop=True)
+    clean = pd.DataFrame(index=frame.index)
+    problems: list[Problem] = []
+    keep = np.ones(len(frame), dtype=bool)
+    rows = np.arange(1, len(frame) + 1)
+    _check_design_columns(frame, clean, design_columns, keep, rows, file, problems)
+    return clean, problems
 
 
 def _canonical_version(text: str) -> str:

@@ -24,16 +24,15 @@ import pandas as pd
 
 from readiness.errors import Problem, ProblemsError
 from readiness.responses.design import design_columns, missing_columns, survey_design
-from readiness.stats.design import LONELY_PSU, DesignProportion, SurveyDesign
 from readiness.stats.by_group import (
     GroupComparison,
     GroupProportion,
     proportion_by_group,
 )
+from readiness.stats.design import LONELY_PSU, DesignProportion, SurveyDesign
 from readiness.stats.proportions import METHODS
 from readiness.tabular import read_table
 
-MAX_PROBLEMS = 20
 _INTERVAL_NAMES = {
     "wilson": "Wilson score",
     "clopper-pearson": "Clopper-Pearson exact",
