@@ -957,21 +957,47 @@ def design_proportion(
 ) -> DesignProportion:
     """Design-based proportion with linearised SE, design effects and logit interval.
 
+    Parameters
+    ----------
+    y
+        Each respondent's answer coded 1/0, NaN when missing, in the design's order.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    domain
+        A boolean mask of the subgroup to estimate, on the whole design (None: everyone).
+    conf_level
+        The level of the interval.
+
+    Returns
+    -------
+    DesignProportion
+        ``estimate``, ``se``, the logit interval (``lower``, ``upper``) on ``df`` degrees of
+        freedom, ``deff``, ``deff_replace``, ``n`` and ``count`` (unweighted), ``n_clusters``.
+
+    Raises
+    ------
+    StatsError
+        When the domain has no respondents who answered.
+
+    Notes
+    -----
+    Missing answers are left out as a domain (R's ``na.rm = TRUE``), never imputed.  With
+    ``domain``, the subgroup is estimated on the whole design, as
+    ``svyciprop(~y, subset(des, domain))``; its degrees of freedom are then the clusters minus the
+    strata that contain members of the domain, as R's ``degf`` of the subset design.  Interval
+    method: the logit interval on ``degf(des)`` degrees of freedom with a t quantile.  An
+    estimate of exactly 0 or 1 gets the interval [0, 0] or [1, 1]: the logit is infinite there and
+    R's iterative fit ends at the same interval to ~1e-11.  With ``df = 0`` (a domain inside a
+    single cluster per stratum) the interval is NaN, as in R.
+
+    References
+    ----------
     Matches ``svymean(~y, des, na.rm = TRUE, deff = TRUE)`` (estimate, SE, ``deff``), the same
-    with ``deff = "replace"`` (``deff_replace``) and ``svyciprop(~y, des, method = "logit")``
-    (interval on ``degf(des)`` degrees of freedom, a t quantile).  With ``domain`` (a boolean
-    mask), the subgroup is estimated on the whole design, as
-    ``svyciprop(~y, subset(des, domain))``; its degrees of freedom are then the clusters minus
-    the strata that contain members of the domain, as R's ``degf`` of the subset design.
+    with ``deff = "replace"`` (``deff_replace``) and ``svyciprop(~y, des, method = "logit")`` of
+    the R package survey (Lumley T. *Complex Surveys*, Wiley 2010).
 
-    ``y`` is coded 1/0 with NaN for a missing answer; missing answers are left out as a domain
-    (R's ``na.rm = TRUE``).  An estimate of exactly 0 or 1 gets the interval [0, 0] or [1, 1]:
-    the logit is infinite there and R's iterative fit ends at the same interval to ~1e-11.
-    With ``df = 0`` (a domain inside a single cluster per stratum) the interval is NaN, as in R.
-
-    Raises :class:`~readiness.errors.StatsError` when the domain has no respondents who
-    answered.
-
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 1, 2, 2, 3, 3, 3])
     >>> r = design_proportion([1, 0, 0, 1, 1, 0, 0, 1], des)
     >>> round(r.estimate, 3), round(r.se, 3), r.df
@@ -1004,11 +1030,39 @@ def design_proportion_by(
 ) -> DesignProportions:
     """Domain proportions for every group at once: ``svyby(~y, ~group, des, svymean)``.
 
-    Each group's result equals :func:`design_proportion` with ``domain = (groups == g)``, but
-    all groups are computed in one pass over the data.  Respondents with a missing group
-    (``None``/NaN) belong to no group.  Groups are reported in sorted order.  A group in which
-    nobody answered is a :class:`~readiness.errors.StatsError` naming the group.
+    Parameters
+    ----------
+    y
+        Each respondent's answer coded 1/0, NaN when missing, in the design's order.
+    groups
+        Each respondent's group; None or NaN belongs to no group.  Groups are reported sorted.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    conf_level
+        The level of the interval.
 
+    Returns
+    -------
+    DesignProportions
+        One :class:`DesignProportion` per group (``res["a"]``), and ``groups``.
+
+    Raises
+    ------
+    StatsError
+        A group in which nobody answered (the error names the group).
+
+    Notes
+    -----
+    Each group's result equals :func:`design_proportion` with ``domain = (groups == g)``, but all
+    groups are computed in one pass over the data.  Missing answers are left out as a domain.
+
+    References
+    ----------
+    Lumley T. Analysis of complex survey samples. J Stat Softw 2004;9(8):1-19; the R package
+    survey (version 4), whose results this matches.
+
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 1, 2, 2, 3, 3, 3])
     >>> res = design_proportion_by([1, 0, 0, 1, 1, 0, 0, 1], list("aabbabab"), des)
     >>> res.groups, res["a"].n
@@ -1224,17 +1278,44 @@ def design_mean(
 ) -> DesignEstimate:
     """Design-based mean with linearised SE, design effects and t interval.
 
-    Matches ``svymean(~y, des, na.rm = TRUE, deff = TRUE)`` (estimate, SE, ``deff``; the
-    same with ``deff = "replace"`` for ``deff_replace``), ``sqrt(svyvar(~y, des[!is.na(y), ]))``
-    for ``sd`` and ``confint(m, df = degf(des))`` for the interval.  (``svyvar(~y, des,
-    na.rm = TRUE)`` differs slightly when values are missing: its n / (n - 1) counts the rows
-    with a missing value too; ours counts the respondents with a value.)  With
-    ``domain`` (a boolean mask) the mean is of the subgroup, estimated on the whole design as
-    ``svymean(~y, subset(des, domain))``: the variance still uses every cluster; ``df`` is the
-    subset design's ``degf``.  Missing values (NaN) are left out as a domain
-    (``na.rm = TRUE``), never imputed.  With an fpc and several stages the variance is
-    survey's multistage estimator (see :class:`SurveyDesign`).
+    Parameters
+    ----------
+    y
+        Each respondent's value, NaN when missing, in the design's order.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    domain
+        A boolean mask of the subgroup to estimate, on the whole design (None: everyone).
+    conf_level
+        The level of the interval.
+    df
+        The degrees of freedom of the interval (default: the design's for the domain, R's
+        ``degf``; ``math.inf`` gives R's ``confint`` without ``df``, a normal quantile).
 
+    Returns
+    -------
+    DesignEstimate
+        ``estimate``, ``se``, ``lower``, ``upper``, ``df``, ``deff``, ``deff_replace``, ``sd``,
+        ``n``, ``n_clusters`` and ``weighted_total``.
+
+    Notes
+    -----
+    Missing values (NaN) are left out as a domain (``na.rm = TRUE``), never imputed.  With
+    ``domain`` the mean is of the subgroup, estimated on the whole design as
+    ``svymean(~y, subset(des, domain))``: the variance still uses every cluster; ``df`` is the
+    subset design's ``degf``.  With an fpc and several stages the variance is survey's multistage
+    estimator (see :class:`SurveyDesign`).  ``sd`` is ``sqrt(svyvar(~y, des[!is.na(y), ]))``
+    (``svyvar(~y, des, na.rm = TRUE)`` differs slightly when values are missing: its n / (n - 1)
+    counts the rows with a missing value too; this counts the respondents with a value).
+
+    References
+    ----------
+    Matches ``svymean(~y, des, na.rm = TRUE, deff = TRUE)`` (and ``deff = "replace"``) and
+    ``confint(m, df = degf(des))`` of the R package survey (Lumley T. *Complex Surveys*, Wiley
+    2010).
+
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3], fpc=[6] * 6)
     >>> r = design_mean([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], des)
     >>> round(r.estimate, 3), round(r.se, 3), r.df, r.n
@@ -1248,11 +1329,37 @@ def design_total(
 ) -> DesignEstimate:
     """Design-based total with linearised SE, design effects and t interval.
 
-    Matches ``svytotal(~y, des, na.rm = TRUE, deff = TRUE)`` and ``confint(t, df =
-    degf(des))``: the estimate is sum(w y) over respondents with a value (in the domain, if
-    given: ``svytotal(~y, subset(des, domain))``).  Only meaningful with weights or an fpc
-    that scale the sample up to the population; with equal weights of 1 it is the sample sum.
+    Parameters
+    ----------
+    y
+        Each respondent's value, NaN when missing, in the design's order.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    domain
+        A boolean mask of the subgroup to estimate, on the whole design (None: everyone).
+    conf_level
+        The level of the interval.
+    df
+        The degrees of freedom of the interval (default: the design's for the domain, R's
+        ``degf``; ``math.inf`` gives R's ``confint`` without ``df``, a normal quantile).
 
+    Returns
+    -------
+    DesignEstimate
+        As :func:`design_mean`, for the total sum(w y) over respondents with a value.
+
+    Notes
+    -----
+    Only meaningful with weights or an fpc that scale the sample up to the population; with equal
+    weights of 1 it is the sample sum.  Missing values are left out as a domain.
+
+    References
+    ----------
+    Matches ``svytotal(~y, des, na.rm = TRUE, deff = TRUE)`` and ``confint(t, df = degf(des))``
+    (with ``domain``: ``svytotal(~y, subset(des, domain))``) of the R package survey.
+
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3], fpc=[6] * 6)
     >>> r = design_total([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], des)
     >>> round(r.estimate, 1), round(r.se, 2)
@@ -1294,10 +1401,38 @@ def _by(func, y, groups, design, **kwargs) -> DesignEstimates:
 def design_mean_by(
     y, groups, design: SurveyDesign, conf_level: float = 0.95, df: float | None = None
 ) -> DesignEstimates:
-    """Domain means for every group: ``svyby(~y, ~group, des, svymean, na.rm = TRUE,
-    deff = TRUE)``; each group's result equals :func:`design_mean` with that domain.  Groups
-    are sorted; a missing group (None/NaN) belongs to none.
+    """Domain means for every group: ``svyby(~y, ~group, des, svymean, na.rm = TRUE, deff = TRUE)``.
 
+    Parameters
+    ----------
+    y
+        Each respondent's value, NaN when missing, in the design's order.
+    groups
+        Each respondent's group; None or NaN belongs to no group.  Groups are reported sorted.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    conf_level
+        The level of the interval.
+    df
+        The degrees of freedom of the interval (default: the design's for the domain, R's
+        ``degf``; ``math.inf`` gives R's ``confint`` without ``df``, a normal quantile).
+
+    Returns
+    -------
+    DesignEstimates
+        One :class:`DesignEstimate` per group (``by["a"]``), and ``groups``.
+
+    Notes
+    -----
+    Each group's result equals :func:`design_mean` with that domain.
+
+    References
+    ----------
+    Lumley T. Analysis of complex survey samples. J Stat Softw 2004;9(8):1-19; the R package
+    survey (version 4), whose results this matches.
+
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3])
     >>> by = design_mean_by([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], list("ababab"), des)
     >>> by.groups, round(by["b"].estimate, 3)
@@ -1309,7 +1444,43 @@ def design_mean_by(
 def design_total_by(
     y, groups, design: SurveyDesign, conf_level: float = 0.95, df: float | None = None
 ) -> DesignEstimates:
-    """Domain totals for every group: ``svyby(~y, ~group, des, svytotal, na.rm = TRUE)``."""
+    """Domain totals for every group: ``svyby(~y, ~group, des, svytotal, na.rm = TRUE)``.
+
+    Parameters
+    ----------
+    y
+        Each respondent's value, NaN when missing, in the design's order.
+    groups
+        Each respondent's group; None or NaN belongs to no group.  Groups are reported sorted.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    conf_level
+        The level of the interval.
+    df
+        The degrees of freedom of the interval (default: the design's for the domain, R's
+        ``degf``; ``math.inf`` gives R's ``confint`` without ``df``, a normal quantile).
+
+    Returns
+    -------
+    DesignEstimates
+        One :class:`DesignEstimate` per group, and ``groups``.
+
+    Notes
+    -----
+    Each group's result equals :func:`design_total` with that domain.
+
+    References
+    ----------
+    Lumley T. Analysis of complex survey samples. J Stat Softw 2004;9(8):1-19; the R package
+    survey (version 4), whose results this matches.
+
+    Examples
+    --------
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3], fpc=[6] * 6)
+    >>> by = design_total_by([2.0, 4.0, 3.0, 5.0, 1.0, 2.0], list("ababab"), des)
+    >>> by.groups, by["a"].estimate, by["b"].estimate
+    (('a', 'b'), 12.0, 22.0)
+    """
     return _by(design_total, y, groups, design, conf_level=conf_level, df=df)
 
 
@@ -1333,14 +1504,42 @@ def design_quantile(
 ) -> DesignQuantile:
     """Design-based quantile with Woodruff's interval, as survey 4.1's ``svyquantile``.
 
-    Matches ``svyquantile(~y, des, quantiles = prob, ci = TRUE, na.rm = TRUE)`` with its
-    defaults (``qrule = "math"``, ``interval.type = "mean"``, ``df = degf(des)`` after the
-    missing values are dropped); with ``domain``, ``svyquantile(~y, subset(des, domain))``.
-    The interval is Woodruff's (1952): the t interval of the design-based share of the domain
-    at or below the estimate, turned back into values by the same rule.  ``svyby`` with
-    ``svyquantile`` gives the same estimates and SEs, but its ``confint`` is a symmetric
-    interval from the SE; ours is svyquantile's own.
+    Parameters
+    ----------
+    y
+        Each respondent's value, NaN when missing, in the design's order.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    prob
+        The quantile, between 0 and 1 (0.5, the median, by default).
+    domain
+        A boolean mask of the subgroup to estimate, on the whole design (None: everyone).
+    conf_level
+        The level of the interval.
 
+    Returns
+    -------
+    DesignQuantile
+        ``estimate``, ``se``, Woodruff's ``lower`` and ``upper`` (NaN where they cannot be
+        found), ``df`` and ``n``.
+
+    Notes
+    -----
+    The estimate is ``qrule = "math"``: the smallest value whose weighted cumulative share reaches
+    ``prob`` (no interpolation).  The interval is Woodruff's: the t interval of the design-based
+    share of the domain at or below the estimate, turned back into values by the same rule.
+    ``svyby`` with ``svyquantile`` gives the same estimates and SEs, but its ``confint`` is a
+    symmetric interval from the SE; this is svyquantile's own.  Missing values are dropped first.
+
+    References
+    ----------
+    Woodruff RS. Confidence intervals for medians and other position measures. JASA
+    1952;47:635-646.  Matches ``svyquantile(~y, des, quantiles = prob, ci = TRUE, na.rm = TRUE)``
+    with its defaults (``qrule = "math"``, ``interval.type = "mean"``, ``df = degf(des)``); with
+    ``domain``, ``svyquantile(~y, subset(des, domain))``.
+
+    Examples
+    --------
     >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3, 4, 4])
     >>> r = design_quantile([5, 1, 4, 2, 8, 3, 6, 7], des, 0.5)
     >>> r.estimate, r.df, r.lower  # eight people in four clusters: too few for an interval
@@ -1387,7 +1586,41 @@ def design_quantile(
 def design_quantile_by(
     y, groups, design: SurveyDesign, prob: float = 0.5, conf_level: float = 0.95
 ) -> DesignEstimates:
-    """Domain quantiles for every group: each is :func:`design_quantile` with that domain
-    (``svyby(~y, ~group, des, svyquantile, quantiles = prob, ci = TRUE)``; the intervals are
-    svyquantile's own per group, not svyby's symmetric ``confint``)."""
+    """Domain quantiles for every group, each :func:`design_quantile` with that domain.
+
+    Parameters
+    ----------
+    y
+        Each respondent's value, NaN when missing, in the design's order.
+    groups
+        Each respondent's group; None or NaN belongs to no group.  Groups are reported sorted.
+    design
+        The :class:`SurveyDesign` (clusters, strata, weights, fpc) the respondents were sampled by.
+    prob
+        The quantile, between 0 and 1.
+    conf_level
+        The level of the interval.
+
+    Returns
+    -------
+    DesignEstimates
+        One :class:`DesignQuantile` per group, and ``groups``.
+
+    Notes
+    -----
+    As ``svyby(~y, ~group, des, svyquantile, quantiles = prob, ci = TRUE)``, but the intervals are
+    svyquantile's own per group, not svyby's symmetric ``confint``.
+
+    References
+    ----------
+    Lumley T. Analysis of complex survey samples. J Stat Softw 2004;9(8):1-19; the R package
+    survey (version 4), whose results this matches.
+
+    Examples
+    --------
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3, 4, 4])
+    >>> q = design_quantile_by([5, 1, 4, 2, 8, 3, 6, 7], list("abababab"), des)
+    >>> q.groups, q["a"].estimate, q["b"].estimate
+    (('a', 'b'), 5.0, 2.0)
+    """
     return _by(design_quantile, y, groups, design, prob=prob, conf_level=conf_level)
