@@ -350,13 +350,44 @@ def post_stratify(
 ) -> CalibratedDesign:
     """Post-stratify ``design`` to the population counts of ``margin``: R's ``postStratify``.
 
-    ``design`` is a :class:`~readiness.stats.design.SurveyDesign`, a :class:`CalibratedDesign`
-    (the step is added to it) or a plain array of weights (respondents then count as
-    independent, as ``svydesign(ids = ~1, weights = ~w)``).  ``frame`` holds the margin's
-    variables for the same respondents in the same order; ``data_name`` names it in errors.
-    Every level found in the data needs a count and every count a respondent (R's
-    ``partial = FALSE``); a missing value of a margin variable is an error (R's ``na.fail``).
+    Parameters
+    ----------
+    design
+        A :class:`~readiness.stats.design.SurveyDesign`, a :class:`CalibratedDesign` (the step is
+        added to it) or a plain array of weights (respondents then count as independent, as
+        ``svydesign(ids = ~1, weights = ~w)``).
+    frame
+        The margins' variables for the same respondents, in the same order.
+    margin
+        The population counts (:class:`Margin`), by one variable or several crossed.
+    data_name
+        The name of the data in error messages.
 
+    Returns
+    -------
+    CalibratedDesign
+        The design with the new ``weights`` and the ``record`` of the weighting step (the
+        :class:`Calibration`: cells, counts, sample before and after), whose variance uses the
+        residuals of the weighting.
+
+    Raises
+    ------
+    StatsError
+        A level found in the data without a count, a count without a respondent (R's
+        ``partial = FALSE``), or a missing value of a margin variable (R's ``na.fail``).
+
+    Notes
+    -----
+    Each respondent's weight is multiplied by the population count of their cell over the sum of
+    the weights in that cell.
+
+    References
+    ----------
+    Lumley T. *Complex Surveys: A Guide to Analysis Using R*. Wiley, 2010, ch. 7.  The R package
+    survey, whose results this matches.  ``postStratify(des, ~site, counts)``.
+
+    Examples
+    --------
     >>> des = SurveyDesign([1, 1, 2, 2, 3, 3], weights=[2.0] * 6)
     >>> frame = pd.DataFrame({"site": list("aabbab")})
     >>> post_stratify(des, frame, Margin.of("site", {"a": 30, "b": 10})).weights.tolist()
@@ -386,15 +417,45 @@ def rake(
 ) -> CalibratedDesign:
     """Rake ``design`` to several margins (iterative proportional fitting): R's ``rake``.
 
-    Each round post-stratifies on every margin in turn; raking stops when no cell of the
-    cross-classification of all the margins' variables changed by ``epsilon`` or more in the
-    last round, or after ``maxit`` rounds (survey's defaults: ``epsilon = 1``, ``maxit = 10``;
-    an ``epsilon`` below 1 is a fraction of the total weight, as in R).  Without convergence
-    the last weights are kept, a :class:`RuntimeWarning` says so, and the record has
-    ``converged = False``.  The margins must describe the same population: their counts must
-    add up to the same total.  ``design``, ``frame`` and ``data_name`` are as for
-    :func:`post_stratify`.
+    Parameters
+    ----------
+    design
+        A :class:`~readiness.stats.design.SurveyDesign`, a :class:`CalibratedDesign` (the step is
+        added to it) or a plain array of weights (respondents then count as independent, as
+        ``svydesign(ids = ~1, weights = ~w)``).
+    frame
+        The margins' variables for the same respondents, in the same order.
+    margins
+        The population counts, one :class:`Margin` per variable; they must describe the same
+        population (their counts add up to the same total).
+    epsilon
+        Raking stops when no cell of the cross-classification of all the margins' variables
+        changed by ``epsilon`` or more in the last round (survey's default 1; below 1 it is a
+        fraction of the total weight, as in R).
+    maxit
+        The most rounds (survey's default 10).
+    data_name
+        The name of the data in error messages.
 
+    Returns
+    -------
+    CalibratedDesign
+        The design with the new ``weights`` and the ``record`` of the weighting step (the
+        :class:`Calibration`: cells, counts, sample before and after), whose variance uses the
+        residuals of the weighting.
+
+    Notes
+    -----
+    Each round post-stratifies on every margin in turn.  Without convergence the last weights are
+    kept, a :class:`RuntimeWarning` says so, and the record has ``converged = False``.
+
+    References
+    ----------
+    Lumley T. *Complex Surveys: A Guide to Analysis Using R*. Wiley, 2010, ch. 7.  The R package
+    survey, whose results this matches.  ``rake(des, list(~site, ~role), list(counts_site, counts_role))``.
+
+    Examples
+    --------
     >>> des = SurveyDesign([1, 1, 2, 2, 3, 3])
     >>> frame = pd.DataFrame({"site": list("aabbab"), "role": list("xyxyyy")})
     >>> res = rake(des, frame, [Margin.of("site", {"a": 60, "b": 40}),
@@ -465,15 +526,43 @@ def calibrate(
 ) -> CalibratedDesign:
     """Linear calibration (GREG) to population counts and totals: R's ``calibrate``.
 
-    The same as ``calibrate(des, ~a + b + x, totals, calfun = "linear")`` without bounds: the
-    auxiliary variables are an intercept, the levels of each categorical margin (treatment
-    coding; the choice of reference does not change the weights) and each numeric variable of
-    a :class:`PopulationTotal`.  The new weights are ``w g`` with ``g = 1 + x'(X'WX)^-1 (T -
-    X'w)``, so that the weighted totals equal ``T`` exactly.  At least one categorical margin is
-    needed (it gives the population size); all of them must add up to the same total.
-    ``g`` can be negative (a respondent then counts negatively); the record counts such
-    weights and a :class:`RuntimeWarning` says so.
+    Parameters
+    ----------
+    design
+        A :class:`~readiness.stats.design.SurveyDesign`, a :class:`CalibratedDesign` (the step is
+        added to it) or a plain array of weights (respondents then count as independent, as
+        ``svydesign(ids = ~1, weights = ~w)``).
+    frame
+        The margins' variables for the same respondents, in the same order.
+    population
+        At least one categorical :class:`Margin` (it gives the population size; all must add up
+        to the same total) and any :class:`PopulationTotal` of a numeric variable.
+    data_name
+        The name of the data in error messages.
 
+    Returns
+    -------
+    CalibratedDesign
+        The design with the new ``weights`` and the ``record`` of the weighting step (the
+        :class:`Calibration`: cells, counts, sample before and after), whose variance uses the
+        residuals of the weighting.
+
+    Notes
+    -----
+    The same as ``calibrate(des, ~a + b + x, totals, calfun = "linear")`` without bounds: the
+    auxiliary variables are an intercept, the levels of each categorical margin (treatment coding;
+    the choice of reference does not change the weights) and each numeric variable of a
+    :class:`PopulationTotal`.  The new weights are ``w g`` with ``g = 1 + x'(X'WX)^-1 (T - X'w)``,
+    so that the weighted totals equal ``T`` exactly.  ``g`` can be negative (a respondent then
+    counts negatively); the record counts such weights and a :class:`RuntimeWarning` says so.
+
+    References
+    ----------
+    Deville JC, Sarndal CE. Calibration estimators in survey sampling. JASA 1992;87:376-382.
+    Matches ``survey::calibrate(calfun = "linear")``.
+
+    Examples
+    --------
     >>> des = SurveyDesign([1, 1, 2, 2, 3, 3])
     >>> frame = pd.DataFrame({"site": list("aabbab"), "years": [1, 5, 2, 8, 3, 4.0]})
     >>> res = calibrate(des, frame, [Margin.of("site", {"a": 60, "b": 40}),
@@ -619,10 +708,33 @@ def _domain_df(base: SurveyDesign, inside: np.ndarray) -> int:
 def survey_mean(y, design, domain=None) -> SurveyEstimate:
     """Weighted mean with its linearised SE: ``svymean(~y, des, na.rm = TRUE)``.
 
-    ``design`` is a :class:`~readiness.stats.design.SurveyDesign` or a
-    :class:`CalibratedDesign`; ``y`` has NaN for a missing value (left out, as ``na.rm``);
-    ``domain`` (a boolean mask) estimates a subgroup on the whole design (``subset``).
+    Parameters
+    ----------
+    y
+        Each respondent's value (for a proportion coded 1/0), NaN when missing: left out as a
+        domain (R's ``na.rm = TRUE``), never imputed.
+    design
+        A :class:`~readiness.stats.design.SurveyDesign` or a :class:`CalibratedDesign`.
+    domain
+        A boolean mask: the subgroup, estimated on the whole design (R's ``subset``).
 
+    Returns
+    -------
+    SurveyEstimate
+        ``estimate``, ``se`` and ``n``.
+
+    Notes
+    -----
+    On a :class:`CalibratedDesign` the variance uses the residuals of the weighting, as survey
+    does for a post-stratified, raked or calibrated design.
+
+    References
+    ----------
+    Lumley T. *Complex Surveys: A Guide to Analysis Using R*. Wiley, 2010, ch. 7.  The R package
+    survey, whose results this matches.
+
+    Examples
+    --------
     >>> des = SurveyDesign([1, 1, 2, 2, 3, 3])
     >>> r = survey_mean([3, 4, 5, 2, 6, 7.0], des)
     >>> round(r.estimate, 4), round(r.se, 4)
@@ -641,8 +753,32 @@ def survey_mean(y, design, domain=None) -> SurveyEstimate:
 def survey_total(y, design, domain=None) -> SurveyEstimate:
     """Weighted total with its linearised SE: ``svytotal(~y, des, na.rm = TRUE)``.
 
-    Arguments as :func:`survey_mean`.
+    Parameters
+    ----------
+    y
+        Each respondent's value (for a proportion coded 1/0), NaN when missing: left out as a
+        domain (R's ``na.rm = TRUE``), never imputed.
+    design
+        A :class:`~readiness.stats.design.SurveyDesign` or a :class:`CalibratedDesign`.
+    domain
+        A boolean mask: the subgroup, estimated on the whole design (R's ``subset``).
 
+    Returns
+    -------
+    SurveyEstimate
+        ``estimate``, ``se`` and ``n``.
+
+    Notes
+    -----
+    As :func:`survey_mean`, for the total sum(w y).
+
+    References
+    ----------
+    Lumley T. *Complex Surveys: A Guide to Analysis Using R*. Wiley, 2010, ch. 7.  The R package
+    survey, whose results this matches.
+
+    Examples
+    --------
     >>> des = SurveyDesign([1, 1, 2, 2, 3, 3], weights=[10.0] * 6)
     >>> survey_total([1, 0, 1, 1, 0, 0], des).estimate
     30.0
@@ -660,12 +796,38 @@ def survey_total(y, design, domain=None) -> SurveyEstimate:
 def calibrated_proportion(y, design, domain=None, conf_level: float = 0.95) -> DesignProportion:
     """A proportion on a (calibrated) design: ``svyciprop(~y, des, method = "logit")``.
 
-    ``y`` is coded 1/0 (NaN missing).  The estimate, standard error and design effects are
-    ``svymean(~y, des, na.rm = TRUE, deff = TRUE / "replace")`` on the calibrated design, and
-    the interval is the logit interval on the degrees of freedom of the domain.  With a plain
+    Parameters
+    ----------
+    y
+        Each respondent's value (for a proportion coded 1/0), NaN when missing: left out as a
+        domain (R's ``na.rm = TRUE``), never imputed.
+    design
+        A :class:`~readiness.stats.design.SurveyDesign` or a :class:`CalibratedDesign`.
+    domain
+        A boolean mask: the subgroup, estimated on the whole design (R's ``subset``).
+    conf_level
+        The level of the interval.
+
+    Returns
+    -------
+    DesignProportion
+        As :func:`~readiness.stats.design.design_proportion`.
+
+    Notes
+    -----
+    The estimate, standard error and design effects are
+    ``svymean(~y, des, na.rm = TRUE, deff = TRUE / "replace")`` on the calibrated design, and the
+    interval is the logit interval on the degrees of freedom of the domain.  With a plain
     :class:`~readiness.stats.design.SurveyDesign` it equals
     :func:`~readiness.stats.design.design_proportion`.
 
+    References
+    ----------
+    Lumley T. *Complex Surveys: A Guide to Analysis Using R*. Wiley, 2010, ch. 7.  The R package
+    survey, whose results this matches.
+
+    Examples
+    --------
     >>> des = SurveyDesign([1, 1, 2, 2, 3, 3])
     >>> frame = pd.DataFrame({"site": list("aabbab")})
     >>> cal = post_stratify(des, frame, Margin.of("site", {"a": 60, "b": 40}))
@@ -705,13 +867,48 @@ def calibrated_proportion(y, design, domain=None, conf_level: float = 0.95) -> D
 
 
 def calibrated_proportion_by(y, groups, design, conf_level: float = 0.95) -> DesignProportions:
-    """:func:`calibrated_proportion` for every group of ``groups``: ``svyby(~y, ~group, des,
-    svyciprop)`` on a (calibrated) design.
+    """:func:`calibrated_proportion` for every group: ``svyby(~y, ~group, des, svyciprop)``.
 
-    Groups are sorted; respondents with a missing group belong to none.  A group in which
-    nobody answered is a :class:`~readiness.errors.StatsError` naming it.  With a plain
-    :class:`~readiness.stats.design.SurveyDesign` it equals
+    Parameters
+    ----------
+    y
+        Each respondent's value (for a proportion coded 1/0), NaN when missing: left out as a
+        domain (R's ``na.rm = TRUE``), never imputed.
+    design
+        A :class:`~readiness.stats.design.SurveyDesign` or a :class:`CalibratedDesign`.
+    groups
+        Each respondent's group; None or NaN belongs to no group.  Groups are reported sorted.
+    conf_level
+        The level of the intervals.
+
+    Returns
+    -------
+    DesignProportions
+        One :class:`~readiness.stats.design.DesignProportion` per group, and ``groups``.
+
+    Raises
+    ------
+    StatsError
+        A group in which nobody answered (the error names it).
+
+    Notes
+    -----
+    With a plain :class:`~readiness.stats.design.SurveyDesign` it equals
     :func:`~readiness.stats.design.design_proportion_by`.
+
+    References
+    ----------
+    Lumley T. *Complex Surveys: A Guide to Analysis Using R*. Wiley, 2010, ch. 7.  The R package
+    survey, whose results this matches.
+
+    Examples
+    --------
+    >>> des = SurveyDesign([1, 1, 2, 2, 3, 3])
+    >>> frame = pd.DataFrame({"site": list("aabbab")})
+    >>> cal = post_stratify(des, frame, Margin.of("site", {"a": 60, "b": 40}))
+    >>> res = calibrated_proportion_by([1, 0, 1, 1, 0, 1], list("xxyyxy"), cal)
+    >>> res.groups, round(res["x"].estimate, 4), res["y"].estimate
+    (('x', 'y'), 0.3333, 1.0)
     """
     g = np.asarray(groups, dtype=object)
     yv = binary_values(y)
@@ -750,17 +947,41 @@ def _logit_interval(p: float, se: float, df: int, conf: float) -> tuple[float, f
 def read_margins(path: str | Path) -> tuple[Margin | PopulationTotal, ...]:
     """Population counts from a CSV (or XLSX) file, in one of two layouts.
 
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    tuple of Margin and PopulationTotal
+        The margins in the order first seen in the file.
+
+    Raises
+    ------
+    ProblemsError
+        Every problem at once, each naming the file, the row (1-based, the header not counted)
+        and the column; every count must be a positive number.
+
+    Notes
+    -----
     **Margins**, one row per level: columns ``variable,level,count``.  Each variable becomes a
-    :class:`Margin`, in the order first seen (for raking, or post-stratifying on one variable).
-    A row with an empty ``level`` gives the population total of a numeric variable (a
+    :class:`Margin`, in the order first seen (for raking, or post-stratifying on one variable).  A
+    row with an empty ``level`` gives the population total of a numeric variable (a
     :class:`PopulationTotal`, for linear calibration).
 
     **A table of crossed cells**: one column per variable and a last column ``count``, e.g.
     ``discipline,site,count``: one :class:`Margin` of the variables crossed, for
     post-stratification.
 
-    Every count must be a positive number.  Problems name the file, the row (1-based, the
-    header not counted) and the column, all of them at once.
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "staff.csv"
+    >>> _ = path.write_text("variable,level,count\\nsite,a,60\\nsite,b,40\\n", encoding="utf-8")
+    >>> (margin,) = read_margins(path)
+    >>> margin.variables, margin.counts
+    (('site',), (60.0, 40.0))
     """
     from readiness.tabular import read_table
 
