@@ -40,3 +40,16 @@ def test_importing_the_api_loads_neither_pandas_nor_statsmodels():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
+
+
+SECTIONS = ("Parameters", "Returns", "Examples")
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in stats.__all__ if inspect.isfunction(getattr(stats, n))]
+)
+def test_each_function_has_a_numpydoc_docstring_with_an_example(name):
+    doc = inspect.getdoc(getattr(stats, name)) or ""
+    for section in SECTIONS:
+        assert f"\n{section}\n{'-' * len(section)}\n" in doc, f"{name}: no {section} section"
+    assert ">>> " in doc.split("\nExamples\n")[1], f"{name}: no example under Examples"

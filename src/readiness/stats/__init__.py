@@ -20,6 +20,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from readiness.stats.by_group import (
+        GroupComparison,
+        GroupProportion,
+        ProportionByGroup,
+        proportion_by_group,
+    )
     from readiness.stats.calibration import (
         CalibratedDesign,
         Calibration,
@@ -88,12 +94,6 @@ if TYPE_CHECKING:
         paired_t,
         rank_biserial,
         wilcoxon_signed_rank,
-    )
-    from readiness.stats.by_group import (
-        GroupComparison,
-        GroupProportion,
-        ProportionByGroup,
-        proportion_by_group,
     )
     from readiness.stats.proportions import (
         ProportionInterval,
