@@ -74,14 +74,28 @@ def to_core(
         p.users[guid] = User(guid, name)
     for v in m.Variable.objects.filter(project=project):
         p.variables[v.guid] = CoreVariable(v.guid, v.name, v.type, v.description)
+    source_guid = _read_transcripts(p, project, sources)
+    _read_participants(p, project, source_guid, every=sources is None)
+    code_guid = _read_codes(p, project)
+    _read_themes_and_sets(p, project, code_guid, complete=sources is None)
+    if codings:
+        _read_codings(p, project, source_guid, code_guid, coder_guid)
+    if memos:
+        _read_memos(p, project, coder_guid)
+        if sources is not None:
+            _drop_memos_left_out(p)
+    return p
 
+
+def _read_transcripts(p: Project, project: m.InterviewProject, sources) -> dict[int, str]:
+    """Add the transcripts asked for (all without ``sources``); their GUIDs by primary key."""
     rows = m.Transcript.objects.filter(project=project)
     if sources is not None:
+        from django.db.models import Q
+
         keys = [getattr(s, "pk", s) for s in sources]
         ints = [k for k in keys if isinstance(k, int)]
         strs = [k for k in keys if isinstance(k, str)]
-        from django.db.models import Q
-
         rows = rows.filter(Q(pk__in=ints) | Q(guid__in=strs))
     source_guid = {}
     for t in rows:
@@ -100,7 +114,14 @@ def to_core(
             review=t.review,
             segments=tuple(Segment(*g) for g in t.segments or ()),
         )
+    return source_guid
 
+
+def _read_participants(
+    p: Project, project: m.InterviewProject, source_guid: dict[int, str], *, every: bool
+) -> None:
+    """Add the participants with their links to the transcripts read (``every``: also those
+    linked to none of them)."""
     links: dict[int, list[str]] = {}
     for part_id, t_id in m.ParticipantSource.objects.filter(
         participant__project=project
@@ -108,7 +129,7 @@ def to_core(
         if t_id in source_guid:
             links.setdefault(part_id, []).append(source_guid[t_id])
     for part in m.Participant.objects.filter(project=project):
-        if sources is not None and part.pk not in links:
+        if not every and part.pk not in links:
             continue  # a participant of transcripts left out is left out too
         p.participants[part.guid] = CoreParticipant(
             part.guid,
@@ -120,6 +141,9 @@ def to_core(
             tuple(part.selection_refs or ()),
         )
 
+
+def _read_codes(p: Project, project: m.InterviewProject) -> dict[int, str]:
+    """Add the codes; their GUIDs by primary key."""
     code_guid = dict(m.Code.objects.filter(project=project).values_list("pk", "guid"))
     for c in m.Code.objects.filter(project=project):
         p.codes[c.guid] = CoreCode(
@@ -133,12 +157,19 @@ def to_core(
             c.color,
             c.codable,
         )
+    return code_guid
+
+
+def _read_themes_and_sets(
+    p: Project, project: m.InterviewProject, code_guid: dict[int, str], *, complete: bool
+) -> None:
+    """Add the themes and document sets; unless ``complete``, only with the transcripts read
+    (and only document sets that keep one)."""
     theme_codes: dict[int, list[str]] = {}
     for theme_id, code_id in m.ThemeCode.objects.filter(theme__project=project).values_list(
         "theme_id", "code_id"
     ):
         theme_codes.setdefault(theme_id, []).append(code_guid[code_id])
-    complete = sources is None
     for th in m.Theme.objects.filter(project=project):
         p.themes[th.guid] = CoreTheme(
             th.guid,
@@ -148,7 +179,6 @@ def to_core(
             tuple(s for s in (th.sources or ()) if complete or s in p.sources),
             tuple(th.memos or ()),
         )
-
     for ds in m.DocumentSet.objects.filter(project=project):
         members = tuple(s for s in ds.sources or () if complete or s in p.sources)
         if complete or members:
@@ -156,65 +186,78 @@ def to_core(
                 ds.guid, ds.name, ds.description, members, tuple(ds.memos or ())
             )
 
-    if codings:
-        for guid, t_id, start, end, code_id, coder_id, created, selection in (
-            m.Coding.objects.filter(project=project, transcript_id__in=list(source_guid))
-            .order_by("position", "id")
-            .values_list(
-                "guid",
-                "transcript_id",
-                "start",
-                "end",
-                "code_id",
-                "coder_id",
-                "created",
-                "selection",
-            )
-        ):
-            p.codings[guid] = CoreCoding(
-                guid,
-                source_guid[t_id],
-                start,
-                end,
-                code_guid[code_id],
-                coder_guid.get(coder_id),
-                created,
-                selection,
-            )
-    if memos:
-        for memo in m.Memo.objects.filter(project=project).select_related("transcript"):
-            source = memo.transcript.guid if memo.transcript_id else None
-            if memo.target == "source" and memo.target_id not in p.sources:
-                continue
-            if memo.target == "coding" and memo.target_id not in p.codings:
-                continue
-            if memo.target == "selection" and source not in p.sources:
-                continue
-            p.memos[memo.guid] = CoreMemo(
-                memo.guid,
-                memo.text,
-                memo.title,
-                coder_guid.get(memo.author_id),
-                memo.created,
-                memo.target,
-                memo.target_id,
-                source,
-                memo.start,
-                memo.end,
-            )
-        if not complete:
-            for guid, ds in list(p.sets.items()):
-                p.sets[guid] = replace(ds, memos=tuple(x for x in ds.memos if x in p.memos))
-            for guid, th in list(p.themes.items()):
-                p.themes[guid] = CoreTheme(
-                    th.id,
-                    th.name,
-                    th.description,
-                    th.codes,
-                    th.sources,
-                    tuple(x for x in th.memos if x in p.memos),
-                )
-    return p
+
+def _read_codings(
+    p: Project,
+    project: m.InterviewProject,
+    source_guid: dict[int, str],
+    code_guid: dict[int, str],
+    coder_guid: dict[int, str],
+) -> None:
+    """Add the codings of the transcripts read, in their order."""
+    for guid, t_id, start, end, code_id, coder_id, created, selection in (
+        m.Coding.objects.filter(project=project, transcript_id__in=list(source_guid))
+        .order_by("position", "id")
+        .values_list(
+            "guid",
+            "transcript_id",
+            "start",
+            "end",
+            "code_id",
+            "coder_id",
+            "created",
+            "selection",
+        )
+    ):
+        p.codings[guid] = CoreCoding(
+            guid,
+            source_guid[t_id],
+            start,
+            end,
+            code_guid[code_id],
+            coder_guid.get(coder_id),
+            created,
+            selection,
+        )
+
+
+def _read_memos(p: Project, project: m.InterviewProject, coder_guid: dict[int, str]) -> None:
+    """Add the memos, except those on a transcript, coding or selection left out."""
+    for memo in m.Memo.objects.filter(project=project).select_related("transcript"):
+        source = memo.transcript.guid if memo.transcript_id else None
+        if memo.target == "source" and memo.target_id not in p.sources:
+            continue
+        if memo.target == "coding" and memo.target_id not in p.codings:
+            continue
+        if memo.target == "selection" and source not in p.sources:
+            continue
+        p.memos[memo.guid] = CoreMemo(
+            memo.guid,
+            memo.text,
+            memo.title,
+            coder_guid.get(memo.author_id),
+            memo.created,
+            memo.target,
+            memo.target_id,
+            source,
+            memo.start,
+            memo.end,
+        )
+
+
+def _drop_memos_left_out(p: Project) -> None:
+    """Document sets and themes refer only to the memos read."""
+    for guid, ds in list(p.sets.items()):
+        p.sets[guid] = replace(ds, memos=tuple(x for x in ds.memos if x in p.memos))
+    for guid, th in list(p.themes.items()):
+        p.themes[guid] = CoreTheme(
+            th.id,
+            th.name,
+            th.description,
+            th.codes,
+            th.sources,
+            tuple(x for x in th.memos if x in p.memos),
+        )
 
 
 def save_audit(core: Project, project: m.InterviewProject) -> int:
@@ -291,22 +334,9 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
 
         raise InterviewError(problems)
     with transaction.atomic():
-        if project is None:
-            project = m.InterviewProject.objects.create(
-                slug=slug or core.id, guid=core.id, name=core.name
-            )
-        project.guid = core.id
-        project.name = core.name
-        project.description = core.description or ""
-        project.created = core.created or ""
-        project.creator_guid = core.creator
-        project.topic_guide = asdict(core.topic_guide) if core.topic_guide else None
-        project.reviewed = dict(core.reviewed)
-        project.save()
-
+        project = _project_row(core, project, slug)
         coders = _Rows(m.Coder, project)
         coders.put([(u.id, {"name": u.name}) for u in core.users.values()])
-
         variables = _Rows(m.Variable, project)
         variables.put(
             [
@@ -317,218 +347,266 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
                 for i, v in enumerate(core.variables.values())
             ]
         )
-
-        participants = _Rows(m.Participant, project)
-        participants.put(
-            [
-                (
-                    x.id,
-                    {
-                        "name": x.name,
-                        "description": x.description,
-                        "attributes": dict(x.attributes),
-                        "code_refs": list(x.code_refs),
-                        "selection_refs": list(x.selection_refs),
-                        "position": i,
-                    },
-                )
-                for i, x in enumerate(core.participants.values())
-            ]
+        participants = _put_participants(core, project)
+        transcripts = _put_transcripts(core, project)
+        participant_links = _Links(
+            m.ParticipantSource,
+            m.ParticipantSource.objects.filter(participant__project=project),
+            ("participant_id", "transcript_id"),
+            {
+                (participants.pk[x.id], transcripts.pk[s]): k
+                for x in core.participants.values()
+                for k, s in enumerate(x.sources)
+            },
         )
-
-        from readiness.web.interviews.models import text_digest
-
-        transcripts = _Rows(m.Transcript, project)
-        transcripts.put(
-            [
-                (
-                    t.id,
-                    {
-                        "name": t.name,
-                        "text": t.text,
-                        "sha256": text_digest(t.text),
-                        "characters": len(t.text),
-                        "format": t.format,
-                        "origin": t.origin,
-                        "created": t.created,
-                        "creator_guid": t.creator,
-                        "description": t.description,
-                        "attributes": dict(t.attributes),
-                        "pseudonymised": t.pseudonymised,
-                        "review": t.review,
-                        "segments": [list(astuple(g)) for g in t.segments],
-                        "position": i,
-                    },
-                )
-                for i, t in enumerate(core.sources.values())
-            ]
+        codes = _put_codes(core, project)
+        themes, document_sets = _put_themes_and_sets(core, project)
+        theme_links = _Links(
+            m.ThemeCode,
+            m.ThemeCode.objects.filter(theme__project=project),
+            ("theme_id", "code_id"),
+            {
+                (themes.pk[th.id], codes.pk[c]): k
+                for th in core.themes.values()
+                for k, c in enumerate(th.codes)
+            },
         )
-
-        # Participant -> transcript links.
-        wanted_links = {
-            (participants.pk[x.id], transcripts.pk[s]): k
-            for x in core.participants.values()
-            for k, s in enumerate(x.sources)
-        }
-        existing_links = {
-            (r.participant_id, r.transcript_id): r
-            for r in m.ParticipantSource.objects.filter(participant__project=project)
-        }
-        m.ParticipantSource.objects.bulk_create(
-            [
-                m.ParticipantSource(participant_id=a, transcript_id=b, position=k)
-                for (a, b), k in wanted_links.items()
-                if (a, b) not in existing_links
-            ]
-        )
-        moved = []
-        for key, row in existing_links.items():
-            if key in wanted_links and row.position != wanted_links[key]:
-                row.position = wanted_links[key]
-                moved.append(row)
-        if moved:
-            m.ParticipantSource.objects.bulk_update(moved, ["position"])
-
-        codes = _Rows(m.Code, project)
-        codes.put(
-            [
-                (
-                    c.id,
-                    {
-                        "name": c.name,
-                        "definition": c.definition,
-                        "inclusion": c.inclusion,
-                        "exclusion": c.exclusion,
-                        "example": c.example,
-                        "color": c.color,
-                        "codable": c.codable,
-                        "position": i,
-                    },
-                )
-                for i, c in enumerate(core.codes.values())
-            ]
-        )
-        codes.put(
-            [
-                (c.id, {"parent_id": codes.pk[c.parent] if c.parent else None})
-                for c in core.codes.values()
-            ]
-        )
-
-        themes = _Rows(m.Theme, project)
-        themes.put(
-            [
-                (
-                    th.id,
-                    {
-                        "name": th.name,
-                        "description": th.description,
-                        "sources": list(th.sources),
-                        "memos": list(th.memos),
-                        "position": i,
-                    },
-                )
-                for i, th in enumerate(core.themes.values())
-            ]
-        )
-        document_sets = _Rows(m.DocumentSet, project)
-        document_sets.put(
-            [
-                (
-                    ds.id,
-                    {
-                        "name": ds.name,
-                        "description": ds.description,
-                        "sources": list(ds.sources),
-                        "memos": list(ds.memos),
-                        "position": i,
-                    },
-                )
-                for i, ds in enumerate(core.sets.values())
-            ]
-        )
-        wanted_tc = {
-            (themes.pk[th.id], codes.pk[c]): k
-            for th in core.themes.values()
-            for k, c in enumerate(th.codes)
-        }
-        existing_tc = {
-            (r.theme_id, r.code_id): r for r in m.ThemeCode.objects.filter(theme__project=project)
-        }
-        m.ThemeCode.objects.bulk_create(
-            [
-                m.ThemeCode(theme_id=a, code_id=b, position=k)
-                for (a, b), k in wanted_tc.items()
-                if (a, b) not in existing_tc
-            ]
-        )
-        moved = []
-        for key, row in existing_tc.items():
-            if key in wanted_tc and row.position != wanted_tc[key]:
-                row.position = wanted_tc[key]
-                moved.append(row)
-        if moved:
-            m.ThemeCode.objects.bulk_update(moved, ["position"])
-
-        codings = _Rows(m.Coding, project)
-        codings.put(
-            [
-                (
-                    c.id,
-                    {
-                        "transcript_id": transcripts.pk[c.source],
-                        "start": c.start,
-                        "end": c.end,
-                        "code_id": codes.pk[c.code],
-                        "coder_id": coders.pk.get(c.coder) if c.coder else None,
-                        "created": c.created,
-                        "selection": c.selection,
-                        "position": i,
-                    },
-                )
-                for i, c in enumerate(core.codings.values())
-            ]
-        )
-
-        memos = _Rows(m.Memo, project)
-        memos.put(
-            [
-                (
-                    x.id,
-                    {
-                        "text": x.text,
-                        "title": x.title,
-                        "author_id": coders.pk.get(x.author) if x.author else None,
-                        "created": x.created,
-                        "target": x.target,
-                        "target_id": x.target_id,
-                        "transcript_id": transcripts.pk[x.source] if x.source else None,
-                        "start": x.start,
-                        "end": x.end,
-                        "position": i,
-                    },
-                )
-                for i, x in enumerate(core.memos.values())
-            ]
-        )
+        codings = _put_codings(core, project, transcripts, codes, coders)
+        memos = _put_memos(core, project, transcripts, coders)
 
         # What the core project no longer holds, dependants first.
         memos.delete_stale()
         codings.delete_stale()
-        m.ThemeCode.objects.filter(
-            pk__in=[r.pk for k, r in existing_tc.items() if k not in wanted_tc]
-        ).delete()
+        theme_links.delete_stale()
         themes.delete_stale()
         document_sets.delete_stale()
         stale_codes = codes.stale()
         if stale_codes:
             m.Code.objects.filter(pk__in=stale_codes).update(parent=None)
             m.Code.objects.filter(pk__in=stale_codes).delete()
-        m.ParticipantSource.objects.filter(
-            pk__in=[r.pk for k, r in existing_links.items() if k not in wanted_links]
-        ).delete()
+        participant_links.delete_stale()
         transcripts.delete_stale()
         participants.delete_stale()
         variables.delete_stale()
         save_audit(core, project)
     return project
+
+
+class _Links:
+    """The rows of a table that links two kinds of rows in order (``position``): those in
+    ``wanted`` ((first key, second key) -> position) are made or moved at once, the others
+    deleted by :meth:`delete_stale`."""
+
+    def __init__(self, model, queryset, fields: tuple[str, str], wanted: dict[tuple, int]):
+        self.model = model
+        self.wanted = wanted
+        first, second = fields
+        self.existing = {(getattr(r, first), getattr(r, second)): r for r in queryset}
+        model.objects.bulk_create(
+            [
+                model(**{first: a, second: b}, position=k)
+                for (a, b), k in wanted.items()
+                if (a, b) not in self.existing
+            ]
+        )
+        moved = []
+        for key, row in self.existing.items():
+            if key in wanted and row.position != wanted[key]:
+                row.position = wanted[key]
+                moved.append(row)
+        if moved:
+            model.objects.bulk_update(moved, ["position"])
+
+    def delete_stale(self) -> None:
+        self.model.objects.filter(
+            pk__in=[r.pk for k, r in self.existing.items() if k not in self.wanted]
+        ).delete()
+
+
+def _project_row(
+    core: Project, project: m.InterviewProject | None, slug: str | None
+) -> m.InterviewProject:
+    """The project row (made if None) with the core project's own fields."""
+    if project is None:
+        project = m.InterviewProject.objects.create(
+            slug=slug or core.id, guid=core.id, name=core.name
+        )
+    project.guid = core.id
+    project.name = core.name
+    project.description = core.description or ""
+    project.created = core.created or ""
+    project.creator_guid = core.creator
+    project.topic_guide = asdict(core.topic_guide) if core.topic_guide else None
+    project.reviewed = dict(core.reviewed)
+    project.save()
+    return project
+
+
+def _put_participants(core: Project, project: m.InterviewProject) -> _Rows:
+    participants = _Rows(m.Participant, project)
+    participants.put(
+        [
+            (
+                x.id,
+                {
+                    "name": x.name,
+                    "description": x.description,
+                    "attributes": dict(x.attributes),
+                    "code_refs": list(x.code_refs),
+                    "selection_refs": list(x.selection_refs),
+                    "position": i,
+                },
+            )
+            for i, x in enumerate(core.participants.values())
+        ]
+    )
+    return participants
+
+
+def _put_transcripts(core: Project, project: m.InterviewProject) -> _Rows:
+    from readiness.web.interviews.models import text_digest
+
+    transcripts = _Rows(m.Transcript, project)
+    transcripts.put(
+        [
+            (
+                t.id,
+                {
+                    "name": t.name,
+                    "text": t.text,
+                    "sha256": text_digest(t.text),
+                    "characters": len(t.text),
+                    "format": t.format,
+                    "origin": t.origin,
+                    "created": t.created,
+                    "creator_guid": t.creator,
+                    "description": t.description,
+                    "attributes": dict(t.attributes),
+                    "pseudonymised": t.pseudonymised,
+                    "review": t.review,
+                    "segments": [list(astuple(g)) for g in t.segments],
+                    "position": i,
+                },
+            )
+            for i, t in enumerate(core.sources.values())
+        ]
+    )
+    return transcripts
+
+
+def _put_codes(core: Project, project: m.InterviewProject) -> _Rows:
+    """The codes, then their parents (a parent may come after its children)."""
+    codes = _Rows(m.Code, project)
+    codes.put(
+        [
+            (
+                c.id,
+                {
+                    "name": c.name,
+                    "definition": c.definition,
+                    "inclusion": c.inclusion,
+                    "exclusion": c.exclusion,
+                    "example": c.example,
+                    "color": c.color,
+                    "codable": c.codable,
+                    "position": i,
+                },
+            )
+            for i, c in enumerate(core.codes.values())
+        ]
+    )
+    codes.put(
+        [
+            (c.id, {"parent_id": codes.pk[c.parent] if c.parent else None})
+            for c in core.codes.values()
+        ]
+    )
+    return codes
+
+
+def _put_themes_and_sets(core: Project, project: m.InterviewProject) -> tuple[_Rows, _Rows]:
+    themes = _Rows(m.Theme, project)
+    themes.put(
+        [
+            (
+                th.id,
+                {
+                    "name": th.name,
+                    "description": th.description,
+                    "sources": list(th.sources),
+                    "memos": list(th.memos),
+                    "position": i,
+                },
+            )
+            for i, th in enumerate(core.themes.values())
+        ]
+    )
+    document_sets = _Rows(m.DocumentSet, project)
+    document_sets.put(
+        [
+            (
+                ds.id,
+                {
+                    "name": ds.name,
+                    "description": ds.description,
+                    "sources": list(ds.sources),
+                    "memos": list(ds.memos),
+                    "position": i,
+                },
+            )
+            for i, ds in enumerate(core.sets.values())
+        ]
+    )
+    return themes, document_sets
+
+
+def _put_codings(
+    core: Project, project: m.InterviewProject, transcripts: _Rows, codes: _Rows, coders: _Rows
+) -> _Rows:
+    codings = _Rows(m.Coding, project)
+    codings.put(
+        [
+            (
+                c.id,
+                {
+                    "transcript_id": transcripts.pk[c.source],
+                    "start": c.start,
+                    "end": c.end,
+                    "code_id": codes.pk[c.code],
+                    "coder_id": coders.pk.get(c.coder) if c.coder else None,
+                    "created": c.created,
+                    "selection": c.selection,
+                    "position": i,
+                },
+            )
+            for i, c in enumerate(core.codings.values())
+        ]
+    )
+    return codings
+
+
+def _put_memos(
+    core: Project, project: m.InterviewProject, transcripts: _Rows, coders: _Rows
+) -> _Rows:
+    memos = _Rows(m.Memo, project)
+    memos.put(
+        [
+            (
+                x.id,
+                {
+                    "text": x.text,
+                    "title": x.title,
+                    "author_id": coders.pk.get(x.author) if x.author else None,
+                    "created": x.created,
+                    "target": x.target,
+                    "target_id": x.target_id,
+                    "transcript_id": transcripts.pk[x.source] if x.source else None,
+                    "start": x.start,
+                    "end": x.end,
+                    "position": i,
+                },
+            )
+            for i, x in enumerate(core.memos.values())
+        ]
+    )
+    return memos
