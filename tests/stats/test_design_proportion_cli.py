@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from readiness.stats.proportion_cli import proportion
+from readiness.cli.proportion import proportion
 
 REFERENCE = Path(__file__).parents[1] / "reference" / "fixtures"
 FIXTURE = json.loads(

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from readiness.errors import DesignError, ProblemsError
-from readiness.stats.proportion_cli import proportion
+from readiness.cli.proportion import proportion
 from readiness.stats.proportions import clopper_pearson_interval, wilson_interval
 
 REF = Path(__file__).parents[1] / "reference" / "fixtures"

@@ -64,7 +64,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Cronbach's alpha of the scale made of the --items columns of FILE.",
     ),
     "proportion": (
-        "readiness.stats.proportion_cli",
+        "readiness.cli.proportion",
         "proportion",
         "A proportion with its confidence interval, overall and by group, from a table FILE.",
     ),
