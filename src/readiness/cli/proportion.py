@@ -22,6 +22,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from readiness.cli.options import conf_level_option, interval_option, json_option, lonely_psu_option
 from readiness.errors import Problem, ProblemsError
 from readiness.responses.design import design_columns, missing_columns, survey_design
 from readiness.stats.by_group import (
@@ -29,8 +30,7 @@ from readiness.stats.by_group import (
     GroupProportion,
     proportion_by_group,
 )
-from readiness.stats.design import LONELY_PSU, DesignProportion, SurveyDesign
-from readiness.stats.proportions import METHODS
+from readiness.stats.design import DesignProportion, SurveyDesign
 from readiness.tabular import read_table
 
 _INTERVAL_NAMES = {
@@ -451,32 +451,17 @@ def format_report(res: dict) -> str:
     "size each unit was sampled from, or the sampling fraction (1 or less). Without "
     "--cluster, respondents were sampled one by one.",
 )
-@click.option(
-    "--interval",
-    type=click.Choice(METHODS),
-    default="wilson",
-    show_default=True,
-    help="Interval without --cluster (with --cluster the design-based logit interval is used).",
+@interval_option(
+    "Interval without --cluster (with --cluster the design-based logit interval is used)."
 )
 @click.option(
     "--success",
     metavar="CODE",
     help="The value counted as success (default: 1, yes or true when the variable has those).",
 )
-@click.option(
-    "--conf-level",
-    type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.95,
-    show_default=True,
-)
-@click.option(
-    "--lonely-psu",
-    type=click.Choice(LONELY_PSU),
-    default="fail",
-    show_default=True,
-    help="A stratum with one cluster: fail, or handle it as R's options(survey.lonely.psu).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@conf_level_option()
+@lonely_psu_option()
+@json_option()
 def proportion(
     file: Path,
     var: str,
