@@ -279,7 +279,11 @@ def build_card(
     contacts: Mapping[str, Contact] | None = None,
     online_url: str = "",
 ) -> Card:
-    """The records of ``nation``'s card (what :func:`pathway_html` lays out)."""
+    """The records of ``nation``'s card (what :func:`pathway_html` lays out).
+
+    Acronyms are spelled out where the card is first read, so the parts are built in reading
+    order: the sections, the actions for everyone, the helplines, the advice, the contacts.
+    """
     _check_nation(nation)
     guide = content.guide
     paths = _nation_paths(content, nation)
@@ -287,183 +291,35 @@ def build_card(
         raise ReadinessError(f"the guide has no path for {NATION_NAMES[nation]}.")
     before = {s.node for s in replay(guide, _preset(content, nation)).steps}
     b = _Builder(content, nation, as_of, contacts)
-
-    # Which pathway (card) each node and each answer leads to, and the order nodes are met.
-    order: list[str] = []
-    node_cards: dict[str, set[str]] = {}
-    answer_cards: dict[tuple[str, str], set[str]] = {}
-    outcome_states: dict[str, list[Mapping[str, str]]] = {}
-    for path in paths:
-        card = guide.nodes[path.outcome].card or path.outcome
-        outcome_states.setdefault(path.outcome, []).append(path.state)
-        for step in path.steps:
-            if step.node in before:
-                continue
-            if step.node not in node_cards:
-                order.append(step.node)
-            node_cards.setdefault(step.node, set()).add(card)
-            answer_cards.setdefault((step.node, step.label), set()).add(card)
-    found = dict.fromkeys(guide.nodes[o].card or o for o in outcome_states)
-    cards = [c for c in CARD_NAMES if c in found] + [c for c in found if c not in CARD_NAMES]
-    inlined = {
-        o.next
-        for n in order
-        if guide.nodes[n].type == "question"
-        for o in guide.nodes[n].options
-        if o.label and o.next in guide.nodes and guide.nodes[o.next].type == "action"
-    }
-    shown = [
-        n
-        for n in order
-        if (guide.nodes[n].type == "question" and not guide.nodes[n].is_router)
-        or (guide.nodes[n].type == "action" and n not in inlined)
-    ]
-
-    def group(node_id: str) -> str:
-        found = node_cards[node_id]
-        return next(iter(found)) if len(found) == 1 else ""
-
-    groups = [""] + cards
-    numbered = sorted(shown, key=lambda n: groups.index(group(n)))
+    walk = _Walk.of(guide, paths, before)
+    groups = ["", *walk.cards(guide)]
+    numbered = sorted(walk.shown(guide), key=lambda n: groups.index(walk.card_of(n)))
     numbers = {n: i for i, n in enumerate(numbered, start=1)}
     for node_id in numbered:  # which step sets each state variable, and with which answers
         for option in guide.nodes[node_id].options:
             for var, value in option.set:
                 number, labels = b.setters.setdefault(var, (numbers[node_id], {}))
                 labels.setdefault(value, []).append(option.label)
-
-    def step(node_id: str) -> CardStep:
-        node: Node = guide.nodes[node_id]
-        if node.type == "action":
-            acts = b.actions(node.actions)
-            return CardStep(
-                numbers[node_id], b.x(ACTION_PAGE_HEADING), "", (CardOption("", "", acts),)
-            )
-        question, help_ = b.x(node.field_for("text", nation)), b.x(node.field_for("help", nation))
-        options = []
-        for option in node.options:
-            reached = answer_cards.get((node_id, option.label))
-            if not option.label or not reached:
-                continue
-            leads = ""
-            if len(node_cards[node_id]) > 1 and len(reached) == 1:
-                leads = CARD_NAMES.get(next(iter(reached)), next(iter(reached)))
-            label = b.x(option.label)
-            facts = tuple(v for f in option.facts if (v := fact_view(content, f, as_of)))
-            b.note_facts(facts)
-            statements = tuple(b.x(f.statement) for f in facts)
-            target = guide.nodes.get(option.next)
-            acts = b.actions(target.actions) if target and target.type == "action" else ()
-            last = options[-1] if options else None
-            if last and leads and last.leads_to == leads and not (acts or last.actions):
-                # "Yes or Not sure: -> child pathway": answers that only lead the same way
-                options[-1] = CardOption(
-                    f"{last.label} or {label}", leads, (), last.facts + statements
-                )
-            else:
-                options.append(CardOption(label, leads, acts, statements))
-        return CardStep(numbers[node_id], question, help_, tuple(options))
-
-    # Actions every outcome carries without a condition are printed once; so is the box.
-    outcomes = [guide.nodes[o] for o in outcome_states]
-    refs_by_outcome = {
-        o.id: [r for r in o.actions if _holds_somewhere(r.when, outcome_states[o.id])]
-        for o in outcomes
-    }
-    entitled = {
-        r.id for refs in refs_by_outcome.values() for r in refs if _is_entitlement(content, r.id)
-    }
-    # An action that only gives numbers the helplines box lists is left to the box (unless it
-    # depends on an answer).
     helpline_views = _helpline_facts(content, nation, as_of)
-    listed_facts = {v.id for v in helpline_views}
-
-    def repeats_box(action_id: str) -> bool:
-        view = action_view(content, action_id, nation, as_of, contacts)
-        return bool(view and view.facts and {f.id for f in view.facts} <= listed_facts)
-
-    every_ref = [r for refs in refs_by_outcome.values() for r in refs]
-    conditional = {r.id for r in every_ref if r.when}
-    repeats = {r.id for r in every_ref if r.id not in conditional and repeats_box(r.id)}
-    advice_refs = {
-        r.id: r
-        for refs in refs_by_outcome.values()
-        for r in refs
-        if r.id in HELPLINE_ACTIONS and not r.when and r.id not in entitled
-    }
-    plain = [{r.id for r in refs if not r.when} for refs in refs_by_outcome.values()]
-    common = (
-        set.intersection(*plain) - entitled - set(advice_refs) - repeats
-        if len(plain) > 1
-        else set()
-    )
-
-    sections = []
-    for card in groups:
-        steps = tuple(step(n) for n in numbered if group(n) == card)
-        outs = tuple(
-            CardOutcome(
-                card,
-                b.x(o.field_for("summary", nation)),
-                b.actions(
-                    refs_by_outcome[o.id], skip=entitled | common | set(advice_refs) | repeats
-                ),
-            )
-            for o in outcomes
-            if (o.card or o.id) == card
-        )
-        heading = CARD_HEADINGS.get(card, card) if card else "Everyone: first steps"
-        sections.append(CardSection(card, heading, steps, outs))
-
-    first = outcomes[0]
-    always = b.actions([r for r in refs_by_outcome[first.id] if r.id in common])
-    entitlement = b.actions(
-        list(
-            {
-                r.id: r for refs in refs_by_outcome.values() for r in refs if r.id in entitled
-            }.values()
-        )
-    )
-
-    helplines = []
-    for view in helpline_views:
-        if view.id in b.emergency:  # "Call 999 now" is the first step's answer already
-            continue
-        b.note_facts([view])
-        statement, value = b.x(view.statement), _glue_numbers(view.value)
-        at = re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", statement)
-        named = re.fullmatch(rf"(.+?):\s*{re.escape(value)}\.?", statement.strip())
-        if named:
-            helplines.append(Helpline(view.value, "", "", named.group(1), view.overdue))
-        elif at:
-            before, after = statement[: at.start()], statement[at.end() :]
-            helplines.append(Helpline(view.value, before, after, overdue=view.overdue))
-        else:
-            helplines.append(Helpline(view.value, "", f" {statement}", overdue=view.overdue))
-
+    plan = _OutcomeActions.of(b, walk.outcome_states, {v.id for v in helpline_views})
+    sections = [
+        _section(b, walk, plan, card, [n for n in numbered if walk.card_of(n) == card], numbers)
+        for card in groups
+    ]
+    always = b.actions(plan.common_refs())
+    entitlement = b.actions(plan.entitlement_refs())
+    helplines = _helplines(b, helpline_views)
     listed = {h.value for h in helplines}
     advice = tuple(
         a
-        for r in advice_refs.values()
+        for r in plan.advice.values()
         if (a := b.action(r.id, edit=lambda text: _without_repeats(text, listed))) and a.text
     )
-
     slots = content.slots_for(nation)
     local = tuple(contact_view(content, s.id, contacts, as_of) for s in slots)
     local = tuple(ContactView(c.slot, b.x(c.label), c.value, c.overdue) for c in local)
-
     checked = [f.last_checked for f in b.facts.values()]
-    reviews = [f.review_by for f in b.facts.values()]
-    for slot in slots:
-        entry = (contacts or {}).get(slot.id)
-        if entry is not None and entry.value:
-            reviews.append(entry.review_by)
-    last = min(reviews) if reviews else None
-    qr = ""
-    if online_url:
-        import segno
-
-        qr = segno.make(online_url, error="m").svg_inline(scale=1, border=0, omitsize=True)
+    last = _review_by(b, slots, contacts)
     return Card(
         title=guide.title,
         nation=nation,
@@ -482,9 +338,216 @@ def build_card(
         do_not_use_after=nhs_date(last) if last else "",
         overdue=bool(last and last < as_of),
         online_url=online_url,
-        qr_svg=qr,
+        qr_svg=_qr_svg(online_url),
         fact_ids=tuple(b.facts),
     )
+
+
+@dataclass
+class _Walk:
+    """Where a nation's paths go after the steps its preset answers: the nodes in the order
+    they are met, the pathways (cards) each node and each answer leads to, and the states in
+    which each outcome is reached."""
+
+    order: list[str] = field(default_factory=list)
+    node_cards: dict[str, set[str]] = field(default_factory=dict)
+    answer_cards: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    outcome_states: dict[str, list[Mapping[str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, guide, paths: list[GuidePath], before: set[str]) -> _Walk:
+        walk = cls()
+        for path in paths:
+            card = guide.nodes[path.outcome].card or path.outcome
+            walk.outcome_states.setdefault(path.outcome, []).append(path.state)
+            for walked in path.steps:
+                if walked.node in before:
+                    continue
+                if walked.node not in walk.node_cards:
+                    walk.order.append(walked.node)
+                walk.node_cards.setdefault(walked.node, set()).add(card)
+                walk.answer_cards.setdefault((walked.node, walked.label), set()).add(card)
+        return walk
+
+    def cards(self, guide) -> list[str]:
+        """The pathways reached: the known ones in their order, then any other."""
+        found = dict.fromkeys(guide.nodes[o].card or o for o in self.outcome_states)
+        return [c for c in CARD_NAMES if c in found] + [c for c in found if c not in CARD_NAMES]
+
+    def card_of(self, node_id: str) -> str:
+        """The one pathway a node belongs to, or "" for a node on several."""
+        found = self.node_cards[node_id]
+        return next(iter(found)) if len(found) == 1 else ""
+
+    def shown(self, guide) -> list[str]:
+        """The nodes printed as steps: questions that are not routers, and actions not printed
+        under the answer that leads to them."""
+        nodes = guide.nodes
+        inlined = {
+            o.next
+            for n in self.order
+            if nodes[n].type == "question"
+            for o in nodes[n].options
+            if o.label and o.next in nodes and nodes[o.next].type == "action"
+        }
+        return [
+            n
+            for n in self.order
+            if (nodes[n].type == "question" and not nodes[n].is_router)
+            or (nodes[n].type == "action" and n not in inlined)
+        ]
+
+
+@dataclass
+class _OutcomeActions:
+    """The outcomes' actions sorted into where the card prints them: those every outcome
+    carries without a condition (``common``, printed once), entitlements (in their box),
+    helpline advice, and actions that only repeat numbers the helplines box lists (left to
+    the box unless they depend on an answer)."""
+
+    refs: dict[str, list]  # by outcome id, the actions that hold in a state it is reached in
+    entitled: set[str]
+    advice: dict[str, Any]
+    repeats: set[str]
+    common: set[str]
+
+    @classmethod
+    def of(cls, b: _Builder, outcome_states: dict, listed_facts: set[str]) -> _OutcomeActions:
+        content = b.content
+        refs = {
+            o.id: [r for r in o.actions if _holds_somewhere(r.when, outcome_states[o.id])]
+            for o in (content.guide.nodes[o] for o in outcome_states)
+        }
+        every_ref = [r for rs in refs.values() for r in rs]
+        entitled = {r.id for r in every_ref if _is_entitlement(content, r.id)}
+
+        def repeats_box(action_id: str) -> bool:
+            view = action_view(content, action_id, b.nation, b.as_of, b.contacts)
+            return bool(view and view.facts and {f.id for f in view.facts} <= listed_facts)
+
+        conditional = {r.id for r in every_ref if r.when}
+        repeats = {r.id for r in every_ref if r.id not in conditional and repeats_box(r.id)}
+        advice = {
+            r.id: r
+            for r in every_ref
+            if r.id in HELPLINE_ACTIONS and not r.when and r.id not in entitled
+        }
+        plain = [{r.id for r in rs if not r.when} for rs in refs.values()]
+        common = (
+            set.intersection(*plain) - entitled - set(advice) - repeats if len(plain) > 1 else set()
+        )
+        return cls(refs, entitled, advice, repeats, common)
+
+    @property
+    def printed_elsewhere(self) -> set[str]:
+        return self.entitled | self.common | set(self.advice) | self.repeats
+
+    def common_refs(self) -> list:
+        first = next(iter(self.refs))
+        return [r for r in self.refs[first] if r.id in self.common]
+
+    def entitlement_refs(self) -> list:
+        return list(
+            {r.id: r for rs in self.refs.values() for r in rs if r.id in self.entitled}.values()
+        )
+
+
+def _section(
+    b: _Builder,
+    walk: _Walk,
+    plan: _OutcomeActions,
+    card: str,
+    step_ids: list[str],
+    numbers: dict[str, int],
+) -> CardSection:
+    """A pathway's steps and outcomes ("" for the steps everyone takes first)."""
+    guide, nation = b.guide, b.nation
+    steps = tuple(_step(b, walk, node_id, numbers[node_id]) for node_id in step_ids)
+    outs = tuple(
+        CardOutcome(
+            card,
+            b.x(o.field_for("summary", nation)),
+            b.actions(plan.refs[o.id], skip=plan.printed_elsewhere),
+        )
+        for o in (guide.nodes[o] for o in walk.outcome_states)
+        if (o.card or o.id) == card
+    )
+    heading = CARD_HEADINGS.get(card, card) if card else "Everyone: first steps"
+    return CardSection(card, heading, steps, outs)
+
+
+def _step(b: _Builder, walk: _Walk, node_id: str, number: int) -> CardStep:
+    """A numbered step: a question with its answers, or a list of actions."""
+    node: Node = b.guide.nodes[node_id]
+    if node.type == "action":
+        acts = b.actions(node.actions)
+        return CardStep(number, b.x(ACTION_PAGE_HEADING), "", (CardOption("", "", acts),))
+    question, help_ = b.x(node.field_for("text", b.nation)), b.x(node.field_for("help", b.nation))
+    return CardStep(number, question, help_, _options(b, walk, node, node_id))
+
+
+def _options(b: _Builder, walk: _Walk, node: Node, node_id: str) -> tuple[CardOption, ...]:
+    """The answers to a question on this card: what each leads to (the pathway, when the
+    question is on several) and the facts and actions it brings."""
+    options: list[CardOption] = []
+    for option in node.options:
+        reached = walk.answer_cards.get((node_id, option.label))
+        if not option.label or not reached:
+            continue
+        leads = ""
+        if len(walk.node_cards[node_id]) > 1 and len(reached) == 1:
+            leads = CARD_NAMES.get(next(iter(reached)), next(iter(reached)))
+        label = b.x(option.label)
+        facts = tuple(v for f in option.facts if (v := fact_view(b.content, f, b.as_of)))
+        b.note_facts(facts)
+        statements = tuple(b.x(f.statement) for f in facts)
+        target = b.guide.nodes.get(option.next)
+        acts = b.actions(target.actions) if target and target.type == "action" else ()
+        last = options[-1] if options else None
+        if last and leads and last.leads_to == leads and not (acts or last.actions):
+            # "Yes or Not sure: -> child pathway": answers that only lead the same way
+            options[-1] = CardOption(f"{last.label} or {label}", leads, (), last.facts + statements)
+        else:
+            options.append(CardOption(label, leads, acts, statements))
+    return tuple(options)
+
+
+def _helplines(b: _Builder, views: list[FactView]) -> list[Helpline]:
+    """The helplines box: each number, and the words around it or the name it is listed by."""
+    helplines = []
+    for view in views:
+        if view.id in b.emergency:  # "Call 999 now" is the first step's answer already
+            continue
+        b.note_facts([view])
+        statement, value = b.x(view.statement), _glue_numbers(view.value)
+        at = re.search(rf"(?<![\w]){re.escape(value)}(?![\w])", statement)
+        named = re.fullmatch(rf"(.+?):\s*{re.escape(value)}\.?", statement.strip())
+        if named:
+            helplines.append(Helpline(view.value, "", "", named.group(1), view.overdue))
+        elif at:
+            lead, trail = statement[: at.start()], statement[at.end() :]
+            helplines.append(Helpline(view.value, lead, trail, overdue=view.overdue))
+        else:
+            helplines.append(Helpline(view.value, "", f" {statement}", overdue=view.overdue))
+    return helplines
+
+
+def _review_by(b: _Builder, slots, contacts: Mapping[str, Contact] | None) -> date | None:
+    """The first date by which a fact or local contact on the card is due to be checked."""
+    reviews = [f.review_by for f in b.facts.values()]
+    for slot in slots:
+        entry = (contacts or {}).get(slot.id)
+        if entry is not None and entry.value:
+            reviews.append(entry.review_by)
+    return min(reviews) if reviews else None
+
+
+def _qr_svg(online_url: str) -> str:
+    if not online_url:
+        return ""
+    import segno
+
+    return segno.make(online_url, error="m").svg_inline(scale=1, border=0, omitsize=True)
 
 
 # ---- HTML -------------------------------------------------------------------------------------
