@@ -268,3 +268,55 @@ def test_no_request_code_starts_a_thread():
         if re.search(r"threading\.Thread\(|\bThread\(", path.read_text(encoding="utf-8"))
     ]
     assert starting == []
+
+
+def test_a_large_studys_export_is_made_by_the_worker(lead_client, study, tmp_path, settings):
+    path = _csv(tmp_path, "in.csv", ["A-1,2,7\n", "B-1,1,3\n", "A-1,3,\n"])
+    settings.READINESS_IMPORT_INLINE_BYTES = 10**9
+    assert _upload(lead_client, study, path).status_code == 302  # imported there and then
+    inline = lead_client.get(f"/studies/{study.slug}/export/sav/")
+    assert inline.status_code == 200
+    settings.READINESS_EXPORT_INLINE_ROWS = 2  # this study of 3 responses counts as large
+    page = lead_client.get(f"/studies/{study.slug}/export/").content.decode()
+    assert 'id="export-background"' in page and 'method="post"' in page
+    old_link = lead_client.get(f"/studies/{study.slug}/export/sav/")
+    assert old_link["Location"] == f"/studies/{study.slug}/export/"  # nothing made in a GET
+    job = _job_from(lead_client.post(f"/studies/{study.slug}/export/sav/"))
+    assert job.kind == Job.Kind.EXPORT and job.state == Job.State.QUEUED
+    run_jobs()
+    page = lead_client.get(f"/jobs/{job.pk}/").content.decode()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.result_name in page
+    made = lead_client.get(f"/jobs/{job.pk}/file/")
+    assert made.status_code == 200 and made["Content-Type"] == inline["Content-Type"]
+    assert job.result_name in made["Content-Disposition"]
+    back = tmp_path / job.result_name
+    back.write_bytes(b"".join(made.streaming_content))
+    first = tmp_path / "inline.sav"
+    first.write_bytes(inline.content)
+    from readiness.responses import read_responses
+
+    instrument = study.instrument.instrument
+    assert read_responses(back, instrument).frame.equals(read_responses(first, instrument).frame)
+
+
+def test_a_jobs_file_is_deleted_after_a_week(lead_client, study, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from readiness.web.jobs.tasks import delete_old_files
+
+    settings.READINESS_EXPORT_INLINE_ROWS = -1
+    job = _job_from(lead_client.post(f"/studies/{study.slug}/export/csv/"))
+    run_jobs()
+    job.refresh_from_db()
+    stored = Path(job.result_file.path)
+    assert stored.exists() and lead_client.get(f"/jobs/{job.pk}/file/").status_code == 200
+    assert delete_old_files(timezone.now() + timedelta(days=6)) == 0
+    assert delete_old_files(timezone.now() + timedelta(days=8)) == 1
+    assert not stored.exists()
+    assert lead_client.get(f"/jobs/{job.pk}/file/").status_code == 404
+    assert (
+        "The file was deleted 7 days after" in lead_client.get(f"/jobs/{job.pk}/").content.decode()
+    )

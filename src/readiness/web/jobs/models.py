@@ -19,6 +19,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", "Import of responses"
         EVALUATION_PDF = "evaluation_pdf", "Training evaluation report (PDF)"
+        EXPORT = "export", "Export of responses"
         RESULTS = "results", "Dashboard results"
         EXPIRY = "expiry", "Deleting abandoned drafts"
 

@@ -19,6 +19,7 @@ from readiness.web.jobs.queue import TaskResultStatus, task
 log = logging.getLogger("readiness.web")
 
 EXPIRY_EVERY = timedelta(hours=1)
+KEEP_FILES = timedelta(days=7)  # how long a job's file (an export, a report) is kept
 
 
 def start(kind: str, *, user, study, params: dict | None = None, upload=None, name: str = ""):
@@ -49,7 +50,18 @@ def evaluation_pdf(job_id: str) -> str:
     return runner.run(job_id, work)
 
 
-TASKS = {Job.Kind.IMPORT: import_responses, Job.Kind.EVALUATION_PDF: evaluation_pdf}
+@task()
+def export_responses(job_id: str) -> str:
+    from readiness.web.jobs.work import export_responses as work
+
+    return runner.run(job_id, work)
+
+
+TASKS = {
+    Job.Kind.IMPORT: import_responses,
+    Job.Kind.EVALUATION_PDF: evaluation_pdf,
+    Job.Kind.EXPORT: export_responses,
+}
 
 
 # -- the dashboard's results ------------------------------------------------------------------
@@ -111,11 +123,25 @@ def expire_hourly() -> None:
         with transaction.atomic():
             done = expiry.expire()
         log.info("deleted %s abandoned draft(s), %s counter(s)", done.drafts, done.counters)
+        delete_old_files()
     except Exception:
         log.exception("Deleting abandoned drafts and ended rate-limit counters failed")
         raise
     finally:
         schedule_expiry(timezone.now() + EXPIRY_EVERY)
+
+
+def delete_old_files(now=None) -> int:
+    """Delete the files of jobs finished more than :data:`KEEP_FILES` ago (exports hold
+    respondents' answers: not kept longer than needed to download them); returns how many."""
+    cutoff = (now or timezone.now()) - KEEP_FILES
+    old = Job.objects.filter(finished_on__lt=cutoff).exclude(result_file="")
+    deleted = 0
+    for job in old:
+        job.result_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(result_file="")
+        deleted += 1
+    return deleted
 
 
 def schedule_expiry(when=None) -> bool:

@@ -74,7 +74,11 @@ def job_file(request, job_id):
     job = _own_job(request, job_id)
     if job.state != Job.State.DONE or not job.result_file:
         raise Http404("This job has no file.")
-    kind = mimetypes.guess_type(job.result_name)[0] or "application/octet-stream"
+    kind = (
+        job.summary.get("content_type")
+        or mimetypes.guess_type(job.result_name)[0]
+        or "application/octet-stream"
+    )
     response = FileResponse(job.result_file.open("rb"), content_type=kind)
     response["Content-Disposition"] = attachment(job.result_name or job.result_file.name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.files.base import ContentFile
 
-from readiness.errors import ReadinessError
+from readiness.errors import ProblemsError, ReadinessError
 from readiness.web.jobs.models import Job
 from readiness.web.jobs.runner import Progress
 
@@ -90,3 +90,22 @@ def evaluation_pdf(job: Job, progress: Progress) -> dict:
     )
     progress("Done", 3, 3)
     return {"pairs": result.n}
+
+
+def export_responses(job: Job, progress: Progress) -> dict:
+    """A study's responses as a file (:func:`readiness.web.surveys.exports.download`), kept
+    as the job's file for its starter to download; recorded in the audit log as made."""
+    from readiness.web.surveys import exports
+
+    fmt = job.params["format"]
+    progress("Writing the export")
+    try:
+        made = exports.download(job.study, fmt, actor=job.started_by)
+    except ProblemsError as err:
+        # In words that name no file: the problems name the worker's temporary file.
+        raise ReadinessError(exports.failure_message(err)) from None
+    job.result_name = made.name
+    job.result_file.save(f"{job.pk}-{made.name}", ContentFile(made.content), save=False)
+    Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name, result_name=made.name)
+    progress("Done", made.rows, made.rows)
+    return {"rows": made.rows, "content_type": made.content_type}

@@ -44,15 +44,33 @@ def export_page(request, study, access):
             "formats": list(exports.FORMATS.values()),
             "rows": current,
             "other_versions": total - current,
+            "in_background": current > settings.READINESS_EXPORT_INLINE_ROWS,
         },
     )
 
 
+def _export_rows(study) -> int:
+    return Response.objects.filter(session__site__study=study, instrument=study.instrument).count()
+
+
 @never_cache
 @perm.study_view(perm.EXPORT)
+@require_http_methods(["GET", "POST"])
 def export_download(request, study, access, fmt):
+    """The export as a download; for a study of more than ``READINESS_EXPORT_INLINE_ROWS``
+    responses (an XLSX of 50,000 takes a minute and a half), a job of the background worker,
+    started by the export page's buttons (POST), whose page offers the file."""
     if fmt not in exports.FORMATS:
         raise Http404("No such export format.")
+    if request.method == "POST":
+        from readiness.web.jobs.models import Job
+        from readiness.web.jobs.tasks import start
+
+        job = start(Job.Kind.EXPORT, user=request.user, study=study, params={"format": fmt})
+        return redirect("jobs:job", job_id=job.pk)
+    if _export_rows(study) > settings.READINESS_EXPORT_INLINE_ROWS:  # an old link
+        messages.info(request, "This study's exports are made in the background: choose one.")
+        return redirect("surveys:export", slug=study.slug)
     try:
         result = exports.download(study, fmt, actor=request.user)
     except ProblemsError as err:  # responses that no longer fit the instrument
