@@ -337,16 +337,7 @@ def sync(core: Project, project: m.InterviewProject | None = None, *, slug: str 
         project = _project_row(core, project, slug)
         coders = _Rows(m.Coder, project)
         coders.put([(u.id, {"name": u.name}) for u in core.users.values()])
-        variables = _Rows(m.Variable, project)
-        variables.put(
-            [
-                (
-                    v.id,
-                    {"name": v.name, "type": v.type, "description": v.description, "position": i},
-                )
-                for i, v in enumerate(core.variables.values())
-            ]
-        )
+        variables = _put_variables(core, project)
         participants = _put_participants(core, project)
         transcripts = _put_transcripts(core, project)
         participant_links = _Links(
@@ -440,6 +431,17 @@ def _project_row(
     project.reviewed = dict(core.reviewed)
     project.save()
     return project
+
+
+def _put_variables(core: Project, project: m.InterviewProject) -> _Rows:
+    variables = _Rows(m.Variable, project)
+    variables.put(
+        [
+            (v.id, {"name": v.name, "type": v.type, "description": v.description, "position": i})
+            for i, v in enumerate(core.variables.values())
+        ]
+    )
+    return variables
 
 
 def _put_participants(core: Project, project: m.InterviewProject) -> _Rows:
