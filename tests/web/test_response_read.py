@@ -128,3 +128,32 @@ def test_a_bulk_load_on_postgresql_leaves_the_tables_analysed(monkeypatch):
     services.load_frame(study, responseframe.clean_responses(study).head(3).drop(
         columns=["site", "response_id"]))  # fmt: skip
     assert analysed()
+
+
+def test_a_csv_export_written_in_chunks_is_the_file_written_at_once(demo, monkeypatch, tmp_path):
+    from readiness.responses.write import write_responses_noted
+    from readiness.web.surveys import exports
+
+    _respond(demo, {"discipline": 2, "profession_other": "=1+1"}, wave="pre", link="L1")
+    _respond(demo, {"discipline": 4}, wave="post", link="L1")
+    monkeypatch.setattr(responseread, "CHUNK", 97)
+    chunked = exports.write_export(demo, "csv", tmp_path / "chunked.csv")
+    frame, data = exports.export_frame(demo)
+    write_responses_noted(frame, demo.instrument.instrument, tmp_path / "at-once.csv")
+    assert chunked.rows == len(frame) > 5 * 97
+    assert chunked.other_versions == data.other_versions
+    written = (tmp_path / "chunked.csv").read_bytes()
+    assert written == (tmp_path / "at-once.csv").read_bytes()
+    assert written.count(b"\n") == len(frame) + 1  # the header once
+
+
+def test_a_csv_export_of_a_response_that_no_longer_fits_writes_nothing(demo, tmp_path):
+    from readiness.web.surveys import exports
+
+    broken = Response.objects.filter(session__site__study=demo).order_by("id")[3]
+    broken.answers = {**broken.answers, "discipline": 99}
+    broken.save()
+    with pytest.raises(ResponsesError) as err:
+        exports.write_export(demo, "csv", tmp_path / "out.csv")
+    assert [p.row for p in err.value.problems] == [4]
+    assert list(tmp_path.iterdir()) == []

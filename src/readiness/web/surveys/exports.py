@@ -41,21 +41,24 @@ import hmac
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from readiness.errors import ProblemsError, ReadinessError
+from readiness.errors import ProblemsError, ReadinessError, ResponsesError
 from readiness.instrument.describe import codebook_csv, codebook_rows
 from readiness.instrument.model import META_COLUMNS, Instrument
 from readiness.responses.redcap import dictionary_path, write_redcap
-from readiness.responses.validate import is_numeric_item
-from readiness.responses.write import write_responses_noted
+from readiness.responses.validate import is_numeric_item, validate_frame
+
+# The CSV writer's own steps: a chunk is written as write_responses_noted writes a frame.
+from readiness.responses.write import _as_text, _with_instrument_columns, write_responses_noted
 from readiness.tabular import atomic_write, xlsx_changes
-from readiness.web.surveys import auditing, services, waves
-from readiness.web.surveys.models import Study
+from readiness.web.surveys import auditing, responseframe, responseread, services, waves
+from readiness.web.surveys.models import Response, Study
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,59 @@ def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
     return frame, data
 
 
+def export_chunks(study: Study) -> Iterator[pd.DataFrame]:
+    """:func:`export_frame`'s rows a chunk at a time, read from the database as they are
+    written (:func:`responseread.clean_chunks`), so that an export of a national study never
+    holds every response at once.  Raises :class:`ResponsesError` with every problem after the
+    last chunk if a stored response no longer validates."""
+    instrument = study.instrument.instrument
+    items = [item.id for item in instrument.data_items]  # a note holds no answer
+    joined = None  # the follow-up linkage, worked out once, when a follow-up comes
+    problems: list = []
+    responses = responseframe._responses(study)
+    for clean, found, _n, _last in responseread.clean_chunks(responses, instrument):
+        problems += found
+        if problems:
+            continue  # nothing is written: the problems are all reported at the end
+        frame = clean[[c for c in META_COLUMNS if c in clean.columns] + items].copy()
+        if "wave" in frame and frame["wave"].eq(waves.FOLLOW_UP).any():
+            if joined is None:
+                _linkage, joined = waves.follow_up_linkage(study)
+            later = frame["wave"].eq(waves.FOLLOW_UP)
+            frame.loc[later, "link"] = frame.loc[later, "response_id"].map(joined)
+        if "link" in frame:
+            frame["link"] = link_pseudonyms(study, frame["link"].tolist())
+        if study.synthetic:
+            frame["synthetic"] = 1.0
+        yield frame
+    if problems:
+        raise ResponsesError(problems)
+
+
+def write_csv_chunks(chunks: Iterable[pd.DataFrame], instrument: Instrument, path: Path) -> int:
+    """The CSV that :func:`write_responses_noted` writes of the frame these chunks make up,
+    written a chunk at a time (each validated and written as that function does its whole
+    frame: the same file); returns the number of rows."""
+    rows = 0
+
+    def write(tmp: Path) -> None:
+        nonlocal rows
+        problems: list = []
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            for chunk in chunks:
+                clean, found, _warnings = validate_frame(chunk, instrument, None)
+                problems += [replace(p, row=p.row + rows) if p.row else p for p in found]
+                if not problems:
+                    text = _as_text(_with_instrument_columns(clean, instrument))
+                    text.to_csv(out, index=False, header=rows == 0, lineterminator="\n")
+                rows += len(chunk)
+        if problems:
+            raise ResponsesError(problems, file=f"(responses being written to {path})")
+
+    atomic_write(path, write)
+    return rows
+
+
 def link_pseudonyms(study: Study, links: list) -> list:
     """The exported value of each link id: an HMAC-SHA-256 of the id under the study's own
     key (:func:`waves.export_link_key`), as 32 hexadecimal characters; a missing id stays
@@ -231,9 +287,11 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
             f"Fix: give a file name ending in {spec.suffix}."
         )
     instrument = study.instrument.instrument
-    frame, data = export_frame(study)
     files = [path]
     notes: list[str] = []
+    if fmt == "csv":  # a chunk at a time: flat memory for a national study
+        return _write_csv_export(study, path, actor)
+    frame, data = export_frame(study)
     if fmt == "redcap":
         redcap = write_redcap(frame, instrument, path, synthetic=study.synthetic)
         notes.extend(redcap.notes)
@@ -274,6 +332,40 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
         synthetic=study.synthetic,
         other_versions=data.other_versions,
         notes=notes,
+    )
+
+
+def _write_csv_export(study: Study, path: Path, actor) -> Export:
+    """:func:`write_export` of a CSV and its codebook, the responses a chunk at a time."""
+    instrument = study.instrument.instrument
+    rows = write_csv_chunks(export_chunks(study), instrument, path)
+    codebook = companion_path(path, "csv")
+    text = export_codebook(instrument)
+    atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    files = [path, codebook]
+    auditing.record(
+        actor,
+        auditing.EXPORT,
+        study,
+        {
+            "format": "csv",
+            "rows": rows,
+            "synthetic": study.synthetic,
+            "files": [p.name for p in files],
+        },
+    )
+    other = (
+        Response.objects.filter(session__site__study=study)
+        .exclude(instrument=study.instrument)
+        .count()
+    )
+    return Export(
+        study=study,
+        format="csv",
+        files=files,
+        rows=rows,
+        synthetic=study.synthetic,
+        other_versions=other,
     )
 
 

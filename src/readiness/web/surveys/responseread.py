@@ -12,6 +12,7 @@ and validated at once (``tests/web/test_response_read.py`` compares them).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import orjson
@@ -47,26 +48,40 @@ def read_clean(
 
     Raises :class:`ResponsesError` with every problem (rows numbered from the first
     response read) if a stored response no longer validates."""
+    parts: list[pd.DataFrame] = []
+    problems: list[Problem] = []
+    n, last = 0, (None, None)
+    for clean, found, read, last_row in clean_chunks(rows_query, instrument):
+        problems += found
+        parts.append(clean)
+        n += read
+        last = last_row or last
+    if problems:
+        raise ResponsesError(problems)
+    clean = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    return clean, n, last[0], last[1]
+
+
+def clean_chunks(
+    rows_query, instrument: Instrument
+) -> Iterator[tuple[pd.DataFrame, list[Problem], int, tuple | None]]:
+    """The responses' clean frame a chunk at a time (ordered by id, with ``site``; at least
+    one chunk, empty when there is no response): each with its problems (rows numbered from
+    the first response read), how many responses it holds, and the (id, submission token)
+    of its last one."""
     query = rows_query.order_by("id").values_list(
         *(Cast(c, TextField()) if c == "answers" else c for c in COLUMNS)
     )
     items = [item.id for item in instrument.data_items]  # a note holds no answer
-    parts: list[pd.DataFrame] = []
-    problems: list[Problem] = []
-    n, last = 0, (None, None, None, None, None, None, None)
+    n = 0
     for rows in _chunks(query.iterator(chunk_size=CHUNK)):
         clean, found = _clean_chunk(rows, items, instrument)
-        problems += [replace(p, row=p.row + n) if p.row else p for p in found]
-        parts.append(clean)
-        n, last = n + len(rows), rows[-1]
-    if not parts:  # no response: the empty frame, with the columns a full one has
+        found = [replace(p, row=p.row + n) if p.row else p for p in found]
+        yield clean, found, len(rows), (rows[-1][0], rows[-1][6])
+        n += len(rows)
+    if n == 0:  # no response: the empty frame, with the columns a full one has
         clean, found = _clean_chunk([], items, instrument)
-        problems += found
-        parts.append(clean)
-    if problems:
-        raise ResponsesError(problems)
-    clean = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    return clean, n, last[0], last[6]
+        yield clean, found, 0, None
 
 
 def _chunks(rows):
