@@ -43,11 +43,11 @@ from django.contrib.auth import get_user_model
 from readiness.web.surveys import services
 lead = get_user_model().objects.create_user(username="lead", password=sys.argv[1])
 study = services.create_study(name="Several servers", lead=lead, slug="several")
-tokens = []
+sessions = []
 for i in range(int(sys.argv[2])):
     site = services.add_site(study, f"S{i:02d}", f"Site {i}")
-    tokens.append(services.add_session(site, date(2026, 3, 2), attended=500).token)
-print(json.dumps(tokens))
+    sessions.append(services.add_session(site, date(2026, 3, 2), attended=500))
+print(json.dumps({"links": [s.token for s in sessions], "codes": [s.code for s in sessions]}))
 """
 
 
@@ -78,6 +78,11 @@ def database(name: str):
         yield f"{pg_server()}/{name}"
     finally:
         sql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def command_line(argv) -> tuple[str, ...]:
+    """A command as docs/web.md writes it: programs and files by their names alone."""
+    return tuple(Path(a).name if "/" in a and not a.startswith("-") else a for a in argv)
 
 
 def free_port() -> int:
@@ -116,10 +121,14 @@ class Cluster:
                 filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
             ),
             PYTHONUNBUFFERED="1",
+            # The one folder every server and the worker mount (docs/web.md): uploads waiting
+            # for the worker are files.
+            READINESS_JOB_FILES_DIR=str(folder / "shared" / "job-files"),
             **(extra_env or {}),
         )
         self.processes: dict[str, subprocess.Popen] = {}
         self.ports: dict[str, int] = {}
+        self.commands: list[tuple[str, ...]] = []  # every command run, as :func:`command_line`
 
     def _env(self, name: str, **extra: str) -> dict:
         data = self.folder / name / "data"
@@ -134,6 +143,7 @@ class Cluster:
 
     def run(self, *args: str, name: str = "setup") -> str:
         """A command (``readiness ...`` or a Python script) in a process of its own."""
+        self.commands.append(command_line(args))
         done = subprocess.run(
             list(args), env=self._env(name), capture_output=True, text=True, timeout=600
         )
@@ -142,11 +152,14 @@ class Cluster:
         return done.stdout
 
     def migrate_and_make_study(self, password: str, sites: int) -> list[str]:
+        """Migrate, make the study (slug ``several``, lead ``lead``): its session links."""
         self.run(str(BIN / "readiness"), "migrate", "-q")
         out = self.run(sys.executable, "-c", SETUP, password, str(sites))
-        return json.loads(out.strip().splitlines()[-1])
+        self.study = json.loads(out.strip().splitlines()[-1])
+        return self.study["links"]
 
     def _start(self, name: str, command: list[str], env: dict, port: int | None) -> None:
+        self.commands.append(command_line(command))
         log = self.log(name)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as out:
@@ -230,12 +243,15 @@ class Browser:
 
     def request(self, method: str, path: str, fields: dict | None = None):
         """(status, Location header, body); a form is posted with the CSRF token."""
+        if fields is None:
+            return self._send(method, path, None, None)
+        return self._send(method, path, self._form(fields), "application/x-www-form-urlencoded")
+
+    def _send(self, method: str, path: str, body: bytes | None, kind: str | None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         headers = {"Host": "127.0.0.1"}
-        body = None
-        if fields is not None:
-            body = self._form(fields)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if kind:
+            headers["Content-Type"] = kind
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:
@@ -248,6 +264,26 @@ class Browser:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
         return response.status, response.getheader("Location") or "", data
+
+    def post_file(self, path: str, fields: dict, name: str, filename: str, content: bytes):
+        """A form with a file (multipart), as the import page's is posted."""
+        boundary = "----readiness-" + os.urandom(12).hex()
+        parts = []
+        for key, value in [("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))] + list(
+            fields.items()
+        ):
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                f"{value}\r\n".encode()
+            )
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self._send("POST", path, body, f"multipart/form-data; boundary={boundary}")
 
     def _form(self, fields: dict) -> bytes:
         pairs = [("csrfmiddlewaretoken", self.cookies.get("csrftoken", ""))]

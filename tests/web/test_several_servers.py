@@ -11,25 +11,34 @@ turn.  Runs in ``make test``'s PostgreSQL pass; haproxy comes from Debian (``mak
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shlex
 import shutil
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from benchmarks.cluster import Browser, Cluster, database, requests_served, respond, sql
+from benchmarks.cluster import (
+    HAPROXY_CONFIG,
+    Browser,
+    Cluster,
+    command_line,
+    database,
+    requests_served,
+    respond,
+    sql,
+)
 
 from tests.web.helpers import PAGE_ANSWERS
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="several app servers share a PostgreSQL database (SQLite serves one machine)",
-    ),
-]
+needs_postgresql = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="several app servers share a PostgreSQL database (SQLite serves one machine)",
+)
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "web.md"
 
 PASSWORD = "several-servers-lead-password"
 PAGES = list(PAGE_ANSWERS.values())
@@ -41,13 +50,15 @@ def cluster(tmp_path_factory):
         pytest.fail("haproxy is not installed: `make test-deps` installs Debian's package")
     folder = tmp_path_factory.mktemp("several-servers")
     with database(f"readiness_servers_{os.getpid()}") as url:
-        servers = Cluster(folder, url)
+        # Any file larger than this is imported by the worker (the page then follows it).
+        servers = Cluster(folder, url, {"READINESS_IMPORT_INLINE_BYTES": "1000"})
         try:
             links = servers.migrate_and_make_study(PASSWORD, sites=4)
             first = servers.start_server("app1")
             second = servers.start_server("app2")
             servers.start_worker()
             proxy = servers.start_proxy(f"127.0.0.1:{first}", f"127.0.0.1:{second}")
+            servers.app_ports = (first, second)
             yield servers, proxy, links, url
         finally:
             servers.stop()
@@ -57,6 +68,8 @@ def _kept_tokens(url: str) -> set[str]:
     return {row[0] for row in sql(url, "SELECT submission_token FROM surveys_response")}
 
 
+@pytest.mark.slow
+@needs_postgresql
 def test_answers_through_either_server_are_all_kept(cluster):
     servers, proxy, links, url = cluster
     before = _kept_tokens(url)
@@ -75,6 +88,8 @@ def _results_entries(url: str) -> list[tuple]:
     )
 
 
+@pytest.mark.slow
+@needs_postgresql
 def test_the_dashboard_results_are_computed_once_for_both_servers(cluster):
     servers, proxy, links, url = cluster
     respond(proxy, links[0], PAGES, retries=0)
@@ -99,6 +114,80 @@ def test_the_dashboard_results_are_computed_once_for_both_servers(cluster):
     assert requests_served(servers, "app2", '"GET /studies/') > served[1]
 
 
+def _section(title: str) -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_docs_show_the_shipped_haproxy_configuration():
+    shown = re.search(
+        r"<!-- file: haproxy.cfg -->\n```haproxy\n(.*?)```", _section("Several servers"), re.S
+    )
+    assert shown and shown.group(1) == HAPROXY_CONFIG.read_text(encoding="utf-8")
+
+
+def _documented_commands() -> list[tuple[str, ...]]:
+    """The commands of the section's sh block, without their settings and comments."""
+    block = re.search(r"```sh\n(.*?)```", _section("Several servers"), re.S).group(1)
+    commands = []
+    for line in block.splitlines():
+        words = shlex.split(line, comments=True)
+        while words and re.match(r"^[A-Z_0-9]+=", words[0]):
+            words.pop(0)
+        if words and words[0] != "export":
+            commands.append(command_line(words))
+    return commands
+
+
+@pytest.mark.slow
+@needs_postgresql
+def test_the_documented_commands_are_those_run_here(cluster):
+    servers, *_ = cluster
+    documented = _documented_commands()
+    assert len(documented) == 4
+    assert [c for c in documented if c not in servers.commands] == []
+
+
+@pytest.mark.slow
+@needs_postgresql
+def test_an_import_started_through_one_server_shows_its_progress_through_the_other(cluster):
+    servers, _proxy, _links, url = cluster
+    first, second = servers.app_ports
+    rows = 20_000
+    code = servers.study["codes"][1]
+    before = len(_kept_tokens(url))
+    one = Browser(first)  # straight to each server, not through the proxy: which one is known
+    one.sign_in("lead", PASSWORD)
+    status, where, _ = one.post_file(
+        "/studies/several/import/",
+        {"session": ""},
+        "file",
+        "many.csv",
+        ("session,discipline\n" + f"{code},2\n" * rows).encode(),
+    )
+    assert status == 302 and where.startswith("/jobs/"), (status, where)
+    other = Browser(second)
+    other.cookies = dict(one.cookies)  # the same person, whose session the database keeps
+    seen = []
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        status, _, body = other.get(f"{where}status/")
+        assert status == 200, body[:500]
+        state = json.loads(body)
+        seen.append((state["state"], state["done"]))
+        if state["finished"]:
+            break
+        time.sleep(0.2)
+    assert seen[-1] == ("done", rows), (seen[-1], state["error"])
+    assert seen[0][0] in ("queued", "running")  # followed on the other server as it went
+    assert len(_kept_tokens(url)) == before + rows
+    status, _, page = other.get(where)
+    assert status == 200 and b"20000" in page.replace(b",", b"")
+
+
+@pytest.mark.slow
+@needs_postgresql
 def test_killing_a_server_loses_no_acknowledged_answer(cluster):
     servers, proxy, links, url = cluster
     acknowledged: list[str] = []
