@@ -1159,61 +1159,13 @@ def _check_rule(
         return
     assert target is not None
     if kind in ("bottom", "top"):
-        if target.type != "likert":
-            check.add(
-                rpath,
-                f"{label}: '{kind}' applies to Likert items; '{target.id}' is {target.type}.",
-                "use 'in' with codes.",
-            )
-        elif (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or not 1 <= value < len(target.choices)
-        ):
-            check.add(
-                rpath,
-                f"{label}: '{kind}: {value!r}' must count points from 1 to {len(target.choices) - 1}.",
-                f"write {kind}: 3.",
-            )
+        _check_points_rule(kind, value, target, rpath, label, check)
     elif kind in ("correct", "incorrect"):
-        if target.type != "true_false":
-            check.add(
-                rpath,
-                f"{label}: '{kind}' applies to true/false items; '{target.id}' is {target.type}.",
-                "use 'in' with codes.",
-            )
-        if value is not True:
-            check.add(rpath, f"{label}: write '{kind}: true'.", f"write {kind}: true.")
+        _check_key_rule(kind, value, target, rpath, label, check)
     elif kind == "selected":
-        if target.type != "multiple_choice":
-            check.add(
-                rpath,
-                f"{label}: 'selected' applies to multiple choice; '{target.id}' is {target.type}.",
-                "use 'in' with codes.",
-            )
-        elif not any(same_code(value, c) for c in target.codes):
-            check.add(
-                rpath,
-                f"{label}: '{target.id}' has no code {value!r}.",
-                "codes: " + ", ".join(map(str, target.codes)) + ".",
-            )
+        _check_selected_rule(value, target, rpath, label, check)
     elif kind == "in":
-        if target.type in ("number", "text", "month_year", "multiple_choice"):
-            check.add(
-                rpath,
-                f"{label}: 'in' applies to coded single answers; '{target.id}' is {target.type}.",
-                "use a comparison for numbers, 'selected' for multiple choice.",
-            )
-        elif not isinstance(value, list) or not value:
-            check.add(rpath, f"{label}: 'in' takes a list of codes.", "write in: [1, 2].")
-        else:
-            for code in value:
-                if not any(same_code(code, c) for c in target.codes):
-                    check.add(
-                        rpath,
-                        f"{label}: '{target.id}' has no code {code!r}.",
-                        "codes: " + ", ".join(map(str, target.codes)) + ".",
-                    )
+        _check_in_rule(value, target, rpath, label, check)
     elif kind in ORDER_OPERATORS:
         if target.type not in ("number", "likert"):
             check.add(
@@ -1223,6 +1175,78 @@ def _check_rule(
             )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             check.add(rpath, f"{label}: '{kind}' needs a number.", f"write {kind}: 3.")
+
+
+def _check_points_rule(
+    kind: str, value: Any, target: Item, rpath: tuple, label: str, check: _Checker
+) -> None:
+    """``bottom: n`` / ``top: n``: the n lowest or highest points of a Likert item."""
+    if target.type != "likert":
+        check.add(
+            rpath,
+            f"{label}: '{kind}' applies to Likert items; '{target.id}' is {target.type}.",
+            "use 'in' with codes.",
+        )
+    elif (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value < len(target.choices)
+    ):
+        check.add(
+            rpath,
+            f"{label}: '{kind}: {value!r}' must count points from 1 to {len(target.choices) - 1}.",
+            f"write {kind}: 3.",
+        )
+
+
+def _check_key_rule(
+    kind: str, value: Any, target: Item, rpath: tuple, label: str, check: _Checker
+) -> None:
+    """``correct: true`` / ``incorrect: true``: a true/false item against its answer key."""
+    if target.type != "true_false":
+        check.add(
+            rpath,
+            f"{label}: '{kind}' applies to true/false items; '{target.id}' is {target.type}.",
+            "use 'in' with codes.",
+        )
+    if value is not True:
+        check.add(rpath, f"{label}: write '{kind}: true'.", f"write {kind}: true.")
+
+
+def _check_selected_rule(
+    value: Any, target: Item, rpath: tuple, label: str, check: _Checker
+) -> None:
+    if target.type != "multiple_choice":
+        check.add(
+            rpath,
+            f"{label}: 'selected' applies to multiple choice; '{target.id}' is {target.type}.",
+            "use 'in' with codes.",
+        )
+    elif not any(same_code(value, c) for c in target.codes):
+        check.add(
+            rpath,
+            f"{label}: '{target.id}' has no code {value!r}.",
+            "codes: " + ", ".join(map(str, target.codes)) + ".",
+        )
+
+
+def _check_in_rule(value: Any, target: Item, rpath: tuple, label: str, check: _Checker) -> None:
+    if target.type in ("number", "text", "month_year", "multiple_choice"):
+        check.add(
+            rpath,
+            f"{label}: 'in' applies to coded single answers; '{target.id}' is {target.type}.",
+            "use a comparison for numbers, 'selected' for multiple choice.",
+        )
+    elif not isinstance(value, list) or not value:
+        check.add(rpath, f"{label}: 'in' takes a list of codes.", "write in: [1, 2].")
+    else:
+        for code in value:
+            if not any(same_code(code, c) for c in target.codes):
+                check.add(
+                    rpath,
+                    f"{label}: '{target.id}' has no code {code!r}.",
+                    "codes: " + ", ".join(map(str, target.codes)) + ".",
+                )
 
 
 def _indicators(
