@@ -247,7 +247,9 @@ class _Lexer:
         if self.text[self.i] != "-" or not sign_allowed:
             return False
         m = NUMBER_TOKEN.match(self.text, self.i + 1)
-        return bool(m) and self._emit("NUM", "-" + m.group(0), m.end())
+        if m is None:
+            return False  # a minus sign alone is arithmetic, refused further on
+        return self._emit("NUM", "-" + m.group(0), m.end())
 
     def _number(self) -> bool:
         text, i = self.text, self.i
