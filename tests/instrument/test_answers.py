@@ -18,6 +18,7 @@ from readiness.instrument.answers import (
     is_slider,
     number_wanted,
     parse_answer,
+    parse_answers,
     required_message,
 )
 from readiness.instrument.model import Choice, Item
@@ -254,3 +255,12 @@ def test_blank_is_nothing_given_in_any_shape():
 )
 def test_a_required_question_left_blank_says_what_to_give(type_, message):
     assert required_message(item(type_)) == message
+
+
+def test_a_page_of_answers_parsed_at_once():
+    items = [item("number", minimum=0), item("text"), item("multiple_choice")]
+    items = [Item(f"q{k}", i.type, i.text, "s", i.choices, minimum=i.minimum)
+             for k, i in enumerate(items)]  # fmt: skip
+    parsed, problems = parse_answers(items, {"q0": "-1", "q1": "", "q2": ["3", "1"], "x": "9"})
+    assert parsed == {"q2": "1 3"}  # a blank answer is no answer; what is not an item, ignored
+    assert problems == {"q0": "Enter a number of 0 or more"}

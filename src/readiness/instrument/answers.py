@@ -21,7 +21,7 @@ items are never answered: a calculate item is computed from the answers
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -104,6 +104,25 @@ def parse_answer(item: Item, raw: Posted, today: date | None = None) -> Parsed:
         return parse_date_value(item, raw)
     parse = _PARSERS.get(item.type, _parse_text)
     return parse(item, raw)
+
+
+def parse_answers(
+    items: Iterable[Item], posted: Mapping[str, Posted], today: date | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers to ``items`` given in ``posted`` (item id -> posted value; a blank or absent
+    one is no answer): (item id -> stored code, item id -> the reason it was refused)."""
+    parsed: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for item in items:
+        raw = posted.get(item.id)
+        if is_blank(raw):
+            continue
+        value, problem = parse_answer(item, raw, today)
+        if problem:
+            problems[item.id] = problem
+        else:
+            parsed[item.id] = value
+    return parsed, problems
 
 
 def _parse_choice(item: Item, raw: str) -> Parsed:

@@ -28,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from readiness.errors import ReadinessError
-from readiness.instrument.answers import choices_of, is_blank, parse_answer
+from readiness.instrument.answers import choices_of, parse_answers
 from readiness.instrument.describe import describe_condition
 from readiness.instrument.model import Instrument, Item, Section
 from readiness.web.surveys import auditing, respondent, services
@@ -136,20 +136,9 @@ def read_entry(
     ``prefilled``: the hidden items (the session's site).  ``base`` and ``only``: when resolving
     differences, the agreed answers and the items posted; a blank posted item is unanswered.
     """
-    values: dict = {}
-    parsed: dict = {}
-    errors: dict[str, str] = {}
     items = entry_items(instrument, only)
-    for item in items:
-        raw = respondent._posted(item, form)
-        values[item.id] = raw
-        if is_blank(raw):
-            continue
-        value, problem = parse_answer(item, raw, today)
-        if problem:
-            errors[item.id] = problem
-        else:
-            parsed[item.id] = value
+    values = respondent.posted_values(items, form)
+    parsed, errors = parse_answers(items, values, today)
     posted = {item.id for item in items}
     merged = {k: v for k, v in (base or {}).items() if k not in posted}
     merged.update(parsed)

@@ -33,10 +33,9 @@ from readiness.instrument.answers import (
     DATE_PARTS,
     RADIO_TYPES,
     choices_of,
-    is_blank,
     is_dropdown,
     is_slider,
-    parse_answer,
+    parse_answers,
     plain_number,
     required_message,
 )
@@ -455,6 +454,11 @@ class PageResult:
     values: dict  # the raw values posted, to show back
 
 
+def posted_values(items: list[Item], form) -> dict[str, Any]:
+    """Each item's posted value, as plain data (:data:`readiness.instrument.answers.Posted`)."""
+    return {item.id: _posted(item, form) for item in items}
+
+
 def _posted(item: Item, form) -> Any:
     if item.type == "multiple_choice":
         return [v for v in form.getlist(item.id) if v.strip()]
@@ -489,19 +493,8 @@ def read_page(
     items = [
         i for i in asked_items(section, instrument) if _may_show(instrument, section, i, answers)
     ]
-    values: dict[str, Any] = {}
-    parsed: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for item in items:
-        raw = _posted(item, form)
-        values[item.id] = raw
-        if is_blank(raw):
-            continue
-        value, problem = parse_answer(item, raw, today)
-        if problem:
-            problems[item.id] = problem
-        else:
-            parsed[item.id] = value
+    values = posted_values(items, form)
+    parsed, problems = parse_answers(items, values, today)
     merged = {k: v for k, v in answers.items() if k not in values}
     merged.update(parsed)
     merged = drop_hidden(instrument, merged)
