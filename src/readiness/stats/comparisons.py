@@ -264,9 +264,9 @@ def _fisher_network(rows, c: int, split: int, threshold: float, log_norm: float)
         m = int(rows[i])
         if len(s) * (m + 1) > _FISHER_MAX_STATES:
             raise _TooManyTables
-        x = np.arange(m + 1)
-        s_new = (s[:, None] + x[None, :]).ravel()
-        logp_new = (logp[:, None] + _log_choose(m, x)[None, :]).ravel()
+        xs = np.arange(m + 1)
+        s_new = (s[:, None] + xs[None, :]).ravel()
+        logp_new = (logp[:, None] + _log_choose(m, xs)[None, :]).ravel()
         feasible = (s_new <= c) & (c - s_new <= suffix[i + 1])
         s, logp = s_new[feasible], logp_new[feasible]
 

@@ -164,7 +164,7 @@ def check_fpc(
     units: list[np.ndarray],
     fpc_names: list[str] | None = None,
     unit_names: list[str] | None = None,
-    strata_labels: list[np.ndarray] | None = None,
+    strata_labels: list[np.ndarray | None] | None = None,
 ) -> tuple[list[FpcProblem], list[np.ndarray]]:
     """Check finite population corrections against the sample; return problems and sizes.
 
@@ -477,7 +477,7 @@ class SurveyDesign:
         self.fpc = fpc_in is not None
         self.variance_stages = self.stages if self.fpc else 1
         built: list[_Stage] = []
-        mult_parent = None
+        mult_parent = np.ones(0)  # the multipliers of the stage before (none before the first)
         for s in range(self.variance_stages):
             unit = units[s]
             first = np.unique(unit, return_index=True)[1]
@@ -485,7 +485,7 @@ class SurveyDesign:
             # (the strata of stage s > 0 are the units of stage s - 1, coded 0..U-1)
             n_str = int(unit_stratum.max()) + 1
             per_stratum = np.bincount(unit_stratum, minlength=n_str)
-            if self.fpc:
+            if populations is not None:  # with an fpc
                 row_first = np.zeros(n_str, dtype=np.intp)
                 row_first[stage_strata[s][::-1]] = np.arange(n)[::-1]
                 population = populations[s][row_first]

@@ -279,7 +279,7 @@ def _constant(diff: np.ndarray) -> bool:
     """R's t.test test for "data are essentially constant"."""
     n = len(diff)
     se = float(np.std(diff, ddof=1)) / math.sqrt(n)
-    return se < 10 * np.finfo(float).eps * abs(float(np.mean(diff))) or se == 0
+    return bool(se < 10 * np.finfo(float).eps * abs(float(np.mean(diff))) or se == 0)
 
 
 def _dz(diff: np.ndarray, conf: float) -> CohensDz:
@@ -381,7 +381,7 @@ def paired_t(before: Any, after: Any, conf_level: float = 0.95) -> PairedT:
     mean = float(np.mean(diff))
     sd = float(np.std(diff, ddof=1))
     se = sd / math.sqrt(n)
-    common = dict(
+    common: dict[str, Any] = dict(
         n=n,
         n_dropped=dropped,
         mean_before=float(np.mean(b)),
@@ -596,7 +596,7 @@ def wilcoxon_signed_rank(
     r_minus = float(ranks[nonzero < 0].sum())
     ties = len(np.unique(ranks)) != m
     rb = _rank_biserial(diff, n, conf)
-    common = dict(
+    common: dict[str, Any] = dict(
         n=n,
         n_dropped=dropped,
         n_zero=n_zero,

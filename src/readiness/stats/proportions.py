@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import SupportsInt, cast
 
 from scipy import stats
 
@@ -42,9 +43,10 @@ def _check(count, n, conf_level: float) -> tuple[int, int, float]:
     def whole(value, name: str) -> int:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise StatsError(f"{name} must be a whole number, not {value!r}.")
-        if not math.isfinite(float(value)) or float(value) != int(value):
+        number = cast(SupportsInt, value)  # numbers.Real promises no __int__; these all have it
+        if not math.isfinite(float(value)) or float(value) != int(number):
             raise StatsError(f"{name} must be a whole number, not {value!r}.")
-        return int(value)
+        return int(number)
 
     count, n = whole(count, "count"), whole(n, "n")
     if n < 0:
