@@ -75,8 +75,8 @@ reference:
 # Re-pin the dependencies (needs network access to PyPI).
 lock:
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements/base.lock
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements/test.lock
+	$(BIN)/uv pip compile pyproject.toml --extra web --extra pdf --python-version 3.11 -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements/test.lock
 
 clean:
 	rm -rf $(VENV) node_modules readiness-demo .pytest_cache

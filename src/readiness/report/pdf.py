@@ -12,10 +12,22 @@ class FetchRefused(ReadinessError):
     """The document asked for a resource other than a ``data:`` URL."""
 
 
+def require_weasyprint() -> None:
+    """Check that WeasyPrint can be imported: it is the optional 'pdf' extra of the package."""
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError as err:
+        raise ReadinessError(
+            "writing a PDF needs WeasyPrint, which is not installed. Fix: install the 'pdf' "
+            "extra (pip install 'readiness[pdf]'), or write HTML instead."
+        ) from err
+
+
 def data_only_fetcher():
     """A WeasyPrint URL fetcher that serves ``data:`` URLs and refuses everything else (no
     http, https, ftp or file), stopping the rendering: a report is self-contained, so a request
     for anything else is a bug to hear about.  ``fetcher.refused`` lists what was asked for."""
+    require_weasyprint()
     from weasyprint.urls import URLFetcher
 
     class DataOnlyFetcher(URLFetcher):
@@ -40,8 +52,10 @@ def write_pdf(html: str, path: str | Path) -> None:
 
     The file is written atomically (:func:`readiness.tabular.atomic_write`): a failure leaves
     any earlier file in place and nothing half-written.  Nothing but ``data:`` URLs is fetched;
-    a document that asks for anything else raises :class:`ReadinessError`.
+    a document that asks for anything else raises :class:`ReadinessError`, as does a missing
+    WeasyPrint (the 'pdf' extra).
     """
+    require_weasyprint()
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -56,4 +70,4 @@ def write_pdf(html: str, path: str | Path) -> None:
     atomic_write(Path(path), write)
 
 
-__all__ = ["FetchRefused", "data_only_fetcher", "write_pdf"]
+__all__ = ["FetchRefused", "data_only_fetcher", "require_weasyprint", "write_pdf"]
