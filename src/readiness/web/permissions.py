@@ -61,6 +61,16 @@ def member_access(user, members: QuerySet, make: Callable[[str, Model | None], A
     return None if member is None else make(member.role, member)
 
 
+def roles_held(user, everything: QuerySet, members: QuerySet, field: str) -> list[tuple]:
+    """(study or project, the user's role in it, as shown) for each one the user holds a role
+    in, or for ``everything`` when they are a system administrator; ``members`` are all the
+    memberships, ``field`` names their study or project."""
+    if user.is_superuser:
+        return [(obj, "System administrator") for obj in everything]
+    held = members.filter(user=user).select_related(field)
+    return [(getattr(mb, field), mb.get_role_display()) for mb in held]
+
+
 def may_create(user, django_permission: str) -> bool:
     """Whether the user may create a study or project: a system administrator, or holding the
     Django permission (``surveys.add_study``, ``interviews.add_interviewproject``)."""

@@ -27,6 +27,7 @@ from readiness.web.interviews.forms import (
     TranscriptsForm,
 )
 from readiness.web.interviews.views_common import problem_list, render_page
+from readiness.web.permissions import roles_held
 from readiness.web.uploads import megabytes
 
 
@@ -141,13 +142,7 @@ def recording(request, project, access, guid):
 @perm.signed_in
 def projects(request):
     user = request.user
-    if user.is_superuser:
-        rows = [(p, "System administrator") for p in m.InterviewProject.objects.all()]
-    else:
-        rows = [
-            (mb.project, mb.get_role_display())
-            for mb in m.Member.objects.filter(user=user).select_related("project")
-        ]
+    rows = roles_held(user, m.InterviewProject.objects.all(), m.Member.objects, "project")
     return render(
         request,
         "interviews/projects.jinja",

@@ -25,6 +25,7 @@ from readiness.web.accounts import permissions as perm
 from readiness.web.accounts.models import Membership, Role
 from readiness.web.attachment import attachment
 from readiness.web.forms import error_list, render_form
+from readiness.web.permissions import roles_held
 from readiness.web.surveys import dashboard, services
 from readiness.web.surveys.forms import MemberForm, SessionForm, SiteForm, StudyForm
 from readiness.web.surveys.models import Response, Session, Site, Study
@@ -49,13 +50,7 @@ def _page(request, template, access=None, **context):
 @perm.staff_view
 def studies(request):
     user = request.user
-    if user.is_superuser:
-        rows = [(s, "System administrator") for s in Study.objects.all()]
-    else:
-        rows = [
-            (m.study, m.get_role_display())
-            for m in Membership.objects.filter(user=user).select_related("study")
-        ]
+    rows = roles_held(user, Study.objects.all(), Membership.objects, "study")
     return render(
         request,
         "staff/studies.jinja",
