@@ -323,11 +323,11 @@ def test_conventions_say_what_alpha_n_counts(frame, survey_instrument):
         in (pairwise.conventions["alpha_n"])
     )
     scale = next(s for s in pairwise.scales if s.id == "confidence")
-    assert scale.reliability["n"] == len(data)
-    assert scale.reliability["n_blank"] >= 3
+    assert scale.reliability.n == len(data)
+    assert scale.reliability.alpha.n_blank >= 3
     listwise = analyse(
         data, survey_instrument, settings=AnalysisSettings(missing="listwise", regression=False)
     )
     assert "listwise" in listwise.conventions["alpha_n"]
     scale = next(s for s in listwise.scales if s.id == "confidence")
-    assert scale.reliability["n"] <= len(data) - 3
+    assert scale.reliability.n <= len(data) - 3

@@ -88,12 +88,12 @@ def test_weights_reach_scale_means_sds_and_medians(clean, survey_instrument):
         assert after.by_group["Maternity"]["mean"] == pytest.approx(group.estimate, rel=1e-12)
         assert after.by_group["Maternity"]["se"] == pytest.approx(group.se, rel=1e-12)
         # reliability is not weighted: identical to the plain run, and said so
-        assert after.reliability["raw_alpha"] == before.reliability["raw_alpha"]
+        assert after.reliability.raw_alpha == before.reliability.raw_alpha
         assert after.omega_total == before.omega_total
     # the weights matter (maternity staff score higher on some scales)
     pairs = zip(plain.scales, weighted.scales, strict=True)
     assert max(abs(a.mean - b.mean) for a, b in pairs) > 1e-3
-    assert weighted.correlations["pairs"] == plain.correlations["pairs"]
+    assert weighted.correlations.pairs == plain.correlations.pairs
     conv = weighted.conventions
     assert "reliability (alpha, omega) and correlations between scales" in conv["weighting"]
     assert "weighted and design-based" in conv["weighting"]

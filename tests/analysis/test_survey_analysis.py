@@ -57,27 +57,23 @@ def test_by_group_counts_add_up_and_maternity_matches(result, cohort):
 
 
 def test_response_rate_shows_numerator_and_denominator(result):
-    overall = result.response_rate["overall"]
-    assert (overall["responded"], overall["attended"]) == (782, 892)
-    assert round(overall["percent"], 1) == 87.7
-    assert len(result.response_rate["by_site"]) == 10
-    assert sum(s["attended"] for s in result.response_rate["by_session"].values()) == 892
+    overall = result.response_rate.overall
+    assert (overall.responded, overall.attended) == (782, 892)
+    assert round(overall.percent, 1) == 87.7
+    assert len(result.response_rate.by_site) == 10
+    assert sum(s.attended for s in result.response_rate.by_session.values()) == 892
 
 
 def test_reliability_and_scales(result):
-    alphas = {s.id: s.reliability["raw_alpha"] for s in result.scales}
+    alphas = {s.id: s.reliability.raw_alpha for s in result.scales}
     assert abs(alphas["perceived_knowledge"] - 0.93) < 0.03
     assert abs(alphas["actual_knowledge"] - 0.63) < 0.03
     assert abs(alphas["confidence"] - 0.64) < 0.03
     for s in result.scales:
-        assert (
-            s.reliability["feldt"]["lower"]
-            < s.reliability["raw_alpha"]
-            < s.reliability["feldt"]["upper"]
-        )
+        assert s.reliability.feldt.lower < s.reliability.raw_alpha < s.reliability.feldt.upper
         assert s.n > 700 and s.omega_total is not None
         assert set(s.by_group) == set(result.groups)
-    assert len(result.correlations["pairs"]) == 3
+    assert len(result.correlations.pairs) == 3
 
 
 def test_result_is_json_without_nan(result):
@@ -127,7 +123,7 @@ def test_constant_item_and_one_respondent_do_not_crash(cohort, survey):
     frame = cohort.responses.head(1).copy()
     res = analyse(frame, survey)
     assert res.n == 1
-    assert all(s.reliability.get("raw_alpha") is None for s in res.scales)
+    assert all(s.reliability.raw_alpha is None for s in res.scales)
     assert res.warnings
     json.dumps(result_to_json(res), allow_nan=False)
 
@@ -165,12 +161,12 @@ def _one_session_short(cohort):
 def test_more_responses_than_attending_is_reported_above_100_percent(cohort, survey):
     sessions, first, responded = _one_session_short(cohort)
     result = analyse(cohort.responses, survey, sessions=sessions)  # no error
-    rate = result.response_rate["by_session"][first]
-    assert (rate["responded"], rate["attended"]) == (responded, responded - 1)
-    assert rate["percent"] == pytest.approx(100 * responded / (responded - 1))
-    assert rate["percent"] > 100 and rate["lower"] is None and rate["upper"] is None
-    site = result.response_rate["by_site"][rate["site"]]
-    assert site["responded"] <= site["attended"] and site["lower"] is not None  # others fine
+    rate = result.response_rate.by_session[first]
+    assert (rate.responded, rate.attended) == (responded, responded - 1)
+    assert rate.percent == pytest.approx(100 * responded / (responded - 1))
+    assert rate.percent > 100 and rate.lower is None and rate.upper is None
+    site = result.response_rate.by_site[rate.site]
+    assert site.responded <= site.attended and site.lower is not None  # others fine
     warning = next(w for w in result.warnings if f"'{first}'" in w)
     assert "more responses than staff attending were recorded" in warning
     assert f"{responded} responses but {responded - 1} attending" in warning
@@ -180,9 +176,9 @@ def test_more_responses_than_attending_is_reported_above_100_percent(cohort, sur
 def test_the_overall_rate_above_100_percent_has_no_interval(cohort, survey):
     sessions = cohort.sessions.assign(attended=1)
     result = analyse(cohort.responses, survey, sessions=sessions)
-    overall = result.response_rate["overall"]
-    assert overall["percent"] == pytest.approx(100 * 782 / len(sessions))
-    assert overall["lower"] is None and overall["upper"] is None
+    overall = result.response_rate.overall
+    assert overall.percent == pytest.approx(100 * 782 / len(sessions))
+    assert overall.lower is None and overall.upper is None
     assert sum("more responses than staff attending" in w for w in result.warnings) == len(sessions)
 
 

@@ -83,8 +83,8 @@ def test_figure_1_gives_the_level_used(doc_90):
 
 def test_summary_methods_and_footer_give_the_level_used(doc_90, result_90):
     summary = text(doc_90.xpath("//section[@aria-labelledby='summary']")[0])
-    rate = result_90.response_rate["overall"]
-    assert f"90% CI {rate['lower']:.1f} to {rate['upper']:.1f}" in summary
+    rate = result_90.response_rate.overall
+    assert f"90% CI {rate.lower:.1f} to {rate.upper:.1f}" in summary
     methods = text(doc_90.xpath("//section[@aria-labelledby='methods']")[0])
     assert "90% Wilson score intervals" in methods and "(90% CI " in methods
 
@@ -107,7 +107,7 @@ def test_no_95_percent_label_remains_at_another_level(doc_90):
 
 def test_table_4a_gives_the_n_alpha_used_with_listwise_deletion(listwise_doc, listwise_result):
     scale = next(s for s in listwise_result.scales if s.id == "perceived_knowledge")
-    assert scale.n == 782 and scale.reliability["n"] == 730
+    assert scale.n == 782 and scale.reliability.n == 730
     t4a = table(listwise_doc, "4a")
     cells = row(t4a, "Perceived knowledge")
     assert cells["n"] == "782"  # scale scores: the mean and SD
@@ -120,7 +120,7 @@ def test_table_4a_gives_the_n_alpha_used_with_listwise_deletion(listwise_doc, li
 def test_table_4a_names_pairwise_deletion_by_default(demo_doc, demo_result):
     t4a = table(demo_doc, "4a")
     for s in demo_result.scales:
-        assert row(t4a, s.label)["n for α"] == str(s.reliability["n"])
+        assert row(t4a, s.label)["n for α"] == str(s.reliability.n)
     notes = notes_of(t4a)
     assert "pairwise deletion" in notes
 
@@ -131,8 +131,8 @@ def test_summary_gives_alpha_with_its_n_and_deletion(demo_doc, listwise_doc, lis
     summary = text(listwise_doc.xpath("//section[@aria-labelledby='summary']")[0])
     assert "listwise deletion" in summary
     for s in listwise_result.scales:
-        alpha = f"{s.reliability['raw_alpha']:.2f}"
-        assert f"{s.label.lower()} {alpha} (n = {s.reliability['n']})" in summary
+        alpha = f"{s.reliability.raw_alpha:.2f}"
+        assert f"{s.label.lower()} {alpha} (n = {s.reliability.n})" in summary
 
 
 # -- the figures' denominators and interval method ---------------------------------------------

@@ -46,6 +46,7 @@ Conventions (also written into the result, so that a report states them):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,7 +75,7 @@ from readiness.stats.design import (
     design_total,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
-from readiness.stats.reliability import cronbach_alpha, omega_total
+from readiness.stats.reliability import AlphaResult, FeldtInterval, cronbach_alpha, omega_total
 from readiness.stats.result import Result, jsonable
 
 CHARACTERISTICS = ("discipline", "profession", "site")
@@ -285,6 +286,138 @@ class IndicatorResult(Result):
 
 
 @dataclass(frozen=True)
+class ScaleReliability(Result):
+    """A scale's Cronbach's alpha (psych::alpha, :class:`~readiness.stats.reliability.AlphaResult`),
+    or, when it cannot be computed, why not (``note``) and how many respondents answered any of
+    the scale's items (``n``).  ``n`` is otherwise alpha's n (psych's n.obs)."""
+
+    alpha: AlphaResult | None
+    n: int
+    note: str = ""
+
+    @property
+    def raw_alpha(self) -> float | None:
+        return None if self.alpha is None else self.alpha.raw_alpha
+
+    @property
+    def std_alpha(self) -> float | None:
+        return None if self.alpha is None else self.alpha.std_alpha
+
+    @property
+    def n_items(self) -> int | None:
+        return None if self.alpha is None else self.alpha.n_items
+
+    @property
+    def feldt(self) -> FeldtInterval | None:
+        return None if self.alpha is None else self.alpha.feldt
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON of ``readiness analyse --json`` and the report's data."""
+        a = self.alpha
+        if a is None:
+            return {"raw_alpha": None, "note": self.note, "n": self.n}
+        return {
+            "raw_alpha": a.raw_alpha,
+            "std_alpha": a.std_alpha,
+            "G6": a.G6,
+            "average_r": a.average_r,
+            "feldt": a.feldt.to_dict(),
+            "n": a.n,  # psych's n.obs: with pairwise deletion, blank rows included
+            "n_blank": a.n_blank,
+            "n_items": a.n_items,
+            "missing": a.missing,
+            "warnings": list(a.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class ScaleCorrelation(Result):
+    """Pearson's r between two scale scores, with its Fisher-z interval, and corrected for
+    attenuation by the scales' raw alphas when both are positive."""
+
+    x: str
+    y: str
+    r: float
+    n: int
+    lower: float
+    upper: float
+    p_value: float
+    r_disattenuated: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = {k: v for k, v in _fields(self).items() if k != "r_disattenuated"}
+        if self.r_disattenuated is not None:
+            out["r_disattenuated"] = self.r_disattenuated
+        return out
+
+
+@dataclass(frozen=True)
+class ScaleCorrelations(Result):
+    """The correlations between scale scores, or why there are none (``note``)."""
+
+    pairs: tuple[ScaleCorrelation, ...]
+    method: str = ""
+    note: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        if self.note:
+            return {"note": self.note, "pairs": [p.as_json() for p in self.pairs]}
+        return {"method": self.method, "pairs": [p.as_json() for p in self.pairs]}
+
+
+@dataclass(frozen=True)
+class Rate(Result):
+    """Responses of staff attending, as a percentage with its Wilson interval (None above
+    100%, which the attendance or the responses have wrong)."""
+
+    responded: int
+    attended: int
+    percent: float | None
+    lower: float | None
+    upper: float | None
+
+
+@dataclass(frozen=True)
+class SessionRate(Rate):
+    """A session's rate, with its site and date when the sessions file gives them."""
+
+    site: str | None = None
+    date: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            k: v for k, v in _fields(self).items() if v is not None or k not in ("site", "date")
+        }
+
+
+@dataclass(frozen=True)
+class ResponseRate(Result):
+    """Response rates overall, by site (when the sessions have sites) and by session."""
+
+    overall: Rate
+    method: str
+    conf_level: float
+    by_site: dict[str, Rate] | None
+    by_session: dict[str, SessionRate]
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "overall": self.overall,
+            "method": self.method,
+            "conf_level": self.conf_level,
+        }
+        if self.by_site is not None:
+            out["by_site"] = self.by_site
+        out["by_session"] = self.by_session
+        return out
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass's fields by name, in order (not converted)."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
+@dataclass(frozen=True)
 class ScaleSummary(Result):
     id: str
     label: str
@@ -294,7 +427,7 @@ class ScaleSummary(Result):
     sd: float | None
     median: float | None
     by_group: dict[str, dict]
-    reliability: dict
+    reliability: ScaleReliability
     omega_total: float | None
     items: list[dict]
     design: dict | None = None  # design-based figures (mean, SE, interval, ...) with a design
@@ -320,11 +453,11 @@ class StudyResult(Result):
     synthetic: bool
     group_by: str
     groups: list[str]
-    response_rate: dict | None
+    response_rate: ResponseRate | None
     characteristics: dict
     indicators: list[IndicatorResult]
     scales: list[ScaleSummary]
-    correlations: dict | None
+    correlations: ScaleCorrelations | None
     regression: dict | None
     warnings: list[str]
     items: list = field(default_factory=list)  # ItemDistribution per closed item (analysis.items)
@@ -659,23 +792,11 @@ def _scale(
     score = scores[scale_id].to_numpy(dtype=float)
     overall, by_group = _summaries(score, design, settings, labels, masks)
     matrix = pd.DataFrame(scale_item_matrix(instrument, scale_id, frame), columns=list(scale.items))
-    reliability: dict[str, Any]
     items: list[dict] = []
     omega = None
     try:
         alpha = cronbach_alpha(matrix, missing=settings.missing, conf_level=settings.conf_level)
-        reliability = {
-            "raw_alpha": alpha.raw_alpha,
-            "std_alpha": alpha.std_alpha,
-            "G6": alpha.G6,
-            "average_r": alpha.average_r,
-            "feldt": alpha.feldt.to_dict(),
-            "n": alpha.n,  # psych's n.obs: with pairwise deletion, blank rows included
-            "n_blank": alpha.n_blank,
-            "n_items": alpha.n_items,
-            "missing": alpha.missing,
-            "warnings": list(alpha.warnings),
-        }
+        reliability = ScaleReliability(alpha, alpha.n)
         for item in alpha.items:
             dropped = item.alpha_if_dropped
             items.append(
@@ -691,11 +812,8 @@ def _scale(
                 }
             )
     except StatsError as err:
-        reliability = {
-            "raw_alpha": None,
-            "note": str(err),
-            "n": int(matrix.notna().any(axis=1).sum()),
-        }
+        answered = int(matrix.notna().any(axis=1).sum())
+        reliability = ScaleReliability(None, answered, note=str(err))
         warnings.append(f"reliability of {scale_id}: {err}")
     try:
         omega = omega_total(matrix, missing=settings.missing).omega_tot
@@ -730,7 +848,7 @@ def above_attendance_warning(session: str, responded: int, attended: int) -> str
 
 def _response_rate(
     frame: pd.DataFrame, sessions: pd.DataFrame | None, conf_level: float, warnings: list[str]
-) -> dict | None:
+) -> ResponseRate | None:
     """Response rates overall, by site and by session (responses of attending, Wilson
     intervals).  A rate above 100% (more responses than attending, which the sessions'
     attendance or the responses' sessions has wrong) is given as such, without an interval,
@@ -760,44 +878,31 @@ def _response_rate(
     for row in table[table["responded"] > table["attended"]].itertuples():
         warnings.append(above_attendance_warning(str(row.session), row.responded, row.attended))
 
-    def rate(responded: int, attended: int) -> dict:
+    def rate(responded: int, attended: int) -> Rate:
         if attended == 0 or responded > attended:
             # Above 100% (more responses than attending): a percentage, but no interval.
-            return {
-                "responded": responded,
-                "attended": attended,
-                "percent": _pct(responded / attended) if attended else None,
-                "lower": None,
-                "upper": None,
-            }
+            return Rate(
+                responded, attended, _pct(responded / attended) if attended else None, None, None
+            )
         ci = wilson_interval(responded, attended, conf_level)
-        return {
-            "responded": responded,
-            "attended": attended,
-            "percent": _pct(ci.proportion),
-            "lower": _pct(ci.lower),
-            "upper": _pct(ci.upper),
-        }
+        return Rate(responded, attended, _pct(ci.proportion), _pct(ci.lower), _pct(ci.upper))
 
-    out = {
-        "overall": rate(int(table["responded"].sum()), int(table["attended"].sum())),
-        "method": "Wilson score interval",
-        "conf_level": conf_level,
-    }
+    by_site = None
     if "site" in table:
-        by_site = table.groupby("site", sort=True)[["responded", "attended"]].sum()
-        out["by_site"] = {
-            str(site): rate(int(r.responded), int(r.attended)) for site, r in by_site.iterrows()
+        sums = table.groupby("site", sort=True)[["responded", "attended"]].sum()
+        by_site = {
+            str(site): rate(int(r.responded), int(r.attended)) for site, r in sums.iterrows()
         }
-    out["by_session"] = {
-        str(r.session): {
-            **rate(int(r.responded), int(r.attended)),
-            **({"site": str(r.site)} if "site" in table else {}),
-            **({"date": str(r.date)} if "date" in table else {}),
-        }
+    by_session = {
+        str(r.session): SessionRate(
+            **_fields(rate(int(r.responded), int(r.attended))),
+            site=str(r.site) if "site" in table else None,
+            date=str(r.date) if "date" in table else None,
+        )
         for r in table.itertuples()
     }
-    return out
+    overall = rate(int(table["responded"].sum()), int(table["attended"].sum()))
+    return ResponseRate(overall, "Wilson score interval", conf_level, by_site, by_session)
 
 
 def _characteristics(instrument: Instrument, frame: pd.DataFrame) -> dict:
@@ -829,7 +934,7 @@ def _characteristics(instrument: Instrument, frame: pd.DataFrame) -> dict:
 
 def _correlations(
     scores: pd.DataFrame, scales: list[ScaleSummary], settings: AnalysisSettings
-) -> dict | None:
+) -> ScaleCorrelations | None:
     if scores.shape[1] < 2:
         return None
     try:
@@ -837,30 +942,34 @@ def _correlations(
             scores, method="pearson", missing="pairwise", conf_level=settings.conf_level
         )
     except StatsError as err:
-        return {"note": str(err), "pairs": []}
-    alphas = {s.id: s.reliability.get("raw_alpha") for s in scales}
+        return ScaleCorrelations((), note=str(err))
+    alphas = {s.id: s.reliability.raw_alpha for s in scales}
     pairs = []
     columns = list(matrix.columns)
     for i in range(len(columns)):
         for j in range(i + 1, len(columns)):
             a, b = columns[i], columns[j]
             r = float(matrix.r[i, j])
-            entry = {
-                "x": a,
-                "y": b,
-                "r": r,
-                "n": int(matrix.n_pairs[i, j]),
-                "lower": float(matrix.lower[i, j]),
-                "upper": float(matrix.upper[i, j]),
-                "p_value": float(matrix.p_value[i, j]),
-            }
-            if alphas.get(a) and alphas.get(b) and alphas[a] > 0 and alphas[b] > 0:
-                entry["r_disattenuated"] = disattenuated_r(r, alphas[a], alphas[b]).r_corrected
-            pairs.append(entry)
-    return {
-        "method": "Pearson, pairwise complete scale scores, Fisher-z intervals; disattenuated by raw alpha",
-        "pairs": pairs,
-    }
+            alpha_a, alpha_b = alphas.get(a), alphas.get(b)
+            corrected = None
+            if alpha_a and alpha_b and alpha_a > 0 and alpha_b > 0:
+                corrected = disattenuated_r(r, alpha_a, alpha_b).r_corrected
+            pairs.append(
+                ScaleCorrelation(
+                    a,
+                    b,
+                    r,
+                    int(matrix.n_pairs[i, j]),
+                    float(matrix.lower[i, j]),
+                    float(matrix.upper[i, j]),
+                    float(matrix.p_value[i, j]),
+                    corrected,
+                )
+            )
+    return ScaleCorrelations(
+        tuple(pairs),
+        "Pearson, pairwise complete scale scores, Fisher-z intervals; disattenuated by raw alpha",
+    )
 
 
 def _regression(
@@ -976,8 +1085,8 @@ def analyse(
                 "estimate and no test. Fix: check the item's column holds the answers."
             )
     correlations = _correlations(scores, scales, settings)
-    if correlations is not None and correlations.get("note"):
-        warnings.append(f"correlations between scale scores: {correlations['note']}")
+    if correlations is not None and correlations.note:
+        warnings.append(f"correlations between scale scores: {correlations.note}")
     synthetic = bool(
         "synthetic" in frame
         and pd.to_numeric(frame["synthetic"], errors="coerce").fillna(0).astype(bool).any()

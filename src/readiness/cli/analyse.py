@@ -136,16 +136,16 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
     _print_weighting(result)
     if result.response_rate:
         rate = result.response_rate
-        r = rate["overall"]
-        level = round(rate["conf_level"] * 100)
-        if not r["attended"]:
+        r = rate.overall
+        level = round(rate.conf_level * 100)
+        if not r.attended:
             interval = "no staff attending recorded: check the sessions' attending counts"
-        elif r["responded"] > r["attended"]:
+        elif r.responded > r.attended:
             interval = "above 100%: more responses than attending, so no interval; see the warnings"
         else:
-            interval = f"{level}% {rate['method']} {_fmt_pct(r['lower'])} to {_fmt_pct(r['upper'])}"
+            interval = f"{level}% {rate.method} {_fmt_pct(r.lower)} to {_fmt_pct(r.upper)}"
         echo(
-            f"\nResponse rate: {r['responded']} of {r['attended']} = {_fmt_pct(r['percent'])}% "
+            f"\nResponse rate: {r.responded} of {r.attended} = {_fmt_pct(r.percent)}% "
             f"({interval}), sessions from {sessions}"
         )
     groups = result.groups
@@ -190,14 +190,14 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
     _print_scales(result)
     _print_numbers(result)
     if result.correlations:
-        method = result.correlations.get("method", "none computed: see the warnings below")
+        method = result.correlations.method or "none computed: see the warnings below"
         if result.settings.design_based:
             method += "; unweighted, respondents treated as independent"
         echo(f"\nCorrelations between scale scores ({method})")
-        for p in result.correlations["pairs"]:
-            corrected = f", corrected {p['r_disattenuated']:.2f}" if "r_disattenuated" in p else ""
+        for p in result.correlations.pairs:
+            corrected = "" if p.r_disattenuated is None else f", corrected {p.r_disattenuated:.2f}"
             echo(
-                f"  {p['x']} ~ {p['y']}: r = {p['r']:.2f} ({p['lower']:.2f} to {p['upper']:.2f}), n = {p['n']}{corrected}"
+                f"  {p.x} ~ {p.y}: r = {p.r:.2f} ({p.lower:.2f} to {p.upper:.2f}), n = {p.n}{corrected}"
             )
     reg = result.regression
     if reg and "terms" in reg:
@@ -250,12 +250,12 @@ def _count(value: float) -> str:
 
 
 def _alpha_text(s, missing: str) -> str:
-    rel = s.reliability
-    if rel.get("raw_alpha") is None:
+    alpha = s.reliability.alpha
+    if alpha is None:
         return "-"
     return (
-        f"{_fmt(rel['raw_alpha'])} ({_fmt(rel['feldt']['lower'])} to "
-        f"{_fmt(rel['feldt']['upper'])}), n = {rel['n']} {rel.get('missing', missing)}"
+        f"{_fmt(alpha.raw_alpha)} ({_fmt(alpha.feldt.lower)} to "
+        f"{_fmt(alpha.feldt.upper)}), n = {alpha.n} {alpha.missing}"
     )
 
 

@@ -12,12 +12,17 @@ the full wording.  Each item is marked
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from readiness import __version__
 from readiness.instrument.model import UNASKED_TYPES, Instrument
 from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
 from readiness.report.tables import group_title
 from readiness.report.text import fieldwork_dates, sites_and_sessions
+
+if TYPE_CHECKING:
+    from readiness.analysis.survey import ResponseRate
 
 CITATION = (
     "Sharma A, Minh Duc NT, Luu Lam Thang T, et al. A Consensus-Based Checklist for Reporting "
@@ -129,7 +134,7 @@ def _design_fills(result, instrument: Instrument) -> dict[str, tuple[str, str]]:
     n_items = sum(1 for i in instrument.items if not i.hidden and i.type not in UNASKED_TYPES)
     type_text = ", ".join(f"{n} {t}" for t, n in _asked_types(instrument).items())
     scales = "; ".join(
-        f"{s.label} ({len(s.items)} items, {s.scoring}; α = {fmt.num(r.reliability.get('raw_alpha'))})"
+        f"{s.label} ({len(s.items)} items, {s.scoring}; α = {fmt.num(r.reliability.raw_alpha)})"
         for s, r in zip(instrument.scales, result.scales, strict=False)
     )
     return {
@@ -307,11 +312,11 @@ def _results_fills(result) -> dict[str, tuple[str, str]]:
     }
 
 
-def _rate_text(rate: dict) -> str:
-    o = rate["overall"]
+def _rate_text(rate: ResponseRate) -> str:
+    o = rate.overall
     return (
-        f"{o['attended']} staff attended the sessions and {o['responded']} returned a "
-        f"questionnaire; response rate {fmt.pct(o['percent'])}% = respondents / staff attending "
+        f"{o.attended} staff attended the sessions and {o.responded} returned a "
+        f"questionnaire; response rate {fmt.pct(o.percent)}% = respondents / staff attending "
         "(Table 1)."
     )
 

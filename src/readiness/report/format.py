@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from readiness.analysis.survey import Rate
 
 DASH = "–"  # shown where there is nothing to show (not a suppressed value)
 INTERVAL_NAMES = {
@@ -83,6 +87,6 @@ ABOVE_ATTENDANCE = (
 NO_ATTENDANCE = "no staff attending were recorded; check the sessions' attending counts"
 
 
-def above_attendance(rate: dict) -> bool:
+def above_attendance(rate: Rate) -> bool:
     """Whether a response rate (responded, attended) is above 100%."""
-    return rate["responded"] > rate["attended"]
+    return rate.responded > rate.attended

@@ -84,7 +84,7 @@ def _response_row(response: dict, result, plan: Plan, remarks: list[str]) -> lis
     """The published response rate beside this cohort's (a remark if its % does not follow)."""
     r, a, printed = response["responded"], response["attended"], response["printed_percent"]
     own = 100 * r / a
-    mine = (result.response_rate or {}).get("overall")
+    mine = None if result.response_rate is None else result.response_rate.overall
     ok = follows(r, a, printed)
     note = "" if ok else f"printed % does not follow from {r}/{a} ({own:.1f}%)"
     if not ok:
@@ -99,10 +99,10 @@ def _response_row(response: dict, result, plan: Plan, remarks: list[str]) -> lis
         _c(f"{own:.1f}%"),
         _c(fmt.DASH)
         if mine is None
-        else _c(f"{mine['responded']}/{mine['attended']}", hidden=plan.response_overall),
+        else _c(f"{mine.responded}/{mine.attended}", hidden=plan.response_overall),
         _c(fmt.DASH)
         if mine is None
-        else _c(f"{fmt.pct(mine['percent'])}%", hidden=plan.response_overall),
+        else _c(f"{fmt.pct(mine.percent)}%", hidden=plan.response_overall),
         Cell(note),
     ]
 
@@ -178,8 +178,8 @@ def _reliability_rows(published: dict, result) -> list[list[Cell]]:
                 _c(fmt.DASH),
                 _c(f"{alpha:.2f}"),
                 _c(fmt.DASH),
-                _c(str(scale.reliability.get("n", fmt.DASH))),
-                _c(fmt.num(scale.reliability.get("raw_alpha"), 3)),
+                _c(str(scale.reliability.n)),
+                _c(fmt.num(scale.reliability.raw_alpha, 3)),
                 Cell(""),
             ]
         )

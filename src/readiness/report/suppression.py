@@ -464,9 +464,9 @@ def plan_for(result, min_cell: int = DEFAULT_MIN_CELL) -> Plan:
             site_block["categories"], characteristics["site"].cells, strict=False
         ):
             sites[label] = hidden
-    elif result.response_rate and "by_site" in result.response_rate:
-        by_site = result.response_rate["by_site"]
-        s = suppress_counts([r["responded"] for r in by_site.values()], min_cell=min_cell)
+    elif result.response_rate and result.response_rate.by_site is not None:
+        by_site = result.response_rate.by_site
+        s = suppress_counts([r.responded for r in by_site.values()], min_cell=min_cell)
         sites = dict(zip(by_site, s.cells, strict=True))
     likert = {
         d.id: merge_small_categories(d.counts, min_cell=min_cell)

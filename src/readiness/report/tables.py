@@ -99,15 +99,15 @@ def table_1(result, plan: Plan) -> Table:
     bodies: list[Body] = []
     overall = [th(ALL, "row"), count_cell(result.n, plan.response_overall), text_cell(fmt.DASH)]
     if with_rate:
-        o = rate["overall"]
+        o = rate.overall
         hidden = plan.response_overall
         overall += [
-            count_cell(o["attended"]),
-            pct_cell(o["percent"], hidden),
-            text_cell(fmt.interval(o["lower"], o["upper"]), hidden),
+            count_cell(o.attended),
+            pct_cell(o.percent, hidden),
+            text_cell(fmt.interval(o.lower, o.upper), hidden),
         ]
     bodies.append(Body([overall], None, "all"))
-    by_site = (rate or {}).get("by_site", {})
+    by_site = (rate.by_site if rate is not None else None) or {}
     for key, block in result.characteristics.items():
         label = CHARACTERISTIC_LABELS.get(key, key.replace("_", " ").capitalize())
         rows: list[list[Cell]] = []
@@ -132,9 +132,9 @@ def table_1(result, plan: Plan) -> Table:
                     site = by_site.get(name) if key == "site" else None
                     if site is not None:
                         row += [
-                            count_cell(site["attended"]),
-                            pct_cell(site["percent"], hidden),
-                            text_cell(fmt.interval(site["lower"], site["upper"]), hidden),
+                            count_cell(site.attended),
+                            pct_cell(site.percent, hidden),
+                            text_cell(fmt.interval(site.lower, site.upper), hidden),
                         ]
                     else:
                         row += [text_cell(""), text_cell(""), text_cell("")]
@@ -165,9 +165,9 @@ def table_1(result, plan: Plan) -> Table:
     if with_rate:
         notes.append(
             "Response rate: respondents divided by the staff attending the sessions where the "
-            f"questionnaire was handed out ({rate.get('method', 'Wilson score interval')})."
+            f"questionnaire was handed out ({rate.method})."
         )
-        if any(fmt.above_attendance(r) for r in [rate["overall"], *by_site.values()]):
+        if any(fmt.above_attendance(r) for r in [rate.overall, *by_site.values()]):
             notes.append(f"A response rate above 100%: {fmt.ABOVE_ATTENDANCE}.")
     table = Table("table-1", "1", "Respondents and response rate", [head], bodies, notes)
     table.slug = "table-1-respondents"
@@ -323,24 +323,24 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
     notes = []
     for s in result.scales:
         rel = s.reliability
-        alpha = rel.get("raw_alpha")
-        alpha_n = rel.get("n") if alpha is not None else None
+        alpha = rel.raw_alpha
+        alpha_n = rel.n if alpha is not None else None
         hidden = 0 < s.n < plan.min_cell
         hidden_alpha = hidden or (alpha_n is not None and 0 < alpha_n < plan.min_cell)
-        feldt = rel.get("feldt") or {}
+        feldt = rel.feldt
         mean = fmt.DASH if s.mean is None else f"{fmt.num(s.mean)} ({fmt.num(s.sd)})"
         rows.append(
             [
                 th(s.label, "row"),
-                count_cell(rel.get("n_items") or len(instrument.scale(s.id).items)),
+                count_cell(rel.n_items or len(instrument.scale(s.id).items)),
                 count_cell(s.n, hidden),
                 text_cell(mean, hidden),
                 count_cell(alpha_n, hidden_alpha),
                 num_cell(fmt.num(alpha, 3), alpha, hidden_alpha, "0.000"),
-                text_cell(fmt.interval(feldt.get("lower"), feldt.get("upper"), 3), hidden_alpha),
-                num_cell(
-                    fmt.num(rel.get("std_alpha"), 3), rel.get("std_alpha"), hidden_alpha, "0.000"
+                text_cell(
+                    fmt.interval(feldt and feldt.lower, feldt and feldt.upper, 3), hidden_alpha
                 ),
+                num_cell(fmt.num(rel.std_alpha, 3), rel.std_alpha, hidden_alpha, "0.000"),
                 num_cell(fmt.num(s.omega_total, 3), s.omega_total, hidden_alpha, "0.000"),
             ]
         )
@@ -348,8 +348,8 @@ def table_4a(result, instrument: Instrument, plan: Plan) -> Table:
         scoring = f"{s.label}: {scale.description}" if scale.description else None
         if scoring:
             notes.append(scoring)
-        if rel.get("note"):
-            why = safe_warning(result, rel["note"], plan.min_cell, instrument=instrument)
+        if rel.note:
+            why = safe_warning(result, rel.note, plan.min_cell, instrument=instrument)
             notes.append(f"{s.label}: {why}")
     conv = result.conventions
     if conv.get("scale_scores"):
@@ -417,7 +417,7 @@ def table_4b(result, instrument: Instrument, plan: Plan) -> Table:
 
 def table_4c(result, plan: Plan) -> Table | None:
     corr = result.correlations
-    if not corr or not corr.get("pairs"):
+    if not corr or not corr.pairs:
         return None
     labels = {s.id: s.label for s in result.scales}
     head = [
@@ -429,18 +429,16 @@ def table_4c(result, plan: Plan) -> Table | None:
         th("Corrected for attenuation"),
     ]
     rows = []
-    for p in corr["pairs"]:
-        hidden = 0 < p["n"] < plan.min_cell
+    for p in corr.pairs:
+        hidden = 0 < p.n < plan.min_cell
         rows.append(
             [
-                th(f"{labels.get(p['x'], p['x'])} and {labels.get(p['y'], p['y'])}", "row"),
-                num_cell(fmt.num(p["r"]), p["r"], hidden, "0.00"),
-                text_cell(fmt.interval(p["lower"], p["upper"], 2), hidden),
-                count_cell(p["n"], hidden),
-                text_cell(fmt.p_value(p["p_value"]), hidden),
-                num_cell(
-                    fmt.num(p.get("r_disattenuated")), p.get("r_disattenuated"), hidden, "0.00"
-                ),
+                th(f"{labels.get(p.x, p.x)} and {labels.get(p.y, p.y)}", "row"),
+                num_cell(fmt.num(p.r), p.r, hidden, "0.00"),
+                text_cell(fmt.interval(p.lower, p.upper, 2), hidden),
+                count_cell(p.n, hidden),
+                text_cell(fmt.p_value(p.p_value), hidden),
+                num_cell(fmt.num(p.r_disattenuated), p.r_disattenuated, hidden, "0.00"),
             ]
         )
     table = Table(
@@ -449,7 +447,7 @@ def table_4c(result, plan: Plan) -> Table | None:
         "Correlations between scale scores",
         [head],
         [Body(rows)],
-        [sentence(corr.get("method", "")) + "."],
+        [sentence(corr.method) + "."],
     )
     table.slug = "table-4c-correlations"
     _finish(table, plan)

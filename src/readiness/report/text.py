@@ -23,19 +23,19 @@ def _long_date(value: str | date) -> str:
 
 def fieldwork_dates(result) -> tuple[str, str] | None:
     """First and last session dates, where the sessions file gave dates."""
-    sessions = (result.response_rate or {}).get("by_session", {})
-    dates = sorted(s["date"] for s in sessions.values() if s.get("date"))
+    sessions = {} if result.response_rate is None else result.response_rate.by_session
+    dates = sorted(s.date for s in sessions.values() if s.date)
     if not dates:
         return None
     return _long_date(dates[0]), _long_date(dates[-1])
 
 
 def sites_and_sessions(result) -> tuple[int | None, int | None]:
-    rate = result.response_rate or {}
-    sites = len(rate.get("by_site", {})) or None
+    rate = result.response_rate
+    sites = len((rate.by_site if rate is not None else None) or {}) or None
     if sites is None and "site" in result.characteristics:
         sites = len(result.characteristics["site"].get("categories", {})) or None
-    sessions = len(rate.get("by_session", {})) or None
+    sessions = len(rate.by_session if rate is not None else {}) or None
     return sites, sessions
 
 
@@ -52,24 +52,24 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
     rate = result.response_rate
     sites, sessions = sites_and_sessions(result)
     if rate:
-        o = rate["overall"]
+        o = rate.overall
         dates = fieldwork_dates(result)
         where = f" at {sessions} sessions" if sessions else ""
         where += f" at {sites} sites" if sites else ""
         when = f" between {dates[0]} and {dates[1]}" if dates else ""
-        if not o["attended"]:
+        if not o.attended:
             how = f"no response rate: {fmt.NO_ATTENDANCE}"
         elif fmt.above_attendance(o):
-            how = f"a response rate above 100% ({fmt.pct(o['percent'])}%: {fmt.ABOVE_ATTENDANCE})"
+            how = f"a response rate above 100% ({fmt.pct(o.percent)}%: {fmt.ABOVE_ATTENDANCE})"
         else:
             how = (
-                f"a response rate of {fmt.pct(o['percent'])}% ({fmt.ci(settings.conf_level)} "
-                f"{fmt.interval(o['lower'], o['upper'])}; "
-                f"{rate.get('method', 'Wilson score interval')})"
+                f"a response rate of {fmt.pct(o.percent)}% ({fmt.ci(settings.conf_level)} "
+                f"{fmt.interval(o.lower, o.upper)}; "
+                f"{rate.method})"
             )
         out.append(
-            f"The questionnaire was handed out{where}{when}; {o['responded']} of the "
-            f"{o['attended']} staff attending returned it, {how}."
+            f"The questionnaire was handed out{where}{when}; {o.responded} of the "
+            f"{o.attended} staff attending returned it, {how}."
         )
     else:
         out.append(
@@ -198,21 +198,21 @@ def summary(result, plan: Plan) -> list[str]:
     out = []
     rate = result.response_rate
     if rate:
-        o = rate["overall"]
+        o = rate.overall
         if plan.response_overall:
-            out.append(f"Response: {SYMBOL} of {o['attended']} staff attending.")
-        elif not o["attended"]:
-            out.append(f"Response: {o['responded']} responses; {fmt.NO_ATTENDANCE}.")
+            out.append(f"Response: {SYMBOL} of {o.attended} staff attending.")
+        elif not o.attended:
+            out.append(f"Response: {o.responded} responses; {fmt.NO_ATTENDANCE}.")
         elif fmt.above_attendance(o):
             out.append(
-                f"Response: {o['responded']} of {o['attended']} staff attending "
-                f"({fmt.pct(o['percent'])}%, above 100%: {fmt.ABOVE_ATTENDANCE})."
+                f"Response: {o.responded} of {o.attended} staff attending "
+                f"({fmt.pct(o.percent)}%, above 100%: {fmt.ABOVE_ATTENDANCE})."
             )
         else:
             out.append(
-                f"Response: {o['responded']} of {o['attended']} staff attending "
-                f"({fmt.pct(o['percent'])}%; {fmt.ci(result.settings.conf_level)} "
-                f"{fmt.interval(o['lower'], o['upper'])})."
+                f"Response: {o.responded} of {o.attended} staff attending "
+                f"({fmt.pct(o.percent)}%; {fmt.ci(result.settings.conf_level)} "
+                f"{fmt.interval(o.lower, o.upper)})."
             )
     else:
         out.append(f"{result.n} respondents.")
@@ -227,11 +227,11 @@ def summary(result, plan: Plan) -> list[str]:
     alphas = []
     for s in result.scales:
         rel = s.reliability
-        if rel.get("raw_alpha") is None:
+        if rel.raw_alpha is None:
             continue
-        n = rel.get("n")
+        n = rel.n
         hidden = is_small(s.n, plan.min_cell) or is_small(n, plan.min_cell)  # as Table 4a
-        shown = SYMBOL if hidden else f"{fmt.num(rel['raw_alpha'])} (n = {fmt.count(n)})"
+        shown = SYMBOL if hidden else f"{fmt.num(rel.raw_alpha)} (n = {fmt.count(n)})"
         alphas.append(f"{s.label.lower()} {shown}")
     if alphas:
         out.append(

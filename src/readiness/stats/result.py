@@ -10,7 +10,13 @@ import numpy as np
 
 
 def jsonable(value: Any) -> Any:
-    """Turn a value made of dataclasses, NumPy scalars and arrays into plain JSON types."""
+    """Turn a value made of dataclasses, NumPy scalars and arrays into plain JSON types.
+
+    A value with an ``as_json()`` method (a result whose JSON has a shape of its own, such as
+    keys left out when they do not apply) is turned into what that method returns."""
+    as_json = getattr(value, "as_json", None)
+    if callable(as_json) and not isinstance(value, type):
+        return jsonable(as_json())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):

@@ -182,12 +182,13 @@ def _compute(study, site_ids, step: int | None = None) -> dict:
         "scales": [
             {
                 "label": s.label,
-                "n": s.reliability.get("n"),
-                "n_items": s.reliability.get("n_items"),
-                "alpha": s.reliability.get("raw_alpha"),
-                "feldt": s.reliability.get("feldt") or {},
+                "n": s.reliability.n,
+                "n_items": s.reliability.n_items,
+                "alpha": s.reliability.raw_alpha,
+                # the kept results hold plain data (a dict), as ones kept before did
+                "feldt": s.reliability.feldt.to_dict() if s.reliability.feldt else {},
                 "omega": s.omega_total,
-                "note": s.reliability.get("note", ""),
+                "note": s.reliability.note,
             }
             for s in result.scales
         ],
