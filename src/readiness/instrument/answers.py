@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from readiness.instrument.model import (
     DATE_TYPES,
@@ -96,10 +96,11 @@ def parse_answer(item: Item, raw: Posted, today: date | None = None) -> Parsed:
     (:func:`is_blank`).  ``today`` bounds a month and year (default: the date today)."""
     if item.type in UNASKED_TYPES:
         raise ValueError(f"{item.id}: a {item.type} item is never answered")
+    # The value has the shape the item's type is posted in (the module's list says which).
     if item.type in RADIO_TYPES:
-        return _parse_choice(item, raw)
+        return _parse_choice(item, cast(str, raw))
     if item.type == "month_year":
-        return _parse_month_year(raw, today or date.today())
+        return _parse_month_year(cast(dict, raw), today or date.today())
     if item.type in DATE_TYPES:
         return parse_date_value(item, raw)
     parse = _PARSERS.get(item.type, _parse_text)
@@ -197,13 +198,13 @@ def parse_date_value(item: Item, raw: Posted) -> Parsed:
     """A date (day, month and year), time (HH:MM, as a browser's time input sends it) or date
     and time (both) as its ISO text, or the NHS.UK error."""
     if item.type == "time":
-        text = raw
+        text = cast(str, raw)
     else:
-        text, problem = _date_text(item, raw)
+        text, problem = _date_text(item, cast(dict, raw))
         if problem:
             return None, problem
-    value, problem = parser_for(item)(text)
-    if problem is None:
+    value, refused = parser_for(item)(text)
+    if refused is None:
         return value, None
     return None, _BAD_TIME if item.type == "time" else _BAD_DATE
 
