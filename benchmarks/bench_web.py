@@ -234,8 +234,9 @@ print(json.dumps([[code, ""] for code in codes]))  # (code, submission token), a
 
 
 @contextmanager
-def database(kind: str):
-    """The environment of a fresh benchmark database, removed afterwards."""
+def database(kind: str, name: str = PG_NAME, fresh: bool = True, drop: bool = True):
+    """The environment of a fresh benchmark database (PostgreSQL: ``name``), removed afterwards
+    (PostgreSQL: ``fresh=False`` uses the database as it is, ``drop=False`` keeps it)."""
     folder = Path(tempfile.mkdtemp(prefix="readiness-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("READINESS_")}
     env.pop("DATABASE_URL", None)
@@ -248,14 +249,15 @@ def database(kind: str):
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")])),
     )
     if kind == "postgresql":
-        _pg(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-        _pg(f"CREATE DATABASE {PG_NAME}")
-        env["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
+        if fresh:
+            _pg(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            _pg(f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = f"{PG_SERVER}/{name}"
     try:
         yield env, folder
     finally:
-        if kind == "postgresql":
-            _pg(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+        if kind == "postgresql" and drop:
+            _pg(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -678,7 +680,11 @@ def side_by_side(
     return pooled(measured["ours"], seconds), pooled(measured["bare"], seconds), ratios
 
 
-def dashboard(port: int, password: str, env: dict, views: int = 6) -> dict:
+def dashboard(
+    port: int, password: str, env: dict, views: int = 6, n: int = 100_000, patience: float = 300
+) -> dict:
+    """The study lead's views of the dashboard of the ``dashboard`` study of ``n`` responses
+    (``patience``: seconds to wait for its results to be shown)."""
     cookies, token = csrf(port)
     body = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token, "username": "bench-lead", "password": password}
@@ -699,23 +705,23 @@ def dashboard(port: int, password: str, env: dict, views: int = 6) -> dict:
     first, page = view()
     computing = COMPUTING in page
     ready_after = None
-    while time.perf_counter() - began < 300:
-        if b"100000 responses" in page and COMPUTING not in page:
+    while time.perf_counter() - began < patience:
+        if f"{n} responses".encode() in page and COMPUTING not in page:
             ready_after = time.perf_counter() - began
             break
         time.sleep(0.25)
         _seconds, page = view()
     if ready_after is None:
-        raise RuntimeError("the dashboard never showed the results of the 100,000 responses")
+        raise RuntimeError(f"the dashboard never showed the results of the {n:,} responses")
     after = [view()[0] for _ in range(views)]
     child(RESPOND, env)  # a new response arrives
     arrived = time.perf_counter()
     stale, page = view()
     marked = STALE in page
     fresh_after = None
-    while time.perf_counter() - arrived < 120:
+    while time.perf_counter() - arrived < max(120, patience):
         _seconds, page = view()
-        if STALE not in page and b"100001 responses" in page:
+        if STALE not in page and f"{n + 1} responses".encode() in page:
             fresh_after = time.perf_counter() - arrived
             break
         time.sleep(0.25)
