@@ -320,8 +320,8 @@ def compute(
                 f"{_join(repeated[first])}). {NEST_WARNING} Give --nest to say this is intended."
             )
     weighting = None
-    if rake_file or poststratify_file:
-        margins_path = rake_file or poststratify_file
+    margins_path = rake_file or poststratify_file
+    if margins_path is not None:
         how = "rake" if rake_file else "poststratify"
         design = _calibrate(design, frame, path, margins_path, how, notes)
         weighting = {"file": str(margins_path), **design.record.to_dict()}

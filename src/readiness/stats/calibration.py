@@ -130,7 +130,7 @@ class Margin:
         levels, values = [], []
         for level, count in counts.items():
             cell = level if isinstance(level, tuple) else (level,)
-            levels.append(tuple(_text(v) for v in cell))
+            levels.append(tuple(_text(v) or "" for v in cell))  # counted levels are not missing
             values.append(float(count))
         return cls(
             names,
@@ -409,7 +409,7 @@ def post_stratify(
 def rake(
     design,
     frame: pd.DataFrame,
-    margins: Iterable[Margin],
+    margins: Iterable[Margin | PopulationTotal],  # a total is refused with a clear message
     *,
     epsilon: float = RAKE_EPSILON,
     maxit: int = RAKE_MAXIT,
@@ -463,11 +463,12 @@ def rake(
     >>> res.record.converged, round(float(res.weights.sum()), 6)
     (True, 100.0)
     """
-    margins = list(margins)
+    given = list(margins)
     base, w, steps, records = _start(design, frame)
-    if not margins:
+    if not given:
         raise StatsError("rake needs at least one margin.")
-    totals = [m for m in margins if not isinstance(m, Margin)]
+    totals = [m for m in given if not isinstance(m, Margin)]
+    by_level = [m for m in given if isinstance(m, Margin)]  # all of them, once totals are out
     if totals:
         raise StatsError(
             f"raking uses counts by level, but {_what(totals[0])} is a numeric total (a row "
@@ -478,10 +479,10 @@ def rake(
         raise StatsError(f"maxit must be a whole number of 1 or more, not {maxit!r}.")
     if not (math.isfinite(epsilon) and epsilon > 0):
         raise StatsError(f"epsilon must be a positive number, not {epsilon!r}.")
-    _same_total(margins)
-    codes = _cell_codes(frame, margins, data_name)
-    sizes = [len(m.counts) for m in margins]
-    pops = [np.asarray(m.counts) for m in margins]
+    _same_total(by_level)
+    codes = _cell_codes(frame, by_level, data_name)
+    sizes = [len(m.counts) for m in by_level]
+    pops = [np.asarray(m.counts) for m in by_level]
     tolerance = epsilon * float(w.sum()) if epsilon < 1 else float(epsilon)
     joint, n_joint = _joint(codes)
     old = np.bincount(joint, weights=w, minlength=n_joint)
@@ -510,7 +511,7 @@ def rake(
         )
     used = tuple(
         _margin_used(m, c, b, np.bincount(c, weights=current, minlength=k))
-        for m, c, b, k in zip(margins, codes, start, sizes, strict=True)
+        for m, c, b, k in zip(by_level, codes, start, sizes, strict=True)
     )
     record = _record("raking", used, (), w, current, rounds, converged, float(epsilon), int(maxit))
     step = _Raking([(c, k, lw) for c, k, lw in zip(codes, sizes, last, strict=True)])
@@ -1326,7 +1327,7 @@ def _cell_codes(frame: pd.DataFrame, margins: list[Margin], data_name: str | Non
         present = np.bincount(codes[codes >= 0], minlength=len(margin.levels))
         found = sorted({CROSS.join(k) for k, c in zip(keys, codes, strict=True)})
         for j in np.flatnonzero(present == 0):
-            label = margin.label(j)
+            label = margin.label(int(j))
             problems.append(
                 Problem(
                     f"{margin.name} {label!r} has a count of {_num(margin.counts[j])} but no "

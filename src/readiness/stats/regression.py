@@ -113,7 +113,9 @@ def _model_matrix(X, names, reference: dict | None, add_intercept: bool):
             f"the predictors are {list(frame.columns)}."
         )
     missing = frame.isna().any(axis=1).to_numpy()
-    blocks, terms, groups = [], [], []
+    blocks: list[np.ndarray] = []
+    terms: list[str] = []
+    groups: list[tuple | None] = []
     if add_intercept:
         blocks.append(np.ones((len(frame), 1)))
         terms.append("(Intercept)")

@@ -841,7 +841,7 @@ def cronbach_alpha(
             )
         ]
     items = tuple(
-        AlphaItem(names[j], j in rev, *vals, dropped[j])
+        AlphaItem(names[j], j in rev, *vals, dropped[j])  # type: ignore[call-arg]  # *vals: 7
         for j, vals in enumerate(
             zip(
                 m.cnt.astype(int).tolist(),
