@@ -20,6 +20,8 @@ if (job && job.dataset.finished === 'no') {
           return
         }
         state.textContent = status.state_text
+        const queued = document.getElementById('job-queued')
+        if (queued && status.state !== 'queued') queued.remove()
         stage.textContent = status.total
           ? `${status.stage}: ${status.done} of ${status.total}`
           : status.stage
