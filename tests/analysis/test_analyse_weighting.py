@@ -132,9 +132,9 @@ def test_raking_reaches_every_design_based_figure(files, frame, survey_instrumen
         weighted,
         reference={"discipline": "Emergency medicine"},
     )
-    terms = {t["term"]: t for t in res.regression["terms"]}
-    assert terms["trained"]["se"] == pytest.approx(fit["trained"].se, rel=1e-9)
-    assert "after weighting to the staff counts" in res.regression["errors"]
+    terms = {t.term: t for t in res.regression.terms}
+    assert terms["trained"].se == pytest.approx(fit["trained"].se, rel=1e-9)
+    assert "after weighting to the staff counts" in res.regression.errors
 
 
 def test_codes_or_labels_give_the_same_weights_and_say_which(files, frame, survey_instrument):
@@ -183,7 +183,7 @@ def test_poststratify_a_table_of_cells_with_two_stages_and_fpc(files, frame, sur
     assert res.indicators[0].overall.se == pytest.approx(100 * kernel.se, rel=1e-12)
     test = rao_scott_test(y, _groups(survey_instrument, data), weighted)
     assert res.indicators[0].test.ddf == pytest.approx(test.ddf, rel=1e-12)
-    assert "terms" in res.regression
+    assert res.regression.fitted
 
 
 def test_counts_that_do_not_fit_name_the_file_row_and_level(

@@ -180,9 +180,9 @@ def test_two_stages_with_fpc_match_the_kernel_and_warn_about_tests(clean, survey
     assert ind.test.statistic == pytest.approx(kernel.statistic, rel=1e-12)
     assert ind.test.ddf == pytest.approx(kernel.ddf, rel=1e-12)
     assert ind.test.p_value != one_stage.indicators[0].test.p_value
-    assert "terms" in res.regression and "svyglm" in res.regression["method"]
-    first = {t["term"]: t["se"] for t in one_stage.regression["terms"]}
-    assert all(t["se"] != pytest.approx(first[t["term"]]) for t in res.regression["terms"])
+    assert res.regression.fitted and "svyglm" in res.regression.method
+    first = {t.term: t.se for t in one_stage.regression.terms}
+    assert all(t.se != pytest.approx(first[t.term]) for t in res.regression.terms)
 
 
 def test_cli_text_names_what_is_weighted_and_what_is_not(files, capsys):

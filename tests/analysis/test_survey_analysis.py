@@ -194,7 +194,7 @@ def test_regression_of_contact_matches_the_kernel(result, cohort):
     from readiness.stats.regression import logistic_regression
 
     reg = result.regression
-    assert reg["n"] + reg["n_dropped"] == 782
+    assert reg.n + reg.n_dropped == 782
     labels = {
         1: "Emergency medicine",
         2: "Maternity",
@@ -217,8 +217,8 @@ def test_regression_of_contact_matches_the_kernel(result, cohort):
         X,
         reference={"discipline": "Emergency medicine"},
     )
-    by_term = {t["term"]: t for t in reg["terms"]}
+    by_term = {t.term: t for t in reg.terms}
     for coef in direct.coefficients[1:]:
-        assert by_term[coef.term]["odds_ratio"] == pytest.approx(coef.odds_ratio)
-        assert by_term[coef.term]["lower"] == pytest.approx(coef.or_lower)
-    assert "Wald" in reg["errors"]
+        assert by_term[coef.term].odds_ratio == pytest.approx(coef.odds_ratio)
+        assert by_term[coef.term].lower == pytest.approx(coef.or_lower)
+    assert "Wald" in reg.errors

@@ -68,9 +68,9 @@ def test_tables_4_and_5_hold_reliability_correlations_and_odds_ratios(demo_doc, 
     assert row(table(demo_doc, "4b"), "pk_signs", "perceived_knowledge")["n"] == "778"
     pair = row(table(demo_doc, "4c"), "Perceived knowledge and Actual knowledge")
     assert pair["r"] == "0.36" and pair["Corrected for attenuation"] == "0.47"
-    term = next(t for t in demo_result.regression["terms"] if t["term"] == "trained")
+    term = next(t for t in demo_result.regression.terms if t.term == "trained")
     cells = row(table(demo_doc, "5"), "prior training (yes vs no)")
-    assert cells["Odds ratio"] == f"{term['odds_ratio']:.2f}"
+    assert cells["Odds ratio"] == f"{term.odds_ratio:.2f}"
 
 
 def test_published_figures_sit_beside_the_cohorts_and_the_response_rate_is_flagged(demo_doc):

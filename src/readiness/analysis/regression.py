@@ -4,14 +4,59 @@ discipline, prior training and years since qualifying (odds ratios with interval
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from readiness.instrument.model import Instrument
 from readiness.stats.calibration import CalibratedDesign
 from readiness.stats.design import SurveyDesign
+from readiness.stats.result import Result
 
 OUTCOME = "contact_ever"
+
+
+@dataclass(frozen=True)
+class RegressionTerm(Result):
+    """One term of the model: its odds ratio with interval and p-value, and the log-odds
+    coefficient with its standard error."""
+
+    term: str
+    label: str
+    odds_ratio: float
+    lower: float
+    upper: float
+    p_value: float
+    estimate: float
+    se: float
+
+
+@dataclass(frozen=True)
+class ContactRegression(Result):
+    """The fitted regression of contact: the complete cases (``n``, ``n_dropped`` left out),
+    the reference levels, how the standard errors were computed, and every term but the
+    intercept."""
+
+    outcome: str
+    model: str
+    n: int
+    n_dropped: int
+    reference: dict[str, str]
+    errors: str
+    method: str
+    conf_level: float
+    terms: tuple[RegressionTerm, ...]
+
+    fitted = True
+
+
+@dataclass(frozen=True)
+class RegressionNotFitted(Result):
+    """Why the regression could not be fitted (``note``, also among the warnings)."""
+
+    note: str
+
+    fitted = False
 
 
 def contact_regression(
@@ -20,7 +65,7 @@ def contact_regression(
     design: SurveyDesign | CalibratedDesign | None,
     conf_level: float,
     fit: Callable,
-) -> dict:
+) -> ContactRegression:
     """Fit ``contact_ever ~ discipline + training_prior + years_qualified``.
 
     Discipline enters as a factor with its first category (emergency medicine) as reference,
@@ -50,24 +95,24 @@ def contact_regression(
         if coef.term == "(Intercept)":
             continue
         terms.append(
-            {
-                "term": coef.term,
-                "label": _label(coef.term),
-                "odds_ratio": coef.odds_ratio,
-                "lower": coef.or_lower,
-                "upper": coef.or_upper,
-                "p_value": coef.p_value,
-                "estimate": coef.estimate,
-                "se": coef.se,
-            }
+            RegressionTerm(
+                coef.term,
+                _label(coef.term),
+                coef.odds_ratio,
+                coef.or_lower,
+                coef.or_upper,
+                coef.p_value,
+                coef.estimate,
+                coef.se,
+            )
         )
-    return {
-        "outcome": OUTCOME,
-        "model": "contact_ever ~ discipline + trained + years",
-        "n": result.n,
-        "n_dropped": result.n_dropped,
-        "reference": {k: str(v) for k, v in result.reference.items()},
-        "errors": (
+    return ContactRegression(
+        outcome=OUTCOME,
+        model="contact_ever ~ discipline + trained + years",
+        n=result.n,
+        n_dropped=result.n_dropped,
+        reference={k: str(v) for k, v in result.reference.items()},
+        errors=(
             "cluster-robust (linearised) standard errors, t intervals on the design's degrees of freedom (survey::svyglm"
             + (
                 ", after weighting to the staff counts)"
@@ -77,10 +122,10 @@ def contact_regression(
             if result.design_based
             else "model-based standard errors, Wald intervals (glm, confint.default)"
         ),
-        "method": result.method,
-        "conf_level": result.conf_level,
-        "terms": terms,
-    }
+        method=result.method,
+        conf_level=result.conf_level,
+        terms=tuple(terms),
+    )
 
 
 def _label(term: str) -> str:
@@ -93,4 +138,4 @@ def _label(term: str) -> str:
     }.get(term, term)
 
 
-__all__ = ["contact_regression"]
+__all__ = ["ContactRegression", "RegressionNotFitted", "RegressionTerm", "contact_regression"]

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from readiness.analysis.items import item_distributions
+from readiness.analysis.regression import ContactRegression, RegressionNotFitted
 from readiness.errors import ProblemsError, ReadinessError, StatsError
 from readiness.instrument.model import Indicator, Instrument
 from readiness.instrument.scoring import indicator_values, scale_item_matrix, scale_scores
@@ -458,7 +459,7 @@ class StudyResult(Result):
     indicators: list[IndicatorResult]
     scales: list[ScaleSummary]
     correlations: ScaleCorrelations | None
-    regression: dict | None
+    regression: ContactRegression | RegressionNotFitted | None
     warnings: list[str]
     items: list = field(default_factory=list)  # ItemDistribution per closed item (analysis.items)
     numbers: list = field(default_factory=list)  # NumberSummary per number item
@@ -978,7 +979,7 @@ def _regression(
     design: SurveyDesign | CalibratedDesign | None,
     settings: AnalysisSettings,
     warnings: list[str],
-) -> dict | None:
+) -> ContactRegression | RegressionNotFitted | None:
     needed = ["contact_ever", "discipline", "training_prior", "years_qualified"]
     if not settings.regression or any(c not in frame for c in needed):
         return None
@@ -991,7 +992,7 @@ def _regression(
         return contact_regression(instrument, frame, design, settings.conf_level, fit_regression)
     except StatsError as err:
         warnings.append(f"regression of contact: {err}")
-        return {"note": str(err)}
+        return RegressionNotFitted(str(err))
 
 
 def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesign | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from readiness.analysis.regression import ContactRegression
 from readiness.analysis.survey import AnalysisSettings, analyse, result_to_json
 from readiness.cli.options import instrument_option, json_option, study_options
 from readiness.instrument import resolve_instrument
@@ -200,13 +201,11 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
                 f"  {p.x} ~ {p.y}: r = {p.r:.2f} ({p.lower:.2f} to {p.upper:.2f}), n = {p.n}{corrected}"
             )
     reg = result.regression
-    if reg and "terms" in reg:
-        echo(
-            f"\nLogistic regression of {reg['outcome']} (n = {reg['n']}; {reg['errors']}): odds ratios"
-        )
-        for term in reg["terms"]:
+    if isinstance(reg, ContactRegression):
+        echo(f"\nLogistic regression of {reg.outcome} (n = {reg.n}; {reg.errors}): odds ratios")
+        for t in reg.terms:
             echo(
-                f"  {term['label']:<40} {term['odds_ratio']:.2f} ({term['lower']:.2f} to {term['upper']:.2f}) p = {term['p_value']:.3g}"
+                f"  {t.label:<40} {t.odds_ratio:.2f} ({t.lower:.2f} to {t.upper:.2f}) p = {t.p_value:.3g}"
             )
     for w in result.warnings:
         echo(f"Warning: {w}")

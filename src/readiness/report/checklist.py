@@ -306,7 +306,7 @@ def _results_fills(result) -> dict[str, tuple[str, str]]:
                 "partly",
                 "Table 5: model, number of respondents and standard errors. Describe model building and fit.",
             )
-            if result.regression and "terms" in result.regression
+            if result.regression and result.regression.fitted
             else ("author", "Describe any multivariable analysis.")
         ),
     }

@@ -90,9 +90,9 @@ def _meta(result, instrument: Instrument, source: dict, min_cell: int) -> list[t
 def regression_note(result, min_cell: int) -> str | None:
     """Why the regression is missing, fit to print (None when it was fitted or not asked for)."""
     reg = result.regression
-    if not reg or "terms" in reg:
+    if not reg or reg.fitted:
         return None
-    detail = safe_warning(result, f"why: {reg.get('note', '')}", min_cell).removeprefix("why: ")
+    detail = safe_warning(result, f"why: {reg.note}", min_cell).removeprefix("why: ")
     return f"The logistic regression of contact could not be fitted ({detail.rstrip('.')})."
 
 

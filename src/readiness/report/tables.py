@@ -464,11 +464,11 @@ def table_5(result, plan: Plan) -> Table | None:
     head = [th("Term"), th("Odds ratio"), th(ci_head(result)), th("P")]
     rows = []
     notes = []
-    if "terms" not in reg:
+    if not reg.fitted:
         return None  # the report says why in words (see html.regression_note)
     else:
         groups = list(result.groups)
-        reference = reg.get("reference", {}).get("discipline")
+        reference = reg.reference.get("discipline")
         ref_hidden = (
             reference in groups
             and result.group_by == "discipline"
@@ -483,23 +483,23 @@ def table_5(result, plan: Plan) -> Table | None:
                     text_cell(fmt.DASH),
                 ]
             )
-        for t in reg["terms"]:
+        for t in reg.terms:
             hidden = False
-            if t["label"].startswith("discipline: ") and result.group_by == "discipline":
-                level = t["label"].removeprefix("discipline: ")
+            if t.label.startswith("discipline: ") and result.group_by == "discipline":
+                level = t.label.removeprefix("discipline: ")
                 hidden = ref_hidden or (level in groups and plan.group_hidden(groups, level))
             rows.append(
                 [
-                    th(t["label"], "row"),
-                    num_cell(fmt.num(t["odds_ratio"]), t["odds_ratio"], hidden, "0.00"),
-                    text_cell(fmt.interval(t["lower"], t["upper"], 2), hidden),
-                    text_cell(fmt.p_value(t["p_value"]), hidden),
+                    th(t.label, "row"),
+                    num_cell(fmt.num(t.odds_ratio), t.odds_ratio, hidden, "0.00"),
+                    text_cell(fmt.interval(t.lower, t.upper, 2), hidden),
+                    text_cell(fmt.p_value(t.p_value), hidden),
                 ]
             )
         notes.append(
-            f"Logistic regression: {reg['model']}; n = {reg['n']} respondents with every "
-            f"variable ({reg['n_dropped']} left out for a missing answer). {sentence(reg['errors'])}; "
-            f"{reg['method']}."
+            f"Logistic regression: {reg.model}; n = {reg.n} respondents with every "
+            f"variable ({reg.n_dropped} left out for a missing answer). {sentence(reg.errors)}; "
+            f"{reg.method}."
         )
     table = Table(
         "table-5",

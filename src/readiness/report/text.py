@@ -128,7 +128,7 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
         + (
             " Contact with a trafficked patient is modelled by logistic regression on "
             f"{group}, prior training and years since qualifying (complete cases)."
-            if result.regression and "terms" in result.regression
+            if result.regression and result.regression.fitted
             else ""
         )
     )
