@@ -305,7 +305,7 @@ def test_a_jobs_file_is_deleted_after_a_week(lead_client, study, settings):
 
     from django.utils import timezone
 
-    from readiness.web.jobs.tasks import delete_old_files
+    from readiness.web.jobs.tasks import delete_old_files, forget_finished_tasks
 
     settings.READINESS_EXPORT_INLINE_ROWS = -1
     job = _job_from(lead_client.post(f"/studies/{study.slug}/export/csv/"))
@@ -320,3 +320,7 @@ def test_a_jobs_file_is_deleted_after_a_week(lead_client, study, settings):
     assert (
         "The file was deleted 7 days after" in lead_client.get(f"/jobs/{job.pk}/").content.decode()
     )
+    # The queue's row of the finished task goes too; the job's record stays.
+    assert forget_finished_tasks(timezone.now() + timedelta(days=6)) == 0
+    assert forget_finished_tasks(timezone.now() + timedelta(days=8)) == 1
+    assert not DBTaskResult.objects.exists() and Job.objects.filter(pk=job.pk).exists()

@@ -124,6 +124,7 @@ def expire_hourly() -> None:
             done = expiry.expire()
         log.info("deleted %s abandoned draft(s), %s counter(s)", done.drafts, done.counters)
         delete_old_files()
+        forget_finished_tasks()
     except Exception:
         log.exception("Deleting abandoned drafts and ended rate-limit counters failed")
         raise
@@ -141,6 +142,16 @@ def delete_old_files(now=None) -> int:
         job.result_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(result_file="")
         deleted += 1
+    return deleted
+
+
+def forget_finished_tasks(now=None) -> int:
+    """Delete the queue's rows of tasks finished more than :data:`KEEP_FILES` ago (every
+    dashboard refresh leaves one); the jobs' own records stay.  Returns how many."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - KEEP_FILES
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     return deleted
 
 
