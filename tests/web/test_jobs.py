@@ -324,3 +324,22 @@ def test_a_jobs_file_is_deleted_after_a_week(lead_client, study, settings):
     assert forget_finished_tasks(timezone.now() + timedelta(days=6)) == 0
     assert forget_finished_tasks(timezone.now() + timedelta(days=8)) == 1
     assert not DBTaskResult.objects.exists() and Job.objects.filter(pk=job.pk).exists()
+
+
+def test_a_refresh_is_sent_to_the_worker_as_named_functions():
+    import functools
+
+    from readiness.web.jobs.tasks import describe, resolve
+    from readiness.web.surveys import dashboard
+
+    compute = functools.partial(dashboard._compute, site_ids={3, 1}, step=5)
+    sent = describe(compute)
+    assert sent == {
+        "function": "readiness.web.surveys.dashboard:_compute",
+        "kwargs": {"site_ids": {"set": [1, 3]}, "step": {"value": 5}},
+    }
+    back = resolve(sent)
+    assert back.func is dashboard._compute and back.keywords == {"site_ids": {1, 3}, "step": 5}
+    assert describe(lambda study: study) is None  # a lambda cannot go through the database
+    with pytest.raises(ValueError):
+        resolve({"function": "os:system", "kwargs": {}})

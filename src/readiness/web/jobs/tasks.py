@@ -22,17 +22,21 @@ EXPIRY_EVERY = timedelta(hours=1)
 KEEP_FILES = timedelta(days=7)  # how long a job's file (an export, a report) is kept
 
 
-def start(kind: str, *, user, study, params: dict | None = None, upload=None, name: str = ""):
+def start(
+    kind: str, *, user, study, params: dict | None = None, upload=None, name: str = ""
+) -> Job:
     """A new job, queued: the :class:`Job` its starter follows (``upload``, a file object, is
-    kept in the jobs' folder as ``name`` for the worker to read)."""
+    kept in the jobs' folder as ``name`` for the worker to read).  The job and its task are
+    written in one transaction: never a job that no task will run."""
     job = Job(kind=kind, started_by=user, study=study, params=params or {})
     job.stage = "Waiting for the background worker"
     if upload is not None:
         job.input_file.save(name or "upload", File(upload), save=False)
-    job.save()
-    result = TASKS[kind].enqueue(str(job.pk))
-    Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
-    job.task_id = str(result.id)
+    with transaction.atomic():
+        job.save()
+        result = TASKS[kind].enqueue(str(job.pk))
+        job.task_id = str(result.id)
+        Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
     return job
 
 
@@ -91,6 +95,8 @@ def resolve(described: dict | None):
     if described is None:
         return None
     module, _, name = described["function"].partition(":")
+    if not module.startswith("readiness.web."):  # only our own functions, whatever a row says
+        raise ValueError(f"not a function of readiness.web: {described['function']}")
     target = import_module(module)
     for part in name.split("."):
         target = getattr(target, part)
