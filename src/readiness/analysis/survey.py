@@ -287,6 +287,24 @@ class IndicatorResult(Result):
 
 
 @dataclass(frozen=True)
+class CategoryCount(Result):
+    """How many respondents gave one answer, and their percentage of those who answered."""
+
+    count: int
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class Characteristic(Result):
+    """A characteristic of the respondents (discipline, profession, site): ``n`` answered,
+    ``missing`` did not, and the count of each answer, in the instrument's order."""
+
+    n: int
+    missing: int
+    categories: dict[str, CategoryCount]
+
+
+@dataclass(frozen=True)
 class ScaleReliability(Result):
     """A scale's Cronbach's alpha (psych::alpha, :class:`~readiness.stats.reliability.AlphaResult`),
     or, when it cannot be computed, why not (``note``) and how many respondents answered any of
@@ -455,7 +473,7 @@ class StudyResult(Result):
     group_by: str
     groups: list[str]
     response_rate: ResponseRate | None
-    characteristics: dict
+    characteristics: dict[str, Characteristic | dict[str, Any]]  # years_qualified: a summary
     indicators: list[IndicatorResult]
     scales: list[ScaleSummary]
     correlations: ScaleCorrelations | None
@@ -906,8 +924,11 @@ def _response_rate(
     return ResponseRate(overall, "Wilson score interval", conf_level, by_site, by_session)
 
 
-def _characteristics(instrument: Instrument, frame: pd.DataFrame) -> dict:
-    out: dict[str, Any] = {}
+def _characteristics(
+    instrument: Instrument, frame: pd.DataFrame
+) -> dict[str, Characteristic | dict[str, Any]]:
+    """Each characteristic's answers, and years since qualifying (a number summary)."""
+    out: dict[str, Characteristic | dict[str, Any]] = {}
     for item_id in CHARACTERISTICS:
         if item_id not in frame:
             continue
@@ -915,17 +936,14 @@ def _characteristics(instrument: Instrument, frame: pd.DataFrame) -> dict:
         values, codes, labels = _group_codes(instrument, frame, item_id)
         masks = _masks(values, codes)
         answered = int(column.notna().sum())
-        out[item_id] = {
-            "n": answered,
-            "missing": int(len(column) - answered),
-            "categories": {
-                label: {
-                    "count": int(m.sum()),
-                    "percent": _pct(m.sum() / answered) if answered else None,
-                }
+        out[item_id] = Characteristic(
+            answered,
+            int(len(column) - answered),
+            {
+                label: CategoryCount(int(m.sum()), _pct(m.sum() / answered) if answered else None)
                 for label, m in zip(labels, masks, strict=True)
             },
-        }
+        )
     if "years_qualified" in frame:
         out["years_qualified"] = _describe_numbers(
             pd.to_numeric(frame["years_qualified"], errors="coerce").to_numpy(dtype=float)

@@ -38,6 +38,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from readiness.analysis.survey import Characteristic
+
 SYMBOL = "[c]"
 DEFAULT_MIN_CELL = 5
 FOOTNOTE = (
@@ -435,13 +437,13 @@ def plan_for(result, min_cell: int = DEFAULT_MIN_CELL) -> Plan:
     groups = list(result.groups)
     characteristics: dict[str, CountSuppression] = {}
     for key, block in result.characteristics.items():
-        if "categories" not in block:
-            continue
-        counts = [c["count"] for c in block["categories"].values()] + [block["missing"]]
+        if not isinstance(block, Characteristic):
+            continue  # a number (years since qualifying)
+        counts = [c.count for c in block.categories.values()] + [block.missing]
         characteristics[key] = suppress_counts(counts, min_cell=min_cell)
     group_block = result.characteristics.get(result.group_by)
-    if group_block and "categories" in group_block and group_block["categories"]:
-        labels = list(group_block["categories"])
+    if isinstance(group_block, Characteristic) and group_block.categories:
+        labels = list(group_block.categories)
         hidden = characteristics[result.group_by].cells
         groups_hidden = tuple(hidden[labels.index(g)] if g in labels else False for g in groups)
     else:
@@ -459,9 +461,9 @@ def plan_for(result, min_cell: int = DEFAULT_MIN_CELL) -> Plan:
         )
     sites: dict[str, bool] = {}
     site_block = result.characteristics.get("site")
-    if site_block and "site" in characteristics:
+    if isinstance(site_block, Characteristic) and "site" in characteristics:
         for label, hidden in zip(
-            site_block["categories"], characteristics["site"].cells, strict=False
+            site_block.categories, characteristics["site"].cells, strict=False
         ):
             sites[label] = hidden
     elif result.response_rate and result.response_rate.by_site is not None:

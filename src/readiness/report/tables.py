@@ -14,6 +14,7 @@ the same cells.
 
 from __future__ import annotations
 
+from readiness.analysis.survey import Characteristic
 from readiness.instrument.model import Instrument
 from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
@@ -111,22 +112,22 @@ def table_1(result, plan: Plan) -> Table:
     for key, block in result.characteristics.items():
         label = CHARACTERISTIC_LABELS.get(key, key.replace("_", " ").capitalize())
         rows: list[list[Cell]] = []
-        if "categories" in block:
+        if isinstance(block, Characteristic):
             mask = plan.characteristics[key].cells
-            names = list(block["categories"]) + ["Not answered"]
+            names = list(block.categories) + ["Not answered"]
             for i, name in enumerate(names):
                 hidden = mask[i]
                 if name == "Not answered":
-                    if block["missing"] == 0:
+                    if block.missing == 0:
                         continue
-                    row = [th(name, "row"), count_cell(block["missing"], hidden)]
+                    row = [th(name, "row"), count_cell(block.missing, hidden)]
                     row.append(text_cell(fmt.DASH))
                 else:
-                    cat = block["categories"][name]
+                    cat = block.categories[name]
                     row = [
                         th(name, "row"),
-                        count_cell(cat["count"], hidden),
-                        pct_cell(cat["percent"], hidden),
+                        count_cell(cat.count, hidden),
+                        pct_cell(cat.percent, hidden),
                     ]
                 if with_rate:
                     site = by_site.get(name) if key == "site" else None

@@ -34,7 +34,7 @@ def sites_and_sessions(result) -> tuple[int | None, int | None]:
     rate = result.response_rate
     sites = len((rate.by_site if rate is not None else None) or {}) or None
     if sites is None and "site" in result.characteristics:
-        sites = len(result.characteristics["site"].get("categories", {})) or None
+        sites = len(result.characteristics["site"].categories) or None
     sessions = len(rate.by_session if rate is not None else {}) or None
     return sites, sessions
 
