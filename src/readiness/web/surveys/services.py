@@ -290,8 +290,12 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
     if existing is not None:
         return existing, False
     with transaction.atomic():
+        # Only the draft's row is locked: FOR UPDATE over the join would lock its session and
+        # instrument version too, which every other submission, new draft and response of the
+        # study also references (their foreign keys take a share lock at commit), and two
+        # such transactions deadlocked on PostgreSQL under load (benchmarks/bench_servers.py).
         draft = (
-            Draft.objects.select_for_update()
+            Draft.objects.select_for_update(of=("self",))
             .select_related("instrument", "session")
             .filter(code_digest=code_digest(code))
             .first()
