@@ -147,6 +147,9 @@ def report(result: dict) -> str:
         each = ", ".join(f"{r['answers_per_second']:.0f}" for r in result["rounds"][label])
         errors = sum(r["errors"] for r in result["rounds"][label])
         lines.append(f"{label:<16} {median:>19.0f}  {each} ({errors} errors)")
+        lines += [
+            f"  first error: {r['first_error']}" for r in result["rounds"][label] if r["errors"]
+        ]
     lines.append(
         f"{result['workers_per_server']} gunicorn workers a server, {result['threads']} client "
         f"threads, {result['seconds']:.0f} s windows; load average {result['load_average']:.1f}"
