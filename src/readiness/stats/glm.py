@@ -34,7 +34,7 @@ from scipy import stats
 from readiness.errors import StatsError
 from readiness.stats.calibration import CalibratedDesign, Calibration, design_covariance
 from readiness.stats.design import SurveyDesign, binary_values
-from readiness.stats.regression import _check_separation, _fit, _model_matrix
+from readiness.stats.regression import CoefficientTable, _check_separation, _fit, _model_matrix
 from readiness.stats.result import Result
 
 FAMILIES = ("logistic", "linear")
@@ -57,7 +57,7 @@ class RegressionCoefficient(Result):
 
 
 @dataclass(frozen=True)
-class RegressionResult(Result):
+class RegressionResult(CoefficientTable["RegressionCoefficient"], Result):
     """A fitted regression and the conventions used.
 
     ``statistic_name`` is ``"z"`` (logistic without a design) or ``"t"``; ``df_residual`` the
@@ -78,19 +78,6 @@ class RegressionResult(Result):
     reference: dict
     method: str
     calibrations: tuple[Calibration, ...] = ()
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        return tuple(c.term for c in self.coefficients)
-
-    def __getitem__(self, term: str) -> RegressionCoefficient:
-        for c in self.coefficients:
-            if c.term == term:
-                return c
-        raise KeyError(term)
-
-    def as_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([c.to_dict() for c in self.coefficients]).set_index("term")
 
 
 def fit_regression(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,38 @@ from readiness.errors import StatsError
 from readiness.stats.calibration import CalibratedDesign, design_covariance
 from readiness.stats.design import SurveyDesign, binary_values
 from readiness.stats.result import Result
+
+
+class _Term(Protocol):
+    @property
+    def term(self) -> str: ...
+
+    def to_dict(self) -> dict: ...
+
+
+C = TypeVar("C", bound=_Term)
+
+
+class CoefficientTable(Generic[C]):
+    """A fitted model's coefficients: their terms, one by its term, and the table as a data
+    frame (shared by :class:`LogisticRegressionResult` and
+    :class:`readiness.stats.glm.RegressionResult`)."""
+
+    coefficients: tuple[C, ...]
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return tuple(c.term for c in self.coefficients)
+
+    def __getitem__(self, term: str) -> C:
+        for c in self.coefficients:
+            if c.term == term:
+                return c
+        raise KeyError(term)
+
+    def as_frame(self) -> pd.DataFrame:
+        """The coefficient table as a data frame indexed by term."""
+        return pd.DataFrame([c.to_dict() for c in self.coefficients]).set_index("term")
 
 
 @dataclass(frozen=True)
@@ -52,7 +85,7 @@ class Coefficient(Result):
 
 
 @dataclass(frozen=True)
-class LogisticRegressionResult(Result):
+class LogisticRegressionResult(CoefficientTable["Coefficient"], Result):
     """Coefficients of a logistic regression, with the conventions used.
 
     ``statistic`` is a z value without a design and a t value on ``df_residual`` degrees of
@@ -69,20 +102,6 @@ class LogisticRegressionResult(Result):
     design_based: bool
     reference: dict
     method: str
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        return tuple(c.term for c in self.coefficients)
-
-    def __getitem__(self, term: str) -> Coefficient:
-        for c in self.coefficients:
-            if c.term == term:
-                return c
-        raise KeyError(term)
-
-    def as_frame(self) -> pd.DataFrame:
-        """The coefficient table as a data frame indexed by term."""
-        return pd.DataFrame([c.to_dict() for c in self.coefficients]).set_index("term")
 
 
 def _levels(col: pd.Series) -> list:
