@@ -96,7 +96,7 @@ class Leaf(Condition):
         return {self.item}
 
     def evaluate(self, answers: dict[str, Any]) -> bool:
-        answer = answers.get(self.item)
+        answer: Any = answers.get(self.item)
         missing = is_missing(answer)
         op, value = self.op, self.value
         if op == "answered":

@@ -79,7 +79,7 @@ def derive_frame(instrument: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
     work = frame.drop(columns=[i.id for i in calculate_items(instrument) if i.id in frame])
     out = {}
     for item in calculate_items(instrument):
-        holds = item.calculation.mask(work) if item.calculation is not None else None
+        holds = item.calculation.mask(work) if item.calculation is not None else False
         relevant = shown_mask(instrument, item.id, work)
         values = np.where(relevant, np.where(holds, 1.0, 0.0), np.nan)
         column = pd.Series(values, index=frame.index, dtype="float64")

@@ -44,9 +44,9 @@ def _label_for(instrument: Instrument) -> LabelFor:
 
 def describe_rule(indicator: Indicator, instrument: Instrument) -> str:
     rule = indicator.rule
-    target = indicator.item or indicator.scale
-    if rule.kind in ("bottom", "top"):
-        item = instrument.item(indicator.item)
+    target = indicator.item or indicator.scale or ""
+    if rule.kind in ("bottom", "top"):  # rules of items only
+        item = instrument.item(target)
         codes = sorted(int(c) for c in item.codes)
         chosen = codes[: rule.value] if rule.kind == "bottom" else codes[-rule.value :]
         labels = ", ".join(_code(instrument, item.id, c) for c in chosen)

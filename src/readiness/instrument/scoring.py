@@ -91,6 +91,7 @@ def indicator_values(
         hit = _compare(values, rule.kind, float(rule.value))
         missing = np.isnan(values)
     else:
+        assert indicator.item is not None  # an indicator is of a scale or of an item
         item = instrument.item(indicator.item)
         if rule.kind in ("bottom", "top"):
             codes = sorted(int(c) for c in item.codes)

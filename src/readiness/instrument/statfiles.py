@@ -286,7 +286,7 @@ def whole_numbers(meta: Any, name: str, kind: str) -> bool:
         return True
     fmt = (meta.original_variable_types.get(name) or "").upper()
     found = _SPSS_FORMAT.match(fmt)
-    return kind == "spss" and bool(found) and found.group(1) == "F" and found.group(3) == "0"
+    return kind == "spss" and found is not None and found.group(1) == "F" and found.group(3) == "0"
 
 
 def choice_code(value: Any) -> int | str | None:

@@ -15,6 +15,7 @@ name alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 TEXT_COLUMNS = ("label", "hint", "constraint_message", "guidance_hint")
@@ -45,7 +46,7 @@ class Language:
     name: str  # "English"; "" when only a tag is known
 
 
-def parse_language(suffix: str, taken: set[str] = frozenset()) -> Language:
+def parse_language(suffix: str, taken: AbstractSet[str] = frozenset()) -> Language:
     """The language a column suffix names: ``English (en)`` -> (en, English)."""
     text = " ".join(suffix.split())
     match = NAMED.match(text)

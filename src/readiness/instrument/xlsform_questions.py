@@ -271,10 +271,11 @@ def _range(notes: Notes, item: dict) -> None:
     params = dict(
         p.split("=", 1) for p in notes.row.cells.get("parameters", "").split() if "=" in p
     )
-    values = {k: number_from_text(params.get(k, d)) for k, d in RANGE_DEFAULTS.items()}
-    if any(v is None for v in values.values()):
+    read = {k: number_from_text(params.get(k, d)) for k, d in RANGE_DEFAULTS.items()}
+    if any(v is None for v in read.values()):
         notes.warn("parameters", "the range's parameters are not numbers; 1 to 10 is used.")
-        values = {k: number_from_text(d) for k, d in RANGE_DEFAULTS.items()}
+        read = {k: number_from_text(d) for k, d in RANGE_DEFAULTS.items()}
+    values = {k: v for k, v in read.items() if v is not None}  # all of them now
     low, high = sorted((values["start"], values["end"]))
     item.update(type="number", min=low, max=high)
     if all(isinstance(v, int) for v in values.values()):

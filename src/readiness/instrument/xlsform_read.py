@@ -602,7 +602,7 @@ def _question_row(reader: Reader, walk: Walk, row: Row) -> None:
     if item is None:
         return
     section.rows += 1
-    if item == "intro":
+    if isinstance(item, str):  # "intro": the note became the section's introduction
         return
     _add_item(walk, row, section, item)
 
@@ -787,11 +787,11 @@ def read_conditions(reader: Reader, walk: Walk) -> None:
     for section in sections:
         first = position
         position += len(section.items)
-        parsed: list[Condition] | None = []
+        parsed: list[Condition] = []
         for text, row in section.conditions:
             condition = _condition(reader, walk, text, row, order, first, "section", section.id)
             if condition is None:
-                parsed = None
+                parsed = []
                 break
             parsed.append(condition)
         if parsed:

@@ -148,6 +148,8 @@ def choice_rows(out: Out) -> list[dict[str, str]]:
     translated: dict[tuple[str, str], dict[str, str]] = {}
     for item in out.instrument.items:
         list_name = out.list_of.get(item.id)
+        if list_name is None:  # no choices to translate
+            continue
         for tag, tr in out.instrument.translations.items():
             text = tr.items.get(item.id)
             for code, label in (text.choices if text else {}).items():

@@ -76,7 +76,7 @@ def _label_for(labels: dict[Any, str], value: Any) -> str:
     return ""
 
 
-def _in_ranges(values: pd.Series, ranges: list[dict]) -> np.ndarray:
+def _in_ranges(values: pd.Series, ranges: list[Any]) -> np.ndarray:
     """Which cells of an SPSS column hold one of its user-missing values or ranges."""
     hit = np.zeros(len(values), dtype=bool)
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):

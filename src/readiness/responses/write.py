@@ -39,6 +39,7 @@ are written atomically: on any error nothing is written and an earlier file is u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,7 +143,13 @@ def write_responses_noted(
     clean = _with_instrument_columns(clean, instrument)
     labelled = {c for c in clean.columns if _has_value_labels(c, instrument)}
     names, notes = export_names(list(clean.columns), fmt, labelled)
-    writer = {"csv": _write_csv, "xlsx": _write_xlsx, "sav": _write_sav, "dta": _write_dta}[fmt]
+    writers: dict[str, Callable[..., None]] = {
+        "csv": _write_csv,
+        "xlsx": _write_xlsx,
+        "sav": _write_sav,
+        "dta": _write_dta,
+    }
+    writer = writers[fmt]
     if fmt in ("sav", "dta"):
         writer(clean, instrument, path, names)
     else:
@@ -377,7 +384,9 @@ def _write_stats(
 
     limit = STATA_LABEL_BYTES if fmt == "dta" else SPSS_LABEL_BYTES
     value_limit = 32000 if fmt == "dta" else SPSS_VALUE_LABEL_BYTES
-    labels = {name: _truncate(_label(name, instrument), limit) for name in clean.columns}
+    labels: dict[str, str | None] = {
+        name: _truncate(_label(name, instrument), limit) for name in clean.columns
+    }
     value_labels: dict = {}
     measure: dict = {}
     formats: dict = {}
