@@ -239,6 +239,21 @@ def proportion_by_group(
     StatsError
         When ``y`` is not coded 0/1, or the groups do not match it in length.
 
+    Notes
+    -----
+    Missing answers are left out (each estimate's ``n`` counts those who answered).  Without a
+    design the test is Pearson's chi-square without continuity correction, or Fisher's exact test
+    when the smallest expected count is below :data:`FISHER_BELOW` (Pearson's result is kept
+    beside it); with a design the estimates are logit intervals and the test is the Rao-Scott F
+    test.  There is no test when fewer than two groups have answers or everyone gave the same
+    answer.
+
+    References
+    ----------
+    Matches R's intervals as :func:`~readiness.stats.proportions.proportion_ci` says,
+    ``chisq.test(correct = FALSE)`` and ``fisher.test`` without a design, and the survey package's
+    ``svyciprop(method = "logit")`` and ``svychisq`` with one.
+
     Examples
     --------
     >>> res = proportion_by_group([1, 0, 1, 1, 0, 0], ["a", "a", "a", "b", "b", "b"])
