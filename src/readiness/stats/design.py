@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -793,15 +794,17 @@ class DesignProportion(Result):
     group: object = field(default=None)
 
 
-@dataclass(frozen=True)
-class DesignProportions(Result):
-    """Domain estimates for every group of one variable, in the order of ``groups``."""
+E = TypeVar("E")
+
+
+class GroupEstimates(Generic[E]):
+    """One estimate per group, in the order of ``groups``: looked up by group, or as a dict
+    (shared by :class:`DesignProportions` and :class:`DesignEstimates`)."""
 
     groups: tuple
-    estimates: tuple[DesignProportion, ...]
-    n: int
+    estimates: tuple[E, ...]
 
-    def __getitem__(self, group) -> DesignProportion:
+    def __getitem__(self, group: object) -> E:
         try:
             return self.estimates[self.groups.index(group)]
         except ValueError:
@@ -809,6 +812,15 @@ class DesignProportions(Result):
 
     def as_dict(self) -> dict:
         return dict(zip(self.groups, self.estimates, strict=True))
+
+
+@dataclass(frozen=True)
+class DesignProportions(GroupEstimates["DesignProportion"], Result):
+    """Domain estimates for every group of one variable, in the order of ``groups``."""
+
+    groups: tuple
+    estimates: tuple[DesignProportion, ...]
+    n: int
 
 
 def binary_values(y, name: str = "y") -> np.ndarray:
@@ -1151,21 +1163,12 @@ class DesignQuantile(Result):
 
 
 @dataclass(frozen=True)
-class DesignEstimates(Result):
+class DesignEstimates(GroupEstimates[Any], Result):
     """Domain estimates for every group of one variable (``svyby``), in ``groups`` order."""
 
     groups: tuple
     estimates: tuple
     n: int
-
-    def __getitem__(self, group):
-        try:
-            return self.estimates[self.groups.index(group)]
-        except ValueError:
-            raise KeyError(group) from None
-
-    def as_dict(self) -> dict:
-        return dict(zip(self.groups, self.estimates, strict=True))
 
 
 def numeric_values(y, name: str = "y") -> np.ndarray:
