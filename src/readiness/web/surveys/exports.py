@@ -200,16 +200,18 @@ def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
     return frame, data
 
 
-def export_chunks(study: Study) -> Iterator[pd.DataFrame]:
+def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
     """:func:`export_frame`'s rows a chunk at a time, read from the database as they are
     written (:func:`responseread.clean_chunks`), so that an export of a national study never
     holds every response at once.  Raises :class:`ResponsesError` with every problem after the
-    last chunk if a stored response no longer validates."""
+    last chunk if a stored response no longer validates.  ``responses``: some of the study's
+    responses to its instrument only (a page of the API, :mod:`readiness.web.api`)."""
     instrument = study.instrument.instrument
     items = [item.id for item in instrument.data_items]  # a note holds no answer
     joined = None  # the follow-up linkage, worked out once, when a follow-up comes
     problems: list = []
-    responses = responseframe._responses(study)
+    if responses is None:
+        responses = responseframe._responses(study)
     for clean, found, _n, _last in responseread.clean_chunks(responses, instrument):
         problems += found
         if problems:
