@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from readiness.analysis.regression import ContactRegression
-from readiness.analysis.survey import AnalysisSettings, analyse, result_to_json
-from readiness.cli.options import instrument_option, json_option, study_options
+from readiness.analysis.survey import analyse, result_to_json
+from readiness.cli.options import StudyOptions, instrument_option, json_option, study_options
 from readiness.instrument import resolve_instrument
 
 
@@ -56,18 +56,7 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 def analyse_command(
     responses: Path,
     instrument_ref: str,
-    sessions: Path | None,
-    group_by: str,
-    cluster: str | None,
-    strata: str | None,
-    weights: str | None,
-    fpc: str | None,
-    rake_file: Path | None,
-    poststratify_file: Path | None,
-    lonely_psu: str,
-    interval: str,
-    conf_level: float,
-    missing: str,
+    study: StudyOptions,
     as_json: bool,
 ) -> None:
     """Analyse a survey: response rates, every indicator overall and by group with intervals
@@ -76,36 +65,18 @@ def analyse_command(
     RESPONSES is a CSV, XLSX, SPSS or Stata file validated against the instrument.  With
     --rake or --poststratify the figures are weighted to the staff counts in a small CSV.
     """
-    if rake_file and poststratify_file:
-        raise click.UsageError("give --rake or --poststratify, not both.")
     import pandas as pd
 
-    from readiness.analysis.read import design_columns, read_for_analysis
-    from readiness.synth.output import sessions_path_for
+    from readiness.analysis.read import read_for_analysis
 
-    settings = AnalysisSettings(
-        interval=interval,
-        conf_level=conf_level,
-        group_by=group_by,
-        cluster=cluster,
-        strata=strata,
-        weights=weights,
-        missing=missing,
-        fpc=fpc,
-        lonely_psu=lonely_psu,
-        rake=None if rake_file is None else str(rake_file),
-        poststratify=None if poststratify_file is None else str(poststratify_file),
-    )
+    settings = study.settings()
     instrument = resolve_instrument(instrument_ref)
     with click.progressbar(
         length=2, label="Reading and analysing", file=sys.stderr, show_eta=False
     ) as bar:
-        data = read_for_analysis(
-            responses, instrument, design_columns(cluster, strata, weights, fpc)
-        )
+        data = read_for_analysis(responses, instrument, study.design_columns())
         bar.update(1)
-        if sessions is None and sessions_path_for(responses).exists():
-            sessions = sessions_path_for(responses)
+        sessions = study.sessions_for(responses)
         sessions_frame = pd.read_csv(sessions) if sessions is not None else None
         result = analyse(
             data.frame,

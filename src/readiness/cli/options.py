@@ -1,18 +1,24 @@
 """Options that several commands share, written once so that their names, defaults and help agree.
 
 Each function returns a decorator; ``study_options`` stacks the options of a study's analysis that
-``readiness analyse`` and ``readiness report`` both take.  Importing this module is cheap: the
+``readiness analyse`` and ``readiness report`` both take, and hands them to the command as one
+:class:`StudyOptions`.  Importing this module is cheap: the
 choices come from the small ``readiness.stats.proportions`` and ``readiness.stats.design`` tables
 only when a decorator is made.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
+
+if TYPE_CHECKING:
+    from readiness.analysis.survey import AnalysisSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,12 +106,66 @@ def calibration_options(
     )
 
 
+@dataclass(frozen=True)
+class StudyOptions:
+    """The values of :func:`study_options`, as the command receives them (parameter ``study``)."""
+
+    sessions: Path | None
+    group_by: str
+    cluster: str | None
+    strata: str | None
+    weights: str | None
+    fpc: str | None
+    rake_file: Path | None
+    poststratify_file: Path | None
+    lonely_psu: str
+    interval: str
+    conf_level: float
+    missing: str
+
+    def settings(self) -> AnalysisSettings:
+        """The analysis settings these options ask for."""
+        from readiness.analysis.survey import AnalysisSettings
+
+        return AnalysisSettings(
+            interval=self.interval,
+            conf_level=self.conf_level,
+            group_by=self.group_by,
+            cluster=self.cluster,
+            strata=self.strata,
+            weights=self.weights,
+            missing=self.missing,
+            fpc=self.fpc,
+            lonely_psu=self.lonely_psu,
+            rake=None if self.rake_file is None else str(self.rake_file),
+            poststratify=None if self.poststratify_file is None else str(self.poststratify_file),
+        )
+
+    def design_columns(self) -> dict[str, str]:
+        """The design columns to read with the responses, mapped to their roles."""
+        from readiness.responses.design import design_columns
+
+        return design_columns(self.cluster, self.strata, self.weights, self.fpc)
+
+    def sessions_for(self, responses: Path) -> Path | None:
+        """--sessions, or RESPONSES-sessions.csv beside the responses when it exists."""
+        from readiness.synth.output import sessions_path_for
+
+        if self.sessions is None and sessions_path_for(responses).exists():
+            return sessions_path_for(responses)
+        return self.sessions
+
+
+_STUDY_FIELDS = tuple(f.name for f in fields(StudyOptions))
+
+
 def study_options() -> Callable[[F], F]:
     """The analysis options of ``readiness analyse`` and ``readiness report``, in that order:
     ``--sessions``, ``--by``, the design (``--cluster``, ``--strata``, ``--weights``,
     ``--fpc``), ``--rake``, ``--poststratify``, ``--lonely-psu``, ``--interval``,
-    ``--conf-level`` and ``--missing``."""
-    return _stack(
+    ``--conf-level`` and ``--missing``; the command gets them as one :class:`StudyOptions`,
+    its parameter ``study``."""
+    options = _stack(
         click.option(
             "--sessions",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -146,3 +206,15 @@ def study_options() -> Callable[[F], F]:
         conf_level_option("Confidence level.", click.FloatRange(0.5, 0.999)),
         missing_option("Missing answers in reliability (psych's default is pairwise)."),
     )
+
+    def apply(command: F) -> F:
+        @functools.wraps(command)
+        def gather(*args: Any, **kwargs: Any) -> Any:
+            study = StudyOptions(**{name: kwargs.pop(name) for name in _STUDY_FIELDS})
+            if study.rake_file and study.poststratify_file:
+                raise click.UsageError("give --rake or --poststratify, not both.")
+            return command(*args, study=study, **kwargs)
+
+        return options(cast(F, gather))
+
+    return apply

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from readiness.cli.options import instrument_option, json_option, study_options
+from readiness.cli.options import StudyOptions, instrument_option, json_option, study_options
 from readiness.errors import ReadinessError
 from readiness.instrument import resolve_instrument
 
@@ -64,18 +64,7 @@ def report_command(
     tables_dir: Path | None,
     min_cell: int,
     compare_published: bool,
-    sessions: Path | None,
-    group_by: str,
-    cluster: str | None,
-    strata: str | None,
-    weights: str | None,
-    fpc: str | None,
-    rake_file: Path | None,
-    poststratify_file: Path | None,
-    lonely_psu: str,
-    interval: str,
-    conf_level: float,
-    missing: str,
+    study: StudyOptions,
     as_json: bool,
 ) -> None:
     """Write the study report: response rate, respondents, every indicator overall and by
@@ -86,15 +75,12 @@ def report_command(
     --rake or --poststratify the figures are weighted to the staff counts in a small CSV, and
     the methods say which counts were used and how.
     """
-    if rake_file and poststratify_file:
-        raise click.UsageError("give --rake or --poststratify, not both.")
     import pandas as pd
 
-    from readiness.analysis import AnalysisSettings, analyse
-    from readiness.analysis.read import design_columns, read_for_analysis
+    from readiness.analysis import analyse
+    from readiness.analysis.read import read_for_analysis
     from readiness.report import render_html, write_pdf, write_tables
     from readiness.report.html import report_tables
-    from readiness.synth.output import sessions_path_for
     from readiness.tabular import atomic_write
 
     if out.suffix.lower() not in (".html", ".htm"):
@@ -102,25 +88,15 @@ def report_command(
     if pdf is not None and pdf.suffix.lower() != ".pdf":
         raise ReadinessError(f"--pdf {pdf}: Fix: give a name ending in .pdf.")
     instrument = resolve_instrument(instrument_ref)
-    data = read_for_analysis(responses, instrument, design_columns(cluster, strata, weights, fpc))
-    if sessions is None and sessions_path_for(responses).exists():
-        sessions = sessions_path_for(responses)
+    data = read_for_analysis(responses, instrument, study.design_columns())
+    sessions = study.sessions_for(responses)
     sessions_frame = pd.read_csv(sessions) if sessions is not None else None
-    settings = AnalysisSettings(
-        interval=interval,
-        conf_level=conf_level,
-        group_by=group_by,
-        cluster=cluster,
-        strata=strata,
-        weights=weights,
-        missing=missing,
-        fpc=fpc,
-        lonely_psu=lonely_psu,
-        rake=None if rake_file is None else str(rake_file),
-        poststratify=None if poststratify_file is None else str(poststratify_file),
-    )
     result = analyse(
-        data.frame, instrument, sessions=sessions_frame, settings=settings, data_name=str(responses)
+        data.frame,
+        instrument,
+        sessions=sessions_frame,
+        settings=study.settings(),
+        data_name=str(responses),
     )
     source = {"responses": str(responses), "sessions": None if sessions is None else str(sessions)}
     html = render_html(
