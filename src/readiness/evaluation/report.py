@@ -26,7 +26,7 @@ from readiness.report import format as fmt
 from readiness.report.model import Body, Cell, Table
 from readiness.report.suppression import SYMBOL, footnote, safe_message
 from readiness.report.tables import num_cell, sentence, th
-from readiness.report.template import CSS, SYNTHETIC_PAGE_CSS
+from readiness.report.template import CSS, PAGE_START, SYNTHETIC_PAGE_CSS
 
 # Positive wording for the shipped Ross indicators: the share agreeing or knowing is
 # 100% minus the share the indicator counts (the same pairs, so the same n).
@@ -752,54 +752,9 @@ thead th.num { white-space: normal; }
 }
 """
 
-TEMPLATE = r"""<!DOCTYPE html>
-<html lang="{{ lang }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Readiness {{ version }}">
-<title>{{ title }}</title>
-<style>{{ css|safe }}</style>
-</head>
-{%- macro cell(c) -%}
-{%- set classes = [] -%}
-{%- if c.numeric %}{% set _ = classes.append('num') %}{% endif -%}
-{%- if c.hidden %}{% set _ = classes.append('c') %}{% endif -%}
-{%- if not c.numeric and not c.header %}{% set _ = classes.append('text') %}{% endif -%}
-{%- if c.cls %}{% set _ = classes.append(c.cls) %}{% endif -%}
-{%- set attrs -%}
-{%- if classes %} class="{{ classes|join(' ') }}"{% endif -%}
-{%- if c.colspan > 1 %} colspan="{{ c.colspan }}"{% endif -%}
-{%- endset -%}
-{%- if c.header -%}<th scope="{{ c.scope or 'col' }}"{{ attrs }}>{{ c.text }}</th>
-{%- elif c.hidden -%}<td{{ attrs }}><abbr title="not shown to protect respondents">{{ c.text }}</abbr></td>
-{%- else -%}<td{{ attrs }}>{{ c.text }}</td>{%- endif -%}
-{%- endmacro -%}
-{%- macro render_table(t) -%}
-<div class="table-wrap">
-<table id="{{ t.id }}">
-<caption><span class="label">Table {{ t.number }}.</span> {{ t.title }}</caption>
-<thead>
-{%- for row in t.head %}
-<tr>{% for c in row %}{{ cell(c) }}{% endfor %}</tr>
-{%- endfor %}
-</thead>
-{%- for b in t.bodies %}
-<tbody>
-{%- if b.label %}
-<tr class="group"><th scope="rowgroup" colspan="{{ t.n_columns() }}">{{ b.label }}</th></tr>
-{%- endif %}
-{%- for row in b.rows %}
-<tr>{% for c in row %}{{ cell(c) }}{% endfor %}</tr>
-{%- endfor %}
-</tbody>
-{%- endfor %}
-</table>
-{%- if t.notes %}
-<div class="notes">{% for n in t.notes %}<p>{{ n }}</p>{% endfor %}</div>
-{%- endif %}
-</div>
-{%- endmacro -%}
+TEMPLATE = (
+    PAGE_START
+    + r"""
 <body>
 <header>
 {%- if synthetic %}
@@ -854,6 +809,7 @@ effects on patients (level 4) are not measured here.</p>
 </body>
 </html>
 """
+)
 
 
 def methods(result: EvaluationResult, instrument: Instrument) -> list[str]:

@@ -86,7 +86,9 @@ SYNTHETIC_PAGE_CSS = r"""
 }
 """
 
-TEMPLATE = r"""<!DOCTYPE html>
+# The page up to its body: the head, and the macros that write a cell and a table.  The
+# evaluation report (readiness.evaluation.report) starts its page with the same.
+PAGE_START = r"""<!DOCTYPE html>
 <html lang="{{ lang }}">
 <head>
 <meta charset="utf-8">
@@ -138,7 +140,11 @@ TEMPLATE = r"""<!DOCTYPE html>
 <div class="notes">{% for n in t.notes %}<p>{{ n }}</p>{% endfor %}</div>
 {%- endif %}
 </div>
-{%- endmacro -%}
+{%- endmacro -%}"""
+
+TEMPLATE = (
+    PAGE_START
+    + r"""
 {%- macro render_figure(f) -%}
 <figure id="{{ f.id }}">
 <figcaption><span class="label">Figure {{ f.number }}.</span> {{ f.title }}</figcaption>
@@ -276,3 +282,4 @@ supply it ({{ checklist_counts['Author to supply'] }}).</p>
 </body>
 </html>
 """
+)
