@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "readiness.web.jobs",
+    "readiness.web.api",
 ]
 
 # Every path, respondents' pages included (what protects them stays here).

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("readiness.web.security.urls")),
     path("", include("readiness.web.audit.urls")),
     path("", include("readiness.web.jobs.urls")),
+    path("", include("readiness.web.api.urls")),
     path("", include("readiness.web.surveys.urls")),
 ]
