@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from readiness.errors import Problem
 from readiness.guide.model import (
@@ -366,7 +367,9 @@ def i6_gb_staff_never_submit_the_nrm(c: _Check) -> None:
     for path, action in _reached(c):
         if path.nation not in GREAT_BRITAIN:
             continue
-        where = dict(line=action.line, column=action.id, nation=path.nation, path=path)
+        where: dict[str, Any] = dict(
+            line=action.line, column=action.id, nation=path.nation, path=path
+        )
         if "staff_submit_nrm" in action.tags:
             c.fail("I6", f"action '{action.id}' is tagged staff_submit_nrm.", fix, **where)
         variant = action.for_nation(path.nation)
@@ -510,7 +513,7 @@ def tells_staff_to_submit_nrm(text: str) -> bool:
 def i8_actions_cite_sound_facts(c: _Check) -> None:
     for path, action in _reached(c):
         nation, name = path.nation, NATION_NAMES.get(path.nation, path.nation)
-        where = dict(line=action.line, column=action.id, nation=nation, path=path)
+        where: dict[str, Any] = dict(line=action.line, column=action.id, nation=nation, path=path)
         variant = action.for_nation(nation)
         if variant is None:
             c.fail(
@@ -629,7 +632,9 @@ def i9_local_contacts_exist_for_the_nation(c: _Check) -> None:
     for path, action in _reached(c):
         variant = action.for_nation(path.nation)
         name = NATION_NAMES.get(path.nation, path.nation)
-        where = dict(line=action.line, column=action.id, nation=path.nation, path=path)
+        where: dict[str, Any] = dict(
+            line=action.line, column=action.id, nation=path.nation, path=path
+        )
         for slot_id in variant.local if variant else ():
             slot = c.content.slots.get(slot_id)
             if slot is None:
@@ -754,7 +759,7 @@ def _texts(guide: Guide) -> Iterator[tuple[str, int | None, str, str]]:
 
 def i11_plain_english(c: _Check) -> None:
     for what, line, column, text in _texts(c.guide):
-        where = dict(line=line, column=column, warning=True)
+        where: dict[str, Any] = dict(line=line, column=column, warning=True)
         longest = max((len(words(s)) for s in sentences(text)), default=0)
         if longest > c.words_max:
             c.fail(

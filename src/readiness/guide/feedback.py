@@ -306,7 +306,8 @@ def _read_config(path: Path) -> FeedbackConfig:
                 fail(("card", key, i), "an entry must be an id.", "Write the id.")
         lists[key] = tuple(ids)
     about = {}
-    entries = data.get("feedback") if isinstance(data.get("feedback"), dict) else {}
+    given_entries = data.get("feedback")
+    entries = given_entries if isinstance(given_entries, dict) else {}
     for item, raw in entries.items():
         nation = raw.get("about") if isinstance(raw, dict) else None
         if nation is None:
@@ -436,7 +437,7 @@ def lesson_item(
 ) -> LessonItem:
     key = bool(item.key)
     base = (base_ids or {}).get(item.id, item.id)
-    common = dict(
+    common: dict[str, Any] = dict(
         id=item.id,
         statement=item.text,
         key=key,

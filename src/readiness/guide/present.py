@@ -217,7 +217,7 @@ def page_view(
     here: tuple[str, ...] = ()
     if node.type != "question":
         here = tuple(r.id for r in node.actions if r.when.holds(position.state))
-    options = ()
+    options: tuple[OptionView, ...] = ()
     if node.type == "question":
         options = tuple(
             OptionView(i, o.label, _facts(content, o.facts, as_of))
@@ -263,9 +263,11 @@ def _expand_each(text: str, acronyms: Mapping[str, str], seen: set[str]) -> str:
             continue
         pattern = re.compile(rf"\b(?:(an|An|a|A) )?{re.escape(short)}\b")
         if pattern.search(text):
-            text = pattern.sub(
-                lambda m, lg=long, sh=short: _spelt_out(m.group(1), lg, sh), text, count=1
-            )
+
+            def spell(m: re.Match[str], lg: str = long, sh: str = short) -> str:
+                return _spelt_out(m.group(1), lg, sh)
+
+            text = pattern.sub(spell, text, count=1)
             seen.add(short)
     return text
 

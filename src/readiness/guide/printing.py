@@ -612,9 +612,10 @@ class FittedPathway:
 
 
 def _render(html: str):
-    from weasyprint import HTML
+    from readiness.report.pdf import data_only_fetcher, require_weasyprint
 
-    from readiness.report.pdf import data_only_fetcher
+    require_weasyprint()
+    from weasyprint import HTML
 
     return HTML(string=html, url_fetcher=data_only_fetcher()).render()
 
