@@ -220,8 +220,9 @@ def weight_design(
     if how not in METHODS:
         raise ReadinessError(f"unknown weighting {how!r}. Fix: use rake or poststratify.")
     name = str(path)
-    margins = read_margins(path)
-    totals = [m for m in margins if not isinstance(m, Margin)]
+    read = read_margins(path)
+    margins = [m for m in read if isinstance(m, Margin)]
+    totals = [m for m in read if not isinstance(m, Margin)]
     if totals:
         raise ProblemsError(
             [

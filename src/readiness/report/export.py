@@ -47,12 +47,12 @@ def write_xlsx(table: Table, path: Path) -> None:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-    formats = []
+    formats: list[list[str | None]] = []
     for body in table.bodies:
         for row in body.rows:
+            lead: list[str | None] = [None] if table.group_column else []
             formats.append(
-                ([None] if table.group_column else [])
-                + [f for c in row for f in [c.number_format] + [None] * (c.colspan - 1)]
+                lead + [f for c in row for f in [c.number_format] + [None] * (c.colspan - 1)]
             )
     for values, row_formats in zip(table.export_rows(), formats, strict=True):
         sheet.append(xlsx_row(sheet, values))

@@ -54,7 +54,7 @@ def count(x: int | None) -> str:
 
 def p_value(p: float | None) -> str:
     """P values to two significant figures (below 0.1) or two decimals: 0.047, 0.19, <0.001."""
-    if missing(p):
+    if p is None or missing(p):
         return DASH
     if p < 0.001:
         return "<0.001"
@@ -66,7 +66,7 @@ def p_value(p: float | None) -> str:
 def p_coarse(p: float | None) -> str:
     """A P value in bands, for rows where cells are suppressed (an exact statistic could let a
     hidden cell be solved for)."""
-    if missing(p):
+    if p is None or missing(p):
         return DASH
     for cut in (0.001, 0.01, 0.05):
         if p < cut:

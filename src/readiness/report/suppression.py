@@ -462,10 +462,10 @@ def plan_for(result, min_cell: int = DEFAULT_MIN_CELL) -> Plan:
     sites: dict[str, bool] = {}
     site_block = result.characteristics.get("site")
     if isinstance(site_block, Characteristic) and "site" in characteristics:
-        for label, hidden in zip(
+        for label, site_hidden in zip(
             site_block.categories, characteristics["site"].cells, strict=False
         ):
-            sites[label] = hidden
+            sites[label] = site_hidden
     elif result.response_rate and result.response_rate.by_site is not None:
         by_site = result.response_rate.by_site
         s = suppress_counts([r.responded for r in by_site.values()], min_cell=min_cell)

@@ -57,7 +57,7 @@ def num_cell(text: str, value=None, hidden: bool = False, number_format: str | N
 
 
 def pct_cell(x: float | None, hidden: bool = False) -> Cell:
-    value = None if fmt.missing(x) else round(float(x), 1)
+    value = None if x is None or fmt.missing(x) else round(float(x), 1)
     return num_cell(fmt.pct(x), value, hidden, "0.0")
 
 
@@ -81,7 +81,7 @@ def indicator_table_of(instrument: Instrument, indicator_id: str) -> str:
     if indicator.scale is not None:
         return "3"
     try:
-        item = instrument.item(indicator.item)
+        item = instrument.item(indicator.item or "")
     except KeyError:
         return "3"
     return "2" if item.type in EXPERIENCE_TYPES else "3"

@@ -253,8 +253,8 @@ def describe_rule(instrument: Instrument, indicator) -> str:
     labels = [c.label for c in item.choices]
     if rule.kind in ("bottom", "top"):
         ordered = sorted(item.choices, key=lambda c: float(c.code))
-        chosen = ordered[: rule.value] if rule.kind == "bottom" else ordered[-rule.value :]
-        return f"answered {_or([c.label for c in chosen])} to {quoted}"
+        picked = ordered[: rule.value] if rule.kind == "bottom" else ordered[-rule.value :]
+        return f"answered {_or([c.label for c in picked])} to {quoted}"
     if rule.kind == "in":
         chosen = [item.label_for(v) or str(v) for v in rule.value]
         return f"answered {_or(chosen)} to {quoted}"
