@@ -442,7 +442,7 @@ def report_command(
             then_test=frames.get("then_test"),
         )
         bar.update(1)
-        source = {"pre": pre, "post": post, "follow_up": follow_up}
+        source: dict[str, Path | str | None] = {"pre": pre, "post": post, "follow_up": follow_up}
         if title:
             source["title"] = title
         if organisation:

@@ -103,6 +103,11 @@ def _today(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
 
 
+def _nhs_date(day: dt.date | None) -> str:
+    """A date as nhs_date writes it; a date never given as 'not recorded'."""
+    return nhs_date(day) if day is not None else "not recorded"
+
+
 def _echo_json(data: dict) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -545,9 +550,9 @@ def facts(
             click.echo()
             what = "nothing due" if not contacts else f"{len(contacts)} listed"
             click.echo(f"Local contacts in {local.path}: {what}.")
-            for due in contacts:
+            for contact_due in contacts:
                 click.echo()
-                click.echo("\n".join(_contact_lines(due)))
+                click.echo("\n".join(_contact_lines(contact_due)))
     if overdue and late:
         ctx.exit(1)
 
@@ -654,8 +659,8 @@ def local_set(
     else:
         click.echo(
             f"Set {slot} ({contact.label}) in {local_file}: {contact.value}. "
-            f"Checked {nhs_date(contact.last_checked)} by {contact.checked_by}; "
-            f"review by {nhs_date(contact.review_by)}."
+            f"Checked {_nhs_date(contact.last_checked)} by {contact.checked_by}; "
+            f"review by {_nhs_date(contact.review_by)}."
         )
 
 

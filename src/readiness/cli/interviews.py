@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -165,7 +166,7 @@ def import_cmd(project, files, participant, no_guess, name, encoding, attributes
             name=name,
         )
     store.save(p, project)
-    data = {
+    data: dict[str, Any] = {
         "transcripts": [
             {
                 "name": t.name,
@@ -223,7 +224,7 @@ def participants_cmd(project, rename, merge, user, as_json):
         moved = len(p.merge_participants(gone.id, kept.id).sources) - len(kept.sources)
         p.log("merge-participants", user, participant=gone.id, into=kept.id, transcripts=moved)
         store.save(p, project)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "participant": x.name,
             "transcripts": [p.sources[s].name for s in x.sources if s in p.sources],
@@ -514,10 +515,10 @@ def code_cmd(
     All codings are checked first; if any is wrong none is added.
     """
     p = store.load(project)
-    todo = []
+    todo: list[tuple[int | None, dict]] = []
     if codings_file:
-        for n, row in enumerate(_read_codings_file(codings_file), start=2):
-            todo.append((n, row))
+        for number, line in enumerate(_read_codings_file(codings_file), start=2):
+            todo.append((number, line))
     if source:
         for c in codes or ():
             todo.append(
@@ -599,7 +600,7 @@ def code_cmd(
         raise
     p.log("code", coder, added=len(added), removed=len(remove))
     store.save(p, project)
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "id": c.id,
             "source": p.sources[c.source].name,
@@ -760,13 +761,14 @@ def matrix_cmd(
 ):
     """A code by attribute matrix, or code co-occurrence, counting participants."""
     from readiness.interviews.documents import write_table
-    from readiness.interviews.outputs import attribute_matrix
+    from readiness.interviews.outputs import AttributeMatrix, Cooccurrence, attribute_matrix
     from readiness.interviews.outputs import cooccurrence as co
 
     if bool(attribute) == bool(cooccurrence):
         raise click.UsageError("give either --attribute NAME or --cooccurrence.")
     p = store.load(project)
     k = suppress_below if suppress_below is not None else (5 if output else 0)
+    m: AttributeMatrix | Cooccurrence
     if attribute:
         m = attribute_matrix(p, attribute, codes=list(codes) or None, suppress_below=k)
         rows = [

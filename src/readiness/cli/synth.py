@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -73,7 +74,7 @@ def demo_data(
         bar.update(1)
         responses, sessions = write_cohort(cohort, instrument, out)
         bar.update(1)
-    summary = {
+    summary: dict[str, Any] = {
         "synthetic": True,
         "n": cohort.n,
         "seed": seed,
