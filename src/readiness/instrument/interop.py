@@ -842,8 +842,8 @@ def build_with_recovery(
                 section = data["sections"][s_index]
                 holder = section if i_index is None else section["items"][i_index]
                 holder.pop("show_if", None)
-                key = f"sections[{s_index}]" + ("" if i_index is None else f".items[{i_index}]")
-                where = locate(key, locations)
+                at = f"sections[{s_index}]" + ("" if i_index is None else f".items[{i_index}]")
+                where = locate(at, locations)
                 expression = condition_source(s_index, i_index) if condition_source else ""
                 unmapped.append(
                     ConversionNote(

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from types import EllipsisType
+from typing import Any
 
 from readiness.interviews.errors import InterviewError, Problem, fail
 from readiness.interviews.model import Project
@@ -256,7 +258,7 @@ def apply_codebook(project: Project, book: dict) -> dict:
                 )
                 added["codes"] += 1
             else:
-                fill = {k: v for k, v in fields.items() if not getattr(existing, k)}
+                fill: dict[str, Any] = {k: v for k, v in fields.items() if not getattr(existing, k)}
                 code = replace(existing, **fill)
                 project.codes[code.id] = code
             ids.append(code.id)
@@ -284,7 +286,7 @@ def codebook_dict(project: Project) -> dict:
 
     def code_dict(cid: str, children: dict) -> dict:
         c = project.codes[cid]
-        d = {"name": c.name}
+        d: dict[str, Any] = {"name": c.name}
         for k in _FIELDS:
             v = getattr(c, k)
             if v:
@@ -372,8 +374,8 @@ def change_code(
     ref: str,
     *,
     name: str | None = None,
-    color: object = ...,
-    parent: object = ...,
+    color: str | None | EllipsisType = ...,
+    parent: str | None | EllipsisType = ...,
     user: str | None = None,
 ) -> CodeChange:
     """Rename a code, give it a colour and/or move it under another parent (None: the top).
@@ -383,7 +385,7 @@ def change_code(
     changes when anything is wrong.  Logged as ``change-code`` by ``user``.
     """
     code = project.code(ref)
-    new = {}
+    new: dict[str, Any] = {}
     if name is not None and name.strip() != code.name:
         new["name"] = name.strip()
         if not new["name"] or "/" in new["name"]:
@@ -391,9 +393,9 @@ def change_code(
                 f"code name {new['name']!r} is empty or contains '/'.",
                 fix="give a name without '/', which separates a code's path.",
             )
-    if color is not ... and check_colour(color) != code.color:
+    if not isinstance(color, EllipsisType) and check_colour(color) != code.color:
         new["color"] = check_colour(color)
-    if parent is not ...:
+    if not isinstance(parent, EllipsisType):
         parent_id = project.code(parent).id if parent else None
         if parent_id != code.parent:
             if parent_id in project.descendants(code.id):

@@ -87,7 +87,7 @@ def survey_design(
     """
     from readiness.responses.validate import check_design_columns
 
-    named = [(role, column) for column, role in roles.items()]
+    named: list[tuple[str, str | None]] = [(role, column) for column, role in roles.items()]
     problems = missing_columns(frame, named, file)
     if problems:
         raise ProblemsError(problems, file=file)

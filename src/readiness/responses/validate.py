@@ -69,7 +69,7 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float | np.floating):
         if np.isnan(value):
             return ""
-        if float(value).is_integer() and abs(value) < 2**53:
+        if float(value).is_integer() and abs(float(value)) < 2**53:
             return str(int(value))
         return repr(float(value))
     if isinstance(value, int | np.integer):
@@ -320,7 +320,7 @@ def _parse_time(text: str) -> Parsed:
 def _parse_datetime(text: str) -> Parsed:
     found = _DATE_TIME.match(text)
     clock = _clock(found) if found else None
-    if clock and _real_date(found.group("date")):
+    if found is not None and clock and _real_date(found.group("date")):
         return f"{found.group('date')}T{clock}", None
     fix = "write the date and time as YYYY-MM-DDTHH:MM, for example 2024-03-15T14:30."
     if _DATE_ONLY.match(text) and _real_date(text[:10]):
@@ -992,7 +992,10 @@ def _recompute_calculations(
             given = clean[item_id].to_numpy(dtype=float)
             # An empty cell supplies nothing (it is computed); a value must agree.
             differ = ~np.isnan(given) & ~(given == computed)
-            condition = describe_condition(instrument.item(item_id).calculation, instrument)
+            calculation = instrument.item(item_id).calculation
+            condition = (
+                describe_condition(calculation, instrument) if calculation is not None else ""
+            )
             for i in np.flatnonzero(differ):
                 gives = (
                     "nothing (it is not relevant)" if np.isnan(computed[i]) else (_fmt(computed[i]))
