@@ -1045,6 +1045,60 @@ def build_design(frame: pd.DataFrame, settings: AnalysisSettings) -> SurveyDesig
         raise ReadinessError(f"{err.problems[0]}{extra}") from err
 
 
+def _groups(
+    instrument: Instrument, frame: pd.DataFrame, group_by: str
+) -> tuple[list[str], list[np.ndarray], np.ndarray]:
+    """The groups' labels in order, a mask of each, and each respondent's group label (None
+    when it has none)."""
+    groups, codes, labels = _group_codes(instrument, frame, group_by)
+    masks = _masks(groups, codes)
+    group_values = np.full(len(frame), None, dtype=object)
+    for label, mask in zip(labels, masks, strict=True):
+        group_values[mask] = label
+    return labels, masks, group_values
+
+
+def _synthetic(frame: pd.DataFrame) -> bool:
+    """Whether any response is marked synthetic (demonstration data)."""
+    return bool(
+        "synthetic" in frame
+        and pd.to_numeric(frame["synthetic"], errors="coerce").fillna(0).astype(bool).any()
+    )
+
+
+def _check_settings(settings: AnalysisSettings) -> None:
+    if settings.interval.replace("_", "-") not in METHODS:
+        raise ReadinessError(
+            f"unknown interval {settings.interval!r}. Fix: use one of {', '.join(METHODS)}."
+        )
+    if settings.missing not in ("pairwise", "listwise"):
+        raise ReadinessError(
+            f"unknown missing-data policy {settings.missing!r}. Fix: use pairwise or listwise."
+        )
+
+
+def _design(
+    frame: pd.DataFrame,
+    instrument: Instrument,
+    settings: AnalysisSettings,
+    data_name: str | None,
+    warnings: list[str],
+    conventions: dict[str, str],
+) -> tuple[SurveyDesign | CalibratedDesign | None, dict | None]:
+    """The design, weighted to staff counts when the settings say so (with the weighting's
+    record; its warnings and its sentence go into ``warnings`` and ``conventions``)."""
+    design = build_design(frame, settings)
+    if not settings.weighting:
+        return design, None
+    from readiness.analysis.weighting import weight_design, weighting_sentence
+
+    how, path = settings.weighting
+    weighted, weighting = weight_design(design, frame, instrument, path, how, data_name)
+    warnings += [f"weighting to the staff counts: {w}" for w in weighting["warnings"]]
+    conventions["staff_counts"] = weighting_sentence(weighting)
+    return weighted, weighting
+
+
 def analyse(
     responses: pd.DataFrame,
     instrument: Instrument,
@@ -1058,36 +1112,17 @@ def analyse(
     ``data_name`` names the responses (their file) in errors about them, such as a
     respondent whose discipline is missing when weighting to staff counts by discipline."""
     settings = settings or AnalysisSettings()
-    if settings.interval.replace("_", "-") not in METHODS:
-        raise ReadinessError(
-            f"unknown interval {settings.interval!r}. Fix: use one of {', '.join(METHODS)}."
-        )
-    if settings.missing not in ("pairwise", "listwise"):
-        raise ReadinessError(
-            f"unknown missing-data policy {settings.missing!r}. Fix: use pairwise or listwise."
-        )
+    _check_settings(settings)
     frame = responses.reset_index(drop=True)
     if len(frame) == 0:
         raise ReadinessError(
             "there are no responses to analyse. Fix: check the file holds data rows."
         )
     warnings: list[str] = []
-    design = build_design(frame, settings)
-    weighting = None
     conventions = settings.describe()
-    if settings.weighting:
-        from readiness.analysis.weighting import weight_design, weighting_sentence
-
-        how, path = settings.weighting
-        design, weighting = weight_design(design, frame, instrument, path, how, data_name)
-        warnings += [f"weighting to the staff counts: {w}" for w in weighting["warnings"]]
-        conventions["staff_counts"] = weighting_sentence(weighting)
+    design, weighting = _design(frame, instrument, settings, data_name, warnings, conventions)
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
-    groups, codes, labels = _group_codes(instrument, frame, settings.group_by)
-    masks = _masks(groups, codes)
-    group_values = np.full(len(frame), None, dtype=object)
-    for label, mask in zip(labels, masks, strict=True):
-        group_values[mask] = label
+    labels, masks, group_values = _groups(instrument, frame, settings.group_by)
     scores = scale_scores(instrument, frame)
     indicators = [
         _indicator(instrument, ind, frame, scores, settings, design, group_values, labels)
@@ -1097,25 +1132,21 @@ def analyse(
         _scale(instrument, s.id, frame, scores, settings, labels, masks, warnings, design)
         for s in instrument.scales
     ]
-    for result in indicators:
-        if result.overall.n == 0:
-            warnings.append(
-                f"{result.id}: nobody answered (0 of {len(frame)} respondents), so it has no "
-                "estimate and no test. Fix: check the item's column holds the answers."
-            )
+    warnings += [
+        f"{result.id}: nobody answered (0 of {len(frame)} respondents), so it has no "
+        "estimate and no test. Fix: check the item's column holds the answers."
+        for result in indicators
+        if result.overall.n == 0
+    ]
     correlations = _correlations(scores, scales, settings)
     if correlations is not None and correlations.note:
         warnings.append(f"correlations between scale scores: {correlations.note}")
-    synthetic = bool(
-        "synthetic" in frame
-        and pd.to_numeric(frame["synthetic"], errors="coerce").fillna(0).astype(bool).any()
-    )
     return StudyResult(
         instrument={"id": instrument.id, "version": instrument.version, "title": instrument.title},
         settings=settings,
         conventions=conventions,
         n=len(frame),
-        synthetic=synthetic,
+        synthetic=_synthetic(frame),
         group_by=settings.group_by,
         groups=labels,
         response_rate=response_rate,
