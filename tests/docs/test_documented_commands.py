@@ -10,7 +10,10 @@ Each console block is one test (``README.md::block-07`` is the README's seventh)
 two test workers share a long page.  A block may use what earlier blocks of its page made, so a
 worker keeps one folder per page (docs/examples/ copied in, the virtual environment's
 ``readiness`` first on PATH) and runs in it, once, the earlier blocks it has not run yet, in
-the order of the page; their output is checked by their own tests, not again here.
+the order of the page; their output is checked by their own tests, not again here.  A comment
+``<!-- needs: block-01 block-03 -->`` (or ``<!-- needs: none -->``) just before a console block
+says which earlier blocks it uses, so that only those (and what they need) run first; without
+it, every earlier block does.
 
 Run with UPDATE_DOCS=1 (and without -n) to rewrite the pages' outputs from a fresh run (then
 read the diff).
@@ -33,6 +36,7 @@ BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 FILE_OR_CONSOLE = re.compile(
     r"(?:<!-- file: ?(?P<file>[^>]*?) -->\n)?```(?P<lang>[\w-]*)\n(?P<body>.*?)```", re.S
 )
+NEEDS = re.compile(r"<!-- needs: ?([^>]*?) -->\s*$")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -112,6 +116,23 @@ def blocks(text: str) -> list[list[tuple]]:
     return cut
 
 
+def needs(text: str) -> list[set[int]]:
+    """For each console block of the page, the earlier blocks it runs after: those its
+    ``<!-- needs: ... -->`` comment names and what they need, else every earlier block."""
+    out: list[set[int]] = []
+    for m in FILE_OR_CONSOLE.finditer(text):
+        if m.group("lang") != "console" or m.group("file"):
+            continue
+        marker = NEEDS.search(text[max(0, m.start() - 200) : m.start()])
+        if marker is None:
+            out.append(set(range(1, len(out) + 1)))
+            continue
+        named = {int(b) for b in re.findall(r"block-(\d+)", marker.group(1))}
+        assert all(0 < b <= len(out) for b in named), f"needs names a later block: {marker[0]}"
+        out.append(named.union(*(out[b - 1] for b in named)))
+    return out
+
+
 def documented_blocks() -> list:
     return [
         pytest.param(page, number, id=f"{page.name}::block-{number:02d}")
@@ -121,11 +142,11 @@ def documented_blocks() -> list:
 
 
 class PageFolder:
-    """One worker's folder for a page and how many of the page's blocks have run in it."""
+    """One worker's folder for a page and the page's blocks that have run in it."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.done = 0
+        self.done: set[int] = set()
 
 
 @pytest.fixture(scope="session")
@@ -134,18 +155,23 @@ def page_folders() -> dict[Path, PageFolder]:
 
 
 def folder_for(page: Path, number: int, folders: dict, factory) -> Path:
-    """The worker's folder for ``page`` with blocks 1 to ``number - 1`` run in it (a fresh
-    folder if a later block already ran there, which an out-of-order worker may see)."""
+    """The worker's folder for ``page`` with the blocks that block ``number`` needs run in it,
+    in the order of the page (a fresh folder when a later block already ran there, which an
+    out-of-order worker may see: the page's order is what its outputs assume)."""
+    text = page.read_text(encoding="utf-8")
+    wanted = needs(text)[number - 1]
     state = folders.get(page)
-    if state is None or state.done >= number:
+    todo = sorted(wanted - state.done) if state else sorted(wanted)
+    if state is None or any(d >= min(todo + [number]) for d in state.done):
         state = folders[page] = PageFolder(factory.mktemp(page.stem))
         examples = ROOT / "docs" / "examples"
         if examples.exists():
             shutil.copytree(examples, state.folder, dirs_exist_ok=True)
-    earlier = blocks(page.read_text(encoding="utf-8"))[state.done : number - 1]
-    for block in earlier:
-        run_block(block, state.folder)
-    state.done = number
+        todo = sorted(wanted)
+    page_blocks = blocks(text)
+    for earlier in todo:
+        run_block(page_blocks[earlier - 1], state.folder)
+    state.done |= set(todo) | {number}
     return state.folder
 
 
@@ -230,3 +256,8 @@ def test_the_parser_and_matcher():
         [(FILE, "in/a.txt", "hello\n"), ("cat in/a.txt", ["hello"])],
         [("b", [])],
     ]
+    four = "".join(
+        f"{marker}\n```console\n$ c{i}\n```\n"
+        for i, marker in enumerate(["", "", "<!-- needs: none -->", "<!-- needs: block-02 -->"])
+    )
+    assert needs(four) == [set(), {1}, set(), {1, 2}]
