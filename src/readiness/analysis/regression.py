@@ -90,41 +90,41 @@ def contact_regression(
     X["discipline"] = X["discipline"].cat.set_categories(present)
     y = pd.to_numeric(frame[OUTCOME], errors="coerce").to_numpy(dtype=float)
     result = fit(y, X, design, reference={"discipline": present[0]}, conf_level=conf_level)
-    terms = []
-    for coef in result.coefficients:
-        if coef.term == "(Intercept)":
-            continue
-        terms.append(
-            RegressionTerm(
-                coef.term,
-                _label(coef.term),
-                coef.odds_ratio,
-                coef.or_lower,
-                coef.or_upper,
-                coef.p_value,
-                coef.estimate,
-                coef.se,
-            )
+    terms = tuple(
+        RegressionTerm(
+            coef.term,
+            _label(coef.term),
+            coef.odds_ratio,
+            coef.or_lower,
+            coef.or_upper,
+            coef.p_value,
+            coef.estimate,
+            coef.se,
         )
+        for coef in result.coefficients
+        if coef.term != "(Intercept)"
+    )
     return ContactRegression(
         outcome=OUTCOME,
         model="contact_ever ~ discipline + trained + years",
         n=result.n,
         n_dropped=result.n_dropped,
         reference={k: str(v) for k, v in result.reference.items()},
-        errors=(
-            "cluster-robust (linearised) standard errors, t intervals on the design's degrees of freedom (survey::svyglm"
-            + (
-                ", after weighting to the staff counts)"
-                if isinstance(design, CalibratedDesign)
-                else ")"
-            )
-            if result.design_based
-            else "model-based standard errors, Wald intervals (glm, confint.default)"
-        ),
+        errors=_errors(result.design_based, isinstance(design, CalibratedDesign)),
         method=result.method,
         conf_level=result.conf_level,
-        terms=tuple(terms),
+        terms=terms,
+    )
+
+
+def _errors(design_based: bool, calibrated: bool) -> str:
+    """How the standard errors and intervals were computed, in words."""
+    if not design_based:
+        return "model-based standard errors, Wald intervals (glm, confint.default)"
+    return (
+        "cluster-robust (linearised) standard errors, t intervals on the design's degrees of "
+        "freedom (survey::svyglm"
+        + (", after weighting to the staff counts)" if calibrated else ")")
     )
 
 
