@@ -23,6 +23,7 @@ import io
 import re
 import textwrap
 from html import escape
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ GRID = "#d8dde0"
 BLUE = "#005eb8"
 WIDTH = 7.0  # inches: the text width of an A4 page with 15 mm margins is 7.09
 VALUE_X = 104  # figure 1: where the percentages are written, right of the 0-100 axis
-RC = {
+RC: dict[Any, Any] = {  # matplotlib's stubs take only its own keys
     "svg.fonttype": "none",
     "svg.hashsalt": "readiness-report",
     "font.family": "sans-serif",
@@ -87,7 +88,10 @@ def accessible_svg(svg: str, fig_id: str, title: str, description: str) -> str:
     svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{fig_id}-{m.group(1)}"', svg)
     svg = re.sub(r"font-family:\s*'[^']*'", f"font-family: {FONT}", svg)
     svg = re.sub(r"(font: [^;\"]*?)'[^']*'", lambda m: m.group(1) + FONT, svg)
-    open_tag = re.match(r"<svg\b[^>]*>", svg).group(0)
+    found = re.match(r"<svg\b[^>]*>", svg)
+    if found is None:
+        raise ValueError("matplotlib's SVG does not start with its <svg> tag")
+    open_tag = found.group(0)
     attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', open_tag))
     new_tag = (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
@@ -443,7 +447,7 @@ def figure_likert(result, instrument, plan: Plan, number: str = "3") -> Figure |
     return Figure(fig_id, number, title, accessible_svg(svg, fig_id, title, desc), desc, notes)
 
 
-def _likert_rows(items: list, instrument) -> list[tuple[str, object]]:
+def _likert_rows(items: list, instrument) -> list[tuple[str, Any]]:
     """The statements in order, each run under a heading: its scale, else its section."""
     scale_label = {s.id: s.label for s in instrument.scales}
     section_title = {s.id: s.title for s in instrument.sections}
@@ -473,7 +477,7 @@ def _likert_bar(ax, y: float, d, spans: list, colours: list, k: int) -> tuple[li
         if combined:
             base = b if side == "left" else a if side == "right" else None
             colour = colours[base] if base is not None else colours[k // 2]
-            hatch = "...."
+            hatch: str | None = "...."
         else:
             colour = colours[a]
             hatch = "////" if side == "right" else None

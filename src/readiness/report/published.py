@@ -138,9 +138,10 @@ def _indicator_row(
     published = (
         f"{count}/{den}" if count is not None and den else f"{fmt.DASH}/{den}" if den else fmt.DASH
     )
-    own = f"{100 * count / den:.1f}%" if ok is not None else fmt.DASH
+    # ok is None exactly when there is no count or denominator (see follows)
+    own = f"{100 * count / den:.1f}%" if count is not None and den else fmt.DASH
     notes = []
-    if ok is False:
+    if ok is False and count is not None and den:
         notes.append(f"printed % does not follow from {count}/{den}")
         remarks.append(
             f"{label}: {count} of {den} is {100 * count / den:.1f}%, but the "
