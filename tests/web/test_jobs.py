@@ -32,17 +32,20 @@ def run_jobs() -> None:
     worker.run(once=True)
 
 
+def _database_url() -> str:
+    """This test database, as another process reaches it."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def worker_process(once: bool = True, **env) -> subprocess.Popen:
     """``readiness web worker --once`` (or without ``--once``: until stopped) as a process of
     its own, on this test database."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        url = f"sqlite:///{db['NAME']}"
-    else:
-        url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     environment = {
         **os.environ,
-        "DATABASE_URL": url,
+        "DATABASE_URL": _database_url(),
         "PYTHONPATH": str(SRC),
         "READINESS_IMPORT_INLINE_BYTES": "0",
         **env,
@@ -343,3 +346,27 @@ def test_a_refresh_is_sent_to_the_worker_as_named_functions():
     assert describe(lambda study: study) is None  # a lambda cannot go through the database
     with pytest.raises(ValueError):
         resolve({"function": "os:system", "kwargs": {}})
+
+
+def test_the_served_demos_worker_runs_jobs_and_stops_with_it(
+    lead_client, study, tmp_path, monkeypatch
+):
+    """``readiness web demo --serve`` (``make run``) starts the worker as a child process and
+    stops it on the way out."""
+    import time
+
+    from readiness.web.cli import _start_worker, _stop_worker
+
+    job = _job_from(_upload(lead_client, study, _csv(tmp_path, "s.csv", ["A-1,2,7\n"])))
+    monkeypatch.setenv("DATABASE_URL", _database_url())
+    monkeypatch.delenv("READINESS_TEST_DB_NAME", raising=False)
+    monkeypatch.setenv("PYTHONPATH", str(SRC))
+    child = _start_worker()
+    try:
+        deadline = time.monotonic() + 120
+        while Job.objects.get(pk=job.pk).state != Job.State.DONE:
+            assert child.poll() is None and time.monotonic() < deadline
+            time.sleep(0.5)
+    finally:
+        _stop_worker(child)
+    assert child.returncode == 0  # SIGTERM: a clean stop
