@@ -106,20 +106,36 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
     for key, text in result.conventions.items():
         echo(f"  {key}: {text}")
     _print_weighting(result)
-    if result.response_rate:
-        rate = result.response_rate
-        r = rate.overall
-        level = round(rate.conf_level * 100)
-        if not r.attended:
-            interval = "no staff attending recorded: check the sessions' attending counts"
-        elif r.responded > r.attended:
-            interval = "above 100%: more responses than attending, so no interval; see the warnings"
-        else:
-            interval = f"{level}% {rate.method} {_fmt_pct(r.lower)} to {_fmt_pct(r.upper)}"
-        echo(
-            f"\nResponse rate: {r.responded} of {r.attended} = {_fmt_pct(r.percent)}% "
-            f"({interval}), sessions from {sessions}"
-        )
+    _print_rate(result, sessions)
+    _print_indicators(result)
+    _print_scales(result)
+    _print_numbers(result)
+    _print_relations(result)
+    for w in result.warnings:
+        echo(f"Warning: {w}")
+
+
+def _print_rate(result, sessions: Path | None) -> None:
+    echo = click.echo
+    if not result.response_rate:
+        return
+    rate = result.response_rate
+    r = rate.overall
+    level = round(rate.conf_level * 100)
+    if not r.attended:
+        interval = "no staff attending recorded: check the sessions' attending counts"
+    elif r.responded > r.attended:
+        interval = "above 100%: more responses than attending, so no interval; see the warnings"
+    else:
+        interval = f"{level}% {rate.method} {_fmt_pct(r.lower)} to {_fmt_pct(r.upper)}"
+    echo(
+        f"\nResponse rate: {r.responded} of {r.attended} = {_fmt_pct(r.percent)}% "
+        f"({interval}), sessions from {sessions}"
+    )
+
+
+def _print_indicators(result) -> None:
+    echo = click.echo
     groups = result.groups
     cells = {
         ind.id: [
@@ -159,8 +175,11 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
         row = "  ".join(f"{c:>{w}}" for c, w in zip(cells[ind.id], widths, strict=True))
         test = "nobody answered" if ind.overall.n == 0 else _test(ind.test)
         echo(f"{ind.id:<{id_width}}  {overalls[ind.id]:>{overall_width}}  {row}  {test}".rstrip())
-    _print_scales(result)
-    _print_numbers(result)
+
+
+def _print_relations(result) -> None:
+    """Correlations between scale scores, and the regression of contact."""
+    echo = click.echo
     if result.correlations:
         method = result.correlations.method or "none computed: see the warnings below"
         if result.settings.design_based:
@@ -178,8 +197,6 @@ def _print(result, responses: Path, sessions: Path | None) -> None:
             echo(
                 f"  {t.label:<40} {t.odds_ratio:.2f} ({t.lower:.2f} to {t.upper:.2f}) p = {t.p_value:.3g}"
             )
-    for w in result.warnings:
-        echo(f"Warning: {w}")
 
 
 def _print_weighting(result) -> None:
