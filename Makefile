@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 
-.PHONY: run test setup system-deps test-deps lint unit bench reference lock clean
+.PHONY: run test setup system-deps test-deps lint typecheck unit bench reference lock clean
 
 # The demo files, then the web application's demonstration study, served at 127.0.0.1:8000
 # (the address and the demo logins are printed first).
@@ -15,7 +15,7 @@ run: setup
 	$(BIN)/readiness demo
 	$(BIN)/readiness web demo --serve
 
-test: setup test-deps lint unit
+test: setup test-deps lint typecheck unit
 
 setup: system-deps $(STAMP) node_modules/.installed
 
@@ -55,6 +55,11 @@ $(STAMP): pyproject.toml requirements/test.lock
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+
+# mypy on the core (src/readiness without web/); its settings, and what they leave unchecked,
+# are in pyproject.toml.
+typecheck: setup
+	$(BIN)/mypy
 
 # The whole suite on SQLite, then the web tests again on PostgreSQL (pytest-django creates and
 # drops test_readiness_<pid>_gw0 and _gw1 on that server, one per worker: a name per run, so
