@@ -241,6 +241,22 @@ def _design_json(design: SurveyDesign, cluster, strata, weights, fpc) -> dict:
     }
 
 
+DESIGN_LABEL = (
+    "design-based logit interval (svyciprop), linearised SE, design effect vs simple random "
+    "sampling with replacement"
+)
+
+
+def _groups(frame: pd.DataFrame, by: str | None) -> tuple[np.ndarray | None, list]:
+    """Each row's group as text (None where missing), and the groups sorted; None and [] when
+    there is no --by."""
+    if not by:
+        return None, []
+    cells = [None if _missing(c) else _plain(c) for c in frame[by].tolist()]
+    labels = sorted({c for c in cells if c is not None}, key=lambda v: (str(type(v)), v))
+    return np.array([None if c is None else str(c) for c in cells], dtype=object), labels
+
+
 def compute(
     frame: pd.DataFrame,
     path: str,
@@ -270,12 +286,7 @@ def compute(
     designed = bool((cluster or "").split() or (fpc or "").split())
     roles = design_columns(cluster, strata, weights, fpc)
     design = survey_design(frame, roles, path, lonely_psu) if designed else None
-    groups = None
-    labels: list = []
-    if by:
-        cells = [None if _missing(c) else _plain(c) for c in frame[by].tolist()]
-        labels = sorted({c for c in cells if c is not None}, key=lambda v: (str(type(v)), v))
-        groups = np.array([None if c is None else str(c) for c in cells], dtype=object)
+    groups, labels = _groups(frame, by)
     answered = ~np.isnan(y)
     out: dict = {
         "file": path,
@@ -296,10 +307,7 @@ def compute(
         out["design"] = None
     else:
         out["method"] = "logit"
-        out["method_label"] = (
-            "design-based logit interval (svyciprop), linearised SE, design effect vs simple "
-            "random sampling with replacement"
-        )
+        out["method_label"] = DESIGN_LABEL
         out["design"] = _design_json(design, cluster, strata, weights, fpc)
     out["overall"] = _row("All", res.overall)
     rows = [_row(str(g.group), g) for g in res.groups]
