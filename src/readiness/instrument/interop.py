@@ -36,7 +36,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from readiness.errors import ConversionError, InstrumentError, Problem
-from readiness.instrument.conditions import All, Any_, Condition, Leaf, Not, same_code
+from readiness.instrument.conditions import (
+    ORDER_OPERATORS,
+    All,
+    Any_,
+    Condition,
+    Leaf,
+    Not,
+    same_code,
+)
 from readiness.instrument.expressions import (
     REDCAP,
     XLSFORM,
@@ -56,8 +64,7 @@ from readiness.instrument.model import (
     Instrument,
 )
 
-ORDER_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-SYMBOL_ORDER = {v: k for k, v in ORDER_SYMBOLS.items()}
+SYMBOL_ORDER = {v: k for k, v in ORDER_OPERATORS.items()}
 MIRROR = {">": "<", "<": ">", ">=": "<=", "<=": ">=", "=": "=", "!=": "!="}
 CHOICE_ITEM_TYPES = ("single_choice", "likert", "yes_no", "true_false")
 
@@ -591,8 +598,8 @@ def _format(c: Condition, targets: Mapping[str, Any], dialect: str) -> tuple[str
             joiner, sym = (" or ", "=") if op == "in" else (" and ", neq)
             parts = [f"{ref(c.item)} {sym} {_value(x, target)}" for x in v]
             return joiner.join(parts), len(parts) > 1
-        if op in ORDER_SYMBOLS:
-            return f"{ref(c.item)} {ORDER_SYMBOLS[op]} {format_number(v)}", False
+        if op in ORDER_OPERATORS:
+            return f"{ref(c.item)} {ORDER_OPERATORS[op]} {format_number(v)}", False
         if op == "answered":
             return f"{ref(c.item)} {neq if v else '='} ''", False
         if op == "selected":
