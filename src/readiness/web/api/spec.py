@@ -205,7 +205,7 @@ ROUTES = (
         "instrument",
         "/studies/{slug}/instrument",
         "The study's instrument, as JSON or (format=yaml) its YAML file",
-        {JSON: _ref("Instrument"), "application/yaml": {"type": "string"}},
+        {JSON: _ref("Instrument"), "application/yaml": _ref("Instrument")},
         [SLUG, _query("format", {"type": "string", "enum": ["json", "yaml"]}, "json or yaml")],
         errors=(400, 401, 404),
     ),

@@ -280,7 +280,10 @@ def _page(request, study, rows, after: int, size: int) -> JsonResponse:
     records: list[dict] = []
     if page_ids:
         for chunk in exports.export_chunks(study, rows.filter(pk__in=page_ids)):
-            records += [{k: _value(v) for k, v in row.items()} for row in chunk.to_dict("records")]
+            for row in chunk.to_dict("records"):
+                record = {k: _value(v) for k, v in row.items()}
+                record["response_id"] = int(record["response_id"])  # text in the frame
+                records.append(record)
     following = None
     if len(ids) > size:
         following = _url(request, f"/studies/{study.slug}/responses?page_size={size}"
