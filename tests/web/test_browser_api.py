@@ -60,6 +60,7 @@ def test_a_token_made_on_the_page_reads_the_api(
     scanner.scan(page, "api-01-tokens")
     page.fill("input[name=name]", "R on my laptop")
     page.check(f"input[name=study][value='{study.slug}']")
+    assert page.is_visible("text=All the studies I have a role in")
     page.click("button:has-text('Make a token')")
     secret = page.input_value("#token-secret")
     scanner.scan(page, "api-02-new-token")

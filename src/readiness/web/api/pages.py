@@ -18,7 +18,7 @@ from readiness.web.api.models import ApiToken
 from readiness.web.forms import error_list, render_form
 from readiness.web.permissions import roles_held
 
-ALL = ""
+ALL = "*"  # every study the person has a role in (no slug holds a "*")
 
 
 class TokenForm(forms.Form):
