@@ -594,7 +594,7 @@ def _as_group_test(test: GroupComparison) -> GroupTest:
 def _published(indicator: Indicator) -> list[dict]:
     published = []
     for fig in indicator.published:
-        entry = {
+        entry: dict[str, Any] = {
             "percent": fig.percent,
             "count": fig.count,
             "denominator": fig.denominator,
@@ -676,7 +676,7 @@ UNWEIGHTED_KEYS = ("mean", "sd", "median", "q1", "q3")
 
 def _design_numbers(
     x: np.ndarray,
-    design: SurveyDesign,
+    design: SurveyDesign | CalibratedDesign,
     settings: AnalysisSettings,
     domain: np.ndarray | None = None,
     total: bool = False,
@@ -1088,7 +1088,7 @@ def _design(
     """The design, weighted to staff counts when the settings say so (with the weighting's
     record; its warnings and its sentence go into ``warnings`` and ``conventions``)."""
     design = build_design(frame, settings)
-    if not settings.weighting:
+    if not settings.weighting or design is None:  # weighting always has a design
         return design, None
     from readiness.analysis.weighting import weight_design, weighting_sentence
 
