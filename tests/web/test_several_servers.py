@@ -188,6 +188,27 @@ def test_an_import_started_through_one_server_shows_its_progress_through_the_oth
 
 @pytest.mark.slow
 @needs_postgresql
+def test_a_rate_limit_counts_the_requests_to_both_servers(cluster):
+    servers, proxy, *_ = cluster
+    visitor = Browser(proxy)
+    visitor.get("/resume/")
+    served = (
+        requests_served(servers, "app1", '"POST /resume/'),
+        requests_served(servers, "app2", '"POST /resume/'),
+    )
+    # READINESS_RATE_RESUME: 10 tries of one code in 10 minutes, wherever they land, counted
+    # in fixed windows of wall-clock time: not across a window's end.
+    left = 600 - time.time() % 600
+    if left < 30:
+        time.sleep(left + 1)
+    replies = [visitor.post("/resume/", {"code": "ABCD-EFGH-JKMN"})[0] for _ in range(11)]
+    assert replies == [200] * 10 + [429]
+    assert requests_served(servers, "app1", '"POST /resume/') >= served[0] + 5
+    assert requests_served(servers, "app2", '"POST /resume/') >= served[1] + 5
+
+
+@pytest.mark.slow
+@needs_postgresql
 def test_killing_a_server_loses_no_acknowledged_answer(cluster):
     servers, proxy, links, url = cluster
     acknowledged: list[str] = []
