@@ -172,10 +172,15 @@ def test_double_entry_differences_block_until_resolved(
     assert not re.search(r"<input[^>]*\schecked", blank)
     years = re.search(r'<input[^>]*id="q-years_qualified"[^>]*>', blank).group(0)
     assert 'value="7"' not in years
-    coordinator.post(
+    second = coordinator.post(
         f"/studies/{double.slug}/paper/{form.pk}/second/",
         paper_answers(years_qualified="17", k_border="8", c_advice="4"),
     )
+    # Entries that differ are no success: the banner asks for action, in the important style.
+    shown = coordinator.get(second["Location"]).content.decode()
+    banner = shown[shown.index("nhsuk-notification-banner") : shown.index("The two entries differ")]
+    assert "nhsuk-notification-banner--success" not in banner and "Success" not in banner
+    assert "Action needed" in banner
     form.refresh_from_db()
     assert form.status == PaperStatus.DIFFERENCES
     assert not Response.objects.exists()  # blocked: the form does not count yet

@@ -241,8 +241,9 @@ def paper_second(request, study, access, form_id):
             else:
                 form.refresh_from_db()
                 if differing:
+                    # Not a success: the form does not count until someone resolves them.
                     n = len(differing)
-                    messages.success(
+                    messages.warning(
                         request,
                         f"Second entry of form {form.reference} saved. The two entries differ "
                         f"on {n} question{'s' if n != 1 else ''}: check the paper form and "
