@@ -190,3 +190,10 @@ def test_token_page_makes_lists_and_revokes(client, study, django_user_model):
     assert token.revoked is not None and token.revoked_by.username == "lead"
     assert Event.objects.filter(action=tokens.ACTION_REVOKED, username="lead").exists()
     assert get(client, "/studies", secret).status_code == 401
+
+
+def test_a_token_over_its_rate_limit_gets_429(client, study, django_user_model, settings):
+    settings.READINESS_RATE_API = "2/60"
+    _t, secret = tokens.issue(user(django_user_model, "analyst"), "R")
+    assert [get(client, "/studies", secret).status_code for _ in range(3)] == [200, 200, 429]
+    assert "wait" in get(client, "/studies", secret).json()["error"]

@@ -8,6 +8,10 @@ generated calls reach real data as well as the 404s."""
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -63,3 +67,18 @@ def _check(operation) -> None:
         )
 
     calls()
+
+
+def test_the_documented_python_example_runs(api_schema, live_server, tmp_path):
+    """docs/web.md's Python block, run as it is against the test server."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    section = page.split("## The API\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    script = tmp_path / "example.py"
+    script.write_text(block, encoding="utf-8")
+    env = {**os.environ, "READINESS_URL": live_server.url, "READINESS_TOKEN": SECRET["value"]}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "3 responses, 0 new\n"

@@ -229,6 +229,8 @@ READINESS_RATE_STARTS = os.environ.get("READINESS_RATE_STARTS", "5000/600")
 READINESS_RATE_PAGES = os.environ.get("READINESS_RATE_PAGES", "60/60")
 READINESS_RATE_CLIENT_RESUME = os.environ.get("READINESS_RATE_CLIENT_RESUME", "100/600")
 READINESS_RATE_RESUME = os.environ.get("READINESS_RATE_RESUME", "10/600")
+# API calls per token (readiness.web.api), "COUNT/SECONDS".
+READINESS_RATE_API = os.environ.get("READINESS_RATE_API", "600/60")
 # The proxy's address: only from it is X-Real-IP (the client's address) believed.
 READINESS_FORWARDED_ALLOW_IPS = os.environ.get("READINESS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Unsubmitted responses are deleted this many days after they were last saved.

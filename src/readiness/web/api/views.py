@@ -32,7 +32,6 @@ from readiness.web.security import ratelimit
 from readiness.web.surveys import exports, responseframe, services
 
 RATE = "api"  # the rate limit's name: READINESS_RATE_API calls per token ("COUNT/SECONDS")
-DEFAULT_RATE = "600/60"
 
 
 class ApiError(Exception):
@@ -72,7 +71,7 @@ def _refused(token) -> ApiError | None:
     if not token.user.is_active:
         return ApiError(401, "This token's account is no longer active. Fix: ask a system "
                              "administrator.")  # fmt: skip
-    count, seconds = ratelimit.parse(getattr(settings, "READINESS_RATE_API", DEFAULT_RATE))
+    count, seconds = ratelimit.parse(settings.READINESS_RATE_API)
     if count and ratelimit.hit(ratelimit.counter_key(RATE, [token.digest]), seconds) > count:
         return ApiError(429, f"More than {count} calls in {seconds} seconds with this token. "
                              f"Fix: wait {ratelimit.wait_text(seconds)}.")  # fmt: skip
