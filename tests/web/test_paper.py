@@ -195,9 +195,15 @@ def test_double_entry_differences_block_until_resolved(
     # Resolving needs valid values; an invalid one blocks too.
     bad = client.post(f"/studies/{double.slug}/paper/{form.pk}/", {"years_qualified": "x"})
     assert bad.status_code == 200 and not Response.objects.exists()
+    # A blank resolution must be confirmed as meant; without the confirmation nothing counts.
+    resolved = {"years_qualified": "7", "k_border": "8", "c_advice": ""}
+    unconfirmed = client.post(f"/studies/{double.slug}/paper/{form.pk}/", resolved)
+    assert unconfirmed.status_code == 200 and not Response.objects.exists()
+    asked = unconfirmed.content.decode()
+    assert "Confirm that the paper form leaves this question unanswered" in asked
+    assert 'name="confirm_blank"' in asked and 'href="#confirm-blank"' in asked
     done = client.post(
-        f"/studies/{double.slug}/paper/{form.pk}/",
-        {"years_qualified": "7", "k_border": "8", "c_advice": ""},
+        f"/studies/{double.slug}/paper/{form.pk}/", {**resolved, "confirm_blank": "yes"}
     )
     assert done.status_code == 302
     form.refresh_from_db()

@@ -320,7 +320,19 @@ def paper_form(request, study, access, form_id):
             only=only,
         )
         errors, values = entry.errors, entry.values
-        if not errors:
+        blank = [i for i in differing if entry.answers.get(i) is None and i not in entry.dropped]
+        # A blank resolution is easy to make by mistake: it must be confirmed as meant.
+        if not errors and blank and request.POST.get("confirm_blank") != "yes":
+            context["blank_items"] = [instrument.item(i).text for i in blank]
+            core = [
+                {
+                    "text": "Confirm that the paper form leaves "
+                    + ("this question" if len(blank) == 1 else "these questions")
+                    + " unanswered, or enter the answer written on it",
+                    "href": "#confirm-blank",
+                }
+            ]
+        elif not errors:
             try:
                 response = paper.resolve(form, request.user, entry.answers)
             except paper.PaperError as err:
