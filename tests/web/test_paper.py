@@ -104,6 +104,11 @@ def test_required_questions_may_be_blank_and_inapplicable_answers_are_not_kept(
     assert "training_where" not in stored.answers and stored.answers["training_prior"] == 0
     message = client.get(response["Location"]).content.decode()
     assert "answers to questions that do not apply to this form were not kept" in message
+    # A question's own mark ends the list: no stray full stop after it ("contact with?.").
+    enter(client, study, session_a, contact_ever="0", contact_count="3")
+    message = client.get(response["Location"]).content.decode()
+    assert "About how many such patients have you been in contact with?" in message
+    assert "?." not in message
 
 
 def test_coordinator_enters_for_own_sites_only(

@@ -204,11 +204,16 @@ def _entered_message(form, dropped: list[str], instrument) -> str:
 def _dropped_text(dropped: list[str], instrument) -> str:
     if not dropped:
         return ""
-    names = ", ".join(instrument.item(i).text for i in dropped[:5])
+    names = _sentence("; ".join(instrument.item(i).text for i in dropped[:5]))
     return (
         f" {len(dropped)} answer{'s' if len(dropped) != 1 else ''} to questions that do not "
-        f"apply to this form {'were' if len(dropped) != 1 else 'was'} not kept: {names}."
+        f"apply to this form {'were' if len(dropped) != 1 else 'was'} not kept: {names}"
     )
+
+
+def _sentence(text: str) -> str:
+    """The text ended with a full stop, unless a question's own mark already ends it."""
+    return text if text.endswith(("?", ".", "!")) else text + "."
 
 
 @never_cache
