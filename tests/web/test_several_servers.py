@@ -84,7 +84,7 @@ def _results_entries(url: str) -> list[tuple]:
     return sql(
         url,
         "SELECT cache_key, expires FROM readiness_cache "
-        "WHERE cache_key LIKE '%%readiness:results:%%' ORDER BY cache_key",
+        "WHERE cache_key LIKE '%readiness:results:%' ORDER BY cache_key",
     )
 
 
