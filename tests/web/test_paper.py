@@ -148,7 +148,14 @@ def test_double_entry_that_agrees_counts_once(
     form = PaperForm.objects.get()
     assert form.status == PaperStatus.AWAITING_SECOND and not Response.objects.exists()
     # The first person cannot make the second entry.
-    assert client.get(f"/studies/{double.slug}/paper/{form.pk}/second/").status_code == 403
+    refused = client.get(f"/studies/{double.slug}/paper/{form.pk}/second/")
+    assert refused.status_code == 403
+    # The refusal says why (double entry needs a second person) and what to do.
+    said = refused.content.decode()
+    assert "the same person may not make both entries" in said
+    assert "Double entry needs a second person" in said
+    assert "ask another member of the study team" in said
+    assert f"/studies/{double.slug}/paper/" in said
     listing = client.get(f"/studies/{double.slug}/paper/").content.decode()
     assert "Someone else enters it again" in listing
     other = type(client)()

@@ -9,7 +9,6 @@ differences (they hold the paper); once it counts it is a response, which they n
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
@@ -228,7 +227,9 @@ def paper_second(request, study, access, form_id):
         return detail
     first, _second = paper.entries_of(form)
     if first.entered_by_id == request.user.pk:
-        raise PermissionDenied("The second entry must be made by someone else.")
+        # Say why and what to do: a bare "forbidden" leaves the first enterer stuck.
+        context = {"study": study, "access": access, "form": form}
+        return render(request, "staff/paper_refused.jinja", context, status=403)
     instrument = form.instrument.instrument
     values, errors, core = None, {}, []
     if request.method == "POST":
