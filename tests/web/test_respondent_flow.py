@@ -105,6 +105,13 @@ def test_back_keeps_answers_and_resume_code_continues(client, session_a):
     assert 'value="0" checked' in page2
     wrong = other.post("/resume/", {"code": "AAAA-AAAA-AAAA"})
     assert wrong.status_code == 200 and "There is a problem" in wrong.content.decode()
+    # An unknown code is explained, with what to do; a mistyped one reads the same.
+    said = wrong.content.decode()
+    assert "No answers in progress match this code" in said
+    assert "Check it against the code you were given" in said
+    assert "start the survey again" in said and "not found" not in said.lower()
+    typo = other.post("/resume/", {"code": code[:-1] + ("A" if code[-1] != "A" else "B")})
+    assert "No answers in progress match this code" in typo.content.decode()
 
 
 def test_resume_code_is_stored_only_as_a_digest(client, session_a):

@@ -456,7 +456,13 @@ def resume(request):
         code = normalise_code(form.cleaned_data["code"])
         if services.find_draft(code) is not None:
             return redirect("surveys:resume_entry", code=code)
-        error = "Enter the resume code you were given, like ACDE-FGHJ-KMNP"
+        # The same words for a mistyped, submitted or expired code: nothing more is told.
+        error = (
+            "No answers in progress match this code. Check it against the code you were "
+            "given (for example ACDE-FGHJ-KMNP). A code stops working once its answers are "
+            f"submitted, or after {expiry.draft_days()} days: then start the survey again "
+            "from the link or QR code of your session"
+        )
     elif request.method == "POST":
         error = "Enter your resume code"
     return render(
