@@ -706,6 +706,17 @@ def _domain_df(base: SurveyDesign, inside: np.ndarray) -> int:
     return int(base.domain_degf(inside))
 
 
+def _mean_variance(
+    design, w: np.ndarray, values: np.ndarray, used: np.ndarray
+) -> tuple[float, float, float]:
+    """The weighted mean of the values used, its linearised variance under the design (the
+    residuals of any weighting included), and the sum of the weights used."""
+    sw = float(w[used].sum())
+    mean = float(w[used] @ values[used]) / sw
+    infl = np.where(used, w * (np.where(used, values, 0.0) - mean) / sw, 0.0)
+    return mean, float(design_covariance(design, infl, used)[0, 0]), sw
+
+
 def survey_mean(y, design, domain=None) -> SurveyEstimate:
     """Weighted mean with its linearised SE: ``svymean(~y, des, na.rm = TRUE)``.
 
@@ -742,10 +753,7 @@ def survey_mean(y, design, domain=None) -> SurveyEstimate:
     (4.5, 1.0)
     """
     base, w, values, inside, used = _used(y, design, domain)
-    sw = float(w[used].sum())
-    mean = float(w[used] @ values[used]) / sw
-    infl = np.where(used, w * (np.where(used, values, 0.0) - mean) / sw, 0.0)
-    var = design_covariance(design, infl, used)[0, 0]
+    mean, var, sw = _mean_variance(design, w, values, used)
     return SurveyEstimate(
         "mean", mean, float(np.sqrt(var)), int(used.sum()), _domain_df(base, inside), sw
     )
@@ -840,10 +848,7 @@ def calibrated_proportion(y, design, domain=None, conf_level: float = 0.95) -> D
     yv = binary_values(y)
     base, w, values, inside, used = _used(yv, design, domain)
     n = int(used.sum())
-    sw = float(w[used].sum())
-    p = float(w[used] @ values[used]) / sw
-    infl = np.where(used, w * (np.where(used, values, 0.0) - p) / sw, 0.0)
-    var = float(design_covariance(design, infl, used)[0, 0])
+    p, var, sw = _mean_variance(design, w, values, used)
     se = math.sqrt(var)
     df = _domain_df(base, inside)
     with np.errstate(divide="ignore", invalid="ignore"):
