@@ -197,3 +197,23 @@ def test_a_token_over_its_rate_limit_gets_429(client, study, django_user_model, 
     _t, secret = tokens.issue(user(django_user_model, "analyst"), "R")
     assert [get(client, "/studies", secret).status_code for _ in range(3)] == [200, 200, 429]
     assert "wait" in get(client, "/studies", secret).json()["error"]
+
+
+# endpoint -> {role: status}: as the web's pages (responses: the export permission).
+ROLE_STATUS = {
+    "": dict(outsider=404, lead=200, coordinator=200, analyst=200, admin=200),
+    "/instrument": dict(outsider=404, lead=200, coordinator=200, analyst=200, admin=200),
+    "/codebook": dict(outsider=404, lead=200, coordinator=200, analyst=200, admin=200),
+    "/responses": dict(outsider=404, lead=200, coordinator=403, analyst=200, admin=200),
+    "/responses?format=csv": dict(outsider=404, lead=200, coordinator=403, analyst=200, admin=200),
+}
+
+
+@pytest.mark.parametrize("role", ["outsider", "lead", "coordinator", "analyst", "admin"])
+def test_each_role_reads_what_it_may(client, responses, django_user_model, role):
+    _t, secret = tokens.issue(user(django_user_model, role), "R")
+    got = {tail: get(client, f"/studies/{responses.slug}{tail}", secret).status_code
+           for tail in ROLE_STATUS}  # fmt: skip
+    assert got == {tail: expected[role] for tail, expected in ROLE_STATUS.items()}
+    listed = [s["slug"] for s in get(client, "/studies", secret).json()["studies"]]
+    assert listed == ([] if role == "outsider" else [responses.slug])
