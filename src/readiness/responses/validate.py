@@ -456,6 +456,17 @@ def _check_design_structure(
         )
 
 
+def _blank_cells(column: pd.Series) -> np.ndarray:
+    """Which cells are blank (missing, or only spaces), judged once per distinct value: a
+    design column of a million responses holds a few dozen sites."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    blank = np.array([cell_text(u) == "" for u in uniques], dtype=bool)
+    out = np.ones(len(codes), dtype=bool)
+    inside = codes >= 0
+    out[inside] = blank[codes[inside]]
+    return out
+
+
 def _check_design_columns(
     frame: pd.DataFrame,
     clean: pd.DataFrame,
@@ -474,7 +485,7 @@ def _check_design_columns(
         if name not in frame.columns:
             continue  # the analysis says which column it needs
         word = DESIGN_ROLES[role]
-        raw_blank = frame[name].map(cell_text).eq("").to_numpy()[keep]
+        raw_blank = _blank_cells(frame[name])[keep]
         if name in items_or_meta:
             values = clean[name]
             if role == "weights":
