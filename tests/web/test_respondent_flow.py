@@ -164,6 +164,23 @@ def test_required_question_and_validation_per_type(client, session_a):
     assert "Select one of the answers" in bad_code
 
 
+def test_check_page_lists_the_answers_given_with_change_links(client, session_a):
+    code = start(client, session_a)
+    answer_all(client, code)
+    html = client.get(f"/r/{code}/check/").content.decode()
+    # Each question shown with the answer in words (no codes) and a link to its page's field.
+    about = html[html.index("1. About you") : html.index("2. ")]
+    assert "Which area do you mainly work in?" in about and "Maternity" in about
+    assert ">7<" in about and "(2)" not in about
+    training = html[html.index("2. ") : html.index("3. ")]
+    assert "March 2024" in training
+    assert f'href="/r/{code}/2/#q-training_prior"' in training
+    assert "Change" in training
+    # A question the answers hid (how many patients, after "No") is not listed.
+    assert "About how many such patients" not in html
+    assert html.count('class="nhsuk-summary-list__row"') >= 40
+
+
 def test_cannot_submit_with_a_required_question_skipped(client, session_a):
     code = start(client, session_a)
     for number in range(2, 8):

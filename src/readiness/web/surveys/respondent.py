@@ -564,3 +564,57 @@ def count_answered(
         and is_shown(instrument, i.id, answers)
     ]
     return sum(1 for i in shown if i.id in answers), len(shown)
+
+
+@dataclass
+class GivenAnswer:
+    """One question on the check page, with the answer as the respondent reads it."""
+
+    item: Item
+    text: str
+    answered: bool
+
+    @property
+    def anchor(self) -> str:
+        return field_id(self.item)
+
+
+def given_answers(
+    instrument: Instrument, answers: dict, sections: list[Section]
+) -> list[tuple[Section, list[GivenAnswer]]]:
+    """The questions shown on each page, with the answers given (for the check page)."""
+    out = []
+    for section in sections:
+        rows = [
+            GivenAnswer(item, answer_text(item, answers.get(item.id)), item.id in answers)
+            for item in asked_items(section, instrument)
+            if item.type not in UNASKED_TYPES and is_shown(instrument, item.id, answers)
+        ]
+        out.append((section, rows))
+    return out
+
+
+def answer_text(item: Item, value: Any) -> str:
+    """An answer in the words of the question's choices ('Agree'; 'March 2019'); no codes."""
+    if value is None or value == "":
+        return "Not answered"
+    labels = {_code_key(c.code): c.label for c in choices_of(item)}
+    if item.type == "multiple_choice":
+        return "; ".join(labels.get(_code_key(c), c) for c in str(value).split())
+    if labels:
+        return labels.get(_code_key(value), str(value))
+    if item.type == "month_year":
+        year, _, month = str(value).partition("-")
+        if month.isdigit() and 1 <= int(month) <= 12:
+            return f"{date(2000, int(month), 1).strftime('%B')} {year}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _code_key(code: Any) -> str:
+    """A choice code compared as written: 1, 1.0 and "1" alike."""
+    try:
+        return plain_number(float(code))
+    except (TypeError, ValueError):
+        return str(code)

@@ -427,6 +427,7 @@ def check(request, code):
             "answered": answered,
             "shown": shown,
             "sections": sections,
+            "given": respondent.given_answers(instrument, draft.answers, sections),
             "back": redirect("surveys:page", code=code, number=len(sections)).url,
         },
     )
