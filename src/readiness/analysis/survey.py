@@ -531,11 +531,15 @@ def _group_codes(
 def _masks(values: np.ndarray, codes: list) -> list[np.ndarray]:
     out = []
     numeric = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    text = None  # each value as text, numbered once: 200 sites of 1.5M rows took minutes
     for code in codes:
         if isinstance(code, int | float) and not isinstance(code, bool):
             out.append(numeric == float(code))
-        else:
-            out.append(np.asarray(pd.Series(values).astype(str) == str(code)))
+            continue
+        if text is None:
+            text, distinct = pd.factorize(pd.Series(values).astype(str))
+            number = {value: i for i, value in enumerate(distinct)}
+        out.append(text == number.get(str(code), -2))  # -1 is missing: never a code
     return out
 
 
