@@ -198,6 +198,24 @@ def test_closed_session_takes_no_answers(client, session_a):
     assert not Draft.objects.exists()
 
 
+def test_closed_session_tells_a_respondent_mid_way_whom_to_contact(client, session_a):
+    code = start(client, session_a)
+    study = session_a.site.study
+    study.information = "Run by the Safeguarding Team.\n\nQuestions: Dr Ada Example, 0100 000 0000."
+    study.save()
+    session_a.is_open = False
+    session_a.save()
+    html = client.get(f"/r/{code}/2/").content.decode()
+    assert "This survey is closed" in html and "Whom to contact" in html
+    assert "Dr Ada Example, 0100 000 0000." in html
+    assert session_a.site.name in html
+    # A study with no information still says whom to ask.
+    study.information = ""
+    study.save()
+    html = client.get(f"/r/{code}/2/").content.decode()
+    assert f"Ask the people who run {study.name}" in html
+
+
 def test_respondent_pages_are_not_cached(client, session_a):
     page = client.get(f"/s/{session_a.token}/")
     assert "no-store" in page["Cache-Control"]
