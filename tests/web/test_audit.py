@@ -225,6 +225,62 @@ def test_the_log_pages_back_through_older_entries(client, study, django_user_mod
     assert re.search(r"n: 4\s*<", second) and "Older entries" not in second
 
 
+def _entry_at(study, when: str, n: int):
+    """An entry made at a London wall-clock time (the log's time zone)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo("Europe/London"))
+    return Event.objects.create(
+        **{**Event.fields_for("lead", audit.EXPORT, study, {"n": n}), "at": at}
+    )
+
+
+def test_times_show_their_time_zone(client, study, django_user_model):
+    _entry_at(study, "2026-01-15 14:03:00", 1)  # winter: GMT
+    _entry_at(study, "2026-07-15 14:03:00", 2)  # summer: BST, the same wall-clock time
+    client.force_login(django_user_model.objects.get(username="lead"))
+    page = client.get(f"/studies/{study.slug}/audit/?action=export").content.decode()
+    assert "2026-01-15 14:03:00 GMT" in page and "2026-07-15 14:03:00 BST" in page
+
+
+def test_the_log_filters_by_date_and_exports_what_it_shows(client, study, django_user_model):
+    import csv
+    import io
+
+    _entry_at(study, "2026-03-01 00:30:00", 1)  # the 1st in London (still GMT)
+    _entry_at(study, "2026-06-30 23:30:00", 2)  # the day before the filter, late evening
+    _entry_at(study, "2026-07-01 00:30:00", 3)  # 23:30 on 30 June in UTC: 1 July in London
+    _entry_at(study, "2026-08-01 12:00:00", 4)
+    client.force_login(django_user_model.objects.get(username="lead"))
+    url = f"/studies/{study.slug}/audit/"
+    page = client.get(url, {"action": "export", "from": "2026-07-01", "to": "2026-07-31"})
+    table = page.content.decode()
+    table = table[table.index('id="audit-log"') : table.index("</table>")]
+    assert "n: 3" in table and "n: 2" not in table and "n: 4" not in table
+    assert "n: 1" not in table
+    html = page.content.decode()
+    assert 'value="2026-07-01"' in html and 'value="2026-07-31"' in html
+    link = re.search(r'href="([^"]*audit\.csv[^"]*)" id="audit-csv"', html).group(1)
+    assert "from=2026-07-01" in link and "to=2026-07-31" in link
+    # The CSV holds the filtered entries, all of them, with their zone.
+    download = client.get(link.replace("&amp;", "&"))
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    assert "attachment" in download["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert rows[0] == ["when", "who", "what", "action", "detail"]
+    assert [r[4] for r in rows[1:]] == ["n: 3"] and rows[1][0] == "2026-07-01 00:30:00 BST"
+    # From the 1st of March on: three entries; the download itself is recorded.
+    since = client.get(f"{url}audit.csv", {"from": "2026-03-01", "action": "export"})
+    details = [r[4] for r in csv.reader(io.StringIO(since.content.decode()))][1:]
+    assert details[-4:] == ["n: 4", "n: 3", "n: 2", "n: 1"]
+    assert Event.objects.filter(action="export", detail__what="audit log").count() == 2
+    # A date that is not one is refused, with a message pointing at its field.
+    bad = client.get(url, {"from": "1 July"}).content.decode()
+    assert "From must be a date" in bad and 'href="#from"' in bad
+    assert client.get(f"{url}audit.csv", {"to": "soon"}).status_code == 400
+
+
 def test_the_admin_shows_the_log_read_only(client, study, django_user_model):
     event = audit.record("lead", audit.EXPORT, study=study)
     client.force_login(django_user_model.objects.get(username="admin"))

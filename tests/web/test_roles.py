@@ -78,6 +78,7 @@ STAFF = {
     "surveys:response": ("/studies/{s}/responses/{R}/", dict(lead=200, analyst=200, admin=200)),
     "surveys:report": ("/studies/{s}/report/", dict(lead=REPORT, analyst=REPORT, admin=REPORT)),
     "audit:study": ("/studies/{s}/audit/", dict(lead=200, admin=200)),
+    "audit:study_csv": ("/studies/{s}/audit/audit.csv", dict(lead=200, admin=200)),
     "security:study": ("/studies/{s}/security/", dict(lead=200, admin=200)),
     # Paper entry: lead, coordinator (own sites), admin.  {PA}, {PB}: paper forms at A and B
     # waiting for their second entry (the first made by the analyst).

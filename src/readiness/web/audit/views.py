@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from readiness.tabular import formula_safe
+from readiness.web import audit
 from readiness.web.accounts import permissions as perm
-from readiness.web.audit.actions import LABELS, PERSON_ACTIONS
+from readiness.web.audit.actions import EXPORT, LABELS, PERSON_ACTIONS
 from readiness.web.audit.models import Event
 
 PAGE = 100
@@ -22,12 +30,58 @@ def study_events(study):
     )
 
 
+def when_text(event: Event) -> str:
+    """The entry's time in the service's time zone, named (GMT or BST in London)."""
+    return timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+@dataclass
+class Filters:
+    """The filters asked for in the address, read; ``errors`` for those that are not dates."""
+
+    action: str
+    start: date | None
+    end: date | None
+    values: dict[str, str]
+    errors: list[dict]
+
+    def apply(self, events):
+        if self.action:
+            events = events.filter(action=self.action)
+        # __date compares in the current time zone: a day is a London day.
+        if self.start:
+            events = events.filter(at__date__gte=self.start)
+        if self.end:
+            events = events.filter(at__date__lte=self.end)
+        return events
+
+    def query(self) -> dict[str, str]:
+        return {k: v for k, v in self.values.items() if v}
+
+
+def read_filters(get) -> Filters:
+    action = get.get("action", "")
+    action = action if action in LABELS else ""
+    values = {"action": action, "from": get.get("from", ""), "to": get.get("to", "")}
+    days: dict[str, date | None] = {}
+    errors = []
+    for key, name in (("from", "From"), ("to", "To")):
+        text = values[key].strip()
+        days[key] = None
+        if text:
+            try:
+                days[key] = date.fromisoformat(text)
+            except ValueError:
+                errors.append(
+                    {"text": f"{name} must be a date, like 2026-03-31", "href": f"#{key}"}
+                )
+    return Filters(action, days["from"], days["to"], values, errors)
+
+
 @perm.study_view(perm.VIEW_AUDIT)
 def study_log(request, study, access):
-    events = study_events(study)
-    action = request.GET.get("action", "")
-    if action in LABELS:
-        events = events.filter(action=action)
+    filters = read_filters(request.GET)
+    events = filters.apply(study_events(study))
     before = request.GET.get("before", "")
     if before.isdigit():
         events = events.filter(id__lt=int(before))
@@ -35,7 +89,7 @@ def study_log(request, study, access):
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     for event in rows:
-        event.when = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S")
+        event.when = when_text(event)
     return render(
         request,
         "audit/study.jinja",
@@ -44,7 +98,42 @@ def study_log(request, study, access):
             "access": access,
             "rows": rows,
             "older": rows[-1].id if more else None,
-            "action": action if action in LABELS else "",
+            "action": filters.action,
+            "filters": filters.values,
+            "query": filters.query(),
+            "errors": filters.errors,
             "actions": sorted(LABELS.items(), key=lambda kv: kv[1]),
         },
     )
+
+
+@perm.study_view(perm.VIEW_AUDIT)
+def study_log_csv(request, study, access):
+    """The entries the filters select, all of them (no pages), as a CSV file."""
+    filters = read_filters(request.GET)
+    if filters.errors:
+        return HttpResponse(
+            "; ".join(e["text"] for e in filters.errors) + ".",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    # The selection is fixed before the export's own entry is added.
+    events = list(filters.apply(study_events(study)).order_by("-id"))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when", "who", "what", "action", "detail"])
+    for event in events:
+        detail = "; ".join(f"{k}: {v}" for k, v in (event.detail or {}).items())
+        row = [when_text(event), event.username or "system", event.action_label, event.action]
+        writer.writerow([formula_safe(str(v)) for v in [*row, detail]])
+    # The log itself leaving the application is an export like any other.
+    audit.record(
+        request.user,
+        EXPORT,
+        study=study,
+        detail={"what": "audit log", "rows": len(events), **filters.query()},
+    )
+    name = f"audit-{study.slug}-{timezone.localdate().isoformat()}.csv"
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
