@@ -12,11 +12,12 @@ from readiness.web import audit
 from readiness.web.accounts import permissions as perm
 from readiness.web.accounts.models import Membership
 from readiness.web.api.models import ApiToken
+from readiness.web.audit import actions
 
 PREFIX = "rdy_"
-ACTION_CREATED = "api_token_created"
-ACTION_REVOKED = "api_token_revoked"
-ACTION_CALL = "api_call"
+ACTION_CREATED = actions.API_TOKEN_CREATED
+ACTION_REVOKED = actions.API_TOKEN_REVOKED
+ACTION_CALL = actions.API_CALL
 
 
 def digest(secret: str) -> str:

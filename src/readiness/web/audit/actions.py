@@ -9,6 +9,9 @@ IMPORT = "import"  # responses loaded from a file
 EDIT = "edit"  # a change to a study, its sites, sessions, members or responses
 PAPER_ENTRY = "paper_entry"  # a paper form entered
 TWO_FACTOR = "two_factor"  # a second factor added, removed or required
+API_TOKEN_CREATED = "api_token_created"  # readiness.web.api: a token made
+API_TOKEN_REVOKED = "api_token_revoked"
+API_CALL = "api_call"  # a call to the API with a token (its path and status)
 
 LABELS = {
     LOGIN: "Signed in",
@@ -20,6 +23,9 @@ LABELS = {
     EDIT: "Edit",
     PAPER_ENTRY: "Paper entry",
     TWO_FACTOR: "Two-factor authentication",
+    API_TOKEN_CREATED: "API token made",
+    API_TOKEN_REVOKED: "API token revoked",
+    API_CALL: "API call",
 }
 SIGN_IN_ACTIONS = (LOGIN, LOGIN_FAILED, LOGIN_BLOCKED, LOGOUT)
 # A person's own entries, shown on the log of every study they have a role in.
