@@ -318,12 +318,18 @@ def _expect(reply, status: int, what: str):
 
 
 def respond(
-    port: int, token: str, pages: list[dict], retries: int = 5, posted: list | None = None
+    port: int,
+    token: str,
+    pages: list[dict],
+    retries: int = 5,
+    posted: list | None = None,
+    failed: list | None = None,
 ) -> str:
     """A respondent through the proxy: consent, every page, check and submit.  A request that
     fails (an error page, a dropped connection) is sent again, as the person would press the
-    button again.  Returns the submission token once the thank-you redirect came back.  When
-    each post was answered is added to ``posted``, if given."""
+    button again (each failure is added to ``failed``, if given).  Returns the submission
+    token once the thank-you redirect came back.  When each post was answered is added to
+    ``posted``, if given."""
     browser = Browser(port)
 
     def step(method: str, path: str, fields: dict | None, status: int, what: str):
@@ -333,7 +339,9 @@ def respond(
                 if posted is not None and method == "POST":
                     posted.append(time.monotonic())
                 return reply
-            except (Refused, OSError, http.client.HTTPException):
+            except (Refused, OSError, http.client.HTTPException) as err:
+                if failed is not None:
+                    failed.append(f"{what}: {err!r}")
                 if attempt == retries:
                     raise
                 time.sleep(0.2)
