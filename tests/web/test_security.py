@@ -315,9 +315,30 @@ def test_django_otp_delays_after_a_wrong_code(client, study, settings):
         "/accounts/two-factor/verify/", {"code": "000000" if right != "000000" else "1" * 6}
     )
     page = client.post("/accounts/two-factor/verify/", {"code": right}).content.decode()
-    assert "Too many wrong codes in a row. Wait 1 seconds" in page
+    # One wrong code is not "too many", and one second is singular.
+    assert "The last code was not right. Wait 1 second, then enter" in page
+    assert "Too many" not in page and "1 seconds" not in page
     time.sleep(1.1)
+    wrong = "000000" if right != "000000" else "1" * 6
+    client.post("/accounts/two-factor/verify/", {"code": wrong})
+    page = client.post("/accounts/two-factor/verify/", {"code": right}).content.decode()
+    assert "2 wrong codes in a row. Wait 2 seconds, then enter" in page
+    time.sleep(2.1)
     assert client.post("/accounts/two-factor/verify/", {"code": right}).status_code == 302
+
+
+def test_wait_text_counts_seconds_and_minutes():
+    assert ratelimit.wait_text(1) == "1 second"
+    assert ratelimit.wait_text(2) == "2 seconds"
+    assert ratelimit.wait_text(60) == "a minute"
+    assert ratelimit.wait_text(600) == "10 minutes"
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    assert throttle.minutes_text(now + timedelta(seconds=30)) == "1 minute"
+    assert throttle.minutes_text(now + timedelta(seconds=14 * 60 + 30)) == "15 minutes"
 
 
 def test_study_lead_requires_two_factor_for_the_study(client, study, django_user_model):

@@ -22,7 +22,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "Enter a correct username and password",
         "locked": (
-            "Too many failed sign-ins with this username. Try again in %(minutes)s minutes, "
+            "Too many failed sign-ins with this username. Try again in %(minutes)s, "
             "or ask a system administrator to unlock it"
         ),
     }
@@ -38,7 +38,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 raise forms.ValidationError(
                     self.error_messages["locked"],
                     code="locked",
-                    params={"minutes": throttle.minutes_left(until)},
+                    params={"minutes": throttle.minutes_text(until)},
                 )
         return super().clean()
 

@@ -229,7 +229,7 @@ def forget_code(code: str) -> None:
 
 def wait_text(seconds: int) -> str:
     if seconds < 60:
-        return f"{seconds} seconds"
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
     minutes = round(seconds / 60)
     return "a minute" if minutes == 1 else f"{minutes} minutes"
 

@@ -143,3 +143,9 @@ def unlock(username: str) -> bool:
 
 def minutes_left(until: datetime) -> int:
     return max(1, int((until - timezone.now()).total_seconds() + 59) // 60)
+
+
+def minutes_text(until: datetime) -> str:
+    """How long the lock has left, in words: "1 minute", "15 minutes"."""
+    minutes = minutes_left(until)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from readiness.web import audit
 from readiness.web.accounts import permissions as perm
 from readiness.web.forms import error_list
-from readiness.web.security import throttle, twofactor
+from readiness.web.security import ratelimit, throttle, twofactor
 from readiness.web.security.forms import CodeForm, StudySecurityForm
 from readiness.web.security.models import StudySecurity
 
@@ -36,8 +36,7 @@ def _refuse_locked(user, form, step: str, until) -> bool:
     audit.record(user, audit.LOGIN_BLOCKED, detail={"step": step})
     form.add_error(
         "code",
-        "Too many failed sign-ins with this username. Try again in "
-        f"{throttle.minutes_left(until)} minutes",
+        f"Too many failed sign-ins with this username. Try again in {throttle.minutes_text(until)}",
     )
     return False
 
@@ -51,11 +50,7 @@ def _check_code(request, user, device, form, step: str) -> bool:
         return _refuse_locked(user, form, step, until)
     allowed, why = device.verify_is_allowed()
     if not allowed:  # django-otp's delay after wrong codes: 1, 2, 4, 8 ... seconds
-        until = (why or {}).get("locked_until")
-        wait = max(1, int((until - timezone.now()).total_seconds() + 1)) if until else 60
-        form.add_error(
-            "code", f"Too many wrong codes in a row. Wait {wait} seconds, then enter a new code"
-        )
+        form.add_error("code", _wait_message(why or {}))
         return False
     until = throttle.attempt(username)
     if until is not None:
@@ -67,6 +62,15 @@ def _check_code(request, user, device, form, step: str) -> bool:
     audit.record(user, audit.LOGIN_FAILED, detail={"reason": "two-factor code", "step": step})
     form.add_error("code", "The code is not right. Enter the code your app shows now")
     return False
+
+
+def _wait_message(why: dict) -> str:
+    """django-otp's wait after wrong codes, in words: one wrong code is no "too many"."""
+    until = why.get("locked_until")
+    wait = max(1, int((until - timezone.now()).total_seconds() + 1)) if until else 60
+    count = int(why.get("failure_count") or 1)
+    said = "The last code was not right." if count == 1 else f"{count} wrong codes in a row."
+    return f"{said} Wait {ratelimit.wait_text(wait)}, then enter the code your app shows now"
 
 
 @never_cache
