@@ -86,6 +86,8 @@ def test_another_study_is_404_and_a_coordinator_gets_403_for_responses(
     ]
     assert get(client, f"/studies/{other.slug}", secret).status_code == 404
     assert get(client, "/studies/no-such-study", secret).status_code == 404
+    odd = get(client, "/studies/no%20such.study", secret)  # not even a slug: JSON too
+    assert odd.status_code == 404 and "Fix" in odd.json()["error"]
     # A token scoped to one study reads no other, even one its owner has a role in.
     _t, scoped = tokens.issue(user(django_user_model, "outsider"), "one", study=other)
     services.add_site(other, "X", "X")

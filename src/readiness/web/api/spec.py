@@ -23,7 +23,7 @@ class Route:
 
     @property
     def django_path(self) -> str:
-        return self.path.lstrip("/").replace("{slug}", "<slug:slug>")
+        return self.path.lstrip("/").replace("{slug}", "<str:slug>")  # JSON 404 for any name
 
 
 def _ref(name: str) -> dict:
@@ -36,7 +36,8 @@ def _query(name: str, schema: dict, description: str) -> dict:
 
 
 JSON = "application/json"
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
+SLUG = {"name": "slug", "in": "path", "required": True,
+        "schema": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
         "description": "The study's short name (its slug)."}  # fmt: skip
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
