@@ -96,6 +96,15 @@ def test_the_core_never_imports_the_web_application_or_django():
     } == {}
 
 
+def test_the_readmes_layout_names_every_package_there_is():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    named = set(re.findall(r"^  (\w+)/ ", layout, re.M))
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()} | {"instruments"}
+    assert named - {"data"} == packages - {"data"}
+    assert all((PACKAGE / name).is_dir() for name in named)
+
+
 def test_the_checks_see_what_they_look_for(tmp_path):
     source = tmp_path / "m.py"
     source.write_text("import django\n\ndef f():\n    from readiness.web import views\n")
