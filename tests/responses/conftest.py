@@ -87,8 +87,8 @@ def valid_rows() -> list[dict[str, str]]:
 def valid_text_frame() -> pd.DataFrame:
     """The valid rows as a file would hold them: every column, every cell text or empty."""
     instrument = shipped_instrument()
-    # An ordinary survey's file: no evaluation columns (wave, link).
-    meta = [c for c in META_COLUMNS if c not in ("wave", "link")]
+    # Another tool's file: no evaluation columns (wave, link), no source (an export's).
+    meta = [c for c in META_COLUMNS if c not in ("wave", "link", "source")]
     columns = meta + list(instrument.item_ids)
     rows = valid_rows()
     return pd.DataFrame([[row.get(c, "") for c in columns] for row in rows], columns=columns)

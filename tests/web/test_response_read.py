@@ -39,6 +39,7 @@ def read_at_once(rows_query, instrument):
     table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
     table.insert(4, "wave", [r[7] for r in rows])
     table.insert(5, "link", [r[8] for r in rows])
+    table.insert(6, "source", [r[10] or r[9] for r in rows])
     clean, problems, _ = validate_frame(table.astype(object), instrument)
     if problems:
         raise ResponsesError(problems)

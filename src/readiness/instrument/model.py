@@ -64,6 +64,7 @@ META_COLUMNS = (
     "synthetic",
     "wave",  # a training evaluation's wave: pre, post or follow_up (empty otherwise)
     "link",  # the anonymous linkage id: the same id in two waves is the same person
+    "source",  # how the response came: web, paper, import, demo (an import: as first given)
 )
 
 

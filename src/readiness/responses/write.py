@@ -60,6 +60,7 @@ META_LABELS = {
     "session": "Session (collection link or event)",
     "completed_on": "Date completed",
     "synthetic": "Synthetic data (1) or real (0)",
+    "source": "How the response came (web, paper, import, demo)",
     "wave": "Evaluation wave (pre, post, follow_up; empty: not an evaluation)",
     "link": "Linkage id (the same id in two waves is the same person; empty: not linked)",
 }

@@ -9,7 +9,12 @@ column names (each must be a session of the study).  Everything is written in on
 by :func:`services.add_clean_responses`: on any problem nothing is written.
 
 The same file (by its SHA-256) is never imported twice into a study: a second upload of it is
-refused, so a double click or a repeated upload cannot double the responses.  Every import is
+refused, so a double click or a repeated upload cannot double the responses.  Nor can the
+same responses in another file: a row's ``response_id`` (an export's) that is a response of the
+study already, its own or one imported before, refuses the whole file (row numbers, ids and the
+fix in the message); rows without one (another tool's file) are new responses.  An imported
+response's source is ``import``; the source and id its file gave it are kept
+(``Response.origin``, ``Response.origin_id``), and exports write that first source.  Every import is
 recorded as a :class:`~readiness.web.surveys.models.ResponseImport` and in the audit log
 (action ``import``) through :mod:`.auditing`.
 """
@@ -33,7 +38,7 @@ from readiness.responses.validate import cell_text
 from readiness.safezip import DEFAULT_LIMITS, ZipLimits
 from readiness.tabular import table_format
 from readiness.web.surveys import auditing, services
-from readiness.web.surveys.models import ResponseImport, Session, Source, Study
+from readiness.web.surveys.models import Response, ResponseImport, Session, Source, Study
 
 SUFFIXES = (".csv", ".xlsx", ".sav", ".dta")
 _MAX_SESSION_PROBLEMS = 200
@@ -196,9 +201,16 @@ def import_file(
         problems = _session_problems(study, frame, path, name)
         if problems:
             raise ResponsesError(problems, file=name)
+    problems = _source_problems(frame, name)
+    if problems:
+        raise ResponsesError(problems, file=name)
     progress("Writing the responses", 0, len(frame))
     try:
         with transaction.atomic():
+            # In the transaction: a refused file writes nothing, and nothing else is written.
+            known = _known_rows(study, frame)
+            if known:
+                raise _already_in_study(study, known, frame, path, name)
             # read_responses validated the frame against this instrument version already.
             n = services.add_clean_responses(
                 study, frame, source=Source.IMPORT, synthetic=study.synthetic
@@ -228,6 +240,71 @@ def import_file(
         ) from None
     progress("Imported the responses", n, n)
     return Imported(n, record, warnings)
+
+
+_ID_BATCH = 10_000  # ids looked up per query (under SQLite's limit of variables)
+_SHOWN_IDS = 5
+
+
+def _known_rows(study: Study, frame: pd.DataFrame) -> list[int]:
+    """The rows (0-based, in the frame) whose ``response_id`` is a response of the study
+    already: one of its own (an export of the study imported back) or one imported before."""
+    if "response_id" not in frame:
+        return []  # another tool's file: its rows are new responses
+    ids = [v if isinstance(v, str) else "" for v in frame["response_id"].tolist()]
+    given = sorted({i for i in ids if i})
+    responses = Response.objects.filter(session__site__study=study)
+    known: set[str] = set()
+    for start in range(0, len(given), _ID_BATCH):
+        batch = given[start : start + _ID_BATCH]
+        known.update(responses.filter(origin_id__in=batch).values_list("origin_id", flat=True))
+        numbers = [int(i) for i in batch if i.isdigit() and len(i) < 19]
+        own = responses.filter(pk__in=numbers).values_list("pk", flat=True)
+        known.update(str(pk) for pk in own)
+    return [row for row, i in enumerate(ids) if i in known]
+
+
+def _already_in_study(
+    study: Study, known: list[int], frame: pd.DataFrame, path: Path, name: str
+) -> ResponsesError:
+    """The refusal of a file whose rows are responses of the study already."""
+    fmt = table_format(path)
+    rows = _file_rows(read_raw_text(path, fmt), len(frame))
+    ids = frame["response_id"].tolist()
+    shown = ", ".join(f"row {int(rows[i])} (response_id {ids[i]})" for i in known[:_SHOWN_IDS]) + (
+        f" and {len(known) - _SHOWN_IDS} more" if len(known) > _SHOWN_IDS else ""
+    )
+    n = len(known)
+    message = (
+        f"{n} of the file's {len(frame)} rows {'are responses' if n != 1 else 'is a response'}"
+        f" of study {study.slug} already: {shown}. Importing would count "
+        f"{'them' if n != 1 else 'it'} twice, so nothing was imported."
+    )
+    fix = (
+        "leave out the rows that are in the study already (an export of the study holds "
+        "them all); to add such rows as new responses all the same, empty their response_id "
+        "cells."
+    )
+    return _refuse(message, fix, name, row=int(rows[known[0]]), column="response_id")
+
+
+def _source_problems(frame: pd.DataFrame, name: str) -> list[Problem]:
+    """A ``source`` column (an export's) may hold only the sources a response has."""
+    if "source" not in frame:
+        return []
+    allowed = {str(s) for s in Source.values}
+    bad = sorted({v for v in frame["source"].tolist() if isinstance(v, str) and v not in allowed})
+    if not bad:
+        return []
+    return [
+        Problem(
+            f"the source column holds {', '.join(repr(b) for b in bad[:5])}, which is not "
+            "a source of a response.",
+            fix=f"use one of {', '.join(sorted(allowed))}, or leave the cell empty.",
+            file=name,
+            column="source",
+        )
+    ]
 
 
 def _quiet(stage: str, done: int | None = None, total: int | None = None) -> None:

@@ -268,10 +268,16 @@ class Response(models.Model):
     wave = models.CharField(max_length=10, choices=Wave.choices, default="", blank=True)
     link = models.CharField(max_length=40, default="", blank=True)
     sgic = models.JSONField(default=dict, blank=True)
+    # An imported response's source and id in the file it came from (an export's ``source``
+    # and ``response_id``): the source is kept rather than lost to "import", and the id lets
+    # a second import of the same responses be refused.  Empty for any other response; a
+    # database default, so that the bulk INSERTs that leave them out still write them.
+    origin = models.CharField(max_length=10, blank=True, default="", db_default="")
+    origin_id = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["session"])]
+        indexes = [models.Index(fields=["session"]), models.Index(fields=["origin_id"])]
         constraints = [
             # One response per wave and device: a link id twice in one wave would stop the
             # evaluation's pairing (an empty link id joins nothing and is never refused).

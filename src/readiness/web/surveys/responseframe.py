@@ -48,8 +48,8 @@ PART_BYTES = 32 * 2**20  # a kept frame's pickle is stored in the database in pa
 
 
 def _key(study: Study) -> str:
-    # v2: the frame holds the wave and link columns.
-    return f"readiness:frame:v2:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
+    # v3: the frame holds the wave, link and source columns.
+    return f"readiness:frame:v3:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
 
 
 def _responses(study: Study):

@@ -38,6 +38,8 @@ COLUMNS = (
     "submission_token",
     "wave",
     "link",
+    "source",
+    "origin",
 )
 
 
@@ -126,6 +128,8 @@ def _clean_chunk(
     table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
     table.insert(4, "wave", [r[7] for r in rows])
     table.insert(5, "link", [r[8] for r in rows])
+    # An imported response is exported with the source it had where it came from.
+    table.insert(6, "source", [r[10] or r[9] for r in rows])
     clean, problems, _warnings = validate_frame(table.astype(object), instrument)
     if not problems:
         clean["site"] = [r[5] for r in rows]

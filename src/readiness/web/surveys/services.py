@@ -384,7 +384,7 @@ def load_frame(
     return add_clean_responses(study, clean, source=source, synthetic=synthetic)
 
 
-# Rows per INSERT statement: 10 parameters each, under SQLite's limit of 32,766 per statement.
+# Rows per INSERT statement: 12 parameters each, under SQLite's limit of 32,766 per statement.
 _INSERT_BATCH = 2000
 _RESPONSE_FIELDS = (
     "session",
@@ -397,6 +397,8 @@ _RESPONSE_FIELDS = (
     "wave",
     "link",
     "sgic",
+    "origin",
+    "origin_id",
 )
 
 
@@ -429,11 +431,24 @@ def add_clean_responses(
     tokens = new_submission_tokens(len(codes))
     version = instrument_version.pk
     ids = {code: session.pk for code, session in sessions.items()}
+    # Only an import has an origin: the source and id its file gave each row.
+    kept = clean if source == Source.IMPORT else clean.iloc[:, :0]
+    origins = zip(_text_column(kept, "source"), _text_column(kept, "response_id"), strict=True)
     rows = (
-        (ids[code], version, text, day, token, source, synthetic or flag, "", "", "{}")
-        for code, text, day, token, flag in zip(codes, answers, days, tokens, flags, strict=True)
+        (ids[code], version, text, day, token, source, synthetic or flag, "", "", "{}", *origin)
+        for code, text, day, token, flag, origin in zip(
+            codes, answers, days, tokens, flags, origins, strict=True
+        )
     )
     return _insert_responses(rows)
+
+
+def _text_column(clean: pd.DataFrame, name: str) -> list[str]:
+    """A text meta column's values, "" where missing or where the frame has no such column
+    (a file's ``source`` and ``response_id``: kept as an imported response's origin)."""
+    if name not in clean:
+        return [""] * len(clean)
+    return [v if isinstance(v, str) else "" for v in clean[name].tolist()]
 
 
 def _answers_json(
