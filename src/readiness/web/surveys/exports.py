@@ -3,7 +3,9 @@
 What is exported is what the dashboard analyses (:func:`services.study_data`): the responses
 to the study's current instrument version, one row per response, one column per item, the
 stored codes; beside the items ``response_id`` (the database's id), ``session``,
-``completed_on`` (a date), ``synthetic`` (1/0), ``instrument_id``, ``instrument_version``, and
+``completed_on`` (a date), ``synthetic`` (1/0), ``instrument_id``, ``instrument_version``,
+``source`` (web, paper, import, demo: an imported response's first source, which an import of
+the file keeps), and
 for a training evaluation ``wave`` (pre, post, follow_up) and ``link`` (a keyed pseudonym of the
 anonymous linkage id, :func:`link_pseudonyms`: the same value in two waves is the same person;
 never the link id itself, which the respondent's device also keeps, nor the self-generated
