@@ -112,7 +112,8 @@ def test_convert_to_redcap_writes_the_data_and_the_dictionary(tmp_path, valid_cs
         result.output
     )
     data = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(data.columns[:2]) == ["record_id", "site"]
+    # The file's session and date go too (fields of their own in the dictionary).
+    assert list(data.columns[:4]) == ["record_id", "session", "completed_on", "site"]
     assert "training_where___3" in data.columns and "training_where" not in data.columns
     as_json = CliRunner().invoke(responses, [*args, "--to", "redcap", "--json"])
     assert json.loads(as_json.output)["dictionary"] == str(tmp_path / "redcap-dictionary.csv")

@@ -170,7 +170,8 @@ def test_redcap_export(client, django_user_model, responses):
     # Every data column is a field of the dictionary (checkbox fields as field___code).
     fields = {row[0]: row[3] for row in dictionary[1:]}
     instrument = responses.instrument.instrument
-    expected = ["record_id"]
+    expected = ["record_id", "session", "completed_on"]  # fields of the dictionary too
+    assert (fields["session"], fields["completed_on"]) == ("text", "text")
     for item in instrument.items:
         if fields[item.id] == "checkbox":
             expected += [f"{item.id}___{c.code}" for c in item.choices]

@@ -74,3 +74,27 @@ def test_xlsx_numbers_are_numbers(mixed, tmp_path):  # noqa: F811
             assert cells[name].data_type == "n", (name, cells[name].value)
             assert isinstance(cells[name].value, int | float), (name, cells[name].value)
         assert cells["session"].data_type == "s" and cells["source"].data_type == "s"
+
+
+def test_redcap_data_hold_the_session_and_the_date(mixed, tmp_path):  # noqa: F811
+    path = tmp_path / "redcap.csv"
+    written = exports.write_export(mixed, "redcap", path)
+    data = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(data.columns[:3]) == ["record_id", "session", "completed_on"]
+    stored = {
+        str(r.pk): (r.session.code, r.completed_on.isoformat())
+        for r in Response.objects.select_related("session")
+    }
+    when = zip(data["session"], data["completed_on"], strict=True)
+    got = dict(zip(data["record_id"], when, strict=True))
+    assert got == stored
+    # The response rate per session, rebuilt from the REDCap data, is the study's.
+    per_session = data["session"].value_counts().to_dict()
+    assert per_session == {"A-1": 1, "B-1": 2}
+    # The dictionary creates the two fields, after the record id and in its form.
+    dictionary = pd.read_csv(written.files[1], dtype=str, keep_default_na=False)
+    first = dictionary.iloc[:3]
+    assert first["Variable / Field Name"].tolist() == ["record_id", "session", "completed_on"]
+    assert set(first["Form Name"]) == {first["Form Name"].iloc[0]}
+    assert first["Field Type"].tolist() == ["text", "text", "text"]
+    assert first["Text Validation Type OR Show Slider Number"].tolist()[1:] == ["", "date_ymd"]

@@ -4,8 +4,11 @@ The data hold REDCap's record identifier first (the response id, or the row numb
 is none; ``SYNTHETIC-<id>`` for synthetic data), then the dictionary's fields in the
 instrument's order under their REDCap names (:func:`readiness.instrument.redcap.redcap_names`).
 A multiple-choice item becomes one ``item___code`` column per choice, 1 when ticked and 0
-otherwise; a note has no column.  REDCap accepts only the dictionary's fields, so the
-response's session, date, wave and link are not in the data.
+otherwise; a note has no column.  REDCap accepts only the dictionary's fields, so where the
+responses hold their ``session`` and ``completed_on`` (an export's do), the dictionary gets a
+``session`` text field and a ``completed_on`` date field (YYYY-MM-DD) after the record id, and
+the data fill them: with the sessions' sizes, the response rates can be worked out again from
+REDCap.  The wave and link are not in the data.
 
 Every cell is text.  Numbers are written as numbers (``2``, not ``2.0``) and never get an
 apostrophe; other text that a spreadsheet would run as a formula (starting with ``=``, ``+``,
@@ -16,6 +19,7 @@ columns into the item's codes.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +33,12 @@ from readiness.instrument.redcap_columns import checkbox_column
 from readiness.responses.read import Responses
 from readiness.responses.write import number_text
 from readiness.tabular import atomic_write, formula_safe_values
+
+# What REDCap gets of where and when each response was given: (name, label, validation).
+CONTEXT_FIELDS = (
+    ("session", "Session (collection link or event)", ""),
+    ("completed_on", "Date completed", "date_ymd"),
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,10 @@ def redcap_data(
     columns: dict[str, np.ndarray | list] = {
         record_field(instrument): record_ids(frame, synthetic=synthetic)
     }
+    for name in context_fields(frame, instrument):
+        text = frame[name].astype(object).where(frame[name].notna(), "").tolist()
+        columns[name] = [v[:10] for v in text] if name == "completed_on" else text
+        columns[name] = formula_safe_values([str(v) for v in columns[name]])
     names = redcap_names(instrument)  # REDCap's variable names: lower-case
     for section in instrument.sections:
         for item_id in section.items:
@@ -87,6 +101,34 @@ def redcap_data(
             if item.holds_data:  # a note is a descriptive field: no data
                 columns.update(_item_columns(frame[item_id], item, names[item_id]))
     return pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+
+
+def context_fields(frame: pd.DataFrame, instrument: Instrument) -> list[str]:
+    """The :data:`CONTEXT_FIELDS` the responses hold and no REDCap field of the instrument
+    is named already."""
+    taken = set(redcap_names(instrument).values()) | {record_field(instrument)}
+    return [name for name, _l, _v in CONTEXT_FIELDS if name in frame and name not in taken]
+
+
+def _add_context_fields(dictionary: Path, names: list[str]) -> None:
+    """The context fields as rows of the dictionary, after the record id and in its form (a
+    form's fields stand together in a REDCap dictionary)."""
+    with open(dictionary, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, record = rows[0], rows[1]
+    labels = {name: (label, check) for name, label, check in CONTEXT_FIELDS}
+    added = []
+    for name in names:
+        row = [""] * len(header)
+        row[:5] = [name, record[1], "", "text", labels[name][0]]
+        row[7] = labels[name][1]  # the text validation: a date as YYYY-MM-DD
+        added.append(row)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows([header, record, *added, *rows[2:]])
+
+    atomic_write(dictionary, write)
 
 
 def _item_columns(series: pd.Series, item: Item, name: str) -> dict[str, np.ndarray | list]:
@@ -125,6 +167,10 @@ def write_redcap(
         )
     dictionary = dictionary_path(path)
     result = write_redcap_dictionary(instrument, dictionary)
+    frame = data.frame if isinstance(data, Responses) else data
+    context = context_fields(frame, instrument)
+    if context:
+        _add_context_fields(dictionary, context)
     notes = []
     if result.unmapped:
         notes.append(

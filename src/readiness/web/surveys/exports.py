@@ -22,8 +22,9 @@ tables that leave the analyst's screen.
 * ``redcap``: REDCap-format data, ``record_id`` first and one ``item___code`` column of 1/0
   per choice of a multiple-choice item, and the data dictionary beside it,
   ``<name>-dictionary.csv`` (:func:`readiness.responses.redcap.write_redcap`).
-  REDCap accepts only the dictionary's fields, so the session, date, wave and link are not
-  in this data (the hidden ``site`` item is).
+  The dictionary gets ``session`` and ``completed_on`` fields and the data fill them, so that
+  response rates can be worked out again from REDCap; the wave and link are not in this data
+  (the hidden ``site`` item is).
 
 Text is never written so that a spreadsheet program would run it: in CSV and REDCap data, text
 that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets an apostrophe
