@@ -35,10 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
-from contextlib import contextmanager
 
 from benchmarks import bench_web
 
@@ -215,32 +212,12 @@ def measure(
         if dashboard:
             with (
                 bench_web.gunicorn(env, folder, bench_web.WORKERS) as (port, _process),
-                job_worker(env),
+                bench_web.job_worker(env),
             ):
                 out["dashboard"] = bench_web.dashboard(
                     port, password, env, n=out["responses"], patience=600
                 )
     return out
-
-
-@contextmanager
-def job_worker(env: dict):
-    """``readiness web worker``, which brings the dashboard's results up to date in the
-    background (readiness.web.jobs), beside gunicorn as in production."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "readiness.cli", "web", "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def gb(value: float) -> str:

@@ -837,10 +837,31 @@ def measure(
                 )
             if dashboard_n:
                 result["loaded"] = json.loads(child(LOAD_DASHBOARD, env, str(dashboard_n)))
-                result["dashboard"] = dashboard(port, password, env)
+                with job_worker(env):  # the dashboard's refresh runs there, as in production
+                    result["dashboard"] = dashboard(port, password, env)
             if kill:
                 result["kill"] = kill_during_load(port, process, kill_codes, threads, env)
     return result
+
+
+@contextmanager
+def job_worker(env: dict):
+    """``readiness web worker``, which brings the dashboard's results up to date in the
+    background (readiness.web.jobs), beside gunicorn as in production."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "readiness.cli", "web", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def rows(result: dict) -> list[dict]:
