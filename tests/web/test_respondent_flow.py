@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from readiness.web.surveys.models import Draft, Response
@@ -112,6 +114,15 @@ def test_back_keeps_answers_and_resume_code_continues(client, session_a):
     assert "start the survey again" in said and "not found" not in said.lower()
     typo = other.post("/resume/", {"code": code[:-1] + ("A" if code[-1] != "A" else "B")})
     assert "No answers in progress match this code" in typo.content.decode()
+
+
+def test_the_resume_form_posts_and_a_code_in_the_address_resumes_nothing(client, session_a):
+    code = start(client, session_a)
+    form = client.get("/resume/").content.decode()
+    assert re.search(r'<form method="post"', form)
+    # A code put in the address (a GET form, a shared link) is neither used nor shown back.
+    got = client.get("/resume/", {"code": code})
+    assert got.status_code == 200 and code not in got.content.decode()
 
 
 def test_resume_code_is_stored_only_as_a_digest(client, session_a):
