@@ -98,3 +98,18 @@ def test_redcap_data_hold_the_session_and_the_date(mixed, tmp_path):  # noqa: F8
     assert set(first["Form Name"]) == {first["Form Name"].iloc[0]}
     assert first["Field Type"].tolist() == ["text", "text", "text"]
     assert first["Text Validation Type OR Show Slider Number"].tolist()[1:] == ["", "date_ymd"]
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_spss_and_stata_dates_are_dates(mixed, tmp_path, fmt):  # noqa: F811
+    path = tmp_path / f"out.{fmt}"
+    exports.write_export(mixed, fmt, path)
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    frame, meta = read(path)
+    kind = meta.original_variable_types["completed_on"]
+    assert kind == ("DATE11" if fmt == "sav" else "%td")
+    assert meta.readstat_variable_types["completed_on"] == "double"  # a number, not text
+    stored = dict(Response.objects.values_list("id", "completed_on"))
+    ids = frame["response_id"].astype(float).astype(int)
+    got = dict(zip(ids, frame["completed_on"], strict=True))
+    assert got == stored

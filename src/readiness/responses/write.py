@@ -16,7 +16,8 @@ What each format holds:
   export.
 * **SPSS .sav** and **Stata .dta** (format 118, Stata 14 and later): coded and number items
   as numeric variables with value labels (the choice labels); text, month-year and
-  word-coded single-choice items as strings.  Variable labels are the item texts, shortened
+  word-coded single-choice items as strings; ``completed_on`` as a date variable (SPSS
+  ``DATE11``, Stata ``%td``) when every value is a date without a time.  Variable labels are the item texts, shortened
   with "..." to what the format allows (Stata: 80 characters; SPSS: 256 bytes; SPSS value
   labels: 120 bytes).  **Multiple-choice items are one string variable of space-separated
   codes**, as in the CSV (so that a round trip gives the same data back); split them with
@@ -41,6 +42,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -364,11 +366,27 @@ def _stats_frame(clean: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in clean.columns:
         series = clean[name]
-        if pd.api.types.is_float_dtype(series.dtype):
+        if name == "completed_on" and _bare_dates(series):  # SPSS DATE, Stata %td: not text
+            out[name] = pd.Series(_dates(series), dtype=object).to_numpy(dtype=object)
+        elif pd.api.types.is_float_dtype(series.dtype):
             out[name] = series.to_numpy(dtype=float)
         else:
             out[name] = series.astype(object).where(series.notna(), "").to_numpy(dtype=object)
     return pd.DataFrame(out, columns=clean.columns)
+
+
+def _bare_dates(series: pd.Series) -> bool:
+    """Whether every value is a date without a time (the web's are): one with a time stays
+    text, so that the file reads back to what was written."""
+    return all(not isinstance(v, str) or len(v) == 10 for v in series.astype(object).tolist())
+
+
+def _dates(series: pd.Series) -> list:
+    """Validated ISO dates as dates; None where missing."""
+    return [
+        date.fromisoformat(v) if isinstance(v, str) and v else None
+        for v in series.astype(object).tolist()
+    ]
 
 
 def _file_label(clean: pd.DataFrame, instrument: Instrument, max_bytes: int) -> str:
@@ -396,6 +414,10 @@ def _write_stats(
             value_labels[name] = {1: "Synthetic", 0: "Real"}
             measure[name] = "nominal"
             formats[name] = "F1.0"
+            continue
+        if name == "completed_on" and _bare_dates(clean[name]):
+            measure[name] = "scale"
+            formats[name] = "DATE11"
             continue
         if name in META_LABELS:
             measure[name] = "nominal"
