@@ -59,6 +59,11 @@ def test_response_and_draft_have_no_identifying_fields():
                 "wave",
                 "link",
                 "sgic",
+                # An imported response: the source it had in the file (web, paper) and its id
+                # there, so that the same file is never imported twice
+                # (tests/web/test_import_duplicates.py); neither says who answered.
+                "origin",
+                "origin_id",
             },
         ),
         (
