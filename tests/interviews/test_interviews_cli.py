@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 from interviews_helpers import ATTRIBUTES, P7, P12
 
-from readiness.interviews import store
 from readiness.cli.interviews import interviews
+from readiness.interviews import store
 
 REAL_NAMES = ("Sarah Jones", "07700 900123", "nurse.p12@nhs.net", "943 476 5919", "SW1A 1AA")
 

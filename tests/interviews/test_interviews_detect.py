@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from readiness.cli.interviews import interviews
 from readiness.interviews import Project, store
 from readiness.interviews import pseudonymise as ps
-from readiness.cli.interviews import interviews
 from readiness.interviews.pseudonymise.names import edit_distance, lists, sounds_like
 
 KEY = ps.Key(

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from readiness.interviews import Project, refi, store
 from readiness.cli.interviews import interviews
+from readiness.interviews import Project, refi, store
 
 # MAXQDA writes GUIDs in upper case; its document sets are sets of sources without codes.
 U = {

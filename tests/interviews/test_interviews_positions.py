@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readiness.interviews import positions, refi
 from readiness.cli.interviews import interviews
+from readiness.interviews import positions, refi
 
 # An interview as NVivo users' files hold it: Windows line endings, emoji typed by the
 # transcriber or pasted from a chat, accented names, curly apostrophes.

@@ -3,8 +3,8 @@ Williamson et al. (2020), labelled as a starting point."""
 
 from click.testing import CliRunner
 
-from readiness.interviews import Project, refi, store
 from readiness.cli.interviews import interviews
+from readiness.interviews import Project, refi, store
 from readiness.interviews.codebook import apply_starter
 
 THEMES = [

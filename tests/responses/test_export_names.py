@@ -173,8 +173,8 @@ def test_convert_prints_the_names_it_made_and_writes_the_codebook(tmp_path, inst
 
     from click.testing import CliRunner
 
-    from readiness.instrument.dump import instrument_to_yaml
     from readiness.cli.responses import responses
+    from readiness.instrument.dump import instrument_to_yaml
 
     source, yaml_path = tmp_path / "ymatebion.csv", tmp_path / "enwau.yaml"
     frame.to_csv(source, index=False)

@@ -7,10 +7,10 @@ import json
 import pandas as pd
 from click.testing import CliRunner
 
+from readiness.cli.responses import responses
 from readiness.errors import ResponsesError
 from readiness.instrument import shipped_instrument_path
 from readiness.responses import read_responses
-from readiness.cli.responses import responses
 
 
 def _broken(tmp_path):

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from readiness.cli.paired import paired
 from readiness.errors import ProblemsError
 from readiness.stats.paired import mcnemar, paired_t, wilcoxon_signed_rank
-from readiness.cli.paired import paired
 
 REF = json.loads((Path(__file__).parents[1] / "reference" / "fixtures" / "paired.json").read_text())
 TOL = 1e-6

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readiness.errors import StatsError
-from readiness.stats.design import SurveyDesign
 from readiness.stats.by_group import FISHER_BELOW, NO_TEST, proportion_by_group
+from readiness.stats.design import SurveyDesign
 
 REF = Path(__file__).parents[1] / "reference" / "fixtures"
 DESIGN = json.loads((REF / "design.json").read_text())

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from readiness.errors import DesignError, ProblemsError
 from readiness.cli.proportion import proportion
+from readiness.errors import DesignError, ProblemsError
 from readiness.stats.proportions import clopper_pearson_interval, wilson_interval
 
 REF = Path(__file__).parents[1] / "reference" / "fixtures"

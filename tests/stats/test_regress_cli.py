@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from readiness.errors import ProblemsError, StatsError
 from readiness.cli.regress import NEST_WARNING, regress
+from readiness.errors import ProblemsError, StatsError
 
 FIXTURE = json.loads(
     (Path(__file__).parents[1] / "reference" / "fixtures" / "regress.json").read_text()

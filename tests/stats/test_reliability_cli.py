@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from readiness.errors import ProblemsError, StatsError
 from readiness.cli.stats import reliability, split_names
+from readiness.errors import ProblemsError, StatsError
 from readiness.stats.reliability import cronbach_alpha
 
 FIXTURE = Path(__file__).parents[1] / "reference" / "fixtures" / "reliability.json"

@@ -13,10 +13,10 @@ import openpyxl
 import pytest
 
 from readiness.cli import main
+from readiness.cli.stats import read_csv_text
 from readiness.errors import ResponsesError
 from readiness.instrument import shipped_instrument
 from readiness.responses import read_responses
-from readiness.cli.stats import read_csv_text
 
 HEADER = "q1,q2,q3,trust,pre,post\n"
 
