@@ -134,7 +134,7 @@ def _match_choices(margin: Margin, j: int, item, path: str, problems: list[Probl
     return kind, {code: text for (k, code), text in wording.items() if k == kind}
 
 
-def weighting_frame(
+def weighting_frame(  # noqa: C901 - each margin variable checked against the responses, a problem per case
     frame: pd.DataFrame, instrument: Instrument, margins, path: str
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """The margin variables of the responses, worded as the counts file words them, and for

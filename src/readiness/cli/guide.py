@@ -241,7 +241,7 @@ def _action_json(view) -> dict:
 @_as_of_option
 @_folder_option
 @_json_option
-def walk(
+def walk(  # noqa: C901 - the interactive question loop with going back
     nation: str | None,
     local_file: Path | None,
     as_of: dt.date | None,

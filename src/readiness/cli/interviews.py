@@ -495,7 +495,7 @@ def _read_codings_file(path: Path) -> list[dict]:
 @click.option("--memo", help="A memo on the new coding(s).")
 @click.option("--remove", multiple=True, help="Delete the coding with this id (repeatable).")
 @JSON
-def code_cmd(
+def code_cmd(  # noqa: C901 - one command's options checked before any coding is added
     project,
     coder,
     codings_file,

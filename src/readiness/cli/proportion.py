@@ -66,7 +66,7 @@ def _check_columns(frame: pd.DataFrame, path: str, wanted: list[tuple[str, str |
         raise ProblemsError(problems, file=path)
 
 
-def _success_values(col: pd.Series, var: str, success: str | None, path: str):
+def _success_values(col: pd.Series, var: str, success: str | None, path: str):  # noqa: C901 - each way a column fails to be binary has its message
     """The variable as 1 (success) / 0 / NaN, and the success code as found in the data."""
     cells = [None if _missing(c) else _plain(c) for c in col.tolist()]
     # text answers are compared without regard to case ("Yes" and "yes" are one answer)
@@ -323,7 +323,7 @@ def _fmt(value, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
-def format_report(res: dict) -> str:
+def format_report(res: dict) -> str:  # noqa: C901 - optional report lines, one per design feature
     """The human-readable report of :func:`compute`."""
     design = res["design"] is not None
     conf = f"{res['conf_level']:.0%}"

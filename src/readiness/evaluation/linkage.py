@@ -320,7 +320,7 @@ def _check_records(records: Sequence[Record], wave: str, elements: tuple[str, ..
         raise SgicError(problems)
 
 
-def link_waves(
+def link_waves(  # noqa: C901 - argument checks, then exact and fuzzy matching passes
     earlier: Sequence[Record],
     later: Sequence[Record],
     max_mismatch: int = 1,

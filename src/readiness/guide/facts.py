@@ -85,7 +85,7 @@ def _paths(content: Content) -> list[Path] | None:
         return None  # a broken graph: ``guide check`` names the fault; uses come from outcomes
 
 
-def graph_uses(content: Content) -> Uses:
+def graph_uses(content: Content) -> Uses:  # noqa: C901 - walks every path, step and option to record citations
     """Where each fact and each local slot is used, per nation, derived from the graph."""
     guide = content.guide
     facts, slots = _Collect(), _Collect()

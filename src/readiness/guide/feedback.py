@@ -233,7 +233,7 @@ def feedback_config(content: Content) -> FeedbackConfig:
     return _CONFIGS[stamp]
 
 
-def _read_config(path: Path) -> FeedbackConfig:
+def _read_config(path: Path) -> FeedbackConfig:  # noqa: C901 - each configuration key checked with its own message
     try:
         data, lines = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:

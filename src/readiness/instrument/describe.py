@@ -75,7 +75,7 @@ def values_text(item: Item) -> str:
     return "text"
 
 
-def outline(instrument: Instrument) -> str:
+def outline(instrument: Instrument) -> str:  # noqa: C901 - one optional detail line per item property
     """A readable outline of the whole instrument."""
     lines = [f"{instrument.id} v{instrument.version}: {instrument.title}"]
     if instrument.notice:

@@ -184,7 +184,7 @@ def is_known_type(kind: str, base_type: str) -> bool:
     )
 
 
-def question(
+def question(  # noqa: C901 - one branch per XLSForm question type
     reader: Any,
     row: Row,
     langs: Languages,

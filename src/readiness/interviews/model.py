@@ -882,7 +882,7 @@ class Project:
 
     # -- checks --------------------------------------------------------------------------------
 
-    def problems(self, file: str | None = None) -> list[Problem]:
+    def problems(self, file: str | None = None) -> list[Problem]:  # noqa: C901 - one check per kind of reference in a project
         """Every inconsistency in the project (dangling references, spans outside the text)."""
         out = []
 

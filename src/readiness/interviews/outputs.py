@@ -593,7 +593,7 @@ class FrameworkMatrix(Result):
     n: int
 
 
-def framework_matrix(
+def framework_matrix(  # noqa: C901 - argument checks, then the cells of the matrix
     project: Project,
     *,
     by: str = "theme",

@@ -788,7 +788,7 @@ def _unknown_column(name: str, instrument: Instrument, columns: list[str], file)
     )
 
 
-def validate_frame(
+def validate_frame(  # noqa: C901 - one pass over the columns, a check per kind of problem
     frame: pd.DataFrame,
     instrument: Instrument,
     file: str | None = None,

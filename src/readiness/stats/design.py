@@ -368,7 +368,7 @@ class SurveyDesign:
     (2, 2, 5, [8.33, 10.0])
     """
 
-    def __init__(
+    def __init__(  # noqa: C901 - every design argument checked with its own message
         self,
         cluster=None,
         strata=None,

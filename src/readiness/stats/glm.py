@@ -80,7 +80,7 @@ class RegressionResult(CoefficientTable["RegressionCoefficient"], Result):
     calibrations: tuple[Calibration, ...] = ()
 
 
-def fit_regression(
+def fit_regression(  # noqa: C901 - argument checks, the fit and the result in one place
     y,
     X,
     design: SurveyDesign | CalibratedDesign | None = None,

@@ -110,7 +110,7 @@ def _levels(col: pd.Series) -> list:
     return sorted(col.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
 
 
-def _model_matrix(X, names, reference: dict | None, add_intercept: bool):
+def _model_matrix(X, names, reference: dict | None, add_intercept: bool):  # noqa: C901 - one branch per kind of predictor column
     """Numeric matrix, term names, and per-column info for separation messages."""
     reference = dict(reference or {})
     if isinstance(X, pd.DataFrame):

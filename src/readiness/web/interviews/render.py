@@ -56,7 +56,7 @@ def _time(ms: int | None) -> str | None:
     return text[:-4] if text.endswith(".000") else text
 
 
-def render_turns(
+def render_turns(  # noqa: C901 - places the highlight and each coding's ends in each turn
     text: str,
     spans: list[Span],
     *,
