@@ -142,7 +142,7 @@ DEFAULT_LANGUAGES = [
 
 
 @st.composite
-def instruments(draw, kinds: tuple[str, ...] = BASIC_TYPES) -> dict:
+def instruments(draw, kinds: tuple[str, ...] = BASIC_TYPES) -> dict:  # noqa: C901 - draws each optional part
     n_items = draw(st.integers(1, 9))
     ids = draw(st.lists(IDS, min_size=n_items, max_size=n_items, unique=True))
     choice_sets: dict[str, list] = {}
