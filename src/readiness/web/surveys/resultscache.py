@@ -104,6 +104,19 @@ def get(study, site_ids, compute, variant: str = "", stamp=None) -> dict:
     return {**entry["data"], "stale": True}
 
 
+def remembered(key: str, stamp: str, compute):
+    """``compute()``, or what it gave when ``stamp`` was last the same: for small figures that
+    are cheap to keep and dear to count again on every view (kept for every server, as the
+    results are)."""
+    slot_key = f"readiness:remembered:{database_tag()}:{key}"
+    entry = _get(slot_key)
+    if entry is not None and entry["stamp"] == stamp:
+        return entry["data"]
+    data = compute()
+    _set(slot_key, {"stamp": stamp, "data": data})
+    return data
+
+
 def is_current(study, site_ids, variant: str = "", stamp=None) -> bool:
     """Whether the kept result is made from what :func:`_stamp` says it must be."""
     entry = _get(slot(study, site_ids, variant))
