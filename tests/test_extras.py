@@ -98,3 +98,16 @@ def test_the_core_dependencies_leave_the_extras_out():
     assert "django" not in core and "weasyprint" not in core
     assert any(d.startswith("django>") for d in extras["web"])
     assert any(d.startswith("weasyprint") for d in extras["pdf"])
+
+
+WEB_COMMAND = """
+from readiness.cli import main
+print("status", main(["migrate"]))
+"""
+
+
+def test_a_web_command_without_django_names_the_web_extra(tmp_path):
+    done = run_without(WEB_MODULES, WEB_COMMAND, tmp_path)
+    assert "pip install 'readiness[web]'" in done.stderr + done.stdout, done.stderr
+    assert "status 1" in done.stdout or done.returncode == 1
+    assert "Traceback" not in done.stderr

@@ -22,6 +22,14 @@ SETTINGS_MODULE = "readiness.web.settings"
 def setup() -> None:
     """Point Django at our settings (unless the caller chose others) and set it up."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
-    import django
+    try:
+        import django
+    except ImportError as err:  # installed without the web extra: say which one
+        from readiness.errors import ReadinessError
+
+        raise ReadinessError(
+            "The web application needs the 'web' extra, which is not installed. Fix: "
+            "pip install 'readiness[web]'."
+        ) from err
 
     django.setup()
