@@ -114,6 +114,7 @@ def _scale_rows(changes) -> list[list[str]]:
     return rows
 
 
+# long: the report's sections in the order they are printed
 def format_result(result, sources: dict[str, str]) -> str:  # noqa: C901 - one optional report section after another
     """The plain-text report of :func:`readiness.evaluation.evaluate` for the analyst."""
     lines: list[str] = []

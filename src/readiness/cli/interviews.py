@@ -472,6 +472,7 @@ def _read_codings_file(path: Path) -> list[dict]:
     return rows
 
 
+# long: one command: codings from a file or options, all checked, then added
 @interviews.command("code")
 @PROJECT
 @click.option("--coder", required=True, help="Who is coding (recorded with every coding).")

@@ -323,6 +323,7 @@ def _fmt(value, digits: int = 1) -> str:
     return f"{value:.{digits}f}"
 
 
+# long: the report's lines in the order they are printed
 def format_report(res: dict) -> str:  # noqa: C901 - optional report lines, one per design feature
     """The human-readable report of :func:`compute`."""
     design = res["design"] is not None

@@ -320,6 +320,7 @@ def _check_records(records: Sequence[Record], wave: str, elements: tuple[str, ..
         raise SgicError(problems)
 
 
+# long: argument checks, then links level by level (exact first) over shared state
 def link_waves(  # noqa: C901 - argument checks, then exact and fuzzy matching passes
     earlier: Sequence[Record],
     later: Sequence[Record],

@@ -39,6 +39,7 @@ def sites_and_sessions(result) -> tuple[int | None, int | None]:
     return sites, sessions
 
 
+# long: the Methods paragraphs in the order they are printed
 def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> list[str]:
     settings = result.settings
     group = group_title(result).lower()

@@ -788,6 +788,7 @@ def _unknown_column(name: str, instrument: Instrument, columns: list[str], file)
     )
 
 
+# long: the checks in the order their problems are reported
 def validate_frame(  # noqa: C901 - one pass over the columns, a check per kind of problem
     frame: pd.DataFrame,
     instrument: Instrument,

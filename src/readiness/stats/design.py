@@ -368,6 +368,7 @@ class SurveyDesign:
     (2, 2, 5, [8.33, 10.0])
     """
 
+    # long: every design argument checked before anything is computed
     def __init__(  # noqa: C901 - every design argument checked with its own message
         self,
         cluster=None,

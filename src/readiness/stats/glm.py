@@ -80,6 +80,7 @@ class RegressionResult(CoefficientTable["RegressionCoefficient"], Result):
     calibrations: tuple[Calibration, ...] = ()
 
 
+# long: argument checks, the fit with or without a design, the coefficient table
 def fit_regression(  # noqa: C901 - argument checks, the fit and the result in one place
     y,
     X,

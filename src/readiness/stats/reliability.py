@@ -671,6 +671,7 @@ def _item_moments(
 # --- alpha ----------------------------------------------------------------------------------
 
 
+# long: psych::alpha's statistics share their matrices and are checked together
 def cronbach_alpha(
     x: Any,
     *,
