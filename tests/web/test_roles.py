@@ -77,6 +77,8 @@ STAFF = {
     "surveys:responses": ("/studies/{s}/responses/", dict(lead=200, analyst=200, admin=200)),
     "surveys:response": ("/studies/{s}/responses/{R}/", dict(lead=200, analyst=200, admin=200)),
     "surveys:report": ("/studies/{s}/report/", dict(lead=REPORT, analyst=REPORT, admin=REPORT)),
+    # A GET goes to the dashboard; the PDF is made by a POST, through the background worker.
+    "surveys:report_pdf": ("/studies/{s}/report.pdf", dict(lead=302, analyst=302, admin=302)),
     "audit:study": ("/studies/{s}/audit/", dict(lead=200, admin=200)),
     "audit:study_csv": ("/studies/{s}/audit/audit.csv", dict(lead=200, admin=200)),
     "security:study": ("/studies/{s}/security/", dict(lead=200, admin=200)),

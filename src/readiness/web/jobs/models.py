@@ -22,6 +22,7 @@ class Job(models.Model):
         EXPORT = "export", "Export of responses"
         RESULTS = "results", "Dashboard results"
         EXPIRY = "expiry", "Deleting abandoned drafts"
+        STUDY_REPORT_PDF = "study_report_pdf", "Study report (PDF)"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"

@@ -61,10 +61,18 @@ def export_responses(job_id: str) -> str:
     return runner.run(job_id, work)
 
 
+@task()
+def study_report_pdf(job_id: str) -> str:
+    from readiness.web.jobs.work import study_report_pdf as work
+
+    return runner.run(job_id, work)
+
+
 TASKS = {
     Job.Kind.IMPORT: import_responses,
     Job.Kind.EVALUATION_PDF: evaluation_pdf,
     Job.Kind.EXPORT: export_responses,
+    Job.Kind.STUDY_REPORT_PDF: study_report_pdf,
 }
 
 

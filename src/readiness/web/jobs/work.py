@@ -92,6 +92,40 @@ def evaluation_pdf(job: Job, progress: Progress) -> dict:
     return {"pairs": result.n}
 
 
+STUDY_REPORT_STAGES = ("Reading the responses", "Analysing them", "Writing the report")
+
+
+def study_report_pdf(job: Job, progress: Progress) -> dict:
+    """The study's full report as a PDF (small cells suppressed, as in the HTML), kept as the
+    job's file for its starter to download; each stage shown as it begins."""
+    from readiness.report.pdf import write_pdf
+    from readiness.web.surveys import auditing, studyreport
+
+    study = job.study
+    total = len(STUDY_REPORT_STAGES) + 1
+
+    def stage(name: str) -> None:
+        progress(name, STUDY_REPORT_STAGES.index(name), total)
+
+    html = studyreport.report_html(study, stage)
+    if html is None:
+        raise ReadinessError("The study has no responses yet, so there is nothing to report.")
+    progress("Making the PDF", total - 1, total)
+    with tempfile.TemporaryDirectory(prefix="readiness-report-") as folder:
+        path = Path(folder) / "report.pdf"
+        write_pdf(html, path)
+        content = path.read_bytes()
+    mark = "-SYNTHETIC" if study.synthetic else ""
+    job.result_name = f"{study.slug}{mark}-report.pdf"
+    job.result_file.save(f"{job.pk}.pdf", ContentFile(content), save=False)
+    Job.objects.filter(pk=job.pk).update(
+        result_file=job.result_file.name, result_name=job.result_name
+    )
+    auditing.record(job.started_by, auditing.EXPORT, study, {"format": "report-pdf"})
+    progress("Done", total, total)
+    return {"bytes": len(content)}
+
+
 def export_responses(job: Job, progress: Progress) -> dict:
     """A study's responses as a file (:func:`readiness.web.surveys.exports.download`), kept
     as the job's file for its starter to download; recorded in the audit log as made."""

@@ -61,6 +61,7 @@ urlpatterns = [
         name="session_follow_up_qr",
     ),
     path("studies/<slug:slug>/report/", s.report, name="report"),
+    path("studies/<slug:slug>/report.pdf", s.report_pdf, name="report_pdf"),
     path("studies/<slug:slug>/evaluation/", ev.evaluation, name="evaluation"),
     path(
         "studies/<slug:slug>/evaluation/report.pdf",

@@ -10,7 +10,6 @@ import io
 from datetime import date
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
@@ -26,7 +25,7 @@ from readiness.web.accounts.models import Membership, Role
 from readiness.web.attachment import attachment
 from readiness.web.forms import error_list, render_form
 from readiness.web.permissions import roles_held
-from readiness.web.surveys import dashboard, services
+from readiness.web.surveys import dashboard, services, studyreport
 from readiness.web.surveys.forms import MemberForm, SessionForm, SiteForm, StudyForm
 from readiness.web.surveys.models import Response, Session, Site, Study
 
@@ -422,28 +421,25 @@ def report(request, study, access):
     """The full report (from :mod:`readiness.report`) as an HTML download."""
     if not _report_available():
         raise Http404("The report module is not installed.")
-    from readiness.analysis.survey import AnalysisSettings, analyse
-    from readiness.report import render_html
-
-    data = services.study_data(study)
-    if len(data.responses) == 0:
+    html = studyreport.report_html(study)
+    if html is None:
         raise Http404("No responses yet.")
-    instrument = study.instrument.instrument
-    # Sites are clusters on the same rule as the dashboard's (enough of them to estimate how
-    # much they differ); the report's methods section states the design either way.
-    clustered = dashboard.sites_as_clusters(int(data.responses["site"].nunique()))
-    result = analyse(
-        data.responses,
-        instrument,
-        sessions=data.sessions,
-        settings=AnalysisSettings(cluster="site" if clustered else None),
-    )
-    html = render_html(
-        result,
-        instrument=instrument,
-        min_cell=settings.READINESS_MIN_CELL,
-        source={"study": study.name},
-    )
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = attachment(f"{study.slug}-report.html")
     return response
+
+
+@never_cache
+@perm.study_view(perm.EXPORT)
+@require_http_methods(["GET", "POST"])
+def report_pdf(request, study, access):
+    """The full report as a PDF, made by the background worker (the analysis and WeasyPrint
+    take seconds to minutes), whose job page shows its stage and then offers the file
+    (:func:`readiness.web.jobs.work.study_report_pdf`).  A GET goes to the dashboard."""
+    if request.method == "GET" or not _report_available():
+        return redirect("surveys:dashboard", slug=study.slug)
+    from readiness.web.jobs.models import Job
+    from readiness.web.jobs.tasks import start
+
+    job = start(Job.Kind.STUDY_REPORT_PDF, user=request.user, study=study)
+    return redirect("jobs:job", job_id=job.pk)
