@@ -25,48 +25,11 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.bench_web import PAGE_ANSWERS
 from benchmarks.cluster import Cluster, database, respond
 
 PASSWORD = "bench-servers-lead-password"
-# A valid answer for every page of the shipped survey (as tests/web/helpers.py gives them).
-PAGES = [
-    {"discipline": "2", "profession": "3", "years_qualified": "7"},
-    {
-        "training_prior": "1",
-        "training_where": ["1", "4"],
-        "training_when[month]": "3",
-        "training_when[year]": "2024",
-        "training_enough": "2",
-    },
-    {"contact_ever": "0"},
-    {
-        i: "2"
-        for i in "pk_signs pk_scale pk_forms pk_health pk_enquiry pk_routes pk_entitlements "
-        "pk_services pk_law".split()
-    },
-    {
-        "k_disclose": "0",
-        "k_see_alone": "1",
-        "k_companion_interp": "1",
-        "k_controlling": "1",
-        "k_border": "8",
-        "k_uk_nationals": "1",
-        "k_police_danger": "0",
-        "k_age_doubt": "1",
-        "k_first_responder": "8",
-        "k_adult_consent": "1",
-        "k_child_consent": "0",
-        "k_gp_papers": "0",
-        "k_ae_free": "1",
-        "k_urgent_delay": "0",
-    },
-    {
-        i: "3"
-        for i in "c_identify c_questions c_disclosure c_refer_men c_refer_women "
-        "c_refer_children c_interpreter c_advice".split()
-    },
-    {"interest_training": "1", "interest_formats": ["1", "3"]},
-]
+PAGES = PAGE_ANSWERS  # a valid answer for every page of the shipped survey
 NO_LIMITS = {
     "READINESS_RATE_CLIENT_STARTS": "0/600",
     "READINESS_RATE_STARTS": "0/600",
