@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from readiness.instrument.describe import CODEBOOK_COLUMNS
+
 BASE = "/api/v1"
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -132,19 +134,7 @@ SCHEMAS: dict[str, Any] = {
         "required": ["variable", "type", "label", "values"],
         "properties": {
             key: {"type": "string"}
-            for key in (
-                "variable",
-                "section",
-                "type",
-                "label",
-                "values",
-                "key",
-                "shown_if",
-                "required",
-                "hidden",
-                "scales",
-                "source",
-            )  # fmt: skip
+            for key in CODEBOOK_COLUMNS  # the codebook's own columns
         },
     },
     "Codebook": {
