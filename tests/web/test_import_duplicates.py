@@ -160,3 +160,25 @@ def test_a_source_that_is_none_is_refused(mixed, tmp_path):
     with pytest.raises(imports.ResponsesError, match="'fax', which is not a source"):
         imports.import_file(mixed, path)
     assert _count(mixed) == before
+
+
+def test_another_servers_export_with_the_same_ids_is_imported(mixed, tmp_path):
+    """A multi-site study merges trust B's export (its own server numbers its responses 1, 2,
+    3 too): an id that is one of this study's, with other answers, is a new response."""
+    path = tmp_path / "ours.csv"
+    exports.write_export(mixed, "csv", path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    theirs = frame.copy()  # the same ids, as another server would give them
+    theirs["discipline"] = ["4"] * len(theirs)  # but other people's answers
+    theirs["source"] = ["web"] * len(theirs)
+    other = tmp_path / "trust-b.csv"
+    theirs.to_csv(other, index=False)
+    before = _count(mixed)
+    imports.import_file(mixed, other)
+    assert _count(mixed) == before + len(theirs)
+    # Imported once, the same file's rows are known by the ids their file gave them.
+    again = tmp_path / "trust-b-again.csv"
+    theirs.iloc[[0]].to_csv(again, index=False)
+    with pytest.raises(imports.ResponsesError):
+        imports.import_file(mixed, again)
+    assert _count(mixed) == before + len(theirs)

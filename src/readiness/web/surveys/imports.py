@@ -10,8 +10,9 @@ by :func:`services.add_clean_responses`: on any problem nothing is written.
 
 The same file (by its SHA-256) is never imported twice into a study: a second upload of it is
 refused, so a double click or a repeated upload cannot double the responses.  Nor can the
-same responses in another file: a row's ``response_id`` (an export's) that is a response of the
-study already, its own or one imported before, refuses the whole file (row numbers, ids and the
+same responses in another file: a row whose ``response_id`` (an export's) is a response of the
+study already, its own or one imported before, with that response's answers, refuses the whole
+file (row numbers, ids and the
 fix in the message); rows without one (another tool's file) are new responses.  An imported
 response's source is ``import``; the source and id its file gave it are kept
 (``Response.origin``, ``Response.origin_id``), and exports write that first source.  Every import is
@@ -247,21 +248,46 @@ _SHOWN_IDS = 5
 
 
 def _known_rows(study: Study, frame: pd.DataFrame) -> list[int]:
-    """The rows (0-based, in the frame) whose ``response_id`` is a response of the study
-    already: one of its own (an export of the study imported back) or one imported before."""
+    """The rows (0-based, in the frame) that are responses of the study already: their
+    ``response_id`` is one of its own (an export of the study imported back) or one imported
+    before, *and* their answers are that response's.  Ids alone are not enough: another
+    server's export numbers its responses 1, 2, 3 too, and a multi-site study merges them."""
     if "response_id" not in frame:
         return []  # another tool's file: its rows are new responses
     ids = [v if isinstance(v, str) else "" for v in frame["response_id"].tolist()]
-    given = sorted({i for i in ids if i})
+    stored = _stored_by_id(study, sorted({i for i in ids if i}))
+    candidates = [row for row, i in enumerate(ids) if i in stored]
+    if not candidates:
+        return []
+    given = services.stored_answers(study, frame.iloc[candidates].reset_index(drop=True))
+    return [
+        row
+        for row, answers in zip(candidates, given, strict=True)
+        if _people_answers(answers) in map(_people_answers, stored[ids[row]])
+    ]
+
+
+def _people_answers(answers: dict) -> dict:
+    """Answers without ``site``, which the session fills in: the same responses imported into
+    another session are the same responses still."""
+    return {k: v for k, v in answers.items() if k != "site"}
+
+
+def _stored_by_id(study: Study, given: list[str]) -> dict[str, list[dict]]:
+    """The stored answers of the study's responses whose own id, or the id their file gave
+    them, is one of ``given``."""
     responses = Response.objects.filter(session__site__study=study)
-    known: set[str] = set()
+    stored: dict[str, list[dict]] = {}
     for start in range(0, len(given), _ID_BATCH):
         batch = given[start : start + _ID_BATCH]
-        known.update(responses.filter(origin_id__in=batch).values_list("origin_id", flat=True))
+        for origin_id, answers in responses.filter(origin_id__in=batch).values_list(
+            "origin_id", "answers"
+        ):
+            stored.setdefault(origin_id, []).append(answers)
         numbers = [int(i) for i in batch if i.isdigit() and len(i) < 19]
-        own = responses.filter(pk__in=numbers).values_list("pk", flat=True)
-        known.update(str(pk) for pk in own)
-    return [row for row, i in enumerate(ids) if i in known]
+        for pk, answers in responses.filter(pk__in=numbers).values_list("pk", "answers"):
+            stored.setdefault(str(pk), []).append(answers)
+    return stored
 
 
 def _already_in_study(

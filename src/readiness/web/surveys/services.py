@@ -451,6 +451,15 @@ def _text_column(clean: pd.DataFrame, name: str) -> list[str]:
     return [v if isinstance(v, str) else "" for v in clean[name].tolist()]
 
 
+def stored_answers(study: Study, clean: pd.DataFrame) -> list[dict]:
+    """The answers each row of a clean frame would be stored with (as :func:`add_clean_responses`
+    stores them), to compare with responses stored already."""
+    sessions = {s.code: s for s in Session.objects.filter(site__study=study).select_related("site")}
+    codes = clean["session"].tolist()
+    rows = _answers_json(clean, study.instrument.instrument, codes, sessions)
+    return [orjson.loads(row) for row in rows]
+
+
 def _answers_json(
     clean: pd.DataFrame, instrument: Instrument, codes: list[str], sessions: dict[str, Session]
 ) -> Iterator[str]:
