@@ -80,6 +80,22 @@ class InstrumentVersion(models.Model):
     title = models.CharField(max_length=300)
     yaml = models.TextField()
     sha256 = models.CharField(max_length=64)
+    # Who added this version, when, from what file format, and what changed since the version
+    # before it (``previous``); ``warnings`` are what the conversion did not keep.  Empty for
+    # versions stored before these were recorded.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_on = models.DateField(null=True, blank=True)
+    source_format = models.CharField(max_length=20, blank=True, default="")
+    warnings = models.JSONField(default=list, blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    change_note = models.TextField(blank=True, default="")
+    # For a choice recoded since ``previous``: item id -> {old code: new code}, so that answers
+    # given to the earlier version are read as the new version's codes.
+    choice_mapping = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -163,6 +179,10 @@ class Study(models.Model):
         "Leave empty for no follow-up.",
     )
     created_on = models.DateField(auto_now_add=True)
+    # Raised by every correction or deletion of a response, so that results and response
+    # frames kept before it are not used again (new responses only append, and are seen by
+    # the count and last id of the results stamp).
+    data_revision = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
