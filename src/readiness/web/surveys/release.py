@@ -75,7 +75,7 @@ def release_key(study, site_ids, step: int) -> str:
     """A stamp that changes only when the released responses of these sites can change (the
     release point and the id at it: a response stored before it, or removed, changes it) or
     the sessions do (their attending counts give the response rate; they say nothing of
-    anyone's answers).  It counts the responses the dashboard releases: the baseline ones
+    anyone's answers), and with the study's data revision (a corrected answer).  It counts the responses the dashboard releases: the baseline ones
     (:data:`services.BASELINE_WAVES`; an evaluation's later waves are the same people again)."""
     responses = Response.objects.filter(
         session__site__study=study,
@@ -88,6 +88,7 @@ def release_key(study, site_ids, step: int) -> str:
     last = responses.order_by("id").values_list("id", flat=True)[point - 1] if point else None
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
     return (
-        f"readiness:release:{study.pk}:{study.instrument_id}:{sites}:{step}:{point}:{last}:"
+        f"readiness:release:{study.pk}:{study.instrument_id}:r{study.data_revision}:{sites}:"
+        f"{step}:{point}:{last}:"
         f"{services.sessions_stamp(study)}"
     )

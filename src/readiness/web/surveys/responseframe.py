@@ -48,8 +48,12 @@ PART_BYTES = 32 * 2**20  # a kept frame's pickle is stored in the database in pa
 
 
 def _key(study: Study) -> str:
-    # v3: the frame holds the wave, link and source columns.
-    return f"readiness:frame:v3:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
+    # v3: the frame holds the wave, link and source columns.  The data revision makes a
+    # correction or deletion of a response start a new frame (new responses only append).
+    return (
+        f"readiness:frame:v3:{resultscache.database_tag()}:{study.pk}:{study.instrument_id}"
+        f":r{study.data_revision}"
+    )
 
 
 def _responses(study: Study):

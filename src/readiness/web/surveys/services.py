@@ -665,13 +665,16 @@ def _rate(responded: int, attended: int) -> float | None:
 
 
 def results_key(study: Study, site_ids: set[int] | None) -> str:
-    """A cache key that changes whenever a response, a session or the instrument changes."""
+    """A cache key that changes whenever a response is added, corrected or deleted, or a
+    session or the instrument changes (a correction or deletion raises the study's
+    ``data_revision``; an added response changes the count and last id)."""
     stats = Response.objects.filter(session__site__study=study).aggregate(
         n=Count("id"), last=Max("id")
     )
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
     return (
-        f"readiness:results:{study.pk}:{study.instrument_id}:{sites}:{stats['n']}:{stats['last']}:"
+        f"readiness:results:{study.pk}:{study.instrument_id}:r{study.data_revision}:{sites}:"
+        f"{stats['n']}:{stats['last']}:"
         f"{sessions_stamp(study)}"
     )
 
