@@ -15,6 +15,7 @@ export                 yes       no           yes      yes
 enter_paper            yes       own sites    no       yes
 import_responses       yes       no           no       yes
 view_audit             yes       no           no       yes
+correct_responses      yes       no           no       yes
 =====================  ========  ===========  =======  ============
 
 "Own sites" means the coordinator's sites (``Membership.sites``): objects of other sites are
@@ -47,6 +48,9 @@ EXPORT = "export"
 ENTER_PAPER = "enter_paper"  # key in paper forms (and resolve double-entry differences)
 IMPORT_RESPONSES = "import_responses"  # load a response file into the study
 VIEW_AUDIT = "view_audit"  # the study's audit log (readiness.web.audit)
+# Correct a response's answers or delete it, with a reason kept in the audit log (REDCap's
+# separate "edit records" right): study leads only, not analysts.
+CORRECT_RESPONSES = "correct_responses"
 
 ALL = frozenset(
     {
@@ -62,6 +66,7 @@ ALL = frozenset(
         ENTER_PAPER,
         IMPORT_RESPONSES,
         VIEW_AUDIT,
+        CORRECT_RESPONSES,
     }
 )
 ROLE_PERMISSIONS = {
