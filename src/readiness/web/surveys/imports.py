@@ -209,6 +209,10 @@ def import_file(
     try:
         with transaction.atomic():
             # In the transaction: a refused file writes nothing, and nothing else is written.
+            # The lock on the study's row makes a second import into the study wait here until
+            # this one has committed, so that it sees these rows' ids (SQLite's IMMEDIATE
+            # transactions serialise writers already).
+            Study.objects.select_for_update().filter(pk=study.pk).first()
             known = _known_rows(study, frame)
             if known:
                 raise _already_in_study(study, known, frame, path, name)
