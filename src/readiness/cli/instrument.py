@@ -1,4 +1,4 @@
-"""Commands ``readiness instrument validate|show|codebook|import|export``."""
+"""Commands ``readiness instrument validate|show|codebook|import|export|paper``."""
 
 from __future__ import annotations
 
@@ -235,3 +235,31 @@ def export_command(
     else:
         result = write_xlsform(inst, out)
     _report(result, as_json)
+
+
+@instrument.command("paper")
+@click.argument("file")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="PDF file to write.",
+)
+@click.option(
+    "--language",
+    help="A language the instrument holds (its tag, e.g. cy); default: its own language.",
+)
+@click.option("--study", default="", help="The study's name, printed at the top.")
+@click.option("--session", default="", help="The session's code, printed at the top.")
+def paper_command(file: str, out: Path, language: str | None, study: str, session: str) -> None:
+    """Print the instrument as a paper questionnaire (A4 PDF) to fill in by hand.
+
+    Every section and question, numbered; tick boxes, lines and digit boxes; conditions as
+    instructions; a box for the form number that paper entry asks for. Needs the 'pdf' extra.
+    """
+    from readiness.instrument.paperform import write_paper_form
+
+    inst = resolve_instrument(file)
+    write_paper_form(inst, out, language=language, study=study, session=session)
+    click.echo(f"Wrote {out}")
