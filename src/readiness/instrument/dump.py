@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from readiness.instrument.model import CHOICE_TYPES, Choice, Instrument, Item, Translation
+from readiness.instrument.plan import plan_to_data
 from readiness.instrument.yamlio import dump_yaml
 
 
@@ -148,6 +149,8 @@ def instrument_to_data(instrument: Instrument) -> dict[str, Any]:  # noqa: C901 
                     figures.append(f)
                 data["published"] = figures
             out["indicators"].append(data)
+    if not instrument.analysis.empty:
+        out["analysis"] = plan_to_data(instrument.analysis)
     return out
 
 

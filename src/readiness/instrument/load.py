@@ -46,6 +46,7 @@ from readiness.instrument.model import (
     Translation,
     web_link,
 )
+from readiness.instrument.plan import read_plan
 from readiness.instrument.yamlio import LineMap, load_yaml
 
 # Item, section, scale and indicator ids: ASCII letters (either case, kept as written), digits
@@ -82,6 +83,7 @@ TOP_KEYS = {
     "sections": "required",
     "scales": "",
     "indicators": "",
+    "analysis": "",
 }
 SECTION_KEYS = {
     "id": "required",
@@ -295,6 +297,7 @@ def build_instrument(
         data.get("indicators") or [], item_map, {s.id: s for s in scales}, check
     )
     _check_score_ids(item_map, scales, indicators, check)
+    analysis = read_plan(data.get("analysis"), item_map, check)
     language = check.text(data, "language", ()) or "en-GB"
     translations = _translations(data.get("translations"), language, item_map, sections, check)
     if not items and not check.problems:
@@ -320,6 +323,7 @@ def build_instrument(
         sources=sources,
         choice_sets=choice_sets,
         path=file,
+        analysis=analysis,
     )
 
 

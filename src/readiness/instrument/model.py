@@ -210,6 +210,44 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Predictor:
+    """A predictor of the declared regression: an item, the term's name in the model (the
+    item's id unless given) and how the report names it (from its type unless given)."""
+
+    item: str
+    term: str = ""
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.term or self.item
+
+
+@dataclass(frozen=True)
+class RegressionPlan:
+    """A logistic regression of a yes/no ``outcome`` on ``predictors`` (choice items as
+    factors, yes/no items as yes versus no, numbers and Likert points per unit)."""
+
+    outcome: str
+    predictors: tuple[Predictor, ...]
+
+
+@dataclass(frozen=True)
+class AnalysisPlan:
+    """The instrument's ``analysis:`` block: the items summarised as respondent
+    characteristics, the item figures are broken down by, and the regression.  Empty (as an
+    imported XLSForm or REDCap instrument has it) means the analysis's defaults."""
+
+    characteristics: tuple[str, ...] = ()
+    group_by: str = ""
+    regression: RegressionPlan | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.characteristics or self.group_by or self.regression)
+
+
+@dataclass(frozen=True)
 class ItemText:
     """An item's texts in one more language; an empty text falls back to the default language."""
 
@@ -279,6 +317,7 @@ class Instrument:
     sources: dict[str, dict] = field(default_factory=dict)
     choice_sets: dict[str, tuple[Choice, ...]] = field(default_factory=dict)
     path: str | None = None
+    analysis: AnalysisPlan = field(default_factory=AnalysisPlan)  # the `analysis:` block
 
     def item(self, item_id: str) -> Item:
         # An index built on first use (the instrument is immutable): the web application looks
