@@ -86,6 +86,27 @@ STAFF = {
     # waiting for their second entry (the first made by the analyst).
     "surveys:paper": ("/studies/{s}/paper/", dict(lead=200, coordinator=200, admin=200)),
     "surveys:paper_new": ("/studies/{s}/paper/new/", dict(lead=200, coordinator=200, admin=200)),
+    # The printable paper form (A4 PDF), for one session when asked; a session's poster.
+    "surveys:paper_print": (
+        "/studies/{s}/paper/form.pdf",
+        dict(lead=200, coordinator=200, admin=200),
+    ),
+    "surveys:paper_print (session)": (
+        "/studies/{s}/paper/form.pdf?session={SA}",
+        dict(lead=200, coordinator=200, admin=200),
+    ),
+    "surveys:paper_print (other site)": (
+        "/studies/{s}/paper/form.pdf?session={SB}",
+        dict(lead=200, coordinator=404, admin=200),
+    ),
+    "surveys:session_poster": (
+        "/studies/{s}/sessions/{SA}/poster.pdf",
+        dict(lead=200, coordinator=200, admin=200),
+    ),
+    "surveys:session_poster (other site)": (
+        "/studies/{s}/sessions/{SB}/poster.pdf",
+        dict(lead=200, admin=200),
+    ),
     "surveys:paper_form": (
         "/studies/{s}/paper/{PA}/",
         dict(lead=200, coordinator=200, admin=200),

@@ -8,7 +8,10 @@ differences (they hold the paper); once it counts it is a response, which they n
 
 from __future__ import annotations
 
+import threading
+
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
 from django.urls import reverse
@@ -17,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from readiness.errors import ProblemsError
 from readiness.web.accounts import permissions as perm
+from readiness.web.attachment import attachment
 from readiness.web.surveys import paper, respondent, services
 from readiness.web.surveys.models import PaperForm, PaperStatus
 from readiness.web.surveys.views_respondent import _render_fields
@@ -84,8 +88,13 @@ def paper_list(request, study, access):
             "counted": counted,
             "total_counted": total_counted,
             "has_sessions": paper.sessions_for(study, access.site_ids).exists(),
+            "languages": _languages(study.instrument.instrument),
         },
     )
+
+
+def _languages(instrument) -> list[tuple[str, str]]:
+    return [(tag, instrument.language_label(tag)) for tag in instrument.languages]
 
 
 def _session_select(sessions, chosen, error=None) -> dict:
@@ -363,3 +372,73 @@ def paper_form(request, study, access, form_id):
         }
     )
     return render(request, "staff/paper_form.jinja", context)
+
+
+# -- printing: the paper questionnaire and a session's poster -----------------------------------
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = attachment(name)
+    return response
+
+
+def session_label(session) -> str:
+    """ "Session T01-2, 2 March 2026": how a session is named on paper."""
+    return f"Session {session.code}, {session.date.day} {session.date.strftime('%B %Y')}"
+
+
+# Printed forms kept by this process (printing takes seconds): by the instrument's SHA-256, the
+# language, the study's name and the session; the oldest is dropped first.
+_PRINTED: dict[tuple, bytes] = {}
+PRINTED_KEPT = 32
+_PRINTED_LOCK = threading.Lock()
+
+
+@perm.study_view(perm.ENTER_PAPER)
+def paper_print(request, study, access):
+    """The study's questionnaire as a printable A4 PDF (:mod:`readiness.instrument.paperform`),
+    in a language the instrument holds (``?language=cy``), for one session when asked
+    (``?session=<id>``: its code is printed at the top)."""
+    from readiness.instrument.paperform import PaperFormError, paper_form_pdf
+
+    instrument = study.instrument.instrument
+    session_id = request.GET.get("session") or ""
+    session = None
+    if session_id:
+        sessions = paper.sessions_for(study, access.site_ids)
+        session = sessions.filter(pk=session_id).first() if session_id.isdigit() else None
+        if session is None:
+            raise Http404("No such session in this study: choose one from the session list.")
+    language = request.GET.get("language") or None
+    label = session_label(session) if session else ""
+    key = (study.instrument.sha256, language, study.name, label)
+    try:
+        data = _PRINTED.get(key)
+        if data is None:
+            data = paper_form_pdf(instrument, language=language, study=study.name, session=label)
+            with _PRINTED_LOCK:
+                _PRINTED[key] = data
+                while len(_PRINTED) > PRINTED_KEPT:
+                    _PRINTED.pop(next(iter(_PRINTED)))
+    except PaperFormError as err:
+        raise Http404(str(err)) from err
+    suffix = f"-{session.code}" if session else ""
+    return _pdf(data, f"{study.slug}-paper-form{suffix}.pdf")
+
+
+@perm.study_view(perm.MANAGE_SESSIONS)
+def session_poster(request, study, access, session_id):
+    """A session's A4 poster: the study, the session, a large QR code of its link (absolute,
+    with this request's host), the link written out and "Your answers are anonymous"."""
+    from readiness.instrument.paperform import poster_pdf
+    from readiness.web.surveys.views_staff import _session
+
+    session = _session(study, access, session_id, perm.MANAGE_SESSIONS)
+    data = poster_pdf(
+        study.name,
+        session_label(session),
+        request.build_absolute_uri(session.link_path()),
+        session.site.name,
+    )
+    return _pdf(data, f"{session.code}-poster.pdf")
