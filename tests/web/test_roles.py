@@ -127,6 +127,33 @@ STAFF = {
         dict(lead=200, analyst=200, admin=200),
     ),
     "surveys:import": ("/studies/{s}/import/", dict(lead=200, admin=200)),
+    # Instruments: everyone with a staff role looks and previews; leads and admins upload (the
+    # confirmation step with no upload waiting goes back to the list).  {IV}: the study's version.
+    "surveys:instruments": (
+        "/instruments/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
+    "surveys:instrument_confirm": ("/instruments/confirm/", dict(lead=302, admin=302)),
+    "surveys:instrument_version": (
+        "/instruments/{IV}/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
+    "surveys:instrument_download": (
+        "/instruments/{IV}/download/yaml/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
+    "surveys:instrument_preview": (
+        "/instruments/{IV}/preview/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
+    "surveys:instrument_preview_page": (
+        "/instruments/{IV}/preview/1/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
+    "surveys:instrument_preview_check": (
+        "/instruments/{IV}/preview/check/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
 }
 STAFF.update(INTERVIEWS)  # the interview pages: tests/web/interviews/roles.py
 EVERYONE = {role: 200 for role in ROLES}
@@ -178,6 +205,7 @@ def objects(study, session_a, session_b):
     paper_b = enter_first(study, session_b, analyst, {"discipline": 2, "site": "B"}, "PB")
     return interview_objects() | {
         "s": study.slug,
+        "IV": study.instrument_id,
         "PA": paper_a.pk,
         "PB": paper_b.pk,
         "A": session_a.site_id,

@@ -69,4 +69,6 @@ urlpatterns = [
         name="evaluation_report",
     ),
     path("studies/<slug:slug>/", include("readiness.web.surveys.urls_data")),
+    # Instruments: the versions stored, upload, outline, downloads, preview
+    path("instruments/", include("readiness.web.surveys.urls_instruments")),
 ]
