@@ -53,10 +53,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from readiness.analysis.declared import analysis_plan
 from readiness.analysis.items import item_distributions
 from readiness.analysis.regression import ContactRegression, RegressionNotFitted
 from readiness.errors import ProblemsError, ReadinessError, StatsError
-from readiness.instrument.model import Indicator, Instrument
+from readiness.instrument.model import AnalysisPlan, Indicator, Instrument, RegressionPlan
 from readiness.instrument.scoring import indicator_values, scale_item_matrix, scale_scores
 from readiness.responses.design import design_columns, survey_design
 from readiness.stats.by_group import (
@@ -79,7 +80,6 @@ from readiness.stats.proportions import METHODS, wilson_interval
 from readiness.stats.reliability import AlphaResult, FeldtInterval, cronbach_alpha, omega_total
 from readiness.stats.result import Result, jsonable
 
-CHARACTERISTICS = ("discipline", "profession", "site")
 DESIGN_METHOD = "logit (design-based)"
 
 
@@ -90,7 +90,7 @@ class AnalysisSettings(Result):
 
     interval: str = "wilson"
     conf_level: float = 0.95
-    group_by: str = "discipline"
+    group_by: str | None = None  # None: the instrument's (analysis.declared.analysis_plan)
     cluster: str | None = None
     strata: str | None = None
     weights: str | None = None
@@ -929,12 +929,17 @@ def _response_rate(
 
 
 def _characteristics(
-    instrument: Instrument, frame: pd.DataFrame
+    instrument: Instrument, frame: pd.DataFrame, plan: AnalysisPlan
 ) -> dict[str, Characteristic | dict[str, Any]]:
-    """Each characteristic's answers, and years since qualifying (a number summary)."""
+    """Each declared characteristic's answers; a number's summary (years since qualifying)."""
     out: dict[str, Characteristic | dict[str, Any]] = {}
-    for item_id in CHARACTERISTICS:
+    for item_id in plan.characteristics:
         if item_id not in frame:
+            continue
+        if instrument.item(item_id).type == "number":
+            out[item_id] = _describe_numbers(
+                pd.to_numeric(frame[item_id], errors="coerce").to_numpy(dtype=float)
+            )
             continue
         column = frame[item_id]
         values, codes, labels = _group_codes(instrument, frame, item_id)
@@ -947,10 +952,6 @@ def _characteristics(
                 label: CategoryCount(int(m.sum()), _pct(m.sum() / answered) if answered else None)
                 for label, m in zip(labels, masks, strict=True)
             },
-        )
-    if "years_qualified" in frame:
-        out["years_qualified"] = _describe_numbers(
-            pd.to_numeric(frame["years_qualified"], errors="coerce").to_numpy(dtype=float)
         )
     return out
 
@@ -1001,8 +1002,11 @@ def _regression(
     design: SurveyDesign | CalibratedDesign | None,
     settings: AnalysisSettings,
     warnings: list[str],
+    plan: RegressionPlan | None,
 ) -> ContactRegression | RegressionNotFitted | None:
-    needed = ["contact_ever", "discipline", "training_prior", "years_qualified"]
+    if plan is None:
+        return None
+    needed = [plan.outcome, *(p.item for p in plan.predictors)]
     if not settings.regression or any(c not in frame for c in needed):
         return None
     from readiness.analysis.regression import contact_regression
@@ -1011,9 +1015,12 @@ def _regression(
     try:
         # svyglm on the design as given: every stage with an fpc, and the weighting to staff
         # counts (standard errors from its residuals)
-        return contact_regression(instrument, frame, design, settings.conf_level, fit_regression)
+        return contact_regression(
+            instrument, frame, design, settings.conf_level, fit_regression, plan
+        )
     except StatsError as err:
-        warnings.append(f"regression of contact: {err}")
+        what = "contact" if plan.outcome == "contact_ever" else plan.outcome
+        warnings.append(f"regression of {what}: {err}")
         return RegressionNotFitted(str(err))
 
 
@@ -1103,6 +1110,19 @@ def _design(
     return weighted, weighting
 
 
+def _with_group_by(settings: AnalysisSettings, plan: AnalysisPlan) -> AnalysisSettings:
+    """The settings with the instrument's grouping item when they name none."""
+    if settings.group_by is not None:
+        return settings
+    if not plan.group_by:
+        raise ReadinessError(
+            "there is no item to break the figures down by: the instrument declares no "
+            "analysis: group_by and has no single-choice item. Fix: add 'group_by: ITEM' to "
+            "the instrument's analysis: block, or give --by ITEM."
+        )
+    return dataclasses.replace(settings, group_by=plan.group_by)
+
+
 def analyse(
     responses: pd.DataFrame,
     instrument: Instrument,
@@ -1115,7 +1135,8 @@ def analyse(
 
     ``data_name`` names the responses (their file) in errors about them, such as a
     respondent whose discipline is missing when weighting to staff counts by discipline."""
-    settings = settings or AnalysisSettings()
+    plan = analysis_plan(instrument)
+    settings = _with_group_by(settings or AnalysisSettings(), plan)
     _check_settings(settings)
     frame = responses.reset_index(drop=True)
     if len(frame) == 0:
@@ -1126,7 +1147,7 @@ def analyse(
     conventions = settings.describe()
     design, weighting = _design(frame, instrument, settings, data_name, warnings, conventions)
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
-    labels, masks, group_values = _groups(instrument, frame, settings.group_by)
+    labels, masks, group_values = _groups(instrument, frame, settings.group_by or "")
     scores = scale_scores(instrument, frame)
     indicators = [
         _indicator(instrument, ind, frame, scores, settings, design, group_values, labels)
@@ -1151,14 +1172,14 @@ def analyse(
         conventions=conventions,
         n=len(frame),
         synthetic=_synthetic(frame),
-        group_by=settings.group_by,
+        group_by=settings.group_by or "",
         groups=labels,
         response_rate=response_rate,
-        characteristics=_characteristics(instrument, frame),
+        characteristics=_characteristics(instrument, frame, plan),
         indicators=indicators,
         scales=scales,
         correlations=correlations,
-        regression=_regression(instrument, frame, design, settings, warnings),
+        regression=_regression(instrument, frame, design, settings, warnings, plan.regression),
         warnings=warnings,
         items=item_distributions(instrument, frame, labels, masks),
         numbers=_numbers(instrument, frame, design, settings, labels, masks),
