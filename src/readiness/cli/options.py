@@ -111,7 +111,7 @@ class StudyOptions:
     """The values of :func:`study_options`, as the command receives them (parameter ``study``)."""
 
     sessions: Path | None
-    group_by: str
+    group_by: str | None
     cluster: str | None
     strata: str | None
     weights: str | None
@@ -175,9 +175,9 @@ def study_options() -> Callable[[F], F]:
         click.option(
             "--by",
             "group_by",
-            default="discipline",
-            show_default=True,
-            help="Item to break figures down by.",
+            default=None,
+            help="Item to break figures down by.  [default: the instrument's analysis: "
+            "group_by, discipline in the shipped survey]",
         ),
         click.option(
             "--cluster",

@@ -20,6 +20,7 @@ import functools
 
 from django.conf import settings
 
+from readiness.analysis.declared import analysis_plan
 from readiness.analysis.survey import AnalysisSettings, analyse
 from readiness.errors import ReadinessError
 from readiness.report.suppression import suppress_proportions
@@ -147,7 +148,8 @@ def _compute(study, site_ids, step: int | None = None) -> dict:
     data = services.study_data(study, site_ids)
     frame = data.responses
     if step is not None:
-        frame = release.released(frame, step, AnalysisSettings().group_by)
+        group_by = analysis_plan(study.instrument.instrument).group_by or "discipline"
+        frame = release.released(frame, step, group_by)
     if len(frame) == 0:
         waiting = "No responses yet." if step is None else release.WAITING.format(step=step)
         return {"error": waiting, "n": 0}
