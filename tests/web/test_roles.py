@@ -76,6 +76,9 @@ STAFF = {
     ),
     "surveys:responses": ("/studies/{s}/responses/", dict(lead=200, analyst=200, admin=200)),
     "surveys:response": ("/studies/{s}/responses/{R}/", dict(lead=200, analyst=200, admin=200)),
+    # Correcting or deleting a response: study leads (and system administrators) only.
+    "surveys:response_correct": ("/studies/{s}/responses/{R}/correct/", dict(lead=200, admin=200)),
+    "surveys:response_delete": ("/studies/{s}/responses/{R}/delete/", dict(lead=200, admin=200)),
     "surveys:report": ("/studies/{s}/report/", dict(lead=REPORT, analyst=REPORT, admin=REPORT)),
     # A GET goes to the dashboard; the PDF is made by a POST, through the background worker.
     "surveys:report_pdf": ("/studies/{s}/report.pdf", dict(lead=302, analyst=302, admin=302)),

@@ -12,6 +12,8 @@ TWO_FACTOR = "two_factor"  # a second factor added, removed or required
 API_TOKEN_CREATED = "api_token_created"  # readiness.web.api: a token made
 API_TOKEN_REVOKED = "api_token_revoked"
 API_CALL = "api_call"  # a call to the API with a token (its path and status)
+RESPONSE_CORRECTED = "response_corrected"  # answers of a response changed, with the reason
+RESPONSE_DELETED = "response_deleted"  # a response removed; the entry keeps its answers
 
 LABELS = {
     LOGIN: "Signed in",
@@ -26,6 +28,8 @@ LABELS = {
     API_TOKEN_CREATED: "API token made",
     API_TOKEN_REVOKED: "API token revoked",
     API_CALL: "API call",
+    RESPONSE_CORRECTED: "Response corrected",
+    RESPONSE_DELETED: "Response deleted",
 }
 SIGN_IN_ACTIONS = (LOGIN, LOGIN_FAILED, LOGIN_BLOCKED, LOGOUT)
 # A person's own entries, shown on the log of every study they have a role in.

@@ -15,7 +15,13 @@ from django.utils import timezone
 from readiness.tabular import formula_safe
 from readiness.web import audit
 from readiness.web.accounts import permissions as perm
-from readiness.web.audit.actions import EXPORT, LABELS, PERSON_ACTIONS
+from readiness.web.audit.actions import (
+    EXPORT,
+    LABELS,
+    PERSON_ACTIONS,
+    RESPONSE_CORRECTED,
+    RESPONSE_DELETED,
+)
 from readiness.web.audit.models import Event
 
 PAGE = 100
@@ -33,6 +39,24 @@ def study_events(study):
 def when_text(event: Event) -> str:
     """The entry's time in the service's time zone, named (GMT or BST in London)."""
     return timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def detail_line(event: Event) -> str:
+    """An entry's detail on one line (the CSV file): ``key: value; ...``, with a correction's
+    changes as "question (item): before -> after" and a deleted response's answers as
+    "item: answer", separated by " | "."""
+    parts = []
+    for key, value in (event.detail or {}).items():
+        if key == "changes" and event.action == RESPONSE_CORRECTED:
+            value = " | ".join(
+                f"{c.get('question') or c.get('item')} ({c.get('item')}): "
+                f"{c.get('before')} -> {c.get('after')}"
+                for c in value
+            )
+        elif key == "answers" and event.action == RESPONSE_DELETED:
+            value = " | ".join(f"{a.get('item')}: {a.get('answer')}" for a in value)
+        parts.append(f"{key}: {value}")
+    return "; ".join(parts)
 
 
 @dataclass
@@ -123,7 +147,7 @@ def study_log_csv(request, study, access):
     writer = csv.writer(out)
     writer.writerow(["when", "who", "what", "action", "detail"])
     for event in events:
-        detail = "; ".join(f"{k}: {v}" for k, v in (event.detail or {}).items())
+        detail = detail_line(event)
         row = [when_text(event), event.username or "system", event.action_label, event.action]
         writer.writerow([formula_safe(str(v)) for v in [*row, detail]])
     # The log itself leaving the application is an export like any other.

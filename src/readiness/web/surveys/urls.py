@@ -2,6 +2,7 @@
 
 from django.urls import include, path, register_converter
 
+from readiness.web.surveys import views_corrections as c
 from readiness.web.surveys import views_evaluation as ev
 from readiness.web.surveys import views_respondent as r
 from readiness.web.surveys import views_staff as s
@@ -54,6 +55,16 @@ urlpatterns = [
         "studies/<slug:slug>/responses/<int:response_id>/",
         s.response_detail,
         name="response",
+    ),
+    path(
+        "studies/<slug:slug>/responses/<int:response_id>/correct/",
+        c.response_correct,
+        name="response_correct",
+    ),
+    path(
+        "studies/<slug:slug>/responses/<int:response_id>/delete/",
+        c.response_delete,
+        name="response_delete",
     ),
     path(
         "studies/<slug:slug>/sessions/<int:session_id>/follow-up-qr.svg",
