@@ -11,6 +11,7 @@ from datetime import date
 
 import segno
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
@@ -25,9 +26,9 @@ from readiness.web.accounts.models import Membership, Role
 from readiness.web.attachment import attachment
 from readiness.web.forms import error_list, render_form
 from readiness.web.permissions import roles_held
-from readiness.web.surveys import dashboard, services, studyreport
+from readiness.web.surveys import dashboard, responselist, services, studyreport
 from readiness.web.surveys.forms import MemberForm, SessionForm, SiteForm, StudyForm
-from readiness.web.surveys.models import Response, Session, Site, Study
+from readiness.web.surveys.models import Response, Session, Site, Source, Study, Wave
 
 
 def _changes(what: str, form) -> dict:
@@ -371,13 +372,30 @@ def session_follow_up_qr(request, study, access, session_id):
 
 @perm.study_view(perm.VIEW_RESPONSES)
 def responses(request, study, access):
-    rows = (
-        Response.objects.filter(session__site__study=study)
-        .select_related("session__site", "instrument")
-        .order_by("-id")[:200]
+    """The study's responses, newest first, 50 a page, filtered (:mod:`.responselist`)."""
+    filters = responselist.read_filters(study, request.GET)
+    everything = responselist.responses_of(study)
+    chosen = everything.none() if filters.errors else filters.apply(everything)
+    paginator = Paginator(
+        chosen.select_related("session__site").order_by("-id"), responselist.PAGE_SIZE
     )
-    total = Response.objects.filter(session__site__study=study).count()
-    return _page(request, "staff/responses.jinja", access, study=study, rows=rows, total=total)
+    page = paginator.get_page(request.GET.get("page"))
+    return _page(
+        request,
+        "staff/responses.jinja",
+        access,
+        study=study,
+        page=page,
+        pages=responselist.page_links(page, filters.query()),
+        matching=paginator.count,
+        total=everything.count() if filters.active else paginator.count,
+        filters=filters,
+        sites=study.sites.order_by("code"),
+        sessions=Session.objects.filter(site__study=study).order_by("code", "date"),
+        sources=Source.choices,
+        waves=[w for w in Wave.choices if w[0]],
+        errors=filters.errors,
+    )
 
 
 @perm.study_view(perm.VIEW_RESPONSES)
