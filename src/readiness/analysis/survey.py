@@ -55,6 +55,7 @@ import pandas as pd
 
 from readiness.analysis.declared import analysis_plan
 from readiness.analysis.items import item_distributions
+from readiness.analysis.items_summary import summarise_items
 from readiness.analysis.regression import ContactRegression, RegressionNotFitted
 from readiness.errors import ProblemsError, ReadinessError, StatsError
 from readiness.instrument.model import AnalysisPlan, Indicator, Instrument, RegressionPlan
@@ -482,6 +483,7 @@ class StudyResult(Result):
     items: list = field(default_factory=list)  # ItemDistribution per closed item (analysis.items)
     numbers: list = field(default_factory=list)  # NumberSummary per number item
     weighting: dict | None = None  # the staff counts weighted to (analysis.weighting)
+    item_summaries: list = field(default_factory=list)  # ItemSummary per question
 
     def indicator(self, indicator_id: str) -> IndicatorResult:
         for result in self.indicators:
@@ -1184,6 +1186,7 @@ def analyse(
         items=item_distributions(instrument, frame, labels, masks),
         numbers=_numbers(instrument, frame, design, settings, labels, masks),
         weighting=weighting,
+        item_summaries=summarise_items(instrument, frame, settings.interval, settings.conf_level),
     )
 
 
