@@ -74,7 +74,7 @@ from readiness.stats.design import (
     DesignProportion,
     SurveyDesign,
     design_mean,
-    design_quantile,
+    design_quantiles,
     design_total,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
@@ -686,10 +686,12 @@ def _design_numbers(
     settings: AnalysisSettings,
     domain: np.ndarray | None = None,
     total: bool = False,
+    order: np.ndarray | None = None,
 ) -> dict:
     """A number's summary with a design: n, min and max of the respondents; design-based
     mean (SE, interval, design effect), SD, median (interval) and quartiles; the unweighted
-    figures under ``unweighted``; with ``total``, the design-based total too."""
+    figures under ``unweighted``; with ``total``, the design-based total too.  ``order``:
+    ``np.argsort(x, kind="stable")``, shared by the domains of one number."""
     plain = _describe_numbers(x if domain is None else x[domain])
     out: dict[str, Any] = dict(plain)
     out["unweighted"] = {k: plain[k] for k in UNWEIGHTED_KEYS}
@@ -714,8 +716,8 @@ def _design_numbers(
         deff=_finite(m.deff_replace),
         df=m.df,
     )
-    for key, prob in (("q1", 0.25), ("median", 0.5), ("q3", 0.75)):
-        q = design_quantile(x, design, prob, domain=domain, conf_level=conf)
+    quartiles = design_quantiles(x, design, (0.25, 0.5, 0.75), domain, conf, order)
+    for key, q in zip(("q1", "median", "q3"), quartiles, strict=True):
         out[key] = q.estimate
         if key == "median":
             out["median_lower"], out["median_upper"] = _finite(q.lower), _finite(q.upper)
@@ -774,9 +776,10 @@ def _summaries(
         return _describe_numbers(x), {
             label: _describe_numbers(x[mask]) for label, mask in zip(labels, masks, strict=True)
         }
-    overall = _design_numbers(x, design, settings, total=total)
+    order = np.argsort(x, kind="stable")  # one sort for every group's quartiles
+    overall = _design_numbers(x, design, settings, total=total, order=order)
     by_group = {
-        label: _design_numbers(x, design, settings, domain=mask, total=total)
+        label: _design_numbers(x, design, settings, domain=mask, total=total, order=order)
         for label, mask in zip(labels, masks, strict=True)
     }
     return overall, by_group

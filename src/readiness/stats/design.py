@@ -761,8 +761,14 @@ class SurveyDesign:
     def domain_degf(self, rows: np.ndarray) -> int:
         """R's ``degf`` of the design restricted to ``rows``: first-stage clusters minus
         strata among them."""
-        psus = np.unique(self.psu[np.asarray(rows, dtype=bool)])
+        psus = self.clusters_in(rows)
         return int(len(psus) - len(np.unique(self.psu_stratum[psus])))
+
+    def clusters_in(self, rows: np.ndarray) -> np.ndarray:
+        """The codes of the first-stage clusters with a member in ``rows`` (a boolean mask),
+        in order: ``np.unique(psu[rows])``, counted rather than sorted."""
+        seen = np.bincount(self.psu[np.asarray(rows, dtype=bool)], minlength=self.n_clusters)
+        return np.flatnonzero(seen)
 
 
 @dataclass(frozen=True)
@@ -1492,15 +1498,39 @@ def _qrule_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
     """survey's ``qrule_math`` (its ``qs``): sort, cumulate the weights, and take the last value
     whose cumulative weight is at most p * sum(w), or the next one when it falls short.  R sums
     in long double; so do we, to take the same value when p * sum(w) is exactly reached."""
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
+    return _qrule_sorted(*_cumulated(x, w), p)
+
+
+def _cumulated(
+    x: np.ndarray, w: np.ndarray, order: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """``x`` sorted (stably), the cumulative sums of its weights in that order and their total
+    (both summed in long double, in survey's order), for :func:`_qrule_sorted`.  ``order``, if
+    given, is ``np.argsort(x, kind="stable")`` already worked out."""
+    if order is None:
+        order = np.argsort(x, kind="stable")
     cumw = np.cumsum(w[order].astype(np.longdouble)).astype(np.float64)
     total = float(np.cumsum(w.astype(np.longdouble))[-1])
-    below = np.flatnonzero(cumw <= p * total)
-    pos = int(below[-1]) if len(below) else 0
+    return x[order], cumw, total
+
+
+def _qrule_sorted(xs: np.ndarray, cumw: np.ndarray, total: float, p: float) -> float:
+    """:func:`_qrule_math` on values already sorted (:func:`_cumulated`).  The weights are
+    positive, so ``cumw`` never decreases and the last position at or below p * total is found
+    by bisection."""
+    pos = max(int(np.searchsorted(cumw, p * total, side="right")) - 1, 0)
     nxt = pos if pos == len(xs) - 1 else pos + 1
     wlow = p - cumw[pos] / total
     return float(xs[pos] if wlow == 0 else xs[nxt])
+
+
+def _domain_order(order: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """The positions within ``y[answered]`` that sort it stably, from ``order``, a stable sort
+    of all of ``y``: the sorted rows that answered, renumbered among those who answered (a
+    stable sort of a subset is the whole's sorted order restricted to it)."""
+    rows = order[answered[order]]
+    position = np.cumsum(answered) - 1
+    return position[rows]
 
 
 def design_quantile(
@@ -1549,14 +1579,59 @@ def design_quantile(
     >>> r.estimate, r.df, r.lower  # eight people in four clusters: too few for an interval
     (4.0, 3, nan)
     """
+    return design_quantiles(y, design, (prob,), domain=domain, conf_level=conf_level)[0]
+
+
+def design_quantiles(
+    y,
+    design: SurveyDesign,
+    probs=(0.25, 0.5, 0.75),
+    domain=None,
+    conf_level: float = 0.95,
+    order: np.ndarray | None = None,
+) -> tuple[DesignQuantile, ...]:
+    """:func:`design_quantile` for each of ``probs``, the values sorted once for all of them.
+
+    ``order``, if given, is ``np.argsort(y, kind="stable")`` over every respondent: several
+    domains of one variable then share one sort (a domain's sorted values are the whole's,
+    restricted to it).  The results are those of :func:`design_quantile` for each ``prob``.
+
+    Examples
+    --------
+    >>> des = SurveyDesign(cluster=[1, 1, 2, 2, 3, 3, 4, 4])
+    >>> [q.estimate for q in design_quantiles([5, 1, 4, 2, 8, 3, 6, 7], des, (0.25, 0.75))]
+    [2.0, 6.0]
+    """
     conf = _check_conf(conf_level)
-    p = float(prob)
-    if not 0 <= p <= 1:
-        raise StatsError(f"prob must be between 0 and 1, not {prob!r}.")
+    ps = [float(prob) for prob in probs]
+    for p, prob in zip(ps, probs, strict=True):
+        if not 0 <= p <= 1:
+            raise StatsError(f"prob must be between 0 and 1, not {prob!r}.")
     y = numeric_values(y)
     _rows, answered = _domain(y, design, domain)
+    if order is not None and len(order) != design.n:
+        raise StatsError(f"order has {len(order)} positions but y has {design.n} values.")
     x, w = y[answered], design.weights[answered]
-    qhat = _qrule_math(x, w, p)
+    sorted_x = _cumulated(x, w, None if order is None else _domain_order(order, answered))
+    df = design.domain_degf(answered)
+    n_clusters = len(design.clusters_in(answered))
+    return tuple(_woodruff(p, x, w, sorted_x, design, answered, (df, n_clusters), conf) for p in ps)
+
+
+def _woodruff(
+    p: float,
+    x: np.ndarray,
+    w: np.ndarray,
+    sorted_x: tuple[np.ndarray, np.ndarray, float],
+    design: SurveyDesign,
+    answered: np.ndarray,
+    df_clusters: tuple[int, int],
+    conf: float,
+) -> DesignQuantile:
+    """One quantile and Woodruff's interval (:func:`design_quantile`): ``x`` and ``w`` the
+    domain's values and weights, ``sorted_x`` as :func:`_cumulated` gives them."""
+    df, n_clusters = df_clusters
+    qhat = _qrule_sorted(*sorted_x, p)
     # Woodruff: svymean(x <= qhat) on the domain's respondents with a value
     sw = w.sum()
     below = (x <= qhat).astype(np.float64)
@@ -1564,15 +1639,14 @@ def design_quantile(
     z = np.zeros(design.n)
     z[answered] = w * (below - share) / sw
     se_share = float(np.sqrt(design.row_variances(z, answered)[0]))
-    df = design.domain_degf(answered)
     alpha = 1 - conf
     if df > 0:
         q = stats.t.ppf(1 - alpha / 2, df)
         lo_p, hi_p = share - q * se_share, share + q * se_share
     else:
         q = lo_p = hi_p = float("nan")
-    lower = float("nan") if np.isnan(lo_p) or lo_p < 0 else _qrule_math(x, w, lo_p)
-    upper = float("nan") if np.isnan(hi_p) or hi_p > 1 else _qrule_math(x, w, hi_p)
+    lower = float("nan") if np.isnan(lo_p) or lo_p < 0 else _qrule_sorted(*sorted_x, lo_p)
+    upper = float("nan") if np.isnan(hi_p) or hi_p > 1 else _qrule_sorted(*sorted_x, hi_p)
     se = (upper - lower) / (2 * q) if df > 0 else float("nan")
     return DesignQuantile(
         prob=p,
@@ -1582,7 +1656,7 @@ def design_quantile(
         se=float(se),
         df=int(df),
         n=int(answered.sum()),
-        n_clusters=int(len(np.unique(design.psu[answered]))),
+        n_clusters=int(n_clusters),
         conf_level=conf,
     )
 

@@ -11,6 +11,7 @@ respondents.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -65,7 +66,9 @@ def _check(count, n, conf_level: float) -> tuple[int, int, float]:
     return count, n, float(conf_level)
 
 
+@functools.lru_cache(maxsize=64)
 def _z(conf_level: float) -> float:
+    # kept: a response rate per session asks for the same quantile hundreds of times
     return float(stats.norm.ppf(0.5 + conf_level / 2))
 
 
