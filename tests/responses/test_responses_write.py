@@ -62,7 +62,7 @@ def test_the_instrument_is_recorded_when_the_frame_lacks_it(tmp_path, clean, ins
 
 def test_spss_has_variable_and_value_labels(tmp_path, clean, instrument):
     path = write_responses(clean, instrument, tmp_path / "out.sav")
-    data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+    data, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["discipline"] == "Which area do you mainly work in?"
     assert meta.variable_value_labels["discipline"][2.0] == "Maternity"
@@ -70,9 +70,11 @@ def test_spss_has_variable_and_value_labels(tmp_path, clean, instrument):
     assert meta.variable_value_labels["training_prior"] == {1.0: "Yes", 0.0: "No"}
     assert meta.variable_measure["c_refer_men"] == "ordinal"
     assert meta.variable_measure["years_qualified"] == "scale"
-    assert meta.file_label == "readiness-survey version 1"
-    # Multiple choice stays one string of codes.
-    assert data["training_where"].iloc[0] == "1 3"
+    assert meta.file_label == "readiness-survey version 1; don't know = incorrect in Readiness"
+    assert meta.missing_ranges["k_border"] == [{"lo": 8.0, "hi": 8.0}]
+    # Multiple choice is one 0/1 variable per choice, as REDCap exports a checkbox field.
+    assert "training_where" not in data.columns
+    assert [data[f"training_where___{c}"].iloc[0] for c in (1, 2, 3)] == [1.0, 0.0, 1.0]
 
 
 def test_stata_labels_are_cut_to_80_characters(tmp_path, clean, instrument):

@@ -16,6 +16,11 @@ an answer is missing.  Readiness keeps them as **declared missing**:
   counts each reason per item, and ``readiness responses validate`` reports the counts.
 
 A cell that is blank in the file (SPSS system-missing ``.``, Stata ``.``) stays plain missing.
+
+One declared code is an answer: "don't know" of a true/false item, which Readiness codes 8 and
+scores as incorrect (:mod:`readiness.instrument.model`).  Its exports declare it missing (SPSS
+user-missing 8, Stata ``.d``) so that SPSS and Stata users see it as they expect; on reading, a
+true/false item's declared 8 or ``.d`` is the answer 8 again (:func:`dont_know_answers`).
 :func:`label_problems` compares the file's value labels with the instrument's choices.
 """
 
@@ -108,7 +113,9 @@ def read_stat_cells(path: Path, fmt: str) -> StatFile:
         column = frame[name]
         if fmt == "sav":
             hit = _in_ranges(column, ranges.get(name, [])) if name in ranges else None
-        elif column.dtype == object and name not in _string_columns(meta):
+        elif _textual(column) and name not in _string_columns(meta):
+            # A numeric variable read as text holds Stata's .a-.z (all of it may: pandas
+            # then gives it a string dtype).
             hit = column.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
         else:
             hit = None
@@ -125,6 +132,30 @@ def read_stat_cells(path: Path, fmt: str) -> StatFile:
         declared[name] = found
     _dates_as_text(frame, meta, fmt)
     return StatFile(frame=frame, value_labels=labels, declared=declared)
+
+
+DONT_KNOW_CODES = {"8", ".d"}  # SPSS user-missing 8, Stata's .d ("don't know")
+
+
+def dont_know_answers(raw: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """``raw`` (columns named as items) with each true/false item's declared missing 8 or
+    ``.d`` as the answer 8, "don't know": an answer Readiness scores, not a missing value."""
+    from readiness.instrument.model import DONT_KNOW
+
+    out = raw
+    for name in raw.columns:
+        if name not in instrument.item_ids or instrument.item(name).type != "true_false":
+            continue
+        column = raw[name]
+        if not _textual(column):
+            continue
+        hit = column.map(lambda v: is_declared(v) and v.code in DONT_KNOW_CODES)
+        if hit.any():
+            out = out.copy() if out is raw else out
+            cells = column.copy()
+            cells[hit.to_numpy(dtype=bool)] = float(DONT_KNOW)
+            out[name] = cells
+    return out
 
 
 STATA_ORIGIN = datetime(1960, 1, 1)
@@ -179,6 +210,10 @@ def _spss_date(value: float, kind: str) -> str:
     if kind == "date":
         return moment.date().isoformat()
     return moment.date().isoformat() + "T" + _clock(moment)
+
+
+def _textual(column: pd.Series) -> bool:
+    return column.dtype == object or pd.api.types.is_string_dtype(column.dtype)
 
 
 def _string_columns(meta: Any) -> set[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -11,9 +12,11 @@ import pandas as pd
 from readiness.errors import Problem, ReadinessError, ResponsesError
 from readiness.instrument.load import IDENTIFIER, identifier_from
 from readiness.instrument.model import META_COLUMNS, Instrument
+from readiness.instrument.redcap_columns import checkbox_column
 from readiness.responses.declared import (
     StatFile,
     count_warnings,
+    dont_know_answers,
     label_problems,
     read_stat_cells,
     reason_counts,
@@ -93,6 +96,8 @@ def read_responses(
     raw, named_notes, named = codebook_columns(raw, path, instrument)
     raw, column_notes, original = match_columns(raw, instrument, str(path), design_columns)
     column_notes, original = named_notes + column_notes, {**named, **original}
+    if stat is not None:
+        raw = dont_know_answers(raw, instrument)
     found: dict[str, pd.DataFrame] = {}  # the declared missing codes, row by row
     clean, problems, warnings = validate_frame(
         raw,
@@ -175,7 +180,12 @@ def codebook_columns(
         and row.get("variable") in ids
         and row["variable"] not in names
         and row["column"] != row["variable"]
+        and not _checkbox_columns(row, instrument)
     }
+    for row in rows:
+        for column, target in _checkbox_columns(row, instrument).items():
+            if column in names and column != target and target not in names:
+                renames[column] = target
     if not renames:
         return raw, [], {}
     notes = [
@@ -189,6 +199,23 @@ def codebook_columns(
     out = raw.copy()
     out.columns = [renames.get(c, c) for c in names]
     return out, notes, {item: column for column, item in renames.items()}
+
+
+def _checkbox_columns(row: dict[str, str], instrument: Instrument) -> dict[str, str]:
+    """A codebook row's 0/1 columns (``column`` lists them, separated by spaces, in the order
+    of the item's choices) -> the name the fold reads (``item___code``); {} for other rows."""
+    item_id, listed = row.get("variable") or "", (row.get("column") or "").split()
+    if item_id not in instrument.item_ids or not all("___" in c for c in listed):
+        return {}
+    item = instrument.item(item_id)
+    if item.type != "multiple_choice" or len(listed) != len(item.choices) or not listed:
+        return {}
+    return {
+        column: f"{item_id}___{choice.code}"
+        if CHECKBOX_CODE.fullmatch(str(choice.code))
+        else checkbox_column(item_id, choice.code)
+        for column, choice in zip(listed, item.choices, strict=True)
+    }
 
 
 def match_columns(
@@ -294,6 +321,8 @@ def read_raw_text(
 
 
 STAT_FORMATS = ("sav", "dta")
+# A code that a checkbox column may name as it is (as validate's CHECKBOX_COLUMN reads it).
+CHECKBOX_CODE = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def read_stat_file(path: Path, fmt: str) -> StatFile:

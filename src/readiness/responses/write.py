@@ -19,10 +19,18 @@ What each format holds:
   word-coded single-choice items as strings; ``completed_on`` as a date variable (SPSS
   ``DATE11``, Stata ``%td``) when every value is a date without a time.  Variable labels are the item texts, shortened
   with "..." to what the format allows (Stata: 80 characters; SPSS: 256 bytes; SPSS value
-  labels: 120 bytes).  **Multiple-choice items are one string variable of space-separated
-  codes**, as in the CSV (so that a round trip gives the same data back); split them with
-  ``split`` in Stata or ``STRING``/``INDEX`` in SPSS, or read the file back with
-  :func:`readiness.responses.read_responses`.
+  labels: 120 bytes).  **A multiple-choice item is one 0/1 variable per choice**, as REDCap
+  exports a checkbox field: ``item___code`` (:func:`checkbox_frame`), labelled
+  "<question>: <choice>", with values 0 "Not selected" and 1 "Selected", and system-missing
+  in every one where the item was not answered (not shown, or skipped: the data hold no
+  answer that chose nothing).  :func:`readiness.responses.read_responses` folds them back
+  into the space-separated codes.  **"Don't know" (8) of a true/false item is declared
+  missing**: in SPSS a user-missing value (the 8 and its label stay in the data; SPSS leaves
+  it out of analyses by default), in Stata the extended missing value ``.d`` labelled "Don't
+  know".  Readiness itself scores "don't know" as incorrect, not missing (the file label says
+  so when it fits): to score as Readiness does, count it as a wrong answer (SPSS: ``MISSING
+  VALUES item ()`` first, then 8 is a valid value; Stata: ``recode item (.d = 8)``).
+  Reading the file back gives 8 again.
 
 **Names.** CSV and XLSX columns are the item ids.  SPSS and Stata accept fewer names (SPSS: 64
 bytes, starting with a letter, different regardless of case; Stata: 32 characters, and 31 for a
@@ -50,7 +58,8 @@ import pandas as pd
 
 from readiness.errors import Problem, ResponsesError
 from readiness.instrument.describe import codebook_csv
-from readiness.instrument.model import META_COLUMNS, Instrument, Item
+from readiness.instrument.model import DONT_KNOW, META_COLUMNS, Instrument, Item
+from readiness.instrument.redcap_columns import checkbox_column, checkbox_suffix
 from readiness.responses.read import Responses, codebook_path
 from readiness.responses.validate import TEXT_DTYPE, choices_of, is_numeric_item, validate_frame
 from readiness.tabular import atomic_write, formula_safe_values, table_format, xlsx_row
@@ -144,8 +153,12 @@ def write_responses_noted(
     if problems:
         raise ResponsesError(problems, file=where)
     clean = _with_instrument_columns(clean, instrument)
-    labelled = {c for c in clean.columns if _has_value_labels(c, instrument)}
-    names, notes = export_names(list(clean.columns), fmt, labelled)
+    boxes: dict[str, Checkbox] = {}
+    if fmt in NAME_RULES:  # SPSS and Stata: multiple choice as one 0/1 column per choice
+        clean, boxes = checkbox_frame(clean, instrument)
+    labelled = {c for c in clean.columns if c in boxes or _has_value_labels(c, instrument)}
+    suffixes = {key: (box.item, checkbox_suffix(box.code)) for key, box in boxes.items()}
+    names, notes = export_names(list(clean.columns), fmt, labelled, suffixes)
     writers: dict[str, Callable[..., None]] = {
         "csv": _write_csv,
         "xlsx": _write_xlsx,
@@ -154,20 +167,23 @@ def write_responses_noted(
     }
     writer = writers[fmt]
     if fmt in ("sav", "dta"):
-        writer(clean, instrument, path, names)
+        writer(clean, instrument, path, names, boxes)
     else:
         writer(clean, instrument, path)
     codebook = None
     if notes:
         codebook = codebook_path(path)
-        text = codebook_csv(instrument, columns=names)
+        text = codebook_csv(instrument, columns=_item_columns(names, boxes))
         atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         notes.append(f"{codebook.name} gives the column in {path.name} of every item.")
     return Written(path, names, notes, codebook)
 
 
 def export_names(
-    columns: list[str], fmt: str, labelled: frozenset[str] | set[str] = frozenset()
+    columns: list[str],
+    fmt: str,
+    labelled: frozenset[str] | set[str] = frozenset(),
+    checkboxes: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[dict[str, str], list[str]]:
     """The variable name each column gets in a ``fmt`` file, and notes on those changed.
 
@@ -177,6 +193,11 @@ def export_names(
     ``v`` before it) and, if taken, ends ``_2``, ``_3`` ... instead.  In Stata the
     ``labelled`` columns (those with value labels) get at most 31 characters: ReadStat, which
     writes the file, names a variable's label set after it and takes at most 31 there.
+
+    ``checkboxes`` (column -> item id and REDCap's suffix for the choice's code) are the 0/1
+    columns of a multiple-choice item: a name made for one keeps ``___<suffix>`` whole and
+    shortens the item's part instead (``<item, cut>___10``), so that a cut never turns one
+    code into another (``..___10`` into ``..___1``).
     """
     if fmt not in NAME_RULES:
         return {c: c for c in columns}, []
@@ -189,14 +210,24 @@ def export_names(
 
     kept: dict[str, str] = {}
     taken: set[str] = set()
+    boxes = checkboxes or {}
+    # An item's 0/1 columns keep their names only all together: one stem per item.
+    refused = {boxes[c][0] for c in columns if c in boxes and not _name_ok(c, fmt, limit(c))}
     for column in columns:  # first, every name the format accepts as it is
+        if column in boxes and boxes[column][0] in refused:
+            continue
         if _name_ok(column, fmt, limit(column)) and key(column) not in taken:
             kept[column] = column
             taken.add(key(column))
     for column in columns:
-        if column not in kept:
+        if column in kept:
+            continue
+        if column in boxes:
+            item, suffix = boxes[column]
+            kept[column] = _checkbox_name(item, suffix, fmt, limit(column), taken, key)
+        else:
             kept[column] = _made_name(column, fmt, limit(column), taken, key)
-            taken.add(key(kept[column]))
+        taken.add(key(kept[column]))
     names = {column: kept[column] for column in columns}
     changed = [f"{c} -> {n}" for c, n in names.items() if c != n]
     if not changed:
@@ -240,6 +271,87 @@ def _made_name(column: str, fmt: str, limit: int, taken: set[str], key) -> str:
         suffix = f"_{number}"
         name = base[: limit - len(suffix)] + suffix
     return name
+
+
+def _checkbox_name(item: str, suffix: str, fmt: str, limit: int, taken: set[str], key) -> str:
+    """A name for one 0/1 column of a multiple-choice item: the item's part cut (and numbered
+    if taken), ``___<suffix>`` kept whole; made as any other when the suffix leaves no room."""
+    tail = "___" + suffix
+    room = limit - len(tail)
+    base = re.sub(r"[^A-Za-z0-9_]", "_", item).rstrip("_") or "v"
+    if fmt == "sav" and not base[0].isalpha():
+        base = "v" + base
+    if fmt == "dta" and base[0].isdigit():
+        base = "_" + base
+    if room < 4 or not re.fullmatch(r"[a-z0-9_]+", suffix):
+        return _made_name(item + tail, fmt, limit, taken, key)
+    stem, number = base[:room].rstrip("_") or "v", 1
+    while key(stem + tail) in taken or not _name_ok(stem + tail, fmt, limit):
+        number += 1
+        end = f"_{number}"
+        stem = base[: room - len(end)].rstrip("_") + end
+    return stem + tail
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    """One 0/1 column of a multiple-choice item in an SPSS or Stata file: the item and the
+    choice it stands for."""
+
+    item: str
+    code: int | str
+    label: str
+
+
+CHECKBOX_LABELS = {0: "Not selected", 1: "Selected"}
+
+
+def checkbox_frame(
+    clean: pd.DataFrame, instrument: Instrument
+) -> tuple[pd.DataFrame, dict[str, Checkbox]]:
+    """The frame with each multiple-choice item as one 0/1 column per choice, in its place.
+
+    A column is named as REDCap names a checkbox (``item___code``,
+    :func:`readiness.instrument.redcap_columns.checkbox_column`); where two codes of an item
+    get the same name that way (``a`` and ``A``), the later one is ``item___<code>``.  A
+    response that answered the item has 1 for each code chosen and 0 for the others; one that
+    did not (not shown, or skipped) is missing in every column, since the data hold no
+    answer that chose nothing.  Returns the frame and the column -> :class:`Checkbox` map.
+    """
+    out: dict[str, np.ndarray] = {}
+    boxes: dict[str, Checkbox] = {}
+    for name in clean.columns:
+        item = None if name in META_LABELS else instrument.item(name)
+        if item is None or item.type != "multiple_choice":
+            out[name] = clean[name].to_numpy()
+            continue
+        values = clean[name].astype(object).tolist()
+        chosen = [set(v.split()) if isinstance(v, str) and v.strip() else None for v in values]
+        for choice in choices_of(item):
+            column = checkbox_column(item.id, choice.code)
+            if column in out or column in clean.columns:
+                column = f"{item.id}___{choice.code}"
+            while column in out or column in clean.columns:
+                column += "_"
+            boxes[column] = Checkbox(item.id, choice.code, choice.label)
+            code = str(choice.code)
+            out[column] = np.array(
+                [np.nan if c is None else float(code in c) for c in chosen], dtype=float
+            )
+    frame = pd.DataFrame(out, index=clean.index)
+    for name in clean.columns:
+        if name in frame and name not in boxes:
+            frame[name] = clean[name]  # keep the dtype (text stays text)
+    return frame, boxes
+
+
+def _item_columns(names: dict[str, str], boxes: dict[str, Checkbox]) -> dict[str, str]:
+    """Item id -> its column(s) in the file, for the codebook: a multiple-choice item's 0/1
+    columns separated by spaces, in the order of its choices."""
+    out = {name: made for name, made in names.items() if name not in boxes}
+    for key, box in boxes.items():
+        out[box.item] = (out[box.item] + " " + names[key]) if box.item in out else names[key]
+    return out
 
 
 def _with_instrument_columns(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -389,55 +501,124 @@ def _dates(series: pd.Series) -> list:
     ]
 
 
+# Said in the file label of a file with true/false items, when it fits (SPSS: 64 bytes).
+DONT_KNOW_LABEL = "; don't know = incorrect in Readiness"
+
+
 def _file_label(clean: pd.DataFrame, instrument: Instrument, max_bytes: int) -> str:
     label = f"{instrument.id} version {instrument.version}"
     if "synthetic" in clean and (clean["synthetic"] == 1).any():
         label = "SYNTHETIC " + label
+    if _dont_know_items(clean, instrument):
+        if len((label + DONT_KNOW_LABEL).encode("utf-8")) <= max_bytes:
+            label += DONT_KNOW_LABEL
     return _truncate(label, max_bytes)
 
 
-def _write_stats(
-    clean: pd.DataFrame, instrument: Instrument, path: Path, fmt: str, names: dict[str, str]
-) -> None:
-    import pyreadstat
+def _dont_know_items(clean: pd.DataFrame, instrument: Instrument) -> list[str]:
+    """The true/false items among the columns: their "don't know" (8) is declared missing."""
+    return [
+        c
+        for c in clean.columns
+        if c in instrument.item_ids and instrument.item(c).type == "true_false"
+    ]
 
+
+@dataclass
+class _StatMeta:
+    """The variable metadata of an SPSS or Stata file, by column of the frame written."""
+
+    labels: dict[str, str | None] = field(default_factory=dict)
+    value_labels: dict[str, dict] = field(default_factory=dict)
+    measure: dict[str, str] = field(default_factory=dict)
+    formats: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, list] = field(default_factory=dict)  # SPSS user-missing, Stata .a-.z
+
+    def renamed(self, names: dict[str, str]) -> _StatMeta:
+        def by_name(values: dict) -> dict:
+            return {names[k]: v for k, v in values.items()}
+
+        return _StatMeta(
+            by_name(self.labels),
+            by_name(self.value_labels),
+            by_name(self.measure),
+            by_name(self.formats),
+            by_name(self.missing),
+        )
+
+
+def _stat_meta(
+    clean: pd.DataFrame, instrument: Instrument, fmt: str, boxes: dict[str, Checkbox]
+) -> _StatMeta:
     limit = STATA_LABEL_BYTES if fmt == "dta" else SPSS_LABEL_BYTES
     value_limit = 32000 if fmt == "dta" else SPSS_VALUE_LABEL_BYTES
-    labels: dict[str, str | None] = {
-        name: _truncate(_label(name, instrument), limit) for name in clean.columns
-    }
-    value_labels: dict = {}
-    measure: dict = {}
-    formats: dict = {}
+    meta = _StatMeta()
     for name in clean.columns:
+        if name in boxes:
+            box = boxes[name]
+            text = f"{_label(box.item, instrument)}: {' '.join(box.label.split())}"
+            meta.labels[name] = _truncate(text, limit)
+            meta.value_labels[name] = dict(CHECKBOX_LABELS)
+            meta.measure[name], meta.formats[name] = "nominal", "F1.0"
+            continue
+        meta.labels[name] = _truncate(_label(name, instrument), limit)
         if name == "synthetic":
-            value_labels[name] = {1: "Synthetic", 0: "Real"}
-            measure[name] = "nominal"
-            formats[name] = "F1.0"
+            meta.value_labels[name] = {1: "Synthetic", 0: "Real"}
+            meta.measure[name], meta.formats[name] = "nominal", "F1.0"
             continue
         if name == "completed_on" and _bare_dates(clean[name]):
-            measure[name] = "scale"
-            formats[name] = "DATE11"
+            meta.measure[name], meta.formats[name] = "scale", "DATE11"
             continue
         if name in META_LABELS:
-            measure[name] = "nominal"
+            meta.measure[name] = "nominal"
             continue
         item = instrument.item(name)
         coded = _value_labels(item)
         if coded is not None:
-            value_labels[name] = {k: _truncate(v, value_limit) for k, v in coded.items()}
-            width = max(len(str(k)) for k in coded)
-            formats[name] = f"F{max(width, 1)}.0"
+            meta.value_labels[name] = {k: _truncate(v, value_limit) for k, v in coded.items()}
+            meta.formats[name] = f"F{max(len(str(k)) for k in coded)}.0"
         elif item.type == "number" and item.integer:
-            formats[name] = "F8.0"
-        measure[name] = (
+            meta.formats[name] = "F8.0"
+        meta.measure[name] = (
             "ordinal" if item.type == "likert" else "scale" if item.type == "number" else "nominal"
         )
-    frame = _stats_frame(clean).rename(columns=names)
-    labels = {names[k]: v for k, v in labels.items()}
-    value_labels = {names[k]: v for k, v in value_labels.items()}
-    measure = {names[k]: v for k, v in measure.items()}
-    formats = {names[k]: v for k, v in formats.items()}
+    return meta
+
+
+def _declare_dont_know(frame: pd.DataFrame, meta: _StatMeta, items: list[str], fmt: str) -> None:
+    """Declare "don't know" (8) of true/false items missing: SPSS user-missing 8 (the value and
+    its label stay), Stata's extended missing ``.d`` labelled "Don't know" (the value 8 is
+    not kept: Stata's ``.d`` is what its users look for)."""
+    for name in items:
+        if fmt == "sav":
+            meta.missing[name] = [DONT_KNOW]
+            continue
+        values = frame[name].to_numpy(dtype=float)
+        if (values == DONT_KNOW).any():
+            cells = values.astype(object)
+            cells[values == DONT_KNOW] = "d"
+            frame[name] = cells
+        labels = dict(meta.value_labels.get(name, {}))
+        labels["d"] = labels.pop(DONT_KNOW, "Don't know")
+        meta.value_labels[name] = labels
+        meta.missing[name] = ["d"]
+
+
+def _write_stats(
+    clean: pd.DataFrame,
+    instrument: Instrument,
+    path: Path,
+    fmt: str,
+    names: dict[str, str],
+    boxes: dict[str, Checkbox] | None = None,
+) -> None:
+    import pyreadstat
+
+    frame = _stats_frame(clean)
+    meta = _stat_meta(clean, instrument, fmt, boxes or {})
+    _declare_dont_know(frame, meta, _dont_know_items(clean, instrument), fmt)
+    frame = frame.rename(columns=names)
+    meta = meta.renamed(names)
     file_label = _file_label(clean, instrument, 64 if fmt == "sav" else 80)
 
     def write(tmp: Path) -> None:
@@ -447,18 +628,20 @@ def _write_stats(
                     frame,
                     str(tmp),
                     file_label=file_label,
-                    column_labels=labels,
-                    variable_value_labels=value_labels,
-                    variable_measure=measure,
-                    variable_format=formats,
+                    column_labels=meta.labels,
+                    variable_value_labels=meta.value_labels,
+                    variable_measure=meta.measure,
+                    variable_format=meta.formats,
+                    missing_ranges=meta.missing or None,
                 )
             else:
                 pyreadstat.write_dta(
                     frame,
                     str(tmp),
                     file_label=file_label,
-                    column_labels=labels,
-                    variable_value_labels=value_labels,
+                    column_labels=meta.labels,
+                    variable_value_labels=meta.value_labels,
+                    missing_user_values=meta.missing or None,
                     version=15,
                 )
         except Exception as err:
@@ -480,9 +663,13 @@ def _write_stats(
     atomic_write(path, write)
 
 
-def _write_sav(clean: pd.DataFrame, instrument: Instrument, path: Path, names: dict) -> None:
-    _write_stats(clean, instrument, path, "sav", names)
+def _write_sav(
+    clean: pd.DataFrame, instrument: Instrument, path: Path, names: dict, boxes=None
+) -> None:
+    _write_stats(clean, instrument, path, "sav", names, boxes)
 
 
-def _write_dta(clean: pd.DataFrame, instrument: Instrument, path: Path, names: dict) -> None:
-    _write_stats(clean, instrument, path, "dta", names)
+def _write_dta(
+    clean: pd.DataFrame, instrument: Instrument, path: Path, names: dict, boxes=None
+) -> None:
+    _write_stats(clean, instrument, path, "dta", names, boxes)
