@@ -185,6 +185,14 @@ PUBLIC = {
     "security:verify": ("/accounts/two-factor/verify/", {role: 302 for role in ROLES}),
     "security:setup": ("/accounts/two-factor/setup/", {**EVERYONE, "anonymous": 302}),
     "security:setup_qr": ("/accounts/two-factor/setup/qr.svg", {**EVERYONE, "anonymous": 404}),
+    # New backup codes need an app set up: without one, the page sends to the account page.
+    "security:backup_codes": ("/accounts/two-factor/backup-codes/", {r: 302 for r in ROLES}),
+    # Passwords: changing one needs signing in; a forgotten one, or a link (here one that does
+    # not work), does not.
+    "accounts:password_change": ("/accounts/password/", {**EVERYONE, "anonymous": 302}),
+    "accounts:password_reset": ("/accounts/password/forgotten/", EVERYONE),
+    "accounts:password_reset_sent": ("/accounts/password/forgotten/sent/", EVERYONE),
+    "accounts:set_password": ("/accounts/password/set/MQ/no-such-token/", EVERYONE),
 }
 ADMIN_SITE = {"admin:index": ("/admin/", {**{r: 302 for r in ROLES}, "admin": 200})}
 

@@ -11,6 +11,9 @@
 ``READINESS_SECURE``       ``1`` behind an HTTPS proxy: secure cookies, HSTS, the proxy's header
 ``READINESS_NHS_ORGANISATION``  ``1`` when the service is run by an NHS organisation: only
                            then does the header show the NHS logo
+``READINESS_EMAIL_HOST``   the SMTP server that sends invitations and password links (with
+                           ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS`` and
+                           ``READINESS_EMAIL_FROM``); unset, messages are printed to the terminal
 ``READINESS_FRONTEND_DIR`` the ``nhsuk-frontend/dist/nhsuk`` folder, when it is not under
                            ``node_modules/`` of the current folder or of the source checkout
 =========================  ==================================================================
@@ -107,6 +110,7 @@ INSTALLED_APPS = [
     "readiness.web.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # two-factor backup codes (readiness.web.security.backup)
     "readiness.web.security",
     "readiness.web.guide",
     "django_tasks",
@@ -242,6 +246,27 @@ if READINESS_DRAFT_DAYS < 1:
     )
 # Member forms: usernames that are no account one person may enter ("COUNT/SECONDS").
 READINESS_MEMBER_LOOKUPS = os.environ.get("READINESS_MEMBER_LOOKUPS", "10/3600")
+# E-mail (invitations and password links, readiness.web.accounts.mail): an SMTP server from
+# READINESS_EMAIL_HOST (and _PORT, _USER, _PASSWORD, _USE_TLS); without one, each message is
+# printed to the terminal that runs the server (Django's console backend: the demo, make run).
+EMAIL_HOST = os.environ.get("READINESS_EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("READINESS_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("READINESS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("READINESS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _flag("READINESS_EMAIL_USE_TLS", default=True)
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("READINESS_EMAIL_FROM", "readiness@localhost")
+# A link to set a password (an invitation, a forgotten password) works once, for 3 days.
+PASSWORD_RESET_TIMEOUT = 3 * 86400
+# Forgotten-password requests ("COUNT/SECONDS"): per address asked about, and per client.
+READINESS_RATE_RESETS = os.environ.get("READINESS_RATE_RESETS", "3/3600")
+READINESS_RATE_CLIENT_RESETS = os.environ.get("READINESS_RATE_CLIENT_RESETS", "20/3600")
+# Invitations by e-mail one person may send ("COUNT/SECONDS").
+READINESS_INVITATIONS = os.environ.get("READINESS_INVITATIONS", "50/86400")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "surveys:studies"
 LOGOUT_REDIRECT_URL = "accounts:login"

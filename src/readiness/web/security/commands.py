@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from readiness.web import audit
-from readiness.web.security import throttle
+from readiness.web.security import backup, throttle
 
 
 def unlock(username: str) -> str:
@@ -22,10 +22,12 @@ def reset_two_factor(username: str) -> str:
     if user is None:
         raise LookupError(f"there is no account {username}.")
     removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    backup.remove(user)
     audit.record(
         None, audit.TWO_FACTOR, detail={"change": "reset by an administrator", "person": username}
     )
     return (
-        f"Removed {removed} authenticator app(s) of {username}. If two-factor authentication is "
+        f"Removed {removed} authenticator app(s) of {username}, and their backup codes. If "
+        "two-factor authentication is "
         "required for them, they set up a new app at their next sign-in."
     )

@@ -60,6 +60,29 @@ class CodeForm(forms.Form):
         return code
 
 
+class SignInCodeForm(forms.Form):
+    """The second sign-in step: the app's code, or one of the backup codes."""
+
+    code = forms.CharField(max_length=20, required=False)
+
+    def clean_code(self):
+        from readiness.web.security import backup
+
+        code = clean_code(self.cleaned_data.get("code"))
+        if not code:
+            raise forms.ValidationError(
+                "Enter the 6-digit code from your authenticator app, or one of your backup codes"
+            )
+        if re.fullmatch(r"\d{6}", code):
+            return code
+        if backup.is_backup_code(code):
+            return code.lower()
+        raise forms.ValidationError(
+            "The code is 6 digits, like 123456, or a backup code of 8 letters and digits, "
+            "like abcd-2345"
+        )
+
+
 class StudySecurityForm(forms.Form):
     require_two_factor = forms.BooleanField(
         required=False,

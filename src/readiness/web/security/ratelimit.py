@@ -83,7 +83,13 @@ COUNTED = {
     "surveys:resume": (("client_resume", ("client",)), ("resume", ("post:code",))),
 }
 # Limits counted in these counters by other parts of the service: name -> (setting, default).
-ELSEWHERE = {"lookups": ("READINESS_MEMBER_LOOKUPS", "10/3600")}  # readiness.web.accounts.lookup
+ELSEWHERE = {
+    "lookups": ("READINESS_MEMBER_LOOKUPS", "10/3600"),  # readiness.web.accounts.lookup
+    # readiness.web.accounts.passwords: forgotten-password requests, per address and per client
+    "resets": ("READINESS_RATE_RESETS", "3/3600"),
+    "client_resets": ("READINESS_RATE_CLIENT_RESETS", "20/3600"),
+    "invitations": ("READINESS_INVITATIONS", "50/86400"),  # readiness.web.accounts.invitations
+}
 # Rows of no limit named here (one renamed or removed) are deleted once this long has passed.
 UNKNOWN_KEPT_SECONDS = 86400
 # Limits whose keys hold a resume code: forgotten when the response is submitted.

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -20,8 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from readiness.web import audit
 from readiness.web.accounts import permissions as perm
 from readiness.web.forms import error_list
-from readiness.web.security import ratelimit, throttle, twofactor
-from readiness.web.security.forms import CodeForm, StudySecurityForm
+from readiness.web.security import backup, ratelimit, throttle, twofactor
+from readiness.web.security.forms import CodeForm, SignInCodeForm, StudySecurityForm
 from readiness.web.security.models import StudySecurity
 
 
@@ -41,9 +42,17 @@ def _refuse_locked(user, form, step: str, until) -> bool:
     return False
 
 
-def _check_code(request, user, device, form, step: str) -> bool:
-    """Whether the posted code is right.  The attempt is counted by the sign-in throttle
-    before the code is checked (a right code is then taken off the count again)."""
+WRONG_CODE = "The code is not right. Enter the code your app shows now"
+WRONG_BACKUP = (
+    "The backup code is not right, or has been used already (each works once). Check it, "
+    "or enter the code your app shows now"
+)
+
+
+def _check_code(request, user, device, form, step: str, backup_code: bool = False) -> bool:
+    """Whether the posted code is right (the app's, or with ``backup_code`` one of the backup
+    codes, which is then used up).  The attempt is counted by the sign-in throttle before the
+    code is checked (a right code is then taken off the count again)."""
     username = user.get_username()
     until = throttle.locked_until(username)
     if until is not None:
@@ -55,12 +64,14 @@ def _check_code(request, user, device, form, step: str) -> bool:
     until = throttle.attempt(username)
     if until is not None:
         return _refuse_locked(user, form, step, until)
-    if device.verify_token(form.cleaned_data["code"]):
+    code = form.cleaned_data["code"]
+    if backup.use(device, code) if backup_code else device.verify_token(code):
         throttle.passed(username)
         return True
     throttle.failed(username)
-    audit.record(user, audit.LOGIN_FAILED, detail={"reason": "two-factor code", "step": step})
-    form.add_error("code", "The code is not right. Enter the code your app shows now")
+    reason = "backup code" if backup_code else "two-factor code"
+    audit.record(user, audit.LOGIN_FAILED, detail={"reason": reason, "step": step})
+    form.add_error("code", WRONG_BACKUP if backup_code else WRONG_CODE)
     return False
 
 
@@ -82,9 +93,10 @@ def verify(request):
     device = twofactor.confirmed_device(user)
     if device is None:
         return redirect("security:setup")
-    form = CodeForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _check_code(request, user, device, form, "sign-in"):
+        device = _checked_device(request, user, device, form)
+        if device is not None:
             if signed_in:
                 django_otp.login(request, device)
                 return redirect(twofactor.safe_next(request, request.GET.get("next")))
@@ -94,6 +106,29 @@ def verify(request):
         "security/verify.jinja",
         {"form": form, "errors": error_list(form), "signed_in": signed_in},
     )
+
+
+def _checked_device(request, user, app, form):
+    """The device that the sign-in code posted is right for (the app, or the backup codes),
+    or None (with the form's error)."""
+    code = form.cleaned_data["code"]
+    if not backup.is_backup_code(code):
+        return app if _check_code(request, user, app, form, "sign-in") else None
+    holder = backup.device(user)
+    if holder is None:
+        form.add_error("code", "You have no backup codes. Enter the code your app shows now")
+        return None
+    if not _check_code(request, user, holder, form, "sign-in", backup_code=True):
+        return None
+    left = backup.remaining(user)
+    audit.record(user, audit.TWO_FACTOR, detail={"change": "backup code used", "left": left})
+    if left <= 3:
+        messages.warning(
+            request,
+            f"You have {left} backup code{'' if left == 1 else 's'} left. Make new ones on "
+            "your two-factor authentication page.",
+        )
+    return holder
 
 
 def _new_device(user) -> TOTPDevice:
@@ -130,8 +165,10 @@ def setup(request):
             messages.success(request, "Two-factor authentication is set up.")
             if signed_in:
                 django_otp.login(request, device)
-                return redirect(twofactor.safe_next(request, request.GET.get("next")))
-            return redirect(twofactor.complete(request, user, device))
+                onward = twofactor.safe_next(request, request.GET.get("next"))
+            else:
+                onward = twofactor.complete(request, user, device)
+            return _codes_made(request, backup.make_codes(user), onward)
     return render(
         request,
         "security/setup.jinja",
@@ -178,6 +215,7 @@ def account(request):
             form.add_error("code", "Two-factor authentication cannot be turned off: " + reason)
         elif _check_code(request, request.user, device, form, "turn off"):
             TOTPDevice.objects.filter(user=request.user).delete()
+            backup.remove(request.user)
             request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
             audit.record(request.user, audit.TWO_FACTOR, detail={"change": "turned off"})
             messages.success(request, "Two-factor authentication is turned off.")
@@ -187,9 +225,54 @@ def account(request):
         "security/account.jinja",
         {
             "device": device,
+            "backup_left": backup.remaining(request.user),
             "reason": reason,
             "form": form,
             "errors": error_list(form) if request.method == "POST" else [],
+        },
+    )
+
+
+SHOW_CODES = "readiness_backup_codes"  # new codes in the session until the page shows them
+
+
+def _codes_made(request, codes: list[str], onward: str):
+    """Send the person to the page that shows their new backup codes, once."""
+    request.session[SHOW_CODES] = {"codes": codes, "onward": onward}
+    return redirect("security:backup_codes")
+
+
+def _show_codes(request, pending: dict):
+    """The page that shows new backup codes (taken out of the session: shown once)."""
+    codes = [backup.shown(c) for c in pending.get("codes", [])]
+    onward = twofactor.safe_next(request, pending.get("onward"))
+    return render(request, "security/backup_codes.jinja", {"codes": codes, "onward": onward})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def backup_codes(request):
+    """Make new backup codes (the old ones stop working), with a current code from the app."""
+    if request.method == "GET" and SHOW_CODES in request.session:
+        return _show_codes(request, request.session.pop(SHOW_CODES))
+    device = twofactor.confirmed_device(request.user)
+    if device is None:
+        return redirect("security:account")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _check_code(request, request.user, device, form, "new backup codes"):
+            codes = backup.make_codes(request.user)
+            audit.record(request.user, audit.TWO_FACTOR, detail={"change": "new backup codes"})
+            messages.success(request, "You have new backup codes. The old ones no longer work.")
+            return _codes_made(request, codes, reverse("security:account"))
+    return render(
+        request,
+        "security/backup_codes_new.jinja",
+        {
+            "form": form,
+            "errors": error_list(form),
+            "left": backup.remaining(request.user),
         },
     )
 

@@ -12,7 +12,6 @@ from datetime import date
 import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,13 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from readiness.instrument import shipped_instrument
 from readiness.web import audit
+from readiness.web.accounts import invitations, mail
+from readiness.web.accounts import members as account_members
 from readiness.web.accounts import permissions as perm
-from readiness.web.accounts.models import Membership, Role
+from readiness.web.accounts.models import Membership
 from readiness.web.attachment import attachment
 from readiness.web.forms import error_list, render_form
 from readiness.web.permissions import roles_held
 from readiness.web.surveys import dashboard, responselist, services, studyreport
-from readiness.web.surveys.forms import MemberForm, SessionForm, SiteForm, StudyForm
+from readiness.web.surveys.forms import SessionForm, SiteForm, StudyForm
+from readiness.web.surveys.member_forms import InviteForm, RoleForm
 from readiness.web.surveys.models import Response, Session, Site, Source, Study, Wave
 
 
@@ -155,30 +157,30 @@ def study_settings(request, study, access):
 @perm.study_view(perm.MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
 def members(request, study, access):
-    form = MemberForm(request.POST or None, study=study, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+    """Invite by e-mail address (the form's fields are prefixed ``invite-``), or give an
+    existing account a role by username (:mod:`readiness.web.accounts.members`)."""
+    inviting = request.method == "POST" and "invite-email" in request.POST
+    posted = request.POST if request.method == "POST" else None
+    invite_form = InviteForm(posted if inviting else None, study=study)
+    form = RoleForm(None if inviting else posted, study=study, actor=request.user)
+    done = None
+    if inviting and invite_form.is_valid():
+        done = _invite(request, study, invite_form)
+    elif posted is not None and not inviting and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            membership, _ = Membership.objects.update_or_create(
-                user=data["username"],
-                study=study,
-                defaults={"role": data["role"]},
+        try:
+            membership = account_members.give_role(
+                request.user, study, data["username"], data["role"], data["sites"]
             )
-            membership.sites.set(data["sites"] if data["role"] == Role.COORDINATOR else [])
-            audit.record(
-                request.user,
-                audit.EDIT,
-                study=study,
-                detail={
-                    "change": "role given",
-                    "person": membership.user.username,
-                    "role": membership.role,
-                    "sites": [site.code for site in membership.sites.all()],
-                },
+        except account_members.LastLead as refused:
+            form.add_error("role", str(refused))
+        else:
+            done = (
+                messages.SUCCESS,
+                f"{membership.user.username} is now {membership.get_role_display()}.",
             )
-        messages.success(
-            request, f"{membership.user.username} is now {membership.get_role_display()}."
-        )
+    if done is not None:
+        messages.add_message(request, *done)
         return redirect("surveys:members", slug=study.slug)
     rows = study.memberships.select_related("user").prefetch_related("sites")
     return _page(
@@ -187,26 +189,54 @@ def members(request, study, access):
         access,
         study=study,
         rows=rows,
+        invite_fields=render_form(invite_form),
+        link_days=mail.link_days(),
         fields=render_form(form),
-        errors=error_list(form),
+        errors=error_list(invite_form) + error_list(form),
+    )
+
+
+def _invite(request, study, form) -> tuple[int, str] | None:
+    """Invite the person the form names; (level, message) for the lead, or None (a form
+    error)."""
+    data = form.cleaned_data
+    try:
+        done = invitations.invite(request, study, data["email"], data["role"], data["sites"])
+    except invitations.InvitationRefused as refused:
+        form.add_error("email", str(refused))
+        return None
+    except account_members.LastLead as refused:
+        form.add_error("role", str(refused))
+        return None
+    user, role = done.membership.user, done.membership.get_role_display()
+    made = "a new account, " if done.created else ""
+    if not done.sent:
+        return messages.WARNING, (
+            f"{user.username} ({made}{user.email}) is now {role}, but the e-mail could not be "
+            "sent. Ask a system administrator to check the e-mail settings "
+            "(READINESS_EMAIL_HOST), then invite them again."
+        )
+    told = "a link to choose a password" if not user.has_usable_password() else "how to sign in"
+    return (
+        messages.SUCCESS,
+        f"{user.username} ({made}{user.email}) is now {role}. We have e-mailed them {told}.",
     )
 
 
 @perm.study_view(perm.MANAGE_MEMBERS)
 @require_POST
 def member_remove(request, study, access, member_id):
-    membership = get_object_or_404(Membership, pk=member_id, study=study)
-    if membership.user_id == request.user.id and membership.role == Role.LEAD:
-        messages.error(request, "You cannot remove yourself as study lead.")
-    else:
-        membership.delete()
-        audit.record(
-            request.user,
-            audit.EDIT,
-            study=study,
-            detail={"change": "person removed", "person": membership.user.username},
-        )
-        messages.success(request, f"{membership.user.username} removed from the study.")
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=member_id, study=study
+    )
+    try:
+        account_members.remove(request.user, study, membership)
+    except account_members.LastLead as refused:
+        messages.warning(request, str(refused))
+        return redirect("surveys:members", slug=study.slug)
+    messages.success(request, f"{membership.user.username} removed from the study.")
+    if membership.user_id == request.user.id and not request.user.is_superuser:
+        return redirect("surveys:studies")  # they no longer have a role in it
     return redirect("surveys:members", slug=study.slug)
 
 
