@@ -137,6 +137,7 @@ STAFF = {
         dict(lead=200, coordinator=200, analyst=200, admin=200),
     ),
     "surveys:instrument_confirm": ("/instruments/confirm/", dict(lead=302, admin=302)),
+    "surveys:study_instrument": ("/studies/{s}/instrument/", dict(lead=200, admin=200)),
     "surveys:instrument_version": (
         "/instruments/{IV}/",
         dict(lead=200, coordinator=200, analyst=200, admin=200),

@@ -52,6 +52,13 @@ class StudyForm(forms.ModelForm):
             raise forms.ValidationError("Enter a number of days from 1 to 730, or leave it empty")
         return days
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            # A study moves to another version on its own page (surveys:study_instrument),
+            # which shows what changed, maps old codes and records the move in the audit log.
+            del self.fields["instrument"]
+
     def clean(self):
         """A shipped survey and the study's nation must agree: two statements of the survey
         have a different right answer in Northern Ireland, which has its own version."""
@@ -59,6 +66,8 @@ class StudyForm(forms.ModelForm):
 
         data = super().clean()
         version, nation = data.get("instrument"), data.get("nation")
+        if version is None and "instrument" not in self.fields and self.instance.pk is not None:
+            version = self.instance.instrument
         if version is None or not nation:
             return data
         base = "readiness-survey"
@@ -67,6 +76,14 @@ class StudyForm(forms.ModelForm):
             wanted = instrument_for_nation(base, nation)
             if version.instrument_id != wanted:
                 name = dict(self.fields["nation"].choices).get(nation, nation)
+                if "instrument" not in self.fields:  # a study's settings: its survey is kept
+                    self.add_error(
+                        "nation",
+                        f"Choose {wanted} for a study in {name}: this study uses "
+                        f"{version.instrument_id}, whose right answers differ there. Keep "
+                        f"the nation, or create a study in {name}, which uses {wanted}",
+                    )
+                    return data
                 self.add_error(
                     "instrument",
                     f"Choose {wanted} for a study in {name}: the right answers to some "

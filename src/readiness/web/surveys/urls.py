@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from readiness.web.surveys import views_corrections as c
 from readiness.web.surveys import views_evaluation as ev
+from readiness.web.surveys import views_instruments as vi
 from readiness.web.surveys import views_respondent as r
 from readiness.web.surveys import views_staff as s
 
@@ -82,4 +83,5 @@ urlpatterns = [
     path("studies/<slug:slug>/", include("readiness.web.surveys.urls_data")),
     # Instruments: the versions stored, upload, outline, downloads, preview
     path("instruments/", include("readiness.web.surveys.urls_instruments")),
+    path("studies/<slug:slug>/instrument/", vi.study_instrument, name="study_instrument"),
 ]

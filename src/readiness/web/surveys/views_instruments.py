@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from readiness.errors import ProblemsError, ReadinessError
 from readiness.web import uploads
+from readiness.web.accounts import permissions as perm
 from readiness.web.attachment import attachment
 from readiness.web.forms import error_list, render_form
-from readiness.web.surveys import instruments, respondent
+from readiness.web.surveys import instruments, respondent, versionmove
 from readiness.web.surveys.forms_instruments import InstrumentUploadForm
 from readiness.web.surveys.models import InstrumentVersion
 from readiness.web.surveys.views_respondent import _errors_summary, _render_fields
@@ -354,5 +355,50 @@ def instrument_preview_check(request, pk):
             "back": redirect(
                 "surveys:instrument_preview_page", pk=pk, number=max(len(sections), 1)
             ).url,
+        },
+    )
+
+
+# -- a study's version ------------------------------------------------------------------------
+
+
+@perm.study_view(perm.EDIT_STUDY)
+@require_http_methods(["GET", "POST"])
+def study_instrument(request, study, access):
+    """Move the study to another version: choose it, see what changed, map old codes where
+    their meaning changed, move (audited)."""
+    choices = versionmove.versions_to_move_to(study)
+    asked = request.POST.get("to") or request.GET.get("to") or ""
+    target = next((v for v in choices if str(v.pk) == asked), None)
+    errors: list[dict] = []
+    if asked and target is None:
+        errors.append({"text": "Version: choose one of the versions listed", "href": "#to"})
+    changes = versionmove.changes_for(study, target) if target is not None else None
+    problems = []
+    posted = request.POST if request.method == "POST" else None
+    if request.method == "POST" and target is not None:
+        mapping = versionmove.read_mapping(changes, study.instrument, request.POST)
+        problems = versionmove.problems_of(changes, study.instrument, target, mapping)
+        if not problems:
+            versionmove.move(study, target, mapping, request.user)
+            messages.success(request, f"{study.name} now collects {target}.")
+            return redirect("surveys:dashboard", slug=study.slug)
+        errors += [{"text": str(p), "href": f"#map-{p.item}"} for p in problems]
+    return render(
+        request,
+        "staff/instruments/study_version.jinja",
+        {
+            "study": study,
+            "access": access,
+            "current": study.instrument,
+            "choices": choices,
+            "target": target,
+            "changes": changes,
+            "mapping": versionmove.mapping_form(changes, study.instrument, target, posted, problems)
+            if changes is not None
+            else [],
+            "errors": errors,
+            "has_answers": versionmove.has_answers(study),
+            "back": redirect("surveys:dashboard", slug=study.slug).url,
         },
     )
