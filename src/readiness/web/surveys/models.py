@@ -297,7 +297,12 @@ class Response(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["session"]), models.Index(fields=["origin_id"])]
+        indexes = [
+            # (session, id): a study's count and last id read from the index alone, for the
+            # results stamp on every dashboard view (services.results_key)
+            models.Index(fields=["session", "id"], name="response_session_id_idx"),
+            models.Index(fields=["origin_id"]),
+        ]
         constraints = [
             # One response per wave and device: a link id twice in one wave would stop the
             # evaluation's pairing (an empty link id joins nothing and is never refused).

@@ -29,7 +29,7 @@ from readiness.instrument.scoring import is_shown
 from readiness.responses.validate import validate_frame
 from readiness.web.accounts.models import Membership, Role
 from readiness.web.commits import execute_relaxed
-from readiness.web.surveys import draftlookup, respondent, responseframe, waves
+from readiness.web.surveys import draftlookup, respondent, responseframe, stamp, waves
 from readiness.web.surveys.models import (
     Draft,
     InstrumentVersion,
@@ -667,14 +667,13 @@ def _rate(responded: int, attended: int) -> float | None:
 def results_key(study: Study, site_ids: set[int] | None) -> str:
     """A cache key that changes whenever a response is added, corrected or deleted, or a
     session or the instrument changes (a correction or deletion raises the study's
-    ``data_revision``; an added response changes the count and last id)."""
-    stats = Response.objects.filter(session__site__study=study).aggregate(
-        n=Count("id"), last=Max("id")
-    )
+    ``data_revision``; an added response changes the count and last id).  The count and
+    last id are read once per view (:mod:`.stamp`)."""
+    n, last = stamp.responses(study)
     sites = "all" if site_ids is None else ",".join(map(str, sorted(site_ids)))
     return (
         f"readiness:results:{study.pk}:{study.instrument_id}:r{study.data_revision}:{sites}:"
-        f"{stats['n']}:{stats['last']}:"
+        f"{n}:{last}:"
         f"{sessions_stamp(study)}"
     )
 

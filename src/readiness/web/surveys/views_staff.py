@@ -27,7 +27,7 @@ from readiness.web.accounts.models import Membership
 from readiness.web.attachment import attachment
 from readiness.web.forms import error_list, render_form
 from readiness.web.permissions import roles_held
-from readiness.web.surveys import dashboard, responselist, services, studyreport
+from readiness.web.surveys import dashboard, responselist, services, stamp, studyreport
 from readiness.web.surveys.forms import SessionForm, SiteForm, StudyForm
 from readiness.web.surveys.member_forms import InviteForm, RoleForm
 from readiness.web.surveys.models import Response, Session, Site, Source, Study, Wave
@@ -107,15 +107,19 @@ def study_new(request):
 @perm.study_view(perm.VIEW)
 def study_dashboard(request, study, access):
     site_ids = None if access.site_ids is None else set(access.site_ids)
-    counts = services.counts(study, site_ids)
+    with stamp.once():  # the counts and the results share one read of the results stamp
+        counts = services.counts(study, site_ids)
+        results = (
+            dashboard.display(dashboard.results(study, access))
+            if access.has(perm.VIEW_RESULTS)
+            else None
+        )
     context = {
         "study": study,
         "access": access,
         "counts": counts,
         "above_attendance": dashboard.above_attendance(counts),
-        "results": dashboard.display(dashboard.results(study, access))
-        if access.has(perm.VIEW_RESULTS)
-        else None,
+        "results": results,
         "report_available": _report_available() and access.has(perm.EXPORT),
     }
     return render(request, "staff/dashboard.jinja", context)
