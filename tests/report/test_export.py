@@ -24,7 +24,8 @@ def test_every_table_is_written_as_csv_and_xlsx(demo_result, survey, tmp_path):
         "table-2-training-contact.xlsx",
     ]
     assert "table-5-regression.xlsx" in names and "table-a1-indicator-definitions.csv" in names
-    assert len(paths) == 16 and all(p.exists() for p in paths)
+    assert "table-7-every-question.csv" in names
+    assert len(paths) == 18 and all(p.exists() for p in paths)
     assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == sorted(names)
 
 

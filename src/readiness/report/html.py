@@ -13,6 +13,7 @@ from readiness.report.checklist import checklist_table
 from readiness.report.checklist import counts as checklist_counts
 from readiness.report.model import Table
 from readiness.report.published import citations, comparison_table
+from readiness.report.questions import questions_table
 from readiness.report.suppression import DEFAULT_MIN_CELL, plan_for, safe_warning
 from readiness.report.tables import build_tables, group_title
 from readiness.report.template import CSS, SYNTHETIC_PAGE_CSS, TEMPLATE
@@ -108,6 +109,9 @@ def report_tables(
         if any(body.rows for body in table.bodies):
             tables["6"] = table
         extra["published_remarks"] = remarks
+    questions = questions_table(result, min_cell)
+    if questions is not None:
+        tables["7"] = questions
     tables["A1"] = definitions_table(instrument)
     tables["B1"] = checklist_table(result, instrument, min_cell)
     return tables, extra
@@ -170,6 +174,8 @@ def render_html(
         contents.append(("regression", "What goes with having had contact (Table 5)"))
     if compare_published:
         contents.append(("published", "Published figures beside this cohort's (Table 6)"))
+    if "7" in tables:
+        contents.append(("every-question", "Every question (Table 7)"))
     contents += [
         ("appendix-a", "Appendix A. Indicator definitions"),
         ("appendix-b", "Appendix B. CROSS reporting checklist"),

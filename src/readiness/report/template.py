@@ -263,6 +263,15 @@ both:{% endif %}</p>
 {%- endif %}
 </section>
 {%- endif %}
+{%- if '7' in tables %}
+<section aria-labelledby="every-question">
+<h2 id="every-question" class="new-page">Every question</h2>
+<p>The answers to every question of the instrument, those a study added included: counts with
+percentages and intervals for choices, a distribution for numbers, the range for dates, and for
+free text only how many answered (the texts may identify a respondent).</p>
+{{ render_table(tables['7']) }}
+</section>
+{%- endif %}
 <section aria-labelledby="appendix-a">
 <h2 id="appendix-a" class="new-page">Appendix A. Indicator definitions</h2>
 {{ render_table(tables['A1']) }}

@@ -24,6 +24,7 @@ from readiness.analysis.declared import analysis_plan
 from readiness.analysis.survey import AnalysisSettings, analyse
 from readiness.errors import ReadinessError
 from readiness.report.suppression import suppress_proportions
+from readiness.stats.result import jsonable
 from readiness.web.accounts.permissions import Access
 from readiness.web.surveys import release, resultscache, services
 
@@ -134,7 +135,7 @@ def _release_stamp(site_ids, step: int | None):
 def _variant(step: int | None = None) -> str:
     """The settings the results depend on (part of where they are kept)."""
     released = "" if step is None else f";release={step}"
-    return f"min-clusters={settings.READINESS_MIN_CLUSTERS}{released}"
+    return f"min-clusters={settings.READINESS_MIN_CLUSTERS}{released};items"
 
 
 def results_slot(study, site_ids) -> str:
@@ -195,6 +196,7 @@ def _compute(study, site_ids, step: int | None = None) -> dict:
             for s in result.scales
         ],
         "warnings": result.warnings,
+        "items": jsonable(result.item_summaries),  # every question (views_items)
         "format": "raw",
     }
 
