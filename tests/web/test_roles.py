@@ -32,6 +32,10 @@ STAFF = {
         "/studies/{s}/results/status/",
         dict(lead=200, coordinator=200, analyst=200, admin=200),
     ),
+    "surveys:items": (
+        "/studies/{s}/questions/",
+        dict(lead=200, coordinator=200, analyst=200, admin=200),
+    ),
     "surveys:settings": ("/studies/{s}/settings/", dict(lead=200, admin=200)),
     "surveys:members": ("/studies/{s}/members/", dict(lead=200, admin=200)),
     "surveys:member_remove": ("/studies/{s}/members/{M}/remove/", dict(lead=405, admin=405)),

@@ -4,6 +4,7 @@ from django.urls import include, path, register_converter
 
 from readiness.web.surveys import views_corrections as c
 from readiness.web.surveys import views_evaluation as ev
+from readiness.web.surveys import views_items as vq
 from readiness.web.surveys import views_instruments as vi
 from readiness.web.surveys import views_respondent as r
 from readiness.web.surveys import views_staff as s
@@ -40,6 +41,7 @@ urlpatterns = [
     path("studies/new/", s.study_new, name="study_new"),
     path("studies/<slug:slug>/", s.study_dashboard, name="dashboard"),
     path("studies/<slug:slug>/results/status/", s.results_status, name="results_status"),
+    path("studies/<slug:slug>/questions/", vq.study_items, name="items"),
     path("studies/<slug:slug>/settings/", s.study_settings, name="settings"),
     path("studies/<slug:slug>/members/", s.members, name="members"),
     path(
