@@ -118,3 +118,23 @@ def test_the_refresh_is_queued_once_and_done_by_the_worker(client, study, sessio
     assert queued.get().status == "SUCCESSFUL"
     assert caches["results"].get(f"{key}:refreshing") is None
     assert _count(client.get(f"/studies/{study.slug}/").content.decode()) == "8"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_responses_kept_then_a_response_says_results_are_coming(client, study, session_a):
+    """The first view kept "No responses yet."; a response later, the page says its results
+    are being computed (never "No responses yet." under "1 response") and asks for them."""
+    client.force_login(study.memberships.get(role="lead").user)
+    url = f"/studies/{study.slug}/"
+    assert "No responses yet." in client.get(url).content.decode()
+    _respond(session_a, 1)
+    page = client.get(url).content.decode()
+    assert "<strong>1</strong> response" in page
+    assert "No responses yet." not in page
+    assert "The results of these responses are being computed" in page
+    assert 'data-replace="dashboard-results"' in page  # the script puts them in place
+    assert client.get(f"{url}results/status/").json() == {"current": False}
+    worker.run(once=True)
+    assert client.get(f"{url}results/status/").json() == {"current": True}
+    page = client.get(url).content.decode()
+    assert _count(page) == "1" and 'id="indicators"' in page
