@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from readiness.web.surveys import draftlookup, services
 from readiness.web.surveys.models import Draft, code_digest, new_resume_code
-from tests.web.helpers import PAGE_ANSWERS, start
+from tests.web.helpers import PAGE_ANSWERS, post_page, start
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_a_found_draft_saves_as_one_found_by_the_orm(client, session_a):
     services.save_page(draft, "about", {**draft.answers, "discipline": 2})
     draft.refresh_from_db()
     assert draft.answers["discipline"] == 2 and draft.seen == ["about"]
-    page = client.post(f"/r/{code}/2/", PAGE_ANSWERS["training"])
+    page = post_page(client, 2, PAGE_ANSWERS["training"])
     assert page.status_code == 302
 
 
@@ -86,8 +86,8 @@ def test_the_statement_is_made_once_per_kind_of_database(client, session_a):
 def test_respondent_pages_skip_the_staff_middleware_and_keep_the_protections(
     client, session_a, make_user
 ):
-    code = start(client, session_a)
-    page = client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"])
+    start(client, session_a)
+    page = post_page(client, 1, PAGE_ANSWERS["about"])
     assert page.status_code == 302
     assert not hasattr(page.wsgi_request, "user") and not hasattr(page.wsgi_request, "session")
     assert "sessionid" not in page.cookies
@@ -104,7 +104,9 @@ def test_respondent_pages_skip_the_staff_middleware_and_keep_the_protections(
     assert hasattr(staff.wsgi_request, "user") and hasattr(staff.wsgi_request, "session")
 
 
-@pytest.mark.parametrize("path", ["/s/", "/f/", "/r/AB/", "/resume/", "/thanks/x/"])
+@pytest.mark.parametrize(
+    "path", ["/s/", "/f/", "/answer/", "/answer/1/", "/r/AB/", "/resume/", "/thanks/x/"]
+)
 def test_respondent_paths_are_the_respondents_urls(path):
     from readiness.web.paths import is_respondent_path
 
@@ -154,7 +156,7 @@ def test_the_counter_never_waits_for_the_disk_and_the_answer_always_does(
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(keep):
-        assert client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"]).status_code == 302
+        assert post_page(client, 1, PAGE_ANSWERS["about"]).status_code == 302
     counted = [sql for sql in sent if "ON CONFLICT" in sql]
     saved = [sql for sql in sent if sql.lstrip().upper().startswith("UPDATE")]
     assert len(counted) == 1 and len(saved) == 1
@@ -176,10 +178,10 @@ def test_the_hot_statements_are_prepared_once_per_connection_on_postgresql(
     client, session_a, monkeypatch
 ):
     monkeypatch.delenv("READINESS_PREPARED_STATEMENTS", raising=False)
-    code = start(client, session_a)
+    start(client, session_a)
     for number in (1, 2):
         page = PAGE_ANSWERS["about"] if number == 1 else PAGE_ANSWERS["training"]
-        assert client.post(f"/r/{code}/{number}/", page).status_code == 302
+        assert post_page(client, number, page).status_code == 302
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -195,7 +197,7 @@ def test_an_operator_behind_a_pooler_can_turn_preparing_off(client, session_a, m
 
     monkeypatch.setenv("READINESS_PREPARED_STATEMENTS", "0")
     assert prepared.enabled() is False
-    code = start(client, session_a)
-    assert client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"]).status_code == 302
+    start(client, session_a)
+    assert post_page(client, 1, PAGE_ANSWERS["about"]).status_code == 302
     with prepared.cursor() as cursor:
         assert type(cursor.cursor).__name__ != "PreparingCursor"

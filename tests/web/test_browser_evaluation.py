@@ -80,7 +80,7 @@ def test_pre_and_post_on_one_phone_are_counted_as_a_matched_pair(
     r.fill("#code-birth_town_initial", "L")
     r.check("#code-shoe_size_band-3")
     _continue(r)
-    r.wait_for_url(re.compile(r".*/r/[A-Z0-9-]+/1/$"))
+    r.wait_for_url(re.compile(r".*/answer/1/$"))
     assert "Before the session: page 1 of 7" in r.content()
     scanner.scan(r, "pre-page-1")
     r.check("#q-discipline-3")
@@ -101,7 +101,7 @@ def test_pre_and_post_on_one_phone_are_counted_as_a_matched_pair(
 
     # At the end of the session, on the same page.
     r.click("#start-post")
-    r.wait_for_url(re.compile(r".*/r/[A-Z0-9-]+/1/$"))
+    r.wait_for_url(re.compile(r".*/answer/1/$"))
     assert "After the session: page 1 of 3" in r.content()
     scanner.scan(r, "post-page-1")
     _continue(r)

@@ -42,7 +42,7 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     assert "Gwiriad ward" in r.content()
     r.check("#consent")
     r.click("button:has-text('Start the survey')")
-    r.wait_for_url(re.compile(r".*/r/[A-Z0-9-]+/1/$"))
+    r.wait_for_url(re.compile(r".*/answer/1/$"))
     assert r.locator("html").get_attribute("lang") == "cy"
     assert r.locator("h1").inner_text() == "Amdanoch chi"
     assert "Diolch am gymryd rhan 🙏" in r.locator("main").inner_text()

@@ -6,13 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from readiness.web.surveys import services
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 
 def _respond(client, session) -> None:
     code = start(client, session)
     token = answer_all(client, code)
-    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": token}).status_code == 302
 
 
 def _counting(queries) -> list[str]:

@@ -12,7 +12,7 @@ from readiness.web.accounts.models import Membership, Role
 from readiness.web.surveys import dashboard, services
 from readiness.web.surveys.demo import DEMO_SLUG, demo_accounts, load_demo
 from readiness.web.surveys.models import Response, Session
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_dashboard_count_follows_a_new_response(demo, make_user, client):
     session = Session.objects.get(code="T01-1")
     code = start(client, session)
     token = answer_all(client, code)
-    client.post(f"/r/{code}/check/", {"submission_token": token})
+    post_page(client, "check", {"submission_token": token})
     html = staff.get(f"/studies/{DEMO_SLUG}/").content.decode()
     assert "<strong>783</strong>" in html
     assert re.search(r"<strong>783</strong> responses from 892", html)

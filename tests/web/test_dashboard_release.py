@@ -9,7 +9,7 @@ import pytest
 
 from readiness.web.surveys import dashboard, release
 from readiness.web.surveys.models import Response
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 
 def _respond(session, disciplines: list[int], start_at: int = 0) -> None:
@@ -36,7 +36,7 @@ def _submit(session) -> None:
     client = Client()
     code = start(client, session)
     token = answer_all(client, code)
-    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": token}).status_code == 302
 
 
 def _results_part(html: str) -> str:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from readiness.evaluation.linkage import element_digest
 from readiness.web.surveys import exports, services, waves
 from readiness.web.surveys.models import Draft, Response
-from tests.web.helpers import PAGE_ANSWERS, SECTION_ORDER
+from tests.web.helpers import PAGE_ANSWERS, SECTION_ORDER, code_of, post_page
 
 pytestmark = pytest.mark.django_db
 
@@ -61,22 +61,23 @@ def start_pre(client, session) -> str:
     """Consent on the session link: the pre wave starts with the code questions."""
     reply = client.post(f"/s/{session.token}/", {"consent": "yes"})
     assert reply.status_code == 302, reply.content[:500]
-    found = re.match(r"^/r/([A-Z0-9-]+)/code/$", reply["Location"])
+    assert reply["Location"] == "/answer/code/"
+    found = re.match(r"^([A-Z0-9-]+)$", code_of(client))
     assert found, reply["Location"]
     return found.group(1)
 
 
 def give_code(client, code, answers=CODE) -> None:
-    reply = client.post(f"/r/{code}/code/", {**answers, "action": "continue"})
-    assert reply.status_code == 302 and reply["Location"] == f"/r/{code}/1/", reply.content[:800]
+    reply = post_page(client, "code", {**answers, "action": "continue"})
+    assert reply.status_code == 302 and reply["Location"] == "/answer/1/", reply.content[:800]
 
 
 def answer_pages(client, code, sections, pages=PAGE_ANSWERS) -> str:
     """Answer ``sections`` in order (one page each); returns the submission token."""
     for number, section in enumerate(sections, start=1):
-        reply = client.post(f"/r/{code}/{number}/", pages[section])
+        reply = post_page(client, number, pages[section])
         assert reply.status_code == 302, (section, reply.content.decode()[:2000])
-    check = client.get(f"/r/{code}/check/")
+    check = client.get("/answer/check/")
     assert check.status_code == 200, check.get("Location")
     return re.search(r'name="submission_token" value="([^"]+)"', check.content.decode()).group(1)
 
@@ -85,17 +86,17 @@ def do_pre(client, session, code_answers=CODE) -> tuple[str, Response]:
     code = start_pre(client, session)
     give_code(client, code, code_answers)
     token = answer_pages(client, code, SECTION_ORDER)
-    done = client.post(f"/r/{code}/check/", {"submission_token": token})
-    assert done.status_code == 302 and done["Location"] == f"/r/{code}/between/"
+    done = post_page(client, "check", {"submission_token": token})
+    assert done.status_code == 302 and done["Location"] == "/answer/between/"
     return code, Response.objects.get(submission_token=token)
 
 
 def do_post(client, code) -> Response:
-    entry = client.get(f"/r/{code}/")
-    assert entry.status_code == 302 and entry["Location"] == f"/r/{code}/1/"
+    entry = client.get("/answer/")
+    assert entry.status_code == 302 and entry["Location"] == "/answer/1/"
     pages = {**PAGE_ANSWERS, "knowledge": POST_KNOWLEDGE}
     token = answer_pages(client, code, POST_SECTIONS, pages)
-    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    done = post_page(client, "check", {"submission_token": token})
     assert done.status_code == 302 and done["Location"] == f"/thanks/{token}/"
     return Response.objects.get(submission_token=token)
 
@@ -103,10 +104,11 @@ def do_post(client, code) -> Response:
 def do_follow_up(client, session, code_answers=CODE) -> Response:
     reply = client.post(f"/f/{session.follow_up_token}/", {"consent": "yes"})
     assert reply.status_code == 302, reply.content[:500]
-    code = re.match(r"^/r/([A-Z0-9-]+)/code/$", reply["Location"]).group(1)
+    assert reply["Location"] == "/answer/code/"
+    code = code_of(client)
     give_code(client, code, code_answers)
     token = answer_pages(client, code, POST_SECTIONS)
-    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    done = post_page(client, "check", {"submission_token": token})
     assert done["Location"] == f"/thanks/{token}/"
     return Response.objects.get(submission_token=token)
 
@@ -121,13 +123,13 @@ def test_pre_then_post_on_one_device_share_a_link_id(client, evaluation, session
     code, pre = do_pre(client, session_a)
     assert pre.wave == "pre" and len(pre.link) == 32
     assert set(pre.sgic) == set(CODE)
-    between = client.get(f"/r/{code}/between/").content.decode()
+    between = client.get("/answer/between/").content.decode()
     assert "Keep this page open; we will come back to it at the end of the session" in between
     assert "Start the after-session questions" in between
     assert code in between  # the resume code, for a closed browser
     draft = Draft.objects.get()  # the pre wave's draft is now the post wave's
     assert (draft.wave, draft.link, draft.sgic) == ("post", pre.link, {})
-    page = client.get(f"/r/{code}/1/").content.decode()
+    page = client.get("/answer/1/").content.decode()
     assert "After the session: page 1 of 3" in page
     post = do_post(client, code)
     assert post.wave == "post" and post.link == pre.link and post.sgic == {}
@@ -146,8 +148,8 @@ def _pre_ready(client, session) -> tuple[str, str]:
 def test_submitting_the_pre_wave_twice_is_no_conflict(client, evaluation, session_a):
     code, token = _pre_ready(client, session_a)
     for _ in range(2):
-        done = client.post(f"/r/{code}/check/", {"submission_token": token})
-        assert done.status_code == 302 and done["Location"] == f"/r/{code}/between/"
+        done = post_page(client, "check", {"submission_token": token})
+        assert done.status_code == 302 and done["Location"] == "/answer/between/"
     pre = Response.objects.get()
     assert services.submit(code, token) == (pre, False)
     assert Draft.objects.get().wave == "post"
@@ -201,7 +203,7 @@ def test_no_feedback_at_pre_and_all_of_it_at_post(client, evaluation, session_a)
     assert "How you did on the knowledge statements" not in at_pre
     assert "You got" not in at_pre and "Use a professional interpreter" not in at_pre
     assert "answer the after-session questions" in at_pre
-    between = client.get(f"/r/{code}/between/").content.decode()
+    between = client.get("/answer/between/").content.decode()
     assert "You got" not in between and "How you did" not in between
     post = do_post(client, code)
     at_post = client.get(f"/thanks/{post.submission_token}/").content.decode()
@@ -216,13 +218,14 @@ def test_the_resume_code_and_the_session_link_carry_on_after_the_browser_closes(
     # Another browser with the resume code: the post wave, with the same link id.
     other = Client()
     found = other.post("/resume/", {"code": code})
-    assert found["Location"] == f"/r/{code}/"
-    assert other.get(found["Location"])["Location"] == f"/r/{code}/1/"
+    assert found["Location"] == "/answer/"
+    assert other.get(found["Location"])["Location"] == "/answer/1/"
     # The same device opening the session link again: it offers to carry on, with a new code.
     again = client.get(f"/s/{session_a.token}/").content.decode()
     assert "You have started this survey on this device" in again
     carry = client.post(f"/s/{session_a.token}/", {"action": "carry_on"})
-    new_code = re.match(r"^/r/([A-Z0-9-]+)/$", carry["Location"]).group(1)
+    assert carry["Location"] == "/answer/"
+    new_code = code_of(client)
     assert new_code != code and services.find_draft(code) is None
     post = do_post(client, new_code)
     assert post.link == pre.link
@@ -241,7 +244,7 @@ def test_the_session_link_carries_on_no_answers_of_a_previous_person(client, eva
     # Before-session answers in progress.
     code = start_pre(client, session_a)
     give_code(client, code, CODE)
-    assert client.post(f"/r/{code}/1/", PAGE_ANSWERS[SECTION_ORDER[0]]).status_code == 302
+    assert post_page(client, 1, PAGE_ANSWERS[SECTION_ORDER[0]]).status_code == 302
     page = _text(client.get(url).content.decode())
     assert "Carry on where you left off" not in page
     assert "To carry on, enter the resume code you were given" in page
@@ -252,7 +255,7 @@ def test_the_session_link_carries_on_no_answers_of_a_previous_person(client, eva
     client = Client()
     code, _pre = do_pre(client, session_a)
     assert "Carry on where you left off" in client.get(url).content.decode()  # none yet
-    assert client.post(f"/r/{code}/1/", PAGE_ANSWERS[POST_SECTIONS[0]]).status_code == 302
+    assert post_page(client, 1, PAGE_ANSWERS[POST_SECTIONS[0]]).status_code == 302
     page = _text(client.get(url).content.decode())
     assert "Carry on where you left off" not in page
     assert "To carry on, enter the resume code you were given" in page
@@ -261,8 +264,8 @@ def test_the_session_link_carries_on_no_answers_of_a_previous_person(client, eva
     # Saved to finish later, without the page's checks: answers all the same.
     client = Client()
     code, _pre = do_pre(client, session_a)
-    saved = client.post(f"/r/{code}/1/", {**PAGE_ANSWERS[POST_SECTIONS[0]], "action": "save"})
-    assert saved["Location"] == f"/r/{code}/saved/"
+    saved = post_page(client, 1, {**PAGE_ANSWERS[POST_SECTIONS[0]], "action": "save"})
+    assert saved["Location"] == "/answer/saved/"
     assert "Carry on where you left off" not in client.get(url).content.decode()
 
 
@@ -279,7 +282,7 @@ def test_an_ordinary_survey_has_no_waves(client, study, session_a):
 
     code = start(client, session_a)  # straight to page 1: no code questions
     token = answer_all(client, code)
-    client.post(f"/r/{code}/check/", {"submission_token": token})
+    post_page(client, "check", {"submission_token": token})
     response = Response.objects.get()
     assert (response.wave, response.link, response.sgic) == ("", "", {})
     assert waves.COOKIE not in client.cookies
@@ -291,7 +294,7 @@ def test_an_ordinary_survey_has_no_waves(client, study, session_a):
 
 def test_the_code_is_kept_only_as_keyed_digests(client, evaluation, session_a):
     code = start_pre(client, session_a)
-    bad = client.post(f"/r/{code}/code/", {**CODE, "birth_day": "45", "action": "continue"})
+    bad = post_page(client, "code", {**CODE, "birth_day": "45", "action": "continue"})
     assert bad.status_code == 200
     html = bad.content.decode()
     assert "Enter a whole number from 1 to 31" in html and 'href="#code-birth_day"' in html
@@ -312,7 +315,7 @@ def test_the_code_is_kept_only_as_keyed_digests(client, evaluation, session_a):
         b"another secret, long enough", "birth_day", "7"
     )
     # Left empty when coming back: the digests already given are kept.
-    client.post(f"/r/{code}/code/", {"action": "continue"})
+    post_page(client, "code", {"action": "continue"})
     assert Draft.objects.get().sgic == draft.sgic
 
 
@@ -321,8 +324,8 @@ def test_correcting_one_code_answer_keeps_the_others(client, evaluation, session
     give_code(client, code, CODE)
     before = Draft.objects.get().sgic
     # "Leave them empty to keep what you gave": only the day of birth is given again.
-    fixed = client.post(f"/r/{code}/code/", {"birth_day": "8", "action": "continue"})
-    assert fixed["Location"] == f"/r/{code}/1/"
+    fixed = post_page(client, "code", {"birth_day": "8", "action": "continue"})
+    assert fixed["Location"] == "/answer/1/"
     after = Draft.objects.get().sgic
     assert set(after) == set(CODE)
     secret = waves.study_secret(evaluation)
@@ -331,18 +334,19 @@ def test_correcting_one_code_answer_keeps_the_others(client, evaluation, session
         k: v for k, v in before.items() if k != "birth_day"
     }
     # On a first visit nothing is kept from before: only what was given.
-    other = start_pre(Client(), session_a)
-    Client().post(f"/r/{other}/code/", {"birth_day": "8", "action": "continue"})
+    browser = Client()
+    other = start_pre(browser, session_a)
+    post_page(browser, "code", {"birth_day": "8", "action": "continue"})
     assert set(services.find_draft(other).sgic) == {"birth_day"}
 
 
 def test_the_code_may_be_left_out(client, evaluation, session_a):
     code = start_pre(client, session_a)
-    assert client.get(f"/r/{code}/")["Location"] == f"/r/{code}/code/"  # asked first
-    skip = client.post(f"/r/{code}/code/", {"action": "skip"})
-    assert skip["Location"] == f"/r/{code}/1/"
+    assert client.get("/answer/")["Location"] == "/answer/code/"  # asked first
+    skip = post_page(client, "code", {"action": "skip"})
+    assert skip["Location"] == "/answer/1/"
     token = answer_pages(client, code, SECTION_ORDER)
-    client.post(f"/r/{code}/check/", {"submission_token": token})
+    post_page(client, "check", {"submission_token": token})
     assert Response.objects.get(wave="pre").sgic == {}
 
 
@@ -645,11 +649,12 @@ def test_without_a_follow_up_the_code_is_not_asked(client, evaluation, session_a
     assert "We cannot see who you are." in start
     assert "a few personal questions" not in start
     reply = client.post(f"/s/{session_a.token}/", {"consent": "yes"})
-    code = re.match(r"^/r/([A-Z0-9-]+)/1/$", reply["Location"]).group(1)
-    assert client.get(f"/r/{code}/code/")["Location"] == f"/r/{code}/"
+    assert reply["Location"] == "/answer/1/"
+    code = code_of(client)
+    assert client.get("/answer/code/")["Location"] == "/answer/"
     token = answer_pages(client, code, SECTION_ORDER)
-    assert client.post(f"/r/{code}/check/", {"submission_token": token})["Location"] == (
-        f"/r/{code}/between/"
+    assert post_page(client, "check", {"submission_token": token})["Location"] == (
+        "/answer/between/"
     )
     pre = Response.objects.get()
     assert pre.wave == "pre" and pre.sgic == {} and pre.link
@@ -808,7 +813,8 @@ def test_carrying_on_twice_at_once_gives_the_one_draft(client, evaluation, sessi
     assert carry.status_code == 302
     (draft,) = Draft.objects.all()
     assert draft.link == pre.link and draft.wave == "post"
-    code = re.match(r"^/r/([A-Z0-9-]+)/$", carry["Location"]).group(1)
+    assert carry["Location"] == "/answer/"
+    code = code_of(client)
     assert services.find_draft(code) == draft
 
 

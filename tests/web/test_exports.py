@@ -19,7 +19,7 @@ from readiness.instrument.model import META_COLUMNS
 from readiness.responses import read_responses
 from readiness.web.surveys import exports, imports, paper, services
 from readiness.web.surveys.models import Response, ResponseImport, Source
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def respond(client, session, **changes) -> Response:
     """One web response through the respondent's pages."""
     code = start(client, session)
     token = answer_all(client, code)
-    client.post(f"/r/{code}/check/", {"submission_token": token})
+    post_page(client, "check", {"submission_token": token})
     return Response.objects.get(submission_token=token)
 
 

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from readiness.instrument import shipped_instrument
 from readiness.web.surveys import services
 from readiness.web.surveys.models import Response, Study
-from tests.web.helpers import PAGE_ANSWERS, SECTION_ORDER, answer_all, start
+from tests.web.helpers import PAGE_ANSWERS, SECTION_ORDER, answer_all, post_page, start
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +37,11 @@ def _submit(client, session, pages=None) -> str:
         token = answer_all(client, code)
     else:
         for number, section in enumerate(SECTION_ORDER, start=1):
-            reply = client.post(f"/r/{code}/{number}/", pages[section])
+            reply = post_page(client, number, pages[section])
             assert reply.status_code == 302, (section, reply.content.decode()[:2000])
-        page = client.get(f"/r/{code}/check/").content.decode()
+        page = client.get("/answer/check/").content.decode()
         token = re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
-    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    done = post_page(client, "check", {"submission_token": token})
     assert done.status_code == 302
     return token
 

@@ -14,7 +14,7 @@ from readiness.web.jobs import worker
 from readiness.web.jobs.models import Job
 from readiness.web.surveys import exports, imports, paper
 from readiness.web.surveys.models import Response, ResponseImport, Source
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def _respond(session) -> Response:
     client = Client()
     code = start(client, session)
     token = answer_all(client, code)
-    client.post(f"/r/{code}/check/", {"submission_token": token})
+    post_page(client, "check", {"submission_token": token})
     return Response.objects.get(submission_token=token)
 
 

@@ -24,7 +24,7 @@ from django.db import connection
 
 from readiness.web.logs import Anonymise, redact
 from readiness.web.surveys.models import Draft, Response
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 ADDRESS = "203.0.113.77"
 FORWARDED = "198.51.100.23"
@@ -120,13 +120,14 @@ def _all_rows() -> str:
 @pytest.mark.django_db
 def test_whole_way_through_leaves_no_address_or_agent(client, session_a, captured_logs):
     code = start(client, session_a, **CLIENT_EXTRA)
-    bad = client.post(f"/r/{code}/1/", {"years_qualified": "x"}, **CLIENT_EXTRA)
+    bad = post_page(client, 1, {"years_qualified": "x"}, **CLIENT_EXTRA)
     assert bad.status_code == 200
     token = answer_all(client, code, **CLIENT_EXTRA)
     for _ in range(2):
-        client.post(f"/r/{code}/check/", {"submission_token": token}, **CLIENT_EXTRA)
+        post_page(client, "check", {"submission_token": token}, **CLIENT_EXTRA)
     client.get(f"/thanks/{token}/", **CLIENT_EXTRA)
-    client.get("/r/NOSUCH-CODE-HERE/1/", **CLIENT_EXTRA)  # a 404, which Django logs
+    type(client)().get("/answer/1/", **CLIENT_EXTRA)  # no draft in that browser: a 404, logged
+    assert client.get(f"/r/{code}/1/", **CLIENT_EXTRA)["Location"] == "/resume/"
     strict = type(client)(enforce_csrf_checks=True)
     strict.post(f"/s/{session_a.token}/", {"consent": "yes"}, **CLIENT_EXTRA)  # 403 CSRF
     assert Response.objects.count() == 1
@@ -135,6 +136,18 @@ def test_whole_way_through_leaves_no_address_or_agent(client, session_a, capture
     rows = _all_rows()
     logs = captured_logs.getvalue()
     assert "Not Found" in logs and "Forbidden (CSRF" in logs  # the handlers did write
+    # The respondent session held the draft's digest and the sealed code, nothing about the
+    # browser, and it is gone once the answers are submitted; the code is in no row or log.
+    assert code not in rows and code not in logs
+    from django.contrib.sessions.models import Session as SessionRow
+
+    from readiness.web.surveys import answering
+
+    assert not SessionRow.objects.exists()
+    other = type(client)()
+    start(other, session_a, **CLIENT_EXTRA)
+    (row,) = SessionRow.objects.all()
+    assert set(answering.AnsweringStore().decode(row.session_data)) == {"draft", "code"}
     for marker in MARKERS:
         assert marker not in rows, f"{marker} stored in the database"
         assert marker not in logs, f"{marker} in a log line"

@@ -8,7 +8,7 @@ from django.test import Client
 from readiness.web.audit.models import Event
 from readiness.web.jobs import worker
 from readiness.web.jobs.models import Job
-from tests.web.helpers import answer_all, start
+from tests.web.helpers import answer_all, post_page, start
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker makes the PDF
 
@@ -23,7 +23,7 @@ def _respond(session) -> None:
     client = Client()
     code = start(client, session)
     token = answer_all(client, code)
-    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": token}).status_code == 302
 
 
 def test_a_lead_has_the_report_made_as_a_pdf(django_user_model, study, session_a, session_b):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from readiness.web.surveys.models import Draft, Response
 from readiness.web.surveys.views_respondent import LANGUAGE_COOKIE
 from tests.web.bilingual import bilingual_session
-from tests.web.helpers import start
+from tests.web.helpers import post_page, start
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +42,9 @@ def _html(response) -> str:
 
 
 def _submit(client, code: str):
-    check = _html(client.get(f"/r/{code}/check/"))
+    check = _html(client.get("/answer/check/"))
     token = re.search(r'name="submission_token" value="([^"]+)"', check).group(1)
-    done = client.post(f"/r/{code}/check/", {"submission_token": token})
+    done = post_page(client, "check", {"submission_token": token})
     assert done.status_code == 302, done.content[:500]
     return Response.objects.get()
 
@@ -63,7 +63,7 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
     cookie = client.cookies[LANGUAGE_COOKIE]
     assert cookie.value == "cy" and not cookie["expires"] and not cookie["max-age"]
     code = start(client, ward)
-    page = _html(client.get(f"/r/{code}/1/"))  # no ?lang: the cookie keeps Welsh
+    page = _html(client.get("/answer/1/"))  # no ?lang: the cookie keeps Welsh
     assert '<html lang="cy"' in page
     assert "Amdanoch chi" in page and "Diolch am gymryd rhan 🙏" in page
     # The service's own words stay English, and say so (WCAG 3.1.2, language of parts).
@@ -71,10 +71,10 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
     assert 'Ydych chi wedi gweld claf? <span lang="en-GB">(required)</span>' in page
     assert ">Nyrs</option>" in page and ">Meddyg</option>" in page
     assert re.search(r'<label class="nhsuk-label nhsuk-radios__label" for="q-Seen">\s*Ie', page)
-    assert client.post(f"/r/{code}/1/", ABOUT).status_code == 302
-    page2 = _html(client.get(f"/r/{code}/2/"))
+    assert post_page(client, 1, ABOUT).status_code == 302
+    page2 = _html(client.get("/answer/2/"))
     assert "Pryd welsoch chi&#39;r claf?" in page2 or "Pryd welsoch chi'r claf?" in page2
-    assert client.post(f"/r/{code}/2/", SHIFT).status_code == 302
+    assert post_page(client, 2, SHIFT).status_code == 302
     response = _submit(client, code)
     assert response.answers == {
         "Seen": 1,
@@ -99,14 +99,14 @@ def test_a_language_the_instrument_does_not_hold_is_ignored(client, ward):
 
 
 def test_note_dropdown_and_date_are_rendered_and_the_calculation_is_not(client, ward):
-    code = start(client, ward)
-    page = _html(client.get(f"/r/{code}/1/"))
+    start(client, ward)
+    page = _html(client.get("/answer/1/"))
     assert "Thank you for taking part 🙏" in page
     assert '<div class="nhsuk-button-group">' in page  # English page: no language of parts
     assert 'name="intro"' not in page  # a note has no control
     assert '<select class="nhsuk-select" id="q-role" name="role"' in page
-    assert client.post(f"/r/{code}/1/", {"Seen": "1", "role": "doctor"}).status_code == 302
-    page2 = _html(client.get(f"/r/{code}/2/"))
+    assert post_page(client, 1, {"Seen": "1", "role": "doctor"}).status_code == 302
+    page2 = _html(client.get("/answer/2/"))
     for name in ("when_seen[day]", "when_seen[month]", "when_seen[year]"):
         assert f'name="{name}"' in page2
     assert 'name="shift_start" type="time"' in page2
@@ -130,42 +130,42 @@ def test_note_dropdown_and_date_are_rendered_and_the_calculation_is_not(client, 
     ],
 )
 def test_bad_dates_times_and_numbers_get_clear_errors(client, ward, posted, message):
-    code = start(client, ward)
-    client.post(f"/r/{code}/1/", ABOUT)
-    page = _html(client.post(f"/r/{code}/2/", {**SHIFT, **posted}))
+    start(client, ward)
+    post_page(client, 1, ABOUT)
+    page = _html(post_page(client, 2, {**SHIFT, **posted}))
     assert "There is a problem" in page
     assert message in page
 
 
 def test_the_constraint_message_is_shown_in_welsh(client, ward):
     client.get(f"/s/{ward.token}/?lang=cy")
-    code = start(client, ward)
-    client.post(f"/r/{code}/1/", ABOUT)
-    page = _html(client.post(f"/r/{code}/2/", {**SHIFT, "hours": "-1"}))
+    start(client, ward)
+    post_page(client, 1, ABOUT)
+    page = _html(post_page(client, 2, {**SHIFT, "hours": "-1"}))
     assert "Rhwng 0 a 24 awr." in page  # the instrument's words: not marked as English
     assert '<span lang="en-GB">For example, 14:30</span>' in page
     assert '<span lang="en-GB">Day</span>' in page
-    bad = _html(client.post(f"/r/{code}/2/", {**SHIFT, "shift_start": "25:00"}))
+    bad = _html(post_page(client, 2, {**SHIFT, "shift_start": "25:00"}))
     assert '<span lang="en-GB">Enter a time on the 24-hour clock' in bad
     assert '<span lang="en-GB">There is a problem</span>' in bad
     assert 'Shift start - <span lang="en-GB">Enter a time' in bad
 
 
 def test_a_date_answer_is_shown_back_when_returning_to_the_page(client, ward):
-    code = start(client, ward)
-    client.post(f"/r/{code}/1/", ABOUT)
-    client.post(f"/r/{code}/2/", SHIFT)
-    page = _html(client.get(f"/r/{code}/2/"))
+    start(client, ward)
+    post_page(client, 1, ABOUT)
+    post_page(client, 2, SHIFT)
+    page = _html(client.get("/answer/2/"))
     assert 'name="when_seen[day]" type="text" value="15"' in page or 'value="15"' in page
     assert 'value="07:30"' in page and 'value="19:05"' in page
 
 
 def test_a_question_hidden_by_an_earlier_page_and_the_calculation_follow_the_answers(client, ward):
     code = start(client, ward)
-    client.post(f"/r/{code}/1/", {"Seen": "0", "role": "nurse"})
-    page = _html(client.get(f"/r/{code}/2/"))
+    post_page(client, 1, {"Seen": "0", "role": "nurse"})
+    page = _html(client.get("/answer/2/"))
     assert "when_seen" not in page
-    client.post(f"/r/{code}/2/", {k: v for k, v in SHIFT.items() if "when_seen" not in k})
+    post_page(client, 2, {k: v for k, v in SHIFT.items() if "when_seen" not in k})
     response = _submit(client, code)
     assert response.answers["seen_nurse"] == 0 and "when_seen" not in response.answers
 
@@ -229,8 +229,8 @@ def test_a_welsh_response_exports_and_imports_again_unchanged(client, ward, fmt,
 
     client.get(f"/s/{ward.token}/?lang=cy")
     code = start(client, ward)
-    client.post(f"/r/{code}/1/", ABOUT)
-    client.post(f"/r/{code}/2/", SHIFT)
+    post_page(client, 1, ABOUT)
+    post_page(client, 2, SHIFT)
     first = _submit(client, code).answers
     study = ward.site.study
     path = tmp_path / f"ward.{fmt}"

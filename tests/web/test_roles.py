@@ -174,16 +174,20 @@ PUBLIC = {
     "accounts:logout": ("/accounts/logout/", {role: 405 for role in ROLES}),
     "surveys:start": ("/s/{token}/", EVERYONE),
     "surveys:resume": ("/resume/", EVERYONE),
-    "surveys:resume_entry": ("/r/{code}/", {role: 302 for role in ROLES}),
-    "surveys:page": ("/r/{code}/1/", EVERYONE),
-    "surveys:check": ("/r/{code}/check/", {role: 302 for role in ROLES}),
-    "surveys:saved": ("/r/{code}/saved/", EVERYONE),
+    # The answer pages find their draft through the browser's respondent session: without one
+    # (as here) each says no answers are in progress (404).  An address of before, with a code
+    # in it, is sent to "continue a survey" without reading it.
+    "surveys:resume_entry": ("/answer/", {role: 404 for role in ROLES}),
+    "surveys:page": ("/answer/1/", {role: 404 for role in ROLES}),
+    "surveys:check": ("/answer/check/", {role: 404 for role in ROLES}),
+    "surveys:saved": ("/answer/saved/", {role: 404 for role in ROLES}),
+    "surveys:old_address": ("/r/{code}/1/", {role: 302 for role in ROLES}),
     "surveys:thanks": ("/thanks/{receipt}/", EVERYONE),
-    # A training evaluation's pages (the study here is not one: no follow-up, and a draft of
-    # no wave is sent on from the code and "keep this page open" pages).
+    # A training evaluation's pages (the study here is not one: no follow-up; the code and
+    # "keep this page open" pages are answer pages, 404 without a respondent session).
     "surveys:follow_up": ("/f/{fu}/", {role: 404 for role in ROLES}),
-    "surveys:code": ("/r/{code}/code/", {role: 302 for role in ROLES}),
-    "surveys:between": ("/r/{code}/between/", {role: 302 for role in ROLES}),
+    "surveys:code": ("/answer/code/", {role: 404 for role in ROLES}),
+    "surveys:between": ("/answer/between/", {role: 404 for role in ROLES}),
     # Two-factor pages: anonymous visitors are sent to sign in; verify sends a person without an
     # app to set one up; the QR code exists once the set-up page has made a key.
     "security:account": ("/accounts/two-factor/", {**EVERYONE, "anonymous": 302}),

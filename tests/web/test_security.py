@@ -24,7 +24,7 @@ from readiness.web.security.models import (
     RateCounter,
     StudySecurity,
 )
-from tests.web.helpers import PAGE_ANSWERS, answer_all, start
+from tests.web.helpers import PAGE_ANSWERS, answer_all, post_page, start
 from tests.web.test_privacy import CLIENT_EXTRA, MARKERS, _all_rows
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,9 @@ def test_every_form_that_posts_carries_the_csrf_token():
                 assert "csrf_input" in form, path
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/s/{token}/", "/r/{code}/1/", "/resume/"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/s/{token}/", "/answer/1/", "/answer/check/", "/resume/"]
+)
 def test_posts_without_the_csrf_token_are_refused(study, session_a, path):
     from readiness.web.surveys import services
 
@@ -369,18 +371,26 @@ def test_counts_start_again_in_each_window():
 
 
 def test_page_submissions_are_limited_per_resume_code(client, session_a, settings):
+    """Pages are counted per draft, from the browser's respondent session: the same code
+    continued in another browser counts on; another code does not."""
     settings.READINESS_RATE_PAGES = "3/60"
     code = start(client, session_a)
-    other = start(client, session_a)
+    other = type(client)()
+    other_code = start(other, session_a)
     page = PAGE_ANSWERS["about"]
     for _ in range(3):
-        assert client.post(f"/r/{code}/1/", page).status_code == 302
-    limited = client.post(f"/r/{code}/1/", page)
+        assert post_page(client, 1, page).status_code == 302
+    limited = post_page(client, 1, page)
     assert limited.status_code == 429 and limited["Retry-After"] == "60"
     assert "Please wait a moment" in limited.content.decode()
-    assert client.get(f"/r/{code}/1/").status_code == 200  # reading is not limited
-    assert client.post(f"/r/{other}/1/", page).status_code == 302  # another code is not
-    assert code not in _all_rows() and code.replace("-", "") not in _all_rows()
+    assert client.get("/answer/1/").status_code == 200  # reading is not limited
+    assert post_page(other, 1, page).status_code == 302  # another code is not
+    again = type(client)()  # the same code, continued in another browser
+    assert again.post("/resume/", {"code": code}).status_code == 302
+    assert post_page(again, 1, page).status_code == 429
+    rows = _all_rows()
+    for shown in (code, other_code):
+        assert shown not in rows and shown.replace("-", "") not in rows
 
 
 def test_starts_are_limited_per_session_link(client, session_a, session_b, settings):
@@ -404,7 +414,7 @@ def test_resume_attempts_are_limited_per_code_typed(client, settings):
 def test_a_whole_survey_stays_inside_the_default_limits(client, session_a):
     code = start(client, session_a)
     token = answer_all(client, code)
-    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": token}).status_code == 302
 
 
 def test_an_administrator_unlocks_and_resets_from_the_command_line(study, settings):
@@ -615,7 +625,7 @@ def test_rate_counters_are_keyed_not_plain_digests(client, session_a):
     import hashlib
 
     code = start(client, session_a)
-    client.post(f"/r/{code}/1/", PAGE_ANSWERS["about"])
+    post_page(client, 1, PAGE_ANSWERS["about"])
     client.post("/resume/", {"code": code})
     plain = {hashlib.sha256(value.encode()).hexdigest() for value in (code, session_a.token)}
     for key in RateCounter.objects.values_list("key", flat=True):
@@ -630,8 +640,8 @@ def test_submitting_forgets_the_counters_of_the_resume_code(client, session_a):
     client.post("/resume/", {"code": code})
     token = answer_all(client, code)
     assert RateCounter.objects.filter(key__startswith="pages:").exists()
-    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
-    assert client.post(f"/r/{code}/check/", {"submission_token": token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": token}).status_code == 302
     left = list(RateCounter.objects.values_list("key", flat=True))
     assert not [k for k in left if k.startswith(("pages:", "resume:"))], left
     assert digest not in _all_rows()
@@ -706,14 +716,14 @@ def test_an_old_submission_token_does_not_reset_another_codes_counters(client, s
     that code's counters (it would let the holder of one old token evade the page limit)."""
     submitted = start(client, session_a)
     old_token = answer_all(client, submitted)
-    assert client.post(f"/r/{submitted}/check/", {"submission_token": old_token}).status_code == 302
+    assert post_page(client, "check", {"submission_token": old_token}).status_code == 302
     settings.READINESS_RATE_PAGES = "3/60"
-    code = start(client, session_a)
+    start(client, session_a)
     page = PAGE_ANSWERS["about"]
     for _ in range(2):
-        assert client.post(f"/r/{code}/1/", page).status_code == 302
-    assert client.post(f"/r/{code}/check/", {"submission_token": old_token}).status_code == 302
-    assert client.post(f"/r/{code}/1/", page).status_code == 429
+        assert post_page(client, 1, page).status_code == 302
+    assert post_page(client, "check", {"submission_token": old_token}).status_code == 302
+    assert post_page(client, 1, page).status_code == 429
 
 
 def test_draft_days_below_one_is_refused_at_start_up(tmp_path):

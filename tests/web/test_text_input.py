@@ -8,7 +8,7 @@ from django.http import QueryDict
 
 from readiness.web.surveys import paper
 from readiness.web.surveys.models import Draft
-from tests.web.helpers import PAGE_ANSWERS, start
+from tests.web.helpers import PAGE_ANSWERS, post_page, start
 
 pytestmark = pytest.mark.django_db
 
@@ -16,9 +16,9 @@ PASTED = "nurse\x0bpractitioner\x00\x07 "
 
 
 def test_a_respondents_answer_is_stored_without_control_characters(client, session_a):
-    code = start(client, session_a)
+    start(client, session_a)
     answers = PAGE_ANSWERS["about"] | {"profession": "8", "profession_other": PASTED}
-    response = client.post(f"/r/{code}/1/", answers)
+    response = post_page(client, 1, answers)
     assert response.status_code == 302
     draft = Draft.objects.get()
     assert draft.answers["profession_other"] == "nurse\npractitioner"

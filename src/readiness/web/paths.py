@@ -1,8 +1,9 @@
 """Middleware that only staff pages need, left out of respondents' pages.
 
 A respondent's pages (the session link, the answer pages, "continue a survey", the thank-you
-page) are anonymous: they read no session, no signed-in account and no message, and serve no
-static file.  Under load the middleware for those (sessions, accounts, two-factor, messages,
+page) are anonymous: they read no staff session, no signed-in account and no message, and
+serve no static file (the draft a browser answers is found through a respondent session of its
+own, :mod:`readiness.web.surveys.answering`, loaded by those pages alone).  Under load the middleware for those (sessions, accounts, two-factor, messages,
 static files) cost a respondent's answer page about a tenth of its time
 (benchmarks/RESULTS.md), so :class:`StaffMiddleware` runs them, in the order of
 ``settings.STAFF_MIDDLEWARE``, for every other path only.
@@ -23,7 +24,7 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.utils.module_loading import import_string
 
 # Anonymous respondents' pages (readiness.web.surveys.urls).
-RESPONDENT_PREFIXES = ("/s/", "/f/", "/r/", "/resume/", "/thanks/")
+RESPONDENT_PREFIXES = ("/s/", "/f/", "/answer/", "/r/", "/resume/", "/thanks/")
 VIEW_HOOKS = ("process_view", "process_exception", "process_template_response")
 
 

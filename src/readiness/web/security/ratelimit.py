@@ -10,7 +10,7 @@ starting the survey (consent)      the client, on that session link    ``READINE
                                                                        STARTS`` 200 / 10 min
                                    then the session link (its          ``READINESS_RATE_STARTS``
                                    ceiling)                            5000 / 10 min
-a page, "check and submit"         the resume code                     ``READINESS_RATE_PAGES``
+a page, "check and submit"         the draft the browser answers       ``READINESS_RATE_PAGES``
                                                                        60 / minute
 "continue a survey" form           the client                          ``READINESS_RATE_CLIENT_
                                                                        RESUME`` 100 / 10 min
@@ -28,8 +28,9 @@ from one address, so a client may start 200 responses on a link in 10 minutes: a
 each starting once (or 100 starting twice).  A link's ceiling of 5000 in 10 minutes is there
 to bound what many addresses working together can write; it takes 25 of them, each at its own
 limit, to reach it, and a room of 500 starting twice each uses a fifth of it.  Pages are
-counted per resume code (only its holder can post them), and the "continue" form both per
-client and per code typed.  Over a limit the page answers 429 with ``Retry-After`` and says
+counted per draft (the resume code's digest, from the browser's respondent session:
+:mod:`readiness.web.surveys.answering`; only its holder can post them), and the "continue" form
+both per client and per code typed (its digest, so a page and the form count one code alike).  Over a limit the page answers 429 with ``Retry-After`` and says
 to wait.
 
 The client's address is ``REMOTE_ADDR``, or, when the request comes from the proxy
@@ -77,9 +78,9 @@ DEFAULTS = {
 COUNTED = {
     "surveys:start": (("client_starts", ("client", "token")), ("starts", ("token",))),
     "surveys:follow_up": (("client_starts", ("client", "token")), ("starts", ("token",))),
-    "surveys:page": (("pages", ("code",)),),
-    "surveys:code": (("pages", ("code",)),),
-    "surveys:check": (("pages", ("code",)),),
+    "surveys:page": (("pages", ("draft",)),),
+    "surveys:code": (("pages", ("draft",)),),
+    "surveys:check": (("pages", ("draft",)),),
     "surveys:resume": (("client_resume", ("client",)), ("resume", ("post:code",))),
 }
 # Limits counted in these counters by other parts of the service: name -> (setting, default).
@@ -92,8 +93,8 @@ ELSEWHERE = {
 }
 # Rows of no limit named here (one renamed or removed) are deleted once this long has passed.
 UNKNOWN_KEPT_SECONDS = 86400
-# Limits whose keys hold a resume code: forgotten when the response is submitted.
-CODE_LIMITS = {"pages": "code", "resume": "post:code"}
+# Limits whose keys hold a resume code's digest: forgotten when the response is submitted.
+CODE_LIMITS = ("pages", "resume")
 
 _purged: dict[str, int] = {}  # limit name -> the window this worker last purged before
 _warned = False
@@ -157,10 +158,11 @@ def counter_key(name: str, values: list[str], window: int | None = None) -> str:
 
 
 def _normal(source: str, value: str) -> str:
-    if source in ("code", "post:code"):
-        from readiness.web.surveys.models import normalise_code
+    """A typed resume code as its digest (``Draft.code_digest``), as the session holds it."""
+    if source == "post:code":
+        from readiness.web.surveys.models import code_digest, normalise_code
 
-        return normalise_code(value)
+        return code_digest(value) if normalise_code(value) else ""
     return value
 
 
@@ -169,6 +171,10 @@ def _values(request, view_kwargs, parts) -> list[str] | None:
     for source in parts:
         if source == "client":
             value = client_of(request)
+        elif source == "draft":
+            from readiness.web.surveys import answering
+
+            value = answering.draft_digest(request)
         elif source.startswith("post:"):
             value = _normal(source, request.POST.get(source[5:], ""))
         else:
@@ -226,10 +232,10 @@ def hit(key: str, seconds: int, now: float | None = None) -> int:
     return count
 
 
-def forget_code(code: str) -> None:
-    """Delete the counters keyed on a resume code (when its response has been submitted), so
-    that nothing is left that was counted under it."""
-    keys = [counter_key(name, [_normal(source, code)]) for name, source in CODE_LIMITS.items()]
+def forget_code(digest: str) -> None:
+    """Delete the counters keyed on a resume code, by its digest (when its response has been
+    submitted), so that nothing is left that was counted under it."""
+    keys = [counter_key(name, [digest]) for name in CODE_LIMITS]
     RateCounter.objects.filter(key__in=keys).delete()
 
 

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from django.conf import settings
 
 from readiness.web.security import ratelimit
+from readiness.web.surveys import answering
 from readiness.web.surveys.models import Draft
 
 log = logging.getLogger("readiness.web")
@@ -47,6 +48,7 @@ def expire_drafts(today: date | None = None) -> int:
     many."""
     cutoff = (today or date.today()) - timedelta(days=draft_days())
     _total, by_model = Draft.objects.filter(updated_on__lt=cutoff).delete()
+    answering.clear_expired()  # and the browser sessions that pointed at drafts, once expired
     return by_model.get(Draft._meta.label, 0)
 
 

@@ -275,7 +275,13 @@ def final_answers(instrument: Instrument, answers: dict) -> dict:
 
 
 def submit(code: str, token: str) -> tuple[Response, bool]:
-    """Turn a draft into a response exactly once; returns (response, created).
+    """:func:`submit_draft` of the draft of a resume code."""
+    return submit_draft(code_digest(code), token)
+
+
+def submit_draft(digest: str, token: str) -> tuple[Response, bool]:
+    """Turn the draft of a code digest into a response exactly once; returns (response,
+    created).
 
     The submission token is issued with the draft and posted with the final page.  The same
     token arriving again (a double click, a repeated request) returns the response already
@@ -297,7 +303,7 @@ def submit(code: str, token: str) -> tuple[Response, bool]:
         draft = (
             Draft.objects.select_for_update(of=("self",))
             .select_related("instrument", "session")
-            .filter(code_digest=code_digest(code))
+            .filter(code_digest=digest)
             .first()
         )
         if draft is None:

@@ -4,8 +4,8 @@ from django.urls import include, path, register_converter
 
 from readiness.web.surveys import views_corrections as c
 from readiness.web.surveys import views_evaluation as ev
-from readiness.web.surveys import views_items as vq
 from readiness.web.surveys import views_instruments as vi
+from readiness.web.surveys import views_items as vq
 from readiness.web.surveys import views_respondent as r
 from readiness.web.surveys import views_staff as s
 
@@ -28,13 +28,17 @@ urlpatterns = [
     # Respondents (anonymous)
     path("s/<code:token>/", r.start, name="start"),
     path("f/<code:token>/", r.follow_up, name="follow_up"),
-    path("r/<code:code>/", r.resume_entry, name="resume_entry"),
-    path("r/<code:code>/code/", r.code_page, name="code"),
-    path("r/<code:code>/between/", r.between, name="between"),
-    path("r/<code:code>/<int:number>/", r.page, name="page"),
-    path("r/<code:code>/check/", r.check, name="check"),
-    path("r/<code:code>/saved/", r.saved, name="saved"),
+    # The draft a browser answers is found through its respondent session (.answering): no
+    # resume code in any address.
+    path("answer/", r.resume_entry, name="resume_entry"),
+    path("answer/code/", r.code_page, name="code"),
+    path("answer/between/", r.between, name="between"),
+    path("answer/<int:number>/", r.page, name="page"),
+    path("answer/check/", r.check, name="check"),
+    path("answer/saved/", r.saved, name="saved"),
     path("resume/", r.resume, name="resume"),
+    # The addresses of before, which held the code: sent to "continue a survey", code unread.
+    path("r/<path:old>", r.old_address, name="old_address"),
     path("thanks/<str:token>/", r.thanks, name="thanks"),
     # Staff
     path("studies/", s.studies, name="studies"),

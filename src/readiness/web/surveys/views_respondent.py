@@ -11,13 +11,14 @@ from datetime import timedelta
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import engines
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from readiness.errors import ReadinessError
 from readiness.web.security import ratelimit
-from readiness.web.surveys import expiry, respondent, services, waves
+from readiness.web.surveys import answering, draftlookup, expiry, respondent, services, waves
 from readiness.web.surveys.forms import ResumeForm
 from readiness.web.surveys.models import (
     Draft,
@@ -116,8 +117,8 @@ def start(request, token):
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
-        _draft, code = services.start_draft(session)
-        return redirect("surveys:page", code=code, number=1)
+        draft, code = services.start_draft(session)
+        return _answer(request, redirect("surveys:page", number=1), draft, code)
     return _keep_language(request, render(request, "respondent/start.jinja", context), context)
 
 
@@ -170,22 +171,22 @@ def _start_evaluation(request, session: Session, context: dict):
                 code = services.new_code_for(draft)
             else:
                 try:
-                    _draft, code = services.start_draft(session, wave=waves.POST, link=link)
+                    draft, code = services.start_draft(session, wave=waves.POST, link=link)
                 except services.DraftExists:  # another request of this device made it
                     draft = Draft.objects.get(session=session, link=link, wave=waves.POST)
                     code = services.new_code_for(draft)
-            return redirect("surveys:resume_entry", code=code)
+            return _answer(request, redirect("surveys:resume_entry"), draft, code)
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
         link = new_link_id()
-        _draft, code = services.start_draft(session, wave=waves.PRE, link=link)
+        draft, code = services.start_draft(session, wave=waves.PRE, link=link)
         if waves.asks_code(waves.PRE, session.site.study):
-            response = redirect("surveys:code", code=code)
+            response = redirect("surveys:code")
         else:
-            response = redirect("surveys:page", code=code, number=1)
+            response = redirect("surveys:page", number=1)
         waves.remember_link(response, session, link)
-        return response
+        return _answer(request, response, draft, code)
     return render(request, "respondent/start.jinja", context)
 
 
@@ -218,8 +219,8 @@ def follow_up(request, token):
         if request.POST.get("consent") != "yes":
             context["error"] = "Confirm that you have read the information and agree to take part"
             return render(request, "respondent/start.jinja", context)
-        _draft, code = services.start_draft(session, wave=waves.FOLLOW_UP)
-        return redirect("surveys:code", code=code)
+        draft, code = services.start_draft(session, wave=waves.FOLLOW_UP)
+        return _answer(request, redirect("surveys:code"), draft, code)
     return _keep_language(request, render(request, "respondent/start.jinja", context), context)
 
 
@@ -228,23 +229,61 @@ def _render_code_fields(fields) -> list:
     return [module.field(macro, params) for macro, params, _fid in fields]
 
 
+# -- the draft this browser answers (.answering) ------------------------------------------------
+
+
+def _answer(request, response, draft: Draft, code: str):
+    """Send the browser on to answer ``draft`` (just started or resumed) through its respondent
+    session: the code goes into no address."""
+    answering.begin(request, response, draft.code_digest, code)
+    return response
+
+
+def _answering(request) -> Draft | None:
+    """The draft this browser answers (with its session, site, study and instrument), or None."""
+    digest = answering.draft_digest(request)
+    return draftlookup.draft_by_digest(digest) if digest else None
+
+
+def _no_draft(request):
+    """No answers in progress in this browser: none started here, submitted, or expired."""
+    context = {"posted": request.method == "POST", "days": expiry.draft_days()}
+    return render(request, "respondent/no_draft.jinja", context, status=404)
+
+
+def _draft_for(request) -> tuple[Draft | None, object]:
+    """(the draft this browser answers, None), or (None, the page saying why there is none).
+
+    A page posted for a draft this browser no longer answers (another code was started or
+    resumed since, in another tab) is refused and nothing is saved: its form names the draft
+    it was shown for (:func:`answering.form_marker`)."""
+    draft = _answering(request)
+    if draft is None:
+        return None, _no_draft(request)
+    if request.method == "POST" and not answering.posted_for_current(request, draft.code_digest):
+        return None, render(request, "respondent/other_draft.jinja", {}, status=409)
+    return draft, None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
-def code_page(request, code):
+def code_page(request):
     """The self-generated code's questions (pre and follow-up waves): only their keyed
     digests are kept, on the draft and then the response."""
-    draft = _draft_or_404(code)
+    draft, refused = _draft_for(request)
+    if draft is None:
+        return refused
     session = draft.session
     study = session.site.study
     if _closed(session):
         return render(request, "respondent/closed.jinja", {"session": session, "study": study})
     if not waves.asks_code(draft.wave, draft.session.site.study):
-        return redirect("surveys:resume_entry", code=code)
+        return redirect("surveys:resume_entry")
     values, errors = {}, {}
     if request.method == "POST":
         if request.POST.get("action") == "skip":
             services.save_code(draft, {})
-            return redirect("surveys:page", code=code, number=1)
+            return redirect("surveys:page", number=1)
         result = waves.read_code(study, request.POST)
         if result.digests is not None:
             # An answer left empty keeps the one given before (as the page says); an answer
@@ -252,7 +291,7 @@ def code_page(request, code):
             before = draft.sgic if waves.CODE_SEEN in draft.seen else {}
             kept = {**before, **result.digests}
             services.save_code(draft, kept)
-            return redirect("surveys:page", code=code, number=1)
+            return redirect("surveys:page", number=1)
         values, errors = result.values, result.errors
     fields = waves.code_fields(values, errors)
     return render(
@@ -261,7 +300,7 @@ def code_page(request, code):
         {
             "study": study,
             "session": session,
-            "code": code,
+            "draft_marker": answering.form_marker(draft.code_digest),
             "wave": draft.wave,
             "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
             "answered_before": waves.CODE_SEEN in draft.seen and bool(draft.sgic),
@@ -276,43 +315,56 @@ def code_page(request, code):
 
 
 @never_cache
-def between(request, code):
+def between(request):
     """After the pre wave: keep the page open until the end of the session."""
-    draft = _draft_or_404(code)
+    draft = _answering(request)
+    if draft is None:
+        return _no_draft(request)
     if draft.wave != waves.POST:
-        return redirect("surveys:resume_entry", code=code)
+        return redirect("surveys:resume_entry")
     return render(
         request,
         "respondent/between.jinja",
-        {"study": draft.session.site.study, "session": draft.session, "code": code},
+        {
+            "study": draft.session.site.study,
+            "session": draft.session,
+            "code": answering.shown_code(request),
+        },
     )
 
 
-def _draft_or_404(code: str):
-    draft = services.find_draft(code)
-    if draft is None:
-        raise Http404("No answers are saved with this code.")
-    return draft
-
-
 @never_cache
-def resume_entry(request, code):
-    draft = _draft_or_404(code)
+def resume_entry(request):
+    """Where the browser's draft carries on: the code questions, its first page not done, or
+    the check page."""
+    draft = _answering(request)
+    if draft is None:
+        return _no_draft(request)
     instrument = draft.instrument.instrument
     if waves.asks_code(draft.wave, draft.session.site.study) and waves.CODE_SEEN not in draft.seen:
-        return redirect("surveys:code", code=code)
+        return redirect("surveys:code")
     first = services.first_incomplete_page(
         instrument, draft.answers, draft.seen, services.draft_sections(draft)
     )
     if first is None:
-        return redirect("surveys:check", code=code)
-    return redirect("surveys:page", code=code, number=first)
+        return redirect("surveys:check")
+    return redirect("surveys:page", number=first)
+
+
+def _page_back(draft: Draft, number: int) -> str | None:
+    if number > 1:
+        return reverse("surveys:page", kwargs={"number": number - 1})
+    if waves.asks_code(draft.wave, draft.session.site.study):
+        return reverse("surveys:code")
+    return None
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def page(request, code, number):
-    draft = _draft_or_404(code)
+def page(request, number):
+    draft, refused = _draft_for(request)
+    if draft is None:
+        return refused
     session = draft.session
     if _closed(session):
         return render(
@@ -322,9 +374,9 @@ def page(request, code, number):
     only = services.draft_sections(draft)
     sections = respondent.pages(instrument, draft.answers, only)
     if number < 1:
-        return redirect("surveys:page", code=code, number=1)
+        return redirect("surveys:page", number=1)
     if number > len(sections):
-        return redirect("surveys:check", code=code)
+        return redirect("surveys:check")
     section = sections[number - 1]
     errors: dict[str, str] = {}
     values = None
@@ -337,13 +389,13 @@ def page(request, code, number):
         if not result.errors:
             services.save_page(draft, section.id, result.answers, complete=action != "save")
             if action == "save":
-                return redirect("surveys:saved", code=code)
+                return redirect("surveys:saved")
             after = respondent.pages(instrument, result.answers, only)
             ids = [s.id for s in after]
             following = ids.index(section.id) + 2 if section.id in ids else number + 1
             if following > len(after):
-                return redirect("surveys:check", code=code)
-            return redirect("surveys:page", code=code, number=following)
+                return redirect("surveys:check")
+            return redirect("surveys:page", number=following)
         errors, values = result.errors, result.values
     fields = respondent.build_fields(
         instrument, section, answers, values, errors, interface_lang=language["ui_lang"]
@@ -360,59 +412,55 @@ def page(request, code, number):
         "total": len(sections),
         "fields_html": _render_fields(fields),
         "error_summary": _errors_summary(items, errors, language["ui_lang"]),
-        "code": code,
+        "draft_marker": answering.form_marker(draft.code_digest),
+        "code": answering.shown_code(request) if number == 1 else None,
         "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
-        "back": (
-            redirect("surveys:page", code=code, number=number - 1).url
-            if number > 1
-            else redirect("surveys:code", code=code).url
-            if waves.asks_code(draft.wave, draft.session.site.study)
-            else None
-        ),
+        "back": _page_back(draft, number),
     }
     return _keep_language(request, render(request, "respondent/page.jinja", context), context)
 
 
-def _submitted(code: str, token: str):
-    """The thank-you page of a submitted response.  The counters kept under the resume code
-    are deleted once it has no draft (they would tell when it was submitted); never while it
-    has one, as the token posted may be any submitted response's, not this code's."""
-    if services.find_draft(code) is None:
-        ratelimit.forget_code(code)
-    return redirect("surveys:thanks", token=token)
+def _submitted(request, token: str):
+    """The thank-you page of a submitted response.  Once the browser's draft is gone, its
+    respondent session ends and the counters kept under its code are deleted (they would tell
+    when it was submitted); never while it has one, as the token posted may be any submitted
+    response's, not this draft's."""
+    response = redirect("surveys:thanks", token=token)
+    digest = answering.draft_digest(request)
+    if digest and not Draft.objects.filter(code_digest=digest).exists():
+        ratelimit.forget_code(digest)
+        answering.end(request, response)
+    return response
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def check(request, code):
+def check(request):
     token = request.POST.get("submission_token", "") if request.method == "POST" else ""
     if request.method == "POST" and token:
         already = Response.objects.filter(submission_token=token).first()
         if already is not None:
             if already.wave == waves.PRE:
-                return redirect("surveys:between", code=code)
-            return _submitted(code, token)
-    draft = _draft_or_404(code)
+                return redirect("surveys:between")
+            return _submitted(request, token)
+    draft, refused = _draft_for(request)
+    if draft is None:
+        return refused
     instrument, language = _in_language(request, draft.instrument.instrument)
     only = services.draft_sections(draft)
     if waves.asks_code(draft.wave, draft.session.site.study) and waves.CODE_SEEN not in draft.seen:
-        return redirect("surveys:code", code=code)
+        return redirect("surveys:code")
     incomplete = services.first_incomplete_page(instrument, draft.answers, draft.seen, only)
     if incomplete is not None:
-        return redirect("surveys:page", code=code, number=incomplete)
+        return redirect("surveys:page", number=incomplete)
     if request.method == "POST":
         try:
-            response, _created = services.submit(code, token)
+            response, _created = services.submit_draft(draft.code_digest, token)
         except services.SubmissionError as err:
-            return render(
-                request,
-                "respondent/problem.jinja",
-                {"message": str(err), "code": code},
-                status=409,
-            )
+            return render(request, "respondent/problem.jinja", {"message": str(err)}, status=409)
         if response.wave == waves.PRE:
-            return redirect("surveys:between", code=code)
-        return _submitted(code, response.submission_token)
+            return redirect("surveys:between")
+        return _submitted(request, response.submission_token)
     answered, shown = respondent.count_answered(instrument, draft.answers, only)
     sections = respondent.pages(instrument, draft.answers, only)
     page = render(
@@ -422,27 +470,29 @@ def check(request, code):
             **language,
             "study": draft.session.site.study,
             "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
-            "code": code,
+            "draft_marker": answering.form_marker(draft.code_digest),
             "token": draft.submission_token,
             "answered": answered,
             "shown": shown,
             "sections": sections,
             "given": respondent.given_answers(instrument, draft.answers, sections),
-            "back": redirect("surveys:page", code=code, number=len(sections)).url,
+            "back": reverse("surveys:page", kwargs={"number": len(sections)}),
         },
     )
     return _keep_language(request, page, language)
 
 
 @never_cache
-def saved(request, code):
-    draft = _draft_or_404(code)
+def saved(request):
+    draft = _answering(request)
+    if draft is None:
+        return _no_draft(request)
     return render(
         request,
         "respondent/saved.jinja",
         {
             "study": draft.session.site.study,
-            "code": normalise_code(code),
+            "code": answering.shown_code(request),
             "days": expiry.draft_days(),
         },
     )
@@ -451,12 +501,15 @@ def saved(request, code):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def resume(request):
+    """The "continue a survey" page: the code typed here (never in an address) makes this
+    browser answer its draft."""
     form = ResumeForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
         code = normalise_code(form.cleaned_data["code"])
-        if services.find_draft(code) is not None:
-            return redirect("surveys:resume_entry", code=code)
+        draft = services.find_draft(code)
+        if draft is not None:
+            return _answer(request, redirect("surveys:resume_entry"), draft, code)
         # The same words for a mistyped, submitted or expired code: nothing more is told.
         error = (
             "No answers in progress match this code. Check it against the code you were "
@@ -469,6 +522,15 @@ def resume(request):
     return render(
         request, "respondent/resume.jinja", {"error": error, "value": request.POST.get("code", "")}
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def old_address(request, old):
+    """An address of before (``/r/<code>/...``, from a browser's history or a tab left open):
+    sent to "continue a survey" without reading the code in it, so that an address seen in a
+    history resumes nothing."""
+    return redirect("surveys:resume")
 
 
 @never_cache
