@@ -15,7 +15,7 @@ from readiness.web.audit.models import Event
 from readiness.web.security import backup, commands
 
 pytestmark = pytest.mark.django_db
-SHOWN = re.compile(r"<code>([a-z2-7]{4})-([a-z2-7]{4})</code>")
+SHOWN = re.compile(r"class=\"readiness-code\">([a-z2-7]{4})-([a-z2-7]{4})<")
 
 
 def _code(device, steps_ahead=0) -> str:

@@ -1,8 +1,8 @@
 """Two-factor authentication and the audit log in a real browser, on a phone screen.
 
 A study lead sets up an authenticator app (the QR code is an image the page can show under the
-content security policy; the key is read from the page), signs out, signs in with the password
-and a code, requires two-factor authentication for the study, and reads the audit log (axe-core
+content security policy; the key is read from the page) and is shown ten backup codes, signs
+out, signs in with the password and a code, then with a backup code instead, requires two-factor authentication for the study, and reads the audit log (axe-core
 finds no violations on these pages, and none reports a policy violation); a coordinator of the study is then made to set it up before reaching any page.  Screenshots go to
 ``$READINESS_SCREENSHOTS`` (default: the test's temporary folder).
 """
@@ -88,6 +88,13 @@ def test_two_factor_set_up_sign_in_and_the_audit_log(
     time.sleep(1.1)  # django-otp's pause after a wrong code
     page.fill("#id_code", _code(key))
     page.click("button:has-text('Turn on two-factor authentication')")
+    # The backup codes, shown once.
+    page.wait_for_url("**/two-factor/backup-codes/")
+    codes = page.locator("#backup-codes .readiness-code").all_inner_texts()
+    assert len(codes) == 10
+    scanner.scan(page, "2fa-03b-backup-codes")
+    shots(page, "2fa-03b-backup-codes")
+    page.click("text=I have kept my backup codes, continue")
     page.wait_for_url("**/studies/")
     page.click("form.readiness-inline-form button:has-text('Sign out')")
     page.wait_for_url("**/accounts/login/")
@@ -98,6 +105,14 @@ def test_two_factor_set_up_sign_in_and_the_audit_log(
     scanner.scan(page, "2fa-04-enter-code")
     shots(page, "2fa-04-enter-code")
     page.fill("#id_code", _code(key, steps_ahead=1))
+    page.click("button:has-text('Continue')")
+    page.wait_for_url("**/studies/")
+
+    # A backup code instead of the app's code, once.
+    page.click("form.readiness-inline-form button:has-text('Sign out')")
+    _sign_in(page, base, "lead")
+    page.wait_for_url("**/two-factor/verify/")
+    page.fill("#id_code", codes[0])
     page.click("button:has-text('Continue')")
     page.wait_for_url("**/studies/")
 
