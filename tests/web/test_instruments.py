@@ -47,21 +47,27 @@ def _upload(client, name, text, **extra):
     return client.post("/instruments/", {"file": _file(name, text), **extra})
 
 
-def _xlsform(version: str = "1", extra_row=None, bad_type: bool = False) -> bytes:
+def xlsform(
+    version: str = "1", extra_row=None, bad_type: bool = False, no_label: str = "No"
+) -> bytes:
+    """A small bilingual XLSForm (English, Cymraeg) with a condition; ``extra_row`` adds a
+    question (type, name, English, Welsh, relevant, constraint)."""
     book = openpyxl.Workbook()
     survey = book.active
     survey.title = "survey"
-    survey.append(["type", "name", "label::English (en)", "label::Cymraeg (cy)", "relevant"])
-    survey.append(["select_one yn", "seen", "Seen a patient?", "Wedi gweld claf?", ""])
     survey.append(
-        ["text" if not bad_type else "banana", "where", "Where?", "Ble?", "${seen} = 'y'"]
+        ["type", "name", "label::English (en)", "label::Cymraeg (cy)", "relevant", "constraint"]
+    )
+    survey.append(["select_one yn", "seen", "Seen a patient?", "Wedi gweld claf?", "", ""])
+    survey.append(
+        ["text" if not bad_type else "banana", "where", "Where?", "Ble?", "${seen} = 'y'", ""]
     )
     if extra_row:
         survey.append(extra_row)
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label::English (en)", "label::Cymraeg (cy)"])
     choices.append(["yn", "y", "Yes", "Ie"])
-    choices.append(["yn", "n", "No", "Na"])
+    choices.append(["yn", "n", no_label, "Na"])
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language"])
     settings.append(["Ward form", "ward-form", version, "English (en)"])
@@ -165,7 +171,7 @@ def test_yaml_problems_name_the_line_and_the_fix(client, django_user_model, stud
 
 def test_xlsform_problems_name_the_sheet_row_and_column(client, django_user_model, study):
     _login(client, django_user_model, "lead")
-    page = _upload(client, "ward.xlsx", _xlsform(bad_type=True)).content.decode()
+    page = _upload(client, "ward.xlsx", xlsform(bad_type=True)).content.decode()
     assert "sheet survey" in page and "row 2" in page and "banana" in page
     assert "readiness-instrument-" not in page  # the upload's name, not the temporary copy
     assert not InstrumentVersion.objects.filter(instrument_id="ward-form").exists()
@@ -173,14 +179,17 @@ def test_xlsform_problems_name_the_sheet_row_and_column(client, django_user_mode
 
 def test_xlsform_warnings_are_shown_before_saving(client, django_user_model, study):
     _login(client, django_user_model, "lead")
-    extra = ["integer", "age", "Age", "Oed", ""]
-    response = _upload(client, "ward.xlsx", _xlsform(extra_row=extra))
+    extra = ["integer", "age", "Age", "Oed", "", ". > 15 and . < 100"]
+    response = _upload(client, "ward.xlsx", xlsform(extra_row=extra))
     assert response.status_code == 302
     page = client.get("/instruments/confirm/").content.decode()
     assert "ward-form version 1" in page and "Cymraeg (cy)" in page
+    assert "What the conversion did not keep (1)" in page
+    assert "ward.xlsx, sheet survey, row 3, column constraint: age: the constraint" in page
+    assert not InstrumentVersion.objects.filter(instrument_id="ward-form").exists()
     client.post("/instruments/confirm/", {"action": "save"})
     version = InstrumentVersion.objects.get(instrument_id="ward-form")
-    assert version.source_format == "xlsform"
+    assert version.source_format == "xlsform" and len(version.warnings) == 1
     inst = parse_instrument(version.yaml, file="stored.yaml")
     assert inst.languages == ("en", "cy") and inst.item("where").show_if is not None
 
