@@ -25,6 +25,7 @@ class ResponseFilters:
     values: dict[str, str]
     errors: list[dict] = field(default_factory=list)
     lookups: dict = field(default_factory=dict)  # field lookups for the responses' query
+    invalid: dict[str, str] = field(default_factory=dict)  # filter -> its error
 
     def apply(self, responses):
         return responses.filter(**self.lookups)
@@ -40,6 +41,7 @@ class ResponseFilters:
 
 def _error(filters: ResponseFilters, key: str, text: str) -> None:
     filters.errors.append({"text": text, "href": f"#filter-{key}"})
+    filters.invalid[key] = text
 
 
 def _read_choice(filters: ResponseFilters, key: str, choices, lookup: str, name: str) -> None:

@@ -424,8 +424,11 @@ def responses(request, study, access):
         matching=paginator.count,
         total=everything.count() if filters.active else paginator.count,
         filters=filters,
-        sites=study.sites.order_by("code"),
-        sessions=Session.objects.filter(site__study=study).order_by("code", "date"),
+        site_options=[(s.pk, f"{s.code} {s.name}") for s in study.sites.order_by("code")],
+        session_options=[
+            (s.pk, f"{s.code}, {s.date.isoformat()}")
+            for s in Session.objects.filter(site__study=study).order_by("code", "date")
+        ],
         sources=Source.choices,
         waves=[w for w in Wave.choices if w[0]],
         errors=filters.errors,
