@@ -25,13 +25,16 @@ responses among the first T, nobody in it is shown.  The results and the status 
 (``results/status/``) change only at a release point, so polling says nothing about a single
 submission.
 
-Why ids and no stored state: responses are only ever added (they cannot be edited or deleted in
-the application; ``flush`` removes them all), and ids are given in the order responses are
-stored, so the first T by id stay the first T.  Two cases can reorder them, and the release
-then changes in a step smaller than ``min_cell``: two submissions committing in the reverse
-order of their ids within the same moment (only if the results are recomputed in between), and
-responses removed outside the application (a database restored from a backup).  Neither is in
-the hands of a coordinator.
+Why ids and no stored state: responses are added, and ids are given in the order responses
+are stored, so the first T by id stay the first T.  Some cases change the release in a step
+smaller than ``min_cell``: two submissions committing in the reverse order of their ids within
+the same moment (only if the results are recomputed in between); responses removed outside the
+application (a database restored from a backup); and a study lead's correction or deletion of
+a response (:mod:`.corrections`), which changes that one response, or lets the next one into
+the release in place of the one deleted (the study's data revision, in :func:`release_key`,
+makes the results be computed again).  None is in the hands of a coordinator, and a coordinator
+is not told of a correction or deletion (they see neither single responses nor the audit log);
+one who knew of it could compare the results before and after.
 
 The counts of responses by site and session stay current for coordinators: they count people,
 not answers, they are what a coordinator needs to run a session (who is still to respond), and
