@@ -313,3 +313,42 @@ def test_email_settings_come_from_the_environment(tmp_path):
     ]
     console = read(READINESS_EMAIL_HOST="")
     assert console.startswith("django.core.mail.backends.console.EmailBackend ")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leads_removing_each_other_at_once_leave_one(study):
+    """The study's row is locked before the leads are counted: one removal waits for the other,
+    then finds its lead the last one and is refused."""
+    import threading
+
+    from django.db import connections
+
+    from readiness.web.accounts import members
+
+    study.memberships.filter(user__username="analyst").update(role=Role.LEAD)
+    first, second = study.memberships.filter(role=Role.LEAD).order_by("pk")
+    barrier = threading.Barrier(2)
+    refused, errors = [], []
+
+    def remove(actor, membership):
+        try:
+            barrier.wait()
+            members.remove(actor, study, membership)
+        except members.LastLead:
+            refused.append(membership.user.username)
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=remove, args=(first.user, second)),
+        threading.Thread(target=remove, args=(second.user, first)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(refused) == 1
+    assert study.memberships.filter(role=Role.LEAD).count() == 1
