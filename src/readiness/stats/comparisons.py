@@ -497,6 +497,38 @@ class RaoScottResult(Result):
     empty_columns: tuple = ()  # groups in which no respondent answered y (kept, as svychisq)
 
 
+def _cell_covariance(
+    design: SurveyDesign | CalibratedDesign,
+    cell: np.ndarray,
+    w: np.ndarray,
+    props: np.ndarray,
+    complete: np.ndarray,
+) -> np.ndarray:
+    """The covariance of the cell proportions: each respondent's linearised values,
+    w (1{cell} - p) / sum(w), zero outside the complete rows (svymean's na.rm drops them as a
+    domain), through every stage of the design (a calibration's residuals first).
+
+    Without a calibration the values are summed by final-stage unit one cell at a time, over
+    the complete rows only (the same sums: the other rows add zeros), never holding the
+    respondents x cells matrix: at a national study's 1.5 million respondents that matrix and
+    its sums were most of the test's time."""
+    k, sw = len(props), w.sum()
+    if isinstance(design, CalibratedDesign):
+        x = np.zeros((design.n, k))
+        x[complete] = -(w[:, None] * props[None, :]) / sw
+        x[np.flatnonzero(complete), cell] += w / sw
+        return design_covariance(design, x, complete)
+    units = design.unit[complete]
+    own = w / sw
+    totals = np.empty((design.n_units, k))
+    for j in range(k):
+        values = -(w * props[j]) / sw
+        here = cell == j
+        values[here] += own[here]
+        totals[:, j] = np.bincount(units, weights=values, minlength=design.n_units)
+    return design.unit_covariance(totals, complete)
+
+
 def rao_scott_test(
     y, group, design: SurveyDesign | CalibratedDesign, statistic: str = "F"
 ) -> RaoScottResult:
@@ -566,16 +598,15 @@ def rao_scott_test(
             raise StatsError(
                 f"{name} has {arr.size} values but the design has {design.n} respondents."
             )
-    y_missing, g_missing = pd.isna(y), pd.isna(group)
-    complete = ~(y_missing | g_missing)
     # the levels of each variable are those seen anywhere in the design, as svychisq's
     # unique(design$variables[, ...]): a level whose respondents all lack the other answer
-    # stays in the table with no one in it
-    yc, y_levels = pd.factorize(np.where(y_missing, None, y), sort=True)
-    gc, g_levels = pd.factorize(np.where(g_missing, None, group), sort=True)
+    # stays in the table with no one in it (a missing value, None or NaN, is coded -1)
+    yc, y_levels = pd.factorize(y, sort=True)
+    gc, g_levels = pd.factorize(group, sort=True)
+    complete = (yc >= 0) & (gc >= 0)
     r, c = len(y_levels), len(g_levels)
     for codes, name in ((yc, "y"), (gc, "group")):
-        found = len(np.unique(codes[complete]))
+        found = int(np.count_nonzero(np.bincount(codes[complete], minlength=1)))
         if found < 2:
             raise StatsError(
                 f"{name} needs at least two different values among respondents with both "
@@ -588,13 +619,7 @@ def rao_scott_test(
     w = np.asarray(design.weights, dtype=np.float64)[complete]
     sw = w.sum()
     props = np.bincount(cell, weights=w, minlength=k) / sw
-    # each respondent's linearised values of the cell proportions, w (1{cell} - p) / sum(w),
-    # zero outside the complete rows (svymean's na.rm drops them as a domain); the design's
-    # variance takes them through every stage (and a calibration's residuals first)
-    x = np.zeros((design.n, k))
-    x[complete] = -(w[:, None] * props[None, :]) / sw
-    x[np.flatnonzero(complete), cell] += w / sw
-    cov = design_covariance(design, x, complete)
+    cov = _cell_covariance(design, cell, w, props, complete)
 
     n_rows = design.n  # R scales the table to nrow of the model matrix (all rows)
     cells_r, cells_c = np.arange(k) % r, np.arange(k) // r

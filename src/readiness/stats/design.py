@@ -746,6 +746,14 @@ class SurveyDesign:
         present = self._units_present(rows, 1)
         return self._multistage(self._rows_to_units(x), present, None, cov=True)
 
+    def unit_covariance(self, totals: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`row_covariance` from the values already summed by final-stage unit
+        (units x k, ``np.bincount(design.unit, weights=...)`` of each column); ``rows``
+        (respondents) marks the domain."""
+        return self._multistage(
+            np.asarray(totals, dtype=np.float64), self._units_present(rows, 1), None, cov=True
+        )
+
     def _units_present(self, rows, k: int):
         if self.lonely_psu != "average":
             return None
