@@ -45,7 +45,7 @@ def pages_as_images(pdf, tmp_path, resolution=30):
 def test_every_page_of_the_demo_report_has_content(demo_pdf, tmp_path):
     assert demo_pdf.read_bytes()[:5] == b"%PDF-"
     pages = pages_as_images(demo_pdf, tmp_path)
-    assert 12 <= len(pages) <= 25
+    assert 12 <= len(pages) <= 35  # Table 7, every question, takes about ten
     for page in pages:
         grey = np.asarray(Image.open(page).convert("L"), dtype=float)
         inked = (grey < 200).mean()

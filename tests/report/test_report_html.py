@@ -151,7 +151,7 @@ def test_headings_are_in_order_and_every_table_and_figure_is_labelled(demo_doc):
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
     assert demo_doc.get("lang") == "en-GB"
     tables = demo_doc.xpath("//table")
-    assert len(tables) == 10  # 1, 2, 3, 4a, 4b, 4c, 5, 6, A1, B1
+    assert len(tables) == 11  # 1, 2, 3, 4a, 4b, 4c, 5, 6, 7, A1, B1
     for tbl in tables:
         assert text(tbl.find("caption")).startswith("Table ")
         assert tbl.xpath(".//th") and not tbl.xpath(".//th[not(@scope)]")
@@ -245,7 +245,7 @@ def test_a_report_for_an_instrument_without_scales_sessions_or_published_figures
     result = analyse(frame, instrument, settings=AnalysisSettings(group_by="team"))
     doc = lxml.html.fromstring(render_html(result, instrument=instrument, compare_published=True))
     captions = [text(t.find("caption")).split(".")[0] for t in doc.iter("table")]
-    assert captions == ["Table 1", "Table 2", "Table A1", "Table B1"]
+    assert captions == ["Table 1", "Table 2", "Table 7", "Table A1", "Table B1"]
     ok = row(table(doc, "2"), "All respondents", "is_ok")
     assert ok["N"] == "60" and ok["n"] == str(int(frame["ok"].sum()))
     assert "no published figures" in text(doc.xpath("//section[@aria-labelledby='published']")[0])
