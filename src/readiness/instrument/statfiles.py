@@ -17,6 +17,14 @@ for Stata also the numeric columns, because only the data say which tagged missi
   and seconds are ``time``; ``DATETIME``, ``YMDHMS`` and other ``%tc``/``%tC`` formats are
   ``datetime``; SPSS ``MOYR`` and Stata ``%tm`` are ``month_year``.
 
+A group of 0/1 variables named ``<item>___<code>`` (value labels on 0 and 1 only, as
+Readiness's own exports and REDCap's write a multiple-choice question) is one
+``multiple_choice`` item ``<item>``: each variable a choice, its code from the name (REDCap's
+``____99`` is -99), its label from the variable label after the question's (``Question:
+Choice``, or REDCap's ``Question (choice=Choice)``).  The columns Readiness keeps beside the
+items (``response_id``, ``instrument_id``, ``completed_on`` ...) are not items; a warning names
+them.
+
 What the instrument cannot hold is named, variable by variable, in the result's ``unmapped``:
 declared missing codes (SPSS user-missing values and ranges, Stata ``.a``-``.z``), which are
 never offered as answer choices; multiple response sets; the SPSS weight variable; measure
@@ -44,7 +52,7 @@ from readiness.instrument.interop import (
     unique_name,
 )
 from readiness.instrument.load import IDENTIFIER, identifier_from
-from readiness.instrument.model import Instrument
+from readiness.instrument.model import META_COLUMNS, Instrument
 
 SUFFIXES = {".sav": "spss", ".zsav": "spss", ".dta": "stata"}
 FORMAT_NAMES = {"spss": "SPSS", "stata": "Stata"}
@@ -441,6 +449,22 @@ class _Deriver:
             )
         return out
 
+    def checkbox_item(self, group: CheckboxGroup) -> dict[str, Any]:
+        """One multiple-choice item of a group of 0/1 variables."""
+        item_id = self.item_id(group.item)
+        titles = self.meta.column_names_to_labels
+        labels = [(titles.get(v) or "").strip() for v in group.variables]
+        question, choices = checkbox_texts(labels)
+        return {
+            "id": item_id,
+            "type": "multiple_choice",
+            "text": question or group.item,
+            "choices": [
+                {"code": code, "label": label or str(code)}
+                for code, label in zip(group.codes, choices, strict=True)
+            ],
+        }
+
     def measure(self, variable: str, item_type: str) -> None:
         level = (getattr(self.meta, "variable_measure", None) or {}).get(variable)
         carried = {
@@ -457,6 +481,57 @@ class _Deriver:
                 + (", its choices in the file's order." if item_type == "single_choice" else "."),
                 "make it a likert item in the instrument YAML if its codes are ordered points.",
             )
+
+
+# A 0/1 variable of a multiple-choice question: item___code (REDCap: a code -99 as ____99).
+_CHECKBOX_NAME = re.compile(r"\A(?P<item>[A-Za-z_][A-Za-z0-9_]*?)___(?P<code>[A-Za-z0-9_]+)\Z")
+_REDCAP_CHOICE = re.compile(r"\A(?P<question>.*?)\s*\(choice=(?P<choice>.*)\)\s*\Z", re.S)
+
+
+@dataclass
+class CheckboxGroup:
+    """The 0/1 variables of one multiple-choice question, in the file's order."""
+
+    item: str
+    variables: list[str]
+    codes: list[int | str]
+
+
+def checkbox_groups(meta: Any) -> dict[str, CheckboxGroup]:
+    """Variable -> its group, for each group of numeric ``item___code`` variables labelled on
+    0 and 1 only whose item is not a variable of its own."""
+    groups: dict[str, CheckboxGroup] = {}
+    types = meta.readstat_variable_types or {}
+    names = {n.lower() for n in meta.column_names}
+    for name in meta.column_names:
+        found = _CHECKBOX_NAME.match(name)
+        labels = (meta.variable_value_labels or {}).get(name) or {}
+        if found is None or types.get(name) == "string" or found["item"].lower() in names:
+            continue
+        if {_number(k) for k in labels} != {"0", "1"}:
+            continue
+        group = groups.setdefault(found["item"], CheckboxGroup(found["item"], [], []))
+        code = found["code"]
+        number = re.fullmatch(r"(_?)([0-9]+)", code)
+        group.variables.append(name)
+        group.codes.append((-1 if number[1] else 1) * int(number[2]) if number else code)
+    return {v: g for g in groups.values() for v in g.variables}
+
+
+def checkbox_texts(labels: list[str]) -> tuple[str, list[str]]:
+    """The question and each choice's label from the 0/1 variables' labels: ``Question:
+    Choice`` (the question being what they all start with) or ``Question (choice=Choice)``."""
+    redcap = [_REDCAP_CHOICE.match(label) for label in labels]
+    if all(redcap) and labels:
+        return redcap[0]["question"].strip(), [m["choice"].strip() for m in redcap if m]
+    common = labels[0] if labels else ""
+    for label in labels[1:]:
+        while not label.startswith(common):
+            common = common[:-1]
+    cut = common.rfind(": ") if len(labels) > 1 else labels[0].rfind(": ") if labels else -1
+    if cut <= 0:
+        return "", labels
+    return labels[0][:cut].strip(), [label[cut + 2 :].strip() for label in labels]
 
 
 def _label_list(labels: dict) -> str:
@@ -496,7 +571,21 @@ def read_statfile(
     probe = FileReader(path)
     meta, letters = read_metadata(path, kind, probe)
     deriver = _Deriver(path, kind, meta, letters)
-    items = [deriver.item(variable) for variable in meta.column_names]
+    groups = checkbox_groups(meta)
+    variables = [v for v in meta.column_names if v.lower() not in META_COLUMNS]
+    items, firsts = [], []
+    for variable in variables:
+        group = groups.get(variable)
+        if group is None:
+            items.append(deriver.item(variable))
+            firsts.append(variable)
+        elif group.variables[0] == variable:
+            items.append(deriver.checkbox_item(group))
+            firsts.append(variable)
+    kept = [v for v in meta.column_names if v.lower() in META_COLUMNS]
+    if kept:
+        deriver.note(None, "the columns " + ", ".join(kept) + " are those Readiness keeps "
+                     "beside the items, not items.", warning=True)  # fmt: skip
     _file_notes(deriver, path)
     if not items:
         raise deriver.reader.fatal("the file has no variables.", "give a file with variables.")
@@ -519,7 +608,7 @@ def read_statfile(
     section_id = unique_name(identifier_from(stem), set())
     data["sections"] = [{"id": section_id, "title": file_label or stem, "items": items}]
     locations = {"": Location()}
-    for index, variable in enumerate(meta.column_names):
+    for index, variable in enumerate(firsts):
         locations[f"sections[0].items[{index}]"] = Location(field=variable, column=variable)
     for kind_name in ("scales", "indicators"):
         for index, entry in enumerate(data.get(kind_name, [])):
