@@ -273,3 +273,19 @@ def test_other_declared_codes_of_a_true_false_item_stay_missing(tmp_path, instru
     back = read_responses(path, instrument)
     assert back.frame["knows"].fillna(-1).tolist() == [8.0, -1, 1.0]
     assert back.declared_counts() == {"knows": {"9 = 'Refused'": 1}}
+
+
+def test_a_long_question_is_cut_the_same_way_for_every_choice(tmp_path):
+    question = "In the last twelve months, which of these kinds of training about " * 2
+    inst = parse_instrument(
+        "id: t\nversion: 1\ntitle: T\nsections:\n  - id: s\n    title: S\n    items:\n"
+        f"      - {{id: kinds, type: multiple_choice, text: '{question.strip()}',"
+        " choices: [{code: 1, label: Online}, {code: 2, label: 'Face to face, a whole day'}]}\n"
+    )
+    frame = pd.DataFrame({"kinds": ["1 2"]})
+    path = write_responses(frame, inst, tmp_path / "long.dta")
+    _, meta = pyreadstat.read_dta(str(path), metadataonly=True)
+    one, two = (meta.column_names_to_labels[f"kinds___{c}"] for c in (1, 2))
+    assert one.endswith("...: Online") and two.endswith("...: Face to face, a whole day")
+    assert one[: -len("Online")] == two[: -len("Face to face, a whole day")]
+    assert len(two) <= 80

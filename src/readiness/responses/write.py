@@ -553,10 +553,11 @@ def _stat_meta(
     limit = STATA_LABEL_BYTES if fmt == "dta" else SPSS_LABEL_BYTES
     value_limit = 32000 if fmt == "dta" else SPSS_VALUE_LABEL_BYTES
     meta = _StatMeta()
+    questions = _checkbox_questions(boxes, instrument, limit)
     for name in clean.columns:
         if name in boxes:
             box = boxes[name]
-            text = f"{_label(box.item, instrument)}: {' '.join(box.label.split())}"
+            text = f"{questions[box.item]}: {' '.join(box.label.split())}"
             meta.labels[name] = _truncate(text, limit)
             meta.value_labels[name] = dict(CHECKBOX_LABELS)
             meta.measure[name], meta.formats[name] = "nominal", "F1.0"
@@ -583,6 +584,23 @@ def _stat_meta(
             "ordinal" if item.type == "likert" else "scale" if item.type == "number" else "nominal"
         )
     return meta
+
+
+def _checkbox_questions(
+    boxes: dict[str, Checkbox], instrument: Instrument, limit: int
+) -> dict[str, str]:
+    """Each multiple-choice item's question as its 0/1 variables' labels begin: cut (with
+    "...") the same way for every choice, so that each label still ends with its choice."""
+    longest: dict[str, int] = {}
+    for box in boxes.values():
+        size = len(" ".join(box.label.split()).encode("utf-8"))
+        longest[box.item] = max(longest.get(box.item, 0), size)
+    out = {}
+    for item, size in longest.items():
+        room = limit - len(b": ") - size
+        question = _label(item, instrument)
+        out[item] = _truncate(question, room) if room >= 20 else question
+    return out
 
 
 def _declare_dont_know(frame: pd.DataFrame, meta: _StatMeta, items: list[str], fmt: str) -> None:
