@@ -521,9 +521,9 @@ def checkbox_groups(meta: Any) -> dict[str, CheckboxGroup]:
 def checkbox_texts(labels: list[str]) -> tuple[str, list[str]]:
     """The question and each choice's label from the 0/1 variables' labels: ``Question:
     Choice`` (the question being what they all start with) or ``Question (choice=Choice)``."""
-    redcap = [_REDCAP_CHOICE.match(label) for label in labels]
-    if all(redcap) and labels:
-        return redcap[0]["question"].strip(), [m["choice"].strip() for m in redcap if m]
+    redcap = [m for m in (_REDCAP_CHOICE.match(label) for label in labels) if m is not None]
+    if labels and len(redcap) == len(labels):
+        return redcap[0]["question"].strip(), [m["choice"].strip() for m in redcap]
     common = labels[0] if labels else ""
     for label in labels[1:]:
         while not label.startswith(common):
