@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_web_export_has_0_1_columns_and_declares_dont_know(
     client,
     django_user_model,
-    responses,
+    responses,  # noqa: F811 - the fixture imported above
     tmp_path,
-    fmt,  # noqa: F811
+    fmt,
 ):
     login(client, django_user_model, "analyst")
     path = tmp_path / f"export.{fmt}"
