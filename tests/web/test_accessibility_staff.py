@@ -119,7 +119,7 @@ def test_every_staff_page_passes_axe(
 
     violations = {name: found for name, found in scanner.found.items() if found}
     assert not violations, json.dumps(violations, indent=1)
-    assert "surveys:dashboard" in scanner.found and "surveys:session_qr" in downloads
+    assert "surveys-dashboard" in scanner.found and "surveys:session_qr" in downloads
     assert len(scanner.found) + len(downloads) == len(as_lead) + len(as_admin)
 
 
