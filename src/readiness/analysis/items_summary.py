@@ -151,28 +151,48 @@ def distribution(x: np.ndarray) -> Distribution | None:
     )
 
 
+def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """How many rows hold each distinct value of the column, and that value as
+    ``astype("string").str.strip()`` makes it (None when missing): the text is stripped
+    once per distinct value rather than once per row (1.5 million rows took tens of seconds
+    a question)."""
+    codes, distinct = pd.factorize(column)  # missing: -1
+    present = codes >= 0
+    first = np.full(len(distinct), len(codes), dtype=np.intp)
+    np.minimum.at(first, codes[present], np.flatnonzero(present))  # each value's first row
+    text = column.iloc[first].astype("string").str.strip()
+    texts = np.array([None if v is pd.NA else v for v in text.array], dtype=object)
+    return np.bincount(codes[present], minlength=len(distinct)), texts
+
+
+def _given(texts: np.ndarray) -> np.ndarray:
+    """Which stripped values hold an answer (neither missing nor empty)."""
+    return np.array([isinstance(t, str) and t != "" for t in texts], dtype=bool)
+
+
 def _frequencies(item: Item, frame: pd.DataFrame, method: str, conf: float) -> dict:
     choices = choices_of(item)
     if all(isinstance(c.code, int) for c in choices):
         found = pd.Series(numeric_column(frame, item.id)).value_counts()
         counts = [int(found.get(float(c.code), 0)) for c in choices]
     else:
-        found = frame[item.id].astype("string").str.strip().value_counts()
-        counts = [int(found.get(str(c.code), 0)) for c in choices]
+        rows, texts = _stripped(frame[item.id])
+        counts = [int(rows[texts == str(c.code)].sum()) for c in choices]
     n = sum(counts)  # an answer that is not one of the codes is not counted
     labelled = [(str(c.code), c.label) for c in choices]
     return {"n": n, "answers": answer_counts(counts, n, labelled, method, conf)}
 
 
 def _selections(item: Item, frame: pd.DataFrame, method: str, conf: float) -> dict:
-    text = frame[item.id].astype("string").str.strip().fillna("")
-    answered = text != ""
-    chosen = text[answered].str.split().explode()
+    rows, texts = _stripped(frame[item.id])
     # a respondent counts once per option, even with a code written twice
-    found = chosen.reset_index().drop_duplicates()[item.id].value_counts()
-    counts = [int(found.get(str(c.code), 0)) for c in item.choices]
+    chosen = [set(text.split()) if isinstance(text, str) else set() for text in texts]
+    counts = [
+        int(sum(r for r, codes in zip(rows, chosen, strict=True) if str(c.code) in codes))
+        for c in item.choices
+    ]
     labelled = [(str(c.code), c.label) for c in item.choices]
-    n = int(answered.sum())
+    n = int(rows[_given(texts)].sum())
     return {"n": n, "answers": answer_counts(counts, n, labelled, method, conf)}
 
 
@@ -185,17 +205,18 @@ def _numbers(item: Item, frame: pd.DataFrame) -> dict:
 def _range(item: Item, frame: pd.DataFrame) -> dict:
     """The earliest and latest answer: ISO text sorts in time order (dates, months, times of
     day, date-times), so the answers are compared as given."""
-    text = frame[item.id].astype("string").str.strip()
-    given = text[text.notna() & (text != "")]
-    if given.empty:
+    rows, texts = _stripped(frame[item.id])
+    given = texts[_given(texts)]
+    if len(given) == 0:
         return {"n": 0}
-    return {"n": int(len(given)), "first": str(given.min()), "last": str(given.max())}
+    n = int(rows[_given(texts)].sum())
+    return {"n": n, "first": str(min(given)), "last": str(max(given))}
 
 
 def _answered(item: Item, frame: pd.DataFrame) -> dict:
-    text = frame[item.id].astype("string").str.strip()
+    rows, texts = _stripped(frame[item.id])
     return {
-        "n": int((text.notna() & (text != "")).sum()),
+        "n": int(rows[_given(texts)].sum()),
         "note": FILLED_IN if item.hidden else FREE_TEXT,
     }
 
