@@ -88,8 +88,11 @@ def test_settings_refuse_a_nation_the_studys_survey_does_not_fit(client, django_
 
 def test_the_admin_does_not_change_a_studys_instrument(client, django_user_model, study):
     client.force_login(django_user_model.objects.get(username="admin"))
-    page = client.get(f"/admin/surveys/study/{study.pk}/change/").content.decode()
-    assert 'name="instrument"' not in page
+    response = client.get(f"/admin/surveys/study/{study.pk}/change/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="instrument"' not in page and str(study.instrument) in page
+    assert 'name="instrument"' in client.get("/admin/surveys/study/add/").content.decode()
 
 
 def test_only_versions_of_the_same_instrument_are_offered_once_answered(

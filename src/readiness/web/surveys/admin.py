@@ -72,6 +72,12 @@ class StudyAdmin(admin.ModelAdmin):
     inlines = [SiteInline]
     form = StudyAdminForm
 
+    def get_readonly_fields(self, request, obj=None):
+        """An existing study's instrument is shown, not edited: a study moves to another
+        version on its "Instrument version" page, which maps changed codes and audits it.
+        The data revision is raised by corrections and deletions only."""
+        return ("data_revision", "instrument") if obj is not None else ("data_revision",)
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):

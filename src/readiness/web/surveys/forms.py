@@ -7,7 +7,6 @@ from django import forms
 
 from readiness.web.accounts.lookup import find_account
 from readiness.web.accounts.models import Role
-from readiness.web.forms import NhsDateField
 from readiness.web.surveys.models import InstrumentVersion, Session, Site, Study
 
 
@@ -58,7 +57,7 @@ class StudyForm(forms.ModelForm):
         if self.instance.pk is not None:
             # A study moves to another version on its own page (surveys:study_instrument),
             # which shows what changed, maps old codes and records the move in the audit log.
-            del self.fields["instrument"]
+            self.fields.pop("instrument", None)
 
     def clean(self):
         """A shipped survey and the study's nation must agree: two statements of the survey
@@ -120,11 +119,10 @@ class SessionForm(forms.ModelForm):
             "is_open": "Open for responses",
         }
         help_texts = {
+            "date": "For example, 2026-03-27",
             "attended": "The denominator of the response rate. You can change it later.",
         }
-        field_classes = {"date": NhsDateField}  # day, month and year (the NHS.UK date input)
-
-    error_names = {"date": "the date of the session", "attended": "the number attending"}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
     def clean_attended(self):
         attended = self.cleaned_data["attended"]
