@@ -7,6 +7,7 @@ from django import forms
 
 from readiness.web.accounts.lookup import find_account
 from readiness.web.accounts.models import Role
+from readiness.web.forms import NhsDateField
 from readiness.web.surveys.models import InstrumentVersion, Session, Site, Study
 
 
@@ -119,10 +120,11 @@ class SessionForm(forms.ModelForm):
             "is_open": "Open for responses",
         }
         help_texts = {
-            "date": "For example, 2026-03-27",
             "attended": "The denominator of the response rate. You can change it later.",
         }
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"date": NhsDateField}  # day, month and year (the NHS.UK date input)
+
+    error_names = {"date": "the date of the session", "attended": "the number attending"}
 
     def clean_attended(self):
         attended = self.cleaned_data["attended"]
