@@ -302,3 +302,31 @@ def test_the_preview_shows_each_language(client, django_user_model, study):
     assert "Ydych chi wedi gweld claf?" in client.get(f"{base}1/").content.decode()  # kept
     page = client.get(f"{base}1/?lang=en-GB").content.decode()
     assert "Have you seen a patient?" in page
+
+
+def test_a_version_stored_meanwhile_is_refused_not_an_error(client, django_user_model, study):
+    from readiness.web.surveys import services
+
+    _login(client, django_user_model, "lead")
+    _upload(client, "v1.yaml", V1)
+    services.install_instrument(text=V1.replace("Anything else?", "Something else?"))
+    page = client.post("/instruments/confirm/", {"action": "save"}).content.decode()
+    assert "is stored already" in page and "give it a new version" in page
+    assert "Something else?" in InstrumentVersion.objects.get(instrument_id="staff-check").yaml
+
+
+def test_a_version_stored_between_the_check_and_the_insert_is_refused(study, monkeypatch):
+    from readiness.errors import ReadinessError
+    from readiness.web.surveys import instruments, services
+
+    upload = instruments.read_upload([V1.encode()], "v1.yaml")
+    services.install_instrument(text=V1.replace("Anything else?", "Something else?"))
+    real = instruments.existing
+    calls = []
+    monkeypatch.setattr(instruments, "clash", lambda u: None)
+    monkeypatch.setattr(
+        instruments, "existing", lambda u: calls.append(1) or (real(u) if len(calls) > 1 else None)
+    )
+    with pytest.raises(ReadinessError, match="upload it again"):
+        instruments.store(upload, None)
+    assert InstrumentVersion.objects.filter(instrument_id="staff-check").count() == 1

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename
 
 from readiness.errors import InstrumentError, Problem, ProblemsError, ReadinessError
@@ -202,6 +202,16 @@ def store(upload: Upload, actor, change_note: str = "") -> tuple[InstrumentVersi
     stored = existing(upload)
     if stored is not None:
         return stored, False
+    try:
+        return _create(upload, actor, change_note), True
+    except IntegrityError:  # the same id and version stored meanwhile, by someone else
+        stored = existing(upload)
+        if stored is not None and stored.yaml == upload.text:
+            return stored, False
+        raise ReadinessError(clash(upload) or "stored meanwhile; upload it again.") from None
+
+
+def _create(upload: Upload, actor, change_note: str) -> InstrumentVersion:
     inst = upload.instrument
     with transaction.atomic():
         version = InstrumentVersion.objects.create(
@@ -230,7 +240,7 @@ def store(upload: Upload, actor, change_note: str = "") -> tuple[InstrumentVersi
                 "warnings": len(upload.warnings),
             },
         )
-    return version, True
+    return version
 
 
 # -- listing and describing -------------------------------------------------------------------
