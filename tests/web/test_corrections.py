@@ -242,3 +242,19 @@ def test_a_deletion_lowers_n_on_the_dashboard_and_in_the_export(study, session_a
     assert dashboard.results(fresh, _lead_access(study, lead))["n"] == 5
     frame, _ = exports.export_frame(fresh)
     assert len(frame) == 5 and str(responses[0].pk) not in set(frame["response_id"])
+
+
+def test_a_correction_made_meanwhile_is_not_overwritten_unseen(study, session_a, lead):
+    response = make_response(session_a)
+    opened = corrections.answers_digest(response.answers)  # two leads open the form
+    corrections.correct(
+        response, lead, corrected(response, years_qualified="8"), "First lead", seen=opened
+    )
+    stale = Response.objects.get(pk=response.pk)
+    with pytest.raises(corrections.CorrectionError, match="changed by someone else"):
+        corrections.correct(
+            stale, lead, corrected(response, discipline="4"), "Second lead", seen=opened
+        )
+    stored = Response.objects.get(pk=response.pk).answers
+    assert stored["years_qualified"] == 8 and stored["discipline"] == 2
+    assert revision(study) == 1

@@ -10,6 +10,7 @@ import pytest
 
 from readiness.web.audit.models import Event
 from readiness.web.surveys.models import Response, Source, Study
+from tests.web.test_corrections import Form as _Form
 from tests.web.test_corrections import make_response, posted
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +242,20 @@ def test_coordinators_never_see_the_list(client, django_user_model, study, sessi
         f"/studies/{study.slug}/responses/", {"site": session_a.site_id}
     )
     assert page.status_code == 403
+
+
+def test_the_form_refuses_a_save_over_a_correction_made_meanwhile(
+    client, django_user_model, study, session_a
+):
+    from readiness.web.surveys import corrections
+
+    response = make_response(session_a)
+    login(client, django_user_model, "lead")
+    form = client.get(f"{base(study, response)}/correct/").content.decode()
+    seen = re.search(r'name="seen" value="([0-9a-f]{64})"', form).group(1)
+    answers = corrections.read_correction(response, _Form(posted(years_qualified="8"))).answers
+    corrections.correct(response, None, answers, "Corrected from the shell meanwhile")
+    data = posted(discipline="4") | {"reason": "Paper says paediatrics", "seen": seen}
+    page = client.post(f"{base(study, response)}/correct/", data).content.decode()
+    assert f"Response {response.pk} was changed by someone else after you opened it" in page
+    assert Response.objects.get(pk=response.pk).answers["years_qualified"] == 8

@@ -23,6 +23,8 @@ dashboard results, kept response frames and release stamps made before are not u
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -71,6 +73,13 @@ def reason_problem(reason: str, what: str = "correction") -> str | None:
     if len(text) > MAX_REASON:
         return f"The reason must be {MAX_REASON} characters or fewer"
     return None
+
+
+def answers_digest(answers: dict) -> str:
+    """A digest of stored answers: the correction form carries the one it was opened with, so
+    that a correction made meanwhile by someone else is not overwritten unseen."""
+    text = json.dumps(answers, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def form_values(instrument: Instrument, answers: dict) -> dict:
@@ -132,14 +141,23 @@ def _raise_revision(study_id: int) -> None:
 
 
 @transaction.atomic
-def correct(response: Response, user, answers: dict, reason: str) -> list[Change]:
+def correct(
+    response: Response, user, answers: dict, reason: str, seen: str | None = None
+) -> list[Change]:
     """Change the response's answers to ``answers`` (a :func:`read_correction`'s answers);
-    returns the changes.  Raises :class:`CorrectionError` for a missing reason or when nothing
-    changes, and ``ResponsesError`` for answers the core validator refuses."""
+    returns the changes.  ``seen``: the :func:`answers_digest` of the answers the form was
+    opened with.  Raises :class:`CorrectionError` for a missing reason, answers changed since
+    they were seen, or nothing changed, and ``ResponsesError`` for answers the core validator
+    refuses."""
     problem = reason_problem(reason)
     if problem:
         raise CorrectionError(problem + ".")
     locked = _locked(response)
+    if seen is not None and answers_digest(locked.answers) != seen:
+        raise CorrectionError(
+            f"Response {locked.pk} was changed by someone else after you opened it. Open it "
+            "again to see its answers now, and make your correction there."
+        )
     instrument = locked.instrument.instrument
     new = services.final_answers(instrument, answers)
     changed = changes(instrument, locked.answers, new)

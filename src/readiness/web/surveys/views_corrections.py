@@ -67,13 +67,16 @@ def response_correct(request, study, access, response_id):
     reason = (request.POST.get("reason") or "").strip()
     reason_error = None
     top: list[dict] = []
+    seen = request.POST.get("seen") or corrections.answers_digest(response.answers)
     if request.method == "POST":
         entry = corrections.read_correction(response, request.POST)
         errors, values = entry.errors, entry.values
         reason_error = corrections.reason_problem(reason)
         if not errors and not reason_error:
             try:
-                changed = corrections.correct(response, request.user, entry.answers, reason)
+                changed = corrections.correct(
+                    response, request.user, entry.answers, reason, seen=seen
+                )
             except corrections.CorrectionError as err:
                 top = [{"text": str(err).rstrip("."), "href": "#correction-questions"}]
             except ProblemsError as err:
@@ -95,6 +98,7 @@ def response_correct(request, study, access, response_id):
             "study": study,
             "access": access,
             "response": response,
+            "seen": seen,
             "sections": [(section, _render_fields(fields)) for section, fields in sections],
             "reason": _reason_field(
                 "Reason for the correction",
