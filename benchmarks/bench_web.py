@@ -16,7 +16,8 @@ detail and options):
    ``postgresql://postgres@127.0.0.1:5432``), created for the run and dropped after (never the
    test database), or SQLite in a temporary data folder.  A child process migrates it and
    makes a study with 10 sites and 30 sessions and thousands of drafts (each with its resume
-   code and submission token, as a respondent who has consented has).  After the answer pages
+   code, submission token and browser's respondent session, as a respondent who has consented
+   has).  After the answer pages
    are measured, a second study is loaded with 100,000 synthetic responses (the synthetic
    cohort, through ``services.load_frame``) for the dashboard.
 2. gunicorn with ``readiness.web.gunicorn_conf`` and the default settings (every commit waits
@@ -29,8 +30,9 @@ detail and options):
    written to a file as in production.
 3. The load generator (threads with ``http.client``, in this process): each thread fetches a
    CSRF token once, then takes drafts one by one and posts their seven answer pages, as a
-   respondent's browser does (``POST /r/<code>/<n>/``, answered with a redirect to the next
-   page).  Submissions a second and latency percentiles count the requests completed in the
+   respondent's browser does (``POST /answer/<n>/`` with its respondent session's cookie and
+   the form's draft marker; the ceiling's ``POST /r/<code>/<n>/``), answered with a redirect
+   to the next page).  Submissions a second and latency percentiles count the requests completed in the
    measured windows, each after a warm-up.  Every reply must be the redirect; anything else is
    counted as an error.  The ceiling (:mod:`benchmarks.ceiling`, gunicorn with as many workers
    and an access log, on ``readiness_bench_ceiling`` or its own SQLite file) takes the same
@@ -41,7 +43,7 @@ detail and options):
    for every worker, in the background), views after the results are ready, and a view right
    after a new response arrives (the previous results are shown, marked, while they are
    brought up to date in the background).  The time shown is the slowest of these views.
-5. The kill: drafts are answered and submitted (``POST /r/<code>/check/`` with the draft's
+5. The kill: drafts are answered and submitted (``POST /answer/check/`` with the draft's
    submission token) while one worker is killed with SIGKILL halfway through.  A submission is
    acknowledged when the reply is the redirect to its thank-you page; requests that fail (the
    killed worker's) are retried with the same token, as a browser's retry would.  Afterwards
@@ -75,6 +77,7 @@ PG_SERVER = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 PG_NAME = "readiness_bench"
 SECRET = "benchmark-only-secret-key-" + "b" * 30
 SECTIONS = 7
+ANSWERING_COOKIE = "readiness_answering"  # readiness.web.surveys.answering.COOKIE
 TARGETS = {"postgresql": 300, "sqlite": 150}
 P99_TARGET = 0.250
 DASHBOARD_TARGET = 1.5
@@ -134,6 +137,11 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from readiness.web.surveys import services
 from readiness.web.surveys.models import Draft, code_digest, new_resume_code, new_submission_token
+from readiness.web.surveys import answering
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.models import Session as SessionRow
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 spec = json.loads(sys.argv[1])
 out = {}
 started = time.perf_counter()
@@ -145,14 +153,22 @@ for s in range(10):
     for k in range(3):
         sessions.append(services.add_session(site, date(2026, 3, 2) + timedelta(days=k), 40))
 instrument = study.instrument
-drafts, codes = [], []
+drafts, codes, rows = [], [], []
+# Each draft with its browser's respondent session (readiness.web.surveys.answering), as
+# consenting gives one: the load generator sends its cookie and each form's draft marker.
+store, expires = answering.AnsweringStore(), timezone.now() + timedelta(days=30)
 for i in range(spec["drafts"]):
     session = sessions[i % len(sessions)]
     code, token = new_resume_code(), new_submission_token()
-    drafts.append(Draft(session=session, instrument=instrument, code_digest=code_digest(code),
+    digest, key = code_digest(code), get_random_string(32, VALID_KEY_CHARS)
+    drafts.append(Draft(session=session, instrument=instrument, code_digest=digest,
                         answers={"site": session.site.code}, submission_token=token))
-    codes.append([code, token])
+    data = {answering.DRAFT: digest, answering.CODE: answering.seal(code, key)}
+    rows.append(SessionRow(session_key=answering.row_key(key), session_data=store.encode(data),
+                           expire_date=expires))
+    codes.append([code, token, key, answering.form_marker(digest)])
 Draft.objects.bulk_create(drafts, batch_size=1000)
+SessionRow.objects.bulk_create(rows, batch_size=1000)
 out["codes"] = codes
 out["drafts_seconds"] = time.perf_counter() - started
 print(json.dumps(out))
@@ -530,17 +546,30 @@ class Load:
             return status, location, start, end
         return None, "", 0.0, 0.0
 
+    @staticmethod
+    def addressed(item, cookies: dict, token: str) -> tuple[str, dict, list[bytes], dict]:
+        """(the answer pages' address, with {} for the page, the cookies, each page's body,
+        the extra fields of a form).  A Readiness draft has its respondent session (its cookie
+        and the forms' draft marker); the ceiling's pages hold the code."""
+        code, _submission, *session = item
+        if not session:
+            return f"/r/{code}/{{}}/", cookies, [encode(p, token) for p in PAGE_ANSWERS], {}
+        key, marker = session
+        extra = {"draft": marker}
+        bodies = [encode({**page, **extra}, token) for page in PAGE_ANSWERS]
+        return "/answer/{}/", {**cookies, ANSWERING_COOKIE: key}, bodies, extra
+
     def worker(self) -> None:
-        cookies, token = csrf(self.port)
-        bodies = [encode(page, token) for page in PAGE_ANSWERS]
+        plain, token = csrf(self.port)
         while not self.stop.is_set():
             item = self.next_code()
             if item is None:
                 return
-            code, submission = item
+            submission = item[1]
+            path, cookies, bodies, extra = self.addressed(item, plain, token)
             for number, body in enumerate(bodies, start=1):
                 expect = "/check/" if number == SECTIONS else f"/{number + 1}/"
-                status, _, start, end = self.post(f"/r/{code}/{number}/", body, cookies, expect)
+                status, _, start, end = self.post(path.format(number), body, cookies, expect)
                 if status is None:
                     break
                 with self.lock:
@@ -549,9 +578,9 @@ class Load:
                     return
             else:
                 if self.submit:
-                    body = encode({"submission_token": submission}, token)
+                    body = encode({"submission_token": submission, **extra}, token)
                     status, location, _, _ = self.post(
-                        f"/r/{code}/check/", body, cookies, f"/thanks/{submission}/"
+                        path.format("check"), body, cookies, f"/thanks/{submission}/"
                     )
                     with self.lock:
                         if status == 302 and f"/thanks/{submission}/" in location:
@@ -757,17 +786,18 @@ def kill_during_load(port: int, process, codes: list, threads: int, env: dict) -
     load.run()  # answers and submits every draft given
     thread.join()
     # Submissions whose reply was lost are posted again with the same token.
-    cookies, token = csrf(port)
+    plain, token = csrf(port)
     for submission in sorted(load.unacknowledged):
-        code = next(c for c, s in codes if s == submission)
-        body = encode({"submission_token": submission}, token)
+        item = next(item for item in codes if item[1] == submission)
+        path, cookies, _bodies, extra = Load.addressed(item, plain, token)
+        body = encode({"submission_token": submission, **extra}, token)
         status, location, _, _ = load.post(
-            f"/r/{code}/check/", body, cookies, f"/thanks/{submission}/"
+            path.format("check"), body, cookies, f"/thanks/{submission}/"
         )
         if status == 302:
             load.acknowledged.add(submission)
     stored = json.loads(child(COUNT, env))
-    submitted = {s for _, s in codes}
+    submitted = {item[1] for item in codes}
     return {
         "killed": len(killed),
         "retried_submissions": load.retried_submissions,

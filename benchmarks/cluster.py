@@ -348,13 +348,21 @@ def respond(
 
     step("GET", f"/s/{token}/", None, 200, "the information page")
     _, where, _ = step("POST", f"/s/{token}/", {"consent": "yes"}, 302, "consent")
-    code = re.match(r"^/r/([A-Z0-9-]+)/1/$", where).group(1)
+    if where != "/answer/1/":
+        raise Refused(f"the consent went to {where}")
+    # The browser's respondent session names the draft; each form also names it (the marker).
+    _, _, first = step("GET", "/answer/1/", None, 200, "page 1")
+    draft = re.search(rb'name="draft" value="([^"]+)"', first).group(1).decode()
     for number, fields in enumerate(pages, start=1):
-        step("POST", f"/r/{code}/{number}/", fields, 302, f"page {number}")
-    _, _, page = step("GET", f"/r/{code}/check/", None, 200, "the check page")
+        step("POST", f"/answer/{number}/", {**fields, "draft": draft}, 302, f"page {number}")
+    _, _, page = step("GET", "/answer/check/", None, 200, "the check page")
     submission = re.search(rb'name="submission_token" value="([^"]+)"', page).group(1).decode()
     _, where, _ = step(
-        "POST", f"/r/{code}/check/", {"submission_token": submission}, 302, "submission"
+        "POST",
+        "/answer/check/",
+        {"submission_token": submission, "draft": draft},
+        302,
+        "submission",
     )
     if where != f"/thanks/{submission}/":
         raise Refused(f"the submission went to {where}")
@@ -362,6 +370,6 @@ def respond(
 
 
 def requests_served(cluster: Cluster, name: str, pattern: str) -> int:
-    """How many lines of the server's access log hold ``pattern`` (e.g. '"POST /r/')."""
+    """How many lines of the server's access log hold ``pattern`` (e.g. '"POST /answer/')."""
     log = cluster.access_log(name)
     return sum(pattern in line for line in log.read_text().splitlines()) if log.exists() else 0

@@ -77,7 +77,7 @@ def test_answers_through_either_server_are_all_kept(cluster):
     assert len(set(acknowledged)) == 8
     assert set(acknowledged) == _kept_tokens(url) - before
     for name in ("app1", "app2"):  # each server took its share of the pages and submissions
-        assert requests_served(servers, name, '"POST /r/') >= 8 * 8 // 2 - 8, name
+        assert requests_served(servers, name, '"POST /answer/') >= 8 * 8 // 2 - 8, name
 
 
 def _results_entries(url: str) -> list[tuple]:
