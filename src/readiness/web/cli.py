@@ -12,6 +12,7 @@ import sys
 import click
 
 from readiness.web.surveys.cli import export_command, import_command
+from readiness.web.surveys.cli_corrections import correct_command, delete_command
 
 
 def _django(verbosity: int = 0) -> None:
@@ -120,6 +121,9 @@ def web() -> None:
 # the study database's responses out and in (`readiness web export`, `readiness web import`)
 web.add_command(export_command)
 web.add_command(import_command)
+# a response corrected or deleted, with the reason (`readiness web correct`, `delete-response`)
+web.add_command(correct_command)
+web.add_command(delete_command)
 
 
 @web.command("demo")
