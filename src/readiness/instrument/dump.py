@@ -68,6 +68,7 @@ def translation_to_data(tr: Translation) -> dict[str, Any]:
     return _texts(
         {
             "name": tr.name,
+            "review": tr.review,
             "title": tr.title,
             "description": tr.description,
             "notice": tr.notice,

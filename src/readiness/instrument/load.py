@@ -115,6 +115,7 @@ ITEM_KEYS = {
 }
 TRANSLATION_KEYS = {
     "name": "",
+    "review": "",
     "title": "",
     "description": "",
     "notice": "",
@@ -874,6 +875,7 @@ def _translations(
         out[tag] = Translation(
             language=tag,
             name=check.text(body, "name", path),
+            review=check.text(body, "review", path),
             title=check.text(body, "title", path),
             description=check.text(body, "description", path),
             notice=check.text(body, "notice", path),

@@ -270,6 +270,8 @@ class Translation:
 
     language: str  # the tag: "cy", "fr", "pt-BR"
     name: str = ""  # as shown to respondents choosing it: "Cymraeg"
+    # Who has still to review it ("" = reviewed): a draft is marked so on every page it shows on.
+    review: str = ""
     title: str = ""
     description: str = ""
     notice: str = ""
