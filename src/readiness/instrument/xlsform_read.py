@@ -899,6 +899,14 @@ def translations_data(walk: Walk, kept_sections: list[Gathered]) -> dict[str, di
     return out
 
 
+def keep_reviews(data: dict, meta: dict) -> None:
+    """A translation's ``review:`` (who has still to review it), kept on the readiness sheet
+    as ``review::<tag>``."""
+    for tag, body in data.get("translations", {}).items():
+        if meta.get(f"review::{tag}"):
+            body["review"] = meta[f"review::{tag}"]
+
+
 def metadata(
     reader: Reader, data: dict, meta: dict, base: Instrument | None, langs: Languages
 ) -> None:
@@ -1075,6 +1083,7 @@ def read_xlsform(path: str | Path, *, base: Instrument | None = None) -> Convers
     if choice_sets:
         data["choice_sets"] = choice_sets
     kept, old_index = assemble(reader, walk, data, sheets, base)
+    keep_reviews(data, meta)
     reader.stop_if_problems()
 
     def source_text(s_index: int, i_index: int | None) -> str:

@@ -391,6 +391,9 @@ def meta_rows(out: Out) -> list[dict[str, str]]:
             meta.append({"key": key, "value": getattr(instrument, key)})
     if instrument.sources:
         meta.append({"key": "sources", "value": json.dumps(instrument.sources, ensure_ascii=False)})
+    for tag, tr in instrument.translations.items():
+        if tr.review:  # a draft translation stays marked as one
+            meta.append({"key": f"review::{tag}", "value": tr.review})
     return meta
 
 
