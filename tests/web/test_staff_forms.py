@@ -100,3 +100,38 @@ def test_no_staff_form_shows_djangos_wording(client, django_user_model, objects)
             found += [f"{username} {name}: {w}" for w in DJANGO_WORDING if w in posted]
     assert found == []
     assert posted_pages >= 10  # the settings, members, sites, session, paper, import pages...
+
+
+def test_djangos_messages_are_replaced_and_a_forms_own_are_kept():
+    from django import forms
+
+    from readiness.web.forms import error_list, field_errors
+
+    class Form(forms.Form):
+        name = forms.CharField(label="Study name", max_length=5)
+        days = forms.IntegerField(label="Days to the follow-up", required=False)
+        role = forms.ChoiceField(label="Role", choices=[("a", "A")], widget=forms.RadioSelect)
+        where = forms.CharField(label="Where do you work?")
+
+        def clean_days(self):
+            raise forms.ValidationError("Enter a number of days from 1 to 730, or leave it empty")
+
+    form = Form({"name": "too long", "days": "3", "role": "z", "where": ""})
+    assert not form.is_valid()
+    assert field_errors(form["name"]) == ["The study name must be 5 characters or fewer"]
+    assert field_errors(form["days"]) == ["Enter a number of days from 1 to 730, or leave it empty"]
+    assert field_errors(form["role"]) == ["Select the role from the choices given"]
+    assert field_errors(form["where"]) == ["Enter an answer to \u201cWhere do you work?\u201d"]
+    assert {e["href"] for e in error_list(form)} == {
+        "#id_name",
+        "#id_days",
+        "#id_role",
+        "#id_where",
+    }
+    blank = Form({"name": "", "days": "x", "role": "", "where": "x"})
+    assert not blank.is_valid()
+    assert field_errors(blank["name"]) == ["Enter the study name"]
+    assert field_errors(blank["days"]) == [
+        "Enter the days to the follow-up as a whole number, like 25"
+    ]
+    assert field_errors(blank["role"]) == ["Select the role"]

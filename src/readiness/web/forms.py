@@ -34,6 +34,28 @@ DJANGO_WORDING = (
     "Upload a valid image",
 )
 
+# The codes of Django's own validation errors (a form's own messages come without one).
+DJANGO_CODES = frozenset(
+    {
+        "required",
+        "invalid",
+        "invalid_choice",
+        "invalid_list",
+        "invalid_pk_value",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "max_digits",
+        "max_decimal_places",
+        "max_whole_digits",
+        "step_size",
+        "missing",
+        "empty",
+        "invalid_image",
+    }
+)
+
 
 def error_name(bound) -> str:
     """How an error names the field: the form's ``error_names`` entry, or "the" and its label
@@ -66,8 +88,8 @@ def _named(bound, error: forms.ValidationError) -> str:
         return _capital(text.replace("{what}", what))
     if code == "unique":
         return f"{_capital(what)} is taken already: choose another"
-    if not text.startswith(DJANGO_WORDING):
-        return text
+    if code not in DJANGO_CODES or not text.startswith(DJANGO_WORDING):
+        return text  # a form's own message (raised without a code, or with one of its own)
     params = error.params or {}
     if code == "required":
         if isinstance(bound.field.widget, forms.CheckboxInput):
