@@ -138,6 +138,23 @@ def test_pre_then_post_on_one_device_share_a_link_id(client, evaluation, session
     assert not Draft.objects.exists()
 
 
+def test_no_address_of_any_wave_holds_a_resume_code(client, evaluation, session_a):
+    """Before, between, after and the follow-up: every address asked for and every redirect
+    (tests.web.test_resume_session.Watched) is a page's own, with no code in it."""
+    from tests.web.test_resume_session import Watched
+
+    browser = Watched(client)
+    code, _pre = do_pre(browser, session_a)
+    assert code in browser.get("/answer/between/").content.decode()  # shown, to write down
+    do_post(browser, code)
+    do_follow_up(browser, session_a)  # the same browser, later
+    pages = [where for where in browser.seen if where.startswith("/answer/")]
+    assert len(pages) > 20
+    assert all(re.fullmatch(r"/answer/((\d+|check|saved|code|between)/)?", p) for p in pages)
+    assert all(where.startswith(("/s/", "/f/", "/answer/", "/thanks/")) for where in browser.seen)
+    assert not [where for where in browser.seen if code in where or code.lower() in where]
+
+
 def _pre_ready(client, session) -> tuple[str, str]:
     """A pre wave answered to its check page: (resume code, submission token)."""
     code = start_pre(client, session)
