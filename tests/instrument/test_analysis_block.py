@@ -87,3 +87,11 @@ def test_xlsform_and_redcap_imports_leave_it_empty(tmp_path):
     assert read_xlsform(tmp_path / "form.xlsx").instrument.analysis.empty
     write_redcap_dictionary(inst, tmp_path / "dictionary.csv")
     assert read_redcap_dictionary(tmp_path / "dictionary.csv").instrument.analysis.empty
+
+
+def test_the_shipped_variants_declare_the_base_survey_s_analysis(survey):
+    from readiness.instrument.variants import assemble_variant, variant_names
+
+    assert not survey.analysis.empty
+    for name in variant_names():
+        assert assemble_variant(name).analysis == survey.analysis, name
