@@ -66,6 +66,8 @@ def test_a_backup_code_signs_in_once(client, study):
     assert client.get("/studies/").status_code == 200
     assert backup.remaining(lead) == 9
     assert Event.objects.filter(username="lead", detail__change="backup code used").exists()
+    signed_in = Event.objects.filter(username="lead", action="login").order_by("id").last()
+    assert signed_in.detail["second_factor"] == "backup code"
 
     _to_second_step(client)
     again = client.post("/accounts/two-factor/verify/", {"code": codes[0].upper()})

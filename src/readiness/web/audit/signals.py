@@ -29,11 +29,19 @@ from readiness.web.audit import (
 BLOCKED: ContextVar[str | None] = ContextVar("readiness_login_blocked", default=None)
 
 
+def _second_factor(device) -> str:
+    """What the second step of a sign-in was: the authenticator app or a backup code."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    return "backup code" if isinstance(device, StaticDevice) else "authenticator app"
+
+
 @receiver(user_logged_in, dispatch_uid="readiness-audit-login")
 def _logged_in(sender, request, user, **kwargs):
     detail = _where(request)
-    if getattr(user, "otp_device", None) is not None:
-        detail["second_factor"] = "authenticator app"
+    device = getattr(user, "otp_device", None)
+    if device is not None:
+        detail["second_factor"] = _second_factor(device)
     record(user, LOGIN, detail=detail)
 
 

@@ -111,7 +111,16 @@ def complete(request, user, device) -> str:
 
 # -- sessions that did not come through the two steps ------------------------------------------
 
-EXEMPT_PREFIXES = ("/static/", "/s/", "/r/", "/resume/", "/thanks/", "/accounts/two-factor/")
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/s/",
+    "/f/",
+    "/r/",
+    "/answer/",
+    "/resume/",
+    "/thanks/",
+    "/accounts/two-factor/",
+)
 
 
 class TwoFactorMiddleware:
