@@ -36,7 +36,12 @@ def test_the_paper_forms_page_offers_the_form_and_the_pdf_holds_the_study(
     page = client.get(f"/studies/{study.slug}/paper/").content.decode()
     assert f'action="/studies/{study.slug}/paper/form.pdf"' in page
     assert "Download the paper form (PDF)" in page
-    assert 'name="language"' not in page  # one language: nothing to choose
+    for tag in study.instrument.instrument.languages:  # a choice when there are several
+        assert (f'<option value="{tag}">' in page) == (
+            len(study.instrument.instrument.languages) > 1
+        )
+    entry = client.get(f"/studies/{study.slug}/paper/new/").content.decode()
+    assert f'id="paper-print-link" href="/studies/{study.slug}/paper/form.pdf"' in entry
     response = client.get(f"/studies/{study.slug}/paper/form.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert f"{study.slug}-paper-form.pdf" in response["Content-Disposition"]

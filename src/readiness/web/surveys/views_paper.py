@@ -193,6 +193,7 @@ def paper_new(request, study, access):
             "errors": _summary(instrument, errors, extra) + core,
             "button_text": "Save this form",
             "no_sessions": not sessions,
+            "print_url": reverse("surveys:paper_print", args=[study.slug]),
             "back": reverse("surveys:paper", args=[study.slug]),
         },
     )
