@@ -54,3 +54,29 @@ def test_a_choice_question_hides_answered_with_not_answered():
     assert rows["Not answered"].hidden and rows["Answered (n)"].hidden
     assert rows["A"].hidden or rows["B"].hidden
     assert not any(r.hidden for r in question_rows(summary, 1))
+
+
+def test_a_custom_instrument_s_report_has_its_questions_and_its_regression(survey, demo_cohort):
+    import lxml.html
+
+    from readiness.analysis import analyse
+    from readiness.report import render_html
+    from tests.analysis.test_item_summaries import custom_instrument, with_custom_answers
+
+    instrument = custom_instrument(
+        survey,
+        {
+            "group_by": "shift",
+            "regression": {"outcome": "interest_training", "predictors": ["shift", "discipline"]},
+        },
+    )
+    result = analyse(with_custom_answers(demo_cohort.responses), instrument)
+    doc = lxml.html.fromstring(render_html(result, instrument=instrument))
+    t7 = table(doc, "7")
+    assert row(t7, "Nights", "shift")["n"] != SYMBOL
+    assert row(t7, "Answered (n)", "comments")["n"]
+    assert "a private remark" not in text(doc)
+    t5 = table(doc, "5")
+    assert text(t5.find("caption")).startswith("Table 5. Odds of interest training (yes vs no)")
+    assert row(t5, "shift: Days (reference)")["Odds ratio"] == "1"
+    assert row(t5, "discipline: Emergency medicine (reference)")["Odds ratio"] == "1"

@@ -458,6 +458,13 @@ def table_4c(result, plan: Plan) -> Table | None:
 # -- Table 5 ----------------------------------------------------------------------------------
 
 
+def regression_title(outcome: str) -> str:
+    """Table 5's title: the shipped survey's, or the declared outcome's."""
+    if outcome == "contact_ever":
+        return "Odds of having had contact with a trafficked patient: logistic regression"
+    return f"Odds of {outcome.replace('_', ' ')} (yes vs no): logistic regression"
+
+
 def table_5(result, plan: Plan) -> Table | None:
     reg = result.regression
     if not reg:
@@ -475,10 +482,10 @@ def table_5(result, plan: Plan) -> Table | None:
             and result.group_by == "discipline"
             and plan.group_hidden(groups, reference)
         )
-        if reference:
+        for factor, level in reg.reference.items():  # discipline's, and any declared factor's
             rows.append(
                 [
-                    th(f"discipline: {reference} (reference)", "row"),
+                    th(f"{factor}: {level} (reference)", "row"),
                     text_cell("1"),
                     text_cell(fmt.DASH),
                     text_cell(fmt.DASH),
@@ -505,7 +512,7 @@ def table_5(result, plan: Plan) -> Table | None:
     table = Table(
         "table-5",
         "5",
-        "Odds of having had contact with a trafficked patient: logistic regression",
+        regression_title(reg.outcome),
         [head],
         [Body(rows)],
         notes,
