@@ -66,9 +66,9 @@ def test_welsh_is_kept_for_the_session_and_the_answers_are_the_same_codes(client
     page = _html(client.get("/answer/1/"))  # no ?lang: the cookie keeps Welsh
     assert '<html lang="cy"' in page
     assert "Amdanoch chi" in page and "Diolch am gymryd rhan 🙏" in page
-    # The service's own words stay English, and say so (WCAG 3.1.2, language of parts).
-    assert '<div class="nhsuk-button-group" lang="en-GB">' in page
-    assert 'Ydych chi wedi gweld claf? <span lang="en-GB">(required)</span>' in page
+    # The service's own words are in Welsh too (readiness.instrument.interface_words).
+    assert '<div class="nhsuk-button-group">' in page and "Cadw a pharhau" in page
+    assert "Ydych chi wedi gweld claf? (gofynnol)" in page
     assert ">Nyrs</option>" in page and ">Meddyg</option>" in page
     assert re.search(r'<label class="nhsuk-label nhsuk-radios__label" for="q-Seen">\s*Ie', page)
     assert post_page(client, 1, ABOUT).status_code == 302
@@ -143,12 +143,13 @@ def test_the_constraint_message_is_shown_in_welsh(client, ward):
     post_page(client, 1, ABOUT)
     page = _html(post_page(client, 2, {**SHIFT, "hours": "-1"}))
     assert "Rhwng 0 a 24 awr." in page  # the instrument's words: not marked as English
-    assert '<span lang="en-GB">For example, 14:30</span>' in page
-    assert '<span lang="en-GB">Day</span>' in page
+    # The service's words in Welsh (the shift start has no Welsh text: the English stays).
+    assert "Er enghraifft, 14:30" in page and "Diwrnod" in page
+    assert 'lang="en-GB"' not in page.split('id="review-notice"')[1].split("</div>", 1)[1]
     bad = _html(post_page(client, 2, {**SHIFT, "shift_start": "25:00"}))
-    assert '<span lang="en-GB">Enter a time on the 24-hour clock' in bad
-    assert '<span lang="en-GB">There is a problem</span>' in bad
-    assert 'Shift start - <span lang="en-GB">Enter a time' in bad
+    assert "Rhowch amser ar y cloc 24 awr" in bad
+    assert "Mae problem" in bad
+    assert "Shift start - Rhowch amser" in bad
 
 
 def test_a_date_answer_is_shown_back_when_returning_to_the_page(client, ward):

@@ -11,12 +11,22 @@ from jinja2 import (
     Environment,
     FileSystemLoader,
     PackageLoader,
+    pass_context,
     select_autoescape,
 )
+
+from readiness.instrument import interface_words
 
 
 def url(name: str, *args, **kwargs) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@pass_context
+def say(context, text: str, **values) -> str:
+    """The service's own words in the page's language (``words`` in the context: Welsh), or
+    the English when Readiness has none in it (see readiness.instrument.interface_words)."""
+    return interface_words.say(text, context.get("words") or "", **values)
 
 
 def environment(**options) -> Environment:
@@ -35,6 +45,7 @@ def environment(**options) -> Environment:
     env.globals.update(
         {
             "url": url,
+            "say": say,
             "static": static,
             # Read at render time: the NHS logo shows only for an NHS organisation.
             "nhs_organisation": lambda: settings.READINESS_NHS_ORGANISATION,

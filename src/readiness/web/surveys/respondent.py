@@ -41,6 +41,7 @@ from readiness.instrument.answers import (
 )
 from readiness.instrument.conditions import Leaf, is_missing
 from readiness.instrument.derive import with_derived
+from readiness.instrument.interface_words import say, words_for
 from readiness.instrument.model import DATE_TYPES, UNASKED_TYPES, Instrument, Item, Section
 from readiness.instrument.scoring import is_shown
 
@@ -91,6 +92,26 @@ def language_choices(instrument: Instrument, current: str) -> list[dict]:
         {"tag": tag, "label": instrument.language_label(tag), "current": tag == current}
         for tag in instrument.languages
     ]
+
+
+def review_notice(instrument: Instrument, tag: str) -> dict | None:
+    """What a page in ``tag`` says while its words await review (the instrument's translation
+    or the service's own words, each marked with ``review``): in that language and in English;
+    None when neither awaits review."""
+    if tag == instrument.language:
+        return None
+    translation = instrument.translations.get(tag)
+    words = words_for(tag)
+    if not ((translation and translation.review) or (words and words.review)):
+        return None
+    if words and words.notice:
+        return {"text": words.notice, "text_en": words.notice_en}
+    name = instrument.language_label(tag)
+    return {
+        "text": "",
+        "text_en": f"The {name} on these pages is a draft, awaiting review. Thank you for "
+        "your patience.",
+    }
 
 
 # -- which sections and questions -------------------------------------------------------------
@@ -246,7 +267,10 @@ def _raw(item: Item, answers: dict, values: dict | None) -> Any:
 
 
 def _ui(text: str, lang: str) -> str:
-    """The service's own words, marked with their language on a page in another one."""
+    """The service's own words: in ``lang`` when Readiness has its words in it (Welsh), else
+    marked with their language (``lang`` is then "en-GB") on a page in another one."""
+    if lang and words_for(lang) is not None:
+        return say(text, lang)
     return Markup('<span lang="{}">{}</span>').format(lang, text) if lang else text
 
 
@@ -356,7 +380,7 @@ def _field(
 
 
 def _select_params(item: Item, raw: Any, fid: str, common: dict, question: str, ours: str) -> dict:
-    options = [{"value": "", "text": "Choose an answer", "selected": raw is None}]
+    options = [{"value": "", "text": say("Choose an answer", ours), "selected": raw is None}]
     if ours:
         options[0]["attributes"] = {"lang": ours}
     options += [

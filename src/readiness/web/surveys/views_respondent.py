@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from readiness.errors import ReadinessError
+from readiness.instrument.interface_words import say, words_for
 from readiness.web.security import ratelimit
 from readiness.web.surveys import answering, draftlookup, expiry, respondent, services, waves
 from readiness.web.surveys.forms import ResumeForm
@@ -64,6 +65,12 @@ def _errors_summary(fields_items: list, errors: dict[str, str], ui_lang: str = "
 # The respondent's language: the tag alone, for this browser session (no expiry date), never
 # with anything that identifies the respondent or their device.
 LANGUAGE_COOKIE = "readiness_language"
+NO_MATCH = (
+    "No answers in progress match this code. Check it against the code you were given (for "
+    "example ACDE-FGHJ-KMNP). A code stops working once its answers are submitted, or after "
+    "{days} days: then start the survey again from the link or QR code of your session"
+)
+CONSENT_ERROR = "Confirm that you have read the information and agree to take part"
 
 
 def _in_language(request, instrument) -> tuple:
@@ -71,13 +78,23 @@ def _in_language(request, instrument) -> tuple:
     tag = respondent.choose_language(
         instrument, request.GET.get("lang"), request.COOKIES.get(LANGUAGE_COOKIE)
     )
+    english = tag.split("-")[0].lower() == "en"
+    words = "" if english or words_for(tag) is None else tag
     context = {
         "html_lang": tag,
         "languages": respondent.language_choices(instrument, tag),
-        # The service's own words are English: marked as such on a page in another language.
-        "ui_lang": "" if tag.split("-")[0].lower() == "en" else "en-GB",
+        # The service's own words in the page's language when Readiness has them (Welsh), else
+        # English, marked as such on a page in another language.
+        "words": words,
+        "ui_lang": "" if english or words else "en-GB",
+        "review_notice": respondent.review_notice(instrument, tag),
     }
     return respondent.in_language(instrument, tag), context
+
+
+def _ours(language: dict) -> str:
+    """How a page's own words are given: translated (``cy``), marked English, or as they are."""
+    return language["words"] or language["ui_lang"]
 
 
 def _keep_language(request, response, context: dict):
@@ -115,7 +132,7 @@ def start(request, token):
         return _keep_language(request, _start_evaluation(request, session, context), context)
     if request.method == "POST":
         if request.POST.get("consent") != "yes":
-            context["error"] = "Confirm that you have read the information and agree to take part"
+            context["error"] = say(CONSENT_ERROR, context.get("words", ""))
             return render(request, "respondent/start.jinja", context)
         draft, code = services.start_draft(session)
         return _answer(request, redirect("surveys:page", number=1), draft, code)
@@ -177,7 +194,7 @@ def _start_evaluation(request, session: Session, context: dict):
                     code = services.new_code_for(draft)
             return _answer(request, redirect("surveys:resume_entry"), draft, code)
         if request.POST.get("consent") != "yes":
-            context["error"] = "Confirm that you have read the information and agree to take part"
+            context["error"] = say(CONSENT_ERROR, context.get("words", ""))
             return render(request, "respondent/start.jinja", context)
         link = new_link_id()
         draft, code = services.start_draft(session, wave=waves.PRE, link=link)
@@ -217,7 +234,7 @@ def follow_up(request, token):
         return render(request, "respondent/not_yet.jinja", context)
     if request.method == "POST":
         if request.POST.get("consent") != "yes":
-            context["error"] = "Confirm that you have read the information and agree to take part"
+            context["error"] = say(CONSENT_ERROR, context.get("words", ""))
             return render(request, "respondent/start.jinja", context)
         draft, code = services.start_draft(session, wave=waves.FOLLOW_UP)
         return _answer(request, redirect("surveys:code"), draft, code)
@@ -398,7 +415,7 @@ def page(request, number):
             return redirect("surveys:page", number=following)
         errors, values = result.errors, result.values
     fields = respondent.build_fields(
-        instrument, section, answers, values, errors, interface_lang=language["ui_lang"]
+        instrument, section, answers, values, errors, interface_lang=_ours(language)
     )
     items = [instrument.item(i) for i in section.items]
     context = {
@@ -411,7 +428,7 @@ def page(request, number):
         "number": number,
         "total": len(sections),
         "fields_html": _render_fields(fields),
-        "error_summary": _errors_summary(items, errors, language["ui_lang"]),
+        "error_summary": _errors_summary(items, errors, _ours(language)),
         "draft_marker": answering.form_marker(draft.code_digest),
         "code": answering.shown_code(request) if number == 1 else None,
         "wave_name": waves.WAVE_NAMES.get(draft.wave, ""),
@@ -487,15 +504,18 @@ def saved(request):
     draft = _answering(request)
     if draft is None:
         return _no_draft(request)
-    return render(
+    _instrument, language = _in_language(request, draft.instrument.instrument)
+    page = render(
         request,
         "respondent/saved.jinja",
         {
+            **language,
             "study": draft.session.site.study,
             "code": answering.shown_code(request),
             "days": expiry.draft_days(),
         },
     )
+    return _keep_language(request, page, language)
 
 
 @never_cache
@@ -511,16 +531,19 @@ def resume(request):
         if draft is not None:
             return _answer(request, redirect("surveys:resume_entry"), draft, code)
         # The same words for a mistyped, submitted or expired code: nothing more is told.
-        error = (
-            "No answers in progress match this code. Check it against the code you were "
-            "given (for example ACDE-FGHJ-KMNP). A code stops working once its answers are "
-            f"submitted, or after {expiry.draft_days()} days: then start the survey again "
-            "from the link or QR code of your session"
-        )
+        error = NO_MATCH
     elif request.method == "POST":
         error = "Enter your resume code"
+    # No study is known yet: the page is in the language kept for this browser when Readiness
+    # has its words in it (the switch is on the survey's pages).
+    kept = request.COOKIES.get(LANGUAGE_COOKIE) or ""
+    language = {"html_lang": kept, "words": kept} if words_for(kept) is not None else {}
+    if error:
+        error = say(error, kept if language else "", days=expiry.draft_days())
     return render(
-        request, "respondent/resume.jinja", {"error": error, "value": request.POST.get("code", "")}
+        request,
+        "respondent/resume.jinja",
+        {**language, "error": error, "value": request.POST.get("code", "")},
     )
 
 
@@ -551,11 +574,13 @@ def thanks(request, token):
         lesson = _lesson(response, study)
     # never_cache sends Cache-Control: no-store; the lesson is computed from the stored
     # answers each time and nothing about the reader is kept.
-    return render(
+    _instrument, language = _in_language(request, response.instrument.instrument)
+    page = render(
         request,
         "respondent/thanks.jinja",
-        {"study": study, "lesson": lesson, "wave": response.wave},
+        {**language, "study": study, "lesson": lesson, "wave": response.wave},
     )
+    return _keep_language(request, page, language)
 
 
 def _lesson(response: Response, study):
