@@ -60,6 +60,7 @@ def _as_base(data: dict) -> dict:
                     item.pop(field, None)
     for key in ("id", "version", "title", "sources"):
         data.pop(key)
+    data.pop("translations", None)  # the base's Welsh is not the variant's (see below)
     return data
 
 
@@ -75,6 +76,13 @@ def test_the_variant_differs_from_the_base_only_in_the_listed_items():
         assert texts[new]["key"] != olds[old]["key"]
     # the base's sources are all kept
     assert set(base["sources"]) <= set(ni["sources"])
+
+
+def test_the_variant_does_not_take_the_base_s_welsh():
+    # Its title and replaced items are worded for Northern Ireland: the base's Welsh texts
+    # would name England's wording, and Northern Ireland does not need a Welsh version.
+    assert "cy" in shipped_instrument().translations
+    assert shipped_instrument(NI).translations == {}
 
 
 def test_a_condition_or_indicator_on_a_replaced_item_is_renamed(monkeypatch):

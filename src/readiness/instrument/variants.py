@@ -190,6 +190,9 @@ def variant_data(name: str) -> dict:
             ]
         )
     data = _rename(copy.deepcopy(base), variant.renamed)
+    # The base's translations are not the variant's: its title and replaced items are worded
+    # for its nation (the Northern Ireland variant is not offered in Welsh).
+    data.pop("translations", None)
     by_new = {new["id"]: new for new in variant.replace.values()}
     for section in data.get("sections") or []:
         for item in section.get("items") or []:
