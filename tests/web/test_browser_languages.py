@@ -41,7 +41,7 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     assert r.locator("html").get_attribute("lang") == "cy"
     assert "Gwiriad ward" in r.content()
     r.check("#consent")
-    r.click("button:has-text('Start the survey')")
+    r.get_by_role("button", name="Dechrau'r arolwg").click()  # the service's words in Welsh
     r.wait_for_url(re.compile(r".*/answer/1/$"))
     assert r.locator("html").get_attribute("lang") == "cy"
     assert r.locator("h1").inner_text() == "Amdanoch chi"
@@ -52,7 +52,7 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     shots(r, "welsh-page")
     if scanner:
         scanner.scan(r, "welsh-page")
-    r.click("button:has-text('Save and continue')")
+    r.click("button:has-text('Cadw a pharhau')")
     r.wait_for_url("**/2/")
     assert "Pryd welsoch chi'r claf?" in r.locator("main").inner_text()
     r.fill("#q-when_seen-day", "15")
@@ -74,14 +74,14 @@ def test_a_respondent_answers_in_welsh_and_the_codes_are_stored(
     if scanner:
         scanner.scan(r, "date-page")
     r.fill("#q-hours", "30")
-    r.click("button:has-text('Save and continue')")
+    r.click("button:has-text('Cadw a pharhau')")
     r.wait_for_selector(".nhsuk-error-summary")
     assert "Rhwng 0 a 24 awr." in r.locator(".nhsuk-error-summary").inner_text()
     r.fill("#q-hours", "11")
-    r.click("button:has-text('Save and continue')")
+    r.click("button:has-text('Cadw a pharhau')")
     r.wait_for_url("**/check/")
     assert r.locator("html").get_attribute("lang") == "cy"
-    r.click("button:has-text('Submit')")
+    r.click("button:has-text('Cyflwyno fy atebion')")
     r.wait_for_url("**/thanks/**")
     answers = Response.objects.get().answers
     assert answers == {
