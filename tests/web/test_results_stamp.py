@@ -75,3 +75,42 @@ def test_within_a_view_each_study_keeps_its_own_figures(client, study, session_a
         assert stamp.responses(study)[0] == 1
         assert stamp.responses(other) == (0, None)
         assert stamp.responses(study)[0] == 1
+
+
+def _full_counts(queries) -> list[str]:
+    """The queries that count every baseline response by session (no id range)."""
+    return [
+        q["sql"]
+        for q in queries
+        if "GROUP BY" in q["sql"] and "COUNT(" in q["sql"] and '"id" >' not in q["sql"]
+    ]
+
+
+def _by_session(study) -> dict[int, int]:
+    counts = services.counts(study)
+    return {s["session"].id: s["responded"] for e in counts["sites"] for s in e["sessions"]}
+
+
+def test_added_responses_alone_are_counted(client, study, session_a, session_b):
+    _respond(client, session_a)
+    services.counts(study)  # kept
+    _respond(client, session_b)
+    _respond(client, session_b)
+    with CaptureQueriesContext(connection) as view:
+        found = _by_session(study)
+    assert found == {session_a.id: 1, session_b.id: 2}
+    assert not _full_counts(view.captured_queries)  # only the two new ones were counted
+
+
+def test_a_removed_response_counts_everything_again(client, study, session_a, session_b):
+    _respond(client, session_a)
+    _respond(client, session_a)
+    services.counts(study)  # kept: 2 in session A
+    # removed without a new revision (as the admin site can), then one more added: the kept
+    # number plus the new one is not the number now, so everything is counted again
+    Response.objects.filter(pk=Response.objects.order_by("id").first().pk).delete()
+    _respond(client, session_b)
+    with CaptureQueriesContext(connection) as view:
+        found = _by_session(study)
+    assert found == {session_a.id: 1, session_b.id: 1}
+    assert _full_counts(view.captured_queries)

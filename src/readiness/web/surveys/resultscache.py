@@ -117,6 +117,20 @@ def remembered(key: str, stamp: str, compute):
     return data
 
 
+def remembered_since(key: str, stamp, compute, extend):
+    """:func:`remembered`, but when what is kept was made under another stamp,
+    ``extend(old_stamp, old_data)`` may bring it up to date (None: ``compute()`` afresh)."""
+    slot_key = f"readiness:remembered:{database_tag()}:{key}"
+    entry = _get(slot_key)
+    if entry is not None and entry["stamp"] == stamp:
+        return entry["data"]
+    data = None if entry is None else extend(entry["stamp"], entry["data"])
+    if data is None:
+        data = compute()
+    _set(slot_key, {"stamp": stamp, "data": data})
+    return data
+
+
 def is_current(study, site_ids, variant: str = "", stamp=None) -> bool:
     """Whether the kept result is made from what :func:`_stamp` says it must be."""
     entry = _get(slot(study, site_ids, variant))

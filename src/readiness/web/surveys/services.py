@@ -576,7 +576,10 @@ BASELINE_WAVES = ("", "pre")
 def study_data(
     study: Study, site_ids: set[int] | None = None, *, every_wave: bool = False
 ) -> StudyData:
-    """Responses to the study's current instrument version, validated into a clean frame.
+    """Responses to every version of the study's instrument, validated into a clean frame of
+    the current version's items (:func:`responseframe.clean_responses`); ``other`` counts the
+    responses to another instrument (none once a study has responses: it moves only between
+    versions of one instrument then).
 
     The baseline responses (:data:`BASELINE_WAVES`) unless ``every_wave``: the dashboard and
     the report describe the people who answered, so an evaluation's post and follow-up
@@ -595,7 +598,7 @@ def study_data(
         responses = responses.filter(session__site_id__in=site_ids)
         codes = set(Site.objects.filter(id__in=site_ids).values_list("code", flat=True))
         clean = clean[clean["site"].isin(codes)].reset_index(drop=True)
-    other = responses.exclude(instrument=instrument_version).count()
+    other = responses.exclude(instrument__instrument_id=instrument_version.instrument_id).count()
     session_frame = pd.DataFrame(
         [
             {"site": s.site.code, "session": s.code, "date": s.date, "attended": s.attended}
@@ -650,7 +653,8 @@ def counts(study: Study, site_ids: set[int] | None = None) -> dict:
 def responded_by_session(study: Study) -> dict[int, int]:
     """Baseline responses per session id, kept under the study's results stamp: counting
     them on every dashboard view took 3 s of a 5.6 s view at 1,500,000 responses
-    (benchmarks/RESULTS.md, national scale); the stamp is one indexed count and maximum."""
+    (benchmarks/RESULTS.md, national scale).  When responses have only been added since
+    they were kept, only those are counted (:func:`_responded_since`)."""
     from readiness.web.surveys import resultscache  # it imports this module
 
     def count() -> dict[int, int]:
@@ -662,8 +666,38 @@ def responded_by_session(study: Study) -> dict[int, int]:
         )
         return {row["session_id"]: row["n"] for row in rows}
 
-    stamp = results_key(study, None)
-    return resultscache.remembered(f"responded:{study.pk}", stamp, count)
+    n, last = stamp.responses(study)
+    now = (study.instrument_id, study.data_revision, sessions_stamp(study), n, last)
+
+    def extend(kept, counts):
+        return _responded_since(study, kept, counts, now)
+
+    return resultscache.remembered_since(f"responded:{study.pk}", now, count, extend)
+
+
+def _responded_since(study: Study, kept, counts: dict[int, int], now) -> dict[int, int] | None:
+    """The counts kept at stamp ``kept`` brought to ``now`` by counting only the responses
+    after the kept last id (up to the current one); None (count everything again) unless
+    exactly those were added: the same revision and sessions, and the kept number plus the
+    new ones is the number now (a response that committed late with a smaller id, or one
+    removed, makes them differ)."""
+    if not isinstance(kept, tuple) or len(kept) != 5 or kept[:3] != now[:3]:
+        return None
+    kept_n, kept_last, n, last = kept[3], kept[4], now[3], now[4]
+    if kept_last is None or last is None or last < kept_last:
+        return None
+    rows = (
+        Response.objects.filter(session__site__study=study, id__gt=kept_last, id__lte=last)
+        .values("session_id", "wave")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    added, out = 0, dict(counts)
+    for row in rows:  # one query: the total and the baseline counts see the same rows
+        added += row["n"]
+        if row["wave"] in BASELINE_WAVES:
+            out[row["session_id"]] = out.get(row["session_id"], 0) + row["n"]
+    return out if kept_n + added == n else None
 
 
 def _rate(responded: int, attended: int) -> float | None:
