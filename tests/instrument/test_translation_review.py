@@ -78,3 +78,15 @@ def test_review_is_kept_by_the_xlsform_round_trip(tmp_path):
         "notice",
         *(f"items.{i.id}.explanation" for i in back.items if i.explanation),
     ]
+
+
+def test_the_outline_and_codebook_say_the_welsh_awaits_review():
+    from readiness.instrument.describe import codebook_markdown, outline
+
+    instrument = shipped_instrument()
+    shown = outline(instrument)
+    assert "Languages: en-GB (default)" in shown
+    assert "  cy (Cymraeg): every text translated; AWAITING REVIEW: Machine-assisted" in shown
+    small = outline(parse_instrument(SMALL))
+    assert "cy (Cymraeg): 6 texts left untranslated; AWAITING REVIEW: To be reviewed" in small
+    assert "cy (Cymraeg): every text translated; AWAITING REVIEW" in codebook_markdown(instrument)

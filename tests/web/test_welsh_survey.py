@@ -110,3 +110,12 @@ def test_a_language_without_the_services_words_keeps_them_english_and_marked(cli
     assert '<div class="nhsuk-button-group" lang="en-GB">' in page
     notice = page.split('id="review-notice"')[1].split("</div>")[0]
     assert '<p lang="en-GB">The Français on these pages is a draft, awaiting review.' in notice
+
+
+def test_staff_see_that_the_welsh_awaits_review_on_the_instrument_page(
+    client, django_user_model, study
+):
+    client.force_login(django_user_model.objects.get(username="coordinator"))
+    page = client.get(f"/instruments/{study.instrument.pk}/").content.decode()
+    assert "Cymraeg (cy)" in page
+    assert "<strong>Cymraeg awaits review:</strong> Machine-assisted draft" in page

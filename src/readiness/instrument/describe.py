@@ -75,11 +75,30 @@ def values_text(item: Item) -> str:
     return "text"
 
 
+def language_lines(instrument: Instrument) -> list[str]:
+    """The languages the instrument holds, each translation with what it leaves untranslated
+    and, while it is a draft, who has still to review it (its ``review:``)."""
+    if not instrument.translations:
+        return []
+    from readiness.instrument.translation_gaps import untranslated
+
+    lines = [f"Languages: {instrument.language_label(instrument.language)} (default)"]
+    for tag, tr in instrument.translations.items():
+        gaps = untranslated(instrument, tag)
+        line = f"  {tag} ({tr.name or tag}): " + (
+            f"{len(gaps)} texts left untranslated" if gaps else "every text translated"
+        )
+        lines.append(line + (f"; AWAITING REVIEW: {tr.review}" if tr.review else ""))
+    return lines
+
+
 def outline(instrument: Instrument) -> str:  # noqa: C901 - one optional detail line per item property
     """A readable outline of the whole instrument."""
     lines = [f"{instrument.id} v{instrument.version}: {instrument.title}"]
     if instrument.notice:
         lines += ["", "Notice: " + instrument.notice]
+    if instrument.translations:
+        lines += ["", *language_lines(instrument)]
     n_items = len(instrument.items)
     lines += [
         "",
@@ -214,6 +233,8 @@ def codebook_markdown(instrument: Instrument) -> str:
     out = [f"# Codebook: {instrument.title} ({instrument.id} v{instrument.version})", ""]
     if instrument.notice:
         out += [f"> {instrument.notice}", ""]
+    if instrument.translations:
+        out += [_md(line.strip()) + "  " for line in language_lines(instrument)] + [""]
     out += [
         "Standard codes: yes/no 1 = Yes, 0 = No; true/false 1 = True, 0 = False, 8 = Don't know; "
         "multiple choice holds the selected codes separated by spaces; empty cells are missing.",
