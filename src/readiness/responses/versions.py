@@ -26,7 +26,7 @@ at the end.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,12 +200,12 @@ def recode_chain(
 
 
 def chain(
-    versions: Sequence[Any], start: Any, end: Any, mappings: dict[tuple[Any, Any], ChoiceMapping]
+    versions: Sequence[Any], start: Any, end: Any, can_step: Callable[[Any, Any], bool]
 ) -> list[tuple[Any, Any]] | None:
     """The shortest path of version keys from ``start`` to ``end`` through ``versions``
-    (ordered: among paths as short, the one through earlier versions), where a step from a to
-    b is possible when ``mappings`` holds one for (a, b), or when the versions need none
-    (``mappings`` then holds ``{}`` for the pair); None if there is none."""
+    (ordered: among paths as short, the one through earlier versions), a step from a to b
+    being possible when ``can_step(a, b)`` (a mapping for them is kept, or they need none);
+    None if there is none."""
     if start == end:
         return []
     paths: dict[Any, list[tuple[Any, Any]]] = {start: []}
@@ -214,7 +214,7 @@ def chain(
         following = []
         for a in frontier:
             for b in versions:
-                if b in paths or (a, b) not in mappings:
+                if b in paths or not can_step(a, b):
                     continue
                 paths[b] = [*paths[a], (a, b)]
                 if b == end:

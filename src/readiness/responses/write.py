@@ -136,9 +136,17 @@ def write_responses(
 
 
 def write_responses_noted(
-    data: pd.DataFrame | Responses, instrument: Instrument, path: str | Path
+    data: pd.DataFrame | Responses,
+    instrument: Instrument,
+    path: str | Path,
+    *,
+    own_versions: bool = False,
 ) -> Written:
     """:func:`write_responses`, returning a :class:`Written`.
+
+    ``own_versions``: the rows answered several versions of the instrument, were checked
+    against each, and are read as ``instrument``'s items; their ``instrument_id`` and
+    ``instrument_version`` are written as they are (:func:`validate_own_versions`).
 
     An SPSS or Stata file whose format does not accept an item id as a variable name (too long,
     a reserved word, or in SPSS the same as another regardless of case) gets a name made for it
@@ -149,7 +157,10 @@ def write_responses_noted(
     fmt = table_format(path)
     frame = data.frame if isinstance(data, Responses) else data
     where = f"(responses being written to {path})"
-    clean, problems, _warnings = validate_frame(frame, instrument, None)
+    if own_versions:
+        clean, problems = validate_own_versions(frame, instrument)
+    else:
+        clean, problems, _warnings = validate_frame(frame, instrument, None)
     if problems:
         raise ResponsesError(problems, file=where)
     clean = _with_instrument_columns(clean, instrument)
@@ -352,6 +363,24 @@ def _item_columns(names: dict[str, str], boxes: dict[str, Checkbox]) -> dict[str
     for key, box in boxes.items():
         out[box.item] = (out[box.item] + " " + names[key]) if box.item in out else names[key]
     return out
+
+
+VERSION_COLUMNS = ("instrument_id", "instrument_version")
+
+
+def validate_own_versions(
+    frame: pd.DataFrame, instrument: Instrument
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`validate_frame` of rows that answered several versions of ``instrument`` (each
+    checked against its own when it was read, then read as this one's items): their
+    ``instrument_id`` and ``instrument_version`` are kept as they are, not checked against
+    ``instrument``."""
+    own = {c: frame[c].reset_index(drop=True) for c in VERSION_COLUMNS if c in frame}
+    clean, problems, _warnings = validate_frame(frame.drop(columns=list(own)), instrument, None)
+    for name, values in own.items():
+        if len(values) == len(clean):
+            clean[name] = values.astype(TEXT_DTYPE)
+    return clean, problems
 
 
 def _with_instrument_columns(clean: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:

@@ -53,14 +53,26 @@ import pandas as pd
 
 from readiness.errors import ProblemsError, ReadinessError, ResponsesError
 from readiness.instrument.describe import codebook_csv, codebook_rows
-from readiness.instrument.model import META_COLUMNS, Instrument
+from readiness.instrument.model import META_COLUMNS, Instrument, Item, choices_of
 from readiness.responses.redcap import dictionary_path, write_redcap
-from readiness.responses.validate import is_numeric_item, validate_frame
+from readiness.responses.validate import is_numeric_item
 
 # The CSV writer's own steps: a chunk is written as write_responses_noted writes a frame.
-from readiness.responses.write import _as_text, _with_instrument_columns, write_responses_noted
+from readiness.responses.write import (
+    _as_text,
+    _with_instrument_columns,
+    validate_own_versions,
+    write_responses_noted,
+)
 from readiness.tabular import atomic_write, xlsx_changes
-from readiness.web.surveys import auditing, responseframe, responseread, services, waves
+from readiness.web.surveys import (
+    auditing,
+    responseframe,
+    responseread,
+    services,
+    versionread,
+    waves,
+)
 from readiness.web.surveys.models import Response, Study
 
 
@@ -126,8 +138,9 @@ class Export:
     files: list[Path]
     rows: int
     synthetic: bool
-    other_versions: int  # responses to other instrument versions, not in the export
+    other_versions: int  # responses to another instrument, not in the export
     notes: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)  # those answered, when more than one
 
     def lines(self) -> list[str]:
         """What the command line prints."""
@@ -147,9 +160,12 @@ class Export:
         if self.format == "redcap":
             out.append(f"Wrote {self.files[1]}: the REDCap data dictionary.")
         if self.other_versions:
+            out.append(f"Not exported: {self.other_versions} responses to another instrument.")
+        if self.versions:
             out.append(
-                f"Not exported: {self.other_versions} responses to other versions of the "
-                "instrument."
+                f"The responses answered versions {', '.join(self.versions)}: the "
+                "instrument_version column gives each row's; answers are read as the current "
+                "version's codes, and items earlier versions asked are kept."
             )
         return out + self.notes
 
@@ -180,42 +196,40 @@ def _format(fmt: str) -> ExportFormat:
 
 
 def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
-    """The study's responses as exported: meta columns, then every item, stored codes.
+    """The study's responses as exported (:func:`export_chunks`, joined), and its data.
 
     Every wave of an evaluation is exported, with ``wave`` and ``link``: a follow-up response
     carries the link id of the pre response its self-generated code was joined to
     (:func:`waves.follow_up_linkage`, worked out now), or none.  The code's digests are never
     exported."""
     data = services.study_data(study, every_wave=True)
-    instrument = study.instrument.instrument
-    frame = data.responses
-    items = [item.id for item in instrument.data_items]  # a note holds no answer
-    columns = [c for c in META_COLUMNS if c in frame.columns] + items
-    frame = frame[columns].copy()
-    if "wave" in frame and frame["wave"].eq(waves.FOLLOW_UP).any():
-        _linkage, joined = waves.follow_up_linkage(study)
-        later = frame["wave"].eq(waves.FOLLOW_UP)
-        frame.loc[later, "link"] = frame.loc[later, "response_id"].map(joined)
-    if "link" in frame:
-        frame["link"] = link_pseudonyms(study, frame["link"].tolist())
-    if study.synthetic:
-        frame["synthetic"] = 1.0
+    chunks = list(export_chunks(study))
+    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
     return frame, data
 
 
 def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
-    """:func:`export_frame`'s rows a chunk at a time, read from the database as they are
-    written (:func:`responseread.clean_chunks`), so that an export of a national study never
-    holds every response at once.  Raises :class:`ResponsesError` with every problem after the
-    last chunk if a stored response no longer validates.  ``responses``: some of the study's
-    responses to its instrument only (a page of the API, :mod:`readiness.web.api`)."""
-    instrument = study.instrument.instrument
+    """The study's responses as exported, a chunk at a time, read from the database as they
+    are written (:func:`responseread.version_chunks`), so that an export of a national study
+    never holds every response at once: meta columns (``instrument_version`` each row's own),
+    then the items of the export (:func:`export_instrument`: the current version's, then those
+    only earlier versions asked), the stored codes, recoded to the current version's where a
+    mapping of old codes is kept (:mod:`.versionread`).  Raises :class:`ResponsesError` with
+    every problem after the last chunk if a stored response no longer validates.
+    ``responses``: some of the study's responses only (a page of the API,
+    :mod:`readiness.web.api`)."""
+    if responses is None:
+        responses = responseframe._responses(study)
+    plan = versionread.plan(study, responses)
+    responses = responses.filter(instrument__in=list(plan.versions))
+    instrument = plan.export_instrument
     items = [item.id for item in instrument.data_items]  # a note holds no answer
     joined = None  # the follow-up linkage, worked out once, when a follow-up comes
     problems: list = []
-    if responses is None:
-        responses = responseframe._responses(study)
-    for clean, found, _n, _last in responseread.clean_chunks(responses, instrument):
+    chunks = responseread.version_chunks(
+        responses, plan.instruments, plan.to_export, plan.current.pk
+    )
+    for clean, found, _n, _last in chunks:
         problems += found
         if problems:
             continue  # nothing is written: the problems are all reported at the end
@@ -234,10 +248,17 @@ def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
         raise ResponsesError(problems)
 
 
+def export_instrument(study: Study) -> Instrument:
+    """The instrument an export of the study is written with: its current version, and after
+    its items those that only earlier versions with responses asked (:mod:`.versionread`)."""
+    return versionread.plan(study).export_instrument
+
+
 def write_csv_chunks(chunks: Iterable[pd.DataFrame], instrument: Instrument, path: Path) -> int:
     """The CSV that :func:`write_responses_noted` writes of the frame these chunks make up,
     written a chunk at a time (each validated and written as that function does its whole
-    frame: the same file); returns the number of rows."""
+    frame: the same file); returns the number of rows.  A chunk's ``instrument_id`` and
+    ``instrument_version`` (each row's own) are written as they are."""
     rows = 0
 
     def write(tmp: Path) -> None:
@@ -245,7 +266,7 @@ def write_csv_chunks(chunks: Iterable[pd.DataFrame], instrument: Instrument, pat
         problems: list = []
         with tmp.open("w", encoding="utf-8", newline="") as out:
             for chunk in chunks:
-                clean, found, _warnings = validate_frame(chunk, instrument, None)
+                clean, found = validate_own_versions(chunk, instrument)
                 problems += [replace(p, row=p.row + rows) if p.row else p for p in found]
                 if not problems:
                     text = _as_text(_with_instrument_columns(clean, instrument))
@@ -291,18 +312,18 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
             f"{path}: an export as {fmt} is written to a {spec.suffix} file. "
             f"Fix: give a file name ending in {spec.suffix}."
         )
-    instrument = study.instrument.instrument
     files = [path]
     notes: list[str] = []
     if fmt == "csv":  # a chunk at a time: flat memory for a national study
         return _write_csv_export(study, path, actor)
+    instrument = export_instrument(study)
     frame, data = export_frame(study)
     if fmt == "redcap":
         redcap = write_redcap(frame, instrument, path, synthetic=study.synthetic)
         notes.extend(redcap.notes)
         files.append(redcap.dictionary)
     else:
-        written = write_responses_noted(frame, instrument, path)
+        written = write_responses_noted(frame, instrument, path, own_versions=True)
         notes.extend(written.notes)  # SPSS and Stata names made for ids the format refuses
         if written.codebook is not None:
             files.append(written.codebook)
@@ -313,11 +334,6 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
                 "more than 32,767 characters: the XLSX holds them cleaned or cut (see its "
                 "variables sheet); the CSV export holds them in full."
             )
-        if fmt == "csv":
-            codebook = companion_path(path, fmt)
-            text = export_codebook(instrument)
-            atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-            files.append(codebook)
     auditing.record(
         actor,
         auditing.EXPORT,
@@ -337,15 +353,16 @@ def write_export(study: Study, fmt: str, path: str | Path, *, actor=None) -> Exp
         synthetic=study.synthetic,
         other_versions=data.other_versions,
         notes=notes,
+        versions=_versions(study),
     )
 
 
 def _write_csv_export(study: Study, path: Path, actor) -> Export:
     """:func:`write_export` of a CSV and its codebook, the responses a chunk at a time."""
-    instrument = study.instrument.instrument
-    rows = write_csv_chunks(export_chunks(study), instrument, path)
+    plan = versionread.plan(study)
+    rows = write_csv_chunks(export_chunks(study), plan.export_instrument, path)
     codebook = companion_path(path, "csv")
-    text = export_codebook(instrument)
+    text = export_codebook(plan.export_instrument, plan if plan.several else None)
     atomic_write(codebook, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     files = [path, codebook]
     auditing.record(
@@ -361,7 +378,7 @@ def _write_csv_export(study: Study, path: Path, actor) -> Export:
     )
     other = (
         Response.objects.filter(session__site__study=study)
-        .exclude(instrument=study.instrument)
+        .exclude(instrument__instrument_id=study.instrument.instrument_id)
         .count()
     )
     return Export(
@@ -371,7 +388,14 @@ def _write_csv_export(study: Study, path: Path, actor) -> Export:
         rows=rows,
         synthetic=study.synthetic,
         other_versions=other,
+        versions=[v.version for v in plan.versions.values()] if plan.several else [],
     )
+
+
+def _versions(study: Study) -> list[str]:
+    """The versions the study's responses answered, when more than one."""
+    plan = versionread.plan(study)
+    return [v.version for v in plan.versions.values()] if plan.several else []
 
 
 # What the codebook says of every variable stored as text (see readiness.tabular.formula_safe).
@@ -382,14 +406,32 @@ FORMULA_NOTE = (
 )
 
 
-def export_codebook(instrument: Instrument) -> str:
+def export_codebook(instrument: Instrument, plan: versionread.Plan | None = None) -> str:
     """The codebook of a CSV export: :func:`codebook_csv`, each variable stored as text saying
-    how text that starts like a formula is written."""
+    how text that starts like a formula is written; with the ``plan`` of an export of several
+    versions, each variable's label says which versions asked it, and the codes of which
+    version its values are."""
     rows = codebook_rows(instrument)
     for row, item in zip(rows, instrument.data_items, strict=True):
         if not is_numeric_item(item):
             row["values"] = f"{row['values']}. {FORMULA_NOTE}"
+        if plan is not None:
+            row["label"] = f"{row['label']} [{_asked_note(plan, item)}]"
     return codebook_csv(instrument, rows)
+
+
+def _asked_note(plan: versionread.Plan, item: Item) -> str:
+    current = plan.current.version
+    asked = plan.asked_by(item.id)
+    if asked == f"v{current}":
+        return f"asked by v{current} only"
+    coded = bool(choices_of(item))
+    if item.id in plan.removed:
+        last = plan.removed[item.id][1][-1]
+        codes = f": the codes are v{last}'s, earlier answers recoded where a mapping is kept"
+        return f"asked by {asked}, not by v{current}" + (codes if coded else "")
+    codes = f"; the codes are v{current}'s, earlier answers recoded where they changed"
+    return f"asked by {asked}" + (codes if coded else "")
 
 
 def _xlsx_fitted(frame: pd.DataFrame) -> int:
@@ -456,7 +498,17 @@ def readme(export: Export, names: list[str]) -> str:
             "columns: export CSV to join each person's before, after and follow-up answers.",
         ]
     if export.other_versions:
-        lines += ["", f"Not exported: {export.other_versions} responses to other versions."]
+        lines += ["", f"Not exported: {export.other_versions} responses to another instrument."]
+    if export.versions:
+        lines += [
+            "",
+            f"The responses answered versions {', '.join(export.versions)} of the instrument: "
+            "the instrument_version column says which version each row answered. Answers are "
+            f"given in version {study.instrument.version}'s codes (earlier answers recoded "
+            "where the codes changed meaning), items added since are empty in earlier rows, "
+            "and items only earlier versions asked are kept as columns after the others. The "
+            "codebook says which versions asked each item.",
+        ]
     lines += [
         "",
         "Text that starts with =, +, -, @, a tab or a carriage return has an apostrophe before "

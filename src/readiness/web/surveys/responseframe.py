@@ -2,8 +2,8 @@
 
 Reading and validating every response is most of the work behind a dashboard or an export of
 a large study (for 100,000 responses about 2 s of the 3), and responses never change once
-stored: they are only added.  So the clean frame of a study's responses to its current
-instrument version is kept, with the id and submission token of its last response and the number
+stored: they are only added.  So the clean frame of a study's responses (to every version of
+its instrument, read as its current version's: :mod:`.versionread`) is kept, with the id and submission token of its last response and the number
 of responses it holds.  The next reader validates only the responses added since and appends
 them.  Where it is kept follows the ``results`` cache:
 
@@ -38,8 +38,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 
-from readiness.web.surveys import responseread, resultscache
-from readiness.web.surveys.models import KeptFrame, KeptFramePart, Response, Study
+from readiness.web.surveys import responseread, resultscache, versionread
+from readiness.web.surveys.models import KeptFrame, KeptFramePart, Study
 
 log = logging.getLogger("readiness.web")
 
@@ -57,14 +57,19 @@ def _key(study: Study) -> str:
 
 
 def _responses(study: Study):
-    return Response.objects.filter(session__site__study=study, instrument=study.instrument_id)
+    """The study's responses to every version of its instrument (:mod:`.versionread`)."""
+    return versionread.responses(study)
 
 
-def _read(rows_query, instrument) -> tuple[pd.DataFrame, int, int | None, str | None]:
-    """The clean frame of these responses (ordered by id), with their site's code; and how
-    many responses were read, the last one's id and its submission token (read in chunks:
-    :mod:`.responseread`)."""
-    return responseread.read_clean(rows_query, instrument)
+def _read(rows_query, plan: versionread.Plan) -> tuple[pd.DataFrame, int, int | None, str | None]:
+    """The clean frame of these responses (ordered by id), each read as the current version's
+    (:class:`~.versionread.Plan`), with their site's code; and how many responses were read,
+    the last one's id and its submission token (read in chunks: :mod:`.responseread`)."""
+    if not plan.several:
+        return responseread.read_clean(rows_query, plan.current.instrument)
+    return responseread.read_versions(
+        rows_query, plan.instruments, plan.to_current, plan.current.pk
+    )
 
 
 def in_database() -> bool:
@@ -233,23 +238,27 @@ def _still_true(entry: dict, responses) -> bool:
 
 
 def clean_responses(study: Study) -> pd.DataFrame:
-    """The study's responses to its current instrument version, validated (ordered by id).
+    """The study's responses to every version of its instrument, validated against the
+    version each answered and read as answers to the current version (ordered by id).
 
-    Columns as :func:`readiness.responses.validate.validate_frame` gives them, and ``site``.
-    Raises :class:`ResponsesError` if a stored response no longer validates.
+    Columns as :func:`readiness.responses.validate.validate_frame` gives them for the current
+    version, and ``site``.  Raises :class:`ResponsesError` if a stored response no longer
+    validates, or an earlier version's answers cannot be read as the current version's.
     """
-    instrument = study.instrument.instrument
-    responses = _responses(study)
-    key = _key(study)
+    plan = versionread.plan(study)
+    # The versions of the plan only: a response to another, come meanwhile, is read next time.
+    responses = _responses(study).filter(instrument__in=list(plan.versions))
+    # A move changes study.instrument_id (a new frame); so does another way of reading.
+    key = _key(study) + plan.tag()
     entry = _get(key)
     if entry is not None and _still_true(entry, responses):
-        clean, n, last, token = _read(responses.filter(id__gt=entry["last"]), instrument)
+        clean, n, last, token = _read(responses.filter(id__gt=entry["last"]), plan)
         if n == 0:
             return entry["clean"]
         clean = pd.concat([entry["clean"], clean], ignore_index=True)
         n += entry["n"]
     else:
-        clean, n, last, token = _read(responses, instrument)
+        clean, n, last, token = _read(responses, plan)
     if n:
         _set(key, {"study": study.pk, "last": last, "n": n, "token": token, "clean": clean})
     return clean

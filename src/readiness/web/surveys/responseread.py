@@ -12,10 +12,11 @@ and validated at once (``tests/web/test_response_read.py`` compares them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
+import numpy as np
 import orjson
 import pandas as pd
 from django.db.models import TextField
@@ -40,7 +41,13 @@ COLUMNS = (
     "link",
     "source",
     "origin",
+    "instrument",
 )
+
+
+# A version's clean frame read as the frame wanted (the current version's items, or the
+# export's columns): (frame, problems with rows numbered in the clean frame given).
+Convert = Callable[[int, pd.DataFrame], tuple[pd.DataFrame, list[Problem]]]
 
 
 def read_clean(
@@ -51,10 +58,21 @@ def read_clean(
 
     Raises :class:`ResponsesError` with every problem (rows numbered from the first
     response read) if a stored response no longer validates."""
+    return _joined(clean_chunks(rows_query, instrument))
+
+
+def read_versions(
+    rows_query, instruments: Mapping[int, Instrument], convert: Convert, current: int
+) -> tuple[pd.DataFrame, int, int | None, str | None]:
+    """:func:`read_clean` of responses to several versions (:func:`version_chunks`)."""
+    return _joined(version_chunks(rows_query, instruments, convert, current))
+
+
+def _joined(chunks) -> tuple[pd.DataFrame, int, int | None, str | None]:
     parts: list[pd.DataFrame] = []
     problems: list[Problem] = []
     n, last = 0, (None, None)
-    for clean, found, read, last_row in clean_chunks(rows_query, instrument):
+    for clean, found, read, last_row in chunks:
         problems += found
         parts.append(clean)
         n += read
@@ -72,19 +90,60 @@ def clean_chunks(
     one chunk, empty when there is no response): each with its problems (rows numbered from
     the first response read), how many responses it holds, and the (id, submission token)
     of its last one."""
+    return version_chunks(rows_query, {0: instrument}, None, 0)
+
+
+def version_chunks(
+    rows_query, instruments: Mapping[int, Instrument], convert: Convert | None, current: int
+) -> Iterator[tuple[pd.DataFrame, list[Problem], int, tuple | None]]:
+    """:func:`clean_chunks` of responses to several versions of an instrument (``instruments``:
+    by the id of their stored version; ``current``'s gives the empty frame): each chunk's rows
+    are validated against the version each answered, then ``convert`` reads them as the frame
+    wanted; the chunk's parts are put back in order of id.  Without ``convert`` every row is
+    read with the one instrument given."""
     query = rows_query.order_by("id").values_list(
         *(Cast(c, TextField()) if c == "answers" else c for c in COLUMNS)
     )
-    items = [item.id for item in instrument.data_items]  # a note holds no answer
     n = 0
     for rows in _prefetched(_chunks(query.iterator(chunk_size=CHUNK))):
-        clean, found = _clean_chunk(rows, items, instrument)
-        found = [replace(p, row=p.row + n) if p.row else p for p in found]
-        yield clean, found, len(rows), (rows[-1][0], rows[-1][6])
+        groups = {current: list(range(len(rows)))} if convert is None else _by_version(rows)
+        parts, found = [], []
+        for pk, positions in groups.items():
+            clean, problems = _version_part([rows[i] for i in positions], pk, instruments, convert)
+            where = np.asarray(positions) + n + 1
+            found += [replace(p, row=int(where[p.row - 1])) if p.row else p for p in problems]
+            parts.append(clean)
+        yield _in_order(parts), found, len(rows), (rows[-1][0], rows[-1][6])
         n += len(rows)
     if n == 0:  # no response: the empty frame, with the columns a full one has
-        clean, found = _clean_chunk([], items, instrument)
+        clean, found = _version_part([], current, instruments, convert)
         yield clean, found, 0, None
+
+
+def _by_version(rows: list[tuple]) -> dict[int, list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row[11], []).append(i)
+    return groups
+
+
+def _version_part(
+    rows: list[tuple], pk: int, instruments: Mapping[int, Instrument], convert: Convert | None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    instrument = instruments[pk]
+    items = [item.id for item in instrument.data_items]  # a note holds no answer
+    clean, problems = _clean_chunk(rows, items, instrument)
+    if problems or convert is None:
+        return clean, problems
+    return convert(pk, clean)
+
+
+def _in_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    frame = pd.concat(parts, ignore_index=True)
+    order = np.argsort(frame["response_id"].astype("int64").to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def _prefetched(chunks: Iterator[list]) -> Iterator[list]:

@@ -32,9 +32,7 @@ WARNINGS_KEY = "readiness_import_warnings"
 @perm.study_view(perm.EXPORT)
 def export_page(request, study, access):
     total = Response.objects.filter(session__site__study=study).count()
-    current = Response.objects.filter(
-        session__site__study=study, instrument=study.instrument
-    ).count()
+    current = _export_rows(study)
     return render(
         request,
         "staff/export.jinja",
@@ -44,13 +42,20 @@ def export_page(request, study, access):
             "formats": list(exports.FORMATS.values()),
             "rows": current,
             "other_versions": total - current,
+            "earlier": current
+            - Response.objects.filter(
+                session__site__study=study, instrument=study.instrument
+            ).count(),
             "in_background": current > settings.READINESS_EXPORT_INLINE_ROWS,
         },
     )
 
 
 def _export_rows(study) -> int:
-    return Response.objects.filter(session__site__study=study, instrument=study.instrument).count()
+    """The responses exported: to every version of the study's instrument."""
+    return Response.objects.filter(
+        session__site__study=study, instrument__instrument_id=study.instrument.instrument_id
+    ).count()
 
 
 @never_cache
