@@ -116,7 +116,9 @@ def _recode_single(column: pd.Series, table: dict, item_id: str, step: Step):
 
 def _recode_multiple(column: pd.Series, table: dict, new: Item, item_id: str, step: Step):
     order = [str(c.code) for c in choices_of(new)]
-    out, bad_rows, bad = [], [], []
+    out: list[str | float] = []
+    bad_rows: list[int] = []
+    bad: list[str] = []
     for i, value in enumerate(column.tolist()):
         if not isinstance(value, str):
             out.append(np.nan)
@@ -128,8 +130,7 @@ def _recode_multiple(column: pd.Series, table: dict, new: Item, item_id: str, st
             bad += wrong
             out.append(np.nan)
             continue
-        kept = {table[t] for t in tokens} - {np.nan}
-        kept = {t for t in kept if isinstance(t, str)}
+        kept = {table[t] for t in tokens if isinstance(table[t], str)}  # NaN: none
         ranked = sorted(kept, key=lambda c: order.index(c) if c in order else len(order))
         out.append(" ".join(ranked) if ranked else np.nan)
     if bad:
