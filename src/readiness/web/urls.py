@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 from django.shortcuts import redirect, render
-from django.urls import include, path
+from django.templatetags.static import static
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 
@@ -18,6 +19,12 @@ urlpatterns = [
     # Staff sign in through our form, which asks for the second factor (the admin's would not).
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
+    # The NHS.UK frontend's compiled CSS names its icons at /assets/images/ (the path of a site
+    # built with its own tooling); they are served among our static files.
+    re_path(
+        r"^assets/images/(?P<name>nhsuk-icon-[a-z0-9-]+\.svg)$",
+        lambda request, name: redirect(static(f"nhsuk/assets/images/{name}")),
+    ),
     path("interviews/", include("readiness.web.interviews.urls")),
     path("guide/", include("readiness.web.guide.urls")),
     path("", include("readiness.web.security.urls")),
