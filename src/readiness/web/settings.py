@@ -379,6 +379,11 @@ READINESS_EXPORT_INLINE_ROWS = int(os.environ.get("READINESS_EXPORT_INLINE_ROWS"
 READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES = int(
     os.environ.get("READINESS_MAX_IMPORT_XLSX_UNPACKED_BYTES", str(20 * 1024 * 1024))
 )
+# The most an instrument file to upload (XLSForm, REDCap dictionary, YAML) may be; never more
+# than a response file (readiness.web.surveys.instruments.max_upload_bytes).
+READINESS_MAX_INSTRUMENT_UPLOAD_BYTES = int(
+    os.environ.get("READINESS_MAX_INSTRUMENT_UPLOAD_BYTES", str(5 * 2**20))
+)
 # The most an interview upload (a project to import, or transcripts added at once) may be.
 READINESS_MAX_INTERVIEW_UPLOAD_BYTES = int(
     os.environ.get("READINESS_MAX_INTERVIEW_UPLOAD_BYTES", str(50 * 1024 * 1024))

@@ -30,14 +30,14 @@ from readiness.web.surveys.models import InstrumentVersion, Study
 SUFFIXES = {".xlsx": "xlsform", ".csv": "redcap", ".yaml": "yaml", ".yml": "yaml"}
 FORMAT_NAMES = {"xlsform": "XLSForm", "redcap": "REDCap data dictionary", "yaml": "Readiness YAML"}
 AUDIT_ACTION = "instrument"
-DEFAULT_MAX_BYTES = 5 * 2**20
 
 
 def max_upload_bytes() -> int:
     """The largest instrument file accepted (``READINESS_MAX_INSTRUMENT_UPLOAD_BYTES``, 5 MB):
     never more than a survey upload, which the request size check allows."""
-    wanted = getattr(settings, "READINESS_MAX_INSTRUMENT_UPLOAD_BYTES", DEFAULT_MAX_BYTES)
-    return min(int(wanted), settings.READINESS_MAX_SURVEY_UPLOAD_BYTES)
+    return min(
+        settings.READINESS_MAX_INSTRUMENT_UPLOAD_BYTES, settings.READINESS_MAX_SURVEY_UPLOAD_BYTES
+    )
 
 
 # -- who may ----------------------------------------------------------------------------------
