@@ -492,10 +492,13 @@ def test_what_an_xlsform_cannot_hold_in_every_language_is_named_on_writing(tmp_p
     cy = inst.translations["cy"]
     inst = replace(
         inst,
-        translations={"cy": replace(cy, title="Gwiriad", notice="Hysbysiad")},
+        translations={"cy": replace(cy, title="Gwiriad", notice="Hysbysiad", review="Draft.")},
         items=tuple(replace(i, constraint_message="Too much") for i in inst.items),
     )
     written = write_xlsform(inst, tmp_path / "out.xlsx")
     lost = {n.field: n.message for n in written.unmapped}
-    assert "title" in lost["cy"] and "notice" in lost["cy"]
+    # the translated title and notice are kept on the readiness sheet, not lost
+    assert "cy" not in lost
+    back = read_xlsform(tmp_path / "out.xlsx").instrument.translations["cy"]
+    assert (back.title, back.notice, back.review) == ("Gwiriad", "Hysbysiad", "Draft.")
     assert "seen" in lost and "hours" not in lost  # hours has a range, seen does not

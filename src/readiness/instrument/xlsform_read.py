@@ -900,11 +900,20 @@ def translations_data(walk: Walk, kept_sections: list[Gathered]) -> dict[str, di
 
 
 def keep_reviews(data: dict, meta: dict) -> None:
-    """A translation's ``review:`` (who has still to review it), kept on the readiness sheet
-    as ``review::<tag>``."""
+    """What the readiness sheet keeps of each translation (``<key>::<tag>``): the title,
+    description and notice, the explanations (JSON: item id -> text), and ``review``."""
     for tag, body in data.get("translations", {}).items():
-        if meta.get(f"review::{tag}"):
-            body["review"] = meta[f"review::{tag}"]
+        for key in ("title", "description", "notice", "review"):
+            if meta.get(f"{key}::{tag}"):
+                body[key] = meta[f"{key}::{tag}"]
+        try:
+            explanations = json.loads(meta.get(f"explanations::{tag}") or "{}")
+        except ValueError:
+            explanations = {}
+        kept = {i["id"] for section in data.get("sections", []) for i in section["items"]}
+        for iid, text in explanations.items() if isinstance(explanations, dict) else ():
+            if iid in kept:  # an item left out on reading takes its explanation with it
+                body.setdefault("items", {}).setdefault(iid, {})["explanation"] = str(text)
 
 
 def metadata(

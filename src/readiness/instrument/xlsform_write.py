@@ -356,7 +356,8 @@ def survey_columns(out: Out, rows: list[dict[str, str]]) -> tuple[str, ...]:
 
 def report_unwritten(out: Out) -> None:
     """Name what an XLSForm has no column for: a constraint message on an item without a
-    range, and the translations of the title, description, notice and explanations."""
+    range. (The translations of the title, description, notice and explanations, which the
+    survey sheet holds in one language, are kept on the readiness sheet.)"""
     instrument = out.instrument
     for item in instrument.items:
         if item.constraint_message and (
@@ -366,16 +367,6 @@ def report_unwritten(out: Out) -> None:
                 "the constraint message is not written: the item has no range to check.",
                 "give the item a min or max, or remove the message.",
                 item.id,
-            )
-    for tag, tr in instrument.translations.items():
-        parts = [k for k in ("title", "description", "notice") if getattr(tr, k)]
-        parts += [f"item {iid}'s explanation" for iid, t in tr.items.items() if t.explanation]
-        if parts:
-            out.lost(
-                f"the {tag} translation of the {', '.join(parts)} is not written (an XLSForm "
-                "holds these in one language).",
-                "keep the instrument YAML beside the form.",
-                tag,
             )
 
 
@@ -392,8 +383,15 @@ def meta_rows(out: Out) -> list[dict[str, str]]:
     if instrument.sources:
         meta.append({"key": "sources", "value": json.dumps(instrument.sources, ensure_ascii=False)})
     for tag, tr in instrument.translations.items():
-        if tr.review:  # a draft translation stays marked as one
-            meta.append({"key": f"review::{tag}", "value": tr.review})
+        # What the survey sheet holds in one language, kept here for every other one; and a
+        # draft translation stays marked as one (its review).
+        for key in ("title", "description", "notice", "review"):
+            if getattr(tr, key):
+                meta.append({"key": f"{key}::{tag}", "value": getattr(tr, key)})
+        explanations = {iid: t.explanation for iid, t in tr.items.items() if t.explanation}
+        if explanations:
+            value = json.dumps(explanations, ensure_ascii=False)
+            meta.append({"key": f"explanations::{tag}", "value": value})
     return meta
 
 
