@@ -195,13 +195,15 @@ def test_the_export_page_counts_every_version(client, django_user_model, moved):
     assert "3 of them answered an earlier version" in page
 
 
-def test_an_export_of_every_version_imported_back_is_refused(moved, tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "dta"])
+def test_an_export_of_every_version_imported_back_is_refused(moved, tmp_path, fmt):
     study, *_ = moved
-    path = tmp_path / "out.csv"
-    exports.write_export(study, "csv", path)
+    path = tmp_path / f"out.{fmt}"
+    exports.write_export(study, fmt, path)
     before = Response.objects.count()
     with pytest.raises(imports.ResponsesError) as caught:
         imports.import_file(study, path)
     assert Response.objects.count() == before
     text = str(caught.value)
-    assert "response_id" in text or "instrument_version" in text
+    assert "4 of the file's 4 rows are responses of study test-study already" in text
+    assert "row 1 (response_id 1)" in text and "nothing was imported" in text

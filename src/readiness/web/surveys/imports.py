@@ -176,6 +176,8 @@ def import_file(
     try:
         responses = read_responses(path, instrument, zip_limits=zip_limits)
     except ResponsesError as err:
+        # An export of the study's every version, imported back, is refused as such.
+        _refuse_own_export(study, path, name, zip_limits)
         # The problems name the file as uploaded, not the temporary copy.
         raise ResponsesError(
             [_renamed(p, str(path), name) for p in err.problems], file=name
@@ -269,6 +271,36 @@ def _known_rows(study: Study, frame: pd.DataFrame) -> list[int]:
         for row, answers in zip(candidates, given, strict=True)
         if _people_answers(answers) in map(_people_answers, stored[ids[row]])
     ]
+
+
+def _refuse_own_export(study: Study, path: Path, name: str, zip_limits: ZipLimits) -> None:
+    """Refuse, as responses of the study already, a file that did not validate against the
+    study's current version because it is the study's own export of several versions: rows
+    whose ``response_id`` is a response of the study that answered the row's
+    ``instrument_version``, in the row's session, on the row's day.  (Their answers cannot be
+    compared with the stored ones: the export gives earlier answers in the current codes.)"""
+    try:
+        raw = read_raw_text(path, table_format(path), zip_limits)
+    except ResponsesError:
+        return
+    needed = ("response_id", "instrument_version", "session", "completed_on")
+    if any(c not in raw.columns for c in needed):
+        return
+    given = [cell_text(v) for v in raw["response_id"].tolist()]
+    numbers = sorted({int(i) for i in given if i.isdigit() and len(i) < 19})
+    stored = {}
+    for start in range(0, len(numbers), _ID_BATCH):
+        found = Response.objects.filter(
+            session__site__study=study, pk__in=numbers[start : start + _ID_BATCH]
+        ).values_list("pk", "instrument__version", "session__code", "completed_on")
+        stored.update({str(pk): (v, code, str(day)[:10]) for pk, v, code, day in found})
+    rows = [
+        i
+        for i, row in enumerate(raw[list(needed)].itertuples(index=False))
+        if stored.get(given[i]) == (cell_text(row[1]), cell_text(row[2]), cell_text(row[3])[:10])
+    ]
+    if rows:
+        raise _already_in_study(study, rows, raw, path, name)
 
 
 def _people_answers(answers: dict) -> dict:
