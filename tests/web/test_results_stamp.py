@@ -114,3 +114,14 @@ def test_a_removed_response_counts_everything_again(client, study, session_a, se
         found = _by_session(study)
     assert found == {session_a.id: 1, session_b.id: 1}
     assert _full_counts(view.captured_queries)
+
+
+def test_computing_the_results_keeps_the_counts_too(client, study, session_a):
+    from readiness.web.accounts.permissions import ADMIN, Access
+    from readiness.web.surveys import dashboard
+
+    _respond(client, session_a)
+    dashboard.results(study, Access(None, study, ADMIN, None))  # as the background refresh
+    with CaptureQueriesContext(connection) as view:
+        services.counts(study)
+    assert not _full_counts(view.captured_queries)

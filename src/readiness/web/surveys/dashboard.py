@@ -146,6 +146,9 @@ def results_slot(study, site_ids) -> str:
 
 def _compute(study, site_ids, step: int | None = None) -> dict:
     """The results of these sites' responses (with ``step``, of those released)."""
+    # the per-session counts shown beside them, kept too: a background refresh counts them,
+    # so that no view has to (1.5 million responses: seconds)
+    services.responded_by_session(study)
     data = services.study_data(study, site_ids)
     frame = data.responses
     if step is not None:
