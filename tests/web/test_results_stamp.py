@@ -49,7 +49,7 @@ def test_the_stamp_reads_the_study_sessions_responses(client, study, session_a, 
     with CaptureQueriesContext(connection) as read:
         n, last = stamp.responses(study)
     (sql,) = _stamp_reads(read.captured_queries)
-    assert "session_id\" IN (SELECT" in sql  # the index's first column, not a join
+    assert 'session_id" IN (SELECT' in sql  # the index's first column, not a join
     assert (n, last) == (1, Response.objects.get().pk)
 
 
