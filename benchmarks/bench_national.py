@@ -42,6 +42,7 @@ from benchmarks import bench_web
 DATABASE = "readiness_scale"
 DEFAULT_RESPONSES = 20_000
 DEFAULT_SITES = 200
+STEPS = ("refresh", "analysis", "export", "dashboard")
 TARGETS = {"dashboard": 1.5, "refresh": 60.0, "analysis": 15.0, "export_bytes": 1024**3}
 
 LOAD = r"""
@@ -188,9 +189,10 @@ def measure(
     keep: bool = False,
     reuse: bool = False,
     load_only: bool = False,
+    only: tuple[str, ...] = STEPS,
 ) -> dict:
     """Load the study (unless ``reuse``: the one an earlier run with ``keep`` left), then
-    measure the refresh, the analysis, the export and the dashboard."""
+    measure the refresh, the analysis, the export and the dashboard (those of ``only``)."""
     password = "bench-" + os.urandom(6).hex()
     spec = {"responses": responses, "sites": sites, "chunk": chunk, "password": password}
     out: dict = {"responses": responses, "sites": sites}
@@ -207,9 +209,11 @@ def measure(
             if load_only:
                 return out
         for step, script in (("refresh", REFRESH), ("analysis", ANALYSIS), ("export", EXPORT)):
+            if step not in only:
+                continue
             out[step] = child(script, env)
             out[step]["load_average"] = os.getloadavg()[0]  # the machine's, as it ends
-        if dashboard:
+        if dashboard and "dashboard" in only:
             with (
                 bench_web.gunicorn(env, folder, bench_web.WORKERS) as (port, _process),
                 bench_web.job_worker(env),
@@ -227,41 +231,51 @@ def gb(value: float) -> str:
 def rows(result: dict) -> list[dict]:
     n, sites = result["responses"], result["sites"]
     size = f"{n:,} responses, {sites} sites, PostgreSQL"
-    r, a, e = result["refresh"], result["analysis"], result["export"]
-    out = [
-        {
-            "name": f"national: full refresh of the results, {size}",
-            "ours_seconds": r["seconds"],
-            "reference_seconds": None,
-            "target": f"< {TARGETS['refresh']:g} s",
-            "passed": r["seconds"] < TARGETS["refresh"] and r["n"] == n,
-            "note": f"every response read, validated, analysed and kept ({r['n']:,} analysed); "
-            f"peak memory of the process {gb(r['peak_bytes'])}; its CPU time "
-            f"{r['cpu_seconds']:.0f} s (the database's besides); load average "
-            f"{r['load_average']:.1f} as it ended",
-        },
-        {
-            "name": f"national: analysis (clusters = sites), {size}",
-            "ours_seconds": a["seconds"],
-            "reference_seconds": None,
-            "target": f"< {TARGETS['analysis']:g} s",
-            "passed": a["seconds"] < TARGETS["analysis"],
-            "note": f"CPU time {a['cpu_seconds']:.0f} s; the kept frame read in "
-            f"{a['read_seconds']:.1f} s before it; peak memory {gb(a['peak_bytes'])}; load "
-            f"average {a['load_average']:.1f} as it ended",
-        },
-        {
-            "name": f"national: CSV export of every response, {size}",
-            "ours_seconds": e["seconds"],
-            "reference_seconds": None,
-            "target": f"peak memory < {gb(TARGETS['export_bytes'])}",
-            "passed": e["peak_bytes"] < TARGETS["export_bytes"] and e["rows"] == n,
-            "note": f"peak memory of the process {gb(e['peak_bytes'])} ({gb(e['before_bytes'])} "
-            f"before it); {e['seconds']:.0f} s, CPU time {e['cpu_seconds']:.0f} s; "
-            f"{e['rows']:,} rows, {e['bytes'] / 1024**2:.0f} MB of CSV written by "
-            "exports.write_export, as the export job does",
-        },
-    ]
+    out = []
+    if "refresh" in result:
+        r = result["refresh"]
+        out.append(
+            {
+                "name": f"national: full refresh of the results, {size}",
+                "ours_seconds": r["seconds"],
+                "reference_seconds": None,
+                "target": f"< {TARGETS['refresh']:g} s",
+                "passed": r["seconds"] < TARGETS["refresh"] and r["n"] == n,
+                "note": f"every response read, validated, analysed and kept ({r['n']:,} analysed); "
+                f"peak memory of the process {gb(r['peak_bytes'])}; its CPU time "
+                f"{r['cpu_seconds']:.0f} s (the database's besides); load average "
+                f"{r['load_average']:.1f} as it ended",
+            }
+        )
+    if "analysis" in result:
+        a = result["analysis"]
+        out.append(
+            {
+                "name": f"national: analysis (clusters = sites), {size}",
+                "ours_seconds": a["seconds"],
+                "reference_seconds": None,
+                "target": f"< {TARGETS['analysis']:g} s",
+                "passed": a["seconds"] < TARGETS["analysis"],
+                "note": f"CPU time {a['cpu_seconds']:.0f} s; the kept frame read in "
+                f"{a['read_seconds']:.1f} s before it; peak memory {gb(a['peak_bytes'])}; load "
+                f"average {a['load_average']:.1f} as it ended",
+            }
+        )
+    if "export" in result:
+        e = result["export"]
+        out.append(
+            {
+                "name": f"national: CSV export of every response, {size}",
+                "ours_seconds": e["seconds"],
+                "reference_seconds": None,
+                "target": f"peak memory < {gb(TARGETS['export_bytes'])}",
+                "passed": e["peak_bytes"] < TARGETS["export_bytes"] and e["rows"] == n,
+                "note": f"peak memory of the process {gb(e['peak_bytes'])} ({gb(e['before_bytes'])} "
+                f"before it); {e['seconds']:.0f} s, CPU time {e['cpu_seconds']:.0f} s; "
+                f"{e['rows']:,} rows, {e['bytes'] / 1024**2:.0f} MB of CSV written by "
+                "exports.write_export, as the export job does",
+            }
+        )
     if "dashboard" in result:
         d = result["dashboard"]
         shown = max(d["first"], d["after_max"], d["new_response"])
@@ -319,10 +333,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--load-only", action="store_true", help="load the study, keep it, measure nothing"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(STEPS),
+        help="the steps to measure, comma-separated (default: all of "
+        f"{', '.join(STEPS)}); with --reuse, a step measured again after a change",
+    )
     parser.add_argument("--json", action="store_true", help="print the raw results")
     args = parser.parse_args(argv)
     if args.reuse and args.load_only:
         parser.error("--reuse measures a study loaded before; --load-only loads one")
+    only = tuple(step.strip() for step in args.only.split(",") if step.strip())
+    unknown = sorted(set(only) - set(STEPS))
+    if unknown:
+        parser.error(f"--only: unknown step {', '.join(unknown)}; the steps: {', '.join(STEPS)}")
     result = measure(
         args.responses,
         args.sites,
@@ -331,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         args.keep,
         args.reuse,
         args.load_only,
+        only,
     )
     if args.load_only:
         print(json.dumps(result, indent=1))
