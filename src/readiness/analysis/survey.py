@@ -64,7 +64,9 @@ from readiness.responses.design import design_columns, survey_design
 from readiness.stats.by_group import (
     GroupComparison,
     GroupProportion,
+    NumberedGroups,
     group_test,
+    number_groups,
     proportion_by_group,
 )
 from readiness.stats.calibration import CalibratedDesign
@@ -532,10 +534,12 @@ def _group_codes(
 
 def _masks(values: np.ndarray, codes: list) -> list[np.ndarray]:
     out = []
-    numeric = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    numeric = None  # only for numeric codes: turning 1.5M site names into numbers takes seconds
     text = None  # each value as text, numbered once: 200 sites of 1.5M rows took minutes
     for code in codes:
         if isinstance(code, int | float) and not isinstance(code, bool):
+            if numeric is None:
+                numeric = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
             out.append(numeric == float(code))
             continue
         if text is None:
@@ -619,7 +623,7 @@ def _indicator(
     scores: pd.DataFrame,
     settings: AnalysisSettings,
     design: SurveyDesign | CalibratedDesign | None,
-    groups: np.ndarray,
+    groups: NumberedGroups,
     labels: list[str],
 ) -> IndicatorResult:
     values = indicator_values(instrument, indicator, frame, scores)
@@ -1153,9 +1157,10 @@ def analyse(
     design, weighting = _design(frame, instrument, settings, data_name, warnings, conventions)
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
     labels, masks, group_values = _groups(instrument, frame, settings.group_by or "")
+    numbered = number_groups(group_values)  # once for every indicator and its test
     scores = scale_scores(instrument, frame)
     indicators = [
-        _indicator(instrument, ind, frame, scores, settings, design, group_values, labels)
+        _indicator(instrument, ind, frame, scores, settings, design, numbered, labels)
         for ind in instrument.indicators
     ]
     scales = [

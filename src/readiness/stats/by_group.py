@@ -53,6 +53,30 @@ Design = SurveyDesign | CalibratedDesign
 
 
 @dataclass(frozen=True)
+class NumberedGroups:
+    """Each respondent's group (``values``, None where missing) numbered once: ``codes`` and
+    ``levels`` are ``pd.factorize(values, sort=True)`` (-1 where missing).  An analysis that
+    estimates many proportions by the same groups numbers them once with
+    :func:`number_groups` and passes this as ``groups``; the results are those of passing
+    ``values``."""
+
+    values: np.ndarray
+    codes: np.ndarray
+    levels: np.ndarray
+
+
+def number_groups(groups: Sequence[object] | np.ndarray) -> NumberedGroups:
+    """Number each respondent's group once (see :class:`NumberedGroups`).
+
+    >>> number_groups(["b", "a", None, "b"]).codes.tolist()
+    [1, 0, -1, 1]
+    """
+    values = np.asarray(groups, dtype=object)
+    codes, levels = pd.factorize(values, sort=True)
+    return NumberedGroups(values, codes, np.asarray(levels, dtype=object))
+
+
+@dataclass(frozen=True)
 class GroupProportion(Result):
     """One group's proportion: ``count`` of ``n`` who answered said yes (both unweighted).
 
@@ -137,15 +161,15 @@ def _simple_test(table: np.ndarray) -> GroupComparison:
     return GroupComparison("pearson", why, int(chi.n), chi, cramers_v=v)
 
 
-def _design_test(y: np.ndarray, groups: np.ndarray, design: Design) -> GroupComparison:
+def _design_test(y: np.ndarray, groups: NumberedGroups, design: Design) -> GroupComparison:
     why = "a survey design: the Rao-Scott F test (second-order, as R's svychisq)"
     # every respondent goes in, as svychisq takes the design: a group whose members all left
     # the question blank stays as an empty level (R keeps it), and counts in the test's
     # degrees of freedom
     try:
-        rs = rao_scott_test(y, groups, design)
+        rs = rao_scott_test(y, groups.values, design, group_codes=(groups.codes, groups.levels))
     except StatsError as err:
-        n = int((~np.isnan(y) & ~pd.isna(groups)).sum())
+        n = int((~np.isnan(y) & (groups.codes >= 0)).sum())
         return GroupComparison("rao-scott", why, n, note=str(err))
     note = ""
     if rs.empty_columns:
@@ -155,15 +179,21 @@ def _design_test(y: np.ndarray, groups: np.ndarray, design: Design) -> GroupComp
 
 
 def group_test(
-    y: np.ndarray, groups: np.ndarray, masks: list[np.ndarray], design: Design | None
+    y: np.ndarray,
+    groups: np.ndarray | NumberedGroups,
+    masks: list[np.ndarray],
+    design: Design | None,
 ) -> GroupComparison:
     """The test across the groups of ``masks`` (one boolean mask per group); ``groups`` is
-    each respondent's group (None where missing), which the design-based test takes."""
+    each respondent's group (None where missing), or those numbered once
+    (:func:`number_groups`), which the design-based test takes."""
     table = _table(y, masks)
     if table.shape[0] < 2 or (table.sum(axis=0) == 0).any():
         return GroupComparison("none", NO_TEST, int(table.sum()))
     if design is None:
         return _simple_test(table)
+    if not isinstance(groups, NumberedGroups):
+        groups = number_groups(groups)
     return _design_test(y, groups, design)
 
 
@@ -207,7 +237,7 @@ def _level_mask(codes: np.ndarray, distinct, level) -> np.ndarray:
 
 def proportion_by_group(
     y: Sequence[float] | np.ndarray,
-    groups: Sequence[object] | np.ndarray | None = None,
+    groups: Sequence[object] | np.ndarray | NumberedGroups | None = None,
     design: Design | None = None,
     *,
     levels: Sequence[object] | None = None,
@@ -222,7 +252,8 @@ def proportion_by_group(
         Each respondent's answer coded 1 (yes) / 0 (no), NaN (or None) when not answered.
     groups
         Each respondent's group (None or NaN when missing: such a respondent counts only
-        overall), or None for the overall estimate alone (no test).
+        overall), the same numbered once (:func:`number_groups`, for many proportions by
+        the same groups), or None for the overall estimate alone (no test).
     design
         None to treat respondents as independent; a
         :class:`~readiness.stats.design.SurveyDesign` or a
@@ -274,15 +305,14 @@ def proportion_by_group(
     if groups is None:
         overall, _ = _estimates(yv, [], design, method, conf_level)
         return ProportionByGroup(overall, (), None, label, conf_level, design_based)
-    g = np.asarray(groups, dtype=object)
-    if g.shape != yv.shape:
-        raise StatsError(f"groups has {g.size} values but y has {len(yv)}.")
     # each group numbered once (None or NaN: -1), then compared as numbers: comparing the
     # objects themselves for every level took a national study's analysis seconds
-    codes, distinct = pd.factorize(g)
+    g = groups if isinstance(groups, NumberedGroups) else number_groups(groups)
+    if g.values.shape != yv.shape:
+        raise StatsError(f"groups has {g.values.size} values but y has {len(yv)}.")
     if levels is None:
-        levels = sorted({v for v in distinct}, key=lambda v: (str(type(v)), v))
-    masks = [_level_mask(codes, distinct, level) for level in levels]
+        levels = sorted({v for v in g.levels}, key=lambda v: (str(type(v)), v))
+    masks = [_level_mask(g.codes, g.levels, level) for level in levels]
     overall, found = _estimates(yv, masks, design, method, conf_level)
     named = tuple(
         GroupProportion(level, est.count, est.n, est.estimate)

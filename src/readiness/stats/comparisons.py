@@ -530,7 +530,12 @@ def _cell_covariance(
 
 
 def rao_scott_test(
-    y, group, design: SurveyDesign | CalibratedDesign, statistic: str = "F"
+    y,
+    group,
+    design: SurveyDesign | CalibratedDesign,
+    statistic: str = "F",
+    *,
+    group_codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> RaoScottResult:
     """Rao-Scott test of independence of two categorical variables under a survey design.
 
@@ -545,6 +550,10 @@ def rao_scott_test(
         weighting, as svychisq on a calibrated design in R.
     statistic
         ``"F"`` (the default, the second-order correction) or ``"Chisq"`` (the first-order one).
+    group_codes
+        ``pd.factorize(group, sort=True)`` when the caller has it already (an analysis tests
+        many answers against the same groups, and numbering them is most of a test's time);
+        None to number ``group`` here.
 
     Returns
     -------
@@ -602,7 +611,9 @@ def rao_scott_test(
     # unique(design$variables[, ...]): a level whose respondents all lack the other answer
     # stays in the table with no one in it (a missing value, None or NaN, is coded -1)
     yc, y_levels = pd.factorize(y, sort=True)
-    gc, g_levels = pd.factorize(group, sort=True)
+    gc, g_levels = pd.factorize(group, sort=True) if group_codes is None else group_codes
+    if len(gc) != len(group):
+        raise StatsError(f"group_codes has {len(gc)} codes but group has {len(group)} values.")
     complete = (yc >= 0) & (gc >= 0)
     r, c = len(y_levels), len(g_levels)
     for codes, name in ((yc, "y"), (gc, "group")):
