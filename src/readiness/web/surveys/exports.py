@@ -196,16 +196,39 @@ def _format(fmt: str) -> ExportFormat:
 
 
 def export_frame(study: Study) -> tuple[pd.DataFrame, services.StudyData]:
-    """The study's responses as exported (:func:`export_chunks`, joined), and its data.
+    """The study's responses as exported, and its data: the kept frame
+    (:func:`services.study_data`) when they answered one version; when they answered several,
+    :func:`export_chunks` joined (the kept frame leaves out the items removed since).
 
     Every wave of an evaluation is exported, with ``wave`` and ``link``: a follow-up response
     carries the link id of the pre response its self-generated code was joined to
     (:func:`waves.follow_up_linkage`, worked out now), or none.  The code's digests are never
     exported."""
     data = services.study_data(study, every_wave=True)
-    chunks = list(export_chunks(study))
-    frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
-    return frame, data
+    if versionread.plan(study).several:
+        chunks = list(export_chunks(study))
+        frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+        return frame, data
+    instrument = study.instrument.instrument
+    frame = data.responses
+    items = [item.id for item in instrument.data_items]  # a note holds no answer
+    columns = [c for c in META_COLUMNS if c in frame.columns] + items
+    return _linked(study, frame[columns].copy(), {}), data
+
+
+def _linked(study: Study, frame: pd.DataFrame, linkage: dict) -> pd.DataFrame:
+    """The frame with each follow-up's link (the linkage worked out once, into ``linkage``,
+    when a follow-up comes), links as pseudonyms, and SYNTHETIC marked."""
+    if "wave" in frame and frame["wave"].eq(waves.FOLLOW_UP).any():
+        if "joined" not in linkage:
+            linkage["joined"] = waves.follow_up_linkage(study)[1]
+        later = frame["wave"].eq(waves.FOLLOW_UP)
+        frame.loc[later, "link"] = frame.loc[later, "response_id"].map(linkage["joined"])
+    if "link" in frame:
+        frame["link"] = link_pseudonyms(study, frame["link"].tolist())
+    if study.synthetic:
+        frame["synthetic"] = 1.0
+    return frame
 
 
 def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
@@ -224,7 +247,7 @@ def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
     responses = responses.filter(instrument__in=list(plan.versions))
     instrument = plan.export_instrument
     items = [item.id for item in instrument.data_items]  # a note holds no answer
-    joined = None  # the follow-up linkage, worked out once, when a follow-up comes
+    linkage: dict = {}  # the follow-up linkage, worked out once, when a follow-up comes
     problems: list = []
     chunks = responseread.version_chunks(
         responses, plan.instruments, plan.to_export, plan.current.pk
@@ -234,16 +257,7 @@ def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
         if problems:
             continue  # nothing is written: the problems are all reported at the end
         frame = clean[[c for c in META_COLUMNS if c in clean.columns] + items].copy()
-        if "wave" in frame and frame["wave"].eq(waves.FOLLOW_UP).any():
-            if joined is None:
-                _linkage, joined = waves.follow_up_linkage(study)
-            later = frame["wave"].eq(waves.FOLLOW_UP)
-            frame.loc[later, "link"] = frame.loc[later, "response_id"].map(joined)
-        if "link" in frame:
-            frame["link"] = link_pseudonyms(study, frame["link"].tolist())
-        if study.synthetic:
-            frame["synthetic"] = 1.0
-        yield frame
+        yield _linked(study, frame, linkage)
     if problems:
         raise ResponsesError(problems)
 
