@@ -208,3 +208,19 @@ def test_an_export_of_every_version_imported_back_is_refused(moved, tmp_path, fm
     assert "4 of the file's 4 rows are responses of study test-study already" in text
     first = Response.objects.filter(session__site__study=study).order_by("pk").first()
     assert f"row 1 (response_id {first.pk})" in text and "nothing was imported" in text
+
+
+def test_the_api_gives_every_version_as_csv_and_json(client, django_user_model, moved):
+    from readiness.web.api import spec, tokens
+
+    study, *_ = moved
+    _token, secret = tokens.issue(django_user_model.objects.get(username="lead"), "R")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    url = f"{spec.BASE}/studies/{study.slug}/responses"
+    text = b"".join(client.get(f"{url}?format=csv", **auth).streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["instrument_version"] for r in rows] == ["1", "1", "2", "3"]
+    assert [r["gone"] for r in rows] == ["first", "", "", ""]
+    records = client.get(url, **auth).json()["responses"]
+    assert [r["instrument_version"] for r in records] == ["1", "1", "2", "3"]
+    assert [r["role"] for r in records] == [4, 3, 5, 5]

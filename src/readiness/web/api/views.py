@@ -268,7 +268,7 @@ def _csv(study, rows) -> FileResponse:
     path = Path(folder) / exports.default_name(study, "csv")
     try:
         exports.write_csv_chunks(
-            exports.export_chunks(study, rows), study.instrument.instrument, path
+            exports.export_chunks(study, rows), exports.export_instrument(study), path
         )
         handle = path.open("rb")
     finally:
