@@ -175,7 +175,7 @@ def write_redcap(
     if result.unmapped:
         notes.append(
             f"The dictionary leaves out what REDCap cannot hold ({len(result.unmapped)} "
-            "scales, indicators and tags); the instrument's YAML keeps them."
+            "scales, indicators, tags and translations); the instrument's YAML keeps them."
         )
     table = redcap_data(data, instrument, synthetic=synthetic)
     atomic_write(
