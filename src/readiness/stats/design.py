@@ -54,6 +54,7 @@ Conventions:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -878,7 +879,7 @@ def _logit_interval(p, se, df, conf_level):
     lower[edge] = upper[edge] = p[edge]
     inner = usable & ~edge
     if inner.any():
-        t = stats.t.ppf(0.5 + conf_level / 2, df[inner])
+        t = np.array([_t_quantile(0.5 + conf_level / 2, d) for d in df[inner]])
         b = np.log(p[inner] / (1 - p[inner]))
         sb = se[inner] / (p[inner] * (1 - p[inner]))
         lower[inner] = 1 / (1 + np.exp(-(b - t * sb)))
@@ -1233,8 +1234,15 @@ def _domain(y: np.ndarray, design: SurveyDesign, domain) -> tuple[np.ndarray, np
 def _t_interval(estimate: float, se: float, df: float, conf: float) -> tuple[float, float]:
     if not df > 0 or not np.isfinite(se):
         return float("nan"), float("nan")
-    q = stats.norm.ppf(0.5 + conf / 2) if np.isinf(df) else stats.t.ppf(0.5 + conf / 2, df)
+    q = stats.norm.ppf(0.5 + conf / 2) if np.isinf(df) else _t_quantile(0.5 + conf / 2, df)
     return estimate - q * se, estimate + q * se
+
+
+@functools.lru_cache(maxsize=256)
+def _t_quantile(q: float, df: float) -> np.float64:
+    """``stats.t.ppf(q, df)``, kept: an analysis asks for the same few quantiles hundreds of
+    times (every group's mean, proportion and quartiles on the design's degrees of freedom)."""
+    return stats.t.ppf(q, df)
 
 
 def _svyvar(y: np.ndarray, w: np.ndarray) -> float:
@@ -1649,7 +1657,7 @@ def _woodruff(
     se_share = float(np.sqrt(design.row_variances(z, answered)[0]))
     alpha = 1 - conf
     if df > 0:
-        q = stats.t.ppf(1 - alpha / 2, df)
+        q = _t_quantile(1 - alpha / 2, df)
         lo_p, hi_p = share - q * se_share, share + q * se_share
     else:
         q = lo_p = hi_p = float("nan")
