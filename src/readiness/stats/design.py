@@ -1239,7 +1239,7 @@ def _t_interval(estimate: float, se: float, df: float, conf: float) -> tuple[flo
 
 
 @functools.lru_cache(maxsize=256)
-def _t_quantile(q: float, df: float) -> np.float64:
+def _t_quantile(q: float, df: float) -> float:
     """``stats.t.ppf(q, df)``, kept: an analysis asks for the same few quantiles hundreds of
     times (every group's mean, proportion and quartiles on the design's degrees of freedom)."""
     return stats.t.ppf(q, df)
