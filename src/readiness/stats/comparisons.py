@@ -521,10 +521,14 @@ def _cell_covariance(
     units = design.unit[complete]
     own = w / sw
     totals = np.empty((design.n_units, k))
+    values, here = np.empty_like(w), np.empty(len(w), dtype=bool)
     for j in range(k):
-        values = -(w * props[j]) / sw
-        here = cell == j
-        values[here] += own[here]
+        # -(w p_j) / sw, then + own in cell j: each step in place, into the same buffers
+        np.multiply(w, props[j], out=values)
+        np.negative(values, out=values)
+        np.divide(values, sw, out=values)
+        np.equal(cell, j, out=here)
+        np.add(values, own, out=values, where=here)
         totals[:, j] = np.bincount(units, weights=values, minlength=design.n_units)
     return design.unit_covariance(totals, complete)
 
