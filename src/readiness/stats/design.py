@@ -770,8 +770,13 @@ class SurveyDesign:
     def domain_degf(self, rows: np.ndarray) -> int:
         """R's ``degf`` of the design restricted to ``rows``: first-stage clusters minus
         strata among them."""
+        return self.domain_clusters(rows)[0]
+
+    def domain_clusters(self, rows: np.ndarray) -> tuple[int, int]:
+        """:meth:`domain_degf` and the number of first-stage clusters in ``rows``, from one
+        look at who is in them."""
         psus = self.clusters_in(rows)
-        return int(len(psus) - len(np.unique(self.psu_stratum[psus])))
+        return int(len(psus) - len(np.unique(self.psu_stratum[psus]))), len(psus)
 
     def clusters_in(self, rows: np.ndarray) -> np.ndarray:
         """The codes of the first-stage clusters with a member in ``rows`` (a boolean mask),
@@ -1629,8 +1634,7 @@ def design_quantiles(
         raise StatsError(f"order has {len(order)} positions but y has {design.n} values.")
     x, w = y[answered], design.weights[answered]
     sorted_x = _cumulated(x, w, None if order is None else _domain_order(order, answered))
-    df = design.domain_degf(answered)
-    n_clusters = len(design.clusters_in(answered))
+    df, n_clusters = design.domain_clusters(answered)
     return tuple(_woodruff(p, x, w, sorted_x, design, answered, (df, n_clusters), conf) for p in ps)
 
 
