@@ -14,7 +14,7 @@ from readiness.stats.design import SurveyDesign
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
-    n=st.integers(4, 300),
+    n=st.integers(8, 300),
     n_strata=st.integers(1, 4),
     share=st.floats(0.0, 1.0),
 )
