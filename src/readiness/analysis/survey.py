@@ -812,7 +812,7 @@ def _numbers(
 def _scale(
     instrument: Instrument,
     scale_id: str,
-    frame: pd.DataFrame,
+    items_matrix: np.ndarray,
     scores: pd.DataFrame,
     settings: AnalysisSettings,
     labels: list[str],
@@ -823,7 +823,7 @@ def _scale(
     scale = instrument.scale(scale_id)
     score = scores[scale_id].to_numpy(dtype=float)
     overall, by_group = _summaries(score, design, settings, labels, masks)
-    matrix = pd.DataFrame(scale_item_matrix(instrument, scale_id, frame), columns=list(scale.items))
+    matrix = pd.DataFrame(items_matrix, columns=list(scale.items))  # scale_item_matrix
     items: list[dict] = []
     omega = None
     try:
@@ -1158,13 +1158,17 @@ def analyse(
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
     labels, masks, group_values = _groups(instrument, frame, settings.group_by or "")
     numbered = number_groups(group_values)  # once for every indicator and its test
-    scores = scale_scores(instrument, frame)
+    # each scale's item scores worked out once, for its score and its reliability
+    matrices = {s.id: scale_item_matrix(instrument, s.id, frame) for s in instrument.scales}
+    scores = scale_scores(instrument, frame, matrices)
     indicators = [
         _indicator(instrument, ind, frame, scores, settings, design, numbered, labels)
         for ind in instrument.indicators
     ]
     scales = [
-        _scale(instrument, s.id, frame, scores, settings, labels, masks, warnings, design)
+        _scale(
+            instrument, s.id, matrices.pop(s.id), scores, settings, labels, masks, warnings, design
+        )
         for s in instrument.scales
     ]
     warnings += [

@@ -40,11 +40,17 @@ def item_score(item: Item, frame: pd.DataFrame) -> np.ndarray:
     return values
 
 
-def scale_scores(instrument: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
-    """One column per scale, named by the scale id."""
+def scale_scores(
+    instrument: Instrument,
+    frame: pd.DataFrame,
+    matrices: dict[str, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """One column per scale, named by the scale id.  ``matrices``: each scale's
+    :func:`scale_item_matrix`, when the caller has them already."""
     out = {}
     for scale in instrument.scales:
-        out[scale.id] = scale_score(instrument, scale.id, frame)
+        matrix = None if matrices is None else matrices[scale.id]
+        out[scale.id] = scale_score(instrument, scale.id, frame, matrix)
     return pd.DataFrame(out, index=frame.index)
 
 
@@ -62,9 +68,17 @@ def scale_item_matrix(instrument: Instrument, scale_id: str, frame: pd.DataFrame
     return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
 
-def scale_score(instrument: Instrument, scale_id: str, frame: pd.DataFrame) -> np.ndarray:
+def scale_score(
+    instrument: Instrument,
+    scale_id: str,
+    frame: pd.DataFrame,
+    matrix: np.ndarray | None = None,
+) -> np.ndarray:
+    """Each respondent's score on the scale (``matrix``: its :func:`scale_item_matrix`, when
+    the caller has it already)."""
     scale = instrument.scale(scale_id)
-    matrix = scale_item_matrix(instrument, scale_id, frame)
+    if matrix is None:
+        matrix = scale_item_matrix(instrument, scale_id, frame)
     answered = np.sum(~np.isnan(matrix), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nansum(matrix, axis=1) / answered
