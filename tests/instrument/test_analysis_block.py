@@ -81,12 +81,27 @@ def test_the_outcome_cannot_be_a_predictor():
     assert "both the outcome and a predictor" in problems[0].message
 
 
-def test_xlsform_and_redcap_imports_leave_it_empty(tmp_path):
+def test_an_xlsform_keeps_it_and_a_redcap_dictionary_names_it_as_not_written(tmp_path):
     inst = parse_instrument(MINIMAL + BLOCK)
     write_xlsform(inst, tmp_path / "form.xlsx")
-    assert read_xlsform(tmp_path / "form.xlsx").instrument.analysis.empty
-    write_redcap_dictionary(inst, tmp_path / "dictionary.csv")
+    assert read_xlsform(tmp_path / "form.xlsx").instrument.analysis == inst.analysis
+    written = write_redcap_dictionary(inst, tmp_path / "dictionary.csv")
+    assert "analysis" in {n.field for n in written.unmapped}
     assert read_redcap_dictionary(tmp_path / "dictionary.csv").instrument.analysis.empty
+    with_base = read_redcap_dictionary(tmp_path / "dictionary.csv", base=inst)
+    assert with_base.instrument.analysis == inst.analysis
+
+
+def test_a_hand_made_xlsform_has_none(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    sheet.append(["type", "name", "label"])
+    sheet.append(["integer", "age", "Age"])
+    book.save(tmp_path / "form.xlsx")
+    assert read_xlsform(tmp_path / "form.xlsx").instrument.analysis.empty
 
 
 def test_the_shipped_variants_declare_the_base_survey_s_analysis(survey):

@@ -61,13 +61,14 @@ def test_shipped_instrument_survives_a_round_trip(survey, tmp_path, headers):
     assert back.instrument.sections == survey.sections
     assert back.unmapped == []
     # what a dictionary cannot hold is reported on writing, one note per scale and indicator,
-    # and one for the Welsh (a dictionary holds one language; the base gives it back)
+    # one for the Welsh (a dictionary holds one language; the base gives it back) and one for
+    # the analysis block
     assert {n.field for n in written.unmapped} == {s.id for s in survey.scales} | {
         i.id for i in survey.indicators
-    } | {"cy"}
+    } | {"cy", "analysis"}
 
 
-def test_round_trip_without_base_loses_only_scales_indicators_and_welsh_and_says_so(
+def test_round_trip_without_base_loses_only_what_a_dictionary_cannot_hold_and_says_so(
     survey, tmp_path
 ):
     path = tmp_path / "dictionary.csv"
@@ -75,6 +76,7 @@ def test_round_trip_without_base_loses_only_scales_indicators_and_welsh_and_says
     back = read_redcap_dictionary(path)
     expected = instrument_to_data(survey)
     del expected["scales"], expected["indicators"], expected["translations"]
+    del expected["analysis"]
     assert instrument_to_data(back.instrument) == expected
     assert any("pass the original instrument" in n.fix for n in back.warnings)
 

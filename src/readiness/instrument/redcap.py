@@ -75,7 +75,8 @@ translations                not written (a dictionary holds the texts of one lan
 Branching Logic             show_if, in the subset of :mod:`readiness.instrument.interop`
 ==========================  ===================================================================
 
-What a REDCap dictionary cannot hold: **scales** and **indicators**. REDCap's calculated fields
+What a REDCap dictionary cannot hold: **scales**, **indicators** and the **analysis** block
+(named as not written; taken from ``base=`` on reading, as translations are). REDCap's calculated fields
 compute per record in REDCap's own syntax and have no minimum number of answered items, no
 reverse keying of our kind and no published figures, so :func:`write_redcap_dictionary` lists
 every scale and indicator in ``unmapped``. :func:`read_redcap_dictionary` takes them from an

@@ -519,15 +519,15 @@ def _metadata(
     if tag_text(tags.get("LANGUAGE-NAME")):
         data["language_name"] = tag_text(tags.get("LANGUAGE-NAME"))
     if base is not None:
-        for kind in ("scales", "indicators", "translations"):
+        for kind in ("scales", "indicators", "translations", "analysis"):
             if base_data.get(kind):
                 data[kind] = base_data[kind]
     elif "INSTRUMENT" in tags:
         reader.warnings.append(
             ConversionNote(
                 message="this dictionary was written from a Readiness instrument; its scales, "
-                "indicators and translations cannot be held in a REDCap dictionary and are not "
-                "read.",
+                "indicators, translations and analysis block cannot be held in a REDCap "
+                "dictionary and are not read.",
                 fix="pass the original instrument (base=, or --base FILE) to restore them.",
                 file=reader.file,
             )

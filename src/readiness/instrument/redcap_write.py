@@ -361,6 +361,15 @@ class _Writer:
                 "indicators cannot be held in a REDCap data dictionary; not written.",
                 fix,
             )
+        if not self.instrument.analysis.empty:
+            self.note(
+                "unmapped",
+                "analysis",
+                "the analysis block (characteristics, grouping, regression) cannot be held in a "
+                "REDCap data dictionary; not written (read without it, the analysis's defaults "
+                "apply).",
+                fix,
+            )
 
 
 # --------------------------------------------------------------------------------------------

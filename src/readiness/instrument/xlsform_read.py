@@ -944,6 +944,26 @@ def metadata(
         sources = base_data.get("sources")
     if sources:
         data["sources"] = sources
+    analysis = _json_meta(reader, meta, "analysis", "analysis block") or base_data.get("analysis")
+    if analysis:
+        data["analysis"] = analysis
+
+
+def _json_meta(reader: Reader, meta: dict, key: str, what: str):
+    """A JSON value of the readiness sheet (None when absent or not JSON, which is reported)."""
+    if not meta.get(key):
+        return None
+    try:
+        return json.loads(meta[key])
+    except ValueError:
+        reader.problem(
+            "readiness",
+            None,
+            "value",
+            f"the readiness sheet's {what} is not JSON.",
+            "write it as a JSON object, or delete the row.",
+        )
+        return None
 
 
 def assemble(

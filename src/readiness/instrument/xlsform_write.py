@@ -27,6 +27,7 @@ from readiness.instrument.model import (
     Item,
     ItemText,
 )
+from readiness.instrument.plan import plan_to_data
 from readiness.instrument.xlsform_languages import column_suffix
 from readiness.instrument.xlsform_questions import MONTH_YEAR_NOTE, range_message
 
@@ -382,6 +383,10 @@ def meta_rows(out: Out) -> list[dict[str, str]]:
             meta.append({"key": key, "value": getattr(instrument, key)})
     if instrument.sources:
         meta.append({"key": "sources", "value": json.dumps(instrument.sources, ensure_ascii=False)})
+    if not instrument.analysis.empty:
+        # The analysis block (characteristics, grouping, regression) has no XLSForm column.
+        plan = json.dumps(plan_to_data(instrument.analysis), ensure_ascii=False)
+        meta.append({"key": "analysis", "value": plan})
     for tag, tr in instrument.translations.items():
         # What the survey sheet holds in one language, kept here for every other one; and a
         # draft translation stays marked as one (its review).

@@ -174,8 +174,9 @@ def write_redcap(
     notes = []
     if result.unmapped:
         notes.append(
-            f"The dictionary leaves out what REDCap cannot hold ({len(result.unmapped)} "
-            "scales, indicators, tags and translations); the instrument's YAML keeps them."
+            f"The dictionary leaves out {len(result.unmapped)} parts REDCap cannot hold (scales, "
+            "indicators, tags, translations, the analysis block); the instrument's YAML keeps "
+            "them."
         )
     table = redcap_data(data, instrument, synthetic=synthetic)
     atomic_write(
