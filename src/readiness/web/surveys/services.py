@@ -58,6 +58,31 @@ class DraftExists(ReadinessError):
 # -- instruments and studies -------------------------------------------------------------------
 
 
+# What a stored version may gain without a new version: it changes no question, choice or
+# score, so that every response to it means what it meant (a language, the analysis block).
+ADDABLE_PARTS = ("translations", "analysis")
+
+
+def _only_texts_added(existing: InstrumentVersion, parsed: Instrument, text: str, digest: str):
+    """Store ``text`` as ``existing``'s when it differs only by :data:`ADDABLE_PARTS` (a newer
+    release of a shipped instrument that adds a language); else refuse, as for any version."""
+    from readiness.instrument.dump import instrument_to_data
+
+    def questions(instrument: Instrument) -> dict:
+        data = instrument_to_data(instrument)
+        return {k: v for k, v in data.items() if k not in ADDABLE_PARTS}
+
+    if questions(existing.instrument) != questions(parsed):
+        raise ReadinessError(
+            f"instrument {parsed.id} version {parsed.version} is already stored with "
+            "different content. Fix: give the changed instrument a new version."
+        )
+    # An update, not save(): save() refuses any change of a stored version's text.
+    InstrumentVersion.objects.filter(pk=existing.pk).update(yaml=text, sha256=digest)
+    existing.yaml, existing.sha256 = text, digest
+    log.info("instrument %s version %s: languages or analysis added", parsed.id, parsed.version)
+
+
 def install_instrument(instrument: Instrument | None = None, text: str | None = None):
     """Store an instrument version (idempotent); the same id and version must hold the same text."""
     import hashlib
@@ -76,10 +101,7 @@ def install_instrument(instrument: Instrument | None = None, text: str | None = 
     ).first()
     if existing is not None:
         if existing.sha256 != digest:
-            raise ReadinessError(
-                f"instrument {parsed.id} version {parsed.version} is already stored with "
-                "different content. Fix: give the changed instrument a new version."
-            )
+            _only_texts_added(existing, parsed, text, digest)
         return existing
     return InstrumentVersion.objects.create(
         instrument_id=parsed.id,
