@@ -117,3 +117,14 @@ def test_a_condition_on_a_note_is_refused():
         "show_if: {item: seen, equals: 1}}", "show_if: {item: intro, equals: 1}}"
     )
     assert any("a note, which holds no answer" in p for p in _problems(bad))
+
+
+def test_a_language_without_a_name_is_shown_by_its_own_name_or_its_tag():
+    from dataclasses import replace
+
+    inst = parse_instrument(BILINGUAL)
+    unnamed = replace(inst, language_name="", translations={})
+    assert unnamed.language_label("en-GB") == "English"
+    assert replace(unnamed, language="pl").language_label("pl") == "Polski"
+    assert replace(unnamed, language="CY").language_label("CY") == "Cymraeg"
+    assert replace(unnamed, language="x-klingon").language_label("x-klingon") == "x-klingon"

@@ -80,7 +80,7 @@ def test_the_outline_and_codebook_say_the_welsh_awaits_review():
 
     instrument = shipped_instrument()
     shown = outline(instrument)
-    assert "Languages: en-GB (default)" in shown
+    assert "Languages: en-GB (English, the default)" in shown
     assert "  cy (Cymraeg): every text translated; AWAITING REVIEW: Machine-assisted" in shown
     small = outline(parse_instrument(SMALL))
     assert "cy (Cymraeg): 6 texts left untranslated; AWAITING REVIEW: To be reviewed" in small

@@ -82,10 +82,11 @@ def language_lines(instrument: Instrument) -> list[str]:
         return []
     from readiness.instrument.translation_gaps import untranslated
 
-    lines = [f"Languages: {instrument.language_label(instrument.language)} (default)"]
+    default = instrument.language
+    lines = [f"Languages: {default} ({instrument.language_label(default)}, the default)"]
     for tag, tr in instrument.translations.items():
         gaps = untranslated(instrument, tag)
-        line = f"  {tag} ({tr.name or tag}): " + (
+        line = f"  {tag} ({instrument.language_label(tag)}): " + (
             f"{len(gaps)} texts left untranslated" if gaps else "every text translated"
         )
         lines.append(line + (f"; AWAITING REVIEW: {tr.review}" if tr.review else ""))

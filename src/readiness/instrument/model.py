@@ -247,6 +247,36 @@ class AnalysisPlan:
         return not (self.characteristics or self.group_by or self.regression)
 
 
+# Languages by their names in themselves, for a language an instrument does not name: those
+# most asked for in UK health services.  A short table of our own (no dependency holds only
+# this; Babel's locale data is 30 MB for it).
+OWN_NAMES = {
+    "en": "English",
+    "cy": "Cymraeg",
+    "gd": "Gàidhlig",
+    "ga": "Gaeilge",
+    "fr": "Français",
+    "es": "Español",
+    "pt": "Português",
+    "pl": "Polski",
+    "ro": "Română",
+    "lt": "Lietuvių",
+    "ar": "العربية",
+    "ur": "اردو",
+    "pa": "ਪੰਜਾਬੀ",
+    "bn": "বাংলা",
+    "gu": "ગુજરાતી",
+    "so": "Soomaali",
+    "ti": "ትግርኛ",
+    "fa": "فارسی",
+    "zh": "中文",
+    "vi": "Tiếng Việt",
+    "sq": "Shqip",
+    "uk": "Українська",
+    "ru": "Русский",
+}
+
+
 @dataclass(frozen=True)
 class ItemText:
     """An item's texts in one more language; an empty text falls back to the default language."""
@@ -339,11 +369,14 @@ class Instrument:
         return (self.language, *self.translations)
 
     def language_label(self, language: str) -> str:
-        """The name a respondent chooses the language by (its tag when it has no name)."""
+        """The name a respondent chooses the language by: the instrument's own name for it, else
+        the language's name in itself for a common tag (``en-GB``: English), else the tag."""
         if language == self.language:
-            return self.language_name or language
-        translation = self.translations.get(language)
-        return (translation.name if translation else "") or language
+            named = self.language_name
+        else:
+            translation = self.translations.get(language)
+            named = translation.name if translation else ""
+        return named or OWN_NAMES.get(language.split("-")[0].lower(), language)
 
     def in_language(self, language: str) -> Instrument:
         """The instrument as seen in ``language``: every text translated where a translation
