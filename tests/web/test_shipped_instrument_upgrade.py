@@ -46,3 +46,19 @@ def test_a_stored_version_with_other_questions_is_refused():
         services.install_instrument()
     stored.refresh_from_db()
     assert stored.sha256 == before
+
+
+def test_another_instrument_gaining_a_language_needs_a_new_version():
+    text = """id: tiny
+version: 1
+title: Tiny
+sections:
+  - id: s
+    title: S
+    items:
+      - {id: a, type: yes_no, text: Anything}
+"""
+    welsh = text + "translations:\n  cy:\n    items:\n      a: {text: Unrhyw beth}\n"
+    InstrumentVersion.objects.create(instrument_id="tiny", version="1", title="Tiny", yaml=text)
+    with pytest.raises(ReadinessError, match="give the changed instrument a new version"):
+        services.install_instrument(text=welsh)

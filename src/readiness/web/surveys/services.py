@@ -64,15 +64,19 @@ ADDABLE_PARTS = ("translations", "analysis")
 
 
 def _only_texts_added(existing: InstrumentVersion, parsed: Instrument, text: str, digest: str):
-    """Store ``text`` as ``existing``'s when it differs only by :data:`ADDABLE_PARTS` (a newer
-    release of a shipped instrument that adds a language); else refuse, as for any version."""
+    """Store ``text`` as ``existing``'s when it is a shipped instrument's newer release that
+    differs only by :data:`ADDABLE_PARTS` (it adds a language); else refuse, as for any version
+    (an uploaded instrument's version never changes: :mod:`.instruments`)."""
+    from readiness.instrument import SHIPPED
     from readiness.instrument.dump import instrument_to_data
+    from readiness.instrument.variants import variant_names
 
     def questions(instrument: Instrument) -> dict:
         data = instrument_to_data(instrument)
         return {k: v for k, v in data.items() if k not in ADDABLE_PARTS}
 
-    if questions(existing.instrument) != questions(parsed):
+    shipped = parsed.id in SHIPPED or parsed.id in variant_names()
+    if not shipped or questions(existing.instrument) != questions(parsed):
         raise ReadinessError(
             f"instrument {parsed.id} version {parsed.version} is already stored with "
             "different content. Fix: give the changed instrument a new version."
