@@ -80,3 +80,22 @@ def test_a_custom_instrument_s_report_has_its_questions_and_its_regression(surve
     assert text(t5.find("caption")).startswith("Table 5. Odds of interest training (yes vs no)")
     assert row(t5, "shift: Days (reference)")["Odds ratio"] == "1"
     assert row(t5, "discipline: Emergency medicine (reference)")["Odds ratio"] == "1"
+    # the section's heading and the contents name the declared outcome, not contact
+    heading = doc.get_element_by_id("regression")
+    assert text(heading) == "What goes with interest training"
+    assert "What goes with interest training (Table 5)" in text(doc)
+    assert "having had contact" not in text(doc)
+    assert "Interest training is modelled by logistic regression on shift, discipline" in text(doc)
+    assert "Contact with a trafficked patient is modelled" not in text(doc)
+
+
+def test_a_regression_not_fitted_names_its_outcome():
+    from types import SimpleNamespace
+
+    from readiness.analysis.regression import RegressionNotFitted
+    from readiness.report.html import regression_note
+
+    result = SimpleNamespace(regression=RegressionNotFitted(note="too few answers."), warnings=[])
+    note = regression_note(result, 5, "interest_training")
+    assert note is not None and note.startswith("The logistic regression of interest training")
+    assert "of contact could not" in (regression_note(result, 5) or "")

@@ -15,7 +15,7 @@ from readiness.report.model import Table
 from readiness.report.published import citations, comparison_table
 from readiness.report.questions import questions_table
 from readiness.report.suppression import DEFAULT_MIN_CELL, plan_for, safe_warning
-from readiness.report.tables import build_tables, group_title
+from readiness.report.tables import build_tables, group_title, regression_subject
 from readiness.report.template import CSS, SYNTHETIC_PAGE_CSS, TEMPLATE
 from readiness.report.text import definitions_table, fieldwork_dates, methods, sites_and_sessions
 from readiness.report.text import summary as summary_lines
@@ -88,13 +88,22 @@ def _meta(result, instrument: Instrument, source: dict, min_cell: int) -> list[t
     return meta
 
 
-def regression_note(result, min_cell: int) -> str | None:
+def regression_outcome(instrument: Instrument) -> str:
+    """The outcome of the instrument's regression (declared, else the analysis's default)."""
+    from readiness.analysis.declared import analysis_plan
+
+    plan = analysis_plan(instrument).regression
+    return plan.outcome if plan is not None else "contact_ever"
+
+
+def regression_note(result, min_cell: int, outcome: str = "contact_ever") -> str | None:
     """Why the regression is missing, fit to print (None when it was fitted or not asked for)."""
     reg = result.regression
     if not reg or reg.fitted:
         return None
     detail = safe_warning(result, f"why: {reg.note}", min_cell).removeprefix("why: ")
-    return f"The logistic regression of contact could not be fitted ({detail.rstrip('.')})."
+    subject = "contact" if outcome == "contact_ever" else outcome.replace("_", " ")
+    return f"The logistic regression of {subject} could not be fitted ({detail.rstrip('.')})."
 
 
 def report_tables(
@@ -171,7 +180,8 @@ def render_html(
     if "4a" in tables or "4c" in tables:
         contents.append(("scales", "Scales: reliability and correlations (Table 4)"))
     if "5" in tables or result.regression:
-        contents.append(("regression", "What goes with having had contact (Table 5)"))
+        subject = regression_subject(regression_outcome(instrument))
+        contents.append(("regression", f"What goes with {subject} (Table 5)"))
     if compare_published:
         contents.append(("published", "Published figures beside this cohort's (Table 6)"))
     if "7" in tables:
@@ -202,7 +212,8 @@ def render_html(
             warnings=[
                 safe_warning(result, w, min_cell, instrument=instrument) for w in result.warnings
             ],
-            regression_note=regression_note(result, min_cell),
+            regression_note=regression_note(result, min_cell, regression_outcome(instrument)),
+            regression_subject=regression_subject(regression_outcome(instrument)),
             methods=methods(result, instrument, plan, hidden_cells),
             notice=instrument.notice,
             tables=tables,

@@ -465,6 +465,12 @@ def regression_title(outcome: str) -> str:
     return f"Odds of {outcome.replace('_', ' ')} (yes vs no): logistic regression"
 
 
+def regression_subject(outcome: str) -> str:
+    """What Table 5's section is about: "having had contact" for the shipped survey's outcome,
+    else the declared outcome's name."""
+    return "having had contact" if outcome == "contact_ever" else outcome.replace("_", " ")
+
+
 def table_5(result, plan: Plan) -> Table | None:
     reg = result.regression
     if not reg:

@@ -235,7 +235,7 @@ numbers as findings about any workforce.</p>
 {%- endif %}
 {%- if '5' in tables or regression_note %}
 <section aria-labelledby="regression">
-<h2 id="regression">What goes with having had contact</h2>
+<h2 id="regression">What goes with {{ regression_subject }}</h2>
 {%- if '5' in tables %}
 {{ render_table(tables['5']) }}
 {%- else %}

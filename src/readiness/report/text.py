@@ -126,12 +126,7 @@ def methods(result, instrument: Instrument, plan: Plan, hidden_cells: int) -> li
             if settings.design_based
             else ""
         )
-        + (
-            " Contact with a trafficked patient is modelled by logistic regression on "
-            f"{group}, prior training and years since qualifying (complete cases)."
-            if result.regression and result.regression.fitted
-            else ""
-        )
+        + _regression_sentence(result.regression, group)
     )
     privacy = (
         f"To protect respondents, no count of 1 to {plan.min_cell - 1} is shown, nor any "
@@ -311,3 +306,21 @@ def definitions_table(instrument: Instrument) -> Table:
 
 
 __all__ = ["definitions_table", "describe_rule", "fieldwork_dates", "methods", "summary"]
+
+
+def _regression_sentence(reg, group: str) -> str:
+    """The methods' sentence on the regression: the shipped survey's in its words, a declared
+    one by its outcome and predictors (empty when none was fitted)."""
+    if not reg or not reg.fitted:
+        return ""
+    if reg.outcome == "contact_ever":
+        return (
+            " Contact with a trafficked patient is modelled by logistic regression on "
+            f"{group}, prior training and years since qualifying (complete cases)."
+        )
+    predictors = reg.model.split("~", 1)[1].strip().replace(" + ", ", ")
+    outcome = reg.outcome.replace("_", " ")
+    return (
+        f" {outcome[:1].upper()}{outcome[1:]} is modelled by logistic regression on "
+        f"{predictors} (complete cases)."
+    )
