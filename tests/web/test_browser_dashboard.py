@@ -1,5 +1,6 @@
-"""The dashboard of a study whose results are computed in the background offers them, in a real
-browser, as soon as they are ready."""
+"""The dashboard of a study whose results are computed in the background, in a real browser:
+the first results are put in place as soon as they are ready; newer results, while the earlier
+ones are on screen, are offered with a link (the page does not change under the reader)."""
 
 from __future__ import annotations
 
@@ -50,9 +51,20 @@ def test_the_dashboard_offers_results_when_they_are_ready(
     assert page.locator("#indicators").count() == 0
     from readiness.web.jobs import worker
 
-    worker.run(once=True)  # the background worker computes them
+    worker.run(once=True)  # the background worker computes them: put in place, no results before
+    page.wait_for_selector("#indicators", timeout=30_000)
+    Response.objects.create(
+        session=session,
+        instrument=study.instrument,
+        answers={"site": "T01", "discipline": 2, "contact_ever": 1},
+        completed_on="2026-03-02",
+        submission_token="token-late",
+    )
+    page.goto(f"{live_server.url}/studies/{study.slug}/")  # the earlier results, being updated
+    assert page.locator("#indicators").count() == 1
+    worker.run(once=True)
     offer = page.locator("#results-update a")
-    offer.wait_for(timeout=30_000)  # the script asked, and the results were ready
+    offer.wait_for(timeout=30_000)  # the script asked, and the new results were ready
     assert offer.inner_text() == "Show the up-to-date results"
     shots(page, "dashboard-results-ready")
     offer.click()
