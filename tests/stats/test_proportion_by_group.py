@@ -170,3 +170,14 @@ def test_design_invariants(rows: list[tuple[float, str]]) -> None:
         assert d is not None and 0 <= d.estimate <= 1
         if d.df > 0 and not math.isnan(d.lower):
             assert d.lower - 1e-12 <= d.estimate <= d.upper + 1e-12
+
+
+def test_a_table_that_does_not_vary_between_clusters_has_no_rao_scott_test() -> None:
+    # every cluster holds one (0, x) and one (1, y): the design's covariance is 0, and
+    # R's svychisq gives NaN; here the comparison says why instead of dividing by zero
+    y = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    groups = ["x", "x", "x", "x", "y", "y", "y", "y"]
+    res = proportion_by_group(y, groups, SurveyDesign(np.arange(8) % 4))
+    assert res.test is not None and res.test.test == "rao-scott"
+    assert res.test.rao_scott is None
+    assert "does not vary between the design's clusters" in res.test.note

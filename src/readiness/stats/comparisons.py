@@ -651,6 +651,13 @@ def rao_scott_test(
     delta = np.linalg.solve(denom, numer)
     tr = float(np.trace(delta))
     tr2 = float(np.trace(delta @ delta))
+    if not tr2 > 0:
+        # No variation between the clusters' tables: the design effects are all 0 and the
+        # test is undefined (R's svychisq computes 0/0 and reports NaN).
+        raise StatsError(
+            "the table does not vary between the design's clusters, so the Rao-Scott test "
+            "is undefined."
+        )
     df = (r - 1) * (c - 1)
 
     table = (props * n_rows).reshape(c, r).T
