@@ -10,7 +10,7 @@ the national size is ``python -m benchmarks.bench_national --responses 1500000``
 
 How it runs:
 
-1. A database of its own, ``readiness_scale`` on ``BENCH_PG`` (created, then dropped:
+1. A database of its own, ``readiness_scale`` (or ``BENCH_NATIONAL_DB``) on ``BENCH_PG`` (created, then dropped:
    :func:`benchmarks.bench_web.database`).  A child process migrates it, makes a synthetic
    study of ``--sites`` sites with three sessions each, and loads the responses in chunks,
    each a cohort drawn by :func:`readiness.synth.make_cohort` (its own seed) whose
@@ -39,7 +39,8 @@ import sys
 
 from benchmarks import bench_web
 
-DATABASE = "readiness_scale"
+# Another name (BENCH_NATIONAL_DB) lets two measurements run side by side on one server.
+DATABASE = os.environ.get("BENCH_NATIONAL_DB", "readiness_scale")
 DEFAULT_RESPONSES = 20_000
 DEFAULT_SITES = 200
 STEPS = ("refresh", "analysis", "export", "dashboard")
