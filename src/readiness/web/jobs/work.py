@@ -143,3 +143,35 @@ def export_responses(job: Job, progress: Progress) -> dict:
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name, result_name=made.name)
     progress("Done", made.rows, made.rows)
     return {"rows": made.rows, "content_type": made.content_type}
+
+
+def import_interview_project(job: Job, progress: Progress) -> dict:
+    """Import the uploaded interview project, led by its starter, who must still be allowed to
+    create projects (:func:`readiness.web.interviews.services.import_upload`: all or nothing).
+    The upload is deleted afterwards, imported or not: it holds transcripts."""
+    from readiness.web.interviews import permissions, services
+
+    params = job.params
+    try:
+        if not permissions.can_create_projects(job.started_by):
+            raise ReadinessError(
+                "You may no longer create interview projects, so this one was not imported."
+            )
+        project, warnings = services.import_upload(
+            Path(job.input_file.path),
+            params["file_name"],
+            job.started_by,
+            line_endings=params.get("line_endings") or "auto",
+            progress=progress,
+        )
+    finally:
+        job.input_file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="")
+    return {
+        "file_name": params["file_name"],
+        "project": project.slug,
+        "project_name": project.name,
+        "transcripts": project.transcripts.count(),
+        "warnings": warnings[:MAX_WARNINGS],
+        "more_warnings": max(0, len(warnings) - MAX_WARNINGS),
+    }
