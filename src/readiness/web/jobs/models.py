@@ -23,6 +23,7 @@ class Job(models.Model):
         RESULTS = "results", "Dashboard results"
         EXPIRY = "expiry", "Deleting abandoned drafts"
         STUDY_REPORT_PDF = "study_report_pdf", "Study report (PDF)"
+        INTERVIEW_IMPORT = "interview_import", "Import of an interview project"
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"

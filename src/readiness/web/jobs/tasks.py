@@ -68,11 +68,19 @@ def study_report_pdf(job_id: str) -> str:
     return runner.run(job_id, work)
 
 
+@task()
+def import_interview_project(job_id: str) -> str:
+    from readiness.web.jobs.work import import_interview_project as work
+
+    return runner.run(job_id, work)
+
+
 TASKS = {
     Job.Kind.IMPORT: import_responses,
     Job.Kind.EVALUATION_PDF: evaluation_pdf,
     Job.Kind.EXPORT: export_responses,
     Job.Kind.STUDY_REPORT_PDF: study_report_pdf,
+    Job.Kind.INTERVIEW_IMPORT: import_interview_project,
 }
 
 
