@@ -13,6 +13,7 @@ from readiness.web.accounts import permissions as perm
 from readiness.web.attachment import attachment
 from readiness.web.jobs.models import Job
 from readiness.web.jobs.worker import settle_abandoned
+from readiness.web.permissions import may_create
 
 POLL_SECONDS = 2
 
@@ -23,6 +24,10 @@ def _own_job(request, job_id) -> Job:
         raise Http404("No such job.")
     if job.study is not None and perm.access_for(request.user, job.study) is None:
         raise Http404("No such job.")  # no longer a member of the study
+    if job.kind == Job.Kind.INTERVIEW_IMPORT and not may_create(
+        request.user, "interviews.add_interviewproject"
+    ):
+        raise Http404("No such job.")  # may no longer import interview projects
     if job.state == Job.State.RUNNING:
         # A worker that died leaves its job running: say so rather than wait for ever.
         settle_abandoned()
