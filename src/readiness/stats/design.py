@@ -747,6 +747,20 @@ class SurveyDesign:
         present = self._units_present(rows, 1)
         return self._multistage(self._rows_to_units(x), present, None, cov=True)
 
+    def domain_variance(
+        self, values: np.ndarray, answered: np.ndarray, units: np.ndarray | None = None
+    ) -> float:
+        """:meth:`row_variances` of one column that is zero outside the mask ``answered``,
+        from the rows of ``answered`` alone: ``values`` holds just their values, in order.
+        The rows left out would add zeros to their units' totals, so the totals, and the
+        variance, are the same to the bit; ``units`` is ``self.unit[answered]`` when the
+        caller has it (several statistics of one domain)."""
+        if units is None:
+            units = self.unit[answered]
+        totals = np.bincount(units, weights=values, minlength=self.n_units)[:, None]
+        present = self._units_present(answered, 1)
+        return float(self._multistage(totals, present, None, cov=False)[0])
+
     def unit_covariance(self, totals: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """:meth:`row_covariance` from the values already summed by final-stage unit
         (units x k, ``np.bincount(design.unit, weights=...)`` of each column); ``rows``
@@ -1269,14 +1283,14 @@ def _mean_or_total(
     ya, wa = y[answered], w[answered]
     n = int(answered.sum())
     sw = float(wa.sum())
-    z = np.zeros(design.n)
     if statistic == "mean":
         estimate = float(np.sum(wa * ya) / sw)
-        z[answered] = wa * (ya - estimate) / sw
+        z = wa * (ya - estimate) / sw
     else:
         estimate = float(np.sum(wa * ya))
-        z[answered] = wa * ya
-    var = float(design.row_variances(z, answered)[0])
+        z = wa * ya
+    # the linearised values of the domain's rows only: the others would add zeros
+    var = design.domain_variance(z, answered)
     se = float(np.sqrt(var)) if var >= 0 else float("nan")
     s2 = _svyvar(ya, wa)
     scale = 1.0 if statistic == "mean" else sw * sw
@@ -1297,7 +1311,7 @@ def _mean_or_total(
         deff_replace=deff_rep,
         df=degf,
         n=n,
-        n_clusters=int(len(np.unique(design.psu[answered]))),
+        n_clusters=len(design.clusters_in(answered)),  # counted, not sorted
         weighted_total=sw,
         conf_level=conf,
         sd=float(np.sqrt(s2)) if statistic == "mean" and np.isfinite(s2) else None,
@@ -1635,7 +1649,10 @@ def design_quantiles(
     x, w = y[answered], design.weights[answered]
     sorted_x = _cumulated(x, w, None if order is None else _domain_order(order, answered))
     df, n_clusters = design.domain_clusters(answered)
-    return tuple(_woodruff(p, x, w, sorted_x, design, answered, (df, n_clusters), conf) for p in ps)
+    units = design.unit[answered]  # the domain's units, shared by every quantile's variance
+    return tuple(
+        _woodruff(p, x, w, sorted_x, design, (answered, units), (df, n_clusters), conf) for p in ps
+    )
 
 
 def _woodruff(
@@ -1644,21 +1661,21 @@ def _woodruff(
     w: np.ndarray,
     sorted_x: tuple[np.ndarray, np.ndarray, float],
     design: SurveyDesign,
-    answered: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray],
     df_clusters: tuple[int, int],
     conf: float,
 ) -> DesignQuantile:
     """One quantile and Woodruff's interval (:func:`design_quantile`): ``x`` and ``w`` the
-    domain's values and weights, ``sorted_x`` as :func:`_cumulated` gives them."""
+    domain's values and weights, ``sorted_x`` as :func:`_cumulated` gives them, ``rows`` the
+    mask of the domain's respondents with a value and their final-stage units."""
     df, n_clusters = df_clusters
+    answered, units = rows
     qhat = _qrule_sorted(*sorted_x, p)
     # Woodruff: svymean(x <= qhat) on the domain's respondents with a value
     sw = w.sum()
     below = (x <= qhat).astype(np.float64)
     share = float(np.sum(w * below) / sw)
-    z = np.zeros(design.n)
-    z[answered] = w * (below - share) / sw
-    se_share = float(np.sqrt(design.row_variances(z, answered)[0]))
+    se_share = float(np.sqrt(design.domain_variance(w * (below - share) / sw, answered, units)))
     alpha = 1 - conf
     if df > 0:
         q = _t_quantile(1 - alpha / 2, df)
