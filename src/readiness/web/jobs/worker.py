@@ -1,15 +1,18 @@
 """The worker: ``readiness web worker`` runs the queued jobs (:mod:`.tasks`), one at a time.
 
-On start it settles the jobs a dead worker left *running*: they are marked **failed** (not
-retried), with a message saying so.  An import writes in one transaction and a report is
-written whole, so such a job changed nothing and its starter can simply start it again; a
-retry could instead repeat work that fails the worker each time.  A job is taken for one whose
-worker died when that worker was on this host and its process is gone, or when it has given
-no sign of life (a progress update) for ``READINESS_JOB_STALE_SECONDS``.
+A job is taken for one whose worker died when that worker was on this host and its process is
+gone, or when it has given no sign of life for ``READINESS_JOB_STALE_SECONDS``.  Such a job is
+marked **failed** (not retried), with a message saying so.  An import writes in one
+transaction and a report is written whole, so such a job changed nothing and its starter can
+simply start it again; a retry could instead repeat work that fails the worker each time.
 
-Then it queues the hourly tidy-up (:func:`.tasks.schedule_expiry`) and runs jobs until
-stopped (Ctrl+C, SIGTERM: the job under way is finished first), or, with ``once``, until none
-is waiting.
+On start the worker settles those jobs, queues the hourly tidy-up
+(:func:`.tasks.schedule_expiry`) and runs jobs until stopped (Ctrl+C, SIGTERM: the job under
+way is finished first), or, with ``once``, until none is waiting.  Meanwhile its watch
+(:class:`Watch`, a thread of the worker process only) gives the sign of life of the job under
+way every tenth of the stale time, however long a step goes without reporting progress, and
+settles other workers' dead jobs every half of it, so that the job of a worker that died on
+another machine is marked failed even if nobody opens its page.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from readiness.web.jobs.models import Job
@@ -73,6 +78,53 @@ def settle_abandoned() -> int:
     return settled
 
 
+def beat(worker: str) -> int:
+    """The sign of life of the jobs running in ``worker`` (this process); returns how many."""
+    return Job.objects.filter(state=Job.State.RUNNING, worker=worker).update(
+        heartbeat=timezone.now()
+    )
+
+
+class Watch:
+    """The worker process's watch, a thread beside the loop that runs the jobs: a job's step
+    may be long and silent (a large study's analysis), and the worker's loop, busy with it,
+    can look at nothing else.  Errors (a database busy or restarting) are logged and the
+    watch carries on: the next beat is soon."""
+
+    def __init__(self, worker: str) -> None:
+        stale = settings.READINESS_JOB_STALE_SECONDS
+        self.worker = worker
+        self.beat_every = stale / 10  # nine beats may be lost before the job seems dead
+        self.settle_every = stale / 2
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="readiness-watch", daemon=True)
+
+    def __enter__(self) -> Watch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=self.beat_every + 30)
+
+    def _watch(self) -> None:
+        settled_on = time.monotonic()
+        try:
+            while not self.stopping.wait(self.beat_every):
+                self._try(beat, self.worker)
+                if time.monotonic() - settled_on >= self.settle_every:
+                    settled_on = time.monotonic()
+                    self._try(settle_abandoned)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def _try(self, step, *args) -> None:
+        try:
+            step(*args)
+        except Exception:
+            log.warning("the worker's watch could not %s", step.__name__, exc_info=True)
+
+
 def run(*, once: bool = False, interval: float = 1.0) -> None:
     """Run queued jobs: until stopped, or with ``once`` until none is waiting."""
     from django_tasks_db.management.commands.db_worker import Worker
@@ -100,4 +152,5 @@ def run(*, once: bool = False, interval: float = 1.0) -> None:
     )
     if not once:
         worker.configure_signals()  # Ctrl+C or SIGTERM: finish the job under way, then stop
-    worker.run()
+    with Watch(worker_name()):
+        worker.run()
