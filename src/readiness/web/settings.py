@@ -352,8 +352,9 @@ CACHES = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Finished jobs' files (reports made in the background, uploads waiting to be imported).
 READINESS_JOB_FILES_DIR = os.environ.get("READINESS_JOB_FILES_DIR", str(DATA_DIR / "job-files"))
-# A running job whose worker has given no sign of life for this long is marked failed.
-READINESS_JOB_STALE_SECONDS = int(os.environ.get("READINESS_JOB_STALE_SECONDS", "900"))
+# A running job whose worker has given no sign of life for this long is marked failed.  The
+# worker's watch beats every tenth of it whatever the job does (readiness.web.jobs.worker).
+READINESS_JOB_STALE_SECONDS = int(os.environ.get("READINESS_JOB_STALE_SECONDS", "300"))
 
 # Readiness's own settings.
 READINESS_NHS_ORGANISATION = _flag("READINESS_NHS_ORGANISATION")
