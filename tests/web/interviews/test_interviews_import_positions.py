@@ -8,10 +8,11 @@ import uuid
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from readiness.web.interviews import models as m
+from readiness.web.jobs.models import Job
+from tests.web.interviews.importjob import import_through_the_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +49,17 @@ def _qdpx() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)  # imported by the background worker
 def test_web_import_warns_when_the_positions_are_uncertain(signed_in, people):
     client = signed_in(people["admin"])
-    response = client.post(
-        reverse("interviews:project_import"),
-        {"file": SimpleUploadedFile("atlas.qdpx", _qdpx()), "line_endings": "auto"},
-        follow=True,
-    )
-    assert response.status_code == 200
+    job, page = import_through_the_worker(client, "atlas.qdpx", _qdpx())
+    assert job.state == Job.State.DONE, job.error
     assert m.InterviewProject.objects.filter(name="Étude").exists()
-    page = response.content.decode("utf-8")
-    assert "positions in &#39;HCP07&#39; read as" in page
+    assert "Positions in &#39;HCP07&#39; read as" in page
     assert "low confidence" in page and "UTF-16 code units or Unicode code points" in page
 
 
+@pytest.mark.django_db(transaction=True)  # imported by the background worker
 def test_web_import_keeps_document_sets_and_exports_them_again(signed_in, people):
     from readiness.interviews import refi
     from readiness.web.interviews import convert
@@ -80,16 +78,14 @@ def test_web_import_keeps_document_sets_and_exports_them_again(signed_in, people
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("project.qde", qde)
     client = signed_in(people["admin"])
-    response = client.post(
-        reverse("interviews:project_import"),
-        {"file": SimpleUploadedFile("sets.qdpx", buffer.getvalue()), "line_endings": "auto"},
-        follow=True,
-    )
-    page = response.content.decode("utf-8")
+    job, page = import_through_the_worker(client, "sets.qdpx", buffer.getvalue())
+    assert job.state == Job.State.DONE, job.error
     assert "left out" not in page
     assert not m.Theme.objects.filter(name__startswith="Welle").exists()  # not an empty theme
     (row,) = m.DocumentSet.objects.all()
     assert (row.guid, row.name, row.sources) == (set_guid, "Welle 1 🌊", [s1])
+    page = client.get(reverse("interviews:project", kwargs={"slug": row.project.slug}))
+    page = page.content.decode("utf-8")
     assert "Document sets" in page and "Welle 1 🌊" in page
     core = convert.to_core(row.project)
     assert list(core.sets) == [set_guid]

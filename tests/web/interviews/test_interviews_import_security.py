@@ -18,7 +18,9 @@ from readiness.interviews import InterviewError, refi, store
 from readiness.interviews.model import Project
 from readiness.web.interviews import analysis, services
 from readiness.web.interviews import models as m
+from readiness.web.jobs.models import Job
 from tests.web.interviews.builders import P12, access
+from tests.web.interviews.importjob import import_through_the_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +160,12 @@ def _qdpx_bytes(qde: str) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)  # imported by the background worker
 def test_web_import_of_a_qdpx_with_a_doctype_is_a_clear_error_not_a_crash(signed_in, people):
     client = signed_in(people["admin"])
-    response = client.post(
-        reverse("interviews:project_import"),
-        {"file": SimpleUploadedFile("dtd.qdpx", _qdpx_bytes(DOCTYPE_QDE)), "line_endings": "auto"},
-    )
-    assert response.status_code == 200
-    assert b"DOCTYPE" in response.content and b"dtd.qdpx" in response.content
+    job, page = import_through_the_worker(client, "dtd.qdpx", _qdpx_bytes(DOCTYPE_QDE))
+    assert job.state == Job.State.FAILED and "It did not work" in page
+    assert "DOCTYPE" in page and "dtd.qdpx" in page
     assert not m.InterviewProject.objects.exists()
 
 

@@ -203,8 +203,31 @@ def new_project(
     return project
 
 
+IMPORTABLE = (".qdpx", ".zip")
+
+
+def importable(name: str) -> None:
+    """Refuse a file that is neither a REFI-QDA project nor a zipped project folder, by its
+    name: before anything reads it (or queues its import)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in IMPORTABLE:
+        raise fail(
+            f"cannot import a {suffix or 'file without a suffix'} file.",
+            fix="upload a REFI-QDA project (.qdpx) or a zipped Readiness project folder (.zip).",
+            file=Path(name).name,
+        )
+
+
+def _quiet(stage: str, done: int | None = None, total: int | None = None) -> None:
+    """No progress to report (an import from a test or the shell)."""
+
+
+def _transcripts(n: int) -> str:
+    return f"{n} transcript{'' if n == 1 else 's'}"
+
+
 def import_project(
-    path: Path, lead, *, line_endings: str = "auto"
+    path: Path, lead, *, line_endings: str = "auto", progress=None
 ) -> tuple[m.InterviewProject, list[str]]:
     """A new project from a ``.qdpx`` file or a zipped project folder; ``lead`` leads it.
 
@@ -212,32 +235,54 @@ def import_project(
     (a ``.qdpx`` file's sources outside it are left out, with a warning).  What the file says
     is not taken on trust: no transcript comes in marked as pseudonymised, so the lead reviews
     them all before anything leaves, and the audit log that came with it is kept only as
-    ``imported-history`` entries (see :func:`_imported_history`).
+    ``imported-history`` entries (see :func:`_imported_history`).  ``progress(stage, done,
+    total)``, if given, is told each stage, never inside the import's transaction (a
+    background import's page reads it); the transcripts count as added once committed.
     """
     from readiness.interviews import refi
 
+    progress = progress or _quiet
+    importable(path.name)
+    progress("Reading the project file")
     warnings: list[str] = []
     if path.suffix.lower() == ".qdpx":
         core, report = refi.read_qdpx(path, line_endings=line_endings)  # internal:// only
         warnings = list(report.warnings)
         history = []
-    elif path.suffix.lower() == ".zip":
-        core, history = _read_project_zip(path)
     else:
-        raise fail(
-            f"cannot import a {path.suffix or 'file without a suffix'} file.",
-            fix="upload a REFI-QDA project (.qdpx) or a zipped Readiness project folder (.zip).",
-            file=path.name,
-        )
+        core, history = _read_project_zip(path)
+    n = len(core.sources)
+    progress(f"Checking the {_transcripts(n)} read", 0, n)
     _distrust(core)
     _check_storable(core, path.name)
+    progress(f"Adding {_transcripts(n)}", 0, n)
     with transaction.atomic():
         project = convert.sync(core, slug=unique_slug(core.name))
         m.AuditEntry.objects.bulk_create(_imported_history(project, history, path.name))
         core.log("import-web", lead.get_username(), file=path.name)
         convert.save_audit(core, project)
         m.Member.objects.create(project=project, user=lead, role=m.Role.LEAD)
+    progress("Imported the project", n, n)
     return project, warnings
+
+
+def import_upload(
+    stored: Path, file_name: str, lead, *, line_endings: str = "auto", progress=None
+) -> tuple[m.InterviewProject, list[str]]:
+    """:func:`import_project` of an upload kept at ``stored`` (waiting in the jobs' folder),
+    under the name it was uploaded with: its problems, warnings and audit log name that file,
+    never a folder of the server."""
+    with private_folder() as folder:
+        path = folder / safe_name(file_name, "project.qdpx")
+        path.symlink_to(stored)  # a name, not a copy: a project may weigh tens of megabytes
+        try:
+            project, warnings = import_project(
+                path, lead, line_endings=line_endings, progress=progress
+            )
+        except InterviewError as err:
+            problems = [_without_folder(p, folder) for p in err.problems]
+            raise InterviewError(problems, file=path.name) from None
+    return project, [_unfoldered(w, folder) for w in warnings]
 
 
 def _read_project_zip(path: Path) -> tuple[Project, list]:
@@ -266,8 +311,17 @@ def _read_project_zip(path: Path) -> tuple[Project, list]:
 
 
 def _without_folder(problem: Problem, folder: Path) -> Problem:
-    prefix = str(folder).rstrip("/") + "/"
-    return replace(problem, file=(problem.file or "").replace(prefix, "") or None)
+    return replace(
+        problem,
+        file=_unfoldered(problem.file or "", folder) or None,
+        message=_unfoldered(problem.message, folder),
+        fix=_unfoldered(problem.fix, folder),
+    )
+
+
+def _unfoldered(text: str, folder: Path) -> str:
+    """``text`` without the private folder's path (the names in it stay)."""
+    return text.replace(str(folder).rstrip("/") + "/", "")
 
 
 _CORE_NAME = {"guid": "id", "creator_guid": "creator"}  # database field -> core attribute

@@ -188,32 +188,21 @@ def project_new(request):
 @perm.signed_in
 @require_http_methods(["GET", "POST"])
 def project_import(request):
+    """Import a project: the upload is kept and imported by the background worker (a large
+    project takes longer than a request may), whose page follows it and then links to the
+    project (:func:`readiness.web.jobs.work.import_interview_project`)."""
     if not perm.can_create_projects(request.user):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    errors = []
-    if request.method == "POST":
-        errors = error_list(form)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            with services.private_folder() as folder:
-                path = folder / services.safe_name(upload.name, "project.qdpx")
-                try:
-                    with open(path, "wb") as fh:
-                        for chunk in upload.chunks():
-                            fh.write(chunk)
-                    project, warnings = services.import_project(
-                        path,
-                        request.user,
-                        line_endings=form.cleaned_data.get("line_endings") or "auto",
-                    )
-                except InterviewError as err:
-                    errors = [{"text": t} for t in services.problem_texts(err, folder)]
-                else:
-                    messages.success(request, f"Imported {upload.name} as project {project.name}.")
-                    for w in warnings[:10]:
-                        messages.warning(request, w)
-                    return redirect("interviews:project", slug=project.slug)
+    errors = error_list(form) if request.method == "POST" else []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.importable(upload.name)
+        except InterviewError as err:
+            errors = problem_list(err)
+        else:
+            return _queue_import(request, upload, form.cleaned_data.get("line_endings") or "auto")
     return render(
         request,
         "interviews/form.jinja",
@@ -226,6 +215,22 @@ def project_import(request):
             "back": redirect("interviews:projects").url,
         },
     )
+
+
+def _queue_import(request, upload, line_endings: str):
+    """Keep the upload in the jobs' private folder, queue its import, show the job's page."""
+    from readiness.web.jobs.models import Job
+    from readiness.web.jobs.tasks import start
+
+    job = start(
+        Job.Kind.INTERVIEW_IMPORT,
+        user=request.user,
+        study=None,
+        params={"file_name": upload.name, "line_endings": line_endings},
+        upload=upload,
+        name=services.safe_name(upload.name, "project.qdpx"),
+    )
+    return redirect("jobs:job", job_id=job.pk)
 
 
 @perm.project_view(perm.VIEW)
