@@ -454,6 +454,8 @@ class KeptFrame(models.Model):
     token = models.CharField(max_length=64)
     parts = models.PositiveIntegerField()
     size = models.BigIntegerField()
+    # [parts, bytes] of each segment, in order: the first, then rows appended since.
+    segments = models.JSONField(default=list)
     updated = models.DateTimeField(auto_now=True)
 
 
