@@ -142,3 +142,87 @@ def test_study_data_of_some_sites_is_the_rows_of_those_sites(demo):
     expected = whole[whole["site"].isin(codes)].reset_index(drop=True)
     assert len(part) == Response.objects.filter(session__site_id__in=some).count() > 0
     pd.testing.assert_frame_equal(part, expected)
+
+
+def _segments(key: str) -> int:
+    """How many segments the kept frame has."""
+    entry = responseframe._load(key)
+    return len(entry["pieces"])
+
+
+def test_a_frame_extended_piece_by_piece_across_rewrites_equals_a_full_read(
+    demo, reads, monkeypatch
+):
+    monkeypatch.setattr(responseframe, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(responseframe, "GROWTH", 10.0)
+    key = responseframe._key(demo)
+    first = responseframe.clean_responses(demo)
+    counts = []
+    for n in (1, 2, 1, 3, 1):  # appended, appended, rewritten (3 segments), appended, ...
+        _add(demo, n)
+        extended = responseframe.clean_responses(demo)
+        counts.append(_segments(key))
+        pd.testing.assert_frame_equal(responseframe._get(key)["clean"], extended)
+    assert counts == [2, 3, 1, 2, 3]
+    assert reads == [len(first), 1, 2, 1, 3, 1]  # only the new responses were read
+    again = responseframe.clean_responses(demo)
+    assert reads[-1] == 0
+    pd.testing.assert_frame_equal(again, extended, check_exact=True)
+    pd.testing.assert_frame_equal(extended, _full(demo), check_exact=True)
+
+
+def test_appended_rows_outgrowing_the_first_segment_rewrite_it(demo, monkeypatch):
+    monkeypatch.setattr(responseframe, "GROWTH", 0.0)  # any appended row outgrows it
+    key = responseframe._key(demo)
+    responseframe.clean_responses(demo)
+    _add(demo, 1)
+    extended = responseframe.clean_responses(demo)
+    assert _segments(key) == 1
+    pd.testing.assert_frame_equal(extended, _full(demo), check_exact=True)
+
+
+@pytest.mark.parametrize("damage", ["missing", "damaged"])
+def test_a_missing_or_damaged_segment_makes_a_full_read(demo, reads, damage):
+    key = responseframe._key(demo)
+    responseframe.clean_responses(demo)
+    _add(demo, 2)
+    responseframe.clean_responses(demo)
+    assert _segments(key) == 2
+    if responseframe.in_database():
+        frame = KeptFrame.objects.get(key=key)
+        last = KeptFramePart.objects.filter(frame=frame, seq=frame.parts - 1)
+        last.delete() if damage == "missing" else last.update(data=b"not a segment")
+    else:
+        segment = responseframe._folder() / responseframe._load(key)["segments"][-1]
+        segment.unlink() if damage == "missing" else segment.write_bytes(b"not a segment")
+    assert responseframe._load(key) is None
+    again = responseframe.clean_responses(demo)
+    total = Response.objects.filter(session__site__study=demo).count()
+    assert reads[-1] == total == len(again)
+    assert _segments(key) == 1  # kept again, whole
+    pd.testing.assert_frame_equal(again, _full(demo), check_exact=True)
+
+
+def test_a_frame_with_a_removed_response_is_read_again(demo, reads):
+    responseframe.clean_responses(demo)
+    _add(demo, 2)
+    responseframe.clean_responses(demo)
+    Response.objects.filter(session__site__study=demo).order_by("id")[:1].get().delete()
+    again = responseframe.clean_responses(demo)
+    total = Response.objects.filter(session__site__study=demo).count()
+    assert reads[-1] == total == len(again)
+    pd.testing.assert_frame_equal(again, _full(demo), check_exact=True)
+
+
+def test_an_append_to_a_frame_changed_meanwhile_is_dropped(demo):
+    key = responseframe._key(demo)
+    responseframe.clean_responses(demo)
+    stale = responseframe._load(key)
+    _add(demo, 1)
+    responseframe.clean_responses(demo)  # another server extended it meanwhile
+    piece = stale["pieces"][0].head(1)
+    value = {"study": demo.pk, "last": stale["last"] + 10**6, "n": stale["n"] + 1, "token": "x"}
+    responseframe._append(key, stale, piece, value)
+    if responseframe.in_database():  # the frame read is no longer there as it was: no change
+        assert responseframe._load(key)["last"] < value["last"]
+    pd.testing.assert_frame_equal(responseframe.clean_responses(demo), _full(demo))
