@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from readiness.errors import ReadinessError
@@ -121,3 +122,30 @@ def test_an_idle_worker_fails_the_job_of_a_worker_that_died_elsewhere(study):
     dead.refresh_from_db()
     assert dead.state == Job.State.FAILED and dead.error == worker.STOPPED
     assert running.returncode == 0, out
+
+
+def test_the_watch_carries_on_after_a_failed_beat(study, settings, monkeypatch, caplog):
+    settings.READINESS_JOB_STALE_SECONDS = STALE
+    from readiness.web.jobs.runner import worker_name
+
+    old = timezone.now() - timedelta(seconds=60)
+    job = Job.objects.create(
+        kind=Job.Kind.EXPORT,
+        study=study,
+        state=Job.State.RUNNING,
+        worker=worker_name(),
+        heartbeat=old,
+    )
+    real, calls = worker.beat, []
+
+    def flaky(name):
+        calls.append(name)
+        if len(calls) == 1:
+            raise DatabaseError("the database is restarting")
+        return real(name)
+
+    monkeypatch.setattr(worker, "beat", flaky)
+    with caplog.at_level("WARNING", logger="readiness.web"), worker.Watch(worker_name()):
+        time.sleep(1)
+    assert len(calls) >= 2 and "could not give its job's sign of life" in caplog.text
+    assert Job.objects.get(pk=job.pk).heartbeat > old

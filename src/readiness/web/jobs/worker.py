@@ -111,18 +111,18 @@ class Watch:
         settled_on = time.monotonic()
         try:
             while not self.stopping.wait(self.beat_every):
-                self._try(beat, self.worker)
+                self._try("give its job's sign of life", beat, self.worker)
                 if time.monotonic() - settled_on >= self.settle_every:
                     settled_on = time.monotonic()
-                    self._try(settle_abandoned)
+                    self._try("settle dead workers' jobs", settle_abandoned)
         finally:
             connections.close_all()  # this thread's own connections
 
-    def _try(self, step, *args) -> None:
+    def _try(self, what: str, step, *args) -> None:
         try:
             step(*args)
         except Exception:
-            log.warning("the worker's watch could not %s", step.__name__, exc_info=True)
+            log.warning("the worker's watch could not %s", what, exc_info=True)
 
 
 def run(*, once: bool = False, interval: float = 1.0) -> None:
