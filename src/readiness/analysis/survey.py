@@ -74,10 +74,12 @@ from readiness.stats.correlation import correlation_matrix, disattenuated_r
 from readiness.stats.design import (
     LONELY_PSU,
     DesignProportion,
+    DomainRows,
     SurveyDesign,
     design_mean,
     design_quantiles,
     design_total,
+    domain_rows_by_group,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
 from readiness.stats.reliability import AlphaResult, FeldtInterval, cronbach_alpha, omega_total
@@ -688,15 +690,19 @@ def _design_numbers(
     x: np.ndarray,
     design: SurveyDesign | CalibratedDesign,
     settings: AnalysisSettings,
-    domain: np.ndarray | None = None,
+    domain: np.ndarray | DomainRows | None = None,
     total: bool = False,
     order: np.ndarray | None = None,
 ) -> dict:
     """A number's summary with a design: n, min and max of the respondents; design-based
     mean (SE, interval, design effect), SD, median (interval) and quartiles; the unweighted
     figures under ``unweighted``; with ``total``, the design-based total too.  ``order``:
-    ``np.argsort(x, kind="stable")``, shared by the domains of one number."""
-    plain = _describe_numbers(x if domain is None else x[domain])
+    ``np.argsort(x, kind="stable")``, shared by the domains of one number; ``domain``: a
+    mask, or the group's respondents with a value (:func:`domain_rows_by_group`)."""
+    if isinstance(domain, DomainRows):
+        plain = _describe_numbers(domain.of(x))
+    else:
+        plain = _describe_numbers(x if domain is None else x[domain])
     out: dict[str, Any] = dict(plain)
     out["unweighted"] = {k: plain[k] for k in UNWEIGHTED_KEYS}
     for key in ("se", "lower", "upper", "deff", "df", "median_lower", "median_upper"):
@@ -782,9 +788,15 @@ def _summaries(
         }
     order = np.argsort(x, kind="stable")  # one sort for every group's quartiles
     overall = _design_numbers(x, design, settings, total=total, order=order)
+    domains: list = list(masks)
+    if isinstance(design, SurveyDesign):
+        try:  # every group's respondents found together, not in passes over all per group
+            domains = domain_rows_by_group(x, design, masks, order) or domains
+        except StatsError:
+            pass  # (infinite values) each estimate says so, as before
     by_group = {
-        label: _design_numbers(x, design, settings, domain=mask, total=total, order=order)
-        for label, mask in zip(labels, masks, strict=True)
+        label: _design_numbers(x, design, settings, domain=domain, total=total, order=order)
+        for label, domain in zip(labels, domains, strict=True)
     }
     return overall, by_group
 

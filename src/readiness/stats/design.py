@@ -750,15 +750,17 @@ class SurveyDesign:
     def domain_variance(
         self, values: np.ndarray, answered: np.ndarray, units: np.ndarray | None = None
     ) -> float:
-        """:meth:`row_variances` of one column that is zero outside the mask ``answered``,
-        from the rows of ``answered`` alone: ``values`` holds just their values, in order.
-        The rows left out would add zeros to their units' totals, so the totals, and the
-        variance, are the same to the bit; ``units`` is ``self.unit[answered]`` when the
-        caller has it (several statistics of one domain)."""
+        """:meth:`row_variances` of one column that is zero outside ``answered`` (a mask, or
+        row numbers in ascending order), from those rows alone: ``values`` holds just their
+        values, in order.  The rows left out would add zeros to their units' totals, so the
+        totals, and the variance, are the same to the bit; ``units`` is
+        ``self.unit[answered]`` when the caller has it (several statistics of one domain)."""
         if units is None:
             units = self.unit[answered]
         totals = np.bincount(units, weights=values, minlength=self.n_units)[:, None]
-        present = self._units_present(answered, 1)
+        present = None
+        if self.lonely_psu == "average":  # the only rule that asks who is in the domain
+            present = self._units_present(_as_mask(answered, self.n), 1)
         return float(self._multistage(totals, present, None, cov=False)[0])
 
     def unit_covariance(self, totals: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
@@ -1273,15 +1275,64 @@ def _svyvar(y: np.ndarray, w: np.ndarray) -> float:
     return float(n / (n - 1) * np.sum(w * (y - ybar) ** 2) / np.sum(w))
 
 
+def _as_mask(select: np.ndarray, n: int) -> np.ndarray:
+    """``select`` (a mask, or row numbers) as a boolean mask of ``n`` rows."""
+    if select.dtype == bool:
+        return select
+    mask = np.zeros(n, dtype=bool)
+    mask[select] = True
+    return mask
+
+
+@dataclass(frozen=True, eq=False)
+class DomainRows:
+    """A domain's respondents with a value, found once for several estimates of one variable
+    (:func:`domain_rows_by_group`); pass it as the ``domain`` of :func:`design_mean`,
+    :func:`design_total` or :func:`design_quantiles` with that variable.
+
+    ``select`` picks them (a mask over the design, or their row numbers in ascending order);
+    ``n`` counts them; ``degf`` is R's ``degf`` of the domain (its members without a value
+    included); ``answered_df`` and ``n_clusters`` those of the respondents with a value;
+    ``order``, if known, the positions that sort their values stably."""
+
+    select: np.ndarray
+    n: int
+    degf: int | None
+    answered_df: int
+    n_clusters: int
+    order: np.ndarray | None = None
+
+    def of(self, values: np.ndarray) -> np.ndarray:
+        """The domain's respondents' entries of ``values`` (one per respondent), in order."""
+        return values[self.select]
+
+
+def _domain_rows(y: np.ndarray, design: SurveyDesign, domain, degf: bool) -> DomainRows:
+    """``domain`` (None, a mask or :class:`DomainRows`) as :class:`DomainRows`; ``degf``:
+    whether the degrees of freedom of the whole domain are wanted."""
+    if not isinstance(domain, DomainRows):
+        rows, answered = _domain(y, design, domain)
+        df, n_clusters = design.domain_clusters(answered)
+        whole = design.domain_degf(rows) if degf else None
+        return DomainRows(answered, int(answered.sum()), whole, df, n_clusters)
+    if len(y) != design.n:
+        _domain(y, design, None)  # its message
+    if domain.n == 0:
+        raise StatsError(
+            "no respondents in the domain have a value (n = 0), so there is nothing to "
+            "estimate. Fix: check the variable and the domain."
+        )
+    return domain
+
+
 def _mean_or_total(
     statistic: str, y, design: SurveyDesign, domain, conf_level: float, df
 ) -> DesignEstimate:
     conf = _check_conf(conf_level)
     y = numeric_values(y)
-    rows, answered = _domain(y, design, domain)
-    w = design.weights
-    ya, wa = y[answered], w[answered]
-    n = int(answered.sum())
+    dom = _domain_rows(y, design, domain, degf=df is None)
+    ya, wa = dom.of(y), dom.of(design.weights)
+    n = dom.n
     sw = float(wa.sum())
     if statistic == "mean":
         estimate = float(np.sum(wa * ya) / sw)
@@ -1290,7 +1341,7 @@ def _mean_or_total(
         estimate = float(np.sum(wa * ya))
         z = wa * ya
     # the linearised values of the domain's rows only: the others would add zeros
-    var = design.domain_variance(z, answered)
+    var = design.domain_variance(z, dom.select)
     se = float(np.sqrt(var)) if var >= 0 else float("nan")
     s2 = _svyvar(ya, wa)
     scale = 1.0 if statistic == "mean" else sw * sw
@@ -1299,7 +1350,7 @@ def _mean_or_total(
         v_wor = s2 * scale * (sw - n) / (sw * n) if sw >= n else float("nan")
         deff_rep = float(np.float64(var) / v_rep) if n > 1 else float("nan")
         deff = float(np.float64(var) / v_wor) if n > 1 else float("nan")
-    degf = float(design.domain_degf(rows)) if df is None else float(df)
+    degf = float(dom.degf) if df is None else float(df)  # type: ignore[arg-type]
     lower, upper = _t_interval(estimate, se, degf, conf)
     return DesignEstimate(
         statistic=statistic,
@@ -1311,7 +1362,7 @@ def _mean_or_total(
         deff_replace=deff_rep,
         df=degf,
         n=n,
-        n_clusters=len(design.clusters_in(answered)),  # counted, not sorted
+        n_clusters=dom.n_clusters,  # counted, not sorted
         weighted_total=sw,
         conf_level=conf,
         sd=float(np.sqrt(s2)) if statistic == "mean" and np.isfinite(s2) else None,
@@ -1568,6 +1619,70 @@ def _domain_order(order: np.ndarray, answered: np.ndarray) -> np.ndarray:
     return position[rows]
 
 
+def domain_rows_by_group(
+    y, design: SurveyDesign, masks: list[np.ndarray], order: np.ndarray | None = None
+) -> list[DomainRows] | None:
+    """The :class:`DomainRows` of the variable ``y`` in each of ``masks``, found for every
+    group from a few passes over the respondents rather than several passes per group and
+    estimate (a national study's groups each scanned 1.5 million rows a dozen times).
+    ``order``, ``np.argsort(y, kind="stable")``, gives each domain its sorted order too.
+    None when a mask is not a boolean mask of the respondents or someone is in two groups:
+    then each mask is the domain as it is."""
+    y = numeric_values(y)
+    n, k = design.n, len(masks)
+    masks = [np.asarray(mask) for mask in masks]
+    if len(y) != n or any(m.dtype != bool or m.shape != y.shape for m in masks):
+        return None
+    group: np.ndarray = np.full(n, k, dtype=np.int16 if k < 2**15 - 1 else np.intp)
+    for g, mask in enumerate(masks):
+        group[mask] = g
+    if sum(int(np.count_nonzero(m)) for m in masks) != int(np.count_nonzero(group < k)):
+        return None
+    code = np.where(np.isnan(y), group.dtype.type(k), group)  # k: no group, or no value
+    counts = np.bincount(code, minlength=k + 1)
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    rows = np.argsort(code, kind="stable")  # each group's rows together, in row order
+    whole = _clusters_by_group(design, group, k)
+    answered = _clusters_by_group(design, code, k)
+    within = None if order is None else _orders_by_group(order, code, rows, counts, starts)
+    return [
+        DomainRows(
+            rows[starts[g] : starts[g + 1]],
+            int(counts[g]),
+            whole[g][0],
+            answered[g][0],
+            answered[g][1],
+            None if within is None else within[g],
+        )
+        for g in range(k)
+    ]
+
+
+def _clusters_by_group(design: SurveyDesign, code: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """:meth:`SurveyDesign.domain_clusters` of each group coded 0..k-1 in ``code`` (k: none),
+    from one count over (group, cluster)."""
+    c = design.n_clusters
+    seen = np.bincount(code.astype(np.intp) * c + design.psu, minlength=(k + 1) * c)
+    seen = seen.reshape(k + 1, c)
+    out = []
+    for g in range(k):
+        psus = np.flatnonzero(seen[g])
+        out.append((int(len(psus) - len(np.unique(design.psu_stratum[psus]))), len(psus)))
+    return out
+
+
+def _orders_by_group(
+    order: np.ndarray, code: np.ndarray, rows: np.ndarray, counts: np.ndarray, starts
+) -> list[np.ndarray]:
+    """Each group's :func:`_domain_order` from ``order``, a stable sort of the whole: the
+    sorted rows regrouped (stably, so each group keeps the sorted order), then numbered by
+    their place among their group's rows (``rows``: each group's rows, in row order)."""
+    by_group = order[np.argsort(code[order], kind="stable")]
+    position = np.empty(len(code), dtype=np.intp)
+    position[rows] = np.arange(len(code)) - np.repeat(starts[:-1], counts)
+    return [position[by_group[starts[g] : starts[g + 1]]] for g in range(len(counts) - 1)]
+
+
 def design_quantile(
     y, design: SurveyDesign, prob: float = 0.5, domain=None, conf_level: float = 0.95
 ) -> DesignQuantile:
@@ -1643,16 +1758,16 @@ def design_quantiles(
         if not 0 <= p <= 1:
             raise StatsError(f"prob must be between 0 and 1, not {prob!r}.")
     y = numeric_values(y)
-    _rows, answered = _domain(y, design, domain)
+    dom = _domain_rows(y, design, domain, degf=False)
     if order is not None and len(order) != design.n:
         raise StatsError(f"order has {len(order)} positions but y has {design.n} values.")
-    x, w = y[answered], design.weights[answered]
-    sorted_x = _cumulated(x, w, None if order is None else _domain_order(order, answered))
-    df, n_clusters = design.domain_clusters(answered)
-    units = design.unit[answered]  # the domain's units, shared by every quantile's variance
-    return tuple(
-        _woodruff(p, x, w, sorted_x, design, (answered, units), (df, n_clusters), conf) for p in ps
-    )
+    x, w = dom.of(y), dom.of(design.weights)
+    within = dom.order
+    if within is None and order is not None:
+        within = _domain_order(order, _as_mask(dom.select, design.n))
+    sorted_x = _cumulated(x, w, within)
+    units = dom.of(design.unit)  # the domain's units, shared by every quantile's variance
+    return tuple(_woodruff(p, x, w, sorted_x, design, dom, units, conf) for p in ps)
 
 
 def _woodruff(
@@ -1661,21 +1776,20 @@ def _woodruff(
     w: np.ndarray,
     sorted_x: tuple[np.ndarray, np.ndarray, float],
     design: SurveyDesign,
-    rows: tuple[np.ndarray, np.ndarray],
-    df_clusters: tuple[int, int],
+    dom: DomainRows,
+    units: np.ndarray,
     conf: float,
 ) -> DesignQuantile:
     """One quantile and Woodruff's interval (:func:`design_quantile`): ``x`` and ``w`` the
-    domain's values and weights, ``sorted_x`` as :func:`_cumulated` gives them, ``rows`` the
-    mask of the domain's respondents with a value and their final-stage units."""
-    df, n_clusters = df_clusters
-    answered, units = rows
+    domain's values and weights, ``sorted_x`` as :func:`_cumulated` gives them, ``dom`` the
+    domain's respondents with a value and ``units`` their final-stage units."""
+    df, n_clusters = dom.answered_df, dom.n_clusters
     qhat = _qrule_sorted(*sorted_x, p)
     # Woodruff: svymean(x <= qhat) on the domain's respondents with a value
     sw = w.sum()
     below = (x <= qhat).astype(np.float64)
     share = float(np.sum(w * below) / sw)
-    se_share = float(np.sqrt(design.domain_variance(w * (below - share) / sw, answered, units)))
+    se_share = float(np.sqrt(design.domain_variance(w * (below - share) / sw, dom.select, units)))
     alpha = 1 - conf
     if df > 0:
         q = _t_quantile(1 - alpha / 2, df)
@@ -1692,7 +1806,7 @@ def _woodruff(
         upper=upper,
         se=float(se),
         df=int(df),
-        n=int(answered.sum()),
+        n=int(dom.n),
         n_clusters=int(n_clusters),
         conf_level=conf,
     )
