@@ -723,12 +723,17 @@ def dashboard(
     if status != 302:
         raise RuntimeError(f"sign-in failed: {status}")
 
+    served = ServedBy()
+
     def view() -> tuple[float, bytes]:
+        served.before()
         start = time.perf_counter()
         status, _, data = request(port, "GET", "/studies/dashboard/", cookies=cookies, timeout=120)
         if status != 200:
             raise RuntimeError(f"dashboard: {status}")
-        return time.perf_counter() - start, data
+        seconds = time.perf_counter() - start
+        served.after(seconds)
+        return seconds, data
 
     began = time.perf_counter()
     first, page = view()
@@ -763,7 +768,56 @@ def dashboard(
         "new_response": stale,
         "marked_updating": marked,
         "fresh_after": fresh_after,
+        **served.by_worker(),
     }
+
+
+def _gunicorn_master() -> int | None:
+    """The gunicorn master this process started (None: none, or more than one)."""
+    masters = []
+    for pid in worker_pids(os.getpid()):
+        try:
+            if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                masters.append(pid)
+        except OSError:
+            continue
+    return masters[0] if len(masters) == 1 else None
+
+
+class ServedBy:
+    """Which gunicorn worker served each request, one at a time: the one whose CPU time grew
+    most meanwhile (idle workers use none), so that each worker's first view can be told from
+    its later ones (a worker's first request may do work later ones do not)."""
+
+    def __init__(self) -> None:
+        self.master = _gunicorn_master()
+        self.cpu: dict[int, float] = {}
+        self.views: list[tuple[float, int | None]] = []
+
+    def _workers(self) -> dict[int, float]:
+        if self.master is None:
+            return {}
+        return {pid: cpu_seconds([pid]) for pid in worker_pids(self.master)}
+
+    def before(self) -> None:
+        self.cpu = self._workers()
+
+    def after(self, seconds: float) -> None:
+        grew = {pid: used - self.cpu.get(pid, 0.0) for pid, used in self._workers().items()}
+        self.views.append((seconds, max(grew, key=grew.get) if grew else None))
+
+    def by_worker(self) -> dict:
+        """Each worker's first view and the median of the others (empty: workers unknown)."""
+        if self.master is None:
+            return {}
+        firsts, later, seen = [], [], set()
+        for seconds, pid in self.views:
+            (later if pid in seen else firsts).append(seconds)
+            seen.add(pid)
+        return {
+            "worker_first": firsts,
+            "worker_later_median": statistics.median(later) if later else None,
+        }
 
 
 def kill_during_load(port: int, process, codes: list, threads: int, env: dict) -> dict:
