@@ -41,6 +41,7 @@ from readiness.stats.design import (
     SurveyDesign,
     binary_values,
     design_proportion,
+    design_proportions_in,
 )
 from readiness.stats.proportions import ProportionInterval, proportion_ci
 from readiness.stats.result import Result
@@ -224,7 +225,15 @@ def _estimates(
             est = design_proportion(y, design, domain=mask, conf_level=conf)
         return GroupProportion(None, int(est.count), int(est.n), est)
 
-    return designed(None), [designed(m) for m in masks]
+    found = None
+    if isinstance(design, SurveyDesign):  # every group's cells counted in one pass
+        found = design_proportions_in(y, design, masks, conf_level=conf)
+    if found is None:
+        return designed(None), [designed(m) for m in masks]
+    return designed(None), [
+        simple(m) if est is None else GroupProportion(None, int(est.count), int(est.n), est)
+        for m, est in zip(masks, found, strict=True)
+    ]
 
 
 def _level_mask(codes: np.ndarray, distinct, level) -> np.ndarray:

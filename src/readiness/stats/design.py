@@ -916,6 +916,14 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
     give everything else.  The linearised cluster totals of ``w (y - p) / sum(w)`` are
     ``(sum(w y) - p sum(w)) / sum(w)`` per cell, so no second pass over the rows is needed.
     """
+    return _from_cells(*_cells(y, shifted, k, design), design, conf)
+
+
+def _cells(
+    y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign
+) -> tuple[np.ndarray, np.ndarray]:
+    """The respondents and their weights in each cell (final-stage unit x domain 1..k x
+    answer no / yes / missing) of :func:`_estimate`: two counts over the rows."""
     if len(y) != design.n:
         raise StatsError(
             f"y has {len(y)} values but the design has {design.n} respondents. "
@@ -934,6 +942,12 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
         wsums = wsums.reshape(n_units, k + 1, 3)[:, 1:]
     else:
         wsums = counts.astype(np.float64)
+    return counts, wsums
+
+
+def _from_cells(counts: np.ndarray, wsums: np.ndarray, design: SurveyDesign, conf: float):
+    """:func:`_estimate` from the counts and weights of its cells (:func:`_cells`)."""
+    k = counts.shape[1]
     n_cell = counts[..., 0] + counts[..., 1]  # units x k: respondents who answered
     sw_cell = wsums[..., 0] + wsums[..., 1]
     swy_cell = wsums[..., 1]
@@ -1072,6 +1086,34 @@ def design_proportion(
             "proportion to estimate. Fix: check the variable and the domain."
         )
     return _result(arrays, 0, conf)
+
+
+def design_proportions_in(
+    y, design: SurveyDesign, masks: list[np.ndarray], conf_level: float = 0.95
+) -> list[DesignProportion | None] | None:
+    """:func:`design_proportion` in each of ``masks`` (groups no respondent is in twice), None
+    for a group in which nobody answered, from one count of every group's cells rather than
+    two passes over all the respondents per group.  Each group's figures are then worked
+    out from its own cells exactly as :func:`design_proportion` works them out (the sums over
+    clusters in the same order: bit for bit the same).  None when a mask is not a boolean
+    mask of the respondents or someone is in two groups."""
+    conf = _check_conf(conf_level)
+    y = binary_values(y)
+    k = len(masks)
+    masks = [np.asarray(mask) for mask in masks]
+    if any(m.dtype != bool or m.shape != y.shape for m in masks):
+        return None
+    shifted = np.zeros(len(y), dtype=np.intp)
+    for g, mask in enumerate(masks):
+        shifted[mask] = g + 1
+    if sum(int(np.count_nonzero(m)) for m in masks) != int(np.count_nonzero(shifted)):
+        return None
+    counts, wsums = _cells(y, shifted, k, design)
+    out: list[DesignProportion | None] = []
+    for g in range(k):
+        arrays = _from_cells(counts[:, g : g + 1], wsums[:, g : g + 1], design, conf)
+        out.append(_result(arrays, 0, conf) if arrays["n"][0] > 0 else None)
+    return out
 
 
 def design_proportion_by(
