@@ -4,11 +4,15 @@ it run outside a transaction (``django_db(transaction=True)``), as the worker mu
 
 from __future__ import annotations
 
+import io
 import re
+import uuid
+import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from readiness.interviews import refi
 from readiness.web.jobs import worker
 from readiness.web.jobs.models import Job
 
@@ -34,3 +38,23 @@ def import_through_the_worker(client, name: str, data: bytes, **fields) -> tuple
     page = client.get(reverse("jobs:job", kwargs={"job_id": job.pk}))
     assert page.status_code == 200
     return job, page.content.decode("utf-8")
+
+
+def _g() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def qdpx(n: int = 2, *, outside: bool = False, name: str = "Étude") -> bytes:
+    """A REFI-QDA project of ``n`` transcripts (and one source outside the file, left out)."""
+    sources = "".join(
+        f'<TextSource guid="{_g()}" name="P{i}"><PlainTextContent>P{i}: words {i}.'
+        "</PlainTextContent></TextSource>"
+        for i in range(1, n + 1)
+    )
+    if outside:
+        sources += f'<TextSource guid="{_g()}" name="far" plainTextPath="file:///etc/hostname"/>'
+    qde = f'<Project xmlns="{refi.NS}" name="{name}"><Sources>{sources}</Sources></Project>'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("project.qde", qde)
+    return buffer.getvalue()

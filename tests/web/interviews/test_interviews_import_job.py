@@ -6,7 +6,6 @@ the file.  All or nothing, and only for those who may import a project."""
 from __future__ import annotations
 
 import io
-import uuid
 import zipfile
 from pathlib import Path
 
@@ -22,29 +21,9 @@ from readiness.web.interviews import convert, services
 from readiness.web.interviews import models as m
 from readiness.web.jobs import worker
 from readiness.web.jobs.models import Job
-from tests.web.interviews.importjob import import_through_the_worker, queue_import
+from tests.web.interviews.importjob import import_through_the_worker, qdpx, queue_import
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits as it goes
-
-
-def _g() -> str:
-    return str(uuid.uuid4()).upper()
-
-
-def _qdpx(n: int = 2, *, outside: bool = False, name: str = "Étude") -> bytes:
-    """A REFI-QDA project of ``n`` transcripts (and one source outside the file, left out)."""
-    sources = "".join(
-        f'<TextSource guid="{_g()}" name="P{i}"><PlainTextContent>P{i}: words {i}.'
-        "</PlainTextContent></TextSource>"
-        for i in range(1, n + 1)
-    )
-    if outside:
-        sources += f'<TextSource guid="{_g()}" name="far" plainTextPath="file:///etc/hostname"/>'
-    qde = f'<Project xmlns="{refi.NS}" name="{name}"><Sources>{sources}</Sources></Project>'
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr("project.qde", qde)
-    return buffer.getvalue()
 
 
 DOCTYPE = (
@@ -73,7 +52,7 @@ def _importer(make_user):
 
 def test_the_upload_is_queued_and_nothing_is_imported_in_the_request(signed_in, people, settings):
     client = signed_in(people["admin"])
-    job = queue_import(client, "study.qdpx", _qdpx())
+    job = queue_import(client, "study.qdpx", qdpx())
     assert job.kind == Job.Kind.INTERVIEW_IMPORT and job.state == Job.State.QUEUED
     assert job.study is None and job.started_by == people["admin"]
     kept = Path(job.input_file.path)
@@ -86,7 +65,7 @@ def test_the_upload_is_queued_and_nothing_is_imported_in_the_request(signed_in, 
 
 def test_the_worker_imports_it_and_the_page_links_to_the_project(signed_in, people):
     client = signed_in(people["admin"])
-    job = queue_import(client, "study.qdpx", _qdpx(3, outside=True))
+    job = queue_import(client, "study.qdpx", qdpx(3, outside=True))
     kept = Path(job.input_file.path)
     worker.run(once=True)
     job.refresh_from_db()
@@ -105,7 +84,7 @@ def test_the_worker_imports_it_and_the_page_links_to_the_project(signed_in, peop
 
 def test_each_stage_is_told_outside_the_imports_transaction(people, tmp_path):
     path = tmp_path / "study.qdpx"
-    path.write_bytes(_qdpx(2))
+    path.write_bytes(qdpx(2))
     seen = []
 
     def progress(stage, done=None, total=None):
@@ -143,7 +122,7 @@ def test_a_file_of_another_kind_is_refused_in_the_request(signed_in, people):
 
 def test_a_failure_while_writing_leaves_nothing(signed_in, people, monkeypatch):
     client = signed_in(people["admin"])
-    job = queue_import(client, "study.qdpx", _qdpx(3))
+    job = queue_import(client, "study.qdpx", qdpx(3))
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -162,7 +141,7 @@ def test_only_those_who_may_import_start_it(signed_in, people):
     assert client.get(reverse("interviews:project_import")).status_code == 403
     reply = client.post(
         reverse("interviews:project_import"),
-        {"file": SimpleUploadedFile("study.qdpx", _qdpx()), "line_endings": "auto"},
+        {"file": SimpleUploadedFile("study.qdpx", qdpx()), "line_endings": "auto"},
     )
     assert reply.status_code == 403 and not Job.objects.exists()
 
@@ -170,7 +149,7 @@ def test_only_those_who_may_import_start_it(signed_in, people):
 def test_only_the_starter_sees_the_job(signed_in, people, make_user):
     importer = _importer(make_user)
     client = signed_in(importer)
-    job, page = import_through_the_worker(client, "study.qdpx", _qdpx())
+    job, page = import_through_the_worker(client, "study.qdpx", qdpx())
     assert job.state == Job.State.DONE, job.error
     for name in ("lead", "outsider", "admin"):
         other = Client()
@@ -182,7 +161,7 @@ def test_only_the_starter_sees_the_job(signed_in, people, make_user):
 def test_a_starter_who_may_no_longer_import_gets_nothing(signed_in, make_user):
     importer = _importer(make_user)
     client = signed_in(importer)
-    job = queue_import(client, "study.qdpx", _qdpx())
+    job = queue_import(client, "study.qdpx", qdpx())
     importer.user_permissions.clear()
     worker.run(once=True)
     job.refresh_from_db()
