@@ -521,16 +521,26 @@ def _cell_covariance(
     units = design.unit[complete]
     own = w / sw
     totals = np.empty((design.n_units, k))
-    values, here = np.empty_like(w), np.empty(len(w), dtype=bool)
+    values = np.empty_like(w)
+    members = _cell_members(cell, k)
     for j in range(k):
-        # -(w p_j) / sw, then + own in cell j: each step in place, into the same buffers
-        np.multiply(w, props[j], out=values)
-        np.negative(values, out=values)
+        # -(w p_j) / sw, each step in place (w (-p_j) is -(w p_j) to the bit: only the sign
+        # differs), then + own for the cell's own rows, found once for every cell
+        np.multiply(w, -props[j], out=values)
         np.divide(values, sw, out=values)
-        np.equal(cell, j, out=here)
-        np.add(values, own, out=values, where=here)
+        rows = members[j]
+        values[rows] += own[rows]
         totals[:, j] = np.bincount(units, weights=values, minlength=design.n_units)
     return design.unit_covariance(totals, complete)
+
+
+def _cell_members(cell: np.ndarray, k: int) -> list[np.ndarray]:
+    """The rows in each of the ``k`` cells (each list in row order), from one sort of the
+    cells (a radix sort: the cells are small numbers), not a comparison per row and cell."""
+    small = cell.astype(np.int16) if k < 2**15 else cell
+    rows = np.argsort(small, kind="stable")
+    ends = np.cumsum(np.bincount(cell, minlength=k))
+    return np.split(rows, ends[:-1]) if k else []
 
 
 def _factorized(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
