@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from readiness.web.surveys import responseframe, services
 from readiness.web.surveys.demo import load_demo
-from readiness.web.surveys.models import KeptFrame, KeptFramePart, Response, new_submission_token
+from readiness.web.surveys.models import (
+    InstrumentVersion,
+    KeptFrame,
+    KeptFramePart,
+    Response,
+    new_submission_token,
+)
 
 
 @pytest.fixture(params=["files", "database"])
@@ -226,3 +232,26 @@ def test_an_append_to_a_frame_changed_meanwhile_is_dropped(demo):
     if responseframe.in_database():  # the frame read is no longer there as it was: no change
         assert responseframe._load(key)["last"] < value["last"]
     pd.testing.assert_frame_equal(responseframe.clean_responses(demo), _full(demo))
+
+
+def test_a_response_to_another_instrument_does_not_make_a_full_read(demo, reads):
+    """The quick count (every response of the study's sessions) then differs from the frame's;
+    the responses read are counted as they were read before the frame is given up."""
+    other = InstrumentVersion.objects.get(pk=demo.instrument_id)  # a copy, not the study's
+    other.pk, other.instrument_id = None, "another-instrument"
+    other.save()
+    original = Response.objects.filter(session__site__study=demo).order_by("id").first()
+    Response.objects.create(
+        session=original.session,
+        instrument=other,
+        answers=original.answers,
+        completed_on=timezone.localdate(),
+        submission_token=new_submission_token(),
+    )
+    first = responseframe.clean_responses(demo)
+    assert len(first) == Response.objects.filter(session__site__study=demo).count() - 1
+    for _ in range(2):  # the second check counts up to a last id past the other response's
+        _add(demo, 1)
+        extended = responseframe.clean_responses(demo)
+    assert reads == [len(first), 1, 1]
+    pd.testing.assert_frame_equal(extended, _full(demo), check_exact=True)
