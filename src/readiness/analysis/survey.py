@@ -82,7 +82,13 @@ from readiness.stats.design import (
     domain_rows_by_group,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
-from readiness.stats.reliability import AlphaResult, FeldtInterval, cronbach_alpha, omega_total
+from readiness.stats.reliability import (
+    AlphaResult,
+    FeldtInterval,
+    cronbach_alpha,
+    omega_total,
+    prepare_items,
+)
 from readiness.stats.result import Result, jsonable
 
 DESIGN_METHOD = "logit (design-based)"
@@ -551,6 +557,29 @@ def _masks(values: np.ndarray, codes: list) -> list[np.ndarray]:
     return out
 
 
+def _code_counts(values: np.ndarray, codes: list) -> list[int]:
+    """How many respondents are in each of :func:`_masks`, without making the masks: the
+    values as text numbered once and counted once (a national study's 200 sites were 200
+    passes over every respondent to make masks, and 200 more to count them)."""
+    out = []
+    numeric = None
+    counts = number = None
+    for code in codes:
+        if isinstance(code, int | float) and not isinstance(code, bool):
+            if numeric is None:
+                numeric = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+            out.append(int(np.count_nonzero(numeric == float(code))))
+            continue
+        if counts is None:
+            text, distinct = pd.factorize(pd.Series(values).astype(str))
+            number = {value: i for i, value in enumerate(distinct)}
+            counts = np.bincount(text[text >= 0], minlength=len(distinct))
+        assert number is not None
+        i = number.get(str(code))
+        out.append(0 if i is None else int(counts[i]))
+    return out
+
+
 def _estimate(found: GroupProportion, interval: str, empty: str) -> Estimate:
     """An estimate of the kernel as the analysis reports it: percentages, ``empty`` as the
     note of a group in which nobody answered."""
@@ -835,9 +864,12 @@ def _scale(
     scale = instrument.scale(scale_id)
     score = scores[scale_id].to_numpy(dtype=float)
     overall, by_group = _summaries(score, design, settings, labels, masks)
-    matrix = pd.DataFrame(items_matrix, columns=list(scale.items))  # scale_item_matrix
     items: list[dict] = []
     omega = None
+    try:  # the items read and checked once, for alpha and omega both
+        matrix: Any = prepare_items(items_matrix, settings.missing, names=scale.items)
+    except StatsError:  # each statistic then says what is wrong in its own words
+        matrix = pd.DataFrame(items_matrix, columns=list(scale.items))
     try:
         alpha = cronbach_alpha(matrix, missing=settings.missing, conf_level=settings.conf_level)
         reliability = ScaleReliability(alpha, alpha.n)
@@ -856,7 +888,7 @@ def _scale(
                 }
             )
     except StatsError as err:
-        answered = int(matrix.notna().any(axis=1).sum())
+        answered = int((~np.isnan(items_matrix)).any(axis=1).sum())
         reliability = ScaleReliability(None, answered, note=str(err))
         warnings.append(f"reliability of {scale_id}: {err}")
     try:
@@ -964,14 +996,14 @@ def _characteristics(
             continue
         column = frame[item_id]
         values, codes, labels = _group_codes(instrument, frame, item_id)
-        masks = _masks(values, codes)
+        counts = _code_counts(values, codes)
         answered = int(column.notna().sum())
         out[item_id] = Characteristic(
             answered,
             int(len(column) - answered),
             {
-                label: CategoryCount(int(m.sum()), _pct(m.sum() / answered) if answered else None)
-                for label, m in zip(labels, masks, strict=True)
+                label: CategoryCount(count, _pct(np.int64(count) / answered) if answered else None)
+                for label, count in zip(labels, counts, strict=True)
             },
         )
     return out
