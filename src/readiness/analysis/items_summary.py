@@ -156,13 +156,28 @@ def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     ``astype("string").str.strip()`` makes it (None when missing): the text is stripped
     once per distinct value rather than once per row (1.5 million rows took tens of seconds
     a question)."""
-    codes, distinct = pd.factorize(column)  # missing: -1
+    codes, distinct = _numbered(column)  # missing: -1
     present = codes >= 0
     first = np.full(len(distinct), len(codes), dtype=np.intp)
     np.minimum.at(first, codes[present], np.flatnonzero(present))  # each value's first row
     text = column.iloc[first].astype("string").str.strip()
     texts = np.array([None if v is pd.NA else v for v in text.array], dtype=object)
     return np.bincount(codes[present], minlength=len(distinct)), texts
+
+
+def _numbered(column: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(column)``.  Text with missing answers (most rows of an optional
+    question) has only its answers numbered: the same numbers, in the same order of first
+    appearance, without hashing the missing rows (a national study's free-text questions)."""
+    if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+        return pd.factorize(column)
+    given = column.notna().to_numpy()
+    if given.all():
+        return pd.factorize(column)
+    numbered, distinct = pd.factorize(column.to_numpy(dtype=object)[given])
+    codes = np.full(len(column), -1, dtype=np.intp)
+    codes[given] = numbered
+    return codes, distinct
 
 
 def _given(texts: np.ndarray) -> np.ndarray:
