@@ -27,6 +27,7 @@ Conventions, written into :data:`CONVENTIONS` for a report to state:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -165,7 +166,7 @@ def _stripped(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.bincount(codes[present], minlength=len(distinct)), texts
 
 
-def _numbered(column: pd.Series) -> tuple[np.ndarray, object]:
+def _numbered(column: pd.Series) -> tuple[np.ndarray, Any]:
     """``pd.factorize(column)``.  Text with missing answers (most rows of an optional
     question) has only its answers numbered: the same numbers, in the same order of first
     appearance, without hashing the missing rows (a national study's free-text questions)."""
