@@ -181,15 +181,32 @@ def _clean_chunk(
     # Each item's stored values as they are (NaN where unanswered), laid out by pandas in C;
     # dtype=object: validation reads each distinct value once, so no column type is worked out.
     table = pd.DataFrame([orjson.loads(r[1]) for r in rows], columns=items, dtype=object)
-    table.insert(0, "response_id", [str(r[0]) for r in rows])
-    table.insert(1, "session", [r[4] for r in rows])
-    table.insert(2, "completed_on", [r[2].isoformat() for r in rows])
-    table.insert(3, "synthetic", [1 if r[3] else 0 for r in rows])
-    table.insert(4, "wave", [r[7] for r in rows])
-    table.insert(5, "link", [r[8] for r in rows])
-    # An imported response is exported with the source it had where it came from.
-    table.insert(6, "source", [r[10] or r[9] for r in rows])
-    clean, problems, _warnings = validate_frame(table.astype(object), instrument)
+    for at, (name, values) in enumerate(_meta(rows).items()):
+        table.insert(at, name, values)
+    clean, problems, _warnings = validate_frame(table, instrument)
     if not problems:
         clean["site"] = [r[5] for r in rows]
     return clean, problems
+
+
+def _meta(rows: list[tuple]) -> dict[str, pd.Series]:
+    """The columns kept beside the answers, as text (``synthetic`` as 1 or 0), of Python
+    objects as validation reads them: dtype=object, as pandas would otherwise make text a
+    string dtype that validation turns back into objects, a copy of the whole chunk."""
+    written: dict = {}  # each distinct date written once: a chunk holds a few hundred
+    return {
+        "response_id": _objects([str(r[0]) for r in rows]),
+        "session": _objects([r[4] for r in rows]),
+        "completed_on": _objects(
+            [written.get(r[2]) or written.setdefault(r[2], r[2].isoformat()) for r in rows]
+        ),
+        "synthetic": _objects([1 if r[3] else 0 for r in rows]),
+        "wave": _objects([r[7] for r in rows]),
+        "link": _objects([r[8] for r in rows]),
+        # An imported response is exported with the source it had where it came from.
+        "source": _objects([r[10] or r[9] for r in rows]),
+    }
+
+
+def _objects(values: list) -> pd.Series:
+    return pd.Series(values, dtype=object)
