@@ -443,9 +443,10 @@ class ResponseImport(models.Model):
 
 class KeptFrame(models.Model):
     """A study's validated responses as :mod:`readiness.web.surveys.responseframe` keeps them
-    when the ``results`` cache is in the database (several app servers share it): the frame,
-    pickled, in :class:`KeptFramePart` rows, with the id, submission token and count of the
-    responses it holds.  Deleted with its study (it holds answers)."""
+    when the ``results`` cache is in the database (several app servers share it): the frame's
+    segments (the first as read in full, then the responses appended since), each pickled in
+    :class:`KeptFramePart` rows, with the id, submission token and count of the responses it
+    holds.  Deleted with its study (it holds answers)."""
 
     key = models.CharField(max_length=200, unique=True)
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
@@ -460,8 +461,9 @@ class KeptFrame(models.Model):
 
 
 class KeptFramePart(models.Model):
-    """One piece of a kept frame's pickle (pieces keep every value well under PostgreSQL's
-    1 GB limit and the memory a single value needs)."""
+    """One piece of a kept frame's segment, in order of ``seq`` across its segments (pieces
+    keep every value well under PostgreSQL's 1 GB limit and the memory a single value
+    needs)."""
 
     frame = models.ForeignKey(KeptFrame, on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveIntegerField()
