@@ -80,6 +80,7 @@ from readiness.stats.design import (
     design_quantiles,
     design_total,
     domain_rows_by_group,
+    stable_order,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
 from readiness.stats.reliability import AlphaResult, FeldtInterval, cronbach_alpha, omega_total
@@ -809,7 +810,7 @@ def _summaries(
         return _describe_numbers(x), {
             label: _describe_numbers(x[mask]) for label, mask in zip(labels, masks, strict=True)
         }
-    order = np.argsort(x, kind="stable")  # one sort for every group's quartiles
+    order = stable_order(x)  # one sort for every group's quartiles
     overall = _design_numbers(x, design, settings, total=total, order=order)
     domains: list = list(masks)
     if isinstance(design, SurveyDesign):
