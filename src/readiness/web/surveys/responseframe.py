@@ -162,7 +162,7 @@ def _get_file(key: str):
 
 
 def _get_row(key: str):
-    """The kept frame, read part by part (at most one part besides a segment in memory);
+    """The kept frame, read part by part (a segment's bytes at most besides the frames);
     None if it is missing, or was replaced by another server while it was read."""
     frame = KeptFrame.objects.filter(key=key).first()
     if frame is None:
@@ -236,6 +236,7 @@ def _write_segment(key: str, piece: pd.DataFrame) -> str:
 
 def _write_manifest(key: str, meta: dict, segments: list[str]) -> None:
     path = _path(key)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a frame of no segments too
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as f:
         part = f.name
         pickle.dump({**meta, "key": key, "segments": segments}, f)
