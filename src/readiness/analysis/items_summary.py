@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from readiness.analysis.items import answer_index
 from readiness.instrument.model import DATE_TYPES, Instrument, Item, choices_of
 from readiness.instrument.scoring import numeric_column, shown_mask
 from readiness.stats.proportions import proportion_ci
@@ -186,12 +187,21 @@ def _given(texts: np.ndarray) -> np.ndarray:
     return np.array([isinstance(t, str) and t != "" for t in texts], dtype=bool)
 
 
+def _code_counts(x: np.ndarray, codes: list) -> list[int]:
+    """How many values equal each code (``x == float(code)``): distinct codes from one
+    look-up of every value (:func:`readiness.analysis.items.answer_index`), not a pass over
+    every value per code."""
+    if len(set(codes)) < len(codes):  # a code twice counts its answers twice
+        return [int(np.count_nonzero(x == float(code))) for code in codes]
+    index = answer_index(x, codes)
+    return np.bincount(index[index >= 0], minlength=len(codes)).tolist()
+
+
 def _frequencies(item: Item, frame: pd.DataFrame, method: str, conf: float) -> dict:
     choices = choices_of(item)
     if all(isinstance(c.code, int) for c in choices):
-        x = numeric_column(frame, item.id)
         # a count per code, not a table of every distinct value (37 questions of 1.5M rows)
-        counts = [int(np.count_nonzero(x == float(c.code))) for c in choices]
+        counts = _code_counts(numeric_column(frame, item.id), [c.code for c in choices])
     else:
         rows, texts = _stripped(frame[item.id])
         counts = [int(rows[texts == str(c.code)].sum()) for c in choices]
