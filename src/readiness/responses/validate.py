@@ -627,7 +627,7 @@ class _Column:
         """A text column whose cells are all text (or missing): each distinct value stripped
         in one pass, as :func:`cell_text` strips it; no cell can fail.  A column of response
         ids holds as many distinct values as rows, one Python call each the longer way."""
-        stripped = np.array([*(u.strip() for u in uniques), ""], dtype=object)
+        stripped = np.array([*map(str.strip, uniques), ""], dtype=object)
         blank = stripped == ""
         table = stripped.copy()
         table[blank] = np.nan
