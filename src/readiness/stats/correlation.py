@@ -305,14 +305,17 @@ def pairwise_pearson(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     m = ~np.isnan(x)
     mf = m.astype(float)
+    n = mf.T @ mf
+    # each column's count of answers is n's diagonal (whole numbers, so exact in any order
+    # of summing): not another pass over every respondent
+    counts = np.diagonal(n).copy()
     # shift each column by its mean to keep the sums of products well conditioned
     # (a column with no answers has no mean: shift it by 0; it gets no pairs below)
-    counts = mf.sum(axis=0)
     shift = np.divide(
         np.where(m, x, 0.0).sum(axis=0), counts, out=np.zeros(x.shape[1]), where=counts > 0
     )
-    x0 = np.where(m, x - shift, 0.0)
-    n = mf.T @ mf
+    x0 = x - shift
+    x0[~m] = 0.0  # in place: the same values as np.where(m, x - shift, 0.0)
     sx = x0.T @ mf  # sx[j, k] = sum of x_j over rows where j and k are present
     sxx = (x0 * x0).T @ mf
     sxy = x0.T @ x0
