@@ -66,7 +66,6 @@ from readiness.stats.by_group import (
     GroupProportion,
     NumberedGroups,
     group_test,
-    number_groups,
     proportion_by_group,
 )
 from readiness.stats.calibration import CalibratedDesign
@@ -1114,6 +1113,22 @@ def _groups(
     return labels, masks, group_values
 
 
+def _numbered_groups(
+    labels: list[str], masks: list[np.ndarray], group_values: np.ndarray
+) -> NumberedGroups:
+    """:func:`number_groups` of ``group_values`` (as :func:`_groups` gives them), from the
+    masks: each respondent's group is already known, so the labels, not every respondent's
+    label, are sorted and numbered (a hash of a national study's every label otherwise)."""
+    group = np.full(len(group_values), -1, dtype=np.intp)
+    for g, mask in enumerate(masks):
+        group[mask] = g  # a later mask wins, as in _groups
+    used = np.flatnonzero(np.bincount(group[group >= 0], minlength=len(labels)))
+    levels = sorted({labels[g] for g in used})
+    place = {label: i for i, label in enumerate(levels)}
+    table = np.array([place.get(label, -1) for label in labels] + [-1], dtype=np.intp)
+    return NumberedGroups(group_values, table[group], np.asarray(levels, dtype=object))
+
+
 def _synthetic(frame: pd.DataFrame) -> bool:
     """Whether any response is marked synthetic (demonstration data)."""
     return bool(
@@ -1193,7 +1208,7 @@ def analyse(
     design, weighting = _design(frame, instrument, settings, data_name, warnings, conventions)
     response_rate = _response_rate(frame, sessions, settings.conf_level, warnings)
     labels, masks, group_values = _groups(instrument, frame, settings.group_by or "")
-    numbered = number_groups(group_values)  # once for every indicator and its test
+    numbered = _numbered_groups(labels, masks, group_values)  # once for every indicator
     # each scale's item scores worked out once, for its score and its reliability
     matrices = {s.id: scale_item_matrix(instrument, s.id, frame) for s in instrument.scales}
     scores = scale_scores(instrument, frame, matrices)
