@@ -66,18 +66,22 @@ def item_distributions(
             scale_of.setdefault(item_id, scale.id)
     out = []
     group = _group_numbers(masks, len(frame))
+    shifted = None if group is None else group + 1  # 0: in no group
     for item in instrument.items:
         if item.type not in types or not item.choices:
             continue
         codes = [c.code for c in item.choices]
         index = answer_index(numeric_column(frame, item.id), codes)
         k = len(codes)
-        counted = index >= 0
-        counts = np.bincount(index[counted], minlength=k)
+        if shifted is None:  # someone in two groups: each group through its own mask
+            counted = index >= 0
+            counts = np.bincount(index[counted], minlength=k)
+            by_group = _counts_by_group(index, counted, k, labels, masks, None)
+        else:
+            counts, by_group = _count_table(index, k, labels, shifted)
         shown = shown_mask(instrument, item.id, frame) if item.id in frame else None
         n_shown = len(frame) if shown is None else int(shown.sum())
-        answered = int(counted.sum())
-        by_group = _counts_by_group(index, counted, k, labels, masks, group)
+        answered = int(counts.sum())
         out.append(
             ItemDistribution(
                 id=item.id,
@@ -131,6 +135,21 @@ def _group_numbers(masks: list[np.ndarray], n: int) -> np.ndarray | None:
         group[mask] = g
     members = sum(int(np.count_nonzero(mask)) for mask in masks)
     return group if members == int(np.count_nonzero(group >= 0)) else None
+
+
+def _count_table(
+    index: np.ndarray, k: int, labels: list[str], shifted: np.ndarray
+) -> tuple[np.ndarray, dict[str, list[int]]]:
+    """Counts per answer overall and in each group from one count over every respondent's
+    (group, answer) pair, no group and no answer included, so that no rows are picked out
+    first (``shifted``: each respondent's group number + 1, 0 in none)."""
+    key = shifted * (k + 1)
+    key += index
+    key += 1  # index -1 (none of the codes) is place 0
+    table = np.bincount(key, minlength=(len(labels) + 1) * (k + 1))
+    table = table.reshape(len(labels) + 1, k + 1)[:, 1:]
+    by_group = {label: table[g + 1].tolist() for g, label in enumerate(labels)}
+    return table.sum(axis=0), by_group
 
 
 def _counts_by_group(
