@@ -187,6 +187,19 @@ def _given(texts: np.ndarray) -> np.ndarray:
     return np.array([isinstance(t, str) and t != "" for t in texts], dtype=bool)
 
 
+Known = tuple[list, list[int], int]  # an item's codes, counts per code and number shown it
+
+
+def _counted_alike(codes: list, counted_codes: list) -> bool:
+    """Whether counts of ``counted_codes`` by :func:`readiness.analysis.items.answer_index`
+    are this module's counts of ``codes``: the same whole-number codes, none twice."""
+    return (
+        codes == counted_codes
+        and all(isinstance(c, int) for c in codes)
+        and len(set(codes)) == len(codes)
+    )
+
+
 def _code_counts(x: np.ndarray, codes: list) -> list[int]:
     """How many values equal each code (``x == float(code)``): distinct codes from one
     look-up of every value (:func:`readiness.analysis.items.answer_index`), not a pass over
@@ -197,9 +210,14 @@ def _code_counts(x: np.ndarray, codes: list) -> list[int]:
     return np.bincount(index[index >= 0], minlength=len(codes)).tolist()
 
 
-def _frequencies(item: Item, frame: pd.DataFrame, method: str, conf: float) -> dict:
+def _frequencies(
+    item: Item, frame: pd.DataFrame, method: str, conf: float, known: Known | None = None
+) -> dict:
     choices = choices_of(item)
-    if all(isinstance(c.code, int) for c in choices):
+    codes = [c.code for c in choices]
+    if known is not None and _counted_alike(codes, known[0]):
+        counts = list(known[1])
+    elif all(isinstance(c.code, int) for c in choices):
         # a count per code, not a table of every distinct value (37 questions of 1.5M rows)
         counts = _code_counts(numeric_column(frame, item.id), [c.code for c in choices])
     else:
@@ -266,14 +284,17 @@ def summarise_item(
     frame: pd.DataFrame,
     method: str = "wilson",
     conf_level: float = 0.95,
+    known: Known | None = None,
 ) -> ItemSummary:
-    """One question's summary (see the module's conventions)."""
+    """One question's summary (see the module's conventions).  ``known``: the question's
+    codes, counts per code and number shown it when the caller has them
+    (:func:`readiness.analysis.items.item_distributions`), so that they are counted once."""
     kind = _kind(item)
     section = instrument.section_of(item.id).id
     if item.id not in frame:
         return ItemSummary(item.id, item.type, item.text, section, kind, 0, 0, 0, note=NOT_IN_DATA)
     if kind == "frequencies":
-        found = _frequencies(item, frame, method, conf_level)
+        found = _frequencies(item, frame, method, conf_level, known)
     elif kind == "selections":
         found = _selections(item, frame, method, conf_level)
     elif kind == "distribution":
@@ -282,7 +303,7 @@ def summarise_item(
         found = _range(item, frame)
     else:
         found = _answered(item, frame)
-    n_shown = int(shown_mask(instrument, item.id, frame).sum())
+    n_shown = known[2] if known else int(shown_mask(instrument, item.id, frame).sum())
     n = found.pop("n")
     if n == 0:
         found["note"] = NO_ANSWERS if kind != "answered" else f"{NO_ANSWERS}; {FREE_TEXT}"
@@ -306,10 +327,14 @@ def summarise_items(
     frame: pd.DataFrame,
     method: str = "wilson",
     conf_level: float = 0.95,
+    *,
+    known: dict[str, Known] | None = None,
 ) -> list[ItemSummary]:
-    """Every question that holds answers (notes hold none), in the instrument's order."""
+    """Every question that holds answers (notes hold none), in the instrument's order.
+    ``known``: by item id, what :func:`summarise_item` may take as known."""
+    known = known or {}
     return [
-        summarise_item(instrument, item, frame, method, conf_level)
+        summarise_item(instrument, item, frame, method, conf_level, known.get(item.id))
         for item in instrument.data_items
     ]
 

@@ -1228,6 +1228,9 @@ def analyse(
         for result in indicators
         if result.overall.n == 0
     ]
+    items = item_distributions(instrument, frame, labels, masks)
+    # each closed item's counts and number shown, counted once for the question summaries too
+    known = {d.id: (d.codes, d.counts, d.shown) for d in items}
     correlations = _correlations(scores, scales, settings)
     if correlations is not None and correlations.note:
         warnings.append(f"correlations between scale scores: {correlations.note}")
@@ -1246,10 +1249,12 @@ def analyse(
         correlations=correlations,
         regression=_regression(instrument, frame, design, settings, warnings, plan.regression),
         warnings=warnings,
-        items=item_distributions(instrument, frame, labels, masks),
+        items=items,
         numbers=_numbers(instrument, frame, design, settings, labels, masks),
         weighting=weighting,
-        item_summaries=summarise_items(instrument, frame, settings.interval, settings.conf_level),
+        item_summaries=summarise_items(
+            instrument, frame, settings.interval, settings.conf_level, known=known
+        ),
     )
 
 
