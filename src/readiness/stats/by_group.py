@@ -226,14 +226,17 @@ def _estimates(
         return GroupProportion(None, int(est.count), int(est.n), est)
 
     found = None
-    if isinstance(design, SurveyDesign):  # every group's cells counted in one pass
-        found = design_proportions_in(y, design, masks, conf_level=conf)
+    if isinstance(design, SurveyDesign):  # everyone's and every group's cells in one pass
+        found = design_proportions_in(y, design, masks, conf_level=conf, overall=True)
     if found is None:
         return designed(None), [designed(m) for m in masks]
-    return designed(None), [
-        simple(m) if est is None else GroupProportion(None, int(est.count), int(est.n), est)
-        for m, est in zip(masks, found, strict=True)
-    ]
+
+    def kept(mask: np.ndarray | None, est) -> GroupProportion:
+        if est is None:  # nobody answered
+            return simple(everyone if mask is None else mask)
+        return GroupProportion(None, int(est.count), int(est.n), est)
+
+    return kept(None, found[0]), [kept(m, e) for m, e in zip(masks, found[1:], strict=True)]
 
 
 def _level_mask(codes: np.ndarray, distinct, level) -> np.ndarray:

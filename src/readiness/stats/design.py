@@ -931,14 +931,16 @@ def _estimate(y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign, 
     give everything else.  The linearised cluster totals of ``w (y - p) / sum(w)`` are
     ``(sum(w y) - p sum(w)) / sum(w)`` per cell, so no second pass over the rows is needed.
     """
-    return _from_cells(*_cells(y, shifted, k, design), design, conf)
+    counts, wsums, _table = _cells(y, shifted, k, design)
+    return _from_cells(counts, wsums, design, conf)
 
 
 def _cells(
     y: np.ndarray, shifted: np.ndarray, k: int, design: SurveyDesign
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The respondents and their weights in each cell (final-stage unit x domain 1..k x
-    answer no / yes / missing) of :func:`_estimate`: two counts over the rows."""
+    answer no / yes / missing) of :func:`_estimate`: two counts over the rows; and the
+    respondents in every cell, those in no domain (0) too."""
     if len(y) != design.n:
         raise StatsError(
             f"y has {len(y)} values but the design has {design.n} respondents. "
@@ -951,13 +953,14 @@ def _cells(
     key += shifted
     key *= 3
     key += answer
-    counts = np.bincount(key, minlength=n_cells).reshape(n_units, k + 1, 3)[:, 1:]
+    table = np.bincount(key, minlength=n_cells).reshape(n_units, k + 1, 3)
+    counts = table[:, 1:]
     if design.weighted:
         wsums = np.bincount(key, weights=design.weights, minlength=n_cells)
         wsums = wsums.reshape(n_units, k + 1, 3)[:, 1:]
     else:
         wsums = counts.astype(np.float64)
-    return counts, wsums
+    return counts, wsums, table
 
 
 def _from_cells(counts: np.ndarray, wsums: np.ndarray, design: SurveyDesign, conf: float):
@@ -1104,14 +1107,20 @@ def design_proportion(
 
 
 def design_proportions_in(
-    y, design: SurveyDesign, masks: list[np.ndarray], conf_level: float = 0.95
+    y,
+    design: SurveyDesign,
+    masks: list[np.ndarray],
+    conf_level: float = 0.95,
+    *,
+    overall: bool = False,
 ) -> list[DesignProportion | None] | None:
     """:func:`design_proportion` in each of ``masks`` (groups no respondent is in twice), None
     for a group in which nobody answered, from one count of every group's cells rather than
     two passes over all the respondents per group.  Each group's figures are then worked
     out from its own cells exactly as :func:`design_proportion` works them out (the sums over
-    clusters in the same order: bit for bit the same).  None when a mask is not a boolean
-    mask of the respondents or someone is in two groups."""
+    clusters in the same order: bit for bit the same).  With ``overall``, the estimate over
+    everyone comes first.  None when a mask is not a boolean mask of the respondents or
+    someone is in two groups."""
     conf = _check_conf(conf_level)
     y = binary_values(y)
     k = len(masks)
@@ -1123,12 +1132,30 @@ def design_proportions_in(
         shifted[mask] = g + 1
     if sum(int(np.count_nonzero(m)) for m in masks) != int(np.count_nonzero(shifted)):
         return None
-    counts, wsums = _cells(y, shifted, k, design)
+    counts, wsums, table = _cells(y, shifted, k, design)
     out: list[DesignProportion | None] = []
+    if overall:
+        out.append(_overall(y, table, design, conf))
     for g in range(k):
         arrays = _from_cells(counts[:, g : g + 1], wsums[:, g : g + 1], design, conf)
         out.append(_result(arrays, 0, conf) if arrays["n"][0] > 0 else None)
     return out
+
+
+def _overall(
+    y: np.ndarray, table: np.ndarray, design: SurveyDesign, conf: float
+) -> DesignProportion | None:
+    """:func:`design_proportion` over everyone (None when nobody answered).  Without
+    weights, a cell's weight is its count of respondents, whole numbers that add up exactly
+    whatever the order: everyone's cells are the sum of the domains' (``table``, no domain
+    included), laid out as :func:`_cells` lays them out, so no other pass over the rows is
+    needed.  With weights, the sums would be added in another order: counted afresh."""
+    if design.weighted:
+        arrays = _estimate(y, np.ones(len(y), dtype=np.intp), 1, design, conf)
+    else:
+        counts = table.sum(axis=1, keepdims=True)
+        arrays = _from_cells(counts, counts.astype(np.float64), design, conf)
+    return _result(arrays, 0, conf) if arrays["n"][0] > 0 else None
 
 
 def design_proportion_by(
