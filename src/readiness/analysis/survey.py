@@ -574,6 +574,25 @@ def _code_counts(values: np.ndarray, codes: list) -> list[int]:
     return out
 
 
+def _text_counts(
+    instrument: Instrument, column: pd.Series, item_id: str
+) -> tuple[list[str], list[int]] | None:
+    """The labels and counts :func:`_group_codes` and :func:`_code_counts` give a text
+    column without choices (a site), from one count of its answers rather than a pass to
+    find them and another to count them; None for any other column.  Text is its own text,
+    so counting the answers is counting them as text."""
+    try:
+        item = instrument.item(item_id)
+    except KeyError:
+        item = None
+    if (item is not None and item.choices) or not isinstance(column.dtype, pd.StringDtype):
+        return None
+    found = column.value_counts(dropna=True, sort=False)
+    count = dict(zip(found.index.tolist(), found.to_numpy().tolist(), strict=True))
+    codes = sorted(count, key=str)
+    return [str(c) for c in codes], [int(count[c]) for c in codes]
+
+
 def _estimate(found: GroupProportion, interval: str, empty: str) -> Estimate:
     """An estimate of the kernel as the analysis reports it: percentages, ``empty`` as the
     note of a group in which nobody answered."""
@@ -986,8 +1005,12 @@ def _characteristics(
             )
             continue
         column = frame[item_id]
-        values, codes, labels = _group_codes(instrument, frame, item_id)
-        counts = _code_counts(values, codes)
+        found = _text_counts(instrument, column, item_id)
+        if found is None:
+            values, codes, labels = _group_codes(instrument, frame, item_id)
+            counts = _code_counts(values, codes)
+        else:
+            labels, counts = found
         answered = int(column.notna().sum())
         out[item_id] = Characteristic(
             answered,
