@@ -543,6 +543,14 @@ def _cell_members(cell: np.ndarray, k: int) -> list[np.ndarray]:
     return np.split(rows, ends[:-1]) if k else []
 
 
+def _levels_found(cell: np.ndarray, r: int, c: int) -> tuple[int, int]:
+    """How many of the ``r`` levels of y and of the ``c`` groups the respondents with both
+    answers have, from their cells (y + r group): one count of the cells, not a selection
+    and a count of each variable over every respondent."""
+    seen = np.bincount(cell, minlength=r * c).reshape(c, r)
+    return int(np.count_nonzero(seen.sum(axis=0))), int(np.count_nonzero(seen.sum(axis=1)))
+
+
 def _factorized(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(y, sort=True)``.  Answers coded 0/1 with NaN missing, as every
     indicator is, are numbered from two comparisons instead of a table of every value (a
@@ -651,8 +659,9 @@ def rao_scott_test(
         raise StatsError(f"group_codes has {len(gc)} codes but group has {len(group)} values.")
     complete = (yc >= 0) & (gc >= 0)
     r, c = len(y_levels), len(g_levels)
-    for codes, name in ((yc, "y"), (gc, "group")):
-        found = int(np.count_nonzero(np.bincount(codes[complete], minlength=1)))
+    k = r * c
+    cell = (yc + r * gc)[complete]  # y varies fastest, as R's interaction(y, group)
+    for found, name in zip(_levels_found(cell, r, c), ("y", "group"), strict=True):
         if found < 2:
             raise StatsError(
                 f"{name} needs at least two different values among respondents with both "
@@ -660,8 +669,6 @@ def rao_scott_test(
             )
     if design.degf <= 0:
         raise StatsError("the design has no degrees of freedom (clusters minus strata is 0).")
-    k = r * c
-    cell = (yc + r * gc)[complete]  # y varies fastest, as R's interaction(y, group)
     w = np.asarray(design.weights, dtype=np.float64)[complete]
     sw = w.sum()
     props = np.bincount(cell, weights=w, minlength=k) / sw
