@@ -50,7 +50,8 @@ VALUE = st.one_of(
     st.integers(0, 9),
     st.sampled_from(["1", " 2 ", "1 3", "2019-03", "", "  ", "x", "7", "2.0", "1e400"]),
     st.sampled_from([1.0, 2.5, -0.0, 8.0, True, False, None, 2**60]),
-    st.text(max_size=5),
+    # PostgreSQL's jsonb holds no NUL character
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=5),
 )
 ANSWERS = st.dictionaries(st.sampled_from([*ITEMS[:12], "not_an_item"]), VALUE, max_size=10)
 VALID = st.fixed_dictionaries({}, optional={"discipline": st.integers(1, 3), "site": st.just("A")})
@@ -148,3 +149,103 @@ def _read(query):
         return responseread.read_clean(query, INSTRUMENT)
     except ResponsesError as error:
         return error
+
+
+@SETTINGS
+@given(
+    n=st.integers(0, 40),
+    chunk=st.integers(1, 12),
+    fetch=st.integers(1, 9),
+    pauses=st.lists(st.booleans(), max_size=8),
+)
+def test_the_prefetched_chunks_hold_every_row_once_in_order(n, chunk, fetch, pauses):
+    import time
+
+    def rows():
+        for i in range(n):
+            if pauses and pauses[i % len(pauses)]:
+                time.sleep(0.0005)  # the database slower now and then
+            yield (i,)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(responseread, "CHUNK", chunk)
+        patch.setattr(responseread, "FETCH", fetch)
+        chunks = list(responseread._prefetched(rows()))
+    assert [row for c in chunks for row in c] == [(i,) for i in range(n)]
+    assert all(0 < len(c) <= chunk for c in chunks)
+    if n:
+        assert len(chunks[0]) >= min(fetch, chunk, n)  # the first rows, and any come meanwhile
+
+
+def _read_threads() -> list:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "readiness-read"]
+
+
+def test_a_read_left_early_stops_its_thread(monkeypatch):
+    monkeypatch.setattr(responseread, "CHUNK", 2)
+    monkeypatch.setattr(responseread, "FETCH", 2)
+    chunks = responseread._prefetched(iter([(i,) for i in range(1000)]))
+    assert next(chunks) == [(0,), (1,)]
+    assert next(chunks)
+    chunks.close()
+    assert _read_threads() == []
+
+
+def test_an_error_while_fetching_is_raised_where_the_chunks_are_read(monkeypatch):
+    monkeypatch.setattr(responseread, "CHUNK", 4)
+    monkeypatch.setattr(responseread, "FETCH", 2)
+
+    def rows():
+        yield from [(1,), (2,), (3,)]
+        raise RuntimeError("the connection was lost")
+
+    with pytest.raises(RuntimeError, match="connection was lost"):
+        list(responseread._prefetched(rows()))
+    assert _read_threads() == []
+
+
+def test_a_read_in_small_fetches_equals_one_in_whole_chunks(study, session, monkeypatch):
+    Response.objects.bulk_create(
+        Response(
+            session=session,
+            instrument=study.instrument,
+            answers={"site": "A", "discipline": 1 + i % 3, "years_qualified": i % 30},
+            completed_on=date(2026, 3, 1 + i % 20),
+            submission_token=f"token-{i}",
+        )
+        for i in range(230)
+    )
+    query = responseframe._responses(study)
+    whole = responseread.read_clean(query, INSTRUMENT)
+    monkeypatch.setattr(responseread, "CHUNK", 40)
+    monkeypatch.setattr(responseread, "FETCH", 7)
+    small = responseread.read_clean(query, INSTRUMENT)
+    pd.testing.assert_frame_equal(small[0], whole[0], check_exact=True)
+    assert small[1:] == whole[1:] and whole[1] == 230
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_a_transaction_streams_inside_one(monkeypatch):
+    """Outside a transaction Django's server-side cursor is WITH HOLD, which PostgreSQL runs
+    to the end before it sends a row: the read begins one of its own."""
+    from django.db import connection
+
+    from readiness.web.surveys.demo import load_demo
+
+    study, _ = load_demo()
+    inside = []
+    chunk = responseread._clean_chunk
+
+    def noted(rows, items, instrument):
+        inside.append(connection.in_atomic_block)
+        return chunk(rows, items, instrument)
+
+    monkeypatch.setattr(responseread, "_clean_chunk", noted)
+    assert not connection.in_atomic_block
+    clean, n, _last, _token = responseread.read_clean(
+        responseframe._responses(study), study.instrument.instrument
+    )
+    assert n == len(clean) > 0 and inside and all(inside)
+    assert not connection.in_atomic_block

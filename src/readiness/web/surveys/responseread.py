@@ -3,22 +3,26 @@
 A national study holds over a million responses.  Read all at once, every row's answers
 became a Python dict before the frame was built: at 200,000 responses the process peaked at
 1.3 GB, and pandas spent more time working out each column's type from the dicts than the
-validation took.  So the rows come from a server-side cursor in chunks of :data:`CHUNK`; each
-chunk's answers are decoded, laid out column by column as they were stored (validation reads
-the cells as they come, so no type is worked out first) and validated, and only the clean
-chunks, numbers as float64, are kept until they are joined.  The frame is the same as one read
+validation took.  So the rows come from a server-side cursor in chunks of at most
+:data:`CHUNK`; each chunk's answers are decoded, laid out column by column as they were
+stored (validation reads the cells as they come, so no type is worked out first) and
+validated, and only the clean chunks, numbers as float64, are kept until they are joined.  The frame is the same as one read
 and validated at once (``tests/web/test_response_read.py`` compares them).
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from itertools import islice
 
 import numpy as np
 import orjson
 import pandas as pd
+from django.db import connections, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 
@@ -26,7 +30,8 @@ from readiness.errors import Problem, ResponsesError
 from readiness.instrument.model import Instrument
 from readiness.responses.validate import validate_frame
 
-CHUNK = 50_000  # rows decoded and validated at a time
+CHUNK = 50_000  # rows decoded and validated at a time (at most)
+FETCH = 5_000  # rows the database sends at a time
 # The columns read of each response (the answers as JSON text: decoded by orjson, which for
 # 100,000 responses took a fifth of the second Django's json.loads per row took).
 COLUMNS = (
@@ -58,14 +63,30 @@ def read_clean(
 
     Raises :class:`ResponsesError` with every problem (rows numbered from the first
     response read) if a stored response no longer validates."""
-    return _joined(clean_chunks(rows_query, instrument))
+    with _streamed(rows_query):
+        return _joined(clean_chunks(rows_query, instrument))
 
 
 def read_versions(
     rows_query, instruments: Mapping[int, Instrument], convert: Convert, current: int
 ) -> tuple[pd.DataFrame, int, int | None, str | None]:
     """:func:`read_clean` of responses to several versions (:func:`version_chunks`)."""
-    return _joined(version_chunks(rows_query, instruments, convert, current))
+    with _streamed(rows_query):
+        return _joined(version_chunks(rows_query, instruments, convert, current))
+
+
+def _streamed(rows_query):
+    """A transaction for a read (none is begun inside one already).  Outside a transaction
+    Django declares the server-side cursor WITH HOLD, and PostgreSQL then runs the whole query
+    and keeps its rows before it sends the first (at 200,000 responses 1.3 s of nothing else,
+    at 1.5 million a spill of 2 GB to disk): inside one the rows come as the server makes them,
+    while the chunks before are validated.  The background refresh of the results reads
+    outside any transaction."""
+    if connections[rows_query.db].in_atomic_block:
+        # Inside one already (a savepoint would be of no use, and a block without one would
+        # mark the caller's transaction for rollback on a problem that it may report).
+        return contextlib.nullcontext()
+    return transaction.atomic(using=rows_query.db)
 
 
 def _joined(chunks) -> tuple[pd.DataFrame, int, int | None, str | None]:
@@ -105,7 +126,7 @@ def version_chunks(
         *(Cast(c, TextField()) if c == "answers" else c for c in COLUMNS)
     )
     n = 0
-    for rows in _prefetched(_chunks(query.iterator(chunk_size=CHUNK))):
+    for rows in _prefetched(query.iterator(chunk_size=FETCH)):
         groups = {current: list(range(len(rows)))} if convert is None else _by_version(rows)
         parts, found = [], []
         for pk, positions in groups.items():
@@ -146,32 +167,68 @@ def _in_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _prefetched(chunks: Iterator[list]) -> Iterator[list]:
-    """The chunks, each next one fetched in a thread while this one is validated: the
-    database driver waits for the server without holding the GIL, so the database's half of a
-    read (a third of it for a national study) is mostly hidden behind the validation.  The
-    first chunk is fetched here, so the query runs on this thread's connection (and inside
-    its transaction, if any)."""
-    current = next(chunks, None)
-    if current is None:
+def _prefetched(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
+    """The rows in chunks of at most :data:`CHUNK`, fetched by a thread while the chunk before
+    is validated: the database driver waits for the server without holding the GIL, so the
+    database's half of a read is mostly hidden behind the validation.
+
+    The first :data:`FETCH` rows are fetched here, so the query runs on this thread's
+    connection (and inside its transaction, if any), and they are the first chunk: the
+    validation starts once they have come, not once a whole chunk has (at 200,000 responses,
+    a fifth of the read was that wait).  Each later chunk holds the rows come meanwhile, a
+    whole chunk once the database is ahead; the thread keeps at most a chunk's rows waiting.
+    """
+    first = list(islice(rows, FETCH))
+    if not first:
         return
-    with ThreadPoolExecutor(1, thread_name_prefix="readiness-read") as pool:
-        while current is not None:
-            pending = pool.submit(next, chunks, None)
-            yield current
-            current = pending.result()
+    pieces: queue.Queue = queue.Queue(maxsize=max(CHUNK // FETCH, 1))
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_fetch, args=(rows, pieces, stop), name="readiness-read", daemon=True
+    )
+    thread.start()
+    try:
+        yield from _gathered(first, pieces)
+    finally:
+        stop.set()
+        while thread.is_alive():  # room for a piece the thread waits to put, until it ends
+            with contextlib.suppress(queue.Empty):
+                pieces.get(timeout=0.05)
+        thread.join()
 
 
-def _chunks(rows):
-    """Lists of at most :data:`CHUNK` rows."""
-    chunk: list[tuple] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _fetch(rows: Iterator[tuple], pieces: queue.Queue, stop: threading.Event) -> None:
+    """Put the rows on ``pieces`` :data:`FETCH` at a time, then None; or the error raised."""
+    try:
+        while not stop.is_set():
+            piece = list(islice(rows, FETCH))
+            if not piece:
+                break
+            pieces.put(piece)
+        pieces.put(None)
+    except BaseException as error:  # raised again where the chunks are read
+        pieces.put(error)
+
+
+def _gathered(first: list[tuple], pieces: queue.Queue) -> Iterator[list[tuple]]:
+    """Chunks of at most :data:`CHUNK` rows: ``first``, then the pieces come meanwhile (at
+    least one, waited for)."""
+    buffer, done = first, False
+    while buffer or not done:
+        waits = not buffer
+        while not done and (waits or len(buffer) < CHUNK):
+            try:
+                piece = pieces.get(block=waits)
+            except queue.Empty:
+                break
+            if isinstance(piece, BaseException):
+                raise piece
+            done = piece is None
+            buffer += piece or []
+            waits = False
+        if buffer:
+            yield buffer[:CHUNK]
+            buffer = buffer[CHUNK:]
 
 
 def _clean_chunk(
