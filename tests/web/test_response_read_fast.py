@@ -249,3 +249,30 @@ def test_a_read_outside_a_transaction_streams_inside_one(monkeypatch):
     )
     assert n == len(clean) > 0 and inside and all(inside)
     assert not connection.in_atomic_block
+
+
+def test_a_read_that_fails_midway_stops_its_thread(demo_study, monkeypatch):
+    monkeypatch.setattr(responseread, "CHUNK", 20)
+    monkeypatch.setattr(responseread, "FETCH", 5)
+    calls = []
+    chunk = responseread._clean_chunk
+
+    def failing(rows, items, instrument):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("a chunk that cannot be read")
+        return chunk(rows, items, instrument)
+
+    monkeypatch.setattr(responseread, "_clean_chunk", failing)
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        responseread.read_clean(
+            responseframe._responses(demo_study), demo_study.instrument.instrument
+        )
+    assert _read_threads() == []
+
+
+@pytest.fixture
+def demo_study(db):
+    from readiness.web.surveys.demo import load_demo
+
+    return load_demo()[0]

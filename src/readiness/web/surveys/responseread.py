@@ -63,16 +63,19 @@ def read_clean(
 
     Raises :class:`ResponsesError` with every problem (rows numbered from the first
     response read) if a stored response no longer validates."""
-    with _streamed(rows_query):
-        return _joined(clean_chunks(rows_query, instrument))
+    # Closed on the way out, error or not: the thread reading ahead stops before the
+    # transaction ends.
+    with _streamed(rows_query), contextlib.closing(clean_chunks(rows_query, instrument)) as read:
+        return _joined(read)
 
 
 def read_versions(
     rows_query, instruments: Mapping[int, Instrument], convert: Convert, current: int
 ) -> tuple[pd.DataFrame, int, int | None, str | None]:
     """:func:`read_clean` of responses to several versions (:func:`version_chunks`)."""
-    with _streamed(rows_query):
-        return _joined(version_chunks(rows_query, instruments, convert, current))
+    chunks = version_chunks(rows_query, instruments, convert, current)
+    with _streamed(rows_query), contextlib.closing(chunks):
+        return _joined(chunks)
 
 
 def _streamed(rows_query):
