@@ -39,6 +39,7 @@ record ids read ``SYNTHETIC-<id>``.  Every export is recorded in the audit log (
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
@@ -252,12 +253,14 @@ def export_chunks(study: Study, responses=None) -> Iterator[pd.DataFrame]:
     chunks = responseread.version_chunks(
         responses, plan.instruments, plan.to_export, plan.current.pk
     )
-    for clean, found, _n, _last in chunks:
-        problems += found
-        if problems:
-            continue  # nothing is written: the problems are all reported at the end
-        frame = clean[[c for c in META_COLUMNS if c in clean.columns] + items].copy()
-        yield _linked(study, frame, linkage)
+    # Read in a transaction of its own (responseread.streamed), ended however the export ends.
+    with responseread.streamed(responses), contextlib.closing(chunks):
+        for clean, found, _n, _last in chunks:
+            problems += found
+            if problems:
+                continue  # nothing is written: the problems are all reported at the end
+            frame = clean[[c for c in META_COLUMNS if c in clean.columns] + items].copy()
+            yield _linked(study, frame, linkage)
     if problems:
         raise ResponsesError(problems)
 

@@ -65,7 +65,7 @@ def read_clean(
     response read) if a stored response no longer validates."""
     # Closed on the way out, error or not: the thread reading ahead stops before the
     # transaction ends.
-    with _streamed(rows_query), contextlib.closing(clean_chunks(rows_query, instrument)) as read:
+    with streamed(rows_query), contextlib.closing(clean_chunks(rows_query, instrument)) as read:
         return _joined(read)
 
 
@@ -74,11 +74,11 @@ def read_versions(
 ) -> tuple[pd.DataFrame, int, int | None, str | None]:
     """:func:`read_clean` of responses to several versions (:func:`version_chunks`)."""
     chunks = version_chunks(rows_query, instruments, convert, current)
-    with _streamed(rows_query), contextlib.closing(chunks):
+    with streamed(rows_query), contextlib.closing(chunks):
         return _joined(chunks)
 
 
-def _streamed(rows_query):
+def streamed(rows_query):
     """A transaction for a read (none is begun inside one already).  Outside a transaction
     Django declares the server-side cursor WITH HOLD, and PostgreSQL then runs the whole query
     and keeps its rows before it sends the first (at 200,000 responses 1.3 s of nothing else,
