@@ -56,7 +56,8 @@ class Job(models.Model):
     created_on = models.DateTimeField(default=timezone.now)
     started_on = models.DateTimeField(null=True, blank=True)
     finished_on = models.DateTimeField(null=True, blank=True)
-    # Last sign of life from the worker (each progress update): a job running with no sign of
+    # Last sign of life from the worker (each progress update, and the worker's watch every
+    # tenth of READINESS_JOB_STALE_SECONDS: jobs.worker.Watch): a job running with no sign of
     # life for READINESS_JOB_STALE_SECONDS is taken for one whose worker died.
     heartbeat = models.DateTimeField(null=True, blank=True)
 
