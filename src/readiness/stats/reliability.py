@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -209,22 +209,82 @@ def _resolve_reverse(reverse: Any, names: tuple[str, ...]) -> list[int]:
     return sorted(out)
 
 
-@dataclass(frozen=True)
-class _Items:
-    """Items ready for a statistic (see :func:`_prepare_items`)."""
+@dataclass(frozen=True, eq=False)
+class PreparedItems:
+    """A scale's items validated once and shared by :func:`cronbach_alpha` and :func:`omega_total`.
 
-    x: np.ndarray  # rows with at least one answer (after listwise deletion, if asked)
+    Made by :func:`prepare_items`.  Rows with no answer are set aside and, for ``"listwise"``,
+    incomplete rows dropped.  The first statistic that sums over the rows keeps those sums
+    (k x k matrices) here, so the next one reads them instead of passing over the rows again.
+    """
+
+    x: np.ndarray  # rows with at least one answer (after listwise deletion), column-major
     names: tuple[str, ...]
     missing: np.ndarray | None  # isnan(x), or None when every answer is present
     counts: np.ndarray  # answers per item
     low: np.ndarray  # each item's smallest answer
     high: np.ndarray  # each item's largest answer
     n_blank: int  # rows of the input with no answer to any item (not in x)
+    policy: str = "pairwise"  # the missing-data policy the rows were prepared for
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)  # sums kept for reuse
+
+
+_Items = PreparedItems  # the name the internals used before the class was public
+
+
+def prepare_items(
+    x: Any, missing: str = "pairwise", *, names: Iterable[str] | None = None
+) -> PreparedItems:
+    """A scale's items validated and laid out once, for alpha, omega and their correlations.
+
+    ``x`` is what :func:`cronbach_alpha` accepts (a DataFrame, a mapping of names to columns or a
+    2-D array); ``names`` names the columns of an array (otherwise V1, V2, ...).  ``missing`` is
+    the policy the statistics will be asked for: they refuse items prepared for another one.
+    The checks are those of the statistics themselves (see :class:`~readiness.errors.StatsError`),
+    except that pairs of items answered together are checked by the statistics.
+
+    >>> items = prepare_items({"a": [1, 2, 3, 4], "b": [1, 3, 3, 4], "c": [2, 2, 3, 5]})
+    >>> round(cronbach_alpha(items).raw_alpha, 3), round(omega_total(items).omega_tot, 3)
+    (0.947, 0.949)
+    """
+    return _prepare_items(x, missing, what="a reliability estimate", check_pairs=False, names=names)
+
+
+def _items_for(x: Any, missing: str, *, what: str) -> PreparedItems:
+    """``x`` if it is already prepared (for the same policy), else ``x`` prepared now."""
+    if not isinstance(x, PreparedItems):
+        return _prepare_items(x, missing, what=what, check_pairs=False)
+    _check_missing(missing)
+    if x.policy != missing:
+        raise StatsError(
+            f"the items were prepared for missing={x.policy!r}, but missing={missing!r} was "
+            f"asked for. Fix: prepare them with prepare_items(..., missing={missing!r}), or ask "
+            f"for missing={x.policy!r}."
+        )
+    return x
+
+
+def _named(arr: np.ndarray, found: tuple[str, ...], names: Iterable[str] | None) -> tuple:
+    """The column names: those given, or those the data carried."""
+    if names is None:
+        return found
+    given = tuple(str(name) for name in names)
+    if len(given) != arr.shape[1]:
+        raise StatsError(
+            f"the data have {arr.shape[1]} items but {len(given)} names were given. "
+            "Fix: give one name per column."
+        )
+    return given
 
 
 def _prepare_items(
-    x: Any, missing: str, *, what: str = "alpha", check_pairs: bool = True
-) -> _Items:
+    x: Any,
+    missing: str,
+    *,
+    what: str = "alpha",
+    check_pairs: bool = True,
+    names: Iterable[str] | None = None,
+) -> PreparedItems:
     """Validated items: rows with no answer set aside, listwise deletion applied.
 
     The items come back column-major (each item's answers side by side in memory), which makes
@@ -233,7 +293,8 @@ def _prepare_items(
     count matrix it computes anyway.
     """
     _check_missing(missing)
-    arr, names = as_matrix(x)
+    arr, found = as_matrix(x)
+    names = _named(arr, found, names)
     arr = np.asfortranarray(arr)
     k = arr.shape[1]
     if k < 2:
@@ -289,7 +350,9 @@ def _prepare_items(
     if has_missing and check_pairs:
         m = (~nan).astype(float)
         _check_pairs(m.T @ m, names)
-    return _Items(arr, names, nan if has_missing else None, counts, low, high, n_blank)
+    return PreparedItems(
+        arr, names, nan if has_missing else None, counts, low, high, n_blank, missing
+    )
 
 
 def _check_pairs(together: np.ndarray, names: tuple[str, ...]) -> None:
@@ -542,48 +605,145 @@ class _Moments:
 
 
 _SPARSE_MISSING = 0.1  # share of missing answers below which they are gathered, not multiplied
+# an item's sum of squares over a pair's rows about their mean, at or below this share of its sum
+# of squares about the item's overall mean, is a rounding residue: the item is constant there
+_CONSTANT_PAIR = 1e-9
 
 
-def _pair_sums(x0: np.ndarray, missing: np.ndarray, mf: np.ndarray, *, squares: bool) -> list:
+@dataclass(frozen=True)
+class _Sums:
+    """Sums over the rows as k x k matrices, items not reversed: what alpha and omega share.
+
+    x0 holds the answers less each item's mean (``shift``), 0 where missing, and M the answered
+    indicators.  With complete data only ``xx`` (the centred cross-products) is set.
+    """
+
+    shift: np.ndarray  # each item's mean over its answers
+    xx: np.ndarray  # x0'x0
+    col: np.ndarray | None = None  # column sums of x0 (about 0: the rounding left by centring)
+    xm: np.ndarray | None = None  # x0'M[j, l]: sum of item j over the rows where l was answered
+    mm: np.ndarray | None = None  # M'M: the pairs' counts
+    squares: np.ndarray | None = None  # (x0 * x0)'M, when the answers were multiplied
+    lost_sq: np.ndarray | None = None  # [j, l]: sum of x0_j^2 over rows where l is missing
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The row-level arrays behind :class:`_Sums`, which alpha's total score needs too."""
+
+    x0: np.ndarray  # centred answers, 0 where missing (complete data: centred answers)
+    mf: np.ndarray | None = None  # M as floats; None with complete data
+    answered: np.ndarray | None = None  # answers per row, as floats
+
+
+def _centred(items: PreparedItems) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """The answers less each item's mean, 0 where missing; M as floats; the means."""
+    x = items.x
+    ones = np.ones(x.shape[0])
+    if items.missing is None:
+        shift = (ones @ x) / x.shape[0]
+        return x - shift, None, shift
+    mf = (~items.missing).astype(float)
+    x0 = x.copy(order="F")
+    np.copyto(x0, 0.0, where=items.missing)
+    shift = (ones @ x0) / items.counts
+    x0 -= shift
+    np.copyto(x0, 0.0, where=items.missing)
+    return x0, mf, shift
+
+
+def _row_sums(items: PreparedItems) -> tuple[_Sums, _Rows]:
+    """One pass over the rows: the shared sums, kept on ``items`` for the next statistic."""
+    x0, mf, shift = _centred(items)
+    if mf is None:
+        sums, rows = _Sums(shift, x0.T @ x0), _Rows(x0)
+    else:
+        sums, rows = _pair_sums(x0, items.missing, mf, items.counts.astype(float), shift)
+    items.shared["sums"] = sums
+    return sums, rows
+
+
+def _shared_sums(items: PreparedItems) -> _Sums:
+    """The sums a statistic already computed for these items, or computed now."""
+    sums = items.shared.get("sums")
+    return _row_sums(items)[0] if sums is None else sums
+
+
+def _pair_sums(
+    x0: np.ndarray, missing: np.ndarray, mf: np.ndarray, cnt: np.ndarray, shift: np.ndarray
+) -> tuple[_Sums, _Rows]:
     """Sums over the rows where both items of a pair were answered, as k x k matrices.
 
-    Returns ``[x0'x0, x0'M, M'M]`` and, with ``squares``, ``(x0 * x0)'M``, where x0 holds the
-    centred answers (0 where missing) and M the answered indicators: ``x0'M[j, l]`` is the sum
-    of item j over the rows where j and l were answered, ``M'M`` the pairs' counts.
+    ``x0'x0``, ``x0'M`` and ``M'M`` (see :class:`_Sums`): ``x0'M[j, l]`` is the sum of item j
+    over the rows where j and l were answered, ``M'M`` the pairs' counts.
 
     With few missing answers (under 10%), ``x0'M`` and ``M'M`` are the complete-data sums less
-    the rows where l is missing, gathered from those rows alone; otherwise one product of the
-    stacked matrix [x0, M] with itself gives them.  Both give the same sums.
+    the rows where l is missing, gathered from those rows alone (``M'M`` and the answers per row
+    are counts, so exact either way); otherwise one product of the stacked matrix [x0, M] with
+    itself gives them.  Both give the same sums.
     """
     n, k = x0.shape
+    ones = np.ones(n)
+    col_x = ones @ x0
     lost = np.flatnonzero(missing.ravel(order="F"))  # column-major: item by item
     if len(lost) > _SPARSE_MISSING * n * k:
         z = np.concatenate([x0, mf], axis=1)
         g = z.T @ z
-        out = [g[:k, :k], g[:k, k:], g[k:, k:]]
-        if squares:
-            out.append((x0 * x0).T @ mf)
-        return out
+        sums = _Sums(shift, g[:k, :k], col_x, g[:k, k:], g[k:, k:], squares=(x0 * x0).T @ mf)
+        return sums, _Rows(x0, mf, mf @ np.ones(k))
     lost_item, lost_row = np.divmod(lost, n)
-    ones = np.ones(n)
-    col_x = ones @ x0
-    col_m = ones @ mf
     items, starts = np.unique(lost_item, return_index=True)
     rows_x = x0[lost_row]
     sub_x = np.zeros((k, k))  # sub_x[l, j]: sum of x0_j over the rows where l is missing
     sub_m = np.zeros((k, k))  # sub_m[l, j]: rows where l is missing and j answered
+    sub_q = np.zeros((k, k))  # sub_q[l, j]: sum of x0_j^2 over the rows where l is missing
     sub_x[items] = np.add.reduceat(rows_x, starts, axis=0)
     sub_m[items] = np.add.reduceat(mf[lost_row], starts, axis=0)
-    out = [x0.T @ x0, col_x[:, None] - sub_x.T, col_m[None, :] - sub_m]
-    if squares:
-        sub_q = np.zeros((k, k))
-        sub_q[items] = np.add.reduceat(rows_x * rows_x, starts, axis=0)
-        out.append((ones @ (x0 * x0))[:, None] - sub_q.T)
-    return out
+    sub_q[items] = np.add.reduceat(rows_x * rows_x, starts, axis=0)
+    sums = _Sums(
+        shift, x0.T @ x0, col_x, col_x[:, None] - sub_x.T, cnt[None, :] - sub_m, lost_sq=sub_q.T
+    )
+    answered = (k - np.bincount(lost_row, minlength=n)).astype(float)
+    return sums, _Rows(x0, mf, answered)
+
+
+def _alpha_squares(sums: _Sums, rows: _Rows) -> np.ndarray:
+    """(x0 * x0)'M, as alpha has always computed it (for its hint of items to reverse)."""
+    if sums.squares is not None:
+        return sums.squares
+    return (np.ones(rows.x0.shape[0]) @ (rows.x0 * rows.x0))[:, None] - sums.lost_sq
+
+
+def _pairwise_r(items: PreparedItems) -> np.ndarray:
+    """``cor(x, use = "pairwise")`` from the shared sums: each correlation with the means and
+    standard deviations of its own complete pairs (complete data: cov2cor of the covariances).
+
+    The squares of x0 over the pairs come from the diagonal of ``x0'x0`` less the rows where
+    the other item is missing, so no pass over the rows is needed once alpha has run.  An item
+    with one answer from everyone who answered the other item of a pair has no correlation with
+    it (R gives NA): that raises :class:`~readiness.errors.StatsError`.
+    """
+    sums = _shared_sums(items)
+    if items.missing is None:
+        return _cov2cor(sums.xx)
+    _check_pairs(sums.mm, items.names)
+    s, t = sums.xm, sums.mm
+    sq = sums.squares if sums.squares is not None else np.diag(sums.xx)[:, None] - sums.lost_sq
+    cov = sums.xx - s * s.T / t
+    spread = sq - s * s / t  # [j, l]: item j's sum of squares over the pairs with l
+    # an item constant over a pair's rows leaves only a rounding residue here
+    constant = spread <= _CONSTANT_PAIR * sq
+    for j, other in zip(*np.nonzero(constant), strict=True):
+        raise StatsError(
+            f"item {items.names[j]} has the same answer from everyone who answered both it "
+            f"and item {items.names[other]}, so their correlation is undefined. Fix: leave one "
+            "of the two items out, or use missing='listwise'."
+        )
+    return cov / np.sqrt(spread * spread.T)
 
 
 def _item_moments(
-    items: _Items, rev: list[int], adjust: float | None, *, pairwise_r: bool
+    items: PreparedItems, rev: list[int], adjust: float | None, *, pairwise_r: bool
 ) -> _Moments:
     """One pass over the rows: covariances, item statistics and raw_r.
 
@@ -595,65 +755,83 @@ def _item_moments(
     ``(S_jl - s_j|l s_l|j / n_jl) / (n_jl - 1)``, as R's ``cov(use = "pairwise")``.  Sums over
     respondents are products with a vector of ones (faster than NumPy's reductions here).
     """
-    x, names = items.x, items.names
-    n, k = x.shape
+    sums, rows = _row_sums(items)
+    n, k = items.x.shape
     sign = np.ones(k)
     sign[rev] = -1.0
-    r_pairwise = None
     if items.missing is None:
-        # complete data
-        cnt = np.full(k, float(n))
-        shift = (np.ones(n) @ x) / n
-        dx = x - shift
-        ss = dx.T @ dx
-        c = ss / (n - 1)
-        ss_x = np.diag(ss).copy()
-        x_mean = shift
-        if rev:
-            x_mean = shift.copy()
-            x_mean[rev] = adjust - shift[rev]
-        t_dev = (dx @ sign) / k  # each row's item mean, less the mean of the item means
-        total_mean = float(x_mean.mean() + t_dev.mean())
-        dt = t_dev - t_dev.mean()
-        ss_t = np.full(k, float(dt @ dt))
-        cross = sign * (dt @ dx)
-        total_sd = math.sqrt(float(dt @ dt) / (n - 1))
-    else:
-        missing = items.missing
-        mf = (~missing).astype(float)
-        cnt = items.counts.astype(float)
-        ones = np.ones(n)
-        x0 = x.copy(order="F")
-        np.copyto(x0, 0.0, where=missing)
-        shift = (ones @ x0) / cnt
-        x0 -= shift
-        np.copyto(x0, 0.0, where=missing)  # centred answers, 0 where missing
-        sums = _pair_sums(x0, missing, mf, squares=pairwise_r)
-        cross_xx, s_pair, together = sums[0], sums[1], sums[2]
-        _check_pairs(together, names)
-        c = (cross_xx - s_pair * s_pair.T / together) / (together - 1)
-        if pairwise_r and (c < 0).any():
-            # cor(x, use = "pairwise") has the signs of the covariances: needed only when
-            # some are negative (otherwise no item loads negatively)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                spread = sums[3] - s_pair * s_pair / together
-                r_pairwise = c * (together - 1) / np.sqrt(spread * spread.T)
-        # each respondent's mean of the answered items, after reversal
-        base = np.where(sign < 0, adjust if adjust is not None else 0.0, 0.0) + sign * shift
-        total = (mf @ base + x0 @ sign) / (mf @ np.ones(k))
-        total_mean = float(total.mean())
-        dt = total - total_mean
-        total_sd = math.sqrt(float(dt @ dt) / (n - 1))
-        # raw_r: sums over the rows where item j was answered
-        on = np.column_stack([dt, dt * dt]).T @ mf
-        t_mean = on[0] / cnt
-        ss_t = on[1] - cnt * t_mean * t_mean
-        x_mean0 = (ones @ x0) / cnt  # about 0: the rounding left by centring
-        ss_x = np.diag(cross_xx) - cnt * x_mean0 * x_mean0
-        cross = sign * (dt @ x0 - cnt * x_mean0 * t_mean)
-        x_mean = base + sign * x_mean0
+        return _complete_moments(sums, rows, sign, rev, adjust)
+    cnt = items.counts.astype(float)
+    x0, mf = rows.x0, rows.mf
+    cross_xx, s_pair, together = sums.xx, sums.xm, sums.mm
+    _check_pairs(together, items.names)
+    c = (cross_xx - s_pair * s_pair.T / together) / (together - 1)
+    r_pairwise = None
+    if pairwise_r and (c < 0).any():
+        # cor(x, use = "pairwise") has the signs of the covariances: needed only when
+        # some are negative (otherwise no item loads negatively)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spread = _alpha_squares(sums, rows) - s_pair * s_pair / together
+            r_pairwise = c * (together - 1) / np.sqrt(spread * spread.T)
+    # each respondent's mean of the answered items, after reversal
+    base = np.where(sign < 0, adjust if adjust is not None else 0.0, 0.0) + sign * sums.shift
+    total = (mf @ base + x0 @ sign) / rows.answered
+    total_mean = float(total.mean())
+    dt = total - total_mean
+    # raw_r: sums over the rows where item j was answered
+    on = np.column_stack([dt, dt * dt]).T @ mf
+    t_mean = on[0] / cnt
+    x_mean0 = sums.col / cnt  # about 0: the rounding left by centring
+    return _moments(
+        c * np.outer(sign, sign) if rev else c,
+        cnt,
+        ss_x=np.diag(cross_xx) - cnt * x_mean0 * x_mean0,
+        ss_t=on[1] - cnt * t_mean * t_mean,
+        cross=sign * (dt @ x0 - cnt * x_mean0 * t_mean),
+        x_mean=base + sign * x_mean0,
+        total=(total_mean, math.sqrt(float(dt @ dt) / (n - 1))),
+        r_pairwise=r_pairwise,
+    )
+
+
+def _complete_moments(
+    sums: _Sums, rows: _Rows, sign: np.ndarray, rev: list[int], adjust: float | None
+) -> _Moments:
+    """:func:`_item_moments` without missing answers."""
+    dx, ss, shift = rows.x0, sums.xx, sums.shift
+    n, k = dx.shape
+    x_mean = shift
     if rev:
-        c = c * np.outer(sign, sign)
+        x_mean = shift.copy()
+        x_mean[rev] = adjust - shift[rev]
+    t_dev = (dx @ sign) / k  # each row's item mean, less the mean of the item means
+    total_mean = float(x_mean.mean() + t_dev.mean())
+    dt = t_dev - t_dev.mean()
+    c = ss / (n - 1)
+    return _moments(
+        c * np.outer(sign, sign) if rev else c,
+        np.full(k, float(n)),
+        ss_x=np.diag(ss).copy(),
+        ss_t=np.full(k, float(dt @ dt)),
+        cross=sign * (dt @ dx),
+        x_mean=x_mean,
+        total=(total_mean, math.sqrt(float(dt @ dt) / (n - 1))),
+        r_pairwise=None,
+    )
+
+
+def _moments(
+    c: np.ndarray,
+    cnt: np.ndarray,
+    *,
+    ss_x: np.ndarray,
+    ss_t: np.ndarray,
+    cross: np.ndarray,
+    x_mean: np.ndarray,
+    total: tuple[float, float],
+    r_pairwise: np.ndarray | None,
+) -> _Moments:
+    """The item statistics from the sums of squares and cross-products."""
     with np.errstate(invalid="ignore", divide="ignore"):  # checked by the caller
         raw_r = cross / np.sqrt(ss_t * ss_x)
     return _Moments(
@@ -663,8 +841,8 @@ def _item_moments(
         x_mean=x_mean,
         item_sd=np.sqrt(ss_x / (cnt - 1)),
         raw_r=raw_r,
-        total_mean=total_mean,
-        total_sd=total_sd,
+        total_mean=total[0],
+        total_sd=total[1],
     )
 
 
@@ -687,7 +865,7 @@ def cronbach_alpha(
     x
         The answers, one row per respondent and one column per item: a DataFrame (its column
         names name the items), a mapping of names to columns, or a 2-D array; NaN (or None) for a
-        missing answer.
+        missing answer.  Or the items from :func:`prepare_items`, shared with :func:`omega_total`.
     reverse
         Reverse-keyed items, by name or 0-based column index (psych's ``keys``); None reverses
         nothing (psych's default ``check.keys = FALSE``).
@@ -770,7 +948,7 @@ def cronbach_alpha(
             f"blank_rows must be 'keep' or 'drop' (got {blank_rows!r}). Fix: 'keep' counts rows "
             "with no answer in n as psych::alpha does; 'drop' leaves them out."
         )
-    prepared = _prepare_items(x, missing, check_pairs=False)
+    prepared = _items_for(x, missing, what="alpha")
     names = prepared.names
     rev = _resolve_reverse(reverse, names)
     n, k = prepared.x.shape
@@ -1214,7 +1392,8 @@ def omega_total(
     x
         The answers, one row per respondent and one column per item: a DataFrame (its column
         names name the items), a mapping of names to columns, or a 2-D array; NaN (or None) for a
-        missing answer.
+        missing answer.  Or the items from :func:`prepare_items`, shared with
+        :func:`cronbach_alpha` (whose sums over the rows omega then reuses).
     missing
         ``"pairwise"`` (psych's ``cor(x, use = "pairwise")``) or ``"listwise"``.
     max_iter, tol
@@ -1255,11 +1434,10 @@ def omega_total(
     >>> 0.8 < res.omega_tot < 0.9, res.n
     (True, 500)
     """
-    arr, names = _prepare(x, missing, what="omega")
-    n, k = arr.shape
-    from readiness.stats.correlation import pairwise_pearson
-
-    r, _ = pairwise_pearson(arr)
+    items = _items_for(x, missing, what="omega")
+    names = items.names
+    n, k = items.x.shape
+    r = _pairwise_r(items)
     lam, iterations, heywood = _minres_one_factor(r, max_iter, tol)
     if lam.sum() < 0:
         lam = -lam
