@@ -82,7 +82,13 @@ from readiness.stats.design import (
     stable_order,
 )
 from readiness.stats.proportions import METHODS, wilson_interval
-from readiness.stats.reliability import AlphaResult, FeldtInterval, cronbach_alpha, omega_total
+from readiness.stats.reliability import (
+    AlphaResult,
+    FeldtInterval,
+    cronbach_alpha,
+    omega_total,
+    prepare_items,
+)
 from readiness.stats.result import Result, jsonable
 
 DESIGN_METHOD = "logit (design-based)"
@@ -877,9 +883,12 @@ def _scale(
     scale = instrument.scale(scale_id)
     score = scores[scale_id].to_numpy(dtype=float)
     overall, by_group = _summaries(score, design, settings, labels, masks)
-    matrix = pd.DataFrame(items_matrix, columns=list(scale.items))  # scale_item_matrix
     items: list[dict] = []
     omega = None
+    try:  # the items read and checked once, for alpha and omega both
+        matrix: Any = prepare_items(items_matrix, settings.missing, names=scale.items)
+    except StatsError:  # each statistic then says what is wrong in its own words
+        matrix = pd.DataFrame(items_matrix, columns=list(scale.items))
     try:
         alpha = cronbach_alpha(matrix, missing=settings.missing, conf_level=settings.conf_level)
         reliability = ScaleReliability(alpha, alpha.n)
@@ -898,7 +907,7 @@ def _scale(
                 }
             )
     except StatsError as err:
-        answered = int(matrix.notna().any(axis=1).sum())
+        answered = int((~np.isnan(items_matrix)).any(axis=1).sum())
         reliability = ScaleReliability(None, answered, note=str(err))
         warnings.append(f"reliability of {scale_id}: {err}")
     try:
