@@ -29,7 +29,7 @@ import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -615,14 +615,21 @@ class _Sums:
     """Sums over the rows as k x k matrices, items not reversed: what alpha and omega share.
 
     x0 holds the answers less each item's mean (``shift``), 0 where missing, and M the answered
-    indicators.  With complete data only ``xx`` (the centred cross-products) is set.
+    indicators.  With complete data only ``xx`` (the centred cross-products); with missing
+    answers, the sums over pairs of :class:`_PairSums`.
     """
 
     shift: np.ndarray  # each item's mean over its answers
     xx: np.ndarray  # x0'x0
-    col: np.ndarray | None = None  # column sums of x0 (about 0: the rounding left by centring)
-    xm: np.ndarray | None = None  # x0'M[j, l]: sum of item j over the rows where l was answered
-    mm: np.ndarray | None = None  # M'M: the pairs' counts
+
+
+@dataclass(frozen=True)
+class _PairSums(_Sums):
+    """:class:`_Sums` with missing answers: the sums over the rows where both items were answered."""
+
+    col: np.ndarray  # column sums of x0 (about 0: the rounding left by centring)
+    xm: np.ndarray  # x0'M[j, l]: sum of item j over the rows where l was answered
+    mm: np.ndarray  # M'M: the pairs' counts
     squares: np.ndarray | None = None  # (x0 * x0)'M, when the answers were multiplied
     lost_sq: np.ndarray | None = None  # [j, l]: sum of x0_j^2 over rows where l is missing
 
@@ -655,7 +662,8 @@ def _centred(items: PreparedItems) -> tuple[np.ndarray, np.ndarray | None, np.nd
 def _row_sums(items: PreparedItems) -> tuple[_Sums, _Rows]:
     """One pass over the rows: the shared sums, kept on ``items`` for the next statistic."""
     x0, mf, shift = _centred(items)
-    if mf is None:
+    sums: _Sums
+    if items.missing is None or mf is None:
         sums, rows = _Sums(shift, x0.T @ x0), _Rows(x0)
     else:
         sums, rows = _pair_sums(x0, items.missing, mf, items.counts.astype(float), shift)
@@ -671,7 +679,7 @@ def _shared_sums(items: PreparedItems) -> _Sums:
 
 def _pair_sums(
     x0: np.ndarray, missing: np.ndarray, mf: np.ndarray, cnt: np.ndarray, shift: np.ndarray
-) -> tuple[_Sums, _Rows]:
+) -> tuple[_PairSums, _Rows]:
     """Sums over the rows where both items of a pair were answered, as k x k matrices.
 
     ``x0'x0``, ``x0'M`` and ``M'M`` (see :class:`_Sums`): ``x0'M[j, l]`` is the sum of item j
@@ -689,7 +697,7 @@ def _pair_sums(
     if len(lost) > _SPARSE_MISSING * n * k:
         z = np.concatenate([x0, mf], axis=1)
         g = z.T @ z
-        sums = _Sums(shift, g[:k, :k], col_x, g[:k, k:], g[k:, k:], squares=(x0 * x0).T @ mf)
+        sums = _PairSums(shift, g[:k, :k], col_x, g[:k, k:], g[k:, k:], (x0 * x0).T @ mf)
         return sums, _Rows(x0, mf, mf @ np.ones(k))
     lost_item, lost_row = np.divmod(lost, n)
     items, starts = np.unique(lost_item, return_index=True)
@@ -700,14 +708,14 @@ def _pair_sums(
     sub_x[items] = np.add.reduceat(rows_x, starts, axis=0)
     sub_m[items] = np.add.reduceat(mf[lost_row], starts, axis=0)
     sub_q[items] = np.add.reduceat(rows_x * rows_x, starts, axis=0)
-    sums = _Sums(
+    sums = _PairSums(
         shift, x0.T @ x0, col_x, col_x[:, None] - sub_x.T, cnt[None, :] - sub_m, lost_sq=sub_q.T
     )
     answered = (k - np.bincount(lost_row, minlength=n)).astype(float)
     return sums, _Rows(x0, mf, answered)
 
 
-def _alpha_squares(sums: _Sums, rows: _Rows) -> np.ndarray:
+def _alpha_squares(sums: _PairSums, rows: _Rows) -> np.ndarray:
     """(x0 * x0)'M, as alpha has always computed it (for its hint of items to reverse)."""
     if sums.squares is not None:
         return sums.squares
@@ -724,7 +732,7 @@ def _pairwise_r(items: PreparedItems) -> np.ndarray:
     it (R gives NA): that raises :class:`~readiness.errors.StatsError`.
     """
     sums = _shared_sums(items)
-    if items.missing is None:
+    if not isinstance(sums, _PairSums):
         return _cov2cor(sums.xx)
     _check_pairs(sums.mm, items.names)
     s, t = sums.xm, sums.mm
@@ -759,10 +767,10 @@ def _item_moments(
     n, k = items.x.shape
     sign = np.ones(k)
     sign[rev] = -1.0
-    if items.missing is None:
+    if not isinstance(sums, _PairSums):
         return _complete_moments(sums, rows, sign, rev, adjust)
     cnt = items.counts.astype(float)
-    x0, mf = rows.x0, rows.mf
+    x0, mf = rows.x0, cast(np.ndarray, rows.mf)
     cross_xx, s_pair, together = sums.xx, sums.xm, sums.mm
     _check_pairs(together, items.names)
     c = (cross_xx - s_pair * s_pair.T / together) / (together - 1)
