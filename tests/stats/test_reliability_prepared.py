@@ -222,3 +222,12 @@ def test_the_analysis_reads_each_scales_items_once(monkeypatch):
     )
     assert len(calls) == len(instrument.scales)
     assert all(s.omega_total is not None for s in result.scales)
+
+
+def test_a_row_major_table_is_laid_out_column_major_unchanged():
+    data = table(10_000, 5, 5, 0.05, 3, binary=False)  # more rows than one block of the copy
+    rows = np.ascontiguousarray(data.to_numpy())
+    prepared = prepare_items(rows, "pairwise", names=data.columns)
+    assert prepared.x.flags.f_contiguous
+    assert np.array_equal(prepared.x, prepare_items(data).x, equal_nan=True)
+    assert cronbach_alpha(prepared) == old_cronbach_alpha(data)
