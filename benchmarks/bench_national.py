@@ -11,11 +11,11 @@ the national size is ``python -m benchmarks.bench_national --responses 1500000``
 How it runs:
 
 1. A database of its own, ``readiness_scale`` (or ``BENCH_NATIONAL_DB``) on ``BENCH_PG``
-   (created, then dropped: :func:`benchmarks.bench_web.database`).  A child process migrates it, makes a synthetic
-   study of ``--sites`` sites with three sessions each, and loads the responses in chunks,
-   each a cohort drawn by :func:`readiness.synth.make_cohort` (its own seed) whose
-   respondents are spread over the sessions at random, through ``services.load_frame``
-   (validated, then written with COPY).
+   (created, then dropped: :func:`benchmarks.bench_web.database`).  A child process
+   migrates it, makes a synthetic study of ``--sites`` sites with three sessions each, and
+   loads the responses in chunks, each a cohort drawn by
+   :func:`readiness.synth.make_cohort` (its own seed) whose respondents are spread over the
+   sessions at random, through ``services.load_frame`` (validated, then written with COPY).
 2. The full refresh, in a fresh process: the kept response frames and results are removed,
    then the dashboard's results are computed and kept as a dashboard view that waits for them
    does (inside a transaction, :func:`readiness.web.surveys.resultscache.get` computes there
