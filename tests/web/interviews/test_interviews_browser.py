@@ -100,6 +100,13 @@ CHAR_RECT = """([needle, which, scroll]) => {
 }"""
 
 
+SHOWS_SELECTION = """() => {
+  const q = document.querySelector('#ri-selection q')
+  const words = window.getSelection().toString().replace(/\\s+/g, ' ').trim()
+  return q !== null && words !== '' && q.textContent === words
+}"""
+
+
 def drag_select(page, first: str, last: str | None = None) -> None:
     """Select with the mouse from the first character of ``first`` to the last of ``last``."""
     page.evaluate(CHAR_RECT, [first, "first", True])
@@ -109,7 +116,10 @@ def drag_select(page, first: str, last: str | None = None) -> None:
     page.mouse.down()
     page.mouse.move(b["right"] - 1, (b["top"] + b["bottom"]) / 2, steps=8)
     page.mouse.up()
-    page.wait_for_selector("#ri-selection q")
+    # The page reads the selection on the animation frame after each change, so during the
+    # drag it may have shown one that went further (past the end of a line): wait until what
+    # it shows is the selection the drag ended with.
+    page.wait_for_function(SHOWS_SELECTION)
 
 
 def shortcut_of(page, code: str) -> str:
