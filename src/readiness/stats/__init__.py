@@ -113,10 +113,12 @@ if TYPE_CHECKING:
         AlphaResult,
         KR20Result,
         OmegaResult,
+        PreparedItems,
         alpha_bootstrap_ci,
         cronbach_alpha,
         kr20,
         omega_total,
+        prepare_items,
     )
     from readiness.stats.reliability import omega_total as mcdonald_omega
 
@@ -211,10 +213,12 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "AlphaResult",
         "KR20Result",
         "OmegaResult",
+        "PreparedItems",
         "alpha_bootstrap_ci",
         "cronbach_alpha",
         "kr20",
         "omega_total",
+        "prepare_items",
     ),
 }
 # other names for the same function, as other packages call it
@@ -252,6 +256,7 @@ __all__ = [
     "PairedDifference",
     "PairedT",
     "PopulationTotal",
+    "PreparedItems",
     "ProportionByGroup",
     "ProportionInterval",
     "RankBiserial",
@@ -295,6 +300,7 @@ __all__ = [
     "paired_t",
     "pearson_r",
     "post_stratify",
+    "prepare_items",
     "proportion_by_group",
     "proportion_ci",
     "rake",

@@ -237,12 +237,26 @@ def prepare_items(
 ) -> PreparedItems:
     """A scale's items validated and laid out once, for alpha, omega and their correlations.
 
-    ``x`` is what :func:`cronbach_alpha` accepts (a DataFrame, a mapping of names to columns or a
-    2-D array); ``names`` names the columns of an array (otherwise V1, V2, ...).  ``missing`` is
-    the policy the statistics will be asked for: they refuse items prepared for another one.
     The checks are those of the statistics themselves (see :class:`~readiness.errors.StatsError`),
     except that pairs of items answered together are checked by the statistics.
 
+    Parameters
+    ----------
+    x : DataFrame, mapping of names to columns, or 2-D array
+        What :func:`cronbach_alpha` accepts: respondents in rows, items in columns.
+    missing : {"pairwise", "listwise"}
+        The policy the statistics will be asked for: they refuse items prepared for another.
+    names : iterable of str, optional
+        The names of an array's columns (otherwise V1, V2, ...).
+
+    Returns
+    -------
+    PreparedItems
+        The items as floats, column-major, with their missing mask and counts, to pass to
+        :func:`cronbach_alpha` and :func:`omega_total` in place of ``x``.
+
+    Examples
+    --------
     >>> items = prepare_items({"a": [1, 2, 3, 4], "b": [1, 3, 3, 4], "c": [2, 2, 3, 5]})
     >>> round(cronbach_alpha(items).raw_alpha, 3), round(omega_total(items).omega_tot, 3)
     (0.947, 0.949)
