@@ -63,8 +63,9 @@ class ProjectForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="REFI-QDA project (.qdpx) or zipped Readiness project folder (.zip)",
-        help_text="From NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness. Every imported "
-        "transcript is reviewed for pseudonymisation again before anything leaves.",
+        help_text="From NVivo, ATLAS.ti, MAXQDA, QualCoder or Readiness. The import runs in "
+        "the background: a page follows it and links to the project when it is done. Every "
+        "imported transcript is reviewed for pseudonymisation again before anything leaves.",
     )
     line_endings = forms.ChoiceField(
         label="How the other program counted positions",
